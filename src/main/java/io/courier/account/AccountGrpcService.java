@@ -1,0 +1,108 @@
+package io.courier.account;
+
+import jakarta.inject.Provider;
+
+import io.courier.api.v1.AccountService;
+import io.courier.api.v1.CreateLinkCodeRequest;
+import io.courier.api.v1.CreateLinkCodeResponse;
+import io.courier.api.v1.Device;
+import io.courier.api.v1.LinkDeviceRequest;
+import io.courier.api.v1.LinkDeviceResponse;
+import io.courier.api.v1.ListDevicesRequest;
+import io.courier.api.v1.ListDevicesResponse;
+import io.courier.api.v1.LookupAccountRequest;
+import io.courier.api.v1.LookupAccountResponse;
+import io.courier.api.v1.RegisterRequest;
+import io.courier.api.v1.RegisterResponse;
+import io.courier.api.v1.RequestVerificationCodeRequest;
+import io.courier.api.v1.RequestVerificationCodeResponse;
+import io.courier.api.v1.RevokeDeviceRequest;
+import io.courier.api.v1.RevokeDeviceResponse;
+import io.courier.edge.AuthenticatedDevice;
+import io.courier.edge.CallContext;
+import io.courier.edge.Ids;
+import io.courier.edge.Offload;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Uni;
+
+/** gRPC boundary of the account capability: maps messages, nothing else. */
+@GrpcService
+public class AccountGrpcService implements AccountService {
+    /** Resolved on first use: the gRPC server builds services before the database session exists. */
+    private final Provider<AccountRegistry> registry;
+
+    AccountGrpcService(Provider<AccountRegistry> registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public Uni<RequestVerificationCodeResponse> requestVerificationCode(RequestVerificationCodeRequest request) {
+        String peer = CallContext.peer();
+        return Offload.blocking(() -> {
+            var ttl = registry.get().requestVerificationCode(request.getPhoneNumber(), peer);
+            return RequestVerificationCodeResponse.newBuilder().setCodeLength(AccountRegistry.CODE_LENGTH)
+                    .setExpiresInSeconds((int) ttl.toSeconds()).build();
+        });
+    }
+
+    @Override
+    public Uni<RegisterResponse> register(RegisterRequest request) {
+        String peer = CallContext.peer();
+        return Offload.blocking(() -> {
+            var credentials = registry.get().register(request.getPhoneNumber(), request.getVerificationCode(),
+                    request.getDeviceName(), peer);
+            return RegisterResponse.newBuilder().setAccountId(Ids.bytes(credentials.accountId()))
+                    .setDeviceId(credentials.deviceId()).setAuthToken(credentials.authToken()).build();
+        });
+    }
+
+    @Override
+    public Uni<CreateLinkCodeResponse> createLinkCode(CreateLinkCodeRequest request) {
+        AuthenticatedDevice caller = CallContext.device();
+        return Offload.blocking(() -> {
+            var code = registry.get().createLinkCode(caller);
+            return CreateLinkCodeResponse.newBuilder().setLinkCode(code.code())
+                    .setExpiresInSeconds((int) code.expiresIn().toSeconds()).build();
+        });
+    }
+
+    @Override
+    public Uni<LinkDeviceResponse> linkDevice(LinkDeviceRequest request) {
+        String peer = CallContext.peer();
+        return Offload.blocking(() -> {
+            var credentials = registry.get().linkDevice(request.getLinkCode(), request.getDeviceName(), peer);
+            return LinkDeviceResponse.newBuilder().setAccountId(Ids.bytes(credentials.accountId()))
+                    .setDeviceId(credentials.deviceId()).setAuthToken(credentials.authToken()).build();
+        });
+    }
+
+    @Override
+    public Uni<ListDevicesResponse> listDevices(ListDevicesRequest request) {
+        AuthenticatedDevice caller = CallContext.device();
+        return Offload.blocking(() -> {
+            ListDevicesResponse.Builder response = ListDevicesResponse.newBuilder();
+            for (var device : registry.get().listDevices(caller)) {
+                response.addDevices(Device.newBuilder().setDeviceId(device.deviceId()).setName(device.name())
+                        .setCreatedAtMs(device.createdAt().toEpochMilli())
+                        .setPrimary(device.deviceId() == AuthenticatedDevice.PRIMARY_DEVICE_ID));
+            }
+            return response.build();
+        });
+    }
+
+    @Override
+    public Uni<RevokeDeviceResponse> revokeDevice(RevokeDeviceRequest request) {
+        AuthenticatedDevice caller = CallContext.device();
+        return Offload.blocking(() -> {
+            registry.get().revokeDevice(caller, request.getDeviceId());
+            return RevokeDeviceResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public Uni<LookupAccountResponse> lookupAccount(LookupAccountRequest request) {
+        AuthenticatedDevice caller = CallContext.device();
+        return Offload.blocking(() -> LookupAccountResponse.newBuilder()
+                .setAccountId(Ids.bytes(registry.get().lookup(caller, request.getPhoneNumber()))).build());
+    }
+}

@@ -1,0 +1,62 @@
+package io.courier.account;
+
+import java.time.Clock;
+import java.util.List;
+
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+
+import io.courier.cluster.RateLimiter;
+import io.courier.edge.CredentialVerifier;
+import io.courier.store.Migration;
+import io.quarkus.arc.All;
+import io.quarkus.arc.DefaultBean;
+
+/** CDI wiring of the account capability. */
+public class AccountWiring {
+    @Produces
+    Migration schema() {
+        return AccountSchema.V1;
+    }
+
+    @Produces
+    @Singleton
+    DeviceStore deviceStore(CqlSession session) {
+        return new DeviceStore(session);
+    }
+
+    @Produces
+    @Singleton
+    CredentialVerifier credentialVerifier(DeviceStore devices) {
+        return new DeviceAuthenticator(devices);
+    }
+
+    /** The configured sender: "log", or the name of a {@link VerificationCodeSender} bean. */
+    @Produces
+    @Singleton
+    @DefaultBean
+    VerificationCodeSender verificationCodeSender(AccountConfig config, @Any Instance<VerificationCodeSender> beans) {
+        if ("log".equals(config.verificationSender())) {
+            return new LoggingVerificationCodeSender();
+        }
+        Instance<VerificationCodeSender> named = beans.select(
+                jakarta.enterprise.inject.literal.NamedLiteral.of(config.verificationSender()));
+        if (!named.isResolvable()) {
+            throw new IllegalStateException("courier.accounts.verification-sender=" + config.verificationSender()
+                    + " names no VerificationCodeSender bean; use 'log' or add one");
+        }
+        return named.get();
+    }
+
+    @Produces
+    @Singleton
+    AccountRegistry registry(CqlSession session, DeviceStore devices, VerificationCodeSender sender,
+            RateLimiter limiter, AccountConfig config, Clock clock, @All List<DeviceRemovalListener> listeners) {
+        return new AccountRegistry(new PhoneDirectory(session), devices, new VerificationCodeStore(session),
+                new LinkCodeStore(session), sender, limiter, config, clock, listeners);
+    }
+}

@@ -1,0 +1,28 @@
+package io.courier.account;
+
+import io.courier.edge.AuthenticatedDevice;
+import io.courier.edge.CredentialVerifier;
+import io.courier.edge.Rejections;
+
+/**
+ * Checks bearer tokens against the stored credential hashes. Reads the device row on every call, so a revoked
+ * device is refused on its next call on every node.
+ */
+final class DeviceAuthenticator implements CredentialVerifier {
+    private final DeviceStore devices;
+
+    DeviceAuthenticator(DeviceStore devices) {
+        this.devices = devices;
+    }
+
+    @Override
+    public AuthenticatedDevice verify(String token) {
+        DeviceToken presented = DeviceToken.decode(token);
+        DeviceRecord device = devices.find(presented.accountId(), presented.deviceId())
+                .orElseThrow(() -> Rejections.unauthenticated("unknown or revoked device"));
+        if (!Secrets.matches(device.credentialSalt(), presented.secret(), device.credentialHash())) {
+            throw Rejections.unauthenticated("wrong credentials for this device");
+        }
+        return new AuthenticatedDevice(presented.accountId(), presented.deviceId());
+    }
+}

@@ -1,0 +1,108 @@
+package io.courier.account;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+
+/** The {@code devices} table: one partition per account. */
+final class DeviceStore {
+    private final CqlSession session;
+    private final PreparedStatement selectDevice;
+    private final PreparedStatement selectAccount;
+    private final PreparedStatement insertDevice;
+    private final PreparedStatement deleteDevice;
+    private final PreparedStatement setNextIf;
+    private final PreparedStatement setPhone;
+
+    DeviceStore(CqlSession session) {
+        this.session = session;
+        selectDevice = session.prepare("SELECT device_id, name, credential_salt, credential_hash, created_at"
+                + " FROM devices WHERE account_id = ? AND device_id = ?");
+        selectAccount = session.prepare("SELECT next_device_id, device_id, name, credential_salt, credential_hash,"
+                + " created_at FROM devices WHERE account_id = ?");
+        insertDevice = session.prepare("INSERT INTO devices (account_id, device_id, name, credential_salt,"
+                + " credential_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)");
+        deleteDevice = session.prepare("DELETE FROM devices WHERE account_id = ? AND device_id = ?");
+        setNextIf = session.prepare("UPDATE devices SET next_device_id = ? WHERE account_id = ? IF next_device_id = ?");
+        setPhone = session.prepare("UPDATE devices SET phone = ? WHERE account_id = ?");
+    }
+
+    Optional<DeviceRecord> find(UUID accountId, int deviceId) {
+        Row row = session.execute(selectDevice.bind(accountId, deviceId)).one();
+        return Optional.ofNullable(row).map(DeviceStore::toRecord);
+    }
+
+    AccountDevices load(UUID accountId) {
+        Integer next = null;
+        List<DeviceRecord> devices = new ArrayList<>();
+        for (Row row : session.execute(selectAccount.bind(accountId))) {
+            next = row.isNull("next_device_id") ? null : row.getInt("next_device_id");
+            // A partition holding only static columns yields one row with a null clustering key.
+            if (!row.isNull("device_id")) {
+                devices.add(toRecord(row));
+            }
+        }
+        return next == null && devices.isEmpty() ? AccountDevices.NONE : new AccountDevices(next, devices);
+    }
+
+    /**
+     * Makes {@code primary} the account's only device, if nobody changed the device list since {@code read}.
+     * Linked devices are deleted by id: the condition guarantees none was added since the read.
+     */
+    boolean replaceAllWithPrimary(UUID accountId, String phone, AccountDevices read, DeviceRecord primary) {
+        BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.LOGGED);
+        for (DeviceRecord device : read.devices()) {
+            if (device.deviceId() != primary.deviceId()) {
+                batch.addStatement(deleteDevice.bind(accountId, device.deviceId()));
+            }
+        }
+        batch.addStatement(insert(accountId, primary));
+        batch.addStatement(setPhone.bind(phone, accountId));
+        // Bumping the counter makes any link racing this re-registration fail its condition and re-check.
+        int next = read.nextDeviceId() == null ? 2 : read.nextDeviceId() + 1;
+        batch.addStatement(setNextIf.bind(next, accountId, read.nextDeviceId()));
+        return session.execute(batch.build()).wasApplied();
+    }
+
+    /** Adds a linked device with the id {@code read} allocates, if the device list is still as read. */
+    boolean addLinked(UUID accountId, AccountDevices read, DeviceRecord device) {
+        BatchStatement batch = BatchStatement.builder(DefaultBatchType.LOGGED)
+                .addStatement(insert(accountId, device))
+                .addStatement(setNextIf.bind(device.deviceId() + 1, accountId, read.nextDeviceId()))
+                .build();
+        return session.execute(batch).wasApplied();
+    }
+
+    void remove(UUID accountId, int deviceId) {
+        session.execute(deleteDevice.bind(accountId, deviceId));
+    }
+
+    private com.datastax.oss.driver.api.core.cql.BoundStatement insert(UUID accountId, DeviceRecord device) {
+        return insertDevice.bind(accountId, device.deviceId(), device.name(), ByteBuffer.wrap(device.credentialSalt()),
+                ByteBuffer.wrap(device.credentialHash()), device.createdAt());
+    }
+
+    private static DeviceRecord toRecord(Row row) {
+        return new DeviceRecord(row.getInt("device_id"), row.getString("name"), bytes(row, "credential_salt"),
+                bytes(row, "credential_hash"), row.getInstant("created_at"));
+    }
+
+    private static byte[] bytes(Row row, String column) {
+        ByteBuffer buffer = row.getByteBuffer(column);
+        if (buffer == null) {
+            return new byte[0];
+        }
+        byte[] b = new byte[buffer.remaining()];
+        buffer.duplicate().get(b);
+        return b;
+    }
+}

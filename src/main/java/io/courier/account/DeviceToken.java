@@ -1,0 +1,45 @@
+package io.courier.account;
+
+import java.nio.ByteBuffer;
+import java.util.Base64;
+import java.util.UUID;
+
+import io.courier.edge.Rejections;
+
+/**
+ * The bearer credential of a device: account id, device id and a 256-bit secret, base64url-encoded as one opaque
+ * string. The server stores only a salted hash of the secret.
+ */
+record DeviceToken(UUID accountId, int deviceId, byte[] secret) {
+    static final int SECRET_BYTES = 32;
+    private static final int LENGTH = 16 + 4 + SECRET_BYTES;
+
+    static DeviceToken issue(UUID accountId, int deviceId) {
+        return new DeviceToken(accountId, deviceId, Secrets.random(SECRET_BYTES));
+    }
+
+    String encode() {
+        ByteBuffer buffer = ByteBuffer.allocate(LENGTH);
+        buffer.putLong(accountId.getMostSignificantBits()).putLong(accountId.getLeastSignificantBits());
+        buffer.putInt(deviceId).put(secret);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(buffer.array());
+    }
+
+    static DeviceToken decode(String token) {
+        byte[] raw;
+        try {
+            raw = Base64.getUrlDecoder().decode(token);
+        } catch (IllegalArgumentException e) {
+            throw Rejections.unauthenticated("malformed auth token: not base64url");
+        }
+        if (raw.length != LENGTH) {
+            throw Rejections.unauthenticated("malformed auth token: wrong length");
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(raw);
+        UUID account = new UUID(buffer.getLong(), buffer.getLong());
+        int device = buffer.getInt();
+        byte[] secret = new byte[SECRET_BYTES];
+        buffer.get(secret);
+        return new DeviceToken(account, device, secret);
+    }
+}

@@ -1,0 +1,61 @@
+package io.courier.account;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+
+/** The pending verification code of each number, hashed; wrong guesses and consumption are compare-and-set. */
+final class VerificationCodeStore {
+    record PendingCode(byte[] salt, byte[] codeHash, Instant expiresAt, int attempts) {
+    }
+
+    private final CqlSession session;
+    private final PreparedStatement insert;
+    private final PreparedStatement select;
+    private final PreparedStatement countAttempt;
+    private final PreparedStatement consume;
+
+    VerificationCodeStore(CqlSession session) {
+        this.session = session;
+        insert = session.prepare("INSERT INTO verification_codes (phone, salt, code_hash, expires_at, attempts)"
+                + " VALUES (?, ?, ?, ?, 0) USING TTL ?");
+        select = session.prepare("SELECT salt, code_hash, expires_at, attempts FROM verification_codes WHERE phone = ?");
+        countAttempt = session.prepare("UPDATE verification_codes SET attempts = ? WHERE phone = ?"
+                + " IF attempts = ? AND code_hash = ?");
+        consume = session.prepare("DELETE FROM verification_codes WHERE phone = ? IF code_hash = ?");
+    }
+
+    void put(String phone, byte[] salt, byte[] codeHash, Instant expiresAt, Duration ttl) {
+        // The row outlives expires_at by a minute so an expired code is reported as expired, not unknown.
+        int ttlSeconds = (int) ttl.plusMinutes(1).toSeconds();
+        session.execute(insert.bind(phone, ByteBuffer.wrap(salt), ByteBuffer.wrap(codeHash), expiresAt, ttlSeconds));
+    }
+
+    Optional<PendingCode> find(String phone) {
+        Row row = session.execute(select.bind(phone)).one();
+        return Optional.ofNullable(row).map(r -> new PendingCode(bytes(r.getByteBuffer("salt")),
+                bytes(r.getByteBuffer("code_hash")), r.getInstant("expires_at"), r.getInt("attempts")));
+    }
+
+    /** Counts one wrong guess; false if another guess was counted first (the caller re-reads). */
+    boolean countWrongAttempt(String phone, PendingCode code) {
+        return session.execute(countAttempt.bind(code.attempts() + 1, phone, code.attempts(),
+                ByteBuffer.wrap(code.codeHash()))).wasApplied();
+    }
+
+    /** Deletes the code if it is still this one; only one caller can consume a code. */
+    boolean consume(String phone, PendingCode code) {
+        return session.execute(consume.bind(phone, ByteBuffer.wrap(code.codeHash()))).wasApplied();
+    }
+
+    static byte[] bytes(ByteBuffer buffer) {
+        byte[] b = new byte[buffer.remaining()];
+        buffer.duplicate().get(b);
+        return b;
+    }
+}

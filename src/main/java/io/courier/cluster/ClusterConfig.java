@@ -1,0 +1,29 @@
+package io.courier.cluster;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The embedded Hazelcast member every node runs. */
+@ConfigMapping(prefix = "courier.cluster")
+public interface ClusterConfig {
+    /** Members with a different name never join: keep it unique per deployment. */
+    @WithDefault("courier")
+    String name();
+
+    /** First port tried; the member takes the next free one above it. */
+    @WithDefault("5701")
+    int port();
+
+    /** TCP/IP member list (host or host:port, no ranges); used when no Kubernetes service is set. */
+    @WithDefault("127.0.0.1")
+    List<String> members();
+
+    /** Headless service DNS name for Kubernetes discovery (set by the Helm chart). */
+    Optional<String> kubernetesServiceDns();
+
+    /** Interface to bind and advertise (e.g. 127.0.0.1 locally); empty lets Hazelcast choose. */
+    Optional<String> bindAddress();
+}

@@ -1,0 +1,40 @@
+package io.courier.cluster;
+
+import java.time.Clock;
+
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import com.hazelcast.core.HazelcastInstance;
+
+import io.quarkus.arc.DefaultBean;
+import io.quarkus.runtime.Startup;
+
+/** CDI wiring of the cluster capability. */
+public class ClusterWiring {
+    @Produces
+    @Singleton
+    @Startup
+    HazelcastInstance hazelcast(ClusterConfig config) {
+        return HazelcastMembers.start(config);
+    }
+
+    void stop(@Disposes HazelcastInstance hazelcast) {
+        hazelcast.shutdown();
+    }
+
+    @Produces
+    @Singleton
+    RateLimiter rateLimiter(HazelcastInstance hazelcast, Clock clock) {
+        return new RateLimiter(hazelcast, clock);
+    }
+
+    /** Wall-clock time for expiries and limits; tests replace it to move time without waiting. */
+    @Produces
+    @Singleton
+    @DefaultBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+}

@@ -1,0 +1,38 @@
+package io.courier.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+
+/** Builds and starts the embedded Hazelcast member from {@link ClusterConfig}. */
+public final class HazelcastMembers {
+    private HazelcastMembers() {
+    }
+
+    public static HazelcastInstance start(ClusterConfig cluster) {
+        Config config = new Config();
+        config.setClusterName(cluster.name());
+        config.setProperty("hazelcast.shutdownhook.enabled", "false");
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.setProperty("hazelcast.logging.type", "jdk");
+        config.setProperty("hazelcast.discovery.enabled", "false");
+        config.getNetworkConfig().setPort(cluster.port()).setPortAutoIncrement(true);
+        cluster.bindAddress().ifPresent(address -> {
+            config.setProperty("hazelcast.local.localAddress", address);
+            config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(address);
+        });
+        JoinConfig join = config.getNetworkConfig().getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        if (cluster.kubernetesServiceDns().isPresent()) {
+            join.getKubernetesConfig().setEnabled(true)
+                    .setProperty("service-dns", cluster.kubernetesServiceDns().get());
+        } else {
+            join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
+        }
+        config.addMapConfig(new MapConfig(RateLimiter.MAP).setBackupCount(1));
+        return Hazelcast.newHazelcastInstance(config);
+    }
+}

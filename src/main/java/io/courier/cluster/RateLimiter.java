@@ -1,0 +1,73 @@
+package io.courier.cluster;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.ExtendedMapEntry;
+import com.hazelcast.map.IMap;
+
+import io.grpc.Status;
+
+/**
+ * Cluster-wide rate limits in a Hazelcast map, one entry per (limit, key), updated atomically on the key's
+ * partition owner. Uses GCRA: the entry is the "theoretical arrival time" of the next allowed action, so a bucket
+ * is one long and needs no timer to refill.
+ */
+public final class RateLimiter {
+    static final String MAP = "courier-rate-limits";
+
+    private final IMap<String, Long> buckets;
+    private final Clock clock;
+
+    public RateLimiter(HazelcastInstance hazelcast, Clock clock) {
+        this.buckets = hazelcast.getMap(MAP);
+        this.clock = clock;
+    }
+
+    /** Takes one action from the bucket; returns 0 if allowed, else how many milliseconds until it would be. */
+    public long tryAcquire(RateLimit limit, String key) {
+        long interval = limit.refillEvery().toMillis();
+        long tolerance = interval * (limit.burst() - 1);
+        return buckets.executeOnKey(limit.name() + '\u0000' + key, new Gcra(clock.millis(), interval, tolerance));
+    }
+
+    /** Like {@link #tryAcquire}, failing with RESOURCE_EXHAUSTED (and when to retry) if the limit is hit. */
+    public void acquire(RateLimit limit, String key) {
+        long waitMillis = tryAcquire(limit, key);
+        if (waitMillis > 0) {
+            long seconds = Math.max(1, (waitMillis + 999) / 1000);
+            throw Status.RESOURCE_EXHAUSTED
+                    .withDescription("too many " + limit.name() + "; retry in " + seconds + " s")
+                    .asRuntimeException();
+        }
+    }
+
+    /** Runs on the partition owner; serialized to it when the key lives on another member. */
+    static final class Gcra implements EntryProcessor<String, Long, Long> {
+        private static final long serialVersionUID = 1L;
+        private final long now;
+        private final long interval;
+        private final long tolerance;
+
+        Gcra(long now, long interval, long tolerance) {
+            this.now = now;
+            this.interval = interval;
+            this.tolerance = tolerance;
+        }
+
+        @Override
+        public Long process(Map.Entry<String, Long> entry) {
+            long arrival = entry.getValue() == null ? now : Math.max(entry.getValue(), now);
+            if (arrival - now > tolerance) {
+                return arrival - now - tolerance;
+            }
+            long next = arrival + interval;
+            // After next - now the bucket is full again and the entry means nothing: let it expire.
+            ((ExtendedMapEntry<String, Long>) entry).setValue(next, next - now + 1000, TimeUnit.MILLISECONDS);
+            return 0L;
+        }
+    }
+}

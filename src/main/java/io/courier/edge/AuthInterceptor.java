@@ -1,0 +1,85 @@
+package io.courier.edge;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Provider;
+
+import io.courier.api.v1.AccountServiceGrpc;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GlobalInterceptor;
+
+/**
+ * Authenticates every Courier RPC from the {@code authorization: Bearer <token>} header, except registration and
+ * device linking, which are how a device gets a token. Health and reflection stay open. Also records the peer
+ * address for per-peer rate limits.
+ */
+@ApplicationScoped
+@GlobalInterceptor
+public class AuthInterceptor implements ServerInterceptor {
+    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final String BEARER = "Bearer ";
+    private static final String COURIER_PREFIX = "courier.";
+    private static final Set<String> OPEN_METHODS = Set.of(
+            AccountServiceGrpc.getRequestVerificationCodeMethod().getFullMethodName(),
+            AccountServiceGrpc.getRegisterMethod().getFullMethodName(),
+            AccountServiceGrpc.getLinkDeviceMethod().getFullMethodName());
+
+    /** Resolved on first call: the gRPC server builds interceptors before the database session exists. */
+    private final Provider<CredentialVerifier> verifier;
+
+    AuthInterceptor(Provider<CredentialVerifier> verifier) {
+        this.verifier = verifier;
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+            ServerCallHandler<Q, R> next) {
+        Context context = Context.current().withValue(CallContext.PEER, peerAddress(call));
+        String method = call.getMethodDescriptor().getFullMethodName();
+        if (!method.startsWith(COURIER_PREFIX) || OPEN_METHODS.contains(method)) {
+            return Contexts.interceptCall(context, call, headers, next);
+        }
+        AuthenticatedDevice device;
+        try {
+            device = verifier.get().verify(bearerToken(headers.get(AUTHORIZATION)));
+        } catch (StatusRuntimeException e) {
+            call.close(e.getStatus(), new Metadata());
+            return new ServerCall.Listener<>() {
+            };
+        }
+        return Contexts.interceptCall(context.withValue(CallContext.DEVICE, device), call, headers, next);
+    }
+
+    private static String bearerToken(String header) {
+        if (header == null || header.isBlank()) {
+            throw Status.UNAUTHENTICATED
+                    .withDescription("missing credentials: send the header 'authorization: Bearer <auth_token>'")
+                    .asRuntimeException();
+        }
+        if (!header.startsWith(BEARER) || header.length() == BEARER.length()) {
+            throw Status.UNAUTHENTICATED
+                    .withDescription("malformed authorization header: expected 'Bearer <auth_token>'")
+                    .asRuntimeException();
+        }
+        return header.substring(BEARER.length()).trim();
+    }
+
+    private static String peerAddress(ServerCall<?, ?> call) {
+        SocketAddress address = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
+        }
+        return String.valueOf(address);
+    }
+}

@@ -1,0 +1,38 @@
+package io.courier.edge;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
+/** Short names for the statuses logic classes reject bad input with; messages say what is wrong. */
+public final class Rejections {
+    private Rejections() {
+    }
+
+    public static StatusRuntimeException invalidArgument(String message) {
+        return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
+    }
+
+    public static StatusRuntimeException permissionDenied(String message) {
+        return Status.PERMISSION_DENIED.withDescription(message).asRuntimeException();
+    }
+
+    public static StatusRuntimeException notFound(String message) {
+        return Status.NOT_FOUND.withDescription(message).asRuntimeException();
+    }
+
+    public static StatusRuntimeException failedPrecondition(String message) {
+        return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException();
+    }
+
+    public static StatusRuntimeException resourceExhausted(String message) {
+        return Status.RESOURCE_EXHAUSTED.withDescription(message).asRuntimeException();
+    }
+
+    public static StatusRuntimeException unauthenticated(String message) {
+        return Status.UNAUTHENTICATED.withDescription(message).asRuntimeException();
+    }
+
+    public static StatusRuntimeException aborted(String message) {
+        return Status.ABORTED.withDescription(message).asRuntimeException();
+    }
+}

@@ -1,0 +1,85 @@
+package io.courier.keys;
+
+import com.google.protobuf.ByteString;
+
+import jakarta.inject.Provider;
+
+import io.courier.api.v1.GetPreKeyBundleRequest;
+import io.courier.api.v1.GetPreKeyBundleResponse;
+import io.courier.api.v1.GetPreKeyCountRequest;
+import io.courier.api.v1.GetPreKeyCountResponse;
+import io.courier.api.v1.KeyService;
+import io.courier.api.v1.PreKey;
+import io.courier.api.v1.PreKeyBundle;
+import io.courier.api.v1.SignedPreKey;
+import io.courier.api.v1.UploadKeysRequest;
+import io.courier.api.v1.UploadKeysResponse;
+import io.courier.edge.AuthenticatedDevice;
+import io.courier.edge.CallContext;
+import io.courier.edge.Ids;
+import io.courier.edge.Offload;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.mutiny.Uni;
+
+/** gRPC boundary of the key directory.get(). */
+@GrpcService
+public class KeyGrpcService implements KeyService {
+    /** Resolved on first use: the gRPC server builds services before the database session exists. */
+    private final Provider<KeyDirectory> directory;
+
+    KeyGrpcService(Provider<KeyDirectory> directory) {
+        this.directory = directory;
+    }
+
+    @Override
+    public Uni<UploadKeysResponse> uploadKeys(UploadKeysRequest request) {
+        AuthenticatedDevice caller = CallContext.device();
+        return Offload.blocking(() -> {
+            var counts = directory.get().upload(caller, request);
+            return UploadKeysResponse.newBuilder().setOneTimePreKeyCount(counts.oneTimePreKeys())
+                    .setKyberPreKeyCount(counts.kyberPreKeys()).build();
+        });
+    }
+
+    @Override
+    public Uni<GetPreKeyCountResponse> getPreKeyCount(GetPreKeyCountRequest request) {
+        AuthenticatedDevice caller = CallContext.device();
+        return Offload.blocking(() -> {
+            var counts = directory.get().counts(caller);
+            return GetPreKeyCountResponse.newBuilder().setOneTimePreKeyCount(counts.oneTimePreKeys())
+                    .setKyberPreKeyCount(counts.kyberPreKeys()).build();
+        });
+    }
+
+    @Override
+    public Uni<GetPreKeyBundleResponse> getPreKeyBundle(GetPreKeyBundleRequest request) {
+        AuthenticatedDevice caller = CallContext.device();
+        return Offload.blocking(() -> {
+            var target = Ids.uuid(request.getAccountId(), "account_id");
+            GetPreKeyBundleResponse.Builder response = GetPreKeyBundleResponse.newBuilder();
+            for (PreKeyBundleView view : directory.get().fetchBundles(caller, target, request.getDeviceId())) {
+                response.addBundles(toProto(view));
+            }
+            return response.build();
+        });
+    }
+
+    private static PreKeyBundle toProto(PreKeyBundleView view) {
+        DeviceKeys device = view.device();
+        PreKeyBundle.Builder bundle = PreKeyBundle.newBuilder()
+                .setDeviceId(device.deviceId())
+                .setRegistrationId(device.registrationId())
+                .setIdentityKey(ByteString.copyFrom(device.identityKey()))
+                .setSignedPreKey(signed(device.signedPreKey()))
+                .setKyberPreKey(signed(view.kyberPreKey()))
+                .setKyberLastResort(view.kyberLastResort());
+        view.oneTimePreKey().ifPresent(k -> bundle.setOneTimePreKey(
+                PreKey.newBuilder().setKeyId(k.keyId()).setPublicKey(ByteString.copyFrom(k.publicKey()))));
+        return bundle.build();
+    }
+
+    private static SignedPreKey signed(PublicPreKey key) {
+        return SignedPreKey.newBuilder().setKeyId(key.keyId()).setPublicKey(ByteString.copyFrom(key.publicKey()))
+                .setSignature(ByteString.copyFrom(key.signature())).build();
+    }
+}

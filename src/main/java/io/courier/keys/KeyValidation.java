@@ -1,0 +1,114 @@
+package io.courier.keys;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.signal.libsignal.protocol.IdentityKey;
+import org.signal.libsignal.protocol.InvalidKeyException;
+import org.signal.libsignal.protocol.ecc.ECPublicKey;
+import org.signal.libsignal.protocol.kem.KEMPublicKey;
+
+import io.courier.api.v1.PreKey;
+import io.courier.api.v1.SignedPreKey;
+import io.courier.api.v1.UploadKeysRequest;
+import io.courier.edge.Rejections;
+
+/** Parses an upload with libsignal and checks every signature; any failure is INVALID_ARGUMENT naming the field. */
+final class KeyValidation {
+    /** libsignal registration ids are 14 bits, 0 meaning "unset". */
+    static final int MAX_REGISTRATION_ID = 16380;
+
+    private final int maxOneTimeKeys;
+
+    KeyValidation(int maxOneTimeKeys) {
+        this.maxOneTimeKeys = maxOneTimeKeys;
+    }
+
+    Optional<IdentityKey> identityKey(UploadKeysRequest request) {
+        if (request.getIdentityKey().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new IdentityKey(request.getIdentityKey().toByteArray()));
+        } catch (InvalidKeyException | RuntimeException e) {
+            throw Rejections.invalidArgument("identity_key is not a valid libsignal identity key");
+        }
+    }
+
+    /**
+     * @param identity the identity the signatures must verify against: the uploaded one, or the stored one
+     */
+    UploadedKeys validate(UploadKeysRequest request, IdentityKey identity) {
+        if (request.getRegistrationId() > MAX_REGISTRATION_ID) {
+            throw Rejections.invalidArgument("registration_id must be between 1 and " + MAX_REGISTRATION_ID);
+        }
+        Optional<PublicPreKey> signed = request.hasSignedPreKey()
+                ? Optional.of(signedEc(request.getSignedPreKey(), identity, "signed_pre_key"))
+                : Optional.empty();
+        Optional<PublicPreKey> lastResort = request.hasKyberLastResortPreKey()
+                ? Optional.of(signedKyber(request.getKyberLastResortPreKey(), identity, "kyber_last_resort_pre_key"))
+                : Optional.empty();
+        List<PublicPreKey> oneTime = request.getOneTimePreKeysList().stream().map(this::oneTimeEc).toList();
+        List<PublicPreKey> kyber = request.getKyberPreKeysList().stream()
+                .map(k -> signedKyber(k, identity, "kyber_pre_keys")).toList();
+        checkBatch(oneTime, "one_time_pre_keys");
+        checkBatch(kyber, "kyber_pre_keys");
+        return new UploadedKeys(request.getIdentityKey().isEmpty() ? Optional.empty()
+                : Optional.of(request.getIdentityKey().toByteArray()), request.getRegistrationId(), signed,
+                oneTime, kyber, lastResort);
+    }
+
+    private PublicPreKey oneTimeEc(PreKey key) {
+        try {
+            ECPublicKey parsed = new ECPublicKey(key.getPublicKey().toByteArray());
+            return PublicPreKey.unsigned(key.getKeyId(), parsed.serialize());
+        } catch (InvalidKeyException | RuntimeException e) {
+            throw Rejections.invalidArgument("one_time_pre_keys: key " + key.getKeyId()
+                    + " is not a valid EC public key");
+        }
+    }
+
+    private static PublicPreKey signedEc(SignedPreKey key, IdentityKey identity, String field) {
+        ECPublicKey parsed;
+        try {
+            parsed = new ECPublicKey(key.getPublicKey().toByteArray());
+        } catch (InvalidKeyException | RuntimeException e) {
+            throw Rejections.invalidArgument(field + ": key " + key.getKeyId() + " is not a valid EC public key");
+        }
+        return verified(key, parsed.serialize(), identity, field);
+    }
+
+    private static PublicPreKey signedKyber(SignedPreKey key, IdentityKey identity, String field) {
+        KEMPublicKey parsed;
+        try {
+            parsed = new KEMPublicKey(key.getPublicKey().toByteArray());
+        } catch (InvalidKeyException | RuntimeException e) {
+            throw Rejections.invalidArgument(field + ": key " + key.getKeyId() + " is not a valid Kyber public key");
+        }
+        return verified(key, parsed.serialize(), identity, field);
+    }
+
+    private static PublicPreKey verified(SignedPreKey key, byte[] serialized, IdentityKey identity, String field) {
+        byte[] signature = key.getSignature().toByteArray();
+        if (signature.length == 0 || !identity.getPublicKey().verifySignature(serialized, signature)) {
+            throw Rejections.invalidArgument(field + ": the signature of key " + key.getKeyId()
+                    + " does not verify against the identity key");
+        }
+        return new PublicPreKey(key.getKeyId(), serialized, signature);
+    }
+
+    private void checkBatch(List<PublicPreKey> keys, String field) {
+        if (keys.size() > maxOneTimeKeys) {
+            throw Rejections.invalidArgument(field + ": at most " + maxOneTimeKeys + " keys per upload, got "
+                    + keys.size());
+        }
+        Set<Integer> ids = new HashSet<>();
+        for (PublicPreKey key : keys) {
+            if (!ids.add(key.keyId())) {
+                throw Rejections.invalidArgument(field + ": key id " + key.keyId() + " appears twice");
+            }
+        }
+    }
+}

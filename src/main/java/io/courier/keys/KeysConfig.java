@@ -1,0 +1,26 @@
+package io.courier.keys;
+
+import java.time.Duration;
+
+import io.courier.cluster.RateLimit;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Limits of the key directory. */
+@ConfigMapping(prefix = "courier.keys")
+public interface KeysConfig {
+    /** One-time keys of each kind accepted in one upload. */
+    @WithDefault("100")
+    int maxOneTimeKeysPerUpload();
+
+    /** Bundle fetches per requesting account: prekey exhaustion is an attack, so this is deliberately tight. */
+    @WithDefault("60")
+    int bundleFetchBurst();
+
+    @WithDefault("1s")
+    Duration bundleFetchRefill();
+
+    default RateLimit bundleFetches() {
+        return new RateLimit("prekey bundle fetches", bundleFetchBurst(), bundleFetchRefill());
+    }
+}

@@ -1,0 +1,105 @@
+package io.courier.keys;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.servererrors.CASWriteUnknownException;
+import com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+
+/**
+ * One-time prekeys, claimed with a compare-and-delete (LWT) so two fetchers can never both get a key: the delete
+ * applies only while the row still holds the exact key that was read.
+ */
+final class OneTimeKeyStore {
+    /** Fetchers pick randomly among the first few keys so concurrent claims rarely collide on one row. */
+    private static final int CANDIDATES = 8;
+    private static final int ROUNDS = 4;
+
+    private final CqlSession session;
+    private final PreparedStatement selectFirst;
+    private final PreparedStatement claim;
+    private final PreparedStatement count;
+    private final PreparedStatement deleteAll;
+    private final PreparedStatement deleteAllAt;
+    private final PreparedStatement insertAt;
+
+    OneTimeKeyStore(CqlSession session) {
+        this.session = session;
+        String partition = " WHERE account_id = ? AND device_id = ? AND kind = ?";
+        selectFirst = session.prepare("SELECT key_id, public_key, signature FROM one_time_keys" + partition
+                + " LIMIT " + CANDIDATES);
+        claim = session.prepare("DELETE FROM one_time_keys" + partition + " AND key_id = ? IF public_key = ?");
+        count = session.prepare("SELECT COUNT(*) FROM one_time_keys" + partition);
+        deleteAll = session.prepare("DELETE FROM one_time_keys" + partition);
+        deleteAllAt = session.prepare("DELETE FROM one_time_keys USING TIMESTAMP ?" + partition);
+        insertAt = session.prepare("INSERT INTO one_time_keys (account_id, device_id, kind, key_id, public_key,"
+                + " signature) VALUES (?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
+    }
+
+    /**
+     * Replaces the device's keys of this kind atomically: one single-partition batch with the partition delete
+     * one microsecond before the inserts (in a batch, equal timestamps would let the tombstone win).
+     */
+    void replace(UUID accountId, int deviceId, OneTimeKeyKind kind, List<PublicPreKey> keys) {
+        long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+        BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.UNLOGGED)
+                .addStatement(deleteAllAt.bind(micros, accountId, deviceId, kind.code));
+        for (PublicPreKey key : keys) {
+            batch.addStatement(insertAt.bind(accountId, deviceId, kind.code, key.keyId(),
+                    ByteBuffer.wrap(key.publicKey()), ByteBuffer.wrap(key.signature()), micros + 1));
+        }
+        session.execute(batch.build());
+    }
+
+    /** Claims one key, removing it; empty when none is left (or none could be won from concurrent fetchers). */
+    Optional<PublicPreKey> claim(UUID accountId, int deviceId, OneTimeKeyKind kind) {
+        for (int round = 0; round < ROUNDS; round++) {
+            List<PublicPreKey> candidates = new ArrayList<>();
+            for (Row row : session.execute(selectFirst.bind(accountId, deviceId, kind.code))) {
+                candidates.add(new PublicPreKey(row.getInt("key_id"), DeviceKeyStore.bytes(row.getByteBuffer("public_key")),
+                        DeviceKeyStore.bytes(row.getByteBuffer("signature"))));
+            }
+            if (candidates.isEmpty()) {
+                return Optional.empty();
+            }
+            Collections.shuffle(candidates);
+            for (PublicPreKey candidate : candidates) {
+                if (tryClaim(accountId, deviceId, kind, candidate)) {
+                    return Optional.of(candidate);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private boolean tryClaim(UUID accountId, int deviceId, OneTimeKeyKind kind, PublicPreKey key) {
+        try {
+            return session.execute(claim.bind(accountId, deviceId, kind.code, key.keyId(),
+                    ByteBuffer.wrap(key.publicKey()))).wasApplied();
+        } catch (WriteTimeoutException | CASWriteUnknownException unknownOutcome) {
+            // The delete may or may not have happened. Never hand the key out: at worst it is burned, never shared.
+            return false;
+        }
+    }
+
+    int count(UUID accountId, int deviceId, OneTimeKeyKind kind) {
+        Row row = session.execute(count.bind(accountId, deviceId, kind.code)).one();
+        return row == null ? 0 : (int) row.getLong(0);
+    }
+
+    void deleteAll(UUID accountId, int deviceId, OneTimeKeyKind kind) {
+        session.execute(deleteAll.bind(accountId, deviceId, kind.code));
+    }
+}

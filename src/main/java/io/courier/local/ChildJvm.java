@@ -1,0 +1,135 @@
+package io.courier.local;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Java process started by the local infrastructure, wrapped in {@link ParentWatch} so it never outlives us.
+ * Output goes to a log file; readiness is a TCP port accepting connections.
+ */
+final class ChildJvm implements AutoCloseable {
+    private final String name;
+    private final Process process;
+    private final Path logFile;
+
+    private ChildJvm(String name, Process process, Path logFile) {
+        this.name = name;
+        this.process = process;
+        this.logFile = logFile;
+    }
+
+    /**
+     * Starts {@code mainClass} with the given classpath entries, JVM options and arguments.
+     *
+     * @param workDir folder for the launcher class and the log file
+     */
+    static ChildJvm start(String name, Path javaExecutable, List<Path> classpath, List<String> jvmOptions,
+            String mainClass, List<String> args, Path workDir) {
+        try {
+            Path launcherDir = installParentWatch(workDir.resolve("launcher"));
+            List<String> command = new ArrayList<>();
+            command.add(javaExecutable.toString());
+            command.addAll(jvmOptions);
+            List<String> entries = new ArrayList<>();
+            entries.add(launcherDir.toString());
+            classpath.forEach(p -> entries.add(p.toString()));
+            command.add("-cp");
+            command.add(String.join(java.io.File.pathSeparator, entries));
+            command.add(ParentWatch.class.getName());
+            command.add(mainClass);
+            command.addAll(args);
+            Path logFile = workDir.resolve(name + ".log");
+            Process process = new ProcessBuilder(command)
+                    .directory(workDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(logFile.toFile())
+                    // stdin stays a pipe held by this JVM: ParentWatch exits the child when it closes.
+                    .redirectInput(ProcessBuilder.Redirect.PIPE)
+                    .start();
+            return new ChildJvm(name, process, logFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + name + " child JVM", e);
+        }
+    }
+
+    private static Path installParentWatch(Path launcherDir) throws IOException {
+        String resource = ParentWatch.class.getName().replace('.', '/') + ".class";
+        Path target = launcherDir.resolve(resource);
+        Files.createDirectories(target.getParent());
+        try (InputStream in = ParentWatch.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("class file " + resource + " not found on the classpath");
+            }
+            Files.copy(in, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return launcherDir;
+    }
+
+    /** Waits until the port accepts TCP connections, failing fast if the process dies first. */
+    void awaitPort(int port, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with code " + process.exitValue()
+                        + " before opening port " + port + "; last log lines:\n" + tail(40));
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                try {
+                    // Polling a port that is not open yet: there is nothing to wait on but time.
+                    process.waitFor(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for " + name, e);
+                }
+            }
+        }
+        throw new IllegalStateException(name + " did not open port " + port + " within " + timeout.toSeconds()
+                + " s; see " + logFile + "; last log lines:\n" + tail(40));
+    }
+
+    String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(logFile);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(log " + logFile + " unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    Path logFile() {
+        return logFile;
+    }
+
+    /** SIGTERM, then SIGKILL if the child has not stopped in time. */
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.courier.store;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Connection and durability settings of the CQL database (ScyllaDB in production). */
+@ConfigMapping(prefix = "courier.cql")
+public interface CqlConfig {
+    /** host:port pairs; ignored when the local infrastructure is on. */
+    @WithDefault("127.0.0.1:9042")
+    List<String> contactPoints();
+
+    @WithDefault("datacenter1")
+    String localDatacenter();
+
+    @WithDefault("courier")
+    String keyspace();
+
+    /** The keyspace's replication map, used when migrations create it. */
+    @WithDefault("{'class': 'NetworkTopologyStrategy', 'replication_factor': 3}")
+    String replication();
+
+    /** Consistency of every read and of every write that precedes an acknowledgement. */
+    @WithDefault("LOCAL_QUORUM")
+    String consistency();
+
+    /** Consistency of the Paxos phase of lightweight transactions. */
+    @WithDefault("LOCAL_SERIAL")
+    String serialConsistency();
+
+    @WithDefault("10s")
+    Duration requestTimeout();
+}

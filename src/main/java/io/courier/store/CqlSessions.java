@@ -1,0 +1,35 @@
+package io.courier.store;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.CqlSessionBuilder;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+
+/** Opens driver sessions with Courier's consistency defaults. */
+public final class CqlSessions {
+    private CqlSessions() {
+    }
+
+    /** A session without a keyspace, for creating it. */
+    public static CqlSession bootstrap(CqlEndpoint endpoint, CqlConfig config) {
+        return builder(endpoint, config).build();
+    }
+
+    public static CqlSession open(CqlEndpoint endpoint, CqlConfig config) {
+        return builder(endpoint, config).withKeyspace(config.keyspace()).build();
+    }
+
+    private static CqlSessionBuilder builder(CqlEndpoint endpoint, CqlConfig config) {
+        DriverConfigLoader loader = DriverConfigLoader.programmaticBuilder()
+                .withString(DefaultDriverOption.REQUEST_CONSISTENCY, config.consistency())
+                .withString(DefaultDriverOption.REQUEST_SERIAL_CONSISTENCY, config.serialConsistency())
+                .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, config.requestTimeout())
+                // Schema agreement after DDL is slow on a cold single node; migrations run once per start.
+                .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, java.time.Duration.ofSeconds(30))
+                .build();
+        return CqlSession.builder()
+                .addContactPoints(endpoint.contactPoints())
+                .withLocalDatacenter(endpoint.localDatacenter())
+                .withConfigLoader(loader);
+    }
+}

@@ -1,0 +1,41 @@
+package io.courier.store;
+
+import java.util.List;
+
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+
+import io.courier.local.LocalWiring;
+import io.quarkus.arc.All;
+import io.quarkus.runtime.Startup;
+
+/** Opens the CQL session at startup and brings the schema up to date before anything uses it. */
+public class StoreWiring {
+    static final String SINGLE_NODE_REPLICATION = "{'class': 'SimpleStrategy', 'replication_factor': 1}";
+
+    @Produces
+    @Singleton
+    @Startup
+    CqlSession session(CqlConfig config, LocalWiring local, @All List<Migration> migrations) {
+        var localEndpoints = local.endpoints();
+        CqlEndpoint endpoint = localEndpoints
+                .map(e -> CqlEndpoint.parse(List.of(e.cqlHost() + ":" + e.cqlPort()), e.cqlDatacenter()))
+                .orElseGet(() -> CqlEndpoint.parse(config.contactPoints(), config.localDatacenter()));
+        // The local Cassandra is a single node: any replication factor above 1 would fail every quorum write.
+        String replication = localEndpoints.isPresent() ? SINGLE_NODE_REPLICATION : config.replication();
+        SchemaMigrator migrator = new SchemaMigrator(config.keyspace(), replication);
+        try (CqlSession bootstrap = CqlSessions.bootstrap(endpoint, config)) {
+            migrator.createKeyspace(bootstrap);
+        }
+        CqlSession session = CqlSessions.open(endpoint, config);
+        migrator.migrate(session, migrations);
+        return session;
+    }
+
+    void close(@Disposes CqlSession session) {
+        session.close();
+    }
+}

@@ -1,0 +1,131 @@
+package io.courier.account;
+
+import static io.courier.support.Statuses.assertStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.courier.api.v1.CreateLinkCodeRequest;
+import io.courier.api.v1.LinkDeviceRequest;
+import io.courier.api.v1.ListDevicesRequest;
+import io.courier.api.v1.LookupAccountRequest;
+import io.courier.api.v1.RevokeDeviceRequest;
+import io.courier.support.RegisteredDevice;
+import io.courier.support.ServerTest;
+import io.grpc.Status;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class DeviceLinkingTest extends ServerTest {
+    private static final ListDevicesRequest LIST = ListDevicesRequest.getDefaultInstance();
+
+    private String linkCode(RegisteredDevice primary) {
+        return accounts(primary).createLinkCode(CreateLinkCodeRequest.getDefaultInstance()).getLinkCode();
+    }
+
+    private static LinkDeviceRequest linkRequest(String code) {
+        return LinkDeviceRequest.newBuilder().setLinkCode(code).setDeviceName("desktop").build();
+    }
+
+    @Test
+    void aLinkedDeviceJoinsTheAccountWithItsOwnIdAndCredential() {
+        RegisteredDevice primary = registerNew();
+
+        RegisteredDevice laptop = link(primary, "laptop");
+        RegisteredDevice tablet = link(primary, "tablet");
+
+        assertThat(laptop.accountId()).isEqualTo(primary.accountId());
+        assertThat(laptop.deviceId()).isEqualTo(2);
+        assertThat(tablet.deviceId()).isEqualTo(3);
+        assertThat(accounts(laptop).listDevices(LIST).getDevicesList())
+                .extracting(d -> d.getDeviceId() + ":" + d.getName() + ":" + d.getPrimary())
+                .containsExactly("1:phone:true", "2:laptop:false", "3:tablet:false");
+    }
+
+    @Test
+    void aLinkCodeWorksOnce() {
+        RegisteredDevice primary = registerNew();
+        String code = linkCode(primary);
+        anonymousAccounts().linkDevice(linkRequest(code));
+
+        assertStatus(Status.Code.FAILED_PRECONDITION, () -> anonymousAccounts().linkDevice(linkRequest(code)));
+        assertThat(accounts(primary).listDevices(LIST).getDevicesCount()).isEqualTo(2);
+    }
+
+    @Test
+    void unknownAndExpiredLinkCodesAreRefused() {
+        RegisteredDevice primary = registerNew();
+        assertStatus(Status.Code.FAILED_PRECONDITION, () -> anonymousAccounts().linkDevice(linkRequest("nope")));
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> anonymousAccounts().linkDevice(linkRequest("")));
+
+        String code = linkCode(primary);
+        clock.advance(Duration.ofMinutes(11));
+        String message = assertStatus(Status.Code.FAILED_PRECONDITION,
+                () -> anonymousAccounts().linkDevice(linkRequest(code)));
+        assertThat(message).contains("expired");
+    }
+
+    @Test
+    void theDeviceCapHoldsAndTheCodeSurvivesARefusal() {
+        RegisteredDevice primary = registerNew();
+        List<RegisteredDevice> linked = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            linked.add(link(primary, "device " + i));
+        }
+        String code = linkCode(primary);
+
+        String message = assertStatus(Status.Code.FAILED_PRECONDITION,
+                () -> anonymousAccounts().linkDevice(linkRequest(code)));
+        assertThat(message).contains("maximum");
+        assertThat(accounts(primary).listDevices(LIST).getDevicesCount()).isEqualTo(6);
+
+        accounts(primary).revokeDevice(RevokeDeviceRequest.newBuilder().setDeviceId(linked.get(0).deviceId()).build());
+        var added = anonymousAccounts().linkDevice(linkRequest(code));
+        assertThat(added.getDeviceId()).as("device ids are never reused").isEqualTo(7);
+        assertThat(accounts(primary).listDevices(LIST).getDevicesCount()).isEqualTo(6);
+    }
+
+    @Test
+    void revokingRules() {
+        RegisteredDevice primary = registerNew();
+        RegisteredDevice laptop = link(primary, "laptop");
+
+        assertStatus(Status.Code.FAILED_PRECONDITION,
+                () -> accounts(primary).revokeDevice(RevokeDeviceRequest.newBuilder().setDeviceId(1).build()));
+        assertStatus(Status.Code.NOT_FOUND,
+                () -> accounts(primary).revokeDevice(RevokeDeviceRequest.newBuilder().setDeviceId(42).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT,
+                () -> accounts(primary).revokeDevice(RevokeDeviceRequest.getDefaultInstance()));
+
+        // A linked device may unlink itself.
+        accounts(laptop).revokeDevice(RevokeDeviceRequest.newBuilder().setDeviceId(laptop.deviceId()).build());
+        assertThat(accounts(primary).listDevices(LIST).getDevicesList()).extracting(d -> d.getDeviceId())
+                .containsExactly(1);
+    }
+
+    @Test
+    void reRegisteringTheNumberVoidsLinkCodesOfThePreviousPrimary() {
+        RegisteredDevice primary = registerNew();
+        String code = linkCode(primary);
+
+        register(primary.phoneNumber());
+
+        assertStatus(Status.Code.FAILED_PRECONDITION, () -> anonymousAccounts().linkDevice(linkRequest(code)));
+    }
+
+    @Test
+    void lookupFindsRegisteredNumbersOnly() {
+        RegisteredDevice alice = registerNew();
+        RegisteredDevice bob = registerNew();
+
+        var found = accounts(alice).lookupAccount(
+                LookupAccountRequest.newBuilder().setPhoneNumber(bob.phoneNumber()).build());
+        assertThat(found.getAccountId()).isEqualTo(bob.accountId());
+        assertStatus(Status.Code.NOT_FOUND, () -> accounts(alice).lookupAccount(
+                LookupAccountRequest.newBuilder().setPhoneNumber(randomPhoneNumber()).build()));
+    }
+}

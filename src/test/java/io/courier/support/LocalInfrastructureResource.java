@@ -1,0 +1,67 @@
+package io.courier.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import io.courier.local.FreePorts;
+import io.courier.local.LocalEndpoints;
+import io.courier.local.LocalInfrastructure;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Starts the real local Cassandra and S3Proxy once for the whole suite (fresh data each run) and points the node
+ * at them, with its own Hazelcast cluster name and free ports so nothing else on the machine interferes.
+ */
+public class LocalInfrastructureResource implements QuarkusTestResourceLifecycleManager {
+    private LocalInfrastructure infrastructure;
+
+    @Override
+    public Map<String, String> start() {
+        Path dataDir = Path.of("target", "test-infra");
+        deleteRecursively(dataDir.resolve("cassandra"));
+        deleteRecursively(dataDir.resolve("s3proxy"));
+        infrastructure = LocalInfrastructure.start(dataDir, LocalInfrastructure.currentJava(), Duration.ofMinutes(3));
+        LocalEndpoints endpoints = infrastructure.endpoints();
+        int hazelcastPort = FreePorts.pick();
+        Map<String, String> config = new HashMap<>();
+        config.put("courier.local.enabled", "false");
+        config.put("courier.cql.contact-points", endpoints.cqlHost() + ":" + endpoints.cqlPort());
+        config.put("courier.cql.local-datacenter", endpoints.cqlDatacenter());
+        config.put("courier.cql.replication", "{'class': 'SimpleStrategy', 'replication_factor': 1}");
+        config.put("courier.s3.endpoint", endpoints.s3Endpoint());
+        config.put("courier.s3.access-key", endpoints.s3AccessKey());
+        config.put("courier.s3.secret-key", endpoints.s3SecretKey());
+        config.put("courier.cluster.name", "courier-test-" + UUID.randomUUID());
+        config.put("courier.cluster.port", Integer.toString(hazelcastPort));
+        config.put("courier.cluster.members", "127.0.0.1:" + hazelcastPort);
+        config.put("courier.cluster.bind-address", "127.0.0.1");
+        config.put("quarkus.grpc.server.test-port", Integer.toString(FreePorts.pick()));
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        if (infrastructure != null) {
+            infrastructure.close();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not clear " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.courier.support;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import io.courier.api.v1.AccountServiceGrpc;
+import io.courier.api.v1.KeyServiceGrpc;
+import io.courier.api.v1.LinkDeviceRequest;
+import io.courier.api.v1.LinkDeviceResponse;
+import io.courier.api.v1.CreateLinkCodeRequest;
+import io.courier.api.v1.RegisterRequest;
+import io.courier.api.v1.RegisterResponse;
+import io.courier.api.v1.RequestVerificationCodeRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.MetadataUtils;
+import io.quarkus.test.common.QuarkusTestResource;
+
+/**
+ * Base of the integration tests: one node for the whole suite on the real local Cassandra, S3Proxy and Hazelcast,
+ * reached over a real gRPC channel like a phone would.
+ */
+@QuarkusTestResource(value = LocalInfrastructureResource.class, restrictToAnnotatedClass = false)
+public abstract class ServerTest {
+    private static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    protected static ManagedChannel channel;
+
+    @Inject
+    protected CapturingVerificationCodeSender verificationCodes;
+
+    @Inject
+    protected AdjustableClock clock;
+
+    @BeforeAll
+    static void openChannel() {
+        int port = ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class);
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    }
+
+    @AfterAll
+    static void closeChannel() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    protected static String randomPhoneNumber() {
+        return "+1555" + ThreadLocalRandom.current().nextInt(1_000_000, 10_000_000);
+    }
+
+    protected static AccountServiceGrpc.AccountServiceBlockingStub anonymousAccounts() {
+        return AccountServiceGrpc.newBlockingStub(channel);
+    }
+
+    protected static AccountServiceGrpc.AccountServiceBlockingStub accounts(RegisteredDevice device) {
+        return withToken(AccountServiceGrpc.newBlockingStub(channel), device.authToken());
+    }
+
+    protected static KeyServiceGrpc.KeyServiceBlockingStub keys(RegisteredDevice device) {
+        return withToken(KeyServiceGrpc.newBlockingStub(channel), device.authToken());
+    }
+
+    protected static <S extends AbstractStub<S>> S withToken(S stub, String token) {
+        return withAuthorization(stub, "Bearer " + token);
+    }
+
+    protected static <S extends AbstractStub<S>> S withAuthorization(S stub, String header) {
+        Metadata metadata = new Metadata();
+        metadata.put(AUTHORIZATION, header);
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata));
+    }
+
+    protected String requestCode(String phoneNumber) {
+        anonymousAccounts().requestVerificationCode(
+                RequestVerificationCodeRequest.newBuilder().setPhoneNumber(phoneNumber).build());
+        return verificationCodes.lastCodeFor(phoneNumber);
+    }
+
+    protected RegisteredDevice register(String phoneNumber) {
+        String code = requestCode(phoneNumber);
+        RegisterResponse response = anonymousAccounts().register(RegisterRequest.newBuilder()
+                .setPhoneNumber(phoneNumber).setVerificationCode(code).setDeviceName("phone").build());
+        return new RegisteredDevice(phoneNumber, response.getAccountId(), response.getDeviceId(),
+                response.getAuthToken());
+    }
+
+    protected RegisteredDevice registerNew() {
+        return register(randomPhoneNumber());
+    }
+
+    protected RegisteredDevice link(RegisteredDevice primary, String name) {
+        String code = accounts(primary).createLinkCode(CreateLinkCodeRequest.getDefaultInstance()).getLinkCode();
+        LinkDeviceResponse response = anonymousAccounts().linkDevice(
+                LinkDeviceRequest.newBuilder().setLinkCode(code).setDeviceName(name).build());
+        return new RegisteredDevice(primary.phoneNumber(), response.getAccountId(), response.getDeviceId(),
+                response.getAuthToken());
+    }
+}

@@ -1,0 +1,53 @@
+package io.courier.cluster;
+
+import static io.courier.support.Statuses.assertStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.courier.support.ServerTest;
+import io.grpc.Status;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Cluster-wide limits on the real embedded Hazelcast member, with the node's clock moved by the test. */
+@QuarkusTest
+class RateLimiterTest extends ServerTest {
+    private static final RateLimit THREE_PER_MINUTE = new RateLimit("test actions", 3, Duration.ofMinutes(1));
+
+    @Inject
+    RateLimiter limiter;
+
+    @Test
+    void aBurstIsAllowedThenOneActionPerRefillInterval() {
+        String key = UUID.randomUUID().toString();
+        for (int i = 0; i < 3; i++) {
+            assertThat(limiter.tryAcquire(THREE_PER_MINUTE, key)).isZero();
+        }
+        long wait = limiter.tryAcquire(THREE_PER_MINUTE, key);
+        assertThat(wait).isBetween(Duration.ofSeconds(50).toMillis(), Duration.ofMinutes(1).toMillis());
+        assertThat(assertStatus(Status.Code.RESOURCE_EXHAUSTED, () -> limiter.acquire(THREE_PER_MINUTE, key)))
+                .contains("too many test actions");
+
+        clock.advance(Duration.ofMinutes(1));
+
+        assertThat(limiter.tryAcquire(THREE_PER_MINUTE, key)).isZero();
+        assertThat(limiter.tryAcquire(THREE_PER_MINUTE, key)).isPositive();
+    }
+
+    @Test
+    void keysAreLimitedIndependently() {
+        String a = UUID.randomUUID().toString();
+        String b = UUID.randomUUID().toString();
+        for (int i = 0; i < 3; i++) {
+            limiter.tryAcquire(THREE_PER_MINUTE, a);
+        }
+
+        assertThat(limiter.tryAcquire(THREE_PER_MINUTE, a)).isPositive();
+        assertThat(limiter.tryAcquire(THREE_PER_MINUTE, b)).isZero();
+    }
+}

@@ -13,6 +13,8 @@ import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 
+import io.courier.store.Blobs;
+
 /** The {@code devices} table: one partition per account. */
 final class DeviceStore {
     private final CqlSession session;
@@ -92,17 +94,9 @@ final class DeviceStore {
     }
 
     private static DeviceRecord toRecord(Row row) {
-        return new DeviceRecord(row.getInt("device_id"), row.getString("name"), bytes(row, "credential_salt"),
-                bytes(row, "credential_hash"), row.getInstant("created_at"));
+        return new DeviceRecord(row.getInt("device_id"), row.getString("name"),
+                Blobs.bytes(row.getByteBuffer("credential_salt")), Blobs.bytes(row.getByteBuffer("credential_hash")),
+                row.getInstant("created_at"));
     }
 
-    private static byte[] bytes(Row row, String column) {
-        ByteBuffer buffer = row.getByteBuffer(column);
-        if (buffer == null) {
-            return new byte[0];
-        }
-        byte[] b = new byte[buffer.remaining()];
-        buffer.duplicate().get(b);
-        return b;
-    }
 }

@@ -10,6 +10,8 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 
+import io.courier.store.Blobs;
+
 /** One-time device link codes, stored by hash. */
 final class LinkCodeStore {
     record LinkCode(UUID accountId, byte[] issuerSalt, Instant expiresAt) {
@@ -36,7 +38,7 @@ final class LinkCodeStore {
     Optional<LinkCode> find(byte[] codeHash) {
         Row row = session.execute(select.bind(ByteBuffer.wrap(codeHash))).one();
         return Optional.ofNullable(row).map(r -> new LinkCode(r.getUuid("account_id"),
-                VerificationCodeStore.bytes(r.getByteBuffer("issuer_salt")), r.getInstant("expires_at")));
+                Blobs.bytes(r.getByteBuffer("issuer_salt")), r.getInstant("expires_at")));
     }
 
     /** Deletes the code; true for exactly one caller. */

@@ -9,6 +9,8 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 
+import io.courier.store.Blobs;
+
 /** The pending verification code of each number, hashed; wrong guesses and consumption are compare-and-set. */
 final class VerificationCodeStore {
     record PendingCode(byte[] salt, byte[] codeHash, Instant expiresAt, int attempts) {
@@ -38,8 +40,8 @@ final class VerificationCodeStore {
 
     Optional<PendingCode> find(String phone) {
         Row row = session.execute(select.bind(phone)).one();
-        return Optional.ofNullable(row).map(r -> new PendingCode(bytes(r.getByteBuffer("salt")),
-                bytes(r.getByteBuffer("code_hash")), r.getInstant("expires_at"), r.getInt("attempts")));
+        return Optional.ofNullable(row).map(r -> new PendingCode(Blobs.bytes(r.getByteBuffer("salt")),
+                Blobs.bytes(r.getByteBuffer("code_hash")), r.getInstant("expires_at"), r.getInt("attempts")));
     }
 
     /** Counts one wrong guess; false if another guess was counted first (the caller re-reads). */
@@ -53,9 +55,4 @@ final class VerificationCodeStore {
         return session.execute(consume.bind(phone, ByteBuffer.wrap(code.codeHash()))).wasApplied();
     }
 
-    static byte[] bytes(ByteBuffer buffer) {
-        byte[] b = new byte[buffer.remaining()];
-        buffer.duplicate().get(b);
-        return b;
-    }
 }

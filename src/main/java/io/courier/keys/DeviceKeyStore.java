@@ -10,6 +10,8 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 
+import io.courier.store.Blobs;
+
 /** The {@code device_keys} table. */
 final class DeviceKeyStore {
     private static final String COLUMNS = "device_id, identity_key, registration_id, signed_pre_key_id, signed_pre_key,"
@@ -81,20 +83,12 @@ final class DeviceKeyStore {
     }
 
     private static DeviceKeys toKeys(Row row) {
-        return new DeviceKeys(row.getInt("device_id"), bytes(row.getByteBuffer("identity_key")),
+        return new DeviceKeys(row.getInt("device_id"), Blobs.bytes(row.getByteBuffer("identity_key")),
                 row.getInt("registration_id"),
-                new PublicPreKey(row.getInt("signed_pre_key_id"), bytes(row.getByteBuffer("signed_pre_key")),
-                        bytes(row.getByteBuffer("signed_pre_key_signature"))),
-                new PublicPreKey(row.getInt("kyber_last_resort_id"), bytes(row.getByteBuffer("kyber_last_resort_key")),
-                        bytes(row.getByteBuffer("kyber_last_resort_signature"))));
+                new PublicPreKey(row.getInt("signed_pre_key_id"), Blobs.bytes(row.getByteBuffer("signed_pre_key")),
+                        Blobs.bytes(row.getByteBuffer("signed_pre_key_signature"))),
+                new PublicPreKey(row.getInt("kyber_last_resort_id"), Blobs.bytes(row.getByteBuffer("kyber_last_resort_key")),
+                        Blobs.bytes(row.getByteBuffer("kyber_last_resort_signature"))));
     }
 
-    static byte[] bytes(ByteBuffer buffer) {
-        if (buffer == null) {
-            return new byte[0];
-        }
-        byte[] b = new byte[buffer.remaining()];
-        buffer.duplicate().get(b);
-        return b;
-    }
 }

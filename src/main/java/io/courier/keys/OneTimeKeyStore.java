@@ -18,6 +18,8 @@ import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 
+import io.courier.store.Blobs;
+
 /**
  * One-time prekeys, claimed with a compare-and-delete (LWT) so two fetchers can never both get a key: the delete
  * applies only while the row still holds the exact key that was read.
@@ -68,8 +70,8 @@ final class OneTimeKeyStore {
         for (int round = 0; round < ROUNDS; round++) {
             List<PublicPreKey> candidates = new ArrayList<>();
             for (Row row : session.execute(selectFirst.bind(accountId, deviceId, kind.code))) {
-                candidates.add(new PublicPreKey(row.getInt("key_id"), DeviceKeyStore.bytes(row.getByteBuffer("public_key")),
-                        DeviceKeyStore.bytes(row.getByteBuffer("signature"))));
+                candidates.add(new PublicPreKey(row.getInt("key_id"), Blobs.bytes(row.getByteBuffer("public_key")),
+                        Blobs.bytes(row.getByteBuffer("signature"))));
             }
             if (candidates.isEmpty()) {
                 return Optional.empty();

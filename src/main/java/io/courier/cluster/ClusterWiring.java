@@ -30,6 +30,24 @@ public class ClusterWiring {
         return new RateLimiter(hazelcast, clock);
     }
 
+    @Produces
+    @Singleton
+    PresenceDirectory presence(HazelcastInstance hazelcast) {
+        return new PresenceDirectory(hazelcast);
+    }
+
+    @Produces
+    @Singleton
+    NodeBus nodeBus(HazelcastInstance hazelcast) {
+        return new NodeBus(hazelcast);
+    }
+
+    @Produces
+    @Singleton
+    ServerIds serverIds(HazelcastInstance hazelcast) {
+        return new ServerIds(hazelcast);
+    }
+
     /** Wall-clock time for expiries and limits; tests replace it to move time without waiting. */
     @Produces
     @Singleton

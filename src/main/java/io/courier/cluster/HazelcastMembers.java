@@ -33,6 +33,8 @@ public final class HazelcastMembers {
             join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
         }
         config.addMapConfig(new MapConfig(RateLimiter.MAP).setBackupCount(1));
+        config.addMapConfig(new MapConfig(PresenceDirectory.MAP).setBackupCount(1));
+        config.addFlakeIdGeneratorConfig(ServerIds.config());
         return Hazelcast.newHazelcastInstance(config);
     }
 }

@@ -2,6 +2,8 @@ package io.courier.keys;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -89,6 +91,13 @@ public final class KeyDirectory implements DeviceRemovalListener {
         }
         keys.signedPreKey().ifPresent(k -> deviceKeys.updateSignedPreKey(account, device, k));
         keys.kyberLastResort().ifPresent(k -> deviceKeys.updateKyberLastResort(account, device, k));
+    }
+
+    /** The account's devices that can receive messages (they have keys), with their registration ids. */
+    public Map<Integer, Integer> registrations(UUID accountId) {
+        Map<Integer, Integer> registrations = new TreeMap<>();
+        deviceKeys.findAll(accountId).forEach(d -> registrations.put(d.deviceId(), d.registrationId()));
+        return registrations;
     }
 
     public KeyCounts counts(AuthenticatedDevice caller) {

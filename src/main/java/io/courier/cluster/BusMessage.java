@@ -1,0 +1,20 @@
+package io.courier.cluster;
+
+import java.io.Serializable;
+
+/** What nodes tell each other over the node bus. The bus is the fast path only: durability is the database's. */
+public sealed interface BusMessage extends Serializable {
+    DeviceAddress target();
+
+    /** Something new is in the target device's inbox; {@code item} is the stored entry. */
+    record Push(DeviceAddress target, Serializable item) implements BusMessage {
+    }
+
+    /** A newer stream of the device connected elsewhere: close the one with this epoch. */
+    record Supersede(DeviceAddress target, long epoch) implements BusMessage {
+    }
+
+    /** The device was revoked: close its stream. */
+    record Revoked(DeviceAddress target) implements BusMessage {
+    }
+}

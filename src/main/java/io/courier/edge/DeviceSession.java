@@ -1,0 +1,348 @@
+package io.courier.edge;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import org.jboss.logging.Logger;
+
+import io.courier.api.v1.Ack;
+import io.courier.api.v1.ConnectRequest;
+import io.courier.api.v1.ConnectResponse;
+import io.courier.api.v1.FrameErrorCode;
+import io.courier.api.v1.Pong;
+import io.courier.api.v1.QueueEmpty;
+import io.courier.api.v1.Read;
+import io.courier.api.v1.SendAck;
+import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.ServerIds;
+import io.courier.messaging.DownFrames;
+import io.courier.messaging.FrameErrors;
+import io.courier.messaging.InboxItem;
+import io.courier.messaging.InboxStore;
+import io.courier.messaging.Messenger;
+import io.courier.messaging.SendOutcome;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+
+/**
+ * One device's Connect stream. Everything that touches its state runs on its {@link SerialExecutor}, in order.
+ *
+ * <p>Deliveries come from two places: scans of the inbox (on connect, and to recover after the window overflowed)
+ * and live pushes from the node bus. At most {@code window} deliveries are un-acked at once; a push that finds the
+ * window full is dropped and recovered by a rescan, so a slow device never makes the node buffer without bound.
+ */
+final class DeviceSession implements StreamObserver<ConnectRequest> {
+    private static final Logger LOG = Logger.getLogger(DeviceSession.class);
+    private static final int PAGE = 128;
+    private static final int REMEMBERED_ACKS = 4096;
+    /** Ids newer than this may still be landing in the inbox out of order; the cursor never passes them. */
+    private static final Duration CURSOR_LAG = Duration.ofMinutes(5);
+
+    private final DeviceAddress device;
+    private final long epoch;
+    private final ServerCallStreamObserver<ConnectResponse> out;
+    private final SerialExecutor serial;
+    private final Messenger messenger;
+    private final InboxStore inbox;
+    private final SessionRegistry registry;
+    private final Clock clock;
+    private final int window;
+
+    // State below is touched only on the serial executor.
+    private final Map<Long, Boolean> unacked = new LinkedHashMap<>();
+    private final Map<Long, Boolean> recentlyAcked = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > REMEMBERED_ACKS;
+        }
+    };
+    private long cursor;
+    private long scanPosition;
+    private boolean scanning;
+    private boolean rescanAfterScan;
+    private boolean queueEmptySent;
+    private long highestDelivered;
+    private boolean closed;
+    /** Liveness is about real time, not the node's (adjustable) clock. */
+    private volatile long lastHeardNanos;
+
+    DeviceSession(DeviceAddress device, long epoch, ServerCallStreamObserver<ConnectResponse> out,
+            SerialExecutor serial, Messenger messenger, InboxStore inbox, SessionRegistry registry, Clock clock,
+            int window) {
+        this.device = device;
+        this.epoch = epoch;
+        this.out = out;
+        this.serial = serial;
+        this.messenger = messenger;
+        this.inbox = inbox;
+        this.registry = registry;
+        this.clock = clock;
+        this.window = window;
+        this.lastHeardNanos = System.nanoTime();
+    }
+
+    DeviceAddress device() {
+        return device;
+    }
+
+    long epoch() {
+        return epoch;
+    }
+
+    long lastHeardNanos() {
+        return lastHeardNanos;
+    }
+
+    /** Presence is registered by the registry before this runs: whatever is stored from now on is pushed to us. */
+    void start() {
+        serial.execute(() -> guarded(() -> {
+            registry.announce(this);
+            cursor = inbox.cursor(device);
+            startScan();
+        }));
+    }
+
+    /** A push from the node bus. */
+    void push(InboxItem item) {
+        serial.execute(() -> guarded(() -> {
+            long id = item.serverId();
+            if (closed || unacked.containsKey(id) || recentlyAcked.containsKey(id)) {
+                return;
+            }
+            if (scanning) {
+                if (id <= scanPosition) {
+                    // Arrived out of order behind the scan: deliver now or find it on a rescan.
+                    if (room() > 0) {
+                        deliver(item);
+                    } else {
+                        rescanAfterScan = true;
+                    }
+                }
+                return; // ahead of the scan: the scan will reach it in order
+            }
+            if (room() > 0) {
+                deliver(item);
+            } else {
+                startScanWhenRoom();
+            }
+        }));
+    }
+
+    @Override
+    public void onNext(ConnectRequest request) {
+        lastHeardNanos = System.nanoTime();
+        serial.execute(() -> guarded(() -> {
+            if (closed) {
+                return;
+            }
+            switch (request.getFrameCase()) {
+                case SEND -> onSend(request);
+                case ACK -> onAck(request.getAck());
+                case READ -> onRead(request.getRead());
+                case PING -> send(ConnectResponse.newBuilder()
+                        .setPong(Pong.newBuilder().setNonce(request.getPing().getNonce())).build());
+                default -> send(ConnectResponse.newBuilder().setError(FrameErrors.of(
+                        FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, "empty frame: set send, ack, read or ping"))
+                        .build());
+            }
+        }));
+    }
+
+    private void onSend(ConnectRequest request) {
+        SendOutcome outcome;
+        try {
+            outcome = messenger.send(device, request.getSend());
+        } catch (StatusRuntimeException e) {
+            outcome = new SendOutcome.Refused(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
+                    e.getStatus().getDescription()).toBuilder()
+                    .setClientMessageId(request.getSend().getClientMessageId()).build());
+        }
+        if (outcome instanceof SendOutcome.Accepted accepted) {
+            send(ConnectResponse.newBuilder().setSendAck(SendAck.newBuilder()
+                    .setClientMessageId(accepted.clientMessageId()).setServerId(accepted.serverId())
+                    .setServerTimestampMs(accepted.serverTime().toEpochMilli())).build());
+        } else {
+            send(ConnectResponse.newBuilder().setError(((SendOutcome.Refused) outcome).error()).build());
+        }
+    }
+
+    private void onAck(Ack ack) {
+        if (ack.getServerIdsCount() == 0) {
+            send(ConnectResponse.newBuilder().setError(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
+                    "ack carries no server_ids")).build());
+            return;
+        }
+        List<Long> refused = new ArrayList<>();
+        for (long id : new TreeSet<>(ack.getServerIdsList())) {
+            if (recentlyAcked.containsKey(id)) {
+                continue; // a duplicate ack changes nothing
+            }
+            Messenger.AckResult result = messenger.ack(device, id);
+            if (result == Messenger.AckResult.ACKED || unacked.containsKey(id)) {
+                unacked.remove(id);
+                recentlyAcked.put(id, Boolean.TRUE);
+            } else {
+                refused.add(id);
+            }
+        }
+        if (!refused.isEmpty()) {
+            send(ConnectResponse.newBuilder().setError(FrameErrors.forIds(
+                    FrameErrorCode.FRAME_ERROR_CODE_NOT_DELIVERED_TO_YOU,
+                    "these ids are not in this device's inbox", refused)).build());
+        }
+        advanceCursor();
+        if (scanning && room() > 0) {
+            continueScan();
+        }
+    }
+
+    private void onRead(Read read) {
+        List<Long> refused;
+        try {
+            refused = messenger.read(device, read.getSenderAccountId(), read.getServerIdsList());
+        } catch (StatusRuntimeException e) {
+            send(ConnectResponse.newBuilder().setError(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
+                    e.getStatus().getDescription())).build());
+            return;
+        }
+        if (read.getServerIdsCount() == 0) {
+            send(ConnectResponse.newBuilder().setError(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
+                    "read carries no server_ids")).build());
+        } else if (!refused.isEmpty()) {
+            send(ConnectResponse.newBuilder().setError(FrameErrors.forIds(
+                    FrameErrorCode.FRAME_ERROR_CODE_NOT_DELIVERED_TO_YOU,
+                    "these messages were not delivered to this account by that sender", refused)).build());
+        }
+    }
+
+    private void startScan() {
+        scanning = true;
+        scanPosition = cursor;
+        continueScan();
+    }
+
+    private void startScanWhenRoom() {
+        if (!scanning) {
+            scanning = true;
+            scanPosition = cursor;
+        }
+    }
+
+    /** Delivers inbox entries in server-id order until the window is full or the inbox is exhausted. */
+    private void continueScan() {
+        while (room() > 0) {
+            List<InboxItem> page = inbox.readAfter(device, scanPosition, PAGE);
+            for (InboxItem item : page) {
+                if (room() == 0) {
+                    return; // paused: acks resume it
+                }
+                scanPosition = item.serverId();
+                if (!unacked.containsKey(item.serverId()) && !recentlyAcked.containsKey(item.serverId())) {
+                    deliver(item);
+                }
+            }
+            if (page.size() < PAGE) {
+                scanning = false;
+                if (!queueEmptySent) {
+                    queueEmptySent = true;
+                    send(ConnectResponse.newBuilder().setQueueEmpty(QueueEmpty.getDefaultInstance()).build());
+                }
+                if (rescanAfterScan) {
+                    rescanAfterScan = false;
+                    startScan();
+                }
+                return;
+            }
+        }
+    }
+
+    private void deliver(InboxItem item) {
+        unacked.put(item.serverId(), Boolean.TRUE);
+        highestDelivered = Math.max(highestDelivered, item.serverId());
+        send(DownFrames.of(item));
+    }
+
+    /** Persists how far the inbox is acked, so the next drain starts there (see InboxStore). */
+    private void advanceCursor() {
+        long candidate = unacked.isEmpty() ? (scanning ? scanPosition : highestDelivered)
+                : unacked.keySet().iterator().next() - 1;
+        if (scanning) {
+            candidate = Math.min(candidate, scanPosition);
+        }
+        long settled = ServerIds.lowestAt(clock.instant().minus(CURSOR_LAG));
+        long next = Math.min(candidate, settled);
+        if (next > cursor) {
+            inbox.advanceCursor(device, next);
+            cursor = next;
+        }
+    }
+
+    private int room() {
+        return window - unacked.size();
+    }
+
+    private void send(ConnectResponse frame) {
+        if (!closed) {
+            out.onNext(frame);
+        }
+    }
+
+    /** Closes the stream from the server side with a status the client can act on. */
+    void close(Status status) {
+        serial.execute(() -> {
+            if (!closed) {
+                closed = true;
+                registry.ended(this);
+                try {
+                    out.onError(status.asRuntimeException());
+                } catch (RuntimeException alreadyGone) {
+                    // the transport is already closed
+                }
+            }
+        });
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        serial.execute(this::ended);
+    }
+
+    @Override
+    public void onCompleted() {
+        serial.execute(() -> {
+            boolean wasOpen = !closed;
+            ended();
+            if (wasOpen) {
+                out.onCompleted();
+            }
+        });
+    }
+
+    private void ended() {
+        if (!closed) {
+            closed = true;
+            registry.ended(this);
+        }
+    }
+
+    /** Infrastructure failures end the stream: the client reconnects and retries; nothing un-acked is lost. */
+    private void guarded(Runnable work) {
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            LOG.warnf("Closing the stream of %s after a failure: %s", device, e.toString());
+            if (!closed) {
+                closed = true;
+                registry.ended(this);
+                out.onError(Status.UNAVAILABLE.withDescription("server error; reconnect").asRuntimeException());
+            }
+        }
+    }
+}

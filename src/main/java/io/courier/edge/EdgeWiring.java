@@ -1,0 +1,74 @@
+package io.courier.edge;
+
+import java.time.Clock;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import io.courier.account.DeviceRemovalListener;
+import io.courier.cluster.BusMessage;
+import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.NodeBus;
+import io.courier.cluster.PresenceDirectory;
+import io.courier.cluster.ServerIds;
+import io.courier.messaging.InboxStore;
+import io.courier.messaging.Messenger;
+import io.quarkus.runtime.Startup;
+
+/** CDI wiring of the edge: stream workers, the session registry, revocation of live streams. */
+public class EdgeWiring {
+    @Produces
+    @Singleton
+    ExecutorService streamWorkers(EdgeConfig config) {
+        return Executors.newFixedThreadPool(config.streamThreads(), named("courier-stream-"));
+    }
+
+    void stopWorkers(@Disposes ExecutorService workers) {
+        workers.shutdownNow();
+    }
+
+    @Produces
+    @Singleton
+    ScheduledExecutorService timer() {
+        return Executors.newSingleThreadScheduledExecutor(named("courier-edge-timer-"));
+    }
+
+    void stopTimer(@Disposes ScheduledExecutorService timer) {
+        timer.shutdownNow();
+    }
+
+    @Produces
+    @Singleton
+    @Startup
+    SessionRegistry sessions(PresenceDirectory presence, NodeBus bus, ServerIds serverIds, Messenger messenger,
+            InboxStore inbox, Clock clock, EdgeConfig config, ExecutorService workers, ScheduledExecutorService timer) {
+        return new SessionRegistry(presence, bus, serverIds, messenger, inbox, clock, config, workers, timer);
+    }
+
+    /** A revoked device's open stream is closed at once, wherever it is. */
+    @Produces
+    @Singleton
+    DeviceRemovalListener closeRevokedStreams(PresenceDirectory presence, NodeBus bus) {
+        return (UUID accountId, Set<Integer> deviceIds) -> deviceIds.forEach(deviceId -> {
+            DeviceAddress device = new DeviceAddress(accountId, deviceId);
+            presence.lookup(device).ifPresent(p -> bus.publish(p.memberId(), new BusMessage.Revoked(device)));
+        });
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,49 @@
+package io.courier.edge;
+
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.Executor;
+
+import org.jboss.logging.Logger;
+
+/** Runs tasks one at a time, in submission order, on a shared pool: one stream's events never race each other. */
+final class SerialExecutor implements Executor {
+    private static final Logger LOG = Logger.getLogger(SerialExecutor.class);
+    private final Executor pool;
+    private final Queue<Runnable> tasks = new ArrayDeque<>();
+    private boolean running;
+
+    SerialExecutor(Executor pool) {
+        this.pool = pool;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        synchronized (tasks) {
+            tasks.add(task);
+            if (running) {
+                return;
+            }
+            running = true;
+        }
+        pool.execute(this::drain);
+    }
+
+    private void drain() {
+        while (true) {
+            Runnable next;
+            synchronized (tasks) {
+                next = tasks.poll();
+                if (next == null) {
+                    running = false;
+                    return;
+                }
+            }
+            try {
+                next.run();
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "A stream task failed");
+            }
+        }
+    }
+}

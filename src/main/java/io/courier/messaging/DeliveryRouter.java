@@ -1,0 +1,22 @@
+package io.courier.messaging;
+
+import io.courier.cluster.BusMessage;
+import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.NodeBus;
+import io.courier.cluster.PresenceDirectory;
+
+/** After an item is stored: find the node holding the device's stream, if any, and push it there. */
+final class DeliveryRouter {
+    private final PresenceDirectory presence;
+    private final NodeBus bus;
+
+    DeliveryRouter(PresenceDirectory presence, NodeBus bus) {
+        this.presence = presence;
+        this.bus = bus;
+    }
+
+    /** Call only once the item is durable: an offline device finds it in its inbox on the next connect. */
+    void route(DeviceAddress to, InboxItem item) {
+        presence.lookup(to).ifPresent(p -> bus.publish(p.memberId(), new BusMessage.Push(to, item)));
+    }
+}

@@ -1,0 +1,29 @@
+package io.courier.messaging;
+
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.UUID;
+
+import io.courier.api.v1.ReceiptState;
+
+/** An entry of a device's inbox: a message for it, or a tick change for a message its account sent. */
+public sealed interface InboxItem extends Serializable {
+    /** The inbox id the device acks. */
+    long serverId();
+
+    /**
+     * A message. {@code syncRecipient} is set on copies sent to the sender's own other devices; {@code groupId} on
+     * group messages.
+     */
+    record Message(long serverId, UUID sender, int senderDevice, long clientMessageId, Instant serverTime,
+            int envelopeType, byte[] ciphertext, UUID groupId, UUID syncRecipient) implements InboxItem {
+        /** Whether acking this copy means the recipient got it (copies to the sender's own devices don't count). */
+        boolean countsAsDelivery() {
+            return syncRecipient == null;
+        }
+    }
+
+    record Receipt(long serverId, long messageServerId, UUID recipient, ReceiptState state, Instant time)
+            implements InboxItem {
+    }
+}

@@ -1,0 +1,30 @@
+package io.courier.messaging;
+
+import java.time.Duration;
+
+import io.courier.cluster.RateLimit;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Limits of the message flow. */
+@ConfigMapping(prefix = "courier.messaging")
+public interface MessagingConfig {
+    /** Largest ciphertext accepted per destination device. */
+    @WithDefault("98304")
+    int maxEnvelopeBytes();
+
+    /** Sends per device before the refill rate applies. */
+    @WithDefault("200")
+    int sendBurst();
+
+    @WithDefault("20ms")
+    Duration sendRefill();
+
+    /** Message ids a GetMessageStatus call may ask about. */
+    @WithDefault("100")
+    int maxStatusIds();
+
+    default RateLimit sends() {
+        return new RateLimit("messages sent from this device", sendBurst(), sendRefill());
+    }
+}

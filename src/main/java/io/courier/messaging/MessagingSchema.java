@@ -1,0 +1,75 @@
+package io.courier.messaging;
+
+import java.util.List;
+
+import io.courier.store.Migration;
+
+/** Tables of 1:1 messaging: inboxes, their read cursors, idempotency records, receipts, shared payloads. */
+final class MessagingSchema {
+    static final Migration V3 = new Migration(3, "inboxes, receipts, idempotency", List.of(
+            // One partition per device, rows in server-id order. Acked rows are deleted; drains start after the
+            // device's cursor (below), so reads seek past the deleted history instead of scanning its tombstones.
+            // A row holds either its own ciphertext or a reference to a shared payload (group messages).
+            """
+            CREATE TABLE IF NOT EXISTS inbox (
+              account_id uuid,
+              device_id int,
+              server_id bigint,
+              kind tinyint,
+              sender_account_id uuid,
+              sender_device_id int,
+              client_message_id bigint,
+              server_ts timestamp,
+              envelope_type tinyint,
+              ciphertext blob,
+              payload_ref bigint,
+              group_id uuid,
+              sync_recipient_id uuid,
+              message_server_id bigint,
+              receipt_state tinyint,
+              receipt_recipient_id uuid,
+              PRIMARY KEY ((account_id, device_id), server_id))
+              WITH default_time_to_live = 2592000
+            """,
+            // Everything at or below acked_through in the device's inbox has been acked (see InboxCursor).
+            """
+            CREATE TABLE IF NOT EXISTS inbox_cursor (
+              account_id uuid,
+              device_id int,
+              acked_through bigint,
+              PRIMARY KEY ((account_id, device_id)))
+            """,
+            // (sending device, client message id) -> the server id it got: a retried send is answered, not re-stored.
+            """
+            CREATE TABLE IF NOT EXISTS sent_messages (
+              account_id uuid,
+              device_id int,
+              client_message_id bigint,
+              server_id bigint,
+              server_ts timestamp,
+              PRIMARY KEY ((account_id, device_id), client_message_id))
+              WITH default_time_to_live = 2592000
+            """,
+            // Tick state of every message per recipient, kept for the sender's status queries.
+            """
+            CREATE TABLE IF NOT EXISTS receipts (
+              sender_account_id uuid,
+              server_id bigint,
+              recipient_account_id uuid,
+              state tinyint,
+              updated_at timestamp,
+              PRIMARY KEY ((sender_account_id), server_id, recipient_account_id))
+              WITH default_time_to_live = 2592000
+            """,
+            // Payloads stored once and referenced from many inboxes (group messages).
+            """
+            CREATE TABLE IF NOT EXISTS shared_payloads (
+              payload_id bigint PRIMARY KEY,
+              envelope_type tinyint,
+              ciphertext blob)
+              WITH default_time_to_live = 2592000
+            """));
+
+    private MessagingSchema() {
+    }
+}

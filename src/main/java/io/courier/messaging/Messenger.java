@@ -1,0 +1,291 @@
+package io.courier.messaging;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import com.google.protobuf.ByteString;
+
+import io.courier.api.v1.DeviceEnvelope;
+import io.courier.api.v1.EnvelopeType;
+import io.courier.api.v1.FrameErrorCode;
+import io.courier.api.v1.MessageStatus;
+import io.courier.api.v1.MismatchedDevices;
+import io.courier.api.v1.OutgoingMessage;
+import io.courier.api.v1.ReceiptState;
+import io.courier.api.v1.RecipientStatus;
+import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.RateLimiter;
+import io.courier.cluster.ServerIds;
+import io.courier.edge.Ids;
+import io.courier.edge.Rejections;
+import io.courier.keys.KeyDirectory;
+
+/**
+ * The 1:1 flow: validate, store in every destination inbox, acknowledge, route; acks and reads move the receipt
+ * state and tell every device of the sender, durably through their inboxes.
+ */
+public final class Messenger {
+    /** What became of one acked id. */
+    public enum AckResult { ACKED, NOT_IN_INBOX }
+
+    private final InboxStore inbox;
+    private final ReceiptLedger receipts;
+    private final SentMessages sent;
+    private final DeliveryRouter router;
+    private final KeyDirectory keys;
+    private final ServerIds serverIds;
+    private final RateLimiter limiter;
+    private final MessagingConfig config;
+    private final Clock clock;
+
+    Messenger(InboxStore inbox, ReceiptLedger receipts, SentMessages sent, DeliveryRouter router, KeyDirectory keys,
+            ServerIds serverIds, RateLimiter limiter, MessagingConfig config, Clock clock) {
+        this.inbox = inbox;
+        this.receipts = receipts;
+        this.sent = sent;
+        this.router = router;
+        this.keys = keys;
+        this.serverIds = serverIds;
+        this.limiter = limiter;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    public SendOutcome send(DeviceAddress sender, OutgoingMessage message) {
+        long clientId = message.getClientMessageId();
+        String problem = invalid(sender, message);
+        if (problem != null) {
+            return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, problem);
+        }
+        for (DeviceEnvelope envelope : allEnvelopes(message)) {
+            if (envelope.getCiphertext().size() > config.maxEnvelopeBytes()) {
+                return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_ENVELOPE_TOO_LARGE, "the envelope for device "
+                        + envelope.getDeviceId() + " has " + envelope.getCiphertext().size() + " bytes; the limit is "
+                        + config.maxEnvelopeBytes());
+            }
+        }
+        if (limiter.tryAcquire(config.sends(), sender.key()) > 0) {
+            return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "sending too fast; slow down");
+        }
+        var previous = sent.find(sender, clientId);
+        if (previous.isPresent()) {
+            return new SendOutcome.Accepted(clientId, previous.get().serverId(), previous.get().serverTime());
+        }
+        UUID recipient = Ids.uuid(message.getRecipientAccountId(), "recipient_account_id");
+        Map<Integer, Integer> recipientDevices = keys.registrations(recipient);
+        if (recipientDevices.isEmpty()) {
+            return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_UNKNOWN_DESTINATION,
+                    "the recipient does not exist or has no device that can receive messages");
+        }
+        Map<Integer, Integer> ownDevices = new java.util.TreeMap<>(keys.registrations(sender.accountId()));
+        ownDevices.remove(sender.deviceId());
+        List<MismatchedDevices> mismatches = new ArrayList<>();
+        mismatch(recipient, recipientDevices, message.getEnvelopesList()).ifPresent(mismatches::add);
+        mismatch(sender.accountId(), ownDevices, message.getSelfEnvelopesList()).ifPresent(mismatches::add);
+        if (!mismatches.isEmpty()) {
+            return new SendOutcome.Refused(FrameErrors.forSend(clientId, FrameErrorCode.FRAME_ERROR_CODE_MISMATCHED_DEVICES,
+                    "the message is not encrypted for exactly the current devices; refetch bundles and re-encrypt")
+                    .toBuilder().addAllMismatchedDevices(mismatches).build());
+        }
+        return store(sender, recipient, message);
+    }
+
+    private SendOutcome store(DeviceAddress sender, UUID recipient, OutgoingMessage message) {
+        long serverId = serverIds.next();
+        Instant now = clock.instant();
+        List<DeviceAddress> destinations = new ArrayList<>();
+        List<InboxItem> items = new ArrayList<>();
+        for (DeviceEnvelope e : message.getEnvelopesList()) {
+            destinations.add(new DeviceAddress(recipient, e.getDeviceId()));
+            items.add(item(sender, message, serverId, now, e, null));
+        }
+        for (DeviceEnvelope e : message.getSelfEnvelopesList()) {
+            destinations.add(new DeviceAddress(sender.accountId(), e.getDeviceId()));
+            items.add(item(sender, message, serverId, now, e, recipient));
+        }
+        receipts.recordSent(sender.accountId(), serverId, recipient, now);
+        CompletableFuture<?>[] writes = new CompletableFuture<?>[destinations.size()];
+        for (int i = 0; i < writes.length; i++) {
+            writes[i] = inbox.append(destinations.get(i), items.get(i)).toCompletableFuture();
+        }
+        CompletableFuture.allOf(writes).join();
+        sent.record(sender, message.getClientMessageId(), new SentMessages.Sent(serverId, now));
+        for (int i = 0; i < writes.length; i++) {
+            router.route(destinations.get(i), items.get(i));
+        }
+        return new SendOutcome.Accepted(message.getClientMessageId(), serverId, now);
+    }
+
+    private static InboxItem.Message item(DeviceAddress sender, OutgoingMessage message, long serverId, Instant now,
+            DeviceEnvelope envelope, UUID syncRecipient) {
+        return new InboxItem.Message(serverId, sender.accountId(), sender.deviceId(), message.getClientMessageId(), now,
+                envelope.getTypeValue(), envelope.getCiphertext().toByteArray(), null, syncRecipient);
+    }
+
+    /** Acks one delivered item: DELIVERED for messages (first device wins), then the entry goes. */
+    public AckResult ack(DeviceAddress device, long serverId) {
+        var item = inbox.find(device, serverId);
+        if (item.isEmpty()) {
+            return AckResult.NOT_IN_INBOX;
+        }
+        if (item.get() instanceof InboxItem.Message m && m.countsAsDelivery()) {
+            advance(m.sender(), serverId, device.accountId(), ReceiptState.RECEIPT_STATE_DELIVERED);
+        }
+        inbox.delete(device, serverId);
+        return AckResult.ACKED;
+    }
+
+    /** Marks messages from {@code sender} read; returns the ids that were never delivered to the reader. */
+    public List<Long> read(DeviceAddress reader, ByteString senderId, List<Long> serverIds) {
+        UUID sender = Ids.uuid(senderId, "sender_account_id");
+        List<Long> refused = new ArrayList<>();
+        for (long serverId : new TreeSet<>(serverIds)) {
+            if (advance(sender, serverId, reader.accountId(), ReceiptState.RECEIPT_STATE_READ)
+                    == ReceiptLedger.Advance.UNKNOWN) {
+                refused.add(serverId);
+            }
+        }
+        return refused;
+    }
+
+    private ReceiptLedger.Advance advance(UUID sender, long serverId, UUID recipient, ReceiptState state) {
+        Instant now = clock.instant();
+        ReceiptLedger.Advance result = receipts.advance(sender, serverId, recipient, state, now);
+        if (result == ReceiptLedger.Advance.ADVANCED) {
+            tellSender(sender, serverId, recipient, state, now);
+        }
+        return result;
+    }
+
+    /** A receipt event in the inbox of every device of the sender, pushed to the online ones. */
+    private void tellSender(UUID sender, long messageServerId, UUID recipient, ReceiptState state, Instant now) {
+        List<DeviceAddress> devices = keys.registrations(sender).keySet().stream()
+                .map(d -> new DeviceAddress(sender, d)).toList();
+        List<InboxItem> events = new ArrayList<>();
+        CompletableFuture<?>[] writes = new CompletableFuture<?>[devices.size()];
+        for (int i = 0; i < writes.length; i++) {
+            InboxItem event = new InboxItem.Receipt(serverIds.next(), messageServerId, recipient, state, now);
+            events.add(event);
+            writes[i] = inbox.append(devices.get(i), event).toCompletableFuture();
+        }
+        CompletableFuture.allOf(writes).join();
+        for (int i = 0; i < writes.length; i++) {
+            router.route(devices.get(i), events.get(i));
+        }
+    }
+
+    /** Current tick state of messages the caller's account sent; unknown or expired ids are left out. */
+    public List<MessageStatus> status(UUID account, List<Long> serverIds) {
+        if (serverIds.size() > config.maxStatusIds()) {
+            throw Rejections.invalidArgument("at most " + config.maxStatusIds() + " server_ids per call");
+        }
+        List<MessageStatus> statuses = new ArrayList<>();
+        for (long serverId : new TreeSet<>(serverIds)) {
+            var recipients = receipts.statuses(account, serverId);
+            if (recipients.isEmpty()) {
+                continue;
+            }
+            MessageStatus.Builder status = MessageStatus.newBuilder().setServerId(serverId);
+            recipients.forEach(r -> status.addRecipients(RecipientStatus.newBuilder()
+                    .setAccountId(Ids.bytes(r.recipient())).setState(r.state())
+                    .setUpdatedAtMs(r.updatedAt().toEpochMilli())));
+            statuses.add(status.build());
+        }
+        return statuses;
+    }
+
+    private static String invalid(DeviceAddress sender, OutgoingMessage message) {
+        if (message.getClientMessageId() == 0) {
+            return "client_message_id is required";
+        }
+        switch (message.getDestinationCase()) {
+            case GROUP_ID:
+                return "group messages are not available yet";
+            case DESTINATION_NOT_SET:
+                return "recipient_account_id is required";
+            default:
+                break;
+        }
+        if (message.getRecipientAccountId().size() != 16) {
+            return "recipient_account_id must be 16 bytes";
+        }
+        if (Ids.uuid(message.getRecipientAccountId(), "recipient_account_id").equals(sender.accountId())) {
+            return "use self_envelopes to reach your own devices";
+        }
+        if (message.getEnvelopesCount() == 0) {
+            return "envelopes are required: one per device of the recipient";
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (DeviceEnvelope envelope : message.getEnvelopesList()) {
+            String problem = invalidEnvelope(envelope, seen, "envelopes");
+            if (problem != null) {
+                return problem;
+            }
+        }
+        seen.clear();
+        for (DeviceEnvelope envelope : message.getSelfEnvelopesList()) {
+            if (envelope.getDeviceId() == sender.deviceId()) {
+                return "self_envelopes must not include the sending device";
+            }
+            String problem = invalidEnvelope(envelope, seen, "self_envelopes");
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
+    }
+
+    private static String invalidEnvelope(DeviceEnvelope envelope, Set<Integer> seen, String field) {
+        if (envelope.getDeviceId() == 0) {
+            return field + ": device_id is required";
+        }
+        if (!seen.add(envelope.getDeviceId())) {
+            return field + ": device " + envelope.getDeviceId() + " appears twice";
+        }
+        if (envelope.getType() != EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE
+                && envelope.getType() != EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE
+                && envelope.getType() != EnvelopeType.ENVELOPE_TYPE_PLAINTEXT_CONTENT) {
+            return field + ": device " + envelope.getDeviceId() + " has no valid 1:1 envelope type";
+        }
+        if (envelope.getCiphertext().isEmpty()) {
+            return field + ": the ciphertext for device " + envelope.getDeviceId() + " is empty";
+        }
+        return null;
+    }
+
+    private static List<DeviceEnvelope> allEnvelopes(OutgoingMessage message) {
+        List<DeviceEnvelope> all = new ArrayList<>(message.getEnvelopesList());
+        all.addAll(message.getSelfEnvelopesList());
+        return all;
+    }
+
+    private static java.util.Optional<MismatchedDevices> mismatch(UUID account, Map<Integer, Integer> current,
+            List<DeviceEnvelope> envelopes) {
+        MismatchedDevices.Builder m = MismatchedDevices.newBuilder().setAccountId(Ids.bytes(account));
+        Set<Integer> addressed = new TreeSet<>();
+        for (DeviceEnvelope e : envelopes) {
+            addressed.add(e.getDeviceId());
+            Integer registration = current.get(e.getDeviceId());
+            if (registration == null) {
+                m.addExtraDeviceIds(e.getDeviceId());
+            } else if (registration != e.getRegistrationId()) {
+                m.addStaleDeviceIds(e.getDeviceId());
+            }
+        }
+        current.keySet().stream().filter(d -> !addressed.contains(d)).forEach(m::addMissingDeviceIds);
+        boolean any = m.getMissingDeviceIdsCount() + m.getExtraDeviceIdsCount() + m.getStaleDeviceIdsCount() > 0;
+        return any ? java.util.Optional.of(m.build()) : java.util.Optional.empty();
+    }
+
+    private static SendOutcome refuse(long clientId, FrameErrorCode code, String message) {
+        return new SendOutcome.Refused(FrameErrors.forSend(clientId, code, message));
+    }
+}

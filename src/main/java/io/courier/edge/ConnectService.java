@@ -1,7 +1,5 @@
 package io.courier.edge;
 
-import java.util.concurrent.ExecutorService;
-
 import jakarta.inject.Provider;
 
 import io.courier.api.v1.ConnectRequest;
@@ -23,10 +21,10 @@ public class ConnectService extends MessagingServiceGrpc.MessagingServiceImplBas
     /** Resolved on first use: the gRPC server builds services before the database session exists. */
     private final Provider<SessionRegistry> sessions;
     private final Provider<Messenger> messenger;
-    private final Provider<ExecutorService> workers;
+    private final Provider<StreamWorkers> workers;
 
     ConnectService(Provider<SessionRegistry> sessions, Provider<Messenger> messenger,
-            Provider<ExecutorService> workers) {
+            Provider<StreamWorkers> workers) {
         this.sessions = sessions;
         this.messenger = messenger;
         this.workers = workers;

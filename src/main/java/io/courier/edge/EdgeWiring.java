@@ -3,11 +3,6 @@ package io.courier.edge;
 import java.time.Clock;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -27,30 +22,24 @@ import io.quarkus.runtime.Startup;
 public class EdgeWiring {
     @Produces
     @Singleton
-    ExecutorService streamWorkers(EdgeConfig config) {
-        return Executors.newFixedThreadPool(config.streamThreads(), named("courier-stream-"));
+    StreamWorkers streamWorkers(EdgeConfig config) {
+        return new StreamWorkers(config.streamThreads());
     }
 
-    void stopWorkers(@Disposes ExecutorService workers) {
-        workers.shutdownNow();
-    }
-
-    @Produces
-    @Singleton
-    ScheduledExecutorService timer() {
-        return Executors.newSingleThreadScheduledExecutor(named("courier-edge-timer-"));
-    }
-
-    void stopTimer(@Disposes ScheduledExecutorService timer) {
-        timer.shutdownNow();
+    void stopWorkers(@Disposes StreamWorkers workers) {
+        workers.close();
     }
 
     @Produces
     @Singleton
     @Startup
     SessionRegistry sessions(PresenceDirectory presence, NodeBus bus, ServerIds serverIds, Messenger messenger,
-            InboxStore inbox, Clock clock, EdgeConfig config, ExecutorService workers, ScheduledExecutorService timer) {
-        return new SessionRegistry(presence, bus, serverIds, messenger, inbox, clock, config, workers, timer);
+            InboxStore inbox, Clock clock, EdgeConfig config, StreamWorkers workers) {
+        return new SessionRegistry(presence, bus, serverIds, messenger, inbox, clock, config, workers);
+    }
+
+    void closeSessions(@Disposes SessionRegistry sessions) {
+        sessions.close();
     }
 
     /** A revoked device's open stream is closed at once, wherever it is. */
@@ -63,12 +52,4 @@ public class EdgeWiring {
         });
     }
 
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
 }

@@ -3,7 +3,7 @@ package io.courier.edge;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -32,10 +32,15 @@ public final class SessionRegistry {
     private final InboxStore inbox;
     private final Clock clock;
     private final EdgeConfig config;
-    private final ExecutorService workers;
+    private final StreamWorkers workers;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "courier-silent-streams");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     SessionRegistry(PresenceDirectory presence, NodeBus bus, ServerIds serverIds, Messenger messenger, InboxStore inbox,
-            Clock clock, EdgeConfig config, ExecutorService workers, ScheduledExecutorService timer) {
+            Clock clock, EdgeConfig config, StreamWorkers workers) {
         this.presence = presence;
         this.bus = bus;
         this.serverIds = serverIds;
@@ -71,6 +76,10 @@ public final class SessionRegistry {
     void ended(DeviceSession session) {
         sessions.remove(session.device(), session);
         presence.unregister(session.device(), session.epoch());
+    }
+
+    void close() {
+        timer.shutdownNow();
     }
 
     int openStreams() {

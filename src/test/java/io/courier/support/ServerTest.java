@@ -96,6 +96,46 @@ public abstract class ServerTest {
         return register(randomPhoneNumber());
     }
 
+    /** A registered device with real libsignal keys uploaded: it can receive messages. */
+    protected record Participant(RegisteredDevice device, SignalDevice signal) {
+        public com.google.protobuf.ByteString accountId() {
+            return device.accountId();
+        }
+
+        public int deviceId() {
+            return device.deviceId();
+        }
+    }
+
+    protected Participant participant() {
+        return withKeys(registerNew());
+    }
+
+    protected Participant withKeys(RegisteredDevice device) {
+        SignalDevice signal = new SignalDevice();
+        keys(device).uploadKeys(signal.fullUpload(3, 3));
+        return new Participant(device, signal);
+    }
+
+    protected RawStream connect(Participant participant) {
+        return new RawStream(channel, participant.device().authToken());
+    }
+
+    /** An envelope of opaque bytes for one device (the server never looks inside). */
+    protected static io.courier.api.v1.DeviceEnvelope envelope(Participant to, byte[] ciphertext) {
+        return io.courier.api.v1.DeviceEnvelope.newBuilder().setDeviceId(to.deviceId())
+                .setRegistrationId(to.signal().registrationId())
+                .setType(io.courier.api.v1.EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE)
+                .setCiphertext(com.google.protobuf.ByteString.copyFrom(ciphertext)).build();
+    }
+
+    protected static io.courier.api.v1.ConnectRequest sendFrame(long clientMessageId, Participant to,
+            byte[] ciphertext) {
+        return io.courier.api.v1.ConnectRequest.newBuilder().setSend(io.courier.api.v1.OutgoingMessage.newBuilder()
+                .setClientMessageId(clientMessageId).setRecipientAccountId(to.accountId())
+                .addEnvelopes(envelope(to, ciphertext))).build();
+    }
+
     protected RegisteredDevice link(RegisteredDevice primary, String name) {
         String code = accounts(primary).createLinkCode(CreateLinkCodeRequest.getDefaultInstance()).getLinkCode();
         LinkDeviceResponse response = anonymousAccounts().linkDevice(

@@ -1,0 +1,381 @@
+package io.courier.client;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import org.signal.libsignal.protocol.IdentityKey;
+import org.signal.libsignal.protocol.IdentityKeyPair;
+import org.signal.libsignal.protocol.InvalidKeyException;
+import org.signal.libsignal.protocol.InvalidKeyIdException;
+import org.signal.libsignal.protocol.InvalidMessageException;
+import org.signal.libsignal.protocol.NoSessionException;
+import org.signal.libsignal.protocol.SignalProtocolAddress;
+import org.signal.libsignal.protocol.ecc.ECPublicKey;
+import org.signal.libsignal.protocol.groups.state.SenderKeyRecord;
+import org.signal.libsignal.protocol.state.KyberPreKeyRecord;
+import org.signal.libsignal.protocol.state.PreKeyRecord;
+import org.signal.libsignal.protocol.state.SessionRecord;
+import org.signal.libsignal.protocol.state.SignalProtocolStore;
+import org.signal.libsignal.protocol.state.SignedPreKeyRecord;
+
+/**
+ * Everything a device keeps: its identity and prekeys (private halves), sessions, the identities of peers, its
+ * credentials and the server ids it has already handed to the app. Backed by a {@link StateStorage} that gets a
+ * snapshot after every change.
+ */
+public final class ClientStore implements SignalProtocolStore {
+    private static final int REMEMBERED_SERVER_IDS = 2048;
+
+    private final StateStorage storage;
+    private final SortedMap<String, byte[]> state;
+    private final LinkedHashSet<Long> seen = new LinkedHashSet<>();
+
+    public ClientStore(StateStorage storage) {
+        this.storage = storage;
+        this.state = storage.load();
+        byte[] seenBytes = state.get("meta/seen");
+        if (seenBytes != null) {
+            ByteBuffer buffer = ByteBuffer.wrap(seenBytes);
+            while (buffer.remaining() >= Long.BYTES) {
+                seen.add(buffer.getLong());
+            }
+        }
+        if (!state.containsKey("meta/identity")) {
+            state.put("meta/identity", IdentityKeyPair.generate().serialize());
+            state.put("meta/registration-id", intBytes(new SecureRandom().nextInt(16380) + 1));
+            save();
+        }
+    }
+
+    public static ClientStore inMemory() {
+        return new ClientStore(new InMemoryStorage());
+    }
+
+    public static ClientStore file(java.nio.file.Path path) {
+        return new ClientStore(new FileStorage(path));
+    }
+
+    // --- Courier state ---
+
+    public synchronized Optional<Credentials> credentials() {
+        byte[] raw = state.get("meta/credentials");
+        if (raw == null) {
+            return Optional.empty();
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(raw);
+        UUID account = new UUID(buffer.getLong(), buffer.getLong());
+        int device = buffer.getInt();
+        byte[] token = new byte[buffer.remaining()];
+        buffer.get(token);
+        return Optional.of(new Credentials(account, device, new String(token, StandardCharsets.US_ASCII)));
+    }
+
+    synchronized void saveCredentials(Credentials credentials) {
+        byte[] token = credentials.authToken().getBytes(StandardCharsets.US_ASCII);
+        state.put("meta/credentials", ByteBuffer.allocate(20 + token.length)
+                .putLong(credentials.accountId().getMostSignificantBits())
+                .putLong(credentials.accountId().getLeastSignificantBits())
+                .putInt(credentials.deviceId()).put(token).array());
+        save();
+    }
+
+    /** Allocates {@code count} consecutive prekey ids. */
+    synchronized int allocateKeyIds(int count) {
+        byte[] raw = state.get("meta/next-key-id");
+        int next = raw == null ? 1 : ByteBuffer.wrap(raw).getInt();
+        state.put("meta/next-key-id", intBytes(next + count));
+        save();
+        return next;
+    }
+
+    /** Whether a server id was already handed to the app (a redelivery to drop). */
+    synchronized boolean hasSeen(long serverId) {
+        return seen.contains(serverId);
+    }
+
+    /** Records a server id as handed to the app. */
+    synchronized void markSeen(long serverId) {
+        if (!seen.add(serverId)) {
+            return;
+        }
+        while (seen.size() > REMEMBERED_SERVER_IDS) {
+            seen.remove(seen.iterator().next());
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(seen.size() * Long.BYTES);
+        seen.forEach(buffer::putLong);
+        state.put("meta/seen", buffer.array());
+        save();
+    }
+
+    /** Devices of {@code name} (an account id) this device has sessions with. */
+    synchronized List<Integer> sessionDevices(String name) {
+        List<Integer> devices = new ArrayList<>();
+        String prefix = "session/" + name + ".";
+        for (String key : state.subMap(prefix, prefix + Character.MAX_VALUE).keySet()) {
+            devices.add(Integer.parseInt(key.substring(prefix.length())));
+        }
+        return devices;
+    }
+
+    synchronized void markLastResort(int kyberKeyId) {
+        state.put("kyber-last-resort/" + kyberKeyId, new byte[0]);
+        save();
+    }
+
+    // --- IdentityKeyStore ---
+
+    @Override
+    public synchronized IdentityKeyPair getIdentityKeyPair() {
+        try {
+            return new IdentityKeyPair(state.get("meta/identity"));
+        } catch (InvalidKeyException e) {
+            throw new IllegalStateException("stored identity key is corrupt", e);
+        }
+    }
+
+    @Override
+    public synchronized int getLocalRegistrationId() {
+        return ByteBuffer.wrap(state.get("meta/registration-id")).getInt();
+    }
+
+    @Override
+    public synchronized IdentityChange saveIdentity(SignalProtocolAddress address, IdentityKey identityKey) {
+        byte[] previous = state.put("identity/" + address, identityKey.serialize());
+        save();
+        return previous == null || java.util.Arrays.equals(previous, identityKey.serialize())
+                ? IdentityChange.NEW_OR_UNCHANGED : IdentityChange.REPLACED_EXISTING;
+    }
+
+    /** Trust on first use; a changed identity is accepted too (a reinstall) — apps surface it as a safety-number change. */
+    @Override
+    public boolean isTrustedIdentity(SignalProtocolAddress address, IdentityKey identityKey, Direction direction) {
+        return true;
+    }
+
+    @Override
+    public synchronized IdentityKey getIdentity(SignalProtocolAddress address) {
+        byte[] raw = state.get("identity/" + address);
+        try {
+            return raw == null ? null : new IdentityKey(raw);
+        } catch (InvalidKeyException e) {
+            throw new IllegalStateException("stored identity of " + address + " is corrupt", e);
+        }
+    }
+
+    // --- PreKeyStore ---
+
+    @Override
+    public synchronized PreKeyRecord loadPreKey(int preKeyId) throws InvalidKeyIdException {
+        try {
+            return new PreKeyRecord(require("prekey/" + preKeyId));
+        } catch (InvalidMessageException e) {
+            throw new InvalidKeyIdException(e);
+        }
+    }
+
+    @Override
+    public synchronized void storePreKey(int preKeyId, PreKeyRecord record) {
+        put("prekey/" + preKeyId, record.serialize());
+    }
+
+    @Override
+    public synchronized boolean containsPreKey(int preKeyId) {
+        return state.containsKey("prekey/" + preKeyId);
+    }
+
+    @Override
+    public synchronized void removePreKey(int preKeyId) {
+        remove("prekey/" + preKeyId);
+    }
+
+    // --- SignedPreKeyStore ---
+
+    @Override
+    public synchronized SignedPreKeyRecord loadSignedPreKey(int signedPreKeyId) throws InvalidKeyIdException {
+        try {
+            return new SignedPreKeyRecord(require("signed/" + signedPreKeyId));
+        } catch (InvalidMessageException e) {
+            throw new InvalidKeyIdException(e);
+        }
+    }
+
+    @Override
+    public synchronized List<SignedPreKeyRecord> loadSignedPreKeys() {
+        List<SignedPreKeyRecord> records = new ArrayList<>();
+        for (byte[] raw : values("signed/")) {
+            try {
+                records.add(new SignedPreKeyRecord(raw));
+            } catch (InvalidMessageException e) {
+                throw new IllegalStateException("stored signed prekey is corrupt", e);
+            }
+        }
+        return records;
+    }
+
+    @Override
+    public synchronized void storeSignedPreKey(int signedPreKeyId, SignedPreKeyRecord record) {
+        put("signed/" + signedPreKeyId, record.serialize());
+    }
+
+    @Override
+    public synchronized boolean containsSignedPreKey(int signedPreKeyId) {
+        return state.containsKey("signed/" + signedPreKeyId);
+    }
+
+    @Override
+    public synchronized void removeSignedPreKey(int signedPreKeyId) {
+        remove("signed/" + signedPreKeyId);
+    }
+
+    // --- KyberPreKeyStore ---
+
+    @Override
+    public synchronized KyberPreKeyRecord loadKyberPreKey(int kyberPreKeyId) throws InvalidKeyIdException {
+        try {
+            return new KyberPreKeyRecord(require("kyber/" + kyberPreKeyId));
+        } catch (InvalidMessageException e) {
+            throw new InvalidKeyIdException(e);
+        }
+    }
+
+    @Override
+    public synchronized List<KyberPreKeyRecord> loadKyberPreKeys() {
+        List<KyberPreKeyRecord> records = new ArrayList<>();
+        for (byte[] raw : values("kyber/")) {
+            try {
+                records.add(new KyberPreKeyRecord(raw));
+            } catch (InvalidMessageException e) {
+                throw new IllegalStateException("stored Kyber prekey is corrupt", e);
+            }
+        }
+        return records;
+    }
+
+    @Override
+    public synchronized void storeKyberPreKey(int kyberPreKeyId, KyberPreKeyRecord record) {
+        put("kyber/" + kyberPreKeyId, record.serialize());
+    }
+
+    @Override
+    public synchronized boolean containsKyberPreKey(int kyberPreKeyId) {
+        return state.containsKey("kyber/" + kyberPreKeyId);
+    }
+
+    /** One-time Kyber keys are single use; the last-resort key stays. */
+    @Override
+    public synchronized void markKyberPreKeyUsed(int kyberPreKeyId, int signedPreKeyId, ECPublicKey baseKey) {
+        if (!state.containsKey("kyber-last-resort/" + kyberPreKeyId)) {
+            remove("kyber/" + kyberPreKeyId);
+        }
+    }
+
+    // --- SessionStore ---
+
+    @Override
+    public synchronized SessionRecord loadSession(SignalProtocolAddress address) {
+        byte[] raw = state.get("session/" + address);
+        try {
+            return raw == null ? new SessionRecord() : new SessionRecord(raw);
+        } catch (InvalidMessageException e) {
+            throw new IllegalStateException("stored session with " + address + " is corrupt", e);
+        }
+    }
+
+    @Override
+    public synchronized List<SessionRecord> loadExistingSessions(List<SignalProtocolAddress> addresses)
+            throws NoSessionException {
+        List<SessionRecord> records = new ArrayList<>();
+        for (SignalProtocolAddress address : addresses) {
+            if (!containsSession(address)) {
+                throw new NoSessionException("no session with " + address);
+            }
+            records.add(loadSession(address));
+        }
+        return records;
+    }
+
+    @Override
+    public synchronized List<Integer> getSubDeviceSessions(String name) {
+        return sessionDevices(name).stream().filter(d -> d != 1).toList();
+    }
+
+    @Override
+    public synchronized void storeSession(SignalProtocolAddress address, SessionRecord record) {
+        put("session/" + address, record.serialize());
+    }
+
+    @Override
+    public synchronized boolean containsSession(SignalProtocolAddress address) {
+        return state.containsKey("session/" + address);
+    }
+
+    @Override
+    public synchronized void deleteSession(SignalProtocolAddress address) {
+        remove("session/" + address);
+    }
+
+    @Override
+    public synchronized void deleteAllSessions(String name) {
+        sessionDevices(name).forEach(d -> state.remove("session/" + name + "." + d));
+        save();
+    }
+
+    // --- SenderKeyStore (group messaging) ---
+
+    @Override
+    public synchronized void storeSenderKey(SignalProtocolAddress sender, UUID distributionId, SenderKeyRecord record) {
+        put("senderkey/" + sender + "/" + distributionId, record.serialize());
+    }
+
+    @Override
+    public synchronized SenderKeyRecord loadSenderKey(SignalProtocolAddress sender, UUID distributionId) {
+        byte[] raw = state.get("senderkey/" + sender + "/" + distributionId);
+        try {
+            return raw == null ? null : new SenderKeyRecord(raw);
+        } catch (InvalidMessageException e) {
+            throw new IllegalStateException("stored sender key is corrupt", e);
+        }
+    }
+
+    // --- plumbing ---
+
+    private byte[] require(String key) throws InvalidKeyIdException {
+        byte[] raw = state.get(key);
+        if (raw == null) {
+            throw new InvalidKeyIdException("no " + key);
+        }
+        return raw;
+    }
+
+    private Collection<byte[]> values(String prefix) {
+        return state.subMap(prefix, prefix + Character.MAX_VALUE).values();
+    }
+
+    private void put(String key, byte[] value) {
+        state.put(key, value);
+        save();
+    }
+
+    private void remove(String key) {
+        if (state.remove(key) != null) {
+            save();
+        }
+    }
+
+    private void save() {
+        storage.save(new TreeMap<>(state));
+    }
+
+    private static byte[] intBytes(int value) {
+        return ByteBuffer.allocate(Integer.BYTES).putInt(value).array();
+    }
+}

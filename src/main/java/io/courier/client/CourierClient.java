@@ -1,0 +1,479 @@
+package io.courier.client;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import io.courier.api.v1.Ack;
+import io.courier.api.v1.AccountServiceGrpc;
+import io.courier.api.v1.ConnectRequest;
+import io.courier.api.v1.ConnectResponse;
+import io.courier.api.v1.CreateLinkCodeRequest;
+import io.courier.api.v1.Delivery;
+import io.courier.api.v1.FrameError;
+import io.courier.api.v1.FrameErrorCode;
+import io.courier.api.v1.GetPreKeyCountRequest;
+import io.courier.api.v1.KeyServiceGrpc;
+import io.courier.api.v1.LinkDeviceRequest;
+import io.courier.api.v1.LookupAccountRequest;
+import io.courier.api.v1.MessagingServiceGrpc;
+import io.courier.api.v1.MismatchedDevices;
+import io.courier.api.v1.OutgoingMessage;
+import io.courier.api.v1.Ping;
+import io.courier.api.v1.Read;
+import io.courier.api.v1.ReceiptState;
+import io.courier.api.v1.RegisterRequest;
+import io.courier.api.v1.RequestVerificationCodeRequest;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ForwardingClientCall;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * A Courier device: registers or links, keeps its keys topped up, holds one stream with reconnects, encrypts every
+ * message per destination device with libsignal and decrypts what arrives. Reactive: a {@link Mono} per send, a
+ * {@link Flux} of incoming messages and of tick changes.
+ *
+ * <p>Incoming messages are acked once the {@link #incoming()} subscriber's {@code onNext} has returned: the app has
+ * the message. Subscribe before {@link #connect()}; nothing is acked while nobody listens.
+ */
+public final class CourierClient implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(CourierClient.class.getName());
+    private static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final int MAX_REPAIRS = 3;
+    private static final int ONE_TIME_KEYS = 50;
+    private static final int REFILL_BELOW = 20;
+
+    private final Channel channel;
+    private final ClientStore store;
+    private final Scheduler blocking = Schedulers.boundedElastic();
+    private final Sinks.Many<IncomingMessage> incoming = Sinks.many().multicast().onBackpressureBuffer(1024, false);
+    private final Sinks.Many<Tick> ticks = Sinks.many().multicast().onBackpressureBuffer(4096, false);
+    private final Sinks.Many<ConnectionEvent> events = Sinks.many().replay().latest();
+    private final Map<Long, PendingSend> pending = new ConcurrentHashMap<>();
+    private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30));
+    private final Duration pingInterval;
+
+    private final Object streamLock = new Object();
+    private StreamObserver<ConnectRequest> up;
+    private boolean running;
+    private Disposable pinger;
+    private volatile boolean closed;
+    private volatile Disposable refill = () -> { };
+    private final List<Long> pendingAcks = new ArrayList<>();
+    private boolean ackFlushScheduled;
+
+    private CourierClient(Channel channel, ClientStore store, Duration pingInterval) {
+        this.channel = channel;
+        this.store = store;
+        this.pingInterval = pingInterval;
+    }
+
+    public static CourierClient create(Channel channel, ClientStore store) {
+        return new CourierClient(channel, store, Duration.ofSeconds(30));
+    }
+
+    public ClientStore store() {
+        return store;
+    }
+
+    public Credentials credentials() {
+        return store.credentials().orElseThrow(
+                () -> new IllegalStateException("this device is not registered or linked yet"));
+    }
+
+    // --- accounts and keys ---
+
+    public Mono<Void> requestVerificationCode(String phoneNumber) {
+        return call(() -> AccountServiceGrpc.newBlockingStub(channel).requestVerificationCode(
+                RequestVerificationCodeRequest.newBuilder().setPhoneNumber(phoneNumber).build())).then();
+    }
+
+    /** Registers this device as the number's primary and uploads its keys. */
+    public Mono<Credentials> register(String phoneNumber, String verificationCode, String deviceName) {
+        return call(() -> {
+            var response = AccountServiceGrpc.newBlockingStub(channel).register(RegisterRequest.newBuilder()
+                    .setPhoneNumber(phoneNumber).setVerificationCode(verificationCode).setDeviceName(deviceName)
+                    .build());
+            return adopt(new Credentials(SessionCrypto.uuid(response.getAccountId()), response.getDeviceId(),
+                    response.getAuthToken()));
+        });
+    }
+
+    /** Links this device to an account with a code from its primary, and uploads its keys. */
+    public Mono<Credentials> link(String linkCode, String deviceName) {
+        return call(() -> {
+            var response = AccountServiceGrpc.newBlockingStub(channel).linkDevice(LinkDeviceRequest.newBuilder()
+                    .setLinkCode(linkCode).setDeviceName(deviceName).build());
+            return adopt(new Credentials(SessionCrypto.uuid(response.getAccountId()), response.getDeviceId(),
+                    response.getAuthToken()));
+        });
+    }
+
+    private Credentials adopt(Credentials credentials) {
+        store.saveCredentials(credentials);
+        keys().uploadKeys(new KeyMaterial(store).fullUpload(ONE_TIME_KEYS));
+        return credentials;
+    }
+
+    /** A code for linking another device (primary only). */
+    public Mono<String> createLinkCode() {
+        return call(() -> accounts().createLinkCode(CreateLinkCodeRequest.getDefaultInstance()).getLinkCode());
+    }
+
+    public Mono<UUID> lookup(String phoneNumber) {
+        return call(() -> SessionCrypto.uuid(accounts().lookupAccount(
+                LookupAccountRequest.newBuilder().setPhoneNumber(phoneNumber).build()).getAccountId()));
+    }
+
+    /** Uploads a fresh batch of one-time keys when fewer than {@code threshold} are left; true if it did. */
+    public Mono<Boolean> refillPreKeys(int threshold) {
+        return call(() -> {
+            var counts = keys().getPreKeyCount(GetPreKeyCountRequest.getDefaultInstance());
+            if (counts.getOneTimePreKeyCount() >= threshold && counts.getKyberPreKeyCount() >= threshold) {
+                return false;
+            }
+            keys().uploadKeys(new KeyMaterial(store).refill(ONE_TIME_KEYS));
+            return true;
+        });
+    }
+
+    // --- messaging ---
+
+    public Flux<IncomingMessage> incoming() {
+        return incoming.asFlux();
+    }
+
+    public Flux<Tick> ticks() {
+        return ticks.asFlux();
+    }
+
+    public Flux<ConnectionEvent> events() {
+        return events.asFlux();
+    }
+
+    /** Opens the stream and keeps it open (reconnecting with jittered backoff) until {@link #close()}. */
+    public void connect() {
+        credentials();
+        synchronized (streamLock) {
+            if (running) {
+                return;
+            }
+            running = true;
+        }
+        openStream();
+        pinger = Flux.interval(pingInterval, pingInterval).subscribe(tick -> write(ConnectRequest.newBuilder()
+                .setPing(Ping.newBuilder().setNonce(ThreadLocalRandom.current().nextLong())).build()));
+    }
+
+    /**
+     * Encrypts for every device of the recipient and every other device of this account, and completes with the
+     * server's acknowledgement. Device-list mismatches are repaired (refetch, re-encrypt, resend) transparently.
+     */
+    public Mono<SentMessage> send(UUID recipient, byte[] plaintext) {
+        long clientMessageId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        return Mono.<SentMessage>create(sink -> {
+            PendingSend send = new PendingSend(clientMessageId, recipient, plaintext, sink);
+            pending.put(clientMessageId, send);
+            sink.onDispose(() -> pending.remove(clientMessageId));
+            blocking.schedule(() -> encryptAndSend(send));
+        });
+    }
+
+    /** Tells the sender the message was shown to the user (blue ticks). */
+    public void markRead(IncomingMessage message) {
+        write(ConnectRequest.newBuilder().setRead(Read.newBuilder()
+                .setSenderAccountId(SessionCrypto.idBytes(message.sender())).addServerIds(message.serverId())).build());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        refill.dispose();
+        StreamObserver<ConnectRequest> stream;
+        synchronized (streamLock) {
+            running = false;
+            stream = up;
+            up = null;
+        }
+        if (pinger != null) {
+            pinger.dispose();
+        }
+        if (stream != null) {
+            try {
+                stream.onCompleted();
+            } catch (RuntimeException alreadyClosed) {
+                // nothing to close
+            }
+        }
+        pending.values().forEach(p -> p.sink.error(new IllegalStateException("client closed")));
+        pending.clear();
+    }
+
+    // --- internals ---
+
+    private record PendingSend(long clientMessageId, UUID recipient, byte[] plaintext, MonoSink<SentMessage> sink,
+            int[] repairs) {
+        PendingSend(long clientMessageId, UUID recipient, byte[] plaintext, MonoSink<SentMessage> sink) {
+            this(clientMessageId, recipient, plaintext, sink, new int[1]);
+        }
+    }
+
+    private void encryptAndSend(PendingSend send) {
+        try {
+            Credentials me = credentials();
+            SessionCrypto crypto = crypto();
+            if (crypto.devicesWithSessions(send.recipient()).isEmpty()) {
+                crypto.startSessions(send.recipient(), 0, 0);
+            }
+            OutgoingMessage message = OutgoingMessage.newBuilder()
+                    .setClientMessageId(send.clientMessageId())
+                    .setRecipientAccountId(SessionCrypto.idBytes(send.recipient()))
+                    .addAllEnvelopes(crypto.encrypt(send.recipient(), send.plaintext(), 0))
+                    .addAllSelfEnvelopes(crypto.encrypt(me.accountId(), send.plaintext(), me.deviceId()))
+                    .build();
+            write(ConnectRequest.newBuilder().setSend(message).build());
+        } catch (Exception e) {
+            fail(send, e);
+        }
+    }
+
+    /** Fixes sessions as the server's mismatch report says, then encrypts again under the same client id. */
+    private void repair(PendingSend send, List<MismatchedDevices> mismatches) {
+        try {
+            SessionCrypto crypto = crypto();
+            int me = credentials().deviceId();
+            for (MismatchedDevices m : mismatches) {
+                UUID account = SessionCrypto.uuid(m.getAccountId());
+                for (int device : m.getExtraDeviceIdsList()) {
+                    crypto.forget(account, device);
+                }
+                for (int device : m.getStaleDeviceIdsList()) {
+                    crypto.forget(account, device);
+                    crypto.startSessions(account, device, me);
+                }
+                for (int device : m.getMissingDeviceIdsList()) {
+                    crypto.startSessions(account, device, me);
+                }
+            }
+            encryptAndSend(send);
+        } catch (Exception e) {
+            fail(send, e);
+        }
+    }
+
+    private void fail(PendingSend send, Throwable error) {
+        if (pending.remove(send.clientMessageId()) != null) {
+            send.sink().error(error);
+        }
+    }
+
+    private void openStream() {
+        Credentials me = credentials();
+        Channel authed = ClientInterceptors.intercept(channel, bearer(me.authToken()));
+        StreamObserver<ConnectRequest> stream = MessagingServiceGrpc.newStub(authed).connect(new Receiver());
+        synchronized (streamLock) {
+            if (!running) {
+                stream.onCompleted();
+                return;
+            }
+            up = stream;
+        }
+        events.tryEmitNext(ConnectionEvent.CONNECTED);
+        // Anything sent but not acknowledged goes again under the same client id: the server answers retries.
+        pending.values().forEach(send -> blocking.schedule(() -> encryptAndSend(send)));
+    }
+
+    private final class Receiver implements StreamObserver<ConnectResponse> {
+        @Override
+        public void onNext(ConnectResponse frame) {
+            if (closed) {
+                return; // a closed client no longer touches its store
+            }
+            switch (frame.getFrameCase()) {
+                case SEND_ACK -> {
+                    var ack = frame.getSendAck();
+                    PendingSend send = pending.remove(ack.getClientMessageId());
+                    if (send != null) {
+                        send.sink().success(new SentMessage(ack.getClientMessageId(), ack.getServerId(),
+                                Instant.ofEpochMilli(ack.getServerTimestampMs())));
+                        ticks.tryEmitNext(new Tick(ack.getServerId(), send.recipient(), Tick.State.SENT));
+                    }
+                }
+                case DELIVERY -> onDelivery(frame.getDelivery());
+                case RECEIPT -> {
+                    var receipt = frame.getReceipt();
+                    ticks.tryEmitNext(new Tick(receipt.getMessageServerId(),
+                            SessionCrypto.uuid(receipt.getRecipientAccountId()),
+                            receipt.getState() == ReceiptState.RECEIPT_STATE_READ ? Tick.State.READ
+                                    : Tick.State.DELIVERED));
+                    ack(receipt.getServerId());
+                }
+                case QUEUE_EMPTY -> {
+                    backoff.reset();
+                    events.tryEmitNext(ConnectionEvent.DRAINED);
+                    refill = refillPreKeys(REFILL_BELOW)
+                            .subscribe(refilled -> { }, e -> LOG.log(Level.FINE, "prekey refill failed", e));
+                }
+                case ERROR -> onFrameError(frame.getError());
+                default -> {
+                    // pongs need no handling: any frame shows the stream is alive
+                }
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            ended(Status.fromThrowable(t));
+        }
+
+        @Override
+        public void onCompleted() {
+            ended(Status.OK);
+        }
+    }
+
+    private void onDelivery(Delivery delivery) {
+        long id = delivery.getServerId();
+        if (store.hasSeen(id)) {
+            ack(id); // a redelivery of something the app already has
+            return;
+        }
+        if (incoming.currentSubscriberCount() == 0) {
+            return; // nobody to hand it to: leave it on the server
+        }
+        UUID sender = SessionCrypto.uuid(delivery.getSenderAccountId());
+        try {
+            byte[] plaintext = crypto().decrypt(sender, delivery.getSenderDeviceId(), delivery.getType(),
+                    delivery.getCiphertext().toByteArray());
+            Optional<UUID> syncRecipient = delivery.getSyncRecipientAccountId().isEmpty() ? Optional.empty()
+                    : Optional.of(SessionCrypto.uuid(delivery.getSyncRecipientAccountId()));
+            incoming.emitNext(new IncomingMessage(id, sender, delivery.getSenderDeviceId(),
+                    Instant.ofEpochMilli(delivery.getServerTimestampMs()), plaintext, syncRecipient),
+                    Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+        } catch (Exception e) {
+            // Undecryptable (e.g. a session reset): nothing will make it decryptable later, so it is dropped.
+            LOG.log(Level.WARNING, "dropping an undecryptable message " + id + ": " + e.getClass().getSimpleName());
+        }
+        store.markSeen(id);
+        ack(id);
+    }
+
+    private void onFrameError(FrameError error) {
+        PendingSend send = pending.get(error.getClientMessageId());
+        if (send == null) {
+            LOG.log(Level.FINE, () -> "server refused a frame: " + error.getCode() + " " + error.getMessage());
+            return;
+        }
+        if (error.getCode() == FrameErrorCode.FRAME_ERROR_CODE_MISMATCHED_DEVICES && send.repairs()[0]++ < MAX_REPAIRS) {
+            blocking.schedule(() -> repair(send, error.getMismatchedDevicesList()));
+        } else {
+            fail(send, new SendRefusedException(error.getCode(), error.getMessage()));
+        }
+    }
+
+    private void ended(Status status) {
+        boolean reconnect;
+        synchronized (streamLock) {
+            up = null;
+            boolean finalStatus = status.getCode() == Status.Code.UNAUTHENTICATED
+                    || status.getCode() == Status.Code.ALREADY_EXISTS;
+            if (finalStatus) {
+                running = false;
+            }
+            reconnect = running;
+        }
+        events.tryEmitNext(reconnect || status.isOk() ? ConnectionEvent.DISCONNECTED : ConnectionEvent.STOPPED);
+        if (reconnect) {
+            Duration delay = backoff.next();
+            Schedulers.parallel().schedule(this::openStream, delay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Acks go out in small batches: one frame for a burst of deliveries saves round trips on slow links. */
+    private void ack(long serverId) {
+        synchronized (pendingAcks) {
+            pendingAcks.add(serverId);
+            if (ackFlushScheduled) {
+                return;
+            }
+            ackFlushScheduled = true;
+        }
+        Schedulers.parallel().schedule(this::flushAcks, 20, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void flushAcks() {
+        List<Long> batch;
+        synchronized (pendingAcks) {
+            batch = new ArrayList<>(pendingAcks);
+            pendingAcks.clear();
+            ackFlushScheduled = false;
+        }
+        if (!batch.isEmpty()) {
+            write(ConnectRequest.newBuilder().setAck(Ack.newBuilder().addAllServerIds(batch)).build());
+        }
+    }
+
+    private void write(ConnectRequest frame) {
+        synchronized (streamLock) {
+            if (up != null) {
+                up.onNext(frame);
+            }
+        }
+    }
+
+    private SessionCrypto crypto() {
+        return new SessionCrypto(store, keys());
+    }
+
+    private AccountServiceGrpc.AccountServiceBlockingStub accounts() {
+        return AccountServiceGrpc.newBlockingStub(ClientInterceptors.intercept(channel,
+                bearer(credentials().authToken())));
+    }
+
+    private KeyServiceGrpc.KeyServiceBlockingStub keys() {
+        return KeyServiceGrpc.newBlockingStub(ClientInterceptors.intercept(channel, bearer(credentials().authToken())));
+    }
+
+    private <T> Mono<T> call(java.util.concurrent.Callable<T> work) {
+        return Mono.fromCallable(work).subscribeOn(blocking);
+    }
+
+    private static ClientInterceptor bearer(String token) {
+        return new ClientInterceptor() {
+            @Override
+            public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options,
+                    Channel next) {
+                return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                    @Override
+                    public void start(Listener<R> listener, Metadata headers) {
+                        headers.put(AUTHORIZATION, "Bearer " + token);
+                        super.start(listener, headers);
+                    }
+                };
+            }
+        };
+    }
+}

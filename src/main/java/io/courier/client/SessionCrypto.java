@@ -1,0 +1,112 @@
+package io.courier.client;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.signal.libsignal.protocol.IdentityKey;
+import org.signal.libsignal.protocol.SessionBuilder;
+import org.signal.libsignal.protocol.SessionCipher;
+import org.signal.libsignal.protocol.SignalProtocolAddress;
+import org.signal.libsignal.protocol.ecc.ECPublicKey;
+import org.signal.libsignal.protocol.kem.KEMPublicKey;
+import org.signal.libsignal.protocol.message.CiphertextMessage;
+import org.signal.libsignal.protocol.message.PreKeySignalMessage;
+import org.signal.libsignal.protocol.message.SignalMessage;
+
+import com.google.protobuf.ByteString;
+
+import io.courier.api.v1.DeviceEnvelope;
+import io.courier.api.v1.EnvelopeType;
+import io.courier.api.v1.GetPreKeyBundleRequest;
+import io.courier.api.v1.KeyServiceGrpc;
+import io.courier.api.v1.PreKeyBundle;
+
+/** Signal sessions per device: built from fetched bundles, used to encrypt one envelope per device and to decrypt. */
+final class SessionCrypto {
+    private final ClientStore store;
+    private final KeyServiceGrpc.KeyServiceBlockingStub keys;
+
+    SessionCrypto(ClientStore store, KeyServiceGrpc.KeyServiceBlockingStub keys) {
+        this.store = store;
+        this.keys = keys;
+    }
+
+    static ByteString idBytes(UUID id) {
+        return ByteString.copyFrom(ByteBuffer.allocate(16).putLong(id.getMostSignificantBits())
+                .putLong(id.getLeastSignificantBits()).array());
+    }
+
+    static UUID uuid(ByteString bytes) {
+        ByteBuffer buffer = bytes.asReadOnlyByteBuffer();
+        return new UUID(buffer.getLong(), buffer.getLong());
+    }
+
+    static SignalProtocolAddress address(UUID account, int device) {
+        return new SignalProtocolAddress(account.toString(), device);
+    }
+
+    List<Integer> devicesWithSessions(UUID account) {
+        return store.sessionDevices(account.toString());
+    }
+
+    /** Fetches bundles (one device, or all with 0) and starts a session with each device but {@code except}. */
+    void startSessions(UUID account, int deviceId, int except) throws Exception {
+        var response = keys.getPreKeyBundle(GetPreKeyBundleRequest.newBuilder().setAccountId(idBytes(account))
+                .setDeviceId(deviceId).build());
+        for (PreKeyBundle bundle : response.getBundlesList()) {
+            if (bundle.getDeviceId() == except) {
+                continue;
+            }
+            new SessionBuilder(store, address(account, bundle.getDeviceId())).process(toLibsignal(bundle));
+        }
+    }
+
+    void forget(UUID account, int device) {
+        store.deleteSession(address(account, device));
+    }
+
+    /** One envelope per device of {@code account} this device has a session with. */
+    List<DeviceEnvelope> encrypt(UUID account, byte[] plaintext, int except) throws Exception {
+        List<DeviceEnvelope> envelopes = new ArrayList<>();
+        for (int device : devicesWithSessions(account)) {
+            if (device == except) {
+                continue;
+            }
+            SignalProtocolAddress to = address(account, device);
+            CiphertextMessage message = new SessionCipher(store, to).encrypt(plaintext);
+            envelopes.add(DeviceEnvelope.newBuilder()
+                    .setDeviceId(device)
+                    .setRegistrationId(store.loadSession(to).getRemoteRegistrationId())
+                    .setType(message.getType() == CiphertextMessage.PREKEY_TYPE
+                            ? EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE : EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE)
+                    .setCiphertext(ByteString.copyFrom(message.serialize()))
+                    .build());
+        }
+        return envelopes;
+    }
+
+    byte[] decrypt(UUID sender, int senderDevice, EnvelopeType type, byte[] ciphertext) throws Exception {
+        SessionCipher cipher = new SessionCipher(store, address(sender, senderDevice));
+        return switch (type) {
+            case ENVELOPE_TYPE_PREKEY_MESSAGE -> cipher.decrypt(new PreKeySignalMessage(ciphertext));
+            case ENVELOPE_TYPE_SIGNAL_MESSAGE -> cipher.decrypt(new SignalMessage(ciphertext));
+            default -> throw new IllegalArgumentException("not a 1:1 envelope type: " + type);
+        };
+    }
+
+    private static org.signal.libsignal.protocol.state.PreKeyBundle toLibsignal(PreKeyBundle bundle) throws Exception {
+        boolean oneTime = bundle.hasOneTimePreKey();
+        return new org.signal.libsignal.protocol.state.PreKeyBundle(bundle.getRegistrationId(), bundle.getDeviceId(),
+                oneTime ? bundle.getOneTimePreKey().getKeyId() : -1,
+                oneTime ? new ECPublicKey(bundle.getOneTimePreKey().getPublicKey().toByteArray()) : null,
+                bundle.getSignedPreKey().getKeyId(),
+                new ECPublicKey(bundle.getSignedPreKey().getPublicKey().toByteArray()),
+                bundle.getSignedPreKey().getSignature().toByteArray(),
+                new IdentityKey(bundle.getIdentityKey().toByteArray()),
+                bundle.getKyberPreKey().getKeyId(),
+                new KEMPublicKey(bundle.getKyberPreKey().getPublicKey().toByteArray()),
+                bundle.getKyberPreKey().getSignature().toByteArray());
+    }
+}

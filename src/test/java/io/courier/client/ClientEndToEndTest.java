@@ -1,0 +1,197 @@
+package io.courier.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.type.DataTypes;
+
+import io.courier.store.CqlConfig;
+import io.courier.support.ServerTest;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The Java SDK against a real node: real libsignal sessions end to end, ticks, devices, restarts. */
+@QuarkusTest
+class ClientEndToEndTest extends ServerTest {
+    @Inject
+    CqlSession session;
+
+    @Inject
+    CqlConfig cqlConfig;
+
+    private ClientHarness registered(ClientStore store) {
+        CourierClient client = CourierClient.create(channel, store);
+        String phone = randomPhoneNumber();
+        client.requestVerificationCode(phone).block();
+        client.register(phone, verificationCodes.lastCodeFor(phone), "phone").block();
+        return new ClientHarness(client);
+    }
+
+    private ClientHarness registered() {
+        return registered(ClientStore.inMemory());
+    }
+
+    private ClientHarness linkedTo(ClientHarness primary, String name) {
+        CourierClient client = CourierClient.create(channel, ClientStore.inMemory());
+        client.link(primary.client.createLinkCode().block(), name).block();
+        return new ClientHarness(client);
+    }
+
+    private static byte[] text(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(IncomingMessage m) {
+        return new String(m.plaintext(), StandardCharsets.UTF_8);
+    }
+
+    private static UUID account(ClientHarness h) {
+        return h.client.credentials().accountId();
+    }
+
+    @Test
+    void aMessageIsDecryptedByTheRecipientAndTicksSentDeliveredRead() {
+        try (ClientHarness alice = registered().online(); ClientHarness bob = registered().online()) {
+            SentMessage sent = alice.client.send(account(bob), text("hello bob")).block();
+
+            IncomingMessage received = bob.nextMessage();
+            assertThat(text(received)).isEqualTo("hello bob");
+            assertThat(received.serverId()).isEqualTo(sent.serverId());
+            assertThat(received.sender()).isEqualTo(account(alice));
+            assertThat(alice.nextTick()).isEqualTo(new Tick(sent.serverId(), account(bob), Tick.State.SENT));
+            assertThat(alice.nextTick()).isEqualTo(new Tick(sent.serverId(), account(bob), Tick.State.DELIVERED));
+
+            bob.client.markRead(received);
+            assertThat(alice.nextTick()).isEqualTo(new Tick(sent.serverId(), account(bob), Tick.State.READ));
+
+            bob.client.send(account(alice), text("hi alice")).block();
+            assertThat(text(alice.nextMessage())).isEqualTo("hi alice");
+        }
+    }
+
+    @Test
+    void anOfflineRecipientDecryptsEverythingInOrderOnConnect() {
+        try (ClientHarness alice = registered().online(); ClientHarness bob = registered()) {
+            for (int i = 0; i < 5; i++) {
+                alice.client.send(account(bob), text("message " + i)).block();
+            }
+
+            bob.online();
+
+            List<String> received = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                received.add(text(bob.nextMessage()));
+            }
+            assertThat(received).containsExactly("message 0", "message 1", "message 2", "message 3", "message 4");
+        }
+    }
+
+    @Test
+    void everyDeviceOfBothAccountsGetsItsCopyIncludingDevicesLinkedMidConversation() {
+        try (ClientHarness alicePhone = registered().online(); ClientHarness bobPhone = registered().online()) {
+            try (ClientHarness aliceLaptop = linkedTo(alicePhone, "laptop").online();
+                    ClientHarness bobTablet = linkedTo(bobPhone, "tablet").online()) {
+                alicePhone.client.send(account(bobPhone), text("to all of bob")).block();
+
+                assertThat(text(bobPhone.nextMessage())).isEqualTo("to all of bob");
+                assertThat(text(bobTablet.nextMessage())).isEqualTo("to all of bob");
+                IncomingMessage copy = aliceLaptop.nextMessage();
+                assertThat(text(copy)).isEqualTo("to all of bob");
+                assertThat(copy.syncRecipient()).contains(account(bobPhone));
+
+                try (ClientHarness bobDesktop = linkedTo(bobPhone, "desktop").online()) {
+                    alicePhone.client.send(account(bobPhone), text("after desktop joined")).block();
+                    assertThat(text(bobDesktop.nextMessage())).isEqualTo("after desktop joined");
+                    assertThat(text(bobPhone.nextMessage())).isEqualTo("after desktop joined");
+                    assertThat(text(bobTablet.nextMessage())).isEqualTo("after desktop joined");
+                    assertThat(text(aliceLaptop.nextMessage())).isEqualTo("after desktop joined");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aClientRestartedFromItsFileStoreKeepsItsSessions() {
+        Path stateFile = Path.of("target", "client-state", UUID.randomUUID() + ".state");
+        try (ClientHarness bob = registered().online()) {
+            UUID aliceAccount;
+            try (ClientHarness alice = registered(ClientStore.file(stateFile)).online()) {
+                aliceAccount = account(alice);
+                alice.client.send(account(bob), text("before restart")).block();
+                assertThat(text(bob.nextMessage())).isEqualTo("before restart");
+                bob.client.send(aliceAccount, text("reply before restart")).block();
+                assertThat(text(alice.nextMessage())).isEqualTo("reply before restart");
+            }
+
+            try (ClientHarness restarted = new ClientHarness(
+                    CourierClient.create(channel, ClientStore.file(stateFile))).online()) {
+                assertThat(account(restarted)).isEqualTo(aliceAccount);
+                restarted.client.send(account(bob), text("after restart")).block();
+                assertThat(text(bob.nextMessage())).isEqualTo("after restart");
+                bob.client.send(aliceAccount, text("reply after restart")).block();
+                assertThat(text(restarted.nextMessage())).isEqualTo("reply after restart");
+            }
+        }
+    }
+
+    @Test
+    void theServersTablesHoldNoPlaintext() {
+        String secret = "the eagle lands at midnight " + UUID.randomUUID();
+        try (ClientHarness alice = registered().online(); ClientHarness bob = registered()) {
+            alice.client.send(account(bob), text(secret)).block();
+            bob.online();
+            assertThat(text(bob.nextMessage())).isEqualTo(secret);
+            alice.client.send(account(bob), text(secret)).block(); // and one left un-acked in the inbox
+            assertThat(text(bob.nextMessage())).isEqualTo(secret);
+        }
+
+        byte[] needle = text(secret);
+        int blobsRead = 0;
+        var tables = session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?",
+                cqlConfig.keyspace()).all();
+        for (Row table : tables) {
+            for (Row row : session.execute("SELECT * FROM " + table.getString("table_name"))) {
+                for (int i = 0; i < row.getColumnDefinitions().size(); i++) {
+                    var type = row.getColumnDefinitions().get(i).getType();
+                    byte[] value = null;
+                    if (type.equals(DataTypes.BLOB) && !row.isNull(i)) {
+                        var buffer = row.getByteBuffer(i);
+                        value = new byte[buffer.remaining()];
+                        buffer.duplicate().get(value);
+                        blobsRead++;
+                    } else if (type.equals(DataTypes.TEXT) && !row.isNull(i)) {
+                        value = text(row.getString(i));
+                    }
+                    if (value != null) {
+                        assertThat(indexOf(value, needle)).as("plaintext in " + table.getString("table_name"))
+                                .isEqualTo(-1);
+                    }
+                }
+            }
+        }
+        assertThat(blobsRead).as("ciphertexts were read").isPositive();
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}

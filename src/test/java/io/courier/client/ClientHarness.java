@@ -1,0 +1,65 @@
+package io.courier.client;
+
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A client with everything it receives collected in queues, for tests to take from in order. */
+final class ClientHarness implements AutoCloseable {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    final CourierClient client;
+    final BlockingQueue<IncomingMessage> messages = new LinkedBlockingQueue<>();
+    final BlockingQueue<Tick> ticks = new LinkedBlockingQueue<>();
+    final BlockingQueue<ConnectionEvent> events = new LinkedBlockingQueue<>();
+
+    ClientHarness(CourierClient client) {
+        this.client = client;
+        client.incoming().subscribe(messages::add);
+        client.ticks().subscribe(ticks::add);
+        client.events().subscribe(events::add);
+    }
+
+    /** Connects and waits until the offline queue has been drained. */
+    ClientHarness online() {
+        client.connect();
+        awaitEvent(ConnectionEvent.DRAINED);
+        return this;
+    }
+
+    void awaitEvent(ConnectionEvent expected) {
+        while (true) {
+            ConnectionEvent event = take(events);
+            if (event == expected) {
+                return;
+            }
+        }
+    }
+
+    IncomingMessage nextMessage() {
+        return take(messages);
+    }
+
+    Tick nextTick() {
+        return take(ticks);
+    }
+
+    private static <T> T take(BlockingQueue<T> queue) {
+        try {
+            T item = queue.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (item == null) {
+                throw new AssertionError("nothing arrived within " + WAIT.toSeconds() + " s");
+            }
+            return item;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

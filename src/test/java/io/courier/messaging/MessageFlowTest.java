@@ -223,6 +223,44 @@ class MessageFlowTest extends ServerTest {
     }
 
     @Test
+    void receiptsOnlyMoveForwardAndDuplicatesChangeNothing() {
+        Participant alice = participant();
+        Participant bob = participant();
+        try (RawStream a = connect(alice); RawStream b = connect(bob)) {
+            a.drain();
+            b.drain();
+            a.send(sendFrame(clientId(), bob, bytes("x")));
+            long serverId = a.next(FrameCase.SEND_ACK).getSendAck().getServerId();
+            b.next(FrameCase.DELIVERY);
+
+            ConnectRequest read = ConnectRequest.newBuilder().setRead(Read.newBuilder()
+                    .setSenderAccountId(alice.accountId()).addServerIds(serverId)).build();
+            b.send(read);
+            var readReceipt = a.next(FrameCase.RECEIPT).getReceipt();
+            assertThat(readReceipt.getState()).isEqualTo(ReceiptState.RECEIPT_STATE_READ);
+
+            b.send(read); // duplicate read
+            b.ack(serverId); // the ack arrives after the read: DELIVERED is implied already
+            b.ack(serverId); // duplicate ack
+            assertThat(b.sync()).as("no errors for duplicates").isEmpty();
+            assertThat(a.sync()).as("no further receipts").isEmpty();
+        }
+    }
+
+    @Test
+    void revokingADeviceClosesItsOpenStream() {
+        Participant alice = participant();
+        Participant laptop = withKeys(link(alice.device(), "laptop"));
+        RawStream stream = connect(laptop);
+        stream.drain();
+
+        accounts(alice.device()).revokeDevice(io.courier.api.v1.RevokeDeviceRequest.newBuilder()
+                .setDeviceId(laptop.deviceId()).build());
+
+        assertThat(stream.awaitClosed().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    }
+
+    @Test
     void pingIsAnsweredWithTheSameNonce() {
         Participant alice = participant();
         try (RawStream a = connect(alice)) {

@@ -56,7 +56,8 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
     private final int window;
 
     // State below is touched only on the serial executor.
-    private final Map<Long, Boolean> unacked = new LinkedHashMap<>();
+    /** Delivered, not yet acked, in delivery order; kept so an ack needs no read to know what it acks. */
+    private final Map<Long, InboxItem> unacked = new LinkedHashMap<>();
     private final Map<Long, Boolean> recentlyAcked = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
@@ -184,8 +185,10 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
             if (recentlyAcked.containsKey(id)) {
                 continue; // a duplicate ack changes nothing
             }
-            Messenger.AckResult result = messenger.ack(device, id);
-            if (result == Messenger.AckResult.ACKED || unacked.containsKey(id)) {
+            InboxItem delivered = unacked.get(id);
+            Messenger.AckResult result = delivered != null ? messenger.ack(device, delivered)
+                    : messenger.ack(device, id);
+            if (result == Messenger.AckResult.ACKED) {
                 unacked.remove(id);
                 recentlyAcked.put(id, Boolean.TRUE);
             } else {
@@ -264,7 +267,7 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
     }
 
     private void deliver(InboxItem item) {
-        unacked.put(item.serverId(), Boolean.TRUE);
+        unacked.put(item.serverId(), item);
         highestDelivered = Math.max(highestDelivered, item.serverId());
         send(DownFrames.of(item));
     }

@@ -20,7 +20,10 @@ public interface EdgeConfig {
     @WithDefault("3")
     int silentIntervals();
 
-    /** Threads that run the streams' database work (each stream's work stays in order on one at a time). */
-    @WithDefault("32")
+    /**
+     * Threads that run the streams' database work (each stream's work stays in order on one at a time). They mostly
+     * wait on the database, so there are many more than cores.
+     */
+    @WithDefault("128")
     int streamThreads();
 }

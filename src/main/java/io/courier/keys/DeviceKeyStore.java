@@ -5,8 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 
@@ -50,6 +53,17 @@ final class DeviceKeyStore {
         List<DeviceKeys> all = new ArrayList<>();
         session.execute(selectAll.bind(accountId)).forEach(row -> all.add(toKeys(row)));
         return all;
+    }
+
+    /** The same as {@link #findAll}, without blocking: senders look up both accounts at once. */
+    CompletionStage<List<DeviceKeys>> findAllAsync(UUID accountId) {
+        return session.executeAsync(selectAll.bind(accountId)).thenCompose(first -> collect(first, new ArrayList<>()));
+    }
+
+    private static CompletionStage<List<DeviceKeys>> collect(AsyncResultSet page, List<DeviceKeys> into) {
+        page.currentPage().forEach(row -> into.add(toKeys(row)));
+        return page.hasMorePages() ? page.fetchNextPage().thenCompose(next -> collect(next, into))
+                : CompletableFuture.completedFuture(into);
     }
 
     /** Stores a device's first complete key set unless one exists; false if another upload got there first. */

@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 
 import org.signal.libsignal.protocol.IdentityKey;
 import org.signal.libsignal.protocol.InvalidKeyException;
@@ -95,8 +96,16 @@ public final class KeyDirectory implements DeviceRemovalListener {
 
     /** The account's devices that can receive messages (they have keys), with their registration ids. */
     public Map<Integer, Integer> registrations(UUID accountId) {
+        return registrationsOf(deviceKeys.findAll(accountId));
+    }
+
+    public CompletionStage<Map<Integer, Integer>> registrationsAsync(UUID accountId) {
+        return deviceKeys.findAllAsync(accountId).thenApply(KeyDirectory::registrationsOf);
+    }
+
+    private static Map<Integer, Integer> registrationsOf(List<DeviceKeys> devices) {
         Map<Integer, Integer> registrations = new TreeMap<>();
-        deviceKeys.findAll(accountId).forEach(d -> registrations.put(d.deviceId(), d.registrationId()));
+        devices.forEach(d -> registrations.put(d.deviceId(), d.registrationId()));
         return registrations;
     }
 

@@ -75,17 +75,21 @@ public final class Messenger {
         if (limiter.tryAcquire(config.sends(), sender.key()) > 0) {
             return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "sending too fast; slow down");
         }
-        var previous = sent.find(sender, clientId);
+        UUID recipient = Ids.uuid(message.getRecipientAccountId(), "recipient_account_id");
+        // Three independent reads, in parallel: they are most of a send's latency.
+        var previousLookup = sent.find(sender, clientId).toCompletableFuture();
+        var recipientLookup = keys.registrationsAsync(recipient).toCompletableFuture();
+        var ownLookup = keys.registrationsAsync(sender.accountId()).toCompletableFuture();
+        var previous = previousLookup.join();
         if (previous.isPresent()) {
             return new SendOutcome.Accepted(clientId, previous.get().serverId(), previous.get().serverTime());
         }
-        UUID recipient = Ids.uuid(message.getRecipientAccountId(), "recipient_account_id");
-        Map<Integer, Integer> recipientDevices = keys.registrations(recipient);
+        Map<Integer, Integer> recipientDevices = recipientLookup.join();
         if (recipientDevices.isEmpty()) {
             return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_UNKNOWN_DESTINATION,
                     "the recipient does not exist or has no device that can receive messages");
         }
-        Map<Integer, Integer> ownDevices = new java.util.TreeMap<>(keys.registrations(sender.accountId()));
+        Map<Integer, Integer> ownDevices = new java.util.TreeMap<>(ownLookup.join());
         ownDevices.remove(sender.deviceId());
         List<MismatchedDevices> mismatches = new ArrayList<>();
         mismatch(recipient, recipientDevices, message.getEnvelopesList()).ifPresent(mismatches::add);
@@ -111,14 +115,16 @@ public final class Messenger {
             destinations.add(new DeviceAddress(sender.accountId(), e.getDeviceId()));
             items.add(item(sender, message, serverId, now, e, recipient));
         }
-        receipts.recordSent(sender.accountId(), serverId, recipient, now);
-        CompletableFuture<?>[] writes = new CompletableFuture<?>[destinations.size()];
-        for (int i = 0; i < writes.length; i++) {
+        CompletableFuture<?>[] writes = new CompletableFuture<?>[destinations.size() + 1];
+        for (int i = 0; i < destinations.size(); i++) {
             writes[i] = inbox.append(destinations.get(i), items.get(i)).toCompletableFuture();
         }
+        writes[destinations.size()] = receipts.recordSent(sender.accountId(), serverId, recipient, now)
+                .toCompletableFuture();
         CompletableFuture.allOf(writes).join();
+        // Only now is the send complete: a retry that finds this record is answered without writing again.
         sent.record(sender, message.getClientMessageId(), new SentMessages.Sent(serverId, now));
-        for (int i = 0; i < writes.length; i++) {
+        for (int i = 0; i < destinations.size(); i++) {
             router.route(destinations.get(i), items.get(i));
         }
         return new SendOutcome.Accepted(message.getClientMessageId(), serverId, now);
@@ -130,16 +136,17 @@ public final class Messenger {
                 envelope.getTypeValue(), envelope.getCiphertext().toByteArray(), null, syncRecipient);
     }
 
-    /** Acks one delivered item: DELIVERED for messages (first device wins), then the entry goes. */
+    /** Acks an id the device got on an earlier stream: looked up in its inbox first. */
     public AckResult ack(DeviceAddress device, long serverId) {
-        var item = inbox.find(device, serverId);
-        if (item.isEmpty()) {
-            return AckResult.NOT_IN_INBOX;
+        return inbox.find(device, serverId).map(item -> ack(device, item)).orElse(AckResult.NOT_IN_INBOX);
+    }
+
+    /** Acks an item delivered to the device: DELIVERED for messages (first device wins), then the entry goes. */
+    public AckResult ack(DeviceAddress device, InboxItem item) {
+        if (item instanceof InboxItem.Message m && m.countsAsDelivery()) {
+            advance(m.sender(), m.serverId(), device.accountId(), ReceiptState.RECEIPT_STATE_DELIVERED);
         }
-        if (item.get() instanceof InboxItem.Message m && m.countsAsDelivery()) {
-            advance(m.sender(), serverId, device.accountId(), ReceiptState.RECEIPT_STATE_DELIVERED);
-        }
-        inbox.delete(device, serverId);
+        inbox.delete(device, item.serverId());
         return AckResult.ACKED;
     }
 

@@ -4,8 +4,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 
@@ -37,8 +39,9 @@ final class ReceiptLedger {
                 + " WHERE sender_account_id = ? AND server_id = ?");
     }
 
-    void recordSent(UUID sender, long serverId, UUID recipient, Instant at) {
-        session.execute(insert.bind(sender, serverId, recipient, (byte) ReceiptState.RECEIPT_STATE_SENT_VALUE, at));
+    CompletionStage<AsyncResultSet> recordSent(UUID sender, long serverId, UUID recipient, Instant at) {
+        return session.executeAsync(insert.bind(sender, serverId, recipient,
+                (byte) ReceiptState.RECEIPT_STATE_SENT_VALUE, at));
     }
 
     Optional<ReceiptState> state(UUID sender, long serverId, UUID recipient) {

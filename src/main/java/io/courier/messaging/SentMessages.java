@@ -2,10 +2,10 @@ package io.courier.messaging;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-import com.datastax.oss.driver.api.core.cql.Row;
 
 import io.courier.cluster.DeviceAddress;
 
@@ -29,9 +29,10 @@ final class SentMessages {
                 + " server_ts) VALUES (?, ?, ?, ?, ?)");
     }
 
-    Optional<Sent> find(DeviceAddress sender, long clientMessageId) {
-        Row row = session.execute(select.bind(sender.accountId(), sender.deviceId(), clientMessageId)).one();
-        return Optional.ofNullable(row).map(r -> new Sent(r.getLong("server_id"), r.getInstant("server_ts")));
+    CompletionStage<Optional<Sent>> find(DeviceAddress sender, long clientMessageId) {
+        return session.executeAsync(select.bind(sender.accountId(), sender.deviceId(), clientMessageId))
+                .thenApply(rs -> Optional.ofNullable(rs.one())
+                        .map(r -> new Sent(r.getLong("server_id"), r.getInstant("server_ts"))));
     }
 
     void record(DeviceAddress sender, long clientMessageId, Sent sent) {

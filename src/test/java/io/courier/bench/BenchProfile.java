@@ -1,0 +1,13 @@
+package io.courier.bench;
+
+import java.util.Map;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+/** Production values for what the test profile shrinks, so the benchmark measures the real configuration. */
+public class BenchProfile implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of("courier.edge.window", "256", "courier.keys.bundle-fetch-refill", "1s");
+    }
+}

@@ -1,0 +1,53 @@
+package io.courier.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import io.courier.support.ServerTest;
+import io.courier.support.TcpProxy;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** A phone whose connection drops reconnects by itself and gets what was sent meanwhile, once. */
+@QuarkusTest
+class ClientReconnectTest extends ServerTest {
+
+    private ClientHarness registered(io.grpc.Channel via) {
+        CourierClient client = CourierClient.create(via, ClientStore.inMemory());
+        String phone = randomPhoneNumber();
+        client.requestVerificationCode(phone).block();
+        client.register(phone, verificationCodes.lastCodeFor(phone), "phone").block();
+        return new ClientHarness(client);
+    }
+
+    @Test
+    void aDroppedConnectionIsReestablishedAndMissedMessagesArriveOnce() throws Exception {
+        int port = ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class);
+        try (TcpProxy proxy = new TcpProxy(port)) {
+            ManagedChannel flaky = ManagedChannelBuilder.forAddress("127.0.0.1", proxy.port()).usePlaintext().build();
+            try (ClientHarness bob = registered(flaky).online(); ClientHarness alice = registered(channel).online()) {
+                var bobAccount = bob.client.credentials().accountId();
+                alice.client.send(bobAccount, "before".getBytes(StandardCharsets.UTF_8)).block();
+                assertThat(new String(bob.nextMessage().plaintext(), StandardCharsets.UTF_8)).isEqualTo("before");
+
+                proxy.dropConnections();
+                bob.awaitEvent(ConnectionEvent.DISCONNECTED);
+                alice.client.send(bobAccount, "while away".getBytes(StandardCharsets.UTF_8)).block();
+
+                bob.awaitEvent(ConnectionEvent.DRAINED);
+                assertThat(new String(bob.nextMessage().plaintext(), StandardCharsets.UTF_8)).isEqualTo("while away");
+                alice.client.send(bobAccount, "after".getBytes(StandardCharsets.UTF_8)).block();
+                assertThat(new String(bob.nextMessage().plaintext(), StandardCharsets.UTF_8)).isEqualTo("after");
+                assertThat(bob.messages).as("nothing twice").isEmpty();
+            } finally {
+                flaky.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

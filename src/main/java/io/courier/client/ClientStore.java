@@ -175,11 +175,7 @@ public final class ClientStore implements SignalProtocolStore {
 
     @Override
     public synchronized PreKeyRecord loadPreKey(int preKeyId) throws InvalidKeyIdException {
-        try {
-            return new PreKeyRecord(require("prekey/" + preKeyId));
-        } catch (InvalidMessageException e) {
-            throw new InvalidKeyIdException(e);
-        }
+        return loadRecord("prekey/" + preKeyId, PreKeyRecord::new);
     }
 
     @Override
@@ -201,24 +197,12 @@ public final class ClientStore implements SignalProtocolStore {
 
     @Override
     public synchronized SignedPreKeyRecord loadSignedPreKey(int signedPreKeyId) throws InvalidKeyIdException {
-        try {
-            return new SignedPreKeyRecord(require("signed/" + signedPreKeyId));
-        } catch (InvalidMessageException e) {
-            throw new InvalidKeyIdException(e);
-        }
+        return loadRecord("signed/" + signedPreKeyId, SignedPreKeyRecord::new);
     }
 
     @Override
     public synchronized List<SignedPreKeyRecord> loadSignedPreKeys() {
-        List<SignedPreKeyRecord> records = new ArrayList<>();
-        for (byte[] raw : values("signed/")) {
-            try {
-                records.add(new SignedPreKeyRecord(raw));
-            } catch (InvalidMessageException e) {
-                throw new IllegalStateException("stored signed prekey is corrupt", e);
-            }
-        }
-        return records;
+        return loadRecords("signed/", SignedPreKeyRecord::new);
     }
 
     @Override
@@ -240,24 +224,12 @@ public final class ClientStore implements SignalProtocolStore {
 
     @Override
     public synchronized KyberPreKeyRecord loadKyberPreKey(int kyberPreKeyId) throws InvalidKeyIdException {
-        try {
-            return new KyberPreKeyRecord(require("kyber/" + kyberPreKeyId));
-        } catch (InvalidMessageException e) {
-            throw new InvalidKeyIdException(e);
-        }
+        return loadRecord("kyber/" + kyberPreKeyId, KyberPreKeyRecord::new);
     }
 
     @Override
     public synchronized List<KyberPreKeyRecord> loadKyberPreKeys() {
-        List<KyberPreKeyRecord> records = new ArrayList<>();
-        for (byte[] raw : values("kyber/")) {
-            try {
-                records.add(new KyberPreKeyRecord(raw));
-            } catch (InvalidMessageException e) {
-                throw new IllegalStateException("stored Kyber prekey is corrupt", e);
-            }
-        }
-        return records;
+        return loadRecords("kyber/", KyberPreKeyRecord::new);
     }
 
     @Override
@@ -347,6 +319,32 @@ public final class ClientStore implements SignalProtocolStore {
     }
 
     // --- plumbing ---
+
+    /** libsignal's record constructors: bytes in, record out, InvalidMessageException on garbage. */
+    @FunctionalInterface
+    private interface RecordParser<T> {
+        T parse(byte[] raw) throws InvalidMessageException;
+    }
+
+    private <T> T loadRecord(String key, RecordParser<T> parser) throws InvalidKeyIdException {
+        try {
+            return parser.parse(require(key));
+        } catch (InvalidMessageException e) {
+            throw new InvalidKeyIdException(e);
+        }
+    }
+
+    private <T> List<T> loadRecords(String prefix, RecordParser<T> parser) {
+        List<T> records = new ArrayList<>();
+        for (byte[] raw : values(prefix)) {
+            try {
+                records.add(parser.parse(raw));
+            } catch (InvalidMessageException e) {
+                throw new IllegalStateException("a stored " + prefix + " record is corrupt", e);
+            }
+        }
+        return records;
+    }
 
     private byte[] require(String key) throws InvalidKeyIdException {
         byte[] raw = state.get(key);

@@ -32,15 +32,12 @@ import io.courier.api.v1.Read;
 import io.courier.api.v1.ReceiptState;
 import io.courier.api.v1.RegisterRequest;
 import io.courier.api.v1.RequestVerificationCodeRequest;
-import io.grpc.CallOptions;
 import io.grpc.Channel;
-import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
-import io.grpc.ForwardingClientCall;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -462,18 +459,8 @@ public final class CourierClient implements AutoCloseable {
     }
 
     private static ClientInterceptor bearer(String token) {
-        return new ClientInterceptor() {
-            @Override
-            public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options,
-                    Channel next) {
-                return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
-                    @Override
-                    public void start(Listener<R> listener, Metadata headers) {
-                        headers.put(AUTHORIZATION, "Bearer " + token);
-                        super.start(listener, headers);
-                    }
-                };
-            }
-        };
+        Metadata headers = new Metadata();
+        headers.put(AUTHORIZATION, "Bearer " + token);
+        return MetadataUtils.newAttachHeadersInterceptor(headers);
     }
 }

@@ -5,12 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import org.signal.libsignal.protocol.IdentityKey;
 import org.signal.libsignal.protocol.SessionBuilder;
 import org.signal.libsignal.protocol.SessionCipher;
 import org.signal.libsignal.protocol.SignalProtocolAddress;
-import org.signal.libsignal.protocol.ecc.ECPublicKey;
-import org.signal.libsignal.protocol.kem.KEMPublicKey;
 import org.signal.libsignal.protocol.message.CiphertextMessage;
 import org.signal.libsignal.protocol.message.PreKeySignalMessage;
 import org.signal.libsignal.protocol.message.SignalMessage;
@@ -59,7 +56,7 @@ final class SessionCrypto {
             if (bundle.getDeviceId() == except) {
                 continue;
             }
-            new SessionBuilder(store, address(account, bundle.getDeviceId())).process(toLibsignal(bundle));
+            new SessionBuilder(store, address(account, bundle.getDeviceId())).process(Bundles.toLibsignal(bundle));
         }
     }
 
@@ -94,19 +91,5 @@ final class SessionCrypto {
             case ENVELOPE_TYPE_SIGNAL_MESSAGE -> cipher.decrypt(new SignalMessage(ciphertext));
             default -> throw new IllegalArgumentException("not a 1:1 envelope type: " + type);
         };
-    }
-
-    private static org.signal.libsignal.protocol.state.PreKeyBundle toLibsignal(PreKeyBundle bundle) throws Exception {
-        boolean oneTime = bundle.hasOneTimePreKey();
-        return new org.signal.libsignal.protocol.state.PreKeyBundle(bundle.getRegistrationId(), bundle.getDeviceId(),
-                oneTime ? bundle.getOneTimePreKey().getKeyId() : -1,
-                oneTime ? new ECPublicKey(bundle.getOneTimePreKey().getPublicKey().toByteArray()) : null,
-                bundle.getSignedPreKey().getKeyId(),
-                new ECPublicKey(bundle.getSignedPreKey().getPublicKey().toByteArray()),
-                bundle.getSignedPreKey().getSignature().toByteArray(),
-                new IdentityKey(bundle.getIdentityKey().toByteArray()),
-                bundle.getKyberPreKey().getKeyId(),
-                new KEMPublicKey(bundle.getKyberPreKey().getPublicKey().toByteArray()),
-                bundle.getKyberPreKey().getSignature().toByteArray());
     }
 }

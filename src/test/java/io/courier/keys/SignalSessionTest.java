@@ -14,6 +14,7 @@ import org.signal.libsignal.protocol.message.PreKeySignalMessage;
 import org.signal.libsignal.protocol.message.SignalMessage;
 
 import io.courier.api.v1.GetPreKeyBundleRequest;
+import io.courier.client.Bundles;
 import io.courier.edge.Ids;
 import io.courier.support.RegisteredDevice;
 import io.courier.support.ServerTest;
@@ -40,7 +41,7 @@ class SignalSessionTest extends ServerTest {
 
         var fetched = keys(alice).getPreKeyBundle(GetPreKeyBundleRequest.newBuilder()
                 .setAccountId(bob.accountId()).setDeviceId(1).build()).getBundles(0);
-        new SessionBuilder(aliceKeys.store(), address(bob)).process(SignalDevice.toLibsignal(fetched));
+        new SessionBuilder(aliceKeys.store(), address(bob)).process(Bundles.toLibsignal(fetched));
         byte[] hello = "hello bob, this is end-to-end".getBytes(StandardCharsets.UTF_8);
         CiphertextMessage first = new SessionCipher(aliceKeys.store(), address(bob)).encrypt(hello);
 
@@ -68,7 +69,7 @@ class SignalSessionTest extends ServerTest {
                 .setAccountId(bob.accountId()).build()).getBundles(0);
         assertThat(fetched.hasOneTimePreKey()).isFalse();
         assertThat(fetched.getKyberLastResort()).isTrue();
-        new SessionBuilder(aliceKeys.store(), address(bob)).process(SignalDevice.toLibsignal(fetched));
+        new SessionBuilder(aliceKeys.store(), address(bob)).process(Bundles.toLibsignal(fetched));
         byte[] hello = "last resort works".getBytes(StandardCharsets.UTF_8);
         CiphertextMessage message = new SessionCipher(aliceKeys.store(), address(bob)).encrypt(hello);
 

@@ -28,8 +28,10 @@ public final class RawStream implements AutoCloseable {
     private final CompletableFuture<Status> closed = new CompletableFuture<>();
     private final StreamObserver<ConnectRequest> up;
 
+    /** @param authToken the device's token, or null to connect without credentials */
     public RawStream(ManagedChannel channel, String authToken) {
-        var stub = ServerTest.withToken(MessagingServiceGrpc.newStub(channel), authToken);
+        var stub = authToken == null ? MessagingServiceGrpc.newStub(channel)
+                : ServerTest.withToken(MessagingServiceGrpc.newStub(channel), authToken);
         up = stub.connect(new StreamObserver<>() {
             @Override
             public void onNext(ConnectResponse value) {

@@ -5,15 +5,10 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.signal.libsignal.protocol.IdentityKeyPair;
-import org.signal.libsignal.protocol.InvalidKeyException;
 import org.signal.libsignal.protocol.ecc.ECKeyPair;
-import org.signal.libsignal.protocol.ecc.ECPublicKey;
-import org.signal.libsignal.protocol.IdentityKey;
 import org.signal.libsignal.protocol.kem.KEMKeyPair;
 import org.signal.libsignal.protocol.kem.KEMKeyType;
-import org.signal.libsignal.protocol.kem.KEMPublicKey;
 import org.signal.libsignal.protocol.state.KyberPreKeyRecord;
-import org.signal.libsignal.protocol.state.PreKeyBundle;
 import org.signal.libsignal.protocol.state.PreKeyRecord;
 import org.signal.libsignal.protocol.state.SignedPreKeyRecord;
 import org.signal.libsignal.protocol.state.impl.InMemorySignalProtocolStore;
@@ -91,20 +86,5 @@ public final class SignalDevice {
             keys.add(kyberPreKey());
         }
         return keys;
-    }
-
-    /** Turns a fetched bundle into libsignal's form, as a client does before starting a session. */
-    public static PreKeyBundle toLibsignal(io.courier.api.v1.PreKeyBundle bundle) throws InvalidKeyException {
-        boolean hasOneTime = bundle.hasOneTimePreKey();
-        return new PreKeyBundle(bundle.getRegistrationId(), bundle.getDeviceId(),
-                hasOneTime ? bundle.getOneTimePreKey().getKeyId() : -1,
-                hasOneTime ? new ECPublicKey(bundle.getOneTimePreKey().getPublicKey().toByteArray()) : null,
-                bundle.getSignedPreKey().getKeyId(),
-                new ECPublicKey(bundle.getSignedPreKey().getPublicKey().toByteArray()),
-                bundle.getSignedPreKey().getSignature().toByteArray(),
-                new IdentityKey(bundle.getIdentityKey().toByteArray()),
-                bundle.getKyberPreKey().getKeyId(),
-                new KEMPublicKey(bundle.getKyberPreKey().getPublicKey().toByteArray()),
-                bundle.getKyberPreKey().getSignature().toByteArray());
     }
 }

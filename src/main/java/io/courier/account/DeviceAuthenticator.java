@@ -1,5 +1,8 @@
 package io.courier.account;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 import io.courier.edge.AuthenticatedDevice;
 import io.courier.edge.CredentialVerifier;
 import io.courier.edge.Rejections;
@@ -16,13 +19,19 @@ final class DeviceAuthenticator implements CredentialVerifier {
     }
 
     @Override
-    public AuthenticatedDevice verify(String token) {
-        DeviceToken presented = DeviceToken.decode(token);
-        DeviceRecord device = devices.find(presented.accountId(), presented.deviceId())
-                .orElseThrow(() -> Rejections.unauthenticated("unknown or revoked device"));
-        if (!Secrets.matches(device.credentialSalt(), presented.secret(), device.credentialHash())) {
-            throw Rejections.unauthenticated("wrong credentials for this device");
+    public CompletionStage<AuthenticatedDevice> verify(String token) {
+        DeviceToken presented;
+        try {
+            presented = DeviceToken.decode(token);
+        } catch (RuntimeException malformed) {
+            return CompletableFuture.failedFuture(malformed);
         }
-        return new AuthenticatedDevice(presented.accountId(), presented.deviceId());
+        return devices.findAsync(presented.accountId(), presented.deviceId()).thenApply(found -> {
+            DeviceRecord device = found.orElseThrow(() -> Rejections.unauthenticated("unknown or revoked device"));
+            if (!Secrets.matches(device.credentialSalt(), presented.secret(), device.credentialHash())) {
+                throw Rejections.unauthenticated("wrong credentials for this device");
+            }
+            return new AuthenticatedDevice(presented.accountId(), presented.deviceId());
+        });
     }
 }

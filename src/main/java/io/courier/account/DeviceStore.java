@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
@@ -41,6 +42,12 @@ final class DeviceStore {
     Optional<DeviceRecord> find(UUID accountId, int deviceId) {
         Row row = session.execute(selectDevice.bind(accountId, deviceId)).one();
         return Optional.ofNullable(row).map(DeviceStore::toRecord);
+    }
+
+    /** The same as {@link #find}, without blocking: it runs for every call, on the transport's threads. */
+    CompletionStage<Optional<DeviceRecord>> findAsync(UUID accountId, int deviceId) {
+        return session.executeAsync(selectDevice.bind(accountId, deviceId))
+                .thenApply(rs -> Optional.ofNullable(rs.one()).map(DeviceStore::toRecord));
     }
 
     AccountDevices load(UUID accountId) {

@@ -50,15 +50,28 @@ public class AuthInterceptor implements ServerInterceptor {
         if (!method.startsWith(COURIER_PREFIX) || OPEN_METHODS.contains(method)) {
             return Contexts.interceptCall(context, call, headers, next);
         }
-        AuthenticatedDevice device;
+        String token;
         try {
-            device = verifier.get().verify(bearerToken(headers.get(AUTHORIZATION)));
+            token = bearerToken(headers.get(AUTHORIZATION));
         } catch (StatusRuntimeException e) {
             call.close(e.getStatus(), new Metadata());
             return new ServerCall.Listener<>() {
             };
         }
-        return Contexts.interceptCall(context.withValue(CallContext.DEVICE, device), call, headers, next);
+        DeferredListener<Q> deferred = new DeferredListener<>();
+        verifier.get().verify(token).whenComplete((device, error) -> {
+            if (error == null) {
+                deferred.start(Contexts.interceptCall(context.withValue(CallContext.DEVICE, device), call, headers,
+                        next));
+                return;
+            }
+            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+            Status status = cause instanceof StatusRuntimeException refused ? refused.getStatus()
+                    : Status.UNAVAILABLE.withDescription("could not check credentials; retry");
+            deferred.refuse();
+            call.close(status, new Metadata());
+        });
+        return deferred;
     }
 
     private static String bearerToken(String header) {

@@ -13,6 +13,9 @@ public final class HazelcastMembers {
 
     public static HazelcastInstance start(ClusterConfig cluster) {
         Config config = new Config();
+        // Courier's own types (presence values, bus messages, entry processors) are deserialized on Hazelcast's
+        // threads, which otherwise don't see the application's class loader.
+        config.setClassLoader(HazelcastMembers.class.getClassLoader());
         config.setClusterName(cluster.name());
         config.setProperty("hazelcast.shutdownhook.enabled", "false");
         config.setProperty("hazelcast.phone.home.enabled", "false");

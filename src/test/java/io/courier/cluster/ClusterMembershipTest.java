@@ -1,0 +1,112 @@
+package io.courier.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import com.hazelcast.core.HazelcastInstance;
+
+import io.courier.local.FreePorts;
+import io.courier.support.ServerTest;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** A second real Hazelcast member joins the node's cluster: presence and the node bus work across members. */
+@QuarkusTest
+class ClusterMembershipTest extends ServerTest {
+    @Inject
+    HazelcastInstance hazelcast;
+
+    @Inject
+    ClusterConfig config;
+
+    @Inject
+    PresenceDirectory presence;
+
+    @Inject
+    NodeBus bus;
+
+    private HazelcastInstance secondMember() {
+        String first = hazelcast.getCluster().getLocalMember().getAddress().getHost() + ":"
+                + hazelcast.getCluster().getLocalMember().getAddress().getPort();
+        int port = FreePorts.pick();
+        return HazelcastMembers.start(new ClusterConfig() {
+            @Override
+            public String name() {
+                return config.name();
+            }
+
+            @Override
+            public int port() {
+                return port;
+            }
+
+            @Override
+            public List<String> members() {
+                return List.of(first, "127.0.0.1:" + port);
+            }
+
+            @Override
+            public Optional<String> kubernetesServiceDns() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<String> bindAddress() {
+                return Optional.of("127.0.0.1");
+            }
+        });
+    }
+
+    @Test
+    void presenceAndPushesCrossMembersAndADepartedMembersDevicesGoOffline() throws Exception {
+        HazelcastInstance other = secondMember();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> hazelcast.getCluster().getMembers().size() == 2);
+            PresenceDirectory otherPresence = new PresenceDirectory(other);
+            NodeBus otherBus = new NodeBus(other);
+            BlockingQueue<BusMessage> received = new LinkedBlockingQueue<>();
+            otherBus.subscribeLocal(received::add);
+            DeviceAddress device = new DeviceAddress(UUID.randomUUID(), 1);
+
+            otherPresence.register(device, 42);
+
+            Presence seenHere = presence.lookup(device).orElseThrow();
+            assertThat(seenHere.memberId()).isEqualTo(otherPresence.localMemberId()).isNotEqualTo(presence.localMemberId());
+            assertThat(seenHere.epoch()).isEqualTo(42);
+
+            bus.publish(seenHere.memberId(), new BusMessage.Supersede(device, 42));
+            BusMessage message = received.poll(10, TimeUnit.SECONDS);
+            assertThat(message).isEqualTo(new BusMessage.Supersede(device, 42));
+
+            other.getLifecycleService().terminate(); // the node dies without unregistering anything
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> presence.lookup(device).isEmpty());
+        } finally {
+            other.shutdown();
+        }
+    }
+
+    @Test
+    void aLateDisconnectNeverRemovesANewerStream() {
+        DeviceAddress device = new DeviceAddress(UUID.randomUUID(), 2);
+        presence.register(device, 1);
+        presence.register(device, 2);
+
+        presence.unregister(device, 1);
+
+        assertThat(presence.lookup(device)).contains(new Presence(presence.localMemberId(), 2));
+        presence.unregister(device, 2);
+        assertThat(presence.lookup(device)).isEmpty();
+    }
+}

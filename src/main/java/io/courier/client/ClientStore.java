@@ -97,13 +97,17 @@ public final class ClientStore implements SignalProtocolStore {
         return next;
     }
 
-    /** Whether a server id was already handed to the app (a redelivery to drop). */
-    synchronized boolean hasSeen(long serverId) {
-        return seen.contains(serverId);
+    /**
+     * Whether a message was already handed to the app: by its server id (a redelivery), or by its origin, the
+     * sending device's client message id (a copy stored again under a new server id after a node failed mid-send).
+     */
+    synchronized boolean hasSeen(long serverId, long origin) {
+        return seen.contains(serverId) || seen.contains(origin);
     }
 
-    /** Records a server id as handed to the app. */
-    synchronized void markSeen(long serverId) {
+    /** Records a message as handed to the app. */
+    synchronized void markSeen(long serverId, long origin) {
+        seen.add(origin);
         if (!seen.add(serverId)) {
             return;
         }
@@ -114,6 +118,18 @@ public final class ClientStore implements SignalProtocolStore {
         seen.forEach(buffer::putLong);
         state.put("meta/seen", buffer.array());
         save();
+    }
+
+    /** A 64-bit digest of (sender account, sender device, client message id). */
+    static long origin(UUID sender, int senderDevice, long clientMessageId) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update(ByteBuffer.allocate(28).putLong(sender.getMostSignificantBits())
+                    .putLong(sender.getLeastSignificantBits()).putInt(senderDevice).putLong(clientMessageId).array());
+            return ByteBuffer.wrap(sha.digest()).getLong();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
     }
 
     /** Devices of {@code name} (an account id) this device has sessions with. */

@@ -354,14 +354,15 @@ public final class CourierClient implements AutoCloseable {
 
     private void onDelivery(Delivery delivery) {
         long id = delivery.getServerId();
-        if (store.hasSeen(id)) {
+        UUID sender = SessionCrypto.uuid(delivery.getSenderAccountId());
+        long origin = ClientStore.origin(sender, delivery.getSenderDeviceId(), delivery.getClientMessageId());
+        if (store.hasSeen(id, origin)) {
             ack(id); // a redelivery of something the app already has
             return;
         }
         if (incoming.currentSubscriberCount() == 0) {
             return; // nobody to hand it to: leave it on the server
         }
-        UUID sender = SessionCrypto.uuid(delivery.getSenderAccountId());
         try {
             byte[] plaintext = crypto().decrypt(sender, delivery.getSenderDeviceId(), delivery.getType(),
                     delivery.getCiphertext().toByteArray());
@@ -374,7 +375,7 @@ public final class CourierClient implements AutoCloseable {
             // Undecryptable (e.g. a session reset): nothing will make it decryptable later, so it is dropped.
             LOG.log(Level.WARNING, "dropping an undecryptable message " + id + ": " + e.getClass().getSimpleName());
         }
-        store.markSeen(id);
+        store.markSeen(id, origin);
         ack(id);
     }
 

@@ -3,10 +3,8 @@ package io.courier.messaging;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -14,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import com.google.protobuf.ByteString;
 
 import io.courier.api.v1.DeviceEnvelope;
-import io.courier.api.v1.EnvelopeType;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.MessageStatus;
 import io.courier.api.v1.MismatchedDevices;
@@ -61,11 +58,11 @@ public final class Messenger {
 
     public SendOutcome send(DeviceAddress sender, OutgoingMessage message) {
         long clientId = message.getClientMessageId();
-        String problem = invalid(sender, message);
+        String problem = OutgoingRules.problem(sender, message);
         if (problem != null) {
             return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, problem);
         }
-        for (DeviceEnvelope envelope : allEnvelopes(message)) {
+        for (DeviceEnvelope envelope : OutgoingRules.allEnvelopes(message)) {
             if (envelope.getCiphertext().size() > config.maxEnvelopeBytes()) {
                 return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_ENVELOPE_TOO_LARGE, "the envelope for device "
                         + envelope.getDeviceId() + " has " + envelope.getCiphertext().size() + " bytes; the limit is "
@@ -92,8 +89,9 @@ public final class Messenger {
         Map<Integer, Integer> ownDevices = new java.util.TreeMap<>(ownLookup.join());
         ownDevices.remove(sender.deviceId());
         List<MismatchedDevices> mismatches = new ArrayList<>();
-        mismatch(recipient, recipientDevices, message.getEnvelopesList()).ifPresent(mismatches::add);
-        mismatch(sender.accountId(), ownDevices, message.getSelfEnvelopesList()).ifPresent(mismatches::add);
+        OutgoingRules.mismatch(recipient, recipientDevices, message.getEnvelopesList()).ifPresent(mismatches::add);
+        OutgoingRules.mismatch(sender.accountId(), ownDevices, message.getSelfEnvelopesList())
+                .ifPresent(mismatches::add);
         if (!mismatches.isEmpty()) {
             return new SendOutcome.Refused(FrameErrors.forSend(clientId, FrameErrorCode.FRAME_ERROR_CODE_MISMATCHED_DEVICES,
                     "the message is not encrypted for exactly the current devices; refetch bundles and re-encrypt")
@@ -207,89 +205,6 @@ public final class Messenger {
             statuses.add(status.build());
         }
         return statuses;
-    }
-
-    private static String invalid(DeviceAddress sender, OutgoingMessage message) {
-        if (message.getClientMessageId() == 0) {
-            return "client_message_id is required";
-        }
-        switch (message.getDestinationCase()) {
-            case GROUP_ID:
-                return "group messages are not available yet";
-            case DESTINATION_NOT_SET:
-                return "recipient_account_id is required";
-            default:
-                break;
-        }
-        if (message.getRecipientAccountId().size() != 16) {
-            return "recipient_account_id must be 16 bytes";
-        }
-        if (Ids.uuid(message.getRecipientAccountId(), "recipient_account_id").equals(sender.accountId())) {
-            return "use self_envelopes to reach your own devices";
-        }
-        if (message.getEnvelopesCount() == 0) {
-            return "envelopes are required: one per device of the recipient";
-        }
-        Set<Integer> seen = new HashSet<>();
-        for (DeviceEnvelope envelope : message.getEnvelopesList()) {
-            String problem = invalidEnvelope(envelope, seen, "envelopes");
-            if (problem != null) {
-                return problem;
-            }
-        }
-        seen.clear();
-        for (DeviceEnvelope envelope : message.getSelfEnvelopesList()) {
-            if (envelope.getDeviceId() == sender.deviceId()) {
-                return "self_envelopes must not include the sending device";
-            }
-            String problem = invalidEnvelope(envelope, seen, "self_envelopes");
-            if (problem != null) {
-                return problem;
-            }
-        }
-        return null;
-    }
-
-    private static String invalidEnvelope(DeviceEnvelope envelope, Set<Integer> seen, String field) {
-        if (envelope.getDeviceId() == 0) {
-            return field + ": device_id is required";
-        }
-        if (!seen.add(envelope.getDeviceId())) {
-            return field + ": device " + envelope.getDeviceId() + " appears twice";
-        }
-        if (envelope.getType() != EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE
-                && envelope.getType() != EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE
-                && envelope.getType() != EnvelopeType.ENVELOPE_TYPE_PLAINTEXT_CONTENT) {
-            return field + ": device " + envelope.getDeviceId() + " has no valid 1:1 envelope type";
-        }
-        if (envelope.getCiphertext().isEmpty()) {
-            return field + ": the ciphertext for device " + envelope.getDeviceId() + " is empty";
-        }
-        return null;
-    }
-
-    private static List<DeviceEnvelope> allEnvelopes(OutgoingMessage message) {
-        List<DeviceEnvelope> all = new ArrayList<>(message.getEnvelopesList());
-        all.addAll(message.getSelfEnvelopesList());
-        return all;
-    }
-
-    private static java.util.Optional<MismatchedDevices> mismatch(UUID account, Map<Integer, Integer> current,
-            List<DeviceEnvelope> envelopes) {
-        MismatchedDevices.Builder m = MismatchedDevices.newBuilder().setAccountId(Ids.bytes(account));
-        Set<Integer> addressed = new TreeSet<>();
-        for (DeviceEnvelope e : envelopes) {
-            addressed.add(e.getDeviceId());
-            Integer registration = current.get(e.getDeviceId());
-            if (registration == null) {
-                m.addExtraDeviceIds(e.getDeviceId());
-            } else if (registration != e.getRegistrationId()) {
-                m.addStaleDeviceIds(e.getDeviceId());
-            }
-        }
-        current.keySet().stream().filter(d -> !addressed.contains(d)).forEach(m::addMissingDeviceIds);
-        boolean any = m.getMissingDeviceIdsCount() + m.getExtraDeviceIdsCount() + m.getStaleDeviceIdsCount() > 0;
-        return any ? java.util.Optional.of(m.build()) : java.util.Optional.empty();
     }
 
     private static SendOutcome refuse(long clientId, FrameErrorCode code, String message) {

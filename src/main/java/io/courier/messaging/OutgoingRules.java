@@ -1,0 +1,108 @@
+package io.courier.messaging;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+
+import io.courier.api.v1.DeviceEnvelope;
+import io.courier.api.v1.EnvelopeType;
+import io.courier.api.v1.MismatchedDevices;
+import io.courier.api.v1.OutgoingMessage;
+import io.courier.cluster.DeviceAddress;
+import io.courier.edge.Ids;
+
+/** The checks an OutgoingMessage must pass before anything is stored. */
+final class OutgoingRules {
+    private OutgoingRules() {
+    }
+
+    /** What is wrong with the frame's shape, or null if nothing is. */
+    static String problem(DeviceAddress sender, OutgoingMessage message) {
+        if (message.getClientMessageId() == 0) {
+            return "client_message_id is required";
+        }
+        switch (message.getDestinationCase()) {
+            case GROUP_ID:
+                return "group messages are not available yet";
+            case DESTINATION_NOT_SET:
+                return "recipient_account_id is required";
+            default:
+                break;
+        }
+        if (message.getRecipientAccountId().size() != 16) {
+            return "recipient_account_id must be 16 bytes";
+        }
+        if (Ids.uuid(message.getRecipientAccountId(), "recipient_account_id").equals(sender.accountId())) {
+            return "use self_envelopes to reach your own devices";
+        }
+        if (message.getEnvelopesCount() == 0) {
+            return "envelopes are required: one per device of the recipient";
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (DeviceEnvelope envelope : message.getEnvelopesList()) {
+            String problem = invalidEnvelope(envelope, seen, "envelopes");
+            if (problem != null) {
+                return problem;
+            }
+        }
+        seen.clear();
+        for (DeviceEnvelope envelope : message.getSelfEnvelopesList()) {
+            if (envelope.getDeviceId() == sender.deviceId()) {
+                return "self_envelopes must not include the sending device";
+            }
+            String problem = invalidEnvelope(envelope, seen, "self_envelopes");
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
+    }
+
+    private static String invalidEnvelope(DeviceEnvelope envelope, Set<Integer> seen, String field) {
+        if (envelope.getDeviceId() == 0) {
+            return field + ": device_id is required";
+        }
+        if (!seen.add(envelope.getDeviceId())) {
+            return field + ": device " + envelope.getDeviceId() + " appears twice";
+        }
+        if (envelope.getType() != EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE
+                && envelope.getType() != EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE
+                && envelope.getType() != EnvelopeType.ENVELOPE_TYPE_PLAINTEXT_CONTENT) {
+            return field + ": device " + envelope.getDeviceId() + " has no valid 1:1 envelope type";
+        }
+        if (envelope.getCiphertext().isEmpty()) {
+            return field + ": the ciphertext for device " + envelope.getDeviceId() + " is empty";
+        }
+        return null;
+    }
+
+    static List<DeviceEnvelope> allEnvelopes(OutgoingMessage message) {
+        List<DeviceEnvelope> all = new ArrayList<>(message.getEnvelopesList());
+        all.addAll(message.getSelfEnvelopesList());
+        return all;
+    }
+
+    /** How the envelopes differ from the account's current devices (device id → registration id), if they do. */
+    static Optional<MismatchedDevices> mismatch(UUID account, Map<Integer, Integer> current,
+            List<DeviceEnvelope> envelopes) {
+        MismatchedDevices.Builder m = MismatchedDevices.newBuilder().setAccountId(Ids.bytes(account));
+        Set<Integer> addressed = new TreeSet<>();
+        for (DeviceEnvelope e : envelopes) {
+            addressed.add(e.getDeviceId());
+            Integer registration = current.get(e.getDeviceId());
+            if (registration == null) {
+                m.addExtraDeviceIds(e.getDeviceId());
+            } else if (registration != e.getRegistrationId()) {
+                m.addStaleDeviceIds(e.getDeviceId());
+            }
+        }
+        current.keySet().stream().filter(d -> !addressed.contains(d)).forEach(m::addMissingDeviceIds);
+        boolean any = m.getMissingDeviceIdsCount() + m.getExtraDeviceIdsCount() + m.getStaleDeviceIdsCount() > 0;
+        return any ? Optional.of(m.build()) : Optional.empty();
+    }
+}

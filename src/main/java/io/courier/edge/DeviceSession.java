@@ -2,11 +2,15 @@ package io.courier.edge;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 import org.jboss.logging.Logger;
 
@@ -49,6 +53,7 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
     private final long epoch;
     private final ServerCallStreamObserver<ConnectResponse> out;
     private final SerialExecutor serial;
+    private final Executor background;
     private final Messenger messenger;
     private final InboxStore inbox;
     private final SessionRegistry registry;
@@ -64,6 +69,13 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
             return size() > REMEMBERED_ACKS;
         }
     };
+    /** Acked ids whose receipt bookkeeping is still running: the cursor stays below them. */
+    private final TreeSet<Long> acksInFlight = new TreeSet<>();
+    /** Pings and reads that arrived while acks were in flight: each runs once those acks are done, in order. */
+    private final ArrayDeque<WaitingForAcks> afterAcks = new ArrayDeque<>();
+
+    private record WaitingForAcks(Set<Long> acks, Runnable work) {
+    }
     private long cursor;
     private long scanPosition;
     private boolean scanning;
@@ -75,12 +87,13 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
     private volatile long lastHeardNanos;
 
     DeviceSession(DeviceAddress device, long epoch, ServerCallStreamObserver<ConnectResponse> out,
-            SerialExecutor serial, Messenger messenger, InboxStore inbox, SessionRegistry registry, Clock clock,
-            int window) {
+            SerialExecutor serial, Executor background, Messenger messenger, InboxStore inbox, SessionRegistry registry,
+            Clock clock, int window) {
         this.device = device;
         this.epoch = epoch;
         this.out = out;
         this.serial = serial;
+        this.background = background;
         this.messenger = messenger;
         this.inbox = inbox;
         this.registry = registry;
@@ -146,9 +159,9 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
             switch (request.getFrameCase()) {
                 case SEND -> onSend(request);
                 case ACK -> onAck(request.getAck());
-                case READ -> onRead(request.getRead());
-                case PING -> send(ConnectResponse.newBuilder()
-                        .setPong(Pong.newBuilder().setNonce(request.getPing().getNonce())).build());
+                case READ -> afterAcks(() -> onRead(request.getRead()));
+                case PING -> afterAcks(() -> send(ConnectResponse.newBuilder()
+                        .setPong(Pong.newBuilder().setNonce(request.getPing().getNonce())).build()));
                 default -> send(ConnectResponse.newBuilder().setError(FrameErrors.of(
                         FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, "empty frame: set send, ack, read or ping"))
                         .build());
@@ -174,25 +187,70 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
         }
     }
 
+    /**
+     * Frees the window at once and does the receipt bookkeeping beside the stream, so deliveries never queue behind
+     * it. Ids in flight pin the cursor until their work is done; a failure closes the stream, and the un-deleted
+     * entries come again on the next connect.
+     */
     private void onAck(Ack ack) {
         if (ack.getServerIdsCount() == 0) {
             send(ConnectResponse.newBuilder().setError(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
                     "ack carries no server_ids")).build());
             return;
         }
-        List<Long> refused = new ArrayList<>();
+        List<Long> batch = new ArrayList<>();
+        List<CompletableFuture<Long>> refusals = new ArrayList<>();
         for (long id : new TreeSet<>(ack.getServerIdsList())) {
-            if (recentlyAcked.containsKey(id)) {
+            if (recentlyAcked.containsKey(id) || acksInFlight.contains(id)) {
                 continue; // a duplicate ack changes nothing
             }
-            InboxItem delivered = unacked.get(id);
-            Messenger.AckResult result = delivered != null ? messenger.ack(device, delivered)
-                    : messenger.ack(device, id);
-            if (result == Messenger.AckResult.ACKED) {
-                unacked.remove(id);
+            InboxItem delivered = unacked.remove(id);
+            acksInFlight.add(id);
+            batch.add(id);
+            refusals.add(CompletableFuture.supplyAsync(() -> {
+                Messenger.AckResult result = delivered != null ? messenger.ack(device, delivered)
+                        : messenger.ack(device, id); // delivered on an earlier stream: look it up
+                return result == Messenger.AckResult.ACKED ? null : id;
+            }, background));
+        }
+        CompletableFuture.allOf(refusals.toArray(CompletableFuture[]::new)).whenComplete((done, failure) ->
+                serial.execute(() -> guarded(() -> {
+                    if (closed) {
+                        return;
+                    }
+                    List<Long> refused = new ArrayList<>();
+                    for (CompletableFuture<Long> refusal : refusals) {
+                        if (!refusal.isCompletedExceptionally() && refusal.join() != null) {
+                            refused.add(refusal.join());
+                        }
+                    }
+                    if (failure != null) {
+                        throw new IllegalStateException("ack failed", failure);
+                    }
+                    finishAcks(batch, refused);
+                })));
+        if (scanning && room() > 0) {
+            continueScan();
+        }
+    }
+
+    /**
+     * Runs {@code work} once every ack before it is fully handled: a READ never overtakes the DELIVERED it
+     * implies, and a pong tells the client that everything it sent before the ping is done.
+     */
+    private void afterAcks(Runnable work) {
+        if (acksInFlight.isEmpty() && afterAcks.isEmpty()) {
+            work.run();
+        } else {
+            afterAcks.add(new WaitingForAcks(Set.copyOf(acksInFlight), work));
+        }
+    }
+
+    private void finishAcks(List<Long> batch, List<Long> refused) {
+        for (Long id : batch) {
+            acksInFlight.remove(id);
+            if (!refused.contains(id)) {
                 recentlyAcked.put(id, Boolean.TRUE);
-            } else {
-                refused.add(id);
             }
         }
         if (!refused.isEmpty()) {
@@ -201,8 +259,9 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
                     "these ids are not in this device's inbox", refused)).build());
         }
         advanceCursor();
-        if (scanning && room() > 0) {
-            continueScan();
+        // Only acks that came before a waiting frame hold it; later acks don't starve it.
+        while (!afterAcks.isEmpty() && afterAcks.peek().acks().stream().noneMatch(acksInFlight::contains)) {
+            afterAcks.poll().work().run();
         }
     }
 
@@ -278,6 +337,9 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
                 : unacked.keySet().iterator().next() - 1;
         if (scanning) {
             candidate = Math.min(candidate, scanPosition);
+        }
+        if (!acksInFlight.isEmpty()) {
+            candidate = Math.min(candidate, acksInFlight.first() - 1);
         }
         long settled = ServerIds.lowestAt(clock.instant().minus(CURSOR_LAG));
         long next = Math.min(candidate, settled);

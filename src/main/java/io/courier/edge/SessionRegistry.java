@@ -55,7 +55,7 @@ public final class SessionRegistry {
     }
 
     DeviceSession open(DeviceAddress device, ServerCallStreamObserver<ConnectResponse> out) {
-        DeviceSession session = new DeviceSession(device, serverIds.next(), out, new SerialExecutor(workers), messenger,
+        DeviceSession session = new DeviceSession(device, serverIds.next(), out, new SerialExecutor(workers), workers, messenger,
                 inbox, this, clock, config.window());
         DeviceSession older = sessions.put(device, session);
         if (older != null) {

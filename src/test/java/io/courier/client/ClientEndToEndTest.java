@@ -30,11 +30,7 @@ class ClientEndToEndTest extends ServerTest {
     CqlConfig cqlConfig;
 
     private ClientHarness registered(ClientStore store) {
-        CourierClient client = CourierClient.create(channel, store);
-        String phone = randomPhoneNumber();
-        client.requestVerificationCode(phone).block();
-        client.register(phone, verificationCodes.lastCodeFor(phone), "phone").block();
-        return new ClientHarness(client);
+        return ClientHarness.registered(channel, store, randomPhoneNumber(), verificationCodes);
     }
 
     private ClientHarness registered() {

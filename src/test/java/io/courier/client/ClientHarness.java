@@ -14,6 +14,15 @@ final class ClientHarness implements AutoCloseable {
     final BlockingQueue<Tick> ticks = new LinkedBlockingQueue<>();
     final BlockingQueue<ConnectionEvent> events = new LinkedBlockingQueue<>();
 
+    /** A new device registered for {@code phone} through {@code channel}, the code read from the test sender. */
+    static ClientHarness registered(io.grpc.Channel channel, ClientStore store, String phone,
+            io.courier.support.CapturingVerificationCodeSender codes) {
+        CourierClient client = CourierClient.create(channel, store);
+        client.requestVerificationCode(phone).block();
+        client.register(phone, codes.lastCodeFor(phone), "phone").block();
+        return new ClientHarness(client);
+    }
+
     ClientHarness(CourierClient client) {
         this.client = client;
         client.incoming().subscribe(messages::add);

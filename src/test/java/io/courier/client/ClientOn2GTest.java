@@ -23,11 +23,7 @@ import io.quarkus.test.junit.QuarkusTest;
 class ClientOn2GTest extends ServerTest {
 
     private ClientHarness registered(io.grpc.Channel via) {
-        CourierClient client = CourierClient.create(via, ClientStore.inMemory());
-        String phone = randomPhoneNumber();
-        client.requestVerificationCode(phone).block();
-        client.register(phone, verificationCodes.lastCodeFor(phone), "phone").block();
-        return new ClientHarness(client);
+        return ClientHarness.registered(via, ClientStore.inMemory(), randomPhoneNumber(), verificationCodes);
     }
 
     @Test

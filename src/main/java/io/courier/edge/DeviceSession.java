@@ -127,7 +127,7 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
     void push(InboxItem item) {
         serial.execute(() -> guarded(() -> {
             long id = item.serverId();
-            if (closed || unacked.containsKey(id) || recentlyAcked.containsKey(id)) {
+            if (closed || alreadyHandled(id)) {
                 return;
             }
             if (scanning) {
@@ -306,7 +306,7 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
                     return; // paused: acks resume it
                 }
                 scanPosition = item.serverId();
-                if (!unacked.containsKey(item.serverId()) && !recentlyAcked.containsKey(item.serverId())) {
+                if (!alreadyHandled(item.serverId())) {
                     deliver(item);
                 }
             }
@@ -323,6 +323,11 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
                 return;
             }
         }
+    }
+
+    /** Delivered and waiting for its ack, or acked (its entry may not be deleted yet). */
+    private boolean alreadyHandled(long id) {
+        return unacked.containsKey(id) || acksInFlight.contains(id) || recentlyAcked.containsKey(id);
     }
 
     private void deliver(InboxItem item) {

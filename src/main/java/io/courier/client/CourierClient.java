@@ -456,7 +456,16 @@ public final class CourierClient implements AutoCloseable {
     }
 
     private <T> Mono<T> call(java.util.concurrent.Callable<T> work) {
-        return Mono.fromCallable(work).subscribeOn(blocking);
+        return Mono.fromCallable(() -> {
+            try {
+                return work.call();
+            } catch (Exception e) {
+                if (closed) {
+                    return null; // the client was closed under this call: complete empty, nobody is waiting
+                }
+                throw e;
+            }
+        }).subscribeOn(blocking);
     }
 
     private static ClientInterceptor bearer(String token) {

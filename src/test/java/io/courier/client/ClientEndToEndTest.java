@@ -141,6 +141,47 @@ class ClientEndToEndTest extends ServerTest {
     }
 
     @Test
+    void aReinstalledRecipientIsReachedOnceTheStaleSessionIsReplaced() {
+        String bobPhone = randomPhoneNumber();
+        try (ClientHarness alice = registered().online()) {
+            try (ClientHarness bob = ClientHarness.registered(channel, ClientStore.inMemory(), bobPhone,
+                    verificationCodes).online()) {
+                alice.client.send(account(bob), text("to the old install")).block();
+                assertThat(text(bob.nextMessage())).isEqualTo("to the old install");
+            }
+
+            // Bob reinstalls: same number, account and device id, but a new identity and registration id. Alice's
+            // session is stale; the server says so, and her client fetches the new bundle and re-encrypts.
+            try (ClientHarness bob = ClientHarness.registered(channel, ClientStore.inMemory(), bobPhone,
+                    verificationCodes).online()) {
+                alice.client.send(account(bob), text("after the reinstall")).block();
+                assertThat(text(bob.nextMessage())).isEqualTo("after the reinstall");
+            }
+        }
+    }
+
+    @Test
+    void oneTimePreKeysAreRefilledOnlyWhenTheyRunLow() {
+        try (ClientHarness bob = registered(); ClientHarness fetcher = registered()) {
+            assertThat(bob.client.refillPreKeys(20).block()).as("50 left: nothing to do").isFalse();
+            var keys = withToken(io.courier.api.v1.KeyServiceGrpc.newBlockingStub(channel),
+                    fetcher.client.credentials().authToken());
+            for (int i = 0; i < 35; i++) {
+                keys.getPreKeyBundle(io.courier.api.v1.GetPreKeyBundleRequest.newBuilder()
+                        .setAccountId(SessionCrypto.idBytes(account(bob))).setDeviceId(1).build());
+            }
+
+            assertThat(bob.client.refillPreKeys(20).block()).as("15 left").isTrue();
+
+            var counts = withToken(io.courier.api.v1.KeyServiceGrpc.newBlockingStub(channel),
+                    bob.client.credentials().authToken())
+                    .getPreKeyCount(io.courier.api.v1.GetPreKeyCountRequest.getDefaultInstance());
+            assertThat(counts.getOneTimePreKeyCount()).isEqualTo(50);
+            assertThat(counts.getKyberPreKeyCount()).isEqualTo(50);
+        }
+    }
+
+    @Test
     void theServersTablesHoldNoPlaintext() {
         String secret = "the eagle lands at midnight " + UUID.randomUUID();
         try (ClientHarness alice = registered().online(); ClientHarness bob = registered()) {

@@ -21,6 +21,8 @@ import org.jboss.logging.Logger;
  */
 final class MavenClasspath {
     private static final Logger LOG = Logger.getLogger(MavenClasspath.class);
+    /** One Maven at a time: two downloading into the same local repository can trip over each other's files. */
+    private static final Object MAVEN = new Object();
 
     private MavenClasspath() {
     }
@@ -30,6 +32,12 @@ final class MavenClasspath {
      * @param workDir     folder for the generated pom and the cached classpath
      */
     static List<Path> resolve(String coordinates, Path workDir) {
+        synchronized (MAVEN) {
+            return resolveAlone(coordinates, workDir);
+        }
+    }
+
+    private static List<Path> resolveAlone(String coordinates, Path workDir) {
         String[] gav = coordinates.split(":");
         if (gav.length != 3) {
             throw new IllegalArgumentException("expected groupId:artifactId:version, got " + coordinates);

@@ -14,7 +14,7 @@ public sealed interface BusMessage extends Serializable {
     record Supersede(DeviceAddress target, long epoch) implements BusMessage {
     }
 
-    /** The device was revoked: close its stream. */
-    record Revoked(DeviceAddress target) implements BusMessage {
+    /** The device was revoked: close its stream with this epoch (a new install may reuse the address). */
+    record Revoked(DeviceAddress target, long epoch) implements BusMessage {
     }
 }

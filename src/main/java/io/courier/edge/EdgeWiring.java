@@ -48,7 +48,8 @@ public class EdgeWiring {
     DeviceRemovalListener closeRevokedStreams(PresenceDirectory presence, NodeBus bus) {
         return (UUID accountId, Set<Integer> deviceIds) -> deviceIds.forEach(deviceId -> {
             DeviceAddress device = new DeviceAddress(accountId, deviceId);
-            presence.lookup(device).ifPresent(p -> bus.publish(p.memberId(), new BusMessage.Revoked(device)));
+            presence.lookup(device)
+                    .ifPresent(p -> bus.publish(p.memberId(), new BusMessage.Revoked(device, p.epoch())));
         });
     }
 

@@ -97,7 +97,7 @@ public final class SessionRegistry {
             if (session.epoch() == supersede.epoch()) {
                 session.close(superseded());
             }
-        } else if (message instanceof BusMessage.Revoked) {
+        } else if (message instanceof BusMessage.Revoked revoked && session.epoch() == revoked.epoch()) {
             session.close(Status.UNAUTHENTICATED.withDescription("this device was revoked"));
         }
     }

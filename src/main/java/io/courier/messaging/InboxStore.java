@@ -35,6 +35,8 @@ public final class InboxStore {
     private final PreparedStatement selectAfter;
     private final PreparedStatement selectOne;
     private final PreparedStatement delete;
+    private final PreparedStatement deleteInbox;
+    private final PreparedStatement deleteCursor;
     private final PreparedStatement selectCursor;
     private final PreparedStatement updateCursor;
 
@@ -54,6 +56,8 @@ public final class InboxStore {
         selectOne = session.prepare("SELECT " + COLUMNS + " FROM inbox WHERE account_id = ? AND device_id = ?"
                 + " AND server_id = ?");
         delete = session.prepare("DELETE FROM inbox WHERE account_id = ? AND device_id = ? AND server_id = ?");
+        deleteInbox = session.prepare("DELETE FROM inbox WHERE account_id = ? AND device_id = ?");
+        deleteCursor = session.prepare("DELETE FROM inbox_cursor WHERE account_id = ? AND device_id = ?");
         selectCursor = session.prepare("SELECT acked_through FROM inbox_cursor WHERE account_id = ? AND device_id = ?");
         updateCursor = session.prepare("UPDATE inbox_cursor SET acked_through = ? WHERE account_id = ?"
                 + " AND device_id = ?");
@@ -98,6 +102,15 @@ public final class InboxStore {
 
     void delete(DeviceAddress device, long serverId) {
         session.execute(delete.bind(device.accountId(), device.deviceId(), serverId));
+    }
+
+    /**
+     * Drops a removed device's whole inbox (one partition tombstone): what it held was encrypted for that install
+     * and no later device can decrypt it.
+     */
+    void deleteAll(DeviceAddress device) {
+        session.execute(deleteInbox.bind(device.accountId(), device.deviceId()));
+        session.execute(deleteCursor.bind(device.accountId(), device.deviceId()));
     }
 
     /** The id at or below which everything in the device's inbox has been acked (0 for a new device). */

@@ -1,12 +1,16 @@
 package io.courier.messaging;
 
 import java.time.Clock;
+import java.util.Set;
+import java.util.UUID;
 
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 
+import io.courier.account.DeviceRemovalListener;
+import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
 import io.courier.cluster.RateLimiter;
@@ -25,6 +29,14 @@ public class MessagingWiring {
     @Singleton
     InboxStore inbox(CqlSession session) {
         return new InboxStore(session);
+    }
+
+    /** A removed device's queue goes with it; a re-registered primary starts with an empty inbox. */
+    @Produces
+    @Singleton
+    DeviceRemovalListener dropInboxes(InboxStore inbox) {
+        return (UUID accountId, Set<Integer> deviceIds) -> deviceIds
+                .forEach(deviceId -> inbox.deleteAll(new DeviceAddress(accountId, deviceId)));
     }
 
     @Produces

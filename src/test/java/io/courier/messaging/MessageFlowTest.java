@@ -261,6 +261,23 @@ class MessageFlowTest extends ServerTest {
     }
 
     @Test
+    void aReRegisteredNumberStartsWithAnEmptyInbox() {
+        Participant alice = participant();
+        Participant bob = participant();
+        try (RawStream a = connect(alice)) {
+            a.drain();
+            a.send(sendFrame(clientId(), bob, bytes("for the old install")));
+            a.next(FrameCase.SEND_ACK);
+        }
+
+        Participant newInstall = withKeys(register(bob.device().phoneNumber()));
+
+        try (RawStream b = connect(newInstall)) {
+            assertThat(b.drain()).as("nothing the new install could never decrypt").isEmpty();
+        }
+    }
+
+    @Test
     void pingIsAnsweredWithTheSameNonce() {
         Participant alice = participant();
         try (RawStream a = connect(alice)) {

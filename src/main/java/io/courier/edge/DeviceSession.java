@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -61,8 +62,11 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
     private final int window;
 
     // State below is touched only on the serial executor.
-    /** Delivered, not yet acked, in delivery order; kept so an ack needs no read to know what it acks. */
-    private final Map<Long, InboxItem> unacked = new LinkedHashMap<>();
+    /**
+     * Delivered, not yet acked, by server id (a push may arrive behind the scan, so delivery order is not id
+     * order); the item is kept so an ack needs no read to know what it acks.
+     */
+    private final TreeMap<Long, InboxItem> unacked = new TreeMap<>();
     private final Map<Long, Boolean> recentlyAcked = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
@@ -339,7 +343,7 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
     /** Persists how far the inbox is acked, so the next drain starts there (see InboxStore). */
     private void advanceCursor() {
         long candidate = unacked.isEmpty() ? (scanning ? scanPosition : highestDelivered)
-                : unacked.keySet().iterator().next() - 1;
+                : unacked.firstKey() - 1;
         if (scanning) {
             candidate = Math.min(candidate, scanPosition);
         }

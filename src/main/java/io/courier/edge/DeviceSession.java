@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import org.jboss.logging.Logger;
 import io.courier.api.v1.Ack;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
+import io.courier.api.v1.FrameError;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.Pong;
 import io.courier.api.v1.QueueEmpty;
@@ -61,25 +63,27 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
     private final Clock clock;
     private final int window;
 
+    private record WaitingForAcks(Set<Long> acks, Runnable work) {
+    }
+
     // State below is touched only on the serial executor.
     /**
      * Delivered, not yet acked, by server id (a push may arrive behind the scan, so delivery order is not id
      * order); the item is kept so an ack needs no read to know what it acks.
      */
     private final TreeMap<Long, InboxItem> unacked = new TreeMap<>();
-    private final Map<Long, Boolean> recentlyAcked = new LinkedHashMap<>(16, 0.75f, false) {
+    /** The last acked ids, so a duplicate ack or a late push changes nothing. */
+    private final Set<Long> recentlyAcked = Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
             return size() > REMEMBERED_ACKS;
         }
-    };
+    });
     /** Acked ids whose receipt bookkeeping is still running: the cursor stays below them. */
     private final TreeSet<Long> acksInFlight = new TreeSet<>();
     /** Pings and reads that arrived while acks were in flight: each runs once those acks are done, in order. */
     private final ArrayDeque<WaitingForAcks> afterAcks = new ArrayDeque<>();
 
-    private record WaitingForAcks(Set<Long> acks, Runnable work) {
-    }
     private long cursor;
     private long scanPosition;
     private boolean scanning;
@@ -118,7 +122,7 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
         return lastHeardNanos;
     }
 
-    /** Presence is registered by the registry before this runs: whatever is stored from now on is pushed to us. */
+    /** Presence first, then the drain: whatever is stored from then on is pushed to this stream. */
     void start() {
         serial.execute(() -> guarded(() -> {
             registry.announce(this);
@@ -166,28 +170,20 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
                 case READ -> afterAcks(() -> onRead(request.getRead()));
                 case PING -> afterAcks(() -> send(ConnectResponse.newBuilder()
                         .setPong(Pong.newBuilder().setNonce(request.getPing().getNonce())).build()));
-                default -> send(ConnectResponse.newBuilder().setError(FrameErrors.of(
-                        FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, "empty frame: set send, ack, read or ping"))
-                        .build());
+                default -> sendError(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
+                        "empty frame: set send, ack, read or ping"));
             }
         }));
     }
 
     private void onSend(ConnectRequest request) {
-        SendOutcome outcome;
-        try {
-            outcome = messenger.send(device, request.getSend());
-        } catch (StatusRuntimeException e) {
-            outcome = new SendOutcome.Refused(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
-                    e.getStatus().getDescription()).toBuilder()
-                    .setClientMessageId(request.getSend().getClientMessageId()).build());
-        }
+        SendOutcome outcome = messenger.send(device, request.getSend());
         if (outcome instanceof SendOutcome.Accepted accepted) {
             send(ConnectResponse.newBuilder().setSendAck(SendAck.newBuilder()
                     .setClientMessageId(accepted.clientMessageId()).setServerId(accepted.serverId())
                     .setServerTimestampMs(accepted.serverTime().toEpochMilli())).build());
         } else {
-            send(ConnectResponse.newBuilder().setError(((SendOutcome.Refused) outcome).error()).build());
+            sendError(((SendOutcome.Refused) outcome).error());
         }
     }
 
@@ -198,40 +194,33 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
      */
     private void onAck(Ack ack) {
         if (ack.getServerIdsCount() == 0) {
-            send(ConnectResponse.newBuilder().setError(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
-                    "ack carries no server_ids")).build());
+            sendError(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, "ack carries no server_ids"));
             return;
         }
-        List<Long> batch = new ArrayList<>();
-        List<CompletableFuture<Long>> refusals = new ArrayList<>();
+        // id -> whether it was this device's to ack
+        Map<Long, CompletableFuture<Boolean>> batch = new TreeMap<>();
         for (long id : new TreeSet<>(ack.getServerIdsList())) {
-            if (recentlyAcked.containsKey(id) || acksInFlight.contains(id)) {
+            if (recentlyAcked.contains(id) || acksInFlight.contains(id)) {
                 continue; // a duplicate ack changes nothing
             }
             InboxItem delivered = unacked.remove(id);
             acksInFlight.add(id);
-            batch.add(id);
-            refusals.add(CompletableFuture.supplyAsync(() -> {
-                Messenger.AckResult result = delivered != null ? messenger.ack(device, delivered)
-                        : messenger.ack(device, id); // delivered on an earlier stream: look it up
-                return result == Messenger.AckResult.ACKED ? null : id;
+            batch.put(id, CompletableFuture.supplyAsync(() -> {
+                if (delivered == null) {
+                    return messenger.ack(device, id); // delivered on an earlier stream: look it up
+                }
+                messenger.ack(device, delivered);
+                return true;
             }, background));
         }
-        CompletableFuture.allOf(refusals.toArray(CompletableFuture[]::new)).whenComplete((done, failure) ->
+        CompletableFuture.allOf(batch.values().toArray(CompletableFuture[]::new)).whenComplete((done, failure) ->
                 serial.execute(() -> guarded(() -> {
-                    if (closed) {
-                        return;
-                    }
-                    List<Long> refused = new ArrayList<>();
-                    for (CompletableFuture<Long> refusal : refusals) {
-                        if (!refusal.isCompletedExceptionally() && refusal.join() != null) {
-                            refused.add(refusal.join());
-                        }
-                    }
                     if (failure != null) {
                         throw new IllegalStateException("ack failed", failure);
                     }
-                    finishAcks(batch, refused);
+                    if (!closed) {
+                        finishAcks(batch);
+                    }
                 })));
         if (scanning && room() > 0) {
             continueScan();
@@ -250,17 +239,19 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
         }
     }
 
-    private void finishAcks(List<Long> batch, List<Long> refused) {
-        for (Long id : batch) {
+    private void finishAcks(Map<Long, CompletableFuture<Boolean>> batch) {
+        List<Long> refused = new ArrayList<>();
+        batch.forEach((id, ours) -> {
             acksInFlight.remove(id);
-            if (!refused.contains(id)) {
-                recentlyAcked.put(id, Boolean.TRUE);
+            if (ours.join()) {
+                recentlyAcked.add(id);
+            } else {
+                refused.add(id);
             }
-        }
+        });
         if (!refused.isEmpty()) {
-            send(ConnectResponse.newBuilder().setError(FrameErrors.forIds(
-                    FrameErrorCode.FRAME_ERROR_CODE_NOT_DELIVERED_TO_YOU,
-                    "these ids are not in this device's inbox", refused)).build());
+            sendError(FrameErrors.forIds(FrameErrorCode.FRAME_ERROR_CODE_NOT_DELIVERED_TO_YOU,
+                    "these ids are not in this device's inbox", refused));
         }
         advanceCursor();
         // Only acks that came before a waiting frame hold it; later acks don't starve it.
@@ -270,30 +261,29 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
     }
 
     private void onRead(Read read) {
+        if (read.getServerIdsCount() == 0) {
+            sendError(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, "read carries no server_ids"));
+            return;
+        }
         List<Long> refused;
         try {
             refused = messenger.read(device, read.getSenderAccountId(), read.getServerIdsList());
         } catch (StatusRuntimeException e) {
-            send(ConnectResponse.newBuilder().setError(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
-                    e.getStatus().getDescription())).build());
+            sendError(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, e.getStatus().getDescription()));
             return;
         }
-        if (read.getServerIdsCount() == 0) {
-            send(ConnectResponse.newBuilder().setError(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
-                    "read carries no server_ids")).build());
-        } else if (!refused.isEmpty()) {
-            send(ConnectResponse.newBuilder().setError(FrameErrors.forIds(
-                    FrameErrorCode.FRAME_ERROR_CODE_NOT_DELIVERED_TO_YOU,
-                    "these messages were not delivered to this account by that sender", refused)).build());
+        if (!refused.isEmpty()) {
+            sendError(FrameErrors.forIds(FrameErrorCode.FRAME_ERROR_CODE_NOT_DELIVERED_TO_YOU,
+                    "these messages were not delivered to this account by that sender", refused));
         }
     }
 
     private void startScan() {
-        scanning = true;
-        scanPosition = cursor;
+        startScanWhenRoom();
         continueScan();
     }
 
+    /** Marks a scan from the cursor as due; acks that free the window run it. */
     private void startScanWhenRoom() {
         if (!scanning) {
             scanning = true;
@@ -331,7 +321,7 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
 
     /** Delivered and waiting for its ack, or acked (its entry may not be deleted yet). */
     private boolean alreadyHandled(long id) {
-        return unacked.containsKey(id) || acksInFlight.contains(id) || recentlyAcked.containsKey(id);
+        return unacked.containsKey(id) || acksInFlight.contains(id) || recentlyAcked.contains(id);
     }
 
     private void deliver(InboxItem item) {
@@ -342,10 +332,10 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
 
     /** Persists how far the inbox is acked, so the next drain starts there (see InboxStore). */
     private void advanceCursor() {
-        long candidate = unacked.isEmpty() ? (scanning ? scanPosition : highestDelivered)
-                : unacked.firstKey() - 1;
-        if (scanning) {
-            candidate = Math.min(candidate, scanPosition);
+        // Everything up to here was delivered; nothing below an un-acked or in-flight id may be passed.
+        long candidate = scanning ? scanPosition : highestDelivered;
+        if (!unacked.isEmpty()) {
+            candidate = Math.min(candidate, unacked.firstKey() - 1);
         }
         if (!acksInFlight.isEmpty()) {
             candidate = Math.min(candidate, acksInFlight.first() - 1);
@@ -368,19 +358,24 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
         }
     }
 
+    private void sendError(FrameError error) {
+        send(ConnectResponse.newBuilder().setError(error).build());
+    }
+
     /** Closes the stream from the server side with a status the client can act on. */
     void close(Status status) {
-        serial.execute(() -> {
-            if (!closed) {
-                closed = true;
-                registry.ended(this);
-                try {
-                    out.onError(status.asRuntimeException());
-                } catch (RuntimeException alreadyGone) {
-                    // the transport is already closed
-                }
+        serial.execute(() -> fail(status));
+    }
+
+    private void fail(Status status) {
+        if (!closed) {
+            ended();
+            try {
+                out.onError(status.asRuntimeException());
+            } catch (RuntimeException alreadyGone) {
+                // the transport is already closed
             }
-        });
+        }
     }
 
     @Override
@@ -412,11 +407,7 @@ final class DeviceSession implements StreamObserver<ConnectRequest> {
             work.run();
         } catch (RuntimeException e) {
             LOG.warnf("Closing the stream of %s after a failure: %s", device, e.toString());
-            if (!closed) {
-                closed = true;
-                registry.ended(this);
-                out.onError(Status.UNAVAILABLE.withDescription("server error; reconnect").asRuntimeException());
-            }
+            fail(Status.UNAVAILABLE.withDescription("server error; reconnect"));
         }
     }
 }

@@ -55,8 +55,8 @@ public final class SessionRegistry {
     }
 
     DeviceSession open(DeviceAddress device, ServerCallStreamObserver<ConnectResponse> out) {
-        DeviceSession session = new DeviceSession(device, serverIds.next(), out, new SerialExecutor(workers), workers, messenger,
-                inbox, this, clock, config.window());
+        DeviceSession session = new DeviceSession(device, serverIds.next(), out, new SerialExecutor(workers), workers,
+                messenger, inbox, this, clock, config.window());
         DeviceSession older = sessions.put(device, session);
         if (older != null) {
             older.close(superseded());
@@ -80,10 +80,6 @@ public final class SessionRegistry {
 
     void close() {
         timer.shutdownNow();
-    }
-
-    int openStreams() {
-        return sessions.size();
     }
 
     private void onBusMessage(BusMessage message) {

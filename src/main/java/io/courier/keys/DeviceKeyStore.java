@@ -50,12 +50,10 @@ final class DeviceKeyStore {
     }
 
     List<DeviceKeys> findAll(UUID accountId) {
-        List<DeviceKeys> all = new ArrayList<>();
-        session.execute(selectAll.bind(accountId)).forEach(row -> all.add(toKeys(row)));
-        return all;
+        return findAllAsync(accountId).toCompletableFuture().join();
     }
 
-    /** The same as {@link #findAll}, without blocking: senders look up both accounts at once. */
+    /** Every device's keys, without blocking: senders look up both accounts of a message at once. */
     CompletionStage<List<DeviceKeys>> findAllAsync(UUID accountId) {
         return session.executeAsync(selectAll.bind(accountId)).thenCompose(first -> collect(first, new ArrayList<>()));
     }

@@ -95,11 +95,7 @@ public final class KeyDirectory implements DeviceRemovalListener {
     }
 
     /** The account's devices that can receive messages (they have keys), with their registration ids. */
-    public Map<Integer, Integer> registrations(UUID accountId) {
-        return registrationsOf(deviceKeys.findAll(accountId));
-    }
-
-    public CompletionStage<Map<Integer, Integer>> registrationsAsync(UUID accountId) {
+    public CompletionStage<Map<Integer, Integer>> registrations(UUID accountId) {
         return deviceKeys.findAllAsync(accountId).thenApply(KeyDirectory::registrationsOf);
     }
 

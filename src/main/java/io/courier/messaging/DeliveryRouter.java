@@ -16,7 +16,8 @@ final class DeliveryRouter {
     }
 
     /** Call only once the item is durable: an offline device finds it in its inbox on the next connect. */
-    void route(DeviceAddress to, InboxItem item) {
-        presence.lookup(to).ifPresent(p -> bus.publish(p.memberId(), new BusMessage.Push(to, item)));
+    void route(Messenger.Addressed entry) {
+        DeviceAddress to = entry.to();
+        presence.lookup(to).ifPresent(p -> bus.publish(p.memberId(), new BusMessage.Push(to, entry.item())));
     }
 }

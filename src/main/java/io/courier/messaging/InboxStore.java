@@ -48,9 +48,8 @@ public final class InboxStore {
         insertReceipt = session.prepare("INSERT INTO inbox (account_id, device_id, server_id, kind, server_ts,"
                 + " receipt_recipient_id, message_server_id, receipt_state) VALUES (?, ?, ?, " + KIND_RECEIPT
                 + ", ?, ?, ?, ?)");
-        insertShared = session.prepare("INSERT INTO shared_payloads (payload_id, envelope_type, ciphertext)"
-                + " VALUES (?, ?, ?)");
-        selectShared = session.prepare("SELECT envelope_type, ciphertext FROM shared_payloads WHERE payload_id = ?");
+        insertShared = session.prepare("INSERT INTO shared_payloads (payload_id, ciphertext) VALUES (?, ?)");
+        selectShared = session.prepare("SELECT ciphertext FROM shared_payloads WHERE payload_id = ?");
         selectAfter = session.prepare("SELECT " + COLUMNS + " FROM inbox WHERE account_id = ? AND device_id = ?"
                 + " AND server_id > ? LIMIT ?");
         selectOne = session.prepare("SELECT " + COLUMNS + " FROM inbox WHERE account_id = ? AND device_id = ?"
@@ -74,9 +73,9 @@ public final class InboxStore {
                 r.recipient(), r.messageServerId(), (byte) r.state().getNumber()));
     }
 
-    /** Stores a payload once for many inboxes (group messages). */
-    void putSharedPayload(long payloadId, int envelopeType, byte[] ciphertext) {
-        session.execute(insertShared.bind(payloadId, (byte) envelopeType, ByteBuffer.wrap(ciphertext)));
+    /** Stores a payload once for many inboxes (group messages); its envelope type travels in each inbox row. */
+    void putSharedPayload(long payloadId, byte[] ciphertext) {
+        session.execute(insertShared.bind(payloadId, ByteBuffer.wrap(ciphertext)));
     }
 
     /** Appends a message whose ciphertext lives in {@code shared_payloads} under {@code payloadId}. */

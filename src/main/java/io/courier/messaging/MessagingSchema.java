@@ -65,7 +65,6 @@ final class MessagingSchema {
             """
             CREATE TABLE IF NOT EXISTS shared_payloads (
               payload_id bigint PRIMARY KEY,
-              envelope_type tinyint,
               ciphertext blob)
               WITH default_time_to_live = 2592000
             """));

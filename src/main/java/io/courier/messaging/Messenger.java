@@ -5,9 +5,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import com.google.protobuf.ByteString;
 
@@ -30,9 +32,6 @@ import io.courier.keys.KeyDirectory;
  * state and tell every device of the sender, durably through their inboxes.
  */
 public final class Messenger {
-    /** What became of one acked id. */
-    public enum AckResult { ACKED, NOT_IN_INBOX }
-
     private final InboxStore inbox;
     private final ReceiptLedger receipts;
     private final SentMessages sent;
@@ -62,12 +61,9 @@ public final class Messenger {
         if (problem != null) {
             return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, problem);
         }
-        for (DeviceEnvelope envelope : OutgoingRules.allEnvelopes(message)) {
-            if (envelope.getCiphertext().size() > config.maxEnvelopeBytes()) {
-                return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_ENVELOPE_TOO_LARGE, "the envelope for device "
-                        + envelope.getDeviceId() + " has " + envelope.getCiphertext().size() + " bytes; the limit is "
-                        + config.maxEnvelopeBytes());
-            }
+        String oversized = OutgoingRules.oversized(message, config.maxEnvelopeBytes());
+        if (oversized != null) {
+            return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_ENVELOPE_TOO_LARGE, oversized);
         }
         if (limiter.tryAcquire(config.sends(), sender.key()) > 0) {
             return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "sending too fast; slow down");
@@ -75,8 +71,8 @@ public final class Messenger {
         UUID recipient = Ids.uuid(message.getRecipientAccountId(), "recipient_account_id");
         // Three independent reads, in parallel: they are most of a send's latency.
         var previousLookup = sent.find(sender, clientId).toCompletableFuture();
-        var recipientLookup = keys.registrationsAsync(recipient).toCompletableFuture();
-        var ownLookup = keys.registrationsAsync(sender.accountId()).toCompletableFuture();
+        var recipientLookup = keys.registrations(recipient).toCompletableFuture();
+        var ownLookup = keys.registrations(sender.accountId()).toCompletableFuture();
         var previous = previousLookup.join();
         if (previous.isPresent()) {
             return new SendOutcome.Accepted(clientId, previous.get().serverId(), previous.get().serverTime());
@@ -86,7 +82,7 @@ public final class Messenger {
             return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_UNKNOWN_DESTINATION,
                     "the recipient does not exist or has no device that can receive messages");
         }
-        Map<Integer, Integer> ownDevices = new java.util.TreeMap<>(ownLookup.join());
+        Map<Integer, Integer> ownDevices = new TreeMap<>(ownLookup.join());
         ownDevices.remove(sender.deviceId());
         List<MismatchedDevices> mismatches = new ArrayList<>();
         OutgoingRules.mismatch(recipient, recipientDevices, message.getEnvelopesList()).ifPresent(mismatches::add);
@@ -103,29 +99,34 @@ public final class Messenger {
     private SendOutcome store(DeviceAddress sender, UUID recipient, OutgoingMessage message) {
         long serverId = serverIds.next();
         Instant now = clock.instant();
-        List<DeviceAddress> destinations = new ArrayList<>();
-        List<InboxItem> items = new ArrayList<>();
+        List<Addressed> copies = new ArrayList<>();
         for (DeviceEnvelope e : message.getEnvelopesList()) {
-            destinations.add(new DeviceAddress(recipient, e.getDeviceId()));
-            items.add(item(sender, message, serverId, now, e, null));
+            copies.add(new Addressed(new DeviceAddress(recipient, e.getDeviceId()),
+                    item(sender, message, serverId, now, e, null)));
         }
         for (DeviceEnvelope e : message.getSelfEnvelopesList()) {
-            destinations.add(new DeviceAddress(sender.accountId(), e.getDeviceId()));
-            items.add(item(sender, message, serverId, now, e, recipient));
+            copies.add(new Addressed(new DeviceAddress(sender.accountId(), e.getDeviceId()),
+                    item(sender, message, serverId, now, e, recipient)));
         }
-        CompletableFuture<?>[] writes = new CompletableFuture<?>[destinations.size() + 1];
-        for (int i = 0; i < destinations.size(); i++) {
-            writes[i] = inbox.append(destinations.get(i), items.get(i)).toCompletableFuture();
-        }
-        writes[destinations.size()] = receipts.recordSent(sender.accountId(), serverId, recipient, now)
-                .toCompletableFuture();
-        CompletableFuture.allOf(writes).join();
+        append(copies, receipts.recordSent(sender.accountId(), serverId, recipient, now));
         // Only now is the send complete: a retry that finds this record is answered without writing again.
         sent.record(sender, message.getClientMessageId(), new SentMessages.Sent(serverId, now));
-        for (int i = 0; i < destinations.size(); i++) {
-            router.route(destinations.get(i), items.get(i));
-        }
+        copies.forEach(router::route);
         return new SendOutcome.Accepted(message.getClientMessageId(), serverId, now);
+    }
+
+    /** An inbox entry and the device whose inbox it goes to. */
+    record Addressed(DeviceAddress to, InboxItem item) {
+    }
+
+    /** Writes all entries (and any other writes of the same step) in parallel and waits for every one. */
+    private void append(List<Addressed> entries, CompletionStage<?>... alongside) {
+        List<CompletableFuture<?>> writes = new ArrayList<>();
+        entries.forEach(e -> writes.add(inbox.append(e.to(), e.item()).toCompletableFuture()));
+        for (CompletionStage<?> other : alongside) {
+            writes.add(other.toCompletableFuture());
+        }
+        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
     }
 
     private static InboxItem.Message item(DeviceAddress sender, OutgoingMessage message, long serverId, Instant now,
@@ -134,18 +135,19 @@ public final class Messenger {
                 envelope.getTypeValue(), envelope.getCiphertext().toByteArray(), null, syncRecipient);
     }
 
-    /** Acks an id the device got on an earlier stream: looked up in its inbox first. */
-    public AckResult ack(DeviceAddress device, long serverId) {
-        return inbox.find(device, serverId).map(item -> ack(device, item)).orElse(AckResult.NOT_IN_INBOX);
+    /** Acks an id the device got on an earlier stream; false if it is not in the device's inbox. */
+    public boolean ack(DeviceAddress device, long serverId) {
+        var item = inbox.find(device, serverId);
+        item.ifPresent(found -> ack(device, found));
+        return item.isPresent();
     }
 
     /** Acks an item delivered to the device: DELIVERED for messages (first device wins), then the entry goes. */
-    public AckResult ack(DeviceAddress device, InboxItem item) {
+    public void ack(DeviceAddress device, InboxItem item) {
         if (item instanceof InboxItem.Message m && m.countsAsDelivery()) {
             advance(m.sender(), m.serverId(), device.accountId(), ReceiptState.RECEIPT_STATE_DELIVERED);
         }
         inbox.delete(device, item.serverId());
-        return AckResult.ACKED;
     }
 
     /** Marks messages from {@code sender} read; returns the ids that were never delivered to the reader. */
@@ -172,19 +174,12 @@ public final class Messenger {
 
     /** A receipt event in the inbox of every device of the sender, pushed to the online ones. */
     private void tellSender(UUID sender, long messageServerId, UUID recipient, ReceiptState state, Instant now) {
-        List<DeviceAddress> devices = keys.registrations(sender).keySet().stream()
-                .map(d -> new DeviceAddress(sender, d)).toList();
-        List<InboxItem> events = new ArrayList<>();
-        CompletableFuture<?>[] writes = new CompletableFuture<?>[devices.size()];
-        for (int i = 0; i < writes.length; i++) {
-            InboxItem event = new InboxItem.Receipt(serverIds.next(), messageServerId, recipient, state, now);
-            events.add(event);
-            writes[i] = inbox.append(devices.get(i), event).toCompletableFuture();
-        }
-        CompletableFuture.allOf(writes).join();
-        for (int i = 0; i < writes.length; i++) {
-            router.route(devices.get(i), events.get(i));
-        }
+        List<Addressed> events = keys.registrations(sender).toCompletableFuture().join().keySet().stream()
+                .map(device -> new Addressed(new DeviceAddress(sender, device),
+                        new InboxItem.Receipt(serverIds.next(), messageServerId, recipient, state, now)))
+                .toList();
+        append(events);
+        events.forEach(router::route);
     }
 
     /** Current tick state of messages the caller's account sent; unknown or expired ids are left out. */

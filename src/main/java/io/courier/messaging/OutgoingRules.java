@@ -18,6 +18,8 @@ import io.courier.edge.Ids;
 
 /** The checks an OutgoingMessage must pass before anything is stored. */
 final class OutgoingRules {
+    private static final Set<EnvelopeType> ONE_TO_ONE_TYPES = Set.of(EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE,
+            EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE, EnvelopeType.ENVELOPE_TYPE_PLAINTEXT_CONTENT);
     private OutgoingRules() {
     }
 
@@ -43,19 +45,29 @@ final class OutgoingRules {
         if (message.getEnvelopesCount() == 0) {
             return "envelopes are required: one per device of the recipient";
         }
+        String problem = envelopesProblem(message.getEnvelopesList(), "envelopes", 0);
+        return problem != null ? problem
+                : envelopesProblem(message.getSelfEnvelopesList(), "self_envelopes", sender.deviceId());
+    }
+
+    /** The first envelope larger than {@code maxBytes}, described, or null. */
+    static String oversized(OutgoingMessage message, int maxBytes) {
+        List<DeviceEnvelope> all = new ArrayList<>(message.getEnvelopesList());
+        all.addAll(message.getSelfEnvelopesList());
+        return all.stream().filter(e -> e.getCiphertext().size() > maxBytes).findFirst()
+                .map(e -> "the envelope for device " + e.getDeviceId() + " has " + e.getCiphertext().size()
+                        + " bytes; the limit is " + maxBytes)
+                .orElse(null);
+    }
+
+    /** @param sendingDevice the sender's own device, which must not be addressed (0 for the recipient's list) */
+    private static String envelopesProblem(List<DeviceEnvelope> envelopes, String field, int sendingDevice) {
         Set<Integer> seen = new HashSet<>();
-        for (DeviceEnvelope envelope : message.getEnvelopesList()) {
-            String problem = invalidEnvelope(envelope, seen, "envelopes");
-            if (problem != null) {
-                return problem;
+        for (DeviceEnvelope envelope : envelopes) {
+            if (sendingDevice != 0 && envelope.getDeviceId() == sendingDevice) {
+                return field + " must not include the sending device";
             }
-        }
-        seen.clear();
-        for (DeviceEnvelope envelope : message.getSelfEnvelopesList()) {
-            if (envelope.getDeviceId() == sender.deviceId()) {
-                return "self_envelopes must not include the sending device";
-            }
-            String problem = invalidEnvelope(envelope, seen, "self_envelopes");
+            String problem = invalidEnvelope(envelope, seen, field);
             if (problem != null) {
                 return problem;
             }
@@ -70,21 +82,13 @@ final class OutgoingRules {
         if (!seen.add(envelope.getDeviceId())) {
             return field + ": device " + envelope.getDeviceId() + " appears twice";
         }
-        if (envelope.getType() != EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE
-                && envelope.getType() != EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE
-                && envelope.getType() != EnvelopeType.ENVELOPE_TYPE_PLAINTEXT_CONTENT) {
+        if (!ONE_TO_ONE_TYPES.contains(envelope.getType())) {
             return field + ": device " + envelope.getDeviceId() + " has no valid 1:1 envelope type";
         }
         if (envelope.getCiphertext().isEmpty()) {
             return field + ": the ciphertext for device " + envelope.getDeviceId() + " is empty";
         }
         return null;
-    }
-
-    static List<DeviceEnvelope> allEnvelopes(OutgoingMessage message) {
-        List<DeviceEnvelope> all = new ArrayList<>(message.getEnvelopesList());
-        all.addAll(message.getSelfEnvelopesList());
-        return all;
     }
 
     /** How the envelopes differ from the account's current devices (device id → registration id), if they do. */

@@ -44,7 +44,7 @@ final class ReceiptLedger {
                 (byte) ReceiptState.RECEIPT_STATE_SENT_VALUE, at));
     }
 
-    Optional<ReceiptState> state(UUID sender, long serverId, UUID recipient) {
+    private Optional<ReceiptState> state(UUID sender, long serverId, UUID recipient) {
         Row row = session.execute(selectOne.bind(sender, serverId, recipient)).one();
         return Optional.ofNullable(row).map(r -> ReceiptState.forNumber(r.getByte("state")));
     }

@@ -35,7 +35,7 @@ class InboxStoreTest extends ServerTest {
         UUID sender = UUID.randomUUID();
         long payloadId = serverIds.next();
         byte[] payload = "one sender-key ciphertext for the whole group".getBytes(StandardCharsets.UTF_8);
-        inbox.putSharedPayload(payloadId, EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE_VALUE, payload);
+        inbox.putSharedPayload(payloadId, payload);
         DeviceAddress first = new DeviceAddress(UUID.randomUUID(), 1);
         DeviceAddress second = new DeviceAddress(UUID.randomUUID(), 3);
 

@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.concurrent.locks.LockSupport;
 
 import com.google.protobuf.ByteString;
@@ -59,13 +60,14 @@ public final class LoadGenerator {
         Map<Long, Long> awaitingDelivery = new ConcurrentHashMap<>();
         LatencyStats sendAck = new LatencyStats();
         LatencyStats delivery = new LatencyStats();
+        long total = duration.toSeconds() * messagesPerSecond;
         AtomicLong acked = new AtomicLong();
-        AtomicLong delivered = new AtomicLong();
+        CountDownLatch allDelivered = new CountDownLatch((int) total);
         CountDownLatch drained = new CountDownLatch(pairs.size());
-        List<StreamObserver<ConnectRequest>> senders = new ArrayList<>();
-        List<StreamObserver<ConnectRequest>> recipients = new ArrayList<>();
+        List<Link> senders = new ArrayList<>();
+        List<Link> recipients = new ArrayList<>();
         for (Pair pair : pairs) {
-            senders.add(open(pair.sender(), frame -> {
+            senders.add(new Link(pair.sender(), (link, frame) -> {
                 if (frame.hasSendAck()) {
                     Long at = awaitingAck.remove(frame.getSendAck().getClientMessageId());
                     if (at != null) {
@@ -74,23 +76,19 @@ public final class LoadGenerator {
                     }
                 }
             }));
-            StreamObserver<ConnectRequest>[] self = new StreamObserver[1];
-            self[0] = open(pair.recipient(), frame -> {
+            recipients.add(new Link(pair.recipient(), (link, frame) -> {
                 if (frame.hasQueueEmpty()) {
                     drained.countDown();
                 } else if (frame.hasDelivery()) {
                     Long at = awaitingDelivery.remove(frame.getDelivery().getClientMessageId());
                     if (at != null) {
                         delivery.recordNanos(System.nanoTime() - at);
-                        delivered.incrementAndGet();
+                        allDelivered.countDown();
                     }
-                    synchronized (self) {
-                        self[0].onNext(ConnectRequest.newBuilder()
-                                .setAck(Ack.newBuilder().addServerIds(frame.getDelivery().getServerId())).build());
-                    }
+                    link.send(ConnectRequest.newBuilder()
+                            .setAck(Ack.newBuilder().addServerIds(frame.getDelivery().getServerId())).build());
                 }
-            });
-            recipients.add(self[0]);
+            }));
         }
         if (!drained.await(60, TimeUnit.SECONDS)) {
             throw new IllegalStateException("recipient streams did not drain within 60 s");
@@ -100,7 +98,6 @@ public final class LoadGenerator {
         ThreadLocalRandom.current().nextBytes(payload);
         ByteString ciphertext = ByteString.copyFrom(payload);
         long interval = TimeUnit.SECONDS.toNanos(1) / messagesPerSecond;
-        long total = duration.toSeconds() * messagesPerSecond;
         long start = System.nanoTime();
         for (long i = 0; i < total; i++) {
             long at = start + i * interval;
@@ -120,41 +117,50 @@ public final class LoadGenerator {
                             .setRegistrationId(pair.recipient().registrationId())
                             .setType(EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE).setCiphertext(ciphertext)))
                     .build();
-            StreamObserver<ConnectRequest> sender = senders.get(p);
-            synchronized (sender) {
-                sender.onNext(frame);
-            }
+            senders.get(p).send(frame);
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (delivered.get() < total && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // polling counters at the end of a run
-        }
+        allDelivered.await(30, TimeUnit.SECONDS); // the stragglers; what never arrives shows in the counts
         double seconds = (System.nanoTime() - start) / 1e9;
-        senders.forEach(StreamObserver::onCompleted);
-        recipients.forEach(StreamObserver::onCompleted);
-        return new Result(total, acked.get(), delivered.get(), seconds, sendAck, delivery);
+        senders.forEach(Link::close);
+        recipients.forEach(Link::close);
+        return new Result(total, acked.get(), total - allDelivered.getCount(), seconds, sendAck, delivery);
     }
 
-    private StreamObserver<ConnectRequest> open(Device device, java.util.function.Consumer<ConnectResponse> onFrame) {
-        Metadata headers = new Metadata();
-        headers.put(AUTHORIZATION, "Bearer " + device.authToken());
-        return MessagingServiceGrpc.newStub(channel)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-                .connect(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ConnectResponse value) {
-                        onFrame.accept(value);
-                    }
+    /** One device's stream; writes are serialised, and a handler may answer on it from the first frame. */
+    private final class Link {
+        private final StreamObserver<ConnectRequest> up;
 
-                    @Override
-                    public void onError(Throwable t) {
-                        // the run's counters show what was lost
-                    }
+        Link(Device device, BiConsumer<Link, ConnectResponse> onFrame) {
+            Metadata headers = new Metadata();
+            headers.put(AUTHORIZATION, "Bearer " + device.authToken());
+            synchronized (this) { // a frame handler's send() waits until up is set
+                up = MessagingServiceGrpc.newStub(channel)
+                        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                        .connect(new StreamObserver<>() {
+                            @Override
+                            public void onNext(ConnectResponse value) {
+                                onFrame.accept(Link.this, value);
+                            }
 
-                    @Override
-                    public void onCompleted() {
-                        // nothing to do
-                    }
-                });
+                            @Override
+                            public void onError(Throwable t) {
+                                // the run's counters show what was lost
+                            }
+
+                            @Override
+                            public void onCompleted() {
+                                // nothing to do
+                            }
+                        });
+            }
+        }
+
+        synchronized void send(ConnectRequest frame) {
+            up.onNext(frame);
+        }
+
+        synchronized void close() {
+            up.onCompleted();
+        }
     }
 }

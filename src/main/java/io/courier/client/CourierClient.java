@@ -8,9 +8,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+
+import com.google.protobuf.ByteString;
 
 import io.courier.api.v1.Ack;
 import io.courier.api.v1.AccountServiceGrpc;
@@ -33,7 +38,6 @@ import io.courier.api.v1.ReceiptState;
 import io.courier.api.v1.RegisterRequest;
 import io.courier.api.v1.RequestVerificationCodeRequest;
 import io.grpc.Channel;
-import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -62,6 +66,7 @@ public final class CourierClient implements AutoCloseable {
     private static final int MAX_REPAIRS = 3;
     private static final int ONE_TIME_KEYS = 50;
     private static final int REFILL_BELOW = 20;
+    private static final Duration PING_INTERVAL = Duration.ofSeconds(30);
 
     private final Channel channel;
     private final ClientStore store;
@@ -71,7 +76,6 @@ public final class CourierClient implements AutoCloseable {
     private final Sinks.Many<ConnectionEvent> events = Sinks.many().replay().latest();
     private final Map<Long, PendingSend> pending = new ConcurrentHashMap<>();
     private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30));
-    private final Duration pingInterval;
 
     private final Object streamLock = new Object();
     private StreamObserver<ConnectRequest> up;
@@ -82,18 +86,13 @@ public final class CourierClient implements AutoCloseable {
     private final List<Long> pendingAcks = new ArrayList<>();
     private boolean ackFlushScheduled;
 
-    private CourierClient(Channel channel, ClientStore store, Duration pingInterval) {
+    private CourierClient(Channel channel, ClientStore store) {
         this.channel = channel;
         this.store = store;
-        this.pingInterval = pingInterval;
     }
 
     public static CourierClient create(Channel channel, ClientStore store) {
-        return new CourierClient(channel, store, Duration.ofSeconds(30));
-    }
-
-    public ClientStore store() {
-        return store;
+        return new CourierClient(channel, store);
     }
 
     public Credentials credentials() {
@@ -114,8 +113,7 @@ public final class CourierClient implements AutoCloseable {
             var response = AccountServiceGrpc.newBlockingStub(channel).register(RegisterRequest.newBuilder()
                     .setPhoneNumber(phoneNumber).setVerificationCode(verificationCode).setDeviceName(deviceName)
                     .build());
-            return adopt(new Credentials(SessionCrypto.uuid(response.getAccountId()), response.getDeviceId(),
-                    response.getAuthToken()));
+            return adopt(response.getAccountId(), response.getDeviceId(), response.getAuthToken());
         });
     }
 
@@ -124,12 +122,13 @@ public final class CourierClient implements AutoCloseable {
         return call(() -> {
             var response = AccountServiceGrpc.newBlockingStub(channel).linkDevice(LinkDeviceRequest.newBuilder()
                     .setLinkCode(linkCode).setDeviceName(deviceName).build());
-            return adopt(new Credentials(SessionCrypto.uuid(response.getAccountId()), response.getDeviceId(),
-                    response.getAuthToken()));
+            return adopt(response.getAccountId(), response.getDeviceId(), response.getAuthToken());
         });
     }
 
-    private Credentials adopt(Credentials credentials) {
+    /** Keeps the credentials the server issued and uploads this device's keys. */
+    private Credentials adopt(ByteString accountId, int deviceId, String authToken) {
+        Credentials credentials = new Credentials(SessionCrypto.uuid(accountId), deviceId, authToken);
         store.saveCredentials(credentials);
         keys().uploadKeys(new KeyMaterial(store).fullUpload(ONE_TIME_KEYS));
         return credentials;
@@ -181,7 +180,7 @@ public final class CourierClient implements AutoCloseable {
             running = true;
         }
         openStream();
-        pinger = Flux.interval(pingInterval, pingInterval).subscribe(tick -> write(ConnectRequest.newBuilder()
+        pinger = Flux.interval(PING_INTERVAL, PING_INTERVAL).subscribe(tick -> write(ConnectRequest.newBuilder()
                 .setPing(Ping.newBuilder().setNonce(ThreadLocalRandom.current().nextLong())).build()));
     }
 
@@ -231,10 +230,11 @@ public final class CourierClient implements AutoCloseable {
 
     // --- internals ---
 
+    /** A message waiting for its SendAck; {@code repairs} counts device-list repairs so far. */
     private record PendingSend(long clientMessageId, UUID recipient, byte[] plaintext, MonoSink<SentMessage> sink,
-            int[] repairs) {
+            AtomicInteger repairs) {
         PendingSend(long clientMessageId, UUID recipient, byte[] plaintext, MonoSink<SentMessage> sink) {
-            this(clientMessageId, recipient, plaintext, sink, new int[1]);
+            this(clientMessageId, recipient, plaintext, sink, new AtomicInteger());
         }
     }
 
@@ -288,9 +288,7 @@ public final class CourierClient implements AutoCloseable {
     }
 
     private void openStream() {
-        Credentials me = credentials();
-        Channel authed = ClientInterceptors.intercept(channel, bearer(me.authToken()));
-        StreamObserver<ConnectRequest> stream = MessagingServiceGrpc.newStub(authed).connect(new Receiver());
+        StreamObserver<ConnectRequest> stream = MessagingServiceGrpc.newStub(authenticated()).connect(new Receiver());
         synchronized (streamLock) {
             if (!running) {
                 stream.onCompleted();
@@ -385,7 +383,8 @@ public final class CourierClient implements AutoCloseable {
             LOG.log(Level.FINE, () -> "server refused a frame: " + error.getCode() + " " + error.getMessage());
             return;
         }
-        if (error.getCode() == FrameErrorCode.FRAME_ERROR_CODE_MISMATCHED_DEVICES && send.repairs()[0]++ < MAX_REPAIRS) {
+        if (error.getCode() == FrameErrorCode.FRAME_ERROR_CODE_MISMATCHED_DEVICES
+                && send.repairs().getAndIncrement() < MAX_REPAIRS) {
             blocking.schedule(() -> repair(send, error.getMismatchedDevicesList()));
         } else {
             fail(send, new SendRefusedException(error.getCode(), error.getMessage()));
@@ -406,7 +405,7 @@ public final class CourierClient implements AutoCloseable {
         events.tryEmitNext(reconnect || status.isOk() ? ConnectionEvent.DISCONNECTED : ConnectionEvent.STOPPED);
         if (reconnect) {
             Duration delay = backoff.next();
-            Schedulers.parallel().schedule(this::openStream, delay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            Schedulers.parallel().schedule(this::openStream, delay.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -419,7 +418,7 @@ public final class CourierClient implements AutoCloseable {
             }
             ackFlushScheduled = true;
         }
-        Schedulers.parallel().schedule(this::flushAcks, 20, java.util.concurrent.TimeUnit.MILLISECONDS);
+        Schedulers.parallel().schedule(this::flushAcks, 20, TimeUnit.MILLISECONDS);
     }
 
     private void flushAcks() {
@@ -447,15 +446,21 @@ public final class CourierClient implements AutoCloseable {
     }
 
     private AccountServiceGrpc.AccountServiceBlockingStub accounts() {
-        return AccountServiceGrpc.newBlockingStub(ClientInterceptors.intercept(channel,
-                bearer(credentials().authToken())));
+        return AccountServiceGrpc.newBlockingStub(authenticated());
     }
 
     private KeyServiceGrpc.KeyServiceBlockingStub keys() {
-        return KeyServiceGrpc.newBlockingStub(ClientInterceptors.intercept(channel, bearer(credentials().authToken())));
+        return KeyServiceGrpc.newBlockingStub(authenticated());
     }
 
-    private <T> Mono<T> call(java.util.concurrent.Callable<T> work) {
+    /** The channel with this device's bearer token on every call. */
+    private Channel authenticated() {
+        Metadata headers = new Metadata();
+        headers.put(AUTHORIZATION, "Bearer " + credentials().authToken());
+        return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+
+    private <T> Mono<T> call(Callable<T> work) {
         return Mono.fromCallable(() -> {
             try {
                 return work.call();
@@ -466,11 +471,5 @@ public final class CourierClient implements AutoCloseable {
                 throw e;
             }
         }).subscribeOn(blocking);
-    }
-
-    private static ClientInterceptor bearer(String token) {
-        Metadata headers = new Metadata();
-        headers.put(AUTHORIZATION, "Bearer " + token);
-        return MetadataUtils.newAttachHeadersInterceptor(headers);
     }
 }

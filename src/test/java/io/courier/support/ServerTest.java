@@ -9,7 +9,13 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
+import com.google.protobuf.ByteString;
+
 import io.courier.api.v1.AccountServiceGrpc;
+import io.courier.api.v1.ConnectRequest;
+import io.courier.api.v1.DeviceEnvelope;
+import io.courier.api.v1.EnvelopeType;
+import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.KeyServiceGrpc;
 import io.courier.api.v1.LinkDeviceRequest;
 import io.courier.api.v1.LinkDeviceResponse;
@@ -98,7 +104,7 @@ public abstract class ServerTest {
 
     /** A registered device with real libsignal keys uploaded: it can receive messages. */
     protected record Participant(RegisteredDevice device, SignalDevice signal) {
-        public com.google.protobuf.ByteString accountId() {
+        public ByteString accountId() {
             return device.accountId();
         }
 
@@ -122,16 +128,16 @@ public abstract class ServerTest {
     }
 
     /** An envelope of opaque bytes for one device (the server never looks inside). */
-    protected static io.courier.api.v1.DeviceEnvelope envelope(Participant to, byte[] ciphertext) {
-        return io.courier.api.v1.DeviceEnvelope.newBuilder().setDeviceId(to.deviceId())
+    protected static DeviceEnvelope envelope(Participant to, byte[] ciphertext) {
+        return DeviceEnvelope.newBuilder().setDeviceId(to.deviceId())
                 .setRegistrationId(to.signal().registrationId())
-                .setType(io.courier.api.v1.EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE)
-                .setCiphertext(com.google.protobuf.ByteString.copyFrom(ciphertext)).build();
+                .setType(EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE)
+                .setCiphertext(ByteString.copyFrom(ciphertext)).build();
     }
 
-    protected static io.courier.api.v1.ConnectRequest sendFrame(long clientMessageId, Participant to,
+    protected static ConnectRequest sendFrame(long clientMessageId, Participant to,
             byte[] ciphertext) {
-        return io.courier.api.v1.ConnectRequest.newBuilder().setSend(io.courier.api.v1.OutgoingMessage.newBuilder()
+        return ConnectRequest.newBuilder().setSend(OutgoingMessage.newBuilder()
                 .setClientMessageId(clientMessageId).setRecipientAccountId(to.accountId())
                 .addEnvelopes(envelope(to, ciphertext))).build();
     }

@@ -11,8 +11,8 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import io.courier.cluster.RateLimiter;
-import io.courier.edge.AuthenticatedDevice;
-import io.courier.edge.Rejections;
+import io.courier.common.AuthenticatedDevice;
+import io.courier.common.Rejections;
 
 /** Registration by phone number, device linking, listing and revocation. */
 public final class AccountRegistry {

@@ -11,7 +11,7 @@ import jakarta.inject.Singleton;
 import com.datastax.oss.driver.api.core.CqlSession;
 
 import io.courier.cluster.RateLimiter;
-import io.courier.edge.CredentialVerifier;
+import io.courier.common.CredentialVerifier;
 import io.courier.store.Migration;
 import io.quarkus.arc.All;
 import io.quarkus.arc.DefaultBean;

@@ -3,9 +3,9 @@ package io.courier.account;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-import io.courier.edge.AuthenticatedDevice;
-import io.courier.edge.CredentialVerifier;
-import io.courier.edge.Rejections;
+import io.courier.common.AuthenticatedDevice;
+import io.courier.common.CredentialVerifier;
+import io.courier.common.Rejections;
 
 /**
  * Checks bearer tokens against the stored credential hashes. Reads the device row on every call, so a revoked

@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.UUID;
 
-import io.courier.edge.Rejections;
+import io.courier.common.Rejections;
 
 /**
  * The bearer credential of a device: account id, device id and a 256-bit secret, base64url-encoded as one opaque

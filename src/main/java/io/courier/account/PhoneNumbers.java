@@ -2,7 +2,7 @@ package io.courier.account;
 
 import java.util.regex.Pattern;
 
-import io.courier.edge.Rejections;
+import io.courier.common.Rejections;
 
 /** E.164 phone numbers: '+', a country code not starting with 0, 7 to 15 digits in all. */
 final class PhoneNumbers {

@@ -7,6 +7,8 @@ import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Provider;
 
+import io.courier.common.CallContext;
+import io.courier.common.CredentialVerifier;
 import io.courier.api.v1.AccountServiceGrpc;
 import io.grpc.Context;
 import io.grpc.Contexts;

@@ -2,6 +2,8 @@ package io.courier.edge;
 
 import jakarta.inject.Provider;
 
+import io.courier.common.CallContext;
+import io.courier.common.AuthenticatedDevice;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.GetMessageStatusRequest;

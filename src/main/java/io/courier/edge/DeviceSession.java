@@ -16,6 +16,7 @@ import java.util.concurrent.Executor;
 
 import org.jboss.logging.Logger;
 
+import io.courier.common.Ids;
 import io.courier.api.v1.Ack;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;

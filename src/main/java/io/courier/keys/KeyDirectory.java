@@ -15,8 +15,8 @@ import org.signal.libsignal.protocol.InvalidKeyException;
 import io.courier.account.DeviceRemovalListener;
 import io.courier.api.v1.UploadKeysRequest;
 import io.courier.cluster.RateLimiter;
-import io.courier.edge.AuthenticatedDevice;
-import io.courier.edge.Rejections;
+import io.courier.common.AuthenticatedDevice;
+import io.courier.common.Rejections;
 
 /** The Signal key directory: devices upload public keys, senders fetch bundles that consume one-time keys. */
 public final class KeyDirectory implements DeviceRemovalListener {

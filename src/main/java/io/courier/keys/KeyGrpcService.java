@@ -14,10 +14,10 @@ import io.courier.api.v1.PreKeyBundle;
 import io.courier.api.v1.SignedPreKey;
 import io.courier.api.v1.UploadKeysRequest;
 import io.courier.api.v1.UploadKeysResponse;
-import io.courier.edge.AuthenticatedDevice;
-import io.courier.edge.CallContext;
-import io.courier.edge.Ids;
-import io.courier.edge.Offload;
+import io.courier.common.AuthenticatedDevice;
+import io.courier.common.CallContext;
+import io.courier.common.Ids;
+import io.courier.common.Offload;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
 

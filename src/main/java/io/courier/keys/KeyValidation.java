@@ -13,7 +13,7 @@ import org.signal.libsignal.protocol.kem.KEMPublicKey;
 import io.courier.api.v1.PreKey;
 import io.courier.api.v1.SignedPreKey;
 import io.courier.api.v1.UploadKeysRequest;
-import io.courier.edge.Rejections;
+import io.courier.common.Rejections;
 
 /** Parses an upload with libsignal and checks every signature; any failure is INVALID_ARGUMENT naming the field. */
 final class KeyValidation {

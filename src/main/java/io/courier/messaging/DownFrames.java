@@ -6,7 +6,7 @@ import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.Delivery;
 import io.courier.api.v1.EnvelopeType;
 import io.courier.api.v1.Receipt;
-import io.courier.edge.Ids;
+import io.courier.common.Ids;
 
 /** Inbox entries as the down-frames a device receives. */
 public final class DownFrames {

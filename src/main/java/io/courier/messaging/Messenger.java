@@ -23,8 +23,8 @@ import io.courier.api.v1.RecipientStatus;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.RateLimiter;
 import io.courier.cluster.ServerIds;
-import io.courier.edge.Ids;
-import io.courier.edge.Rejections;
+import io.courier.common.Ids;
+import io.courier.common.Rejections;
 import io.courier.keys.KeyDirectory;
 
 /**

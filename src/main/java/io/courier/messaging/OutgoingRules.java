@@ -14,7 +14,7 @@ import io.courier.api.v1.EnvelopeType;
 import io.courier.api.v1.MismatchedDevices;
 import io.courier.api.v1.OutgoingMessage;
 import io.courier.cluster.DeviceAddress;
-import io.courier.edge.Ids;
+import io.courier.common.Ids;
 
 /** The checks an OutgoingMessage must pass before anything is stored. */
 final class OutgoingRules {

@@ -15,7 +15,7 @@ import org.signal.libsignal.protocol.message.SignalMessage;
 
 import io.courier.api.v1.GetPreKeyBundleRequest;
 import io.courier.client.Bundles;
-import io.courier.edge.Ids;
+import io.courier.common.Ids;
 import io.courier.support.RegisteredDevice;
 import io.courier.support.ServerTest;
 import io.courier.support.SignalDevice;

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.PresenceDirectory;
-import io.courier.edge.Ids;
+import io.courier.common.Ids;
 import io.courier.support.RawStream;
 import io.courier.support.ServerTest;
 import io.grpc.Status;

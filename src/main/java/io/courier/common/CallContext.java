@@ -1,4 +1,4 @@
-package io.courier.edge;
+package io.courier.common;
 
 import io.grpc.Context;
 import io.grpc.Status;
@@ -8,8 +8,8 @@ import io.grpc.Status;
  * handing work to another thread: gRPC contexts don't follow work across executors.
  */
 public final class CallContext {
-    static final Context.Key<AuthenticatedDevice> DEVICE = Context.key("courier-device");
-    static final Context.Key<String> PEER = Context.key("courier-peer");
+    public static final Context.Key<AuthenticatedDevice> DEVICE = Context.key("courier-device");
+    public static final Context.Key<String> PEER = Context.key("courier-peer");
 
     private CallContext() {
     }

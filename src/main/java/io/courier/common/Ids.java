@@ -1,4 +1,4 @@
-package io.courier.edge;
+package io.courier.common;
 
 import java.nio.ByteBuffer;
 import java.util.UUID;

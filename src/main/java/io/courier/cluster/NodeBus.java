@@ -5,9 +5,12 @@ import java.util.function.Consumer;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.topic.ITopic;
 
+import reactor.core.publisher.Mono;
+
 /**
  * Node-to-node pushes: one Hazelcast topic per member, named after it. Messages to a device's own node go through
- * Hazelcast too, so one node and many behave the same.
+ * Hazelcast too, so one node and many behave the same. Best effort, the fast path only: a push that gets lost is
+ * found by the stream's next periodic rescan of the inbox.
  */
 public final class NodeBus {
     private static final String PREFIX = "courier-node-";
@@ -18,8 +21,8 @@ public final class NodeBus {
         this.hazelcast = hazelcast;
     }
 
-    public void publish(String memberId, BusMessage message) {
-        topic(memberId).publish(message);
+    public Mono<Void> publish(String memberId, BusMessage message) {
+        return Mono.fromCompletionStage(() -> topic(memberId).publishAsync(message));
     }
 
     /** Delivers this node's messages to {@code handler} (on a Hazelcast event thread: hand heavy work off). */

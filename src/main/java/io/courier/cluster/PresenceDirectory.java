@@ -1,19 +1,31 @@
 package io.courier.cluster;
 
-import java.util.Optional;
+import java.io.Serializable;
+import java.util.Map;
 
 import org.jboss.logging.Logger;
 
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 
-/** Cluster-wide device → (node, epoch) map. Entries go on disconnect and when their node leaves the cluster. */
+import reactor.core.publisher.Mono;
+
+/**
+ * Cluster-wide device → (node, epoch) map. Entries go on disconnect and when their node leaves the cluster. Epochs
+ * order a device's streams: a stream registers only over an older epoch, so the newest connection wins whatever order
+ * nodes process them in.
+ */
 public final class PresenceDirectory {
     static final String MAP = "courier-presence";
     private static final Logger LOG = Logger.getLogger(PresenceDirectory.class);
+
+    /** What a registration did: {@code won} with the presence it replaced (if any), or lost to {@code newer}. */
+    public record Registration(boolean won, Presence other) implements Serializable {
+    }
 
     private final IMap<String, Presence> presence;
     private final String localMemberId;
@@ -41,17 +53,57 @@ public final class PresenceDirectory {
         return localMemberId;
     }
 
-    /** Registers a stream on this node; returns the presence it replaced, if any. */
-    public Optional<Presence> register(DeviceAddress device, long epoch) {
-        return Optional.ofNullable(presence.put(device.key(), new Presence(localMemberId, epoch)));
+    /** Registers a stream of this node unless a stream with a newer epoch holds the device. */
+    public Mono<Registration> register(DeviceAddress device, long epoch) {
+        return Mono.fromCompletionStage(() -> presence.submitToKey(device.key(),
+                new RegisterIfNewer(new Presence(localMemberId, epoch))));
     }
 
     /** Removes the entry only if it still names this stream (a newer stream may have replaced it). */
-    public void unregister(DeviceAddress device, long epoch) {
-        presence.remove(device.key(), new Presence(localMemberId, epoch));
+    public Mono<Void> unregister(DeviceAddress device, long epoch) {
+        return Mono.fromCompletionStage(() -> presence.submitToKey(device.key(),
+                new RemoveIfSame(new Presence(localMemberId, epoch)))).then();
     }
 
-    public Optional<Presence> lookup(DeviceAddress device) {
-        return Optional.ofNullable(presence.get(device.key()));
+    public Mono<Presence> lookup(DeviceAddress device) {
+        return Mono.fromCompletionStage(() -> presence.getAsync(device.key()));
+    }
+
+    /** Runs on the key's partition owner: the compare and the set are one step. */
+    static final class RegisterIfNewer implements EntryProcessor<String, Presence, Registration> {
+        private static final long serialVersionUID = 1L;
+        private final Presence candidate;
+
+        RegisterIfNewer(Presence candidate) {
+            this.candidate = candidate;
+        }
+
+        @Override
+        public Registration process(Map.Entry<String, Presence> entry) {
+            Presence current = entry.getValue();
+            if (current != null && current.epoch() > candidate.epoch()) {
+                return new Registration(false, current);
+            }
+            entry.setValue(candidate);
+            return new Registration(true, current);
+        }
+    }
+
+    static final class RemoveIfSame implements EntryProcessor<String, Presence, Boolean> {
+        private static final long serialVersionUID = 1L;
+        private final Presence expected;
+
+        RemoveIfSame(Presence expected) {
+            this.expected = expected;
+        }
+
+        @Override
+        public Boolean process(Map.Entry<String, Presence> entry) {
+            if (expected.equals(entry.getValue())) {
+                entry.setValue(null);
+                return true;
+            }
+            return false;
+        }
     }
 }

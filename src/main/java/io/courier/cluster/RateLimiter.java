@@ -10,6 +10,7 @@ import com.hazelcast.map.ExtendedMapEntry;
 import com.hazelcast.map.IMap;
 
 import io.grpc.Status;
+import reactor.core.publisher.Mono;
 
 /**
  * Cluster-wide rate limits in a Hazelcast map, one entry per (limit, key), updated atomically on the key's
@@ -32,6 +33,14 @@ public final class RateLimiter {
         long interval = limit.refillEvery().toMillis();
         long tolerance = interval * (limit.burst() - 1);
         return buckets.executeOnKey(limit.name() + '\u0000' + key, new Gcra(clock.millis(), interval, tolerance));
+    }
+
+    /** {@link #tryAcquire} without waiting on the partition owner. */
+    public Mono<Long> tryAcquireAsync(RateLimit limit, String key) {
+        long interval = limit.refillEvery().toMillis();
+        long tolerance = interval * (limit.burst() - 1);
+        return Mono.fromCompletionStage(() -> buckets.submitToKey(limit.name() + '\u0000' + key,
+                new Gcra(clock.millis(), interval, tolerance)));
     }
 
     /** Like {@link #tryAcquire}, failing with RESOURCE_EXHAUSTED (and when to retry) if the limit is hit. */

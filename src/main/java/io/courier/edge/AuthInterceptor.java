@@ -10,6 +10,8 @@ import jakarta.inject.Provider;
 import io.courier.common.CallContext;
 import io.courier.common.CredentialVerifier;
 import io.courier.api.v1.AccountServiceGrpc;
+import io.courier.api.v1.MessagingServiceGrpc;
+import io.courier.cluster.ServerIds;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -38,17 +40,23 @@ public class AuthInterceptor implements ServerInterceptor {
             AccountServiceGrpc.getLinkDeviceMethod().getFullMethodName());
 
     /** Resolved on first call: the gRPC server builds interceptors before the database session exists. */
-    private final Provider<CredentialVerifier> verifier;
+    private static final String CONNECT = MessagingServiceGrpc.getConnectMethod().getFullMethodName();
 
-    AuthInterceptor(Provider<CredentialVerifier> verifier) {
+    private final Provider<CredentialVerifier> verifier;
+    private final Provider<ServerIds> epochs;
+
+    AuthInterceptor(Provider<CredentialVerifier> verifier, Provider<ServerIds> epochs) {
         this.verifier = verifier;
+        this.epochs = epochs;
     }
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
-        Context context = Context.current().withValue(CallContext.PEER, peerAddress(call));
         String method = call.getMethodDescriptor().getFullMethodName();
+        Context base = Context.current().withValue(CallContext.PEER, peerAddress(call));
+        // Taken now, not after the credential check: a stream whose check was slow must not win over a newer one.
+        Context context = method.equals(CONNECT) ? base.withValue(ConnectService.EPOCH, epochs.get().next()) : base;
         if (!method.startsWith(COURIER_PREFIX) || OPEN_METHODS.contains(method)) {
             return Contexts.interceptCall(context, call, headers, next);
         }

@@ -2,15 +2,16 @@ package io.courier.edge;
 
 import jakarta.inject.Provider;
 
-import io.courier.common.CallContext;
-import io.courier.common.AuthenticatedDevice;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.GetMessageStatusRequest;
 import io.courier.api.v1.GetMessageStatusResponse;
 import io.courier.api.v1.MessagingServiceGrpc;
 import io.courier.cluster.DeviceAddress;
+import io.courier.common.AuthenticatedDevice;
+import io.courier.common.CallContext;
 import io.courier.messaging.Messenger;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -20,40 +21,34 @@ import io.quarkus.grpc.GrpcService;
 /** gRPC boundary of messaging: the device stream and the status query. */
 @GrpcService
 public class ConnectService extends MessagingServiceGrpc.MessagingServiceImplBase {
+    /** The connection epoch, taken when the call arrived (before its credentials were checked). */
+    static final Context.Key<Long> EPOCH = Context.key("courier-stream-epoch");
+
     /** Resolved on first use: the gRPC server builds services before the database session exists. */
     private final Provider<SessionRegistry> sessions;
     private final Provider<Messenger> messenger;
-    private final Provider<StreamWorkers> workers;
 
-    ConnectService(Provider<SessionRegistry> sessions, Provider<Messenger> messenger,
-            Provider<StreamWorkers> workers) {
+    ConnectService(Provider<SessionRegistry> sessions, Provider<Messenger> messenger) {
         this.sessions = sessions;
         this.messenger = messenger;
-        this.workers = workers;
     }
 
     @Override
     public StreamObserver<ConnectRequest> connect(StreamObserver<ConnectResponse> responses) {
         AuthenticatedDevice caller = CallContext.device();
-        DeviceSession session = sessions.get().open(new DeviceAddress(caller.accountId(), caller.deviceId()),
-                (ServerCallStreamObserver<ConnectResponse>) responses);
-        session.start();
-        return session;
+        DeviceStream stream = sessions.get().open(new DeviceAddress(caller.accountId(), caller.deviceId()),
+                EPOCH.get(), (ServerCallStreamObserver<ConnectResponse>) responses);
+        stream.start();
+        return stream;
     }
 
     @Override
     public void getMessageStatus(GetMessageStatusRequest request, StreamObserver<GetMessageStatusResponse> responses) {
         AuthenticatedDevice caller = CallContext.device();
-        workers.get().execute(() -> {
-            try {
-                responses.onNext(GetMessageStatusResponse.newBuilder()
-                        .addAllStatuses(messenger.get().status(caller.accountId(), request.getServerIdsList())).build());
-                responses.onCompleted();
-            } catch (StatusRuntimeException e) {
-                responses.onError(e);
-            } catch (RuntimeException e) {
-                responses.onError(Status.UNAVAILABLE.withDescription("status lookup failed; retry").asRuntimeException());
-            }
-        });
+        messenger.get().status(caller.accountId(), request.getServerIdsList()).subscribe(statuses -> {
+            responses.onNext(GetMessageStatusResponse.newBuilder().addAllStatuses(statuses).build());
+            responses.onCompleted();
+        }, error -> responses.onError(error instanceof StatusRuntimeException refused ? refused
+                : Status.UNAVAILABLE.withDescription("status lookup failed; retry").asRuntimeException()));
     }
 }

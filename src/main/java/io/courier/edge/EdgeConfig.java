@@ -2,15 +2,36 @@ package io.courier.edge;
 
 import java.time.Duration;
 
+import io.courier.cluster.RateLimit;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Device streams: window, liveness, workers. */
+/** Device streams: window, liveness, per-device rates and caps. */
 @ConfigMapping(prefix = "courier.edge")
 public interface EdgeConfig {
     /** Deliveries a device may have un-acked at once (Signal uses 256); the rest waits in its inbox. */
     @WithDefault("256")
     int window();
+
+    /** Bytes of un-acked deliveries per stream (one delivery always fits, however large). */
+    @WithDefault("1048576")
+    int windowBytes();
+
+    /** Rows per inbox read. */
+    @WithDefault("128")
+    int page();
+
+    /** How often a stream rescans its inbox: recovers pushes the bus lost and moves the ack cursor. */
+    @WithDefault("15s")
+    Duration rescanInterval();
+
+    /** Ack batches still being settled before the stream stops reading frames. */
+    @WithDefault("8")
+    int ackBatchesInFlight();
+
+    /** Replies (SendAcks, pongs, errors) waiting for a client that doesn't read before the stream stops reading. */
+    @WithDefault("64")
+    int maxQueuedReplies();
 
     /** How often streams are checked for silence; clients ping at about this interval. */
     @WithDefault("60s")
@@ -20,10 +41,36 @@ public interface EdgeConfig {
     @WithDefault("3")
     int silentIntervals();
 
-    /**
-     * Threads that run the streams' database work (each stream's work stays in order on one at a time). They mostly
-     * wait on the database, so there are many more than cores.
-     */
-    @WithDefault("128")
-    int streamThreads();
+    @WithDefault("1000")
+    int ackBurst();
+
+    @WithDefault("2ms")
+    Duration ackRefill();
+
+    @WithDefault("200")
+    int readBurst();
+
+    @WithDefault("10ms")
+    Duration readRefill();
+
+    @WithDefault("20")
+    int pingBurst();
+
+    @WithDefault("1s")
+    Duration pingRefill();
+
+    /** Refused frames a device may send in a burst (one more a second) before its stream is closed. */
+    @WithDefault("100")
+    int maxRefusedBurst();
+
+    /** Stream opens per device (cluster-wide) before one more every {@code stream-open-refill}. */
+    @WithDefault("10")
+    int streamOpenBurst();
+
+    @WithDefault("6s")
+    Duration streamOpenRefill();
+
+    default RateLimit streamOpens() {
+        return new RateLimit("stream opens of this device", streamOpenBurst(), streamOpenRefill());
+    }
 }

@@ -13,29 +13,35 @@ import io.courier.cluster.BusMessage;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
-import io.courier.cluster.ServerIds;
-import io.courier.messaging.InboxStore;
+import io.courier.cluster.RateLimiter;
+import io.courier.messaging.MailboxStorage;
 import io.courier.messaging.Messenger;
+import io.courier.messaging.MessagingConfig;
 import io.quarkus.runtime.Startup;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /** CDI wiring of the edge: stream workers, the session registry, revocation of live streams. */
 public class EdgeWiring {
+    /** Non-blocking work of every stream: as many threads as cores. */
     @Produces
     @Singleton
-    StreamWorkers streamWorkers(EdgeConfig config) {
-        return new StreamWorkers(config.streamThreads());
+    StreamScheduler streamScheduler() {
+        return new StreamScheduler(Schedulers.newParallel("courier-stream"));
     }
 
-    void stopWorkers(@Disposes StreamWorkers workers) {
-        workers.close();
+    void stopScheduler(@Disposes StreamScheduler scheduler) {
+        scheduler.scheduler().dispose();
     }
 
     @Produces
     @Singleton
     @Startup
-    SessionRegistry sessions(PresenceDirectory presence, NodeBus bus, ServerIds serverIds, Messenger messenger,
-            InboxStore inbox, Clock clock, EdgeConfig config, StreamWorkers workers) {
-        return new SessionRegistry(presence, bus, serverIds, messenger, inbox, clock, config, workers);
+    SessionRegistry sessions(PresenceDirectory presence, NodeBus bus, RateLimiter limiter, Messenger messenger,
+            MailboxStorage inbox, Clock clock, EdgeConfig config, MessagingConfig messaging, StreamScheduler workers) {
+        Scheduler scheduler = workers.scheduler();
+        return new SessionRegistry(presence, bus, limiter, messenger, inbox, clock, config, messaging,
+                task -> scheduler.schedule(task));
     }
 
     void closeSessions(@Disposes SessionRegistry sessions) {
@@ -49,8 +55,12 @@ public class EdgeWiring {
         return (UUID accountId, Set<Integer> deviceIds) -> deviceIds.forEach(deviceId -> {
             DeviceAddress device = new DeviceAddress(accountId, deviceId);
             presence.lookup(device)
-                    .ifPresent(p -> bus.publish(p.memberId(), new BusMessage.Revoked(device, p.epoch())));
+                    .flatMap(p -> bus.publish(p.memberId(), new BusMessage.Revoked(device, p.epoch())))
+                    .subscribe();
         });
     }
 
+    /** A type of its own so CDI never confuses the streams' scheduler with another. */
+    record StreamScheduler(Scheduler scheduler) {
+    }
 }

@@ -3,8 +3,7 @@ package io.courier.edge;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import io.courier.api.v1.ConnectResponse;
@@ -12,98 +11,153 @@ import io.courier.cluster.BusMessage;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
-import io.courier.cluster.ServerIds;
+import io.courier.cluster.RateLimiter;
+import io.courier.common.TokenBucket;
+import io.courier.messaging.DeviceMailbox;
 import io.courier.messaging.InboxItem;
-import io.courier.messaging.InboxStore;
+import io.courier.messaging.MailboxLimits;
+import io.courier.messaging.MailboxStorage;
 import io.courier.messaging.Messenger;
+import io.courier.messaging.MessagingConfig;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
- * The device streams open on this node: one per device. Registers presence, supersedes older streams of the same
- * device (here or on another node), hands bus pushes to the right stream and closes silent streams.
+ * The device streams open on this node: one per device. Admits streams (rate limit, epoch order, presence), hands bus
+ * pushes to the right stream and closes silent streams.
  */
-public final class SessionRegistry {
-    private final Map<DeviceAddress, DeviceSession> sessions = new ConcurrentHashMap<>();
+public final class SessionRegistry implements DeviceStream.StreamLifecycle {
+    private final Map<DeviceAddress, DeviceStream> sessions = new ConcurrentHashMap<>();
     private final PresenceDirectory presence;
     private final NodeBus bus;
-    private final ServerIds serverIds;
+    private final RateLimiter limiter;
     private final Messenger messenger;
-    private final InboxStore inbox;
+    private final MailboxStorage inbox;
     private final Clock clock;
     private final EdgeConfig config;
-    private final StreamWorkers workers;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "courier-silent-streams");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final MessagingConfig messaging;
+    private final MailboxLimits limits;
+    /** Runs the streams' (non-blocking) work; each stream stays in order on a serial view of it. */
+    private final Executor workers;
+    private final Scheduler timers = Schedulers.parallel();
+    private final Disposable silentStreamCheck;
 
-    SessionRegistry(PresenceDirectory presence, NodeBus bus, ServerIds serverIds, Messenger messenger, InboxStore inbox,
-            Clock clock, EdgeConfig config, StreamWorkers workers) {
+    SessionRegistry(PresenceDirectory presence, NodeBus bus, RateLimiter limiter, Messenger messenger,
+            MailboxStorage inbox, Clock clock, EdgeConfig config, MessagingConfig messaging, Executor workers) {
         this.presence = presence;
         this.bus = bus;
-        this.serverIds = serverIds;
+        this.limiter = limiter;
         this.messenger = messenger;
         this.inbox = inbox;
         this.clock = clock;
         this.config = config;
+        this.messaging = messaging;
         this.workers = workers;
+        this.limits = new MailboxLimits(config.window(), config.windowBytes(), config.page(),
+                config.ackBatchesInFlight(), config.rescanInterval());
         bus.subscribeLocal(this::onBusMessage);
         long interval = config.pingInterval().toMillis();
-        timer.scheduleWithFixedDelay(this::closeSilentStreams, interval, interval, TimeUnit.MILLISECONDS);
+        silentStreamCheck = timers.schedulePeriodically(this::closeSilentStreams, interval, interval,
+                TimeUnit.MILLISECONDS);
     }
 
-    DeviceSession open(DeviceAddress device, ServerCallStreamObserver<ConnectResponse> out) {
-        DeviceSession session = new DeviceSession(device, serverIds.next(), out, new SerialExecutor(workers), workers,
-                messenger, inbox, this, clock, config.window());
-        DeviceSession older = sessions.put(device, session);
-        if (older != null) {
-            older.close(superseded());
-        }
-        return session;
+    /** A new stream; {@code epoch} was taken when the call arrived, so streams order by when they were opened. */
+    DeviceStream open(DeviceAddress device, long epoch, ServerCallStreamObserver<ConnectResponse> call) {
+        SerialExecutor serial = new SerialExecutor(workers);
+        DeviceStream stream = new DeviceStream(device, epoch, call, Schedulers.fromExecutor(serial), messenger, this,
+                budgets(), config);
+        stream.attach(new DeviceMailbox(device, inbox, messenger, stream, limits, clock, timers, serial));
+        return stream;
     }
 
-    /** Runs on the session's executor before its first drain: presence first, so nothing stored later is missed. */
-    void announce(DeviceSession session) {
-        presence.register(session.device(), session.epoch()).ifPresent(previous -> {
-            if (!previous.memberId().equals(presence.localMemberId())) {
-                bus.publish(previous.memberId(), new BusMessage.Supersede(session.device(), previous.epoch()));
+    private DeviceStream.Budgets budgets() {
+        return new DeviceStream.Budgets(new TokenBucket(messaging.sendBurst(), messaging.sendRefill()),
+                new TokenBucket(config.ackBurst(), config.ackRefill()),
+                new TokenBucket(config.readBurst(), config.readRefill()),
+                new TokenBucket(config.pingBurst(), config.pingRefill()),
+                new TokenBucket(config.maxRefusedBurst(), java.time.Duration.ofSeconds(1)));
+    }
+
+    /**
+     * Rate limit, then the newest epoch wins locally and cluster-wide; presence is registered before the stream
+     * drains, so whatever is stored from then on is pushed to it.
+     */
+    @Override
+    public Mono<Boolean> admit(DeviceStream stream) {
+        DeviceAddress device = stream.device();
+        return limiter.tryAcquireAsync(config.streamOpens(), device.key()).flatMap(waitMillis -> {
+            if (waitMillis > 0) {
+                stream.close(Status.RESOURCE_EXHAUSTED.withDescription("too many stream opens for this device;"
+                        + " retry in " + Math.max(1, (waitMillis + 999) / 1000) + " s"));
+                return Mono.just(false);
             }
+            DeviceStream[] replaced = new DeviceStream[1];
+            DeviceStream holder = sessions.compute(device, (key, older) -> {
+                if (older == null || older.epoch() < stream.epoch()) {
+                    replaced[0] = older;
+                    return stream;
+                }
+                return older;
+            });
+            if (holder != stream) {
+                stream.close(superseded());
+                return Mono.just(false);
+            }
+            if (replaced[0] != null) {
+                replaced[0].close(superseded());
+            }
+            return presence.register(device, stream.epoch()).map(registration -> {
+                if (!registration.won()) {
+                    sessions.remove(device, stream);
+                    stream.close(superseded());
+                    return false;
+                }
+                var previous = registration.other();
+                if (previous != null && !previous.memberId().equals(presence.localMemberId())) {
+                    bus.publish(previous.memberId(), new BusMessage.Supersede(device, previous.epoch())).subscribe();
+                }
+                return true;
+            });
         });
     }
 
-    void ended(DeviceSession session) {
-        sessions.remove(session.device(), session);
-        presence.unregister(session.device(), session.epoch());
+    @Override
+    public void ended(DeviceStream stream) {
+        if (sessions.remove(stream.device(), stream)) {
+            presence.unregister(stream.device(), stream.epoch()).subscribe();
+        }
     }
 
     void close() {
-        timer.shutdownNow();
+        silentStreamCheck.dispose();
     }
 
     private void onBusMessage(BusMessage message) {
-        DeviceSession session = sessions.get(message.target());
-        if (session == null) {
+        DeviceStream stream = sessions.get(message.target());
+        if (stream == null) {
             return;
         }
         if (message instanceof BusMessage.Push push) {
-            session.push((InboxItem) push.item());
+            stream.push((InboxItem) push.item());
         } else if (message instanceof BusMessage.Supersede supersede) {
-            if (session.epoch() == supersede.epoch()) {
-                session.close(superseded());
+            if (stream.epoch() <= supersede.epoch()) {
+                stream.close(superseded());
             }
-        } else if (message instanceof BusMessage.Revoked revoked && session.epoch() == revoked.epoch()) {
-            session.close(Status.UNAUTHENTICATED.withDescription("this device was revoked"));
+        } else if (message instanceof BusMessage.Revoked revoked && stream.epoch() == revoked.epoch()) {
+            stream.close(Status.UNAUTHENTICATED.withDescription("this device was revoked"));
         }
     }
 
     private void closeSilentStreams() {
         long limit = config.pingInterval().toNanos() * config.silentIntervals();
         long now = System.nanoTime();
-        for (DeviceSession session : sessions.values()) {
-            if (now - session.lastHeardNanos() > limit) {
-                session.close(Status.UNAVAILABLE.withDescription("no frames for " + limit / 1_000_000_000
+        for (DeviceStream stream : sessions.values()) {
+            if (now - stream.lastHeardNanos() > limit) {
+                stream.close(Status.UNAVAILABLE.withDescription("no frames for " + limit / 1_000_000_000
                         + " s; ping at least every " + config.pingInterval().toSeconds() + " s"));
             }
         }

@@ -11,6 +11,9 @@ public sealed interface InboxItem extends Serializable {
     /** The inbox id the device acks. */
     long serverId();
 
+    /** Roughly what the item costs in memory and on the wire; the delivery window is bounded by it. */
+    int weight();
+
     /**
      * A message. {@code syncRecipient} is set on copies sent to the sender's own other devices; {@code groupId} on
      * group messages.
@@ -21,9 +24,21 @@ public sealed interface InboxItem extends Serializable {
         boolean countsAsDelivery() {
             return syncRecipient == null;
         }
+
+        @Override
+        public int weight() {
+            return FIXED_WEIGHT + ciphertext.length;
+        }
     }
 
     record Receipt(long serverId, long messageServerId, UUID recipient, ReceiptState state, Instant time)
             implements InboxItem {
+        @Override
+        public int weight() {
+            return FIXED_WEIGHT;
+        }
     }
+
+    /** Ids, sender, timestamps and framing of one down-frame. */
+    int FIXED_WEIGHT = 96;
 }

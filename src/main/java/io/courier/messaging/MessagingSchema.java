@@ -69,6 +69,13 @@ final class MessagingSchema {
               WITH default_time_to_live = 2592000
             """));
 
+    /**
+     * DELIVERED and READ get a column each, so neither can overwrite the other (a late DELIVERED used to replace
+     * READ in {@code state}).
+     */
+    static final Migration V4 = new Migration(4, "receipt columns per state", List.of(
+            "ALTER TABLE receipts ADD (delivered_at timestamp, read_at timestamp)"));
+
     private MessagingSchema() {
     }
 }

@@ -7,15 +7,14 @@ import java.util.UUID;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-import com.datastax.oss.driver.api.core.CqlSession;
 
 import io.courier.account.DeviceRemovalListener;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
-import io.courier.cluster.RateLimiter;
 import io.courier.cluster.ServerIds;
 import io.courier.keys.KeyDirectory;
+import io.courier.store.Cql;
 import io.courier.store.Migration;
 
 /** CDI wiring of messaging. */
@@ -26,9 +25,14 @@ public class MessagingWiring {
     }
 
     @Produces
+    Migration receiptColumns() {
+        return MessagingSchema.V4;
+    }
+
+    @Produces
     @Singleton
-    InboxStore inbox(CqlSession session) {
-        return new InboxStore(session);
+    InboxStore inbox(Cql cql) {
+        return new InboxStore(cql);
     }
 
     /** A removed device's queue goes with it; a re-registered primary starts with an empty inbox. */
@@ -36,14 +40,14 @@ public class MessagingWiring {
     @Singleton
     DeviceRemovalListener dropInboxes(InboxStore inbox) {
         return (UUID accountId, Set<Integer> deviceIds) -> deviceIds
-                .forEach(deviceId -> inbox.deleteAll(new DeviceAddress(accountId, deviceId)));
+                .forEach(deviceId -> inbox.deleteAll(new DeviceAddress(accountId, deviceId)).block());
     }
 
     @Produces
     @Singleton
-    Messenger messenger(CqlSession session, InboxStore inbox, PresenceDirectory presence, NodeBus bus,
-            KeyDirectory keys, ServerIds serverIds, RateLimiter limiter, MessagingConfig config, Clock clock) {
-        return new Messenger(inbox, new ReceiptLedger(session), new SentMessages(session),
-                new DeliveryRouter(presence, bus), keys, serverIds, limiter, config, clock);
+    Messenger messenger(Cql cql, InboxStore inbox, PresenceDirectory presence, NodeBus bus,
+            KeyDirectory keys, ServerIds serverIds, MessagingConfig config, Clock clock) {
+        return new Messenger(inbox, new ReceiptLedger(cql), new SentMessages(cql),
+                new DeliveryRouter(presence, bus), keys, serverIds, config, clock);
     }
 }

@@ -3,13 +3,14 @@ package io.courier.messaging;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 import com.google.protobuf.ByteString;
 
@@ -21,82 +22,98 @@ import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.ReceiptState;
 import io.courier.api.v1.RecipientStatus;
 import io.courier.cluster.DeviceAddress;
-import io.courier.cluster.RateLimiter;
 import io.courier.cluster.ServerIds;
 import io.courier.common.Ids;
 import io.courier.common.Rejections;
+import io.courier.common.TokenBucket;
 import io.courier.keys.KeyDirectory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * The 1:1 flow: validate, store in every destination inbox, acknowledge, route; acks and reads move the receipt
- * state and tell every device of the sender, durably through their inboxes.
+ * state and tell every device of the sender, durably through their inboxes. Asynchronous throughout: every method
+ * returns at once and completes on the database driver's threads.
  */
-public final class Messenger {
+public final class Messenger implements DeviceMailbox.AckSettler {
     private final InboxStore inbox;
     private final ReceiptLedger receipts;
     private final SentMessages sent;
     private final DeliveryRouter router;
     private final KeyDirectory keys;
     private final ServerIds serverIds;
-    private final RateLimiter limiter;
     private final MessagingConfig config;
     private final Clock clock;
 
     Messenger(InboxStore inbox, ReceiptLedger receipts, SentMessages sent, DeliveryRouter router, KeyDirectory keys,
-            ServerIds serverIds, RateLimiter limiter, MessagingConfig config, Clock clock) {
+            ServerIds serverIds, MessagingConfig config, Clock clock) {
         this.inbox = inbox;
         this.receipts = receipts;
         this.sent = sent;
         this.router = router;
         this.keys = keys;
         this.serverIds = serverIds;
-        this.limiter = limiter;
         this.config = config;
         this.clock = clock;
     }
 
-    public SendOutcome send(DeviceAddress sender, OutgoingMessage message) {
+    /**
+     * Stores a message in every destination inbox, then completes with the SendAck. A retry of a send that
+     * completed is answered before the rate limit is consulted: it stores nothing new.
+     *
+     * @param sendRate the sending device's budget of new messages
+     */
+    public Mono<SendOutcome> send(DeviceAddress sender, OutgoingMessage message, TokenBucket sendRate) {
         long clientId = message.getClientMessageId();
         String problem = OutgoingRules.problem(sender, message);
         if (problem != null) {
-            return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, problem);
+            return Mono.just(refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, problem));
         }
         String oversized = OutgoingRules.oversized(message, config.maxEnvelopeBytes());
         if (oversized != null) {
-            return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_ENVELOPE_TOO_LARGE, oversized);
-        }
-        if (limiter.tryAcquire(config.sends(), sender.key()) > 0) {
-            return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "sending too fast; slow down");
+            return Mono.just(refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_ENVELOPE_TOO_LARGE, oversized));
         }
         UUID recipient = Ids.uuid(message.getRecipientAccountId(), "recipient_account_id");
-        // Three independent reads, in parallel: they are most of a send's latency.
-        var previousLookup = sent.find(sender, clientId).toCompletableFuture();
-        var recipientLookup = keys.registrations(recipient).toCompletableFuture();
-        var ownLookup = keys.registrations(sender.accountId()).toCompletableFuture();
-        var previous = previousLookup.join();
-        if (previous.isPresent()) {
-            return new SendOutcome.Accepted(clientId, previous.get().serverId(), previous.get().serverTime());
-        }
-        Map<Integer, Integer> recipientDevices = recipientLookup.join();
+        // Independent reads, in parallel: they are most of a send's latency.
+        Mono<Map<Integer, Integer>> recipientDevices = Mono.fromCompletionStage(() -> keys.registrations(recipient));
+        Mono<Map<Integer, Integer>> ownDevices = Mono.fromCompletionStage(() -> keys.registrations(sender.accountId()));
+        return sent.find(sender, clientId)
+                .map(previous -> (SendOutcome) new SendOutcome.Accepted(clientId, previous.serverId(),
+                        previous.serverTime()))
+                .switchIfEmpty(Mono.defer(() -> {
+                    if (!sendRate.tryTake()) {
+                        return Mono.just(refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED,
+                                "sending too fast; slow down"));
+                    }
+                    return Mono.zip(recipientDevices, ownDevices)
+                            .flatMap(devices -> checkAndStore(sender, recipient, message, devices.getT1(),
+                                    devices.getT2()));
+                }));
+    }
+
+    private Mono<SendOutcome> checkAndStore(DeviceAddress sender, UUID recipient, OutgoingMessage message,
+            Map<Integer, Integer> recipientDevices, Map<Integer, Integer> senderDevices) {
+        long clientId = message.getClientMessageId();
         if (recipientDevices.isEmpty()) {
-            return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_UNKNOWN_DESTINATION,
-                    "the recipient does not exist or has no device that can receive messages");
+            return Mono.just(refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_UNKNOWN_DESTINATION,
+                    "the recipient does not exist or has no device that can receive messages"));
         }
-        Map<Integer, Integer> ownDevices = new TreeMap<>(ownLookup.join());
+        Map<Integer, Integer> ownDevices = new TreeMap<>(senderDevices);
         ownDevices.remove(sender.deviceId());
         List<MismatchedDevices> mismatches = new ArrayList<>();
         OutgoingRules.mismatch(recipient, recipientDevices, message.getEnvelopesList()).ifPresent(mismatches::add);
         OutgoingRules.mismatch(sender.accountId(), ownDevices, message.getSelfEnvelopesList())
                 .ifPresent(mismatches::add);
         if (!mismatches.isEmpty()) {
-            return new SendOutcome.Refused(FrameErrors.forSend(clientId, FrameErrorCode.FRAME_ERROR_CODE_MISMATCHED_DEVICES,
+            return Mono.just(new SendOutcome.Refused(FrameErrors.forSend(clientId,
+                    FrameErrorCode.FRAME_ERROR_CODE_MISMATCHED_DEVICES,
                     "the message is not encrypted for exactly the current devices; refetch bundles and re-encrypt")
-                    .toBuilder().addAllMismatchedDevices(mismatches).build());
+                    .toBuilder().addAllMismatchedDevices(mismatches).build()));
         }
         return store(sender, recipient, message);
     }
 
-    private SendOutcome store(DeviceAddress sender, UUID recipient, OutgoingMessage message) {
+    private Mono<SendOutcome> store(DeviceAddress sender, UUID recipient, OutgoingMessage message) {
         long serverId = serverIds.next();
         Instant now = clock.instant();
         List<Addressed> copies = new ArrayList<>();
@@ -108,25 +125,18 @@ public final class Messenger {
             copies.add(new Addressed(new DeviceAddress(sender.accountId(), e.getDeviceId()),
                     item(sender, message, serverId, now, e, recipient)));
         }
-        append(copies, receipts.recordSent(sender.accountId(), serverId, recipient, now));
-        // Only now is the send complete: a retry that finds this record is answered without writing again.
-        sent.record(sender, message.getClientMessageId(), new SentMessages.Sent(serverId, now));
-        copies.forEach(router::route);
-        return new SendOutcome.Accepted(message.getClientMessageId(), serverId, now);
+        Mono<Void> writes = Flux.fromIterable(copies).flatMap(c -> inbox.append(c.to(), c.item()))
+                .then()
+                .and(receipts.recordSent(sender.accountId(), serverId, recipient, now));
+        // Only once every copy is stored is the send complete: a retry that finds the record is answered without
+        // writing again.
+        return writes.then(sent.record(sender, message.getClientMessageId(), new SentMessages.Sent(serverId, now)))
+                .then(Mono.fromRunnable(() -> copies.forEach(router::route)))
+                .thenReturn(new SendOutcome.Accepted(message.getClientMessageId(), serverId, now));
     }
 
     /** An inbox entry and the device whose inbox it goes to. */
     record Addressed(DeviceAddress to, InboxItem item) {
-    }
-
-    /** Writes all entries (and any other writes of the same step) in parallel and waits for every one. */
-    private void append(List<Addressed> entries, CompletionStage<?>... alongside) {
-        List<CompletableFuture<?>> writes = new ArrayList<>();
-        entries.forEach(e -> writes.add(inbox.append(e.to(), e.item()).toCompletableFuture()));
-        for (CompletionStage<?> other : alongside) {
-            writes.add(other.toCompletableFuture());
-        }
-        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
     }
 
     private static InboxItem.Message item(DeviceAddress sender, OutgoingMessage message, long serverId, Instant now,
@@ -135,71 +145,106 @@ public final class Messenger {
                 envelope.getTypeValue(), envelope.getCiphertext().toByteArray(), null, syncRecipient);
     }
 
-    /** Acks an id the device got on an earlier stream; false if it is not in the device's inbox. */
-    public boolean ack(DeviceAddress device, long serverId) {
-        var item = inbox.find(device, serverId);
-        item.ifPresent(found -> ack(device, found));
-        return item.isPresent();
-    }
-
-    /** Acks an item delivered to the device: DELIVERED for messages (first device wins), then the entry goes. */
-    public void ack(DeviceAddress device, InboxItem item) {
-        if (item instanceof InboxItem.Message m && m.countsAsDelivery()) {
-            advance(m.sender(), m.serverId(), device.accountId(), ReceiptState.RECEIPT_STATE_DELIVERED);
-        }
-        inbox.delete(device, item.serverId());
-    }
-
-    /** Marks messages from {@code sender} read; returns the ids that were never delivered to the reader. */
-    public List<Long> read(DeviceAddress reader, ByteString senderId, List<Long> serverIds) {
-        UUID sender = Ids.uuid(senderId, "sender_account_id");
-        List<Long> refused = new ArrayList<>();
-        for (long serverId : new TreeSet<>(serverIds)) {
-            if (advance(sender, serverId, reader.accountId(), ReceiptState.RECEIPT_STATE_READ)
-                    == ReceiptLedger.Advance.UNKNOWN) {
-                refused.add(serverId);
+    /**
+     * Settles a device's acks: DELIVERED for the messages among them (the sender hears of it first, then the
+     * ledger records it, so a failure in between is repaired by the device acking again), then the entries go.
+     * {@code unknown} ids were not delivered on this stream: they are looked up; those not in the inbox are refused.
+     */
+    @Override
+    public Mono<List<Long>> settle(DeviceAddress device, List<InboxItem> delivered, List<Long> unknown) {
+        Mono<List<InboxItem>> earlier = unknown.isEmpty() ? Mono.just(List.of()) : inbox.find(device, unknown);
+        return earlier.flatMap(found -> {
+            List<InboxItem> acked = new ArrayList<>(delivered);
+            acked.addAll(found);
+            Set<Long> foundIds = new HashSet<>();
+            found.forEach(item -> foundIds.add(item.serverId()));
+            List<Long> refused = unknown.stream().filter(id -> !foundIds.contains(id)).toList();
+            if (acked.isEmpty()) {
+                return Mono.just(refused);
             }
-        }
-        return refused;
+            List<MessageRef> messages = acked.stream()
+                    .filter(i -> i instanceof InboxItem.Message m && m.countsAsDelivery())
+                    .map(i -> new MessageRef(((InboxItem.Message) i).sender(), i.serverId())).toList();
+            return advance(messages, device.accountId(), ReceiptState.RECEIPT_STATE_DELIVERED)
+                    .then(inbox.delete(device, acked.stream().map(InboxItem::serverId).toList()))
+                    .thenReturn(refused);
+        });
     }
 
-    private ReceiptLedger.Advance advance(UUID sender, long serverId, UUID recipient, ReceiptState state) {
-        Instant now = clock.instant();
-        ReceiptLedger.Advance result = receipts.advance(sender, serverId, recipient, state, now);
-        if (result == ReceiptLedger.Advance.ADVANCED) {
-            tellSender(sender, serverId, recipient, state, now);
-        }
-        return result;
+    /** Marks messages from {@code sender} read; completes with the ids that were never sent to the reader. */
+    public Mono<List<Long>> read(DeviceAddress reader, ByteString senderId, List<Long> serverIds) {
+        UUID sender = Ids.uuid(senderId, "sender_account_id");
+        List<MessageRef> messages = new TreeSet<>(serverIds).stream().map(id -> new MessageRef(sender, id)).toList();
+        return advance(messages, reader.accountId(), ReceiptState.RECEIPT_STATE_READ);
     }
 
-    /** A receipt event in the inbox of every device of the sender, pushed to the online ones. */
-    private void tellSender(UUID sender, long messageServerId, UUID recipient, ReceiptState state, Instant now) {
-        List<Addressed> events = keys.registrations(sender).toCompletableFuture().join().keySet().stream()
-                .map(device -> new Addressed(new DeviceAddress(sender, device),
-                        new InboxItem.Receipt(serverIds.next(), messageServerId, recipient, state, now)))
-                .toList();
-        append(events);
-        events.forEach(router::route);
+    /** A message one recipient got, by its sender and server id. */
+    private record MessageRef(UUID sender, long serverId) {
+    }
+
+    /**
+     * Moves each message forward to {@code to} for {@code recipient}, telling its sender's devices first. Completes
+     * with the ids that have no ledger entry for this recipient (never sent to them, or expired).
+     */
+    private Mono<List<Long>> advance(List<MessageRef> messages, UUID recipient, ReceiptState to) {
+        return Flux.fromIterable(messages)
+                .flatMap(m -> receipts.state(m.sender(), m.serverId(), recipient)
+                        .map(state -> new Advance(m, state.getNumber() < to.getNumber() ? Step.MOVES : Step.ALREADY))
+                        .defaultIfEmpty(new Advance(m, Step.UNKNOWN)))
+                .collectList()
+                .flatMap(results -> {
+                    List<Long> unknown = results.stream().filter(a -> a.step() == Step.UNKNOWN)
+                            .map(a -> a.message().serverId()).toList();
+                    Map<UUID, List<Long>> bySender = new LinkedHashMap<>();
+                    results.stream().filter(a -> a.step() == Step.MOVES).forEach(a -> bySender
+                            .computeIfAbsent(a.message().sender(), s -> new ArrayList<>()).add(a.message().serverId()));
+                    Instant now = clock.instant();
+                    return Flux.fromIterable(bySender.entrySet())
+                            .flatMap(e -> tellSender(e.getKey(), e.getValue(), recipient, to, now)
+                                    .then(receipts.mark(e.getKey(), e.getValue(), recipient, to, now)))
+                            .then(Mono.just(unknown));
+                });
+    }
+
+    private enum Step { MOVES, ALREADY, UNKNOWN }
+
+    /** What a receipt does to one message: moves it forward, finds it there already, or finds no such message. */
+    private record Advance(MessageRef message, Step step) {
+    }
+
+    /** Receipt events in the inbox of every device of the sender (one write per device), then pushed if online. */
+    private Mono<Void> tellSender(UUID sender, List<Long> messageIds, UUID recipient, ReceiptState state, Instant now) {
+        return Mono.fromCompletionStage(() -> keys.registrations(sender)).flatMap(devices -> {
+            List<Addressed> events = new ArrayList<>();
+            for (int device : devices.keySet()) {
+                DeviceAddress to = new DeviceAddress(sender, device);
+                messageIds.forEach(id -> events.add(new Addressed(to,
+                        new InboxItem.Receipt(serverIds.next(), id, recipient, state, now))));
+            }
+            Map<DeviceAddress, List<InboxItem>> byDevice = new LinkedHashMap<>();
+            events.forEach(e -> byDevice.computeIfAbsent(e.to(), d -> new ArrayList<>()).add(e.item()));
+            return Flux.fromIterable(byDevice.entrySet()).flatMap(e -> inbox.appendAll(e.getKey(), e.getValue()))
+                    .then(Mono.fromRunnable(() -> events.forEach(router::route)));
+        });
     }
 
     /** Current tick state of messages the caller's account sent; unknown or expired ids are left out. */
-    public List<MessageStatus> status(UUID account, List<Long> serverIds) {
+    public Mono<List<MessageStatus>> status(UUID account, List<Long> serverIds) {
         if (serverIds.size() > config.maxStatusIds()) {
-            throw Rejections.invalidArgument("at most " + config.maxStatusIds() + " server_ids per call");
+            return Mono.error(Rejections.invalidArgument("at most " + config.maxStatusIds()
+                    + " server_ids per call"));
         }
-        List<MessageStatus> statuses = new ArrayList<>();
-        for (long serverId : new TreeSet<>(serverIds)) {
-            var recipients = receipts.statuses(account, serverId);
-            if (recipients.isEmpty()) {
-                continue;
-            }
-            MessageStatus.Builder status = MessageStatus.newBuilder().setServerId(serverId);
-            recipients.forEach(r -> status.addRecipients(RecipientStatus.newBuilder()
-                    .setAccountId(Ids.bytes(r.recipient())).setState(r.state())
-                    .setUpdatedAtMs(r.updatedAt().toEpochMilli())));
-            statuses.add(status.build());
-        }
-        return statuses;
+        return Flux.fromIterable(new TreeSet<>(serverIds))
+                .flatMapSequential(serverId -> receipts.statuses(account, serverId)
+                        .filter(recipients -> !recipients.isEmpty())
+                        .map(recipients -> {
+                            MessageStatus.Builder status = MessageStatus.newBuilder().setServerId(serverId);
+                            recipients.forEach(r -> status.addRecipients(RecipientStatus.newBuilder()
+                                    .setAccountId(Ids.bytes(r.recipient())).setState(r.state())
+                                    .setUpdatedAtMs(r.updatedAt().toEpochMilli())));
+                            return status.build();
+                        }))
+                .collectList();
     }
 
     private static SendOutcome refuse(long clientId, FrameErrorCode code, String message) {

@@ -1,13 +1,12 @@
 package io.courier.messaging;
 
 import java.time.Instant;
-import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 
-import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 
 import io.courier.cluster.DeviceAddress;
+import io.courier.store.Cql;
+import reactor.core.publisher.Mono;
 
 /**
  * Idempotency records: (sending device, client message id) → the server id the send got. Written after every inbox
@@ -17,26 +16,26 @@ final class SentMessages {
     record Sent(long serverId, Instant serverTime) {
     }
 
-    private final CqlSession session;
+    private final Cql cql;
     private final PreparedStatement select;
     private final PreparedStatement insert;
 
-    SentMessages(CqlSession session) {
-        this.session = session;
-        select = session.prepare("SELECT server_id, server_ts FROM sent_messages WHERE account_id = ?"
+    SentMessages(Cql cql) {
+        this.cql = cql;
+        select = cql.session().prepare("SELECT server_id, server_ts FROM sent_messages WHERE account_id = ?"
                 + " AND device_id = ? AND client_message_id = ?");
-        insert = session.prepare("INSERT INTO sent_messages (account_id, device_id, client_message_id, server_id,"
-                + " server_ts) VALUES (?, ?, ?, ?, ?)");
+        insert = cql.session().prepare("INSERT INTO sent_messages (account_id, device_id, client_message_id,"
+                + " server_id, server_ts) VALUES (?, ?, ?, ?, ?)");
     }
 
-    CompletionStage<Optional<Sent>> find(DeviceAddress sender, long clientMessageId) {
-        return session.executeAsync(select.bind(sender.accountId(), sender.deviceId(), clientMessageId))
-                .thenApply(rs -> Optional.ofNullable(rs.one())
-                        .map(r -> new Sent(r.getLong("server_id"), r.getInstant("server_ts"))));
+    /** The earlier send with this client id, or empty. */
+    Mono<Sent> find(DeviceAddress sender, long clientMessageId) {
+        return cql.one(select.bind(sender.accountId(), sender.deviceId(), clientMessageId),
+                r -> new Sent(r.getLong("server_id"), r.getInstant("server_ts")));
     }
 
-    void record(DeviceAddress sender, long clientMessageId, Sent sent) {
-        session.execute(insert.bind(sender.accountId(), sender.deviceId(), clientMessageId, sent.serverId(),
+    Mono<Void> record(DeviceAddress sender, long clientMessageId, Sent sent) {
+        return cql.write(insert.bind(sender.accountId(), sender.deviceId(), clientMessageId, sent.serverId(),
                 sent.serverTime()));
     }
 }

@@ -35,6 +35,12 @@ public class StoreWiring {
         return session;
     }
 
+    @Produces
+    @Singleton
+    Cql cql(CqlSession session) {
+        return new Cql(session);
+    }
+
     void close(@Disposes CqlSession session) {
         session.close();
     }

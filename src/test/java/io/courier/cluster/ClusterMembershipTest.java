@@ -79,19 +79,19 @@ class ClusterMembershipTest extends ServerTest {
             otherBus.subscribeLocal(received::add);
             DeviceAddress device = new DeviceAddress(UUID.randomUUID(), 1);
 
-            otherPresence.register(device, 42);
+            otherPresence.register(device, 42).block();
 
-            Presence seenHere = presence.lookup(device).orElseThrow();
+            Presence seenHere = presence.lookup(device).blockOptional().orElseThrow();
             assertThat(seenHere.memberId()).isEqualTo(otherPresence.localMemberId()).isNotEqualTo(presence.localMemberId());
             assertThat(seenHere.epoch()).isEqualTo(42);
 
-            bus.publish(seenHere.memberId(), new BusMessage.Supersede(device, 42));
+            bus.publish(seenHere.memberId(), new BusMessage.Supersede(device, 42)).block();
             BusMessage message = received.poll(10, TimeUnit.SECONDS);
             assertThat(message).isEqualTo(new BusMessage.Supersede(device, 42));
 
             other.getLifecycleService().terminate(); // the node dies without unregistering anything
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> presence.lookup(device).isEmpty());
+            await().atMost(Duration.ofSeconds(30)).until(() -> presence.lookup(device).blockOptional().isEmpty());
         } finally {
             other.shutdown();
         }
@@ -100,13 +100,25 @@ class ClusterMembershipTest extends ServerTest {
     @Test
     void aLateDisconnectNeverRemovesANewerStream() {
         DeviceAddress device = new DeviceAddress(UUID.randomUUID(), 2);
-        presence.register(device, 1);
-        presence.register(device, 2);
+        presence.register(device, 1).block();
+        presence.register(device, 2).block();
 
-        presence.unregister(device, 1);
+        presence.unregister(device, 1).block();
 
-        assertThat(presence.lookup(device)).contains(new Presence(presence.localMemberId(), 2));
-        presence.unregister(device, 2);
-        assertThat(presence.lookup(device)).isEmpty();
+        assertThat(presence.lookup(device).blockOptional()).contains(new Presence(presence.localMemberId(), 2));
+        presence.unregister(device, 2).block();
+        assertThat(presence.lookup(device).blockOptional()).isEmpty();
+    }
+
+    @Test
+    void anOlderEpochRegisteringLateLosesToTheNewerStream() {
+        DeviceAddress device = new DeviceAddress(UUID.randomUUID(), 3);
+        assertThat(presence.register(device, 20).block().won()).isTrue();
+
+        var late = presence.register(device, 10).block();
+
+        assertThat(late.won()).isFalse();
+        assertThat(late.other()).isEqualTo(new Presence(presence.localMemberId(), 20));
+        assertThat(presence.lookup(device).blockOptional()).contains(new Presence(presence.localMemberId(), 20));
     }
 }

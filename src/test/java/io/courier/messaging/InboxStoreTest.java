@@ -35,15 +35,15 @@ class InboxStoreTest extends ServerTest {
         UUID sender = UUID.randomUUID();
         long payloadId = serverIds.next();
         byte[] payload = "one sender-key ciphertext for the whole group".getBytes(StandardCharsets.UTF_8);
-        inbox.putSharedPayload(payloadId, payload);
+        inbox.putSharedPayload(payloadId, payload).block();
         DeviceAddress first = new DeviceAddress(UUID.randomUUID(), 1);
         DeviceAddress second = new DeviceAddress(UUID.randomUUID(), 3);
 
-        inbox.appendReference(first, header(payloadId, sender), payloadId).toCompletableFuture().join();
-        inbox.appendReference(second, header(payloadId, sender), payloadId).toCompletableFuture().join();
+        inbox.appendReference(first, header(payloadId, sender), payloadId).block();
+        inbox.appendReference(second, header(payloadId, sender), payloadId).block();
 
         for (DeviceAddress device : new DeviceAddress[] { first, second }) {
-            var items = inbox.readAfter(device, 0, 10);
+            var items = inbox.readAfter(device, 0, 10).block();
             assertThat(items).singleElement().isInstanceOfSatisfying(InboxItem.Message.class, m -> {
                 assertThat(m.ciphertext()).isEqualTo(payload);
                 assertThat(m.sender()).isEqualTo(sender);
@@ -62,13 +62,13 @@ class InboxStoreTest extends ServerTest {
         for (int i = ids.length - 1; i >= 0; i--) { // written newest first
             inbox.append(device, new InboxItem.Message(ids[i], UUID.randomUUID(), 1, i, Instant.now(),
                     EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE_VALUE, new byte[] { (byte) i }, null, null))
-                    .toCompletableFuture().join();
+                    .block();
         }
 
-        assertThat(inbox.readAfter(device, 0, 10)).extracting(InboxItem::serverId).containsExactly(ids);
-        assertThat(inbox.cursor(device)).isZero();
-        inbox.advanceCursor(device, ids[2]);
-        assertThat(inbox.readAfter(device, inbox.cursor(device), 10)).extracting(InboxItem::serverId)
+        assertThat(inbox.readAfter(device, 0, 10).block()).extracting(InboxItem::serverId).containsExactly(ids);
+        assertThat(inbox.cursor(device).block()).isZero();
+        inbox.advanceCursor(device, ids[2]).block();
+        assertThat(inbox.readAfter(device, inbox.cursor(device).block(), 10).block()).extracting(InboxItem::serverId)
                 .containsExactly(ids[3], ids[4]);
     }
 }

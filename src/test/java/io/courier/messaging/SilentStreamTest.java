@@ -41,13 +41,13 @@ class SilentStreamTest extends ServerTest {
         DeviceAddress address = new DeviceAddress(Ids.uuid(bob.accountId(), "account"), bob.deviceId());
         RawStream stream = connect(bob);
         stream.drain();
-        assertThat(presence.lookup(address)).isPresent();
+        assertThat(presence.lookup(address).blockOptional()).isPresent();
 
         Status status = stream.awaitClosed();
 
         assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(status.getDescription()).contains("ping");
-        await().atMost(Duration.ofSeconds(5)).until(() -> presence.lookup(address).isEmpty());
+        await().atMost(Duration.ofSeconds(5)).until(() -> presence.lookup(address).blockOptional().isEmpty());
     }
 
     @Test

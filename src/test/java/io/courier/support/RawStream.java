@@ -72,6 +72,25 @@ public final class RawStream implements AutoCloseable {
         }
     }
 
+    /** The next down-frame, or empty if the stream closes before one comes. */
+    public java.util.Optional<ConnectResponse> nextUnlessClosed() {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                ConnectResponse frame = frames.poll(50, TimeUnit.MILLISECONDS);
+                if (frame != null) {
+                    return java.util.Optional.of(frame);
+                }
+                if (closed.isDone() && frames.isEmpty()) {
+                    return java.util.Optional.empty();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new AssertionError("neither a frame nor a close within " + WAIT.toSeconds() + " s");
+    }
+
     public ConnectResponse next(ConnectResponse.FrameCase expected) {
         ConnectResponse frame = next();
         assertThat(frame.getFrameCase()).as("frame: " + frame).isEqualTo(expected);

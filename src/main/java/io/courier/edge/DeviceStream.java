@@ -1,0 +1,312 @@
+package io.courier.edge;
+
+import java.util.List;
+
+import org.jboss.logging.Logger;
+
+import io.courier.api.v1.Ack;
+import io.courier.api.v1.ConnectRequest;
+import io.courier.api.v1.ConnectResponse;
+import io.courier.api.v1.FrameError;
+import io.courier.api.v1.FrameErrorCode;
+import io.courier.api.v1.Pong;
+import io.courier.api.v1.QueueEmpty;
+import io.courier.api.v1.Read;
+import io.courier.api.v1.SendAck;
+import io.courier.cluster.DeviceAddress;
+import io.courier.common.TokenBucket;
+import io.courier.messaging.DeviceMailbox;
+import io.courier.messaging.DownFrames;
+import io.courier.messaging.FrameErrors;
+import io.courier.messaging.InboxItem;
+import io.courier.messaging.MailboxOutlet;
+import io.courier.messaging.Messenger;
+import io.courier.messaging.SendOutcome;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * One device's Connect stream as one Reactor pipeline: up-frames are requested from gRPC one at a time, only once the
+ * previous one is handled and the replies to the client are within bounds; down-frames are written only while the
+ * call is ready. The device's inbox, window and cursor are its {@link DeviceMailbox}'s; this class only turns frames
+ * into calls and results into frames. All state is confined to the stream's serial executor.
+ */
+final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutlet {
+    private static final Logger LOG = Logger.getLogger(DeviceStream.class);
+
+    /** The per-device budgets of one stream. */
+    record Budgets(TokenBucket sends, TokenBucket acks, TokenBucket reads, TokenBucket pings, TokenBucket refusals) {
+    }
+
+    private final DeviceAddress device;
+    private final long epoch;
+    private final ServerCallStreamObserver<ConnectResponse> call;
+    private final Scheduler serial;
+    private final Messenger messenger;
+    private final StreamLifecycle lifecycle;
+    private final Budgets budgets;
+    private final int maxIds;
+    private final Outbound outbound;
+    private DeviceMailbox mailbox;
+    private FluxSink<ConnectRequest> inbound;
+    private Disposable pipeline;
+    private boolean closed;
+    /** Liveness is about real time, not the node's (adjustable) clock. */
+    private volatile long lastHeardNanos = System.nanoTime();
+
+    /** What the stream needs from the registry that holds it. */
+    interface StreamLifecycle {
+        /** Registers presence (after any rate check); completes false if the stream must not go on. */
+        Mono<Boolean> admit(DeviceStream stream);
+
+        void ended(DeviceStream stream);
+    }
+
+    DeviceStream(DeviceAddress device, long epoch, ServerCallStreamObserver<ConnectResponse> call, Scheduler serial,
+            Messenger messenger, StreamLifecycle lifecycle, Budgets budgets, EdgeConfig config) {
+        this.device = device;
+        this.epoch = epoch;
+        this.call = call;
+        this.serial = serial;
+        this.messenger = messenger;
+        this.lifecycle = lifecycle;
+        this.budgets = budgets;
+        this.maxIds = config.window();
+        this.outbound = new Outbound(call, config.maxQueuedReplies());
+        // Manual flow control must be set up before the service method returns.
+        call.disableAutoRequest();
+        call.setOnReadyHandler(() -> onSerial(outbound::drain));
+        call.setOnCancelHandler(() -> onSerial(this::ended));
+    }
+
+    /** Attaches the mailbox the stream delivers from (built with this stream as its outlet). */
+    void attach(DeviceMailbox mailbox) {
+        this.mailbox = mailbox;
+    }
+
+    DeviceAddress device() {
+        return device;
+    }
+
+    long epoch() {
+        return epoch;
+    }
+
+    long lastHeardNanos() {
+        return lastHeardNanos;
+    }
+
+    /** Admission and presence first, then the drain, then up-frames. */
+    void start() {
+        lifecycle.admit(this).publishOn(serial).subscribe(admitted -> {
+            if (!admitted || closed) {
+                return;
+            }
+            mailbox.start();
+            pipeline = Flux.<ConnectRequest>create(sink -> {
+                inbound = sink;
+                sink.onRequest(n -> call.request((int) Math.min(n, Integer.MAX_VALUE)));
+            }, FluxSink.OverflowStrategy.ERROR)
+                    .concatMap(frame -> Mono.defer(() -> handle(frame)).subscribeOn(serial)
+                            .then(Mono.defer(outbound::room).subscribeOn(serial)), 1)
+                    .subscribe(null, this::failed, () -> onSerial(this::halfClosed));
+        }, this::failed);
+    }
+
+    /** A push from the node bus. */
+    void push(InboxItem item) {
+        onSerial(() -> {
+            if (!closed && mailbox != null) {
+                mailbox.push(item);
+            }
+        });
+    }
+
+    @Override
+    public void onNext(ConnectRequest frame) {
+        lastHeardNanos = System.nanoTime();
+        FluxSink<ConnectRequest> sink = inbound;
+        if (sink != null) {
+            sink.next(frame); // only ever as many as the pipeline requested
+        }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        onSerial(this::ended); // the client went away
+    }
+
+    @Override
+    public void onCompleted() {
+        FluxSink<ConnectRequest> sink = inbound;
+        if (sink != null) {
+            sink.complete(); // frames still queued are handled first
+        } else {
+            onSerial(this::halfClosed);
+        }
+    }
+
+    private Mono<Void> handle(ConnectRequest frame) {
+        if (closed) {
+            return Mono.empty();
+        }
+        return switch (frame.getFrameCase()) {
+            case SEND -> messenger.send(device, frame.getSend(), budgets.sends()).publishOn(serial)
+                    .doOnNext(this::answerSend).then();
+            case ACK -> ack(frame.getAck());
+            case READ -> read(frame.getRead());
+            case PING -> within(budgets.pings(), "pings")
+                    ? mailbox.acksSettled().publishOn(serial).then(Mono.fromRunnable(() -> outbound.reply(
+                            ConnectResponse.newBuilder().setPong(Pong.newBuilder().setNonce(frame.getPing().getNonce()))
+                                    .build())))
+                    : Mono.empty();
+            default -> refuse(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
+                    "empty frame: set send, ack, read or ping"));
+        };
+    }
+
+    private void answerSend(SendOutcome outcome) {
+        if (outcome instanceof SendOutcome.Accepted accepted) {
+            outbound.reply(ConnectResponse.newBuilder().setSendAck(SendAck.newBuilder()
+                    .setClientMessageId(accepted.clientMessageId()).setServerId(accepted.serverId())
+                    .setServerTimestampMs(accepted.serverTime().toEpochMilli())).build());
+        } else {
+            refuse(((SendOutcome.Refused) outcome).error());
+        }
+    }
+
+    /** The window frees at once; the stream waits only if too many ack batches are still settling. */
+    private Mono<Void> ack(Ack ack) {
+        String problem = idsProblem("ack", ack.getServerIdsCount());
+        if (problem != null) {
+            return refuse(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, problem));
+        }
+        return within(budgets.acks(), "acks") ? mailbox.ack(ack.getServerIdsList()) : Mono.empty();
+    }
+
+    /** Waits for the acks before it: a READ never overtakes the DELIVERED it implies. */
+    private Mono<Void> read(Read read) {
+        String problem = idsProblem("read", read.getServerIdsCount());
+        if (problem != null) {
+            return refuse(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, problem));
+        }
+        if (!within(budgets.reads(), "reads")) {
+            return Mono.empty();
+        }
+        return mailbox.acksSettled()
+                .then(Mono.defer(() -> messenger.read(device, read.getSenderAccountId(), read.getServerIdsList())))
+                .publishOn(serial)
+                .doOnNext(refused -> {
+                    if (!refused.isEmpty()) {
+                        refuse(FrameErrors.forIds(FrameErrorCode.FRAME_ERROR_CODE_NOT_DELIVERED_TO_YOU,
+                                "these messages were not delivered to this account by that sender", refused));
+                    }
+                })
+                .then()
+                .onErrorResume(StatusRuntimeException.class, e -> refuse(FrameErrors.of(
+                        FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, e.getStatus().getDescription())));
+    }
+
+    private String idsProblem(String frame, int count) {
+        if (count == 0) {
+            return frame + " carries no server_ids";
+        }
+        if (count > maxIds) {
+            return frame + " carries " + count + " server_ids; at most " + maxIds + " per frame";
+        }
+        return null;
+    }
+
+    /** Takes from a budget; when it is empty the frame is refused with RATE_LIMITED and does nothing. */
+    private boolean within(TokenBucket budget, String what) {
+        if (budget.tryTake()) {
+            return true;
+        }
+        refuse(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "too many " + what + "; slow down"));
+        return false;
+    }
+
+    /** Refuses a frame; a device that keeps sending refused frames is cut off. */
+    private Mono<Void> refuse(FrameError error) {
+        if (!budgets.refusals().tryTake()) {
+            close(Status.RESOURCE_EXHAUSTED.withDescription(
+                    "too many refused frames; the stream is closed (last: " + error.getMessage() + ")"));
+            return Mono.empty();
+        }
+        outbound.reply(ConnectResponse.newBuilder().setError(error).build());
+        return Mono.empty();
+    }
+
+    @Override
+    public void deliver(InboxItem item) {
+        outbound.deliver(DownFrames.of(item));
+    }
+
+    @Override
+    public void queueEmpty() {
+        outbound.reply(ConnectResponse.newBuilder().setQueueEmpty(QueueEmpty.getDefaultInstance()).build());
+    }
+
+    @Override
+    public void notDeliveredToYou(List<Long> serverIds) {
+        refuse(FrameErrors.forIds(FrameErrorCode.FRAME_ERROR_CODE_NOT_DELIVERED_TO_YOU,
+                "these ids are not in this device's inbox", serverIds));
+    }
+
+    /** Infrastructure failures end the stream: the client reconnects and retries; nothing un-acked is lost. */
+    @Override
+    public void failed(Throwable error) {
+        onSerial(() -> {
+            if (!closed) {
+                LOG.warnf("Closing the stream of %s after a failure: %s", device, error.toString());
+                close(Status.UNAVAILABLE.withDescription("server error; reconnect"));
+            }
+        });
+    }
+
+    /** Closes the stream from the server side with a status the client can act on. */
+    void close(Status status) {
+        onSerial(() -> {
+            if (!closed) {
+                ended();
+                try {
+                    call.onError(status.asRuntimeException());
+                } catch (RuntimeException alreadyGone) {
+                    // the transport is already closed
+                }
+            }
+        });
+    }
+
+    private void halfClosed() {
+        if (!closed) {
+            ended();
+            call.onCompleted();
+        }
+    }
+
+    private void ended() {
+        if (!closed) {
+            closed = true;
+            outbound.close();
+            if (mailbox != null) {
+                mailbox.close();
+            }
+            if (pipeline != null) {
+                pipeline.dispose();
+            }
+            lifecycle.ended(this);
+        }
+    }
+
+    private void onSerial(Runnable work) {
+        serial.schedule(work);
+    }
+}

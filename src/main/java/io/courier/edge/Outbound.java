@@ -1,0 +1,84 @@
+package io.courier.edge;
+
+import java.util.ArrayDeque;
+
+import io.courier.api.v1.ConnectResponse;
+import io.grpc.stub.ServerCallStreamObserver;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * A stream's down-frames, written only while the call is ready (the client reads and HTTP/2 has window), so a
+ * client that stops reading never makes the node buffer without bound. Deliveries are bounded by the mailbox's
+ * window; replies by {@code maxReplies}: beyond it the stream stops taking up-frames until the client reads.
+ * Confined to the stream's serial executor.
+ */
+final class Outbound {
+    private record Queued(ConnectResponse frame, boolean reply) {
+    }
+
+    private final ServerCallStreamObserver<ConnectResponse> call;
+    private final int maxReplies;
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    private int replies;
+    private Sinks.Empty<Void> roomWaiter;
+    private boolean closed;
+
+    Outbound(ServerCallStreamObserver<ConnectResponse> call, int maxReplies) {
+        this.call = call;
+        this.maxReplies = maxReplies;
+    }
+
+    /** A delivery or receipt: already bounded by the mailbox's window. */
+    void deliver(ConnectResponse frame) {
+        enqueue(new Queued(frame, false));
+    }
+
+    /** An answer to an up-frame (SendAck, Pong, FrameError, QueueEmpty). */
+    void reply(ConnectResponse frame) {
+        replies++;
+        enqueue(new Queued(frame, true));
+    }
+
+    private void enqueue(Queued queued) {
+        if (!closed) {
+            queue.add(queued);
+            drain();
+        }
+    }
+
+    /** Writes while the transport takes frames; called again by the call's on-ready handler. */
+    void drain() {
+        while (!closed && !queue.isEmpty() && call.isReady()) {
+            Queued next = queue.poll();
+            if (next.reply()) {
+                replies--;
+            }
+            call.onNext(next.frame());
+        }
+        if (replies <= maxReplies && roomWaiter != null) {
+            Sinks.Empty<Void> waiter = roomWaiter;
+            roomWaiter = null;
+            waiter.tryEmitEmpty();
+        }
+    }
+
+    /** Completes when the stream may take another up-frame: when the replies waiting are within bounds. */
+    Mono<Void> room() {
+        if (closed || replies <= maxReplies) {
+            return Mono.empty();
+        }
+        if (roomWaiter == null) {
+            roomWaiter = Sinks.empty();
+        }
+        return roomWaiter.asMono();
+    }
+
+    void close() {
+        closed = true;
+        queue.clear();
+        if (roomWaiter != null) {
+            roomWaiter.tryEmitEmpty();
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.courier.store;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.Statement;
+
+import reactor.core.publisher.Mono;
+
+/** The driver's async API as Reactor types: nothing on the server waits on a CQL round trip. */
+public final class Cql {
+    private final CqlSession session;
+
+    public Cql(CqlSession session) {
+        this.session = session;
+    }
+
+    public CqlSession session() {
+        return session;
+    }
+
+    /** Runs a write (or any statement whose rows don't matter). */
+    public Mono<Void> write(Statement<?> statement) {
+        return Mono.fromCompletionStage(() -> session.executeAsync(statement)).then();
+    }
+
+    /** The first row, mapped; empty if there is none. */
+    public <T> Mono<T> one(Statement<?> statement, Function<Row, T> mapper) {
+        return Mono.fromCompletionStage(() -> session.executeAsync(statement))
+                .flatMap(rs -> Mono.justOrEmpty(Optional.ofNullable(rs.one()).map(mapper)));
+    }
+
+    /** Every row of the first page, mapped; callers bound the page with LIMIT. */
+    public <T> Mono<List<T>> firstPage(Statement<?> statement, Function<Row, T> mapper) {
+        return Mono.fromCompletionStage(() -> session.executeAsync(statement)).map(rs -> rows(rs, mapper));
+    }
+
+    private static <T> List<T> rows(AsyncResultSet rs, Function<Row, T> mapper) {
+        List<T> out = new ArrayList<>(rs.remaining());
+        for (Row row : rs.currentPage()) {
+            out.add(mapper.apply(row));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,50 @@
+package io.courier.account;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.inject.Alternative;
+import jakarta.inject.Singleton;
+
+import io.courier.common.AuthenticatedDevice;
+import io.courier.common.CredentialVerifier;
+
+/**
+ * The real credential check, with a gate tests can close for the next check of one token: it completes only when
+ * the test opens the gate, so "a slow credential lookup" is a deterministic step, not a timing accident.
+ */
+@Alternative
+@Priority(1)
+@Singleton
+public class GatedCredentialVerifier implements CredentialVerifier {
+    private final DeviceAuthenticator real;
+    private final Map<String, Gate> gates = new ConcurrentHashMap<>();
+
+    /** {@code reached} completes when the held check starts; the check goes on once {@code open} completes. */
+    public record Gate(CompletableFuture<Void> reached, CompletableFuture<Void> open) {
+    }
+
+    GatedCredentialVerifier(DeviceStore devices) {
+        this.real = new DeviceAuthenticator(devices);
+    }
+
+    /** Holds the next check of {@code token} until the returned gate completes. */
+    public Gate holdNext(String token) {
+        Gate gate = new Gate(new CompletableFuture<>(), new CompletableFuture<>());
+        gates.put(token, gate);
+        return gate;
+    }
+
+    @Override
+    public CompletionStage<AuthenticatedDevice> verify(String token) {
+        Gate gate = gates.remove(token);
+        if (gate == null) {
+            return real.verify(token);
+        }
+        gate.reached().complete(null);
+        return gate.open().thenCompose(open -> real.verify(token));
+    }
+}

@@ -1,0 +1,62 @@
+package io.courier.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import org.junit.jupiter.api.Test;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+
+/**
+ * Dependencies point one way: edge → capabilities (account, keys, messaging, group, media) → cluster, store, local →
+ * common. The SDK and the load generator speak only the wire contract, so they can ship on their own.
+ */
+class LayeringTest {
+    private static final String[] CAPABILITIES = { "..account..", "..keys..", "..messaging..", "..group..",
+            "..media.." };
+    private static final String[] INFRASTRUCTURE = { "..cluster..", "..store..", "..local.." };
+
+    private static final JavaClasses COURIER = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.courier");
+
+    @Test
+    void nothingBelowTheEdgeImportsIt() {
+        noClasses().that().resideOutsideOfPackage("io.courier.edge..")
+                .should().dependOnClassesThat().resideInAPackage("io.courier.edge..")
+                .check(COURIER);
+    }
+
+    @Test
+    void infrastructureImportsNoCapability() {
+        noClasses().that().resideInAnyPackage(INFRASTRUCTURE)
+                .should().dependOnClassesThat().resideInAnyPackage(CAPABILITIES)
+                .check(COURIER);
+    }
+
+    @Test
+    void theSharedBottomImportsNothingOfCourierButTheContract() {
+        noClasses().that().resideInAPackage("io.courier.common..")
+                .should().dependOnClassesThat().resideInAnyPackage(concat(CAPABILITIES, INFRASTRUCTURE))
+                .check(COURIER);
+    }
+
+    @Test
+    void theSdkAndTheLoadGeneratorSpeakOnlyTheWireContract() {
+        noClasses().that().resideInAnyPackage("io.courier.client..", "io.courier.bench..")
+                .should().dependOnClassesThat().resideInAnyPackage(concat(CAPABILITIES, INFRASTRUCTURE,
+                        new String[] { "io.courier.edge..", "io.courier.common.." }))
+                .check(COURIER);
+    }
+
+    @Test
+    void capabilitiesHaveNoCycles() {
+        slices().matching("io.courier.(*)..").should().beFreeOfCycles().check(COURIER);
+    }
+
+    private static String[] concat(String[]... groups) {
+        return java.util.Arrays.stream(groups).flatMap(java.util.Arrays::stream).toArray(String[]::new);
+    }
+}

@@ -1,0 +1,227 @@
+package io.courier.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import io.courier.account.GatedCredentialVerifier;
+import io.courier.api.v1.Ack;
+import io.courier.api.v1.ConnectRequest;
+import io.courier.api.v1.ConnectResponse;
+import io.courier.api.v1.ConnectResponse.FrameCase;
+import io.courier.api.v1.EnvelopeType;
+import io.courier.api.v1.FrameErrorCode;
+import io.courier.api.v1.MessagingServiceGrpc;
+import io.courier.api.v1.Ping;
+import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.ServerIds;
+import io.courier.common.Ids;
+import io.courier.support.RawStream;
+import io.courier.support.ServerTest;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The delivery core's guarantees: no message skipped, newest stream wins, retries answered, bounded streams. */
+@QuarkusTest
+class DeliveryCoreTest extends ServerTest {
+    @Inject
+    InboxStore inbox;
+
+    @Inject
+    GatedCredentialVerifier credentials;
+
+    private static long clientId() {
+        return ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static DeviceAddress address(Participant participant) {
+        return new DeviceAddress(Ids.uuid(participant.accountId(), "account"), participant.deviceId());
+    }
+
+    @Test
+    void aMessageWhosePushWasLostIsDeliveredByARescanWithoutReconnectingAndTheCursorNeverSkipsIt() {
+        Participant alice = participant();
+        Participant bob = participant();
+        try (RawStream a = connect(alice); RawStream b = connect(bob)) {
+            a.drain();
+            b.drain();
+            // Stored ten minutes ago, its push lost: what a bus failure leaves behind.
+            long lostId = ServerIds.lowestAt(clock.instant().minus(Duration.ofMinutes(10))) + 1;
+            inbox.append(address(bob), new InboxItem.Message(lostId, address(alice).accountId(), 1, clientId(),
+                    clock.instant().minus(Duration.ofMinutes(10)), EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE_VALUE,
+                    bytes("lost push"), null, null)).block();
+
+            a.send(sendFrame(clientId(), bob, bytes("live")));
+            var live = b.next(FrameCase.DELIVERY).getDelivery();
+            assertThat(live.getCiphertext().toStringUtf8()).isEqualTo("live");
+            b.ack(live.getServerId());
+
+            var recovered = b.next(FrameCase.DELIVERY).getDelivery();
+            assertThat(recovered.getServerId()).isEqualTo(lostId);
+            assertThat(inbox.cursor(address(bob)).block()).isLessThan(lostId);
+        }
+    }
+
+    @Test
+    void aStreamWhoseCredentialCheckWasSlowDoesNotSupersedeANewerOne() {
+        Participant alice = participant();
+        Participant bob = participant();
+        var gate = credentials.holdNext(bob.device().authToken());
+        RawStream older = connect(bob);
+        gate.reached().orTimeout(15, TimeUnit.SECONDS).join();
+        try (RawStream newer = connect(bob); RawStream a = connect(alice)) {
+            newer.drain();
+
+            gate.open().complete(null);
+
+            assertThat(older.awaitClosed().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+            a.drain();
+            a.send(sendFrame(clientId(), bob, bytes("to the newer stream")));
+            a.next(FrameCase.SEND_ACK);
+            assertThat(newer.next(FrameCase.DELIVERY).getDelivery().getCiphertext().toStringUtf8())
+                    .isEqualTo("to the newer stream");
+        }
+    }
+
+    @Test
+    void aRetryOfAStoredMessageIsAnsweredEvenWhenTheSenderIsRateLimited() {
+        Participant alice = participant();
+        Participant bob = participant();
+        try (RawStream a = connect(alice)) {
+            a.drain();
+            long firstId = clientId();
+            a.send(sendFrame(firstId, bob, bytes("first")));
+            long firstServerId = a.next(FrameCase.SEND_ACK).getSendAck().getServerId();
+            ConnectResponse frame;
+            int sent = 0;
+            do {
+                a.send(sendFrame(clientId(), bob, bytes("filler")));
+                frame = a.next();
+                sent++;
+            } while (frame.hasSendAck() && sent < 1000);
+            assertThat(frame.getError().getCode()).isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED);
+
+            a.send(sendFrame(firstId, bob, bytes("first")));
+
+            var retry = a.next(FrameCase.SEND_ACK).getSendAck();
+            assertThat(retry.getClientMessageId()).isEqualTo(firstId);
+            assertThat(retry.getServerId()).isEqualTo(firstServerId);
+        }
+    }
+
+    @Test
+    void anAckWithMoreIdsThanTheWindowIsRefusedBeforeAnyWork() {
+        int window = ConfigProvider.getConfig().getValue("courier.edge.window", Integer.class);
+        Participant bob = participant();
+        try (RawStream b = connect(bob)) {
+            b.drain();
+            Ack.Builder ack = Ack.newBuilder();
+            for (int i = 0; i <= window; i++) {
+                ack.addServerIds(i + 1);
+            }
+
+            b.send(ConnectRequest.newBuilder().setAck(ack).build());
+
+            var error = b.next(FrameCase.ERROR).getError();
+            assertThat(error.getCode()).isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME);
+            assertThat(error.getMessage()).contains("at most " + window);
+        }
+    }
+
+    @Test
+    void aDeviceThatKeepsSendingRefusedFramesIsCutOffAndOthersAreUnaffected() {
+        Participant flooder = participant();
+        Participant alice = participant();
+        Participant bob = participant();
+        try (RawStream f = connect(flooder); RawStream a = connect(alice); RawStream b = connect(bob)) {
+            f.drain();
+            a.drain();
+            b.drain();
+            for (int i = 0; i < 500; i++) {
+                f.send(ConnectRequest.getDefaultInstance()); // empty frames, refused one by one
+            }
+
+            Status status = f.awaitClosed();
+
+            assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(status.getDescription()).contains("too many refused frames");
+            a.send(sendFrame(clientId(), bob, bytes("still flowing")));
+            a.next(FrameCase.SEND_ACK);
+            assertThat(b.next(FrameCase.DELIVERY).getDelivery().getCiphertext().toStringUtf8())
+                    .isEqualTo("still flowing");
+        }
+    }
+
+    @Test
+    void aClientThatNeverReadsIsNotReadEitherOnceItsRepliesPileUp() {
+        Participant stalled = participant();
+        AtomicReference<ClientCallStreamObserver<ConnectRequest>> up = new AtomicReference<>();
+        var stub = withToken(MessagingServiceGrpc.newStub(channel), stalled.device().authToken());
+        stub.connect(new ClientResponseObserver<ConnectRequest, ConnectResponse>() {
+            @Override
+            public void beforeStart(ClientCallStreamObserver<ConnectRequest> requestStream) {
+                requestStream.disableAutoRequestWithInitial(0); // never reads a down-frame
+                up.set(requestStream);
+            }
+
+            @Override
+            public void onNext(ConnectResponse value) {
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        ClientCallStreamObserver<ConnectRequest> pings = up.get();
+        int written = 0;
+        try {
+            // Every ping wants a pong the client never reads; a node without flow control would read (and answer)
+            // all of them into its own memory. Here it stops reading, HTTP/2 pushes back, and the call turns unready.
+            while (written < 300_000) {
+                if (!pings.isReady()) {
+                    break;
+                }
+                pings.onNext(ConnectRequest.newBuilder().setPing(Ping.newBuilder().setNonce(written)).build());
+                written++;
+            }
+            assertThat(written).as("pings written before the server stopped reading").isLessThan(300_000);
+        } finally {
+            pings.cancel("test over", null);
+        }
+    }
+
+    @Test
+    void opensOfOneDeviceAreRateLimited() {
+        Participant bob = participant();
+        Status refused = null;
+        for (int i = 0; i < 50 && refused == null; i++) {
+            RawStream stream = connect(bob);
+            if (stream.nextUnlessClosed().isEmpty()) {
+                refused = stream.awaitClosed();
+            }
+            stream.close();
+        }
+        assertThat(refused).isNotNull();
+        assertThat(refused.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(refused.getDescription()).contains("retry in");
+    }
+}

@@ -16,10 +16,19 @@ import io.courier.cluster.PresenceDirectory;
 import io.courier.cluster.ServerIds;
 import io.courier.messaging.InboxStore;
 import io.courier.messaging.Messenger;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 
 /** CDI wiring of the edge: stream workers, the session registry, revocation of live streams. */
 public class EdgeWiring {
+    /** Created at startup so every stream meter is scraped (as 0) before the first stream. */
+    @Produces
+    @Singleton
+    @Startup
+    StreamMetrics streamMetrics(MeterRegistry registry) {
+        return new StreamMetrics(registry);
+    }
+
     @Produces
     @Singleton
     StreamWorkers streamWorkers(EdgeConfig config) {

@@ -17,12 +17,21 @@ import io.courier.cluster.RateLimiter;
 import io.courier.messaging.MailboxStorage;
 import io.courier.messaging.Messenger;
 import io.courier.messaging.MessagingConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /** CDI wiring of the edge: stream workers, the session registry, revocation of live streams. */
 public class EdgeWiring {
+    /** Created at startup so every stream meter is scraped (as 0) before the first stream. */
+    @Produces
+    @Singleton
+    @Startup
+    StreamMetrics streamMetrics(MeterRegistry registry) {
+        return new StreamMetrics(registry);
+    }
+
     /** Non-blocking work of every stream: as many threads as cores. */
     @Produces
     @Singleton

@@ -16,12 +16,22 @@ import io.courier.cluster.ServerIds;
 import io.courier.keys.KeyDirectory;
 import io.courier.store.Cql;
 import io.courier.store.Migration;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 
 /** CDI wiring of messaging. */
 public class MessagingWiring {
     @Produces
     Migration schema() {
         return MessagingSchema.V3;
+    }
+
+    /** Created at startup so every messaging meter is scraped (as 0) before the first message. */
+    @Produces
+    @Singleton
+    @Startup
+    MessagingMetrics messagingMetrics(MeterRegistry registry) {
+        return new MessagingMetrics(registry);
     }
 
     @Produces

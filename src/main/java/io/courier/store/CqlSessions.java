@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.tracker.RequestTracker;
 
 /** Opens driver sessions with Courier's consistency defaults. */
 public final class CqlSessions {
@@ -15,8 +16,9 @@ public final class CqlSessions {
         return builder(endpoint, config).build();
     }
 
-    public static CqlSession open(CqlEndpoint endpoint, CqlConfig config) {
-        return builder(endpoint, config).withKeyspace(config.keyspace()).build();
+    /** A session bound to the keyspace whose every request is reported to {@code tracker} (e.g. latency metrics). */
+    public static CqlSession open(CqlEndpoint endpoint, CqlConfig config, RequestTracker tracker) {
+        return builder(endpoint, config).withKeyspace(config.keyspace()).addRequestTracker(tracker).build();
     }
 
     private static CqlSessionBuilder builder(CqlEndpoint endpoint, CqlConfig config) {

@@ -9,6 +9,7 @@ import jakarta.inject.Singleton;
 import com.datastax.oss.driver.api.core.CqlSession;
 
 import io.courier.local.LocalWiring;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.All;
 import io.quarkus.runtime.Startup;
 
@@ -19,7 +20,7 @@ public class StoreWiring {
     @Produces
     @Singleton
     @Startup
-    CqlSession session(CqlConfig config, LocalWiring local, @All List<Migration> migrations) {
+    CqlSession session(CqlConfig config, LocalWiring local, @All List<Migration> migrations, MeterRegistry meters) {
         var localEndpoints = local.endpoints();
         CqlEndpoint endpoint = localEndpoints
                 .map(e -> CqlEndpoint.parse(List.of(e.cqlHost() + ":" + e.cqlPort()), e.cqlDatacenter()))
@@ -30,7 +31,7 @@ public class StoreWiring {
         try (CqlSession bootstrap = CqlSessions.bootstrap(endpoint, config)) {
             migrator.createKeyspace(bootstrap);
         }
-        CqlSession session = CqlSessions.open(endpoint, config);
+        CqlSession session = CqlSessions.open(endpoint, config, new CqlRequestMetrics(meters));
         migrator.migrate(session, migrations);
         return session;
     }

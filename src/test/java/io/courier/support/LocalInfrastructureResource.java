@@ -44,6 +44,9 @@ public class LocalInfrastructureResource implements QuarkusTestResourceLifecycle
         config.put("courier.cluster.members", "127.0.0.1:" + hazelcastPort);
         config.put("courier.cluster.bind-address", "127.0.0.1");
         config.put("quarkus.grpc.server.test-port", Integer.toString(FreePorts.pick()));
+        // Metrics are served on the management interface: its default test port 9001 may be taken on a shared machine.
+        config.put("quarkus.management.test-port", Integer.toString(FreePorts.pick()));
+        config.put("quarkus.management.host", "127.0.0.1");
         return config;
     }
 

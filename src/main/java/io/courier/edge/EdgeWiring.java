@@ -3,6 +3,7 @@ package io.courier.edge;
 import java.time.Clock;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -46,11 +47,14 @@ public class EdgeWiring {
     @Produces
     @Singleton
     DeviceRemovalListener closeRevokedStreams(PresenceDirectory presence, NodeBus bus) {
-        return (UUID accountId, Set<Integer> deviceIds) -> deviceIds.forEach(deviceId -> {
-            DeviceAddress device = new DeviceAddress(accountId, deviceId);
-            presence.lookup(device)
-                    .ifPresent(p -> bus.publish(p.memberId(), new BusMessage.Revoked(device, p.epoch())));
-        });
+        return (UUID accountId, Set<Integer> deviceIds) -> {
+            deviceIds.forEach(deviceId -> {
+                DeviceAddress device = new DeviceAddress(accountId, deviceId);
+                presence.lookup(device)
+                        .ifPresent(p -> bus.publish(p.memberId(), new BusMessage.Revoked(device, p.epoch())));
+            });
+            return CompletableFuture.completedFuture(null);
+        };
     }
 
 }

@@ -3,6 +3,7 @@ package io.courier.messaging;
 import java.time.Clock;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -35,8 +36,10 @@ public class MessagingWiring {
     @Produces
     @Singleton
     DeviceRemovalListener dropInboxes(InboxStore inbox) {
-        return (UUID accountId, Set<Integer> deviceIds) -> deviceIds
-                .forEach(deviceId -> inbox.deleteAll(new DeviceAddress(accountId, deviceId)));
+        return (UUID accountId, Set<Integer> deviceIds) -> {
+            deviceIds.forEach(deviceId -> inbox.deleteAll(new DeviceAddress(accountId, deviceId)));
+            return CompletableFuture.completedFuture(null);
+        };
     }
 
     @Produces

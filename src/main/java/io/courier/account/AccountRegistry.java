@@ -8,6 +8,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 import io.courier.cluster.RateLimiter;
@@ -224,7 +225,11 @@ public final class AccountRegistry {
 
     private void notifyRemoved(UUID accountId, Set<Integer> deviceIds) {
         if (!deviceIds.isEmpty()) {
-            removalListeners.forEach(l -> l.devicesRemoved(accountId, deviceIds));
+            // The account capability still runs on worker threads (Offload.blocking), so it waits here like it
+            // waits for its own CQL calls; listeners run in parallel.
+            CompletableFuture.allOf(removalListeners.stream()
+                    .map(l -> l.devicesRemoved(accountId, deviceIds).toCompletableFuture())
+                    .toArray(CompletableFuture[]::new)).join();
         }
     }
 

@@ -1,13 +1,16 @@
 package io.courier.cluster;
 
 import java.time.Clock;
+import java.util.List;
 
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 
+import io.quarkus.arc.All;
 import io.quarkus.arc.DefaultBean;
 import io.quarkus.runtime.Startup;
 
@@ -16,8 +19,8 @@ public class ClusterWiring {
     @Produces
     @Singleton
     @Startup
-    HazelcastInstance hazelcast(ClusterConfig config) {
-        return HazelcastMembers.start(config);
+    HazelcastInstance hazelcast(ClusterConfig config, @All List<MapConfig> capabilityMaps) {
+        return HazelcastMembers.start(config, capabilityMaps);
     }
 
     void stop(@Disposes HazelcastInstance hazelcast) {

@@ -1,5 +1,7 @@
 package io.courier.cluster;
 
+import java.util.List;
+
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
@@ -11,7 +13,8 @@ public final class HazelcastMembers {
     private HazelcastMembers() {
     }
 
-    public static HazelcastInstance start(ClusterConfig cluster) {
+    /** @param capabilityMaps maps that capabilities configure themselves (near caches, expiry) */
+    public static HazelcastInstance start(ClusterConfig cluster, List<MapConfig> capabilityMaps) {
         Config config = new Config();
         // Courier's own types (presence values, bus messages, entry processors) are deserialized on Hazelcast's
         // threads, which otherwise don't see the application's class loader.
@@ -21,6 +24,9 @@ public final class HazelcastMembers {
         config.setProperty("hazelcast.phone.home.enabled", "false");
         config.setProperty("hazelcast.logging.type", "jdk");
         config.setProperty("hazelcast.discovery.enabled", "false");
+        // Near caches hold device lists: send each invalidation at once instead of in batches every 10 s, so
+        // other nodes learn of a revoked device within a network round trip.
+        config.setProperty("hazelcast.map.invalidation.batch.enabled", "false");
         config.getNetworkConfig().setPort(cluster.port()).setPortAutoIncrement(true);
         cluster.bindAddress().ifPresent(address -> {
             config.setProperty("hazelcast.local.localAddress", address);
@@ -37,6 +43,7 @@ public final class HazelcastMembers {
         }
         config.addMapConfig(new MapConfig(RateLimiter.MAP).setBackupCount(1));
         config.addMapConfig(new MapConfig(PresenceDirectory.MAP).setBackupCount(1));
+        capabilityMaps.forEach(config::addMapConfig);
         config.addFlakeIdGeneratorConfig(ServerIds.config());
         return Hazelcast.newHazelcastInstance(config);
     }

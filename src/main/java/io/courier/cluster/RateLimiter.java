@@ -2,6 +2,7 @@ package io.courier.cluster;
 
 import java.time.Clock;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.core.HazelcastInstance;
@@ -30,9 +31,7 @@ public final class RateLimiter {
 
     /** Takes one action from the bucket; returns 0 if allowed, else how many milliseconds until it would be. */
     public long tryAcquire(RateLimit limit, String key) {
-        long interval = limit.refillEvery().toMillis();
-        long tolerance = interval * (limit.burst() - 1);
-        return buckets.executeOnKey(limit.name() + '\u0000' + key, new Gcra(clock.millis(), interval, tolerance));
+        return buckets.executeOnKey(bucket(limit, key), gcra(limit));
     }
 
     /** {@link #tryAcquire} without waiting on the partition owner. */
@@ -45,7 +44,24 @@ public final class RateLimiter {
 
     /** Like {@link #tryAcquire}, failing with RESOURCE_EXHAUSTED (and when to retry) if the limit is hit. */
     public void acquire(RateLimit limit, String key) {
-        long waitMillis = tryAcquire(limit, key);
+        check(limit, tryAcquire(limit, key));
+    }
+
+    /** {@link #acquire} without blocking the caller: the stage fails with RESOURCE_EXHAUSTED if the limit is hit. */
+    public CompletionStage<Void> acquireAsync(RateLimit limit, String key) {
+        return buckets.submitToKey(bucket(limit, key), gcra(limit)).thenAccept(waitMillis -> check(limit, waitMillis));
+    }
+
+    private static String bucket(RateLimit limit, String key) {
+        return limit.name() + '\u0000' + key;
+    }
+
+    private Gcra gcra(RateLimit limit) {
+        long interval = limit.refillEvery().toMillis();
+        return new Gcra(clock.millis(), interval, interval * (limit.burst() - 1));
+    }
+
+    private static void check(RateLimit limit, long waitMillis) {
         if (waitMillis > 0) {
             long seconds = Math.max(1, (waitMillis + 999) / 1000);
             throw Status.RESOURCE_EXHAUSTED

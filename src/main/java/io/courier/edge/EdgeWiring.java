@@ -3,6 +3,7 @@ package io.courier.edge;
 import java.time.Clock;
 import java.util.Set;
 import java.util.UUID;
+import reactor.core.publisher.Flux;
 
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -61,12 +62,11 @@ public class EdgeWiring {
     @Produces
     @Singleton
     DeviceRemovalListener closeRevokedStreams(PresenceDirectory presence, NodeBus bus) {
-        return (UUID accountId, Set<Integer> deviceIds) -> deviceIds.forEach(deviceId -> {
-            DeviceAddress device = new DeviceAddress(accountId, deviceId);
-            presence.lookup(device)
-                    .flatMap(p -> bus.publish(p.memberId(), new BusMessage.Revoked(device, p.epoch())))
-                    .subscribe();
-        });
+        return (UUID accountId, Set<Integer> deviceIds) -> Flux.fromIterable(deviceIds)
+                .map(deviceId -> new DeviceAddress(accountId, deviceId))
+                .flatMap(device -> presence.lookup(device)
+                        .flatMap(p -> bus.publish(p.memberId(), new BusMessage.Revoked(device, p.epoch()))))
+                .then().toFuture();
     }
 
     /** A type of its own so CDI never confuses the streams' scheduler with another. */

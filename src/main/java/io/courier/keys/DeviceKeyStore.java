@@ -1,12 +1,7 @@
 package io.courier.keys;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
@@ -14,6 +9,9 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 
 import io.courier.store.Blobs;
+import io.courier.store.ReactiveCql;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /** The {@code device_keys} table. */
 final class DeviceKeyStore {
@@ -44,50 +42,42 @@ final class DeviceKeyStore {
         delete = session.prepare("DELETE FROM device_keys WHERE account_id = ? AND device_id = ?");
     }
 
-    Optional<DeviceKeys> find(UUID accountId, int deviceId) {
-        return Optional.ofNullable(session.execute(selectOne.bind(accountId, deviceId)).one())
+    /** The device's keys; empty if it has none. */
+    Mono<DeviceKeys> find(UUID accountId, int deviceId) {
+        return ReactiveCql.execute(session, selectOne.bind(accountId, deviceId)).mapNotNull(AsyncResultSet::one)
                 .map(DeviceKeyStore::toKeys);
     }
 
-    List<DeviceKeys> findAll(UUID accountId) {
-        return findAllAsync(accountId).toCompletableFuture().join();
-    }
-
-    /** Every device's keys, without blocking: senders look up both accounts of a message at once. */
-    CompletionStage<List<DeviceKeys>> findAllAsync(UUID accountId) {
-        return session.executeAsync(selectAll.bind(accountId)).thenCompose(first -> collect(first, new ArrayList<>()));
-    }
-
-    private static CompletionStage<List<DeviceKeys>> collect(AsyncResultSet page, List<DeviceKeys> into) {
-        page.currentPage().forEach(row -> into.add(toKeys(row)));
-        return page.hasMorePages() ? page.fetchNextPage().thenCompose(next -> collect(next, into))
-                : CompletableFuture.completedFuture(into);
+    /** Every device's keys, in device id order. */
+    Flux<DeviceKeys> findAll(UUID accountId) {
+        return ReactiveCql.rows(session, selectAll.bind(accountId)).map(DeviceKeyStore::toKeys);
     }
 
     /** Stores a device's first complete key set unless one exists; false if another upload got there first. */
-    boolean insertFirst(UUID accountId, DeviceKeys keys) {
-        return session.execute(insertFirst.bind(accountId, keys.deviceId(), ByteBuffer.wrap(keys.identityKey()),
-                keys.registrationId(), keys.signedPreKey().keyId(), wrap(keys.signedPreKey().publicKey()),
-                wrap(keys.signedPreKey().signature()), keys.kyberLastResort().keyId(),
-                wrap(keys.kyberLastResort().publicKey()), wrap(keys.kyberLastResort().signature()))).wasApplied();
+    Mono<Boolean> insertFirst(UUID accountId, DeviceKeys keys) {
+        return ReactiveCql.execute(session, insertFirst.bind(accountId, keys.deviceId(),
+                wrap(keys.identityKey()), keys.registrationId(), keys.signedPreKey().keyId(),
+                wrap(keys.signedPreKey().publicKey()), wrap(keys.signedPreKey().signature()),
+                keys.kyberLastResort().keyId(), wrap(keys.kyberLastResort().publicKey()),
+                wrap(keys.kyberLastResort().signature()))).map(AsyncResultSet::wasApplied);
     }
 
-    void updateRegistrationId(UUID accountId, int deviceId, int registrationId) {
-        session.execute(updateRegistrationId.bind(registrationId, accountId, deviceId));
+    Mono<Void> updateRegistrationId(UUID accountId, int deviceId, int registrationId) {
+        return ReactiveCql.execute(session, updateRegistrationId.bind(registrationId, accountId, deviceId)).then();
     }
 
-    void updateSignedPreKey(UUID accountId, int deviceId, PublicPreKey key) {
-        session.execute(updateSignedPreKey.bind(key.keyId(), wrap(key.publicKey()), wrap(key.signature()),
-                accountId, deviceId));
+    Mono<Void> updateSignedPreKey(UUID accountId, int deviceId, PublicPreKey key) {
+        return ReactiveCql.execute(session, updateSignedPreKey.bind(key.keyId(), wrap(key.publicKey()),
+                wrap(key.signature()), accountId, deviceId)).then();
     }
 
-    void updateKyberLastResort(UUID accountId, int deviceId, PublicPreKey key) {
-        session.execute(updateLastResort.bind(key.keyId(), wrap(key.publicKey()), wrap(key.signature()),
-                accountId, deviceId));
+    Mono<Void> updateKyberLastResort(UUID accountId, int deviceId, PublicPreKey key) {
+        return ReactiveCql.execute(session, updateLastResort.bind(key.keyId(), wrap(key.publicKey()),
+                wrap(key.signature()), accountId, deviceId)).then();
     }
 
-    void delete(UUID accountId, int deviceId) {
-        session.execute(delete.bind(accountId, deviceId));
+    Mono<Void> delete(UUID accountId, int deviceId) {
+        return ReactiveCql.execute(session, delete.bind(accountId, deviceId)).then();
     }
 
     private static ByteBuffer wrap(byte[] bytes) {

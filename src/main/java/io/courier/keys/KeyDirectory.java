@@ -3,7 +3,6 @@ package io.courier.keys;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -12,11 +11,16 @@ import java.util.concurrent.CompletionStage;
 import org.signal.libsignal.protocol.IdentityKey;
 import org.signal.libsignal.protocol.InvalidKeyException;
 
+import com.hazelcast.core.HazelcastInstance;
+
 import io.courier.account.DeviceRemovalListener;
 import io.courier.api.v1.UploadKeysRequest;
 import io.courier.cluster.RateLimiter;
 import io.courier.common.AuthenticatedDevice;
 import io.courier.common.Rejections;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /** The Signal key directory: devices upload public keys, senders fetch bundles that consume one-time keys. */
 public final class KeyDirectory implements DeviceRemovalListener {
@@ -24,125 +28,164 @@ public final class KeyDirectory implements DeviceRemovalListener {
     public record KeyCounts(int oneTimePreKeys, int kyberPreKeys) {
     }
 
+    /** An upload that passed every check, with the device's keys as stored before it. */
+    private record CheckedUpload(IdentityKey identity, UploadedKeys keys, Optional<DeviceKeys> stored) {
+        /** A device's first keys make it a receiving device; a registration id is part of what senders check. */
+        boolean changesRegistrations() {
+            return stored.isEmpty() || keys.registrationId() != 0;
+        }
+    }
+
     private final DeviceKeyStore deviceKeys;
     private final OneTimeKeyStore oneTimeKeys;
+    private final RegistrationCache registrations;
     private final KeyValidation validation;
     private final RateLimiter limiter;
     private final KeysConfig config;
 
-    KeyDirectory(DeviceKeyStore deviceKeys, OneTimeKeyStore oneTimeKeys, RateLimiter limiter, KeysConfig config) {
+    KeyDirectory(DeviceKeyStore deviceKeys, OneTimeKeyStore oneTimeKeys, HazelcastInstance hazelcast,
+            RateLimiter limiter, KeysConfig config) {
         this.deviceKeys = deviceKeys;
         this.oneTimeKeys = oneTimeKeys;
+        this.registrations = new RegistrationCache(hazelcast, this::readRegistrations);
         this.validation = new KeyValidation(config.maxOneTimeKeysPerUpload());
         this.limiter = limiter;
         this.config = config;
     }
 
     /** Validates everything first, so a refused upload stores nothing. */
-    public KeyCounts upload(AuthenticatedDevice caller, UploadKeysRequest request) {
-        Optional<IdentityKey> uploadedIdentity = validation.identityKey(request);
-        Optional<DeviceKeys> stored = deviceKeys.find(caller.accountId(), caller.deviceId());
-        if (stored.isPresent() && uploadedIdentity.isPresent()
-                && !Arrays.equals(stored.get().identityKey(), uploadedIdentity.get().serialize())) {
+    public Mono<KeyCounts> upload(AuthenticatedDevice caller, UploadKeysRequest request) {
+        return Mono.fromCallable(() -> validation.identityKey(request))
+                .flatMap(uploaded -> stored(caller)
+                        // Signature checks are CPU work: keep them off the transport's and the driver's threads.
+                        .publishOn(Schedulers.parallel())
+                        .map(stored -> check(request, uploaded, stored)))
+                .flatMap(upload -> store(caller, upload))
+                .then(counts(caller));
+    }
+
+    private Mono<Optional<DeviceKeys>> stored(AuthenticatedDevice caller) {
+        return deviceKeys.find(caller.accountId(), caller.deviceId()).map(Optional::of)
+                .defaultIfEmpty(Optional.empty());
+    }
+
+    private CheckedUpload check(UploadKeysRequest request, Optional<IdentityKey> uploaded,
+            Optional<DeviceKeys> stored) {
+        if (stored.isPresent() && uploaded.isPresent()
+                && !Arrays.equals(stored.get().identityKey(), uploaded.get().serialize())) {
             throw identityChanged();
         }
-        IdentityKey identity = uploadedIdentity.orElseGet(() -> stored.map(KeyDirectory::identityOf)
+        IdentityKey identity = uploaded.orElseGet(() -> stored.map(KeyDirectory::identityOf)
                 .orElseThrow(KeyDirectory::incompleteFirstUpload));
         UploadedKeys keys = validation.validate(request, identity);
         if (isEmpty(keys)) {
             throw Rejections.invalidArgument("the upload carries no keys");
         }
-        if (stored.isEmpty()) {
-            storeFirst(caller, identity, keys);
-        } else {
-            update(caller, keys);
-        }
-        UUID account = caller.accountId();
-        if (!keys.oneTimePreKeys().isEmpty()) {
-            oneTimeKeys.replace(account, caller.deviceId(), OneTimeKeyKind.EC, keys.oneTimePreKeys());
-        }
-        if (!keys.kyberPreKeys().isEmpty()) {
-            oneTimeKeys.replace(account, caller.deviceId(), OneTimeKeyKind.KYBER, keys.kyberPreKeys());
-        }
-        return counts(caller);
-    }
-
-    private void storeFirst(AuthenticatedDevice caller, IdentityKey identity, UploadedKeys keys) {
-        if (keys.registrationId() == 0 || keys.signedPreKey().isEmpty() || keys.kyberLastResort().isEmpty()) {
+        if (stored.isEmpty()
+                && (keys.registrationId() == 0 || keys.signedPreKey().isEmpty() || keys.kyberLastResort().isEmpty())) {
             throw incompleteFirstUpload();
         }
+        return new CheckedUpload(identity, keys, stored);
+    }
+
+    private Mono<Void> store(AuthenticatedDevice caller, CheckedUpload upload) {
+        UUID account = caller.accountId();
+        UploadedKeys keys = upload.keys();
+        Mono<Void> longLived = upload.stored().isEmpty() ? storeFirst(caller, upload.identity(), keys)
+                : update(caller, keys);
+        return longLived
+                .then(upload.changesRegistrations() ? registrations.invalidate(account) : Mono.empty())
+                .then(Mono.when(replaceOneTimeKeys(caller, OneTimeKeyKind.EC, keys.oneTimePreKeys()),
+                        replaceOneTimeKeys(caller, OneTimeKeyKind.KYBER, keys.kyberPreKeys())));
+    }
+
+    private Mono<Void> replaceOneTimeKeys(AuthenticatedDevice caller, OneTimeKeyKind kind, List<PublicPreKey> keys) {
+        return keys.isEmpty() ? Mono.empty() : oneTimeKeys.replace(caller.accountId(), caller.deviceId(), kind, keys);
+    }
+
+    private Mono<Void> storeFirst(AuthenticatedDevice caller, IdentityKey identity, UploadedKeys keys) {
         DeviceKeys first = new DeviceKeys(caller.deviceId(), identity.serialize(), keys.registrationId(),
                 keys.signedPreKey().get(), keys.kyberLastResort().get());
-        if (!deviceKeys.insertFirst(caller.accountId(), first)) {
-            // A concurrent first upload won: accept ours as an update only if it is the same identity.
-            DeviceKeys winner = deviceKeys.find(caller.accountId(), caller.deviceId()).orElseThrow(
-                    () -> Rejections.aborted("the device's keys changed during the upload; try again"));
-            if (!Arrays.equals(winner.identityKey(), first.identityKey())) {
-                throw identityChanged();
-            }
-            update(caller, keys);
-        }
+        return deviceKeys.insertFirst(caller.accountId(), first)
+                .flatMap(applied -> applied ? Mono.empty() : updateAfterLostRace(caller, first, keys));
     }
 
-    private void update(AuthenticatedDevice caller, UploadedKeys keys) {
+    /** A concurrent first upload won: accept ours as an update only if it is the same identity. */
+    private Mono<Void> updateAfterLostRace(AuthenticatedDevice caller, DeviceKeys ours, UploadedKeys keys) {
+        return deviceKeys.find(caller.accountId(), caller.deviceId())
+                .switchIfEmpty(Mono.error(() -> Rejections.aborted(
+                        "the device's keys changed during the upload; try again")))
+                .flatMap(winner -> Arrays.equals(winner.identityKey(), ours.identityKey()) ? update(caller, keys)
+                        : Mono.error(identityChanged()));
+    }
+
+    private Mono<Void> update(AuthenticatedDevice caller, UploadedKeys keys) {
         UUID account = caller.accountId();
         int device = caller.deviceId();
-        if (keys.registrationId() != 0) {
-            deviceKeys.updateRegistrationId(account, device, keys.registrationId());
-        }
-        keys.signedPreKey().ifPresent(k -> deviceKeys.updateSignedPreKey(account, device, k));
-        keys.kyberLastResort().ifPresent(k -> deviceKeys.updateKyberLastResort(account, device, k));
+        return Mono.when(
+                keys.registrationId() == 0 ? Mono.empty()
+                        : deviceKeys.updateRegistrationId(account, device, keys.registrationId()),
+                keys.signedPreKey().map(k -> deviceKeys.updateSignedPreKey(account, device, k)).orElse(Mono.empty()),
+                keys.kyberLastResort().map(k -> deviceKeys.updateKyberLastResort(account, device, k))
+                        .orElse(Mono.empty()));
     }
 
-    /** The account's devices that can receive messages (they have keys), with their registration ids. */
+    /**
+     * The account's devices that can receive messages (they have keys), with their registration ids, sorted by
+     * device id. Served from the near cache; it never blocks.
+     */
     public CompletionStage<Map<Integer, Integer>> registrations(UUID accountId) {
-        return deviceKeys.findAllAsync(accountId).thenApply(KeyDirectory::registrationsOf);
+        return registrations.get(accountId).toFuture();
     }
 
-    private static Map<Integer, Integer> registrationsOf(List<DeviceKeys> devices) {
-        Map<Integer, Integer> registrations = new TreeMap<>();
-        devices.forEach(d -> registrations.put(d.deviceId(), d.registrationId()));
-        return registrations;
+    private Mono<Map<Integer, Integer>> readRegistrations(UUID accountId) {
+        return deviceKeys.findAll(accountId).collectMap(DeviceKeys::deviceId, DeviceKeys::registrationId);
     }
 
-    public KeyCounts counts(AuthenticatedDevice caller) {
-        return new KeyCounts(oneTimeKeys.count(caller.accountId(), caller.deviceId(), OneTimeKeyKind.EC),
-                oneTimeKeys.count(caller.accountId(), caller.deviceId(), OneTimeKeyKind.KYBER));
+    public Mono<KeyCounts> counts(AuthenticatedDevice caller) {
+        return Mono.zip(oneTimeKeys.count(caller.accountId(), caller.deviceId(), OneTimeKeyKind.EC),
+                        oneTimeKeys.count(caller.accountId(), caller.deviceId(), OneTimeKeyKind.KYBER))
+                .map(counts -> new KeyCounts(counts.getT1(), counts.getT2()));
     }
 
     /**
      * Bundles of one device, or of all devices ({@code deviceId == 0}) of the target account, each with freshly
-     * claimed one-time keys. Rate limited per requesting account.
+     * claimed one-time keys, in device id order. Rate limited per requesting account.
      */
-    public List<PreKeyBundleView> fetchBundles(AuthenticatedDevice caller, UUID target, int deviceId) {
+    public Flux<PreKeyBundleView> fetchBundles(AuthenticatedDevice caller, UUID target, int deviceId) {
         if (deviceId < 0) {
-            throw Rejections.invalidArgument("device_id must be a device id, or 0 for all devices");
+            return Flux.error(Rejections.invalidArgument("device_id must be a device id, or 0 for all devices"));
         }
-        limiter.acquire(config.bundleFetches(), caller.accountId().toString());
-        List<DeviceKeys> devices = deviceId == 0
-                ? deviceKeys.findAll(target)
-                : deviceKeys.find(target, deviceId).map(List::of).orElse(List.of());
-        if (devices.isEmpty()) {
-            throw Rejections.notFound(deviceId == 0 ? "the account does not exist or has no device with keys"
-                    : "device " + deviceId + " of this account does not exist or has no keys");
-        }
-        return devices.stream().map(device -> claimBundle(target, device)).toList();
+        Flux<DeviceKeys> devices = deviceId == 0 ? deviceKeys.findAll(target)
+                : deviceKeys.find(target, deviceId).flux();
+        return Mono.fromCompletionStage(() -> limiter.acquireAsync(config.bundleFetches(), caller.accountId().toString()))
+                .thenMany(devices)
+                .switchIfEmpty(Flux.error(() -> Rejections.notFound(deviceId == 0
+                        ? "the account does not exist or has no device with keys"
+                        : "device " + deviceId + " of this account does not exist or has no keys")))
+                .flatMapSequential(device -> claimBundle(target, device));
     }
 
-    private PreKeyBundleView claimBundle(UUID account, DeviceKeys device) {
-        Optional<PublicPreKey> ec = oneTimeKeys.claim(account, device.deviceId(), OneTimeKeyKind.EC);
-        Optional<PublicPreKey> kyber = oneTimeKeys.claim(account, device.deviceId(), OneTimeKeyKind.KYBER);
-        return kyber.map(k -> new PreKeyBundleView(device, ec, k, false))
-                .orElseGet(() -> new PreKeyBundleView(device, ec, device.kyberLastResort(), true));
+    private Mono<PreKeyBundleView> claimBundle(UUID account, DeviceKeys device) {
+        return Mono.zip(claim(account, device, OneTimeKeyKind.EC), claim(account, device, OneTimeKeyKind.KYBER))
+                .map(claimed -> claimed.getT2()
+                        .map(kyber -> new PreKeyBundleView(device, claimed.getT1(), kyber, false))
+                        .orElseGet(() -> new PreKeyBundleView(device, claimed.getT1(), device.kyberLastResort(), true)));
     }
 
+    private Mono<Optional<PublicPreKey>> claim(UUID account, DeviceKeys device, OneTimeKeyKind kind) {
+        return oneTimeKeys.claim(account, device.deviceId(), kind).map(Optional::of).defaultIfEmpty(Optional.empty());
+    }
+
+    /** Drops the devices' keys, then their cached registrations. */
     @Override
-    public void devicesRemoved(UUID accountId, Set<Integer> deviceIds) {
-        for (int deviceId : deviceIds) {
-            oneTimeKeys.deleteAll(accountId, deviceId, OneTimeKeyKind.EC);
-            oneTimeKeys.deleteAll(accountId, deviceId, OneTimeKeyKind.KYBER);
-            deviceKeys.delete(accountId, deviceId);
-        }
+    public CompletionStage<Void> devicesRemoved(UUID accountId, Set<Integer> deviceIds) {
+        return Flux.fromIterable(deviceIds)
+                .flatMap(deviceId -> Mono.when(oneTimeKeys.deleteAll(accountId, deviceId, OneTimeKeyKind.EC),
+                        oneTimeKeys.deleteAll(accountId, deviceId, OneTimeKeyKind.KYBER),
+                        deviceKeys.delete(accountId, deviceId)))
+                .then(registrations.invalidate(accountId))
+                .toFuture();
     }
 
     private static boolean isEmpty(UploadedKeys keys) {

@@ -1,5 +1,7 @@
 package io.courier.keys;
 
+import java.util.function.Supplier;
+
 import com.google.protobuf.ByteString;
 
 import jakarta.inject.Provider;
@@ -17,11 +19,11 @@ import io.courier.api.v1.UploadKeysResponse;
 import io.courier.common.AuthenticatedDevice;
 import io.courier.common.CallContext;
 import io.courier.common.Ids;
-import io.courier.common.Offload;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
+import reactor.core.publisher.Mono;
 
-/** gRPC boundary of the key directory.get(). */
+/** gRPC boundary of the key directory: maps messages; the directory's Reactor pipelines become Unis here. */
 @GrpcService
 public class KeyGrpcService implements KeyService {
     /** Resolved on first use: the gRPC server builds services before the database session exists. */
@@ -34,34 +36,32 @@ public class KeyGrpcService implements KeyService {
     @Override
     public Uni<UploadKeysResponse> uploadKeys(UploadKeysRequest request) {
         AuthenticatedDevice caller = CallContext.device();
-        return Offload.blocking(() -> {
-            var counts = directory.get().upload(caller, request);
-            return UploadKeysResponse.newBuilder().setOneTimePreKeyCount(counts.oneTimePreKeys())
-                    .setKyberPreKeyCount(counts.kyberPreKeys()).build();
-        });
+        return uni(() -> directory.get().upload(caller, request)
+                .map(counts -> UploadKeysResponse.newBuilder().setOneTimePreKeyCount(counts.oneTimePreKeys())
+                        .setKyberPreKeyCount(counts.kyberPreKeys()).build()));
     }
 
     @Override
     public Uni<GetPreKeyCountResponse> getPreKeyCount(GetPreKeyCountRequest request) {
         AuthenticatedDevice caller = CallContext.device();
-        return Offload.blocking(() -> {
-            var counts = directory.get().counts(caller);
-            return GetPreKeyCountResponse.newBuilder().setOneTimePreKeyCount(counts.oneTimePreKeys())
-                    .setKyberPreKeyCount(counts.kyberPreKeys()).build();
-        });
+        return uni(() -> directory.get().counts(caller)
+                .map(counts -> GetPreKeyCountResponse.newBuilder().setOneTimePreKeyCount(counts.oneTimePreKeys())
+                        .setKyberPreKeyCount(counts.kyberPreKeys()).build()));
     }
 
     @Override
     public Uni<GetPreKeyBundleResponse> getPreKeyBundle(GetPreKeyBundleRequest request) {
         AuthenticatedDevice caller = CallContext.device();
-        return Offload.blocking(() -> {
-            var target = Ids.uuid(request.getAccountId(), "account_id");
-            GetPreKeyBundleResponse.Builder response = GetPreKeyBundleResponse.newBuilder();
-            for (PreKeyBundleView view : directory.get().fetchBundles(caller, target, request.getDeviceId())) {
-                response.addBundles(toProto(view));
-            }
-            return response.build();
-        });
+        return uni(() -> directory.get()
+                .fetchBundles(caller, Ids.uuid(request.getAccountId(), "account_id"), request.getDeviceId())
+                .map(KeyGrpcService::toProto)
+                .collectList()
+                .map(bundles -> GetPreKeyBundleResponse.newBuilder().addAllBundles(bundles).build()));
+    }
+
+    /** Subscribes per call; a rejection thrown while assembling fails the Uni like one signalled later. */
+    private static <T> Uni<T> uni(Supplier<Mono<T>> call) {
+        return Uni.createFrom().completionStage(() -> Mono.defer(call).toFuture());
     }
 
     private static PreKeyBundle toProto(PreKeyBundleView view) {

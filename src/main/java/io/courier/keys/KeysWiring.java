@@ -4,9 +4,12 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.HazelcastInstance;
 
 import io.courier.cluster.RateLimiter;
 import io.courier.store.Migration;
+import io.quarkus.runtime.Startup;
 
 /** CDI wiring of the key directory. */
 public class KeysWiring {
@@ -15,9 +18,18 @@ public class KeysWiring {
         return KeysSchema.V2;
     }
 
+    /** The near-cached registrations map, added to the Hazelcast member's configuration. */
+    @Produces
+    MapConfig registrationsMap() {
+        return RegistrationCache.mapConfig();
+    }
+
+    /** Built at startup: preparing its statements must not happen on a transport thread at the first call. */
     @Produces
     @Singleton
-    KeyDirectory directory(CqlSession session, RateLimiter limiter, KeysConfig config) {
-        return new KeyDirectory(new DeviceKeyStore(session), new OneTimeKeyStore(session), limiter, config);
+    @Startup
+    KeyDirectory directory(CqlSession session, HazelcastInstance hazelcast, RateLimiter limiter, KeysConfig config) {
+        return new KeyDirectory(new DeviceKeyStore(session), new OneTimeKeyStore(session), hazelcast, limiter,
+                config);
     }
 }

@@ -3,15 +3,14 @@ package io.courier.keys;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.servererrors.CASWriteUnknownException;
 import com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
@@ -19,6 +18,9 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 
 import io.courier.store.Blobs;
+import io.courier.store.ReactiveCql;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * One-time prekeys, claimed with a compare-and-delete (LWT) so two fetchers can never both get a key: the delete
@@ -54,7 +56,7 @@ final class OneTimeKeyStore {
      * Replaces the device's keys of this kind atomically: one single-partition batch with the partition delete
      * one microsecond before the inserts (in a batch, equal timestamps would let the tombstone win).
      */
-    void replace(UUID accountId, int deviceId, OneTimeKeyKind kind, List<PublicPreKey> keys) {
+    Mono<Void> replace(UUID accountId, int deviceId, OneTimeKeyKind kind, List<PublicPreKey> keys) {
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
         BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.UNLOGGED)
                 .addStatement(deleteAllAt.bind(micros, accountId, deviceId, kind.code));
@@ -62,46 +64,54 @@ final class OneTimeKeyStore {
             batch.addStatement(insertAt.bind(accountId, deviceId, kind.code, key.keyId(),
                     ByteBuffer.wrap(key.publicKey()), ByteBuffer.wrap(key.signature()), micros + 1));
         }
-        session.execute(batch.build());
+        return ReactiveCql.execute(session, batch.build()).then();
     }
 
     /** Claims one key, removing it; empty when none is left (or none could be won from concurrent fetchers). */
-    Optional<PublicPreKey> claim(UUID accountId, int deviceId, OneTimeKeyKind kind) {
-        for (int round = 0; round < ROUNDS; round++) {
-            List<PublicPreKey> candidates = new ArrayList<>();
-            for (Row row : session.execute(selectFirst.bind(accountId, deviceId, kind.code))) {
-                candidates.add(new PublicPreKey(row.getInt("key_id"), Blobs.bytes(row.getByteBuffer("public_key")),
-                        Blobs.bytes(row.getByteBuffer("signature"))));
-            }
-            if (candidates.isEmpty()) {
-                return Optional.empty();
-            }
-            Collections.shuffle(candidates);
-            for (PublicPreKey candidate : candidates) {
-                if (tryClaim(accountId, deviceId, kind, candidate)) {
-                    return Optional.of(candidate);
-                }
-            }
+    Mono<PublicPreKey> claim(UUID accountId, int deviceId, OneTimeKeyKind kind) {
+        return claim(accountId, deviceId, kind, 0);
+    }
+
+    private Mono<PublicPreKey> claim(UUID accountId, int deviceId, OneTimeKeyKind kind, int round) {
+        if (round == ROUNDS) {
+            return Mono.empty();
         }
-        return Optional.empty();
+        return ReactiveCql.rows(session, selectFirst.bind(accountId, deviceId, kind.code))
+                .map(row -> new PublicPreKey(row.getInt("key_id"), Blobs.bytes(row.getByteBuffer("public_key")),
+                        Blobs.bytes(row.getByteBuffer("signature"))))
+                .collectList()
+                .flatMap(candidates -> {
+                    if (candidates.isEmpty()) {
+                        return Mono.empty();
+                    }
+                    Collections.shuffle(candidates);
+                    // One compare-and-delete at a time: stop at the first won, never burn a second key.
+                    return Flux.fromIterable(candidates)
+                            .concatMap(candidate -> tryClaim(accountId, deviceId, kind, candidate)
+                                    .filter(won -> won).map(won -> candidate))
+                            .next()
+                            .switchIfEmpty(Mono.defer(() -> claim(accountId, deviceId, kind, round + 1)));
+                });
     }
 
-    private boolean tryClaim(UUID accountId, int deviceId, OneTimeKeyKind kind, PublicPreKey key) {
-        try {
-            return session.execute(claim.bind(accountId, deviceId, kind.code, key.keyId(),
-                    ByteBuffer.wrap(key.publicKey()))).wasApplied();
-        } catch (WriteTimeoutException | CASWriteUnknownException unknownOutcome) {
-            // The delete may or may not have happened. Never hand the key out: at worst it is burned, never shared.
-            return false;
-        }
+    private Mono<Boolean> tryClaim(UUID accountId, int deviceId, OneTimeKeyKind kind, PublicPreKey key) {
+        return ReactiveCql.execute(session, claim.bind(accountId, deviceId, kind.code, key.keyId(),
+                        ByteBuffer.wrap(key.publicKey())))
+                .map(AsyncResultSet::wasApplied)
+                // The delete may or may not have happened. Never hand the key out: at worst it is burned, never shared.
+                .onErrorResume(e -> e instanceof WriteTimeoutException || e instanceof CASWriteUnknownException,
+                        unknownOutcome -> Mono.just(false));
     }
 
-    int count(UUID accountId, int deviceId, OneTimeKeyKind kind) {
-        Row row = session.execute(count.bind(accountId, deviceId, kind.code)).one();
-        return row == null ? 0 : (int) row.getLong(0);
+    Mono<Integer> count(UUID accountId, int deviceId, OneTimeKeyKind kind) {
+        return ReactiveCql.execute(session, count.bind(accountId, deviceId, kind.code))
+                .map(page -> {
+                    Row row = page.one();
+                    return row == null ? 0 : (int) row.getLong(0);
+                });
     }
 
-    void deleteAll(UUID accountId, int deviceId, OneTimeKeyKind kind) {
-        session.execute(deleteAll.bind(accountId, deviceId, kind.code));
+    Mono<Void> deleteAll(UUID accountId, int deviceId, OneTimeKeyKind kind) {
+        return ReactiveCql.execute(session, deleteAll.bind(accountId, deviceId, kind.code)).then();
     }
 }

@@ -3,6 +3,7 @@ package io.courier.messaging;
 import java.time.Clock;
 import java.util.Set;
 import java.util.UUID;
+import reactor.core.publisher.Flux;
 
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -49,8 +50,9 @@ public class MessagingWiring {
     @Produces
     @Singleton
     DeviceRemovalListener dropInboxes(InboxStore inbox) {
-        return (UUID accountId, Set<Integer> deviceIds) -> deviceIds
-                .forEach(deviceId -> inbox.deleteAll(new DeviceAddress(accountId, deviceId)).block());
+        return (UUID accountId, Set<Integer> deviceIds) -> Flux.fromIterable(deviceIds)
+                .flatMap(deviceId -> inbox.deleteAll(new DeviceAddress(accountId, deviceId)))
+                .then().toFuture();
     }
 
     @Produces

@@ -12,7 +12,7 @@ import com.datastax.oss.driver.api.core.cql.Statement;
 
 import reactor.core.publisher.Mono;
 
-/** The driver's async API as Reactor types: nothing on the server waits on a CQL round trip. */
+/** The session with the shapes of result the stores need, on {@link ReactiveCql}: nothing waits on a round trip. */
 public final class Cql {
     private final CqlSession session;
 
@@ -26,18 +26,18 @@ public final class Cql {
 
     /** Runs a write (or any statement whose rows don't matter). */
     public Mono<Void> write(Statement<?> statement) {
-        return Mono.fromCompletionStage(() -> session.executeAsync(statement)).then();
+        return ReactiveCql.execute(session, statement).then();
     }
 
     /** The first row, mapped; empty if there is none. */
     public <T> Mono<T> one(Statement<?> statement, Function<Row, T> mapper) {
-        return Mono.fromCompletionStage(() -> session.executeAsync(statement))
+        return ReactiveCql.execute(session, statement)
                 .flatMap(rs -> Mono.justOrEmpty(Optional.ofNullable(rs.one()).map(mapper)));
     }
 
     /** Every row of the first page, mapped; callers bound the page with LIMIT. */
     public <T> Mono<List<T>> firstPage(Statement<?> statement, Function<Row, T> mapper) {
-        return Mono.fromCompletionStage(() -> session.executeAsync(statement)).map(rs -> rows(rs, mapper));
+        return ReactiveCql.execute(session, statement).map(rs -> rows(rs, mapper));
     }
 
     private static <T> List<T> rows(AsyncResultSet rs, Function<Row, T> mapper) {

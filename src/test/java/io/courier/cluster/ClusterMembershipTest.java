@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -17,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import com.hazelcast.core.HazelcastInstance;
 
-import io.courier.local.FreePorts;
+import io.courier.support.SecondMember;
 import io.courier.support.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -36,41 +35,9 @@ class ClusterMembershipTest extends ServerTest {
     @Inject
     NodeBus bus;
 
-    private HazelcastInstance secondMember() {
-        String first = hazelcast.getCluster().getLocalMember().getAddress().getHost() + ":"
-                + hazelcast.getCluster().getLocalMember().getAddress().getPort();
-        int port = FreePorts.pick();
-        return HazelcastMembers.start(new ClusterConfig() {
-            @Override
-            public String name() {
-                return config.name();
-            }
-
-            @Override
-            public int port() {
-                return port;
-            }
-
-            @Override
-            public List<String> members() {
-                return List.of(first, "127.0.0.1:" + port);
-            }
-
-            @Override
-            public Optional<String> kubernetesServiceDns() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<String> bindAddress() {
-                return Optional.of("127.0.0.1");
-            }
-        });
-    }
-
     @Test
     void presenceAndPushesCrossMembersAndADepartedMembersDevicesGoOffline() throws Exception {
-        HazelcastInstance other = secondMember();
+        HazelcastInstance other = SecondMember.join(hazelcast, config.name(), List.of());
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> hazelcast.getCluster().getMembers().size() == 2);
             PresenceDirectory otherPresence = new PresenceDirectory(other);

@@ -1,0 +1,49 @@
+package io.courier.support;
+
+import java.util.List;
+import java.util.Optional;
+
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.HazelcastInstance;
+
+import io.courier.cluster.ClusterConfig;
+import io.courier.cluster.HazelcastMembers;
+import io.courier.local.FreePorts;
+
+/** Starts another real Hazelcast member in the test JVM that joins the node's cluster, like a second node would. */
+public final class SecondMember {
+    private SecondMember() {
+    }
+
+    public static HazelcastInstance join(HazelcastInstance node, String clusterName, List<MapConfig> maps) {
+        String first = node.getCluster().getLocalMember().getAddress().getHost() + ":"
+                + node.getCluster().getLocalMember().getAddress().getPort();
+        int port = FreePorts.pick();
+        return HazelcastMembers.start(new ClusterConfig() {
+            @Override
+            public String name() {
+                return clusterName;
+            }
+
+            @Override
+            public int port() {
+                return port;
+            }
+
+            @Override
+            public List<String> members() {
+                return List.of(first, "127.0.0.1:" + port);
+            }
+
+            @Override
+            public Optional<String> kubernetesServiceDns() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<String> bindAddress() {
+                return Optional.of("127.0.0.1");
+            }
+        }, maps);
+    }
+}

@@ -471,6 +471,10 @@ public final class CourierClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Only a revoked device stops for good. A stream superseded by one this client did not open (ALREADY_EXISTS) is
+     * retried like a drop: the device wants its stream, and the newest connection wins.
+     */
     private void ended(Receiver stream, Status status) {
         boolean reconnect;
         synchronized (streamLock) {
@@ -478,9 +482,7 @@ public final class CourierClient implements AutoCloseable {
                 return; // closed or replaced by this client: nothing to do
             }
             current = null;
-            boolean finalStatus = status.getCode() == Status.Code.UNAUTHENTICATED
-                    || status.getCode() == Status.Code.ALREADY_EXISTS;
-            if (finalStatus) {
+            if (status.getCode() == Status.Code.UNAUTHENTICATED) {
                 running = false;
             }
             reconnect = running;

@@ -5,12 +5,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 
 import org.signal.libsignal.protocol.IdentityKey;
 import org.signal.libsignal.protocol.IdentityKeyPair;
@@ -29,15 +31,18 @@ import org.signal.libsignal.protocol.state.SignedPreKeyRecord;
 
 /**
  * Everything a device keeps: its identity and prekeys (private halves), sessions, the identities of peers, its
- * credentials and the server ids it has already handed to the app. Backed by a {@link StateStorage} that gets a
- * snapshot after every change.
+ * credentials, the server ids it has already handed to the app and the decrypted messages the app has not handled yet.
+ * Backed by a {@link StateStorage} that gets a snapshot after every change (or after every {@link #atomically} block).
  */
 public final class ClientStore implements SignalProtocolStore {
     private static final int REMEMBERED_SERVER_IDS = 2048;
+    private static final String UNHANDLED = "unhandled/";
 
     private final StateStorage storage;
     private final SortedMap<String, byte[]> state;
     private final LinkedHashSet<Long> seen = new LinkedHashSet<>();
+    private int atomicDepth;
+    private boolean unsaved;
 
     public ClientStore(StateStorage storage) {
         this.storage = storage;
@@ -108,9 +113,7 @@ public final class ClientStore implements SignalProtocolStore {
     /** Records a message as handed to the app. */
     synchronized void markSeen(long serverId, long origin) {
         seen.add(origin);
-        if (!seen.add(serverId)) {
-            return;
-        }
+        seen.add(serverId);
         while (seen.size() > REMEMBERED_SERVER_IDS) {
             seen.remove(seen.iterator().next());
         }
@@ -118,6 +121,39 @@ public final class ClientStore implements SignalProtocolStore {
         seen.forEach(buffer::putLong);
         state.put("meta/seen", buffer.array());
         save();
+    }
+
+    /** Keeps a decrypted message until the app has handled it. */
+    synchronized void keepUnhandled(UnhandledMessage message) {
+        put(UNHANDLED + message.serverId(), message.serialize());
+    }
+
+    /** The decrypted messages the app has not handled yet, in server-id order. */
+    synchronized List<UnhandledMessage> unhandled() {
+        return values(UNHANDLED).stream().map(UnhandledMessage::parse)
+                .sorted(Comparator.comparingLong(UnhandledMessage::serverId)).toList();
+    }
+
+    /** The app has the message: it is no longer kept, and a redelivery of it counts as seen. */
+    synchronized void handled(UnhandledMessage message) {
+        state.remove(UNHANDLED + message.serverId());
+        markSeen(message.serverId(), message.origin());
+    }
+
+    /**
+     * Runs {@code work} holding the store and saves everything it changed as one snapshot at the end: on disk the
+     * changes happen together or not at all (a session advanced by a decryption and the plaintext it gave).
+     */
+    synchronized <T> T atomically(Callable<T> work) throws Exception {
+        atomicDepth++;
+        try {
+            return work.call();
+        } finally {
+            atomicDepth--;
+            if (atomicDepth == 0 && unsaved) {
+                save();
+            }
+        }
     }
 
     /** A 64-bit digest of (sender account, sender device, client message id). */
@@ -386,6 +422,11 @@ public final class ClientStore implements SignalProtocolStore {
     }
 
     private void save() {
+        if (atomicDepth > 0) {
+            unsaved = true;
+            return;
+        }
+        unsaved = false;
         storage.save(new TreeMap<>(state));
     }
 

@@ -6,8 +6,8 @@ public enum ConnectionEvent {
     CONNECTED,
     /** Everything queued while offline has been received; live traffic follows. */
     DRAINED,
-    /** The stream ended; the client reconnects unless it was closed, revoked or superseded. */
+    /** The stream ended; the client reconnects unless it was closed or revoked. */
     DISCONNECTED,
-    /** The server no longer accepts this device (revoked) or another stream of it took over: no reconnect. */
+    /** The server no longer accepts this device (revoked): no reconnect. */
     STOPPED
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -41,8 +42,9 @@ import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -56,8 +58,11 @@ import reactor.core.scheduler.Schedulers;
  * message per destination device with libsignal and decrypts what arrives. Reactive: a {@link Mono} per send, a
  * {@link Flux} of incoming messages and of tick changes.
  *
- * <p>Incoming messages are acked once the {@link #incoming()} subscriber's {@code onNext} has returned: the app has
- * the message. Subscribe before {@link #connect()}; nothing is acked while nobody listens.
+ * <p>Incoming messages are acked once every {@link #incoming()} subscriber's {@code onNext} has returned: the app has
+ * the message. Demand is honoured, so an app that takes messages slowly holds their acks back; the server's window of
+ * un-acked deliveries then fills and it stops sending. Until the app has them, decrypted messages are kept in the
+ * {@link ClientStore}: a client that dies first hands them over on its next run. Nothing is acked while nobody
+ * listens.
  */
 public final class CourierClient implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CourierClient.class.getName());
@@ -67,18 +72,21 @@ public final class CourierClient implements AutoCloseable {
     private static final int ONE_TIME_KEYS = 50;
     private static final int REFILL_BELOW = 20;
     private static final Duration PING_INTERVAL = Duration.ofSeconds(30);
+    /** Far above the server's window (256): reached only if a server ignores it. */
+    private static final int MAX_UNHANDLED = 1024;
 
     private final Channel channel;
     private final ClientStore store;
     private final Scheduler blocking = Schedulers.boundedElastic();
-    private final Sinks.Many<IncomingMessage> incoming = Sinks.many().multicast().onBackpressureBuffer(1024, false);
+    private final IncomingQueue incoming;
     private final Sinks.Many<Tick> ticks = Sinks.many().multicast().onBackpressureBuffer(4096, false);
     private final Sinks.Many<ConnectionEvent> events = Sinks.many().replay().latest();
     private final Map<Long, PendingSend> pending = new ConcurrentHashMap<>();
     private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30));
 
     private final Object streamLock = new Object();
-    private StreamObserver<ConnectRequest> up;
+    /** The open stream; a stream that is no longer current has been closed or replaced by this client. */
+    private Receiver current;
     private boolean running;
     private Disposable pinger;
     private volatile boolean closed;
@@ -89,6 +97,7 @@ public final class CourierClient implements AutoCloseable {
     private CourierClient(Channel channel, ClientStore store) {
         this.channel = channel;
         this.store = store;
+        this.incoming = new IncomingQueue(store.unhandled(), MAX_UNHANDLED, this::handled);
     }
 
     public static CourierClient create(Channel channel, ClientStore store) {
@@ -158,8 +167,13 @@ public final class CourierClient implements AutoCloseable {
 
     // --- messaging ---
 
+    /**
+     * Decrypted messages, oldest first, called on the client's own thread. One goes out when every subscriber has
+     * requested one, and is acked when all their {@code onNext} calls have returned. Operators that prefetch
+     * ({@code publishOn}, {@code flatMap}) request ahead: a message counts as handled once it has reached them.
+     */
     public Flux<IncomingMessage> incoming() {
-        return incoming.asFlux();
+        return incoming.flux();
     }
 
     public Flux<Tick> ticks() {
@@ -208,21 +222,18 @@ public final class CourierClient implements AutoCloseable {
     public void close() {
         closed = true;
         refill.dispose();
-        StreamObserver<ConnectRequest> stream;
+        incoming.close();
+        Receiver stream;
         synchronized (streamLock) {
             running = false;
-            stream = up;
-            up = null;
+            stream = current;
+            current = null;
         }
         if (pinger != null) {
             pinger.dispose();
         }
         if (stream != null) {
-            try {
-                stream.onCompleted();
-            } catch (RuntimeException alreadyClosed) {
-                // nothing to close
-            }
+            stream.complete();
         }
         pending.values().forEach(p -> p.sink.error(new IllegalStateException("client closed")));
         pending.clear();
@@ -288,24 +299,35 @@ public final class CourierClient implements AutoCloseable {
     }
 
     private void openStream() {
-        StreamObserver<ConnectRequest> stream = MessagingServiceGrpc.newStub(authenticated()).connect(new Receiver());
+        var stub = MessagingServiceGrpc.newStub(authenticated());
         synchronized (streamLock) {
             if (!running) {
-                stream.onCompleted();
                 return;
             }
-            up = stream;
+            // Current before the call starts: its first callback (on a gRPC thread) finds it so.
+            current = new Receiver();
+            stub.connect(current);
         }
         events.tryEmitNext(ConnectionEvent.CONNECTED);
         // Anything sent but not acknowledged goes again under the same client id: the server answers retries.
         pending.values().forEach(send -> blocking.schedule(() -> encryptAndSend(send)));
     }
 
-    private final class Receiver implements StreamObserver<ConnectResponse> {
+    /** One Connect stream. Its frames are read one at a time, and not while the app's queue is full. */
+    private final class Receiver implements ClientResponseObserver<ConnectRequest, ConnectResponse> {
+        private final AtomicBoolean paused = new AtomicBoolean();
+        private ClientCallStreamObserver<ConnectRequest> requests;
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<ConnectRequest> requests) {
+            this.requests = requests;
+            requests.disableAutoRequestWithInitial(1);
+        }
+
         @Override
         public void onNext(ConnectResponse frame) {
-            if (closed) {
-                return; // a closed client no longer touches its store
+            if (closed || !isCurrent()) {
+                return; // a closed client no longer touches its store; a replaced stream is over
             }
             switch (frame.getFrameCase()) {
                 case SEND_ACK -> {
@@ -337,16 +359,54 @@ public final class CourierClient implements AutoCloseable {
                     // pongs need no handling: any frame shows the stream is alive
                 }
             }
+            readNext();
+        }
+
+        /** Asks for the next frame, unless the app's queue is full: then the app handling a message does. */
+        private void readNext() {
+            if (incoming.hasRoom()) {
+                requests.request(1);
+                return;
+            }
+            paused.set(true);
+            if (incoming.hasRoom()) {
+                resume(); // the app made room meanwhile
+            }
+        }
+
+        void resume() {
+            if (paused.compareAndSet(true, false)) {
+                requests.request(1);
+            }
+        }
+
+        private boolean isCurrent() {
+            synchronized (streamLock) {
+                return current == this;
+            }
+        }
+
+        /** Called with the stream lock held, so frames go out one at a time. */
+        void send(ConnectRequest frame) {
+            requests.onNext(frame);
+        }
+
+        void complete() {
+            try {
+                requests.onCompleted();
+            } catch (RuntimeException alreadyClosed) {
+                // nothing to close
+            }
         }
 
         @Override
         public void onError(Throwable t) {
-            ended(Status.fromThrowable(t));
+            ended(this, Status.fromThrowable(t));
         }
 
         @Override
         public void onCompleted() {
-            ended(Status.OK);
+            ended(this, Status.OK);
         }
     }
 
@@ -354,27 +414,47 @@ public final class CourierClient implements AutoCloseable {
         long id = delivery.getServerId();
         UUID sender = SessionCrypto.uuid(delivery.getSenderAccountId());
         long origin = ClientStore.origin(sender, delivery.getSenderDeviceId(), delivery.getClientMessageId());
-        if (store.hasSeen(id, origin)) {
-            ack(id); // a redelivery of something the app already has
+        if (incoming.holds(id)) {
+            return; // decrypted before (on an earlier stream or run) and waiting for the app: acked once handled
+        }
+        if (store.hasSeen(id, origin) || incoming.holdsOrigin(origin)) {
+            ack(id); // the app has it already, or will under the id of an earlier copy
             return;
         }
-        if (incoming.currentSubscriberCount() == 0) {
-            return; // nobody to hand it to: leave it on the server
-        }
         try {
-            byte[] plaintext = crypto().decrypt(sender, delivery.getSenderDeviceId(), delivery.getType(),
-                    delivery.getCiphertext().toByteArray());
-            Optional<UUID> syncRecipient = delivery.getSyncRecipientAccountId().isEmpty() ? Optional.empty()
-                    : Optional.of(SessionCrypto.uuid(delivery.getSyncRecipientAccountId()));
-            incoming.emitNext(new IncomingMessage(id, sender, delivery.getSenderDeviceId(),
-                    Instant.ofEpochMilli(delivery.getServerTimestampMs()), plaintext, syncRecipient),
-                    Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+            incoming.add(store.atomically(() -> decryptAndKeep(delivery, sender, origin)));
         } catch (Exception e) {
             // Undecryptable (e.g. a session reset): nothing will make it decryptable later, so it is dropped.
             LOG.log(Level.WARNING, "dropping an undecryptable message " + id + ": " + e.getClass().getSimpleName());
+            store.markSeen(id, origin);
+            ack(id);
         }
-        store.markSeen(id, origin);
-        ack(id);
+    }
+
+    /** Decrypting advances the session for good, so the plaintext is kept with it until the app has handled it. */
+    private UnhandledMessage decryptAndKeep(Delivery delivery, UUID sender, long origin) throws Exception {
+        byte[] plaintext = crypto().decrypt(sender, delivery.getSenderDeviceId(), delivery.getType(),
+                delivery.getCiphertext().toByteArray());
+        Optional<UUID> syncRecipient = delivery.getSyncRecipientAccountId().isEmpty() ? Optional.empty()
+                : Optional.of(SessionCrypto.uuid(delivery.getSyncRecipientAccountId()));
+        UnhandledMessage message = new UnhandledMessage(new IncomingMessage(delivery.getServerId(), sender,
+                delivery.getSenderDeviceId(), Instant.ofEpochMilli(delivery.getServerTimestampMs()), plaintext,
+                syncRecipient), origin);
+        store.keepUnhandled(message);
+        return message;
+    }
+
+    /** The app has the message: only now is it acked, and a stream waiting for room in the queue reads on. */
+    private void handled(UnhandledMessage message) {
+        store.handled(message);
+        ack(message.serverId());
+        Receiver stream;
+        synchronized (streamLock) {
+            stream = current;
+        }
+        if (stream != null) {
+            stream.resume();
+        }
     }
 
     private void onFrameError(FrameError error) {
@@ -391,13 +471,18 @@ public final class CourierClient implements AutoCloseable {
         }
     }
 
-    private void ended(Status status) {
+    /**
+     * Only a revoked device stops for good. A stream superseded by one this client did not open (ALREADY_EXISTS) is
+     * retried like a drop: the device wants its stream, and the newest connection wins.
+     */
+    private void ended(Receiver stream, Status status) {
         boolean reconnect;
         synchronized (streamLock) {
-            up = null;
-            boolean finalStatus = status.getCode() == Status.Code.UNAUTHENTICATED
-                    || status.getCode() == Status.Code.ALREADY_EXISTS;
-            if (finalStatus) {
+            if (current != stream) {
+                return; // closed or replaced by this client: nothing to do
+            }
+            current = null;
+            if (status.getCode() == Status.Code.UNAUTHENTICATED) {
                 running = false;
             }
             reconnect = running;
@@ -435,8 +520,8 @@ public final class CourierClient implements AutoCloseable {
 
     private void write(ConnectRequest frame) {
         synchronized (streamLock) {
-            if (up != null) {
-                up.onNext(frame);
+            if (current != null) {
+                current.send(frame);
             }
         }
     }

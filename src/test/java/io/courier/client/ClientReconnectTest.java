@@ -8,13 +8,18 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
+import io.courier.support.RawStream;
 import io.courier.support.ServerTest;
 import io.courier.support.TcpProxy;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** A phone whose connection drops reconnects by itself and gets what was sent meanwhile, once. */
+/**
+ * A phone whose connection drops, or whose stream another connection took over, reconnects by itself and gets what
+ * was sent meanwhile, once.
+ */
 @QuarkusTest
 class ClientReconnectTest extends ServerTest {
 
@@ -44,6 +49,22 @@ class ClientReconnectTest extends ServerTest {
             } finally {
                 flaky.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    @Test
+    void aStreamSupersededByAStreamTheClientDidNotOpenIsTakenBack() {
+        try (ClientHarness bob = registered(channel).online(); ClientHarness alice = registered(channel).online()) {
+            try (RawStream other = new RawStream(channel, bob.client.credentials().authToken())) {
+                bob.awaitEvent(ConnectionEvent.DISCONNECTED);
+                assertThat(other.awaitClosed().getCode()).as("superseded by the SDK's new stream")
+                        .isEqualTo(Status.Code.ALREADY_EXISTS);
+            }
+            bob.awaitEvent(ConnectionEvent.DRAINED);
+
+            alice.client.send(bob.client.credentials().accountId(), "still here".getBytes(StandardCharsets.UTF_8))
+                    .block();
+            assertThat(new String(bob.nextMessage().plaintext(), StandardCharsets.UTF_8)).isEqualTo("still here");
         }
     }
 }

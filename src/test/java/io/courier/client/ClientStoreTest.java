@@ -2,8 +2,15 @@ package io.courier.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -11,7 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.signal.libsignal.protocol.SignalProtocolAddress;
 import org.signal.libsignal.protocol.state.SessionRecord;
 
-/** The client's state survives a restart from its file, and duplicates are recognised by id and by origin. */
+/**
+ * The client's state survives a restart from its file, duplicates are recognised by id and by origin, and messages the
+ * app has not handled stay until it has.
+ */
 class ClientStoreTest {
 
     @Test
@@ -44,5 +54,60 @@ class ClientStoreTest {
         assertThat(ClientStore.inMemory().credentials()).isEmpty();
         assertThat(ClientStore.inMemory().getIdentityKeyPair().serialize())
                 .isNotEqualTo(ClientStore.inMemory().getIdentityKeyPair().serialize());
+    }
+
+    @Test
+    void unhandledMessagesStayUntilHandledAndThenCountAsSeen(@TempDir Path dir) {
+        Path file = dir.resolve("device.state");
+        ClientStore first = ClientStore.file(file);
+        UUID sender = UUID.randomUUID();
+        UnhandledMessage later = unhandled(20L, sender, Optional.of(UUID.randomUUID()));
+        UnhandledMessage earlier = unhandled(10L, sender, Optional.empty());
+        first.keepUnhandled(later);
+        first.keepUnhandled(earlier);
+
+        ClientStore second = ClientStore.file(file);
+        assertThat(second.unhandled()).usingRecursiveFieldByFieldElementComparator()
+                .containsExactly(earlier, later);
+        assertThat(second.hasSeen(10L, earlier.origin())).isFalse();
+
+        second.handled(earlier);
+        ClientStore third = ClientStore.file(file);
+        assertThat(third.unhandled()).extracting(UnhandledMessage::serverId).containsExactly(20L);
+        assertThat(third.hasSeen(10L, 0L)).isTrue();
+        assertThat(third.hasSeen(11L, earlier.origin())).isTrue();
+    }
+
+    @Test
+    void changesMadeAtomicallyAreSavedAsOneSnapshot() throws Exception {
+        List<SortedMap<String, byte[]>> snapshots = new ArrayList<>();
+        ClientStore store = new ClientStore(new StateStorage() {
+            @Override
+            public SortedMap<String, byte[]> load() {
+                return new TreeMap<>();
+            }
+
+            @Override
+            public void save(SortedMap<String, byte[]> snapshot) {
+                snapshots.add(snapshot);
+            }
+        });
+        snapshots.clear();
+
+        store.atomically(() -> {
+            store.storeSession(new SignalProtocolAddress(UUID.randomUUID().toString(), 1), new SessionRecord());
+            store.keepUnhandled(unhandled(1L, UUID.randomUUID(), Optional.empty()));
+            return null;
+        });
+
+        assertThat(snapshots).hasSize(1);
+        assertThat(snapshots.get(0).keySet()).anyMatch(k -> k.startsWith("session/"))
+                .anyMatch(k -> k.startsWith("unhandled/"));
+    }
+
+    private static UnhandledMessage unhandled(long serverId, UUID sender, Optional<UUID> syncRecipient) {
+        return new UnhandledMessage(new IncomingMessage(serverId, sender, 2, Instant.ofEpochMilli(1234),
+                ("text " + serverId).getBytes(StandardCharsets.UTF_8), syncRecipient),
+                ClientStore.origin(sender, 2, serverId));
     }
 }

@@ -42,6 +42,7 @@ class AbuseBenchmark extends BenchSupport {
         LoadGenerator.Result baseline;
         LoadGenerator.Result abused;
         Abuser.Result abuse;
+        long heapBefore;
         long heapMax;
         long heapPeak;
         boolean halted;
@@ -49,6 +50,7 @@ class AbuseBenchmark extends BenchSupport {
         try (LoadGenerator load = LoadGenerator.connect(channel, pairs(pairs), Duration.ofSeconds(60))) {
             load.run(rate, Duration.ofSeconds(5), payload, GRACE); // warm-up
             baseline = load.run(rate, duration, payload, GRACE);
+            heapBefore = HeapGauge.usedAfterFullGc();
             try (HeapGauge heap = new HeapGauge()) {
                 Abuser abuser = new Abuser(abuserChannel, abuserDevice.authToken(), ids, maxEnvelope);
                 AtomicBoolean stopped = new AtomicBoolean();
@@ -78,11 +80,12 @@ class AbuseBenchmark extends BenchSupport {
                 | frames read after it stopped | %s |
                 | how its stream ended | %s |
                 | halted early at the heap limit (%d MB) | %s |
-                | node heap during abuse: max live (after GC) / max in use (before GC) | %.0f MB / %.0f MB |
+                | node heap: live before abuse / max live during it (after GC) / max in use (before GC) | \
+                %.0f MB / %.0f MB / %.0f MB |
                 """.formatted(pairs, rate, duration.toSeconds(), ids, RUN_HEADER, row(baseline).replaceFirst("\\| ",
                 "| baseline: "), row(abused).replaceFirst("\\| ", "| abused: "), abuse.sent(), abuse.received(),
                 abuse.status() == null ? "still open when the benchmark ended" : abuse.status(),
-                heapStop / 1_000_000, halted, heapMax / 1e6, heapPeak / 1e6);
+                heapStop / 1_000_000, halted, heapBefore / 1e6, heapMax / 1e6, heapPeak / 1e6);
         publish("abuse", report, String.format(Locale.ROOT, "pairs_p99_ms=%.1f heap_max_mb=%.0f abuser_status=%s",
                 abused.p99DeliverMillis(), heapMax / 1e6, abuse.statusName()));
     }

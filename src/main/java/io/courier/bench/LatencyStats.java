@@ -22,7 +22,12 @@ public final class LatencyStats {
 
     /** "p50 / p99 / p99.9 / max" in milliseconds. */
     public static String percentiles(Histogram h) {
-        return String.format("%.2f / %.2f / %.2f / %.2f ms", h.getValueAtPercentile(50) / 1000.0,
-                h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0, h.getMaxValue() / 1000.0);
+        return String.format("%.2f / %.2f / %.2f / %.2f ms", millis(h, 50), millis(h, 99), millis(h, 99.9),
+                h.getMaxValue() / 1000.0);
+    }
+
+    /** A percentile in milliseconds. */
+    public static double millis(Histogram h, double percentile) {
+        return h.getValueAtPercentile(percentile) / 1000.0;
     }
 }

@@ -9,8 +9,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 import java.util.concurrent.locks.LockSupport;
+
+import org.HdrHistogram.Histogram;
 
 import com.google.protobuf.ByteString;
 
@@ -19,23 +20,19 @@ import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.DeviceEnvelope;
 import io.courier.api.v1.EnvelopeType;
-import io.courier.api.v1.MessagingServiceGrpc;
 import io.courier.api.v1.OutgoingMessage;
 import io.grpc.Channel;
-import io.grpc.Metadata;
-import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 
 /**
  * Open-loop load: device pairs over real Connect streams, one message every 1/rate seconds round-robin over the
  * pairs, whatever the server's pace. Latencies count from the scheduled send time, so a stalled server shows up in
  * the percentiles instead of quietly slowing the generator (no coordinated omission). Payloads are opaque bytes of
  * a typical ciphertext size: this measures the server, not client-side crypto.
+ *
+ * <p>The streams stay open across {@link #run runs}, so a ramp is a sequence of runs. Devices behave like the SDK:
+ * recipients ack every delivery, senders ack every receipt (else receipts pile up in their inboxes and windows).
  */
-public final class LoadGenerator {
-    private static final Metadata.Key<String> AUTHORIZATION =
-            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-
+public final class LoadGenerator implements AutoCloseable {
     /** One registered device with keys uploaded. */
     public record Device(String authToken, ByteString accountId, int registrationId) {
     }
@@ -43,61 +40,102 @@ public final class LoadGenerator {
     public record Pair(Device sender, Device recipient) {
     }
 
-    public record Result(long scheduled, long acked, long delivered, double seconds, LatencyStats sendAck,
-            LatencyStats delivery) {
+    /** One run at one rate. Refused sends (FrameError on the sender) count by code. */
+    public record Result(int rate, long scheduled, long acked, long delivered, double seconds, Histogram sendAck,
+            Histogram delivery, Map<String, Long> refused) {
+        public boolean allDelivered() {
+            return delivered == scheduled;
+        }
+
+        public double p99DeliverMillis() {
+            return LatencyStats.millis(delivery, 99);
+        }
     }
 
-    private final Channel channel;
+    private final List<Pair> pairs;
+    private final List<DeviceLink> senders = new ArrayList<>();
+    private final List<DeviceLink> recipients = new ArrayList<>();
+    // Two maps: a delivery may overtake its own SendAck, and each side removes only its own entry.
+    private final Map<Long, Pending> awaitingAck = new ConcurrentHashMap<>();
+    private final Map<Long, Pending> awaitingDelivery = new ConcurrentHashMap<>();
+    private volatile Run last;
 
-    public LoadGenerator(Channel channel) {
-        this.channel = channel;
+    /** A message in flight, tied to the run that scheduled it so late arrivals never count toward the next run. */
+    private record Pending(Run run, long scheduledNanos) {
     }
 
-    public Result run(List<Pair> pairs, int messagesPerSecond, Duration duration, int payloadBytes)
+    private LoadGenerator(List<Pair> pairs) {
+        this.pairs = List.copyOf(pairs);
+    }
+
+    /** Opens every device's stream and waits until each has drained its inbox (QueueEmpty). */
+    public static LoadGenerator connect(Channel channel, List<Pair> pairs, Duration timeout)
             throws InterruptedException {
-        // Two maps: a delivery may overtake its own SendAck, and each side removes only its own entry.
-        Map<Long, Long> awaitingAck = new ConcurrentHashMap<>();
-        Map<Long, Long> awaitingDelivery = new ConcurrentHashMap<>();
-        LatencyStats sendAck = new LatencyStats();
-        LatencyStats delivery = new LatencyStats();
-        long total = duration.toSeconds() * messagesPerSecond;
-        AtomicLong acked = new AtomicLong();
-        CountDownLatch allDelivered = new CountDownLatch((int) total);
-        CountDownLatch drained = new CountDownLatch(pairs.size());
-        List<Link> senders = new ArrayList<>();
-        List<Link> recipients = new ArrayList<>();
+        LoadGenerator load = new LoadGenerator(pairs);
+        CountDownLatch drained = new CountDownLatch(2 * pairs.size());
         for (Pair pair : pairs) {
-            senders.add(new Link(pair.sender(), (link, frame) -> {
-                if (frame.hasSendAck()) {
-                    Long at = awaitingAck.remove(frame.getSendAck().getClientMessageId());
-                    if (at != null) {
-                        sendAck.recordNanos(System.nanoTime() - at);
-                        acked.incrementAndGet();
-                    }
-                }
-            }));
-            recipients.add(new Link(pair.recipient(), (link, frame) -> {
-                if (frame.hasQueueEmpty()) {
-                    drained.countDown();
-                } else if (frame.hasDelivery()) {
-                    Long at = awaitingDelivery.remove(frame.getDelivery().getClientMessageId());
-                    if (at != null) {
-                        delivery.recordNanos(System.nanoTime() - at);
-                        allDelivered.countDown();
-                    }
-                    link.send(ConnectRequest.newBuilder()
-                            .setAck(Ack.newBuilder().addServerIds(frame.getDelivery().getServerId())).build());
-                }
-            }));
+            load.senders.add(new DeviceLink(channel, pair.sender().authToken(),
+                    (link, frame) -> load.onSenderFrame(link, frame, drained)));
+            load.recipients.add(new DeviceLink(channel, pair.recipient().authToken(),
+                    (link, frame) -> load.onRecipientFrame(link, frame, drained)));
         }
-        if (!drained.await(60, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("recipient streams did not drain within 60 s");
+        if (!drained.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            load.close();
+            throw new IllegalStateException(drained.getCount() + " streams did not reach QueueEmpty within "
+                    + timeout.toSeconds() + " s");
         }
+        return load;
+    }
 
-        byte[] payload = new byte[payloadBytes];
-        ThreadLocalRandom.current().nextBytes(payload);
-        ByteString ciphertext = ByteString.copyFrom(payload);
-        long interval = TimeUnit.SECONDS.toNanos(1) / messagesPerSecond;
+    private void onSenderFrame(DeviceLink link, ConnectResponse frame, CountDownLatch drained) {
+        switch (frame.getFrameCase()) {
+            case QUEUE_EMPTY -> drained.countDown();
+            case SEND_ACK -> {
+                long at = System.nanoTime();
+                Pending pending = awaitingAck.remove(frame.getSendAck().getClientMessageId());
+                if (pending != null) {
+                    pending.run().acked(at - pending.scheduledNanos());
+                }
+            }
+            case RECEIPT -> link.send(ack(frame.getReceipt().getServerId()));
+            case ERROR -> {
+                long id = frame.getError().getClientMessageId();
+                awaitingAck.remove(id);
+                Pending pending = awaitingDelivery.remove(id);
+                if (pending != null) {
+                    pending.run().refused(frame.getError().getCode().name());
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void onRecipientFrame(DeviceLink link, ConnectResponse frame, CountDownLatch drained) {
+        if (frame.hasQueueEmpty()) {
+            drained.countDown();
+        } else if (frame.hasDelivery()) {
+            long at = System.nanoTime();
+            Pending pending = awaitingDelivery.remove(frame.getDelivery().getClientMessageId());
+            if (pending != null) {
+                pending.run().delivered(at - pending.scheduledNanos());
+            }
+            link.send(ack(frame.getDelivery().getServerId()));
+        } else if (frame.hasReceipt()) {
+            link.send(ack(frame.getReceipt().getServerId()));
+        }
+    }
+
+    /**
+     * Sends {@code rate} msg/s for {@code duration}, then waits up to {@code grace} for what is still in flight:
+     * a message not delivered by then counts as not delivered in this run's result.
+     */
+    public Result run(int rate, Duration duration, int payloadBytes, Duration grace) throws InterruptedException {
+        long total = duration.toSeconds() * rate;
+        Run run = new Run(total);
+        last = run;
+        ByteString ciphertext = randomBytes(payloadBytes);
+        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
         long start = System.nanoTime();
         for (long i = 0; i < total; i++) {
             long at = start + i * interval;
@@ -106,61 +144,77 @@ public final class LoadGenerator {
                 LockSupport.parkNanos(wait);
             }
             int p = (int) (i % pairs.size());
-            Pair pair = pairs.get(p);
             long clientId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-            awaitingAck.put(clientId, at);
-            awaitingDelivery.put(clientId, at);
-            ConnectRequest frame = ConnectRequest.newBuilder().setSend(OutgoingMessage.newBuilder()
-                    .setClientMessageId(clientId)
-                    .setRecipientAccountId(pair.recipient().accountId())
-                    .addEnvelopes(DeviceEnvelope.newBuilder().setDeviceId(1)
-                            .setRegistrationId(pair.recipient().registrationId())
-                            .setType(EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE).setCiphertext(ciphertext)))
-                    .build();
-            senders.get(p).send(frame);
+            Pending pending = new Pending(run, at);
+            awaitingAck.put(clientId, pending);
+            awaitingDelivery.put(clientId, pending);
+            senders.get(p).send(sendFrame(clientId, pairs.get(p).recipient(), ciphertext));
         }
-        allDelivered.await(30, TimeUnit.SECONDS); // the stragglers; what never arrives shows in the counts
+        run.settled.await(grace.toMillis(), TimeUnit.MILLISECONDS);
         double seconds = (System.nanoTime() - start) / 1e9;
-        senders.forEach(Link::close);
-        recipients.forEach(Link::close);
-        return new Result(total, acked.get(), total - allDelivered.getCount(), seconds, sendAck, delivery);
+        return new Result(rate, total, run.acked.get(), run.delivered.get(), seconds, run.sendAck.snapshot(),
+                run.delivery.snapshot(), Map.copyOf(run.refused));
     }
 
-    /** One device's stream; writes are serialised, and a handler may answer on it from the first frame. */
-    private final class Link {
-        private final StreamObserver<ConnectRequest> up;
+    /** Waits until the last run's messages have all been delivered or refused; false if that took too long. */
+    public boolean awaitQuiet(Duration timeout) throws InterruptedException {
+        Run run = last;
+        return run == null || run.settled.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
 
-        Link(Device device, BiConsumer<Link, ConnectResponse> onFrame) {
-            Metadata headers = new Metadata();
-            headers.put(AUTHORIZATION, "Bearer " + device.authToken());
-            synchronized (this) { // a frame handler's send() waits until up is set
-                up = MessagingServiceGrpc.newStub(channel)
-                        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-                        .connect(new StreamObserver<>() {
-                            @Override
-                            public void onNext(ConnectResponse value) {
-                                onFrame.accept(Link.this, value);
-                            }
+    @Override
+    public void close() {
+        senders.forEach(DeviceLink::close);
+        recipients.forEach(DeviceLink::close);
+    }
 
-                            @Override
-                            public void onError(Throwable t) {
-                                // the run's counters show what was lost
-                            }
+    private static ConnectRequest sendFrame(long clientId, Device to, ByteString ciphertext) {
+        return ConnectRequest.newBuilder().setSend(OutgoingMessage.newBuilder()
+                .setClientMessageId(clientId)
+                .setRecipientAccountId(to.accountId())
+                .addEnvelopes(DeviceEnvelope.newBuilder().setDeviceId(1)
+                        .setRegistrationId(to.registrationId())
+                        .setType(EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE).setCiphertext(ciphertext)))
+                .build();
+    }
 
-                            @Override
-                            public void onCompleted() {
-                                // nothing to do
-                            }
-                        });
-            }
+    static ConnectRequest ack(long serverId) {
+        return ConnectRequest.newBuilder().setAck(Ack.newBuilder().addServerIds(serverId)).build();
+    }
+
+    static ByteString randomBytes(int size) {
+        byte[] bytes = new byte[size];
+        ThreadLocalRandom.current().nextBytes(bytes);
+        return ByteString.copyFrom(bytes);
+    }
+
+    /** Counters of one run; a message settles when it is delivered or refused. */
+    private static final class Run {
+        final LatencyStats sendAck = new LatencyStats();
+        final LatencyStats delivery = new LatencyStats();
+        final AtomicLong acked = new AtomicLong();
+        final AtomicLong delivered = new AtomicLong();
+        final Map<String, Long> refused = new ConcurrentHashMap<>();
+        final CountDownLatch settled;
+
+        Run(long total) {
+            settled = new CountDownLatch((int) total);
         }
 
-        synchronized void send(ConnectRequest frame) {
-            up.onNext(frame);
+        void acked(long nanos) {
+            sendAck.recordNanos(nanos);
+            acked.incrementAndGet();
         }
 
-        synchronized void close() {
-            up.onCompleted();
+        void delivered(long nanos) {
+            delivery.recordNanos(nanos);
+            delivered.incrementAndGet();
+            settled.countDown();
+        }
+
+        void refused(String code) {
+            refused.merge(code, 1L, Long::sum);
+            settled.countDown();
         }
     }
 }

@@ -1,77 +1,56 @@
 package io.courier.bench;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Locale;
 
 import jakarta.inject.Inject;
 
-import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 
-import io.courier.support.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
 /**
- * The 1:1 delivery benchmark (not a test: it asserts nothing about speed). Boots a node on the local Cassandra and
- * S3Proxy like the suite does, registers device pairs, runs the open-loop load, then the raw CQL insert floor on
- * the same database. Run with {@code mvn -B verify -Pbench}; tune with -Dbench.pairs, -Dbench.rate,
- * -Dbench.seconds, -Dbench.payload. The report goes to stdout and target/benchmarks/delivery.md.
+ * 1:1 delivery at one fixed rate (not a test: it asserts nothing about speed). Boots a node on the local Cassandra
+ * and S3Proxy like the suite does, registers device pairs, runs the open-loop load, then the raw CQL insert floor on
+ * the same database. Run with {@code mvn -B verify -Pbench -Dbench.scenario=delivery}; tune with -Dbench.pairs,
+ * -Dbench.rate, -Dbench.seconds, -Dbench.payload.
  */
 @QuarkusTest
 @TestProfile(BenchProfile.class)
-class DeliveryBenchmark extends ServerTest {
+@EnabledIfSystemProperty(named = "bench.scenario", matches = "delivery")
+class DeliveryBenchmark extends BenchSupport {
     @Inject
     CqlSession session;
 
     @Test
     void run() throws Exception {
-        int pairs = Integer.getInteger("bench.pairs", 50);
-        int rate = Integer.getInteger("bench.rate", 500);
-        int seconds = Integer.getInteger("bench.seconds", 30);
-        int payload = Integer.getInteger("bench.payload", 256);
+        int pairs = property("bench.pairs", 50);
+        int rate = property("bench.rate", 500);
+        int seconds = property("bench.seconds", 30);
+        int payload = property("bench.payload", 256);
 
-        List<LoadGenerator.Pair> devicePairs = new ArrayList<>();
-        for (int i = 0; i < pairs; i++) {
-            devicePairs.add(new LoadGenerator.Pair(device(participant()), device(participant())));
+        LoadGenerator.Result load;
+        try (LoadGenerator generator = LoadGenerator.connect(channel, pairs(pairs), Duration.ofSeconds(60))) {
+            // Warm-up: JIT, connection pools, prepared statements.
+            generator.run(Math.max(1, rate / 5), Duration.ofSeconds(5), payload, Duration.ofSeconds(30));
+            load = generator.run(rate, Duration.ofSeconds(seconds), payload, Duration.ofSeconds(30));
         }
-        // Warm-up: JIT, connection pools, prepared statements.
-        new LoadGenerator(channel).run(devicePairs, Math.max(1, rate / 5), Duration.ofSeconds(5), payload);
-        LoadGenerator.Result load = new LoadGenerator(channel).run(devicePairs, rate, Duration.ofSeconds(seconds),
-                payload);
         CqlFloor.Result floor = new CqlFloor(session).run(Duration.ofSeconds(Math.min(seconds, 15)), payload, 256);
 
-        Histogram ack = load.sendAck().snapshot();
-        Histogram delivery = load.delivery().snapshot();
         String report = """
-                | what | value |
-                |---|---|
-                | load | %d device pairs, %d msg/s scheduled (open loop) for %d s, %d-byte envelopes |
-                | messages | %d scheduled, %d SendAcks, %d delivered |
-                | delivered throughput | %.0f msg/s |
-                | send → SendAck p50 / p99 / p99.9 / max | %s |
-                | send → deliver p50 / p99 / p99.9 / max | %s |
-                | floor: raw CQL inserts (256 in flight, same DB, same consistency) | %.0f inserts/s, latency %s |
-                """.formatted(pairs, rate, seconds, payload, load.scheduled(), load.acked(), load.delivered(),
-                load.delivered() / load.seconds(), LatencyStats.percentiles(ack), LatencyStats.percentiles(delivery),
-                floor.perSecond(), LatencyStats.percentiles(floor.latency().snapshot()));
-        System.out.println(report);
-        write(report);
-    }
+                ## 1:1 delivery at a fixed rate
+                %d device pairs, %d msg/s scheduled (open loop) for %d s, %d-byte envelopes; %d SendAcks; \
+                delivered throughput %.0f msg/s.
 
-    private LoadGenerator.Device device(Participant p) {
-        return new LoadGenerator.Device(p.device().authToken(), p.accountId(), p.signal().registrationId());
-    }
-
-    private static void write(String report) throws IOException {
-        Path file = Path.of("target", "benchmarks", "delivery.md");
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, report);
+                %s%s
+                Floor: %.0f raw CQL inserts/s (256 in flight, same DB, same consistency), latency %s
+                """.formatted(pairs, rate, seconds, payload, load.acked(), load.delivered() / load.seconds(),
+                RUN_HEADER, row(load), floor.perSecond(), LatencyStats.percentiles(floor.latency().snapshot()));
+        publish("delivery", report, String.format(Locale.ROOT, "rate=%d delivered=%d p99_ms=%.1f floor=%.0f", rate,
+                load.delivered(), load.p99DeliverMillis(), floor.perSecond()));
     }
 }

@@ -1,0 +1,119 @@
+package io.courier.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import io.courier.support.RegisteredDevice;
+import io.courier.support.ServerTest;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+
+/**
+ * What every benchmark entry point needs besides its load: many devices registered quickly, extra channels to the
+ * node, and the report (a human table plus one {@code RESULT key=value ...} line for scripts).
+ */
+abstract class BenchSupport extends ServerTest {
+    /** Registrations in flight at once: they are unary calls, so a few threads keep the node busy. */
+    private static final int REGISTRATION_THREADS = 16;
+    /** Unique within a run (a repeated number would re-register and unlink the earlier device). */
+    private static final String NUMBER_PREFIX = "+1999" + ThreadLocalRandom.current().nextInt(1000, 10_000);
+    private static final AtomicInteger NUMBERS = new AtomicInteger();
+
+    protected static int property(String name, int fallback) {
+        return Integer.getInteger(name, fallback);
+    }
+
+    protected static double property(String name, double fallback) {
+        String value = System.getProperty(name);
+        return value == null || value.isBlank() ? fallback : Double.parseDouble(value);
+    }
+
+    protected RegisteredDevice registerUnique() {
+        return register(NUMBER_PREFIX + String.format("%06d", NUMBERS.incrementAndGet()));
+    }
+
+    protected List<RegisteredDevice> registerMany(int count) throws InterruptedException {
+        return inParallel(count, i -> registerUnique());
+    }
+
+    /** Device pairs with real keys uploaded, so sends pass the device-list and registration-id checks. */
+    protected List<LoadGenerator.Pair> pairs(int count) throws InterruptedException {
+        Function<Participant, LoadGenerator.Device> device = p -> new LoadGenerator.Device(p.device().authToken(),
+                p.accountId(), p.signal().registrationId());
+        return inParallel(count, i -> new LoadGenerator.Pair(device.apply(withKeys(registerUnique())),
+                device.apply(withKeys(registerUnique()))));
+    }
+
+    private static <T> List<T> inParallel(int count, IntFunction<T> task) throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(REGISTRATION_THREADS);
+        try {
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int index = i;
+                futures.add(pool.submit(() -> task.apply(index)));
+            }
+            List<T> results = new ArrayList<>();
+            for (Future<T> future : futures) {
+                results.add(future.get());
+            }
+            return results;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("registration failed", e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** A channel of its own (one HTTP/2 connection), like another phone. */
+    protected static ManagedChannel newChannel() {
+        int port = ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class);
+        return ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    }
+
+    protected static void shutdown(List<ManagedChannel> channels) throws InterruptedException {
+        channels.forEach(ManagedChannel::shutdownNow);
+        for (ManagedChannel c : channels) {
+            c.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A node setting as the node sees it, for benchmarks that must stay inside the node's limits. */
+    protected static <T> T nodeSetting(String key, Class<T> type, T fallback) {
+        return ConfigProvider.getConfig().getOptionalValue(key, type).orElse(fallback);
+    }
+
+    /** Header and rows of a table of load runs. */
+    protected static final String RUN_HEADER = """
+            | rate (msg/s) | delivered | refused | send → SendAck p50 / p99 / p99.9 / max | send → deliver p50 / p99 / p99.9 / max |
+            |---|---|---|---|---|
+            """;
+
+    protected static String row(LoadGenerator.Result run) {
+        return "| %d | %d of %d | %s | %s | %s |%n".formatted(run.rate(), run.delivered(), run.scheduled(),
+                run.refused().isEmpty() ? "0" : run.refused().toString(), LatencyStats.percentiles(run.sendAck()),
+                LatencyStats.percentiles(run.delivery()));
+    }
+
+    /** Prints the report and the RESULT line, and writes both to target/benchmarks/{name}.md. */
+    protected static void publish(String name, String report, String result) throws IOException {
+        String text = report + "\nRESULT " + result + "\n";
+        System.out.println(text);
+        Path file = Path.of("target", "benchmarks", name + ".md");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+    }
+}

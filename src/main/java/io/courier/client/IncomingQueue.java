@@ -1,5 +1,6 @@
 package io.courier.client;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,6 +15,7 @@ import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -31,7 +33,10 @@ final class IncomingQueue {
 
     private final int capacity;
     private final Consumer<UnhandledMessage> onHandled;
-    private final Scheduler thread = Schedulers.newSingle("courier-incoming", true);
+    private static final String THREAD_NAME = "courier-incoming";
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
+    private final Scheduler thread = Schedulers.newSingle(THREAD_NAME, true);
     /** Not yet handled, by server id, oldest first; the head may be with the subscribers right now. */
     private final LinkedHashMap<Long, UnhandledMessage> waiting = new LinkedHashMap<>();
     private final List<Demand> subscribers = new CopyOnWriteArrayList<>();
@@ -77,11 +82,19 @@ final class IncomingQueue {
         drain();
     }
 
-    /** Completes the subscribers; a message the app is handling right now no longer counts as handled. */
+    /**
+     * Completes the subscribers. A message whose {@code onNext} is running finishes and counts as handled (the app
+     * has it): close waits for that, briefly, so a client reopened on the same store sees it as seen.
+     */
     void close() {
         closed = true;
         drain();
-        thread.disposeGracefully().subscribe();
+        Mono<Void> stopped = thread.disposeGracefully();
+        if (Thread.currentThread().getName().startsWith(THREAD_NAME)) {
+            stopped.subscribe(); // closed from a subscriber: it can't wait for itself
+        } else {
+            stopped.timeout(CLOSE_WAIT).onErrorResume(e -> Mono.empty()).block();
+        }
     }
 
     private synchronized UnhandledMessage head() {
@@ -120,9 +133,6 @@ final class IncomingQueue {
         }
         for (Demand demand : now) {
             demand.onNext(next.message());
-        }
-        if (closed) {
-            return false;
         }
         onHandled.accept(next);
         synchronized (this) {

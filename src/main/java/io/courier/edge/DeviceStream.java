@@ -1,5 +1,6 @@
 package io.courier.edge;
 
+import java.time.Clock;
 import java.util.List;
 
 import org.jboss.logging.Logger;
@@ -21,6 +22,7 @@ import io.courier.messaging.FrameErrors;
 import io.courier.messaging.InboxItem;
 import io.courier.messaging.MailboxOutlet;
 import io.courier.messaging.Messenger;
+import io.courier.messaging.MessagingMetrics;
 import io.courier.messaging.SendOutcome;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -52,6 +54,10 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     private final Messenger messenger;
     private final StreamLifecycle lifecycle;
     private final Budgets budgets;
+    private final StreamMetrics metrics;
+    private final MessagingMetrics delivery;
+    private final Clock clock;
+    private final long openedNanos = System.nanoTime();
     private final int maxIds;
     private final Outbound outbound;
     private DeviceMailbox mailbox;
@@ -70,7 +76,8 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     }
 
     DeviceStream(DeviceAddress device, long epoch, ServerCallStreamObserver<ConnectResponse> call, Scheduler serial,
-            Messenger messenger, StreamLifecycle lifecycle, Budgets budgets, EdgeConfig config) {
+            Messenger messenger, StreamLifecycle lifecycle, Budgets budgets, EdgeConfig config, StreamMetrics metrics,
+            MessagingMetrics delivery, Clock clock) {
         this.device = device;
         this.epoch = epoch;
         this.call = call;
@@ -78,8 +85,11 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
         this.messenger = messenger;
         this.lifecycle = lifecycle;
         this.budgets = budgets;
+        this.metrics = metrics;
+        this.delivery = delivery;
+        this.clock = clock;
         this.maxIds = config.window();
-        this.outbound = new Outbound(call, config.maxQueuedReplies());
+        this.outbound = new Outbound(call, config.maxQueuedReplies(), metrics);
         // Manual flow control must be set up before the service method returns.
         call.disableAutoRequest();
         call.setOnReadyHandler(() -> onSerial(outbound::drain));
@@ -109,6 +119,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
             if (!admitted || closed) {
                 return;
             }
+            metrics.drainStarted();
             mailbox.start();
             pipeline = Flux.<ConnectRequest>create(sink -> {
                 inbound = sink;
@@ -157,13 +168,17 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
         if (closed) {
             return Mono.empty();
         }
+        metrics.frameReceived(switch (frame.getFrameCase()) {
+            case SEND, ACK, READ, PING -> frame.getFrameCase().name().toLowerCase(java.util.Locale.ROOT);
+            default -> "invalid";
+        });
         return switch (frame.getFrameCase()) {
             case SEND -> messenger.send(device, frame.getSend(), budgets.sends()).publishOn(serial)
                     .doOnNext(this::answerSend).then();
             case ACK -> ack(frame.getAck());
             case READ -> read(frame.getRead());
             case PING -> within(budgets.pings(), "pings")
-                    ? mailbox.acksSettled().publishOn(serial).then(Mono.fromRunnable(() -> outbound.reply(
+                    ? mailbox.quiet().publishOn(serial).then(Mono.fromRunnable(() -> outbound.reply(
                             ConnectResponse.newBuilder().setPong(Pong.newBuilder().setNonce(frame.getPing().getNonce()))
                                     .build())))
                     : Mono.empty();
@@ -200,7 +215,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
         if (!within(budgets.reads(), "reads")) {
             return Mono.empty();
         }
-        return mailbox.acksSettled()
+        return mailbox.quiet()
                 .then(Mono.defer(() -> messenger.read(device, read.getSenderAccountId(), read.getServerIdsList())))
                 .publishOn(serial)
                 .doOnNext(refused -> {
@@ -235,6 +250,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
 
     /** Refuses a frame; a device that keeps sending refused frames is cut off. */
     private Mono<Void> refuse(FrameError error) {
+        metrics.refused(error.getCode().name().substring("FRAME_ERROR_CODE_".length()).toLowerCase(java.util.Locale.ROOT));
         if (!budgets.refusals().tryTake()) {
             close(Status.RESOURCE_EXHAUSTED.withDescription(
                     "too many refused frames; the stream is closed (last: " + error.getMessage() + ")"));
@@ -246,11 +262,15 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
 
     @Override
     public void deliver(InboxItem item) {
+        if (item instanceof InboxItem.Message message) {
+            delivery.recordDeliver(Math.max(0, clock.millis() - message.serverTime().toEpochMilli()) * 1_000_000);
+        }
         outbound.deliver(DownFrames.of(item));
     }
 
     @Override
     public void queueEmpty() {
+        metrics.drainCompleted(System.nanoTime() - openedNanos);
         outbound.reply(ConnectResponse.newBuilder().setQueueEmpty(QueueEmpty.getDefaultInstance()).build());
     }
 

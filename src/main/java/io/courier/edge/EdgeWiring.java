@@ -18,6 +18,7 @@ import io.courier.cluster.RateLimiter;
 import io.courier.messaging.MailboxStorage;
 import io.courier.messaging.Messenger;
 import io.courier.messaging.MessagingConfig;
+import io.courier.messaging.MessagingMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import reactor.core.scheduler.Scheduler;
@@ -48,10 +49,11 @@ public class EdgeWiring {
     @Singleton
     @Startup
     SessionRegistry sessions(PresenceDirectory presence, NodeBus bus, RateLimiter limiter, Messenger messenger,
-            MailboxStorage inbox, Clock clock, EdgeConfig config, MessagingConfig messaging, StreamScheduler workers) {
+            MailboxStorage inbox, Clock clock, EdgeConfig config, MessagingConfig messaging, StreamScheduler workers,
+            StreamMetrics metrics, MessagingMetrics delivery) {
         Scheduler scheduler = workers.scheduler();
         return new SessionRegistry(presence, bus, limiter, messenger, inbox, clock, config, messaging,
-                task -> scheduler.schedule(task));
+                task -> scheduler.schedule(task), metrics, delivery);
     }
 
     void closeSessions(@Disposes SessionRegistry sessions) {

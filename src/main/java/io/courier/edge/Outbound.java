@@ -19,14 +19,16 @@ final class Outbound {
 
     private final ServerCallStreamObserver<ConnectResponse> call;
     private final int maxReplies;
+    private final StreamMetrics metrics;
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private int replies;
     private Sinks.Empty<Void> roomWaiter;
     private boolean closed;
 
-    Outbound(ServerCallStreamObserver<ConnectResponse> call, int maxReplies) {
+    Outbound(ServerCallStreamObserver<ConnectResponse> call, int maxReplies, StreamMetrics metrics) {
         this.call = call;
         this.maxReplies = maxReplies;
+        this.metrics = metrics;
     }
 
     /** A delivery or receipt: already bounded by the mailbox's window. */
@@ -55,6 +57,7 @@ final class Outbound {
                 replies--;
             }
             call.onNext(next.frame());
+            metrics.frameSent(next.frame().getFrameCase().name().toLowerCase(java.util.Locale.ROOT));
         }
         if (replies <= maxReplies && roomWaiter != null) {
             Sinks.Empty<Void> waiter = roomWaiter;

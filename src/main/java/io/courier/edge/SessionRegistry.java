@@ -19,6 +19,7 @@ import io.courier.messaging.MailboxLimits;
 import io.courier.messaging.MailboxStorage;
 import io.courier.messaging.Messenger;
 import io.courier.messaging.MessagingConfig;
+import io.courier.messaging.MessagingMetrics;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import reactor.core.Disposable;
@@ -41,13 +42,18 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     private final EdgeConfig config;
     private final MessagingConfig messaging;
     private final MailboxLimits limits;
+    private final StreamMetrics metrics;
+    private final MessagingMetrics delivery;
     /** Runs the streams' (non-blocking) work; each stream stays in order on a serial view of it. */
     private final Executor workers;
     private final Scheduler timers = Schedulers.parallel();
     private final Disposable silentStreamCheck;
 
     SessionRegistry(PresenceDirectory presence, NodeBus bus, RateLimiter limiter, Messenger messenger,
-            MailboxStorage inbox, Clock clock, EdgeConfig config, MessagingConfig messaging, Executor workers) {
+            MailboxStorage inbox, Clock clock, EdgeConfig config, MessagingConfig messaging, Executor workers,
+            StreamMetrics metrics, MessagingMetrics delivery) {
+        this.metrics = metrics;
+        this.delivery = delivery;
         this.presence = presence;
         this.bus = bus;
         this.limiter = limiter;
@@ -69,7 +75,7 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     DeviceStream open(DeviceAddress device, long epoch, ServerCallStreamObserver<ConnectResponse> call) {
         SerialExecutor serial = new SerialExecutor(workers);
         DeviceStream stream = new DeviceStream(device, epoch, call, Schedulers.fromExecutor(serial), messenger, this,
-                budgets(), config);
+                budgets(), config, metrics, delivery, clock);
         stream.attach(new DeviceMailbox(device, inbox, messenger, stream, limits, clock, timers, serial));
         return stream;
     }
@@ -91,6 +97,7 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
         DeviceAddress device = stream.device();
         return limiter.tryAcquireAsync(config.streamOpens(), device.key()).flatMap(waitMillis -> {
             if (waitMillis > 0) {
+                metrics.openRefused("rate_limited");
                 stream.close(Status.RESOURCE_EXHAUSTED.withDescription("too many stream opens for this device;"
                         + " retry in " + Math.max(1, (waitMillis + 999) / 1000) + " s"));
                 return Mono.just(false);
@@ -104,6 +111,7 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
                 return older;
             });
             if (holder != stream) {
+                metrics.openRefused("superseded");
                 stream.close(superseded());
                 return Mono.just(false);
             }
@@ -112,6 +120,7 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
             }
             return presence.register(device, stream.epoch()).map(registration -> {
                 if (!registration.won()) {
+                    metrics.openRefused("superseded");
                     sessions.remove(device, stream);
                     stream.close(superseded());
                     return false;
@@ -120,6 +129,7 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
                 if (previous != null && !previous.memberId().equals(presence.localMemberId())) {
                     bus.publish(previous.memberId(), new BusMessage.Supersede(device, previous.epoch())).subscribe();
                 }
+                metrics.streamOpened();
                 return true;
             });
         });
@@ -128,6 +138,7 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     @Override
     public void ended(DeviceStream stream) {
         if (sessions.remove(stream.device(), stream)) {
+            metrics.streamClosed();
             presence.unregister(stream.device(), stream.epoch()).subscribe();
         }
     }

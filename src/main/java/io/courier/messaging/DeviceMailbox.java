@@ -72,6 +72,7 @@ public final class DeviceMailbox {
     private final ArrayDeque<AckBatch> ackBatches = new ArrayDeque<>();
     /** Pushes that arrived ahead of a running scan; delivered when it ends unless it delivered them itself. */
     private final TreeMap<Long, InboxItem> held = new TreeMap<>();
+    private final List<Sinks.Empty<Void>> quietWaiters = new ArrayList<>();
 
     private long cursor = -1;
     /** Every id at or below this that was in the inbox has been seen by a scan. */
@@ -159,9 +160,29 @@ public final class DeviceMailbox {
         return ackBatches.size() > limits.ackBatchesInFlight() ? ackBatches.peek().settled().asMono() : Mono.empty();
     }
 
-    /** Completes once every ack taken so far is settled: a READ never overtakes the DELIVERED it implies. */
-    public Mono<Void> acksSettled() {
-        return Mono.when(ackBatches.stream().map(b -> b.settled().asMono()).toList());
+    /**
+     * Completes once no ack is settling and no inbox read is in flight: a READ never overtakes the DELIVERED it
+     * implies, and a pong follows every delivery the node could send before it.
+     */
+    public Mono<Void> quiet() {
+        if (isQuiet()) {
+            return Mono.empty();
+        }
+        Sinks.Empty<Void> waiter = Sinks.empty();
+        quietWaiters.add(waiter);
+        return waiter.asMono();
+    }
+
+    private boolean isQuiet() {
+        return closed || ackBatches.isEmpty() && !reading && cursor >= 0;
+    }
+
+    private void wakeIfQuiet() {
+        if (isQuiet() && !quietWaiters.isEmpty()) {
+            List<Sinks.Empty<Void>> waiting = new ArrayList<>(quietWaiters);
+            quietWaiters.clear();
+            waiting.forEach(Sinks.Empty::tryEmitEmpty);
+        }
     }
 
     /** Scans the inbox again from the cursor, once there is room (the periodic rescan). */
@@ -178,6 +199,7 @@ public final class DeviceMailbox {
             rescanTimer.dispose();
         }
         ackBatches.forEach(b -> b.settled().tryEmitEmpty());
+        wakeIfQuiet();
     }
 
     private void settled(AckBatch batch, List<Long> refused) {
@@ -189,6 +211,7 @@ public final class DeviceMailbox {
         }
         batch.settled().tryEmitEmpty();
         advanceCursor();
+        wakeIfQuiet();
     }
 
     private void continueDelivering() {
@@ -219,6 +242,7 @@ public final class DeviceMailbox {
         for (InboxItem item : page) {
             if (!alreadyHandled(item.serverId())) {
                 if (!fits(item)) {
+                    wakeIfQuiet();
                     return; // paused at the last delivered id: acks resume the scan there
                 }
                 deliver(item);
@@ -232,6 +256,7 @@ public final class DeviceMailbox {
         } else {
             readNextPage();
         }
+        wakeIfQuiet();
     }
 
     private void scanEnded() {

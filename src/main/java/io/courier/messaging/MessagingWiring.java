@@ -58,8 +58,8 @@ public class MessagingWiring {
     @Produces
     @Singleton
     Messenger messenger(Cql cql, InboxStore inbox, PresenceDirectory presence, NodeBus bus,
-            KeyDirectory keys, ServerIds serverIds, MessagingConfig config, Clock clock) {
+            KeyDirectory keys, ServerIds serverIds, MessagingConfig config, MessagingMetrics metrics, Clock clock) {
         return new Messenger(inbox, new ReceiptLedger(cql), new SentMessages(cql),
-                new DeliveryRouter(presence, bus), keys, serverIds, config, clock);
+                new DeliveryRouter(presence, bus), keys, serverIds, config, metrics, clock);
     }
 }

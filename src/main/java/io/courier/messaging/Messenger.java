@@ -43,10 +43,11 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     private final KeyDirectory keys;
     private final ServerIds serverIds;
     private final MessagingConfig config;
+    private final MessagingMetrics metrics;
     private final Clock clock;
 
     Messenger(InboxStore inbox, ReceiptLedger receipts, SentMessages sent, DeliveryRouter router, KeyDirectory keys,
-            ServerIds serverIds, MessagingConfig config, Clock clock) {
+            ServerIds serverIds, MessagingConfig config, MessagingMetrics metrics, Clock clock) {
         this.inbox = inbox;
         this.receipts = receipts;
         this.sent = sent;
@@ -54,6 +55,7 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         this.keys = keys;
         this.serverIds = serverIds;
         this.config = config;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -64,6 +66,15 @@ public final class Messenger implements DeviceMailbox.AckSettler {
      * @param sendRate the sending device's budget of new messages
      */
     public Mono<SendOutcome> send(DeviceAddress sender, OutgoingMessage message, TokenBucket sendRate) {
+        long started = System.nanoTime();
+        return validateAndStore(sender, message, sendRate).doOnNext(outcome -> {
+            if (outcome instanceof SendOutcome.Accepted) {
+                metrics.recordSendAck(System.nanoTime() - started);
+            }
+        });
+    }
+
+    private Mono<SendOutcome> validateAndStore(DeviceAddress sender, OutgoingMessage message, TokenBucket sendRate) {
         long clientId = message.getClientMessageId();
         String problem = OutgoingRules.problem(sender, message);
         if (problem != null) {
@@ -131,7 +142,10 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         // Only once every copy is stored is the send complete: a retry that finds the record is answered without
         // writing again.
         return writes.then(sent.record(sender, message.getClientMessageId(), new SentMessages.Sent(serverId, now)))
-                .then(Mono.fromRunnable(() -> copies.forEach(router::route)))
+                .then(Mono.fromRunnable(() -> {
+                    metrics.messageStored();
+                    copies.forEach(router::route);
+                }))
                 .thenReturn(new SendOutcome.Accepted(message.getClientMessageId(), serverId, now));
     }
 
@@ -224,7 +238,11 @@ public final class Messenger implements DeviceMailbox.AckSettler {
             Map<DeviceAddress, List<InboxItem>> byDevice = new LinkedHashMap<>();
             events.forEach(e -> byDevice.computeIfAbsent(e.to(), d -> new ArrayList<>()).add(e.item()));
             return Flux.fromIterable(byDevice.entrySet()).flatMap(e -> inbox.appendAll(e.getKey(), e.getValue()))
-                    .then(Mono.fromRunnable(() -> events.forEach(router::route)));
+                    .then(Mono.fromRunnable(() -> {
+                        messageIds.forEach(id -> metrics.receiptEmitted(
+                                state == ReceiptState.RECEIPT_STATE_READ ? "read" : "delivered"));
+                        events.forEach(router::route);
+                    }));
         });
     }
 

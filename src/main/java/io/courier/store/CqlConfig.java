@@ -33,4 +33,16 @@ public interface CqlConfig {
 
     @WithDefault("10s")
     Duration requestTimeout();
+
+    /** Requests in flight per node process; more wait in the throttler's queue. */
+    @WithDefault("1024")
+    int maxConcurrentRequests();
+
+    /** Requests that may wait for a slot; beyond it they fail fast (a node that is far behind sheds load). */
+    @WithDefault("100000")
+    int maxQueuedRequests();
+
+    /** Connections to each database node in the local datacenter (each carries up to 1024 requests at once). */
+    @WithDefault("2")
+    int connectionsPerNode();
 }

@@ -26,6 +26,12 @@ public final class CqlSessions {
                 .withString(DefaultDriverOption.REQUEST_CONSISTENCY, config.consistency())
                 .withString(DefaultDriverOption.REQUEST_SERIAL_CONSISTENCY, config.serialConsistency())
                 .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, config.requestTimeout())
+                // Bursts (a reconnect storm after a restart) wait in the throttler's queue instead of failing with
+                // busy connections; the queue time counts toward the request timeout.
+                .withString(DefaultDriverOption.REQUEST_THROTTLER_CLASS, "ConcurrencyLimitingRequestThrottler")
+                .withInt(DefaultDriverOption.REQUEST_THROTTLER_MAX_CONCURRENT_REQUESTS, config.maxConcurrentRequests())
+                .withInt(DefaultDriverOption.REQUEST_THROTTLER_MAX_QUEUE_SIZE, config.maxQueuedRequests())
+                .withInt(DefaultDriverOption.CONNECTION_POOL_LOCAL_SIZE, config.connectionsPerNode())
                 // Schema agreement after DDL is slow on a cold single node; migrations run once per start.
                 .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, java.time.Duration.ofSeconds(30))
                 .build();

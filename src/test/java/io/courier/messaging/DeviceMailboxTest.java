@@ -139,7 +139,7 @@ class DeviceMailboxTest {
     }
 
     @Test
-    void acksSettledWaitsForEveryAckTakenBefore() {
+    void quietWaitsForEveryAckTakenBefore() {
         InboxItem item = store(10);
         DeviceMailbox mailbox = mailbox(16, 1 << 20);
         mailbox.start();
@@ -147,11 +147,25 @@ class DeviceMailboxTest {
         inbox.nextSettle = slowSettle.asMono();
 
         mailbox.ack(List.of(item.serverId())).block();
-        Mono<Void> settled = mailbox.acksSettled();
+        Mono<Void> settled = mailbox.quiet();
 
         assertThat(settled.toFuture()).isNotDone();
         slowSettle.tryEmitValue(List.of());
         assertThat(settled.toFuture()).isCompleted();
+    }
+
+    @Test
+    void quietWaitsForAnInboxReadInFlight() {
+        Sinks.One<List<InboxItem>> slowRead = Sinks.one();
+        inbox.nextRead = slowRead.asMono();
+        DeviceMailbox mailbox = mailbox(16, 1 << 20);
+        mailbox.start();
+
+        Mono<Void> quiet = mailbox.quiet();
+
+        assertThat(quiet.toFuture()).isNotDone();
+        slowRead.tryEmitValue(List.of());
+        assertThat(quiet.toFuture()).isCompleted();
     }
 
     /** An inbox in memory; reads and settles complete inline unless a test hands in a slower one. */

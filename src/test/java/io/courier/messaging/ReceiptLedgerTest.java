@@ -1,0 +1,51 @@
+package io.courier.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.courier.api.v1.ReceiptState;
+import io.courier.store.Cql;
+import io.courier.support.ServerTest;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Receipt states on the real database: writes that land in any order never move a state back. */
+@QuarkusTest
+class ReceiptLedgerTest extends ServerTest {
+    @Inject
+    Cql cql;
+
+    @Test
+    void aDeliveredWriteThatLandsAfterReadLeavesRead() {
+        ReceiptLedger ledger = new ReceiptLedger(cql);
+        UUID sender = UUID.randomUUID();
+        UUID recipient = UUID.randomUUID();
+        long serverId = 42;
+        Instant sentAt = Instant.parse("2026-11-28T10:00:00Z");
+        ledger.recordSent(sender, serverId, recipient, sentAt).block();
+
+        // The recipient's second device read SENT before the first device's READ landed; its DELIVERED lands last.
+        ledger.mark(sender, List.of(serverId), recipient, ReceiptState.RECEIPT_STATE_READ, sentAt.plusSeconds(2)).block();
+        ledger.mark(sender, List.of(serverId), recipient, ReceiptState.RECEIPT_STATE_DELIVERED, sentAt.plusSeconds(3))
+                .block();
+
+        assertThat(ledger.state(sender, serverId, recipient).block()).isEqualTo(ReceiptState.RECEIPT_STATE_READ);
+        assertThat(ledger.statuses(sender, serverId).block()).singleElement().satisfies(status -> {
+            assertThat(status.state()).isEqualTo(ReceiptState.RECEIPT_STATE_READ);
+            assertThat(status.updatedAt()).isEqualTo(sentAt.plusSeconds(2));
+        });
+    }
+
+    @Test
+    void aMessageNeverSentToTheRecipientHasNoState() {
+        ReceiptLedger ledger = new ReceiptLedger(cql);
+
+        assertThat(ledger.state(UUID.randomUUID(), 7, UUID.randomUUID()).blockOptional()).isEmpty();
+    }
+}

@@ -61,7 +61,8 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     private final int maxIds;
     private final Outbound outbound;
     private DeviceMailbox mailbox;
-    private FluxSink<ConnectRequest> inbound;
+    /** Set on the serial executor, read on gRPC's: frames only come after the pipeline's first request. */
+    private volatile FluxSink<ConnectRequest> inbound;
     private Disposable pipeline;
     private boolean closed;
     /** Liveness is about real time, not the node's (adjustable) clock. */
@@ -116,6 +117,9 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     /** Admission and presence first, then the drain, then up-frames. */
     void start() {
         lifecycle.admit(this).publishOn(serial).subscribe(admitted -> {
+            if (closed && admitted) {
+                lifecycle.ended(this); // the client left while it was being admitted
+            }
             if (!admitted || closed) {
                 return;
             }

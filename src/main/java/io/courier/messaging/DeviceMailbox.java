@@ -99,9 +99,11 @@ public final class DeviceMailbox {
         this.serial = serial;
     }
 
-    /** Loads the cursor and drains from it. Register presence first: what is stored later is pushed. */
+    /**
+     * Loads the cursor and drains from it. Register presence first: what is stored later is pushed (pushes that come
+     * before the first scan has read past them are held for it).
+     */
     public void start() {
-        scanning = true; // pushes until the cursor is known are held for the first scan
         then(storage.cursor(device), loaded -> {
             cursor = loaded;
             scannedThrough = loaded;
@@ -115,7 +117,7 @@ public final class DeviceMailbox {
         if (closed || alreadyHandled(id)) {
             return;
         }
-        if (scanning && (cursor < 0 || id > scanPosition)) {
+        if (cursor < 0 || scanning && id > scanPosition) {
             if (held.size() < limits.window()) {
                 held.put(id, item);
             } else {

@@ -26,10 +26,10 @@ public final class CqlRequestMetrics implements RequestTracker {
     private final Timer succeeded;
     private final Timer failed;
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
-    private final Map<NodeOutcome, Timer> nodeTimers = new ConcurrentHashMap<>();
-
-    private record NodeOutcome(String node, String outcome) {
-    }
+    /** Per node: the success and the error timer (built once; this runs on every request). */
+    private final Map<Node, Timer[]> nodeTimers = new ConcurrentHashMap<>();
+    private static final int SUCCESS = 0;
+    private static final int ERROR = 1;
 
     public CqlRequestMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -63,22 +63,29 @@ public final class CqlRequestMetrics implements RequestTracker {
     @Override
     public void onNodeSuccess(Request request, long latencyNanos, DriverExecutionProfile profile, Node node,
             String logPrefix) {
-        nodeTimer(node, "success").record(latencyNanos, TimeUnit.NANOSECONDS);
+        if (node != null) {
+            nodeTimers(node)[SUCCESS].record(latencyNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     @Override
     public void onNodeError(Request request, Throwable error, long latencyNanos, DriverExecutionProfile profile,
             Node node, String logPrefix) {
-        nodeTimer(node, "error").record(latencyNanos, TimeUnit.NANOSECONDS);
+        if (node != null) {
+            nodeTimers(node)[ERROR].record(latencyNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** Per node: count, sum and max only (no histogram), so a large cluster adds few series. */
+    private Timer[] nodeTimers(Node node) {
+        return nodeTimers.computeIfAbsent(node, n -> new Timer[] { nodeTimer(n, "success"), nodeTimer(n, "error") });
+    }
+
     private Timer nodeTimer(Node node, String outcome) {
-        String address = node == null ? "unknown" : node.getEndPoint().toString().replaceFirst("^/", "");
-        return nodeTimers.computeIfAbsent(new NodeOutcome(address, outcome), k -> Timer
-                .builder("courier.cql.node.requests")
-                .description("CQL request attempts on one node").tag("node", k.node()).tag("outcome", k.outcome())
-                .register(registry));
+        String address = node.getEndPoint().toString().replaceFirst("^/", "");
+        return Timer.builder("courier.cql.node.requests")
+                .description("CQL request attempts on one node").tag("node", address).tag("outcome", outcome)
+                .register(registry);
     }
 
     @Override

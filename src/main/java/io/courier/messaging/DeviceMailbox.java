@@ -2,6 +2,7 @@ package io.courier.messaging;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,6 +39,12 @@ public final class DeviceMailbox {
     private static final int REMEMBERED_ACKS = 4096;
     /** Ids newer than this may still be landing in the inbox out of order; the cursor never passes them. */
     private static final Duration CURSOR_LAG = Duration.ofMinutes(5);
+    /**
+     * How long after its id was taken an item may still land (ids are taken before the writes, which end within the
+     * request timeout; ids of different nodes order to within a second). Rescans start this far before the previous
+     * scan began, not at the cursor, so they don't wade through minutes of acked rows' tombstones.
+     */
+    private static final Duration LANDING_MARGIN = Duration.ofSeconds(30);
 
     /** Does what an ack means (receipts, deletes); completes with the ids that were not the device's to ack. */
     @FunctionalInterface
@@ -80,6 +87,9 @@ public final class DeviceMailbox {
     private boolean scanning;
     private boolean reading;
     private long scanPosition;
+    private Instant scanStartedAt;
+    /** Where rescans start: every id below it that landed was read by an earlier scan. */
+    private long rescanFrom;
     /** A push was dropped for want of room: scan again once there is room. */
     private boolean rescanDue;
     private boolean queueEmptySent;
@@ -107,6 +117,7 @@ public final class DeviceMailbox {
         then(storage.cursor(device), loaded -> {
             cursor = loaded;
             scannedThrough = loaded;
+            rescanFrom = loaded;
             scanFrom(loaded);
         });
     }
@@ -220,7 +231,7 @@ public final class DeviceMailbox {
         if (scanning) {
             readNextPage();
         } else if (rescanDue && hasRoom()) {
-            scanFrom(cursor);
+            scanFrom(rescanFrom);
         }
     }
 
@@ -228,6 +239,7 @@ public final class DeviceMailbox {
         scanning = true;
         rescanDue = false;
         scanPosition = position;
+        scanStartedAt = clock.instant();
         readNextPage();
     }
 
@@ -263,6 +275,8 @@ public final class DeviceMailbox {
 
     private void scanEnded() {
         scanning = false;
+        rescanFrom = Math.max(rescanFrom,
+                Math.min(scannedThrough, ServerIds.lowestAt(scanStartedAt.minus(LANDING_MARGIN))));
         if (!queueEmptySent) {
             queueEmptySent = true;
             outlet.queueEmpty();
@@ -281,7 +295,7 @@ public final class DeviceMailbox {
         advanceCursor();
         scheduleRescan();
         if (rescanDue && hasRoom()) {
-            scanFrom(cursor);
+            scanFrom(rescanFrom);
         }
     }
 

@@ -155,6 +155,21 @@ class DeviceMailboxTest {
     }
 
     @Test
+    void rescansStartNearThePreviousScanNotAtTheLaggingCursor() {
+        nextId = ServerIds.lowestAt(NOW.minus(Duration.ofMinutes(1)));
+        InboxItem recent = store(10);
+        DeviceMailbox mailbox = mailbox(16, 1 << 20);
+        mailbox.start();
+        mailbox.ack(List.of(recent.serverId())).block();
+
+        timer.advanceTimeBy(RESCAN);
+
+        assertThat(inbox.cursor).as("the cursor lags five minutes").isLessThan(recent.serverId());
+        assertThat(inbox.readsAfter).as("first the drain from the cursor, then the rescan")
+                .containsExactly(0L, recent.serverId());
+    }
+
+    @Test
     void quietWaitsForAnInboxReadInFlight() {
         Sinks.One<List<InboxItem>> slowRead = Sinks.one();
         inbox.nextRead = slowRead.asMono();
@@ -172,6 +187,7 @@ class DeviceMailboxTest {
     private static final class MemoryInbox implements MailboxStorage {
         final TreeMap<Long, InboxItem> rows = new TreeMap<>();
         final List<Long> settledIds = new ArrayList<>();
+        final List<Long> readsAfter = new ArrayList<>();
         long cursor;
         Mono<List<InboxItem>> nextRead;
         Mono<List<Long>> nextSettle;
@@ -183,6 +199,7 @@ class DeviceMailboxTest {
 
         @Override
         public Mono<List<InboxItem>> readAfter(DeviceAddress device, long after, int limit) {
+            readsAfter.add(after);
             if (nextRead != null) {
                 Mono<List<InboxItem>> read = nextRead;
                 nextRead = null;

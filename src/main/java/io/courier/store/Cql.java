@@ -13,7 +13,7 @@ import com.datastax.oss.driver.api.core.cql.Statement;
 import reactor.core.publisher.Mono;
 
 /** The session with the shapes of result the stores need, on {@link ReactiveCql}: nothing waits on a round trip. */
-public final class Cql {
+public class Cql {
     private final CqlSession session;
 
     public Cql(CqlSession session) {

@@ -22,9 +22,11 @@ import io.courier.api.v1.EnvelopeType;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.MessagingServiceGrpc;
 import io.courier.api.v1.Ping;
+import io.courier.api.v1.ReceiptState;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.ServerIds;
 import io.courier.common.Ids;
+import io.courier.support.FaultyCql;
 import io.courier.support.RawStream;
 import io.courier.support.ServerTest;
 import io.grpc.Status;
@@ -40,6 +42,9 @@ class DeliveryCoreTest extends ServerTest {
 
     @Inject
     GatedCredentialVerifier credentials;
+
+    @Inject
+    FaultyCql cql;
 
     private static long clientId() {
         return ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
@@ -74,6 +79,36 @@ class DeliveryCoreTest extends ServerTest {
             var recovered = b.next(FrameCase.DELIVERY).getDelivery();
             assertThat(recovered.getServerId()).isEqualTo(lostId);
             assertThat(inbox.cursor(address(bob)).block()).isLessThan(lostId);
+        }
+    }
+
+    @Test
+    void aDeliveredReceiptWhoseEventWriteFailedIsSentWhenTheDeviceAcksAgain() {
+        Participant alice = participant();
+        Participant bob = participant();
+        long serverId;
+        try (RawStream a = connect(alice)) {
+            a.drain();
+            try (RawStream b = connect(bob)) {
+                b.drain();
+                a.send(sendFrame(clientId(), bob, bytes("tick me")));
+                serverId = a.next(FrameCase.SEND_ACK).getSendAck().getServerId();
+                assertThat(b.next(FrameCase.DELIVERY).getDelivery().getServerId()).isEqualTo(serverId);
+                cql.failNextWrite(query -> query.contains("receipt_recipient_id")); // the receipt event to alice
+
+                b.ack(serverId);
+
+                assertThat(b.awaitClosed().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            }
+            try (RawStream b = connect(bob)) {
+                assertThat(b.drain()).as("not acked: it comes again").singleElement()
+                        .satisfies(f -> assertThat(f.getDelivery().getServerId()).isEqualTo(serverId));
+                b.ack(serverId);
+
+                var receipt = a.next(FrameCase.RECEIPT).getReceipt();
+                assertThat(receipt.getMessageServerId()).isEqualTo(serverId);
+                assertThat(receipt.getState()).isEqualTo(ReceiptState.RECEIPT_STATE_DELIVERED);
+            }
         }
     }
 

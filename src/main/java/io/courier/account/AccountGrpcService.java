@@ -1,5 +1,7 @@
 package io.courier.account;
 
+import java.util.function.Supplier;
+
 import jakarta.inject.Provider;
 
 import io.courier.api.v1.AccountService;
@@ -21,11 +23,11 @@ import io.courier.api.v1.RevokeDeviceResponse;
 import io.courier.common.AuthenticatedDevice;
 import io.courier.common.CallContext;
 import io.courier.common.Ids;
-import io.courier.common.Offload;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
+import reactor.core.publisher.Mono;
 
-/** gRPC boundary of the account capability: maps messages, nothing else. */
+/** gRPC boundary of the account capability: maps messages; the registry's Reactor pipelines become Unis here. */
 @GrpcService
 public class AccountGrpcService implements AccountService {
     /** Resolved on first use: the gRPC server builds services before the database session exists. */
@@ -38,71 +40,66 @@ public class AccountGrpcService implements AccountService {
     @Override
     public Uni<RequestVerificationCodeResponse> requestVerificationCode(RequestVerificationCodeRequest request) {
         String peer = CallContext.peer();
-        return Offload.blocking(() -> {
-            var ttl = registry.get().requestVerificationCode(request.getPhoneNumber(), peer);
-            return RequestVerificationCodeResponse.newBuilder().setCodeLength(AccountRegistry.CODE_LENGTH)
-                    .setExpiresInSeconds((int) ttl.toSeconds()).build();
-        });
+        return uni(() -> registry.get().requestVerificationCode(request.getPhoneNumber(), peer)
+                .map(ttl -> RequestVerificationCodeResponse.newBuilder().setCodeLength(AccountRegistry.CODE_LENGTH)
+                        .setExpiresInSeconds((int) ttl.toSeconds()).build()));
     }
 
     @Override
     public Uni<RegisterResponse> register(RegisterRequest request) {
         String peer = CallContext.peer();
-        return Offload.blocking(() -> {
-            var credentials = registry.get().register(request.getPhoneNumber(), request.getVerificationCode(),
-                    request.getDeviceName(), peer);
-            return RegisterResponse.newBuilder().setAccountId(Ids.bytes(credentials.accountId()))
-                    .setDeviceId(credentials.deviceId()).setAuthToken(credentials.authToken()).build();
-        });
+        return uni(() -> registry.get().register(request.getPhoneNumber(), request.getVerificationCode(),
+                        request.getDeviceName(), peer)
+                .map(credentials -> RegisterResponse.newBuilder().setAccountId(Ids.bytes(credentials.accountId()))
+                        .setDeviceId(credentials.deviceId()).setAuthToken(credentials.authToken()).build()));
     }
 
     @Override
     public Uni<CreateLinkCodeResponse> createLinkCode(CreateLinkCodeRequest request) {
         AuthenticatedDevice caller = CallContext.device();
-        return Offload.blocking(() -> {
-            var code = registry.get().createLinkCode(caller);
-            return CreateLinkCodeResponse.newBuilder().setLinkCode(code.code())
-                    .setExpiresInSeconds((int) code.expiresIn().toSeconds()).build();
-        });
+        return uni(() -> registry.get().createLinkCode(caller)
+                .map(code -> CreateLinkCodeResponse.newBuilder().setLinkCode(code.code())
+                        .setExpiresInSeconds((int) code.expiresIn().toSeconds()).build()));
     }
 
     @Override
     public Uni<LinkDeviceResponse> linkDevice(LinkDeviceRequest request) {
         String peer = CallContext.peer();
-        return Offload.blocking(() -> {
-            var credentials = registry.get().linkDevice(request.getLinkCode(), request.getDeviceName(), peer);
-            return LinkDeviceResponse.newBuilder().setAccountId(Ids.bytes(credentials.accountId()))
-                    .setDeviceId(credentials.deviceId()).setAuthToken(credentials.authToken()).build();
-        });
+        return uni(() -> registry.get().linkDevice(request.getLinkCode(), request.getDeviceName(), peer)
+                .map(credentials -> LinkDeviceResponse.newBuilder().setAccountId(Ids.bytes(credentials.accountId()))
+                        .setDeviceId(credentials.deviceId()).setAuthToken(credentials.authToken()).build()));
     }
 
     @Override
     public Uni<ListDevicesResponse> listDevices(ListDevicesRequest request) {
         AuthenticatedDevice caller = CallContext.device();
-        return Offload.blocking(() -> {
+        return uni(() -> registry.get().listDevices(caller).map(devices -> {
             ListDevicesResponse.Builder response = ListDevicesResponse.newBuilder();
-            for (var device : registry.get().listDevices(caller)) {
+            for (var device : devices) {
                 response.addDevices(Device.newBuilder().setDeviceId(device.deviceId()).setName(device.name())
                         .setCreatedAtMs(device.createdAt().toEpochMilli())
                         .setPrimary(device.deviceId() == AuthenticatedDevice.PRIMARY_DEVICE_ID));
             }
             return response.build();
-        });
+        }));
     }
 
     @Override
     public Uni<RevokeDeviceResponse> revokeDevice(RevokeDeviceRequest request) {
         AuthenticatedDevice caller = CallContext.device();
-        return Offload.blocking(() -> {
-            registry.get().revokeDevice(caller, request.getDeviceId());
-            return RevokeDeviceResponse.getDefaultInstance();
-        });
+        return uni(() -> registry.get().revokeDevice(caller, request.getDeviceId())
+                .thenReturn(RevokeDeviceResponse.getDefaultInstance()));
     }
 
     @Override
     public Uni<LookupAccountResponse> lookupAccount(LookupAccountRequest request) {
         AuthenticatedDevice caller = CallContext.device();
-        return Offload.blocking(() -> LookupAccountResponse.newBuilder()
-                .setAccountId(Ids.bytes(registry.get().lookup(caller, request.getPhoneNumber()))).build());
+        return uni(() -> registry.get().lookup(caller, request.getPhoneNumber())
+                .map(accountId -> LookupAccountResponse.newBuilder().setAccountId(Ids.bytes(accountId)).build()));
+    }
+
+    /** Subscribes per call; a rejection thrown while assembling fails the Uni like one signalled later. */
+    private static <T> Uni<T> uni(Supplier<Mono<T>> call) {
+        return Uni.createFrom().completionStage(() -> Mono.defer(call).toFuture());
     }
 }

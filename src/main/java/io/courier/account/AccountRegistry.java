@@ -8,14 +8,19 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
+import io.courier.cluster.RateLimit;
 import io.courier.cluster.RateLimiter;
 import io.courier.common.AuthenticatedDevice;
 import io.courier.common.Rejections;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
-/** Registration by phone number, device linking, listing and revocation. */
+/**
+ * Registration by phone number, device linking, listing and revocation. Every operation is a Reactor pipeline on the
+ * driver's and Hazelcast's async APIs; a rejection found before any round trip fails the returned publisher.
+ */
 public final class AccountRegistry {
     static final int CODE_LENGTH = 6;
     private static final int MAX_DEVICE_NAME = 64;
@@ -58,131 +63,179 @@ public final class AccountRegistry {
     }
 
     /** Sends a fresh code to the number, replacing any pending one. */
-    public Duration requestVerificationCode(String phoneNumber, String peer) {
-        String phone = PhoneNumbers.requireValid(phoneNumber);
-        limiter.acquire(config.limits().codeRequestsPerPeer(), peer);
-        limiter.acquire(config.limits().codeRequestsPerNumber(), phone);
-        String code = Secrets.digits(CODE_LENGTH);
-        byte[] salt = Secrets.random(16);
-        Duration ttl = config.verificationCodeTtl();
-        verificationCodes.put(phone, salt, Secrets.hash(salt, code.getBytes(StandardCharsets.US_ASCII)),
-                clock.instant().plus(ttl), ttl);
-        sender.send(phone, code);
-        return ttl;
+    public Mono<Duration> requestVerificationCode(String phoneNumber, String peer) {
+        return Mono.defer(() -> {
+            String phone = PhoneNumbers.requireValid(phoneNumber);
+            return acquire(config.limits().codeRequestsPerPeer(), peer)
+                    .then(acquire(config.limits().codeRequestsPerNumber(), phone))
+                    .then(Mono.defer(() -> {
+                        String code = Secrets.digits(CODE_LENGTH);
+                        byte[] salt = Secrets.random(16);
+                        Duration ttl = config.verificationCodeTtl();
+                        return verificationCodes.put(phone, salt,
+                                        Secrets.hash(salt, code.getBytes(StandardCharsets.US_ASCII)),
+                                        clock.instant().plus(ttl), ttl)
+                                .then(send(phone, code))
+                                .thenReturn(ttl);
+                    }));
+        });
+    }
+
+    /**
+     * The sender is a pluggable gateway with a synchronous interface (an SMS provider's client may well wait on
+     * HTTP), so it runs on the bounded elastic scheduler, never on a driver, Hazelcast or transport thread.
+     */
+    private Mono<Void> send(String phone, String code) {
+        return Mono.fromRunnable(() -> sender.send(phone, code)).subscribeOn(Schedulers.boundedElastic()).then();
     }
 
     /** Verifies the code and makes the caller the number's primary device (unlinking every earlier device). */
-    public Credentials register(String phoneNumber, String code, String deviceName, String peer) {
-        String phone = PhoneNumbers.requireValid(phoneNumber);
-        if (code == null || code.length() != CODE_LENGTH || !code.chars().allMatch(Character::isDigit)) {
-            throw Rejections.invalidArgument("verification_code must be " + CODE_LENGTH + " digits");
-        }
-        String name = requireDeviceName(deviceName);
-        limiter.acquire(config.limits().registrationsPerPeer(), peer);
-        consumeVerificationCode(phone, code);
-
-        Instant now = clock.instant();
-        UUID accountId = phones.claim(phone, UUID.randomUUID(), now);
-        DeviceToken token = DeviceToken.issue(accountId, AuthenticatedDevice.PRIMARY_DEVICE_ID);
-        DeviceRecord primary = newDevice(token, name, now);
-        for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-            AccountDevices read = devices.load(accountId);
-            if (devices.replaceAllWithPrimary(accountId, phone, read, primary)) {
-                Set<Integer> replaced = read.devices().stream().map(DeviceRecord::deviceId).collect(Collectors.toSet());
-                notifyRemoved(accountId, replaced);
-                return new Credentials(accountId, primary.deviceId(), token.encode());
+    public Mono<Credentials> register(String phoneNumber, String code, String deviceName, String peer) {
+        return Mono.defer(() -> {
+            String phone = PhoneNumbers.requireValid(phoneNumber);
+            if (code == null || code.length() != CODE_LENGTH || !code.chars().allMatch(Character::isDigit)) {
+                throw Rejections.invalidArgument("verification_code must be " + CODE_LENGTH + " digits");
             }
-        }
-        throw Rejections.aborted("the account's devices kept changing during registration; try again");
+            String name = requireDeviceName(deviceName);
+            return acquire(config.limits().registrationsPerPeer(), peer)
+                    .then(consumeVerificationCode(phone, code.getBytes(StandardCharsets.US_ASCII), 0))
+                    .then(Mono.defer(() -> {
+                        Instant now = clock.instant();
+                        return phones.claim(phone, UUID.randomUUID(), now).flatMap(accountId -> {
+                            DeviceToken token = DeviceToken.issue(accountId, AuthenticatedDevice.PRIMARY_DEVICE_ID);
+                            return replaceAllWithPrimary(accountId, phone, token, newDevice(token, name, now), 0);
+                        });
+                    }));
+        });
     }
 
-    private void consumeVerificationCode(String phone, String code) {
-        byte[] codeBytes = code.getBytes(StandardCharsets.US_ASCII);
-        for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-            var pending = verificationCodes.find(phone).orElseThrow(() -> Rejections.failedPrecondition(
-                    "no verification code is pending for this number; request one first"));
-            if (!clock.instant().isBefore(pending.expiresAt())) {
-                throw Rejections.failedPrecondition("the verification code has expired; request a new one");
-            }
-            if (pending.attempts() >= config.verificationMaxAttempts()) {
-                throw Rejections.resourceExhausted("too many wrong verification codes for this number;"
-                        + " request a new code");
-            }
-            if (!Secrets.matches(pending.salt(), codeBytes, pending.codeHash())) {
-                if (verificationCodes.countWrongAttempt(phone, pending)) {
-                    int left = config.verificationMaxAttempts() - pending.attempts() - 1;
-                    throw Rejections.permissionDenied("wrong verification code; " + left + " attempts left");
-                }
-                continue; // a concurrent guess was counted first: re-read and judge again
-            }
-            if (verificationCodes.consume(phone, pending)) {
-                return;
-            }
-            throw Rejections.failedPrecondition("this verification code was already used; request a new one");
+    /** One compare-and-set round per attempt: re-reads the device list whenever a concurrent change won. */
+    private Mono<Credentials> replaceAllWithPrimary(UUID accountId, String phone, DeviceToken token,
+            DeviceRecord primary, int attempt) {
+        if (attempt == CAS_ATTEMPTS) {
+            return Mono.error(() -> Rejections.aborted(
+                    "the account's devices kept changing during registration; try again"));
         }
-        throw Rejections.aborted("too many concurrent verification attempts; try again");
+        return devices.load(accountId).flatMap(read -> devices.replaceAllWithPrimary(accountId, phone, read, primary)
+                .flatMap(applied -> {
+                    if (!applied) {
+                        return replaceAllWithPrimary(accountId, phone, token, primary, attempt + 1);
+                    }
+                    Set<Integer> replaced = read.devices().stream().map(DeviceRecord::deviceId)
+                            .collect(Collectors.toSet());
+                    return notifyRemoved(accountId, replaced)
+                            .thenReturn(new Credentials(accountId, primary.deviceId(), token.encode()));
+                }));
+    }
+
+    private Mono<Void> consumeVerificationCode(String phone, byte[] codeBytes, int attempt) {
+        if (attempt == CAS_ATTEMPTS) {
+            return Mono.error(() -> Rejections.aborted("too many concurrent verification attempts; try again"));
+        }
+        return verificationCodes.find(phone)
+                .switchIfEmpty(Mono.error(() -> Rejections.failedPrecondition(
+                        "no verification code is pending for this number; request one first")))
+                .flatMap(pending -> {
+                    if (!clock.instant().isBefore(pending.expiresAt())) {
+                        return Mono.error(Rejections.failedPrecondition(
+                                "the verification code has expired; request a new one"));
+                    }
+                    if (pending.attempts() >= config.verificationMaxAttempts()) {
+                        return Mono.error(Rejections.resourceExhausted("too many wrong verification codes for this"
+                                + " number; request a new code"));
+                    }
+                    if (!Secrets.matches(pending.salt(), codeBytes, pending.codeHash())) {
+                        return verificationCodes.countWrongAttempt(phone, pending).flatMap(counted -> {
+                            if (counted) {
+                                int left = config.verificationMaxAttempts() - pending.attempts() - 1;
+                                return Mono.error(Rejections.permissionDenied(
+                                        "wrong verification code; " + left + " attempts left"));
+                            }
+                            // A concurrent guess was counted first: re-read and judge again.
+                            return consumeVerificationCode(phone, codeBytes, attempt + 1);
+                        });
+                    }
+                    return verificationCodes.consume(phone, pending).flatMap(consumed -> consumed ? Mono.<Void>empty()
+                            : Mono.error(Rejections.failedPrecondition(
+                                    "this verification code was already used; request a new one")));
+                });
     }
 
     /** A one-time code the primary device hands to a new device. */
-    public IssuedCode createLinkCode(AuthenticatedDevice caller) {
-        if (!caller.isPrimary()) {
-            throw Rejections.permissionDenied("only the primary device can link new devices");
-        }
-        DeviceRecord primary = devices.find(caller.accountId(), caller.deviceId())
-                .orElseThrow(() -> Rejections.unauthenticated("unknown or revoked device"));
-        String code = Base64.getUrlEncoder().withoutPadding().encodeToString(Secrets.random(LINK_CODE_BYTES));
-        Duration ttl = config.linkCodeTtl();
-        linkCodes.put(linkCodeHash(code),
-                new LinkCodeStore.LinkCode(caller.accountId(), primary.credentialSalt(), clock.instant().plus(ttl)),
-                ttl);
-        return new IssuedCode(code, ttl);
+    public Mono<IssuedCode> createLinkCode(AuthenticatedDevice caller) {
+        return Mono.defer(() -> {
+            if (!caller.isPrimary()) {
+                throw Rejections.permissionDenied("only the primary device can link new devices");
+            }
+            return devices.find(caller.accountId(), caller.deviceId())
+                    .switchIfEmpty(Mono.error(() -> Rejections.unauthenticated("unknown or revoked device")))
+                    .flatMap(primary -> {
+                        String code = Base64.getUrlEncoder().withoutPadding()
+                                .encodeToString(Secrets.random(LINK_CODE_BYTES));
+                        Duration ttl = config.linkCodeTtl();
+                        return linkCodes.put(linkCodeHash(code), new LinkCodeStore.LinkCode(caller.accountId(),
+                                        primary.credentialSalt(), clock.instant().plus(ttl)), ttl)
+                                .thenReturn(new IssuedCode(code, ttl));
+                    });
+        });
     }
 
     /** Consumes a link code and adds a device to the code's account. */
-    public Credentials linkDevice(String code, String deviceName, String peer) {
-        if (code == null || code.isBlank()) {
-            throw Rejections.invalidArgument("link_code is required");
-        }
-        String name = requireDeviceName(deviceName);
-        limiter.acquire(config.limits().linksPerPeer(), peer);
-        byte[] codeHash = linkCodeHash(code);
-        LinkCodeStore.LinkCode link = linkCodes.find(codeHash)
-                .orElseThrow(() -> Rejections.failedPrecondition("unknown or already used link code"));
-        if (!clock.instant().isBefore(link.expiresAt())) {
-            throw Rejections.failedPrecondition("the link code has expired; create a new one on the primary device");
-        }
-        boolean consumed = false;
-        for (int attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-            AccountDevices read = devices.load(link.accountId());
-            checkIssuerStillPrimary(read, link);
-            if (read.devices().size() >= config.maxDevices()) {
-                if (consumed) {
-                    restore(codeHash, link);
-                }
-                throw Rejections.failedPrecondition("the account already has " + read.devices().size()
-                        + " devices, the maximum; revoke one before linking another");
+    public Mono<Credentials> linkDevice(String code, String deviceName, String peer) {
+        return Mono.defer(() -> {
+            if (code == null || code.isBlank()) {
+                throw Rejections.invalidArgument("link_code is required");
             }
-            if (!consumed) {
-                if (!linkCodes.consume(codeHash)) {
-                    throw Rejections.failedPrecondition("unknown or already used link code");
-                }
-                consumed = true;
-            }
-            int deviceId = read.allocateDeviceId();
-            DeviceToken token = DeviceToken.issue(link.accountId(), deviceId);
-            if (devices.addLinked(link.accountId(), read, newDevice(token, name, clock.instant()))) {
-                return new Credentials(link.accountId(), deviceId, token.encode());
-            }
-        }
-        restore(codeHash, link);
-        throw Rejections.aborted("the account's devices kept changing while linking; try again");
+            String name = requireDeviceName(deviceName);
+            byte[] codeHash = linkCodeHash(code);
+            return acquire(config.limits().linksPerPeer(), peer)
+                    .then(linkCodes.find(codeHash))
+                    .switchIfEmpty(Mono.error(() -> Rejections.failedPrecondition("unknown or already used link code")))
+                    .flatMap(link -> {
+                        if (!clock.instant().isBefore(link.expiresAt())) {
+                            return Mono.error(Rejections.failedPrecondition(
+                                    "the link code has expired; create a new one on the primary device"));
+                        }
+                        return addLinked(codeHash, link, name, false, 0);
+                    });
+        });
     }
 
-    private void restore(byte[] codeHash, LinkCodeStore.LinkCode link) {
-        Duration left = Duration.between(clock.instant(), link.expiresAt());
-        if (!left.isNegative() && !left.isZero()) {
-            linkCodes.put(codeHash, link, left);
+    /**
+     * One compare-and-set round per attempt. The code is consumed (compare-and-delete) in the first round that finds
+     * room, and put back if linking then fails for a reason that is not the code's.
+     */
+    private Mono<Credentials> addLinked(byte[] codeHash, LinkCodeStore.LinkCode link, String name, boolean consumed,
+            int attempt) {
+        if (attempt == CAS_ATTEMPTS) {
+            return restore(codeHash, link).then(Mono.error(() -> Rejections.aborted(
+                    "the account's devices kept changing while linking; try again")));
         }
+        return devices.load(link.accountId()).flatMap(read -> {
+            checkIssuerStillPrimary(read, link);
+            if (read.devices().size() >= config.maxDevices()) {
+                return (consumed ? restore(codeHash, link) : Mono.<Void>empty())
+                        .then(Mono.error(() -> Rejections.failedPrecondition("the account already has "
+                                + read.devices().size() + " devices, the maximum; revoke one before linking another")));
+            }
+            Mono<Void> consume = consumed ? Mono.empty() : linkCodes.consume(codeHash).flatMap(won -> won
+                    ? Mono.<Void>empty()
+                    : Mono.error(Rejections.failedPrecondition("unknown or already used link code")));
+            return consume.then(Mono.defer(() -> {
+                int deviceId = read.allocateDeviceId();
+                DeviceToken token = DeviceToken.issue(link.accountId(), deviceId);
+                return devices.addLinked(link.accountId(), read, newDevice(token, name, clock.instant()))
+                        .flatMap(added -> added ? Mono.just(new Credentials(link.accountId(), deviceId, token.encode()))
+                                : addLinked(codeHash, link, name, true, attempt + 1));
+            }));
+        });
+    }
+
+    private Mono<Void> restore(byte[] codeHash, LinkCodeStore.LinkCode link) {
+        return Mono.defer(() -> {
+            Duration left = Duration.between(clock.instant(), link.expiresAt());
+            return !left.isNegative() && !left.isZero() ? linkCodes.put(codeHash, link, left) : Mono.empty();
+        });
     }
 
     private static void checkIssuerStillPrimary(AccountDevices read, LinkCodeStore.LinkCode link) {
@@ -193,44 +246,56 @@ public final class AccountRegistry {
         }
     }
 
-    public List<DeviceInfo> listDevices(AuthenticatedDevice caller) {
-        return devices.load(caller.accountId()).devices().stream()
-                .map(d -> new DeviceInfo(d.deviceId(), d.name(), d.createdAt())).toList();
+    public Mono<List<DeviceInfo>> listDevices(AuthenticatedDevice caller) {
+        return devices.load(caller.accountId()).map(read -> read.devices().stream()
+                .map(d -> new DeviceInfo(d.deviceId(), d.name(), d.createdAt())).toList());
     }
 
     /** Revokes a device; its credential fails on the very next call. */
-    public void revokeDevice(AuthenticatedDevice caller, int deviceId) {
-        if (deviceId <= 0) {
-            throw Rejections.invalidArgument("device_id must be positive");
-        }
-        if (deviceId == AuthenticatedDevice.PRIMARY_DEVICE_ID) {
-            throw Rejections.failedPrecondition("the primary device can't be revoked;"
-                    + " register the number on a new phone to replace it");
-        }
-        if (!caller.isPrimary() && caller.deviceId() != deviceId) {
-            throw Rejections.permissionDenied("a linked device can only revoke itself");
-        }
-        if (devices.find(caller.accountId(), deviceId).isEmpty()) {
-            throw Rejections.notFound("this account has no device " + deviceId);
-        }
-        devices.remove(caller.accountId(), deviceId);
-        notifyRemoved(caller.accountId(), Set.of(deviceId));
+    public Mono<Void> revokeDevice(AuthenticatedDevice caller, int deviceId) {
+        return Mono.defer(() -> {
+            if (deviceId <= 0) {
+                throw Rejections.invalidArgument("device_id must be positive");
+            }
+            if (deviceId == AuthenticatedDevice.PRIMARY_DEVICE_ID) {
+                throw Rejections.failedPrecondition("the primary device can't be revoked;"
+                        + " register the number on a new phone to replace it");
+            }
+            if (!caller.isPrimary() && caller.deviceId() != deviceId) {
+                throw Rejections.permissionDenied("a linked device can only revoke itself");
+            }
+            return devices.find(caller.accountId(), deviceId)
+                    .switchIfEmpty(Mono.error(() -> Rejections.notFound("this account has no device " + deviceId)))
+                    .then(devices.remove(caller.accountId(), deviceId))
+                    .then(notifyRemoved(caller.accountId(), Set.of(deviceId)));
+        });
     }
 
-    public UUID lookup(AuthenticatedDevice caller, String phoneNumber) {
-        String phone = PhoneNumbers.requireValid(phoneNumber);
-        limiter.acquire(config.limits().lookupsPerAccount(), caller.accountId().toString());
-        return phones.find(phone).orElseThrow(() -> Rejections.notFound("no account is registered for this number"));
+    public Mono<UUID> lookup(AuthenticatedDevice caller, String phoneNumber) {
+        return Mono.defer(() -> {
+            String phone = PhoneNumbers.requireValid(phoneNumber);
+            return acquire(config.limits().lookupsPerAccount(), caller.accountId().toString())
+                    .then(phones.find(phone))
+                    .switchIfEmpty(Mono.error(() -> Rejections.notFound("no account is registered for this number")));
+        });
     }
 
-    private void notifyRemoved(UUID accountId, Set<Integer> deviceIds) {
-        if (!deviceIds.isEmpty()) {
-            // The account capability still runs on worker threads (Offload.blocking), so it waits here like it
-            // waits for its own CQL calls; listeners run in parallel.
-            CompletableFuture.allOf(removalListeners.stream()
-                    .map(l -> l.devicesRemoved(accountId, deviceIds).toCompletableFuture())
-                    .toArray(CompletableFuture[]::new)).join();
+    /** Fails with RESOURCE_EXHAUSTED if the limit is hit; waits for no thread. */
+    private Mono<Void> acquire(RateLimit limit, String key) {
+        return Mono.fromCompletionStage(() -> limiter.acquireAsync(limit, key));
+    }
+
+    /**
+     * Completes once every listener is done; listeners run in parallel and each runs to its end even if another
+     * fails (a failure is reported after all of them finished, like waiting for all of them did).
+     */
+    private Mono<Void> notifyRemoved(UUID accountId, Set<Integer> deviceIds) {
+        if (deviceIds.isEmpty()) {
+            return Mono.empty();
         }
+        return Mono.whenDelayError(removalListeners.stream()
+                .map(l -> Mono.fromCompletionStage(() -> l.devicesRemoved(accountId, deviceIds)))
+                .toList());
     }
 
     private static DeviceRecord newDevice(DeviceToken token, String name, Instant now) {

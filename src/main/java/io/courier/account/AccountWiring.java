@@ -15,6 +15,7 @@ import io.courier.common.CredentialVerifier;
 import io.courier.store.Migration;
 import io.quarkus.arc.All;
 import io.quarkus.arc.DefaultBean;
+import io.quarkus.runtime.Startup;
 
 /** CDI wiring of the account capability. */
 public class AccountWiring {
@@ -52,8 +53,10 @@ public class AccountWiring {
         return named.get();
     }
 
+    /** Built at startup: preparing its statements must not happen on a transport thread at the first call. */
     @Produces
     @Singleton
+    @Startup
     AccountRegistry registry(CqlSession session, DeviceStore devices, VerificationCodeSender sender,
             RateLimiter limiter, AccountConfig config, Clock clock, @All List<DeviceRemovalListener> listeners) {
         return new AccountRegistry(new PhoneDirectory(session), devices, new VerificationCodeStore(session),

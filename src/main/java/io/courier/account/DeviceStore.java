@@ -8,6 +8,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchStatementBuilder;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
@@ -15,6 +16,8 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 
 import io.courier.store.Blobs;
+import io.courier.store.ReactiveCql;
+import reactor.core.publisher.Mono;
 
 /** The {@code devices} table: one partition per account. */
 final class DeviceStore {
@@ -39,35 +42,37 @@ final class DeviceStore {
         setPhone = session.prepare("UPDATE devices SET phone = ? WHERE account_id = ?");
     }
 
-    Optional<DeviceRecord> find(UUID accountId, int deviceId) {
-        Row row = session.execute(selectDevice.bind(accountId, deviceId)).one();
-        return Optional.ofNullable(row).map(DeviceStore::toRecord);
+    /** The device; empty if the account has no such device. */
+    Mono<DeviceRecord> find(UUID accountId, int deviceId) {
+        return ReactiveCql.execute(session, selectDevice.bind(accountId, deviceId)).mapNotNull(AsyncResultSet::one)
+                .map(DeviceStore::toRecord);
     }
 
-    /** The same as {@link #find}, without blocking: it runs for every call, on the transport's threads. */
+    /** {@link #find} as a stage: it runs for every call, on the transport's threads. */
     CompletionStage<Optional<DeviceRecord>> findAsync(UUID accountId, int deviceId) {
-        return session.executeAsync(selectDevice.bind(accountId, deviceId))
-                .thenApply(rs -> Optional.ofNullable(rs.one()).map(DeviceStore::toRecord));
+        return find(accountId, deviceId).map(Optional::of).defaultIfEmpty(Optional.empty()).toFuture();
     }
 
-    AccountDevices load(UUID accountId) {
-        Integer next = null;
-        List<DeviceRecord> devices = new ArrayList<>();
-        for (Row row : session.execute(selectAccount.bind(accountId))) {
-            next = row.isNull("next_device_id") ? null : row.getInt("next_device_id");
-            // A partition holding only static columns yields one row with a null clustering key.
-            if (!row.isNull("device_id")) {
-                devices.add(toRecord(row));
+    Mono<AccountDevices> load(UUID accountId) {
+        return ReactiveCql.rows(session, selectAccount.bind(accountId)).collectList().map(rows -> {
+            Integer next = null;
+            List<DeviceRecord> devices = new ArrayList<>();
+            for (Row row : rows) {
+                next = row.isNull("next_device_id") ? null : row.getInt("next_device_id");
+                // A partition holding only static columns yields one row with a null clustering key.
+                if (!row.isNull("device_id")) {
+                    devices.add(toRecord(row));
+                }
             }
-        }
-        return next == null && devices.isEmpty() ? AccountDevices.NONE : new AccountDevices(next, devices);
+            return next == null && devices.isEmpty() ? AccountDevices.NONE : new AccountDevices(next, devices);
+        });
     }
 
     /**
      * Makes {@code primary} the account's only device, if nobody changed the device list since {@code read}.
      * Linked devices are deleted by id: the condition guarantees none was added since the read.
      */
-    boolean replaceAllWithPrimary(UUID accountId, String phone, AccountDevices read, DeviceRecord primary) {
+    Mono<Boolean> replaceAllWithPrimary(UUID accountId, String phone, AccountDevices read, DeviceRecord primary) {
         BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.LOGGED);
         for (DeviceRecord device : read.devices()) {
             if (device.deviceId() != primary.deviceId()) {
@@ -79,20 +84,20 @@ final class DeviceStore {
         // Bumping the counter makes any link racing this re-registration fail its condition and re-check.
         int next = read.nextDeviceId() == null ? 2 : read.nextDeviceId() + 1;
         batch.addStatement(setNextIf.bind(next, accountId, read.nextDeviceId()));
-        return session.execute(batch.build()).wasApplied();
+        return ReactiveCql.execute(session, batch.build()).map(AsyncResultSet::wasApplied);
     }
 
     /** Adds a linked device with the id {@code read} allocates, if the device list is still as read. */
-    boolean addLinked(UUID accountId, AccountDevices read, DeviceRecord device) {
+    Mono<Boolean> addLinked(UUID accountId, AccountDevices read, DeviceRecord device) {
         BatchStatement batch = BatchStatement.builder(DefaultBatchType.LOGGED)
                 .addStatement(insert(accountId, device))
                 .addStatement(setNextIf.bind(device.deviceId() + 1, accountId, read.nextDeviceId()))
                 .build();
-        return session.execute(batch).wasApplied();
+        return ReactiveCql.execute(session, batch).map(AsyncResultSet::wasApplied);
     }
 
-    void remove(UUID accountId, int deviceId) {
-        session.execute(deleteDevice.bind(accountId, deviceId));
+    Mono<Void> remove(UUID accountId, int deviceId) {
+        return ReactiveCql.execute(session, deleteDevice.bind(accountId, deviceId)).then();
     }
 
     private com.datastax.oss.driver.api.core.cql.BoundStatement insert(UUID accountId, DeviceRecord device) {

@@ -3,14 +3,15 @@ package io.courier.account;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.UUID;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-import com.datastax.oss.driver.api.core.cql.Row;
 
 import io.courier.store.Blobs;
+import io.courier.store.ReactiveCql;
+import reactor.core.publisher.Mono;
 
 /** One-time device link codes, stored by hash. */
 final class LinkCodeStore {
@@ -30,19 +31,20 @@ final class LinkCodeStore {
         consume = session.prepare("DELETE FROM link_codes WHERE code_hash = ? IF EXISTS");
     }
 
-    void put(byte[] codeHash, LinkCode code, Duration ttl) {
-        session.execute(insert.bind(ByteBuffer.wrap(codeHash), code.accountId(), ByteBuffer.wrap(code.issuerSalt()),
-                code.expiresAt(), (int) ttl.plusMinutes(1).toSeconds()));
+    Mono<Void> put(byte[] codeHash, LinkCode code, Duration ttl) {
+        return ReactiveCql.execute(session, insert.bind(ByteBuffer.wrap(codeHash), code.accountId(),
+                ByteBuffer.wrap(code.issuerSalt()), code.expiresAt(), (int) ttl.plusMinutes(1).toSeconds())).then();
     }
 
-    Optional<LinkCode> find(byte[] codeHash) {
-        Row row = session.execute(select.bind(ByteBuffer.wrap(codeHash))).one();
-        return Optional.ofNullable(row).map(r -> new LinkCode(r.getUuid("account_id"),
-                Blobs.bytes(r.getByteBuffer("issuer_salt")), r.getInstant("expires_at")));
+    /** The code; empty if it is unknown or already used. */
+    Mono<LinkCode> find(byte[] codeHash) {
+        return ReactiveCql.execute(session, select.bind(ByteBuffer.wrap(codeHash))).mapNotNull(AsyncResultSet::one)
+                .map(r -> new LinkCode(r.getUuid("account_id"), Blobs.bytes(r.getByteBuffer("issuer_salt")),
+                        r.getInstant("expires_at")));
     }
 
     /** Deletes the code; true for exactly one caller. */
-    boolean consume(byte[] codeHash) {
-        return session.execute(consume.bind(ByteBuffer.wrap(codeHash))).wasApplied();
+    Mono<Boolean> consume(byte[] codeHash) {
+        return ReactiveCql.execute(session, consume.bind(ByteBuffer.wrap(codeHash))).map(AsyncResultSet::wasApplied);
     }
 }

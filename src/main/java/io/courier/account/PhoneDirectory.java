@@ -1,13 +1,14 @@
 package io.courier.account;
 
 import java.time.Instant;
-import java.util.Optional;
 import java.util.UUID;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-import com.datastax.oss.driver.api.core.cql.ResultSet;
-import com.datastax.oss.driver.api.core.cql.Row;
+
+import io.courier.store.ReactiveCql;
+import reactor.core.publisher.Mono;
 
 /** Phone number to account id; a number is claimed once and keeps its account across re-registrations. */
 final class PhoneDirectory {
@@ -22,14 +23,15 @@ final class PhoneDirectory {
                 + " IF NOT EXISTS");
     }
 
-    Optional<UUID> find(String phone) {
-        Row row = session.execute(select.bind(phone)).one();
-        return Optional.ofNullable(row).map(r -> r.getUuid("account_id"));
+    /** The number's account; empty if nobody registered it. */
+    Mono<UUID> find(String phone) {
+        return ReactiveCql.execute(session, select.bind(phone)).mapNotNull(AsyncResultSet::one)
+                .map(row -> row.getUuid("account_id"));
     }
 
     /** The number's account: the existing one, or {@code candidate} if this call claimed the number. */
-    UUID claim(String phone, UUID candidate, Instant now) {
-        ResultSet result = session.execute(claim.bind(phone, candidate, now));
-        return result.wasApplied() ? candidate : result.one().getUuid("account_id");
+    Mono<UUID> claim(String phone, UUID candidate, Instant now) {
+        return ReactiveCql.execute(session, claim.bind(phone, candidate, now))
+                .map(result -> result.wasApplied() ? candidate : result.one().getUuid("account_id"));
     }
 }

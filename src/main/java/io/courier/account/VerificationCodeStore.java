@@ -3,13 +3,14 @@ package io.courier.account;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-import com.datastax.oss.driver.api.core.cql.Row;
 
 import io.courier.store.Blobs;
+import io.courier.store.ReactiveCql;
+import reactor.core.publisher.Mono;
 
 /** The pending verification code of each number, hashed; wrong guesses and consumption are compare-and-set. */
 final class VerificationCodeStore {
@@ -32,27 +33,30 @@ final class VerificationCodeStore {
         consume = session.prepare("DELETE FROM verification_codes WHERE phone = ? IF code_hash = ?");
     }
 
-    void put(String phone, byte[] salt, byte[] codeHash, Instant expiresAt, Duration ttl) {
+    Mono<Void> put(String phone, byte[] salt, byte[] codeHash, Instant expiresAt, Duration ttl) {
         // The row outlives expires_at by a minute so an expired code is reported as expired, not unknown.
         int ttlSeconds = (int) ttl.plusMinutes(1).toSeconds();
-        session.execute(insert.bind(phone, ByteBuffer.wrap(salt), ByteBuffer.wrap(codeHash), expiresAt, ttlSeconds));
+        return ReactiveCql.execute(session, insert.bind(phone, ByteBuffer.wrap(salt), ByteBuffer.wrap(codeHash),
+                expiresAt, ttlSeconds)).then();
     }
 
-    Optional<PendingCode> find(String phone) {
-        Row row = session.execute(select.bind(phone)).one();
-        return Optional.ofNullable(row).map(r -> new PendingCode(Blobs.bytes(r.getByteBuffer("salt")),
-                Blobs.bytes(r.getByteBuffer("code_hash")), r.getInstant("expires_at"), r.getInt("attempts")));
+    /** The number's pending code; empty if there is none. */
+    Mono<PendingCode> find(String phone) {
+        return ReactiveCql.execute(session, select.bind(phone)).mapNotNull(AsyncResultSet::one)
+                .map(r -> new PendingCode(Blobs.bytes(r.getByteBuffer("salt")),
+                        Blobs.bytes(r.getByteBuffer("code_hash")), r.getInstant("expires_at"), r.getInt("attempts")));
     }
 
     /** Counts one wrong guess; false if another guess was counted first (the caller re-reads). */
-    boolean countWrongAttempt(String phone, PendingCode code) {
-        return session.execute(countAttempt.bind(code.attempts() + 1, phone, code.attempts(),
-                ByteBuffer.wrap(code.codeHash()))).wasApplied();
+    Mono<Boolean> countWrongAttempt(String phone, PendingCode code) {
+        return ReactiveCql.execute(session, countAttempt.bind(code.attempts() + 1, phone, code.attempts(),
+                ByteBuffer.wrap(code.codeHash()))).map(AsyncResultSet::wasApplied);
     }
 
     /** Deletes the code if it is still this one; only one caller can consume a code. */
-    boolean consume(String phone, PendingCode code) {
-        return session.execute(consume.bind(phone, ByteBuffer.wrap(code.codeHash()))).wasApplied();
+    Mono<Boolean> consume(String phone, PendingCode code) {
+        return ReactiveCql.execute(session, consume.bind(phone, ByteBuffer.wrap(code.codeHash())))
+                .map(AsyncResultSet::wasApplied);
     }
 
 }

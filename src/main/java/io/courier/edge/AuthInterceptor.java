@@ -7,6 +7,8 @@ import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Provider;
 
+import org.jboss.logging.Logger;
+
 import io.courier.common.CallContext;
 import io.courier.common.CredentialVerifier;
 import io.courier.api.v1.AccountServiceGrpc;
@@ -32,6 +34,7 @@ import io.quarkus.grpc.GlobalInterceptor;
 @GlobalInterceptor
 public class AuthInterceptor implements ServerInterceptor {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Logger LOG = Logger.getLogger(AuthInterceptor.class);
     private static final String BEARER = "Bearer ";
     private static final String COURIER_PREFIX = "courier.";
     private static final Set<String> OPEN_METHODS = Set.of(
@@ -71,8 +74,14 @@ public class AuthInterceptor implements ServerInterceptor {
         DeferredListener<Q> deferred = new DeferredListener<>();
         verifier.get().verify(token).whenComplete((device, error) -> {
             if (error == null) {
-                deferred.start(Contexts.interceptCall(context.withValue(CallContext.DEVICE, device), call, headers,
-                        next));
+                try {
+                    deferred.start(Contexts.interceptCall(context.withValue(CallContext.DEVICE, device), call,
+                            headers, next));
+                } catch (RuntimeException e) {
+                    LOG.warnf("Starting %s failed: %s", method, e.toString());
+                    deferred.refuse();
+                    call.close(Status.UNAVAILABLE.withDescription("server error; retry"), new Metadata());
+                }
                 return;
             }
             Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;

@@ -65,6 +65,8 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     private volatile FluxSink<ConnectRequest> inbound;
     private Disposable pipeline;
     private boolean closed;
+    /** Counted in the open-streams gauge: set when admitted, cleared once when it ends. */
+    private final java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean();
     /** Liveness is about real time, not the node's (adjustable) clock. */
     private volatile long lastHeardNanos = System.nanoTime();
 
@@ -114,6 +116,16 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
         return lastHeardNanos;
     }
 
+    /** Marks the stream counted as open; false if it already was. */
+    boolean countOpen() {
+        return counted.compareAndSet(false, true);
+    }
+
+    /** Unmarks it; true only the first time after {@link #countOpen}. */
+    boolean countClosed() {
+        return counted.compareAndSet(true, false);
+    }
+
     /** Admission and presence first, then the drain, then up-frames. */
     void start() {
         lifecycle.admit(this).publishOn(serial).subscribe(admitted -> {
@@ -129,10 +141,17 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
                 inbound = sink;
                 sink.onRequest(n -> call.request((int) Math.min(n, Integer.MAX_VALUE)));
             }, FluxSink.OverflowStrategy.ERROR)
+                    // Prefetch 0: the next frame is requested only once this one is handled and there is room.
                     .concatMap(frame -> Mono.defer(() -> handle(frame)).subscribeOn(serial)
-                            .then(Mono.defer(outbound::room).subscribeOn(serial)), 1)
+                            .then(Mono.defer(outbound::room).subscribeOn(serial)), 0)
                     .subscribe(null, this::failed, () -> onSerial(this::halfClosed));
-        }, this::failed);
+        }, error -> onSerial(() -> {
+            if (closed) {
+                lifecycle.ended(this); // admission may have registered it before failing
+            } else {
+                failed(error);
+            }
+        }));
     }
 
     /** A push from the node bus. */

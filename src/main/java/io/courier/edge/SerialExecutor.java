@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 /** Runs tasks one at a time, in submission order, on a shared pool: one stream's events never race each other. */
 final class SerialExecutor implements Executor {
     private static final Logger LOG = Logger.getLogger(SerialExecutor.class);
+    private static final int BATCH = 64;
     private final Executor pool;
     private final Queue<Runnable> tasks = new ArrayDeque<>();
     private boolean running;
@@ -30,7 +31,7 @@ final class SerialExecutor implements Executor {
     }
 
     private void drain() {
-        while (true) {
+        for (int ran = 0; ran < BATCH; ran++) {
             Runnable next;
             synchronized (tasks) {
                 next = tasks.poll();
@@ -41,9 +42,11 @@ final class SerialExecutor implements Executor {
             }
             try {
                 next.run();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 LOG.errorf(e, "A stream task failed");
             }
         }
+        // A busy stream yields its thread to the streams queued behind it, then carries on.
+        pool.execute(this::drain);
     }
 }

@@ -6,6 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
+import org.jboss.logging.Logger;
+
 import io.courier.api.v1.ConnectResponse;
 import io.courier.cluster.BusMessage;
 import io.courier.cluster.DeviceAddress;
@@ -32,6 +34,8 @@ import reactor.core.scheduler.Schedulers;
  * pushes to the right stream and closes silent streams.
  */
 public final class SessionRegistry implements DeviceStream.StreamLifecycle {
+    private static final Logger LOG = Logger.getLogger(SessionRegistry.class);
+
     private final Map<DeviceAddress, DeviceStream> sessions = new ConcurrentHashMap<>();
     private final PresenceDirectory presence;
     private final NodeBus bus;
@@ -129,7 +133,9 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
                 if (previous != null && !previous.memberId().equals(presence.localMemberId())) {
                     bus.publish(previous.memberId(), new BusMessage.Supersede(device, previous.epoch())).subscribe();
                 }
-                metrics.streamOpened();
+                if (stream.countOpen()) {
+                    metrics.streamOpened();
+                }
                 return true;
             });
         });
@@ -137,10 +143,13 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
 
     @Override
     public void ended(DeviceStream stream) {
-        if (sessions.remove(stream.device(), stream)) {
+        sessions.remove(stream.device(), stream);
+        if (stream.countClosed()) {
             metrics.streamClosed();
-            presence.unregister(stream.device(), stream.epoch()).subscribe();
         }
+        // Always, and epoch-guarded: a register still in flight when the stream ended may land after a first remove.
+        presence.unregister(stream.device(), stream.epoch())
+                .subscribe(null, e -> LOG.debugf("Presence of %s not removed: %s", stream.device(), e.toString()));
     }
 
     void close() {

@@ -79,6 +79,7 @@ public final class DeviceMailbox {
     private final ArrayDeque<AckBatch> ackBatches = new ArrayDeque<>();
     /** Pushes that arrived ahead of a running scan; delivered when it ends unless it delivered them itself. */
     private final TreeMap<Long, InboxItem> held = new TreeMap<>();
+    private long heldBytes;
     private final List<Sinks.Empty<Void>> quietWaiters = new ArrayList<>();
 
     private long cursor = -1;
@@ -129,8 +130,9 @@ public final class DeviceMailbox {
             return;
         }
         if (cursor < 0 || scanning && id > scanPosition) {
-            if (held.size() < limits.window()) {
+            if (held.size() < limits.window() && heldBytes + item.weight() <= limits.windowBytes()) {
                 held.put(id, item);
+                heldBytes += item.weight();
             } else {
                 rescanDue = true;
             }
@@ -263,7 +265,10 @@ public final class DeviceMailbox {
             }
             scanPosition = item.serverId();
             scannedThrough = Math.max(scannedThrough, scanPosition);
-            held.remove(scanPosition);
+            InboxItem scanned = held.remove(scanPosition);
+            if (scanned != null) {
+                heldBytes -= scanned.weight();
+            }
         }
         if (page.size() < limits.page()) {
             scanEnded();
@@ -292,6 +297,7 @@ public final class DeviceMailbox {
             }
         }
         held.clear();
+        heldBytes = 0;
         advanceCursor();
         scheduleRescan();
         if (rescanDue && hasRoom()) {

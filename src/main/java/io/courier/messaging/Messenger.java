@@ -179,7 +179,8 @@ public final class Messenger implements DeviceMailbox.AckSettler {
             List<MessageRef> messages = acked.stream()
                     .filter(i -> i instanceof InboxItem.Message m && m.countsAsDelivery())
                     .map(i -> new MessageRef(((InboxItem.Message) i).sender(), i.serverId())).toList();
-            return advance(messages, device.accountId(), ReceiptState.RECEIPT_STATE_DELIVERED)
+            // The inbox row proves the message was sent to this recipient, even if its SENT row has not landed yet.
+            return advance(messages, device.accountId(), ReceiptState.RECEIPT_STATE_DELIVERED, Step.MOVES)
                     .then(inbox.delete(device, acked.stream().map(InboxItem::serverId).toList()))
                     .thenReturn(refused);
         });
@@ -189,7 +190,7 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     public Mono<List<Long>> read(DeviceAddress reader, ByteString senderId, List<Long> serverIds) {
         UUID sender = Ids.uuid(senderId, "sender_account_id");
         List<MessageRef> messages = new TreeSet<>(serverIds).stream().map(id -> new MessageRef(sender, id)).toList();
-        return advance(messages, reader.accountId(), ReceiptState.RECEIPT_STATE_READ);
+        return advance(messages, reader.accountId(), ReceiptState.RECEIPT_STATE_READ, Step.UNKNOWN);
     }
 
     /** A message one recipient got, by its sender and server id. */
@@ -199,12 +200,15 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     /**
      * Moves each message forward to {@code to} for {@code recipient}, telling its sender's devices first. Completes
      * with the ids that have no ledger entry for this recipient (never sent to them, or expired).
+     *
+     * @param withoutEntry what a message without a ledger entry does: UNKNOWN for reads (nothing proves it was sent
+     *        to the reader), MOVES for acks (the acked inbox row does)
      */
-    private Mono<List<Long>> advance(List<MessageRef> messages, UUID recipient, ReceiptState to) {
+    private Mono<List<Long>> advance(List<MessageRef> messages, UUID recipient, ReceiptState to, Step withoutEntry) {
         return Flux.fromIterable(messages)
                 .flatMap(m -> receipts.state(m.sender(), m.serverId(), recipient)
                         .map(state -> new Advance(m, state.getNumber() < to.getNumber() ? Step.MOVES : Step.ALREADY))
-                        .defaultIfEmpty(new Advance(m, Step.UNKNOWN)))
+                        .defaultIfEmpty(new Advance(m, withoutEntry)))
                 .collectList()
                 .flatMap(results -> {
                     List<Long> unknown = results.stream().filter(a -> a.step() == Step.UNKNOWN)

@@ -113,6 +113,30 @@ class DeliveryCoreTest extends ServerTest {
     }
 
     @Test
+    void anAckedMessageWhoseSentRowHasNotLandedStillTicksDelivered() {
+        Participant alice = participant();
+        Participant bob = participant();
+        try (RawStream a = connect(alice)) {
+            a.drain();
+            // In the inbox, but its SENT ledger row is still on its way (written in parallel with the inbox rows).
+            long serverId = ServerIds.lowestAt(clock.instant()) + 7;
+            inbox.append(address(bob), new InboxItem.Message(serverId, address(alice).accountId(), 1, clientId(),
+                    clock.instant(), EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE_VALUE, bytes("early"), null, null))
+                    .block();
+            try (RawStream b = connect(bob)) {
+                assertThat(b.drain()).singleElement()
+                        .satisfies(f -> assertThat(f.getDelivery().getServerId()).isEqualTo(serverId));
+
+                b.ack(serverId);
+
+                var receipt = a.next(FrameCase.RECEIPT).getReceipt();
+                assertThat(receipt.getMessageServerId()).isEqualTo(serverId);
+                assertThat(receipt.getState()).isEqualTo(ReceiptState.RECEIPT_STATE_DELIVERED);
+            }
+        }
+    }
+
+    @Test
     void aStreamWhoseCredentialCheckWasSlowDoesNotSupersedeANewerOne() {
         Participant alice = participant();
         Participant bob = participant();

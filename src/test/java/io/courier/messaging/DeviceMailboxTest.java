@@ -170,6 +170,24 @@ class DeviceMailboxTest {
     }
 
     @Test
+    void pushesHeldDuringAScanAreBoundedInBytesAndTheRestFoundByARescan() {
+        Sinks.One<List<InboxItem>> slowRead = Sinks.one();
+        inbox.nextRead = slowRead.asMono();
+        DeviceMailbox mailbox = mailbox(16, 1000);
+        mailbox.start();
+        InboxItem first = store(500);
+        InboxItem second = store(500);
+
+        mailbox.push(first);
+        mailbox.push(second); // would hold more than the window's bytes: dropped, found again by a rescan
+        slowRead.tryEmitValue(List.of());
+
+        assertThat(outlet.delivered).containsExactly(first);
+        mailbox.ack(List.of(first.serverId())).block();
+        assertThat(outlet.delivered).containsExactly(first, second);
+    }
+
+    @Test
     void quietWaitsForAnInboxReadInFlight() {
         Sinks.One<List<InboxItem>> slowRead = Sinks.one();
         inbox.nextRead = slowRead.asMono();

@@ -71,6 +71,8 @@ public final class CourierClient implements AutoCloseable {
     private static final int MAX_REPAIRS = 3;
     private static final int ONE_TIME_KEYS = 50;
     private static final int REFILL_BELOW = 20;
+    /** Ids per Ack frame: at most the smallest delivery window a Courier node is run with (16 in its tests). */
+    private static final int MAX_IDS_PER_ACK = 16;
     private static final Duration PING_INTERVAL = Duration.ofSeconds(30);
     /** Far above the server's window (256): reached only if a server ignores it. */
     private static final int MAX_UNHANDLED = 1024;
@@ -513,8 +515,10 @@ public final class CourierClient implements AutoCloseable {
             pendingAcks.clear();
             ackFlushScheduled = false;
         }
-        if (!batch.isEmpty()) {
-            write(ConnectRequest.newBuilder().setAck(Ack.newBuilder().addAllServerIds(batch)).build());
+        // Servers refuse Acks with more ids than their window; after a restart the app may hand back more at once.
+        for (int from = 0; from < batch.size(); from += MAX_IDS_PER_ACK) {
+            List<Long> chunk = batch.subList(from, Math.min(batch.size(), from + MAX_IDS_PER_ACK));
+            write(ConnectRequest.newBuilder().setAck(Ack.newBuilder().addAllServerIds(chunk)).build());
         }
     }
 

@@ -54,6 +54,26 @@ class DeliveryCoreTest extends ServerTest {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** A message from {@code from} in {@code to}'s inbox with an id of {@code at}, written without routing it. */
+    private long storeWithoutPush(Participant from, Participant to, java.time.Instant at) {
+        long serverId = ServerIds.lowestAt(at) + ThreadLocalRandom.current().nextInt(1, 1 << 20);
+        inbox.append(address(to), new InboxItem.Message(serverId, address(from).accountId(), from.deviceId(),
+                clientId(), at, EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE_VALUE, bytes("stored"), null, null)).block();
+        return serverId;
+    }
+
+    /** The server id of the one delivery queued for a freshly connected stream. */
+    private static long onlyQueued(RawStream stream) {
+        var queued = stream.drain();
+        assertThat(queued).hasSize(1);
+        return queued.get(0).getDelivery().getServerId();
+    }
+
+    private static void assertDelivered(io.courier.api.v1.Receipt receipt, long messageServerId) {
+        assertThat(receipt.getMessageServerId()).isEqualTo(messageServerId);
+        assertThat(receipt.getState()).isEqualTo(ReceiptState.RECEIPT_STATE_DELIVERED);
+    }
+
     private static DeviceAddress address(Participant participant) {
         return new DeviceAddress(Ids.uuid(participant.accountId(), "account"), participant.deviceId());
     }
@@ -66,10 +86,7 @@ class DeliveryCoreTest extends ServerTest {
             a.drain();
             b.drain();
             // Stored ten minutes ago, its push lost: what a bus failure leaves behind.
-            long lostId = ServerIds.lowestAt(clock.instant().minus(Duration.ofMinutes(10))) + 1;
-            inbox.append(address(bob), new InboxItem.Message(lostId, address(alice).accountId(), 1, clientId(),
-                    clock.instant().minus(Duration.ofMinutes(10)), EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE_VALUE,
-                    bytes("lost push"), null, null)).block();
+            long lostId = storeWithoutPush(alice, bob, clock.instant().minus(Duration.ofMinutes(10)));
 
             a.send(sendFrame(clientId(), bob, bytes("live")));
             var live = b.next(FrameCase.DELIVERY).getDelivery();
@@ -101,13 +118,10 @@ class DeliveryCoreTest extends ServerTest {
                 assertThat(b.awaitClosed().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
             }
             try (RawStream b = connect(bob)) {
-                assertThat(b.drain()).as("not acked: it comes again").singleElement()
-                        .satisfies(f -> assertThat(f.getDelivery().getServerId()).isEqualTo(serverId));
+                assertThat(onlyQueued(b)).as("not acked: it comes again").isEqualTo(serverId);
                 b.ack(serverId);
 
-                var receipt = a.next(FrameCase.RECEIPT).getReceipt();
-                assertThat(receipt.getMessageServerId()).isEqualTo(serverId);
-                assertThat(receipt.getState()).isEqualTo(ReceiptState.RECEIPT_STATE_DELIVERED);
+                assertDelivered(a.next(FrameCase.RECEIPT).getReceipt(), serverId);
             }
         }
     }
@@ -119,19 +133,13 @@ class DeliveryCoreTest extends ServerTest {
         try (RawStream a = connect(alice)) {
             a.drain();
             // In the inbox, but its SENT ledger row is still on its way (written in parallel with the inbox rows).
-            long serverId = ServerIds.lowestAt(clock.instant()) + 7;
-            inbox.append(address(bob), new InboxItem.Message(serverId, address(alice).accountId(), 1, clientId(),
-                    clock.instant(), EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE_VALUE, bytes("early"), null, null))
-                    .block();
+            long serverId = storeWithoutPush(alice, bob, clock.instant());
             try (RawStream b = connect(bob)) {
-                assertThat(b.drain()).singleElement()
-                        .satisfies(f -> assertThat(f.getDelivery().getServerId()).isEqualTo(serverId));
+                assertThat(onlyQueued(b)).isEqualTo(serverId);
 
                 b.ack(serverId);
 
-                var receipt = a.next(FrameCase.RECEIPT).getReceipt();
-                assertThat(receipt.getMessageServerId()).isEqualTo(serverId);
-                assertThat(receipt.getState()).isEqualTo(ReceiptState.RECEIPT_STATE_DELIVERED);
+                assertDelivered(a.next(FrameCase.RECEIPT).getReceipt(), serverId);
             }
         }
     }

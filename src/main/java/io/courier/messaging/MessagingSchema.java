@@ -76,6 +76,10 @@ final class MessagingSchema {
     static final Migration V4 = new Migration(4, "receipt columns per state", List.of(
             "ALTER TABLE receipts ADD (delivered_at timestamp, read_at timestamp)"));
 
+    /** Send ids are reserved before the inbox writes; {@code complete} says the writes all landed. */
+    static final Migration V5 = new Migration(5, "idempotency reservations", List.of(
+            "ALTER TABLE sent_messages ADD complete boolean"));
+
     private MessagingSchema() {
     }
 }

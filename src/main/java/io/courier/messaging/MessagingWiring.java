@@ -41,6 +41,11 @@ public class MessagingWiring {
     }
 
     @Produces
+    Migration sendReservations() {
+        return MessagingSchema.V5;
+    }
+
+    @Produces
     @Singleton
     InboxStore inbox(Cql cql) {
         return new InboxStore(cql);

@@ -60,8 +60,9 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     }
 
     /**
-     * Stores a message in every destination inbox, then completes with the SendAck. A retry of a send that
-     * completed is answered before the rate limit is consulted: it stores nothing new.
+     * Stores a message in every destination inbox, then completes with the SendAck. A retry is answered before the
+     * rate limit is consulted, with the server id the first attempt reserved: a completed send stores nothing new,
+     * one cut short midway is written again under the same id (the same rows), never as a second message.
      *
      * @param sendRate the sending device's budget of new messages
      */
@@ -89,8 +90,11 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         Mono<Map<Integer, Integer>> recipientDevices = Mono.fromCompletionStage(() -> keys.registrations(recipient));
         Mono<Map<Integer, Integer>> ownDevices = Mono.fromCompletionStage(() -> keys.registrations(sender.accountId()));
         return sent.find(sender, clientId)
-                .map(previous -> (SendOutcome) new SendOutcome.Accepted(clientId, previous.serverId(),
-                        previous.serverTime()))
+                .flatMap(previous -> previous.complete()
+                        ? Mono.just((SendOutcome) new SendOutcome.Accepted(clientId, previous.serverId(),
+                                previous.serverTime()))
+                        : Mono.zip(recipientDevices, ownDevices).flatMap(devices -> checkAndStore(sender, recipient,
+                                message, devices.getT1(), devices.getT2(), previous)))
                 .switchIfEmpty(Mono.defer(() -> {
                     if (!sendRate.tryTake()) {
                         return Mono.just(refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED,
@@ -98,12 +102,13 @@ public final class Messenger implements DeviceMailbox.AckSettler {
                     }
                     return Mono.zip(recipientDevices, ownDevices)
                             .flatMap(devices -> checkAndStore(sender, recipient, message, devices.getT1(),
-                                    devices.getT2()));
+                                    devices.getT2(), null));
                 }));
     }
 
+    /** @param reserved the id an earlier attempt of this send reserved, or null for a first attempt */
     private Mono<SendOutcome> checkAndStore(DeviceAddress sender, UUID recipient, OutgoingMessage message,
-            Map<Integer, Integer> recipientDevices, Map<Integer, Integer> senderDevices) {
+            Map<Integer, Integer> recipientDevices, Map<Integer, Integer> senderDevices, SentMessages.Sent reserved) {
         long clientId = message.getClientMessageId();
         if (recipientDevices.isEmpty()) {
             return Mono.just(refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_UNKNOWN_DESTINATION,
@@ -121,12 +126,16 @@ public final class Messenger implements DeviceMailbox.AckSettler {
                     "the message is not encrypted for exactly the current devices; refetch bundles and re-encrypt")
                     .toBuilder().addAllMismatchedDevices(mismatches).build()));
         }
-        return store(sender, recipient, message);
+        return store(sender, recipient, message, reserved);
     }
 
-    private Mono<SendOutcome> store(DeviceAddress sender, UUID recipient, OutgoingMessage message) {
-        long serverId = serverIds.next();
-        Instant now = clock.instant();
+    private Mono<SendOutcome> store(DeviceAddress sender, UUID recipient, OutgoingMessage message,
+            SentMessages.Sent reserved) {
+        long clientId = message.getClientMessageId();
+        SentMessages.Sent send = reserved != null ? reserved
+                : new SentMessages.Sent(serverIds.next(), clock.instant(), false);
+        long serverId = send.serverId();
+        Instant now = send.serverTime();
         List<Addressed> copies = new ArrayList<>();
         for (DeviceEnvelope e : message.getEnvelopesList()) {
             copies.add(new Addressed(new DeviceAddress(recipient, e.getDeviceId()),
@@ -136,17 +145,19 @@ public final class Messenger implements DeviceMailbox.AckSettler {
             copies.add(new Addressed(new DeviceAddress(sender.accountId(), e.getDeviceId()),
                     item(sender, message, serverId, now, e, recipient)));
         }
+        // The id is reserved before any copy is written, so a retry after a failure midway reuses it.
+        Mono<Void> reserve = reserved != null ? Mono.empty() : sent.reserve(sender, clientId, send);
         Mono<Void> writes = Flux.fromIterable(copies).flatMap(c -> inbox.append(c.to(), c.item()))
                 .then()
                 .and(receipts.recordSent(sender.accountId(), serverId, recipient, now));
-        // Only once every copy is stored is the send complete: a retry that finds the record is answered without
-        // writing again.
-        return writes.then(sent.record(sender, message.getClientMessageId(), new SentMessages.Sent(serverId, now)))
+        return reserve.then(writes)
                 .then(Mono.fromRunnable(() -> {
                     metrics.messageStored();
                     copies.forEach(router::route);
+                    // Off the SendAck's path: until it lands, a retry just writes the same rows again.
+                    sent.completed(sender, clientId).subscribe(null, e -> { });
                 }))
-                .thenReturn(new SendOutcome.Accepted(message.getClientMessageId(), serverId, now));
+                .thenReturn(new SendOutcome.Accepted(clientId, serverId, now));
     }
 
     /** An inbox entry and the device whose inbox it goes to. */

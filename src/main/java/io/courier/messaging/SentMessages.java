@@ -9,33 +9,43 @@ import io.courier.store.Cql;
 import reactor.core.publisher.Mono;
 
 /**
- * Idempotency records: (sending device, client message id) → the server id the send got. Written after every inbox
- * write, so a record means the send completed; a retry finding it is answered with the same SendAck.
+ * Idempotency records: (sending device, client message id) → the server id the send got. Reserved before the first
+ * inbox write and marked complete after the last, so a retry either gets the same SendAck (complete) or rewrites
+ * the same rows under the same id (cut short midway): never a second copy under a new id.
  */
 final class SentMessages {
-    record Sent(long serverId, Instant serverTime) {
+    /** @param complete every inbox copy was written */
+    record Sent(long serverId, Instant serverTime, boolean complete) {
     }
 
     private final Cql cql;
     private final PreparedStatement select;
     private final PreparedStatement insert;
+    private final PreparedStatement complete;
 
     SentMessages(Cql cql) {
         this.cql = cql;
-        select = cql.session().prepare("SELECT server_id, server_ts FROM sent_messages WHERE account_id = ?"
+        select = cql.session().prepare("SELECT server_id, server_ts, complete FROM sent_messages WHERE account_id = ?"
                 + " AND device_id = ? AND client_message_id = ?");
         insert = cql.session().prepare("INSERT INTO sent_messages (account_id, device_id, client_message_id,"
-                + " server_id, server_ts) VALUES (?, ?, ?, ?, ?)");
+                + " server_id, server_ts, complete) VALUES (?, ?, ?, ?, ?, false)");
+        complete = cql.session().prepare("UPDATE sent_messages SET complete = true WHERE account_id = ?"
+                + " AND device_id = ? AND client_message_id = ?");
     }
 
-    /** The earlier send with this client id, or empty. */
+    /** The earlier send with this client id, or empty. Records from before reservations existed are complete. */
     Mono<Sent> find(DeviceAddress sender, long clientMessageId) {
         return cql.one(select.bind(sender.accountId(), sender.deviceId(), clientMessageId),
-                r -> new Sent(r.getLong("server_id"), r.getInstant("server_ts")));
+                r -> new Sent(r.getLong("server_id"), r.getInstant("server_ts"),
+                        r.isNull("complete") || r.getBoolean("complete")));
     }
 
-    Mono<Void> record(DeviceAddress sender, long clientMessageId, Sent sent) {
+    Mono<Void> reserve(DeviceAddress sender, long clientMessageId, Sent sent) {
         return cql.write(insert.bind(sender.accountId(), sender.deviceId(), clientMessageId, sent.serverId(),
                 sent.serverTime()));
+    }
+
+    Mono<Void> completed(DeviceAddress sender, long clientMessageId) {
+        return cql.write(complete.bind(sender.accountId(), sender.deviceId(), clientMessageId));
     }
 }

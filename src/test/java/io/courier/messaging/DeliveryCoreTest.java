@@ -21,6 +21,7 @@ import io.courier.api.v1.ConnectResponse.FrameCase;
 import io.courier.api.v1.EnvelopeType;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.MessagingServiceGrpc;
+import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.Ping;
 import io.courier.api.v1.ReceiptState;
 import io.courier.cluster.DeviceAddress;
@@ -123,6 +124,36 @@ class DeliveryCoreTest extends ServerTest {
 
                 assertDelivered(a.next(FrameCase.RECEIPT).getReceipt(), serverId);
             }
+        }
+    }
+
+    @Test
+    void aSendCutShortMidwayIsStoredOnceUnderOneServerIdWhenRetried() {
+        Participant alice = participant();
+        Participant bob = participant();
+        Participant laptop = withKeys(link(bob.device(), "laptop"));
+        ConnectRequest send = ConnectRequest.newBuilder().setSend(OutgoingMessage.newBuilder()
+                .setClientMessageId(clientId()).setRecipientAccountId(bob.accountId())
+                .addEnvelopes(envelope(bob, bytes("to the phone")))
+                .addEnvelopes(envelope(laptop, bytes("to the laptop")))).build();
+        try (RawStream a = connect(alice)) {
+            a.drain();
+            // The phone's copy lands, then the send fails: no SendAck, the client will retry.
+            cql.failNextWriteAfterApplying(query -> query.startsWith("INSERT INTO inbox"));
+
+            a.send(send);
+
+            assertThat(a.awaitClosed().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        }
+        long serverId;
+        try (RawStream a = connect(alice)) {
+            a.drain();
+            a.send(send);
+            serverId = a.next(FrameCase.SEND_ACK).getSendAck().getServerId();
+        }
+        try (RawStream phone = connect(bob)) {
+            assertThat(phone.drain()).as("one message, under the id its SendAck named")
+                    .extracting(f -> f.getDelivery().getServerId()).containsExactly(serverId);
         }
     }
 

@@ -18,8 +18,8 @@ import java.util.logging.Logger;
 
 import com.google.protobuf.ByteString;
 
-import io.courier.api.v1.Ack;
 import io.courier.api.v1.AccountServiceGrpc;
+import io.courier.api.v1.Ack;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.CreateLinkCodeRequest;

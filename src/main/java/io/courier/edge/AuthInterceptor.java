@@ -9,11 +9,11 @@ import jakarta.inject.Provider;
 
 import org.jboss.logging.Logger;
 
-import io.courier.common.CallContext;
-import io.courier.common.CredentialVerifier;
 import io.courier.api.v1.AccountServiceGrpc;
 import io.courier.api.v1.MessagingServiceGrpc;
 import io.courier.cluster.ServerIds;
+import io.courier.common.CallContext;
+import io.courier.common.CredentialVerifier;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;

@@ -2,6 +2,8 @@ package io.courier.edge;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jboss.logging.Logger;
 
@@ -21,8 +23,8 @@ import io.courier.messaging.DownFrames;
 import io.courier.messaging.FrameErrors;
 import io.courier.messaging.InboxItem;
 import io.courier.messaging.MailboxOutlet;
-import io.courier.messaging.Messenger;
 import io.courier.messaging.MessagingMetrics;
+import io.courier.messaging.Messenger;
 import io.courier.messaging.SendOutcome;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -66,7 +68,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     private Disposable pipeline;
     private boolean closed;
     /** Counted in the open-streams gauge: set when admitted, cleared once when it ends. */
-    private final java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean counted = new AtomicBoolean();
     /** Liveness is about real time, not the node's (adjustable) clock. */
     private volatile long lastHeardNanos = System.nanoTime();
 
@@ -192,7 +194,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
             return Mono.empty();
         }
         metrics.frameReceived(switch (frame.getFrameCase()) {
-            case SEND, ACK, READ, PING -> frame.getFrameCase().name().toLowerCase(java.util.Locale.ROOT);
+            case SEND, ACK, READ, PING -> frame.getFrameCase().name().toLowerCase(Locale.ROOT);
             default -> "invalid";
         });
         return switch (frame.getFrameCase()) {
@@ -273,7 +275,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
 
     /** Refuses a frame; a device that keeps sending refused frames is cut off. */
     private Mono<Void> refuse(FrameError error) {
-        metrics.refused(error.getCode().name().substring("FRAME_ERROR_CODE_".length()).toLowerCase(java.util.Locale.ROOT));
+        metrics.refused(error.getCode().name().substring("FRAME_ERROR_CODE_".length()).toLowerCase(Locale.ROOT));
         if (!budgets.refusals().tryTake()) {
             close(Status.RESOURCE_EXHAUSTED.withDescription(
                     "too many refused frames; the stream is closed (last: " + error.getMessage() + ")"));

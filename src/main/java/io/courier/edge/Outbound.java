@@ -1,6 +1,7 @@
 package io.courier.edge;
 
 import java.util.ArrayDeque;
+import java.util.Locale;
 
 import io.courier.api.v1.ConnectResponse;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -57,7 +58,7 @@ final class Outbound {
                 replies--;
             }
             call.onNext(next.frame());
-            metrics.frameSent(next.frame().getFrameCase().name().toLowerCase(java.util.Locale.ROOT));
+            metrics.frameSent(next.frame().getFrameCase().name().toLowerCase(Locale.ROOT));
         }
         if (replies <= maxReplies && roomWaiter != null) {
             Sinks.Empty<Void> waiter = roomWaiter;

@@ -1,6 +1,7 @@
 package io.courier.edge;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -19,9 +20,9 @@ import io.courier.messaging.DeviceMailbox;
 import io.courier.messaging.InboxItem;
 import io.courier.messaging.MailboxLimits;
 import io.courier.messaging.MailboxStorage;
-import io.courier.messaging.Messenger;
 import io.courier.messaging.MessagingConfig;
 import io.courier.messaging.MessagingMetrics;
+import io.courier.messaging.Messenger;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import reactor.core.Disposable;
@@ -89,7 +90,7 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
                 new TokenBucket(config.ackBurst(), config.ackRefill()),
                 new TokenBucket(config.readBurst(), config.readRefill()),
                 new TokenBucket(config.pingBurst(), config.pingRefill()),
-                new TokenBucket(config.maxRefusedBurst(), java.time.Duration.ofSeconds(1)));
+                new TokenBucket(config.maxRefusedBurst(), Duration.ofSeconds(1)));
     }
 
     /**

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 import io.courier.api.v1.AccountServiceGrpc;
 import io.courier.api.v1.CreateLinkCodeRequest;
-import io.courier.api.v1.KeyServiceGrpc;
 import io.courier.api.v1.GetPreKeyCountRequest;
+import io.courier.api.v1.KeyServiceGrpc;
 import io.courier.api.v1.ListDevicesRequest;
 import io.courier.api.v1.RevokeDeviceRequest;
 import io.courier.support.RegisteredDevice;

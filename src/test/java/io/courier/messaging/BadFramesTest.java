@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import com.google.protobuf.ByteString;
 
 import io.courier.api.v1.ConnectRequest;
-import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.ConnectResponse.FrameCase;
+import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.DeviceEnvelope;
 import io.courier.api.v1.FrameError;
 import io.courier.api.v1.FrameErrorCode;

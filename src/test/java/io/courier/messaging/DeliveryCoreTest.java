@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,13 +17,14 @@ import org.junit.jupiter.api.Test;
 import io.courier.account.GatedCredentialVerifier;
 import io.courier.api.v1.Ack;
 import io.courier.api.v1.ConnectRequest;
-import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.ConnectResponse.FrameCase;
+import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.EnvelopeType;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.MessagingServiceGrpc;
 import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.Ping;
+import io.courier.api.v1.Receipt;
 import io.courier.api.v1.ReceiptState;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.ServerIds;
@@ -56,7 +58,7 @@ class DeliveryCoreTest extends ServerTest {
     }
 
     /** A message from {@code from} in {@code to}'s inbox with an id of {@code at}, written without routing it. */
-    private long storeWithoutPush(Participant from, Participant to, java.time.Instant at) {
+    private long storeWithoutPush(Participant from, Participant to, Instant at) {
         long serverId = ServerIds.lowestAt(at) + ThreadLocalRandom.current().nextInt(1, 1 << 20);
         inbox.append(address(to), new InboxItem.Message(serverId, address(from).accountId(), from.deviceId(),
                 clientId(), at, EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE_VALUE, bytes("stored"), null, null)).block();
@@ -70,7 +72,7 @@ class DeliveryCoreTest extends ServerTest {
         return queued.get(0).getDelivery().getServerId();
     }
 
-    private static void assertDelivered(io.courier.api.v1.Receipt receipt, long messageServerId) {
+    private static void assertDelivered(Receipt receipt, long messageServerId) {
         assertThat(receipt.getMessageServerId()).isEqualTo(messageServerId);
         assertThat(receipt.getState()).isEqualTo(ReceiptState.RECEIPT_STATE_DELIVERED);
     }

@@ -9,8 +9,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 
 import io.courier.api.v1.ConnectRequest;
-import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.ConnectResponse.FrameCase;
+import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.Delivery;
 import io.courier.api.v1.GetMessageStatusRequest;
 import io.courier.api.v1.MessagingServiceGrpc;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -79,10 +80,10 @@ public final class RawStream implements AutoCloseable {
             while (System.nanoTime() < deadline) {
                 ConnectResponse frame = frames.poll(50, TimeUnit.MILLISECONDS);
                 if (frame != null) {
-                    return java.util.Optional.of(frame);
+                    return Optional.of(frame);
                 }
                 if (closed.isDone() && frames.isEmpty()) {
-                    return java.util.Optional.empty();
+                    return Optional.empty();
                 }
             }
         } catch (InterruptedException e) {

@@ -13,13 +13,13 @@ import com.google.protobuf.ByteString;
 
 import io.courier.api.v1.AccountServiceGrpc;
 import io.courier.api.v1.ConnectRequest;
+import io.courier.api.v1.CreateLinkCodeRequest;
 import io.courier.api.v1.DeviceEnvelope;
 import io.courier.api.v1.EnvelopeType;
-import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.KeyServiceGrpc;
 import io.courier.api.v1.LinkDeviceRequest;
 import io.courier.api.v1.LinkDeviceResponse;
-import io.courier.api.v1.CreateLinkCodeRequest;
+import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.RegisterRequest;
 import io.courier.api.v1.RegisterResponse;
 import io.courier.api.v1.RequestVerificationCodeRequest;

@@ -330,8 +330,10 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
         });
     }
 
+    /** The client is done sending: what the transport takes of the queued replies goes out, then the call ends. */
     private void halfClosed() {
         if (!closed) {
+            outbound.drain();
             ended();
             call.onCompleted();
         }

@@ -1,6 +1,6 @@
 package io.courier.account;
 
-import java.util.function.Supplier;
+import static io.courier.common.Unis.uni;
 
 import jakarta.inject.Provider;
 
@@ -25,7 +25,6 @@ import io.courier.common.CallContext;
 import io.courier.common.Ids;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
-import reactor.core.publisher.Mono;
 
 /** gRPC boundary of the account capability: maps messages; the registry's Reactor pipelines become Unis here. */
 @GrpcService
@@ -96,10 +95,5 @@ public class AccountGrpcService implements AccountService {
         AuthenticatedDevice caller = CallContext.device();
         return uni(() -> registry.get().lookup(caller, request.getPhoneNumber())
                 .map(accountId -> LookupAccountResponse.newBuilder().setAccountId(Ids.bytes(accountId)).build()));
-    }
-
-    /** Subscribes per call; a rejection thrown while assembling fails the Uni like one signalled later. */
-    private static <T> Uni<T> uni(Supplier<Mono<T>> call) {
-        return Uni.createFrom().completionStage(() -> Mono.defer(call).toFuture());
     }
 }

@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-import io.courier.cluster.RateLimit;
 import io.courier.cluster.RateLimiter;
 import io.courier.common.AuthenticatedDevice;
 import io.courier.common.Rejections;
@@ -66,8 +65,8 @@ public final class AccountRegistry {
     public Mono<Duration> requestVerificationCode(String phoneNumber, String peer) {
         return Mono.defer(() -> {
             String phone = PhoneNumbers.requireValid(phoneNumber);
-            return acquire(config.limits().codeRequestsPerPeer(), peer)
-                    .then(acquire(config.limits().codeRequestsPerNumber(), phone))
+            return limiter.acquire(config.limits().codeRequestsPerPeer(), peer)
+                    .then(limiter.acquire(config.limits().codeRequestsPerNumber(), phone))
                     .then(Mono.defer(() -> {
                         String code = Secrets.digits(CODE_LENGTH);
                         byte[] salt = Secrets.random(16);
@@ -97,7 +96,7 @@ public final class AccountRegistry {
                 throw Rejections.invalidArgument("verification_code must be " + CODE_LENGTH + " digits");
             }
             String name = requireDeviceName(deviceName);
-            return acquire(config.limits().registrationsPerPeer(), peer)
+            return limiter.acquire(config.limits().registrationsPerPeer(), peer)
                     .then(consumeVerificationCode(phone, code.getBytes(StandardCharsets.US_ASCII), 0))
                     .then(Mono.defer(() -> {
                         Instant now = clock.instant();
@@ -188,7 +187,7 @@ public final class AccountRegistry {
             }
             String name = requireDeviceName(deviceName);
             byte[] codeHash = linkCodeHash(code);
-            return acquire(config.limits().linksPerPeer(), peer)
+            return limiter.acquire(config.limits().linksPerPeer(), peer)
                     .then(linkCodes.find(codeHash))
                     .switchIfEmpty(Mono.error(() -> Rejections.failedPrecondition("unknown or already used link code")))
                     .flatMap(link -> {
@@ -274,15 +273,10 @@ public final class AccountRegistry {
     public Mono<UUID> lookup(AuthenticatedDevice caller, String phoneNumber) {
         return Mono.defer(() -> {
             String phone = PhoneNumbers.requireValid(phoneNumber);
-            return acquire(config.limits().lookupsPerAccount(), caller.accountId().toString())
+            return limiter.acquire(config.limits().lookupsPerAccount(), caller.accountId().toString())
                     .then(phones.find(phone))
                     .switchIfEmpty(Mono.error(() -> Rejections.notFound("no account is registered for this number")));
         });
-    }
-
-    /** Fails with RESOURCE_EXHAUSTED if the limit is hit; waits for no thread. */
-    private Mono<Void> acquire(RateLimit limit, String key) {
-        return Mono.fromCompletionStage(() -> limiter.acquireAsync(limit, key));
     }
 
     /**

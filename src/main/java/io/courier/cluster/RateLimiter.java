@@ -2,7 +2,6 @@ package io.courier.cluster;
 
 import java.time.Clock;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 import com.hazelcast.core.HazelcastInstance;
@@ -29,27 +28,17 @@ public final class RateLimiter {
         this.clock = clock;
     }
 
-    /** Takes one action from the bucket; returns 0 if allowed, else how many milliseconds until it would be. */
-    public long tryAcquire(RateLimit limit, String key) {
-        return buckets.executeOnKey(bucket(limit, key), gcra(limit));
-    }
-
-    /** {@link #tryAcquire} without waiting on the partition owner. */
-    public Mono<Long> tryAcquireAsync(RateLimit limit, String key) {
-        long interval = limit.refillEvery().toMillis();
-        long tolerance = interval * (limit.burst() - 1);
-        return Mono.fromCompletionStage(() -> buckets.submitToKey(limit.name() + '\u0000' + key,
-                new Gcra(clock.millis(), interval, tolerance)));
+    /**
+     * Takes one action from the bucket on its partition owner, without waiting for it: completes with 0 if allowed,
+     * else with how many milliseconds until it would be.
+     */
+    public Mono<Long> tryAcquire(RateLimit limit, String key) {
+        return Mono.fromCompletionStage(() -> buckets.submitToKey(bucket(limit, key), gcra(limit)));
     }
 
     /** Like {@link #tryAcquire}, failing with RESOURCE_EXHAUSTED (and when to retry) if the limit is hit. */
-    public void acquire(RateLimit limit, String key) {
-        check(limit, tryAcquire(limit, key));
-    }
-
-    /** {@link #acquire} without blocking the caller: the stage fails with RESOURCE_EXHAUSTED if the limit is hit. */
-    public CompletionStage<Void> acquireAsync(RateLimit limit, String key) {
-        return buckets.submitToKey(bucket(limit, key), gcra(limit)).thenAccept(waitMillis -> check(limit, waitMillis));
+    public Mono<Void> acquire(RateLimit limit, String key) {
+        return tryAcquire(limit, key).doOnNext(waitMillis -> check(limit, waitMillis)).then();
     }
 
     private static String bucket(RateLimit limit, String key) {

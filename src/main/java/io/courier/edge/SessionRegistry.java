@@ -24,6 +24,7 @@ import io.courier.messaging.MessagingConfig;
 import io.courier.messaging.MessagingMetrics;
 import io.courier.messaging.Messenger;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -93,53 +94,59 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
                 new TokenBucket(config.maxRefusedBurst(), Duration.ofSeconds(1)));
     }
 
-    /**
-     * Rate limit, then the newest epoch wins locally and cluster-wide; presence is registered before the stream
-     * drains, so whatever is stored from then on is pushed to it.
-     */
+    /** Rate limit per device (cluster-wide), then {@link #takeOver}. */
     @Override
     public Mono<Boolean> admit(DeviceStream stream) {
+        return limiter.acquire(config.streamOpens(), stream.device().key())
+                .thenReturn(true)
+                .onErrorResume(StatusRuntimeException.class, refused -> {
+                    metrics.openRefused("rate_limited");
+                    stream.close(refused.getStatus());
+                    return Mono.just(false);
+                })
+                .flatMap(allowed -> allowed ? takeOver(stream) : Mono.just(false));
+    }
+
+    /**
+     * The newest epoch wins on this node, then cluster-wide; presence is registered before the stream drains, so
+     * whatever is stored from then on is pushed to it. Completes false if a newer stream holds the device.
+     */
+    private Mono<Boolean> takeOver(DeviceStream stream) {
         DeviceAddress device = stream.device();
-        return limiter.tryAcquireAsync(config.streamOpens(), device.key()).flatMap(waitMillis -> {
-            if (waitMillis > 0) {
-                metrics.openRefused("rate_limited");
-                stream.close(Status.RESOURCE_EXHAUSTED.withDescription("too many stream opens for this device;"
-                        + " retry in " + Math.max(1, (waitMillis + 999) / 1000) + " s"));
-                return Mono.just(false);
+        DeviceStream[] replaced = new DeviceStream[1];
+        DeviceStream holder = sessions.compute(device, (key, older) -> {
+            if (older == null || older.epoch() < stream.epoch()) {
+                replaced[0] = older;
+                return stream;
             }
-            DeviceStream[] replaced = new DeviceStream[1];
-            DeviceStream holder = sessions.compute(device, (key, older) -> {
-                if (older == null || older.epoch() < stream.epoch()) {
-                    replaced[0] = older;
-                    return stream;
-                }
-                return older;
-            });
-            if (holder != stream) {
-                metrics.openRefused("superseded");
-                stream.close(superseded());
-                return Mono.just(false);
-            }
-            if (replaced[0] != null) {
-                replaced[0].close(superseded());
-            }
-            return presence.register(device, stream.epoch()).map(registration -> {
-                if (!registration.won()) {
-                    metrics.openRefused("superseded");
-                    sessions.remove(device, stream);
-                    stream.close(superseded());
-                    return false;
-                }
-                var previous = registration.other();
-                if (previous != null && !previous.memberId().equals(presence.localMemberId())) {
-                    bus.publish(previous.memberId(), new BusMessage.Supersede(device, previous.epoch())).subscribe();
-                }
-                if (stream.countOpen()) {
-                    metrics.streamOpened();
-                }
-                return true;
-            });
+            return older;
         });
+        if (holder != stream) {
+            return lost(stream);
+        }
+        if (replaced[0] != null) {
+            replaced[0].close(superseded());
+        }
+        return presence.register(device, stream.epoch()).flatMap(registration -> {
+            if (!registration.won()) {
+                sessions.remove(device, stream);
+                return lost(stream);
+            }
+            var previous = registration.other();
+            if (previous != null && !previous.memberId().equals(presence.localMemberId())) {
+                bus.publish(previous.memberId(), new BusMessage.Supersede(device, previous.epoch())).subscribe();
+            }
+            if (stream.countOpen()) {
+                metrics.streamOpened();
+            }
+            return Mono.just(true);
+        });
+    }
+
+    private Mono<Boolean> lost(DeviceStream stream) {
+        metrics.openRefused("superseded");
+        stream.close(superseded());
+        return Mono.just(false);
     }
 
     @Override

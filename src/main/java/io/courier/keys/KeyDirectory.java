@@ -30,9 +30,13 @@ public final class KeyDirectory implements DeviceRemovalListener {
 
     /** An upload that passed every check, with the device's keys as stored before it. */
     private record CheckedUpload(IdentityKey identity, UploadedKeys keys, Optional<DeviceKeys> stored) {
-        /** A device's first keys make it a receiving device; a registration id is part of what senders check. */
+        /**
+         * A device's first keys make it a receiving device; a new registration id is part of what senders check. A
+         * refill that repeats the stored id changes nothing senders see, so it leaves the cache alone.
+         */
         boolean changesRegistrations() {
-            return stored.isEmpty() || keys.registrationId() != 0;
+            return stored.isEmpty()
+                    || keys.registrationId() != 0 && keys.registrationId() != stored.get().registrationId();
         }
     }
 
@@ -158,7 +162,7 @@ public final class KeyDirectory implements DeviceRemovalListener {
         }
         Flux<DeviceKeys> devices = deviceId == 0 ? deviceKeys.findAll(target)
                 : deviceKeys.find(target, deviceId).flux();
-        return Mono.fromCompletionStage(() -> limiter.acquireAsync(config.bundleFetches(), caller.accountId().toString()))
+        return limiter.acquire(config.bundleFetches(), caller.accountId().toString())
                 .thenMany(devices)
                 .switchIfEmpty(Flux.error(() -> Rejections.notFound(deviceId == 0
                         ? "the account does not exist or has no device with keys"

@@ -1,6 +1,6 @@
 package io.courier.keys;
 
-import java.util.function.Supplier;
+import static io.courier.common.Unis.uni;
 
 import com.google.protobuf.ByteString;
 
@@ -21,7 +21,6 @@ import io.courier.common.CallContext;
 import io.courier.common.Ids;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
-import reactor.core.publisher.Mono;
 
 /** gRPC boundary of the key directory: maps messages; the directory's Reactor pipelines become Unis here. */
 @GrpcService
@@ -57,11 +56,6 @@ public class KeyGrpcService implements KeyService {
                 .map(KeyGrpcService::toProto)
                 .collectList()
                 .map(bundles -> GetPreKeyBundleResponse.newBuilder().addAllBundles(bundles).build()));
-    }
-
-    /** Subscribes per call; a rejection thrown while assembling fails the Uni like one signalled later. */
-    private static <T> Uni<T> uni(Supplier<Mono<T>> call) {
-        return Uni.createFrom().completionStage(() -> Mono.defer(call).toFuture());
     }
 
     private static PreKeyBundle toProto(PreKeyBundleView view) {

@@ -86,27 +86,30 @@ public final class Messenger implements DeviceMailbox.AckSettler {
             return Mono.just(refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_ENVELOPE_TOO_LARGE, oversized));
         }
         UUID recipient = Ids.uuid(message.getRecipientAccountId(), "recipient_account_id");
-        // Independent reads, in parallel: they are most of a send's latency.
-        Mono<Map<Integer, Integer>> recipientDevices = Mono.fromCompletionStage(() -> keys.registrations(recipient));
-        Mono<Map<Integer, Integer>> ownDevices = Mono.fromCompletionStage(() -> keys.registrations(sender.accountId()));
         return sent.find(sender, clientId)
                 .flatMap(previous -> previous.complete()
                         ? Mono.just((SendOutcome) new SendOutcome.Accepted(clientId, previous.serverId(),
                                 previous.serverTime()))
-                        : Mono.zip(recipientDevices, ownDevices).flatMap(devices -> checkAndStore(sender, recipient,
-                                message, devices.getT1(), devices.getT2(), previous)))
-                .switchIfEmpty(Mono.defer(() -> {
-                    if (!sendRate.tryTake()) {
-                        return Mono.just(refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED,
-                                "sending too fast; slow down"));
-                    }
-                    return Mono.zip(recipientDevices, ownDevices)
-                            .flatMap(devices -> checkAndStore(sender, recipient, message, devices.getT1(),
-                                    devices.getT2(), null));
-                }));
+                        : checkAndStore(sender, recipient, message, previous))
+                .switchIfEmpty(Mono.defer(() -> sendRate.tryTake()
+                        ? checkAndStore(sender, recipient, message, null)
+                        : Mono.just(refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED,
+                                "sending too fast; slow down"))));
     }
 
-    /** @param reserved the id an earlier attempt of this send reserved, or null for a first attempt */
+    /**
+     * Checks the envelopes against the current device lists (both from the near cache), then stores.
+     *
+     * @param reserved the id an earlier attempt of this send reserved, or null for a first attempt
+     */
+    private Mono<SendOutcome> checkAndStore(DeviceAddress sender, UUID recipient, OutgoingMessage message,
+            SentMessages.Sent reserved) {
+        return Mono.zip(Mono.fromCompletionStage(() -> keys.registrations(recipient)),
+                Mono.fromCompletionStage(() -> keys.registrations(sender.accountId())))
+                .flatMap(devices -> checkAndStore(sender, recipient, message, devices.getT1(), devices.getT2(),
+                        reserved));
+    }
+
     private Mono<SendOutcome> checkAndStore(DeviceAddress sender, UUID recipient, OutgoingMessage message,
             Map<Integer, Integer> recipientDevices, Map<Integer, Integer> senderDevices, SentMessages.Sent reserved) {
         long clientId = message.getClientMessageId();

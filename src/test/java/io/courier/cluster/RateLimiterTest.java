@@ -26,17 +26,17 @@ class RateLimiterTest extends ServerTest {
     void aBurstIsAllowedThenOneActionPerRefillInterval() {
         String key = UUID.randomUUID().toString();
         for (int i = 0; i < 3; i++) {
-            assertThat(limiter.tryAcquire(THREE_PER_MINUTE, key)).isZero();
+            assertThat(limiter.tryAcquire(THREE_PER_MINUTE, key).block()).isZero();
         }
-        long wait = limiter.tryAcquire(THREE_PER_MINUTE, key);
+        long wait = limiter.tryAcquire(THREE_PER_MINUTE, key).block();
         assertThat(wait).isBetween(Duration.ofSeconds(50).toMillis(), Duration.ofMinutes(1).toMillis());
-        assertThat(assertStatus(Status.Code.RESOURCE_EXHAUSTED, () -> limiter.acquire(THREE_PER_MINUTE, key)))
+        assertThat(assertStatus(Status.Code.RESOURCE_EXHAUSTED, () -> limiter.acquire(THREE_PER_MINUTE, key).block()))
                 .contains("too many test actions");
 
         clock.advance(Duration.ofMinutes(1));
 
-        assertThat(limiter.tryAcquire(THREE_PER_MINUTE, key)).isZero();
-        assertThat(limiter.tryAcquire(THREE_PER_MINUTE, key)).isPositive();
+        assertThat(limiter.tryAcquire(THREE_PER_MINUTE, key).block()).isZero();
+        assertThat(limiter.tryAcquire(THREE_PER_MINUTE, key).block()).isPositive();
     }
 
     @Test
@@ -44,10 +44,10 @@ class RateLimiterTest extends ServerTest {
         String a = UUID.randomUUID().toString();
         String b = UUID.randomUUID().toString();
         for (int i = 0; i < 3; i++) {
-            limiter.tryAcquire(THREE_PER_MINUTE, a);
+            limiter.tryAcquire(THREE_PER_MINUTE, a).block();
         }
 
-        assertThat(limiter.tryAcquire(THREE_PER_MINUTE, a)).isPositive();
-        assertThat(limiter.tryAcquire(THREE_PER_MINUTE, b)).isZero();
+        assertThat(limiter.tryAcquire(THREE_PER_MINUTE, a).block()).isPositive();
+        assertThat(limiter.tryAcquire(THREE_PER_MINUTE, b).block()).isZero();
     }
 }

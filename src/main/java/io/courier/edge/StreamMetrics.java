@@ -29,10 +29,14 @@ public final class StreamMetrics {
 
     private final MeterRegistry registry;
     private final AtomicInteger open = new AtomicInteger();
-    private final Map<String, Counter> received = new ConcurrentHashMap<>();
-    private final Map<String, Counter> sent = new ConcurrentHashMap<>();
-    private final Map<String, Counter> refused = new ConcurrentHashMap<>();
-    private final Map<String, Counter> opensRefused = new ConcurrentHashMap<>();
+    private final CounterFamily received = new CounterFamily("courier.frames.received",
+            "Up-frames read from devices, by type", "type");
+    private final CounterFamily sent = new CounterFamily("courier.frames.sent",
+            "Down-frames written to devices, by type", "type");
+    private final CounterFamily refused = new CounterFamily("courier.frames.refused",
+            "Up-frames refused, by reason", "reason");
+    private final CounterFamily opensRefused = new CounterFamily("courier.stream.opens.refused",
+            "Stream opens refused, by reason", "reason");
     private final Counter drainsStarted;
     private final Counter drainsCompleted;
     private final Timer drainDuration;
@@ -49,10 +53,10 @@ public final class StreamMetrics {
                 .description("Time from the start of an inbox drain to its end")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofMinutes(5)).register(registry);
-        UP_FRAME_TYPES.forEach(this::frameReceivedCounter);
-        DOWN_FRAME_TYPES.forEach(this::frameSentCounter);
-        REFUSAL_REASONS.forEach(this::refusedCounter);
-        OPEN_REFUSAL_REASONS.forEach(this::openRefusedCounter);
+        UP_FRAME_TYPES.forEach(received::counter);
+        DOWN_FRAME_TYPES.forEach(sent::counter);
+        REFUSAL_REASONS.forEach(refused::counter);
+        OPEN_REFUSAL_REASONS.forEach(opensRefused::counter);
     }
 
     public void streamOpened() {
@@ -65,22 +69,22 @@ public final class StreamMetrics {
 
     /** An up-frame read from a device: one of {@link #UP_FRAME_TYPES}. */
     public void frameReceived(String type) {
-        frameReceivedCounter(type).increment();
+        received.counter(type).increment();
     }
 
     /** A down-frame written to a device: one of {@link #DOWN_FRAME_TYPES}. */
     public void frameSent(String type) {
-        frameSentCounter(type).increment();
+        sent.counter(type).increment();
     }
 
     /** An up-frame refused: one of {@link #REFUSAL_REASONS}. */
     public void refused(String reason) {
-        refusedCounter(reason).increment();
+        refused.counter(reason).increment();
     }
 
     /** A stream open refused before it started: one of {@link #OPEN_REFUSAL_REASONS}. */
     public void openRefused(String reason) {
-        openRefusedCounter(reason).increment();
+        opensRefused.counter(reason).increment();
     }
 
     public void drainStarted() {
@@ -93,23 +97,22 @@ public final class StreamMetrics {
         drainDuration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    private Counter frameReceivedCounter(String type) {
-        return received.computeIfAbsent(type, t -> Counter.builder("courier.frames.received")
-                .description("Up-frames read from devices, by type").tag("type", t).register(registry));
-    }
+    /** One meter name with one tag; a counter per tag value, built on first use. */
+    private final class CounterFamily {
+        private final String name;
+        private final String description;
+        private final String tag;
+        private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
-    private Counter frameSentCounter(String type) {
-        return sent.computeIfAbsent(type, t -> Counter.builder("courier.frames.sent")
-                .description("Down-frames written to devices, by type").tag("type", t).register(registry));
-    }
+        CounterFamily(String name, String description, String tag) {
+            this.name = name;
+            this.description = description;
+            this.tag = tag;
+        }
 
-    private Counter refusedCounter(String reason) {
-        return refused.computeIfAbsent(reason, r -> Counter.builder("courier.frames.refused")
-                .description("Up-frames refused, by reason").tag("reason", r).register(registry));
-    }
-
-    private Counter openRefusedCounter(String reason) {
-        return opensRefused.computeIfAbsent(reason, r -> Counter.builder("courier.stream.opens.refused")
-                .description("Stream opens refused, by reason").tag("reason", r).register(registry));
+        Counter counter(String value) {
+            return counters.computeIfAbsent(value, v -> Counter.builder(name).description(description).tag(tag, v)
+                    .register(registry));
+        }
     }
 }

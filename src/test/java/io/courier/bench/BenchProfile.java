@@ -8,6 +8,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 public class BenchProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("courier.edge.window", "256", "courier.keys.bundle-fetch-refill", "1s");
+        return Map.of("courier.edge.window", "256", "courier.keys.bundle-fetch-refill", "1s",
+                "courier.edge.rescan-interval", "15s", "courier.edge.ping-burst", "20");
     }
 }

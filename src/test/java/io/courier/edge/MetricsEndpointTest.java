@@ -38,7 +38,7 @@ class MetricsEndpointTest extends ServerTest {
     }
 
     @Test
-    void courierMetersAreRegisteredBeforeFirstUse() throws Exception {
+    void courierMetersAreScraped() throws Exception {
         String body = scrape().body();
 
         assertThat(body).contains(
@@ -59,9 +59,20 @@ class MetricsEndpointTest extends ServerTest {
     }
 
     @Test
-    void metricsAreNotOnTheGrpcPort() {
+    void metricsAreNotOnTheGrpcPort() throws InterruptedException {
         int grpcPort = ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class);
         assertThat(managementPort()).isNotEqualTo(grpcPort);
+        String answer;
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + grpcPort + "/q/metrics")).timeout(Duration.ofSeconds(10))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            answer = response.statusCode() + " " + response.body();
+        } catch (IOException refused) {
+            answer = "refused: " + refused;
+        }
+
+        assertThat(answer).doesNotContain("courier_");
     }
 
     private static int managementPort() {

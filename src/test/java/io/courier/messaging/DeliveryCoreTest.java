@@ -1,12 +1,14 @@
 package io.courier.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.inject.Inject;
@@ -269,13 +271,22 @@ class DeliveryCoreTest extends ServerTest {
 
     @Test
     void aClientThatNeverReadsIsNotReadEitherOnceItsRepliesPileUp() {
+        int cap = 300_000;
         Participant stalled = participant();
+        AtomicInteger written = new AtomicInteger();
         AtomicReference<ClientCallStreamObserver<ConnectRequest>> up = new AtomicReference<>();
         var stub = withToken(MessagingServiceGrpc.newStub(channel), stalled.device().authToken());
         stub.connect(new ClientResponseObserver<ConnectRequest, ConnectResponse>() {
             @Override
             public void beforeStart(ClientCallStreamObserver<ConnectRequest> requestStream) {
                 requestStream.disableAutoRequestWithInitial(0); // never reads a down-frame
+                // Writes whenever the transport takes more: how much it takes is how much the node reads.
+                requestStream.setOnReadyHandler(() -> {
+                    while (requestStream.isReady() && written.get() < cap) {
+                        requestStream.onNext(ConnectRequest.newBuilder()
+                                .setPing(Ping.newBuilder().setNonce(written.incrementAndGet())).build());
+                    }
+                });
                 up.set(requestStream);
             }
 
@@ -291,21 +302,18 @@ class DeliveryCoreTest extends ServerTest {
             public void onCompleted() {
             }
         });
-        ClientCallStreamObserver<ConnectRequest> pings = up.get();
-        int written = 0;
         try {
-            // Every ping wants a pong the client never reads; a node without flow control would read (and answer)
-            // all of them into its own memory. Here it stops reading, HTTP/2 pushes back, and the call turns unready.
-            while (written < 300_000) {
-                if (!pings.isReady()) {
-                    break;
-                }
-                pings.onNext(ConnectRequest.newBuilder().setPing(Ping.newBuilder().setNonce(written)).build());
-                written++;
-            }
-            assertThat(written).as("pings written before the server stopped reading").isLessThan(300_000);
+            // Every ping wants a pong the client never reads. A node without flow control reads (and answers) all
+            // of them into its own memory, so the client writes up to the cap; this one stops reading once its
+            // replies pile up, and the client's writes stay stuck well below it.
+            AtomicInteger lastSeen = new AtomicInteger(-1);
+            await().atMost(Duration.ofSeconds(60)).during(Duration.ofSeconds(3)).until(() -> {
+                int now = written.get();
+                boolean unchanged = lastSeen.getAndSet(now) == now;
+                return unchanged && now > 0 && now < cap && !up.get().isReady();
+            });
         } finally {
-            pings.cancel("test over", null);
+            up.get().cancel("test over", null);
         }
     }
 

@@ -9,7 +9,7 @@ import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.ExtendedMapEntry;
 import com.hazelcast.map.IMap;
 
-import io.grpc.Status;
+import io.courier.common.RetryAfter;
 import reactor.core.publisher.Mono;
 
 /**
@@ -52,10 +52,7 @@ public final class RateLimiter {
 
     private static void check(RateLimit limit, long waitMillis) {
         if (waitMillis > 0) {
-            long seconds = Math.max(1, (waitMillis + 999) / 1000);
-            throw Status.RESOURCE_EXHAUSTED
-                    .withDescription("too many " + limit.name() + "; retry in " + seconds + " s")
-                    .asRuntimeException();
+            throw RetryAfter.resourceExhausted("too many " + limit.name(), waitMillis);
         }
     }
 

@@ -1,6 +1,13 @@
 package io.courier.edge;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.net.SocketAddress;
 import java.util.Set;
 
@@ -11,7 +18,9 @@ import org.jboss.logging.Logger;
 
 import io.courier.api.v1.AccountServiceGrpc;
 import io.courier.api.v1.MessagingServiceGrpc;
+import io.courier.cluster.RateLimiter;
 import io.courier.cluster.ServerIds;
+import io.courier.common.RetryAfter;
 import io.courier.common.CallContext;
 import io.courier.common.CredentialVerifier;
 import io.grpc.Context;
@@ -47,10 +56,17 @@ public class AuthInterceptor implements ServerInterceptor {
 
     private final Provider<CredentialVerifier> verifier;
     private final Provider<ServerIds> epochs;
+    private final Provider<RateLimiter> limiter;
+    private final Provider<StreamMetrics> metrics;
+    private final EdgeConfig config;
 
-    AuthInterceptor(Provider<CredentialVerifier> verifier, Provider<ServerIds> epochs) {
+    AuthInterceptor(Provider<CredentialVerifier> verifier, Provider<ServerIds> epochs, Provider<RateLimiter> limiter,
+            Provider<StreamMetrics> metrics, EdgeConfig config) {
         this.verifier = verifier;
         this.epochs = epochs;
+        this.limiter = limiter;
+        this.metrics = metrics;
+        this.config = config;
     }
 
     @Override
@@ -72,7 +88,9 @@ public class AuthInterceptor implements ServerInterceptor {
             };
         }
         DeferredListener<Q> deferred = new DeferredListener<>();
-        verifier.get().verify(token).whenComplete((device, error) -> {
+        boolean stream = method.equals(CONNECT);
+        CompletionStage<Void> allowed = stream ? streamOpenAllowed(token) : CompletableFuture.completedFuture(null);
+        allowed.thenCompose(ok -> verifier.get().verify(token)).whenComplete((device, error) -> {
             if (error == null) {
                 try {
                     deferred.start(Contexts.interceptCall(context.withValue(CallContext.DEVICE, device), call,
@@ -87,10 +105,38 @@ public class AuthInterceptor implements ServerInterceptor {
             Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
             Status status = cause instanceof StatusRuntimeException refused ? refused.getStatus()
                     : Status.UNAVAILABLE.withDescription("could not check credentials; retry");
+            if (stream) {
+                metrics.get().openRefused(status.getCode() == Status.Code.RESOURCE_EXHAUSTED ? "rate_limited"
+                        : status.getCode() == Status.Code.UNAUTHENTICATED ? "unauthenticated" : "unavailable");
+            }
             deferred.refuse();
-            call.close(status, new Metadata());
+            call.close(status, cause instanceof StatusRuntimeException refused && refused.getTrailers() != null
+                    ? refused.getTrailers() : new Metadata());
         });
         return deferred;
+    }
+
+    /**
+     * Stream opens are limited per credential (cluster-wide) before the credential is checked, so a device that
+     * keeps reopening costs one Hazelcast round trip per refused open and no database read. Keyed by a digest of the
+     * whole token, not by the device it names: someone who only knows a device's id can't spend its budget.
+     */
+    private CompletionStage<Void> streamOpenAllowed(String token) {
+        return limiter.get().tryAcquire(config.streamOpens(), digest(token)).map(waitMillis -> {
+            if (waitMillis > 0) {
+                throw RetryAfter.resourceExhausted("too many " + config.streamOpens().name(), waitMillis);
+            }
+            return waitMillis;
+        }).then().toFuture();
+    }
+
+    private static String digest(String token) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+            return Base64.getEncoder().withoutPadding().encodeToString(Arrays.copyOf(hash, 16));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     private static String bearerToken(String header) {

@@ -12,6 +12,7 @@ import io.courier.common.AuthenticatedDevice;
 import io.courier.common.CallContext;
 import io.courier.messaging.Messenger;
 import io.grpc.Context;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -31,6 +32,12 @@ public class ConnectService extends MessagingServiceGrpc.MessagingServiceImplBas
     ConnectService(Provider<SessionRegistry> sessions, Provider<Messenger> messenger) {
         this.sessions = sessions;
         this.messenger = messenger;
+    }
+
+    /** As generated, except that Connect frames are read without throwing (see {@link FrameParser}). */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return FrameParser.applyTo(super.bindService());
     }
 
     @Override

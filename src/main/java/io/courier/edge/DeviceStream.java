@@ -59,6 +59,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     private final StreamMetrics metrics;
     private final MessagingMetrics delivery;
     private final Clock clock;
+    private final BoundedLog faults;
     private final long openedNanos = System.nanoTime();
     private final int maxIds;
     private final Outbound outbound;
@@ -74,7 +75,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
 
     /** What the stream needs from the registry that holds it. */
     interface StreamLifecycle {
-        /** Registers presence (after any rate check); completes false if the stream must not go on. */
+        /** Takes the device over and registers presence; completes false if the stream must not go on. */
         Mono<Boolean> admit(DeviceStream stream);
 
         void ended(DeviceStream stream);
@@ -82,8 +83,9 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
 
     DeviceStream(DeviceAddress device, long epoch, ServerCallStreamObserver<ConnectResponse> call, Scheduler serial,
             Messenger messenger, StreamLifecycle lifecycle, Budgets budgets, EdgeConfig config, StreamMetrics metrics,
-            MessagingMetrics delivery, Clock clock) {
+            MessagingMetrics delivery, Clock clock, BoundedLog faults) {
         this.device = device;
+        this.faults = faults;
         this.epoch = epoch;
         this.call = call;
         this.serial = serial;
@@ -168,6 +170,10 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     @Override
     public void onNext(ConnectRequest frame) {
         lastHeardNanos = System.nanoTime();
+        if (frame == FrameParser.UNDECODABLE) {
+            undecodable();
+            return;
+        }
         FluxSink<ConnectRequest> sink = inbound;
         if (sink != null) {
             sink.next(frame); // only ever as many as the pipeline requested
@@ -187,6 +193,16 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
         } else {
             onSerial(this::halfClosed);
         }
+    }
+
+    /** Bytes that are no ConnectRequest: the client is broken, so the stream ends before any work is done for it. */
+    private void undecodable() {
+        metrics.frameReceived("invalid");
+        metrics.refused("undecodable");
+        faults.log(Logger.Level.INFO, device, () -> "Device " + device
+                + " sent bytes that are not a ConnectRequest; its stream is closed with INVALID_ARGUMENT");
+        close(Status.INVALID_ARGUMENT.withDescription(
+                "frame is not a valid ConnectRequest (the bytes don't decode as courier.v1.ConnectRequest)"));
     }
 
     private Mono<Void> handle(ConnectRequest frame) {
@@ -277,6 +293,9 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     private Mono<Void> refuse(FrameError error) {
         metrics.refused(error.getCode().name().substring("FRAME_ERROR_CODE_".length()).toLowerCase(Locale.ROOT));
         if (!budgets.refusals().tryTake()) {
+            faults.log(Logger.Level.INFO, device, () -> "Device " + device
+                    + " kept sending refused frames; its stream is closed with RESOURCE_EXHAUSTED (last: "
+                    + error.getCode() + ")");
             close(Status.RESOURCE_EXHAUSTED.withDescription(
                     "too many refused frames; the stream is closed (last: " + error.getMessage() + ")"));
             return Mono.empty();

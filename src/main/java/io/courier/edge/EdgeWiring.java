@@ -14,7 +14,6 @@ import io.courier.cluster.BusMessage;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
-import io.courier.cluster.RateLimiter;
 import io.courier.messaging.MailboxStorage;
 import io.courier.messaging.MessagingConfig;
 import io.courier.messaging.MessagingMetrics;
@@ -48,11 +47,11 @@ public class EdgeWiring {
     @Produces
     @Singleton
     @Startup
-    SessionRegistry sessions(PresenceDirectory presence, NodeBus bus, RateLimiter limiter, Messenger messenger,
+    SessionRegistry sessions(PresenceDirectory presence, NodeBus bus, Messenger messenger,
             MailboxStorage inbox, Clock clock, EdgeConfig config, MessagingConfig messaging, StreamScheduler workers,
             StreamMetrics metrics, MessagingMetrics delivery) {
         Scheduler scheduler = workers.scheduler();
-        return new SessionRegistry(presence, bus, limiter, messenger, inbox, clock, config, messaging,
+        return new SessionRegistry(presence, bus, messenger, inbox, clock, config, messaging,
                 task -> scheduler.schedule(task), metrics, delivery);
     }
 

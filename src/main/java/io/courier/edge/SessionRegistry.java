@@ -14,7 +14,6 @@ import io.courier.cluster.BusMessage;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
-import io.courier.cluster.RateLimiter;
 import io.courier.common.TokenBucket;
 import io.courier.messaging.DeviceMailbox;
 import io.courier.messaging.InboxItem;
@@ -24,7 +23,6 @@ import io.courier.messaging.MessagingConfig;
 import io.courier.messaging.MessagingMetrics;
 import io.courier.messaging.Messenger;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -41,7 +39,6 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     private final Map<DeviceAddress, DeviceStream> sessions = new ConcurrentHashMap<>();
     private final PresenceDirectory presence;
     private final NodeBus bus;
-    private final RateLimiter limiter;
     private final Messenger messenger;
     private final MailboxStorage inbox;
     private final Clock clock;
@@ -54,15 +51,17 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     private final Executor workers;
     private final Scheduler timers = Schedulers.parallel();
     private final Disposable silentStreamCheck;
+    /** What devices do wrong, in the log: a line per device a minute at most, ten a second in all. */
+    private final BoundedLog faults = new BoundedLog(Logger.getLogger(DeviceStream.class), Duration.ofMinutes(1), 10,
+            Duration.ofMillis(100));
 
-    SessionRegistry(PresenceDirectory presence, NodeBus bus, RateLimiter limiter, Messenger messenger,
+    SessionRegistry(PresenceDirectory presence, NodeBus bus, Messenger messenger,
             MailboxStorage inbox, Clock clock, EdgeConfig config, MessagingConfig messaging, Executor workers,
             StreamMetrics metrics, MessagingMetrics delivery) {
         this.metrics = metrics;
         this.delivery = delivery;
         this.presence = presence;
         this.bus = bus;
-        this.limiter = limiter;
         this.messenger = messenger;
         this.inbox = inbox;
         this.clock = clock;
@@ -81,7 +80,7 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     DeviceStream open(DeviceAddress device, long epoch, ServerCallStreamObserver<ConnectResponse> call) {
         SerialExecutor serial = new SerialExecutor(workers);
         DeviceStream stream = new DeviceStream(device, epoch, call, Schedulers.fromExecutor(serial), messenger, this,
-                budgets(), config, metrics, delivery, clock);
+                budgets(), config, metrics, delivery, clock, faults);
         stream.attach(new DeviceMailbox(device, inbox, messenger, stream, limits, clock, timers, serial));
         return stream;
     }
@@ -94,24 +93,12 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
                 new TokenBucket(config.maxRefusedBurst(), Duration.ofSeconds(1)));
     }
 
-    /** Rate limit per device (cluster-wide), then {@link #takeOver}. */
-    @Override
-    public Mono<Boolean> admit(DeviceStream stream) {
-        return limiter.acquire(config.streamOpens(), stream.device().key())
-                .thenReturn(true)
-                .onErrorResume(StatusRuntimeException.class, refused -> {
-                    metrics.openRefused("rate_limited");
-                    stream.close(refused.getStatus());
-                    return Mono.just(false);
-                })
-                .flatMap(allowed -> allowed ? takeOver(stream) : Mono.just(false));
-    }
-
     /**
-     * The newest epoch wins on this node, then cluster-wide; presence is registered before the stream drains, so
+     * The stream-open rate was checked before the credential ({@link AuthInterceptor}). The newest epoch wins on this node, then cluster-wide; presence is registered before the stream drains, so
      * whatever is stored from then on is pushed to it. Completes false if a newer stream holds the device.
      */
-    private Mono<Boolean> takeOver(DeviceStream stream) {
+    @Override
+    public Mono<Boolean> admit(DeviceStream stream) {
         DeviceAddress device = stream.device();
         DeviceStream[] replaced = new DeviceStream[1];
         DeviceStream holder = sessions.compute(device, (key, older) -> {

@@ -24,7 +24,8 @@ public final class StreamMetrics {
     public static final List<String> DOWN_FRAME_TYPES =
             List.of("send_ack", "delivery", "receipt", "queue_empty", "pong", "error");
     public static final List<String> REFUSAL_REASONS = List.of("invalid_frame", "too_many_ids", "rate_limited",
-            "mismatched_devices", "unknown_destination", "envelope_too_large", "not_a_member", "not_delivered_to_you");
+            "mismatched_devices", "unknown_destination", "envelope_too_large", "not_a_member", "not_delivered_to_you",
+            "undecodable");
     public static final List<String> OPEN_REFUSAL_REASONS = List.of("unauthenticated", "rate_limited", "unavailable");
 
     private final MeterRegistry registry;

@@ -3,13 +3,20 @@ package io.courier.cluster;
 import java.util.List;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.AdvancedNetworkConfig;
+import com.hazelcast.config.ClassFilter;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 
 /** Builds and starts the embedded Hazelcast member from {@link ClusterConfig}. */
 public final class HazelcastMembers {
+    /** The prefix of the classes Courier puts in maps and on the bus. */
+    public static final String COURIER_TYPES = "io.courier.";
+
     private HazelcastMembers() {
     }
 
@@ -27,12 +34,17 @@ public final class HazelcastMembers {
         // Near caches hold device lists: send each invalidation at once instead of in batches every 10 s, so
         // other nodes learn of a revoked device within a network round trip.
         config.setProperty("hazelcast.map.invalidation.batch.enabled", "false");
-        config.getNetworkConfig().setPort(cluster.port()).setPortAutoIncrement(true);
+        // Members only: with the advanced network config and no client endpoint, nothing can connect to the member
+        // port as a Hazelcast client (which could read and write every map and topic).
+        AdvancedNetworkConfig network = config.getAdvancedNetworkConfig().setEnabled(true);
+        ServerSocketEndpointConfig members = new ServerSocketEndpointConfig();
+        members.setPort(cluster.port()).setPortAutoIncrement(true);
         cluster.bindAddress().ifPresent(address -> {
             config.setProperty("hazelcast.local.localAddress", address);
-            config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(address);
+            members.getInterfaces().setEnabled(true).addInterface(address);
         });
-        JoinConfig join = config.getNetworkConfig().getJoin();
+        network.setMemberEndpointConfig(members);
+        JoinConfig join = network.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
         if (cluster.kubernetesServiceDns().isPresent()) {
@@ -41,6 +53,10 @@ public final class HazelcastMembers {
         } else {
             join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
         }
+        // Java deserialization only of Courier's own types and the JDK's (Hazelcast's default list of known
+        // gadget classes stays blocked): a forged packet can't instantiate an arbitrary class on the classpath.
+        config.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig()
+                .setWhitelist(new ClassFilter().addPrefixes(COURIER_TYPES)));
         config.addMapConfig(new MapConfig(RateLimiter.MAP).setBackupCount(1));
         config.addMapConfig(new MapConfig(PresenceDirectory.MAP).setBackupCount(1));
         capabilityMaps.forEach(config::addMapConfig);

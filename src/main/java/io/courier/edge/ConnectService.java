@@ -56,6 +56,6 @@ public class ConnectService extends MessagingServiceGrpc.MessagingServiceImplBas
             responses.onNext(GetMessageStatusResponse.newBuilder().addAllStatuses(statuses).build());
             responses.onCompleted();
         }, error -> responses.onError(error instanceof StatusRuntimeException refused ? refused
-                : Status.UNAVAILABLE.withDescription("status lookup failed; retry").asRuntimeException()));
+                : Status.INTERNAL.withCause(error).asRuntimeException())); // the FailureShield answers it
     }
 }

@@ -43,7 +43,6 @@ import reactor.core.scheduler.Scheduler;
  * into calls and results into frames. All state is confined to the stream's serial executor.
  */
 final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutlet {
-    private static final Logger LOG = Logger.getLogger(DeviceStream.class);
 
     /** The per-device budgets of one stream. */
     record Budgets(TokenBucket sends, TokenBucket acks, TokenBucket reads, TokenBucket pings, TokenBucket refusals) {
@@ -324,15 +323,13 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
                 "these ids are not in this device's inbox", serverIds));
     }
 
-    /** Infrastructure failures end the stream: the client reconnects and retries; nothing un-acked is lost. */
+    /**
+     * Infrastructure failures end the stream: the client reconnects and retries; nothing un-acked is lost. The
+     * {@link FailureShield} turns the status into UNAVAILABLE with a reference and logs the cause.
+     */
     @Override
     public void failed(Throwable error) {
-        onSerial(() -> {
-            if (!closed) {
-                LOG.warnf("Closing the stream of %s after a failure: %s", device, error.toString());
-                close(Status.UNAVAILABLE.withDescription("server error; reconnect"));
-            }
-        });
+        close(Status.INTERNAL.withCause(error));
     }
 
     /** Closes the stream from the server side with a status the client can act on. */

@@ -1,6 +1,8 @@
 package io.courier.support;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import jakarta.annotation.Priority;
@@ -9,6 +11,7 @@ import jakarta.inject.Singleton;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.Statement;
 
 import io.courier.store.Cql;
@@ -27,6 +30,7 @@ public class FaultyCql extends Cql {
     }
 
     private final AtomicReference<Fault> nextFailure = new AtomicReference<>();
+    private final AtomicReference<Predicate<String>> nextReadFailure = new AtomicReference<>();
 
     FaultyCql(CqlSession session) {
         super(session);
@@ -40,6 +44,32 @@ public class FaultyCql extends Cql {
     /** Applies the next write whose CQL text matches {@code query}, then reports it failed. */
     public void failNextWriteAfterApplying(Predicate<String> query) {
         nextFailure.set(new Fault(query, true));
+    }
+
+    /** Fails the next single-row or first-page read whose CQL text matches {@code query}, as the driver would. */
+    public void failNextRead(Predicate<String> query) {
+        nextReadFailure.set(query);
+    }
+
+    @Override
+    public <T> Mono<T> one(Statement<?> statement, Function<Row, T> mapper) {
+        return failsRead(statement) ? Mono.error(readFailure()) : super.one(statement, mapper);
+    }
+
+    @Override
+    public <T> Mono<List<T>> firstPage(Statement<?> statement, Function<Row, T> mapper) {
+        return failsRead(statement) ? Mono.error(readFailure()) : super.firstPage(statement, mapper);
+    }
+
+    private boolean failsRead(Statement<?> statement) {
+        Predicate<String> armed = nextReadFailure.get();
+        return armed != null && statement instanceof BoundStatement bound
+                && armed.test(bound.getPreparedStatement().getQuery()) && nextReadFailure.compareAndSet(armed, null);
+    }
+
+    /** Worded like the driver's own failures, node address included: it must never reach a client. */
+    private static RuntimeException readFailure() {
+        return new IllegalStateException("All 1 node(s) tried for the query failed: Node(endPoint=/10.9.8.7:9042)");
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.courier.support;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -12,6 +14,8 @@ public final class LogCapture extends Handler implements AutoCloseable {
     private final AtomicLong lines = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong stackTraces = new AtomicLong();
+    /** The first lines, for tests that look for one. */
+    private final List<String> text = new CopyOnWriteArrayList<>();
 
     private LogCapture() {
     }
@@ -25,7 +29,11 @@ public final class LogCapture extends Handler implements AutoCloseable {
     @Override
     public void publish(LogRecord record) {
         lines.incrementAndGet();
-        bytes.addAndGet(formatter.format(record).length());
+        String line = formatter.format(record);
+        bytes.addAndGet(line.length());
+        if (text.size() < 1000) {
+            text.add(line);
+        }
         if (record.getThrown() != null) {
             stackTraces.incrementAndGet();
         }
@@ -37,6 +45,10 @@ public final class LogCapture extends Handler implements AutoCloseable {
 
     public long bytes() {
         return bytes.get();
+    }
+
+    public List<String> text() {
+        return List.copyOf(text);
     }
 
     public long stackTraces() {

@@ -1,5 +1,7 @@
 package io.courier.edge;
 
+import java.util.Optional;
+
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
@@ -23,12 +25,15 @@ public class NodeBanner {
     void ready(@Observes StartupEvent event, HazelcastInstance hazelcast, CqlSession session, MinioClient media,
             @ConfigProperty(name = "quarkus.grpc.server.host") String host,
             @ConfigProperty(name = "quarkus.grpc.server.port") int port,
-            @ConfigProperty(name = "quarkus.grpc.server.test-port", defaultValue = "9001") int testPort) {
+            @ConfigProperty(name = "quarkus.grpc.server.test-port", defaultValue = "9001") int testPort,
+            @ConfigProperty(name = "quarkus.grpc.server.ssl.certificate") Optional<String> certificate,
+            @ConfigProperty(name = "quarkus.grpc.server.ssl.key-store") Optional<String> keyStore) {
         int actualPort = LaunchMode.current() == LaunchMode.TEST ? testPort : port;
         String shownHost = "0.0.0.0".equals(host) ? "127.0.0.1" : host;
         String cql = session.getMetadata().getNodes().values().stream().map(n -> n.getEndPoint().toString())
                 .findFirst().orElse("?");
-        LOG.infof("Courier node ready: gRPC on %s:%d (plaintext; health and reflection on); CQL %s; cluster member %s",
-                shownHost, actualPort, cql, hazelcast.getCluster().getLocalMember().getAddress());
+        String transport = certificate.isPresent() || keyStore.isPresent() ? "TLS" : "plaintext";
+        LOG.infof("Courier node ready: gRPC on %s:%d (%s; health and reflection on); CQL %s; cluster member %s",
+                shownHost, actualPort, transport, cql, hazelcast.getCluster().getLocalMember().getAddress());
     }
 }

@@ -1,7 +1,9 @@
 package io.courier.store;
 
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -41,6 +43,29 @@ public interface CqlConfig {
     /** Requests that may wait for a slot; beyond it they fail fast (a node that is far behind sheds load). */
     @WithDefault("100000")
     int maxQueuedRequests();
+
+    /** Username for the database's password authenticator; empty connects without credentials (local default). */
+    Optional<String> username();
+
+    /** Password of {@link #username()}; from a Kubernetes Secret in the chart (COURIER_CQL_PASSWORD). */
+    Optional<String> password();
+
+    /** TLS to the database nodes. */
+    Tls tls();
+
+    interface Tls {
+        @WithDefault("false")
+        boolean enabled();
+
+        /** PKCS12 or JKS truststore with the CA of the database's certificates; empty trusts the JVM's CAs. */
+        Optional<Path> truststore();
+
+        Optional<String> truststorePassword();
+
+        /** Checks that each node's certificate names the address it was reached at. */
+        @WithDefault("true")
+        boolean hostnameValidation();
+    }
 
     /** Connections to each database node in the local datacenter (each carries up to 1024 requests at once). */
     @WithDefault("2")

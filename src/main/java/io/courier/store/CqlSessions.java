@@ -1,10 +1,21 @@
 package io.courier.store;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.tracker.RequestTracker;
+import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
 
 /** Opens driver sessions with Courier's consistency defaults. */
 public final class CqlSessions {
@@ -35,9 +46,38 @@ public final class CqlSessions {
                 // Schema agreement after DDL is slow on a cold single node; migrations run once per start.
                 .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, java.time.Duration.ofSeconds(30))
                 .build();
-        return CqlSession.builder()
+        CqlSessionBuilder builder = CqlSession.builder()
                 .addContactPoints(endpoint.contactPoints())
                 .withLocalDatacenter(endpoint.localDatacenter())
                 .withConfigLoader(loader);
+        config.username().ifPresent(username -> builder.withAuthCredentials(username, config.password()
+                .orElseThrow(() -> new IllegalStateException("courier.cql.username is set but courier.cql.password "
+                        + "is not: set COURIER_CQL_PASSWORD"))));
+        if (config.tls().enabled()) {
+            builder.withSslEngineFactory(new ProgrammaticSslEngineFactory(sslContext(config.tls()), null,
+                    config.tls().hostnameValidation()));
+        }
+        return builder;
+    }
+
+    private static SSLContext sslContext(CqlConfig.Tls tls) {
+        try {
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            if (tls.truststore().isPresent()) {
+                KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType()); // reads PKCS12 and JKS
+                try (InputStream in = Files.newInputStream(tls.truststore().get())) {
+                    store.load(in, tls.truststorePassword().map(String::toCharArray).orElse(null));
+                }
+                trust.init(store);
+            } else {
+                trust.init((KeyStore) null);
+            }
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("courier.cql.tls.truststore " + tls.truststore().map(Path::toString)
+                    .orElse("(JVM default)") + " could not be loaded: " + e.getMessage(), e);
+        }
     }
 }

@@ -25,7 +25,7 @@ public final class StreamMetrics {
             List.of("send_ack", "delivery", "receipt", "queue_empty", "pong", "error");
     public static final List<String> REFUSAL_REASONS = List.of("invalid_frame", "too_many_ids", "rate_limited",
             "mismatched_devices", "unknown_destination", "envelope_too_large", "not_a_member", "not_delivered_to_you",
-            "undecodable");
+            "recipient_inbox_full", "undecodable");
     public static final List<String> OPEN_REFUSAL_REASONS = List.of("unauthenticated", "rate_limited", "unavailable");
 
     private final MeterRegistry registry;

@@ -20,6 +20,14 @@ public interface MessagingConfig {
     @WithDefault("20ms")
     Duration sendRefill();
 
+    /** Messages that may wait un-acked in one device's inbox; beyond it senders are refused (RECIPIENT_INBOX_FULL). */
+    @WithDefault("50000")
+    long inboxMaxItems();
+
+    /** Ciphertext bytes that may wait un-acked in one device's inbox. */
+    @WithDefault("536870912")
+    long inboxMaxBytes();
+
     /** Message ids a GetMessageStatus call may ask about. */
     @WithDefault("100")
     int maxStatusIds();

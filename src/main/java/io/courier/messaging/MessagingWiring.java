@@ -8,6 +8,9 @@ import reactor.core.publisher.Flux;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.HazelcastInstance;
+
 
 import io.courier.account.DeviceRemovalListener;
 import io.courier.cluster.DeviceAddress;
@@ -54,17 +57,29 @@ public class MessagingWiring {
     /** A removed device's queue goes with it; a re-registered primary starts with an empty inbox. */
     @Produces
     @Singleton
-    DeviceRemovalListener dropInboxes(InboxStore inbox) {
+    DeviceRemovalListener dropInboxes(InboxStore inbox, InboxQuota quota) {
         return (UUID accountId, Set<Integer> deviceIds) -> Flux.fromIterable(deviceIds)
-                .flatMap(deviceId -> inbox.deleteAll(new DeviceAddress(accountId, deviceId)))
+                .flatMap(deviceId -> inbox.deleteAll(new DeviceAddress(accountId, deviceId))
+                        .then(quota.forget(accountId, deviceId)))
                 .then().toFuture();
     }
 
     @Produces
+    MapConfig inboxUsageMap() {
+        return new MapConfig(InboxQuota.MAP).setBackupCount(1);
+    }
+
+    @Produces
     @Singleton
-    Messenger messenger(Cql cql, InboxStore inbox, PresenceDirectory presence, NodeBus bus,
+    InboxQuota inboxQuota(HazelcastInstance hazelcast, MessagingConfig config, Clock clock) {
+        return new InboxQuota(hazelcast, new InboxQuota.Limits(config.inboxMaxItems(), config.inboxMaxBytes()), clock);
+    }
+
+    @Produces
+    @Singleton
+    Messenger messenger(Cql cql, InboxStore inbox, InboxQuota quota, PresenceDirectory presence, NodeBus bus,
             KeyDirectory keys, ServerIds serverIds, MessagingConfig config, MessagingMetrics metrics, Clock clock) {
-        return new Messenger(inbox, new ReceiptLedger(cql), new SentMessages(cql),
+        return new Messenger(inbox, quota, new ReceiptLedger(cql), new SentMessages(cql),
                 new DeliveryRouter(presence, bus), keys, serverIds, config, metrics, clock);
     }
 }

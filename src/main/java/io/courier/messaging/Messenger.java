@@ -3,6 +3,7 @@ package io.courier.messaging;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +38,7 @@ import reactor.core.publisher.Mono;
  */
 public final class Messenger implements DeviceMailbox.AckSettler {
     private final InboxStore inbox;
+    private final InboxQuota quota;
     private final ReceiptLedger receipts;
     private final SentMessages sent;
     private final DeliveryRouter router;
@@ -46,9 +48,10 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     private final MessagingMetrics metrics;
     private final Clock clock;
 
-    Messenger(InboxStore inbox, ReceiptLedger receipts, SentMessages sent, DeliveryRouter router, KeyDirectory keys,
+    Messenger(InboxStore inbox, InboxQuota quota, ReceiptLedger receipts, SentMessages sent, DeliveryRouter router, KeyDirectory keys,
             ServerIds serverIds, MessagingConfig config, MessagingMetrics metrics, Clock clock) {
         this.inbox = inbox;
+        this.quota = quota;
         this.receipts = receipts;
         this.sent = sent;
         this.router = router;
@@ -153,14 +156,23 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         Mono<Void> writes = Flux.fromIterable(copies).flatMap(c -> inbox.append(c.to(), c.item()))
                 .then()
                 .and(receipts.recordSent(sender.accountId(), serverId, recipient, now));
-        return reserve.then(writes)
+        Mono<Boolean> room = reserved != null ? Mono.just(true) // counted by the first attempt
+                : quota.tryAdd(recipient, ciphertextBytesByDevice(message));
+        return room.flatMap(fits -> !fits ? Mono.just(refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_RECIPIENT_INBOX_FULL,
+                "the recipient has too many messages waiting; retry later")) : reserve.then(writes)
                 .then(Mono.fromRunnable(() -> {
                     metrics.messageStored();
                     copies.forEach(router::route);
                     // Off the SendAck's path: until it lands, a retry just writes the same rows again.
                     sent.completed(sender, clientId).subscribe(null, e -> { });
                 }))
-                .thenReturn(new SendOutcome.Accepted(clientId, serverId, now));
+                .thenReturn((SendOutcome) new SendOutcome.Accepted(clientId, serverId, now)));
+    }
+
+    private static Map<Integer, Integer> ciphertextBytesByDevice(OutgoingMessage message) {
+        Map<Integer, Integer> sizes = new HashMap<>();
+        message.getEnvelopesList().forEach(e -> sizes.put(e.getDeviceId(), e.getCiphertext().size()));
+        return sizes;
     }
 
     /** An inbox entry and the device whose inbox it goes to. */
@@ -190,12 +202,15 @@ public final class Messenger implements DeviceMailbox.AckSettler {
             if (acked.isEmpty()) {
                 return Mono.just(refused);
             }
-            List<MessageRef> messages = acked.stream()
-                    .filter(i -> i instanceof InboxItem.Message m && m.countsAsDelivery())
-                    .map(i -> new MessageRef(((InboxItem.Message) i).sender(), i.serverId())).toList();
             // The inbox row proves the message was sent to this recipient, even if its SENT row has not landed yet.
+            List<InboxItem.Message> counted = acked.stream()
+                    .filter(i -> i instanceof InboxItem.Message m && m.countsAsDelivery())
+                    .map(InboxItem.Message.class::cast).toList();
+            List<MessageRef> messages = counted.stream().map(m -> new MessageRef(m.sender(), m.serverId())).toList();
             return advance(messages, device.accountId(), ReceiptState.RECEIPT_STATE_DELIVERED, Step.MOVES)
                     .then(inbox.delete(device, acked.stream().map(InboxItem::serverId).toList()))
+                    .then(quota.release(device.accountId(), device.deviceId(), counted.size(),
+                            counted.stream().mapToLong(m -> m.ciphertext().length).sum()))
                     .thenReturn(refused);
         });
     }

@@ -154,7 +154,8 @@ public final class KeyDirectory implements DeviceRemovalListener {
 
     /**
      * Bundles of one device, or of all devices ({@code deviceId == 0}) of the target account, each with freshly
-     * claimed one-time keys, in device id order. Rate limited per requesting account.
+     * claimed one-time keys, in device id order. Rate limited per requesting account, and per requesting and
+     * target account.
      */
     public Flux<PreKeyBundleView> fetchBundles(AuthenticatedDevice caller, UUID target, int deviceId) {
         if (deviceId < 0) {
@@ -163,6 +164,7 @@ public final class KeyDirectory implements DeviceRemovalListener {
         Flux<DeviceKeys> devices = deviceId == 0 ? deviceKeys.findAll(target)
                 : deviceKeys.find(target, deviceId).flux();
         return limiter.acquire(config.bundleFetches(), caller.accountId().toString())
+                .then(limiter.acquire(config.bundleFetchesPerTarget(), caller.accountId() + ">" + target))
                 .thenMany(devices)
                 .switchIfEmpty(Flux.error(() -> Rejections.notFound(deviceId == 0
                         ? "the account does not exist or has no device with keys"

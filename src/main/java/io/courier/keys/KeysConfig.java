@@ -20,6 +20,21 @@ public interface KeysConfig {
     @WithDefault("1s")
     Duration bundleFetchRefill();
 
+    /**
+     * Fetches of one target account's bundles by one requesting account: a client needs them to start sessions,
+     * not over and over, so one account can't drain another's one-time keys.
+     */
+    @WithDefault("10")
+    int bundleFetchPerTargetBurst();
+
+    @WithDefault("1m")
+    Duration bundleFetchPerTargetRefill();
+
+    default RateLimit bundleFetchesPerTarget() {
+        return new RateLimit("prekey bundle fetches of this account", bundleFetchPerTargetBurst(),
+                bundleFetchPerTargetRefill());
+    }
+
     default RateLimit bundleFetches() {
         return new RateLimit("prekey bundle fetches", bundleFetchBurst(), bundleFetchRefill());
     }

@@ -155,18 +155,48 @@ class PreKeyBundleTest extends ServerTest {
 
     @Test
     void bundleFetchesAreRateLimitedPerRequester() {
-        RegisteredDevice target = registerNew();
-        keys(target).uploadKeys(new SignalDevice().fullUpload(1, 1));
+        int burst = setting("courier.keys.bundle-fetch-burst");
+        int perTarget = setting("courier.keys.bundle-fetch-per-target-burst");
+        List<RegisteredDevice> targets = new ArrayList<>();
+        for (int i = 0; i * perTarget < burst; i++) {
+            RegisteredDevice target = registerNew();
+            keys(target).uploadKeys(new SignalDevice().fullUpload(1, 1));
+            targets.add(target);
+        }
         RegisteredDevice greedy = registerNew();
-        int burst = org.eclipse.microprofile.config.ConfigProvider.getConfig()
-                .getValue("courier.keys.bundle-fetch-burst", Integer.class);
         for (int i = 0; i < burst; i++) {
-            keys(greedy).getPreKeyBundle(bundleOf(target, 1));
+            keys(greedy).getPreKeyBundle(bundleOf(targets.get(i % targets.size()), 1));
         }
 
-        assertStatus(Status.Code.RESOURCE_EXHAUSTED, () -> keys(greedy).getPreKeyBundle(bundleOf(target, 1)));
+        assertThat(assertStatus(Status.Code.RESOURCE_EXHAUSTED,
+                () -> keys(greedy).getPreKeyBundle(bundleOf(targets.get(0), 1)))).contains("prekey bundle fetches");
         RegisteredDevice other = registerNew();
-        assertThat(keys(other).getPreKeyBundle(bundleOf(target, 1)).getBundlesCount())
+        assertThat(keys(other).getPreKeyBundle(bundleOf(targets.get(0), 1)).getBundlesCount())
                 .as("the limit is per requester").isEqualTo(1);
+    }
+
+    @Test
+    void oneRequesterCannotDrainOneTargetsKeys() {
+        int perTarget = setting("courier.keys.bundle-fetch-per-target-burst");
+        RegisteredDevice victim = registerNew();
+        keys(victim).uploadKeys(new SignalDevice().fullUpload(perTarget + 5, 1));
+        RegisteredDevice bystander = registerNew();
+        keys(bystander).uploadKeys(new SignalDevice().fullUpload(1, 1));
+        RegisteredDevice greedy = registerNew();
+        for (int i = 0; i < perTarget; i++) {
+            keys(greedy).getPreKeyBundle(bundleOf(victim, 1));
+        }
+
+        assertThat(assertStatus(Status.Code.RESOURCE_EXHAUSTED,
+                () -> keys(greedy).getPreKeyBundle(bundleOf(victim, 1))))
+                .contains("prekey bundle fetches of this account");
+        assertThat(keys(greedy).getPreKeyBundle(bundleOf(bystander, 1)).getBundlesCount())
+                .as("other targets are still served").isEqualTo(1);
+        assertThat(keys(victim).getPreKeyCount(GetPreKeyCountRequest.getDefaultInstance()).getOneTimePreKeyCount())
+                .as("the refused fetch claimed no key").isEqualTo(5);
+    }
+
+    private static int setting(String key) {
+        return org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue(key, Integer.class);
     }
 }

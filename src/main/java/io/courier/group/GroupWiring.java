@@ -12,7 +12,6 @@ import com.hazelcast.core.HazelcastInstance;
 import io.courier.cluster.RateLimiter;
 import io.courier.cluster.ServerIds;
 import io.courier.keys.KeyDirectory;
-import io.courier.messaging.GroupFanout;
 import io.courier.messaging.GroupWrites;
 import io.courier.store.Cql;
 import io.courier.store.Migration;
@@ -48,17 +47,11 @@ public class GroupWiring {
         return new FanoutJobStore(cql, hazelcast.getPartitionService());
     }
 
+    /** Also the {@code GroupFanout} messaging's group send path uses. */
     @Produces
     @Singleton
     FanoutScheduler fanoutScheduler(GroupCache cache, FanoutJobStore jobs, HazelcastInstance hazelcast) {
         return new FanoutScheduler(cache, jobs, hazelcast.getExecutorService(FanoutScheduler.EXECUTOR));
-    }
-
-    /** What messaging's group send path uses. */
-    @Produces
-    @Singleton
-    GroupFanout groupFanout(FanoutScheduler scheduler) {
-        return scheduler;
     }
 
     /** The worker is registered with this node's Hazelcast member, where jobs handed to the owner find it. */
@@ -84,8 +77,10 @@ public class GroupWiring {
         resumer.close();
     }
 
+    /** Built at startup: preparing statements must not happen on a transport thread at the first call. */
     @Produces
     @Singleton
+    @Startup
     Groups groups(GroupStore store, GroupCache cache, FanoutScheduler scheduler, GroupWrites writes,
             KeyDirectory keys, RateLimiter limiter, ServerIds serverIds, GroupConfig config, Clock clock) {
         return new Groups(store, cache, scheduler, writes, keys, limiter, serverIds, config, clock);

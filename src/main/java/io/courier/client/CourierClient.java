@@ -3,6 +3,7 @@ package io.courier.client;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,23 +21,33 @@ import com.google.protobuf.ByteString;
 
 import io.courier.api.v1.AccountServiceGrpc;
 import io.courier.api.v1.Ack;
+import io.courier.api.v1.AddMembersRequest;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
+import io.courier.api.v1.CreateGroupRequest;
 import io.courier.api.v1.CreateLinkCodeRequest;
+import io.courier.api.v1.DemoteAdminsRequest;
 import io.courier.api.v1.Delivery;
 import io.courier.api.v1.FrameError;
 import io.courier.api.v1.FrameErrorCode;
+import io.courier.api.v1.GetGroupRequest;
 import io.courier.api.v1.GetPreKeyCountRequest;
+import io.courier.api.v1.Group;
+import io.courier.api.v1.GroupEvent;
+import io.courier.api.v1.GroupServiceGrpc;
 import io.courier.api.v1.KeyServiceGrpc;
+import io.courier.api.v1.LeaveGroupRequest;
 import io.courier.api.v1.LinkDeviceRequest;
 import io.courier.api.v1.LookupAccountRequest;
 import io.courier.api.v1.MessagingServiceGrpc;
 import io.courier.api.v1.MismatchedDevices;
 import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.Ping;
+import io.courier.api.v1.PromoteAdminsRequest;
 import io.courier.api.v1.Read;
 import io.courier.api.v1.ReceiptState;
 import io.courier.api.v1.RegisterRequest;
+import io.courier.api.v1.RemoveMembersRequest;
 import io.courier.api.v1.RequestVerificationCodeRequest;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
@@ -83,6 +94,7 @@ public final class CourierClient implements AutoCloseable {
     private final IncomingQueue incoming;
     private final Sinks.Many<Tick> ticks = Sinks.many().multicast().onBackpressureBuffer(4096, false);
     private final Sinks.Many<ConnectionEvent> events = Sinks.many().replay().latest();
+    private final Sinks.Many<GroupEvent> groupEvents = Sinks.many().multicast().onBackpressureBuffer(1024, false);
     private final Map<Long, PendingSend> pending = new ConcurrentHashMap<>();
     private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30));
 
@@ -165,6 +177,57 @@ public final class CourierClient implements AutoCloseable {
             keys().uploadKeys(new KeyMaterial(store).refill(ONE_TIME_KEYS));
             return true;
         });
+    }
+
+    // --- groups ---
+
+    /** A new group with this account as its admin; the server refuses unknown accounts and more than 1024 members. */
+    public Mono<Group> createGroup(Collection<UUID> members, byte[] encryptedAttributes) {
+        return call(() -> groups().createGroup(CreateGroupRequest.newBuilder()
+                .addAllMemberAccountIds(ids(members))
+                .setEncryptedAttributes(ByteString.copyFrom(encryptedAttributes)).build()).getGroup());
+    }
+
+    public Mono<Group> addMembers(UUID groupId, Collection<UUID> accounts) {
+        return call(() -> groups().addMembers(AddMembersRequest.newBuilder().setGroupId(SessionCrypto.idBytes(groupId))
+                .addAllAccountIds(ids(accounts)).build()).getGroup());
+    }
+
+    public Mono<Group> removeMembers(UUID groupId, Collection<UUID> accounts) {
+        return call(() -> groups().removeMembers(RemoveMembersRequest.newBuilder()
+                .setGroupId(SessionCrypto.idBytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
+    }
+
+    public Mono<Group> promoteAdmins(UUID groupId, Collection<UUID> accounts) {
+        return call(() -> groups().promoteAdmins(PromoteAdminsRequest.newBuilder()
+                .setGroupId(SessionCrypto.idBytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
+    }
+
+    public Mono<Group> demoteAdmins(UUID groupId, Collection<UUID> accounts) {
+        return call(() -> groups().demoteAdmins(DemoteAdminsRequest.newBuilder()
+                .setGroupId(SessionCrypto.idBytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
+    }
+
+    public Mono<Void> leaveGroup(UUID groupId) {
+        return call(() -> groups().leaveGroup(LeaveGroupRequest.newBuilder()
+                .setGroupId(SessionCrypto.idBytes(groupId)).build())).then();
+    }
+
+    public Mono<Group> getGroup(UUID groupId) {
+        return call(() -> groups().getGroup(GetGroupRequest.newBuilder().setGroupId(SessionCrypto.idBytes(groupId))
+                .build()).getGroup());
+    }
+
+    /**
+     * Membership changes of the groups this account is or was in, as the server delivers them (durably, in order):
+     * whom to encrypt for. Each is acked once emitted.
+     */
+    public Flux<GroupEvent> groupEvents() {
+        return groupEvents.asFlux();
+    }
+
+    private static List<ByteString> ids(Collection<UUID> accounts) {
+        return accounts.stream().map(SessionCrypto::idBytes).toList();
     }
 
     // --- messaging ---
@@ -349,6 +412,10 @@ public final class CourierClient implements AutoCloseable {
                             receipt.getState() == ReceiptState.RECEIPT_STATE_READ ? Tick.State.READ
                                     : Tick.State.DELIVERED));
                     ack(receipt.getServerId());
+                }
+                case GROUP_EVENT -> {
+                    groupEvents.tryEmitNext(frame.getGroupEvent());
+                    ack(frame.getGroupEvent().getServerId());
                 }
                 case QUEUE_EMPTY -> {
                     backoff.reset();
@@ -536,6 +603,10 @@ public final class CourierClient implements AutoCloseable {
 
     private AccountServiceGrpc.AccountServiceBlockingStub accounts() {
         return AccountServiceGrpc.newBlockingStub(authenticated());
+    }
+
+    private GroupServiceGrpc.GroupServiceBlockingStub groups() {
+        return GroupServiceGrpc.newBlockingStub(authenticated());
     }
 
     private KeyServiceGrpc.KeyServiceBlockingStub keys() {

@@ -9,15 +9,12 @@ import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
-import com.hazelcast.config.EvictionConfig;
-import com.hazelcast.config.EvictionPolicy;
-import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
-import com.hazelcast.config.MaxSizePolicy;
-import com.hazelcast.config.NearCacheConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+
+import io.courier.cluster.NearCachedMaps;
 
 import reactor.core.publisher.Mono;
 
@@ -52,16 +49,7 @@ final class RegistrationCache {
 
     /** The map's configuration; every member must use it. */
     static MapConfig mapConfig() {
-        NearCacheConfig nearCache = new NearCacheConfig(MAP)
-                // Shared deserialized values: callers get an unmodifiable view.
-                .setInMemoryFormat(InMemoryFormat.OBJECT)
-                // Also cache entries this member owns, so a hit never deserializes.
-                .setCacheLocalEntries(true)
-                .setInvalidateOnChange(true)
-                .setTimeToLiveSeconds(TTL_SECONDS)
-                .setEvictionConfig(new EvictionConfig().setEvictionPolicy(EvictionPolicy.LRU)
-                        .setMaxSizePolicy(MaxSizePolicy.ENTRY_COUNT).setSize(NEAR_CACHE_ENTRIES));
-        return new MapConfig(MAP).setBackupCount(1).setTimeToLiveSeconds(TTL_SECONDS).setNearCacheConfig(nearCache);
+        return NearCachedMaps.config(MAP, TTL_SECONDS, NEAR_CACHE_ENTRIES);
     }
 
     /** Device id → registration id, sorted by device id; a near cache hit completes at once. */

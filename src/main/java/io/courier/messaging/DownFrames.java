@@ -1,10 +1,12 @@
 package io.courier.messaging;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 
 import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.Delivery;
 import io.courier.api.v1.EnvelopeType;
+import io.courier.api.v1.GroupEvent;
 import io.courier.api.v1.Receipt;
 import io.courier.common.Ids;
 
@@ -31,12 +33,28 @@ public final class DownFrames {
             }
             return ConnectResponse.newBuilder().setDelivery(delivery).build();
         }
+        if (item instanceof InboxItem.GroupChange g) {
+            return ConnectResponse.newBuilder().setGroupEvent(groupEvent(g)).build();
+        }
         InboxItem.Receipt r = (InboxItem.Receipt) item;
-        return ConnectResponse.newBuilder().setReceipt(Receipt.newBuilder()
+        Receipt.Builder receipt = Receipt.newBuilder()
                 .setServerId(r.serverId())
                 .setMessageServerId(r.messageServerId())
                 .setRecipientAccountId(Ids.bytes(r.recipient()))
                 .setState(r.state())
-                .setTimestampMs(r.time().toEpochMilli())).build();
+                .setTimestampMs(r.time().toEpochMilli());
+        if (r.groupId() != null) {
+            receipt.setGroupId(Ids.bytes(r.groupId()));
+        }
+        return ConnectResponse.newBuilder().setReceipt(receipt).build();
+    }
+
+    /** The stored event (written by the group capability) with this inbox entry's id. */
+    private static GroupEvent groupEvent(InboxItem.GroupChange change) {
+        try {
+            return GroupEvent.parseFrom(change.event()).toBuilder().setServerId(change.serverId()).build();
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("stored group event " + change.serverId() + " is corrupt", e);
+        }
     }
 }

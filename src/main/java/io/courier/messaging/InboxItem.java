@@ -6,7 +6,10 @@ import java.util.UUID;
 
 import io.courier.api.v1.ReceiptState;
 
-/** An entry of a device's inbox: a message for it, or a tick change for a message its account sent. */
+/**
+ * An entry of a device's inbox: a message for it, a tick change for a message its account sent, or a change of a
+ * group its account is or was in.
+ */
 public sealed interface InboxItem extends Serializable {
     /** The inbox id the device acks. */
     long serverId();
@@ -31,11 +34,20 @@ public sealed interface InboxItem extends Serializable {
         }
     }
 
-    record Receipt(long serverId, long messageServerId, UUID recipient, ReceiptState state, Instant time)
-            implements InboxItem {
+    /** {@code groupId} is set when the message was a group message. */
+    record Receipt(long serverId, long messageServerId, UUID recipient, ReceiptState state, Instant time,
+            UUID groupId) implements InboxItem {
         @Override
         public int weight() {
             return FIXED_WEIGHT;
+        }
+    }
+
+    /** A group change: {@code event} is a serialized {@code GroupEvent} without its server id (stored once). */
+    record GroupChange(long serverId, byte[] event) implements InboxItem {
+        @Override
+        public int weight() {
+            return FIXED_WEIGHT + event.length;
         }
     }
 

@@ -27,6 +27,7 @@ import reactor.core.publisher.Mono;
 public final class InboxStore implements MailboxStorage {
     private static final byte KIND_MESSAGE = 1;
     private static final byte KIND_RECEIPT = 2;
+    private static final byte KIND_GROUP_EVENT = 3;
     private static final String COLUMNS = "server_id, kind, sender_account_id, sender_device_id, client_message_id,"
             + " server_ts, envelope_type, ciphertext, payload_ref, group_id, sync_recipient_id, message_server_id,"
             + " receipt_state, receipt_recipient_id";
@@ -34,6 +35,7 @@ public final class InboxStore implements MailboxStorage {
     private final Cql cql;
     private final PreparedStatement insertMessage;
     private final PreparedStatement insertReceipt;
+    private final PreparedStatement insertGroupEvent;
     private final PreparedStatement insertShared;
     private final PreparedStatement selectShared;
     private final PreparedStatement selectAfter;
@@ -51,8 +53,11 @@ public final class InboxStore implements MailboxStorage {
                 + " sender_device_id, client_message_id, server_ts, envelope_type, ciphertext, payload_ref, group_id,"
                 + " sync_recipient_id) VALUES (?, ?, ?, " + KIND_MESSAGE + ", ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         insertReceipt = session.prepare("INSERT INTO inbox (account_id, device_id, server_id, kind, server_ts,"
-                + " receipt_recipient_id, message_server_id, receipt_state) VALUES (?, ?, ?, " + KIND_RECEIPT
-                + ", ?, ?, ?, ?)");
+                + " receipt_recipient_id, message_server_id, receipt_state, group_id) VALUES (?, ?, ?, " + KIND_RECEIPT
+                + ", ?, ?, ?, ?, ?)");
+        // A group event's bytes are a shared payload stored under the event's own id.
+        insertGroupEvent = session.prepare("INSERT INTO inbox (account_id, device_id, server_id, kind, payload_ref)"
+                + " VALUES (?, ?, ?, " + KIND_GROUP_EVENT + ", ?)");
         insertShared = session.prepare("INSERT INTO shared_payloads (payload_id, ciphertext) VALUES (?, ?)");
         selectShared = session.prepare("SELECT ciphertext FROM shared_payloads WHERE payload_id = ?");
         selectAfter = session.prepare("SELECT " + COLUMNS + " FROM inbox WHERE account_id = ? AND device_id = ?"
@@ -86,9 +91,12 @@ public final class InboxStore implements MailboxStorage {
                     m.clientMessageId(), m.serverTime(), (byte) m.envelopeType(), ByteBuffer.wrap(m.ciphertext()),
                     null, m.groupId(), m.syncRecipient());
         }
+        if (item instanceof InboxItem.GroupChange g) {
+            return insertGroupEvent.bind(to.accountId(), to.deviceId(), g.serverId(), g.serverId());
+        }
         InboxItem.Receipt r = (InboxItem.Receipt) item;
         return insertReceipt.bind(to.accountId(), to.deviceId(), r.serverId(), r.time(), r.recipient(),
-                r.messageServerId(), (byte) r.state().getNumber());
+                r.messageServerId(), (byte) r.state().getNumber(), r.groupId());
     }
 
     /** Stores a payload once for many inboxes (group messages); its envelope type travels in each inbox row. */
@@ -147,18 +155,25 @@ public final class InboxStore implements MailboxStorage {
 
     private Mono<InboxItem> toItem(Row row) {
         long serverId = row.getLong("server_id");
-        if (row.getByte("kind") == KIND_RECEIPT) {
+        byte kind = row.getByte("kind");
+        if (kind == KIND_RECEIPT) {
             return Mono.just(new InboxItem.Receipt(serverId, row.getLong("message_server_id"),
                     row.getUuid("receipt_recipient_id"), ReceiptState.forNumber(row.getByte("receipt_state")),
-                    row.getInstant("server_ts")));
+                    row.getInstant("server_ts"), row.getUuid("group_id")));
+        }
+        if (kind == KIND_GROUP_EVENT) {
+            return sharedPayload(row.getLong("payload_ref")).map(bytes -> new InboxItem.GroupChange(serverId, bytes));
         }
         Mono<byte[]> ciphertext = row.isNull("payload_ref")
                 ? Mono.just(Blobs.bytes(row.getByteBuffer("ciphertext")))
-                // An expired shared payload leaves an empty envelope; the device acks it and moves on.
-                : cql.one(selectShared.bind(row.getLong("payload_ref")), r -> Blobs.bytes(r.getByteBuffer(0)))
-                        .defaultIfEmpty(new byte[0]);
+                : sharedPayload(row.getLong("payload_ref"));
         return ciphertext.map(bytes -> new InboxItem.Message(serverId, row.getUuid("sender_account_id"),
                 row.getInt("sender_device_id"), row.getLong("client_message_id"), row.getInstant("server_ts"),
                 row.getByte("envelope_type"), bytes, row.getUuid("group_id"), row.getUuid("sync_recipient_id")));
+    }
+
+    /** An expired shared payload reads as empty bytes; the device acks the entry and moves on. */
+    Mono<byte[]> sharedPayload(long payloadId) {
+        return cql.one(selectShared.bind(payloadId), r -> Blobs.bytes(r.getByteBuffer(0))).defaultIfEmpty(new byte[0]);
     }
 }

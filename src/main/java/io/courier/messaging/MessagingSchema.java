@@ -80,6 +80,10 @@ final class MessagingSchema {
     static final Migration V5 = new Migration(5, "idempotency reservations", List.of(
             "ALTER TABLE sent_messages ADD complete boolean"));
 
+    /** Receipts of group messages name their group, so receipt events to the sender can carry it. */
+    static final Migration V9 = new Migration(9, "group receipts", List.of(
+            "ALTER TABLE receipts ADD group_id uuid"));
+
     private MessagingSchema() {
     }
 }

@@ -70,6 +70,11 @@ public class MessagingWiring {
     }
 
     @Produces
+    Migration groupReceipts() {
+        return MessagingSchema.V9;
+    }
+
+    @Produces
     @Singleton
     InboxQuota inboxQuota(HazelcastInstance hazelcast, MessagingConfig config, Clock clock) {
         return new InboxQuota(hazelcast, new InboxQuota.Limits(config.inboxMaxItems(), config.inboxMaxBytes()), clock);
@@ -78,8 +83,18 @@ public class MessagingWiring {
     @Produces
     @Singleton
     Messenger messenger(Cql cql, InboxStore inbox, InboxQuota quota, PresenceDirectory presence, NodeBus bus,
-            KeyDirectory keys, ServerIds serverIds, MessagingConfig config, MessagingMetrics metrics, Clock clock) {
-        return new Messenger(inbox, quota, new ReceiptLedger(cql), new SentMessages(cql),
-                new DeliveryRouter(presence, bus), keys, serverIds, config, metrics, clock);
+            KeyDirectory keys, ServerIds serverIds, MessagingConfig config, MessagingMetrics metrics, Clock clock,
+            GroupFanout groups) {
+        SentMessages sent = new SentMessages(cql);
+        DeliveryRouter router = new DeliveryRouter(presence, bus);
+        return new Messenger(inbox, quota, new ReceiptLedger(cql), sent, router, keys, serverIds, config, metrics,
+                clock, new GroupSends(inbox, sent, router, keys, groups, serverIds, config, metrics, clock));
+    }
+
+    /** The inbox writes of group fan-out jobs. */
+    @Produces
+    @Singleton
+    GroupWrites groupInbox(Cql cql, InboxStore inbox, PresenceDirectory presence, NodeBus bus, KeyDirectory keys) {
+        return new GroupInbox(inbox, new ReceiptLedger(cql), new DeliveryRouter(presence, bus), keys);
     }
 }

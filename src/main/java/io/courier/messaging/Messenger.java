@@ -47,9 +47,11 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     private final MessagingConfig config;
     private final MessagingMetrics metrics;
     private final Clock clock;
+    private final GroupSends groupSends;
 
-    Messenger(InboxStore inbox, InboxQuota quota, ReceiptLedger receipts, SentMessages sent, DeliveryRouter router, KeyDirectory keys,
-            ServerIds serverIds, MessagingConfig config, MessagingMetrics metrics, Clock clock) {
+    Messenger(InboxStore inbox, InboxQuota quota, ReceiptLedger receipts, SentMessages sent, DeliveryRouter router,
+            KeyDirectory keys, ServerIds serverIds, MessagingConfig config, MessagingMetrics metrics, Clock clock,
+            GroupSends groupSends) {
         this.inbox = inbox;
         this.quota = quota;
         this.receipts = receipts;
@@ -60,6 +62,7 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         this.config = config;
         this.metrics = metrics;
         this.clock = clock;
+        this.groupSends = groupSends;
     }
 
     /**
@@ -71,7 +74,9 @@ public final class Messenger implements DeviceMailbox.AckSettler {
      */
     public Mono<SendOutcome> send(DeviceAddress sender, OutgoingMessage message, TokenBucket sendRate) {
         long started = System.nanoTime();
-        return validateAndStore(sender, message, sendRate).doOnNext(outcome -> {
+        Mono<SendOutcome> result = message.hasGroupId() ? groupSends.send(sender, message, sendRate)
+                : validateAndStore(sender, message, sendRate);
+        return result.doOnNext(outcome -> {
             if (outcome instanceof SendOutcome.Accepted) {
                 metrics.recordSendAck(System.nanoTime() - started);
             }
@@ -89,15 +94,8 @@ public final class Messenger implements DeviceMailbox.AckSettler {
             return Mono.just(refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_ENVELOPE_TOO_LARGE, oversized));
         }
         UUID recipient = Ids.uuid(message.getRecipientAccountId(), "recipient_account_id");
-        return sent.find(sender, clientId)
-                .flatMap(previous -> previous.complete()
-                        ? Mono.just((SendOutcome) new SendOutcome.Accepted(clientId, previous.serverId(),
-                                previous.serverTime()))
-                        : checkAndStore(sender, recipient, message, previous))
-                .switchIfEmpty(Mono.defer(() -> sendRate.tryTake()
-                        ? checkAndStore(sender, recipient, message, null)
-                        : Mono.just(refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED,
-                                "sending too fast; slow down"))));
+        return sent.once(sender, clientId, sendRate,
+                reserved -> checkAndStore(sender, recipient, message, reserved));
     }
 
     /**
@@ -127,10 +125,7 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         OutgoingRules.mismatch(sender.accountId(), ownDevices, message.getSelfEnvelopesList())
                 .ifPresent(mismatches::add);
         if (!mismatches.isEmpty()) {
-            return Mono.just(new SendOutcome.Refused(FrameErrors.forSend(clientId,
-                    FrameErrorCode.FRAME_ERROR_CODE_MISMATCHED_DEVICES,
-                    "the message is not encrypted for exactly the current devices; refetch bundles and re-encrypt")
-                    .toBuilder().addAllMismatchedDevices(mismatches).build()));
+            return Mono.just(new SendOutcome.Refused(FrameErrors.mismatched(clientId, mismatches)));
         }
         return store(sender, recipient, message, reserved);
     }
@@ -156,17 +151,19 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         Mono<Void> writes = Flux.fromIterable(copies).flatMap(c -> inbox.append(c.to(), c.item()))
                 .then()
                 .and(receipts.recordSent(sender.accountId(), serverId, recipient, now));
-        Mono<Boolean> room = reserved != null ? Mono.just(true) // counted by the first attempt
-                : quota.tryAdd(recipient, ciphertextBytesByDevice(message));
-        return room.flatMap(fits -> !fits ? Mono.just(refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_RECIPIENT_INBOX_FULL,
-                "the recipient has too many messages waiting; retry later")) : reserve.then(writes)
+        Mono<SendOutcome> stored = reserve.then(writes)
                 .then(Mono.fromRunnable(() -> {
                     metrics.messageStored();
                     copies.forEach(router::route);
                     // Off the SendAck's path: until it lands, a retry just writes the same rows again.
                     sent.completed(sender, clientId).subscribe(null, e -> { });
                 }))
-                .thenReturn((SendOutcome) new SendOutcome.Accepted(clientId, serverId, now)));
+                .thenReturn(new SendOutcome.Accepted(clientId, serverId, now));
+        Mono<Boolean> room = reserved != null ? Mono.just(true) // counted by the first attempt
+                : quota.tryAdd(recipient, ciphertextBytesByDevice(message));
+        return room.flatMap(fits -> fits ? stored : Mono.just(refuse(clientId,
+                FrameErrorCode.FRAME_ERROR_CODE_RECIPIENT_INBOX_FULL,
+                "the recipient has too many messages waiting; retry later")));
     }
 
     private static Map<Integer, Integer> ciphertextBytesByDevice(OutgoingMessage message) {
@@ -202,11 +199,15 @@ public final class Messenger implements DeviceMailbox.AckSettler {
             if (acked.isEmpty()) {
                 return Mono.just(refused);
             }
-            // The inbox row proves the message was sent to this recipient, even if its SENT row has not landed yet.
-            List<InboxItem.Message> counted = acked.stream()
-                    .filter(i -> i instanceof InboxItem.Message m && m.countsAsDelivery())
+            // Copies on the sender's own devices (1:1 sync copies, group self copies) are not deliveries.
+            List<InboxItem.Message> deliveries = acked.stream()
+                    .filter(i -> i instanceof InboxItem.Message m && m.countsAsDelivery()
+                            && !m.sender().equals(device.accountId()))
                     .map(InboxItem.Message.class::cast).toList();
-            List<MessageRef> messages = counted.stream().map(m -> new MessageRef(m.sender(), m.serverId())).toList();
+            List<MessageRef> messages = deliveries.stream().map(m -> new MessageRef(m.sender(), m.serverId())).toList();
+            // What the inbox quota counted: 1:1 messages (group fan-out copies are not counted yet).
+            List<InboxItem.Message> counted = deliveries.stream().filter(m -> m.groupId() == null).toList();
+            // The inbox row proves the message was sent to this recipient, even if its SENT row has not landed yet.
             return advance(messages, device.accountId(), ReceiptState.RECEIPT_STATE_DELIVERED, Step.MOVES)
                     .then(inbox.delete(device, acked.stream().map(InboxItem::serverId).toList()))
                     .then(quota.release(device.accountId(), device.deviceId(), counted.size(),
@@ -226,6 +227,10 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     private record MessageRef(UUID sender, long serverId) {
     }
 
+    /** A message about to get a receipt event: its id and its group (null for 1:1). */
+    private record Ticked(long serverId, UUID groupId) {
+    }
+
     /**
      * Moves each message forward to {@code to} for {@code recipient}, telling its sender's devices first. Completes
      * with the ids that have no ledger entry for this recipient (never sent to them, or expired).
@@ -236,19 +241,22 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     private Mono<List<Long>> advance(List<MessageRef> messages, UUID recipient, ReceiptState to, Step withoutEntry) {
         return Flux.fromIterable(messages)
                 .flatMap(m -> receipts.state(m.sender(), m.serverId(), recipient)
-                        .map(state -> new Advance(m, state.getNumber() < to.getNumber() ? Step.MOVES : Step.ALREADY))
-                        .defaultIfEmpty(new Advance(m, withoutEntry)))
+                        .map(p -> new Advance(m, p.state().getNumber() < to.getNumber() ? Step.MOVES : Step.ALREADY,
+                                p.groupId()))
+                        .defaultIfEmpty(new Advance(m, withoutEntry, null)))
                 .collectList()
                 .flatMap(results -> {
                     List<Long> unknown = results.stream().filter(a -> a.step() == Step.UNKNOWN)
                             .map(a -> a.message().serverId()).toList();
-                    Map<UUID, List<Long>> bySender = new LinkedHashMap<>();
+                    Map<UUID, List<Ticked>> bySender = new LinkedHashMap<>();
                     results.stream().filter(a -> a.step() == Step.MOVES).forEach(a -> bySender
-                            .computeIfAbsent(a.message().sender(), s -> new ArrayList<>()).add(a.message().serverId()));
+                            .computeIfAbsent(a.message().sender(), s -> new ArrayList<>())
+                            .add(new Ticked(a.message().serverId(), a.groupId())));
                     Instant now = clock.instant();
                     return Flux.fromIterable(bySender.entrySet())
                             .flatMap(e -> tellSender(e.getKey(), e.getValue(), recipient, to, now)
-                                    .then(receipts.mark(e.getKey(), e.getValue(), recipient, to, now)))
+                                    .then(receipts.mark(e.getKey(), e.getValue().stream().map(Ticked::serverId)
+                                            .toList(), recipient, to, now)))
                             .then(Mono.just(unknown));
                 });
     }
@@ -256,23 +264,24 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     private enum Step { MOVES, ALREADY, UNKNOWN }
 
     /** What a receipt does to one message: moves it forward, finds it there already, or finds no such message. */
-    private record Advance(MessageRef message, Step step) {
+    private record Advance(MessageRef message, Step step, UUID groupId) {
     }
 
     /** Receipt events in the inbox of every device of the sender (one write per device), then pushed if online. */
-    private Mono<Void> tellSender(UUID sender, List<Long> messageIds, UUID recipient, ReceiptState state, Instant now) {
+    private Mono<Void> tellSender(UUID sender, List<Ticked> messages, UUID recipient, ReceiptState state,
+            Instant now) {
         return Mono.fromCompletionStage(() -> keys.registrations(sender)).flatMap(devices -> {
             List<Addressed> events = new ArrayList<>();
             for (int device : devices.keySet()) {
                 DeviceAddress to = new DeviceAddress(sender, device);
-                messageIds.forEach(id -> events.add(new Addressed(to,
-                        new InboxItem.Receipt(serverIds.next(), id, recipient, state, now))));
+                messages.forEach(m -> events.add(new Addressed(to,
+                        new InboxItem.Receipt(serverIds.next(), m.serverId(), recipient, state, now, m.groupId()))));
             }
             Map<DeviceAddress, List<InboxItem>> byDevice = new LinkedHashMap<>();
             events.forEach(e -> byDevice.computeIfAbsent(e.to(), d -> new ArrayList<>()).add(e.item()));
             return Flux.fromIterable(byDevice.entrySet()).flatMap(e -> inbox.appendAll(e.getKey(), e.getValue()))
                     .then(Mono.fromRunnable(() -> {
-                        messageIds.forEach(id -> metrics.receiptEmitted(
+                        messages.forEach(m -> metrics.receiptEmitted(
                                 state == ReceiptState.RECEIPT_STATE_READ ? "read" : "delivered"));
                         events.forEach(router::route);
                     }));

@@ -30,9 +30,9 @@ final class OutgoingRules {
         }
         switch (message.getDestinationCase()) {
             case GROUP_ID:
-                return "group messages are not available yet";
+                return groupProblem(sender, message);
             case DESTINATION_NOT_SET:
-                return "recipient_account_id is required";
+                return "recipient_account_id or group_id is required";
             default:
                 break;
         }
@@ -50,8 +50,24 @@ final class OutgoingRules {
                 : envelopesProblem(message.getSelfEnvelopesList(), "self_envelopes", sender.deviceId());
     }
 
-    /** The first envelope larger than {@code maxBytes}, described, or null. */
+    private static String groupProblem(DeviceAddress sender, OutgoingMessage message) {
+        if (message.getGroupId().size() != 16) {
+            return "group_id must be 16 bytes";
+        }
+        if (message.getEnvelopesCount() > 0) {
+            return "envelopes are for 1:1 messages; a group message carries group_ciphertext";
+        }
+        if (message.getGroupCiphertext().isEmpty()) {
+            return "group_ciphertext is required: the Sender Key message for the group";
+        }
+        return envelopesProblem(message.getSelfEnvelopesList(), "self_envelopes", sender.deviceId());
+    }
+
+    /** The first ciphertext larger than {@code maxBytes}, described, or null. */
     static String oversized(OutgoingMessage message, int maxBytes) {
+        if (message.getGroupCiphertext().size() > maxBytes) {
+            return "group_ciphertext has " + message.getGroupCiphertext().size() + " bytes; the limit is " + maxBytes;
+        }
         List<DeviceEnvelope> all = new ArrayList<>(message.getEnvelopesList());
         all.addAll(message.getSelfEnvelopesList());
         return all.stream().filter(e -> e.getCiphertext().size() > maxBytes).findFirst()

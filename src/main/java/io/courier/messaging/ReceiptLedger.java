@@ -12,6 +12,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 
 import io.courier.api.v1.ReceiptState;
 import io.courier.store.Cql;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -24,6 +25,13 @@ final class ReceiptLedger {
     record RecipientState(UUID recipient, ReceiptState state, Instant updatedAt) {
     }
 
+    /** How far one message got for one recipient; {@code groupId} is set for group messages. */
+    record Progress(ReceiptState state, UUID groupId) {
+    }
+
+    /** Rows per unlogged batch when a group message is recorded for its members (one partition: the sender's). */
+    private static final int SENT_BATCH = 128;
+
     private final Cql cql;
     private final PreparedStatement insertSent;
     private final PreparedStatement selectOne;
@@ -35,8 +43,8 @@ final class ReceiptLedger {
         this.cql = cql;
         var session = cql.session();
         insertSent = session.prepare("INSERT INTO receipts (sender_account_id, server_id, recipient_account_id, state,"
-                + " updated_at) VALUES (?, ?, ?, " + ReceiptState.RECEIPT_STATE_SENT_VALUE + ", ?)");
-        String columns = "recipient_account_id, state, updated_at, delivered_at, read_at";
+                + " updated_at, group_id) VALUES (?, ?, ?, " + ReceiptState.RECEIPT_STATE_SENT_VALUE + ", ?, ?)");
+        String columns = "recipient_account_id, state, updated_at, delivered_at, read_at, group_id";
         selectOne = session.prepare("SELECT " + columns + " FROM receipts WHERE sender_account_id = ?"
                 + " AND server_id = ? AND recipient_account_id = ?");
         selectMessage = session.prepare("SELECT " + columns + " FROM receipts WHERE sender_account_id = ?"
@@ -48,12 +56,23 @@ final class ReceiptLedger {
     }
 
     Mono<Void> recordSent(UUID sender, long serverId, UUID recipient, Instant at) {
-        return cql.write(insertSent.bind(sender, serverId, recipient, at));
+        return cql.write(insertSent.bind(sender, serverId, recipient, at, null));
+    }
+
+    /** SENT for every member a group message goes to, a batch per {@value #SENT_BATCH} members. */
+    Mono<Void> recordGroupSent(UUID sender, long serverId, UUID groupId, List<UUID> recipients, Instant at) {
+        return Flux.range(0, (recipients.size() + SENT_BATCH - 1) / SENT_BATCH)
+                .flatMap(chunk -> cql.write(BatchStatement.newInstance(BatchType.UNLOGGED, recipients
+                        .subList(chunk * SENT_BATCH, Math.min(recipients.size(), (chunk + 1) * SENT_BATCH)).stream()
+                        .<BatchableStatement<?>>map(r -> insertSent.bind(sender, serverId, r, at, groupId))
+                        .toList())))
+                .then();
     }
 
     /** Empty when the message was never sent to this recipient (or its 30 days are over). */
-    Mono<ReceiptState> state(UUID sender, long serverId, UUID recipient) {
-        return cql.one(selectOne.bind(sender, serverId, recipient), r -> toState(r).state());
+    Mono<Progress> state(UUID sender, long serverId, UUID recipient) {
+        return cql.one(selectOne.bind(sender, serverId, recipient),
+                r -> new Progress(toState(r).state(), r.getUuid("group_id")));
     }
 
     /** Moves messages of one sender to {@code to} for one recipient, in one round trip (one partition). */

@@ -1,10 +1,13 @@
 package io.courier.messaging;
 
 import java.time.Instant;
+import java.util.function.Function;
 
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 
+import io.courier.api.v1.FrameErrorCode;
 import io.courier.cluster.DeviceAddress;
+import io.courier.common.TokenBucket;
 import io.courier.store.Cql;
 import reactor.core.publisher.Mono;
 
@@ -31,6 +34,23 @@ final class SentMessages {
                 + " server_id, server_ts, complete) VALUES (?, ?, ?, ?, ?, false)");
         complete = cql.session().prepare("UPDATE sent_messages SET complete = true WHERE account_id = ?"
                 + " AND device_id = ? AND client_message_id = ?");
+    }
+
+    /**
+     * Runs a send once per client id. A retry is answered before the rate limit is consulted: a completed send with
+     * its SendAck at once, one cut short midway by {@code store} with the id it reserved (the same rows again). A new
+     * send takes from {@code rate}, then runs {@code store} with null.
+     */
+    Mono<SendOutcome> once(DeviceAddress sender, long clientMessageId, TokenBucket rate,
+            Function<Sent, Mono<SendOutcome>> store) {
+        return find(sender, clientMessageId)
+                .flatMap(previous -> previous.complete()
+                        ? Mono.just((SendOutcome) new SendOutcome.Accepted(clientMessageId, previous.serverId(),
+                                previous.serverTime()))
+                        : store.apply(previous))
+                .switchIfEmpty(Mono.defer(() -> rate.tryTake() ? store.apply(null)
+                        : Mono.just(new SendOutcome.Refused(FrameErrors.forSend(clientMessageId,
+                                FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "sending too fast; slow down")))));
     }
 
     /** The earlier send with this client id, or empty. Records from before reservations existed are complete. */

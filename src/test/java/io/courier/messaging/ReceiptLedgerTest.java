@@ -35,7 +35,7 @@ class ReceiptLedgerTest extends ServerTest {
         ledger.mark(sender, List.of(serverId), recipient, ReceiptState.RECEIPT_STATE_DELIVERED, sentAt.plusSeconds(3))
                 .block();
 
-        assertThat(ledger.state(sender, serverId, recipient).block()).isEqualTo(ReceiptState.RECEIPT_STATE_READ);
+        assertThat(ledger.state(sender, serverId, recipient).block().state()).isEqualTo(ReceiptState.RECEIPT_STATE_READ);
         assertThat(ledger.statuses(sender, serverId).block()).singleElement().satisfies(status -> {
             assertThat(status.state()).isEqualTo(ReceiptState.RECEIPT_STATE_READ);
             assertThat(status.updatedAt()).isEqualTo(sentAt.plusSeconds(2));

@@ -1,0 +1,90 @@
+package io.courier.group;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.jboss.logging.Logger;
+
+import io.courier.messaging.GroupWrites;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Runs the fan-out jobs of the groups this node owns: one lane per group, so a group's jobs run one after another in
+ * the order they arrived; different groups run side by side. A job deletes its durable record when every recipient
+ * is written; one that fails keeps it, and the next resume sweep runs it again (every write is idempotent).
+ */
+final class FanoutWorker {
+    private static final Logger LOG = Logger.getLogger(FanoutWorker.class);
+
+    private final GroupWrites writes;
+    private final FanoutJobStore jobs;
+    private final int concurrency;
+    /** Jobs waiting behind the running one, per group with a running job. Guarded by this. */
+    private final Map<UUID, ArrayDeque<FanoutJob>> lanes = new HashMap<>();
+    /** Ids of the jobs queued or running here, so a job handed over twice runs once. Guarded by this. */
+    private final Set<Long> known = new HashSet<>();
+
+    /** @param concurrency recipients written in parallel within one job */
+    FanoutWorker(GroupWrites writes, FanoutJobStore jobs, int concurrency) {
+        this.writes = writes;
+        this.jobs = jobs;
+        this.concurrency = concurrency;
+    }
+
+    /** Queues a job in its group's lane; a job already queued or running here is ignored. Never blocks. */
+    void enqueue(FanoutJob job) {
+        synchronized (this) {
+            if (!known.add(job.jobId())) {
+                return;
+            }
+            ArrayDeque<FanoutJob> lane = lanes.get(job.groupId());
+            if (lane != null) {
+                lane.add(job);
+                return;
+            }
+            lanes.put(job.groupId(), new ArrayDeque<>());
+        }
+        run(job);
+    }
+
+    private void run(FanoutJob job) {
+        execute(job)
+                .then(jobs.delete(job))
+                .doFinally(signal -> next(job))
+                .subscribe(null, e -> LOG.warnf("Fan-out job %d of group %s failed; a resume sweep retries it: %s",
+                        job.jobId(), job.groupId(), e.toString()));
+    }
+
+    private Mono<Void> execute(FanoutJob job) {
+        if (job instanceof FanoutJob.MessageJob m) {
+            return writes.payload(m.message()).flatMap(ciphertext -> writes.recordSent(m.message(), m.recipients())
+                    .then(Flux.fromIterable(m.recipients())
+                            .flatMap(member -> writes.deliver(m.message(), ciphertext, member), concurrency)
+                            .then()));
+        }
+        FanoutJob.EventJob e = (FanoutJob.EventJob) job;
+        return Flux.fromIterable(e.recipients())
+                .flatMap(account -> writes.deliverEvent(e.jobId(), e.event(), account), concurrency)
+                .then();
+    }
+
+    private void next(FanoutJob done) {
+        FanoutJob following;
+        synchronized (this) {
+            known.remove(done.jobId());
+            ArrayDeque<FanoutJob> lane = lanes.get(done.groupId());
+            following = lane == null ? null : lane.poll();
+            if (following == null) {
+                lanes.remove(done.groupId());
+            }
+        }
+        if (following != null) {
+            run(following);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.courier.group;
+
+import java.time.Clock;
+
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.HazelcastInstance;
+
+import io.courier.cluster.RateLimiter;
+import io.courier.cluster.ServerIds;
+import io.courier.keys.KeyDirectory;
+import io.courier.messaging.GroupWrites;
+import io.courier.store.Cql;
+import io.courier.store.Migration;
+import io.quarkus.runtime.Startup;
+
+/** CDI wiring of groups: the store, the membership near cache, the fan-out scheduler, worker and resumer. */
+public class GroupWiring {
+    @Produces
+    Migration schema() {
+        return GroupSchema.V8;
+    }
+
+    @Produces
+    MapConfig groupMap() {
+        return GroupCache.mapConfig();
+    }
+
+    @Produces
+    @Singleton
+    GroupStore groupStore(Cql cql) {
+        return new GroupStore(cql);
+    }
+
+    @Produces
+    @Singleton
+    GroupCache groupCache(HazelcastInstance hazelcast, GroupStore store) {
+        return new GroupCache(hazelcast, store::find);
+    }
+
+    @Produces
+    @Singleton
+    FanoutJobStore fanoutJobs(Cql cql, HazelcastInstance hazelcast) {
+        return new FanoutJobStore(cql, hazelcast.getPartitionService());
+    }
+
+    /** Also the {@code GroupFanout} messaging's group send path uses. */
+    @Produces
+    @Singleton
+    FanoutScheduler fanoutScheduler(GroupCache cache, FanoutJobStore jobs, HazelcastInstance hazelcast) {
+        return new FanoutScheduler(cache, jobs, hazelcast.getExecutorService(FanoutScheduler.EXECUTOR));
+    }
+
+    /** The worker is registered with this node's Hazelcast member, where jobs handed to the owner find it. */
+    @Produces
+    @Singleton
+    @Startup
+    FanoutWorker fanoutWorker(GroupWrites writes, FanoutJobStore jobs, HazelcastInstance hazelcast,
+            GroupConfig config) {
+        FanoutWorker worker = new FanoutWorker(writes, jobs, config.fanoutConcurrency());
+        hazelcast.getUserContext().put(OwnerTask.WORKER, worker);
+        return worker;
+    }
+
+    @Produces
+    @Singleton
+    @Startup
+    FanoutResumer fanoutResumer(HazelcastInstance hazelcast, FanoutJobStore jobs, FanoutWorker worker, Clock clock,
+            GroupConfig config) {
+        return new FanoutResumer(hazelcast, jobs, worker, clock, config.resumeInterval(), config.resumeAfter());
+    }
+
+    void stopResumer(@Disposes FanoutResumer resumer) {
+        resumer.close();
+    }
+
+    /** Built at startup: preparing statements must not happen on a transport thread at the first call. */
+    @Produces
+    @Singleton
+    @Startup
+    Groups groups(GroupStore store, GroupCache cache, FanoutScheduler scheduler, GroupWrites writes,
+            KeyDirectory keys, RateLimiter limiter, ServerIds serverIds, GroupConfig config, Clock clock) {
+        return new Groups(store, cache, scheduler, writes, keys, limiter, serverIds, config, clock);
+    }
+}

@@ -1,0 +1,211 @@
+package io.courier.group;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+
+import com.google.protobuf.ByteString;
+
+import io.courier.api.v1.Group;
+import io.courier.api.v1.GroupEvent;
+import io.courier.cluster.RateLimiter;
+import io.courier.cluster.ServerIds;
+import io.courier.common.AuthenticatedDevice;
+import io.courier.common.Ids;
+import io.courier.common.Rejections;
+import io.courier.keys.KeyDirectory;
+import io.courier.messaging.GroupWrites;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Group membership: every change is computed from the stored group, written with a compare-and-set on its version
+ * (retried a few times if another change won), written through to the near cache, and delivered as a GroupEvent to
+ * every device of every account that was a member before or after it, through a durable fan-out job.
+ */
+public final class Groups {
+    private static final int MAX_ATTEMPTS = 5;
+    /** Accounts checked for existence in parallel. */
+    private static final int LOOKUPS_IN_FLIGHT = 64;
+
+    /** A membership change as a rule: the state before, the caller and the accounts named → the state after. */
+    @FunctionalInterface
+    interface Change {
+        GroupState apply(GroupState before, UUID caller, List<UUID> accounts);
+    }
+
+    private final GroupStore store;
+    private final GroupCache cache;
+    private final MembershipRules rules;
+    private final FanoutScheduler fanout;
+    private final GroupWrites writes;
+    private final KeyDirectory keys;
+    private final RateLimiter limiter;
+    private final ServerIds serverIds;
+    private final GroupConfig config;
+    private final Clock clock;
+
+    Groups(GroupStore store, GroupCache cache, FanoutScheduler fanout, GroupWrites writes, KeyDirectory keys,
+            RateLimiter limiter, ServerIds serverIds, GroupConfig config, Clock clock) {
+        this.store = store;
+        this.cache = cache;
+        this.rules = new MembershipRules(config.maxMembers());
+        this.fanout = fanout;
+        this.writes = writes;
+        this.keys = keys;
+        this.limiter = limiter;
+        this.serverIds = serverIds;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** A new group with the caller as its admin and {@code memberIds} as members. */
+    public Mono<GroupState> create(AuthenticatedDevice caller, List<ByteString> memberIds, ByteString attributes) {
+        if (attributes.size() > config.maxAttributesBytes()) {
+            throw Rejections.invalidArgument("encrypted_attributes has " + attributes.size() + " bytes; the limit is "
+                    + config.maxAttributesBytes());
+        }
+        if (memberIds.size() >= config.maxMembers()) {
+            throw Rejections.failedPrecondition("a group has at most " + config.maxMembers()
+                    + " members, the creator included; " + memberIds.size() + " others were named");
+        }
+        List<UUID> others = accounts(memberIds, "member_account_ids");
+        return limiter.acquire(config.changes(), caller.accountId().toString())
+                .then(requireKnown(others))
+                .then(Mono.fromCallable(() -> rules.create(UUID.randomUUID(), caller.accountId(), others,
+                        attributes.toByteArray(), clock.instant())))
+                .flatMap(group -> store.insert(group).flatMap(inserted -> inserted
+                        ? published(null, Optional.of(group), caller.accountId()).thenReturn(group)
+                        : Mono.error(Rejections.aborted("group id collision; retry"))));
+    }
+
+    public Mono<GroupState> add(AuthenticatedDevice caller, ByteString groupId, List<ByteString> accountIds) {
+        Instant now = clock.instant();
+        return change(caller, groupId, accountIds, true, (g, c, a) -> rules.add(g, c, a, now));
+    }
+
+    public Mono<GroupState> remove(AuthenticatedDevice caller, ByteString groupId, List<ByteString> accountIds) {
+        return change(caller, groupId, accountIds, false, rules::remove);
+    }
+
+    public Mono<GroupState> promote(AuthenticatedDevice caller, ByteString groupId, List<ByteString> accountIds) {
+        return change(caller, groupId, accountIds, false, rules::promote);
+    }
+
+    public Mono<GroupState> demote(AuthenticatedDevice caller, ByteString groupId, List<ByteString> accountIds) {
+        return change(caller, groupId, accountIds, false, rules::demote);
+    }
+
+    /** The caller leaves; the last member leaving deletes the group. */
+    public Mono<Void> leave(AuthenticatedDevice caller, ByteString groupIdBytes) {
+        UUID groupId = Ids.uuid(groupIdBytes, "group_id");
+        return limiter.acquire(config.changes(), caller.accountId().toString())
+                .then(Mono.defer(() -> attempt(groupId, caller.accountId(), before -> rules.leave(before,
+                        caller.accountId()), 1)))
+                .then();
+    }
+
+    /** Members only; served from the near cache. */
+    public Mono<GroupState> get(AuthenticatedDevice caller, ByteString groupIdBytes) {
+        UUID groupId = Ids.uuid(groupIdBytes, "group_id");
+        return cache.get(groupId)
+                .switchIfEmpty(Mono.error(() -> notFound()))
+                .doOnNext(group -> rules.requireMember(group, caller.accountId()));
+    }
+
+    private Mono<GroupState> change(AuthenticatedDevice caller, ByteString groupIdBytes, List<ByteString> accountIds,
+            boolean mustExist, Change change) {
+        UUID groupId = Ids.uuid(groupIdBytes, "group_id");
+        if (accountIds.isEmpty()) {
+            throw Rejections.invalidArgument("account_ids is empty: name at least one account");
+        }
+        if (accountIds.size() > config.maxMembers()) {
+            throw Rejections.invalidArgument("at most " + config.maxMembers() + " account_ids per call");
+        }
+        List<UUID> accounts = accounts(accountIds, "account_ids");
+        UUID me = caller.accountId();
+        return limiter.acquire(config.changes(), me.toString())
+                .then(mustExist ? requireKnown(accounts) : Mono.empty())
+                .then(Mono.defer(() -> attempt(groupId, me, before -> Optional.of(change.apply(before, me, accounts)),
+                        1)))
+                .map(Optional::get);
+    }
+
+    /**
+     * Applies {@code rule} to the stored group and writes the result if nobody changed the group meanwhile (else
+     * reads it again). Completes with the group after the change; empty optional when the group was deleted.
+     */
+    private Mono<Optional<GroupState>> attempt(UUID groupId, UUID caller,
+            Function<GroupState, Optional<GroupState>> rule, int attempt) {
+        return store.find(groupId)
+                .switchIfEmpty(Mono.error(() -> notFound()))
+                .flatMap(before -> {
+                    Optional<GroupState> after = rule.apply(before);
+                    if (after.isPresent() && after.get().version() == before.version()) {
+                        return Mono.just(after); // nothing changes: no write, no event
+                    }
+                    Mono<Boolean> write = after.isPresent() ? store.update(after.get(), before.version())
+                            : store.delete(groupId, before.version());
+                    return write.flatMap(applied -> {
+                        if (applied) {
+                            return published(before, after, caller).thenReturn(after);
+                        }
+                        return attempt < MAX_ATTEMPTS ? attempt(groupId, caller, rule, attempt + 1)
+                                : Mono.error(Rejections.aborted("the group kept changing under this call; retry"));
+                    });
+                });
+    }
+
+    /** After the CQL write: the near cache, then the event for every member before and after, durably. */
+    private Mono<Void> published(GroupState before, Optional<GroupState> after, UUID caller) {
+        UUID groupId = after.isPresent() ? after.get().id() : before.id();
+        Mono<Void> cached = after.isPresent() ? cache.changed(after.get()) : cache.deleted(groupId, before.version());
+        Set<UUID> was = before == null ? Set.of() : before.memberIds();
+        Set<UUID> is = after.map(GroupState::memberIds).orElse(Set.of());
+        Set<UUID> everyone = new LinkedHashSet<>(was);
+        everyone.addAll(is);
+        long eventId = serverIds.next();
+        byte[] event = event(before, after, caller, was, is).toByteArray();
+        return cached
+                .then(writes.storeEvent(eventId, event))
+                .then(fanout.schedule(new FanoutJob.EventJob(groupId, eventId, event, List.copyOf(everyone))));
+    }
+
+    private GroupEvent event(GroupState before, Optional<GroupState> after, UUID caller, Set<UUID> was,
+            Set<UUID> is) {
+        Group group = after.map(GroupState::toProto).orElseGet(() -> Group.newBuilder()
+                .setGroupId(Ids.bytes(before.id())).setVersion(before.version() + 1).build());
+        GroupEvent.Builder event = GroupEvent.newBuilder().setGroup(group).setChangedByAccountId(Ids.bytes(caller))
+                .setTimestampMs(clock.millis());
+        is.stream().filter(a -> !was.contains(a)).forEach(a -> event.addAddedAccountIds(Ids.bytes(a)));
+        was.stream().filter(a -> !is.contains(a)).forEach(a -> event.addRemovedAccountIds(Ids.bytes(a)));
+        return event.build();
+    }
+
+    /** Fails NOT_FOUND naming the first account that does not exist (has no device that can receive messages). */
+    private Mono<Void> requireKnown(List<UUID> accounts) {
+        return Flux.fromIterable(accounts)
+                .flatMap(a -> Mono.fromCompletionStage(() -> keys.registrations(a)).filter(Map::isEmpty)
+                        .map(none -> a), LOOKUPS_IN_FLIGHT)
+                .next()
+                .flatMap(unknown -> Mono.error(Rejections.notFound("account " + unknown
+                        + " does not exist or has no device that can receive messages")));
+    }
+
+    private static List<UUID> accounts(List<ByteString> ids, String field) {
+        List<UUID> accounts = new ArrayList<>(ids.size());
+        ids.forEach(id -> accounts.add(Ids.uuid(id, field)));
+        return accounts;
+    }
+
+    private static RuntimeException notFound() {
+        return Rejections.notFound("the group does not exist");
+    }
+}

@@ -1,0 +1,121 @@
+package io.courier.messaging;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import io.courier.api.v1.DeviceEnvelope;
+import io.courier.api.v1.FrameErrorCode;
+import io.courier.api.v1.OutgoingMessage;
+import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.ServerIds;
+import io.courier.common.Ids;
+import io.courier.common.TokenBucket;
+import io.courier.keys.KeyDirectory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The group send path: the Sender Key ciphertext is stored once, the sender's other devices get their 1:1 copies,
+ * a fan-out job is recorded durably, and only then the SendAck goes out. The thousand inbox references are the
+ * job's, written after the SendAck by the group's owner node.
+ */
+final class GroupSends {
+    private final InboxStore inbox;
+    private final SentMessages sent;
+    private final DeliveryRouter router;
+    private final KeyDirectory keys;
+    private final GroupFanout fanout;
+    private final ServerIds serverIds;
+    private final MessagingConfig config;
+    private final MessagingMetrics metrics;
+    private final Clock clock;
+
+    GroupSends(InboxStore inbox, SentMessages sent, DeliveryRouter router, KeyDirectory keys, GroupFanout fanout,
+            ServerIds serverIds, MessagingConfig config, MessagingMetrics metrics, Clock clock) {
+        this.inbox = inbox;
+        this.sent = sent;
+        this.router = router;
+        this.keys = keys;
+        this.fanout = fanout;
+        this.serverIds = serverIds;
+        this.config = config;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    Mono<SendOutcome> send(DeviceAddress sender, OutgoingMessage message, TokenBucket sendRate) {
+        long clientId = message.getClientMessageId();
+        String problem = OutgoingRules.problem(sender, message);
+        if (problem != null) {
+            return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, problem);
+        }
+        String oversized = OutgoingRules.oversized(message, config.maxEnvelopeBytes());
+        if (oversized != null) {
+            return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_ENVELOPE_TOO_LARGE, oversized);
+        }
+        UUID groupId = Ids.uuid(message.getGroupId(), "group_id");
+        return sent.once(sender, clientId, sendRate, reserved -> checkAndStore(sender, groupId, message, reserved));
+    }
+
+    /** Membership from the group near cache, the sender's own devices from the device-list near cache. */
+    private Mono<SendOutcome> checkAndStore(DeviceAddress sender, UUID groupId, OutgoingMessage message,
+            SentMessages.Sent reserved) {
+        long clientId = message.getClientMessageId();
+        return fanout.members(groupId)
+                .zipWith(Mono.fromCompletionStage(() -> keys.registrations(sender.accountId())))
+                .flatMap(found -> {
+                    Set<UUID> members = found.getT1();
+                    if (!members.contains(sender.accountId())) {
+                        return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_NOT_A_MEMBER,
+                                "you are not a member of this group");
+                    }
+                    Map<Integer, Integer> ownDevices = new TreeMap<>(found.getT2());
+                    ownDevices.remove(sender.deviceId());
+                    return OutgoingRules.mismatch(sender.accountId(), ownDevices, message.getSelfEnvelopesList())
+                            .map(m -> Mono.just((SendOutcome) new SendOutcome.Refused(
+                                    FrameErrors.mismatched(clientId, List.of(m)))))
+                            .orElseGet(() -> store(sender, groupId, members, message, reserved));
+                })
+                .switchIfEmpty(Mono.defer(() -> refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_UNKNOWN_DESTINATION,
+                        "the group does not exist")));
+    }
+
+    private Mono<SendOutcome> store(DeviceAddress sender, UUID groupId, Set<UUID> members, OutgoingMessage message,
+            SentMessages.Sent reserved) {
+        long clientId = message.getClientMessageId();
+        SentMessages.Sent send = reserved != null ? reserved
+                : new SentMessages.Sent(serverIds.next(), clock.instant(), false);
+        GroupMessage stored = new GroupMessage(groupId, send.serverId(), sender, clientId, send.serverTime());
+        List<Messenger.Addressed> selfCopies = new ArrayList<>();
+        for (DeviceEnvelope e : message.getSelfEnvelopesList()) {
+            selfCopies.add(new Messenger.Addressed(new DeviceAddress(sender.accountId(), e.getDeviceId()),
+                    new InboxItem.Message(send.serverId(), sender.accountId(), sender.deviceId(), clientId,
+                            send.serverTime(), e.getTypeValue(), e.getCiphertext().toByteArray(), groupId, null)));
+        }
+        Set<UUID> recipients = new HashSet<>(members);
+        recipients.remove(sender.accountId());
+        // The id is reserved before anything is written, so a retry after a failure midway reuses it.
+        Mono<Void> reserve = reserved != null ? Mono.empty() : sent.reserve(sender, clientId, send);
+        return reserve
+                .then(inbox.putSharedPayload(send.serverId(), message.getGroupCiphertext().toByteArray()))
+                .then(Flux.fromIterable(selfCopies).flatMap(c -> inbox.append(c.to(), c.item())).then())
+                .then(fanout.schedule(stored, recipients))
+                .then(Mono.fromRunnable(() -> {
+                    metrics.messageStored();
+                    selfCopies.forEach(router::route);
+                    // Off the SendAck's path: until it lands, a retry just records the same rows and job again.
+                    sent.completed(sender, clientId).subscribe(null, e -> { });
+                }))
+                .thenReturn(new SendOutcome.Accepted(clientId, send.serverId(), send.serverTime()));
+    }
+
+    private static Mono<SendOutcome> refuse(long clientId, FrameErrorCode code, String message) {
+        return Mono.just(new SendOutcome.Refused(FrameErrors.forSend(clientId, code, message)));
+    }
+}

@@ -1,0 +1,24 @@
+package io.courier.messaging;
+
+import java.util.List;
+import java.util.UUID;
+
+import reactor.core.publisher.Mono;
+
+/** The inbox writes a group fan-out job makes ({@link GroupInbox}); an interface so tests can stop a job midway. */
+public interface GroupWrites {
+    /** The stored Sender Key ciphertext of a group message (empty once its 30 days are over). */
+    Mono<byte[]> payload(GroupMessage message);
+
+    /** SENT for every recipient, so the sender's status query lists every member. */
+    Mono<Void> recordSent(GroupMessage message, List<UUID> recipients);
+
+    /** A reference to the payload in the inbox of every current device of {@code member}, then pushes. */
+    Mono<Void> deliver(GroupMessage message, byte[] ciphertext, UUID member);
+
+    /** Stores a serialized GroupEvent once, under its event id. */
+    Mono<Void> storeEvent(long eventId, byte[] event);
+
+    /** The stored event in the inbox of every current device of {@code account}, then pushes. */
+    Mono<Void> deliverEvent(long eventId, byte[] event, UUID account);
+}

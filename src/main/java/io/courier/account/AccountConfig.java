@@ -54,6 +54,20 @@ public interface AccountConfig {
         @WithDefault("1m")
         Duration linksPerPeerRefill();
 
+        /** Codes sent to numbers of one country calling code: SMS pumping targets one expensive destination. */
+        @WithDefault("200")
+        int codeSendsPerCountryBurst();
+
+        @WithDefault("100ms")
+        Duration codeSendsPerCountryRefill();
+
+        /** Codes sent in all: the ceiling of the SMS bill. */
+        @WithDefault("1000")
+        int codeSendsGlobalBurst();
+
+        @WithDefault("10ms")
+        Duration codeSendsGlobalRefill();
+
         @WithDefault("100")
         int lookupsPerAccountBurst();
 
@@ -68,6 +82,16 @@ public interface AccountConfig {
         default RateLimit codeRequestsPerPeer() {
             return new RateLimit("verification code requests from this address", codeRequestsPerPeerBurst(),
                     codeRequestsPerPeerRefill());
+        }
+
+        default RateLimit codeSendsPerCountry() {
+            return new RateLimit("verification codes sent to this country code", codeSendsPerCountryBurst(),
+                    codeSendsPerCountryRefill());
+        }
+
+        default RateLimit codeSendsGlobal() {
+            return new RateLimit("verification codes sent to all numbers", codeSendsGlobalBurst(),
+                    codeSendsGlobalRefill());
         }
 
         default RateLimit registrationsPerPeer() {

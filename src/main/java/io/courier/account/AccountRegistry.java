@@ -14,14 +14,12 @@ import io.courier.cluster.RateLimiter;
 import io.courier.common.AuthenticatedDevice;
 import io.courier.common.Rejections;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Registration by phone number, device linking, listing and revocation. Every operation is a Reactor pipeline on the
  * driver's and Hazelcast's async APIs; a rejection found before any round trip fails the returned publisher.
  */
 public final class AccountRegistry {
-    static final int CODE_LENGTH = 6;
     private static final int MAX_DEVICE_NAME = 64;
     private static final int LINK_CODE_BYTES = 24;
     /** Compare-and-set retries when concurrent changes to the same account collide. */
@@ -39,22 +37,20 @@ public final class AccountRegistry {
 
     private final PhoneDirectory phones;
     private final DeviceStore devices;
-    private final VerificationCodeStore verificationCodes;
+    private final PhoneVerification verification;
     private final LinkCodeStore linkCodes;
-    private final VerificationCodeSender sender;
     private final RateLimiter limiter;
     private final AccountConfig config;
     private final Clock clock;
     private final List<DeviceRemovalListener> removalListeners;
 
-    AccountRegistry(PhoneDirectory phones, DeviceStore devices, VerificationCodeStore verificationCodes,
-            LinkCodeStore linkCodes, VerificationCodeSender sender, RateLimiter limiter, AccountConfig config,
-            Clock clock, List<DeviceRemovalListener> removalListeners) {
+    AccountRegistry(PhoneDirectory phones, DeviceStore devices, PhoneVerification verification,
+            LinkCodeStore linkCodes, RateLimiter limiter, AccountConfig config, Clock clock,
+            List<DeviceRemovalListener> removalListeners) {
         this.phones = phones;
         this.devices = devices;
-        this.verificationCodes = verificationCodes;
+        this.verification = verification;
         this.linkCodes = linkCodes;
-        this.sender = sender;
         this.limiter = limiter;
         this.config = config;
         this.clock = clock;
@@ -63,41 +59,17 @@ public final class AccountRegistry {
 
     /** Sends a fresh code to the number, replacing any pending one. */
     public Mono<Duration> requestVerificationCode(String phoneNumber, String peer) {
-        return Mono.defer(() -> {
-            String phone = PhoneNumbers.requireValid(phoneNumber);
-            return limiter.acquire(config.limits().codeRequestsPerPeer(), peer)
-                    .then(limiter.acquire(config.limits().codeRequestsPerNumber(), phone))
-                    .then(Mono.defer(() -> {
-                        String code = Secrets.digits(CODE_LENGTH);
-                        byte[] salt = Secrets.random(16);
-                        Duration ttl = config.verificationCodeTtl();
-                        return verificationCodes.put(phone, salt,
-                                        Secrets.hash(salt, code.getBytes(StandardCharsets.US_ASCII)),
-                                        clock.instant().plus(ttl), ttl)
-                                .then(send(phone, code))
-                                .thenReturn(ttl);
-                    }));
-        });
-    }
-
-    /**
-     * The sender is a pluggable gateway with a synchronous interface (an SMS provider's client may well wait on
-     * HTTP), so it runs on the bounded elastic scheduler, never on a driver, Hazelcast or transport thread.
-     */
-    private Mono<Void> send(String phone, String code) {
-        return Mono.fromRunnable(() -> sender.send(phone, code)).subscribeOn(Schedulers.boundedElastic()).then();
+        return Mono.defer(() -> verification.sendCode(PhoneNumbers.requireValid(phoneNumber), peer));
     }
 
     /** Verifies the code and makes the caller the number's primary device (unlinking every earlier device). */
     public Mono<Credentials> register(String phoneNumber, String code, String deviceName, String peer) {
         return Mono.defer(() -> {
-            String phone = PhoneNumbers.requireValid(phoneNumber);
-            if (code == null || code.length() != CODE_LENGTH || !code.chars().allMatch(Character::isDigit)) {
-                throw Rejections.invalidArgument("verification_code must be " + CODE_LENGTH + " digits");
-            }
+            String phone = PhoneNumbers.requireValid(phoneNumber).e164();
+            byte[] codeBytes = PhoneVerification.requireWellFormed(code);
             String name = requireDeviceName(deviceName);
             return limiter.acquire(config.limits().registrationsPerPeer(), peer)
-                    .then(consumeVerificationCode(phone, code.getBytes(StandardCharsets.US_ASCII), 0))
+                    .then(verification.verify(phone, codeBytes))
                     .then(Mono.defer(() -> {
                         Instant now = clock.instant();
                         return phones.claim(phone, UUID.randomUUID(), now).flatMap(accountId -> {
@@ -125,39 +97,6 @@ public final class AccountRegistry {
                     return notifyRemoved(accountId, replaced)
                             .thenReturn(new Credentials(accountId, primary.deviceId(), token.encode()));
                 }));
-    }
-
-    private Mono<Void> consumeVerificationCode(String phone, byte[] codeBytes, int attempt) {
-        if (attempt == CAS_ATTEMPTS) {
-            return Mono.error(() -> Rejections.aborted("too many concurrent verification attempts; try again"));
-        }
-        return verificationCodes.find(phone)
-                .switchIfEmpty(Mono.error(() -> Rejections.failedPrecondition(
-                        "no verification code is pending for this number; request one first")))
-                .flatMap(pending -> {
-                    if (!clock.instant().isBefore(pending.expiresAt())) {
-                        return Mono.error(Rejections.failedPrecondition(
-                                "the verification code has expired; request a new one"));
-                    }
-                    if (pending.attempts() >= config.verificationMaxAttempts()) {
-                        return Mono.error(Rejections.resourceExhausted("too many wrong verification codes for this"
-                                + " number; request a new code"));
-                    }
-                    if (!Secrets.matches(pending.salt(), codeBytes, pending.codeHash())) {
-                        return verificationCodes.countWrongAttempt(phone, pending).flatMap(counted -> {
-                            if (counted) {
-                                int left = config.verificationMaxAttempts() - pending.attempts() - 1;
-                                return Mono.error(Rejections.permissionDenied(
-                                        "wrong verification code; " + left + " attempts left"));
-                            }
-                            // A concurrent guess was counted first: re-read and judge again.
-                            return consumeVerificationCode(phone, codeBytes, attempt + 1);
-                        });
-                    }
-                    return verificationCodes.consume(phone, pending).flatMap(consumed -> consumed ? Mono.<Void>empty()
-                            : Mono.error(Rejections.failedPrecondition(
-                                    "this verification code was already used; request a new one")));
-                });
     }
 
     /** A one-time code the primary device hands to a new device. */
@@ -272,7 +211,7 @@ public final class AccountRegistry {
 
     public Mono<UUID> lookup(AuthenticatedDevice caller, String phoneNumber) {
         return Mono.defer(() -> {
-            String phone = PhoneNumbers.requireValid(phoneNumber);
+            String phone = PhoneNumbers.requireValid(phoneNumber).e164();
             return limiter.acquire(config.limits().lookupsPerAccount(), caller.accountId().toString())
                     .then(phones.find(phone))
                     .switchIfEmpty(Mono.error(() -> Rejections.notFound("no account is registered for this number")));

@@ -53,13 +53,22 @@ public class AccountWiring {
         return named.get();
     }
 
+    @Produces
+    @Singleton
+    VerificationCodeStore verificationCodeStore(CqlSession session) {
+        return new VerificationCodeStore(session);
+    }
+
     /** Built at startup: preparing its statements must not happen on a transport thread at the first call. */
     @Produces
     @Singleton
     @Startup
-    AccountRegistry registry(CqlSession session, DeviceStore devices, VerificationCodeSender sender,
-            RateLimiter limiter, AccountConfig config, Clock clock, @All List<DeviceRemovalListener> listeners) {
-        return new AccountRegistry(new PhoneDirectory(session), devices, new VerificationCodeStore(session),
-                new LinkCodeStore(session), sender, limiter, config, clock, listeners);
+    AccountRegistry registry(CqlSession session, DeviceStore devices, VerificationCodeStore codes,
+            VerificationCodeSender sender, RateLimiter limiter, AccountConfig config, Clock clock,
+            @All List<DeviceRemovalListener> listeners) {
+        PhoneVerification verification = new PhoneVerification(codes, sender, limiter,
+                CodeSendLimits.of(config.limits()), config, clock);
+        return new AccountRegistry(new PhoneDirectory(session), devices, verification, new LinkCodeStore(session),
+                limiter, config, clock, listeners);
     }
 }

@@ -43,10 +43,11 @@ public final class AccountRegistry {
     private final AccountConfig config;
     private final Clock clock;
     private final List<DeviceRemovalListener> removalListeners;
+    private final CurrentDevices current;
 
     AccountRegistry(PhoneDirectory phones, DeviceStore devices, PhoneVerification verification,
             LinkCodeStore linkCodes, RateLimiter limiter, AccountConfig config, Clock clock,
-            List<DeviceRemovalListener> removalListeners) {
+            List<DeviceRemovalListener> removalListeners, CurrentDevices current) {
         this.phones = phones;
         this.devices = devices;
         this.verification = verification;
@@ -55,6 +56,7 @@ public final class AccountRegistry {
         this.config = config;
         this.clock = clock;
         this.removalListeners = List.copyOf(removalListeners);
+        this.current = current;
     }
 
     /** Sends a fresh code to the number, replacing any pending one. */
@@ -99,20 +101,24 @@ public final class AccountRegistry {
                 }));
     }
 
-    /** A one-time code the primary device hands to a new device. */
+    /**
+     * A one-time code the primary device hands to a new device, bound to the caller's install: a call authenticated
+     * before the number was registered again can't mint a code for the new primary.
+     */
     public Mono<IssuedCode> createLinkCode(AuthenticatedDevice caller) {
         return Mono.defer(() -> {
             if (!caller.isPrimary()) {
                 throw Rejections.permissionDenied("only the primary device can link new devices");
             }
             return devices.find(caller.accountId(), caller.deviceId())
-                    .switchIfEmpty(Mono.error(() -> Rejections.unauthenticated("unknown or revoked device")))
+                    .filter(primary -> primary.generation() == caller.generation())
+                    .switchIfEmpty(Mono.error(CurrentDevices::notCurrent))
                     .flatMap(primary -> {
                         String code = Base64.getUrlEncoder().withoutPadding()
                                 .encodeToString(Secrets.random(LINK_CODE_BYTES));
                         Duration ttl = config.linkCodeTtl();
                         return linkCodes.put(linkCodeHash(code), new LinkCodeStore.LinkCode(caller.accountId(),
-                                        primary.credentialSalt(), clock.instant().plus(ttl)), ttl)
+                                        caller.generation(), clock.instant().plus(ttl)), ttl)
                                 .thenReturn(new IssuedCode(code, ttl));
                     });
         });
@@ -178,7 +184,7 @@ public final class AccountRegistry {
 
     private static void checkIssuerStillPrimary(AccountDevices read, LinkCodeStore.LinkCode link) {
         boolean sameIssuer = read.device(AuthenticatedDevice.PRIMARY_DEVICE_ID)
-                .map(p -> java.util.Arrays.equals(p.credentialSalt(), link.issuerSalt())).orElse(false);
+                .map(p -> p.generation() == link.issuerGeneration()).orElse(false);
         if (!sameIssuer) {
             throw Rejections.failedPrecondition("the link code was issued by a device that is no longer the primary");
         }
@@ -202,10 +208,11 @@ public final class AccountRegistry {
             if (!caller.isPrimary() && caller.deviceId() != deviceId) {
                 throw Rejections.permissionDenied("a linked device can only revoke itself");
             }
-            return devices.find(caller.accountId(), deviceId)
-                    .switchIfEmpty(Mono.error(() -> Rejections.notFound("this account has no device " + deviceId)))
-                    .then(devices.remove(caller.accountId(), deviceId))
-                    .then(notifyRemoved(caller.accountId(), Set.of(deviceId)));
+            return current.isCurrentNow(caller)
+                    .flatMap(current -> current ? devices.remove(caller.accountId(), deviceId)
+                            : Mono.error(CurrentDevices.notCurrent()))
+                    .flatMap(removed -> removed ? notifyRemoved(caller.accountId(), Set.of(deviceId))
+                            : Mono.error(Rejections.notFound("this account has no device " + deviceId)));
         });
     }
 

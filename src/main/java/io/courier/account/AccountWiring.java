@@ -9,6 +9,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.hazelcast.core.HazelcastInstance;
 
 import io.courier.cluster.RateLimiter;
 import io.courier.common.CredentialVerifier;
@@ -55,6 +56,12 @@ public class AccountWiring {
 
     @Produces
     @Singleton
+    CurrentDevices currentDevices(DeviceStore devices, HazelcastInstance hazelcast) {
+        return new CurrentDevices(devices, hazelcast);
+    }
+
+    @Produces
+    @Singleton
     VerificationCodeStore verificationCodeStore(CqlSession session) {
         return new VerificationCodeStore(session);
     }
@@ -65,10 +72,10 @@ public class AccountWiring {
     @Startup
     AccountRegistry registry(CqlSession session, DeviceStore devices, VerificationCodeStore codes,
             VerificationCodeSender sender, RateLimiter limiter, AccountConfig config, Clock clock,
-            @All List<DeviceRemovalListener> listeners) {
+            @All List<DeviceRemovalListener> listeners, CurrentDevices current) {
         PhoneVerification verification = new PhoneVerification(codes, sender, limiter,
                 CodeSendLimits.of(config.limits()), config, clock);
         return new AccountRegistry(new PhoneDirectory(session), devices, verification, new LinkCodeStore(session),
-                limiter, config, clock, listeners);
+                limiter, config, clock, listeners, current);
     }
 }

@@ -26,6 +26,7 @@ final class DeviceStore {
     private final PreparedStatement selectAccount;
     private final PreparedStatement insertDevice;
     private final PreparedStatement deleteDevice;
+    private final PreparedStatement removeDevice;
     private final PreparedStatement setNextIf;
     private final PreparedStatement setPhone;
 
@@ -38,6 +39,7 @@ final class DeviceStore {
         insertDevice = session.prepare("INSERT INTO devices (account_id, device_id, name, credential_salt,"
                 + " credential_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)");
         deleteDevice = session.prepare("DELETE FROM devices WHERE account_id = ? AND device_id = ?");
+        removeDevice = session.prepare("DELETE FROM devices WHERE account_id = ? AND device_id = ? IF EXISTS");
         setNextIf = session.prepare("UPDATE devices SET next_device_id = ? WHERE account_id = ? IF next_device_id = ?");
         setPhone = session.prepare("UPDATE devices SET phone = ? WHERE account_id = ?");
     }
@@ -96,8 +98,9 @@ final class DeviceStore {
         return ReactiveCql.execute(session, batch).map(AsyncResultSet::wasApplied);
     }
 
-    Mono<Void> remove(UUID accountId, int deviceId) {
-        return ReactiveCql.execute(session, deleteDevice.bind(accountId, deviceId)).then();
+    /** Removes the device; false if there was none (one compare-and-delete, so exactly one revoker wins). */
+    Mono<Boolean> remove(UUID accountId, int deviceId) {
+        return ReactiveCql.execute(session, removeDevice.bind(accountId, deviceId)).map(AsyncResultSet::wasApplied);
     }
 
     private com.datastax.oss.driver.api.core.cql.BoundStatement insert(UUID accountId, DeviceRecord device) {

@@ -9,12 +9,14 @@ import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
+import io.courier.account.CurrentDevices;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.cluster.BusMessage;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
 import io.courier.cluster.RateLimiter;
+import io.courier.common.AuthenticatedDevice;
 import io.courier.common.TokenBucket;
 import io.courier.messaging.DeviceMailbox;
 import io.courier.messaging.InboxItem;
@@ -54,10 +56,12 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     private final Executor workers;
     private final Scheduler timers = Schedulers.parallel();
     private final Disposable silentStreamCheck;
+    private final CurrentDevices currentDevices;
 
     SessionRegistry(PresenceDirectory presence, NodeBus bus, RateLimiter limiter, Messenger messenger,
             MailboxStorage inbox, Clock clock, EdgeConfig config, MessagingConfig messaging, Executor workers,
-            StreamMetrics metrics, MessagingMetrics delivery) {
+            StreamMetrics metrics, MessagingMetrics delivery, CurrentDevices currentDevices) {
+        this.currentDevices = currentDevices;
         this.metrics = metrics;
         this.delivery = delivery;
         this.presence = presence;
@@ -78,10 +82,11 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     }
 
     /** A new stream; {@code epoch} was taken when the call arrived, so streams order by when they were opened. */
-    DeviceStream open(DeviceAddress device, long epoch, ServerCallStreamObserver<ConnectResponse> call) {
+    DeviceStream open(AuthenticatedDevice caller, long epoch, ServerCallStreamObserver<ConnectResponse> call) {
+        DeviceAddress device = new DeviceAddress(caller.accountId(), caller.deviceId());
         SerialExecutor serial = new SerialExecutor(workers);
         DeviceStream stream = new DeviceStream(device, epoch, call, Schedulers.fromExecutor(serial), messenger, this,
-                budgets(), config, metrics, delivery, clock);
+                budgets(), config, metrics, delivery, clock, currentDevices.isCurrent(caller));
         stream.attach(new DeviceMailbox(device, inbox, messenger, stream, limits, clock, timers, serial));
         return stream;
     }

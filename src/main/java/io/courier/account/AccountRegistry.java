@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -64,7 +65,11 @@ public final class AccountRegistry {
         return Mono.defer(() -> verification.sendCode(PhoneNumbers.requireValid(phoneNumber), peer));
     }
 
-    /** Verifies the code and makes the caller the number's primary device (unlinking every earlier device). */
+    /**
+     * Verifies the code and makes the caller the primary device of a fresh account for the number. The number's
+     * previous account, if any, loses every device first (its queues go with them); what was keyed by its id —
+     * receipts, statuses — stays with it, out of the new owner's reach.
+     */
     public Mono<Credentials> register(String phoneNumber, String code, String deviceName, String peer) {
         return Mono.defer(() -> {
             String phone = PhoneNumbers.requireValid(phoneNumber).e164();
@@ -72,32 +77,41 @@ public final class AccountRegistry {
             String name = requireDeviceName(deviceName);
             return limiter.acquire(config.limits().registrationsPerPeer(), peer)
                     .then(verification.verify(phone, codeBytes))
-                    .then(Mono.defer(() -> {
+                    .then(phones.find(phone).map(Optional::of).defaultIfEmpty(Optional.empty()))
+                    .flatMap(previous -> {
+                        UUID accountId = UUID.randomUUID();
                         Instant now = clock.instant();
-                        return phones.claim(phone, UUID.randomUUID(), now).flatMap(accountId -> {
-                            DeviceToken token = DeviceToken.issue(accountId, AuthenticatedDevice.PRIMARY_DEVICE_ID);
-                            return replaceAllWithPrimary(accountId, phone, token, newDevice(token, name, now), 0);
-                        });
-                    }));
+                        DeviceToken token = DeviceToken.issue(accountId, AuthenticatedDevice.PRIMARY_DEVICE_ID);
+                        DeviceRecord primary = newDevice(token, name, now);
+                        return previous.map(old -> replaceDevices(old, phone, Optional.empty(), 0))
+                                .orElse(Mono.empty())
+                                .then(phones.assign(phone, previous, accountId, now))
+                                .flatMap(assigned -> assigned
+                                        ? replaceDevices(accountId, phone, Optional.of(primary), 0)
+                                        : Mono.error(Rejections.aborted(
+                                                "the number was registered concurrently; request a new code")))
+                                .thenReturn(new Credentials(accountId, primary.deviceId(), token.encode()));
+                    });
         });
     }
 
-    /** One compare-and-set round per attempt: re-reads the device list whenever a concurrent change won. */
-    private Mono<Credentials> replaceAllWithPrimary(UUID accountId, String phone, DeviceToken token,
-            DeviceRecord primary, int attempt) {
+    /**
+     * Replaces every device of the account with {@code primary} (or none), one compare-and-set round per attempt:
+     * re-reads the device list whenever a concurrent change won. Listeners hear of the removed devices.
+     */
+    private Mono<Void> replaceDevices(UUID accountId, String phone, Optional<DeviceRecord> primary, int attempt) {
         if (attempt == CAS_ATTEMPTS) {
             return Mono.error(() -> Rejections.aborted(
                     "the account's devices kept changing during registration; try again"));
         }
-        return devices.load(accountId).flatMap(read -> devices.replaceAllWithPrimary(accountId, phone, read, primary)
+        return devices.load(accountId).flatMap(read -> devices.replaceAll(accountId, phone, read, primary)
                 .flatMap(applied -> {
                     if (!applied) {
-                        return replaceAllWithPrimary(accountId, phone, token, primary, attempt + 1);
+                        return replaceDevices(accountId, phone, primary, attempt + 1);
                     }
                     Set<Integer> replaced = read.devices().stream().map(DeviceRecord::deviceId)
                             .collect(Collectors.toSet());
-                    return notifyRemoved(accountId, replaced)
-                            .thenReturn(new Credentials(accountId, primary.deviceId(), token.encode()));
+                    return notifyRemoved(accountId, replaced);
                 }));
     }
 

@@ -71,17 +71,17 @@ final class DeviceStore {
     }
 
     /**
-     * Makes {@code primary} the account's only device, if nobody changed the device list since {@code read}.
-     * Linked devices are deleted by id: the condition guarantees none was added since the read.
+     * Makes {@code primary} the account's only device (or, if empty, leaves it none), if nobody changed the device
+     * list since {@code read}. Devices are deleted by id: the condition guarantees none was added since the read.
      */
-    Mono<Boolean> replaceAllWithPrimary(UUID accountId, String phone, AccountDevices read, DeviceRecord primary) {
+    Mono<Boolean> replaceAll(UUID accountId, String phone, AccountDevices read, Optional<DeviceRecord> primary) {
         BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.LOGGED);
         for (DeviceRecord device : read.devices()) {
-            if (device.deviceId() != primary.deviceId()) {
+            if (primary.isEmpty() || device.deviceId() != primary.get().deviceId()) {
                 batch.addStatement(deleteDevice.bind(accountId, device.deviceId()));
             }
         }
-        batch.addStatement(insert(accountId, primary));
+        primary.ifPresent(p -> batch.addStatement(insert(accountId, p)));
         batch.addStatement(setPhone.bind(phone, accountId));
         // Bumping the counter makes any link racing this re-registration fail its condition and re-check.
         int next = read.nextDeviceId() == null ? 2 : read.nextDeviceId() + 1;

@@ -1,6 +1,8 @@
 package io.courier.account;
 
+import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 
 import io.courier.cluster.RateLimit;
 import io.smallrye.config.ConfigMapping;
@@ -23,9 +25,35 @@ public interface AccountConfig {
     @WithDefault("10m")
     Duration linkCodeTtl();
 
-    /** How verification codes reach phones: "log" (local runs: the code is logged) or a CDI bean's name. */
+    /**
+     * How verification codes reach phones: "log" (local runs only: the code is logged), "http" (an SMS provider's
+     * HTTP API, see {@link #httpGateway()}) or a CDI bean's name.
+     */
     @WithDefault("log")
     String verificationSender();
+
+    /** Lets the "log" sender start outside dev, test and the embedded local run (it warns loudly). */
+    @WithDefault("false")
+    boolean allowLogSender();
+
+    HttpGateway httpGateway();
+
+    interface HttpGateway {
+        /** The gateway's endpoint; required when verification-sender=http. */
+        Optional<URI> url();
+
+        /** The Authorization header value, e.g. "Bearer …" (from a Secret, never logged). */
+        Optional<String> authorization();
+
+        @WithDefault("5s")
+        Duration timeout();
+
+        @WithDefault("3")
+        int attempts();
+
+        @WithDefault("500ms")
+        Duration backoff();
+    }
 
     Limits limits();
 

@@ -114,34 +114,30 @@ class DeviceRightsTest extends ServerTest {
     void aRevokedDeviceWhoseStreamSurvivedIsCutOffAtItsNextFrame() {
         Participant primary = participant();
         Participant laptop = withKeys(link(primary.device(), "laptop"));
-        try (RawStream stream = connect(laptop)) {
-            stream.drain();
-            // The best-effort close can't find the stream: its presence entry is gone.
-            DeviceAddress address = new DeviceAddress(Ids.uuid(laptop.accountId(), "account"), laptop.deviceId());
-            presence.unregister(address, presence.lookup(address).block().epoch()).block();
-            accounts(primary.device()).revokeDevice(RevokeDeviceRequest.newBuilder()
-                    .setDeviceId(laptop.deviceId()).build());
-
-            stream.send(sendFrame(1, primary, new byte[] { 1 }));
-
-            assertThat(stream.nextUnlessClosed()).as("no SendAck for a revoked device").isEmpty();
-            assertThat(stream.awaitClosed().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-        }
+        assertCutOffAtNextFrame(laptop, primary, () -> accounts(primary.device()).revokeDevice(
+                RevokeDeviceRequest.newBuilder().setDeviceId(laptop.deviceId()).build()));
     }
 
     @Test
     void aReplacedPrimarysStreamIsCutOffAtItsNextFrame() {
         Participant oldPrimary = participant();
-        Participant peer = participant();
-        try (RawStream stream = connect(oldPrimary)) {
+        assertCutOffAtNextFrame(oldPrimary, participant(), () -> register(oldPrimary.device().phoneNumber()));
+    }
+
+    /**
+     * Opens the device's stream, removes its presence (so the best-effort close can't find the stream), runs
+     * {@code removal}, then sends a message: the stream must close with UNAUTHENTICATED instead of a SendAck.
+     */
+    private void assertCutOffAtNextFrame(Participant device, Participant peer, Runnable removal) {
+        try (RawStream stream = connect(device)) {
             stream.drain();
-            DeviceAddress address = new DeviceAddress(Ids.uuid(oldPrimary.accountId(), "account"), 1);
+            DeviceAddress address = new DeviceAddress(Ids.uuid(device.accountId(), "account"), device.deviceId());
             presence.unregister(address, presence.lookup(address).block().epoch()).block();
-            register(oldPrimary.device().phoneNumber());
+            removal.run();
 
             stream.send(sendFrame(1, peer, new byte[] { 1 }));
 
-            assertThat(stream.nextUnlessClosed()).as("no SendAck for a replaced install").isEmpty();
+            assertThat(stream.nextUnlessClosed()).as("no SendAck for a device that is no longer current").isEmpty();
             assertThat(stream.awaitClosed().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
         }
     }

@@ -69,19 +69,28 @@ class VerificationAttemptsTest extends ServerTest {
         }, CALLERS);
     }
 
-    private void fourWrongGuesses(String phone, String wrong) {
+    /** A number's pending code, its right and a wrong guess. */
+    private record Pending(String phone, String code, String wrong) {
+    }
+
+    /** A fresh code with four wrong guesses counted: one attempt left. */
+    private Pending oneAttemptLeft() {
+        String phone = randomPhoneNumber();
+        String code = requestCode(phone);
+        String wrong = wrongFor(code);
         for (int i = 0; i < MAX_ATTEMPTS - 1; i++) {
             assertStatus(Status.Code.PERMISSION_DENIED, () -> anonymousAccounts().register(registration(phone, wrong)));
         }
+        return new Pending(phone, code, wrong);
     }
 
     @Test
     void theRightCodeNeverWinsOnceTheFifthWrongGuessWasCounted() throws Exception {
         for (int trial = 0; trial < 50; trial++) {
-            String phone = randomPhoneNumber();
-            String code = requestCode(phone);
-            String wrong = wrongFor(code);
-            fourWrongGuesses(phone, wrong);
+            Pending pending = oneAttemptLeft();
+            String phone = pending.phone();
+            String code = pending.code();
+            String wrong = pending.wrong();
 
             // The right guess reads "4 attempts used" and waits; the fifth wrong one is counted meanwhile.
             GatedVerificationCodeStore.Gate gate = codes.holdReads(phone, 1);
@@ -100,15 +109,13 @@ class VerificationAttemptsTest extends ServerTest {
     @Test
     void aWrongAndTheRightGuessAtOnceAfterFourWrongOnesNeverBothGetEvaluated() throws Exception {
         for (int trial = 0; trial < 50; trial++) {
-            String phone = randomPhoneNumber();
-            String code = requestCode(phone);
-            String wrong = wrongFor(code);
-            fourWrongGuesses(phone, wrong);
+            Pending pending = oneAttemptLeft();
+            String phone = pending.phone();
 
             // Both read "4 attempts used" before either goes on.
             GatedVerificationCodeStore.Gate gate = codes.holdReads(phone, 2);
-            CompletableFuture<Status.Code> wrongGuess = guessAsync(phone, wrong);
-            CompletableFuture<Status.Code> rightGuess = guessAsync(phone, code);
+            CompletableFuture<Status.Code> wrongGuess = guessAsync(phone, pending.wrong());
+            CompletableFuture<Status.Code> rightGuess = guessAsync(phone, pending.code());
             gate.reached().get(10, TimeUnit.SECONDS);
             gate.open().complete(null);
             Status.Code wrongOutcome = wrongGuess.get(10, TimeUnit.SECONDS);

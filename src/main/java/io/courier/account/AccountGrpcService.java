@@ -40,7 +40,7 @@ public class AccountGrpcService implements AccountService {
     public Uni<RequestVerificationCodeResponse> requestVerificationCode(RequestVerificationCodeRequest request) {
         String peer = CallContext.peer();
         return uni(() -> registry.get().requestVerificationCode(request.getPhoneNumber(), peer)
-                .map(ttl -> RequestVerificationCodeResponse.newBuilder().setCodeLength(AccountRegistry.CODE_LENGTH)
+                .map(ttl -> RequestVerificationCodeResponse.newBuilder().setCodeLength(PhoneVerification.CODE_LENGTH)
                         .setExpiresInSeconds((int) ttl.toSeconds()).build()));
     }
 

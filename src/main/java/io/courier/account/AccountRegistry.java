@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -14,14 +15,12 @@ import io.courier.cluster.RateLimiter;
 import io.courier.common.AuthenticatedDevice;
 import io.courier.common.Rejections;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Registration by phone number, device linking, listing and revocation. Every operation is a Reactor pipeline on the
  * driver's and Hazelcast's async APIs; a rejection found before any round trip fails the returned publisher.
  */
 public final class AccountRegistry {
-    static final int CODE_LENGTH = 6;
     private static final int MAX_DEVICE_NAME = 64;
     private static final int LINK_CODE_BYTES = 24;
     /** Compare-and-set retries when concurrent changes to the same account collide. */
@@ -39,141 +38,101 @@ public final class AccountRegistry {
 
     private final PhoneDirectory phones;
     private final DeviceStore devices;
-    private final VerificationCodeStore verificationCodes;
+    private final PhoneVerification verification;
     private final LinkCodeStore linkCodes;
-    private final VerificationCodeSender sender;
     private final RateLimiter limiter;
     private final AccountConfig config;
     private final Clock clock;
     private final List<DeviceRemovalListener> removalListeners;
+    private final CurrentDevices current;
 
-    AccountRegistry(PhoneDirectory phones, DeviceStore devices, VerificationCodeStore verificationCodes,
-            LinkCodeStore linkCodes, VerificationCodeSender sender, RateLimiter limiter, AccountConfig config,
-            Clock clock, List<DeviceRemovalListener> removalListeners) {
+    AccountRegistry(PhoneDirectory phones, DeviceStore devices, PhoneVerification verification,
+            LinkCodeStore linkCodes, RateLimiter limiter, AccountConfig config, Clock clock,
+            List<DeviceRemovalListener> removalListeners, CurrentDevices current) {
         this.phones = phones;
         this.devices = devices;
-        this.verificationCodes = verificationCodes;
+        this.verification = verification;
         this.linkCodes = linkCodes;
-        this.sender = sender;
         this.limiter = limiter;
         this.config = config;
         this.clock = clock;
         this.removalListeners = List.copyOf(removalListeners);
+        this.current = current;
     }
 
     /** Sends a fresh code to the number, replacing any pending one. */
     public Mono<Duration> requestVerificationCode(String phoneNumber, String peer) {
+        return Mono.defer(() -> verification.sendCode(PhoneNumbers.requireValid(phoneNumber), peer));
+    }
+
+    /**
+     * Verifies the code and makes the caller the primary device of a fresh account for the number. The number's
+     * previous account, if any, loses every device first (its queues go with them); what was keyed by its id —
+     * receipts, statuses — stays with it, out of the new owner's reach.
+     */
+    public Mono<Credentials> register(String phoneNumber, String code, String deviceName, String peer) {
         return Mono.defer(() -> {
-            String phone = PhoneNumbers.requireValid(phoneNumber);
-            return limiter.acquire(config.limits().codeRequestsPerPeer(), peer)
-                    .then(limiter.acquire(config.limits().codeRequestsPerNumber(), phone))
-                    .then(Mono.defer(() -> {
-                        String code = Secrets.digits(CODE_LENGTH);
-                        byte[] salt = Secrets.random(16);
-                        Duration ttl = config.verificationCodeTtl();
-                        return verificationCodes.put(phone, salt,
-                                        Secrets.hash(salt, code.getBytes(StandardCharsets.US_ASCII)),
-                                        clock.instant().plus(ttl), ttl)
-                                .then(send(phone, code))
-                                .thenReturn(ttl);
-                    }));
+            String phone = PhoneNumbers.requireValid(phoneNumber).e164();
+            byte[] codeBytes = PhoneVerification.requireWellFormed(code);
+            String name = requireDeviceName(deviceName);
+            return limiter.acquire(config.limits().registrationsPerPeer(), peer)
+                    .then(verification.verify(phone, codeBytes))
+                    .then(phones.find(phone).map(Optional::of).defaultIfEmpty(Optional.empty()))
+                    .flatMap(previous -> {
+                        UUID accountId = UUID.randomUUID();
+                        Instant now = clock.instant();
+                        DeviceToken token = DeviceToken.issue(accountId, AuthenticatedDevice.PRIMARY_DEVICE_ID);
+                        DeviceRecord primary = newDevice(token, name, now);
+                        return previous.map(old -> replaceDevices(old, phone, Optional.empty(), 0))
+                                .orElse(Mono.empty())
+                                .then(phones.assign(phone, previous, accountId, now))
+                                .flatMap(assigned -> assigned
+                                        ? replaceDevices(accountId, phone, Optional.of(primary), 0)
+                                        : Mono.error(Rejections.aborted(
+                                                "the number was registered concurrently; request a new code")))
+                                .thenReturn(new Credentials(accountId, primary.deviceId(), token.encode()));
+                    });
         });
     }
 
     /**
-     * The sender is a pluggable gateway with a synchronous interface (an SMS provider's client may well wait on
-     * HTTP), so it runs on the bounded elastic scheduler, never on a driver, Hazelcast or transport thread.
+     * Replaces every device of the account with {@code primary} (or none), one compare-and-set round per attempt:
+     * re-reads the device list whenever a concurrent change won. Listeners hear of the removed devices.
      */
-    private Mono<Void> send(String phone, String code) {
-        return Mono.fromRunnable(() -> sender.send(phone, code)).subscribeOn(Schedulers.boundedElastic()).then();
-    }
-
-    /** Verifies the code and makes the caller the number's primary device (unlinking every earlier device). */
-    public Mono<Credentials> register(String phoneNumber, String code, String deviceName, String peer) {
-        return Mono.defer(() -> {
-            String phone = PhoneNumbers.requireValid(phoneNumber);
-            if (code == null || code.length() != CODE_LENGTH || !code.chars().allMatch(Character::isDigit)) {
-                throw Rejections.invalidArgument("verification_code must be " + CODE_LENGTH + " digits");
-            }
-            String name = requireDeviceName(deviceName);
-            return limiter.acquire(config.limits().registrationsPerPeer(), peer)
-                    .then(consumeVerificationCode(phone, code.getBytes(StandardCharsets.US_ASCII), 0))
-                    .then(Mono.defer(() -> {
-                        Instant now = clock.instant();
-                        return phones.claim(phone, UUID.randomUUID(), now).flatMap(accountId -> {
-                            DeviceToken token = DeviceToken.issue(accountId, AuthenticatedDevice.PRIMARY_DEVICE_ID);
-                            return replaceAllWithPrimary(accountId, phone, token, newDevice(token, name, now), 0);
-                        });
-                    }));
-        });
-    }
-
-    /** One compare-and-set round per attempt: re-reads the device list whenever a concurrent change won. */
-    private Mono<Credentials> replaceAllWithPrimary(UUID accountId, String phone, DeviceToken token,
-            DeviceRecord primary, int attempt) {
+    private Mono<Void> replaceDevices(UUID accountId, String phone, Optional<DeviceRecord> primary, int attempt) {
         if (attempt == CAS_ATTEMPTS) {
             return Mono.error(() -> Rejections.aborted(
                     "the account's devices kept changing during registration; try again"));
         }
-        return devices.load(accountId).flatMap(read -> devices.replaceAllWithPrimary(accountId, phone, read, primary)
+        return devices.load(accountId).flatMap(read -> devices.replaceAll(accountId, phone, read, primary)
                 .flatMap(applied -> {
                     if (!applied) {
-                        return replaceAllWithPrimary(accountId, phone, token, primary, attempt + 1);
+                        return replaceDevices(accountId, phone, primary, attempt + 1);
                     }
                     Set<Integer> replaced = read.devices().stream().map(DeviceRecord::deviceId)
                             .collect(Collectors.toSet());
-                    return notifyRemoved(accountId, replaced)
-                            .thenReturn(new Credentials(accountId, primary.deviceId(), token.encode()));
+                    return notifyRemoved(accountId, replaced);
                 }));
     }
 
-    private Mono<Void> consumeVerificationCode(String phone, byte[] codeBytes, int attempt) {
-        if (attempt == CAS_ATTEMPTS) {
-            return Mono.error(() -> Rejections.aborted("too many concurrent verification attempts; try again"));
-        }
-        return verificationCodes.find(phone)
-                .switchIfEmpty(Mono.error(() -> Rejections.failedPrecondition(
-                        "no verification code is pending for this number; request one first")))
-                .flatMap(pending -> {
-                    if (!clock.instant().isBefore(pending.expiresAt())) {
-                        return Mono.error(Rejections.failedPrecondition(
-                                "the verification code has expired; request a new one"));
-                    }
-                    if (pending.attempts() >= config.verificationMaxAttempts()) {
-                        return Mono.error(Rejections.resourceExhausted("too many wrong verification codes for this"
-                                + " number; request a new code"));
-                    }
-                    if (!Secrets.matches(pending.salt(), codeBytes, pending.codeHash())) {
-                        return verificationCodes.countWrongAttempt(phone, pending).flatMap(counted -> {
-                            if (counted) {
-                                int left = config.verificationMaxAttempts() - pending.attempts() - 1;
-                                return Mono.error(Rejections.permissionDenied(
-                                        "wrong verification code; " + left + " attempts left"));
-                            }
-                            // A concurrent guess was counted first: re-read and judge again.
-                            return consumeVerificationCode(phone, codeBytes, attempt + 1);
-                        });
-                    }
-                    return verificationCodes.consume(phone, pending).flatMap(consumed -> consumed ? Mono.<Void>empty()
-                            : Mono.error(Rejections.failedPrecondition(
-                                    "this verification code was already used; request a new one")));
-                });
-    }
-
-    /** A one-time code the primary device hands to a new device. */
+    /**
+     * A one-time code the primary device hands to a new device, bound to the caller's install: a call authenticated
+     * before the number was registered again can't mint a code for the new primary.
+     */
     public Mono<IssuedCode> createLinkCode(AuthenticatedDevice caller) {
         return Mono.defer(() -> {
             if (!caller.isPrimary()) {
                 throw Rejections.permissionDenied("only the primary device can link new devices");
             }
             return devices.find(caller.accountId(), caller.deviceId())
-                    .switchIfEmpty(Mono.error(() -> Rejections.unauthenticated("unknown or revoked device")))
+                    .filter(primary -> primary.generation() == caller.generation())
+                    .switchIfEmpty(Mono.error(CurrentDevices::notCurrent))
                     .flatMap(primary -> {
                         String code = Base64.getUrlEncoder().withoutPadding()
                                 .encodeToString(Secrets.random(LINK_CODE_BYTES));
                         Duration ttl = config.linkCodeTtl();
                         return linkCodes.put(linkCodeHash(code), new LinkCodeStore.LinkCode(caller.accountId(),
-                                        primary.credentialSalt(), clock.instant().plus(ttl)), ttl)
+                                        caller.generation(), clock.instant().plus(ttl)), ttl)
                                 .thenReturn(new IssuedCode(code, ttl));
                     });
         });
@@ -239,7 +198,7 @@ public final class AccountRegistry {
 
     private static void checkIssuerStillPrimary(AccountDevices read, LinkCodeStore.LinkCode link) {
         boolean sameIssuer = read.device(AuthenticatedDevice.PRIMARY_DEVICE_ID)
-                .map(p -> java.util.Arrays.equals(p.credentialSalt(), link.issuerSalt())).orElse(false);
+                .map(p -> p.generation() == link.issuerGeneration()).orElse(false);
         if (!sameIssuer) {
             throw Rejections.failedPrecondition("the link code was issued by a device that is no longer the primary");
         }
@@ -263,16 +222,17 @@ public final class AccountRegistry {
             if (!caller.isPrimary() && caller.deviceId() != deviceId) {
                 throw Rejections.permissionDenied("a linked device can only revoke itself");
             }
-            return devices.find(caller.accountId(), deviceId)
-                    .switchIfEmpty(Mono.error(() -> Rejections.notFound("this account has no device " + deviceId)))
-                    .then(devices.remove(caller.accountId(), deviceId))
-                    .then(notifyRemoved(caller.accountId(), Set.of(deviceId)));
+            return current.isCurrentNow(caller)
+                    .flatMap(current -> current ? devices.remove(caller.accountId(), deviceId)
+                            : Mono.error(CurrentDevices.notCurrent()))
+                    .flatMap(removed -> removed ? notifyRemoved(caller.accountId(), Set.of(deviceId))
+                            : Mono.error(Rejections.notFound("this account has no device " + deviceId)));
         });
     }
 
     public Mono<UUID> lookup(AuthenticatedDevice caller, String phoneNumber) {
         return Mono.defer(() -> {
-            String phone = PhoneNumbers.requireValid(phoneNumber);
+            String phone = PhoneNumbers.requireValid(phoneNumber).e164();
             return limiter.acquire(config.limits().lookupsPerAccount(), caller.accountId().toString())
                     .then(phones.find(phone))
                     .switchIfEmpty(Mono.error(() -> Rejections.notFound("no account is registered for this number")));

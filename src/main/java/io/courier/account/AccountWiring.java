@@ -6,15 +6,19 @@ import java.util.List;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.literal.NamedLiteral;
 import jakarta.inject.Singleton;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.hazelcast.core.HazelcastInstance;
 
 import io.courier.cluster.RateLimiter;
+import io.courier.local.LocalConfig;
 import io.courier.common.CredentialVerifier;
 import io.courier.store.Migration;
 import io.quarkus.arc.All;
 import io.quarkus.arc.DefaultBean;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Startup;
 
 /** CDI wiring of the account capability. */
@@ -36,30 +40,53 @@ public class AccountWiring {
         return new DeviceAuthenticator(devices);
     }
 
-    /** The configured sender: "log", or the name of a {@link VerificationCodeSender} bean. */
+    /** The configured sender: "log", "http", or the name of a {@link VerificationCodeSender} bean. */
     @Produces
     @Singleton
     @DefaultBean
-    VerificationCodeSender verificationCodeSender(AccountConfig config, @Any Instance<VerificationCodeSender> beans) {
-        if ("log".equals(config.verificationSender())) {
-            return new LoggingVerificationCodeSender();
+    VerificationCodeSender verificationCodeSender(AccountConfig config, LocalConfig local,
+            @Any Instance<VerificationCodeSender> beans) {
+        String sender = config.verificationSender();
+        if ("log".equals(sender)) {
+            return LoggingVerificationCodeSender.guarded(LaunchMode.current().isDevOrTest() || local.enabled(),
+                    config.allowLogSender());
         }
-        Instance<VerificationCodeSender> named = beans.select(
-                jakarta.enterprise.inject.literal.NamedLiteral.of(config.verificationSender()));
+        if ("http".equals(sender)) {
+            AccountConfig.HttpGateway http = config.httpGateway();
+            return new HttpGatewaySender(new HttpGatewaySender.Settings(http.url().orElseThrow(
+                    () -> new IllegalStateException("courier.accounts.http-gateway.url is required for the http sender")),
+                    http.authorization(), http.timeout(), http.attempts(), http.backoff()));
+        }
+        Instance<VerificationCodeSender> named = beans.select(NamedLiteral.of(sender));
         if (!named.isResolvable()) {
-            throw new IllegalStateException("courier.accounts.verification-sender=" + config.verificationSender()
-                    + " names no VerificationCodeSender bean; use 'log' or add one");
+            throw new IllegalStateException("courier.accounts.verification-sender=" + sender
+                    + " names no VerificationCodeSender bean; use 'log', 'http' or add one");
         }
         return named.get();
+    }
+
+    @Produces
+    @Singleton
+    CurrentDevices currentDevices(DeviceStore devices, HazelcastInstance hazelcast) {
+        return new CurrentDevices(devices, hazelcast);
+    }
+
+    @Produces
+    @Singleton
+    VerificationCodeStore verificationCodeStore(CqlSession session) {
+        return new VerificationCodeStore(session);
     }
 
     /** Built at startup: preparing its statements must not happen on a transport thread at the first call. */
     @Produces
     @Singleton
     @Startup
-    AccountRegistry registry(CqlSession session, DeviceStore devices, VerificationCodeSender sender,
-            RateLimiter limiter, AccountConfig config, Clock clock, @All List<DeviceRemovalListener> listeners) {
-        return new AccountRegistry(new PhoneDirectory(session), devices, new VerificationCodeStore(session),
-                new LinkCodeStore(session), sender, limiter, config, clock, listeners);
+    AccountRegistry registry(CqlSession session, DeviceStore devices, VerificationCodeStore codes,
+            VerificationCodeSender sender, RateLimiter limiter, AccountConfig config, Clock clock,
+            @All List<DeviceRemovalListener> listeners, CurrentDevices current) {
+        PhoneVerification verification = new PhoneVerification(codes, sender, limiter,
+                CodeSendLimits.of(config.limits()), config, clock);
+        return new AccountRegistry(new PhoneDirectory(session), devices, verification, new LinkCodeStore(session),
+                limiter, config, clock, listeners, current);
     }
 }

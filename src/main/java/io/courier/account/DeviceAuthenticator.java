@@ -31,7 +31,7 @@ final class DeviceAuthenticator implements CredentialVerifier {
             if (!Secrets.matches(device.credentialSalt(), presented.secret(), device.credentialHash())) {
                 throw Rejections.unauthenticated("wrong credentials for this device");
             }
-            return new AuthenticatedDevice(presented.accountId(), presented.deviceId());
+            return new AuthenticatedDevice(presented.accountId(), presented.deviceId(), device.generation());
         });
     }
 }

@@ -26,6 +26,7 @@ final class DeviceStore {
     private final PreparedStatement selectAccount;
     private final PreparedStatement insertDevice;
     private final PreparedStatement deleteDevice;
+    private final PreparedStatement removeDevice;
     private final PreparedStatement setNextIf;
     private final PreparedStatement setPhone;
 
@@ -38,6 +39,7 @@ final class DeviceStore {
         insertDevice = session.prepare("INSERT INTO devices (account_id, device_id, name, credential_salt,"
                 + " credential_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)");
         deleteDevice = session.prepare("DELETE FROM devices WHERE account_id = ? AND device_id = ?");
+        removeDevice = session.prepare("DELETE FROM devices WHERE account_id = ? AND device_id = ? IF EXISTS");
         setNextIf = session.prepare("UPDATE devices SET next_device_id = ? WHERE account_id = ? IF next_device_id = ?");
         setPhone = session.prepare("UPDATE devices SET phone = ? WHERE account_id = ?");
     }
@@ -69,17 +71,17 @@ final class DeviceStore {
     }
 
     /**
-     * Makes {@code primary} the account's only device, if nobody changed the device list since {@code read}.
-     * Linked devices are deleted by id: the condition guarantees none was added since the read.
+     * Makes {@code primary} the account's only device (or, if empty, leaves it none), if nobody changed the device
+     * list since {@code read}. Devices are deleted by id: the condition guarantees none was added since the read.
      */
-    Mono<Boolean> replaceAllWithPrimary(UUID accountId, String phone, AccountDevices read, DeviceRecord primary) {
+    Mono<Boolean> replaceAll(UUID accountId, String phone, AccountDevices read, Optional<DeviceRecord> primary) {
         BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.LOGGED);
         for (DeviceRecord device : read.devices()) {
-            if (device.deviceId() != primary.deviceId()) {
+            if (primary.isEmpty() || device.deviceId() != primary.get().deviceId()) {
                 batch.addStatement(deleteDevice.bind(accountId, device.deviceId()));
             }
         }
-        batch.addStatement(insert(accountId, primary));
+        primary.ifPresent(p -> batch.addStatement(insert(accountId, p)));
         batch.addStatement(setPhone.bind(phone, accountId));
         // Bumping the counter makes any link racing this re-registration fail its condition and re-check.
         int next = read.nextDeviceId() == null ? 2 : read.nextDeviceId() + 1;
@@ -96,8 +98,9 @@ final class DeviceStore {
         return ReactiveCql.execute(session, batch).map(AsyncResultSet::wasApplied);
     }
 
-    Mono<Void> remove(UUID accountId, int deviceId) {
-        return ReactiveCql.execute(session, deleteDevice.bind(accountId, deviceId)).then();
+    /** Removes the device; false if there was none (one compare-and-delete, so exactly one revoker wins). */
+    Mono<Boolean> remove(UUID accountId, int deviceId) {
+        return ReactiveCql.execute(session, removeDevice.bind(accountId, deviceId)).map(AsyncResultSet::wasApplied);
     }
 
     private com.datastax.oss.driver.api.core.cql.BoundStatement insert(UUID accountId, DeviceRecord device) {

@@ -15,7 +15,8 @@ import reactor.core.publisher.Mono;
 
 /** One-time device link codes, stored by hash. */
 final class LinkCodeStore {
-    record LinkCode(UUID accountId, byte[] issuerSalt, Instant expiresAt) {
+    /** {@code issuerGeneration}: the primary install that issued it (column issuer_salt holds its 8 bytes). */
+    record LinkCode(UUID accountId, long issuerGeneration, Instant expiresAt) {
     }
 
     private final CqlSession session;
@@ -33,13 +34,14 @@ final class LinkCodeStore {
 
     Mono<Void> put(byte[] codeHash, LinkCode code, Duration ttl) {
         return ReactiveCql.execute(session, insert.bind(ByteBuffer.wrap(codeHash), code.accountId(),
-                ByteBuffer.wrap(code.issuerSalt()), code.expiresAt(), (int) ttl.plusMinutes(1).toSeconds())).then();
+                ByteBuffer.allocate(Long.BYTES).putLong(0, code.issuerGeneration()), code.expiresAt(), (int) ttl.plusMinutes(1).toSeconds())).then();
     }
 
     /** The code; empty if it is unknown or already used. */
     Mono<LinkCode> find(byte[] codeHash) {
         return ReactiveCql.execute(session, select.bind(ByteBuffer.wrap(codeHash))).mapNotNull(AsyncResultSet::one)
-                .map(r -> new LinkCode(r.getUuid("account_id"), Blobs.bytes(r.getByteBuffer("issuer_salt")),
+                .map(r -> new LinkCode(r.getUuid("account_id"),
+                        DeviceRecord.generationOf(Blobs.bytes(r.getByteBuffer("issuer_salt"))),
                         r.getInstant("expires_at")));
     }
 

@@ -1,6 +1,7 @@
 package io.courier.account;
 
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -10,17 +11,23 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import io.courier.store.ReactiveCql;
 import reactor.core.publisher.Mono;
 
-/** Phone number to account id; a number is claimed once and keeps its account across re-registrations. */
+/**
+ * Phone number to account id. Every registration gives the number a fresh account id, so whoever gets a recycled
+ * number starts with nothing of the previous owner's (receipts, statuses and queues are keyed by account id).
+ */
 final class PhoneDirectory {
     private final CqlSession session;
     private final PreparedStatement select;
     private final PreparedStatement claim;
+    private final PreparedStatement reassign;
 
     PhoneDirectory(CqlSession session) {
         this.session = session;
         select = session.prepare("SELECT account_id FROM phone_accounts WHERE phone = ?");
         claim = session.prepare("INSERT INTO phone_accounts (phone, account_id, created_at) VALUES (?, ?, ?)"
                 + " IF NOT EXISTS");
+        reassign = session.prepare("UPDATE phone_accounts SET account_id = ?, created_at = ? WHERE phone = ?"
+                + " IF account_id = ?");
     }
 
     /** The number's account; empty if nobody registered it. */
@@ -29,9 +36,12 @@ final class PhoneDirectory {
                 .map(row -> row.getUuid("account_id"));
     }
 
-    /** The number's account: the existing one, or {@code candidate} if this call claimed the number. */
-    Mono<UUID> claim(String phone, UUID candidate, Instant now) {
-        return ReactiveCql.execute(session, claim.bind(phone, candidate, now))
-                .map(result -> result.wasApplied() ? candidate : result.one().getUuid("account_id"));
+    /**
+     * Points the number at {@code next} if it still points at {@code previous} (or nowhere, if empty); false if a
+     * concurrent registration changed it first.
+     */
+    Mono<Boolean> assign(String phone, Optional<UUID> previous, UUID next, Instant now) {
+        return ReactiveCql.execute(session, previous.isPresent() ? reassign.bind(next, now, phone, previous.get())
+                : claim.bind(phone, next, now)).map(AsyncResultSet::wasApplied);
     }
 }

@@ -12,15 +12,18 @@ import io.courier.store.Blobs;
 import io.courier.store.ReactiveCql;
 import reactor.core.publisher.Mono;
 
-/** The pending verification code of each number, hashed; wrong guesses and consumption are compare-and-set. */
-final class VerificationCodeStore {
+/**
+ * The pending verification code of each number, hashed. Every guess reserves an attempt with a compare-and-set
+ * before the code is compared, and consumption is compare-and-delete. Not final: tests gate its reads.
+ */
+class VerificationCodeStore {
     record PendingCode(byte[] salt, byte[] codeHash, Instant expiresAt, int attempts) {
     }
 
     private final CqlSession session;
     private final PreparedStatement insert;
     private final PreparedStatement select;
-    private final PreparedStatement countAttempt;
+    private final PreparedStatement reserveAttempt;
     private final PreparedStatement consume;
 
     VerificationCodeStore(CqlSession session) {
@@ -28,7 +31,7 @@ final class VerificationCodeStore {
         insert = session.prepare("INSERT INTO verification_codes (phone, salt, code_hash, expires_at, attempts)"
                 + " VALUES (?, ?, ?, ?, 0) USING TTL ?");
         select = session.prepare("SELECT salt, code_hash, expires_at, attempts FROM verification_codes WHERE phone = ?");
-        countAttempt = session.prepare("UPDATE verification_codes SET attempts = ? WHERE phone = ?"
+        reserveAttempt = session.prepare("UPDATE verification_codes SET attempts = ? WHERE phone = ?"
                 + " IF attempts = ? AND code_hash = ?");
         consume = session.prepare("DELETE FROM verification_codes WHERE phone = ? IF code_hash = ?");
     }
@@ -47,9 +50,12 @@ final class VerificationCodeStore {
                         Blobs.bytes(r.getByteBuffer("code_hash")), r.getInstant("expires_at"), r.getInt("attempts")));
     }
 
-    /** Counts one wrong guess; false if another guess was counted first (the caller re-reads). */
-    Mono<Boolean> countWrongAttempt(String phone, PendingCode code) {
-        return ReactiveCql.execute(session, countAttempt.bind(code.attempts() + 1, phone, code.attempts(),
+    /**
+     * Reserves the next attempt on {@code code} as read; false if another guess reserved it first, or the code was
+     * replaced (the caller re-reads).
+     */
+    Mono<Boolean> reserveAttempt(String phone, PendingCode code) {
+        return ReactiveCql.execute(session, reserveAttempt.bind(code.attempts() + 1, phone, code.attempts(),
                 ByteBuffer.wrap(code.codeHash()))).map(AsyncResultSet::wasApplied);
     }
 

@@ -2,8 +2,12 @@ package io.courier.common;
 
 import java.util.UUID;
 
-/** The device an RPC was authenticated as. */
-public record AuthenticatedDevice(UUID accountId, int deviceId) {
+/**
+ * The device an RPC was authenticated as. {@code generation} identifies the install behind the credential: a
+ * re-registered primary keeps device id 1 but gets a new generation, so rights are checked against it where a
+ * call acts, not only when it started.
+ */
+public record AuthenticatedDevice(UUID accountId, int deviceId, long generation) {
     public static final int PRIMARY_DEVICE_ID = 1;
 
     public boolean isPrimary() {

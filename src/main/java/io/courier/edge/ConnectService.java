@@ -7,7 +7,6 @@ import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.GetMessageStatusRequest;
 import io.courier.api.v1.GetMessageStatusResponse;
 import io.courier.api.v1.MessagingServiceGrpc;
-import io.courier.cluster.DeviceAddress;
 import io.courier.common.AuthenticatedDevice;
 import io.courier.common.CallContext;
 import io.courier.messaging.Messenger;
@@ -43,8 +42,8 @@ public class ConnectService extends MessagingServiceGrpc.MessagingServiceImplBas
     @Override
     public StreamObserver<ConnectRequest> connect(StreamObserver<ConnectResponse> responses) {
         AuthenticatedDevice caller = CallContext.device();
-        DeviceStream stream = sessions.get().open(new DeviceAddress(caller.accountId(), caller.deviceId()),
-                EPOCH.get(), (ServerCallStreamObserver<ConnectResponse>) responses);
+        DeviceStream stream = sessions.get().open(caller, EPOCH.get(),
+                (ServerCallStreamObserver<ConnectResponse>) responses);
         stream.start();
         return stream;
     }

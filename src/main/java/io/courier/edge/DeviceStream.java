@@ -62,6 +62,8 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     private final long openedNanos = System.nanoTime();
     private final int maxIds;
     private final Outbound outbound;
+    /** Re-checked before every frame (cached): a device revoked or replaced since the stream opened is cut off. */
+    private final Mono<Boolean> stillCurrent;
     private DeviceMailbox mailbox;
     /** Set on the serial executor, read on gRPC's: frames only come after the pipeline's first request. */
     private volatile FluxSink<ConnectRequest> inbound;
@@ -82,9 +84,10 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
 
     DeviceStream(DeviceAddress device, long epoch, ServerCallStreamObserver<ConnectResponse> call, Scheduler serial,
             Messenger messenger, StreamLifecycle lifecycle, Budgets budgets, EdgeConfig config, StreamMetrics metrics,
-            MessagingMetrics delivery, Clock clock, BoundedLog faults) {
+            MessagingMetrics delivery, Clock clock, BoundedLog faults, Mono<Boolean> stillCurrent) {
         this.device = device;
         this.faults = faults;
+        this.stillCurrent = stillCurrent;
         this.epoch = epoch;
         this.call = call;
         this.serial = serial;
@@ -145,7 +148,8 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
                 sink.onRequest(n -> call.request((int) Math.min(n, Integer.MAX_VALUE)));
             }, FluxSink.OverflowStrategy.ERROR)
                     // Prefetch 0: the next frame is requested only once this one is handled and there is room.
-                    .concatMap(frame -> Mono.defer(() -> handle(frame)).subscribeOn(serial)
+                    .concatMap(frame -> stillCurrent.publishOn(serial)
+                            .flatMap(current -> current ? handle(frame) : notCurrent()).subscribeOn(serial)
                             .then(Mono.defer(outbound::room).subscribeOn(serial)), 0)
                     .subscribe(null, this::failed, () -> onSerial(this::halfClosed));
         }, error -> onSerial(() -> {
@@ -225,6 +229,11 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
             default -> refuse(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
                     "empty frame: set send, ack, read or ping"));
         };
+    }
+
+    private Mono<Void> notCurrent() {
+        close(Status.UNAUTHENTICATED.withDescription("this device was revoked or replaced"));
+        return Mono.empty();
     }
 
     private void answerSend(SendOutcome outcome) {

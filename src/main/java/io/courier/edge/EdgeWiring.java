@@ -9,6 +9,7 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import io.courier.account.CurrentDevices;
 import io.courier.account.DeviceRemovalListener;
 import io.courier.cluster.BusMessage;
 import io.courier.cluster.DeviceAddress;
@@ -49,10 +50,10 @@ public class EdgeWiring {
     @Startup
     SessionRegistry sessions(PresenceDirectory presence, NodeBus bus, Messenger messenger,
             MailboxStorage inbox, Clock clock, EdgeConfig config, MessagingConfig messaging, StreamScheduler workers,
-            StreamMetrics metrics, MessagingMetrics delivery) {
+            StreamMetrics metrics, MessagingMetrics delivery, CurrentDevices currentDevices) {
         Scheduler scheduler = workers.scheduler();
         return new SessionRegistry(presence, bus, messenger, inbox, clock, config, messaging,
-                task -> scheduler.schedule(task), metrics, delivery);
+                task -> scheduler.schedule(task), metrics, delivery, currentDevices);
     }
 
     void closeSessions(@Disposes SessionRegistry sessions) {

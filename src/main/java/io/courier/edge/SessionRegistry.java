@@ -9,11 +9,13 @@ import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
+import io.courier.account.CurrentDevices;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.cluster.BusMessage;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
+import io.courier.common.AuthenticatedDevice;
 import io.courier.common.TokenBucket;
 import io.courier.messaging.DeviceMailbox;
 import io.courier.messaging.InboxItem;
@@ -54,10 +56,12 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     /** What devices do wrong, in the log: a line per device a minute at most, ten a second in all. */
     private final BoundedLog faults = new BoundedLog(Logger.getLogger(DeviceStream.class), Duration.ofMinutes(1), 10,
             Duration.ofMillis(100));
+    private final CurrentDevices currentDevices;
 
     SessionRegistry(PresenceDirectory presence, NodeBus bus, Messenger messenger,
             MailboxStorage inbox, Clock clock, EdgeConfig config, MessagingConfig messaging, Executor workers,
-            StreamMetrics metrics, MessagingMetrics delivery) {
+            StreamMetrics metrics, MessagingMetrics delivery, CurrentDevices currentDevices) {
+        this.currentDevices = currentDevices;
         this.metrics = metrics;
         this.delivery = delivery;
         this.presence = presence;
@@ -77,10 +81,11 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     }
 
     /** A new stream; {@code epoch} was taken when the call arrived, so streams order by when they were opened. */
-    DeviceStream open(DeviceAddress device, long epoch, ServerCallStreamObserver<ConnectResponse> call) {
+    DeviceStream open(AuthenticatedDevice caller, long epoch, ServerCallStreamObserver<ConnectResponse> call) {
+        DeviceAddress device = new DeviceAddress(caller.accountId(), caller.deviceId());
         SerialExecutor serial = new SerialExecutor(workers);
         DeviceStream stream = new DeviceStream(device, epoch, call, Schedulers.fromExecutor(serial), messenger, this,
-                budgets(), config, metrics, delivery, clock, faults);
+                budgets(), config, metrics, delivery, clock, faults, currentDevices.isCurrent(caller));
         stream.attach(new DeviceMailbox(device, inbox, messenger, stream, limits, clock, timers, serial));
         return stream;
     }

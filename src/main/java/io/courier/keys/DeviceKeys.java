@@ -1,6 +1,9 @@
 package io.courier.keys;
 
-/** The long-lived keys of one device (everything but the one-time keys). */
-record DeviceKeys(int deviceId, byte[] identityKey, int registrationId, PublicPreKey signedPreKey,
+/**
+ * The long-lived keys of one device (everything but the one-time keys); {@code generation} is the install that
+ * stored them (0 for keys stored before generations existed).
+ */
+record DeviceKeys(int deviceId, long generation, byte[] identityKey, int registrationId, PublicPreKey signedPreKey,
         PublicPreKey kyberLastResort) {
 }

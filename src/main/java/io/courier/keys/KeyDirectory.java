@@ -13,6 +13,7 @@ import org.signal.libsignal.protocol.InvalidKeyException;
 
 import com.hazelcast.core.HazelcastInstance;
 
+import io.courier.account.CurrentDevices;
 import io.courier.account.DeviceRemovalListener;
 import io.courier.api.v1.UploadKeysRequest;
 import io.courier.cluster.RateLimiter;
@@ -46,31 +47,46 @@ public final class KeyDirectory implements DeviceRemovalListener {
     private final KeyValidation validation;
     private final RateLimiter limiter;
     private final KeysConfig config;
+    private final CurrentDevices current;
 
     KeyDirectory(DeviceKeyStore deviceKeys, OneTimeKeyStore oneTimeKeys, HazelcastInstance hazelcast,
-            RateLimiter limiter, KeysConfig config) {
+            RateLimiter limiter, KeysConfig config, CurrentDevices current) {
         this.deviceKeys = deviceKeys;
         this.oneTimeKeys = oneTimeKeys;
         this.registrations = new RegistrationCache(hazelcast, this::readRegistrations);
         this.validation = new KeyValidation(config.maxOneTimeKeysPerUpload());
         this.limiter = limiter;
         this.config = config;
+        this.current = current;
     }
 
-    /** Validates everything first, so a refused upload stores nothing. */
+    /**
+     * Validates everything first, so a refused upload stores nothing; numbers and counts come before any key is
+     * parsed. Every write is conditional on the caller's generation, and once written the device must still be
+     * current: an upload that raced its device's revocation deletes what it wrote and is refused, leaving no keys
+     * behind that nobody could revoke.
+     */
     public Mono<KeyCounts> upload(AuthenticatedDevice caller, UploadKeysRequest request) {
-        return Mono.fromCallable(() -> validation.identityKey(request))
+        return Mono.fromCallable(() -> {
+                    validation.checkRanges(request);
+                    return validation.identityKey(request);
+                })
                 .flatMap(uploaded -> stored(caller)
                         // Signature checks are CPU work: keep them off the transport's and the driver's threads.
                         .publishOn(Schedulers.parallel())
                         .map(stored -> check(request, uploaded, stored)))
-                .flatMap(upload -> store(caller, upload))
+                .flatMap(upload -> {
+                    long micros = OneTimeKeyStore.now();
+                    return store(caller, upload, micros).then(Mono.defer(() -> confirmCurrent(caller, micros)));
+                })
                 .then(counts(caller));
     }
 
+    /** The caller's stored keys; keys of another generation are another install's, not the caller's. */
     private Mono<Optional<DeviceKeys>> stored(AuthenticatedDevice caller) {
-        return deviceKeys.find(caller.accountId(), caller.deviceId()).map(Optional::of)
-                .defaultIfEmpty(Optional.empty());
+        return deviceKeys.find(caller.accountId(), caller.deviceId())
+                .filter(keys -> keys.generation() == caller.generation())
+                .map(Optional::of).defaultIfEmpty(Optional.empty());
     }
 
     private CheckedUpload check(UploadKeysRequest request, Optional<IdentityKey> uploaded,
@@ -92,46 +108,75 @@ public final class KeyDirectory implements DeviceRemovalListener {
         return new CheckedUpload(identity, keys, stored);
     }
 
-    private Mono<Void> store(AuthenticatedDevice caller, CheckedUpload upload) {
+    /** @param micros the write time of the one-time keys */
+    private Mono<Void> store(AuthenticatedDevice caller, CheckedUpload upload, long micros) {
         UUID account = caller.accountId();
         UploadedKeys keys = upload.keys();
-        Mono<Void> longLived = upload.stored().isEmpty() ? storeFirst(caller, upload.identity(), keys)
+        Mono<Void> longLived = upload.stored().isEmpty() ? storeFirst(caller, upload.identity(), keys, true)
                 : update(caller, keys);
         return longLived
                 .then(upload.changesRegistrations() ? registrations.invalidate(account) : Mono.empty())
-                .then(Mono.when(replaceOneTimeKeys(caller, OneTimeKeyKind.EC, keys.oneTimePreKeys()),
-                        replaceOneTimeKeys(caller, OneTimeKeyKind.KYBER, keys.kyberPreKeys())));
+                .then(Mono.when(replaceOneTimeKeys(caller, OneTimeKeyKind.EC, keys.oneTimePreKeys(), micros),
+                        replaceOneTimeKeys(caller, OneTimeKeyKind.KYBER, keys.kyberPreKeys(), micros)));
     }
 
-    private Mono<Void> replaceOneTimeKeys(AuthenticatedDevice caller, OneTimeKeyKind kind, List<PublicPreKey> keys) {
-        return keys.isEmpty() ? Mono.empty() : oneTimeKeys.replace(caller.accountId(), caller.deviceId(), kind, keys);
+    private Mono<Void> replaceOneTimeKeys(AuthenticatedDevice caller, OneTimeKeyKind kind, List<PublicPreKey> keys,
+            long micros) {
+        return keys.isEmpty() ? Mono.empty()
+                : oneTimeKeys.replace(caller.accountId(), caller.deviceId(), caller.generation(), kind, keys, micros);
     }
 
-    private Mono<Void> storeFirst(AuthenticatedDevice caller, IdentityKey identity, UploadedKeys keys) {
-        DeviceKeys first = new DeviceKeys(caller.deviceId(), identity.serialize(), keys.registrationId(),
-                keys.signedPreKey().get(), keys.kyberLastResort().get());
+    /** @param mayReplace whether keys another install left behind may be replaced (once) */
+    private Mono<Void> storeFirst(AuthenticatedDevice caller, IdentityKey identity, UploadedKeys keys,
+            boolean mayReplace) {
+        DeviceKeys first = new DeviceKeys(caller.deviceId(), caller.generation(), identity.serialize(),
+                keys.registrationId(), keys.signedPreKey().get(), keys.kyberLastResort().get());
         return deviceKeys.insertFirst(caller.accountId(), first)
-                .flatMap(applied -> applied ? Mono.empty() : updateAfterLostRace(caller, first, keys));
+                .flatMap(applied -> applied ? Mono.empty() : afterLostRace(caller, first, identity, keys, mayReplace));
     }
 
-    /** A concurrent first upload won: accept ours as an update only if it is the same identity. */
-    private Mono<Void> updateAfterLostRace(AuthenticatedDevice caller, DeviceKeys ours, UploadedKeys keys) {
+    /**
+     * Keys were there first. The caller's own generation's: accept ours as an update if it is the same identity.
+     * Another generation's, while the caller is current: left by an upload of a replaced install that died before
+     * cleaning up; they are replaced.
+     */
+    private Mono<Void> afterLostRace(AuthenticatedDevice caller, DeviceKeys ours, IdentityKey identity,
+            UploadedKeys keys, boolean mayReplace) {
         return deviceKeys.find(caller.accountId(), caller.deviceId())
                 .switchIfEmpty(Mono.error(() -> Rejections.aborted(
                         "the device's keys changed during the upload; try again")))
-                .flatMap(winner -> Arrays.equals(winner.identityKey(), ours.identityKey()) ? update(caller, keys)
-                        : Mono.error(identityChanged()));
+                .flatMap(winner -> {
+                    if (winner.generation() == caller.generation()) {
+                        return Arrays.equals(winner.identityKey(), ours.identityKey()) ? update(caller, keys)
+                                : Mono.error(identityChanged());
+                    }
+                    return current.isCurrentNow(caller).flatMap(isCurrent -> isCurrent && mayReplace
+                            ? deviceKeys.deleteGeneration(caller.accountId(), caller.deviceId(), winner.generation())
+                                    .then(storeFirst(caller, identity, keys, false))
+                            : Mono.error(isCurrent ? Rejections.aborted(
+                                    "the device's keys changed during the upload; try again") : CurrentDevices.notCurrent()));
+                });
     }
 
     private Mono<Void> update(AuthenticatedDevice caller, UploadedKeys keys) {
+        return deviceKeys.update(caller.accountId(), caller.deviceId(), caller.generation(), keys.registrationId(),
+                        keys.signedPreKey(), keys.kyberLastResort())
+                .flatMap(applied -> applied ? Mono.<Void>empty() : Mono.error(CurrentDevices.notCurrent()));
+    }
+
+    /**
+     * After the writes: if the caller was revoked or replaced meanwhile, its removal's clean-up may have run before
+     * them, so they are undone here (only the caller generation's keys) and the upload is refused.
+     */
+    private Mono<Void> confirmCurrent(AuthenticatedDevice caller, long micros) {
         UUID account = caller.accountId();
         int device = caller.deviceId();
-        return Mono.when(
-                keys.registrationId() == 0 ? Mono.empty()
-                        : deviceKeys.updateRegistrationId(account, device, keys.registrationId()),
-                keys.signedPreKey().map(k -> deviceKeys.updateSignedPreKey(account, device, k)).orElse(Mono.empty()),
-                keys.kyberLastResort().map(k -> deviceKeys.updateKyberLastResort(account, device, k))
-                        .orElse(Mono.empty()));
+        return current.isCurrentNow(caller).flatMap(isCurrent -> isCurrent ? Mono.<Void>empty()
+                : Mono.when(deviceKeys.deleteGeneration(account, device, caller.generation()),
+                                oneTimeKeys.undoReplace(account, device, OneTimeKeyKind.EC, micros),
+                                oneTimeKeys.undoReplace(account, device, OneTimeKeyKind.KYBER, micros))
+                        .then(registrations.invalidate(account))
+                        .then(Mono.error(CurrentDevices.notCurrent())));
     }
 
     /**
@@ -147,8 +192,10 @@ public final class KeyDirectory implements DeviceRemovalListener {
     }
 
     public Mono<KeyCounts> counts(AuthenticatedDevice caller) {
-        return Mono.zip(oneTimeKeys.count(caller.accountId(), caller.deviceId(), OneTimeKeyKind.EC),
-                        oneTimeKeys.count(caller.accountId(), caller.deviceId(), OneTimeKeyKind.KYBER))
+        return Mono.zip(oneTimeKeys.count(caller.accountId(), caller.deviceId(), caller.generation(),
+                                OneTimeKeyKind.EC),
+                        oneTimeKeys.count(caller.accountId(), caller.deviceId(), caller.generation(),
+                                OneTimeKeyKind.KYBER))
                 .map(counts -> new KeyCounts(counts.getT1(), counts.getT2()));
     }
 
@@ -180,7 +227,8 @@ public final class KeyDirectory implements DeviceRemovalListener {
     }
 
     private Mono<Optional<PublicPreKey>> claim(UUID account, DeviceKeys device, OneTimeKeyKind kind) {
-        return oneTimeKeys.claim(account, device.deviceId(), kind).map(Optional::of).defaultIfEmpty(Optional.empty());
+        return oneTimeKeys.claim(account, device.deviceId(), device.generation(), kind).map(Optional::of)
+                .defaultIfEmpty(Optional.empty());
     }
 
     /** Drops the devices' keys, then their cached registrations. */

@@ -17,8 +17,10 @@ import io.courier.common.Rejections;
 
 /** Parses an upload with libsignal and checks every signature; any failure is INVALID_ARGUMENT naming the field. */
 final class KeyValidation {
-    /** libsignal registration ids are 14 bits, 0 meaning "unset". */
-    static final int MAX_REGISTRATION_ID = 16380;
+    /** libsignal registration ids are 14 bits; 0 means "unchanged" on a later upload. */
+    static final int MAX_REGISTRATION_ID = 0x3FFF;
+    /** Signal prekey ids are 24 bits (libsignal's Medium.MAX_VALUE); 0 is never a valid id. */
+    static final int MAX_KEY_ID = 0xFFFFFF;
 
     private final int maxOneTimeKeys;
 
@@ -41,9 +43,7 @@ final class KeyValidation {
      * @param identity the identity the signatures must verify against: the uploaded one, or the stored one
      */
     UploadedKeys validate(UploadKeysRequest request, IdentityKey identity) {
-        if (request.getRegistrationId() > MAX_REGISTRATION_ID) {
-            throw Rejections.invalidArgument("registration_id must be between 1 and " + MAX_REGISTRATION_ID);
-        }
+        checkRanges(request);
         Optional<PublicPreKey> signed = request.hasSignedPreKey()
                 ? Optional.of(signedEc(request.getSignedPreKey(), identity, "signed_pre_key"))
                 : Optional.empty();
@@ -53,8 +53,8 @@ final class KeyValidation {
         List<PublicPreKey> oneTime = request.getOneTimePreKeysList().stream().map(this::oneTimeEc).toList();
         List<PublicPreKey> kyber = request.getKyberPreKeysList().stream()
                 .map(k -> signedKyber(k, identity, "kyber_pre_keys")).toList();
-        checkBatch(oneTime, "one_time_pre_keys");
-        checkBatch(kyber, "kyber_pre_keys");
+        checkUniqueIds(oneTime, "one_time_pre_keys");
+        checkUniqueIds(kyber, "kyber_pre_keys");
         return new UploadedKeys(request.getIdentityKey().isEmpty() ? Optional.empty()
                 : Optional.of(request.getIdentityKey().toByteArray()), request.getRegistrationId(), signed,
                 oneTime, kyber, lastResort);
@@ -99,11 +99,42 @@ final class KeyValidation {
         return new PublicPreKey(key.getKeyId(), serialized, signature);
     }
 
-    private void checkBatch(List<PublicPreKey> keys, String field) {
-        if (keys.size() > maxOneTimeKeys) {
-            throw Rejections.invalidArgument(field + ": at most " + maxOneTimeKeys + " keys per upload, got "
-                    + keys.size());
+    /**
+     * Numbers and counts, before any key is parsed or any signature checked: an oversized upload costs no CPU.
+     * uint32 fields arrive as Java ints, so values of 2^31 and more are negative here.
+     */
+    void checkRanges(UploadKeysRequest request) {
+        int registrationId = request.getRegistrationId();
+        if (registrationId < 0 || registrationId > MAX_REGISTRATION_ID) {
+            throw Rejections.invalidArgument("registration_id must be between 1 and " + MAX_REGISTRATION_ID
+                    + " (or 0 to keep the stored one), got " + Integer.toUnsignedString(registrationId));
         }
+        checkCount(request.getOneTimePreKeysCount(), "one_time_pre_keys");
+        checkCount(request.getKyberPreKeysCount(), "kyber_pre_keys");
+        if (request.hasSignedPreKey()) {
+            checkKeyId(request.getSignedPreKey().getKeyId(), "signed_pre_key");
+        }
+        if (request.hasKyberLastResortPreKey()) {
+            checkKeyId(request.getKyberLastResortPreKey().getKeyId(), "kyber_last_resort_pre_key");
+        }
+        request.getOneTimePreKeysList().forEach(k -> checkKeyId(k.getKeyId(), "one_time_pre_keys"));
+        request.getKyberPreKeysList().forEach(k -> checkKeyId(k.getKeyId(), "kyber_pre_keys"));
+    }
+
+    private void checkCount(int count, String field) {
+        if (count > maxOneTimeKeys) {
+            throw Rejections.invalidArgument(field + ": at most " + maxOneTimeKeys + " keys per upload, got " + count);
+        }
+    }
+
+    private static void checkKeyId(int keyId, String field) {
+        if (keyId < 1 || keyId > MAX_KEY_ID) {
+            throw Rejections.invalidArgument(field + ": key ids must be between 1 and " + MAX_KEY_ID + ", got "
+                    + Integer.toUnsignedString(keyId));
+        }
+    }
+
+    private static void checkUniqueIds(List<PublicPreKey> keys, String field) {
         Set<Integer> ids = new HashSet<>();
         for (PublicPreKey key : keys) {
             if (!ids.add(key.keyId())) {

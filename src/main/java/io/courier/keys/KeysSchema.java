@@ -35,6 +35,15 @@ final class KeysSchema {
               PRIMARY KEY ((account_id, device_id, kind), key_id))
             """));
 
+    /**
+     * Keys carry the generation of the install that uploaded them: writes are conditional on it, and one-time keys of
+     * another generation (an in-flight upload of a replaced install) are never handed out. Numbered apart from the
+     * other capabilities' migrations, which are added in parallel.
+     */
+    static final Migration V71 = new Migration(71, "key generations", List.of(
+            "ALTER TABLE device_keys ADD generation bigint",
+            "ALTER TABLE one_time_keys ADD generation bigint static"));
+
     private KeysSchema() {
     }
 }

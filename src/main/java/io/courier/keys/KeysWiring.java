@@ -7,6 +7,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 
+import io.courier.account.CurrentDevices;
 import io.courier.cluster.RateLimiter;
 import io.courier.store.Migration;
 import io.quarkus.runtime.Startup;
@@ -16,6 +17,11 @@ public class KeysWiring {
     @Produces
     Migration schema() {
         return KeysSchema.V2;
+    }
+
+    @Produces
+    Migration generations() {
+        return KeysSchema.V71;
     }
 
     /** The near-cached registrations map, added to the Hazelcast member's configuration. */
@@ -28,8 +34,9 @@ public class KeysWiring {
     @Produces
     @Singleton
     @Startup
-    KeyDirectory directory(CqlSession session, HazelcastInstance hazelcast, RateLimiter limiter, KeysConfig config) {
+    KeyDirectory directory(CqlSession session, HazelcastInstance hazelcast, RateLimiter limiter, KeysConfig config,
+            CurrentDevices current) {
         return new KeyDirectory(new DeviceKeyStore(session), new OneTimeKeyStore(session), hazelcast, limiter,
-                config);
+                config, current);
     }
 }

@@ -22,6 +22,7 @@ import io.courier.common.CredentialVerifier;
 public class GatedCredentialVerifier implements CredentialVerifier {
     private final DeviceAuthenticator real;
     private final Map<String, Gate> gates = new ConcurrentHashMap<>();
+    private final Map<String, Gate> gatesAfterCheck = new ConcurrentHashMap<>();
 
     /** {@code reached} completes when the held check starts; the check goes on once {@code open} completes. */
     public record Gate(CompletableFuture<Void> reached, CompletableFuture<Void> open) {
@@ -38,8 +39,25 @@ public class GatedCredentialVerifier implements CredentialVerifier {
         return gate;
     }
 
+    /**
+     * Lets the next check of {@code token} pass, then holds the call until the gate opens: the call acts with rights
+     * that were checked before whatever the test does meanwhile (a revocation, a new registration).
+     */
+    public Gate holdNextAfterCheck(String token) {
+        Gate gate = new Gate(new CompletableFuture<>(), new CompletableFuture<>());
+        gatesAfterCheck.put(token, gate);
+        return gate;
+    }
+
     @Override
     public CompletionStage<AuthenticatedDevice> verify(String token) {
+        Gate after = gatesAfterCheck.remove(token);
+        if (after != null) {
+            return real.verify(token).thenCompose(device -> {
+                after.reached().complete(null);
+                return after.open().thenApply(open -> device);
+            });
+        }
         Gate gate = gates.remove(token);
         if (gate == null) {
             return real.verify(token);

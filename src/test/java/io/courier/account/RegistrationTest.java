@@ -120,13 +120,13 @@ class RegistrationTest extends ServerTest {
     }
 
     @Test
-    void reRegisteringANumberKeepsTheAccountAndUnlinksEveryEarlierDevice() {
+    void reRegisteringANumberGivesAFreshAccountAndUnlinksEveryEarlierDevice() {
         RegisteredDevice first = registerNew();
         RegisteredDevice linked = link(first, "laptop");
 
         RegisteredDevice second = register(first.phoneNumber());
 
-        assertThat(second.accountId()).isEqualTo(first.accountId());
+        assertThat(second.accountId()).isNotEqualTo(first.accountId());
         assertThat(second.deviceId()).isEqualTo(1);
         assertStatus(Status.Code.UNAUTHENTICATED,
                 () -> accounts(first).listDevices(ListDevicesRequest.getDefaultInstance()));

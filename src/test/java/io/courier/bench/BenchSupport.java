@@ -30,7 +30,7 @@ abstract class BenchSupport extends ServerTest {
     /** Registrations in flight at once: they are unary calls, so a few threads keep the node busy. */
     private static final int REGISTRATION_THREADS = 16;
     /** Unique within a run (a repeated number would re-register and unlink the earlier device). */
-    private static final String NUMBER_PREFIX = "+1999" + ThreadLocalRandom.current().nextInt(1000, 10_000);
+    private static final String NUMBER_PREFIX = "+49151" + ThreadLocalRandom.current().nextInt(10, 100);
     private static final AtomicInteger NUMBERS = new AtomicInteger();
 
     protected static int property(String name, int fallback) {

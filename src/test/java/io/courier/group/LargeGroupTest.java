@@ -2,14 +2,17 @@ package io.courier.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import com.google.protobuf.ByteString;
 
 import io.courier.api.v1.ConnectResponse;
@@ -33,6 +36,9 @@ class LargeGroupTest extends GroupServerTest {
 
     @Inject
     KeyDirectory keys;
+
+    @Inject
+    CqlSession session;
 
     @Test
     void aGroupOf1024IsCreatedAndEveryMemberGetsItsMessage() {
@@ -69,15 +75,24 @@ class LargeGroupTest extends GroupServerTest {
         assertThat(status.getStatuses(0).getRecipientsCount()).as("every member but the sender").isEqualTo(CAP - 1);
     }
 
-    /** Accounts with one device that can receive messages, made straight through the key directory. */
+    /**
+     * Accounts with one device that can receive messages, made straight through the database and the key directory:
+     * a device row (whose random credential salt is its generation) and keys uploaded as that device.
+     */
     private List<ByteString> receivingAccounts(int count) {
-        List<UUID> accounts = new ArrayList<>();
+        var insertDevice = session.prepare("INSERT INTO devices (account_id, device_id, name, credential_salt,"
+                + " credential_hash, created_at) VALUES (?, 1, 'member', ?, ?, toTimestamp(now()))");
+        List<AuthenticatedDevice> devices = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            accounts.add(UUID.randomUUID());
+            byte[] salt = new byte[16];
+            ThreadLocalRandom.current().nextBytes(salt);
+            AuthenticatedDevice device = new AuthenticatedDevice(UUID.randomUUID(), 1, ByteBuffer.wrap(salt).getLong());
+            session.execute(insertDevice.bind(device.accountId(), ByteBuffer.wrap(salt), ByteBuffer.wrap(new byte[32])));
+            devices.add(device);
         }
-        Flux.fromIterable(accounts)
-                .flatMap(a -> keys.upload(new AuthenticatedDevice(a, 1), new SignalDevice().fullUpload(0, 0)), 32)
+        Flux.fromIterable(devices)
+                .flatMap(device -> keys.upload(device, new SignalDevice().fullUpload(0, 0)), 32)
                 .blockLast();
-        return accounts.stream().map(Ids::bytes).toList();
+        return devices.stream().map(device -> Ids.bytes(device.accountId())).toList();
     }
 }

@@ -59,7 +59,8 @@ public abstract class ServerTest {
     }
 
     protected static String randomPhoneNumber() {
-        return "+1555" + ThreadLocalRandom.current().nextInt(1_000_000, 10_000_000);
+        // German mobile numbers: valid for libphonenumber, 90 million of them.
+        return "+49151" + ThreadLocalRandom.current().nextInt(10_000_000, 100_000_000);
     }
 
     protected static AccountServiceGrpc.AccountServiceBlockingStub anonymousAccounts() {

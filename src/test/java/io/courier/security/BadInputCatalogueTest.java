@@ -14,26 +14,31 @@ import com.google.protobuf.ByteString;
 
 import io.courier.api.v1.AccountServiceGrpc;
 import io.courier.api.v1.CreateLinkCodeRequest;
+import io.courier.api.v1.GetMessageStatusRequest;
 import io.courier.api.v1.GetPreKeyBundleRequest;
 import io.courier.api.v1.GetPreKeyCountRequest;
 import io.courier.api.v1.LinkDeviceRequest;
 import io.courier.api.v1.ListDevicesRequest;
 import io.courier.api.v1.LookupAccountRequest;
+import io.courier.api.v1.MessagingServiceGrpc;
 import io.courier.api.v1.PreKey;
 import io.courier.api.v1.RegisterRequest;
 import io.courier.api.v1.RequestVerificationCodeRequest;
 import io.courier.api.v1.RevokeDeviceRequest;
 import io.courier.api.v1.SignedPreKey;
 import io.courier.api.v1.UploadKeysRequest;
+import io.courier.support.RawBytesStream;
+import io.courier.support.RawStream;
 import io.courier.support.RegisteredDevice;
 import io.courier.support.ServerTest;
 import io.courier.support.SignalDevice;
+import io.grpc.Status;
 import io.grpc.Status.Code;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * Bad input to the account and key RPCs, one row per case: each gets its precise status with a message, and
- * nothing changes (the victim's devices and key counts, the unregistered number). Stream cases can join the table.
+ * nothing changes (the victim's devices and key counts, the unregistered number). The device stream and the status query have their own rows.
  */
 @QuarkusTest
 class BadInputCatalogueTest extends ServerTest {
@@ -70,7 +75,7 @@ class BadInputCatalogueTest extends ServerTest {
         linked = link(victim.device(), "laptop");
         unregistered = randomPhoneNumber();
         State before = state();
-        return cases().map(c -> DynamicTest.dynamicTest(c.name() + " -> " + c.expected(), () -> {
+        return Stream.concat(cases(), streamCases()).map(c -> DynamicTest.dynamicTest(c.name() + " -> " + c.expected(), () -> {
             assertStatus(c.expected(), c.call());
             assertThat(state()).as("nothing changed").isEqualTo(before);
         }));
@@ -187,6 +192,32 @@ class BadInputCatalogueTest extends ServerTest {
                                 .build())),
                 new Case("bundle of an unknown account", Code.NOT_FOUND, () -> keys.getPreKeyBundle(
                         GetPreKeyBundleRequest.newBuilder().setAccountId(ByteString.copyFrom(new byte[16])).build())));
+    }
+
+    /** The messaging service: the device stream and the status query. */
+    private Stream<Case> streamCases() {
+        var statuses = withToken(MessagingServiceGrpc.newBlockingStub(channel), victim.device().authToken());
+        GetMessageStatusRequest.Builder tooMany = GetMessageStatusRequest.newBuilder();
+        for (long id = 1; id <= 101; id++) {
+            tooMany.addServerIds(id);
+        }
+        return Stream.of(
+                new Case("status of 101 messages", Code.INVALID_ARGUMENT,
+                        () -> statuses.getMessageStatus(tooMany.build())),
+                new Case("status without credentials", Code.UNAUTHENTICATED, () -> MessagingServiceGrpc
+                        .newBlockingStub(channel).getMessageStatus(GetMessageStatusRequest.getDefaultInstance())),
+                new Case("stream without credentials", Code.UNAUTHENTICATED,
+                        () -> closedWith(new RawStream(channel, null).awaitClosed())),
+                new Case("stream with a malformed token", Code.UNAUTHENTICATED,
+                        () -> closedWith(new RawStream(channel, "not-a-token").awaitClosed())),
+                new Case("stream frame that is not a ConnectRequest", Code.INVALID_ARGUMENT,
+                        () -> closedWith(RawBytesStream.sendAndAwaitClose(channel, victim.device().authToken(),
+                                new byte[] {0x0A, 0x7F, 1, 2, 3}))));
+    }
+
+    /** A stream's closing status as the exception a unary call would have thrown. */
+    private static void closedWith(Status status) {
+        throw status.asRuntimeException();
     }
 
     private static void codeFor(String phone) {

@@ -1,9 +1,5 @@
 package io.courier.bench;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -21,15 +17,12 @@ import com.google.protobuf.ByteString;
 import io.courier.api.v1.Ack;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.DeviceEnvelope;
-import io.courier.api.v1.MessagingServiceGrpc;
 import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.Ping;
 import io.courier.api.v1.Read;
-import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 
 /**
@@ -38,26 +31,6 @@ import io.grpc.Status;
  * down-frame, so what slows it is the server's handling of garbage, not its own refusal to read.
  */
 public final class Fuzzer implements AutoCloseable {
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
-    private static final MethodDescriptor<byte[], byte[]> CONNECT =
-            MessagingServiceGrpc.getConnectMethod().toBuilder(BYTES, BYTES).build();
-    private static final Metadata.Key<String> AUTHORIZATION =
-            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-
     /** @param statuses how the server ended the fuzzer's streams, by status code */
     public record Result(long framesWritten, long streamsOpened, Map<String, Long> statuses) {
     }
@@ -94,9 +67,7 @@ public final class Fuzzer implements AutoCloseable {
             return;
         }
         opened.incrementAndGet();
-        ClientCall<byte[], byte[]> call = channel.newCall(CONNECT, CallOptions.DEFAULT);
-        Metadata headers = new Metadata();
-        headers.put(AUTHORIZATION, "Bearer " + token);
+        ClientCall<byte[], byte[]> call = RawConnect.newCall(channel);
         open.add(call);
         call.start(new ClientCall.Listener<>() {
             @Override
@@ -115,7 +86,7 @@ public final class Fuzzer implements AutoCloseable {
                 statuses.computeIfAbsent(status.getCode().name(), c -> new AtomicLong()).incrementAndGet();
                 open(token, random);
             }
-        }, headers);
+        }, RawConnect.bearer(token));
         call.request(1);
         pump(call, random);
     }

@@ -34,6 +34,8 @@ import io.courier.api.v1.UploadedPart;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
 import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -89,17 +91,18 @@ public final class MediaClient {
         CreateUploadSlotResponse slot = media().createUploadSlot(CreateUploadSlotRequest.newBuilder()
                 .setKind(details.kind()).setSizeBytes(blobSize).build());
         Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
+        Map<Integer, String> etags = new TreeMap<>(); // parts this call has sent, kept across attempts
         for (int attempt = 1;; attempt++) {
             try (MediaCipher.Encrypting blob = MediaCipher.encrypt(source.open(), keys)) {
                 if (slot.hasSingle()) {
                     put(slot.getSingle().getPutUrl(), blob.readAllBytes(), meter);
                 } else {
-                    sendParts(slot, blob, attempt > 1, meter);
+                    sendParts(slot, blob, etags, attempt > 1, meter);
                 }
                 return new UploadedMedia(pointer(slot.getObjectKey(), mediaKey, blob, plainSize, details),
                         meter.sent.get());
-            } catch (IOException e) {
-                if (attempt == MAX_ATTEMPTS) {
+            } catch (IOException | StatusRuntimeException e) {
+                if (attempt == MAX_ATTEMPTS || e instanceof StatusRuntimeException s && !retryable(s)) {
                     throw e;
                 }
                 Thread.sleep(backoff.next().toMillis());
@@ -107,12 +110,18 @@ public final class MediaClient {
         }
     }
 
+    /** A lost connection to the node, or the store briefly unavailable: worth another pass. */
+    private static boolean retryable(StatusRuntimeException e) {
+        return e.getStatus().getCode() == Status.Code.UNAVAILABLE
+                || e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED;
+    }
+
     /**
-     * One pass over the blob: every part is encrypted again (the media key fixes the bytes), and sent only if the
-     * store does not hold it yet.
+     * One pass over the blob: every part is encrypted again (the media key fixes the bytes), and sent only if this
+     * call has not sent it yet and the store does not hold it (a part whose answer was lost may have landed).
      */
-    private void sendParts(CreateUploadSlotResponse slot, MediaCipher.Encrypting blob, boolean resuming, Meter meter)
-            throws IOException, InterruptedException {
+    private void sendParts(CreateUploadSlotResponse slot, MediaCipher.Encrypting blob, Map<Integer, String> etags,
+            boolean resuming, Meter meter) throws IOException, InterruptedException {
         var multipart = slot.getMultipart();
         String key = slot.getObjectKey();
         String uploadId = multipart.getUploadId();
@@ -122,15 +131,16 @@ public final class MediaClient {
         Map<Integer, UploadedPart> stored = new HashMap<>();
         Map<Integer, String> urls = new HashMap<>();
         if (resuming) {
-            media().listUploadedParts(ListUploadedPartsRequest.newBuilder().setObjectKey(key).setUploadId(uploadId)
-                    .build()).getPartsList().forEach(p -> stored.put(p.getPartNumber(), p));
+            storedParts(key, uploadId).forEach(p -> stored.put(p.getPartNumber(), p));
         } else {
             multipart.getPartsList().forEach(p -> urls.put(p.getPartNumber(), p.getPutUrl()));
         }
-        Map<Integer, String> etags = new TreeMap<>();
         for (int number = 1; number <= count; number++) {
             int length = (int) (number < count ? partSize : blobSize - partSize * (count - 1));
             byte[] part = blob.readNBytes(length);
+            if (etags.containsKey(number)) {
+                continue;
+            }
             UploadedPart held = stored.get(number);
             if (held != null && held.getSizeBytes() == length) {
                 etags.put(number, held.getEtag());
@@ -145,6 +155,19 @@ public final class MediaClient {
                 .setObjectKey(key).setUploadId(uploadId);
         etags.forEach((n, etag) -> complete.addParts(CompletedPart.newBuilder().setPartNumber(n).setEtag(etag)));
         media().completeMultipartUpload(complete.build());
+    }
+
+    /** What the store holds; nothing if it can't say right now (the parts are then simply sent again). */
+    private List<UploadedPart> storedParts(String key, String uploadId) {
+        try {
+            return media().listUploadedParts(ListUploadedPartsRequest.newBuilder().setObjectKey(key)
+                    .setUploadId(uploadId).build()).getPartsList();
+        } catch (StatusRuntimeException e) {
+            if (!retryable(e)) {
+                throw e;
+            }
+            return List.of();
+        }
     }
 
     private List<PresignedPart> presign(String key, String uploadId, int from, int count) {

@@ -13,7 +13,10 @@ import io.courier.store.ReactiveCql;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** The {@code media_expiry} table: what is due when, sliced by due day and shard. */
+/**
+ * The {@code media_expiry} table: what is due when, sliced by due day and shard. Reads stop at "now", so the
+ * tombstones of done entries are only ever behind a reader within the few days a slice is visited.
+ */
 final class ExpiryIndex {
     /** Slices per day: a day's entries are spread so no partition grows with the whole day's uploads. */
     static final int SHARDS = 16;
@@ -27,7 +30,7 @@ final class ExpiryIndex {
     private final Duration lookback;
     private final PreparedStatement insert;
     private final PreparedStatement due;
-    private final PreparedStatement clear;
+    private final PreparedStatement done;
 
     ExpiryIndex(Cql cql, int lookbackDays) {
         this.cql = cql;
@@ -36,7 +39,8 @@ final class ExpiryIndex {
                 + " VALUES (?, ?, ?, ?, ?, ?) USING TTL ?");
         due = cql.session().prepare("SELECT due_at, object_key, action, upload_id FROM media_expiry"
                 + " WHERE day = ? AND shard = ? AND due_at <= ?");
-        clear = cql.session().prepare("DELETE FROM media_expiry WHERE day = ? AND shard = ? AND due_at <= ?");
+        done = cql.session().prepare("DELETE FROM media_expiry WHERE day = ? AND shard = ? AND due_at = ?"
+                + " AND object_key = ? AND action = ?");
     }
 
     /** Records an action; the entry outlives its due time by the sweeper's lookback, then it is garbage anyway. */
@@ -53,9 +57,10 @@ final class ExpiryIndex {
                         ExpiryAction.of(row.getInt("action")), Optional.ofNullable(row.getString("upload_id"))));
     }
 
-    /** Drops every entry of the slice due by {@code upTo}: one range tombstone. */
-    Mono<Void> clear(LocalDate day, int shard, Instant upTo) {
-        return cql.write(clear.bind(day, shard, upTo));
+    /** Drops an entry whose action has run; one that keeps failing stays until its TTL. */
+    Mono<Void> done(Entry entry) {
+        return cql.write(done.bind(entry.day(), entry.shard(), entry.dueAt(), entry.objectKey(),
+                entry.action().code));
     }
 
     static LocalDate day(Instant instant) {

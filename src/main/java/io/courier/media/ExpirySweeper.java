@@ -61,12 +61,16 @@ public final class ExpirySweeper implements AutoCloseable {
                 .reduce(0L, Long::sum);
     }
 
-    /** Runs the slice's due actions; only when all succeeded are they cleared (a failure retries next time). */
+    /** Runs the slice's due actions; each one done leaves the index, a failed one is tried at the next sweep. */
     private Mono<Long> sweep(LocalDate day, int shard, Instant now) {
         return index.due(day, shard, now)
-                .flatMap(this::run, CONCURRENCY)
-                .count()
-                .flatMap(done -> done == 0 ? Mono.just(0L) : index.clear(day, shard, now).thenReturn(done));
+                .flatMap(entry -> run(entry).then(index.done(entry)).thenReturn(1L)
+                        .onErrorResume(e -> {
+                            LOG.warnf("Media expiry: %s of an object failed (%s); retrying at the next sweep",
+                                    entry.action(), e.getMessage());
+                            return Mono.just(0L);
+                        }), CONCURRENCY)
+                .reduce(0L, Long::sum);
     }
 
     private Mono<Void> run(ExpiryIndex.Entry entry) {

@@ -25,6 +25,7 @@ import io.minio.MinioAsyncClient;
 import io.minio.RemoveObjectArgs;
 import io.minio.StatObjectArgs;
 import io.minio.errors.ErrorResponseException;
+import io.minio.errors.InvalidResponseException;
 import io.minio.http.Method;
 import io.minio.messages.Part;
 import okhttp3.Call;
@@ -109,7 +110,7 @@ final class ObjectStore {
         return guarded("aborting a multipart upload",
                 sdk(() -> s3.abortMultipartUploadAsync(bucket, region, key, uploadId, null, null))
                         .then()
-                        .onErrorResume(e -> isCode(e, "NoSuchUpload"), e -> Mono.empty()));
+                        .onErrorResume(e -> isCode(e, "NoSuchUpload") || isNotFound(e), e -> Mono.empty()));
     }
 
     /** The stored size; empty if there is no such object. */
@@ -154,13 +155,24 @@ final class ObjectStore {
                 if (response.code() == 404) {
                     sink.error(Rejections.notFound("the upload was completed, aborted or has expired"));
                 } else if (!response.isSuccessful()) {
-                    sink.error(new IOException("ListParts answered HTTP " + response.code()));
+                    sink.error(new StoreRefused(response.code()));
                 } else {
                     sink.success(parseParts(body));
                 }
             } catch (IOException | XMLStreamException | RuntimeException e) {
                 sink.error(e);
             }
+        }
+    }
+
+    /** A non-S3 answer of the store; only its status is logged (the request's URL carries a signature). */
+    private static final class StoreRefused extends IOException {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        StoreRefused(int status) {
+            super("HTTP " + status);
+            this.status = status;
         }
     }
 
@@ -219,6 +231,12 @@ final class ObjectStore {
         return code.equals(code(error));
     }
 
+    /** S3Proxy answers some calls on a missing upload with a bare 404 page instead of an S3 error. */
+    private static boolean isNotFound(Throwable error) {
+        return error instanceof InvalidResponseException && String.valueOf(error.getMessage())
+                .contains("Response code: 404");
+    }
+
     /** Runs an SDK call when subscribed; a checked exception it throws fails the Mono. */
     private static <T> Mono<T> sdk(Callable<CompletableFuture<T>> call) {
         return Mono.fromCompletionStage(() -> {
@@ -238,7 +256,8 @@ final class ObjectStore {
     /** Logs the cause under a correlation id; the caller only learns that the store is unavailable. */
     static RuntimeException unavailable(String what, Throwable cause) {
         String id = UUID.randomUUID().toString();
-        String detail = code(cause) != null ? "S3 error " + code(cause) : cause.getClass().getSimpleName();
+        String detail = code(cause) != null ? "S3 error " + code(cause)
+                : cause instanceof StoreRefused refused ? "HTTP " + refused.status : cause.getClass().getSimpleName();
         LOG.warnf("Object store failed %s (%s) [%s]", what, detail, id);
         return Status.UNAVAILABLE.withDescription("media storage is unavailable; try again (" + id + ")")
                 .asRuntimeException();

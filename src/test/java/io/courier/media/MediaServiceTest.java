@@ -351,8 +351,39 @@ class MediaServiceTest extends ServerTest {
         assertThat(downloadUrl(alice, slot.getObjectKey())).as("other devices are not affected").isNotEmpty();
     }
 
+    @Inject
+    ExpirySweeper sweeper;
+
     @Test
-    void thisStoreHasNoLifecycleRulesSoTheSweeperExpiresMedia() {
-        assertThat(broker.expiryMode()).isEqualTo(ExpiryMode.SWEEPER);
+    void theSweeperAbortsUploadsLeftIncompleteAfter24HoursAndDeletesMediaAfter30Days() {
+        assertThat(broker.expiryMode()).as("S3Proxy has no lifecycle rules").isEqualTo(ExpiryMode.SWEEPER);
+        RegisteredDevice alice = registerNew();
+        ObjectStore store = storeWithUrlTtl(600);
+        CreateUploadSlotResponse old = slot(alice, MediaKind.MEDIA_KIND_IMAGE, 100);
+        assertThat(BlobHttp.put(old.getSingle().getPutUrl(), random(100)).status()).isEqualTo(200);
+        CreateUploadSlotResponse stale = slot(alice, MediaKind.MEDIA_KIND_VIDEO, MULTIPART_SIZE);
+        String staleId = stale.getMultipart().getUploadId();
+        assertThat(BlobHttp.put(stale.getMultipart().getParts(0).getPutUrl(), random(5 * MIB)).status())
+                .isEqualTo(200);
+        assertThat(store.listParts(stale.getObjectKey(), staleId).block()).hasSize(1);
+
+        sweeper.sweep().block();
+        assertThat(store.listParts(stale.getObjectKey(), staleId).block()).as("not due yet").hasSize(1);
+
+        clock.advance(Duration.ofHours(25));
+        assertThat(sweeper.sweep().block()).isPositive();
+        assertThat(store.listParts(stale.getObjectKey(), staleId).block()).as("stale upload aborted").isEmpty();
+        assertThat(BlobHttp.get(store.getUrl(old.getObjectKey())).status()).as("media kept").isEqualTo(200);
+
+        clock.advance(Duration.ofDays(30));
+        CreateUploadSlotResponse fresh = slot(alice, MediaKind.MEDIA_KIND_IMAGE, 100);
+        assertThat(BlobHttp.put(fresh.getSingle().getPutUrl(), random(100)).status()).isEqualTo(200);
+        assertThat(sweeper.sweep().block()).isPositive();
+
+        assertThat(BlobHttp.get(store.getUrl(old.getObjectKey())).status()).as("expired media deleted")
+                .isEqualTo(404);
+        assertThat(BlobHttp.get(store.getUrl(fresh.getObjectKey())).status()).as("fresh media kept")
+                .isEqualTo(200);
+        assertThat(sweeper.sweep().block()).as("done entries are cleared").isZero();
     }
 }

@@ -27,17 +27,18 @@ final class BucketExpiry {
     }
 
     /** Runs once at startup, before any request: blocking here is fine. */
-    static ExpiryMode configure(MinioClient s3, String bucket, MediaLimits limits) throws Exception {
-        if (limits.expiry() == ExpiryMode.SWEEPER) {
+    static ExpiryMode configure(MinioClient s3, String bucket, ExpiryMode requested, Duration retention,
+            Duration incompleteUploadTtl) throws Exception {
+        if (requested == ExpiryMode.SWEEPER) {
             return ExpiryMode.SWEEPER;
         }
         try {
             s3.setBucketLifecycle(SetBucketLifecycleArgs.builder().bucket(bucket)
-                    .config(rule(limits.retention(), limits.incompleteUploadTtl())).build());
+                    .config(rule(retention, incompleteUploadTtl)).build());
             LOG.infof("Media expiry: bucket lifecycle rule on %s", bucket);
             return ExpiryMode.LIFECYCLE;
         } catch (ErrorResponseException e) {
-            if (limits.expiry() == ExpiryMode.LIFECYCLE || !"NotImplemented".equals(e.errorResponse().code())) {
+            if (requested == ExpiryMode.LIFECYCLE || !"NotImplemented".equals(e.errorResponse().code())) {
                 throw e;
             }
             LOG.infof("Media expiry: the object store has no lifecycle rules; the sweeper expires media");

@@ -66,7 +66,8 @@ public class MediaWiring {
     @Produces
     @Singleton
     ExpiryMode expiryMode(MinioClient minio, MediaConfig config, MediaLimits limits) throws Exception {
-        return BucketExpiry.configure(minio, config.bucket(), limits);
+        return BucketExpiry.configure(minio, config.bucket(), limits.expiry(), limits.retention(),
+                limits.incompleteUploadTtl());
     }
 
     @Produces

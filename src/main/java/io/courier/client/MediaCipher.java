@@ -61,17 +61,10 @@ final class MediaCipher {
         MessageDigest sha = sha256();
         Mac mac = mac(keys);
         mac.update(keys.iv());
-        byte[] buffer = new byte[CHUNK];
-        long remaining = blobSize - MAC_BYTES;
-        while (remaining > 0) {
-            int n = blob.read(buffer, 0, (int) Math.min(buffer.length, remaining));
-            if (n < 0) {
-                throw new MediaIntegrityException("the blob ended early");
-            }
+        forEachChunk(blob, blobSize - MAC_BYTES, (buffer, n) -> {
             sha.update(buffer, 0, n);
             mac.update(buffer, 0, n);
-            remaining -= n;
-        }
+        });
         byte[] stored = blob.readNBytes(MAC_BYTES);
         sha.update(stored);
         if (blob.read() >= 0) {
@@ -93,20 +86,13 @@ final class MediaCipher {
             throws IOException {
         Cipher cipher = cipher(Cipher.DECRYPT_MODE, keys);
         MessageDigest sha = sha256();
-        byte[] buffer = new byte[CHUNK];
-        long remaining = blobSize - MAC_BYTES;
-        while (remaining > 0) {
-            int n = blob.read(buffer, 0, (int) Math.min(buffer.length, remaining));
-            if (n < 0) {
-                throw new MediaIntegrityException("the blob ended early");
-            }
-            remaining -= n;
+        forEachChunk(blob, blobSize - MAC_BYTES, (buffer, n) -> {
             byte[] plain = cipher.update(buffer, 0, n);
             if (plain != null) {
                 sha.update(plain);
                 out.write(plain);
             }
-        }
+        });
         byte[] last;
         try {
             last = cipher.doFinal();
@@ -117,6 +103,24 @@ final class MediaCipher {
         out.write(last);
         if (plainSha256 != null && !MessageDigest.isEqual(sha.digest(), plainSha256)) {
             throw new MediaIntegrityException("the plaintext's SHA-256 differs from the one in the message");
+        }
+    }
+
+    /** Something done with each chunk read. */
+    private interface ChunkHandler {
+        void accept(byte[] buffer, int length) throws IOException;
+    }
+
+    /** Hands the next {@code length} bytes of {@code in} to {@code handler} chunk by chunk. */
+    private static void forEachChunk(InputStream in, long length, ChunkHandler handler) throws IOException {
+        byte[] buffer = new byte[CHUNK];
+        for (long remaining = length; remaining > 0;) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+            if (n < 0) {
+                throw new MediaIntegrityException("the blob ended early");
+            }
+            handler.accept(buffer, n);
+            remaining -= n;
         }
     }
 

@@ -1,18 +1,33 @@
 package io.courier.media;
 
+import java.time.Clock;
+
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.partition.Partition;
+
+import io.courier.cluster.RateLimiter;
+import io.courier.local.LocalEndpoints;
 import io.courier.local.LocalWiring;
+import io.courier.store.Cql;
+import io.courier.store.Migration;
 import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
+import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
 import io.quarkus.runtime.Startup;
 import okhttp3.OkHttpClient;
 
-/** Connects the MinIO SDK to the object store and makes sure the media bucket exists. */
+/** Connects the MinIO SDK to the object store, makes sure the media bucket and its expiry exist, wires the broker. */
 public class MediaWiring {
+    @Produces
+    Migration schema() {
+        return MediaSchema.V20;
+    }
+
     /** Our own OkHttp client, so shutting it down lets the JVM exit at once (OkHttp's threads linger 60 s). */
     @Produces
     @Singleton
@@ -25,19 +40,83 @@ public class MediaWiring {
         client.connectionPool().evictAll();
     }
 
+    /** The store as configured, or the local S3Proxy in local mode. */
+    @Produces
+    @Singleton
+    StoreEndpoint endpoint(MediaConfig config, LocalWiring local) {
+        return local.endpoints()
+                .map((LocalEndpoints e) -> new StoreEndpoint(e.s3Endpoint(), e.s3AccessKey(), e.s3SecretKey()))
+                .orElseGet(() -> new StoreEndpoint(config.endpoint(), config.accessKey(), config.secretKey()));
+    }
+
     @Produces
     @Singleton
     @Startup
-    MinioClient minio(MediaConfig config, LocalWiring local, OkHttpClient http) throws Exception {
-        MinioClient.Builder builder = MinioClient.builder().httpClient(http).region(config.region());
-        local.endpoints().ifPresentOrElse(
-                e -> builder.endpoint(e.s3Endpoint()).credentials(e.s3AccessKey(), e.s3SecretKey()),
-                () -> builder.endpoint(config.endpoint()).credentials(config.accessKey(), config.secretKey()));
-        MinioClient client = builder.build();
+    MinioClient minio(MediaConfig config, StoreEndpoint endpoint, OkHttpClient http) throws Exception {
+        MinioClient client = MinioClient.builder().httpClient(http).region(config.region())
+                .endpoint(endpoint.url()).credentials(endpoint.accessKey(), endpoint.secretKey()).build();
         String bucket = config.bucket();
         if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
             client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
         }
         return client;
+    }
+
+    /** Decided once at startup, after the bucket exists. */
+    @Produces
+    @Singleton
+    ExpiryMode expiryMode(MinioClient minio, MediaConfig config, MediaLimits limits) throws Exception {
+        return BucketExpiry.configure(minio, config.bucket(), limits.expiry(), limits.retention(),
+                limits.incompleteUploadTtl());
+    }
+
+    @Produces
+    @Singleton
+    ObjectStore objectStore(MediaConfig config, StoreEndpoint endpoint, OkHttpClient http, MediaLimits limits) {
+        // Region set: presigning then never asks the store for the bucket's location.
+        MinioAsyncClient async = MinioAsyncClient.builder().httpClient(http).region(config.region())
+                .endpoint(endpoint.url()).credentials(endpoint.accessKey(), endpoint.secretKey()).build();
+        return new ObjectStore(async, http, config.bucket(), config.region(), (int) limits.urlTtl().toSeconds());
+    }
+
+    @Produces
+    @Singleton
+    ExpiryIndex expiryIndex(Cql cql, MediaLimits limits) {
+        return new ExpiryIndex(cql, limits.sweepLookbackDays());
+    }
+
+    /** Built at startup: preparing its statements must not happen on a transport thread at the first call. */
+    @Produces
+    @Singleton
+    @Startup
+    MediaBroker broker(Cql cql, ExpiryIndex expiry, ObjectStore store, RateLimiter limiter, MediaLimits limits,
+            ExpiryMode mode, Clock clock) {
+        MediaPolicy.check(limits);
+        return new MediaBroker(new UploadStore(cql, limits.retention()),
+                new UploadQuota(cql, limits.dailyUploadQuota().asLongValue()), expiry, store, limiter, limits, mode,
+                clock);
+    }
+
+    /** Sweeps only where the store can't expire media itself, and on each node only the shards it owns. */
+    @Produces
+    @Singleton
+    @Startup
+    ExpirySweeper sweeper(ExpiryIndex expiry, ObjectStore store, Clock clock, MediaLimits limits, ExpiryMode mode,
+            HazelcastInstance hazelcast) {
+        ExpirySweeper sweeper = new ExpirySweeper(expiry, store, clock, limits.sweepLookbackDays(),
+                shard -> ownedHere(hazelcast, shard));
+        if (mode == ExpiryMode.SWEEPER) {
+            sweeper.start(limits.sweepInterval());
+        }
+        return sweeper;
+    }
+
+    void stopSweeper(@Disposes ExpirySweeper sweeper) {
+        sweeper.close();
+    }
+
+    private static boolean ownedHere(HazelcastInstance hazelcast, int shard) {
+        Partition partition = hazelcast.getPartitionService().getPartition("courier-media-expiry-" + shard);
+        return partition.getOwner() != null && partition.getOwner().localMember();
     }
 }

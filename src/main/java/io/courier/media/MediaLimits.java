@@ -1,0 +1,91 @@
+package io.courier.media;
+
+import java.time.Duration;
+
+import io.courier.api.v1.MediaKind;
+import io.courier.cluster.RateLimit;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Limits, URL lifetimes, quotas and expiry of media uploads ({@code courier.media.*}). */
+@ConfigMapping(prefix = "courier.media")
+public interface MediaLimits {
+    @WithDefault("16M")
+    MemorySize maxImageSize();
+
+    @WithDefault("64M")
+    MemorySize maxAudioSize();
+
+    @WithDefault("2G")
+    MemorySize maxVideoSize();
+
+    @WithDefault("2G")
+    MemorySize maxDocumentSize();
+
+    /** Blobs up to this size get one presigned PUT; larger ones a multipart upload. */
+    @WithDefault("8M")
+    MemorySize multipartThreshold();
+
+    /** Size of every part but the last; S3 and MinIO need at least 5 MiB. */
+    @WithDefault("8M")
+    MemorySize partSize();
+
+    /** Lifetime of every presigned URL. */
+    @WithDefault("15m")
+    Duration urlTtl();
+
+    /** Declared bytes an account may open upload slots for per UTC day. */
+    @WithDefault("10G")
+    MemorySize dailyUploadQuota();
+
+    @WithDefault("20")
+    int uploadSlotBurst();
+
+    @WithDefault("2s")
+    Duration uploadSlotRefill();
+
+    @WithDefault("120")
+    int downloadUrlBurst();
+
+    @WithDefault("250ms")
+    Duration downloadUrlRefill();
+
+    /** How long media is kept after its upload slot was opened. */
+    @WithDefault("30d")
+    Duration retention();
+
+    /** Multipart uploads not completed within this are aborted and their parts freed. */
+    @WithDefault("24h")
+    Duration incompleteUploadTtl();
+
+    /** {@code auto} (a bucket lifecycle rule if the store supports one, else the sweeper), {@code lifecycle}, {@code sweeper}. */
+    @WithDefault("auto")
+    ExpiryMode expiry();
+
+    /** How often the sweeper looks for due objects and stale uploads. */
+    @WithDefault("10m")
+    Duration sweepInterval();
+
+    /** How many past days the sweeper revisits: covers a sweeper that was down this long. */
+    @WithDefault("7")
+    int sweepLookbackDays();
+
+    default long maxSize(MediaKind kind) {
+        return switch (kind) {
+            case MEDIA_KIND_IMAGE -> maxImageSize().asLongValue();
+            case MEDIA_KIND_AUDIO -> maxAudioSize().asLongValue();
+            case MEDIA_KIND_VIDEO -> maxVideoSize().asLongValue();
+            case MEDIA_KIND_DOCUMENT -> maxDocumentSize().asLongValue();
+            default -> throw new IllegalArgumentException("no limit for " + kind);
+        };
+    }
+
+    default RateLimit uploadSlots() {
+        return new RateLimit("upload slots opened by this device", uploadSlotBurst(), uploadSlotRefill());
+    }
+
+    default RateLimit downloadUrls() {
+        return new RateLimit("download URLs requested by this device", downloadUrlBurst(), downloadUrlRefill());
+    }
+}

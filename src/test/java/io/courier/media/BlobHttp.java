@@ -1,0 +1,42 @@
+package io.courier.media;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+/** Plain HTTP against presigned URLs, as a device would use them. */
+final class BlobHttp {
+    /** Status and body of one exchange. */
+    record Reply(int status, byte[] body, String etag) {
+    }
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private BlobHttp() {
+    }
+
+    static Reply put(String url, byte[] body) {
+        return send(HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build());
+    }
+
+    static Reply get(String url) {
+        return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
+    }
+
+    private static Reply send(HttpRequest request) {
+        try {
+            HttpResponse<byte[]> response = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return new Reply(response.statusCode(), response.body(),
+                    response.headers().firstValue("ETag").orElse("").replace("\"", ""));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

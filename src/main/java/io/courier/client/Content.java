@@ -11,7 +11,7 @@ record Content(Kind kind, byte[] body) {
     enum Kind {
         /** The app's own bytes. */
         APP,
-        /** A libsignal SenderKeyDistributionMessage: the sender's key for its group messages, never shown to the app. */
+        /** A libsignal SenderKeyDistributionMessage: a sender's key for its group messages; never shown to the app. */
         SENDER_KEY_DISTRIBUTION
     }
 

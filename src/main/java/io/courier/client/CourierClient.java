@@ -195,7 +195,8 @@ public final class CourierClient implements AutoCloseable {
     }
 
     public Mono<Group> addMembers(UUID groupId, Collection<UUID> accounts) {
-        return groupCall(() -> groups().addMembers(AddMembersRequest.newBuilder().setGroupId(SessionCrypto.idBytes(groupId))
+        return groupCall(() -> groups().addMembers(AddMembersRequest.newBuilder()
+                .setGroupId(SessionCrypto.idBytes(groupId))
                 .addAllAccountIds(ids(accounts)).build()).getGroup());
     }
 
@@ -230,6 +231,11 @@ public final class CourierClient implements AutoCloseable {
      */
     public Flux<GroupEvent> groupEvents() {
         return groupEvents.asFlux();
+    }
+
+    /** The id {@link #sendToGroup} and the group calls take. */
+    public static UUID groupId(Group group) {
+        return SessionCrypto.uuid(group.getGroupId());
     }
 
     /** A group call whose result is kept as the newest membership known (whom group messages are encrypted for). */

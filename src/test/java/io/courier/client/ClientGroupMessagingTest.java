@@ -23,7 +23,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import io.courier.support.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** Group messages through the SDK: Sender Keys distributed pairwise, rotated on removal, ticks per member and in all. */
+/** Group messages through the SDK: Sender Keys distributed pairwise, rotated on removal, ticks per member and all. */
 @QuarkusTest
 class ClientGroupMessagingTest extends ServerTest {
     @Inject
@@ -76,8 +76,8 @@ class ClientGroupMessagingTest extends ServerTest {
         try (Member alice = online(); Member bob = online(); Member carol = online()) {
             BlockingQueue<GroupMessageStatus> statuses = new LinkedBlockingQueue<>();
             alice.client().groupStatuses().subscribe(statuses::add);
-            UUID group = SessionCrypto.uuid(
-                    alice.client().createGroup(List.of(bob.id(), carol.id()), new byte[0]).block().getGroupId());
+            UUID group = CourierClient.groupId(
+                    alice.client().createGroup(List.of(bob.id(), carol.id()), new byte[0]).block());
 
             SentMessage sent = alice.client().sendToGroup(group, utf8("hello, group")).block();
             IncomingMessage atBob = expect(bob, alice, group, "hello, group");
@@ -125,8 +125,8 @@ class ClientGroupMessagingTest extends ServerTest {
     @Test
     void aRemovedMemberCannotReadWhatFollowsAndAnAddedMemberCan() throws Exception {
         try (Member alice = online(); Member bob = online(); Member carol = online(); Member dave = online()) {
-            UUID group = SessionCrypto.uuid(
-                    alice.client().createGroup(List.of(bob.id(), carol.id()), new byte[0]).block().getGroupId());
+            UUID group = CourierClient.groupId(
+                    alice.client().createGroup(List.of(bob.id(), carol.id()), new byte[0]).block());
             SentMessage before = alice.client().sendToGroup(group, utf8("before")).block();
             expect(bob, alice, group, "before");
             expect(carol, alice, group, "before");
@@ -160,8 +160,8 @@ class ClientGroupMessagingTest extends ServerTest {
             CourierClient laptopClient = CourierClient.create(channel, ClientStore.inMemory());
             laptopClient.link(alice.client().createLinkCode().block(), "laptop").block();
             try (ClientHarness aliceLaptop = new ClientHarness(laptopClient).online()) {
-                UUID group = SessionCrypto.uuid(
-                        alice.client().createGroup(List.of(bob.id()), new byte[0]).block().getGroupId());
+                UUID group = CourierClient.groupId(
+                        alice.client().createGroup(List.of(bob.id()), new byte[0]).block());
 
                 alice.client().sendToGroup(group, utf8("from the phone")).block();
                 expect(bob, alice, group, "from the phone");

@@ -79,12 +79,17 @@ public final class LoadGenerator implements AutoCloseable {
             load.recipients.add(new DeviceLink(channel, pair.recipient().authToken(),
                     (link, frame) -> load.onRecipientFrame(link, frame, drained)));
         }
+        awaitDrained(drained, timeout, load::close);
+        return load;
+    }
+
+    /** Waits until every stream has drained its inbox (QueueEmpty); closes them and fails if that takes too long. */
+    static void awaitDrained(CountDownLatch drained, Duration timeout, Runnable closeAll) throws InterruptedException {
         if (!drained.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            load.close();
+            closeAll.run();
             throw new IllegalStateException(drained.getCount() + " streams did not reach QueueEmpty within "
                     + timeout.toSeconds() + " s");
         }
-        return load;
     }
 
     private void onSenderFrame(DeviceLink link, ConnectResponse frame, CountDownLatch drained) {
@@ -168,7 +173,7 @@ public final class LoadGenerator implements AutoCloseable {
         recipients.forEach(DeviceLink::close);
     }
 
-    private static ConnectRequest sendFrame(long clientId, Device to, ByteString ciphertext) {
+    static ConnectRequest sendFrame(long clientId, Device to, ByteString ciphertext) {
         return ConnectRequest.newBuilder().setSend(OutgoingMessage.newBuilder()
                 .setClientMessageId(clientId)
                 .setRecipientAccountId(to.accountId())

@@ -6,7 +6,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -40,20 +39,14 @@ public final class ClientStore implements SignalProtocolStore {
 
     private final StateStorage storage;
     private final SortedMap<String, byte[]> state;
-    private final LinkedHashSet<Long> seen = new LinkedHashSet<>();
+    private final RecentIds seen;
     private int atomicDepth;
     private boolean unsaved;
 
     public ClientStore(StateStorage storage) {
         this.storage = storage;
         this.state = storage.load();
-        byte[] seenBytes = state.get("meta/seen");
-        if (seenBytes != null) {
-            ByteBuffer buffer = ByteBuffer.wrap(seenBytes);
-            while (buffer.remaining() >= Long.BYTES) {
-                seen.add(buffer.getLong());
-            }
-        }
+        this.seen = new RecentIds(REMEMBERED_SERVER_IDS, state.get("meta/seen"));
         if (!state.containsKey("meta/identity")) {
             state.put("meta/identity", IdentityKeyPair.generate().serialize());
             state.put("meta/registration-id", intBytes(new SecureRandom().nextInt(16380) + 1));
@@ -114,13 +107,7 @@ public final class ClientStore implements SignalProtocolStore {
     synchronized void markSeen(long serverId, long origin) {
         seen.add(origin);
         seen.add(serverId);
-        while (seen.size() > REMEMBERED_SERVER_IDS) {
-            seen.remove(seen.iterator().next());
-        }
-        ByteBuffer buffer = ByteBuffer.allocate(seen.size() * Long.BYTES);
-        seen.forEach(buffer::putLong);
-        state.put("meta/seen", buffer.array());
-        save();
+        put("meta/seen", seen.serialize());
     }
 
     /** Keeps a decrypted message until the app has handled it. */
@@ -370,6 +357,28 @@ public final class ClientStore implements SignalProtocolStore {
         }
     }
 
+    // --- raw entries, for the group state kept beside the Signal state ---
+
+    synchronized byte[] get(String key) {
+        return state.get(key);
+    }
+
+    /** The entries whose keys start with {@code prefix}, in key order (a copy). */
+    synchronized SortedMap<String, byte[]> entries(String prefix) {
+        return new TreeMap<>(state.subMap(prefix, prefix + Character.MAX_VALUE));
+    }
+
+    synchronized void put(String key, byte[] value) {
+        state.put(key, value);
+        save();
+    }
+
+    synchronized void remove(String key) {
+        if (state.remove(key) != null) {
+            save();
+        }
+    }
+
     // --- plumbing ---
 
     /** libsignal's record constructors: bytes in, record out, InvalidMessageException on garbage. */
@@ -408,17 +417,6 @@ public final class ClientStore implements SignalProtocolStore {
 
     private Collection<byte[]> values(String prefix) {
         return state.subMap(prefix, prefix + Character.MAX_VALUE).values();
-    }
-
-    private void put(String key, byte[] value) {
-        state.put(key, value);
-        save();
-    }
-
-    private void remove(String key) {
-        if (state.remove(key) != null) {
-            save();
-        }
     }
 
     private void save() {

@@ -13,7 +13,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -28,6 +27,7 @@ import io.courier.api.v1.CreateGroupRequest;
 import io.courier.api.v1.CreateLinkCodeRequest;
 import io.courier.api.v1.DemoteAdminsRequest;
 import io.courier.api.v1.Delivery;
+import io.courier.api.v1.EnvelopeType;
 import io.courier.api.v1.FrameError;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.GetGroupRequest;
@@ -45,6 +45,7 @@ import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.Ping;
 import io.courier.api.v1.PromoteAdminsRequest;
 import io.courier.api.v1.Read;
+import io.courier.api.v1.Receipt;
 import io.courier.api.v1.ReceiptState;
 import io.courier.api.v1.RegisterRequest;
 import io.courier.api.v1.RemoveMembersRequest;
@@ -59,7 +60,6 @@ import io.grpc.stub.MetadataUtils;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -87,6 +87,8 @@ public final class CourierClient implements AutoCloseable {
     private static final Duration PING_INTERVAL = Duration.ofSeconds(30);
     /** Far above the server's window (256): reached only if a server ignores it. */
     private static final int MAX_UNHANDLED = 1024;
+    /** Sender Key distributions (1:1 sends) in flight at once when a group send needs them. */
+    private static final int DISTRIBUTIONS_IN_FLIGHT = 32;
 
     private final Channel channel;
     private final ClientStore store;
@@ -95,6 +97,9 @@ public final class CourierClient implements AutoCloseable {
     private final Sinks.Many<Tick> ticks = Sinks.many().multicast().onBackpressureBuffer(4096, false);
     private final Sinks.Many<ConnectionEvent> events = Sinks.many().replay().latest();
     private final Sinks.Many<GroupEvent> groupEvents = Sinks.many().multicast().onBackpressureBuffer(1024, false);
+    private final Sinks.Many<GroupMessageStatus> groupStatuses =
+            Sinks.many().multicast().onBackpressureBuffer(4096, false);
+    private final GroupState groupState;
     private final Map<Long, PendingSend> pending = new ConcurrentHashMap<>();
     private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30));
 
@@ -112,6 +117,7 @@ public final class CourierClient implements AutoCloseable {
         this.channel = channel;
         this.store = store;
         this.incoming = new IncomingQueue(store.unhandled(), MAX_UNHANDLED, this::handled);
+        this.groupState = new GroupState(store);
     }
 
     public static CourierClient create(Channel channel, ClientStore store) {
@@ -183,28 +189,29 @@ public final class CourierClient implements AutoCloseable {
 
     /** A new group with this account as its admin; the server refuses unknown accounts and more than 1024 members. */
     public Mono<Group> createGroup(Collection<UUID> members, byte[] encryptedAttributes) {
-        return call(() -> groups().createGroup(CreateGroupRequest.newBuilder()
+        return groupCall(() -> groups().createGroup(CreateGroupRequest.newBuilder()
                 .addAllMemberAccountIds(ids(members))
                 .setEncryptedAttributes(ByteString.copyFrom(encryptedAttributes)).build()).getGroup());
     }
 
     public Mono<Group> addMembers(UUID groupId, Collection<UUID> accounts) {
-        return call(() -> groups().addMembers(AddMembersRequest.newBuilder().setGroupId(SessionCrypto.idBytes(groupId))
+        return groupCall(() -> groups().addMembers(AddMembersRequest.newBuilder()
+                .setGroupId(SessionCrypto.idBytes(groupId))
                 .addAllAccountIds(ids(accounts)).build()).getGroup());
     }
 
     public Mono<Group> removeMembers(UUID groupId, Collection<UUID> accounts) {
-        return call(() -> groups().removeMembers(RemoveMembersRequest.newBuilder()
+        return groupCall(() -> groups().removeMembers(RemoveMembersRequest.newBuilder()
                 .setGroupId(SessionCrypto.idBytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
     }
 
     public Mono<Group> promoteAdmins(UUID groupId, Collection<UUID> accounts) {
-        return call(() -> groups().promoteAdmins(PromoteAdminsRequest.newBuilder()
+        return groupCall(() -> groups().promoteAdmins(PromoteAdminsRequest.newBuilder()
                 .setGroupId(SessionCrypto.idBytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
     }
 
     public Mono<Group> demoteAdmins(UUID groupId, Collection<UUID> accounts) {
-        return call(() -> groups().demoteAdmins(DemoteAdminsRequest.newBuilder()
+        return groupCall(() -> groups().demoteAdmins(DemoteAdminsRequest.newBuilder()
                 .setGroupId(SessionCrypto.idBytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
     }
 
@@ -214,7 +221,7 @@ public final class CourierClient implements AutoCloseable {
     }
 
     public Mono<Group> getGroup(UUID groupId) {
-        return call(() -> groups().getGroup(GetGroupRequest.newBuilder().setGroupId(SessionCrypto.idBytes(groupId))
+        return groupCall(() -> groups().getGroup(GetGroupRequest.newBuilder().setGroupId(SessionCrypto.idBytes(groupId))
                 .build()).getGroup());
     }
 
@@ -224,6 +231,55 @@ public final class CourierClient implements AutoCloseable {
      */
     public Flux<GroupEvent> groupEvents() {
         return groupEvents.asFlux();
+    }
+
+    /** The id {@link #sendToGroup} and the group calls take. */
+    public static UUID groupId(Group group) {
+        return SessionCrypto.uuid(group.getGroupId());
+    }
+
+    /** A group call whose result is kept as the newest membership known (whom group messages are encrypted for). */
+    private Mono<Group> groupCall(Callable<Group> work) {
+        return call(work).doOnNext(groupState::remember);
+    }
+
+    /**
+     * Encrypts once with this device's Sender Key for the group and completes with the server's acknowledgement
+     * (stored once, fan-out recorded). Member devices that lack the key get it first, 1:1; after a member left or
+     * was removed a new key is made and distributed, so they can't read what follows. The sender's other devices get
+     * a 1:1 copy. Ticks come per member ({@link #ticks()}) and as an aggregate ({@link #groupStatuses()}).
+     */
+    public Mono<SentMessage> sendToGroup(UUID groupId, byte[] plaintext) {
+        byte[] content = Payload.app(plaintext).serialize();
+        return call(() -> groupSessions().prepare(groupId, GroupState.accounts(membership(groupId)),
+                crypto()::devicesWithSessions))
+                .flatMap(plan -> Flux.fromIterable(plan.lacking())
+                        .flatMap(account -> distribute(plan, account), DISTRIBUTIONS_IN_FLIGHT)
+                        .then(call(() -> new PendingSend.ToGroup(groupId,
+                                groupSessions().encrypt(plan.distributionId(), content), plan.recipients()))))
+                .flatMap(target -> submit(target, content));
+    }
+
+    /** Ticks of group messages this device sent, counted over their members: delivered to all, read by all. */
+    public Flux<GroupMessageStatus> groupStatuses() {
+        return groupStatuses.asFlux();
+    }
+
+    /** The newest membership this device knows (from events and call results), asked of the server if none. */
+    private Group membership(UUID groupId) {
+        return groupState.group(groupId).orElseGet(() -> {
+            Group group = groups().getGroup(GetGroupRequest.newBuilder().setGroupId(SessionCrypto.idBytes(groupId))
+                    .build()).getGroup();
+            groupState.remember(group);
+            return group;
+        });
+    }
+
+    /** Sends this device's Sender Key to every device of {@code account}, and records who holds it once stored. */
+    private Mono<SentMessage> distribute(GroupSessions.Plan plan, UUID account) {
+        return submit(new PendingSend.Direct(account, true), plan.distribution())
+                .doOnNext(sent -> groupState.addHolders(plan.groupId(), plan.distributionId(), account,
+                        crypto().devicesWithSessions(account)));
     }
 
     private static List<ByteString> ids(Collection<UUID> accounts) {
@@ -268,9 +324,13 @@ public final class CourierClient implements AutoCloseable {
      * server's acknowledgement. Device-list mismatches are repaired (refetch, re-encrypt, resend) transparently.
      */
     public Mono<SentMessage> send(UUID recipient, byte[] plaintext) {
+        return submit(new PendingSend.Direct(recipient, false), Payload.app(plaintext).serialize());
+    }
+
+    private Mono<SentMessage> submit(PendingSend.Target target, byte[] content) {
         long clientMessageId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         return Mono.<SentMessage>create(sink -> {
-            PendingSend send = new PendingSend(clientMessageId, recipient, plaintext, sink);
+            PendingSend send = new PendingSend(clientMessageId, target, content, sink);
             pending.put(clientMessageId, send);
             sink.onDispose(() -> pending.remove(clientMessageId));
             blocking.schedule(() -> encryptAndSend(send));
@@ -300,33 +360,29 @@ public final class CourierClient implements AutoCloseable {
         if (stream != null) {
             stream.complete();
         }
-        pending.values().forEach(p -> p.sink.error(new IllegalStateException("client closed")));
+        pending.values().forEach(p -> p.sink().error(new IllegalStateException("client closed")));
         pending.clear();
     }
 
     // --- internals ---
 
-    /** A message waiting for its SendAck; {@code repairs} counts device-list repairs so far. */
-    private record PendingSend(long clientMessageId, UUID recipient, byte[] plaintext, MonoSink<SentMessage> sink,
-            AtomicInteger repairs) {
-        PendingSend(long clientMessageId, UUID recipient, byte[] plaintext, MonoSink<SentMessage> sink) {
-            this(clientMessageId, recipient, plaintext, sink, new AtomicInteger());
-        }
-    }
-
     private void encryptAndSend(PendingSend send) {
         try {
             Credentials me = credentials();
             SessionCrypto crypto = crypto();
-            if (crypto.devicesWithSessions(send.recipient()).isEmpty()) {
-                crypto.startSessions(send.recipient(), 0, 0);
-            }
-            OutgoingMessage message = OutgoingMessage.newBuilder()
+            OutgoingMessage.Builder message = OutgoingMessage.newBuilder()
                     .setClientMessageId(send.clientMessageId())
-                    .setRecipientAccountId(SessionCrypto.idBytes(send.recipient()))
-                    .addAllEnvelopes(crypto.encrypt(send.recipient(), send.plaintext(), 0))
-                    .addAllSelfEnvelopes(crypto.encrypt(me.accountId(), send.plaintext(), me.deviceId()))
-                    .build();
+                    .addAllSelfEnvelopes(crypto.encrypt(me.accountId(), send.content(), me.deviceId()));
+            if (send.target() instanceof PendingSend.Direct direct) {
+                if (crypto.devicesWithSessions(direct.recipient()).isEmpty()) {
+                    crypto.startSessions(direct.recipient(), 0, 0);
+                }
+                message.setRecipientAccountId(SessionCrypto.idBytes(direct.recipient()))
+                        .addAllEnvelopes(crypto.encrypt(direct.recipient(), send.content(), 0));
+            } else if (send.target() instanceof PendingSend.ToGroup group) {
+                message.setGroupId(SessionCrypto.idBytes(group.groupId()))
+                        .setGroupCiphertext(ByteString.copyFrom(group.groupCiphertext()));
+            }
             write(ConnectRequest.newBuilder().setSend(message).build());
         } catch (Exception e) {
             fail(send, e);
@@ -399,21 +455,15 @@ public final class CourierClient implements AutoCloseable {
                     var ack = frame.getSendAck();
                     PendingSend send = pending.remove(ack.getClientMessageId());
                     if (send != null) {
+                        onSent(send, ack.getServerId());
                         send.sink().success(new SentMessage(ack.getClientMessageId(), ack.getServerId(),
                                 Instant.ofEpochMilli(ack.getServerTimestampMs())));
-                        ticks.tryEmitNext(new Tick(ack.getServerId(), send.recipient(), Tick.State.SENT));
                     }
                 }
                 case DELIVERY -> onDelivery(frame.getDelivery());
-                case RECEIPT -> {
-                    var receipt = frame.getReceipt();
-                    ticks.tryEmitNext(new Tick(receipt.getMessageServerId(),
-                            SessionCrypto.uuid(receipt.getRecipientAccountId()),
-                            receipt.getState() == ReceiptState.RECEIPT_STATE_READ ? Tick.State.READ
-                                    : Tick.State.DELIVERED));
-                    ack(receipt.getServerId());
-                }
+                case RECEIPT -> onReceipt(frame.getReceipt());
                 case GROUP_EVENT -> {
+                    groupState.remember(frame.getGroupEvent().getGroup());
                     groupEvents.tryEmitNext(frame.getGroupEvent());
                     ack(frame.getGroupEvent().getServerId());
                 }
@@ -479,6 +529,36 @@ public final class CourierClient implements AutoCloseable {
         }
     }
 
+    /** The single tick; a distribution is remembered so its receipts stay the SDK's. */
+    private void onSent(PendingSend send, long serverId) {
+        if (send.target() instanceof PendingSend.Direct direct) {
+            if (direct.distribution()) {
+                groupState.markDistributionMessage(serverId);
+            } else {
+                ticks.tryEmitNext(new Tick(serverId, direct.recipient(), Tick.State.SENT));
+            }
+        } else if (send.target() instanceof PendingSend.ToGroup group) {
+            groupStatuses.tryEmitNext(groupState.track(serverId, group.groupId(), group.recipients()));
+        }
+    }
+
+    private void onReceipt(Receipt receipt) {
+        long message = receipt.getMessageServerId();
+        if (!groupState.isDistributionMessage(message)) {
+            UUID recipient = SessionCrypto.uuid(receipt.getRecipientAccountId());
+            Tick.State state = receipt.getState() == ReceiptState.RECEIPT_STATE_READ ? Tick.State.READ
+                    : Tick.State.DELIVERED;
+            Optional<UUID> group = optionalId(receipt.getGroupId());
+            ticks.tryEmitNext(new Tick(message, recipient, state, group));
+            group.flatMap(g -> groupState.record(message, recipient, state)).ifPresent(groupStatuses::tryEmitNext);
+        }
+        ack(receipt.getServerId());
+    }
+
+    private static Optional<UUID> optionalId(ByteString id) {
+        return id.isEmpty() ? Optional.empty() : Optional.of(SessionCrypto.uuid(id));
+    }
+
     private void onDelivery(Delivery delivery) {
         long id = delivery.getServerId();
         UUID sender = SessionCrypto.uuid(delivery.getSenderAccountId());
@@ -491,7 +571,8 @@ public final class CourierClient implements AutoCloseable {
             return;
         }
         try {
-            incoming.add(store.atomically(() -> decryptAndKeep(delivery, sender, origin)));
+            Optional<UnhandledMessage> forTheApp = store.atomically(() -> decryptAndKeep(delivery, sender, origin));
+            forTheApp.ifPresentOrElse(incoming::add, () -> ack(id));
         } catch (Exception e) {
             // Undecryptable (e.g. a session reset): nothing will make it decryptable later, so it is dropped.
             LOG.log(Level.WARNING, "dropping an undecryptable message " + id + ": " + e.getClass().getSimpleName());
@@ -500,17 +581,26 @@ public final class CourierClient implements AutoCloseable {
         }
     }
 
-    /** Decrypting advances the session for good, so the plaintext is kept with it until the app has handled it. */
-    private UnhandledMessage decryptAndKeep(Delivery delivery, UUID sender, long origin) throws Exception {
-        byte[] plaintext = crypto().decrypt(sender, delivery.getSenderDeviceId(), delivery.getType(),
-                delivery.getCiphertext().toByteArray());
-        Optional<UUID> syncRecipient = delivery.getSyncRecipientAccountId().isEmpty() ? Optional.empty()
-                : Optional.of(SessionCrypto.uuid(delivery.getSyncRecipientAccountId()));
-        UnhandledMessage message = new UnhandledMessage(new IncomingMessage(delivery.getServerId(), sender,
-                delivery.getSenderDeviceId(), Instant.ofEpochMilli(delivery.getServerTimestampMs()), plaintext,
-                syncRecipient), origin);
+    /**
+     * Decrypting advances the session for good, so the plaintext is kept with it until the app has handled it. A
+     * Sender Key distribution is the SDK's own: its key is kept and the message counts as seen (empty result).
+     */
+    private Optional<UnhandledMessage> decryptAndKeep(Delivery delivery, UUID sender, long origin) throws Exception {
+        int device = delivery.getSenderDeviceId();
+        byte[] ciphertext = delivery.getCiphertext().toByteArray();
+        Payload content = Payload.parse(delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE
+                ? groupSessions().decrypt(sender, device, ciphertext)
+                : crypto().decrypt(sender, device, delivery.getType(), ciphertext));
+        if (content.kind() == Payload.Kind.SENDER_KEY_DISTRIBUTION) {
+            groupSessions().process(sender, device, content.body());
+            store.markSeen(delivery.getServerId(), origin);
+            return Optional.empty();
+        }
+        UnhandledMessage message = new UnhandledMessage(new IncomingMessage(delivery.getServerId(), sender, device,
+                Instant.ofEpochMilli(delivery.getServerTimestampMs()), content.body(),
+                optionalId(delivery.getSyncRecipientAccountId()), optionalId(delivery.getGroupId())), origin);
         store.keepUnhandled(message);
-        return message;
+        return Optional.of(message);
     }
 
     /** The app has the message: only now is it acked, and a stream waiting for room in the queue reads on. */
@@ -599,6 +689,11 @@ public final class CourierClient implements AutoCloseable {
 
     private SessionCrypto crypto() {
         return new SessionCrypto(store, keys());
+    }
+
+    private GroupSessions groupSessions() {
+        Credentials me = credentials();
+        return new GroupSessions(store, groupState, SessionCrypto.address(me.accountId(), me.deviceId()));
     }
 
     private AccountServiceGrpc.AccountServiceBlockingStub accounts() {

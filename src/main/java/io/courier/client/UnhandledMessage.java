@@ -17,11 +17,11 @@ record UnhandledMessage(IncomingMessage message, long origin) {
 
     byte[] serialize() {
         byte[] plaintext = message.plaintext();
-        ByteBuffer buffer = ByteBuffer.allocate(8 + 8 + 16 + 4 + 8 + 1 + 16 + plaintext.length)
+        ByteBuffer buffer = ByteBuffer.allocate(8 + 8 + 16 + 4 + 8 + 2 * (1 + 16) + plaintext.length)
                 .putLong(message.serverId()).putLong(origin);
-        putUuid(buffer, message.sender()).putInt(message.senderDevice()).putLong(message.serverTime().toEpochMilli());
-        buffer.put((byte) (message.syncRecipient().isPresent() ? 1 : 0));
-        putUuid(buffer, message.syncRecipient().orElse(new UUID(0, 0)));
+        Uuids.put(buffer, message.sender()).putInt(message.senderDevice()).putLong(message.serverTime().toEpochMilli());
+        putOptional(buffer, message.syncRecipient());
+        putOptional(buffer, message.group());
         return buffer.put(plaintext).array();
     }
 
@@ -29,22 +29,25 @@ record UnhandledMessage(IncomingMessage message, long origin) {
         ByteBuffer buffer = ByteBuffer.wrap(raw);
         long serverId = buffer.getLong();
         long origin = buffer.getLong();
-        UUID sender = getUuid(buffer);
+        UUID sender = Uuids.get(buffer);
         int senderDevice = buffer.getInt();
         Instant serverTime = Instant.ofEpochMilli(buffer.getLong());
-        boolean sync = buffer.get() == 1;
-        UUID syncRecipient = getUuid(buffer);
+        Optional<UUID> syncRecipient = getOptional(buffer);
+        Optional<UUID> group = getOptional(buffer);
         byte[] plaintext = new byte[buffer.remaining()];
         buffer.get(plaintext);
         return new UnhandledMessage(new IncomingMessage(serverId, sender, senderDevice, serverTime, plaintext,
-                sync ? Optional.of(syncRecipient) : Optional.empty()), origin);
+                syncRecipient, group), origin);
     }
 
-    private static ByteBuffer putUuid(ByteBuffer buffer, UUID id) {
-        return buffer.putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits());
+    private static void putOptional(ByteBuffer buffer, Optional<UUID> id) {
+        buffer.put((byte) (id.isPresent() ? 1 : 0));
+        Uuids.put(buffer, id.orElse(new UUID(0, 0)));
     }
 
-    private static UUID getUuid(ByteBuffer buffer) {
-        return new UUID(buffer.getLong(), buffer.getLong());
+    private static Optional<UUID> getOptional(ByteBuffer buffer) {
+        boolean present = buffer.get() == 1;
+        UUID id = Uuids.get(buffer);
+        return present ? Optional.of(id) : Optional.empty();
     }
 }

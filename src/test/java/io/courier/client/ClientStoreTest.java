@@ -61,8 +61,8 @@ class ClientStoreTest {
         Path file = dir.resolve("device.state");
         ClientStore first = ClientStore.file(file);
         UUID sender = UUID.randomUUID();
-        UnhandledMessage later = unhandled(20L, sender, Optional.of(UUID.randomUUID()));
-        UnhandledMessage earlier = unhandled(10L, sender, Optional.empty());
+        UnhandledMessage later = unhandled(20L, sender, Optional.of(UUID.randomUUID()), Optional.empty());
+        UnhandledMessage earlier = unhandled(10L, sender, Optional.empty(), Optional.of(UUID.randomUUID()));
         first.keepUnhandled(later);
         first.keepUnhandled(earlier);
 
@@ -96,7 +96,7 @@ class ClientStoreTest {
 
         store.atomically(() -> {
             store.storeSession(new SignalProtocolAddress(UUID.randomUUID().toString(), 1), new SessionRecord());
-            store.keepUnhandled(unhandled(1L, UUID.randomUUID(), Optional.empty()));
+            store.keepUnhandled(unhandled(1L, UUID.randomUUID(), Optional.empty(), Optional.empty()));
             return null;
         });
 
@@ -105,9 +105,10 @@ class ClientStoreTest {
                 .anyMatch(k -> k.startsWith("unhandled/"));
     }
 
-    private static UnhandledMessage unhandled(long serverId, UUID sender, Optional<UUID> syncRecipient) {
+    private static UnhandledMessage unhandled(long serverId, UUID sender, Optional<UUID> syncRecipient,
+            Optional<UUID> group) {
         return new UnhandledMessage(new IncomingMessage(serverId, sender, 2, Instant.ofEpochMilli(1234),
-                ("text " + serverId).getBytes(StandardCharsets.UTF_8), syncRecipient),
+                ("text " + serverId).getBytes(StandardCharsets.UTF_8), syncRecipient, group),
                 ClientStore.origin(sender, 2, serverId));
     }
 }

@@ -23,7 +23,7 @@ class IncomingQueueTest {
 
     private static UnhandledMessage message(long serverId) {
         return new UnhandledMessage(new IncomingMessage(serverId, UUID.randomUUID(), 1, Instant.now(),
-                new byte[] {(byte) serverId}, Optional.empty()), -serverId);
+                new byte[] {(byte) serverId}, Optional.empty(), Optional.empty()), -serverId);
     }
 
     /** Takes only what the test requests. */

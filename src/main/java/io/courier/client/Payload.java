@@ -1,0 +1,41 @@
+package io.courier.client;
+
+import java.util.Arrays;
+
+/**
+ * The end-to-end plaintext of every Courier message: one kind byte, then the body. The server never sees it; it
+ * lets a device tell the app's messages from the key material devices send each other.
+ */
+record Payload(Kind kind, byte[] body) {
+
+    enum Kind {
+        /** The app's own bytes. */
+        APP,
+        /** A libsignal SenderKeyDistributionMessage: a sender's key for its group messages; never shown to the app. */
+        SENDER_KEY_DISTRIBUTION
+    }
+
+    static Payload app(byte[] plaintext) {
+        return new Payload(Kind.APP, plaintext);
+    }
+
+    static Payload senderKeyDistribution(byte[] message) {
+        return new Payload(Kind.SENDER_KEY_DISTRIBUTION, message);
+    }
+
+    byte[] serialize() {
+        byte[] out = new byte[body.length + 1];
+        out[0] = (byte) (kind.ordinal() + 1);
+        System.arraycopy(body, 0, out, 1, body.length);
+        return out;
+    }
+
+    /** Throws IllegalArgumentException for an empty plaintext or an unknown kind (a newer client's content). */
+    static Payload parse(byte[] plaintext) {
+        int tag = plaintext.length == 0 ? 0 : plaintext[0];
+        if (tag < 1 || tag > Kind.values().length) {
+            throw new IllegalArgumentException("unknown content kind " + tag);
+        }
+        return new Payload(Kind.values()[tag - 1], Arrays.copyOfRange(plaintext, 1, plaintext.length));
+    }
+}

@@ -1,0 +1,33 @@
+package io.courier.client;
+
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import reactor.core.publisher.MonoSink;
+
+/**
+ * A message waiting for its SendAck: what it is for, its serialized {@link Content} (encrypted again for every
+ * attempt, as device lists get repaired) and {@code repairs}, the device-list repairs so far.
+ */
+record PendingSend(long clientMessageId, Target target, byte[] content, MonoSink<SentMessage> sink,
+        AtomicInteger repairs) {
+
+    PendingSend(long clientMessageId, Target target, byte[] content, MonoSink<SentMessage> sink) {
+        this(clientMessageId, target, content, sink, new AtomicInteger());
+    }
+
+    sealed interface Target permits Direct, ToGroup {
+    }
+
+    /** To every device of one account; a Sender Key {@code distribution} is the SDK's own, so it gets no ticks. */
+    record Direct(UUID recipient, boolean distribution) implements Target {
+    }
+
+    /**
+     * To a group. The Sender Key ciphertext is made once (a retry must not advance the chain for nothing); the
+     * sender's other devices get {@code content} 1:1.
+     */
+    record ToGroup(UUID groupId, byte[] groupCiphertext, Set<UUID> recipients) implements Target {
+    }
+}

@@ -38,6 +38,33 @@ public interface AccountConfig {
 
     HttpGateway httpGateway();
 
+    /** How stale a device's last-seen time may get: it is written at most this often (on authentication). */
+    @WithDefault("1d")
+    Duration lastSeenRefresh();
+
+    RegistrationLock registrationLock();
+
+    /** The Registration Lock: how long it outlives an account's last activity and how its PIN is hashed. */
+    interface RegistrationLock {
+        /** Without activity of any of its devices for this long (plus last-seen-refresh), the lock lapses. */
+        @WithDefault("7d")
+        Duration inactivity();
+
+        /** Argon2id memory per hash (OWASP's 19 MiB, 2 iterations, 1 lane profile by default). */
+        @WithDefault("19456")
+        int argon2MemoryKib();
+
+        @WithDefault("2")
+        int argon2Iterations();
+
+        @WithDefault("1")
+        int argon2Parallelism();
+
+        /** Hashes computed at once per node; bounds their memory to this times argon2-memory-kib. */
+        @WithDefault("2")
+        int hashThreads();
+    }
+
     interface HttpGateway {
         /** The gateway's endpoint; required when verification-sender=http. */
         Optional<URI> url();
@@ -96,6 +123,13 @@ public interface AccountConfig {
         @WithDefault("10ms")
         Duration codeSendsGlobalRefill();
 
+        /** PIN guesses per number, right or wrong; counted before the PIN is hashed. */
+        @WithDefault("5")
+        int pinAttemptsPerNumberBurst();
+
+        @WithDefault("4h")
+        Duration pinAttemptsPerNumberRefill();
+
         @WithDefault("100")
         int lookupsPerAccountBurst();
 
@@ -129,6 +163,11 @@ public interface AccountConfig {
 
         default RateLimit linksPerPeer() {
             return new RateLimit("device link attempts from this address", linksPerPeerBurst(), linksPerPeerRefill());
+        }
+
+        default RateLimit pinAttemptsPerNumber() {
+            return new RateLimit("registration lock PIN guesses for this number", pinAttemptsPerNumberBurst(),
+                    pinAttemptsPerNumberRefill());
         }
 
         default RateLimit lookupsPerAccount() {

@@ -5,6 +5,8 @@ import static io.courier.common.Unis.uni;
 import jakarta.inject.Provider;
 
 import io.courier.api.v1.AccountService;
+import io.courier.api.v1.ClearRegistrationLockRequest;
+import io.courier.api.v1.ClearRegistrationLockResponse;
 import io.courier.api.v1.CreateLinkCodeRequest;
 import io.courier.api.v1.CreateLinkCodeResponse;
 import io.courier.api.v1.Device;
@@ -20,6 +22,8 @@ import io.courier.api.v1.RequestVerificationCodeRequest;
 import io.courier.api.v1.RequestVerificationCodeResponse;
 import io.courier.api.v1.RevokeDeviceRequest;
 import io.courier.api.v1.RevokeDeviceResponse;
+import io.courier.api.v1.SetRegistrationLockRequest;
+import io.courier.api.v1.SetRegistrationLockResponse;
 import io.courier.common.AuthenticatedDevice;
 import io.courier.common.CallContext;
 import io.courier.common.Ids;
@@ -48,7 +52,7 @@ public class AccountGrpcService implements AccountService {
     public Uni<RegisterResponse> register(RegisterRequest request) {
         String peer = CallContext.peer();
         return uni(() -> registry.get().register(request.getPhoneNumber(), request.getVerificationCode(),
-                        request.getDeviceName(), peer)
+                        request.getDeviceName(), request.getRegistrationLockPin(), peer)
                 .map(credentials -> RegisterResponse.newBuilder().setAccountId(Ids.bytes(credentials.accountId()))
                         .setDeviceId(credentials.deviceId()).setAuthToken(credentials.authToken()).build()));
     }
@@ -88,6 +92,20 @@ public class AccountGrpcService implements AccountService {
         AuthenticatedDevice caller = CallContext.device();
         return uni(() -> registry.get().revokeDevice(caller, request.getDeviceId())
                 .thenReturn(RevokeDeviceResponse.getDefaultInstance()));
+    }
+
+    @Override
+    public Uni<SetRegistrationLockResponse> setRegistrationLock(SetRegistrationLockRequest request) {
+        AuthenticatedDevice caller = CallContext.device();
+        return uni(() -> registry.get().setRegistrationLock(caller, request.getPin())
+                .thenReturn(SetRegistrationLockResponse.getDefaultInstance()));
+    }
+
+    @Override
+    public Uni<ClearRegistrationLockResponse> clearRegistrationLock(ClearRegistrationLockRequest request) {
+        AuthenticatedDevice caller = CallContext.device();
+        return uni(() -> registry.get().clearRegistrationLock(caller)
+                .thenReturn(ClearRegistrationLockResponse.getDefaultInstance()));
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import io.courier.cluster.RateLimiter;
@@ -45,10 +46,11 @@ public final class AccountRegistry {
     private final Clock clock;
     private final List<DeviceRemovalListener> removalListeners;
     private final CurrentDevices current;
+    private final RegistrationLocks locks;
 
     AccountRegistry(PhoneDirectory phones, DeviceStore devices, PhoneVerification verification,
             LinkCodeStore linkCodes, RateLimiter limiter, AccountConfig config, Clock clock,
-            List<DeviceRemovalListener> removalListeners, CurrentDevices current) {
+            List<DeviceRemovalListener> removalListeners, CurrentDevices current, RegistrationLocks locks) {
         this.phones = phones;
         this.devices = devices;
         this.verification = verification;
@@ -58,6 +60,7 @@ public final class AccountRegistry {
         this.clock = clock;
         this.removalListeners = List.copyOf(removalListeners);
         this.current = current;
+        this.locks = locks;
     }
 
     /** Sends a fresh code to the number, replacing any pending one. */
@@ -66,53 +69,89 @@ public final class AccountRegistry {
     }
 
     /**
-     * Verifies the code and makes the caller the primary device of a fresh account for the number. The number's
-     * previous account, if any, loses every device first (its queues go with them); what was keyed by its id —
+     * Verifies the code and makes the caller the primary device of the number's account. The previous account, if
+     * any, loses every device first (its queues go with them). Under an open Registration Lock (the right PIN) the
+     * account keeps its id; otherwise the number gets a fresh account and what was keyed by the previous id —
      * receipts, statuses — stays with it, out of the new owner's reach.
      */
-    public Mono<Credentials> register(String phoneNumber, String code, String deviceName, String peer) {
+    public Mono<Credentials> register(String phoneNumber, String code, String deviceName, String pin, String peer) {
         return Mono.defer(() -> {
             String phone = PhoneNumbers.requireValid(phoneNumber).e164();
             byte[] codeBytes = PhoneVerification.requireWellFormed(code);
             String name = requireDeviceName(deviceName);
+            Optional<byte[]> pinBytes = pin == null || pin.isEmpty() ? Optional.empty()
+                    : Optional.of(PinHasher.requireWellFormed(pin));
             return limiter.acquire(config.limits().registrationsPerPeer(), peer)
                     .then(verification.verify(phone, codeBytes))
-                    .then(phones.find(phone).map(Optional::of).defaultIfEmpty(Optional.empty()))
-                    .flatMap(previous -> {
-                        UUID accountId = UUID.randomUUID();
-                        Instant now = clock.instant();
-                        DeviceToken token = DeviceToken.issue(accountId, AuthenticatedDevice.PRIMARY_DEVICE_ID);
-                        DeviceRecord primary = newDevice(token, name, now);
-                        return previous.map(old -> replaceDevices(old, phone, Optional.empty(), 0))
-                                .orElse(Mono.empty())
-                                .then(phones.assign(phone, previous, accountId, now))
-                                .flatMap(assigned -> assigned
-                                        ? replaceDevices(accountId, phone, Optional.of(primary), 0)
-                                        : Mono.error(Rejections.aborted(
-                                                "the number was registered concurrently; request a new code")))
-                                .thenReturn(new Credentials(accountId, primary.deviceId(), token.encode()));
+                    .flatMap(verified -> {
+                        // Once, however many compare-and-set rounds follow: the code is spent when a round applies.
+                        Mono<Void> consume = verification.consume(phone, verified).cache();
+                        return phones.find(phone).map(Optional::of).defaultIfEmpty(Optional.empty())
+                                .flatMap(previous -> previous.isEmpty()
+                                        ? consume.then(registerFresh(phone, previous, name))
+                                        : takeOver(previous.get(), phone, name, locks.guard(phone, pinBytes), consume));
                     });
         });
     }
 
     /**
-     * Replaces every device of the account with {@code primary} (or none), one compare-and-set round per attempt:
-     * re-reads the device list whenever a concurrent change won. Listeners hear of the removed devices.
+     * Replaces the previous account's devices, if its Registration Lock lets the caller in: with the new primary if
+     * the right PIN opened the lock (the account keeps its id), else with none, and the number gets a fresh account.
      */
-    private Mono<Void> replaceDevices(UUID accountId, String phone, Optional<DeviceRecord> primary, int attempt) {
+    private Mono<Credentials> takeOver(UUID previous, String phone, String name, RegistrationLocks.Guard guard,
+            Mono<Void> consume) {
+        DeviceToken keptToken = DeviceToken.issue(previous, AuthenticatedDevice.PRIMARY_DEVICE_ID);
+        DeviceRecord keptPrimary = newDevice(keptToken, name, clock.instant());
+        return replaceDevices(previous, phone, read -> guard.admits(read)
+                .flatMap(keep -> consume.thenReturn(keep ? Optional.of(keptPrimary) : Optional.<DeviceRecord>empty())),
+                0)
+                .flatMap(installed -> installed.isPresent()
+                        ? Mono.just(new Credentials(previous, keptPrimary.deviceId(), keptToken.encode()))
+                        : registerFresh(phone, Optional.of(previous), name));
+    }
+
+    private Mono<Credentials> registerFresh(String phone, Optional<UUID> previous, String name) {
+        UUID accountId = UUID.randomUUID();
+        Instant now = clock.instant();
+        DeviceToken token = DeviceToken.issue(accountId, AuthenticatedDevice.PRIMARY_DEVICE_ID);
+        DeviceRecord primary = newDevice(token, name, now);
+        return phones.assign(phone, previous, accountId, now)
+                .flatMap(assigned -> assigned
+                        ? replaceDevices(accountId, phone, read -> Mono.just(Optional.of(primary)), 0)
+                        : Mono.error(Rejections.aborted(
+                                "the number was registered concurrently; request a new code")))
+                .thenReturn(new Credentials(accountId, primary.deviceId(), token.encode()));
+    }
+
+    /**
+     * Replaces every device of the account with the primary {@code decide} picks for what it read (or none), one
+     * compare-and-set round per attempt: re-reads and decides again whenever a concurrent change won, so a decision
+     * (the Registration Lock's) is never applied to a state it didn't see. Listeners hear of the removed devices.
+     * Completes with what was installed.
+     */
+    private Mono<Optional<DeviceRecord>> replaceDevices(UUID accountId, String phone,
+            Function<AccountDevices, Mono<Optional<DeviceRecord>>> decide, int attempt) {
         if (attempt == CAS_ATTEMPTS) {
             return Mono.error(() -> Rejections.aborted(
                     "the account's devices kept changing during registration; try again"));
         }
-        return devices.load(accountId).flatMap(read -> devices.replaceAll(accountId, phone, read, primary)
-                .flatMap(applied -> {
+        return devices.load(accountId).flatMap(read -> decide.apply(read).flatMap(primary ->
+                devices.replaceAll(accountId, phone, read, primary).flatMap(applied -> {
                     if (!applied) {
-                        return replaceDevices(accountId, phone, primary, attempt + 1);
+                        return replaceDevices(accountId, phone, decide, attempt + 1);
                     }
                     Set<Integer> replaced = read.devices().stream().map(DeviceRecord::deviceId)
                             .collect(Collectors.toSet());
-                    return notifyRemoved(accountId, replaced);
-                }));
+                    return notifyRemoved(accountId, replaced).thenReturn(primary);
+                })));
+    }
+
+    public Mono<Void> setRegistrationLock(AuthenticatedDevice caller, String pin) {
+        return locks.set(caller, pin);
+    }
+
+    public Mono<Void> clearRegistrationLock(AuthenticatedDevice caller) {
+        return locks.clear(caller);
     }
 
     /**
@@ -254,7 +293,7 @@ public final class AccountRegistry {
 
     private static DeviceRecord newDevice(DeviceToken token, String name, Instant now) {
         byte[] salt = Secrets.random(16);
-        return new DeviceRecord(token.deviceId(), name, salt, Secrets.hash(salt, token.secret()), now);
+        return new DeviceRecord(token.deviceId(), name, salt, Secrets.hash(salt, token.secret()), now, now);
     }
 
     private static byte[] linkCodeHash(String code) {

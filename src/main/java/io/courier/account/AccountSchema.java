@@ -46,6 +46,17 @@ final class AccountSchema {
               expires_at timestamp)
             """));
 
+    /**
+     * Registration Lock and device activity. The lock lives in static columns of the account's device partition so
+     * setting it and re-registering are serialised by the same {@code next_device_id} compare-and-set.
+     */
+    static final Migration V72 = new Migration(72, "registration lock, device last seen", List.of(
+            "ALTER TABLE devices ADD last_seen timestamp",
+            "ALTER TABLE devices ADD lock_salt blob static",
+            "ALTER TABLE devices ADD lock_hash blob static",
+            // Argon2id parameters as "m=<KiB>,t=<iterations>,p=<lanes>": hashes stay checkable when defaults change.
+            "ALTER TABLE devices ADD lock_params text static"));
+
     private AccountSchema() {
     }
 }

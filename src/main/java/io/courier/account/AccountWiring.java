@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.List;
 
 import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.enterprise.inject.literal.NamedLiteral;
@@ -20,12 +21,21 @@ import io.quarkus.arc.All;
 import io.quarkus.arc.DefaultBean;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Startup;
+import reactor.core.scheduler.Schedulers;
 
 /** CDI wiring of the account capability. */
 public class AccountWiring {
+    /** Hashes waiting for a thread; beyond it a registration fails fast instead of piling up memory. */
+    private static final int PIN_HASH_QUEUE = 1000;
+
     @Produces
     Migration schema() {
         return AccountSchema.V1;
+    }
+
+    @Produces
+    Migration lockSchema() {
+        return AccountSchema.V72;
     }
 
     @Produces
@@ -36,8 +46,22 @@ public class AccountWiring {
 
     @Produces
     @Singleton
-    CredentialVerifier credentialVerifier(DeviceStore devices) {
-        return new DeviceAuthenticator(devices);
+    CredentialVerifier credentialVerifier(DeviceStore devices, Clock clock, AccountConfig config) {
+        return new DeviceAuthenticator(devices, clock, config.lastSeenRefresh());
+    }
+
+    /** Argon2id on a few threads of its own: CPU- and memory-heavy, never on a transport or driver thread. */
+    @Produces
+    @Singleton
+    PinHasher pinHasher(AccountConfig config) {
+        AccountConfig.RegistrationLock lock = config.registrationLock();
+        return new PinHasher(new PinHasher.Params(lock.argon2MemoryKib(), lock.argon2Iterations(),
+                lock.argon2Parallelism()), Schedulers.newBoundedElastic(lock.hashThreads(), PIN_HASH_QUEUE,
+                "courier-pin-hash"));
+    }
+
+    void stopPinHasher(@Disposes PinHasher hasher) {
+        hasher.close();
     }
 
     /** The configured sender: "log", "http", or the name of a {@link VerificationCodeSender} bean. */
@@ -83,10 +107,11 @@ public class AccountWiring {
     @Startup
     AccountRegistry registry(CqlSession session, DeviceStore devices, VerificationCodeStore codes,
             VerificationCodeSender sender, RateLimiter limiter, AccountConfig config, Clock clock,
-            @All List<DeviceRemovalListener> listeners, CurrentDevices current) {
+            @All List<DeviceRemovalListener> listeners, CurrentDevices current, PinHasher pins) {
         PhoneVerification verification = new PhoneVerification(codes, sender, limiter,
                 CodeSendLimits.of(config.limits()), config, clock);
         return new AccountRegistry(new PhoneDirectory(session), devices, verification, new LinkCodeStore(session),
-                limiter, config, clock, listeners, current);
+                limiter, config, clock, listeners, current,
+                new RegistrationLocks(devices, pins, limiter, config, clock));
     }
 }

@@ -1,6 +1,7 @@
 package io.courier.account;
 
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,19 +30,26 @@ final class DeviceStore {
     private final PreparedStatement removeDevice;
     private final PreparedStatement setNextIf;
     private final PreparedStatement setPhone;
+    private final PreparedStatement setLockIf;
+    private final PreparedStatement touch;
 
     DeviceStore(CqlSession session) {
         this.session = session;
-        selectDevice = session.prepare("SELECT device_id, name, credential_salt, credential_hash, created_at"
-                + " FROM devices WHERE account_id = ? AND device_id = ?");
-        selectAccount = session.prepare("SELECT next_device_id, device_id, name, credential_salt, credential_hash,"
-                + " created_at FROM devices WHERE account_id = ?");
+        selectDevice = session.prepare("SELECT device_id, name, credential_salt, credential_hash, created_at,"
+                + " last_seen FROM devices WHERE account_id = ? AND device_id = ?");
+        selectAccount = session.prepare("SELECT next_device_id, lock_salt, lock_hash, lock_params, device_id, name,"
+                + " credential_salt, credential_hash, created_at, last_seen FROM devices WHERE account_id = ?");
         insertDevice = session.prepare("INSERT INTO devices (account_id, device_id, name, credential_salt,"
-                + " credential_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)");
+                + " credential_hash, created_at, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)");
         deleteDevice = session.prepare("DELETE FROM devices WHERE account_id = ? AND device_id = ?");
         removeDevice = session.prepare("DELETE FROM devices WHERE account_id = ? AND device_id = ? IF EXISTS");
         setNextIf = session.prepare("UPDATE devices SET next_device_id = ? WHERE account_id = ? IF next_device_id = ?");
         setPhone = session.prepare("UPDATE devices SET phone = ? WHERE account_id = ?");
+        // Bumps next_device_id too: a re-registration that read the previous lock state fails its condition.
+        setLockIf = session.prepare("UPDATE devices SET lock_salt = ?, lock_hash = ?, lock_params = ?,"
+                + " next_device_id = ? WHERE account_id = ? IF next_device_id = ?");
+        // IF EXISTS: a plain update of a device removed meanwhile would bring back a row holding only last_seen.
+        touch = session.prepare("UPDATE devices SET last_seen = ? WHERE account_id = ? AND device_id = ? IF EXISTS");
     }
 
     /** The device; empty if the account has no such device. */
@@ -58,15 +66,19 @@ final class DeviceStore {
     Mono<AccountDevices> load(UUID accountId) {
         return ReactiveCql.rows(session, selectAccount.bind(accountId)).collectList().map(rows -> {
             Integer next = null;
+            Optional<PinHasher.StoredPin> lock = Optional.empty();
             List<DeviceRecord> devices = new ArrayList<>();
             for (Row row : rows) {
                 next = row.isNull("next_device_id") ? null : row.getInt("next_device_id");
+                lock = row.isNull("lock_hash") ? Optional.empty() : Optional.of(new PinHasher.StoredPin(
+                        Blobs.bytes(row.getByteBuffer("lock_salt")), Blobs.bytes(row.getByteBuffer("lock_hash")),
+                        row.getString("lock_params")));
                 // A partition holding only static columns yields one row with a null clustering key.
                 if (!row.isNull("device_id")) {
                     devices.add(toRecord(row));
                 }
             }
-            return next == null && devices.isEmpty() ? AccountDevices.NONE : new AccountDevices(next, devices);
+            return next == null && devices.isEmpty() ? AccountDevices.NONE : new AccountDevices(next, devices, lock);
         });
     }
 
@@ -98,6 +110,24 @@ final class DeviceStore {
         return ReactiveCql.execute(session, batch).map(AsyncResultSet::wasApplied);
     }
 
+    /**
+     * Sets the account's Registration Lock (or removes it, if empty), if the device list is still as {@code read}:
+     * a lock change and a re-registration never both apply on the same read.
+     */
+    Mono<Boolean> setLock(UUID accountId, AccountDevices read, Optional<PinHasher.StoredPin> lock) {
+        int next = read.allocateDeviceId() + 1;
+        return ReactiveCql.execute(session, setLockIf.bind(
+                        lock.map(l -> ByteBuffer.wrap(l.salt())).orElse(null),
+                        lock.map(l -> ByteBuffer.wrap(l.hash())).orElse(null),
+                        lock.map(PinHasher.StoredPin::params).orElse(null), next, accountId, read.nextDeviceId()))
+                .map(AsyncResultSet::wasApplied);
+    }
+
+    /** Records that the device was seen at {@code now}; does nothing if it was removed meanwhile. */
+    Mono<Void> touch(UUID accountId, int deviceId, Instant now) {
+        return ReactiveCql.execute(session, touch.bind(now, accountId, deviceId)).then();
+    }
+
     /** Removes the device; false if there was none (one compare-and-delete, so exactly one revoker wins). */
     Mono<Boolean> remove(UUID accountId, int deviceId) {
         return ReactiveCql.execute(session, removeDevice.bind(accountId, deviceId)).map(AsyncResultSet::wasApplied);
@@ -105,13 +135,15 @@ final class DeviceStore {
 
     private com.datastax.oss.driver.api.core.cql.BoundStatement insert(UUID accountId, DeviceRecord device) {
         return insertDevice.bind(accountId, device.deviceId(), device.name(), ByteBuffer.wrap(device.credentialSalt()),
-                ByteBuffer.wrap(device.credentialHash()), device.createdAt());
+                ByteBuffer.wrap(device.credentialHash()), device.createdAt(), device.lastSeen());
     }
 
     private static DeviceRecord toRecord(Row row) {
         return new DeviceRecord(row.getInt("device_id"), row.getString("name"),
                 Blobs.bytes(row.getByteBuffer("credential_salt")), Blobs.bytes(row.getByteBuffer("credential_hash")),
-                row.getInstant("created_at"));
+                row.getInstant("created_at"),
+                // Rows from before last_seen existed count as seen when created.
+                row.isNull("last_seen") ? row.getInstant("created_at") : row.getInstant("last_seen"));
     }
 
 }

@@ -71,12 +71,23 @@ final class PhoneVerification {
         return code.getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Completes if the code is the number's pending one, consuming it; fails with the reason otherwise. */
-    Mono<Void> verify(String phone, byte[] code) {
+    /**
+     * Completes with the pending code if {@code code} is it, without consuming it (a registration may still be
+     * refused by the Registration Lock, and the owner then retries with the same code); fails with the reason
+     * otherwise. Every call spends one of the code's attempts.
+     */
+    Mono<VerificationCodeStore.PendingCode> verify(String phone, byte[] code) {
         return verify(phone, code, 0);
     }
 
-    private Mono<Void> verify(String phone, byte[] code, int round) {
+    /** Consumes a verified code; fails if another registration consumed it first. */
+    Mono<Void> consume(String phone, VerificationCodeStore.PendingCode verified) {
+        return codes.consume(phone, verified).flatMap(consumed -> consumed ? Mono.<Void>empty()
+                : Mono.error(Rejections.failedPrecondition(
+                        "this verification code was already used; request a new one")));
+    }
+
+    private Mono<VerificationCodeStore.PendingCode> verify(String phone, byte[] code, int round) {
         if (round == CAS_ATTEMPTS) {
             return Mono.error(() -> Rejections.aborted("too many concurrent verification attempts; try again"));
         }
@@ -94,18 +105,16 @@ final class PhoneVerification {
                     }
                     // The attempt is spent before the comparison: a guess that loses this race is never compared.
                     return codes.reserveAttempt(phone, pending).flatMap(reserved -> reserved
-                            ? judge(phone, code, pending)
+                            ? judge(code, pending)
                             : verify(phone, code, round + 1));
                 });
     }
 
-    private Mono<Void> judge(String phone, byte[] code, VerificationCodeStore.PendingCode pending) {
+    private Mono<VerificationCodeStore.PendingCode> judge(byte[] code, VerificationCodeStore.PendingCode pending) {
         if (!Secrets.matches(pending.salt(), code, pending.codeHash())) {
             int left = config.verificationMaxAttempts() - pending.attempts() - 1;
             return Mono.error(Rejections.permissionDenied("wrong verification code; " + left + " attempts left"));
         }
-        return codes.consume(phone, pending).flatMap(consumed -> consumed ? Mono.<Void>empty()
-                : Mono.error(Rejections.failedPrecondition(
-                        "this verification code was already used; request a new one")));
+        return Mono.just(pending);
     }
 }

@@ -21,6 +21,7 @@ import com.google.protobuf.ByteString;
 import io.courier.api.v1.AccountServiceGrpc;
 import io.courier.api.v1.Ack;
 import io.courier.api.v1.AddMembersRequest;
+import io.courier.api.v1.ClearRegistrationLockRequest;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.CreateGroupRequest;
@@ -48,6 +49,7 @@ import io.courier.api.v1.Read;
 import io.courier.api.v1.Receipt;
 import io.courier.api.v1.ReceiptState;
 import io.courier.api.v1.RegisterRequest;
+import io.courier.api.v1.SetRegistrationLockRequest;
 import io.courier.api.v1.RemoveMembersRequest;
 import io.courier.api.v1.RequestVerificationCodeRequest;
 import io.grpc.Channel;
@@ -138,12 +140,32 @@ public final class CourierClient implements AutoCloseable {
 
     /** Registers this device as the number's primary and uploads its keys. */
     public Mono<Credentials> register(String phoneNumber, String verificationCode, String deviceName) {
+        return register(phoneNumber, verificationCode, deviceName, "");
+    }
+
+    /**
+     * Registers with the number's Registration Lock PIN (needed while the number's devices were active in the last
+     * 7 days; the account then keeps its id). A missing PIN fails with FAILED_PRECONDITION and the code stays valid.
+     */
+    public Mono<Credentials> register(String phoneNumber, String verificationCode, String deviceName,
+            String registrationLockPin) {
         return call(() -> {
             var response = AccountServiceGrpc.newBlockingStub(channel).register(RegisterRequest.newBuilder()
                     .setPhoneNumber(phoneNumber).setVerificationCode(verificationCode).setDeviceName(deviceName)
-                    .build());
+                    .setRegistrationLockPin(registrationLockPin).build());
             return adopt(response.getAccountId(), response.getDeviceId(), response.getAuthToken());
         });
+    }
+
+    /** Sets or replaces the account's Registration Lock PIN (primary only; 4 to 64 characters). */
+    public Mono<Void> setRegistrationLock(String pin) {
+        return call(() -> accounts().setRegistrationLock(SetRegistrationLockRequest.newBuilder().setPin(pin).build()))
+                .then();
+    }
+
+    /** Removes the account's Registration Lock (primary only). */
+    public Mono<Void> clearRegistrationLock() {
+        return call(() -> accounts().clearRegistrationLock(ClearRegistrationLockRequest.getDefaultInstance())).then();
     }
 
     /** Links this device to an account with a code from its primary, and uploads its keys. */

@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.net.SocketAddress;
 import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Provider;
@@ -36,13 +38,15 @@ import io.quarkus.grpc.GlobalInterceptor;
 
 /**
  * Authenticates every Courier RPC from the {@code authorization: Bearer <token>} header, except registration and
- * device linking, which are how a device gets a token. Health and reflection stay open. Also records the peer
- * address for per-peer rate limits.
+ * device linking, which are how a device gets a token. Health and reflection stay open. Also records the client's
+ * address for per-peer rate limits: the TCP peer, or the forwarded-for client behind a trusted proxy.
  */
 @ApplicationScoped
 @GlobalInterceptor
 public class AuthInterceptor implements ServerInterceptor {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> FORWARDED_FOR = Metadata.Key.of("x-forwarded-for",
+            Metadata.ASCII_STRING_MARSHALLER);
     private static final Logger LOG = Logger.getLogger(AuthInterceptor.class);
     private static final String BEARER = "Bearer ";
     private static final String COURIER_PREFIX = "courier.";
@@ -59,21 +63,23 @@ public class AuthInterceptor implements ServerInterceptor {
     private final Provider<RateLimiter> limiter;
     private final Provider<StreamMetrics> metrics;
     private final EdgeConfig config;
+    private final ClientAddress clientAddress;
 
     AuthInterceptor(Provider<CredentialVerifier> verifier, Provider<ServerIds> epochs, Provider<RateLimiter> limiter,
-            Provider<StreamMetrics> metrics, EdgeConfig config) {
+            Provider<StreamMetrics> metrics, EdgeConfig config, ClientAddress clientAddress) {
         this.verifier = verifier;
         this.epochs = epochs;
         this.limiter = limiter;
         this.metrics = metrics;
         this.config = config;
+        this.clientAddress = clientAddress;
     }
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
         String method = call.getMethodDescriptor().getFullMethodName();
-        Context base = Context.current().withValue(CallContext.PEER, peerAddress(call));
+        Context base = Context.current().withValue(CallContext.PEER, peerAddress(call, headers));
         // Taken now, not after the credential check: a stream whose check was slow must not win over a newer one.
         Context context = method.equals(CONNECT) ? base.withValue(ConnectService.EPOCH, epochs.get().next()) : base;
         if (!method.startsWith(COURIER_PREFIX) || OPEN_METHODS.contains(method)) {
@@ -153,10 +159,16 @@ public class AuthInterceptor implements ServerInterceptor {
         return header.substring(BEARER.length()).trim();
     }
 
-    private static String peerAddress(ServerCall<?, ?> call) {
+    /** The client's address as per-peer limits key it (see {@link ClientAddress}). */
+    private String peerAddress(ServerCall<?, ?> call, Metadata headers) {
         SocketAddress address = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
         if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            return inet.getAddress().getHostAddress();
+            Iterable<String> forwarded = headers.getAll(FORWARDED_FOR);
+            List<String> hops = new ArrayList<>();
+            if (forwarded != null) {
+                forwarded.forEach(hops::add);
+            }
+            return clientAddress.key(inet.getAddress(), hops);
         }
         return String.valueOf(address);
     }

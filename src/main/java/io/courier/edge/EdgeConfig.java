@@ -1,6 +1,8 @@
 package io.courier.edge;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import io.courier.cluster.RateLimit;
 import io.smallrye.config.ConfigMapping;
@@ -69,6 +71,12 @@ public interface EdgeConfig {
 
     @WithDefault("6s")
     Duration streamOpenRefill();
+
+    /**
+     * CIDRs of proxies whose {@code x-forwarded-for} is believed (e.g. the load balancer's subnet); empty by default:
+     * then per-peer limits use the TCP peer and forwarded-for headers are ignored.
+     */
+    Optional<List<String>> trustedProxies();
 
     default RateLimit streamOpens() {
         return new RateLimit("stream opens of this device", streamOpenBurst(), streamOpenRefill());

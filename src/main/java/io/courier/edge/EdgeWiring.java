@@ -1,6 +1,7 @@
 package io.courier.edge;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import reactor.core.publisher.Flux;
@@ -32,6 +33,14 @@ public class EdgeWiring {
     @Startup
     StreamMetrics streamMetrics(MeterRegistry registry) {
         return new StreamMetrics(registry);
+    }
+
+    /** Parsed at startup: a bad CIDR fails the start, not the first call. */
+    @Produces
+    @Singleton
+    ClientAddress clientAddress(EdgeConfig config) {
+        return new ClientAddress(config.trustedProxies().orElse(List.of()).stream().map(ClientAddress.Cidr::parse)
+                .toList());
     }
 
     /** Non-blocking work of every stream: as many threads as cores. */

@@ -1,5 +1,6 @@
 package io.courier.account;
 
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -28,8 +29,8 @@ public class GatedCredentialVerifier implements CredentialVerifier {
     public record Gate(CompletableFuture<Void> reached, CompletableFuture<Void> open) {
     }
 
-    GatedCredentialVerifier(DeviceStore devices) {
-        this.real = new DeviceAuthenticator(devices);
+    GatedCredentialVerifier(DeviceStore devices, Clock clock, AccountConfig config) {
+        this.real = new DeviceAuthenticator(devices, clock, config.lastSeenRefresh());
     }
 
     /** Holds the next check of {@code token} until the returned gate completes. */

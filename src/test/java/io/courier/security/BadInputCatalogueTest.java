@@ -13,6 +13,7 @@ import org.junit.jupiter.api.TestFactory;
 import com.google.protobuf.ByteString;
 
 import io.courier.api.v1.AccountServiceGrpc;
+import io.courier.api.v1.ClearRegistrationLockRequest;
 import io.courier.api.v1.CreateLinkCodeRequest;
 import io.courier.api.v1.GetMessageStatusRequest;
 import io.courier.api.v1.GetPreKeyBundleRequest;
@@ -25,6 +26,7 @@ import io.courier.api.v1.PreKey;
 import io.courier.api.v1.RegisterRequest;
 import io.courier.api.v1.RequestVerificationCodeRequest;
 import io.courier.api.v1.RevokeDeviceRequest;
+import io.courier.api.v1.SetRegistrationLockRequest;
 import io.courier.api.v1.SignedPreKey;
 import io.courier.api.v1.UploadKeysRequest;
 import io.courier.support.RawBytesStream;
@@ -114,6 +116,27 @@ class BadInputCatalogueTest extends ServerTest {
                         () -> register(unregistered, "123456", longName)),
                 new Case("register with no code pending", Code.FAILED_PRECONDITION,
                         () -> register(unregistered, "123456", "")),
+                new Case("register with a 3-character lock PIN", Code.INVALID_ARGUMENT,
+                        () -> registerWithPin(unregistered, "123")),
+                new Case("register with a 65-character lock PIN", Code.INVALID_ARGUMENT,
+                        () -> registerWithPin(unregistered, "7".repeat(65))),
+                new Case("register with a lock PIN holding a control character", Code.INVALID_ARGUMENT,
+                        () -> registerWithPin(unregistered, "12\u000034")),
+                // SetRegistrationLock and ClearRegistrationLock
+                new Case("lock PIN of 3 digits", Code.INVALID_ARGUMENT, () -> own.setRegistrationLock(
+                        SetRegistrationLockRequest.newBuilder().setPin("123").build())),
+                new Case("empty lock PIN", Code.INVALID_ARGUMENT,
+                        () -> own.setRegistrationLock(SetRegistrationLockRequest.getDefaultInstance())),
+                new Case("lock PIN of 65 characters", Code.INVALID_ARGUMENT, () -> own.setRegistrationLock(
+                        SetRegistrationLockRequest.newBuilder().setPin("p".repeat(65)).build())),
+                new Case("lock PIN with a newline", Code.INVALID_ARGUMENT, () -> own.setRegistrationLock(
+                        SetRegistrationLockRequest.newBuilder().setPin("1234\n").build())),
+                new Case("lock set by a linked device", Code.PERMISSION_DENIED, () -> ofLinked.setRegistrationLock(
+                        SetRegistrationLockRequest.newBuilder().setPin("1234").build())),
+                new Case("lock cleared by a linked device", Code.PERMISSION_DENIED,
+                        () -> ofLinked.clearRegistrationLock(ClearRegistrationLockRequest.getDefaultInstance())),
+                new Case("lock set without credentials", Code.UNAUTHENTICATED, () -> anonymous.setRegistrationLock(
+                        SetRegistrationLockRequest.newBuilder().setPin("1234").build())),
                 // LinkDevice and CreateLinkCode
                 new Case("link without a code", Code.INVALID_ARGUMENT,
                         () -> anonymous.linkDevice(LinkDeviceRequest.getDefaultInstance())),
@@ -228,6 +251,11 @@ class BadInputCatalogueTest extends ServerTest {
     private static void register(String phone, String code, String name) {
         anonymousAccounts().register(RegisterRequest.newBuilder().setPhoneNumber(phone).setVerificationCode(code)
                 .setDeviceName(name).build());
+    }
+
+    private static void registerWithPin(String phone, String pin) {
+        anonymousAccounts().register(RegisterRequest.newBuilder().setPhoneNumber(phone).setVerificationCode("123456")
+                .setRegistrationLockPin(pin).build());
     }
 
     private static void revoke(AccountServiceGrpc.AccountServiceBlockingStub stub, int deviceId) {

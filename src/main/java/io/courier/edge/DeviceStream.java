@@ -148,8 +148,10 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
                 sink.onRequest(n -> call.request((int) Math.min(n, Integer.MAX_VALUE)));
             }, FluxSink.OverflowStrategy.ERROR)
                     // Prefetch 0: the next frame is requested only once this one is handled and there is room.
-                    .concatMap(frame -> stillCurrent.publishOn(serial)
-                            .flatMap(current -> current ? handle(frame) : notCurrent()).subscribeOn(serial)
+                    // A cached answer completes at once: then the frame costs one hop onto the serial executor.
+                    .concatMap(frame -> stillCurrent
+                            .flatMap(current -> Mono.defer(() -> current ? handle(frame) : notCurrent())
+                                    .subscribeOn(serial))
                             .then(Mono.defer(outbound::room).subscribeOn(serial)), 0)
                     .subscribe(null, this::failed, () -> onSerial(this::halfClosed));
         }, error -> onSerial(() -> {

@@ -8,6 +8,7 @@ import reactor.core.publisher.Flux;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 
@@ -66,7 +67,9 @@ public class MessagingWiring {
 
     @Produces
     MapConfig inboxUsageMap() {
-        return new MapConfig(InboxQuota.MAP).setBackupCount(1);
+        // Updated on every send and ack batch: kept as objects so the entry processors don't deserialize and
+        // reserialize the daily counts each time.
+        return new MapConfig(InboxQuota.MAP).setBackupCount(1).setInMemoryFormat(InMemoryFormat.OBJECT);
     }
 
     @Produces

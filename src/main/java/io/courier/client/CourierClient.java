@@ -567,12 +567,17 @@ public final class CourierClient implements AutoCloseable {
     private void onReceipt(Receipt receipt) {
         long message = receipt.getMessageServerId();
         if (!groupState.isDistributionMessage(message)) {
-            UUID recipient = SessionCrypto.uuid(receipt.getRecipientAccountId());
             Tick.State state = receipt.getState() == ReceiptState.RECEIPT_STATE_READ ? Tick.State.READ
                     : Tick.State.DELIVERED;
             Optional<UUID> group = optionalId(receipt.getGroupId());
-            ticks.tryEmitNext(new Tick(message, recipient, state, group));
-            group.flatMap(g -> groupState.record(message, recipient, state)).ifPresent(groupStatuses::tryEmitNext);
+            List<ByteString> recipients = new ArrayList<>();
+            recipients.add(receipt.getRecipientAccountId());
+            recipients.addAll(receipt.getMoreRecipientAccountIdsList());
+            for (ByteString id : recipients) {
+                UUID recipient = SessionCrypto.uuid(id);
+                ticks.tryEmitNext(new Tick(message, recipient, state, group));
+                group.flatMap(g -> groupState.record(message, recipient, state)).ifPresent(groupStatuses::tryEmitNext);
+            }
         }
         ack(receipt.getServerId());
     }

@@ -2,6 +2,7 @@ package io.courier.messaging;
 
 import java.io.Serializable;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import io.courier.api.v1.ReceiptState;
@@ -34,12 +35,19 @@ public sealed interface InboxItem extends Serializable {
         }
     }
 
-    /** {@code groupId} is set when the message was a group message. */
-    record Receipt(long serverId, long messageServerId, UUID recipient, ReceiptState state, Instant time,
+    /**
+     * A tick change of one message for one or more of its recipients (a group message's receipts are coalesced);
+     * {@code groupId} is set when the message was a group message.
+     */
+    record Receipt(long serverId, long messageServerId, List<UUID> recipients, ReceiptState state, Instant time,
             UUID groupId) implements InboxItem {
+        public Receipt {
+            recipients = List.copyOf(recipients);
+        }
+
         @Override
         public int weight() {
-            return FIXED_WEIGHT;
+            return FIXED_WEIGHT + 16 * (recipients.size() - 1);
         }
     }
 

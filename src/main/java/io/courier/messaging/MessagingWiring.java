@@ -78,6 +78,11 @@ public class MessagingWiring {
     }
 
     @Produces
+    Migration coalescedReceipts() {
+        return MessagingSchema.V10;
+    }
+
+    @Produces
     @Singleton
     InboxQuota inboxQuota(HazelcastInstance hazelcast, MessagingConfig config, Clock clock) {
         return new InboxQuota(hazelcast, new InboxQuota.Limits(config.inboxMaxItems(), config.inboxMaxBytes()), clock);
@@ -90,8 +95,10 @@ public class MessagingWiring {
             GroupFanout groups) {
         SentMessages sent = new SentMessages(cql);
         DeliveryRouter router = new DeliveryRouter(presence, bus);
-        return new Messenger(inbox, quota, new ReceiptLedger(cql), sent, router, keys, serverIds, config, metrics,
-                clock, new GroupSends(inbox, sent, router, keys, groups, serverIds, config, metrics, clock));
+        ReceiptLedger receipts = new ReceiptLedger(cql);
+        return new Messenger(inbox, quota, receipts, sent, router, keys, serverIds, config, metrics, clock,
+                new GroupSends(inbox, sent, router, keys, groups, serverIds, config, metrics, clock),
+                new SenderReceipts(inbox, receipts, router, keys, serverIds, metrics));
     }
 
     /** The inbox writes of group fan-out jobs. */

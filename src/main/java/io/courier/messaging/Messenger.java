@@ -28,6 +28,8 @@ import io.courier.common.Ids;
 import io.courier.common.Rejections;
 import io.courier.common.TokenBucket;
 import io.courier.keys.KeyDirectory;
+import io.courier.messaging.SenderReceipts.Receipts;
+import io.courier.messaging.SenderReceipts.Ticked;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -48,10 +50,11 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     private final MessagingMetrics metrics;
     private final Clock clock;
     private final GroupSends groupSends;
+    private final SenderReceipts senderReceipts;
 
     Messenger(InboxStore inbox, InboxQuota quota, ReceiptLedger receipts, SentMessages sent, DeliveryRouter router,
             KeyDirectory keys, ServerIds serverIds, MessagingConfig config, MessagingMetrics metrics, Clock clock,
-            GroupSends groupSends) {
+            GroupSends groupSends, SenderReceipts senderReceipts) {
         this.inbox = inbox;
         this.quota = quota;
         this.receipts = receipts;
@@ -63,6 +66,7 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         this.metrics = metrics;
         this.clock = clock;
         this.groupSends = groupSends;
+        this.senderReceipts = senderReceipts;
     }
 
     /**
@@ -227,10 +231,6 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     private record MessageRef(UUID sender, long serverId) {
     }
 
-    /** A message about to get a receipt event: its id and its group (null for 1:1). */
-    private record Ticked(long serverId, UUID groupId) {
-    }
-
     /**
      * Moves each message forward to {@code to} for {@code recipient}, telling its sender's devices first. Completes
      * with the ids that have no ledger entry for this recipient (never sent to them, or expired).
@@ -254,9 +254,8 @@ public final class Messenger implements DeviceMailbox.AckSettler {
                             .add(new Ticked(a.message().serverId(), a.groupId())));
                     Instant now = clock.instant();
                     return Flux.fromIterable(bySender.entrySet())
-                            .flatMap(e -> tellSender(e.getKey(), e.getValue(), recipient, to, now)
-                                    .then(receipts.mark(e.getKey(), e.getValue().stream().map(Ticked::serverId)
-                                            .toList(), recipient, to, now)))
+                            .flatMap(e -> senderReceipts.tell(new Receipts(e.getKey(), e.getValue(), recipient, to,
+                                    now)))
                             .then(Mono.just(unknown));
                 });
     }
@@ -265,27 +264,6 @@ public final class Messenger implements DeviceMailbox.AckSettler {
 
     /** What a receipt does to one message: moves it forward, finds it there already, or finds no such message. */
     private record Advance(MessageRef message, Step step, UUID groupId) {
-    }
-
-    /** Receipt events in the inbox of every device of the sender (one write per device), then pushed if online. */
-    private Mono<Void> tellSender(UUID sender, List<Ticked> messages, UUID recipient, ReceiptState state,
-            Instant now) {
-        return Mono.fromCompletionStage(() -> keys.registrations(sender)).flatMap(devices -> {
-            List<Addressed> events = new ArrayList<>();
-            for (int device : devices.keySet()) {
-                DeviceAddress to = new DeviceAddress(sender, device);
-                messages.forEach(m -> events.add(new Addressed(to,
-                        new InboxItem.Receipt(serverIds.next(), m.serverId(), recipient, state, now, m.groupId()))));
-            }
-            Map<DeviceAddress, List<InboxItem>> byDevice = new LinkedHashMap<>();
-            events.forEach(e -> byDevice.computeIfAbsent(e.to(), d -> new ArrayList<>()).add(e.item()));
-            return Flux.fromIterable(byDevice.entrySet()).flatMap(e -> inbox.appendAll(e.getKey(), e.getValue()))
-                    .then(Mono.fromRunnable(() -> {
-                        messages.forEach(m -> metrics.receiptEmitted(
-                                state == ReceiptState.RECEIPT_STATE_READ ? "read" : "delivered"));
-                        events.forEach(router::route);
-                    }));
-        });
     }
 
     /** Current tick state of messages the caller's account sent; unknown or expired ids are left out. */

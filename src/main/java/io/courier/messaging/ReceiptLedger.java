@@ -75,11 +75,15 @@ final class ReceiptLedger {
                 r -> new Progress(toState(r).state(), r.getUuid("group_id")));
     }
 
-    /** Moves messages of one sender to {@code to} for one recipient, in one round trip (one partition). */
-    Mono<Void> mark(UUID sender, List<Long> serverIds, UUID recipient, ReceiptState to, Instant at) {
-        PreparedStatement column = to == ReceiptState.RECEIPT_STATE_READ ? markRead : markDelivered;
-        List<BatchableStatement<?>> updates = serverIds.stream()
-                .<BatchableStatement<?>>map(id -> column.bind(at, sender, id, recipient)).toList();
+    /** One message moved to {@code state} for one recipient. */
+    record Mark(long serverId, UUID recipient, ReceiptState state, Instant at) {
+    }
+
+    /** Moves messages of one sender forward, in one round trip (one partition: the sender's). */
+    Mono<Void> mark(UUID sender, List<Mark> marks) {
+        List<BatchableStatement<?>> updates = marks.stream().<BatchableStatement<?>>map(m -> (m.state()
+                == ReceiptState.RECEIPT_STATE_READ ? markRead : markDelivered).bind(m.at(), sender, m.serverId(),
+                        m.recipient())).toList();
         return cql.write(updates.size() == 1 ? updates.get(0) : BatchStatement.newInstance(BatchType.UNLOGGED, updates));
     }
 

@@ -31,9 +31,10 @@ class ReceiptLedgerTest extends ServerTest {
         ledger.recordSent(sender, serverId, recipient, sentAt).block();
 
         // The recipient's second device read SENT before the first device's READ landed; its DELIVERED lands last.
-        ledger.mark(sender, List.of(serverId), recipient, ReceiptState.RECEIPT_STATE_READ, sentAt.plusSeconds(2)).block();
-        ledger.mark(sender, List.of(serverId), recipient, ReceiptState.RECEIPT_STATE_DELIVERED, sentAt.plusSeconds(3))
-                .block();
+        ledger.mark(sender, List.of(new ReceiptLedger.Mark(serverId, recipient, ReceiptState.RECEIPT_STATE_READ,
+                sentAt.plusSeconds(2)))).block();
+        ledger.mark(sender, List.of(new ReceiptLedger.Mark(serverId, recipient, ReceiptState.RECEIPT_STATE_DELIVERED,
+                sentAt.plusSeconds(3)))).block();
 
         assertThat(ledger.state(sender, serverId, recipient).block().state()).isEqualTo(ReceiptState.RECEIPT_STATE_READ);
         assertThat(ledger.statuses(sender, serverId).block()).singleElement().satisfies(status -> {

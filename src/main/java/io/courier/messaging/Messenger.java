@@ -29,7 +29,6 @@ import io.courier.common.Rejections;
 import io.courier.common.TokenBucket;
 import io.courier.keys.KeyDirectory;
 import io.courier.messaging.SenderReceipts.Receipts;
-import io.courier.messaging.SenderReceipts.Ticked;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -212,7 +211,7 @@ public final class Messenger implements DeviceMailbox.AckSettler {
             // What the inbox quota counted: 1:1 messages (group fan-out copies are not counted yet).
             List<InboxItem.Message> counted = deliveries.stream().filter(m -> m.groupId() == null).toList();
             // The inbox row proves the message was sent to this recipient, even if its SENT row has not landed yet.
-            return advance(messages, device.accountId(), ReceiptState.RECEIPT_STATE_DELIVERED, Step.MOVES)
+            return advance(messages, device.accountId(), ReceiptState.RECEIPT_STATE_DELIVERED, false)
                     .then(inbox.delete(device, acked.stream().map(InboxItem::serverId).toList()))
                     .then(quota.release(device.accountId(), device.deviceId(), counted.size(),
                             counted.stream().mapToLong(m -> m.ciphertext().length).sum()))
@@ -224,7 +223,7 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     public Mono<List<Long>> read(DeviceAddress reader, ByteString senderId, List<Long> serverIds) {
         UUID sender = Ids.uuid(senderId, "sender_account_id");
         List<MessageRef> messages = new TreeSet<>(serverIds).stream().map(id -> new MessageRef(sender, id)).toList();
-        return advance(messages, reader.accountId(), ReceiptState.RECEIPT_STATE_READ, Step.UNKNOWN);
+        return advance(messages, reader.accountId(), ReceiptState.RECEIPT_STATE_READ, true);
     }
 
     /** A message one recipient got, by its sender and server id. */
@@ -233,37 +232,20 @@ public final class Messenger implements DeviceMailbox.AckSettler {
 
     /**
      * Moves each message forward to {@code to} for {@code recipient}, telling its sender's devices first. Completes
-     * with the ids that have no ledger entry for this recipient (never sent to them, or expired).
-     *
-     * @param withoutEntry what a message without a ledger entry does: UNKNOWN for reads (nothing proves it was sent
-     *        to the reader), MOVES for acks (the acked inbox row does)
+     * with the ids that have no ledger entry for this recipient (never sent to them, or expired) where one is
+     * required: for reads (nothing proves the message was sent to the reader), not for acks (the acked inbox row
+     * does).
      */
-    private Mono<List<Long>> advance(List<MessageRef> messages, UUID recipient, ReceiptState to, Step withoutEntry) {
-        return Flux.fromIterable(messages)
-                .flatMap(m -> receipts.state(m.sender(), m.serverId(), recipient)
-                        .map(p -> new Advance(m, p.state().getNumber() < to.getNumber() ? Step.MOVES : Step.ALREADY,
-                                p.groupId()))
-                        .defaultIfEmpty(new Advance(m, withoutEntry, null)))
+    private Mono<List<Long>> advance(List<MessageRef> messages, UUID recipient, ReceiptState to,
+            boolean entryRequired) {
+        Map<UUID, List<Long>> bySender = new LinkedHashMap<>();
+        messages.forEach(m -> bySender.computeIfAbsent(m.sender(), x -> new ArrayList<>()).add(m.serverId()));
+        Instant now = clock.instant();
+        return Flux.fromIterable(bySender.entrySet())
+                .flatMap(e -> senderReceipts.tell(new Receipts(e.getKey(), e.getValue(), recipient, to, now,
+                        entryRequired)))
                 .collectList()
-                .flatMap(results -> {
-                    List<Long> unknown = results.stream().filter(a -> a.step() == Step.UNKNOWN)
-                            .map(a -> a.message().serverId()).toList();
-                    Map<UUID, List<Ticked>> bySender = new LinkedHashMap<>();
-                    results.stream().filter(a -> a.step() == Step.MOVES).forEach(a -> bySender
-                            .computeIfAbsent(a.message().sender(), s -> new ArrayList<>())
-                            .add(new Ticked(a.message().serverId(), a.groupId())));
-                    Instant now = clock.instant();
-                    return Flux.fromIterable(bySender.entrySet())
-                            .flatMap(e -> senderReceipts.tell(new Receipts(e.getKey(), e.getValue(), recipient, to,
-                                    now)))
-                            .then(Mono.just(unknown));
-                });
-    }
-
-    private enum Step { MOVES, ALREADY, UNKNOWN }
-
-    /** What a receipt does to one message: moves it forward, finds it there already, or finds no such message. */
-    private record Advance(MessageRef message, Step step, UUID groupId) {
+                .map(unknown -> unknown.stream().flatMap(List::stream).toList());
     }
 
     /** Current tick state of messages the caller's account sent; unknown or expired ids are left out. */

@@ -26,15 +26,15 @@ import io.courier.cluster.ServerIds;
 import io.courier.common.Ids;
 import io.courier.keys.KeyDirectory;
 import io.courier.messaging.SenderReceipts.Receipts;
-import io.courier.messaging.SenderReceipts.Ticked;
 import io.courier.store.Cql;
 import io.courier.support.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Receipts to one sender are written one batch at a time; those that arrive meanwhile go out together, as one event
- * per message and state, in order. A gate on the database holds the first batch so the rest provably queue behind it.
+ * Receipts to one sender are handled one batch at a time; those that arrive meanwhile go out together, as one event
+ * per message and state, in order, each recipient once. A gate on the database holds the first batch so the rest provably queue behind it.
  */
 @QuarkusTest
 class SenderReceiptsTest extends ServerTest {
@@ -85,8 +85,9 @@ class SenderReceiptsTest extends ServerTest {
         UUID senderId = Ids.uuid(sender.accountId(), "id");
         GatedCql cql = new GatedCql(session);
         InboxStore inbox = new InboxStore(cql);
-        SenderReceipts receipts = new SenderReceipts(inbox, new ReceiptLedger(cql),
-                new DeliveryRouter(presence, bus), keys, serverIds, metrics);
+        ReceiptLedger ledger = new ReceiptLedger(cql);
+        SenderReceipts receipts = new SenderReceipts(inbox, ledger, new DeliveryRouter(presence, bus), keys, serverIds,
+                metrics);
         UUID group = UUID.randomUUID();
         long first = 100;
         long second = 200;
@@ -95,36 +96,45 @@ class SenderReceiptsTest extends ServerTest {
             members.add(UUID.randomUUID());
         }
         Instant at = Instant.parse("2026-11-28T10:00:00Z");
+        ledger.recordGroupSent(senderId, first, group, members, at).block();
+        ledger.recordGroupSent(senderId, second, group, members, at).block();
 
-        List<Mono<Void>> written = new ArrayList<>();
-        written.add(receipts.tell(delivered(senderId, first, group, members.get(0), at)).cache());
-        written.get(0).subscribe();
+        List<Mono<List<Long>>> told = new ArrayList<>();
+        told.add(receipts.tell(delivered(senderId, first, members.get(0), at)).cache());
+        told.get(0).subscribe();
         // The first batch is now held at the gate: everything below queues behind it.
-        members.subList(1, 6).forEach(m -> written.add(
-                receipts.tell(delivered(senderId, first, group, m, at)).cache()));
-        written.add(receipts.tell(new Receipts(senderId, List.of(new Ticked(first, group)), members.get(0),
-                ReceiptState.RECEIPT_STATE_READ, at.plusSeconds(1))).cache());
-        written.add(receipts.tell(delivered(senderId, second, group, members.get(1), at)).cache());
-        written.forEach(Mono::subscribe);
+        members.subList(1, 6).forEach(m -> told.add(receipts.tell(delivered(senderId, first, m, at)).cache()));
+        told.add(receipts.tell(delivered(senderId, first, members.get(1), at)).cache()); // a second device of member 1
+        told.add(receipts.tell(new Receipts(senderId, List.of(first, 999L), members.get(0),
+                ReceiptState.RECEIPT_STATE_READ, at.plusSeconds(1), true)).cache());
+        told.add(receipts.tell(delivered(senderId, second, members.get(1), at)).cache());
+        told.forEach(Mono::subscribe);
         cql.gate.complete(null);
-        Mono.when(written).block();
+        List<List<Long>> unknown = Flux.concat(told).collectList().block();
 
+        assertThat(unknown).as("only the READ of a message never sent to the reader finds no entry")
+                .containsExactly(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                        List.of(999L), List.of());
         assertThat(cql.receiptRowsPerWrite).as("one write for the first receipt, one for all that queued")
                 .containsExactly(1, 3);
         List<InboxItem> events = inbox.readAfter(new DeviceAddress(senderId, sender.deviceId()), 0, 100).block();
         assertThat(events).extracting(e -> describe((InboxItem.Receipt) e)).containsExactly(
-                "100 RECEIPT_STATE_DELIVERED " + List.of(members.get(0)),
-                "100 RECEIPT_STATE_DELIVERED " + members.subList(1, 6),
-                "200 RECEIPT_STATE_DELIVERED " + List.of(members.get(1)),
-                "100 RECEIPT_STATE_READ " + List.of(members.get(0)));
+                "100 RECEIPT_STATE_DELIVERED " + List.of(members.get(0)) + " " + group,
+                "100 RECEIPT_STATE_DELIVERED " + members.subList(1, 6) + " " + group,
+                "200 RECEIPT_STATE_DELIVERED " + List.of(members.get(1)) + " " + group,
+                "100 RECEIPT_STATE_READ " + List.of(members.get(0)) + " " + group);
+        assertThat(ledger.progress(senderId, first, members).block().values()).extracting(p -> p.state())
+                .containsExactlyInAnyOrder(ReceiptState.RECEIPT_STATE_READ, ReceiptState.RECEIPT_STATE_DELIVERED,
+                        ReceiptState.RECEIPT_STATE_DELIVERED, ReceiptState.RECEIPT_STATE_DELIVERED,
+                        ReceiptState.RECEIPT_STATE_DELIVERED, ReceiptState.RECEIPT_STATE_DELIVERED);
     }
 
-    private static Receipts delivered(UUID sender, long serverId, UUID group, UUID member, Instant at) {
-        return new Receipts(sender, List.of(new Ticked(serverId, group)), member, ReceiptState.RECEIPT_STATE_DELIVERED,
-                at);
+    private static Receipts delivered(UUID sender, long serverId, UUID member, Instant at) {
+        return new Receipts(sender, List.of(serverId), member, ReceiptState.RECEIPT_STATE_DELIVERED, at, false);
     }
 
     private static String describe(InboxItem.Receipt receipt) {
-        return receipt.messageServerId() + " " + receipt.state() + " " + receipt.recipients();
+        return receipt.messageServerId() + " " + receipt.state() + " " + receipt.recipients() + " "
+                + receipt.groupId();
     }
 }

@@ -4,10 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -23,14 +23,26 @@ import io.courier.client.Tick;
  * ✓ stored by the server, ✓✓ delivered, ✓✓ read (for groups: counted over the members).
  */
 final class MessageView {
+    private static final int EARLY_TICKS = 256;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneId.systemDefault());
 
     private final Session session;
     private final Predicate<IncomingMessage> openChat;
     private final AtomicInteger numbers = new AtomicInteger();
     /** server id → [n] of the messages this device sent in this run, and the best tick shown for each. */
-    private final Map<Long, Integer> sent = new ConcurrentHashMap<>();
-    private final Map<Long, String> shown = new ConcurrentHashMap<>();
+    private final Map<Long, Integer> sent = new HashMap<>();
+    private final Map<Long, Mark> shown = new HashMap<>();
+    /** Ticks that overtook their SendAck (the recipient was quick), kept until the message is numbered. */
+    private final Map<Long, Mark> early = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Mark> eldest) {
+            return size() > EARLY_TICKS;
+        }
+    };
+
+    /** A tick to show; a better one (higher rank) replaces a lesser, never the other way round. */
+    private record Mark(int rank, String text) {
+    }
 
     /** @param openChat messages of the chat on screen: they are marked read (blue ticks for their sender) */
     MessageView(Session session, Predicate<IncomingMessage> openChat) {
@@ -38,10 +50,14 @@ final class MessageView {
         this.openChat = openChat;
     }
 
-    void sent(SentMessage message, String summary) {
+    synchronized void sent(SentMessage message, String summary) {
         int n = numbers.incrementAndGet();
         sent.put(message.serverId(), n);
         print("[" + n + "] you: " + summary + "  ✓");
+        Mark overtaken = early.remove(message.serverId());
+        if (overtaken != null) {
+            show(message.serverId(), overtaken);
+        }
     }
 
     void incoming(IncomingMessage message) {
@@ -69,27 +85,30 @@ final class MessageView {
     }
 
     void tick(Tick tick) {
-        if (tick.group().isEmpty()) {
-            show(tick.serverId(), switch (tick.state()) {
-                case SENT -> Optional.<String>empty();
-                case DELIVERED -> Optional.of("✓✓");
-                case READ -> Optional.of("✓✓ read");
-            });
+        if (tick.group().isEmpty() && tick.state() != Tick.State.SENT) {
+            show(tick.serverId(), tick.state() == Tick.State.READ ? new Mark(2, "✓✓ read") : new Mark(1, "✓✓"));
         }
     }
 
     void groupStatus(GroupMessageStatus status) {
         if (status.delivered() > 0) {
-            show(status.serverId(), Optional.of("✓✓ delivered " + status.delivered() + "/" + status.members()
-                    + (status.read() > 0 ? ", read " + status.read() + "/" + status.members() : "")));
+            show(status.serverId(), new Mark(status.delivered() + status.read(), "✓✓ delivered " + status.delivered()
+                    + "/" + status.members() + (status.read() > 0 ? ", read " + status.read() + "/"
+                    + status.members() : "")));
         }
     }
 
-    /** Prints a tick line once per change, only for messages sent in this run. */
-    private void show(long serverId, Optional<String> mark) {
+    /** Prints a tick line when it is better than the one shown, only for messages sent in this run. */
+    private synchronized void show(long serverId, Mark mark) {
         Integer n = sent.get(serverId);
-        if (n != null && mark.isPresent() && !mark.get().equals(shown.put(serverId, mark.get()))) {
-            print("[" + n + "] " + mark.get());
+        if (n == null) {
+            early.merge(serverId, mark, (a, b) -> a.rank() >= b.rank() ? a : b);
+            return;
+        }
+        Mark before = shown.get(serverId);
+        if (before == null || mark.rank() > before.rank()) {
+            shown.put(serverId, mark);
+            print("[" + n + "] " + mark.text());
         }
     }
 

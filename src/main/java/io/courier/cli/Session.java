@@ -69,7 +69,10 @@ final class Session implements AutoCloseable {
         return media;
     }
 
-    /** Opens the stream; everything that arrives goes to {@code view}. Returns once the offline queue is drained. */
+    /**
+     * Opens the stream; everything that arrives goes to {@code view}. Returns once the offline queue is drained;
+     * fails if the server no longer accepts this device.
+     */
     void connect(MessageView view) {
         client.incoming().subscribe(view::incoming);
         client.ticks().subscribe(view::tick);
@@ -80,7 +83,10 @@ final class Session implements AutoCloseable {
             }
         });
         client.connect();
-        client.events().filter(e -> e == ConnectionEvent.DRAINED || e == ConnectionEvent.STOPPED).blockFirst();
+        if (client.events().filter(e -> e == ConnectionEvent.DRAINED || e == ConnectionEvent.STOPPED)
+                .blockFirst() == ConnectionEvent.STOPPED) {
+            throw new IllegalStateException("the server no longer accepts this device (revoked or replaced)");
+        }
     }
 
     @Override

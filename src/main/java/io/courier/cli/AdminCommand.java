@@ -23,7 +23,7 @@ import picocli.CommandLine.ParentCommand;
  * Operator commands (AdminService). The operator token comes from $COURIER_ADMIN_TOKEN or --token-file, never
  * from the command line (other users of the machine could read it in the process list).
  */
-@Command(name = "admin", description = "Operator commands: cluster nodes and their streams, revoking devices.",
+@Command(name = "admin", mixinStandardHelpOptions = true, description = "Operator commands: cluster nodes and their streams, revoking devices.",
         subcommands = { AdminCommand.Nodes.class, AdminCommand.Revoke.class })
 final class AdminCommand {
     static final String TOKEN_VARIABLE = "COURIER_ADMIN_TOKEN";

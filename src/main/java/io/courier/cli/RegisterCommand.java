@@ -1,18 +1,12 @@
 package io.courier.cli;
 
-import java.util.concurrent.Callable;
-
 import io.courier.client.Credentials;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 @Command(name = "register", description = "Register this device as the primary of a phone number (asks for the SMS code).")
-final class RegisterCommand implements Callable<Integer> {
-    @ParentCommand
-    CourierCli cli;
-
+final class RegisterCommand extends DeviceCommand {
     @Parameters(paramLabel = "PHONE", description = "international number, e.g. +4915112345678")
     String phone;
 
@@ -20,15 +14,12 @@ final class RegisterCommand implements Callable<Integer> {
     String name;
 
     @Override
-    public Integer call() {
-        try (Session session = cli.session()) {
-            session.client.requestVerificationCode(phone).block();
-            String code = cli.terminal.ask("Verification code sent to " + phone + ": ")
-                    .orElseThrow(() -> new IllegalArgumentException("no verification code entered")).trim();
-            Credentials credentials = session.client.register(phone, code, name).block();
-            cli.terminal.println("Registered " + phone + ": account " + credentials.accountId() + ", device "
-                    + credentials.deviceId() + " (state in " + cli.state + ")");
-            return 0;
-        }
+    void run(Session session) {
+        session.client.requestVerificationCode(phone).block();
+        String code = cli.terminal.ask("Verification code sent to " + phone + ": ")
+                .orElseThrow(() -> new IllegalArgumentException("no verification code entered")).trim();
+        Credentials credentials = session.client.register(phone, code, name).block();
+        cli.terminal.println("Registered " + phone + ": account " + credentials.accountId() + ", device "
+                + credentials.deviceId() + " (state in " + cli.state + ")");
     }
 }

@@ -47,6 +47,12 @@ public class ClusterWiring {
 
     @Produces
     @Singleton
+    NodeDirectory nodeDirectory(HazelcastInstance hazelcast) {
+        return new NodeDirectory(hazelcast);
+    }
+
+    @Produces
+    @Singleton
     ServerIds serverIds(HazelcastInstance hazelcast) {
         return new ServerIds(hazelcast);
     }

@@ -15,6 +15,7 @@ import io.courier.account.DeviceRemovalListener;
 import io.courier.cluster.BusMessage;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.NodeBus;
+import io.courier.cluster.NodeDirectory;
 import io.courier.cluster.PresenceDirectory;
 import io.courier.messaging.MailboxStorage;
 import io.courier.messaging.MessagingConfig;
@@ -31,8 +32,10 @@ public class EdgeWiring {
     @Produces
     @Singleton
     @Startup
-    StreamMetrics streamMetrics(MeterRegistry registry) {
-        return new StreamMetrics(registry);
+    StreamMetrics streamMetrics(MeterRegistry registry, NodeDirectory nodes) {
+        StreamMetrics metrics = new StreamMetrics(registry);
+        nodes.reportOpenStreams(metrics::openStreams);
+        return metrics;
     }
 
     /** Parsed at startup: a bad CIDR fails the start, not the first call. */

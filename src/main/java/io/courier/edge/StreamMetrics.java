@@ -68,6 +68,10 @@ public final class StreamMetrics {
         open.decrementAndGet();
     }
 
+    public int openStreams() {
+        return open.get();
+    }
+
     /** An up-frame read from a device: one of {@link #UP_FRAME_TYPES}. */
     public void frameReceived(String type) {
         received.counter(type).increment();

@@ -42,7 +42,8 @@ final class ApnsSender implements WakeSender {
         ApnsClientBuilder builder = new ApnsClientBuilder().setApnsServer(settings.host(), settings.port())
                 .setSigningKey(ApnsSigningKey.loadFromPkcs8File(settings.signingKey(), settings.teamId(),
                         settings.keyId()))
-                .setConnectionTimeout(connectTimeout);
+                .setConnectionTimeout(connectTimeout)
+                .setUseAlpn(true); // negotiate h2 explicitly, as APNs (and any standard HTTP/2 server) offers it
         if (settings.trustedCertificates() != null) {
             builder.setTrustedServerCertificateChain(settings.trustedCertificates());
         }

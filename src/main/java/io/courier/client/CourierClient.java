@@ -21,6 +21,7 @@ import com.google.protobuf.ByteString;
 import io.courier.api.v1.AccountServiceGrpc;
 import io.courier.api.v1.Ack;
 import io.courier.api.v1.AddMembersRequest;
+import io.courier.api.v1.ClearPushTokenRequest;
 import io.courier.api.v1.ClearRegistrationLockRequest;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
@@ -45,10 +46,13 @@ import io.courier.api.v1.MismatchedDevices;
 import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.Ping;
 import io.courier.api.v1.PromoteAdminsRequest;
+import io.courier.api.v1.PushPlatform;
+import io.courier.api.v1.PushServiceGrpc;
 import io.courier.api.v1.Read;
 import io.courier.api.v1.Receipt;
 import io.courier.api.v1.ReceiptState;
 import io.courier.api.v1.RegisterRequest;
+import io.courier.api.v1.SetPushTokenRequest;
 import io.courier.api.v1.SetRegistrationLockRequest;
 import io.courier.api.v1.RemoveMembersRequest;
 import io.courier.api.v1.RequestVerificationCodeRequest;
@@ -166,6 +170,21 @@ public final class CourierClient implements AutoCloseable {
     /** Removes the account's Registration Lock (primary only). */
     public Mono<Void> clearRegistrationLock() {
         return call(() -> accounts().clearRegistrationLock(ClearRegistrationLockRequest.getDefaultInstance())).then();
+    }
+
+    /**
+     * Registers (or replaces) this device's push token, so the server wakes the app with a content-free push when
+     * something arrives while it has no stream. {@code platform} is {@code PUSH_PLATFORM_APNS} (hex device token)
+     * or {@code PUSH_PLATFORM_FCM} (registration token).
+     */
+    public Mono<Void> setPushToken(PushPlatform platform, String token) {
+        return call(() -> push().setPushToken(SetPushTokenRequest.newBuilder().setPlatform(platform).setToken(token)
+                .build())).then();
+    }
+
+    /** Stops wake-ups for this device. */
+    public Mono<Void> clearPushToken() {
+        return call(() -> push().clearPushToken(ClearPushTokenRequest.getDefaultInstance())).then();
     }
 
     /** Links this device to an account with a code from its primary, and uploads its keys. */
@@ -724,6 +743,10 @@ public final class CourierClient implements AutoCloseable {
 
     private GroupServiceGrpc.GroupServiceBlockingStub groups() {
         return GroupServiceGrpc.newBlockingStub(authenticated());
+    }
+
+    private PushServiceGrpc.PushServiceBlockingStub push() {
+        return PushServiceGrpc.newBlockingStub(authenticated());
     }
 
     private KeyServiceGrpc.KeyServiceBlockingStub keys() {

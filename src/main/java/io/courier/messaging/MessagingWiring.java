@@ -92,7 +92,8 @@ public class MessagingWiring {
         SentMessages sent = new SentMessages(cql);
         DeliveryRouter router = new DeliveryRouter(presence, bus, wakeUps);
         return new Messenger(inbox, quota, new ReceiptLedger(cql), sent, router, keys, serverIds, config, metrics,
-                clock, new GroupSends(inbox, sent, router, keys, groups, serverIds, config, metrics, clock));
+                clock, new GroupSends(inbox, sent, router, keys, groups, serverIds, config, metrics, clock),
+                new TypingRelay(keys, groups, presence, bus));
     }
 
     /** The inbox writes of group fan-out jobs. */

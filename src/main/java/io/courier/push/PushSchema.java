@@ -13,7 +13,7 @@ final class PushSchema {
               account_id uuid,
               device_id int,
               platform int,
-              token text,
+              push_token text,
               updated_at timestamp,
               PRIMARY KEY (account_id, device_id))
             """));

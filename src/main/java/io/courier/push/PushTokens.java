@@ -24,12 +24,13 @@ final class PushTokens {
 
     PushTokens(Cql cql) {
         this.cql = cql;
-        upsert = cql.session().prepare(
-                "INSERT INTO push_tokens (account_id, device_id, platform, token, updated_at) VALUES (?, ?, ?, ?, ?)");
-        select = cql.session().prepare("SELECT platform, token FROM push_tokens WHERE account_id = ? AND device_id = ?");
+        upsert = cql.session().prepare("INSERT INTO push_tokens (account_id, device_id, platform, push_token,"
+                + " updated_at) VALUES (?, ?, ?, ?, ?)");
+        select = cql.session().prepare(
+                "SELECT platform, push_token FROM push_tokens WHERE account_id = ? AND device_id = ?");
         delete = cql.session().prepare("DELETE FROM push_tokens WHERE account_id = ? AND device_id = ?");
         deleteIfSame = cql.session().prepare(
-                "DELETE FROM push_tokens WHERE account_id = ? AND device_id = ? IF token = ?");
+                "DELETE FROM push_tokens WHERE account_id = ? AND device_id = ? IF push_token = ?");
         deleteDevices = cql.session().prepare("DELETE FROM push_tokens WHERE account_id = ? AND device_id IN ?");
     }
 
@@ -40,7 +41,7 @@ final class PushTokens {
 
     Mono<PushToken> find(DeviceAddress device) {
         return cql.one(select.bind(device.accountId(), device.deviceId()),
-                row -> new PushToken(PushPlatform.forNumber(row.getInt("platform")), row.getString("token")));
+                row -> new PushToken(PushPlatform.forNumber(row.getInt("platform")), row.getString("push_token")));
     }
 
     Mono<Void> clear(DeviceAddress device) {

@@ -54,6 +54,8 @@ import io.courier.api.v1.ReceiptState;
 import io.courier.api.v1.RegisterRequest;
 import io.courier.api.v1.SetPushTokenRequest;
 import io.courier.api.v1.SetRegistrationLockRequest;
+import io.courier.api.v1.Typing;
+import io.courier.api.v1.TypingEvent;
 import io.courier.api.v1.RemoveMembersRequest;
 import io.courier.api.v1.RequestVerificationCodeRequest;
 import io.grpc.Channel;
@@ -102,6 +104,8 @@ public final class CourierClient implements AutoCloseable {
     private final IncomingQueue incoming;
     private final Sinks.Many<Tick> ticks = Sinks.many().multicast().onBackpressureBuffer(4096, false);
     private final Sinks.Many<ConnectionEvent> events = Sinks.many().replay().latest();
+    /** Ephemeral: a subscriber that falls 256 behind loses indicators, as the server drops them for a slow stream. */
+    private final Sinks.Many<TypingIndicator> typing = Sinks.many().multicast().onBackpressureBuffer(256, false);
     private final Sinks.Many<GroupEvent> groupEvents = Sinks.many().multicast().onBackpressureBuffer(1024, false);
     private final Sinks.Many<GroupMessageStatus> groupStatuses =
             Sinks.many().multicast().onBackpressureBuffer(4096, false);
@@ -346,6 +350,23 @@ public final class CourierClient implements AutoCloseable {
         return events.asFlux();
     }
 
+    /** Typing indicators for this account and its groups, while the stream is up (never stored or replayed). */
+    public Flux<TypingIndicator> typing() {
+        return typing.asFlux();
+    }
+
+    /** Tells {@code peer}'s online devices that this user started or stopped typing; dropped while disconnected. */
+    public void typing(UUID peer, boolean started) {
+        write(ConnectRequest.newBuilder().setTyping(Typing.newBuilder().setPeerAccountId(SessionCrypto.idBytes(peer))
+                .setStarted(started)).build());
+    }
+
+    /** Tells the group's other online members that this user started or stopped typing. */
+    public void typingInGroup(UUID groupId, boolean started) {
+        write(ConnectRequest.newBuilder().setTyping(Typing.newBuilder().setGroupId(SessionCrypto.idBytes(groupId))
+                .setStarted(started)).build());
+    }
+
     /** Opens the stream and keeps it open (reconnecting with jittered backoff) until {@link #close()}. */
     public void connect() {
         credentials();
@@ -513,6 +534,12 @@ public final class CourierClient implements AutoCloseable {
                     events.tryEmitNext(ConnectionEvent.DRAINED);
                     refill = refillPreKeys(REFILL_BELOW)
                             .subscribe(refilled -> { }, e -> LOG.log(Level.FINE, "prekey refill failed", e));
+                }
+                case TYPING -> {
+                    TypingEvent event = frame.getTyping();
+                    typing.tryEmitNext(new TypingIndicator(SessionCrypto.uuid(event.getSenderAccountId()),
+                            event.getSenderDeviceId(), event.getGroupId().isEmpty() ? Optional.empty()
+                                    : Optional.of(SessionCrypto.uuid(event.getGroupId())), event.getStarted()));
                 }
                 case ERROR -> onFrameError(frame.getError());
                 default -> {

@@ -38,8 +38,8 @@ public final class MockApns implements AutoCloseable {
     public static final String TOPIC = "io.courier.test";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One notification APNs accepted. */
-    public record Notification(String token, Map<String, String> headers, String payload) {
+    /** One notification APNs accepted, and when ({@link System#nanoTime()}). */
+    public record Notification(String token, Map<String, String> headers, String payload, long receivedNanos) {
     }
 
     private final Vertx vertx = Vertx.vertx();
@@ -95,6 +95,10 @@ public final class MockApns implements AutoCloseable {
         return requests.get();
     }
 
+    public List<Notification> accepted() {
+        return List.copyOf(accepted);
+    }
+
     public List<Notification> acceptedFor(String token) {
         return accepted.stream().filter(n -> n.token().equals(token)).toList();
     }
@@ -118,7 +122,8 @@ public final class MockApns implements AutoCloseable {
             } else {
                 Map<String, String> headers = new ConcurrentHashMap<>();
                 request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(), h.getValue()));
-                accepted.add(new Notification(token, headers, body.toString(StandardCharsets.UTF_8)));
+                accepted.add(new Notification(token, headers, body.toString(StandardCharsets.UTF_8),
+                        System.nanoTime()));
                 request.response().putHeader("apns-id", UUID.randomUUID().toString()).setStatusCode(200).end();
             }
         });

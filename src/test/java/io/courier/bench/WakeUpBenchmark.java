@@ -6,12 +6,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
@@ -62,7 +60,7 @@ class WakeUpBenchmark extends BenchSupport {
         int stores = property("bench.wakeup.stores", 5);
         Map<String, DeviceAddress> byToken = new HashMap<>();
         for (RegisteredDevice device : registerMany(devices)) {
-            String token = token();
+            String token = MockApns.randomToken();
             withToken(PushServiceGrpc.newBlockingStub(channel), device.authToken()).setPushToken(SetPushTokenRequest
                     .newBuilder().setPlatform(PushPlatform.PUSH_PLATFORM_APNS).setToken(token).build());
             byToken.put(token, new DeviceAddress(Ids.uuid(device.accountId(), "account"), device.deviceId()));
@@ -144,15 +142,9 @@ class WakeUpBenchmark extends BenchSupport {
     private static void sendAll(ApnsClient client, int count) throws Exception {
         List<CompletableFuture<?>> sent = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            sent.add(client.sendNotification(new SimpleApnsPushNotification(token(), MockApns.TOPIC, "{}",
-                    Instant.now().plusSeconds(60))));
+            sent.add(client.sendNotification(new SimpleApnsPushNotification(MockApns.randomToken(), MockApns.TOPIC,
+                    "{}", Instant.now().plusSeconds(60))));
         }
         CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-    }
-
-    private static String token() {
-        byte[] bytes = new byte[32];
-        ThreadLocalRandom.current().nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
     }
 }

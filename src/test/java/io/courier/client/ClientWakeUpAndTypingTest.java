@@ -5,17 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
 import io.courier.api.v1.PushPlatform;
+import io.courier.support.MockApns;
 import io.courier.support.PushServers;
 import io.courier.support.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,9 +34,7 @@ class ClientWakeUpAndTypingTest extends ServerTest {
 
     @Test
     void aBackgroundedAppIsWokenAndFindsTheMessageWhenItConnects() {
-        byte[] raw = new byte[32];
-        ThreadLocalRandom.current().nextBytes(raw);
-        String token = HexFormat.of().formatHex(raw);
+        String token = MockApns.randomToken();
         try (ClientHarness alice = registered().online(); ClientHarness bob = registered()) {
             bob.client.setPushToken(PushPlatform.PUSH_PLATFORM_APNS, token).block();
 

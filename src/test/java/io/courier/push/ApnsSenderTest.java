@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,15 +32,9 @@ class ApnsSenderTest {
         apns.close();
     }
 
-    static String token() {
-        byte[] bytes = new byte[32];
-        ThreadLocalRandom.current().nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
-    }
-
     @Test
     void aWakeUpIsAContentFreeCollapsibleAlertSignedWithTheProviderToken() {
-        String token = token();
+        String token = MockApns.randomToken();
 
         WakeResult result = sender.wake(token).block();
 
@@ -57,7 +49,7 @@ class ApnsSenderTest {
 
     @Test
     void anUnregisteredTokenIsReportedInvalid() {
-        String token = token();
+        String token = MockApns.randomToken();
         apns.unregister(token);
 
         WakeResult result = sender.wake(token).block();
@@ -67,7 +59,7 @@ class ApnsSenderTest {
 
     @Test
     void unavailableAnswersAreRetriedWithBackoff() {
-        String token = token();
+        String token = MockApns.randomToken();
         apns.failNext(2);
 
         WakeResult result = sender.wake(token).block();
@@ -78,7 +70,7 @@ class ApnsSenderTest {
 
     @Test
     void aServiceStillUnavailableAfterTheAttemptsIsAFailureNotAnInvalidToken() {
-        String token = token();
+        String token = MockApns.randomToken();
         int before = apns.requests();
         apns.failNext(3);
 

@@ -5,7 +5,6 @@ import static io.courier.support.Statuses.assertStatus;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -27,6 +26,7 @@ import io.courier.cluster.ClusterConfig;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.PresenceDirectory;
 import io.courier.common.Ids;
+import io.courier.support.MockApns;
 import io.courier.support.PushServers;
 import io.courier.support.RawStream;
 import io.courier.support.RegisteredDevice;
@@ -58,7 +58,7 @@ class WakeUpTest extends ServerTest {
     void aBackgroundedDeviceGetsOneWakeUpForABurstOfFiftyAndNoneWhileConnected() {
         Participant alice = participant();
         Participant bob = participant();
-        String token = apnsToken();
+        String token = MockApns.randomToken();
         setToken(bob.device(), PushPlatform.PUSH_PLATFORM_APNS, token);
         try (RawStream a = connect(alice)) {
             a.drain();
@@ -100,7 +100,7 @@ class WakeUpTest extends ServerTest {
         Participant alice = participant();
         Participant ios = participant();
         Participant android = participant();
-        String apnsToken = apnsToken();
+        String apnsToken = MockApns.randomToken();
         String fcmToken = fcmToken();
         push.apns().unregister(apnsToken);
         push.fcm().unregister(fcmToken);
@@ -120,7 +120,7 @@ class WakeUpTest extends ServerTest {
     void aRemovedDeviceLosesItsToken() {
         RegisteredDevice primary = registerNew();
         RegisteredDevice tablet = link(primary, "tablet");
-        setToken(tablet, PushPlatform.PUSH_PLATFORM_APNS, apnsToken());
+        setToken(tablet, PushPlatform.PUSH_PLATFORM_APNS, MockApns.randomToken());
         DeviceAddress address = address(tablet);
         assertThat(tokens.find(address).block()).isNotNull();
 
@@ -140,7 +140,7 @@ class WakeUpTest extends ServerTest {
                 () -> setToken(device, PushPlatform.PUSH_PLATFORM_FCM, "has spaces in it")))
                 .contains("FCM token");
         assertThat(assertStatus(Status.Code.INVALID_ARGUMENT,
-                () -> setToken(device, PushPlatform.PUSH_PLATFORM_UNSPECIFIED, apnsToken())))
+                () -> setToken(device, PushPlatform.PUSH_PLATFORM_UNSPECIFIED, MockApns.randomToken())))
                 .contains("platform must be");
 
         assertThat(tokens.find(address(device)).block()).isNull();
@@ -150,18 +150,18 @@ class WakeUpTest extends ServerTest {
     void tokenChangesAreRateLimitedPerDevice() {
         RegisteredDevice device = registerNew();
         for (int i = 0; i < 10; i++) {
-            setToken(device, PushPlatform.PUSH_PLATFORM_APNS, apnsToken());
+            setToken(device, PushPlatform.PUSH_PLATFORM_APNS, MockApns.randomToken());
         }
 
         assertThat(assertStatus(Status.Code.RESOURCE_EXHAUSTED,
-                () -> setToken(device, PushPlatform.PUSH_PLATFORM_APNS, apnsToken())))
+                () -> setToken(device, PushPlatform.PUSH_PLATFORM_APNS, MockApns.randomToken())))
                 .contains("push token changes");
     }
 
     @Test
     void aPendingWakeUpForADeviceThatConnectedMeanwhileIsDropped() {
         Participant bob = participant();
-        String token = apnsToken();
+        String token = MockApns.randomToken();
         setToken(bob.device(), PushPlatform.PUSH_PLATFORM_APNS, token);
         IMap<String, WakeState> states = hazelcast.getMap(WakeUps.MAP);
         try (RawStream b = connect(bob)) {
@@ -188,7 +188,7 @@ class WakeUpTest extends ServerTest {
                     .equals(other.getCluster().getLocalMember())) {
                 bob = participant();
             }
-            String token = apnsToken();
+            String token = MockApns.randomToken();
             setToken(bob.device(), PushPlatform.PUSH_PLATFORM_APNS, token);
             other.<String, WakeState>getMap(WakeUps.MAP).set(address(bob.device()).key(),
                     new WakeState(System.currentTimeMillis(), 0));
@@ -242,12 +242,6 @@ class WakeUpTest extends ServerTest {
                 received++;
             }
         }
-    }
-
-    private static String apnsToken() {
-        byte[] bytes = new byte[32];
-        ThreadLocalRandom.current().nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
     }
 
     private static String fcmToken() {

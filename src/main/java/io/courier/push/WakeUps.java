@@ -14,6 +14,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.query.Predicates;
 
 import io.courier.api.v1.PushPlatform;
 import io.courier.cluster.DeviceAddress;
@@ -102,15 +103,13 @@ public final class WakeUps implements AutoCloseable {
         }
     }
 
-    /** Pending wake-ups of this member's partitions that are due: those whose timer ran on a member now gone. */
+    /**
+     * Pending wake-ups of this member's partitions that are due: those whose timer ran on a member now gone. The
+     * predicate runs on the stored objects, so entries that only hold a last-sent time are not copied out.
+     */
     private void sweep() {
-        long now = clock.millis();
-        for (String key : states.localKeySet()) {
-            WakeState state = states.get(key);
-            if (state != null && state.pending() && state.pendingSince() + delayMillis <= now) {
-                fire(key);
-            }
-        }
+        states.localKeySet(Predicates.between("pendingSince", 1L, clock.millis() - delayMillis))
+                .forEach(this::fire);
     }
 
     /** Drops the wake-up if the device connected meanwhile; else takes it (once, whoever fires) and sends it. */

@@ -23,11 +23,11 @@ public final class StreamMetrics {
     /** Down-frame types: the ConnectResponse oneof cases. */
     public static final List<String> DOWN_FRAME_TYPES =
             List.of("send_ack", "delivery", "receipt", "queue_empty", "pong", "error", "typing");
+    /** Not an up-frame: an ephemeral down-frame (typing) dropped because the device was not keeping up. */
+    public static final String EPHEMERAL_DROPPED = "ephemeral_dropped";
     public static final List<String> REFUSAL_REASONS = List.of("invalid_frame", "too_many_ids", "rate_limited",
             "mismatched_devices", "unknown_destination", "envelope_too_large", "not_a_member", "not_delivered_to_you",
-            "recipient_inbox_full", "undecodable");
-    /** Ephemeral down-frames (typing) dropped because the device was not keeping up with its stream. */
-    public static final String EPHEMERAL_DROPPED = "ephemeral_dropped";
+            "recipient_inbox_full", "undecodable", EPHEMERAL_DROPPED);
     public static final List<String> OPEN_REFUSAL_REASONS = List.of("unauthenticated", "rate_limited", "unavailable");
 
     private final MeterRegistry registry;

@@ -94,14 +94,16 @@ class WakeUpBenchmark extends BenchSupport {
 
         String report = """
                 ## Wake-ups to the local APNs server
-                Devices with APNs tokens and no stream, %d stores reported for each (the delivery router's call after                 an inbox write); every device must get exactly one wake-up.
+                Devices with APNs tokens and no stream, %d stores reported for each (the delivery router's call after \
+                an inbox write); every device must get exactly one wake-up.
 
                 | load | devices | wake-ups | duplicates | wake-ups/s | store → request at APNs p50 / p99 / p99.9 / max |
                 |---|---|---|---|---|---|
                 | burst (all at once) | %d | %d | %d | %.0f | %s |
                 | paced, %d devices/s | %d | %d | %d | %.0f | %s |
 
-                Latency includes courier.push.wake-delay (%s). Floor: Pushy straight to the same server, %d                 notifications, 64 in flight: %.0f/s.
+                Latency includes courier.push.wake-delay (%s). Floor: Pushy straight to the same server, %d \
+                notifications, 64 in flight: %.0f/s.
                 """.formatted(stores, devices, burstRun.woken(), burstRun.duplicates(), burstRun.perSecond(),
                 LatencyStats.percentiles(burstRun.latency()), rate, paced, pacedRun.woken(), pacedRun.duplicates(),
                 pacedRun.perSecond(), LatencyStats.percentiles(pacedRun.latency()),

@@ -21,6 +21,7 @@ import com.google.protobuf.ByteString;
 import io.courier.api.v1.AccountServiceGrpc;
 import io.courier.api.v1.Ack;
 import io.courier.api.v1.AddMembersRequest;
+import io.courier.api.v1.ClearPushTokenRequest;
 import io.courier.api.v1.ClearRegistrationLockRequest;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
@@ -45,11 +46,16 @@ import io.courier.api.v1.MismatchedDevices;
 import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.Ping;
 import io.courier.api.v1.PromoteAdminsRequest;
+import io.courier.api.v1.PushPlatform;
+import io.courier.api.v1.PushServiceGrpc;
 import io.courier.api.v1.Read;
 import io.courier.api.v1.Receipt;
 import io.courier.api.v1.ReceiptState;
 import io.courier.api.v1.RegisterRequest;
+import io.courier.api.v1.SetPushTokenRequest;
 import io.courier.api.v1.SetRegistrationLockRequest;
+import io.courier.api.v1.Typing;
+import io.courier.api.v1.TypingEvent;
 import io.courier.api.v1.RemoveMembersRequest;
 import io.courier.api.v1.RequestVerificationCodeRequest;
 import io.grpc.Channel;
@@ -98,6 +104,8 @@ public final class CourierClient implements AutoCloseable {
     private final IncomingQueue incoming;
     private final Sinks.Many<Tick> ticks = Sinks.many().multicast().onBackpressureBuffer(4096, false);
     private final Sinks.Many<ConnectionEvent> events = Sinks.many().replay().latest();
+    /** Ephemeral: a subscriber that falls 256 behind loses indicators, as the server drops them for a slow stream. */
+    private final Sinks.Many<TypingIndicator> typing = Sinks.many().multicast().onBackpressureBuffer(256, false);
     private final Sinks.Many<GroupEvent> groupEvents = Sinks.many().multicast().onBackpressureBuffer(1024, false);
     private final Sinks.Many<GroupMessageStatus> groupStatuses =
             Sinks.many().multicast().onBackpressureBuffer(4096, false);
@@ -166,6 +174,21 @@ public final class CourierClient implements AutoCloseable {
     /** Removes the account's Registration Lock (primary only). */
     public Mono<Void> clearRegistrationLock() {
         return call(() -> accounts().clearRegistrationLock(ClearRegistrationLockRequest.getDefaultInstance())).then();
+    }
+
+    /**
+     * Registers (or replaces) this device's push token, so the server wakes the app with a content-free push when
+     * something arrives while it has no stream. {@code platform} is {@code PUSH_PLATFORM_APNS} (hex device token)
+     * or {@code PUSH_PLATFORM_FCM} (registration token).
+     */
+    public Mono<Void> setPushToken(PushPlatform platform, String token) {
+        return call(() -> push().setPushToken(SetPushTokenRequest.newBuilder().setPlatform(platform).setToken(token)
+                .build())).then();
+    }
+
+    /** Stops wake-ups for this device. */
+    public Mono<Void> clearPushToken() {
+        return call(() -> push().clearPushToken(ClearPushTokenRequest.getDefaultInstance())).then();
     }
 
     /** Links this device to an account with a code from its primary, and uploads its keys. */
@@ -325,6 +348,23 @@ public final class CourierClient implements AutoCloseable {
 
     public Flux<ConnectionEvent> events() {
         return events.asFlux();
+    }
+
+    /** Typing indicators for this account and its groups, while the stream is up (never stored or replayed). */
+    public Flux<TypingIndicator> typing() {
+        return typing.asFlux();
+    }
+
+    /** Tells {@code peer}'s online devices that this user started or stopped typing; dropped while disconnected. */
+    public void typing(UUID peer, boolean started) {
+        write(ConnectRequest.newBuilder().setTyping(Typing.newBuilder().setPeerAccountId(SessionCrypto.idBytes(peer))
+                .setStarted(started)).build());
+    }
+
+    /** Tells the group's other online members that this user started or stopped typing. */
+    public void typingInGroup(UUID groupId, boolean started) {
+        write(ConnectRequest.newBuilder().setTyping(Typing.newBuilder().setGroupId(SessionCrypto.idBytes(groupId))
+                .setStarted(started)).build());
     }
 
     /** Opens the stream and keeps it open (reconnecting with jittered backoff) until {@link #close()}. */
@@ -494,6 +534,12 @@ public final class CourierClient implements AutoCloseable {
                     events.tryEmitNext(ConnectionEvent.DRAINED);
                     refill = refillPreKeys(REFILL_BELOW)
                             .subscribe(refilled -> { }, e -> LOG.log(Level.FINE, "prekey refill failed", e));
+                }
+                case TYPING -> {
+                    TypingEvent event = frame.getTyping();
+                    typing.tryEmitNext(new TypingIndicator(SessionCrypto.uuid(event.getSenderAccountId()),
+                            event.getSenderDeviceId(), event.getGroupId().isEmpty() ? Optional.empty()
+                                    : Optional.of(SessionCrypto.uuid(event.getGroupId())), event.getStarted()));
                 }
                 case ERROR -> onFrameError(frame.getError());
                 default -> {
@@ -729,6 +775,10 @@ public final class CourierClient implements AutoCloseable {
 
     private GroupServiceGrpc.GroupServiceBlockingStub groups() {
         return GroupServiceGrpc.newBlockingStub(authenticated());
+    }
+
+    private PushServiceGrpc.PushServiceBlockingStub push() {
+        return PushServiceGrpc.newBlockingStub(authenticated());
     }
 
     private KeyServiceGrpc.KeyServiceBlockingStub keys() {

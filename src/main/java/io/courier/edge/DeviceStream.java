@@ -45,7 +45,8 @@ import reactor.core.scheduler.Scheduler;
 final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutlet {
 
     /** The per-device budgets of one stream. */
-    record Budgets(TokenBucket sends, TokenBucket acks, TokenBucket reads, TokenBucket pings, TokenBucket refusals) {
+    record Budgets(TokenBucket sends, TokenBucket acks, TokenBucket reads, TokenBucket pings, TokenBucket typing,
+            TokenBucket refusals) {
     }
 
     private final DeviceAddress device;
@@ -163,6 +164,15 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
         }));
     }
 
+    /** An ephemeral frame from the node bus: written now or dropped. */
+    void signal(ConnectResponse frame) {
+        onSerial(() -> {
+            if (!closed && !outbound.offer(frame)) {
+                metrics.refused(StreamMetrics.EPHEMERAL_DROPPED);
+            }
+        });
+    }
+
     /** A push from the node bus. */
     void push(InboxItem item) {
         onSerial(() -> {
@@ -215,7 +225,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
             return Mono.empty();
         }
         metrics.frameReceived(switch (frame.getFrameCase()) {
-            case SEND, ACK, READ, PING -> frame.getFrameCase().name().toLowerCase(Locale.ROOT);
+            case SEND, ACK, READ, PING, TYPING -> frame.getFrameCase().name().toLowerCase(Locale.ROOT);
             default -> "invalid";
         });
         return switch (frame.getFrameCase()) {
@@ -228,8 +238,11 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
                             ConnectResponse.newBuilder().setPong(Pong.newBuilder().setNonce(frame.getPing().getNonce()))
                                     .build())))
                     : Mono.empty();
+            case TYPING -> within(budgets.typing(), "typing indicators")
+                    ? messenger.typing(device, frame.getTyping()).publishOn(serial).flatMap(this::refuse)
+                    : Mono.empty();
             default -> refuse(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
-                    "empty frame: set send, ack, read or ping"));
+                    "empty frame: set send, ack, read, ping or typing"));
         };
     }
 

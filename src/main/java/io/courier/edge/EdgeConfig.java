@@ -55,6 +55,13 @@ public interface EdgeConfig {
     @WithDefault("10ms")
     Duration readRefill();
 
+    /** Typing indicators per device: a burst, then one more every {@code typing-refill}. */
+    @WithDefault("30")
+    int typingBurst();
+
+    @WithDefault("500ms")
+    Duration typingRefill();
+
     @WithDefault("20")
     int pingBurst();
 

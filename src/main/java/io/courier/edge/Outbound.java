@@ -43,6 +43,19 @@ final class Outbound {
         enqueue(new Queued(frame, true));
     }
 
+    /**
+     * An ephemeral frame (typing): written now if nothing is waiting and the transport takes it, else dropped —
+     * never queued behind a device that is not keeping up. Returns whether it was written.
+     */
+    boolean offer(ConnectResponse frame) {
+        if (closed || !queue.isEmpty() || !call.isReady()) {
+            return false;
+        }
+        call.onNext(frame);
+        metrics.frameSent(frame.getFrameCase().name().toLowerCase(Locale.ROOT));
+        return true;
+    }
+
     private void enqueue(Queued queued) {
         if (!closed) {
             queue.add(queued);

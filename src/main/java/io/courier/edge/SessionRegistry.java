@@ -3,11 +3,14 @@ package io.courier.edge;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
+
+import com.google.protobuf.InvalidProtocolBufferException;
 
 import io.courier.account.CurrentDevices;
 import io.courier.api.v1.ConnectResponse;
@@ -95,6 +98,7 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
                 new TokenBucket(config.ackBurst(), config.ackRefill()),
                 new TokenBucket(config.readBurst(), config.readRefill()),
                 new TokenBucket(config.pingBurst(), config.pingRefill()),
+                new TokenBucket(config.typingBurst(), config.typingRefill()),
                 new TokenBucket(config.maxRefusedBurst(), Duration.ofSeconds(1)));
     }
 
@@ -163,12 +167,23 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
         }
         if (message instanceof BusMessage.Push push) {
             stream.push((InboxItem) push.item());
+        } else if (message instanceof BusMessage.Ephemeral ephemeral) {
+            ephemeralFrame(ephemeral).ifPresent(stream::signal);
         } else if (message instanceof BusMessage.Supersede supersede) {
             if (stream.epoch() <= supersede.epoch()) {
                 stream.close(superseded());
             }
         } else if (message instanceof BusMessage.Revoked revoked && stream.epoch() == revoked.epoch()) {
             stream.close(Status.UNAUTHENTICATED.withDescription("this device was revoked"));
+        }
+    }
+
+    /** Frames nodes built for each other; one that doesn't parse is dropped like any undeliverable ephemeral. */
+    private static Optional<ConnectResponse> ephemeralFrame(BusMessage.Ephemeral ephemeral) {
+        try {
+            return Optional.of(ConnectResponse.parseFrom(ephemeral.frame()));
+        } catch (InvalidProtocolBufferException e) {
+            return Optional.empty();
         }
     }
 

@@ -16,12 +16,14 @@ import java.util.UUID;
 import com.google.protobuf.ByteString;
 
 import io.courier.api.v1.DeviceEnvelope;
+import io.courier.api.v1.FrameError;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.MessageStatus;
 import io.courier.api.v1.MismatchedDevices;
 import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.ReceiptState;
 import io.courier.api.v1.RecipientStatus;
+import io.courier.api.v1.Typing;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.ServerIds;
 import io.courier.common.Ids;
@@ -50,10 +52,11 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     private final Clock clock;
     private final GroupSends groupSends;
     private final SenderReceipts senderReceipts;
+    private final TypingRelay typing;
 
     Messenger(InboxStore inbox, InboxQuota quota, ReceiptLedger receipts, SentMessages sent, DeliveryRouter router,
             KeyDirectory keys, ServerIds serverIds, MessagingConfig config, MessagingMetrics metrics, Clock clock,
-            GroupSends groupSends, SenderReceipts senderReceipts) {
+            GroupSends groupSends, SenderReceipts senderReceipts, TypingRelay typing) {
         this.inbox = inbox;
         this.quota = quota;
         this.receipts = receipts;
@@ -66,6 +69,7 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         this.clock = clock;
         this.groupSends = groupSends;
         this.senderReceipts = senderReceipts;
+        this.typing = typing;
     }
 
     /**
@@ -246,6 +250,11 @@ public final class Messenger implements DeviceMailbox.AckSettler {
                         entryRequired)))
                 .collectList()
                 .map(unknown -> unknown.stream().flatMap(List::stream).toList());
+    }
+
+    /** Relays a typing indicator to whoever of its recipients is online; completes with the refusal if any. */
+    public Mono<FrameError> typing(DeviceAddress sender, Typing indicator) {
+        return typing.relay(sender, indicator);
     }
 
     /** Current tick state of messages the caller's account sent; unknown or expired ids are left out. */

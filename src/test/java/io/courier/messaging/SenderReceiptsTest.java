@@ -26,6 +26,7 @@ import io.courier.cluster.ServerIds;
 import io.courier.common.Ids;
 import io.courier.keys.KeyDirectory;
 import io.courier.messaging.SenderReceipts.Receipts;
+import io.courier.push.WakeUps;
 import io.courier.store.Cql;
 import io.courier.support.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
@@ -55,6 +56,9 @@ class SenderReceiptsTest extends ServerTest {
 
     @Inject
     MessagingMetrics metrics;
+
+    @Inject
+    WakeUps wakeUps;
 
     /** Holds inbox writes until opened, and counts the receipt rows each write carries. */
     private static final class GatedCql extends Cql {
@@ -86,7 +90,7 @@ class SenderReceiptsTest extends ServerTest {
         GatedCql cql = new GatedCql(session);
         InboxStore inbox = new InboxStore(cql);
         ReceiptLedger ledger = new ReceiptLedger(cql);
-        SenderReceipts receipts = new SenderReceipts(inbox, ledger, new DeliveryRouter(presence, bus), keys, serverIds,
+        SenderReceipts receipts = new SenderReceipts(inbox, ledger, new DeliveryRouter(presence, bus, wakeUps), keys, serverIds,
                 metrics);
         UUID group = UUID.randomUUID();
         long first = 100;

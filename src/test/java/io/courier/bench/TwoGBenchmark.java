@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 
+import jakarta.inject.Inject;
+
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.HdrHistogram.Histogram;
@@ -37,7 +39,10 @@ import io.courier.client.Tick;
 import io.courier.support.LinkModel;
 import io.courier.support.LinkModel.Direction;
 import io.courier.support.TcpProxy;
+import io.courier.support.WireFrames;
 import io.grpc.ManagedChannel;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.grpc.ManagedChannelBuilder;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -60,6 +65,9 @@ class TwoGBenchmark extends BenchSupport {
     private static final long BITS_PER_SECOND = 200_000;
     private static final Duration ONE_WAY = Duration.ofMillis(250);
     private static final Duration WAIT = Duration.ofMinutes(2);
+
+    @Inject
+    MeterRegistry meters;
 
     @Test
     void run() throws Exception {
@@ -91,12 +99,16 @@ class TwoGBenchmark extends BenchSupport {
             String envelope = typical.getType().name();
 
             Run run;
-            try (RelayPair floor = new RelayPair(toRelay.port(), ciphertextBytes)) {
+            NodeTimes before = nodeTimes();
+            String stalls;
+            try (RelayPair floor = new RelayPair(toRelay.port(), ciphertextBytes); Stalls meter = new Stalls()) {
                 run = measure(link, alice, bob, floor, count, intervalNanos, plaintextBytes);
+                stalls = LatencyStats.percentiles(meter.stats.snapshot());
             }
+            String node = nodeTimes().since(before);
             Reconnect reconnect = reconnect(link, carol, bob, queued, outageSeconds, plaintextBytes, notifyNetwork);
             report(link, run, reconnect, count, loss, jitterMs, ciphertextBytes + " B " + envelope, ciphertextBytes,
-                    plaintextBytes, notifyNetwork);
+                    plaintextBytes, notifyNetwork, node, stalls);
         }
     }
 
@@ -124,8 +136,9 @@ class TwoGBenchmark extends BenchSupport {
                         200_000_000L + k * intervalNanos + intervalNanos / 2, TimeUnit.NANOSECONDS);
             }
             Set<Integer> all = java.util.stream.IntStream.range(0, count).boxed().collect(Collectors.toSet());
-            bob.await(all);
-            Awaitility.await().atMost(WAIT).until(() -> floor.arrivals.keySet().containsAll(all));
+            Duration schedule = Duration.ofNanos(count * intervalNanos);
+            bob.await(all, schedule.plus(WAIT));
+            Awaitility.await().atMost(schedule.plus(WAIT)).until(() -> floor.arrivals.keySet().containsAll(all));
             // Everything a message causes: the receipt to the sender and its ack, then a quiet link.
             Awaitility.await().atMost(WAIT).until(() -> alice.delivered.get() >= count + WARM_UP);
             awaitQuiet(link);
@@ -141,7 +154,7 @@ class TwoGBenchmark extends BenchSupport {
         return new Run(sent, acked, delivered, floorSent, floorDelivered, from, System.nanoTime());
     }
 
-    private record Reconnect(long millis, long floorMillis, long bytes, long firstFrameMillis) {
+    private record Reconnect(long millis, long floorMillis, long bytes, long firstFrameMillis, String timeline) {
     }
 
     /** The link drops; a friend on a good connection queues messages; the link comes back. */
@@ -149,6 +162,7 @@ class TwoGBenchmark extends BenchSupport {
             int plaintextBytes, boolean notifyNetwork) {
         friend.client.send(phone.account, body(QUEUED_BASE, plaintextBytes)).block(WAIT);
         phone.await(Set.of(QUEUED_BASE));
+        awaitQuiet(link); // the session ack is back at the friend: the queued messages are plain SignalMessages
         long cut = System.nanoTime();
         link.cut();
         Set<Integer> expected = new java.util.HashSet<>();
@@ -176,12 +190,23 @@ class TwoGBenchmark extends BenchSupport {
                 WireFrames.Frame::readNanos).min().orElseThrow();
         long floor = link.roundTrip().multipliedBy(2).toMillis()
                 + TimeUnit.NANOSECONDS.toMillis(link.serialisationNanos(bytes));
+        long firstDelivery = messages.stream().filter(m -> m.connection() == connection
+                && m.decoded() instanceof ConnectResponse r && r.hasDelivery()).mapToLong(
+                        WireFrames.GrpcMessage::deliveredNanos).min().orElseThrow();
+        StringBuilder timeline = new StringBuilder(
+                "| direction | frame | bytes | onto link | off link |\n|---|---|---|---|---|\n");
+        frames.stream().filter(f -> f.connection() == connection && f.readNanos() <= firstDelivery)
+                .forEach(f -> timeline.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f |%n",
+                        f.direction() == Direction.UP ? "up" : "down", f.typeName(), f.wireBytes(),
+                        (f.readNanos() - up) / 1e6, (f.deliveredNanos() - up) / 1e6)));
         return new Reconnect(TimeUnit.NANOSECONDS.toMillis(last - up), floor, bytes,
-                TimeUnit.NANOSECONDS.toMillis(firstFrame - up));
+                TimeUnit.NANOSECONDS.toMillis(firstFrame - up), timeline.toString());
     }
 
     private void report(LinkModel link, Run run, Reconnect reconnect, int count, double loss, int jitterMs,
-            String ciphertext, int ciphertextBytes, int plaintextBytes, boolean notifyNetwork) throws Exception {
+            String ciphertext, int ciphertextBytes, int plaintextBytes, boolean notifyNetwork, String node,
+            String stalls)
+            throws Exception {
         Histogram courier = histogram(count, k -> run.delivered()[k] - run.sent()[k]);
         Histogram sendAck = histogram(count, k -> run.acked()[k] - run.sent()[k]);
         Histogram floor = histogram(count, k -> run.floorDelivered()[k] - run.floorSent()[k]);
@@ -200,7 +225,8 @@ class TwoGBenchmark extends BenchSupport {
 
         Bytes bytes = bytes(frames, messages, count);
         String hops = hops(run, messages, count);
-        String timeline = timeline(run, frames, messages, courier, count);
+        String timeline = timeline(run, frames, messages, courier.getValueAtPercentile(50) * 1000, count);
+        String slowest = timeline(run, frames, messages, courier.getMaxValue() * 1000, count);
 
         double p50 = LatencyStats.millis(courier, 50);
         double p99 = LatencyStats.millis(courier, 99);
@@ -220,29 +246,54 @@ class TwoGBenchmark extends BenchSupport {
 
                 ### Where the time goes (per message, p50 / p99 / max)
                 %s
+                Inside the node during the run (its own timers): %s. Stalls of this JVM (node and phones) during \
+                the run, as a thread that parks for 1 ms sees them: %s.
+
                 ### A median message on the wire (ms from send; A = sender, B = recipient)
+                %s
+                ### The slowest message on the wire
                 %s
                 ### Bytes per delivered message (both phones, both directions, %d messages)
                 %s
-                Relay: %d B per message through the link (the payload itself).
+                Relay: %d B per message through the link, both ways (the payload itself).
 
                 ### Reconnect
                 Link down %d s with %d messages queued for the recipient, then back%s: all of them in the app \
                 %d ms after the link came back (first byte on the new connection after %d ms); floor 2 RTT + \
-                transfer of %d B = %d ms.
+                transfer of %d B = %d ms. The new connection until its first delivery is off the link (ms after \
+                the link came back):
+
+                %s
                 """.formatted(BITS_PER_SECOND / 1000, ONE_WAY.toMillis(), jitterMs, loss * 100,
                 link.retransmitTimeout().toMillis(), retransmitted, count, plaintextBytes, ciphertext,
                 run.sent().length > 1 ? (run.sent()[1] - run.sent()[0]) / 1e9 : 0, ciphertextBytes,
                 LatencyStats.percentiles(courier), LatencyStats.percentiles(sendAck), LatencyStats.percentiles(floor),
-                hops, timeline, count, bytes.table(), relayBytes / count, property("bench.2g.outage-seconds", 30),
+                hops, node, stalls, timeline, slowest, count, bytes.table(), relayBytes / count, property("bench.2g.outage-seconds", 30),
                 property("bench.2g.queued", 20), notifyNetwork ? " (the phone told the network is back)" : "",
-                reconnect.millis(), reconnect.firstFrameMillis(), reconnect.bytes(), reconnect.floorMillis());
+                reconnect.millis(), reconnect.firstFrameMillis(), reconnect.bytes(), reconnect.floorMillis(),
+                reconnect.timeline());
         publish("2g", report, String.format(Locale.ROOT,
                 "p50_ms=%.1f p99_ms=%.1f floor_p50_ms=%.1f floor_p99_ms=%.1f ratio_p50=%.3f ratio_p99=%.3f "
                         + "overhead_bytes_per_msg=%.0f sendack_p50_ms=%.1f reconnect_ms=%d reconnect_floor_ms=%d "
                         + "loss=%.3f",
                 p50, p99, floorP50, floorP99, p50 / floorP50, p99 / floorP99, bytes.overheadPerMessage(),
                 LatencyStats.millis(sendAck, 50), reconnect.millis(), reconnect.floorMillis(), loss));
+    }
+
+    /** The node's send→SendAck timer and its CQL requests, to tell database time from the rest. */
+    private record NodeTimes(long sends, double sendNanos, long cql, double cqlNanos) {
+        String since(NodeTimes before) {
+            return String.format(Locale.ROOT, "%d sends, send → SendAck mean %.1f ms; %d CQL requests, mean %.1f ms",
+                    sends - before.sends, (sendNanos - before.sendNanos) / Math.max(1, sends - before.sends) / 1e6,
+                    cql - before.cql, (cqlNanos - before.cqlNanos) / Math.max(1, cql - before.cql) / 1e6);
+        }
+    }
+
+    private NodeTimes nodeTimes() {
+        Timer send = meters.get("courier.send.ack").timer();
+        Timer cql = meters.get("courier.cql.requests").tag("outcome", "success").timer();
+        return new NodeTimes(send.count(), send.totalTime(TimeUnit.NANOSECONDS), cql.count(),
+                cql.totalTime(TimeUnit.NANOSECONDS));
     }
 
     /** Until nothing crossed the link for a second: what the last message caused has settled. */
@@ -353,12 +404,11 @@ class TwoGBenchmark extends BenchSupport {
         return table.toString();
     }
 
-    /** Every frame on both phones' connections around the median message. */
+    /** Every frame on both phones' connections around the message whose latency is nearest {@code nanos}. */
     private static String timeline(Run run, List<WireFrames.Frame> frames, List<WireFrames.GrpcMessage> messages,
-            Histogram courier, int count) {
-        long median = courier.getValueAtPercentile(50) * 1000;
+            long nanos, int count) {
         int k = java.util.stream.IntStream.range(0, count).boxed().min(Comparator.comparingLong(
-                i -> Math.abs(run.delivered()[i] - run.sent()[i] - median))).orElseThrow();
+                i -> Math.abs(run.delivered()[i] - run.sent()[i] - nanos))).orElseThrow();
         long t0 = run.sent()[k];
         long until = run.delivered()[k] + TimeUnit.MILLISECONDS.toNanos(1200);
         Map<Long, WireFrames.GrpcMessage> byRead = messages.stream().collect(
@@ -423,7 +473,11 @@ class TwoGBenchmark extends BenchSupport {
         }
 
         void await(Set<Integer> indexes) {
-            Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(10))
+            await(indexes, WAIT);
+        }
+
+        void await(Set<Integer> indexes, Duration atMost) {
+            Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(10))
                     .until(() -> arrivals.keySet().containsAll(indexes));
         }
 
@@ -433,6 +487,32 @@ class TwoGBenchmark extends BenchSupport {
             if (channel != null) {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    /**
+     * How late a thread that parks for 1 ms wakes up: the CPU the machine (shared, loaded) and this JVM's pauses deny
+     * everything in it, node and phones alike. Tells the machine's noise from Courier's own time.
+     */
+    private static final class Stalls implements AutoCloseable {
+        private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+        final LatencyStats stats = new LatencyStats();
+        private final Thread meter = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                long start = System.nanoTime();
+                LockSupport.parkNanos(PARK_NANOS);
+                stats.recordNanos(System.nanoTime() - start - PARK_NANOS);
+            }
+        }, "stall-meter");
+
+        Stalls() {
+            meter.setDaemon(true);
+            meter.start();
+        }
+
+        @Override
+        public void close() {
+            meter.interrupt();
         }
     }
 

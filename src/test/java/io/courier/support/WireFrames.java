@@ -1,4 +1,4 @@
-package io.courier.bench;
+package io.courier.support;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -16,7 +16,6 @@ import com.google.protobuf.Message;
 
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
-import io.courier.support.LinkModel;
 import io.courier.support.LinkModel.Direction;
 import io.courier.support.LinkModel.Segment;
 
@@ -25,20 +24,20 @@ import io.courier.support.LinkModel.Segment;
  * first byte and handed on its last, and the Connect stream's gRPC messages decoded as ConnectRequest (up) or
  * ConnectResponse (down). Connections that don't start with the HTTP/2 preface (the bare relay) are left out.
  */
-final class WireFrames {
+public final class WireFrames {
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    static final int FRAME_HEADER = 9;
-    static final int GRPC_PREFIX = 5;
-    static final int DATA = 0;
+    public static final int FRAME_HEADER = 9;
+    public static final int GRPC_PREFIX = 5;
+    public static final int DATA = 0;
 
     /** One HTTP/2 frame (type -1: the connection preface). */
-    record Frame(int connection, Direction direction, int type, int streamId, int length, long readNanos,
+    public record Frame(int connection, Direction direction, int type, int streamId, int length, long readNanos,
             long deliveredNanos, byte[] payload) {
-        int wireBytes() {
+        public int wireBytes() {
             return type < 0 ? length : FRAME_HEADER + length;
         }
 
-        String typeName() {
+        public String typeName() {
             return switch (type) {
                 case -1 -> "preface";
                 case 0 -> "DATA";
@@ -54,9 +53,9 @@ final class WireFrames {
     }
 
     /** One gRPC message of a stream, decoded if it is a Connect frame; times of the DATA frames that carried it. */
-    record GrpcMessage(int connection, Direction direction, int streamId, int length, long readNanos,
+    public record GrpcMessage(int connection, Direction direction, int streamId, int length, long readNanos,
             long deliveredNanos, Message decoded) {
-        String kind() {
+        public String kind() {
             if (decoded instanceof ConnectRequest r) {
                 return "up " + r.getFrameCase().name().toLowerCase();
             }
@@ -71,7 +70,7 @@ final class WireFrames {
     }
 
     /** The frames of every HTTP/2 connection in the trace, in the order the link took them. */
-    static List<Frame> frames(List<Segment> trace) {
+    public static List<Frame> frames(List<Segment> trace) {
         Map<String, List<Segment>> streams = trace.stream()
                 .collect(Collectors.groupingBy(s -> s.connection() + "/" + s.direction()));
         streams.values().forEach(stream -> stream.sort(Comparator.comparingLong(Segment::offset)));
@@ -142,7 +141,7 @@ final class WireFrames {
     }
 
     /** The gRPC messages in the DATA frames, per connection, direction and stream. */
-    static List<GrpcMessage> messages(List<Frame> frames) {
+    public static List<GrpcMessage> messages(List<Frame> frames) {
         Map<String, Reassembly> streams = new HashMap<>();
         List<GrpcMessage> messages = new ArrayList<>();
         for (Frame frame : frames) {

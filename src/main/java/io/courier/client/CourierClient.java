@@ -348,18 +348,18 @@ public final class CourierClient implements AutoCloseable {
 
     /**
      * The device's network is back (call it from the OS's connectivity callback): reconnects at once instead of waiting
-     * out the backoff that grew while there was no network. Does nothing while a stream is open.
+     * out the backoffs (the channel's and this client's) that grew while there was no network.
      */
     public void networkAvailable() {
+        if (channel instanceof ManagedChannel managed) {
+            managed.resetConnectBackoff(); // the channel's own backoff grew too; a waiting stream goes on at once
+        }
         synchronized (streamLock) {
             if (!running || current != null) {
                 return;
             }
         }
         backoff.reset();
-        if (channel instanceof ManagedChannel managed) {
-            managed.resetConnectBackoff(); // the channel's own reconnect backoff grew too
-        }
         openStream();
     }
 
@@ -464,7 +464,9 @@ public final class CourierClient implements AutoCloseable {
     }
 
     private void openStream() {
-        var stub = MessagingServiceGrpc.newStub(authenticated());
+        // Waits for the connection instead of failing while the channel backs off: it starts the moment the
+        // channel is up (a failed one would wait out this client's backoff on top).
+        var stub = MessagingServiceGrpc.newStub(authenticated()).withWaitForReady();
         synchronized (streamLock) {
             if (!running || current != null) {
                 return; // closed, or already reconnected (the network came back before the backoff ran out)

@@ -22,7 +22,6 @@ import io.courier.support.WireFrames;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.quarkus.test.junit.QuarkusTest;
-import reactor.core.publisher.Mono;
 
 /**
  * A one-way chat: the recipient answers a new session once with an empty message the app never sees, so the sender's
@@ -38,20 +37,22 @@ class SessionAckTest extends ServerTest {
         link.startTrace();
         ClientStore aliceStore = ClientStore.inMemory();
         ClientHarness.registered(channel, aliceStore, randomPhoneNumber(), verificationCodes).close();
-        // Bob is 200 ms away: his answer can't reach Alice before she has sent her first two messages.
+        ClientStore bobStore = ClientStore.inMemory();
+        ClientHarness.registered(channel, bobStore, randomPhoneNumber(), verificationCodes).close();
+        // Bob is 500 ms away: his answer can't reach Alice before she has sent her first two messages.
         try (TcpProxy proxy = new TcpProxy(port, link);
-                TcpProxy far = new TcpProxy(port, LinkModel.shaped(0, Duration.ofMillis(200)))) {
+                TcpProxy far = new TcpProxy(port, LinkModel.shaped(0, Duration.ofMillis(500)))) {
             ManagedChannel traced = ManagedChannelBuilder.forAddress("127.0.0.1", proxy.port()).usePlaintext()
                     .build();
             ManagedChannel slow = ManagedChannelBuilder.forAddress("127.0.0.1", far.port()).usePlaintext().build();
             try (ClientHarness alice = new ClientHarness(CourierClient.create(traced, aliceStore)).online();
-                    ClientHarness bob = ClientHarness.registered(slow, ClientStore.inMemory(), randomPhoneNumber(),
-                            verificationCodes).online()) {
+                    ClientHarness bob = new ClientHarness(CourierClient.create(slow, bobStore)).online()) {
                 UUID bobAccount = bob.client.credentials().accountId();
-                Mono.when(alice.client.send(bobAccount, text("first")), alice.client.send(bobAccount, text("second")))
-                        .block();
+                // One after the other: two first sends at once would start two sessions.
+                alice.client.send(bobAccount, text("first")).block();
+                alice.client.send(bobAccount, text("second")).block();
                 assertThat(List.of(plaintext(bob.nextMessage()), plaintext(bob.nextMessage())))
-                        .containsExactlyInAnyOrder("first", "second");
+                        .containsExactly("first", "second");
                 // Bob's answer reaches Alice's stream as a delivery of its own.
                 Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !deliveriesTo(link).isEmpty());
 

@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
  * segment is "retransmitted" — it arrives {@link #retransmitTimeout()} later (Linux: srtt + max(4·rttvar, 200 ms), so
  * RTT + 200 ms on a steady link; with one segment in flight there are no duplicate acks for a fast retransmit). Byte
  * order within a connection is kept: a late segment holds everything behind it (head-of-line), so jitter and loss never
- * reorder. A new connection's first bytes leave one round trip after it opened (the TCP handshake).
+ * reorder. The TCP handshake is modelled: a new connection's first bytes leave one round trip after it opened, the
+ * server's half a round trip after that.
  *
  * <p>Every segment is recorded ({@link Segment}: which connection and direction, its offset in that byte stream, when
  * the proxy read it and when it handed it on) so a benchmark can attribute time and bytes per protocol frame.
@@ -131,20 +132,24 @@ public final class LinkModel {
 
     /** A new connection through the link, opened now. */
     synchronized Connection open() {
-        return new Connection(connections++, System.nanoTime() + 2 * delayNanos);
+        long now = System.nanoTime();
+        return new Connection(connections++, now + 2 * delayNanos, now + 3 * delayNanos);
     }
 
     /** One TCP connection's two byte streams on the link. */
     final class Connection {
         private final int id;
-        /** The handshake: nothing leaves before it is done. */
-        private final long firstDeparture;
+        /**
+         * The handshake: the phone's first bytes leave with its ACK of the SYN-ACK (one round trip after the SYN); the
+         * server learns of the connection when they arrive, so its first bytes leave half a round trip later.
+         */
+        private final long[] firstDeparture;
         private final long[] offsets = new long[Direction.values().length];
         private final long[] lastArrival = new long[Direction.values().length];
 
-        private Connection(int id, long firstDeparture) {
+        private Connection(int id, long firstUp, long firstDown) {
             this.id = id;
-            this.firstDeparture = firstDeparture;
+            this.firstDeparture = new long[] {firstUp, firstDown};
         }
 
         /** When each segment of {@code bytes}, read now, reaches the far end; in order, never earlier than the last. */
@@ -155,10 +160,7 @@ public final class LinkModel {
                 int d = direction.ordinal();
                 for (int from = 0; from < length; from += SEGMENT_BYTES) {
                     int n = Math.min(SEGMENT_BYTES, length - from);
-                    long departs = Math.max(now, linkFreeAt[d]);
-                    if (direction == Direction.UP) {
-                        departs = Math.max(departs, firstDeparture);
-                    }
+                    long departs = Math.max(Math.max(now, linkFreeAt[d]), firstDeparture[d]);
                     linkFreeAt[d] = departs + serialisationNanos(n);
                     long arrives = linkFreeAt[d] + delayNanos
                             + (jitterNanos > 0 ? random.nextLong(jitterNanos + 1) : 0);

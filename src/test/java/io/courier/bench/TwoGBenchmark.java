@@ -91,6 +91,7 @@ class TwoGBenchmark extends BenchSupport {
             for (int i = 0; i < WARM_UP; i++) {
                 alice.client.send(bob.account, body(WARM_UP_BASE + i, plaintextBytes)).block(WAIT);
                 bob.await(Set.of(WARM_UP_BASE + i));
+                awaitQuiet(link); // B's session ack is back at A: the next messages are plain SignalMessages
             }
             awaitQuiet(link);
             List<ConnectResponse> warmed = deliveries(WireFrames.messages(WireFrames.frames(link.trace())));

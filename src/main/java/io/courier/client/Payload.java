@@ -12,7 +12,13 @@ record Payload(Kind kind, byte[] body) {
         /** The app's own bytes. */
         APP,
         /** A libsignal SenderKeyDistributionMessage: a sender's key for its group messages; never shown to the app. */
-        SENDER_KEY_DISTRIBUTION
+        SENDER_KEY_DISTRIBUTION,
+        /**
+         * Empty; sent back once over a session another device started. Decrypting it completes the session on that
+         * device, whose messages then stop carrying the PreKeySignalMessage header (≈ 1.7 KB with PQXDH's Kyber
+         * ciphertext). Never shown to the app.
+         */
+        SESSION_ACK
     }
 
     static Payload app(byte[] plaintext) {
@@ -21,6 +27,10 @@ record Payload(Kind kind, byte[] body) {
 
     static Payload senderKeyDistribution(byte[] message) {
         return new Payload(Kind.SENDER_KEY_DISTRIBUTION, message);
+    }
+
+    static Payload sessionAck() {
+        return new Payload(Kind.SESSION_ACK, new byte[0]);
     }
 
     byte[] serialize() {

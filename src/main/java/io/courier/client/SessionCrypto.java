@@ -84,6 +84,12 @@ final class SessionCrypto {
         return envelopes;
     }
 
+    /** Identifies the session a PreKeySignalMessage starts: the first bytes of its sender's random base key. */
+    static long sessionStartedBy(byte[] preKeyMessage) throws Exception {
+        return ByteBuffer.wrap(new PreKeySignalMessage(preKeyMessage).getBaseKey().serialize(), 1, Long.BYTES)
+                .getLong();
+    }
+
     byte[] decrypt(UUID sender, int senderDevice, EnvelopeType type, byte[] ciphertext) throws Exception {
         SessionCipher cipher = new SessionCipher(store, address(sender, senderDevice));
         return switch (type) {

@@ -4,29 +4,18 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,10 +28,8 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import com.sun.net.httpserver.HttpServer;
 
 import io.courier.api.v1.ConnectResponse;
-import io.courier.client.ClientStore;
 import io.courier.client.ConnectionEvent;
 import io.courier.client.CourierClient;
 import io.courier.client.Credentials;
@@ -51,8 +38,8 @@ import io.courier.client.NodeChannels;
 import io.courier.client.SentMessage;
 import io.courier.client.Tick;
 import io.courier.local.FreePorts;
-import io.courier.local.LocalInfrastructure;
 import io.courier.local.NodeProcess;
+import io.courier.support.LocalCluster;
 import io.courier.support.RawStream;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -66,15 +53,12 @@ import io.grpc.Status;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ThreeNodeClusterIT {
-    private static final Duration BOOT = Duration.ofMinutes(4);
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Metadata.Key<String> RECONNECT = Metadata.Key.of("courier-reconnect",
             Metadata.ASCII_STRING_MARSHALLER);
     private static final Path DATA = Path.of("target", "it-cluster");
 
-    private static LocalInfrastructure infrastructure;
-    private static HttpServer smsGateway;
-    private static final Map<String, String> codes = new ConcurrentHashMap<>();
+    private static LocalCluster cluster;
     private static final List<NodeProcess> nodes = new ArrayList<>();
     private static final List<ManagedChannel> channels = new CopyOnWriteArrayList<>();
     private static final List<Device> devices = new CopyOnWriteArrayList<>();
@@ -82,36 +66,10 @@ class ThreeNodeClusterIT {
     private static IMap<String, Presence> presence;
 
     @BeforeAll
-    static void startCluster() throws Exception {
-        // Fresh data each run; the resolved classpaths of Cassandra and S3Proxy (DATA/classpath) are kept.
-        for (String dir : List.of("cassandra", "s3proxy", "nodes")) {
-            deleteRecursively(DATA.resolve(dir));
-        }
-        infrastructure = LocalInfrastructure.start(DATA, LocalInfrastructure.currentJava(), BOOT);
-        smsGateway = startSmsGateway();
-        String clusterName = "courier-it-" + UUID.randomUUID();
-        List<NodeProcess.Ports> ports = IntStream.range(0, 3).mapToObj(i -> NodeProcess.Ports.free()).toList();
-        int observerPort = FreePorts.pick();
-        String members = Stream.concat(ports.stream().map(NodeProcess.Ports::hazelcast), Stream.of(observerPort))
-                .map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
-        Map<String, String> config = new HashMap<>();
-        config.put("courier.cluster.name", clusterName);
-        config.put("courier.cluster.members", members);
-        config.put("courier.accounts.verification-sender", "http");
-        config.put("courier.accounts.http-gateway.url",
-                "http://127.0.0.1:" + smsGateway.getAddress().getPort() + "/codes");
-        // Every device here connects from 127.0.0.1 and reconnects often: per-peer and per-credential limits apart.
-        for (String limit : List.of("code-requests-per-peer", "registrations-per-peer", "code-sends-per-country")) {
-            config.put("courier.accounts.limits." + limit + "-burst", "100000");
-        }
-        config.put("courier.edge.stream-open-burst", "100000");
-        config.put("courier.edge.rescan-interval", "2s");
-        // The first node runs the schema migrations; the others start once it is up.
-        nodes.add(NodeProcess.start("node-0", DATA, ports.get(0), config, BOOT));
-        List<CompletableFuture<NodeProcess>> others = IntStream.range(1, 3).mapToObj(i -> CompletableFuture
-                .supplyAsync(() -> NodeProcess.start("node-" + i, DATA, ports.get(i), config, BOOT))).toList();
-        others.forEach(f -> nodes.add(f.join()));
-        observer = liteMember(clusterName, observerPort, members);
+    static void startCluster() {
+        cluster = LocalCluster.start(DATA, 3, Map.of("courier.edge.rescan-interval", "2s"));
+        IntStream.range(0, 3).forEach(i -> nodes.add(cluster.node(i)));
+        observer = liteMember(cluster.clusterName(), cluster.members());
         presence = observer.getMap(PresenceDirectory.MAP);
         await().atMost(WAIT).until(() -> observer.getCluster().getMembers().size() == 4);
     }
@@ -123,12 +81,8 @@ class ThreeNodeClusterIT {
         if (observer != null) {
             observer.shutdown();
         }
-        nodes.forEach(NodeProcess::close);
-        if (smsGateway != null) {
-            smsGateway.stop(0);
-        }
-        if (infrastructure != null) {
-            infrastructure.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -214,9 +168,8 @@ class ThreeNodeClusterIT {
     @Test
     @Order(4)
     void aNodeStoppedWithSigtermHandsItsDevicesToTheOthers() throws Exception {
-        List<InetSocketAddress> all = nodes.stream().map(n -> new InetSocketAddress("127.0.0.1", n.grpcPort()))
-                .toList();
-        Device mobile = register(track(NodeChannels.forNodes(all).usePlaintext().build())).online();
+        Device mobile = register(track(NodeChannels.forNodes(cluster.grpcAddresses()).usePlaintext().build()))
+                .online();
         NodeProcess draining = nodes.stream().filter(n -> memberId(n).equals(memberOf(mobile.credentials())))
                 .findFirst().orElseThrow();
         String drainingId = memberId(draining);
@@ -336,12 +289,7 @@ class ThreeNodeClusterIT {
     }
 
     private static Device register(ManagedChannel channel) {
-        String phone = "+49151" + ThreadLocalRandom.current().nextInt(10_000_000, 100_000_000);
-        CourierClient client = CourierClient.create(channel, ClientStore.inMemory());
-        client.requestVerificationCode(phone).block(WAIT);
-        String code = await().atMost(WAIT).until(() -> codes.get(phone), c -> c != null);
-        client.register(phone, code, "phone").block(WAIT);
-        Device device = new Device(client);
+        Device device = new Device(cluster.register(channel));
         devices.add(device);
         return device;
     }
@@ -376,45 +324,17 @@ class ThreeNodeClusterIT {
         return p == null ? "" : p.memberId();
     }
 
-    private static HazelcastInstance liteMember(String clusterName, int port, String members) {
+    private static HazelcastInstance liteMember(String clusterName, List<String> members) {
         Config config = new Config().setClusterName(clusterName).setLiteMember(true);
         config.setProperty("hazelcast.phone.home.enabled", "false");
         config.setProperty("hazelcast.logging.type", "jdk");
         config.setProperty("hazelcast.shutdownhook.enabled", "false");
-        config.getNetworkConfig().setPort(port).setPortAutoIncrement(false);
-        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
         config.setProperty("hazelcast.local.localAddress", "127.0.0.1");
+        config.getNetworkConfig().setPort(FreePorts.pick()).setPortAutoIncrement(false);
+        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
         config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
         config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
-        config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).setMembers(List.of(members.split(",")));
+        config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).setMembers(members);
         return Hazelcast.newHazelcastInstance(config);
-    }
-
-    /** The nodes' "SMS gateway": records each code the http sender posts. */
-    private static HttpServer startSmsGateway() throws IOException {
-        Pattern body = Pattern.compile("\"phone_number\":\"([^\"]+)\",\"code\":\"([^\"]+)\"");
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/codes", exchange -> {
-            Matcher m = body.matcher(new String(exchange.getRequestBody().readAllBytes(), UTF_8));
-            boolean found = m.find();
-            if (found) {
-                codes.put(m.group(1), m.group(2));
-            }
-            exchange.sendResponseHeaders(found ? 204 : 400, -1);
-            exchange.close();
-        });
-        server.start();
-        return server;
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.NameResolver;
+import io.grpc.StatusOr;
 
 /**
  * A channel over a fixed list of Courier nodes, for setups without a load balancer in front (local multi-node,
@@ -48,8 +49,8 @@ public final class NodeChannels {
 
                 @Override
                 public void start(Listener2 listener) {
-                    listener.onResult(ResolutionResult.newBuilder().setAddressesOrError(
-                            io.grpc.StatusOr.fromValue(groups)).build());
+                    listener.onResult(ResolutionResult.newBuilder().setAddressesOrError(StatusOr.fromValue(groups))
+                            .build());
                 }
 
                 @Override

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.HdrHistogram.Histogram;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -163,8 +164,12 @@ class ChaosBenchmarkIT {
             senders.awaitTermination(10, TimeUnit.SECONDS);
 
             // Everything acked arrives, and its DELIVERED tick with it (the senders' SDKs resend what was not acked).
-            Awaitility.await().atMost(SETTLE).pollInterval(Duration.ofSeconds(1)).until(() -> ledger.acked.keySet()
-                    .stream().allMatch(ledger.shownOnce::contains) && ticksMissing(apps, ledger) == 0);
+            try {
+                Awaitility.await().atMost(SETTLE).pollInterval(Duration.ofSeconds(1)).until(() -> ledger.acked
+                        .keySet().stream().allMatch(ledger.shownOnce::contains) && ticksMissing(apps, ledger) == 0);
+            } catch (ConditionTimeoutException notAll) {
+                // reported below, then the assertions fail
+            }
             long lost = ledger.acked.keySet().stream().filter(t -> !ledger.shownOnce.contains(t)).count();
             long duplicates = apps.stream().mapToLong(a -> a.duplicates.get()).sum();
             long ticksMissing = ticksMissing(apps, ledger);

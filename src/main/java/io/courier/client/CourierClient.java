@@ -88,6 +88,9 @@ public final class CourierClient implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CourierClient.class.getName());
     private static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    /** A node that shuts down ends streams with UNAVAILABLE and {@code courier-reconnect: now} (messaging.proto). */
+    private static final Metadata.Key<String> RECONNECT =
+            Metadata.Key.of("courier-reconnect", Metadata.ASCII_STRING_MARSHALLER);
     private static final int MAX_REPAIRS = 3;
     private static final int ONE_TIME_KEYS = 50;
     private static final int REFILL_BELOW = 20;
@@ -612,12 +615,13 @@ public final class CourierClient implements AutoCloseable {
 
         @Override
         public void onError(Throwable t) {
-            ended(this, Status.fromThrowable(t));
+            Metadata trailers = Status.trailersFromThrowable(t);
+            ended(this, Status.fromThrowable(t), trailers != null && "now".equals(trailers.get(RECONNECT)));
         }
 
         @Override
         public void onCompleted() {
-            ended(this, Status.OK);
+            ended(this, Status.OK, false);
         }
     }
 
@@ -752,9 +756,11 @@ public final class CourierClient implements AutoCloseable {
 
     /**
      * Only a revoked device stops for good. A stream superseded by one this client did not open (ALREADY_EXISTS) is
-     * retried like a drop: the device wants its stream, and the newest connection wins.
+     * retried like a drop: the device wants its stream, and the newest connection wins. A node that shuts down says
+     * "reconnect now": the client reconnects at once, on a new connection when the channel is a
+     * {@link ManagedChannel} (moved to idle, so a load balancer or the channel's address list picks a live node).
      */
-    private void ended(Receiver stream, Status status) {
+    private void ended(Receiver stream, Status status, boolean reconnectNow) {
         boolean reconnect;
         synchronized (streamLock) {
             if (current != stream) {
@@ -768,7 +774,10 @@ public final class CourierClient implements AutoCloseable {
         }
         events.tryEmitNext(reconnect || status.isOk() ? ConnectionEvent.DISCONNECTED : ConnectionEvent.STOPPED);
         if (reconnect) {
-            Duration delay = backoff.next();
+            if (reconnectNow && channel instanceof ManagedChannel managed) {
+                managed.enterIdle(); // calls still open on the old connection go on; new ones get a new one
+            }
+            Duration delay = reconnectNow ? backoff.immediate() : backoff.next();
             Schedulers.parallel().schedule(this::openStream, delay.toMillis(), TimeUnit.MILLISECONDS);
         }
     }

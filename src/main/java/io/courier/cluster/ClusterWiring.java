@@ -57,6 +57,12 @@ public class ClusterWiring {
         return new ServerIds(hazelcast);
     }
 
+    @Produces
+    @Singleton
+    StreamEpochs streamEpochs(HazelcastInstance hazelcast) {
+        return new StreamEpochs(hazelcast);
+    }
+
     /** Wall-clock time for expiries and limits; tests replace it to move time without waiting. */
     @Produces
     @Singleton

@@ -22,7 +22,7 @@ import io.courier.api.v1.AccountServiceGrpc;
 import io.courier.api.v1.AdminServiceGrpc;
 import io.courier.api.v1.MessagingServiceGrpc;
 import io.courier.cluster.RateLimiter;
-import io.courier.cluster.ServerIds;
+import io.courier.cluster.StreamEpochs;
 import io.courier.common.RetryAfter;
 import io.courier.common.CallContext;
 import io.courier.common.CredentialVerifier;
@@ -62,14 +62,14 @@ public class AuthInterceptor implements ServerInterceptor {
     private static final String ADMIN_PREFIX = AdminServiceGrpc.SERVICE_NAME + "/";
 
     private final Provider<CredentialVerifier> verifier;
-    private final Provider<ServerIds> epochs;
+    private final Provider<StreamEpochs> epochs;
     private final Provider<RateLimiter> limiter;
     private final Provider<StreamMetrics> metrics;
     private final EdgeConfig config;
     private final ClientAddress clientAddress;
     private final OperatorToken operatorToken;
 
-    AuthInterceptor(Provider<CredentialVerifier> verifier, Provider<ServerIds> epochs, Provider<RateLimiter> limiter,
+    AuthInterceptor(Provider<CredentialVerifier> verifier, Provider<StreamEpochs> epochs, Provider<RateLimiter> limiter,
             Provider<StreamMetrics> metrics, EdgeConfig config, ClientAddress clientAddress, AdminConfig admin) {
         this.verifier = verifier;
         this.epochs = epochs;

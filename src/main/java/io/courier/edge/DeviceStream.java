@@ -34,6 +34,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -70,6 +71,12 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     private volatile FluxSink<ConnectRequest> inbound;
     private Disposable pipeline;
     private boolean closed;
+    /** Set when the node drains: no further frame is handled, and the stream ends with this once idle. */
+    private StatusRuntimeException drainedWith;
+    private boolean closing;
+    /** A frame has been received and its handling is not over (set on gRPC's thread, cleared on the serial one). */
+    private final AtomicBoolean frameInFlight = new AtomicBoolean();
+    private final Sinks.Empty<Void> over = Sinks.empty();
     /** Counted in the open-streams gauge: set when admitted, cleared once when it ends. */
     private final AtomicBoolean counted = new AtomicBoolean();
     /** Liveness is about real time, not the node's (adjustable) clock. */
@@ -153,7 +160,11 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
                     .concatMap(frame -> stillCurrent
                             .flatMap(current -> Mono.defer(() -> current ? handle(frame) : notCurrent())
                                     .subscribeOn(serial))
-                            .then(Mono.defer(outbound::room).subscribeOn(serial)), 0)
+                            .then(Mono.defer(outbound::room).subscribeOn(serial))
+                            .doFinally(signal -> {
+                                frameInFlight.set(false);
+                                onSerial(this::drainIfIdle);
+                            }), 0)
                     .subscribe(null, this::failed, () -> onSerial(this::halfClosed));
         }, error -> onSerial(() -> {
             if (closed) {
@@ -191,6 +202,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
         }
         FluxSink<ConnectRequest> sink = inbound;
         if (sink != null) {
+            frameInFlight.set(true);
             sink.next(frame); // only ever as many as the pipeline requested
         }
     }
@@ -221,8 +233,8 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     }
 
     private Mono<Void> handle(ConnectRequest frame) {
-        if (closed) {
-            return Mono.empty();
+        if (closed || closing) {
+            return Mono.empty(); // a draining stream takes no new work: the client sends it again elsewhere
         }
         metrics.frameReceived(switch (frame.getFrameCase()) {
             case SEND, ACK, READ, PING, TYPING -> frame.getFrameCase().name().toLowerCase(Locale.ROOT);
@@ -358,16 +370,50 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
 
     /** Closes the stream from the server side with a status the client can act on. */
     void close(Status status) {
+        close(status.asRuntimeException());
+    }
+
+    /** As {@link #close(Status)}, with trailers. */
+    void close(StatusRuntimeException status) {
         onSerial(() -> {
             if (!closed) {
                 ended();
                 try {
-                    call.onError(status.asRuntimeException());
+                    call.onError(status);
                 } catch (RuntimeException alreadyGone) {
                     // the transport is already closed
                 }
             }
         });
+    }
+
+    /**
+     * The node is shutting down: the frame being handled (a send in flight) is finished, acks settle, the replies
+     * queued for the client go out, then the stream ends with {@code status}. Frames that arrive meanwhile are not
+     * handled (nothing was acknowledged for them; the client sends them again on its next stream). Completes when
+     * the stream has ended, however it ended.
+     */
+    Mono<Void> drain(StatusRuntimeException status) {
+        onSerial(() -> {
+            if (!closed && drainedWith == null) {
+                drainedWith = status;
+                drainIfIdle();
+            }
+        });
+        return over.asMono();
+    }
+
+    private void drainIfIdle() {
+        if (drainedWith == null || closing || closed || frameInFlight.get()) {
+            return;
+        }
+        closing = true;
+        if (pipeline == null) {
+            close(drainedWith); // not admitted yet: nothing of it to finish
+            return;
+        }
+        mailbox.quiet().publishOn(serial).then(Mono.defer(outbound::flushed))
+                .subscribe(null, error -> close(drainedWith), () -> close(drainedWith));
     }
 
     /** The client is done sending: what the transport takes of the queued replies goes out, then the call ends. */
@@ -390,6 +436,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
                 pipeline.dispose();
             }
             lifecycle.ended(this);
+            over.tryEmitEmpty();
         }
     }
 

@@ -77,7 +77,7 @@ public class LocalInfrastructureResource implements QuarkusTestResourceLifecycle
         }
     }
 
-    private static void deleteRecursively(Path dir) {
+    static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

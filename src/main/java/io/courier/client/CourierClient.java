@@ -1,9 +1,11 @@
 package io.courier.client;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +19,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import com.google.protobuf.ByteString;
+
+import org.signal.libsignal.protocol.NoSessionException;
 
 import io.courier.api.v1.AccountServiceGrpc;
 import io.courier.api.v1.Ack;
@@ -103,6 +107,10 @@ public final class CourierClient implements AutoCloseable {
     private static final int DISTRIBUTIONS_IN_FLIGHT = 32;
     /** Sessions remembered as answered; a session forgotten (or a restart) costs one more empty message at most. */
     private static final int ANSWERED_SESSIONS = 1024;
+    /** How often one sender is asked for its key for one group, at most. */
+    private static final long KEY_REQUEST_INTERVAL_MS = 60_000;
+    /** Sender/group pairs recently asked for a key, bounded (the eldest goes). */
+    private static final int KEY_REQUESTS = 256;
 
     private final Channel channel;
     private final ClientStore store;
@@ -129,6 +137,13 @@ public final class CourierClient implements AutoCloseable {
     private final List<Long> pendingAcks = new ArrayList<>();
     /** Sessions this device answered with a session ack (by their base key), so each is answered once. */
     private final RecentIds answeredSessions = new RecentIds(ANSWERED_SESSIONS, null);
+    /** When each sender was last asked for its key for a group (key "sender/group"). Guarded by itself. */
+    private final Map<String, Long> keyRequests = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > KEY_REQUESTS;
+        }
+    };
     private boolean ackFlushScheduled;
 
     private CourierClient(Channel channel, ClientStore store) {
@@ -679,6 +694,40 @@ public final class CourierClient implements AutoCloseable {
             LOG.log(Level.WARNING, "dropping an undecryptable message " + id + ": " + e.getClass().getSimpleName());
             store.markSeen(id, origin);
             ack(id);
+            if (e instanceof NoSessionException && delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE
+                    && !delivery.getGroupId().isEmpty()) {
+                requestSenderKey(sender, SessionCrypto.uuid(delivery.getGroupId()));
+            }
+        }
+    }
+
+    /**
+     * This device lacks a group sender's key (it was linked or reinstalled after the key went out): asks the sender,
+     * whose next group send then distributes the key to every device of this account. Messages before that stay
+     * unreadable here (a Sender Key chain only runs forward). At most once per sender and group per
+     * {@value #KEY_REQUEST_INTERVAL_MS} ms.
+     */
+    private void requestSenderKey(UUID sender, UUID groupId) {
+        long now = System.currentTimeMillis();
+        synchronized (keyRequests) {
+            Long last = keyRequests.get(sender + "/" + groupId);
+            if (last != null && now - last < KEY_REQUEST_INTERVAL_MS) {
+                return;
+            }
+            keyRequests.put(sender + "/" + groupId, now);
+        }
+        submit(new PendingSend.Direct(sender, true), Payload.senderKeyRequest(groupId).serialize())
+                .subscribe(sent -> { }, e -> LOG.log(Level.FINE, "sender key request not sent", e));
+    }
+
+    /** A member's device lacks this device's key for the group: the next send distributes it to that account. */
+    private void onSenderKeyRequest(UUID requester, byte[] body) {
+        if (body.length != Uuids.BYTES) {
+            return;
+        }
+        UUID groupId = Uuids.get(ByteBuffer.wrap(body));
+        if (groupState.group(groupId).map(g -> GroupState.accounts(g).contains(requester)).orElse(false)) {
+            groupState.forgetHolders(groupId, requester);
         }
     }
 
@@ -699,6 +748,8 @@ public final class CourierClient implements AutoCloseable {
         if (content.kind() != Payload.Kind.APP) {
             if (content.kind() == Payload.Kind.SENDER_KEY_DISTRIBUTION) {
                 groupSessions().process(sender, device, content.body());
+            } else if (content.kind() == Payload.Kind.SENDER_KEY_REQUEST) {
+                onSenderKeyRequest(sender, content.body());
             }
             store.markSeen(delivery.getServerId(), origin);
             return Optional.empty();

@@ -1,6 +1,8 @@
 package io.courier.client;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.UUID;
 
 /**
  * The end-to-end plaintext of every Courier message: one kind byte, then the body. The server never sees it; it
@@ -18,7 +20,13 @@ record Payload(Kind kind, byte[] body) {
          * device, whose messages then stop carrying the PreKeySignalMessage header (≈ 1.7 KB with PQXDH's Kyber
          * ciphertext). Never shown to the app.
          */
-        SESSION_ACK
+        SESSION_ACK,
+        /**
+         * A group id (16 bytes): the sender's device got a group message it has no key for (a device linked or
+         * reinstalled after the key went out), so the receiver's next group send distributes it again. Never shown
+         * to the app.
+         */
+        SENDER_KEY_REQUEST
     }
 
     static Payload app(byte[] plaintext) {
@@ -27,6 +35,10 @@ record Payload(Kind kind, byte[] body) {
 
     static Payload senderKeyDistribution(byte[] message) {
         return new Payload(Kind.SENDER_KEY_DISTRIBUTION, message);
+    }
+
+    static Payload senderKeyRequest(UUID groupId) {
+        return new Payload(Kind.SENDER_KEY_REQUEST, Uuids.put(ByteBuffer.allocate(Uuids.BYTES), groupId).array());
     }
 
     static Payload sessionAck() {

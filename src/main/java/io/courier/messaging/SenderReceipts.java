@@ -3,6 +3,7 @@ package io.courier.messaging;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -51,7 +52,7 @@ final class SenderReceipts {
     }
 
     /** One receipt event: a message reached {@code state} for {@code recipients}. */
-    private record Event(long serverId, UUID groupId, ReceiptState state, Set<UUID> recipients, Instant at) {
+    private record Event(long serverId, UUID groupId, ReceiptState state, List<UUID> recipients, Instant at) {
     }
 
     private final InboxStore inbox;
@@ -131,7 +132,7 @@ final class SenderReceipts {
                 .flatMap(progress -> {
                     List<Move> moves = new ArrayList<>();
                     Map<Waiting, List<Long>> unknown = new HashMap<>();
-                    Set<List<Object>> seen = new HashSet<>();
+                    Set<Move> seen = new HashSet<>(); // with groupId and at left out: one move per recipient
                     for (Waiting w : batch) {
                         Receipts r = w.receipts();
                         List<Long> missing = new ArrayList<>();
@@ -140,7 +141,7 @@ final class SenderReceipts {
                             if (p == null && r.entryRequired()) {
                                 missing.add(id);
                             } else if ((p == null || p.state().getNumber() < r.state().getNumber())
-                                    && seen.add(List.of(id, r.recipient(), r.state()))) {
+                                    && seen.add(new Move(id, null, r.recipient(), r.state(), null))) {
                                 moves.add(new Move(id, p == null ? null : p.groupId(), r.recipient(), r.state(),
                                         r.at()));
                             }
@@ -159,7 +160,7 @@ final class SenderReceipts {
             Map<DeviceAddress, List<InboxItem>> events = new LinkedHashMap<>();
             for (int device : devices.keySet()) {
                 events.put(new DeviceAddress(sender, device), coalesced.stream().<InboxItem>map(e -> new InboxItem
-                        .Receipt(serverIds.next(), e.serverId(), List.copyOf(e.recipients()), e.state(), e.at(),
+                        .Receipt(serverIds.next(), e.serverId(), e.recipients(), e.state(), e.at(),
                                 e.groupId())).toList());
             }
             return Flux.fromIterable(events.entrySet()).flatMap(e -> inbox.appendAll(e.getKey(), e.getValue()))
@@ -180,16 +181,13 @@ final class SenderReceipts {
      * ones, so no recipient's READ lands before its DELIVERED, whatever order recipients came in.
      */
     private static List<Event> coalesce(List<Move> moves) {
-        Map<ReceiptState, Map<Long, Event>> byState = new TreeMap<>();
-        for (Move m : moves) {
-            Event event = byState.computeIfAbsent(m.state(), s -> new LinkedHashMap<>()).computeIfAbsent(m.serverId(),
-                    id -> new Event(id, m.groupId(), m.state(), new LinkedHashSet<>(), m.at()));
-            event.recipients().add(m.recipient());
-            if (m.at().isAfter(event.at())) {
-                byState.get(m.state()).put(m.serverId(), new Event(event.serverId(), event.groupId(), event.state(),
-                        event.recipients(), m.at()));
-            }
-        }
-        return byState.values().stream().flatMap(events -> events.values().stream()).toList();
+        Map<ReceiptState, Map<Long, List<Move>>> byState = new TreeMap<>();
+        moves.forEach(m -> byState.computeIfAbsent(m.state(), s -> new LinkedHashMap<>())
+                .computeIfAbsent(m.serverId(), id -> new ArrayList<>()).add(m));
+        return byState.values().stream().flatMap(messages -> messages.values().stream()).map(same -> {
+            Move first = same.get(0);
+            return new Event(first.serverId(), first.groupId(), first.state(), same.stream().map(Move::recipient)
+                    .toList(), same.stream().map(Move::at).max(Comparator.naturalOrder()).orElseThrow());
+        }).toList();
     }
 }

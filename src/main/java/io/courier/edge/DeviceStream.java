@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jboss.logging.Logger;
 
@@ -44,6 +45,8 @@ import reactor.core.scheduler.Scheduler;
  * into calls and results into frames. All state is confined to the stream's serial executor.
  */
 final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutlet {
+    /** Ephemeral frames (typing) waiting for the serial executor at most; more are dropped at once. */
+    private static final int EPHEMERALS_QUEUED = 8;
 
     /** The per-device budgets of one stream. */
     record Budgets(TokenBucket sends, TokenBucket acks, TokenBucket reads, TokenBucket pings, TokenBucket typing,
@@ -71,6 +74,8 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     private volatile FluxSink<ConnectRequest> inbound;
     private Disposable pipeline;
     private boolean closed;
+    /** Ephemeral frames handed to the serial executor and not yet run there. */
+    private final AtomicInteger ephemeralsQueued = new AtomicInteger();
     /** Set when the node drains: no further frame is handled, and the stream ends with this once idle. */
     private StatusRuntimeException drainedWith;
     private boolean closing;
@@ -175,9 +180,18 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
         }));
     }
 
-    /** An ephemeral frame from the node bus: written now or dropped. */
+    /**
+     * An ephemeral frame from the node bus: written now or dropped. Dropped at once when {@value #EPHEMERALS_QUEUED}
+     * are already waiting for the stream's executor, so peers' typing can't pile up behind a busy stream.
+     */
     void signal(ConnectResponse frame) {
+        if (ephemeralsQueued.incrementAndGet() > EPHEMERALS_QUEUED) {
+            ephemeralsQueued.decrementAndGet();
+            metrics.refused(StreamMetrics.EPHEMERAL_DROPPED);
+            return;
+        }
         onSerial(() -> {
+            ephemeralsQueued.decrementAndGet();
             if (!closed && !outbound.offer(frame)) {
                 metrics.refused(StreamMetrics.EPHEMERAL_DROPPED);
             }

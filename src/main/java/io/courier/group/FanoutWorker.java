@@ -30,6 +30,11 @@ final class FanoutWorker {
     private final Map<UUID, ArrayDeque<FanoutJob>> lanes = new HashMap<>();
     /** Ids of the jobs queued or running here, so a job handed over twice runs once. Guarded by this. */
     private final Set<Long> known = new HashSet<>();
+    /**
+     * Jobs queued or running here at most. Each holds up to 1023 recipients; members of busy groups can send faster
+     * than a lane drains, so what is beyond this waits in the jobs table, not in the heap.
+     */
+    static final int MAX_QUEUED = 4096;
 
     /** @param concurrency recipients written in parallel within one job */
     FanoutWorker(GroupWrites writes, FanoutJobStore jobs, AppliedChanges changes, int concurrency) {
@@ -39,10 +44,13 @@ final class FanoutWorker {
         this.concurrency = concurrency;
     }
 
-    /** Queues a job in its group's lane; a job already queued or running here is ignored. Never blocks. */
+    /**
+     * Queues a job in its group's lane; a job already queued or running here is ignored, and so is one beyond
+     * {@value #MAX_QUEUED} jobs held here (it stays recorded: a resume sweep brings it back). Never blocks.
+     */
     void enqueue(FanoutJob job) {
         synchronized (this) {
-            if (!known.add(job.jobId())) {
+            if (known.size() >= MAX_QUEUED || !known.add(job.jobId())) {
                 return;
             }
             ArrayDeque<FanoutJob> lane = lanes.get(job.groupId());
@@ -56,7 +64,8 @@ final class FanoutWorker {
     }
 
     private void run(FanoutJob job) {
-        execute(job)
+        Mono.defer(() -> execute(job)) // a job that fails to start still frees its lane
+
                 .flatMap(finished -> finished ? jobs.delete(job) : Mono.empty())
                 .doFinally(signal -> next(job))
                 .subscribe(null, e -> LOG.warnf("Fan-out job %d of group %s failed; a resume sweep retries it: %s",

@@ -24,9 +24,12 @@ public sealed interface InboxItem extends Serializable {
      */
     record Message(long serverId, UUID sender, int senderDevice, long clientMessageId, Instant serverTime,
             int envelopeType, byte[] ciphertext, UUID groupId, UUID syncRecipient) implements InboxItem {
-        /** Whether acking this copy means the recipient got it (copies to the sender's own devices don't count). */
-        boolean countsAsDelivery() {
-            return syncRecipient == null;
+        /**
+         * Whether {@code account} acking this copy means it got the message: copies on the sender's own devices (1:1
+         * sync copies, group self copies) don't count.
+         */
+        boolean countsAsDeliveryTo(UUID account) {
+            return syncRecipient == null && !sender.equals(account);
         }
 
         @Override

@@ -206,10 +206,8 @@ public final class Messenger implements DeviceMailbox.AckSettler {
             if (acked.isEmpty()) {
                 return Mono.just(refused);
             }
-            // Copies on the sender's own devices (1:1 sync copies, group self copies) are not deliveries.
             List<InboxItem.Message> deliveries = acked.stream()
-                    .filter(i -> i instanceof InboxItem.Message m && m.countsAsDelivery()
-                            && !m.sender().equals(device.accountId()))
+                    .filter(i -> i instanceof InboxItem.Message m && m.countsAsDeliveryTo(device.accountId()))
                     .map(InboxItem.Message.class::cast).toList();
             List<MessageRef> messages = deliveries.stream().map(m -> new MessageRef(m.sender(), m.serverId())).toList();
             // What the inbox quota counted: 1:1 messages (group fan-out copies are not counted yet).

@@ -31,8 +31,11 @@ import reactor.core.scheduler.Schedulers;
 final class FcmSender implements WakeSender {
     static final String SCOPE = "https://www.googleapis.com/auth/firebase.messaging";
     static final String COLLAPSE_KEY = "courier-wake";
-    /** Error codes that mean the token will never work again for this project. */
-    private static final Set<String> DEAD_TOKEN = Set.of("UNREGISTERED", "INVALID_ARGUMENT", "SENDER_ID_MISMATCH");
+    /**
+     * Error codes that mean the token will never work again for this project. Not INVALID_ARGUMENT: FCM also answers
+     * it for a malformed message, and a payload bug must not delete every Android token.
+     */
+    private static final Set<String> DEAD_TOKEN = Set.of("UNREGISTERED", "SENDER_ID_MISMATCH");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final GoogleCredentials credentials;

@@ -1,7 +1,9 @@
 package io.courier.push;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.courier.api.v1.PushPlatform;
@@ -14,31 +16,33 @@ final class PushMetrics {
     static final List<String> OUTCOMES = List.of("accepted", "invalid_token", "failed");
     static final List<String> SKIPS = List.of("coalesced", "online", "no_token", "platform_off");
 
-    private final MeterRegistry registry;
     private final Timer delay;
+    /** Registered once: skipped() runs for every item stored for an offline device. */
+    private final Map<String, Counter> sent = new HashMap<>();
+    private final Map<String, Counter> skipped = new HashMap<>();
 
     PushMetrics(MeterRegistry registry) {
-        this.registry = registry;
         this.delay = Timer.builder("courier.push.wakeup.delay")
                 .description("Time from storing an item for a device without a stream to its wake-up request")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
         for (PushPlatform platform : List.of(PushPlatform.PUSH_PLATFORM_APNS, PushPlatform.PUSH_PLATFORM_FCM)) {
-            OUTCOMES.forEach(outcome -> sent(platform, outcome));
+            OUTCOMES.forEach(outcome -> sent.put(label(platform) + "/" + outcome,
+                    Counter.builder("courier.push.wakeups").description("Wake-up requests by platform and outcome")
+                            .tag("platform", label(platform)).tag("outcome", outcome).register(registry)));
         }
-        SKIPS.forEach(this::skipped);
+        SKIPS.forEach(reason -> skipped.put(reason, Counter.builder("courier.push.wakeups.skipped")
+                .description("Wake-ups not sent, by reason").tag("reason", reason).register(registry)));
     }
 
-    /** A wake-up a push service answered (after retries). */
+    /** A wake-up a push service answered (after retries); {@code outcome} is one of {@link #OUTCOMES}. */
     Counter sent(PushPlatform platform, String outcome) {
-        return Counter.builder("courier.push.wakeups").description("Wake-up requests by platform and outcome")
-                .tag("platform", label(platform)).tag("outcome", outcome).register(registry);
+        return sent.get(label(platform) + "/" + outcome);
     }
 
-    /** A wake-up not sent: coalesced into a pending or recent one, the device online, no token, platform off. */
+    /** A wake-up not sent (one of {@link #SKIPS}): coalesced, the device online, no token, platform off. */
     Counter skipped(String reason) {
-        return Counter.builder("courier.push.wakeups.skipped").description("Wake-ups not sent, by reason")
-                .tag("reason", reason).register(registry);
+        return skipped.get(reason);
     }
 
     void requested(long sinceStoredMillis) {

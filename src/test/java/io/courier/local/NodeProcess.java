@@ -65,7 +65,12 @@ public final class NodeProcess implements AutoCloseable {
             ChildJvm jvm = ChildJvm.start(name, LocalInfrastructure.currentJava(), List.of(APP.toAbsolutePath()),
                     options, "io.quarkus.bootstrap.runner.QuarkusEntryPoint", List.of(), workDir);
             NodeProcess node = new NodeProcess(name, ports, jvm);
-            node.awaitLog(READY, timeout);
+            try {
+                node.awaitLog(READY, timeout);
+            } catch (RuntimeException e) {
+                jvm.kill(); // a node that never got ready would otherwise outlive the test, holding its ports
+                throw e;
+            }
             return node;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start node " + name, e);

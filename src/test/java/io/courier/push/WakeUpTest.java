@@ -33,6 +33,7 @@ import io.courier.support.RegisteredDevice;
 import io.courier.support.SecondMember;
 import io.courier.support.ServerTest;
 import io.grpc.Status;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Wake-ups end to end: the node, real Cassandra and Hazelcast, and local APNs / FCM servers. */
@@ -54,6 +55,13 @@ class WakeUpTest extends ServerTest {
     @Inject
     ClusterConfig cluster;
 
+    @Inject
+    MeterRegistry registry;
+
+    private double coalescedCount() {
+        return registry.counter("courier.push.wakeups.skipped", "reason", "coalesced").count();
+    }
+
     @Test
     void aBackgroundedDeviceGetsOneWakeUpForABurstOfFiftyAndNoneWhileConnected() {
         Participant alice = participant();
@@ -65,9 +73,14 @@ class WakeUpTest extends ServerTest {
             sendAcked(a, bob, 50);
 
             await().atMost(PATIENCE).until(() -> push.apns().acceptedFor(token).size() == 1);
+            // Within the coalescing window (30 s) after that wake-up, another message wakes nothing.
+            double coalesced = coalescedCount();
+            sendAcked(a, bob, 1);
+            await().atMost(PATIENCE).until(() -> coalescedCount() > coalesced);
+            assertThat(push.apns().acceptedFor(token)).hasSize(1);
 
             try (RawStream b = connect(bob)) {
-                receive(b, 50);
+                receive(b, 51);
                 sendAcked(a, bob, 5);
                 // Stored, then routed live: the no-wake decision was made before each delivery was pushed.
                 receive(b, 5);

@@ -85,16 +85,14 @@ public class AuthInterceptor implements ServerInterceptor {
             ServerCallHandler<Q, R> next) {
         String method = call.getMethodDescriptor().getFullMethodName();
         Context base = Context.current().withValue(CallContext.PEER, peerAddress(call, headers));
-        // Taken now, not after the credential check: a stream whose check was slow must not win over a newer one.
-        Context context = method.equals(CONNECT) ? base.withValue(ConnectService.EPOCH, epochs.get().next()) : base;
         if (!method.startsWith(COURIER_PREFIX) || OPEN_METHODS.contains(method)) {
-            return Contexts.interceptCall(context, call, headers, next);
+            return Contexts.interceptCall(base, call, headers, next);
         }
         String token;
         try {
             if (method.startsWith(ADMIN_PREFIX)) {
                 operatorToken.check(headers.get(AUTHORIZATION));
-                return Contexts.interceptCall(context, call, headers, next);
+                return Contexts.interceptCall(base, call, headers, next);
             }
             token = bearerToken(headers.get(AUTHORIZATION));
         } catch (StatusRuntimeException e) {
@@ -104,6 +102,9 @@ public class AuthInterceptor implements ServerInterceptor {
         }
         DeferredListener<Q> deferred = new DeferredListener<>();
         boolean stream = method.equals(CONNECT);
+        // Taken once the header parses (a call without one costs no id) but before the credential check: a stream
+        // whose check was slow must not win over a newer one.
+        Context context = stream ? base.withValue(ConnectService.EPOCH, epochs.get().next()) : base;
         CompletionStage<Void> allowed = stream ? streamOpenAllowed(token) : CompletableFuture.completedFuture(null);
         allowed.thenCompose(ok -> verifier.get().verify(token)).whenComplete((device, error) -> {
             if (error == null) {

@@ -35,7 +35,11 @@ final class EndpointsFile {
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             Files.deleteIfExists(temp);
-            Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            if (temp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } else { // Windows: the folder's ACL decides, as for the rest of the data folder
+                Files.createFile(temp);
+            }
             try (Writer writer = Files.newBufferedWriter(temp)) {
                 p.store(writer, "local infrastructure of this folder; nodes attach to it (secret: do not share)");
             }
@@ -62,20 +66,44 @@ final class EndpointsFile {
         Properties p = new Properties();
         try (Reader reader = Files.newBufferedReader(file)) {
             p.load(reader);
-        } catch (IOException e) {
-            return Optional.empty(); // replaced while we read: try again
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty(); // replaced while we read, or garbled (a bad unicode escape): start afresh
         }
-        boolean ownerAlive = ProcessHandle.of(Long.parseLong(p.getProperty("owner-pid", "-1")))
-                .map(ProcessHandle::isAlive).orElse(false);
-        if (!ownerAlive) {
+        return parse(p).filter(EndpointsFile::ownerAlive).flatMap(live -> {
+            URI s3 = URI.create(live.endpoints().s3Endpoint());
+            return accepts(live.endpoints().cqlHost(), live.endpoints().cqlPort()) && accepts(s3.getHost(), s3.getPort())
+                    ? Optional.of(live.endpoints()) : Optional.empty();
+        });
+    }
+
+    /** What a file says, if it says all of it: a file cut short or edited by hand is as good as none. */
+    record Written(long ownerPid, LocalEndpoints endpoints) {
+    }
+
+    static Optional<Written> parse(Properties p) {
+        String[] keys = {"owner-pid", "cql-host", "cql-port", "cql-datacenter", "s3-endpoint", "s3-access-key",
+                "s3-secret-key"};
+        for (String key : keys) {
+            if (p.getProperty(key, "").isBlank()) {
+                return Optional.empty();
+            }
+        }
+        try {
+            LocalEndpoints endpoints = new LocalEndpoints(p.getProperty("cql-host"),
+                    Integer.parseInt(p.getProperty("cql-port")), p.getProperty("cql-datacenter"),
+                    p.getProperty("s3-endpoint"), p.getProperty("s3-access-key"), p.getProperty("s3-secret-key"));
+            URI s3 = URI.create(endpoints.s3Endpoint());
+            if (s3.getHost() == null || s3.getPort() < 0) {
+                return Optional.empty();
+            }
+            return Optional.of(new Written(Long.parseLong(p.getProperty("owner-pid")), endpoints));
+        } catch (IllegalArgumentException e) { // NumberFormatException too
             return Optional.empty();
         }
-        LocalEndpoints endpoints = new LocalEndpoints(p.getProperty("cql-host"),
-                Integer.parseInt(p.getProperty("cql-port")), p.getProperty("cql-datacenter"),
-                p.getProperty("s3-endpoint"), p.getProperty("s3-access-key"), p.getProperty("s3-secret-key"));
-        URI s3 = URI.create(endpoints.s3Endpoint());
-        return accepts(endpoints.cqlHost(), endpoints.cqlPort()) && accepts(s3.getHost(), s3.getPort())
-                ? Optional.of(endpoints) : Optional.empty();
+    }
+
+    private static boolean ownerAlive(Written written) {
+        return ProcessHandle.of(written.ownerPid()).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private static boolean accepts(String host, int port) {

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -16,6 +17,7 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.auth.oauth2.ServiceAccountCredentials;
 
@@ -44,7 +46,13 @@ final class FcmSender implements WakeSender {
     private final Duration timeout;
     private final Duration ttl;
     private final Retrying retrying;
-    /** The library fetches and refreshes tokens with blocking HTTP calls: they get a thread of their own. */
+    /** A cached access token is used only while it has at least this long to live; then it is refreshed. */
+    private static final Duration FRESH_FOR = Duration.ofMinutes(3); // the library's own expiration margin
+
+    /**
+     * The library fetches and refreshes tokens with blocking HTTP calls: they get a thread of their own. Only
+     * refreshes go there (about once an hour), so its queue holds the wake-ups that arrive during one refresh.
+     */
     private final Scheduler auth = Schedulers.newBoundedElastic(1, 1024, "courier-fcm-auth", 60, true);
 
     FcmSender(Path serviceAccount, Optional<String> projectId, URI endpoint, Duration timeout, Duration ttl,
@@ -78,8 +86,13 @@ final class FcmSender implements WakeSender {
                 .map(FcmSender::result));
     }
 
-    /** Cached by the library until shortly before it expires; refreshed on the auth thread. */
+    /** The cached token while it is fresh, on the caller's thread; otherwise refreshed on the auth thread. */
     private Mono<String> accessToken() {
+        AccessToken cached = credentials.getAccessToken();
+        if (cached != null && cached.getExpirationTime() != null
+                && cached.getExpirationTime().toInstant().isAfter(Instant.now().plus(FRESH_FOR))) {
+            return Mono.just(cached.getTokenValue());
+        }
         return Mono.fromCallable(() -> {
             credentials.refreshIfExpired();
             return credentials.getAccessToken().getTokenValue();

@@ -24,8 +24,11 @@ final class PushTokens {
 
     PushTokens(Cql cql) {
         this.cql = cql;
-        upsert = cql.session().prepare("INSERT INTO push_tokens (account_id, device_id, platform, push_token,"
-                + " updated_at) VALUES (?, ?, ?, ?, ?)");
+        // A Paxos write too: a plain write racing removeIfSame's compare-and-set could be ordered before its
+        // delete by timestamp and vanish, although it replaced the token the delete was aimed at. On a missing row
+        // the condition compares null, so it also inserts.
+        upsert = cql.session().prepare("UPDATE push_tokens SET platform = ?, push_token = ?, updated_at = ?"
+                + " WHERE account_id = ? AND device_id = ? IF push_token != ?");
         select = cql.session().prepare(
                 "SELECT platform, push_token FROM push_tokens WHERE account_id = ? AND device_id = ?");
         delete = cql.session().prepare("DELETE FROM push_tokens WHERE account_id = ? AND device_id = ?");
@@ -35,8 +38,8 @@ final class PushTokens {
     }
 
     Mono<Void> set(DeviceAddress device, PushToken token, Instant now) {
-        return cql.write(upsert.bind(device.accountId(), device.deviceId(), token.platform().getNumber(),
-                token.token(), now));
+        return ReactiveCql.execute(cql.session(), upsert.bind(token.platform().getNumber(), token.token(), now,
+                device.accountId(), device.deviceId(), token.token())).then();
     }
 
     Mono<PushToken> find(DeviceAddress device) {

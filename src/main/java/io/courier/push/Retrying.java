@@ -1,6 +1,8 @@
 package io.courier.push;
 
+import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import reactor.core.publisher.Mono;
@@ -8,7 +10,8 @@ import reactor.util.retry.Retry;
 
 /**
  * Timeouts, retries with doubling backoff and the final answer for both senders: a request that throws
- * {@link Transient} (or times out, or fails to connect) is tried again, up to the configured attempts.
+ * {@link Transient} (or times out, or fails on I/O) is tried again, up to the configured attempts. Anything else (a
+ * credentials file gone bad, a bug) fails at once: retrying it would only multiply the load.
  */
 final class Retrying {
     /** A push service answer worth another try (429, 5xx). */
@@ -32,9 +35,13 @@ final class Retrying {
 
     Mono<WakeResult> run(Supplier<Mono<WakeResult>> request) {
         return Mono.defer(request).timeout(timeout)
-                .retryWhen(Retry.backoff(attempts - 1L, backoff).jitter(0.2)
+                .retryWhen(Retry.backoff(attempts - 1L, backoff).jitter(0.2).filter(Retrying::worthRetrying)
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
                 .onErrorResume(e -> Mono.just(new WakeResult.Failed(describe(e))));
+    }
+
+    private static boolean worthRetrying(Throwable e) {
+        return e instanceof Transient || e instanceof TimeoutException || e instanceof IOException;
     }
 
     /** Push service reasons and I/O errors: neither carries a token (it travels in the path or the body). */

@@ -17,7 +17,7 @@ import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 /** Creates the keyspace and applies the migrations not yet recorded in {@code schema_migrations}. */
 public final class SchemaMigrator {
     private static final Logger LOG = Logger.getLogger(SchemaMigrator.class);
-    /** Far longer than all migrations take (about a minute from scratch on a slow machine). */
+    /** Far longer than one migration takes; renewed after each, so a slow start never outlives its lock. */
     private static final int LOCK_TTL_SECONDS = 300;
 
     private final String keyspace;
@@ -50,7 +50,7 @@ public final class SchemaMigrator {
         UUID owner = UUID.randomUUID();
         lock(session, owner);
         try {
-            return applyPending(session, migrations);
+            return applyPending(session, migrations, () -> renew(session, owner));
         } finally {
             session.execute(SimpleStatement.newInstance(
                     "DELETE FROM schema_migration_lock WHERE id = 0 IF owner = ?", owner));
@@ -81,7 +81,16 @@ public final class SchemaMigrator {
         }
     }
 
-    private int applyPending(CqlSession session, List<Migration> migrations) {
+    /** Extends the lock by another TTL; fails if it expired and another node took it meanwhile. */
+    private static void renew(CqlSession session, UUID owner) {
+        if (!session.execute(SimpleStatement.newInstance("UPDATE schema_migration_lock USING TTL "
+                + LOCK_TTL_SECONDS + " SET owner = ? WHERE id = 0 IF owner = ?", owner, owner)).wasApplied()) {
+            throw new IllegalStateException("the schema migration lock expired after " + LOCK_TTL_SECONDS
+                    + " s and another node may be migrating now; restart this node once it is done");
+        }
+    }
+
+    private int applyPending(CqlSession session, List<Migration> migrations, Runnable renewLock) {
         Set<Integer> applied = new HashSet<>();
         for (Row row : session.execute("SELECT version FROM schema_migrations")) {
             applied.add(row.getInt("version"));
@@ -98,6 +107,7 @@ public final class SchemaMigrator {
             session.execute(SimpleStatement.newInstance(
                     "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
                     migration.version(), migration.description(), Instant.now()));
+            renewLock.run();
             ran++;
         }
         return ran;

@@ -99,6 +99,8 @@ class CliTest extends ServerTest {
                 bobChat.type("/quit");
                 assertThat(bobChat.awaitExit()).isZero();
             }
+            // Receipts reach a sender in the order they were made, so a read of [1] when Bob opened the chat would have
+            // shown before [2]'s: the first message, shown while he was in another chat, stays unread.
             assertThat(aliceChat.screen()).doesNotContain("[1] ✓✓ read");
             aliceChat.type("/quit");
             assertThat(aliceChat.awaitExit()).isZero();

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import org.jboss.logging.Logger;
 
@@ -27,6 +28,7 @@ import io.courier.messaging.MailboxOutlet;
 import io.courier.messaging.MessagingMetrics;
 import io.courier.messaging.Messenger;
 import io.courier.messaging.SendOutcome;
+import io.courier.presence.PresenceSubscriptions;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -47,6 +49,8 @@ import reactor.core.scheduler.Scheduler;
 final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutlet {
     /** Ephemeral frames (typing) waiting for the serial executor at most; more are dropped at once. */
     private static final int EPHEMERALS_QUEUED = 8;
+    /** Presence notices waiting for the serial executor at most; more are dropped (a resubscribe refreshes). */
+    private static final int NOTICES_QUEUED = 256;
 
     /** The per-device budgets of one stream. */
     record Budgets(TokenBucket sends, TokenBucket acks, TokenBucket reads, TokenBucket pings, TokenBucket typing,
@@ -76,6 +80,9 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     private boolean closed;
     /** Ephemeral frames handed to the serial executor and not yet run there. */
     private final AtomicInteger ephemeralsQueued = new AtomicInteger();
+    /** Presence notices handed to the serial executor and not yet run there. */
+    private final AtomicInteger noticesQueued = new AtomicInteger();
+    private final PresenceSubscriptions presence;
     /** Set when the node drains: no further frame is handled, and the stream ends with this once idle. */
     private StatusRuntimeException drainedWith;
     private boolean closing;
@@ -97,8 +104,10 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
 
     DeviceStream(DeviceAddress device, long epoch, ServerCallStreamObserver<ConnectResponse> call, Scheduler serial,
             Messenger messenger, StreamLifecycle lifecycle, Budgets budgets, EdgeConfig config, StreamMetrics metrics,
-            MessagingMetrics delivery, Clock clock, BoundedLog faults, Mono<Boolean> stillCurrent) {
+            MessagingMetrics delivery, Clock clock, BoundedLog faults, Mono<Boolean> stillCurrent,
+            PresenceSubscriptions presence) {
         this.device = device;
+        this.presence = presence;
         this.faults = faults;
         this.stillCurrent = stillCurrent;
         this.epoch = epoch;
@@ -185,14 +194,23 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
      * are already waiting for the stream's executor, so peers' typing can't pile up behind a busy stream.
      */
     void signal(ConnectResponse frame) {
-        if (ephemeralsQueued.incrementAndGet() > EPHEMERALS_QUEUED) {
-            ephemeralsQueued.decrementAndGet();
+        hand(frame, ephemeralsQueued, EPHEMERALS_QUEUED, outbound::offer);
+    }
+
+    /** A presence notice from the node bus: queued behind what the stream is writing, within bounds. */
+    void notice(ConnectResponse frame) {
+        hand(frame, noticesQueued, NOTICES_QUEUED, outbound::notice);
+    }
+
+    private void hand(ConnectResponse frame, AtomicInteger queued, int max, Predicate<ConnectResponse> write) {
+        if (queued.incrementAndGet() > max) {
+            queued.decrementAndGet();
             metrics.refused(StreamMetrics.EPHEMERAL_DROPPED);
             return;
         }
         onSerial(() -> {
-            ephemeralsQueued.decrementAndGet();
-            if (!closed && !outbound.offer(frame)) {
+            queued.decrementAndGet();
+            if (!closed && !write.test(frame)) {
                 metrics.refused(StreamMetrics.EPHEMERAL_DROPPED);
             }
         });
@@ -251,7 +269,8 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
             return Mono.empty(); // a draining stream takes no new work: the client sends it again elsewhere
         }
         metrics.frameReceived(switch (frame.getFrameCase()) {
-            case SEND, ACK, READ, PING, TYPING -> frame.getFrameCase().name().toLowerCase(Locale.ROOT);
+            case SEND, ACK, READ, PING, TYPING, PRESENCE_SUBSCRIBE -> frame.getFrameCase().name()
+                    .toLowerCase(Locale.ROOT);
             default -> "invalid";
         });
         return switch (frame.getFrameCase()) {
@@ -267,8 +286,10 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
             case TYPING -> within(budgets.typing(), "typing indicators")
                     ? messenger.typing(device, frame.getTyping()).publishOn(serial).flatMap(this::refuse)
                     : Mono.empty();
+            case PRESENCE_SUBSCRIBE -> presence.replace(frame.getPresenceSubscribe()).publishOn(serial)
+                    .flatMap(this::answerPresence);
             default -> refuse(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
-                    "empty frame: set send, ack, read, ping or typing"));
+                    "empty frame: set send, ack, read, ping, typing or presence_subscribe"));
         };
     }
 
@@ -285,6 +306,15 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
         } else {
             refuse(((SendOutcome.Refused) outcome).error());
         }
+    }
+
+    private Mono<Void> answerPresence(PresenceSubscriptions.Answer answer) {
+        if (answer instanceof PresenceSubscriptions.Answer.Refused refused) {
+            return refuse(refused.error());
+        }
+        ((PresenceSubscriptions.Answer.Events) answer).events()
+                .forEach(event -> outbound.reply(ConnectResponse.newBuilder().setPresence(event).build()));
+        return Mono.empty();
     }
 
     /** The window frees at once; the stream waits only if too many ack batches are still settling. */
@@ -449,6 +479,8 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
             if (pipeline != null) {
                 pipeline.dispose();
             }
+            presence.close().subscribe(null, error -> faults.log(Logger.Level.DEBUG, device,
+                    () -> "Presence subscriptions of " + device + " not all removed: " + error));
             lifecycle.ended(this);
             over.tryEmitEmpty();
         }

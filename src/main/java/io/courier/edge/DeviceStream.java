@@ -1,6 +1,7 @@
 package io.courier.edge;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -83,6 +84,11 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     /** Presence notices handed to the serial executor and not yet run there. */
     private final AtomicInteger noticesQueued = new AtomicInteger();
     private final PresenceSubscriptions presence;
+    /**
+     * Presence notices held while a subscribe is answered (null when none is): a change that happened after the
+     * subscription was registered never comes before the state it changed. Bounded by {@value #NOTICES_QUEUED}.
+     */
+    private List<ConnectResponse> heldNotices;
     /** Set when the node drains: no further frame is handled, and the stream ends with this once idle. */
     private StatusRuntimeException drainedWith;
     private boolean closing;
@@ -199,7 +205,14 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
 
     /** A presence notice from the node bus: queued behind what the stream is writing, within bounds. */
     void notice(ConnectResponse frame) {
-        hand(frame, noticesQueued, NOTICES_QUEUED, outbound::notice);
+        hand(frame, noticesQueued, NOTICES_QUEUED, this::writeNotice);
+    }
+
+    private boolean writeNotice(ConnectResponse frame) {
+        if (heldNotices == null) {
+            return outbound.notice(frame);
+        }
+        return heldNotices.size() < NOTICES_QUEUED && heldNotices.add(frame);
     }
 
     private void hand(ConnectResponse frame, AtomicInteger queued, int max, Predicate<ConnectResponse> write) {
@@ -286,8 +299,10 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
             case TYPING -> within(budgets.typing(), "typing indicators")
                     ? messenger.typing(device, frame.getTyping()).publishOn(serial).flatMap(this::refuse)
                     : Mono.empty();
-            case PRESENCE_SUBSCRIBE -> presence.replace(frame.getPresenceSubscribe()).publishOn(serial)
-                    .flatMap(this::answerPresence);
+            case PRESENCE_SUBSCRIBE -> {
+                heldNotices = new ArrayList<>();
+                yield presence.replace(frame.getPresenceSubscribe()).publishOn(serial).flatMap(this::answerPresence);
+            }
             default -> refuse(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
                     "empty frame: set send, ack, read, ping, typing or presence_subscribe"));
         };
@@ -308,12 +323,17 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
         }
     }
 
+    /** The current states (or the refusal), then the changes that came meanwhile. */
     private Mono<Void> answerPresence(PresenceSubscriptions.Answer answer) {
         if (answer instanceof PresenceSubscriptions.Answer.Refused refused) {
-            return refuse(refused.error());
+            refuse(refused.error());
+        } else {
+            ((PresenceSubscriptions.Answer.Events) answer).events()
+                    .forEach(event -> outbound.reply(ConnectResponse.newBuilder().setPresence(event).build()));
         }
-        ((PresenceSubscriptions.Answer.Events) answer).events()
-                .forEach(event -> outbound.reply(ConnectResponse.newBuilder().setPresence(event).build()));
+        List<ConnectResponse> held = heldNotices;
+        heldNotices = null;
+        held.forEach(outbound::notice);
         return Mono.empty();
     }
 

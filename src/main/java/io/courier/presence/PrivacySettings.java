@@ -75,9 +75,9 @@ final class PrivacySettings {
                 .then(Mono.defer(() -> watch.refresh(caller.accountId())));
     }
 
-    /** The caller's settings, fresh from the database (not the cache: the user is looking at them). */
+    /** The caller's settings, from the near cache (its own changes invalidated it before they returned). */
     Mono<Privacy> get(AuthenticatedDevice caller) {
-        return store.read(caller.accountId());
+        return directory.of(caller.accountId());
     }
 
     /**

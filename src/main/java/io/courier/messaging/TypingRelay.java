@@ -79,7 +79,7 @@ public final class TypingRelay {
             }
             ConnectResponse event = event(sender, typing, groupId);
             return publish(Flux.fromIterable(others(members, sender.accountId()))
-                    .flatMap(member -> reachable(sender.accountId(), member).thenReturn(member), LOOKUPS)
+                    .flatMap(member -> reachable(sender.accountId(), member).map(yes -> member), LOOKUPS)
                     .flatMap(member -> Mono.fromCompletionStage(() -> keys.registrations(member))
                             .flatMapIterable(devices -> devices.keySet().stream()
                                     .map(d -> new DeviceAddress(member, d)).toList()), LOOKUPS), event);

@@ -141,6 +141,7 @@ public final class OnlineWatch {
     }
 
     private void dropMember(String memberId) {
+        // executeOnEntries has no asynchronous form: it waits on a thread of its own, never on Hazelcast's.
         Mono.fromCallable(() -> accounts.executeOnEntries(new WatchOperations.DropMember(memberId)))
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMapMany(results -> Flux.fromIterable(results.entrySet()))

@@ -448,11 +448,11 @@ public final class CourierClient implements AutoCloseable {
 
     /**
      * Hides this account's online / last seen from everyone, and everyone's from this account (or shows them
-     * again). The followed accounts' states are sent again afterwards, as they now look.
+     * again). The server sends the followed accounts' states again, as they now look.
      */
     public Mono<Void> hideLastSeen(boolean hidden) {
         return call(() -> privacy().setLastSeenHidden(SetLastSeenHiddenRequest.newBuilder().setHidden(hidden)
-                .build())).doOnSuccess(done -> writePresenceSubscription()).then();
+                .build())).then();
     }
 
     private void writePresenceSubscription() {

@@ -21,6 +21,10 @@ public sealed interface BusMessage extends Serializable {
     record Notice(DeviceAddress target, long epoch, byte[] frame) implements BusMessage {
     }
 
+    /** The target stream's presence subscriptions: send their state again (its account's privacy changed). */
+    record Refresh(DeviceAddress target, long epoch) implements BusMessage {
+    }
+
     /** A newer stream of the device connected elsewhere: close the one with this epoch. */
     record Supersede(DeviceAddress target, long epoch) implements BusMessage {
     }

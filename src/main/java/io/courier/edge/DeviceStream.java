@@ -16,6 +16,7 @@ import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.FrameError;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.Pong;
+import io.courier.api.v1.PresenceEvent;
 import io.courier.api.v1.QueueEmpty;
 import io.courier.api.v1.Read;
 import io.courier.api.v1.SendAck;
@@ -85,10 +86,12 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     private final AtomicInteger noticesQueued = new AtomicInteger();
     private final PresenceSubscriptions presence;
     /**
-     * Presence notices held while a subscribe is answered (null when none is): a change that happened after the
-     * subscription was registered never comes before the state it changed. Bounded by {@value #NOTICES_QUEUED}.
+     * Presence notices held while current states are being looked up (a subscribe answered, a refresh): a change
+     * that happened meanwhile never comes before the state it changed. Bounded by {@value #NOTICES_QUEUED}.
      */
-    private List<ConnectResponse> heldNotices;
+    private final List<ConnectResponse> heldNotices = new ArrayList<>();
+    /** Lookups of current presence states in progress; notices are held while there are any. */
+    private int presenceLookups;
     /** Set when the node drains: no further frame is handled, and the stream ends with this once idle. */
     private StatusRuntimeException drainedWith;
     private boolean closing;
@@ -209,10 +212,36 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     }
 
     private boolean writeNotice(ConnectResponse frame) {
-        if (heldNotices == null) {
+        if (presenceLookups == 0) {
             return outbound.notice(frame);
         }
         return heldNotices.size() < NOTICES_QUEUED && heldNotices.add(frame);
+    }
+
+    /** This account's privacy changed: the states of the accounts this stream watches, as it may see them now. */
+    void refreshPresence() {
+        onSerial(() -> {
+            if (closed) {
+                return;
+            }
+            presenceLookups++;
+            presence.refresh().publishOn(serial).doFinally(signal -> onSerial(this::presenceLooked))
+                    .subscribe(events -> events.forEach(event -> writeNotice(presenceFrame(event))),
+                            error -> faults.log(Logger.Level.DEBUG, device,
+                                    () -> "Presence of " + device + " not refreshed: " + error));
+        });
+    }
+
+    /** A lookup of current states is over: what was held meanwhile goes out, behind those states. */
+    private void presenceLooked() {
+        if (--presenceLookups == 0) {
+            heldNotices.forEach(outbound::notice);
+            heldNotices.clear();
+        }
+    }
+
+    private static ConnectResponse presenceFrame(PresenceEvent event) {
+        return ConnectResponse.newBuilder().setPresence(event).build();
     }
 
     private void hand(ConnectResponse frame, AtomicInteger queued, int max, Predicate<ConnectResponse> write) {
@@ -300,8 +329,9 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
                     ? messenger.typing(device, frame.getTyping()).publishOn(serial).flatMap(this::refuse)
                     : Mono.empty();
             case PRESENCE_SUBSCRIBE -> {
-                heldNotices = new ArrayList<>();
-                yield presence.replace(frame.getPresenceSubscribe()).publishOn(serial).flatMap(this::answerPresence);
+                presenceLookups++;
+                yield presence.replace(frame.getPresenceSubscribe()).publishOn(serial).flatMap(this::answerPresence)
+                        .doFinally(signal -> onSerial(this::presenceLooked));
             }
             default -> refuse(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
                     "empty frame: set send, ack, read, ping, typing or presence_subscribe"));
@@ -323,17 +353,14 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
         }
     }
 
-    /** The current states (or the refusal), then the changes that came meanwhile. */
+    /** The current states (or the refusal); the changes that came meanwhile follow ({@link #presenceLooked}). */
     private Mono<Void> answerPresence(PresenceSubscriptions.Answer answer) {
         if (answer instanceof PresenceSubscriptions.Answer.Refused refused) {
             refuse(refused.error());
         } else {
             ((PresenceSubscriptions.Answer.Events) answer).events()
-                    .forEach(event -> outbound.reply(ConnectResponse.newBuilder().setPresence(event).build()));
+                    .forEach(event -> outbound.reply(presenceFrame(event)));
         }
-        List<ConnectResponse> held = heldNotices;
-        heldNotices = null;
-        held.forEach(outbound::notice);
         return Mono.empty();
     }
 

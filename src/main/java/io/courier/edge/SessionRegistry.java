@@ -236,6 +236,10 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
             if (stream.epoch() == notice.epoch()) {
                 frame(notice.frame()).ifPresent(stream::notice);
             }
+        } else if (message instanceof BusMessage.Refresh refresh) {
+            if (stream.epoch() == refresh.epoch()) {
+                stream.refreshPresence();
+            }
         } else if (message instanceof BusMessage.Supersede supersede) {
             if (stream.epoch() <= supersede.epoch()) {
                 stream.close(superseded());

@@ -119,6 +119,25 @@ public final class OnlineWatch {
                 .then();
     }
 
+    /**
+     * Has every stream of {@code account} send its own subscriptions' state again: after the account hid or showed
+     * its last seen, which also decides what it sees of others.
+     */
+    Mono<Void> refreshViewsOf(UUID account) {
+        return Mono.fromCompletionStage(() -> accounts.getAsync(account)).flatMapMany(watch -> Flux
+                .fromIterable(watch.devices().entrySet()))
+                .flatMap(device -> bus.publish(device.getValue().memberId(), new BusMessage.Refresh(
+                        new DeviceAddress(account, device.getKey()), device.getValue().epoch()))
+                        .onErrorResume(e -> Mono.empty()))
+                .then();
+    }
+
+    /** Whether the account has a device with a stream now. */
+    Mono<Boolean> isOnline(UUID account) {
+        return Mono.fromCompletionStage(() -> accounts.getAsync(account)).map(AccountWatch::online)
+                .defaultIfEmpty(false);
+    }
+
     private Mono<Void> announce(UUID account, Transition transition) {
         Instant now = clock.instant();
         Mono<Void> stored = transition.online() ? Mono.empty() : lastSeen.record(account, now)

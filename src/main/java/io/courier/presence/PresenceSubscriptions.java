@@ -90,6 +90,12 @@ public final class PresenceSubscriptions {
         });
     }
 
+    /** What this stream may see now of every account it watches (its account's privacy changed). */
+    public Mono<List<PresenceEvent>> refresh() {
+        return Flux.fromIterable(current()).flatMapSequential(account -> watch.isOnline(account)
+                .flatMap(online -> watch.view(device.accountId(), account, online)), CONCURRENCY).collectList();
+    }
+
     /** The stream ended: every subscription goes. */
     public Mono<Void> close() {
         Set<UUID> last;

@@ -72,7 +72,8 @@ final class PrivacySettings {
         return limiter.acquire(changes, caller.accountId().toString())
                 .then(change(caller.accountId(),
                         current -> current.lastSeenHidden() == hidden ? null : new Change.Hide(hidden)))
-                .then(Mono.defer(() -> watch.refresh(caller.accountId())));
+                .then(Mono.defer(() -> watch.refresh(caller.accountId())
+                        .and(watch.refreshViewsOf(caller.accountId()))));
     }
 
     /** The caller's settings, from the near cache (its own changes invalidated it before they returned). */

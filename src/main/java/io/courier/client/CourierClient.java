@@ -6,9 +6,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 import com.google.protobuf.ByteString;
 
@@ -51,6 +54,11 @@ import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.Ping;
 import io.courier.api.v1.PromoteAdminsRequest;
 import io.courier.api.v1.PushPlatform;
+import io.courier.api.v1.BlockRequest;
+import io.courier.api.v1.GetPrivacyRequest;
+import io.courier.api.v1.PresenceEvent;
+import io.courier.api.v1.PresenceSubscribe;
+import io.courier.api.v1.PrivacyServiceGrpc;
 import io.courier.api.v1.PushServiceGrpc;
 import io.courier.api.v1.Read;
 import io.courier.api.v1.Receipt;
@@ -58,6 +66,8 @@ import io.courier.api.v1.ReceiptState;
 import io.courier.api.v1.RegisterRequest;
 import io.courier.api.v1.SetPushTokenRequest;
 import io.courier.api.v1.SetRegistrationLockRequest;
+import io.courier.api.v1.SetLastSeenHiddenRequest;
+import io.courier.api.v1.UnblockRequest;
 import io.courier.api.v1.Typing;
 import io.courier.api.v1.TypingEvent;
 import io.courier.api.v1.RemoveMembersRequest;
@@ -111,6 +121,8 @@ public final class CourierClient implements AutoCloseable {
     private static final long KEY_REQUEST_INTERVAL_MS = 60_000;
     /** Sender/group pairs recently asked for a key, bounded (the eldest goes). */
     private static final int KEY_REQUESTS = 256;
+    /** The server's bound on accounts per presence subscription (courier.presence.max-subscriptions). */
+    private static final int MAX_PRESENCE_SUBSCRIPTIONS = 256;
 
     private final Channel channel;
     private final ClientStore store;
@@ -120,6 +132,9 @@ public final class CourierClient implements AutoCloseable {
     private final Sinks.Many<ConnectionEvent> events = Sinks.many().replay().latest();
     /** Ephemeral: a subscriber that falls 256 behind loses indicators, as the server drops them for a slow stream. */
     private final Sinks.Many<TypingIndicator> typing = Sinks.many().multicast().onBackpressureBuffer(256, false);
+    private final Sinks.Many<PresenceUpdate> presence = Sinks.many().multicast().onBackpressureBuffer(1024, false);
+    /** The accounts whose presence this device follows; sent again on every new stream. */
+    private volatile List<UUID> presenceSubscription = List.of();
     private final Sinks.Many<GroupEvent> groupEvents = Sinks.many().multicast().onBackpressureBuffer(1024, false);
     private final Sinks.Many<GroupMessageStatus> groupStatuses =
             Sinks.many().multicast().onBackpressureBuffer(4096, false);
@@ -390,6 +405,68 @@ public final class CourierClient implements AutoCloseable {
                 .setStarted(started)).build());
     }
 
+    // --- presence and privacy ---
+
+    /**
+     * Follows the online / last-seen state of these accounts (at most {@value #MAX_PRESENCE_SUBSCRIPTIONS}),
+     * replacing what this device followed before; kept across reconnects. The Flux has the current state of each
+     * right away (once connected), then every change. An empty collection stops following.
+     */
+    public Flux<PresenceUpdate> subscribePresence(Collection<UUID> accounts) {
+        List<UUID> subscription = List.copyOf(new LinkedHashSet<>(accounts));
+        if (subscription.size() > MAX_PRESENCE_SUBSCRIPTIONS) {
+            throw new IllegalArgumentException("at most " + MAX_PRESENCE_SUBSCRIPTIONS + " accounts, got "
+                    + subscription.size());
+        }
+        presenceSubscription = subscription;
+        Flux<PresenceUpdate> updates = presence.asFlux().filter(update -> subscription.contains(update.account()));
+        writePresenceSubscription();
+        return updates;
+    }
+
+    /** Every presence update of the accounts this device follows. */
+    public Flux<PresenceUpdate> presence() {
+        return presence.asFlux();
+    }
+
+    /** Blocks an account: neither sees the other's presence, and its typing and messages no longer reach this one. */
+    public Mono<Void> block(UUID account) {
+        return call(() -> privacy().block(BlockRequest.newBuilder().setAccountId(SessionCrypto.idBytes(account))
+                .build())).then();
+    }
+
+    public Mono<Void> unblock(UUID account) {
+        return call(() -> privacy().unblock(UnblockRequest.newBuilder().setAccountId(SessionCrypto.idBytes(account))
+                .build())).then();
+    }
+
+    /** The accounts this account blocks. */
+    public Mono<Set<UUID>> blocked() {
+        return call(() -> privacy().getPrivacy(GetPrivacyRequest.getDefaultInstance()).getBlockedAccountIdsList()
+                .stream().map(SessionCrypto::uuid).collect(Collectors.toSet()));
+    }
+
+    /**
+     * Hides this account's online / last seen from everyone, and everyone's from this account (or shows them
+     * again). The server sends the followed accounts' states again, as they now look.
+     */
+    public Mono<Void> hideLastSeen(boolean hidden) {
+        return call(() -> privacy().setLastSeenHidden(SetLastSeenHiddenRequest.newBuilder().setHidden(hidden)
+                .build())).then();
+    }
+
+    private void writePresenceSubscription() {
+        List<UUID> subscription = presenceSubscription;
+        write(ConnectRequest.newBuilder().setPresenceSubscribe(PresenceSubscribe.newBuilder()
+                .addAllAccountIds(ids(subscription))).build());
+    }
+
+    private void onPresence(PresenceEvent event) {
+        Optional<Instant> lastSeen = event.getLastSeenMs() == 0 ? Optional.empty()
+                : Optional.of(Instant.ofEpochMilli(event.getLastSeenMs()));
+        presence.tryEmitNext(new PresenceUpdate(SessionCrypto.uuid(event.getAccountId()), event.getOnline(), lastSeen));
+    }
+
     /** Opens the stream and keeps it open (reconnecting with jittered backoff) until {@link #close()}. */
     public void connect() {
         credentials();
@@ -534,6 +611,9 @@ public final class CourierClient implements AutoCloseable {
             stub.connect(current);
         }
         events.tryEmitNext(ConnectionEvent.CONNECTED);
+        if (!presenceSubscription.isEmpty()) {
+            writePresenceSubscription(); // subscriptions end with a stream
+        }
         // Anything sent but not acknowledged goes again under the same client id: the server answers retries.
         pending.values().forEach(send -> blocking.schedule(() -> encryptAndSend(send)));
     }
@@ -583,6 +663,7 @@ public final class CourierClient implements AutoCloseable {
                             event.getSenderDeviceId(), event.getGroupId().isEmpty() ? Optional.empty()
                                     : Optional.of(SessionCrypto.uuid(event.getGroupId())), event.getStarted()));
                 }
+                case PRESENCE -> onPresence(frame.getPresence());
                 case ERROR -> onFrameError(frame.getError());
                 default -> {
                     // pongs need no handling: any frame shows the stream is alive
@@ -882,6 +963,10 @@ public final class CourierClient implements AutoCloseable {
 
     private GroupServiceGrpc.GroupServiceBlockingStub groups() {
         return GroupServiceGrpc.newBlockingStub(authenticated());
+    }
+
+    private PrivacyServiceGrpc.PrivacyServiceBlockingStub privacy() {
+        return PrivacyServiceGrpc.newBlockingStub(authenticated());
     }
 
     private PushServiceGrpc.PushServiceBlockingStub push() {

@@ -14,6 +14,17 @@ public sealed interface BusMessage extends Serializable {
     record Ephemeral(DeviceAddress target, byte[] frame) implements BusMessage {
     }
 
+    /**
+     * A frame for the target's stream with this epoch (presence): queued within a bound when the stream is busy,
+     * dropped if that stream has ended. Never stored.
+     */
+    record Notice(DeviceAddress target, long epoch, byte[] frame) implements BusMessage {
+    }
+
+    /** The target stream's presence subscriptions: send their state again (its account's privacy changed). */
+    record Refresh(DeviceAddress target, long epoch) implements BusMessage {
+    }
+
     /** A newer stream of the device connected elsewhere: close the one with this epoch. */
     record Supersede(DeviceAddress target, long epoch) implements BusMessage {
     }

@@ -1,10 +1,12 @@
 package io.courier.edge;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 import org.jboss.logging.Logger;
 
@@ -14,6 +16,7 @@ import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.FrameError;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.Pong;
+import io.courier.api.v1.PresenceEvent;
 import io.courier.api.v1.QueueEmpty;
 import io.courier.api.v1.Read;
 import io.courier.api.v1.SendAck;
@@ -27,6 +30,7 @@ import io.courier.messaging.MailboxOutlet;
 import io.courier.messaging.MessagingMetrics;
 import io.courier.messaging.Messenger;
 import io.courier.messaging.SendOutcome;
+import io.courier.presence.PresenceSubscriptions;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -47,6 +51,8 @@ import reactor.core.scheduler.Scheduler;
 final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutlet {
     /** Ephemeral frames (typing) waiting for the serial executor at most; more are dropped at once. */
     private static final int EPHEMERALS_QUEUED = 8;
+    /** Presence notices waiting for the serial executor at most; more are dropped (a resubscribe refreshes). */
+    private static final int NOTICES_QUEUED = 256;
 
     /** The per-device budgets of one stream. */
     record Budgets(TokenBucket sends, TokenBucket acks, TokenBucket reads, TokenBucket pings, TokenBucket typing,
@@ -76,6 +82,16 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     private boolean closed;
     /** Ephemeral frames handed to the serial executor and not yet run there. */
     private final AtomicInteger ephemeralsQueued = new AtomicInteger();
+    /** Presence notices handed to the serial executor and not yet run there. */
+    private final AtomicInteger noticesQueued = new AtomicInteger();
+    private final PresenceSubscriptions presence;
+    /**
+     * Presence notices held while current states are being looked up (a subscribe answered, a refresh): a change
+     * that happened meanwhile never comes before the state it changed. Bounded by {@value #NOTICES_QUEUED}.
+     */
+    private final List<ConnectResponse> heldNotices = new ArrayList<>();
+    /** Lookups of current presence states in progress; notices are held while there are any. */
+    private int presenceLookups;
     /** Set when the node drains: no further frame is handled, and the stream ends with this once idle. */
     private StatusRuntimeException drainedWith;
     private boolean closing;
@@ -97,8 +113,10 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
 
     DeviceStream(DeviceAddress device, long epoch, ServerCallStreamObserver<ConnectResponse> call, Scheduler serial,
             Messenger messenger, StreamLifecycle lifecycle, Budgets budgets, EdgeConfig config, StreamMetrics metrics,
-            MessagingMetrics delivery, Clock clock, BoundedLog faults, Mono<Boolean> stillCurrent) {
+            MessagingMetrics delivery, Clock clock, BoundedLog faults, Mono<Boolean> stillCurrent,
+            PresenceSubscriptions presence) {
         this.device = device;
+        this.presence = presence;
         this.faults = faults;
         this.stillCurrent = stillCurrent;
         this.epoch = epoch;
@@ -185,14 +203,56 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
      * are already waiting for the stream's executor, so peers' typing can't pile up behind a busy stream.
      */
     void signal(ConnectResponse frame) {
-        if (ephemeralsQueued.incrementAndGet() > EPHEMERALS_QUEUED) {
-            ephemeralsQueued.decrementAndGet();
+        hand(frame, ephemeralsQueued, EPHEMERALS_QUEUED, outbound::offer);
+    }
+
+    /** A presence notice from the node bus: queued behind what the stream is writing, within bounds. */
+    void notice(ConnectResponse frame) {
+        hand(frame, noticesQueued, NOTICES_QUEUED, this::writeNotice);
+    }
+
+    private boolean writeNotice(ConnectResponse frame) {
+        if (presenceLookups == 0) {
+            return outbound.notice(frame);
+        }
+        return heldNotices.size() < NOTICES_QUEUED && heldNotices.add(frame);
+    }
+
+    /** This account's privacy changed: the states of the accounts this stream watches, as it may see them now. */
+    void refreshPresence() {
+        onSerial(() -> {
+            if (closed) {
+                return;
+            }
+            presenceLookups++;
+            presence.refresh().publishOn(serial).doFinally(signal -> onSerial(this::presenceLooked))
+                    .subscribe(events -> events.forEach(event -> writeNotice(presenceFrame(event))),
+                            error -> faults.log(Logger.Level.DEBUG, device,
+                                    () -> "Presence of " + device + " not refreshed: " + error));
+        });
+    }
+
+    /** A lookup of current states is over: what was held meanwhile goes out, behind those states. */
+    private void presenceLooked() {
+        if (--presenceLookups == 0) {
+            heldNotices.forEach(outbound::notice);
+            heldNotices.clear();
+        }
+    }
+
+    private static ConnectResponse presenceFrame(PresenceEvent event) {
+        return ConnectResponse.newBuilder().setPresence(event).build();
+    }
+
+    private void hand(ConnectResponse frame, AtomicInteger queued, int max, Predicate<ConnectResponse> write) {
+        if (queued.incrementAndGet() > max) {
+            queued.decrementAndGet();
             metrics.refused(StreamMetrics.EPHEMERAL_DROPPED);
             return;
         }
         onSerial(() -> {
-            ephemeralsQueued.decrementAndGet();
-            if (!closed && !outbound.offer(frame)) {
+            queued.decrementAndGet();
+            if (!closed && !write.test(frame)) {
                 metrics.refused(StreamMetrics.EPHEMERAL_DROPPED);
             }
         });
@@ -251,7 +311,8 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
             return Mono.empty(); // a draining stream takes no new work: the client sends it again elsewhere
         }
         metrics.frameReceived(switch (frame.getFrameCase()) {
-            case SEND, ACK, READ, PING, TYPING -> frame.getFrameCase().name().toLowerCase(Locale.ROOT);
+            case SEND, ACK, READ, PING, TYPING, PRESENCE_SUBSCRIBE -> frame.getFrameCase().name()
+                    .toLowerCase(Locale.ROOT);
             default -> "invalid";
         });
         return switch (frame.getFrameCase()) {
@@ -267,8 +328,13 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
             case TYPING -> within(budgets.typing(), "typing indicators")
                     ? messenger.typing(device, frame.getTyping()).publishOn(serial).flatMap(this::refuse)
                     : Mono.empty();
+            case PRESENCE_SUBSCRIBE -> {
+                presenceLookups++;
+                yield presence.replace(frame.getPresenceSubscribe()).publishOn(serial).flatMap(this::answerPresence)
+                        .doFinally(signal -> onSerial(this::presenceLooked));
+            }
             default -> refuse(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
-                    "empty frame: set send, ack, read, ping or typing"));
+                    "empty frame: set send, ack, read, ping, typing or presence_subscribe"));
         };
     }
 
@@ -285,6 +351,17 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
         } else {
             refuse(((SendOutcome.Refused) outcome).error());
         }
+    }
+
+    /** The current states (or the refusal); the changes that came meanwhile follow ({@link #presenceLooked}). */
+    private Mono<Void> answerPresence(PresenceSubscriptions.Answer answer) {
+        if (answer instanceof PresenceSubscriptions.Answer.Refused refused) {
+            refuse(refused.error());
+        } else {
+            ((PresenceSubscriptions.Answer.Events) answer).events()
+                    .forEach(event -> outbound.reply(presenceFrame(event)));
+        }
+        return Mono.empty();
     }
 
     /** The window frees at once; the stream waits only if too many ack batches are still settling. */
@@ -449,6 +526,8 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
             if (pipeline != null) {
                 pipeline.dispose();
             }
+            presence.close().subscribe(null, error -> faults.log(Logger.Level.DEBUG, device,
+                    () -> "Presence subscriptions of " + device + " not all removed: " + error));
             lifecycle.ended(this);
             over.tryEmitEmpty();
         }

@@ -26,6 +26,7 @@ import io.courier.messaging.MailboxStorage;
 import io.courier.messaging.MessagingConfig;
 import io.courier.messaging.MessagingMetrics;
 import io.courier.messaging.Messenger;
+import io.courier.presence.PresenceStreams;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.grpc.runtime.health.GrpcHealthStorage;
 import io.quarkus.runtime.ShutdownEvent;
@@ -70,10 +71,11 @@ public class EdgeWiring {
     @Startup
     SessionRegistry sessions(PresenceDirectory presence, NodeBus bus, Messenger messenger,
             MailboxStorage inbox, Clock clock, EdgeConfig config, MessagingConfig messaging, StreamScheduler workers,
-            StreamMetrics metrics, MessagingMetrics delivery, CurrentDevices currentDevices) {
+            StreamMetrics metrics, MessagingMetrics delivery, CurrentDevices currentDevices,
+            PresenceStreams presenceStreams) {
         Scheduler scheduler = workers.scheduler();
         return new SessionRegistry(presence, bus, messenger, inbox, clock, config, messaging,
-                task -> scheduler.schedule(task), metrics, delivery, currentDevices);
+                task -> scheduler.schedule(task), metrics, delivery, currentDevices, presenceStreams);
     }
 
     void closeSessions(@Disposes SessionRegistry sessions) {

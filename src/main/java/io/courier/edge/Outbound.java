@@ -15,7 +15,12 @@ import reactor.core.publisher.Sinks;
  * Confined to the stream's serial executor.
  */
 final class Outbound {
-    private record Queued(ConnectResponse frame, boolean reply) {
+    /** Presence notices waiting at most; more are dropped (the client's next subscribe refreshes them). */
+    static final int MAX_NOTICES = 512;
+
+    private enum Kind { DELIVERY, REPLY, NOTICE }
+
+    private record Queued(ConnectResponse frame, Kind kind) {
     }
 
     private final ServerCallStreamObserver<ConnectResponse> call;
@@ -23,6 +28,7 @@ final class Outbound {
     private final StreamMetrics metrics;
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private int replies;
+    private int notices;
     private Sinks.Empty<Void> roomWaiter;
     private Sinks.Empty<Void> flushWaiter;
     private boolean closed;
@@ -35,13 +41,23 @@ final class Outbound {
 
     /** A delivery or receipt: already bounded by the mailbox's window. */
     void deliver(ConnectResponse frame) {
-        enqueue(new Queued(frame, false));
+        enqueue(new Queued(frame, Kind.DELIVERY));
     }
 
     /** An answer to an up-frame (SendAck, Pong, FrameError, QueueEmpty). */
     void reply(ConnectResponse frame) {
         replies++;
-        enqueue(new Queued(frame, true));
+        enqueue(new Queued(frame, Kind.REPLY));
+    }
+
+    /** A presence notice: queued behind what is waiting, unless {@value #MAX_NOTICES} are; returns whether it was. */
+    boolean notice(ConnectResponse frame) {
+        if (closed || notices >= MAX_NOTICES) {
+            return false;
+        }
+        notices++;
+        enqueue(new Queued(frame, Kind.NOTICE));
+        return true;
     }
 
     /**
@@ -68,8 +84,10 @@ final class Outbound {
     void drain() {
         while (!closed && !queue.isEmpty() && call.isReady()) {
             Queued next = queue.poll();
-            if (next.reply()) {
+            if (next.kind() == Kind.REPLY) {
                 replies--;
+            } else if (next.kind() == Kind.NOTICE) {
+                notices--;
             }
             call.onNext(next.frame());
             metrics.frameSent(next.frame().getFrameCase().name().toLowerCase(Locale.ROOT));

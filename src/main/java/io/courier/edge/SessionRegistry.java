@@ -28,6 +28,7 @@ import io.courier.messaging.MailboxStorage;
 import io.courier.messaging.MessagingConfig;
 import io.courier.messaging.MessagingMetrics;
 import io.courier.messaging.Messenger;
+import io.courier.presence.PresenceStreams;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -69,13 +70,16 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     private final BoundedLog faults = new BoundedLog(Logger.getLogger(DeviceStream.class), Duration.ofMinutes(1), 10,
             Duration.ofMillis(100));
     private final CurrentDevices currentDevices;
+    private final PresenceStreams presenceStreams;
     /** Set once, when the node starts draining: from then on no stream is admitted. */
     private volatile boolean draining;
 
     SessionRegistry(PresenceDirectory presence, NodeBus bus, Messenger messenger,
             MailboxStorage inbox, Clock clock, EdgeConfig config, MessagingConfig messaging, Executor workers,
-            StreamMetrics metrics, MessagingMetrics delivery, CurrentDevices currentDevices) {
+            StreamMetrics metrics, MessagingMetrics delivery, CurrentDevices currentDevices,
+            PresenceStreams presenceStreams) {
         this.currentDevices = currentDevices;
+        this.presenceStreams = presenceStreams;
         this.metrics = metrics;
         this.delivery = delivery;
         this.presence = presence;
@@ -99,7 +103,8 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
         DeviceAddress device = new DeviceAddress(caller.accountId(), caller.deviceId());
         SerialExecutor serial = new SerialExecutor(workers);
         DeviceStream stream = new DeviceStream(device, epoch, call, Schedulers.fromExecutor(serial), messenger, this,
-                budgets(), config, metrics, delivery, clock, faults, currentDevices.isCurrent(caller));
+                budgets(), config, metrics, delivery, clock, faults, currentDevices.isCurrent(caller),
+                presenceStreams.subscriptions(device, epoch));
         stream.attach(new DeviceMailbox(device, inbox, messenger, stream, limits, clock, timers, serial));
         return stream;
     }
@@ -157,7 +162,13 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
             if (stream.countOpen()) {
                 metrics.streamOpened();
             }
-            return Mono.just(true);
+            // Part of admission, so the stream's end (which waits for it) can never overtake its "online".
+            return presenceStreams.connected(device, stream.epoch())
+                    .onErrorResume(e -> {
+                        LOG.debugf("Online state of %s not recorded: %s", device, e.toString());
+                        return Mono.empty();
+                    })
+                    .thenReturn(true);
         });
     }
 
@@ -203,6 +214,9 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
         // Always, and epoch-guarded: a register still in flight when the stream ended may land after a first remove.
         presence.unregister(stream.device(), stream.epoch())
                 .subscribe(null, e -> LOG.debugf("Presence of %s not removed: %s", stream.device(), e.toString()));
+        presenceStreams.disconnected(stream.device(), stream.epoch())
+                .subscribe(null, e -> LOG.debugf("Offline state of %s not recorded: %s", stream.device(),
+                        e.toString()));
     }
 
     void close() {
@@ -217,7 +231,15 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
         if (message instanceof BusMessage.Push push) {
             stream.push((InboxItem) push.item());
         } else if (message instanceof BusMessage.Ephemeral ephemeral) {
-            ephemeralFrame(ephemeral).ifPresent(stream::signal);
+            frame(ephemeral.frame()).ifPresent(stream::signal);
+        } else if (message instanceof BusMessage.Notice notice) {
+            if (stream.epoch() == notice.epoch()) {
+                frame(notice.frame()).ifPresent(stream::notice);
+            }
+        } else if (message instanceof BusMessage.Refresh refresh) {
+            if (stream.epoch() == refresh.epoch()) {
+                stream.refreshPresence();
+            }
         } else if (message instanceof BusMessage.Supersede supersede) {
             if (stream.epoch() <= supersede.epoch()) {
                 stream.close(superseded());
@@ -228,9 +250,9 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     }
 
     /** Frames nodes built for each other; one that doesn't parse is dropped like any undeliverable ephemeral. */
-    private static Optional<ConnectResponse> ephemeralFrame(BusMessage.Ephemeral ephemeral) {
+    private static Optional<ConnectResponse> frame(byte[] bytes) {
         try {
-            return Optional.of(ConnectResponse.parseFrom(ephemeral.frame()));
+            return Optional.of(ConnectResponse.parseFrom(bytes));
         } catch (InvalidProtocolBufferException e) {
             return Optional.empty();
         }

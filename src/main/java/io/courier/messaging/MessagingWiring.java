@@ -19,6 +19,7 @@ import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
 import io.courier.cluster.ServerIds;
 import io.courier.keys.KeyDirectory;
+import io.courier.presence.PrivacyDirectory;
 import io.courier.push.WakeUps;
 import io.courier.store.Cql;
 import io.courier.store.Migration;
@@ -93,14 +94,14 @@ public class MessagingWiring {
     @Singleton
     Messenger messenger(Cql cql, InboxStore inbox, InboxQuota quota, PresenceDirectory presence, NodeBus bus,
             KeyDirectory keys, ServerIds serverIds, MessagingConfig config, MessagingMetrics metrics, Clock clock,
-            GroupFanout groups, WakeUps wakeUps) {
+            GroupFanout groups, WakeUps wakeUps, PrivacyDirectory privacy) {
         SentMessages sent = new SentMessages(cql);
         DeliveryRouter router = new DeliveryRouter(presence, bus, wakeUps);
         ReceiptLedger receipts = new ReceiptLedger(cql);
-        return new Messenger(inbox, quota, receipts, sent, router, keys, serverIds, config, metrics, clock,
+        return new Messenger(inbox, quota, receipts, sent, router, keys, privacy, serverIds, config, metrics, clock,
                 new GroupSends(inbox, sent, router, keys, groups, serverIds, config, metrics, clock),
                 new SenderReceipts(inbox, receipts, router, keys, serverIds, metrics),
-                new TypingRelay(keys, groups, presence, bus));
+                new TypingRelay(keys, groups, presence, bus, privacy));
     }
 
     /** The inbox writes of group fan-out jobs. */

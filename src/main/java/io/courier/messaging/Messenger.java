@@ -30,6 +30,7 @@ import io.courier.common.Ids;
 import io.courier.common.Rejections;
 import io.courier.common.TokenBucket;
 import io.courier.keys.KeyDirectory;
+import io.courier.presence.PrivacyDirectory;
 import io.courier.messaging.SenderReceipts.Receipts;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -46,6 +47,7 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     private final SentMessages sent;
     private final DeliveryRouter router;
     private final KeyDirectory keys;
+    private final PrivacyDirectory privacy;
     private final ServerIds serverIds;
     private final MessagingConfig config;
     private final MessagingMetrics metrics;
@@ -55,7 +57,7 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     private final TypingRelay typing;
 
     Messenger(InboxStore inbox, InboxQuota quota, ReceiptLedger receipts, SentMessages sent, DeliveryRouter router,
-            KeyDirectory keys, ServerIds serverIds, MessagingConfig config, MessagingMetrics metrics, Clock clock,
+            KeyDirectory keys, PrivacyDirectory privacy, ServerIds serverIds, MessagingConfig config, MessagingMetrics metrics, Clock clock,
             GroupSends groupSends, SenderReceipts senderReceipts, TypingRelay typing) {
         this.inbox = inbox;
         this.quota = quota;
@@ -63,6 +65,7 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         this.sent = sent;
         this.router = router;
         this.keys = keys;
+        this.privacy = privacy;
         this.serverIds = serverIds;
         this.config = config;
         this.metrics = metrics;
@@ -106,20 +109,24 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     }
 
     /**
-     * Checks the envelopes against the current device lists (both from the near cache), then stores.
+     * Checks the envelopes against the current device lists and whether the recipient blocks the sender (all from
+     * near caches), then stores.
      *
      * @param reserved the id an earlier attempt of this send reserved, or null for a first attempt
      */
     private Mono<SendOutcome> checkAndStore(DeviceAddress sender, UUID recipient, OutgoingMessage message,
             SentMessages.Sent reserved) {
         return Mono.zip(Mono.fromCompletionStage(() -> keys.registrations(recipient)),
-                Mono.fromCompletionStage(() -> keys.registrations(sender.accountId())))
-                .flatMap(devices -> checkAndStore(sender, recipient, message, devices.getT1(), devices.getT2(),
-                        reserved));
+                Mono.fromCompletionStage(() -> keys.registrations(sender.accountId())),
+                privacy.blocks(recipient, sender.accountId()))
+                .flatMap(checks -> checkAndStore(sender, recipient, message, checks.getT1(), checks.getT2(),
+                        checks.getT3(), reserved));
     }
 
+    /** @param blocked the recipient blocks the sender: acknowledged as usual, stored for the sender's devices only */
     private Mono<SendOutcome> checkAndStore(DeviceAddress sender, UUID recipient, OutgoingMessage message,
-            Map<Integer, Integer> recipientDevices, Map<Integer, Integer> senderDevices, SentMessages.Sent reserved) {
+            Map<Integer, Integer> recipientDevices, Map<Integer, Integer> senderDevices, boolean blocked,
+            SentMessages.Sent reserved) {
         long clientId = message.getClientMessageId();
         if (recipientDevices.isEmpty()) {
             return Mono.just(refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_UNKNOWN_DESTINATION,
@@ -134,10 +141,10 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         if (!mismatches.isEmpty()) {
             return Mono.just(new SendOutcome.Refused(FrameErrors.mismatched(clientId, mismatches)));
         }
-        return store(sender, recipient, message, reserved);
+        return store(sender, recipient, message, blocked, reserved);
     }
 
-    private Mono<SendOutcome> store(DeviceAddress sender, UUID recipient, OutgoingMessage message,
+    private Mono<SendOutcome> store(DeviceAddress sender, UUID recipient, OutgoingMessage message, boolean blocked,
             SentMessages.Sent reserved) {
         long clientId = message.getClientMessageId();
         SentMessages.Sent send = reserved != null ? reserved
@@ -145,7 +152,8 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         long serverId = send.serverId();
         Instant now = send.serverTime();
         List<Addressed> copies = new ArrayList<>();
-        for (DeviceEnvelope e : message.getEnvelopesList()) {
+        // A blocked sender is not told: it gets its SendAck, the blocker gets nothing (WhatsApp's single tick).
+        for (DeviceEnvelope e : blocked ? List.<DeviceEnvelope>of() : message.getEnvelopesList()) {
             copies.add(new Addressed(new DeviceAddress(recipient, e.getDeviceId()),
                     item(sender, message, serverId, now, e, null)));
         }
@@ -166,7 +174,8 @@ public final class Messenger implements DeviceMailbox.AckSettler {
                     sent.completed(sender, clientId).subscribe(null, e -> { });
                 }))
                 .thenReturn(new SendOutcome.Accepted(clientId, serverId, now));
-        Mono<Boolean> room = reserved != null ? Mono.just(true) // counted by the first attempt
+        // A retry was counted by its first attempt; a blocked send puts nothing in the recipient's inbox.
+        Mono<Boolean> room = reserved != null || blocked ? Mono.just(true)
                 : quota.tryAdd(recipient, ciphertextBytesByDevice(message));
         return room.flatMap(fits -> fits ? stored : Mono.just(refuse(clientId,
                 FrameErrorCode.FRAME_ERROR_CODE_RECIPIENT_INBOX_FULL,

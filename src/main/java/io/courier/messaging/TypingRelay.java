@@ -16,12 +16,14 @@ import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
 import io.courier.common.Ids;
 import io.courier.keys.KeyDirectory;
+import io.courier.presence.PrivacyDirectory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * Typing indicators: relayed to the devices of the peer (or of the group's other members) that have a stream right
- * now, over the node bus, and nowhere else: never stored, never queued for a device that is offline.
+ * now, over the node bus, and nowhere else: never stored, never queued for a device that is offline. Nothing goes
+ * between two accounts when one blocks the other, silently: the blocked sender is never told.
  */
 public final class TypingRelay {
     /** Presence lookups in flight per indicator (a group has up to 1024 members with several devices each). */
@@ -32,9 +34,12 @@ public final class TypingRelay {
     private final GroupFanout groups;
     private final PresenceDirectory presence;
     private final NodeBus bus;
+    private final PrivacyDirectory privacy;
 
-    TypingRelay(KeyDirectory keys, GroupFanout groups, PresenceDirectory presence, NodeBus bus) {
+    TypingRelay(KeyDirectory keys, GroupFanout groups, PresenceDirectory presence, NodeBus bus,
+            PrivacyDirectory privacy) {
         this.keys = keys;
+        this.privacy = privacy;
         this.groups = groups;
         this.presence = presence;
         this.bus = bus;
@@ -60,7 +65,9 @@ public final class TypingRelay {
                         "the peer does not exist or has no device"));
             }
             ConnectResponse event = event(sender, typing, null);
-            return publish(Flux.fromIterable(devices.keySet()).map(d -> new DeviceAddress(peer, d)), event);
+            return publish(reachable(sender.accountId(), peer)
+                    .flatMapMany(yes -> Flux.fromIterable(devices.keySet()).map(d -> new DeviceAddress(peer, d))),
+                    event);
         });
     }
 
@@ -72,10 +79,17 @@ public final class TypingRelay {
             }
             ConnectResponse event = event(sender, typing, groupId);
             return publish(Flux.fromIterable(others(members, sender.accountId()))
+                    .flatMap(member -> reachable(sender.accountId(), member).map(yes -> member), LOOKUPS)
                     .flatMap(member -> Mono.fromCompletionStage(() -> keys.registrations(member))
                             .flatMapIterable(devices -> devices.keySet().stream()
                                     .map(d -> new DeviceAddress(member, d)).toList()), LOOKUPS), event);
         });
+    }
+
+    /** Completes (with true) only if neither account blocks the other: two near-cache reads. */
+    private Mono<Boolean> reachable(UUID sender, UUID recipient) {
+        return Mono.zip(privacy.blocks(recipient, sender), privacy.blocks(sender, recipient), (a, b) -> !a && !b)
+                .filter(Boolean::booleanValue);
     }
 
     private static Set<UUID> others(Set<UUID> members, UUID self) {

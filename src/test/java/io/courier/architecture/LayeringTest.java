@@ -13,13 +13,13 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 
 /**
- * Dependencies point one way: edge → capabilities (account, keys, messaging, group, media, push) → cluster, store,
+ * Dependencies point one way: edge → capabilities (account, keys, messaging, group, media, push, presence) → cluster, store,
  * local → common. The SDK and the load generator speak only the wire contract, so they can ship on their own; the CLI
  * speaks only through the SDK (and the contract's types), and nothing depends on it.
  */
 class LayeringTest {
     private static final String[] CAPABILITIES = { "..account..", "..keys..", "..messaging..", "..group..",
-            "..media..", "..push.." };
+            "..media..", "..push..", "..presence.." };
     private static final String[] INFRASTRUCTURE = { "..cluster..", "..store..", "..local.." };
 
     private static final JavaClasses COURIER = new ClassFileImporter()

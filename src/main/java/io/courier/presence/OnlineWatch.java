@@ -1,0 +1,183 @@
+package io.courier.presence;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+
+import org.jboss.logging.Logger;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+
+import io.courier.api.v1.ConnectResponse;
+import io.courier.api.v1.PresenceEvent;
+import io.courier.cluster.BusMessage;
+import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.NodeBus;
+import io.courier.cluster.Presence;
+import io.courier.common.Ids;
+import io.courier.presence.AccountWatch.Transition;
+import io.courier.presence.AccountWatch.Watcher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Online / last seen across the cluster. One Hazelcast map entry per account that is online or watched, on the
+ * account's partition owner: its devices with a stream and the device streams watching it. A transition (first
+ * device connected, last device left) is decided there and told only to the nodes holding the watching streams,
+ * over the node bus: no broadcast, so the cost of a connect or disconnect is one entry operation plus one bus
+ * message per (visible) watcher, whatever the cluster size. An offline transition stores the last-seen time.
+ */
+public final class OnlineWatch {
+    static final String MAP = "courier-online";
+    private static final Logger LOG = Logger.getLogger(OnlineWatch.class);
+    /** Watchers told at once of one transition. */
+    private static final int CONCURRENCY = 64;
+
+    private final IMap<UUID, AccountWatch> accounts;
+    private final NodeBus bus;
+    private final PrivacyDirectory privacy;
+    private final LastSeenStore lastSeen;
+    private final Clock clock;
+    private final int maxWatchers;
+
+    OnlineWatch(HazelcastInstance hazelcast, NodeBus bus, PrivacyDirectory privacy, LastSeenStore lastSeen,
+            Clock clock, int maxWatchers) {
+        this.accounts = hazelcast.getMap(MAP);
+        this.bus = bus;
+        this.privacy = privacy;
+        this.lastSeen = lastSeen;
+        this.clock = clock;
+        this.maxWatchers = maxWatchers;
+        hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                // nothing to do: streams register when they open
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                // One member (the oldest left) sweeps the whole map, after the dead member's partitions moved.
+                if (hazelcast.getCluster().getMembers().iterator().next().localMember()) {
+                    dropMember(event.getMember().getUuid().toString());
+                }
+            }
+        });
+    }
+
+    /** Backed up: a partition owner dying keeps who is online and who watches. */
+    static MapConfig mapConfig() {
+        return new MapConfig(MAP).setBackupCount(1).setInMemoryFormat(InMemoryFormat.OBJECT);
+    }
+
+    /** A device's stream registered its presence. */
+    public Mono<Void> connected(DeviceAddress device, Presence stream) {
+        return Mono.fromCompletionStage(() -> accounts.submitToKey(device.accountId(),
+                new WatchOperations.Connected(device.deviceId(), stream)))
+                .flatMap(transition -> announce(device.accountId(), transition));
+    }
+
+    /** A device's stream ended (epoch-guarded: a newer stream of the device keeps the account online). */
+    public Mono<Void> disconnected(DeviceAddress device, Presence stream) {
+        return Mono.fromCompletionStage(() -> accounts.submitToKey(device.accountId(),
+                new WatchOperations.Disconnected(device.deviceId(), stream)))
+                .flatMap(transition -> announce(device.accountId(), transition));
+    }
+
+    /** Adds a watching stream; completes with whether the account is online now. */
+    Mono<Boolean> watch(UUID account, DeviceAddress watcher, Presence stream) {
+        return Mono.fromCompletionStage(() -> accounts.submitToKey(account,
+                new WatchOperations.Watch(watcher, stream, maxWatchers)));
+    }
+
+    Mono<Void> unwatch(UUID account, DeviceAddress watcher, Presence stream) {
+        return Mono.fromCompletionStage(() -> accounts.submitToKey(account,
+                new WatchOperations.Unwatch(watcher, stream))).then();
+    }
+
+    /** What {@code viewer} may see of {@code subject}: its state if visible, else "nothing to show". */
+    Mono<PresenceEvent> view(UUID viewer, UUID subject, boolean online) {
+        return privacy.presenceVisible(viewer, subject).flatMap(visible -> !visible ? Mono.just(unknown(subject))
+                : online ? Mono.just(online(subject))
+                : lastSeen.find(subject).map(seen -> offline(subject, seen)).defaultIfEmpty(unknown(subject)));
+    }
+
+    /**
+     * Sends every stream watching {@code account} what it may see of it now: after a block, an unblock or a change
+     * of the last-seen setting, so live subscriptions follow at once.
+     */
+    Mono<Void> refresh(UUID account) {
+        return Mono.fromCompletionStage(() -> accounts.getAsync(account)).flatMapMany(watch -> Flux
+                .fromIterable(watch.watcherList())
+                .flatMap(w -> view(w.device().accountId(), account, watch.online()).flatMap(e -> tell(w, e)),
+                        CONCURRENCY))
+                .then();
+    }
+
+    /**
+     * Has every stream of {@code account} send its own subscriptions' state again: after the account hid or showed
+     * its last seen, which also decides what it sees of others.
+     */
+    Mono<Void> refreshViewsOf(UUID account) {
+        return Mono.fromCompletionStage(() -> accounts.getAsync(account)).flatMapMany(watch -> Flux
+                .fromIterable(watch.devices().entrySet()))
+                .flatMap(device -> bus.publish(device.getValue().memberId(), new BusMessage.Refresh(
+                        new DeviceAddress(account, device.getKey()), device.getValue().epoch()))
+                        .onErrorResume(e -> Mono.empty()))
+                .then();
+    }
+
+    /** Whether the account has a device with a stream now. */
+    Mono<Boolean> isOnline(UUID account) {
+        return Mono.fromCompletionStage(() -> accounts.getAsync(account)).map(AccountWatch::online)
+                .defaultIfEmpty(false);
+    }
+
+    private Mono<Void> announce(UUID account, Transition transition) {
+        Instant now = clock.instant();
+        Mono<Void> stored = transition.online() ? Mono.empty() : lastSeen.record(account, now)
+                .onErrorResume(e -> {
+                    LOG.warnf("Last seen of account %s not stored: %s", account, e.toString());
+                    return Mono.empty();
+                });
+        PresenceEvent event = transition.online() ? online(account) : offline(account, now);
+        // Watchers who may not see the account hear nothing: even an "unknown" would reveal the transition.
+        return stored.thenMany(Flux.fromIterable(transition.watchers())).flatMap(w -> privacy
+                .presenceVisible(w.device().accountId(), account).filter(Boolean::booleanValue)
+                .flatMap(visible -> tell(w, event)), CONCURRENCY).then();
+    }
+
+    private Mono<Void> tell(Watcher watcher, PresenceEvent event) {
+        byte[] frame = ConnectResponse.newBuilder().setPresence(event).build().toByteArray();
+        return bus.publish(watcher.stream().memberId(),
+                new BusMessage.Notice(watcher.device(), watcher.stream().epoch(), frame))
+                .onErrorResume(e -> Mono.empty()); // best effort, like every ephemeral frame
+    }
+
+    private void dropMember(String memberId) {
+        // executeOnEntries has no asynchronous form: it waits on a thread of its own, never on Hazelcast's.
+        Mono.fromCallable(() -> accounts.executeOnEntries(new WatchOperations.DropMember(memberId)))
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMapMany(results -> Flux.fromIterable(results.entrySet()))
+                .filter(e -> e.getValue() != null)
+                .flatMap(e -> announce(e.getKey(), e.getValue()), CONCURRENCY)
+                .subscribe(null, e -> LOG.warnf("Presence of member %s not cleaned up: %s", memberId, e.toString()));
+    }
+
+    static PresenceEvent online(UUID account) {
+        return PresenceEvent.newBuilder().setAccountId(Ids.bytes(account)).setOnline(true).build();
+    }
+
+    static PresenceEvent offline(UUID account, Instant seen) {
+        return PresenceEvent.newBuilder().setAccountId(Ids.bytes(account)).setLastSeenMs(seen.toEpochMilli()).build();
+    }
+
+    static PresenceEvent unknown(UUID account) {
+        return PresenceEvent.newBuilder().setAccountId(Ids.bytes(account)).build();
+    }
+}

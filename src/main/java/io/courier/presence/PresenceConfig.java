@@ -1,0 +1,40 @@
+package io.courier.presence;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Online / last seen subscriptions, the block list and last-seen hiding. */
+@ConfigMapping(prefix = "courier.presence")
+public interface PresenceConfig {
+    /** Accounts one stream may subscribe to at once. */
+    @WithDefault("256")
+    int maxSubscriptions();
+
+    /** PresenceSubscribe frames per stream in a burst, then one per refill interval. */
+    @WithDefault("10")
+    int subscribeBurst();
+
+    @WithDefault("1s")
+    Duration subscribeRefill();
+
+    /** Device streams watching one account at most; more subscribers get its state once but no live changes. */
+    @WithDefault("4096")
+    int maxWatchersPerAccount();
+
+    /** How long an account's last-seen time is kept after its last device went offline (then: nothing to show). */
+    @WithDefault("7d")
+    Duration lastSeenTtl();
+
+    /** Accounts one account may block. */
+    @WithDefault("10000")
+    int maxBlocked();
+
+    /** Block, unblock and last-seen setting changes per account in a burst, then one per refill interval. */
+    @WithDefault("30")
+    int privacyChangeBurst();
+
+    @WithDefault("2s")
+    Duration privacyChangeRefill();
+}

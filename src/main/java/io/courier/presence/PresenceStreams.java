@@ -1,0 +1,39 @@
+package io.courier.presence;
+
+import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.Presence;
+import io.courier.common.TokenBucket;
+import reactor.core.publisher.Mono;
+
+/** What the device streams of this node tell presence: when they connect and end, and what they subscribe to. */
+public final class PresenceStreams {
+    private final OnlineWatch watch;
+    private final PresenceConfig config;
+    private final String localMemberId;
+
+    PresenceStreams(OnlineWatch watch, PresenceConfig config, String localMemberId) {
+        this.watch = watch;
+        this.config = config;
+        this.localMemberId = localMemberId;
+    }
+
+    /** Call once the stream's presence is registered (and before the stream can end for good). */
+    public Mono<Void> connected(DeviceAddress device, long epoch) {
+        return watch.connected(device, stream(epoch));
+    }
+
+    /** Call when the stream ended, even if it never registered: only the record of this very stream goes. */
+    public Mono<Void> disconnected(DeviceAddress device, long epoch) {
+        return watch.disconnected(device, stream(epoch));
+    }
+
+    /** The subscriptions of a new stream; close them when it ends. */
+    public PresenceSubscriptions subscriptions(DeviceAddress device, long epoch) {
+        return new PresenceSubscriptions(device, stream(epoch), watch, config.maxSubscriptions(),
+                new TokenBucket(config.subscribeBurst(), config.subscribeRefill()));
+    }
+
+    private Presence stream(long epoch) {
+        return new Presence(localMemberId, epoch);
+    }
+}

@@ -1,0 +1,128 @@
+package io.courier.presence;
+
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import com.google.protobuf.ByteString;
+
+import io.courier.api.v1.FrameError;
+import io.courier.api.v1.FrameErrorCode;
+import io.courier.api.v1.PresenceEvent;
+import io.courier.api.v1.PresenceSubscribe;
+import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.Presence;
+import io.courier.common.Ids;
+import io.courier.common.TokenBucket;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * One device stream's presence subscriptions: a bounded set of watched accounts, replaced as a whole by each
+ * PresenceSubscribe, ended with the stream. Frames come one at a time (the stream handles one before the next);
+ * the end may come while one is in flight, so a subscription added after it is undone at once.
+ */
+public final class PresenceSubscriptions {
+    /** What a PresenceSubscribe gets: the current state of every subscribed account, or a refusal. */
+    public sealed interface Answer {
+        record Events(List<PresenceEvent> events) implements Answer {
+        }
+
+        record Refused(FrameError error) implements Answer {
+        }
+    }
+
+    private static final int ID_BYTES = 16;
+    /** Watched accounts set up at once per frame. */
+    private static final int CONCURRENCY = 32;
+
+    private final DeviceAddress device;
+    private final Presence stream;
+    private final OnlineWatch watch;
+    private final int max;
+    private final TokenBucket budget;
+    private Set<UUID> watched = Set.of();
+    private boolean closed;
+
+    PresenceSubscriptions(DeviceAddress device, Presence stream, OnlineWatch watch, int max, TokenBucket budget) {
+        this.device = device;
+        this.stream = stream;
+        this.watch = watch;
+        this.max = max;
+        this.budget = budget;
+    }
+
+    /** Replaces the subscribed set; the previous one stays if the frame is refused. */
+    public Mono<Answer> replace(PresenceSubscribe frame) {
+        Set<UUID> next = new LinkedHashSet<>();
+        for (ByteString id : frame.getAccountIdsList()) {
+            if (id.size() != ID_BYTES) {
+                return refused(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
+                        "presence_subscribe.account_ids must be 16 bytes each, got " + id.size());
+            }
+            next.add(Ids.uuid(id, "account_ids"));
+        }
+        if (next.size() > max) {
+            return refused(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, "presence_subscribe names " + next.size()
+                    + " accounts; at most " + max + " per stream");
+        }
+        if (!budget.tryTake()) {
+            return refused(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "too many presence subscriptions; slow down");
+        }
+        Set<UUID> dropped = new HashSet<>(current());
+        dropped.removeAll(next);
+        update(next);
+        return Flux.fromIterable(dropped).flatMap(account -> watch.unwatch(account, device, stream), CONCURRENCY)
+                .thenMany(Flux.fromIterable(next).flatMapSequential(this::subscribe, CONCURRENCY))
+                .collectList()
+                .map(Answer.Events::new);
+    }
+
+    private Mono<PresenceEvent> subscribe(UUID account) {
+        return watch.watch(account, device, stream).flatMap(online -> {
+            if (isClosed()) {
+                // The stream ended while this was set up: nothing may stay behind.
+                return watch.unwatch(account, device, stream).then(Mono.empty());
+            }
+            return watch.view(device.accountId(), account, online);
+        });
+    }
+
+    /** What this stream may see now of every account it watches (its account's privacy changed). */
+    public Mono<List<PresenceEvent>> refresh() {
+        return Flux.fromIterable(current()).flatMapSequential(account -> watch.isOnline(account)
+                .flatMap(online -> watch.view(device.accountId(), account, online)), CONCURRENCY).collectList();
+    }
+
+    /** The stream ended: every subscription goes. */
+    public Mono<Void> close() {
+        Set<UUID> last;
+        synchronized (this) {
+            closed = true;
+            last = watched;
+            watched = Set.of();
+        }
+        return Flux.fromIterable(last).flatMap(account -> watch.unwatch(account, device, stream), CONCURRENCY)
+                .then();
+    }
+
+    private synchronized Set<UUID> current() {
+        return watched;
+    }
+
+    private synchronized void update(Set<UUID> next) {
+        if (!closed) {
+            watched = Set.copyOf(next);
+        }
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
+    }
+
+    private static Mono<Answer> refused(FrameErrorCode code, String message) {
+        return Mono.just(new Answer.Refused(FrameError.newBuilder().setCode(code).setMessage(message).build()));
+    }
+}

@@ -1,0 +1,73 @@
+package io.courier.presence;
+
+import java.time.Clock;
+
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.HazelcastInstance;
+
+import io.courier.cluster.NodeBus;
+import io.courier.cluster.PresenceDirectory;
+import io.courier.cluster.RateLimit;
+import io.courier.cluster.RateLimiter;
+import io.courier.keys.KeyDirectory;
+import io.courier.store.Cql;
+import io.courier.store.Migration;
+import io.quarkus.runtime.Startup;
+
+/** CDI wiring of presence: the block list, last-seen hiding and online / last-seen subscriptions. */
+public class PresenceWiring {
+    @Produces
+    Migration schema() {
+        return PresenceSchema.V131;
+    }
+
+    @Produces
+    MapConfig privacyMap() {
+        return PrivacyDirectory.mapConfig();
+    }
+
+    @Produces
+    MapConfig onlineMap() {
+        return OnlineWatch.mapConfig();
+    }
+
+    @Produces
+    @Singleton
+    PrivacyStore privacyStore(Cql cql) {
+        return new PrivacyStore(cql);
+    }
+
+    @Produces
+    @Singleton
+    PrivacyDirectory privacyDirectory(HazelcastInstance hazelcast, PrivacyStore store) {
+        return new PrivacyDirectory(hazelcast, store);
+    }
+
+    /** Built at startup: every member must listen for members leaving, to clean up their streams' records. */
+    @Produces
+    @Singleton
+    @Startup
+    OnlineWatch onlineWatch(HazelcastInstance hazelcast, NodeBus bus, PrivacyDirectory privacy, Cql cql,
+            PresenceConfig config, Clock clock) {
+        return new OnlineWatch(hazelcast, bus, privacy, new LastSeenStore(cql, config.lastSeenTtl()), clock,
+                config.maxWatchersPerAccount());
+    }
+
+    @Produces
+    @Singleton
+    PresenceStreams presenceStreams(OnlineWatch watch, PresenceConfig config, PresenceDirectory presence) {
+        return new PresenceStreams(watch, config, presence.localMemberId());
+    }
+
+    @Produces
+    @Singleton
+    PrivacySettings privacySettings(PrivacyStore store, PrivacyDirectory directory, OnlineWatch watch,
+            KeyDirectory keys, RateLimiter limiter, PresenceConfig config) {
+        return new PrivacySettings(store, directory, watch, keys, limiter, new RateLimit(
+                "privacy changes by this account", config.privacyChangeBurst(), config.privacyChangeRefill()),
+                config.maxBlocked());
+    }
+}

@@ -1,0 +1,101 @@
+package io.courier.presence;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+
+import io.courier.store.Cql;
+import io.courier.store.ReactiveCql;
+import reactor.core.publisher.Mono;
+
+/**
+ * Privacy settings in CQL ({@code account_privacy}, one row per account). Every change is a compare-and-set on the
+ * row's version (an LWT), so a check made on the version read (the block-list bound) holds when the change lands.
+ */
+final class PrivacyStore {
+    /** A change to an account's settings, applied to the row read at {@code expected}. */
+    sealed interface Change {
+        Privacy applyTo(Privacy current);
+
+        record Block(UUID account) implements Change {
+            @Override
+            public Privacy applyTo(Privacy current) {
+                return new Privacy(current.version() + 1, current.lastSeenHidden(), plus(current.blocked(), account));
+            }
+        }
+
+        record Unblock(UUID account) implements Change {
+            @Override
+            public Privacy applyTo(Privacy current) {
+                return new Privacy(current.version() + 1, current.lastSeenHidden(), minus(current.blocked(), account));
+            }
+        }
+
+        record Hide(boolean hidden) implements Change {
+            @Override
+            public Privacy applyTo(Privacy current) {
+                return new Privacy(current.version() + 1, hidden, current.blocked());
+            }
+        }
+    }
+
+    private final Cql cql;
+    private final PreparedStatement select;
+    private final PreparedStatement create;
+    private final PreparedStatement block;
+    private final PreparedStatement unblock;
+    private final PreparedStatement hide;
+
+    PrivacyStore(Cql cql) {
+        this.cql = cql;
+        var session = cql.session();
+        select = session.prepare(
+                "SELECT version, last_seen_hidden, blocked FROM account_privacy WHERE account_id = ?");
+        create = session.prepare("INSERT INTO account_privacy (account_id, version, last_seen_hidden, blocked)"
+                + " VALUES (?, ?, ?, ?) IF NOT EXISTS");
+        block = session.prepare("UPDATE account_privacy SET version = ?, blocked = blocked + ? WHERE account_id = ?"
+                + " IF version = ?");
+        unblock = session.prepare("UPDATE account_privacy SET version = ?, blocked = blocked - ?"
+                + " WHERE account_id = ? IF version = ?");
+        hide = session.prepare("UPDATE account_privacy SET version = ?, last_seen_hidden = ? WHERE account_id = ?"
+                + " IF version = ?");
+    }
+
+    Mono<Privacy> read(UUID account) {
+        return cql.one(select.bind(account), row -> new Privacy(row.getInt("version"),
+                row.getBoolean("last_seen_hidden"), row.getSet("blocked", UUID.class)))
+                .defaultIfEmpty(Privacy.DEFAULT);
+    }
+
+    /** Applies {@code change} if the row is still at {@code current}'s version; completes with whether it was. */
+    Mono<Boolean> change(UUID account, Privacy current, Change change) {
+        Privacy next = change.applyTo(current);
+        BoundStatement statement;
+        if (current.version() == 0) {
+            statement = create.bind(account, next.version(), next.lastSeenHidden(), next.blocked());
+        } else if (change instanceof Change.Block b) {
+            statement = block.bind(next.version(), Set.of(b.account()), account, current.version());
+        } else if (change instanceof Change.Unblock u) {
+            statement = unblock.bind(next.version(), Set.of(u.account()), account, current.version());
+        } else {
+            statement = hide.bind(next.version(), next.lastSeenHidden(), account, current.version());
+        }
+        return ReactiveCql.execute(cql.session(), statement).map(AsyncResultSet::wasApplied);
+    }
+
+    private static Set<UUID> plus(Set<UUID> set, UUID id) {
+        Set<UUID> copy = new HashSet<>(set);
+        copy.add(id);
+        return copy;
+    }
+
+    private static Set<UUID> minus(Set<UUID> set, UUID id) {
+        Set<UUID> copy = new HashSet<>(set);
+        copy.remove(id);
+        return copy;
+    }
+}

@@ -1,0 +1,313 @@
+package io.courier.presence;
+
+import static io.courier.support.Statuses.assertStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import com.google.protobuf.ByteString;
+import com.hazelcast.core.HazelcastInstance;
+
+import io.courier.api.v1.BlockRequest;
+import io.courier.api.v1.ConnectRequest;
+import io.courier.api.v1.ConnectResponse;
+import io.courier.api.v1.ConnectResponse.FrameCase;
+import io.courier.api.v1.FrameErrorCode;
+import io.courier.api.v1.GetPrivacyRequest;
+import io.courier.api.v1.PresenceEvent;
+import io.courier.api.v1.PresenceSubscribe;
+import io.courier.api.v1.PrivacyServiceGrpc;
+import io.courier.api.v1.SetLastSeenHiddenRequest;
+import io.courier.api.v1.Typing;
+import io.courier.api.v1.UnblockRequest;
+import io.courier.cluster.ClusterConfig;
+import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.NodeBus;
+import io.courier.common.Ids;
+import io.courier.store.Cql;
+import io.courier.support.SecondMember;
+import io.courier.support.ServerTest;
+import io.grpc.Status;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Online / last seen on the Connect stream, last-seen hiding and the block list, on the real node (Cassandra,
+ * Hazelcast) and, for cross-node events, a second real Hazelcast member playing the node that holds the watched
+ * device's stream.
+ */
+@QuarkusTest
+class PresenceTest extends ServerTest {
+    @Inject
+    HazelcastInstance hazelcast;
+
+    @Inject
+    ClusterConfig cluster;
+
+    @Inject
+    Cql cql;
+
+    @Inject
+    PresenceConfig config;
+
+    @Test
+    void onlineAndOfflineCrossNodesAndADeadNodesDevicesGoOffline() {
+        Participant alice = participant();
+        Participant bob = participant();
+        UUID bobId = uuid(bob.accountId());
+        HazelcastInstance other = SecondMember.join(hazelcast, cluster.name(),
+                List.of(PrivacyDirectory.mapConfig(), OnlineWatch.mapConfig()));
+        try (var a = connect(alice)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> hazelcast.getCluster().getMembers().size() == 2);
+            PresenceStreams node2 = new PresenceStreams(new OnlineWatch(other, new NodeBus(other),
+                    new PrivacyDirectory(other, new PrivacyStore(cql)), new LastSeenStore(cql, Duration.ofDays(1)),
+                    clock, config.maxWatchersPerAccount()), config,
+                    other.getCluster().getLocalMember().getUuid().toString());
+            DeviceAddress bobsPhone = new DeviceAddress(bobId, bob.deviceId());
+            a.drain();
+
+            a.send(subscribe(bob.accountId()));
+            assertThat(a.next(FrameCase.PRESENCE).getPresence()).as("never seen: nothing to show")
+                    .isEqualTo(event(bob.accountId(), false, 0));
+
+            node2.connected(bobsPhone, 7).block();
+            assertThat(a.next(FrameCase.PRESENCE).getPresence()).isEqualTo(event(bob.accountId(), true, 0));
+
+            long before = clock.millis();
+            node2.disconnected(bobsPhone, 7).block();
+            PresenceEvent offline = a.next(FrameCase.PRESENCE).getPresence();
+            assertThat(offline.getOnline()).isFalse();
+            assertThat(offline.getLastSeenMs()).isBetween(before, clock.millis());
+
+            a.send(subscribe(bob.accountId()));
+            assertThat(a.next(FrameCase.PRESENCE).getPresence()).as("last seen is kept")
+                    .isEqualTo(offline);
+
+            node2.connected(bobsPhone, 8).block();
+            assertThat(a.next(FrameCase.PRESENCE).getPresence().getOnline()).isTrue();
+            long beforeDeath = clock.millis();
+            other.getLifecycleService().terminate(); // the node holding bob's stream dies without a word
+
+            PresenceEvent afterDeath = a.next(FrameCase.PRESENCE).getPresence();
+            assertThat(afterDeath.getOnline()).isFalse();
+            assertThat(afterDeath.getLastSeenMs()).isGreaterThanOrEqualTo(beforeDeath);
+        } finally {
+            other.shutdown();
+        }
+    }
+
+    @Test
+    void realStreamsMakeAnAccountOnlineUntilItsLastDeviceLeaves() {
+        Participant alice = participant();
+        Participant bob = participant();
+        Participant bobsTablet = withKeys(link(bob.device(), "tablet"));
+        try (var a = connect(alice)) {
+            a.drain();
+            a.send(subscribe(bob.accountId()));
+            assertThat(a.next(FrameCase.PRESENCE).getPresence().getOnline()).isFalse();
+
+            var phone = connect(bob);
+            phone.drain();
+            assertThat(a.next(FrameCase.PRESENCE).getPresence()).isEqualTo(event(bob.accountId(), true, 0));
+            long tabletLeaves;
+            try (var tablet = connect(bobsTablet)) {
+                tablet.drain();
+                phone.close();
+                UUID bobId = uuid(bob.accountId());
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> ((AccountWatch) onlineEntry(bobId)).devices().size() == 1);
+                tabletLeaves = clock.millis();
+            }
+            // Only the last device leaving makes bob offline: an offline for the phone would be older.
+            PresenceEvent offline = a.next(FrameCase.PRESENCE).getPresence();
+            assertThat(offline.getOnline()).isFalse();
+            assertThat(offline.getLastSeenMs()).isGreaterThanOrEqualTo(tabletLeaves);
+        }
+    }
+
+    @Test
+    void hiddenLastSeenIsHonouredBothWaysAndAtOnceForLiveSubscriptions() {
+        Participant alice = participant();
+        Participant bob = participant();
+        Participant carol = participant();
+        try (var a = connect(alice); var c = connect(carol)) {
+            a.drain();
+            c.drain();
+            a.send(subscribe(bob.accountId(), carol.accountId()));
+            assertThat(a.next(FrameCase.PRESENCE).getPresence().getAccountId()).isEqualTo(bob.accountId());
+            assertThat(a.next(FrameCase.PRESENCE).getPresence()).isEqualTo(event(carol.accountId(), true, 0));
+
+            privacy(bob).setLastSeenHidden(SetLastSeenHiddenRequest.newBuilder().setHidden(true).build());
+            assertThat(a.next(FrameCase.PRESENCE).getPresence()).as("bob hid: alice's live view of him")
+                    .isEqualTo(event(bob.accountId(), false, 0));
+            try (var b = connect(bob)) {
+                b.drain(); // admitted: an "online" for alice would be on her stream's queue by now
+                assertThat(a.sync()).as("alice hears nothing of hidden bob").isEmpty();
+
+                b.send(subscribe(alice.accountId(), carol.accountId()));
+                assertThat(List.of(b.next(FrameCase.PRESENCE).getPresence(), b.next(FrameCase.PRESENCE)
+                        .getPresence())).as("hidden bob sees nothing of anyone").containsExactly(
+                                event(alice.accountId(), false, 0), event(carol.accountId(), false, 0));
+
+                privacy(bob).setLastSeenHidden(SetLastSeenHiddenRequest.newBuilder().setHidden(false).build());
+                assertThat(a.next(FrameCase.PRESENCE).getPresence()).as("shown again: alice's live subscription")
+                        .isEqualTo(event(bob.accountId(), true, 0));
+                assertThat(List.of(b.next(FrameCase.PRESENCE).getPresence(), b.next(FrameCase.PRESENCE)
+                        .getPresence())).as("and bob's own live subscriptions show the others again").containsExactly(
+                                event(alice.accountId(), true, 0), event(carol.accountId(), true, 0));
+
+                privacy(alice).setLastSeenHidden(SetLastSeenHiddenRequest.newBuilder().setHidden(true).build());
+                assertThat(b.next(FrameCase.PRESENCE).getPresence()).as("alice hid herself: bob's view of her")
+                        .isEqualTo(event(alice.accountId(), false, 0));
+                assertThat(List.of(a.next(FrameCase.PRESENCE).getPresence(), a.next(FrameCase.PRESENCE)
+                        .getPresence())).as("hidden alice's own live subscriptions show nothing any more")
+                                .containsExactly(event(bob.accountId(), false, 0), event(carol.accountId(), false, 0));
+            }
+        }
+    }
+
+    @Test
+    void blockedAccountsSeeNoPresenceAndTheirTypingAndMessagesNeverReachTheBlocker() {
+        Participant alice = participant();
+        Participant bob = participant();
+        Participant carol = participant();
+        privacy(alice).block(BlockRequest.newBuilder().setAccountId(bob.accountId()).build());
+        try (var b = connect(bob); var c = connect(carol)) {
+            b.drain();
+            c.drain();
+            try (var a = connect(alice)) {
+                a.drain();
+                b.send(subscribe(alice.accountId()));
+                assertThat(b.next(FrameCase.PRESENCE).getPresence()).as("bob sees nothing of alice")
+                        .isEqualTo(event(alice.accountId(), false, 0));
+                a.send(subscribe(bob.accountId(), carol.accountId()));
+                assertThat(List.of(a.next(FrameCase.PRESENCE).getPresence(), a.next(FrameCase.PRESENCE)
+                        .getPresence())).as("alice sees nothing of bob, carol as she is").containsExactly(
+                                event(bob.accountId(), false, 0), event(carol.accountId(), true, 0));
+
+                b.send(typing(alice));
+                assertThat(b.sync()).as("bob is not told").isEmpty();
+                c.send(typing(alice));
+                ConnectResponse first = a.next();
+                assertThat(first.getTyping().getSenderAccountId()).as("carol's indicator, and nothing of bob's"
+                        + " before it").isEqualTo(carol.accountId());
+
+                b.send(sendFrame(1, alice, new byte[] { 1 }));
+                assertThat(b.next(FrameCase.SEND_ACK).getSendAck().getClientMessageId()).as("bob gets his tick")
+                        .isEqualTo(1);
+            }
+            try (var a = connect(alice)) {
+                assertThat(a.drain()).as("nothing of bob's was stored for alice").isEmpty();
+
+                privacy(alice).unblock(UnblockRequest.newBuilder().setAccountId(bob.accountId()).build());
+                assertThat(b.next(FrameCase.PRESENCE).getPresence()).as("bob's live subscription follows the unblock")
+                        .isEqualTo(event(alice.accountId(), true, 0));
+                b.send(sendFrame(2, alice, new byte[] { 2 }));
+                assertThat(a.next(FrameCase.DELIVERY).getDelivery().getSenderAccountId()).isEqualTo(bob.accountId());
+            }
+        }
+    }
+
+    @Test
+    void subscriptionsAreBoundedValidatedAndRateLimited() {
+        Participant alice = participant();
+        try (var a = connect(alice)) {
+            a.drain();
+            ByteString[] tooMany = IntStream.rangeClosed(0, config.maxSubscriptions())
+                    .mapToObj(i -> Ids.bytes(UUID.randomUUID())).toArray(ByteString[]::new);
+
+            a.send(subscribe(tooMany));
+            a.send(subscribe(ByteString.copyFrom(new byte[] { 1, 2, 3 })));
+
+            var bound = a.next(FrameCase.ERROR).getError();
+            assertThat(bound.getCode()).isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME);
+            assertThat(bound.getMessage()).contains("257 accounts", "at most 256");
+            var malformed = a.next(FrameCase.ERROR).getError();
+            assertThat(malformed.getCode()).isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME);
+            assertThat(malformed.getMessage()).contains("16 bytes");
+            // Refused frames cost no budget: the test profile's 10 (no refill) are all there.
+            for (int i = 0; i < config.subscribeBurst(); i++) {
+                a.send(subscribe());
+            }
+            a.send(subscribe());
+            assertThat(a.next(FrameCase.ERROR).getError().getCode())
+                    .isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED);
+        }
+    }
+
+    @Test
+    void subscriptionsEndWithTheStream() {
+        Participant alice = participant();
+        Participant bob = participant();
+        UUID bobId = uuid(bob.accountId());
+        var a = connect(alice);
+        a.drain();
+        a.send(subscribe(bob.accountId()));
+        a.next(FrameCase.PRESENCE);
+        assertThat(onlineEntry(bobId)).as("alice's stream watches bob").isNotNull();
+
+        a.close();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> onlineEntry(bobId) == null);
+    }
+
+    @Test
+    void theBlockListIsValidatedAndBounded() {
+        Participant alice = participant();
+        var stub = privacy(alice);
+        assertStatus(Status.Code.INVALID_ARGUMENT,
+                () -> stub.block(BlockRequest.newBuilder().setAccountId(alice.accountId()).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT,
+                () -> stub.block(BlockRequest.newBuilder().setAccountId(ByteString.copyFromUtf8("short")).build()));
+        assertStatus(Status.Code.NOT_FOUND,
+                () -> stub.block(BlockRequest.newBuilder().setAccountId(Ids.bytes(UUID.randomUUID())).build()));
+        List<Participant> blocked = IntStream.range(0, config.maxBlocked()).mapToObj(i -> participant()).toList();
+        blocked.forEach(p -> stub.block(BlockRequest.newBuilder().setAccountId(p.accountId()).build()));
+        stub.block(BlockRequest.newBuilder().setAccountId(blocked.get(0).accountId()).build()); // idempotent
+
+        Participant oneMore = participant();
+        String message = assertStatus(Status.Code.RESOURCE_EXHAUSTED,
+                () -> stub.block(BlockRequest.newBuilder().setAccountId(oneMore.accountId()).build()));
+
+        assertThat(message).contains("at most " + config.maxBlocked());
+        assertThat(stub.getPrivacy(GetPrivacyRequest.getDefaultInstance()).getBlockedAccountIdsList())
+                .containsExactlyInAnyOrderElementsOf(blocked.stream().map(Participant::accountId).toList());
+        stub.unblock(UnblockRequest.newBuilder().setAccountId(blocked.get(0).accountId()).build());
+        stub.block(BlockRequest.newBuilder().setAccountId(oneMore.accountId()).build());
+        assertThat(stub.getPrivacy(GetPrivacyRequest.getDefaultInstance()).getBlockedAccountIdsList())
+                .contains(oneMore.accountId()).doesNotContain(blocked.get(0).accountId());
+    }
+
+    private Object onlineEntry(UUID account) {
+        return hazelcast.getMap(OnlineWatch.MAP).get(account);
+    }
+
+    private static PrivacyServiceGrpc.PrivacyServiceBlockingStub privacy(Participant participant) {
+        return withToken(PrivacyServiceGrpc.newBlockingStub(channel), participant.device().authToken());
+    }
+
+    private static ConnectRequest subscribe(ByteString... accounts) {
+        return ConnectRequest.newBuilder().setPresenceSubscribe(PresenceSubscribe.newBuilder()
+                .addAllAccountIds(List.of(accounts))).build();
+    }
+
+    private static ConnectRequest typing(Participant to) {
+        return ConnectRequest.newBuilder().setTyping(Typing.newBuilder().setPeerAccountId(to.accountId())
+                .setStarted(true)).build();
+    }
+
+    private static PresenceEvent event(ByteString account, boolean online, long lastSeenMs) {
+        return PresenceEvent.newBuilder().setAccountId(account).setOnline(online).setLastSeenMs(lastSeenMs).build();
+    }
+
+    private static UUID uuid(ByteString id) {
+        return Ids.uuid(id, "account_id");
+    }
+}

@@ -49,7 +49,8 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
      * Trailer of the status a draining node ends streams with: {@code now} means reconnect at once, to any node,
      * without backoff (messaging.proto documents it for clients).
      */
-    static final Metadata.Key<String> RECONNECT = Metadata.Key.of("courier-reconnect", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> RECONNECT = Metadata.Key.of("courier-reconnect",
+            Metadata.ASCII_STRING_MARSHALLER);
 
     private final Map<DeviceAddress, DeviceStream> sessions = new ConcurrentHashMap<>();
     private final PresenceDirectory presence;
@@ -119,8 +120,8 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     }
 
     /**
-     * The stream-open rate was checked before the credential ({@link AuthInterceptor}). The newest epoch wins on this node, then cluster-wide; presence is registered before the stream drains, so
-     * whatever is stored from then on is pushed to it. Completes false if a newer stream holds the device.
+     * The stream-open rate was checked before the credential ({@link AuthInterceptor}). The newest epoch wins on
+     * this node, then cluster-wide; presence is registered before the stream drains, so whatever is stored from then on is pushed to it. Completes false if a newer stream holds the device.
      */
     @Override
     public Mono<Boolean> admit(DeviceStream stream) {

@@ -57,7 +57,8 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     private final TypingRelay typing;
 
     Messenger(InboxStore inbox, InboxQuota quota, ReceiptLedger receipts, SentMessages sent, DeliveryRouter router,
-            KeyDirectory keys, PrivacyDirectory privacy, ServerIds serverIds, MessagingConfig config, MessagingMetrics metrics, Clock clock,
+            KeyDirectory keys, PrivacyDirectory privacy, ServerIds serverIds, MessagingConfig config,
+            MessagingMetrics metrics, Clock clock,
             GroupSends groupSends, SenderReceipts senderReceipts, TypingRelay typing) {
         this.inbox = inbox;
         this.quota = quota;

@@ -13,8 +13,8 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 
 /**
- * Dependencies point one way: edge → capabilities (account, keys, messaging, group, media, push, presence) → cluster, store,
- * local → common. The SDK and the load generator speak only the wire contract, so they can ship on their own; the CLI
+ * Dependencies point one way: edge → capabilities (account, keys, messaging, group, media, push, presence) → cluster,
+ * store, local → common. The SDK and the load generator speak only the wire contract, so they can ship on their own; the CLI
  * speaks only through the SDK (and the contract's types), and nothing depends on it.
  */
 class LayeringTest {

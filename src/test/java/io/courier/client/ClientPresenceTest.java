@@ -37,7 +37,8 @@ class ClientPresenceTest extends ServerTest {
                 UUID bobId = bob.client.credentials().accountId();
                 BlockingQueue<PresenceUpdate> updates = new LinkedBlockingQueue<>();
                 alice.client.subscribePresence(List.of(bobId)).subscribe(updates::add);
-                assertThat(next(updates)).as("never seen").isEqualTo(new PresenceUpdate(bobId, false, Optional.empty()));
+                assertThat(next(updates)).as("never seen")
+                        .isEqualTo(new PresenceUpdate(bobId, false, Optional.empty()));
 
                 bob.online();
                 assertThat(next(updates)).isEqualTo(new PresenceUpdate(bobId, true, Optional.empty()));

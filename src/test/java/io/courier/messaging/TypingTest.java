@@ -105,7 +105,8 @@ class TypingTest extends ServerTest {
             c.send(typing(Typing.newBuilder().setGroupId(group.getGroupId()).setStarted(true)));
 
             assertThat(a.next(FrameCase.TYPING).getTyping().getSenderAccountId())
-                    .as("carol's later indicator is the first alice gets: bob's never came").isEqualTo(carol.accountId());
+                    .as("carol's later indicator is the first alice gets: bob's never came")
+                    .isEqualTo(carol.accountId());
         }
     }
 
@@ -122,7 +123,8 @@ class TypingTest extends ServerTest {
 
             assertThat(List.of(a.next(FrameCase.ERROR).getError().getCode(), a.next(FrameCase.ERROR).getError()
                     .getCode(), a.next(FrameCase.ERROR).getError().getCode())).containsExactly(
-                            FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
+                            FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
+                            FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
                             FrameErrorCode.FRAME_ERROR_CODE_UNKNOWN_DESTINATION);
         }
     }

@@ -86,7 +86,8 @@ public class AuthInterceptor implements ServerInterceptor {
         String method = call.getMethodDescriptor().getFullMethodName();
         Context base = Context.current().withValue(CallContext.PEER, peerAddress(call, headers));
         // Taken now, not after the credential check: a stream whose check was slow must not win over a newer one.
-        Context context = method.equals(CONNECT) ? base.withValue(ConnectService.EPOCH, epochs.get().next()) : base;
+        Context context = method.equals(CONNECT) ? ConnectService.streamContext(base, epochs.get().next(), headers)
+                : base;
         if (!method.startsWith(COURIER_PREFIX) || OPEN_METHODS.contains(method)) {
             return Contexts.interceptCall(context, call, headers, next);
         }

@@ -16,7 +16,6 @@ import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.Pong;
 import io.courier.api.v1.QueueEmpty;
 import io.courier.api.v1.Read;
-import io.courier.api.v1.SendAck;
 import io.courier.cluster.DeviceAddress;
 import io.courier.common.TokenBucket;
 import io.courier.messaging.DeviceMailbox;
@@ -67,6 +66,8 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     private final long openedNanos = System.nanoTime();
     private final int maxIds;
     private final Outbound outbound;
+    /** Full or compact, as the client asked when it opened the stream. */
+    private final DownFrames frames;
     /** Re-checked before every frame (cached): a device revoked or replaced since the stream opened is cut off. */
     private final Mono<Boolean> stillCurrent;
     private DeviceMailbox mailbox;
@@ -97,8 +98,9 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
 
     DeviceStream(DeviceAddress device, long epoch, ServerCallStreamObserver<ConnectResponse> call, Scheduler serial,
             Messenger messenger, StreamLifecycle lifecycle, Budgets budgets, EdgeConfig config, StreamMetrics metrics,
-            MessagingMetrics delivery, Clock clock, BoundedLog faults, Mono<Boolean> stillCurrent) {
+            MessagingMetrics delivery, Clock clock, BoundedLog faults, Mono<Boolean> stillCurrent, DownFrames frames) {
         this.device = device;
+        this.frames = frames;
         this.faults = faults;
         this.stillCurrent = stillCurrent;
         this.epoch = epoch;
@@ -279,9 +281,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
 
     private void answerSend(SendOutcome outcome) {
         if (outcome instanceof SendOutcome.Accepted accepted) {
-            outbound.reply(ConnectResponse.newBuilder().setSendAck(SendAck.newBuilder()
-                    .setClientMessageId(accepted.clientMessageId()).setServerId(accepted.serverId())
-                    .setServerTimestampMs(accepted.serverTime().toEpochMilli())).build());
+            outbound.reply(frames.sendAck(accepted));
         } else {
             refuse(((SendOutcome.Refused) outcome).error());
         }
@@ -358,7 +358,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
         if (item instanceof InboxItem.Message message) {
             delivery.recordDeliver(Math.max(0, clock.millis() - message.serverTime().toEpochMilli()) * 1_000_000);
         }
-        outbound.deliver(DownFrames.of(item));
+        outbound.deliver(frames.of(item));
     }
 
     @Override

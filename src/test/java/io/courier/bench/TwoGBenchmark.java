@@ -370,11 +370,12 @@ class TwoGBenchmark extends BenchSupport {
     private static String hops(Run run, List<WireFrames.GrpcMessage> messages, int count) {
         List<WireFrames.GrpcMessage> sends = messages.stream()
                 .filter(m -> m.decoded() instanceof ConnectRequest r && r.hasSend()).toList();
-        Map<Long, WireFrames.GrpcMessage> deliveryByClientId = new ConcurrentHashMap<>();
+        // By server id: compact deliveries carry no client id; the SendAck pairs the two.
+        Map<Long, WireFrames.GrpcMessage> deliveryByServerId = new ConcurrentHashMap<>();
         Map<Long, WireFrames.GrpcMessage> ackByClientId = new ConcurrentHashMap<>();
         for (WireFrames.GrpcMessage m : messages) {
             if (m.decoded() instanceof ConnectResponse r && r.hasDelivery()) {
-                deliveryByClientId.putIfAbsent(r.getDelivery().getClientMessageId(), m);
+                deliveryByServerId.putIfAbsent(r.getDelivery().getServerId(), m);
             } else if (m.decoded() instanceof ConnectResponse r && r.hasSendAck()) {
                 ackByClientId.putIfAbsent(r.getSendAck().getClientMessageId(), m);
             }
@@ -389,9 +390,10 @@ class TwoGBenchmark extends BenchSupport {
         for (int k = 0; k < Math.min(count, sends.size()); k++) {
             WireFrames.GrpcMessage send = sends.get(k);
             long id = ((ConnectRequest) send.decoded()).getSend().getClientMessageId();
-            WireFrames.GrpcMessage delivery = deliveryByClientId.get(id);
             WireFrames.GrpcMessage ack = ackByClientId.get(id);
-            if (delivery == null || ack == null) {
+            WireFrames.GrpcMessage delivery = ack == null ? null
+                    : deliveryByServerId.get(((ConnectResponse) ack.decoded()).getSendAck().getServerId());
+            if (delivery == null) {
                 continue;
             }
             matched++;

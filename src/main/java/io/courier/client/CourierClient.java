@@ -164,6 +164,8 @@ public final class CourierClient implements AutoCloseable {
         }
     };
     private boolean ackFlushScheduled;
+    /** When the last up-frame was written (System.nanoTime). */
+    private volatile long lastWriteNanos = System.nanoTime();
 
     private CourierClient(Channel channel, ClientStore store) {
         this.channel = channel;
@@ -420,7 +422,9 @@ public final class CourierClient implements AutoCloseable {
             running = true;
         }
         openStream();
-        pinger = Flux.interval(PING_INTERVAL, PING_INTERVAL).subscribe(tick -> write(ConnectRequest.newBuilder()
+        // Only a stream with nothing else to say pings: any up-frame shows the server (and a NAT) it is alive.
+        pinger = Flux.interval(PING_INTERVAL, PING_INTERVAL).filter(tick -> System.nanoTime() - lastWriteNanos
+                >= PING_INTERVAL.toNanos() / 2).subscribe(tick -> write(ConnectRequest.newBuilder()
                 .setPing(Ping.newBuilder().setNonce(ThreadLocalRandom.current().nextLong())).build()));
     }
 
@@ -957,6 +961,7 @@ public final class CourierClient implements AutoCloseable {
         synchronized (streamLock) {
             if (current != null) {
                 current.send(frame);
+                lastWriteNanos = System.nanoTime();
             }
         }
     }

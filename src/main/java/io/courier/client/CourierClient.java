@@ -40,6 +40,7 @@ import io.courier.api.v1.EnvelopeType;
 import io.courier.api.v1.FrameError;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.GetGroupRequest;
+import io.courier.api.v1.GetMessageStatusRequest;
 import io.courier.api.v1.GetPreKeyCountRequest;
 import io.courier.api.v1.Group;
 import io.courier.api.v1.GroupEvent;
@@ -105,12 +106,21 @@ public final class CourierClient implements AutoCloseable {
     /** A node that shuts down ends streams with UNAVAILABLE and {@code courier-reconnect: now} (messaging.proto). */
     private static final Metadata.Key<String> RECONNECT =
             Metadata.Key.of("courier-reconnect", Metadata.ASCII_STRING_MARSHALLER);
+    /** Asks for compact down-frames (messaging.proto); a server that doesn't know it sends full ones. */
+    private static final Metadata.Key<String> FRAMES =
+            Metadata.Key.of("courier-frames", Metadata.ASCII_STRING_MARSHALLER);
     private static final int MAX_REPAIRS = 3;
     private static final int ONE_TIME_KEYS = 50;
     private static final int REFILL_BELOW = 20;
     /** Ids per Ack frame: at most the smallest delivery window a Courier node is run with (16 in its tests). */
     private static final int MAX_IDS_PER_ACK = 16;
     private static final Duration PING_INTERVAL = Duration.ofSeconds(30);
+    /** How long a receipt's ack may wait for company (see {@link #ackReceipt}). */
+    public static final Duration RECEIPT_ACK_DELAY = Duration.ofSeconds(10);
+    /** Receipts remembered as ticked, so a redelivered one (its ack was still waiting) ticks once. */
+    private static final int TICKED_RECEIPTS = 4096;
+    /** 1:1 messages whose recipient is remembered for their receipts (older ones are asked of the server). */
+    private static final int SENT_RECIPIENTS = 2048;
     /** Far above the server's window (256): reached only if a server ignores it. */
     private static final int MAX_UNHANDLED = 1024;
     /** Sender Key distributions (1:1 sends) in flight at once when a group send needs them. */
@@ -139,6 +149,7 @@ public final class CourierClient implements AutoCloseable {
     private final Sinks.Many<GroupMessageStatus> groupStatuses =
             Sinks.many().multicast().onBackpressureBuffer(4096, false);
     private final GroupState groupState;
+    private final SentRecipients sentRecipients;
     private final Map<Long, PendingSend> pending = new ConcurrentHashMap<>();
     private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30));
 
@@ -149,7 +160,13 @@ public final class CourierClient implements AutoCloseable {
     private Disposable pinger;
     private volatile boolean closed;
     private volatile Disposable refill = () -> { };
-    private final List<Long> pendingAcks = new ArrayList<>();
+    /** Ids to ack within 20 ms. Guarded by itself, as are the two below. */
+    private final Set<Long> pendingAcks = new LinkedHashSet<>();
+    /** Receipt ids to ack with the next ack frame, or after {@link #RECEIPT_ACK_DELAY}. */
+    private final Set<Long> heldReceiptAcks = new LinkedHashSet<>();
+    private boolean receiptFlushScheduled;
+    /** Receipt events already turned into ticks. Guarded by itself. */
+    private final RecentIds tickedReceipts = new RecentIds(TICKED_RECEIPTS, null);
     /** Sessions this device answered with a session ack (by their base key), so each is answered once. */
     private final RecentIds answeredSessions = new RecentIds(ANSWERED_SESSIONS, null);
     /** When each sender was last asked for its key for a group (key "sender/group"). Guarded by itself. */
@@ -160,12 +177,15 @@ public final class CourierClient implements AutoCloseable {
         }
     };
     private boolean ackFlushScheduled;
+    /** When the last up-frame was written (System.nanoTime). */
+    private volatile long lastWriteNanos = System.nanoTime();
 
     private CourierClient(Channel channel, ClientStore store) {
         this.channel = channel;
         this.store = store;
         this.incoming = new IncomingQueue(store.unhandled(), MAX_UNHANDLED, this::handled);
         this.groupState = new GroupState(store);
+        this.sentRecipients = new SentRecipients(store, SENT_RECIPIENTS);
     }
 
     public static CourierClient create(Channel channel, ClientStore store) {
@@ -477,7 +497,9 @@ public final class CourierClient implements AutoCloseable {
             running = true;
         }
         openStream();
-        pinger = Flux.interval(PING_INTERVAL, PING_INTERVAL).subscribe(tick -> write(ConnectRequest.newBuilder()
+        // Only a stream with nothing else to say pings: any up-frame shows the server (and a NAT) it is alive.
+        pinger = Flux.interval(PING_INTERVAL, PING_INTERVAL).filter(tick -> System.nanoTime() - lastWriteNanos
+                >= PING_INTERVAL.toNanos() / 2).subscribe(tick -> write(ConnectRequest.newBuilder()
                 .setPing(Ping.newBuilder().setNonce(ThreadLocalRandom.current().nextLong())).build()));
     }
 
@@ -524,6 +546,7 @@ public final class CourierClient implements AutoCloseable {
 
     @Override
     public void close() {
+        flushAcks(); // the receipts' acks that were waiting, before the stream ends
         closed = true;
         refill.dispose();
         incoming.close();
@@ -601,7 +624,10 @@ public final class CourierClient implements AutoCloseable {
     private void openStream() {
         // Waits for the connection instead of failing while the channel backs off: it starts the moment the
         // channel is up (a failed one would wait out this client's backoff on top).
-        var stub = MessagingServiceGrpc.newStub(authenticated()).withWaitForReady();
+        Metadata compact = new Metadata();
+        compact.put(FRAMES, "compact");
+        var stub = MessagingServiceGrpc.newStub(authenticated()).withWaitForReady()
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(compact));
         synchronized (streamLock) {
             if (!running || current != null) {
                 return; // closed, or already reconnected (the network came back before the backoff ran out)
@@ -641,7 +667,8 @@ public final class CourierClient implements AutoCloseable {
                     if (send != null) {
                         onSent(send, ack.getServerId());
                         send.sink().success(new SentMessage(ack.getClientMessageId(), ack.getServerId(),
-                                Instant.ofEpochMilli(ack.getServerTimestampMs())));
+                                ServerTimes.of(ack.getServerId(), ack.getServerTimestampMs(),
+                                        ack.getServerTimestampOffsetMs())));
                     }
                 }
                 case DELIVERY -> onDelivery(frame.getDelivery());
@@ -727,6 +754,7 @@ public final class CourierClient implements AutoCloseable {
             if (direct.internal()) {
                 groupState.markDistributionMessage(serverId); // its receipts stay the SDK's too
             } else {
+                sentRecipients.remember(serverId, direct.recipient());
                 ticks.tryEmitNext(new Tick(serverId, direct.recipient(), Tick.State.SENT));
             }
         } else if (send.target() instanceof PendingSend.ToGroup group) {
@@ -734,22 +762,53 @@ public final class CourierClient implements AutoCloseable {
         }
     }
 
+    /** Ticks once per receipt event (a redelivered one is only acked again). */
     private void onReceipt(Receipt receipt) {
         long message = receipt.getMessageServerId();
-        if (!groupState.isDistributionMessage(message)) {
-            Tick.State state = receipt.getState() == ReceiptState.RECEIPT_STATE_READ ? Tick.State.READ
-                    : Tick.State.DELIVERED;
-            Optional<UUID> group = optionalId(receipt.getGroupId());
-            List<ByteString> recipients = new ArrayList<>();
-            recipients.add(receipt.getRecipientAccountId());
-            recipients.addAll(receipt.getMoreRecipientAccountIdsList());
-            for (ByteString id : recipients) {
-                UUID recipient = SessionCrypto.uuid(id);
-                ticks.tryEmitNext(new Tick(message, recipient, state, group));
-                group.flatMap(g -> groupState.record(message, recipient, state)).ifPresent(groupStatuses::tryEmitNext);
-            }
+        boolean ticked;
+        synchronized (tickedReceipts) {
+            ticked = tickedReceipts.contains(receipt.getServerId());
         }
-        ack(receipt.getServerId());
+        if (ticked || groupState.isDistributionMessage(message)) {
+            ackReceipt(receipt.getServerId());
+        } else if (receipt.getRecipientAccountId().isEmpty() && receipt.getGroupId().isEmpty()) {
+            // A compact stream's 1:1 receipt: the recipient is the one the message went to.
+            sentRecipients.recipient(message).ifPresentOrElse(to -> tick(receipt, List.of(to)),
+                    () -> tickWithRecipientFromServer(receipt));
+        } else {
+            List<UUID> recipients = new ArrayList<>();
+            recipients.add(SessionCrypto.uuid(receipt.getRecipientAccountId()));
+            receipt.getMoreRecipientAccountIdsList().forEach(id -> recipients.add(SessionCrypto.uuid(id)));
+            tick(receipt, recipients);
+        }
+    }
+
+    private void tick(Receipt receipt, List<UUID> recipients) {
+        long message = receipt.getMessageServerId();
+        Tick.State state = receipt.getState() == ReceiptState.RECEIPT_STATE_READ ? Tick.State.READ
+                : Tick.State.DELIVERED;
+        Optional<UUID> group = optionalId(receipt.getGroupId());
+        for (UUID recipient : recipients) {
+            ticks.tryEmitNext(new Tick(message, recipient, state, group));
+            group.flatMap(g -> groupState.record(message, recipient, state)).ifPresent(groupStatuses::tryEmitNext);
+        }
+        synchronized (tickedReceipts) {
+            tickedReceipts.add(receipt.getServerId());
+        }
+        ackReceipt(receipt.getServerId());
+    }
+
+    /**
+     * A message this device doesn't remember (older than the last {@value #SENT_RECIPIENTS} sends): its status names
+     * the recipient. Not acked if the question fails: the receipt comes again on the next stream.
+     */
+    private void tickWithRecipientFromServer(Receipt receipt) {
+        call(() -> MessagingServiceGrpc.newBlockingStub(authenticated()).getMessageStatus(GetMessageStatusRequest
+                .newBuilder().addServerIds(receipt.getMessageServerId()).build()))
+                .subscribe(status -> tick(receipt, status.getStatusesList().stream()
+                        .flatMap(s -> s.getRecipientsList().stream())
+                        .map(r -> SessionCrypto.uuid(r.getAccountId())).toList()),
+                        e -> LOG.log(Level.FINE, "the recipient of a receipt could not be asked for", e));
     }
 
     private static Optional<UUID> optionalId(ByteString id) {
@@ -759,7 +818,13 @@ public final class CourierClient implements AutoCloseable {
     private void onDelivery(Delivery delivery) {
         long id = delivery.getServerId();
         UUID sender = SessionCrypto.uuid(delivery.getSenderAccountId());
-        long origin = ClientStore.origin(sender, delivery.getSenderDeviceId(), delivery.getClientMessageId());
+        if (!delivery.getSyncRecipientAccountId().isEmpty()) {
+            // another device of this account sent it: its receipts come here too
+            sentRecipients.remember(id, SessionCrypto.uuid(delivery.getSyncRecipientAccountId()));
+        }
+        // Compact streams leave the client message id out: the server keeps a retry under its server id.
+        long origin = delivery.getClientMessageId() == 0 ? id
+                : ClientStore.origin(sender, delivery.getSenderDeviceId(), delivery.getClientMessageId());
         if (incoming.holds(id)) {
             return; // decrypted before (on an earlier stream or run) and waiting for the app: acked once handled
         }
@@ -836,7 +901,8 @@ public final class CourierClient implements AutoCloseable {
             return Optional.empty();
         }
         UnhandledMessage message = new UnhandledMessage(new IncomingMessage(delivery.getServerId(), sender, device,
-                Instant.ofEpochMilli(delivery.getServerTimestampMs()), content.body(),
+                ServerTimes.of(delivery.getServerId(), delivery.getServerTimestampMs(),
+                        delivery.getServerTimestampOffsetMs()), content.body(),
                 optionalId(delivery.getSyncRecipientAccountId()), optionalId(delivery.getGroupId())), origin);
         store.keepUnhandled(message);
         return Optional.of(message);
@@ -926,11 +992,41 @@ public final class CourierClient implements AutoCloseable {
         Schedulers.parallel().schedule(this::flushAcks, 20, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * A receipt's ack changes nothing the user sees (the tick is shown), so it waits up to {@link #RECEIPT_ACK_DELAY}
+     * and goes out with the next ack frame, or with the receipts that came meanwhile: on a slow link one frame for
+     * several receipts instead of one each. A cut meanwhile costs a redelivery, which ticks nothing twice.
+     */
+    private void ackReceipt(long serverId) {
+        boolean full;
+        boolean schedule = false;
+        synchronized (pendingAcks) {
+            heldReceiptAcks.add(serverId);
+            full = heldReceiptAcks.size() >= MAX_IDS_PER_ACK;
+            if (!full && !receiptFlushScheduled) {
+                receiptFlushScheduled = schedule = true;
+            }
+        }
+        if (full) {
+            flushAcks();
+        } else if (schedule) {
+            Schedulers.parallel().schedule(() -> {
+                synchronized (pendingAcks) {
+                    receiptFlushScheduled = false;
+                }
+                flushAcks();
+            }, RECEIPT_ACK_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Sends what is due, with the receipt acks that are waiting. */
     private void flushAcks() {
         List<Long> batch;
         synchronized (pendingAcks) {
             batch = new ArrayList<>(pendingAcks);
+            batch.addAll(heldReceiptAcks);
             pendingAcks.clear();
+            heldReceiptAcks.clear();
             ackFlushScheduled = false;
         }
         // Servers refuse Acks with more ids than their window; after a restart the app may hand back more at once.
@@ -944,6 +1040,7 @@ public final class CourierClient implements AutoCloseable {
         synchronized (streamLock) {
             if (current != null) {
                 current.send(frame);
+                lastWriteNanos = System.nanoTime();
             }
         }
     }

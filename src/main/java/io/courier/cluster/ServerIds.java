@@ -39,6 +39,11 @@ public final class ServerIds {
         return generator.newId();
     }
 
+    /** The time in an id, in milliseconds since the Unix epoch (the contract in common.proto). */
+    public static long millisOf(long id) {
+        return (id >>> TIMESTAMP_SHIFT) + EPOCH;
+    }
+
     /** The smallest id that can be issued at {@code time}. */
     public static long lowestAt(Instant time) {
         return Math.max(0, time.toEpochMilli() - EPOCH) << TIMESTAMP_SHIFT;

@@ -104,7 +104,7 @@ public class AuthInterceptor implements ServerInterceptor {
         boolean stream = method.equals(CONNECT);
         // Taken once the header parses (a call without one costs no id) but before the credential check: a stream
         // whose check was slow must not win over a newer one.
-        Context context = stream ? base.withValue(ConnectService.EPOCH, epochs.get().next()) : base;
+        Context context = stream ? ConnectService.streamContext(base, epochs.get().next(), headers) : base;
         CompletionStage<Void> allowed = stream ? streamOpenAllowed(token) : CompletableFuture.completedFuture(null);
         allowed.thenCompose(ok -> verifier.get().verify(token)).whenComplete((device, error) -> {
             if (error == null) {

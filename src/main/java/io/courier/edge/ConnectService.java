@@ -9,8 +9,10 @@ import io.courier.api.v1.GetMessageStatusResponse;
 import io.courier.api.v1.MessagingServiceGrpc;
 import io.courier.common.AuthenticatedDevice;
 import io.courier.common.CallContext;
+import io.courier.messaging.DownFrames;
 import io.courier.messaging.Messenger;
 import io.grpc.Context;
+import io.grpc.Metadata;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -23,6 +25,10 @@ import io.quarkus.grpc.GrpcService;
 public class ConnectService extends MessagingServiceGrpc.MessagingServiceImplBase {
     /** The connection epoch, taken when the call arrived (before its credentials were checked). */
     static final Context.Key<Long> EPOCH = Context.key("courier-stream-epoch");
+    /** The request header by which a client asks for compact down-frames (messaging.proto). */
+    static final Metadata.Key<String> FRAMES = Metadata.Key.of("courier-frames", Metadata.ASCII_STRING_MARSHALLER);
+    /** The down-frames the client asked for with {@link #FRAMES}: compact or (any other value, or none) full. */
+    static final Context.Key<DownFrames> FRAME_STYLE = Context.keyWithDefault("courier-frame-style", DownFrames.FULL);
 
     /** Resolved on first use: the gRPC server builds services before the database session exists. */
     private final Provider<SessionRegistry> sessions;
@@ -31,6 +37,12 @@ public class ConnectService extends MessagingServiceGrpc.MessagingServiceImplBas
     ConnectService(Provider<SessionRegistry> sessions, Provider<Messenger> messenger) {
         this.sessions = sessions;
         this.messenger = messenger;
+    }
+
+    /** The Connect call's context: its epoch and the down-frames its client asked for. */
+    static Context streamContext(Context base, long epoch, Metadata headers) {
+        return base.withValues(EPOCH, epoch, FRAME_STYLE,
+                "compact".equals(headers.get(FRAMES)) ? DownFrames.COMPACT : DownFrames.FULL);
     }
 
     /** As generated, except that Connect frames are read without throwing (see {@link FrameParser}). */
@@ -42,7 +54,7 @@ public class ConnectService extends MessagingServiceGrpc.MessagingServiceImplBas
     @Override
     public StreamObserver<ConnectRequest> connect(StreamObserver<ConnectResponse> responses) {
         AuthenticatedDevice caller = CallContext.device();
-        DeviceStream stream = sessions.get().open(caller, EPOCH.get(),
+        DeviceStream stream = sessions.get().open(caller, EPOCH.get(), FRAME_STYLE.get(),
                 (ServerCallStreamObserver<ConnectResponse>) responses);
         stream.start();
         return stream;

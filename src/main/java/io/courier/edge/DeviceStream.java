@@ -19,7 +19,6 @@ import io.courier.api.v1.Pong;
 import io.courier.api.v1.PresenceEvent;
 import io.courier.api.v1.QueueEmpty;
 import io.courier.api.v1.Read;
-import io.courier.api.v1.SendAck;
 import io.courier.cluster.DeviceAddress;
 import io.courier.common.TokenBucket;
 import io.courier.messaging.DeviceMailbox;
@@ -73,6 +72,8 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     private final long openedNanos = System.nanoTime();
     private final int maxIds;
     private final Outbound outbound;
+    /** Full or compact, as the client asked when it opened the stream. */
+    private final DownFrames frames;
     /** Re-checked before every frame (cached): a device revoked or replaced since the stream opened is cut off. */
     private final Mono<Boolean> stillCurrent;
     private DeviceMailbox mailbox;
@@ -114,9 +115,10 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     DeviceStream(DeviceAddress device, long epoch, ServerCallStreamObserver<ConnectResponse> call, Scheduler serial,
             Messenger messenger, StreamLifecycle lifecycle, Budgets budgets, EdgeConfig config, StreamMetrics metrics,
             MessagingMetrics delivery, Clock clock, BoundedLog faults, Mono<Boolean> stillCurrent,
-            PresenceSubscriptions presence) {
+            PresenceSubscriptions presence, DownFrames frames) {
         this.device = device;
         this.presence = presence;
+        this.frames = frames;
         this.faults = faults;
         this.stillCurrent = stillCurrent;
         this.epoch = epoch;
@@ -345,9 +347,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
 
     private void answerSend(SendOutcome outcome) {
         if (outcome instanceof SendOutcome.Accepted accepted) {
-            outbound.reply(ConnectResponse.newBuilder().setSendAck(SendAck.newBuilder()
-                    .setClientMessageId(accepted.clientMessageId()).setServerId(accepted.serverId())
-                    .setServerTimestampMs(accepted.serverTime().toEpochMilli())).build());
+            outbound.reply(frames.sendAck(accepted));
         } else {
             refuse(((SendOutcome.Refused) outcome).error());
         }
@@ -435,7 +435,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
         if (item instanceof InboxItem.Message message) {
             delivery.recordDeliver(Math.max(0, clock.millis() - message.serverTime().toEpochMilli()) * 1_000_000);
         }
-        outbound.deliver(DownFrames.of(item));
+        outbound.deliver(frames.of(item));
     }
 
     @Override

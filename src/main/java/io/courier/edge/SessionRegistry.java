@@ -22,6 +22,7 @@ import io.courier.cluster.PresenceDirectory;
 import io.courier.common.AuthenticatedDevice;
 import io.courier.common.TokenBucket;
 import io.courier.messaging.DeviceMailbox;
+import io.courier.messaging.DownFrames;
 import io.courier.messaging.InboxItem;
 import io.courier.messaging.MailboxLimits;
 import io.courier.messaging.MailboxStorage;
@@ -100,12 +101,13 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     }
 
     /** A new stream; {@code epoch} was taken when the call arrived, so streams order by when they were opened. */
-    DeviceStream open(AuthenticatedDevice caller, long epoch, ServerCallStreamObserver<ConnectResponse> call) {
+    DeviceStream open(AuthenticatedDevice caller, long epoch, DownFrames frames,
+            ServerCallStreamObserver<ConnectResponse> call) {
         DeviceAddress device = new DeviceAddress(caller.accountId(), caller.deviceId());
         SerialExecutor serial = new SerialExecutor(workers);
         DeviceStream stream = new DeviceStream(device, epoch, call, Schedulers.fromExecutor(serial), messenger, this,
                 budgets(), config, metrics, delivery, clock, faults, currentDevices.isCurrent(caller),
-                presenceStreams.subscriptions(device, epoch));
+                presenceStreams.subscriptions(device, epoch), frames);
         stream.attach(new DeviceMailbox(device, inbox, messenger, stream, limits, clock, timers, serial));
         return stream;
     }
@@ -121,7 +123,8 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
 
     /**
      * The stream-open rate was checked before the credential ({@link AuthInterceptor}). The newest epoch wins on
-     * this node, then cluster-wide; presence is registered before the stream drains, so whatever is stored from then on is pushed to it. Completes false if a newer stream holds the device.
+     * this node, then cluster-wide; presence is registered before the stream drains, so whatever is stored from then
+     * on is pushed to it. Completes false if a newer stream holds the device.
      */
     @Override
     public Mono<Boolean> admit(DeviceStream stream) {

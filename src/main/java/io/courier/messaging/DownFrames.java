@@ -1,5 +1,9 @@
 package io.courier.messaging;
 
+import java.time.Instant;
+import java.util.function.IntConsumer;
+import java.util.function.LongConsumer;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 
@@ -8,30 +12,35 @@ import io.courier.api.v1.Delivery;
 import io.courier.api.v1.EnvelopeType;
 import io.courier.api.v1.GroupEvent;
 import io.courier.api.v1.Receipt;
+import io.courier.api.v1.SendAck;
+import io.courier.cluster.ServerIds;
 import io.courier.common.Ids;
 
-/** Inbox entries as the down-frames a device receives. */
+/**
+ * Inbox entries and send results as the down-frames a device receives: with every field ({@link #FULL}), or without
+ * what a compact client derives ({@link #COMPACT}: times as offsets from their server id's time, no client message
+ * id on deliveries, no recipient on 1:1 receipts; see messaging.proto). Both carry the same information.
+ */
 public final class DownFrames {
-    private DownFrames() {
+    public static final DownFrames FULL = new DownFrames(false);
+    public static final DownFrames COMPACT = new DownFrames(true);
+
+    private final boolean compact;
+
+    private DownFrames(boolean compact) {
+        this.compact = compact;
     }
 
-    public static ConnectResponse of(InboxItem item) {
+    public ConnectResponse sendAck(SendOutcome.Accepted accepted) {
+        SendAck.Builder ack = SendAck.newBuilder().setClientMessageId(accepted.clientMessageId())
+                .setServerId(accepted.serverId());
+        time(accepted.serverId(), accepted.serverTime(), ack::setServerTimestampMs, ack::setServerTimestampOffsetMs);
+        return ConnectResponse.newBuilder().setSendAck(ack).build();
+    }
+
+    public ConnectResponse of(InboxItem item) {
         if (item instanceof InboxItem.Message m) {
-            Delivery.Builder delivery = Delivery.newBuilder()
-                    .setServerId(m.serverId())
-                    .setSenderAccountId(Ids.bytes(m.sender()))
-                    .setSenderDeviceId(m.senderDevice())
-                    .setServerTimestampMs(m.serverTime().toEpochMilli())
-                    .setType(EnvelopeType.forNumber(m.envelopeType()))
-                    .setCiphertext(ByteString.copyFrom(m.ciphertext()))
-                    .setClientMessageId(m.clientMessageId());
-            if (m.groupId() != null) {
-                delivery.setGroupId(Ids.bytes(m.groupId()));
-            }
-            if (m.syncRecipient() != null) {
-                delivery.setSyncRecipientAccountId(Ids.bytes(m.syncRecipient()));
-            }
-            return ConnectResponse.newBuilder().setDelivery(delivery).build();
+            return ConnectResponse.newBuilder().setDelivery(delivery(m)).build();
         }
         if (item instanceof InboxItem.GroupChange g) {
             return ConnectResponse.newBuilder().setGroupEvent(groupEvent(g)).build();
@@ -40,14 +49,48 @@ public final class DownFrames {
         Receipt.Builder receipt = Receipt.newBuilder()
                 .setServerId(r.serverId())
                 .setMessageServerId(r.messageServerId())
-                .setRecipientAccountId(Ids.bytes(r.recipients().get(0)))
-                .setState(r.state())
-                .setTimestampMs(r.time().toEpochMilli());
+                .setState(r.state());
+        if (!compact || r.groupId() != null || r.recipients().size() > 1) {
+            // compact: a 1:1 message has one recipient, whom its sender knows by the message's server id
+            receipt.setRecipientAccountId(Ids.bytes(r.recipients().get(0)));
+        }
+        time(r.serverId(), r.time(), receipt::setTimestampMs, receipt::setTimestampOffsetMs);
         r.recipients().stream().skip(1).forEach(more -> receipt.addMoreRecipientAccountIds(Ids.bytes(more)));
         if (r.groupId() != null) {
             receipt.setGroupId(Ids.bytes(r.groupId()));
         }
         return ConnectResponse.newBuilder().setReceipt(receipt).build();
+    }
+
+    private Delivery delivery(InboxItem.Message m) {
+        Delivery.Builder delivery = Delivery.newBuilder()
+                .setServerId(m.serverId())
+                .setSenderAccountId(Ids.bytes(m.sender()))
+                .setSenderDeviceId(m.senderDevice())
+                .setType(EnvelopeType.forNumber(m.envelopeType()))
+                .setCiphertext(ByteString.copyFrom(m.ciphertext()));
+        time(m.serverId(), m.serverTime(), delivery::setServerTimestampMs, delivery::setServerTimestampOffsetMs);
+        if (!compact) {
+            delivery.setClientMessageId(m.clientMessageId()); // compact: a retry keeps its server id, which names it
+        }
+        if (m.groupId() != null) {
+            delivery.setGroupId(Ids.bytes(m.groupId()));
+        }
+        if (m.syncRecipient() != null) {
+            delivery.setSyncRecipientAccountId(Ids.bytes(m.syncRecipient()));
+        }
+        return delivery.build();
+    }
+
+    /** Sets the time as an offset from the id's time on a compact stream, else (or if it doesn't fit) in full. */
+    private void time(long serverId, Instant time, LongConsumer full, IntConsumer offset) {
+        long millis = time.toEpochMilli();
+        long fromId = millis - ServerIds.millisOf(serverId);
+        if (compact && fromId == (int) fromId) {
+            offset.accept((int) fromId);
+        } else {
+            full.accept(millis);
+        }
     }
 
     /** The stored event (written by the group capability) with this inbox entry's id. */

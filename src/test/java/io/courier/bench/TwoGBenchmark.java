@@ -65,6 +65,8 @@ class TwoGBenchmark extends BenchSupport {
     private static final long BITS_PER_SECOND = 200_000;
     private static final Duration ONE_WAY = Duration.ofMillis(250);
     private static final Duration WAIT = Duration.ofMinutes(2);
+    /** Quiet for longer than the SDK holds a receipt's ack: every receipt the run caused has been acked. */
+    private static final Duration RECEIPTS_ACKED = CourierClient.RECEIPT_ACK_DELAY.plusSeconds(1);
 
     @Inject
     MeterRegistry meters;
@@ -93,7 +95,7 @@ class TwoGBenchmark extends BenchSupport {
                 bob.await(Set.of(WARM_UP_BASE + i));
                 awaitQuiet(link); // B's session ack is back at A: the next messages are plain SignalMessages
             }
-            awaitQuiet(link);
+            awaitQuiet(link, RECEIPTS_ACKED); // the warm-up's receipt acks are out before the run's window opens
             List<ConnectResponse> warmed = deliveries(WireFrames.messages(WireFrames.frames(link.trace())));
             io.courier.api.v1.Delivery typical = warmed.get(warmed.size() - 1).getDelivery();
             int ciphertextBytes = typical.getCiphertext().size();
@@ -142,7 +144,7 @@ class TwoGBenchmark extends BenchSupport {
             Awaitility.await().atMost(schedule.plus(WAIT)).until(() -> floor.arrivals.keySet().containsAll(all));
             // Everything a message causes: the receipt to the sender and its ack, then a quiet link.
             Awaitility.await().atMost(WAIT).until(() -> alice.delivered.get() >= count + WARM_UP);
-            awaitQuiet(link);
+            awaitQuiet(link, RECEIPTS_ACKED);
         } finally {
             ticker.shutdownNow();
         }
@@ -299,8 +301,12 @@ class TwoGBenchmark extends BenchSupport {
 
     /** Until nothing crossed the link for a second: what the last message caused has settled. */
     private static void awaitQuiet(LinkModel link) {
+        awaitQuiet(link, Duration.ofSeconds(1));
+    }
+
+    private static void awaitQuiet(LinkModel link, Duration quiet) {
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(100))
-                .until(() -> System.nanoTime() - link.lastDeliveredNanos() > TimeUnit.SECONDS.toNanos(1));
+                .until(() -> System.nanoTime() - link.lastDeliveredNanos() > quiet.toNanos());
     }
 
     private static Histogram histogram(int count, java.util.function.IntToLongFunction nanos) {
@@ -364,11 +370,12 @@ class TwoGBenchmark extends BenchSupport {
     private static String hops(Run run, List<WireFrames.GrpcMessage> messages, int count) {
         List<WireFrames.GrpcMessage> sends = messages.stream()
                 .filter(m -> m.decoded() instanceof ConnectRequest r && r.hasSend()).toList();
-        Map<Long, WireFrames.GrpcMessage> deliveryByClientId = new ConcurrentHashMap<>();
+        // By server id: compact deliveries carry no client id; the SendAck pairs the two.
+        Map<Long, WireFrames.GrpcMessage> deliveryByServerId = new ConcurrentHashMap<>();
         Map<Long, WireFrames.GrpcMessage> ackByClientId = new ConcurrentHashMap<>();
         for (WireFrames.GrpcMessage m : messages) {
             if (m.decoded() instanceof ConnectResponse r && r.hasDelivery()) {
-                deliveryByClientId.putIfAbsent(r.getDelivery().getClientMessageId(), m);
+                deliveryByServerId.putIfAbsent(r.getDelivery().getServerId(), m);
             } else if (m.decoded() instanceof ConnectResponse r && r.hasSendAck()) {
                 ackByClientId.putIfAbsent(r.getSendAck().getClientMessageId(), m);
             }
@@ -383,9 +390,10 @@ class TwoGBenchmark extends BenchSupport {
         for (int k = 0; k < Math.min(count, sends.size()); k++) {
             WireFrames.GrpcMessage send = sends.get(k);
             long id = ((ConnectRequest) send.decoded()).getSend().getClientMessageId();
-            WireFrames.GrpcMessage delivery = deliveryByClientId.get(id);
             WireFrames.GrpcMessage ack = ackByClientId.get(id);
-            if (delivery == null || ack == null) {
+            WireFrames.GrpcMessage delivery = ack == null ? null
+                    : deliveryByServerId.get(((ConnectResponse) ack.decoded()).getSendAck().getServerId());
+            if (delivery == null) {
                 continue;
             }
             matched++;

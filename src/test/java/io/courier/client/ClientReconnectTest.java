@@ -1,13 +1,16 @@
 package io.courier.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
+import io.courier.support.LinkModel;
 import io.courier.support.RawStream;
 import io.courier.support.ServerTest;
 import io.courier.support.TcpProxy;
@@ -48,6 +51,37 @@ class ClientReconnectTest extends ServerTest {
                 assertThat(bob.messages).as("nothing twice").isEmpty();
             } finally {
                 flaky.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * While the link is down the channel's connection attempts back off (1 s, 1.6 s, 2.6 s, 4.1 s, then 6.6 s ± 20 %:
+     * grpc-java's defaults). Told the network is back right after the fifth attempt, the phone has the message
+     * sent meanwhile within 3 s, well before a sixth attempt (≥ 5.2 s later) would have connected.
+     */
+    @Test
+    void networkAvailableReconnectsWithoutWaitingOutTheGrownBackoff() throws Exception {
+        int port = ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class);
+        LinkModel link = LinkModel.shaped(0, Duration.ZERO);
+        try (TcpProxy proxy = new TcpProxy(port, link)) {
+            ManagedChannel phone = ManagedChannelBuilder.forAddress("127.0.0.1", proxy.port()).usePlaintext().build();
+            try (ClientHarness bob = registered(phone).online(); ClientHarness alice = registered(channel).online()) {
+                link.cut();
+                bob.awaitEvent(ConnectionEvent.DISCONNECTED);
+                int before = proxy.connectionAttempts();
+                alice.client.send(bob.client.credentials().accountId(), "while away".getBytes(StandardCharsets.UTF_8))
+                        .block();
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> proxy.connectionAttempts() >= before + 5);
+
+                link.restore();
+                bob.client.networkAvailable();
+
+                await().atMost(Duration.ofSeconds(3)).until(() -> !bob.messages.isEmpty());
+                assertThat(new String(bob.nextMessage().plaintext(), StandardCharsets.UTF_8)).isEqualTo("while away");
+            } finally {
+                phone.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
         }
     }

@@ -20,6 +20,7 @@ import io.courier.api.v1.Ping;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 
 /** A device's Connect stream driven frame by frame, for tests of the server's side of the protocol. */
@@ -33,8 +34,16 @@ public final class RawStream implements AutoCloseable {
 
     /** @param authToken the device's token, or null to connect without credentials */
     public RawStream(ManagedChannel channel, String authToken) {
-        var stub = authToken == null ? MessagingServiceGrpc.newStub(channel)
+        this(channel, authToken, false);
+    }
+
+    /** @param compact asks for compact down-frames (the header {@code courier-frames: compact}) */
+    public RawStream(ManagedChannel channel, String authToken, boolean compact) {
+        var plain = authToken == null ? MessagingServiceGrpc.newStub(channel)
                 : ServerTest.withToken(MessagingServiceGrpc.newStub(channel), authToken);
+        Metadata style = new Metadata();
+        style.put(Metadata.Key.of("courier-frames", Metadata.ASCII_STRING_MARSHALLER), "compact");
+        var stub = compact ? plain.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(style)) : plain;
         up = stub.connect(new StreamObserver<>() {
             @Override
             public void onNext(ConnectResponse value) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -23,6 +24,8 @@ public final class TcpProxy implements AutoCloseable {
     private final int upstreamPort;
     private final LinkModel link;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    /** Connections accepted, including those refused at once while the link is cut. */
+    private final AtomicInteger attempts = new AtomicInteger();
 
     /** An unshaped proxy. */
     public TcpProxy(int upstreamPort) throws IOException {
@@ -49,6 +52,11 @@ public final class TcpProxy implements AutoCloseable {
         return server.getLocalPort();
     }
 
+    /** How many connections clients have opened to this proxy (a phone's connection attempts). */
+    public int connectionAttempts() {
+        return attempts.get();
+    }
+
     /** Closes every open connection; new ones are accepted as before. */
     public void dropConnections() {
         for (Socket socket : sockets) {
@@ -61,6 +69,7 @@ public final class TcpProxy implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
+                attempts.incrementAndGet();
                 if (!link.isUp()) {
                     closeQuietly(client); // no signal: the connection fails at once
                     continue;

@@ -1,0 +1,88 @@
+package io.courier.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.junit.jupiter.api.Test;
+
+import io.courier.api.v1.ConnectResponse;
+import io.courier.api.v1.ConnectResponse.FrameCase;
+import io.courier.api.v1.Delivery;
+import io.courier.api.v1.Receipt;
+import io.courier.api.v1.SendAck;
+import io.courier.cluster.ServerIds;
+import io.courier.support.RawStream;
+import io.courier.support.ServerTest;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Compact frames are asked for per stream ({@code courier-frames: compact}): the same message, delivery and receipt
+ * seen on a compact stream and on a full one carry the same information; a client that didn't ask gets every field.
+ */
+@QuarkusTest
+class CompactFramesTest extends ServerTest {
+
+    private RawStream stream(Participant device, boolean compact) {
+        return new RawStream(channel, device.device().authToken(), compact);
+    }
+
+    private static long time(long serverId, int offsetMs) {
+        return ServerIds.millisOf(serverId) + offsetMs;
+    }
+
+    @Test
+    void compactAndFullStreamsCarryTheSameMessageTimesAndRecipients() {
+        Participant alice = participant();
+        Participant bob = participant();
+        long clientId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        SendAck sendAck;
+        Delivery full;
+        try (RawStream a = stream(alice, true); RawStream b = stream(bob, false)) {
+            a.drain();
+            b.drain();
+            a.send(sendFrame(clientId, bob, "ciphertext".getBytes(StandardCharsets.UTF_8)));
+            sendAck = a.next(FrameCase.SEND_ACK).getSendAck();
+            full = b.next(FrameCase.DELIVERY).getDelivery(); // not acked: it comes again
+        }
+        assertThat(full.getClientMessageId()).as("a full stream gets every field").isEqualTo(clientId);
+        assertThat(full.getServerTimestampMs()).isPositive();
+        assertThat(full.getServerTimestampOffsetMs()).isZero();
+        assertThat(full.getSenderAccountId()).isEqualTo(alice.accountId());
+        assertThat(sendAck.getClientMessageId()).isEqualTo(clientId);
+        assertThat(sendAck.getServerTimestampMs()).isZero();
+        assertThat(time(sendAck.getServerId(), sendAck.getServerTimestampOffsetMs()))
+                .as("the compact SendAck's time is the message's, exactly").isEqualTo(full.getServerTimestampMs());
+
+        Receipt compactReceipt;
+        try (RawStream b = stream(bob, true); RawStream a = stream(alice, true)) {
+            Delivery compact = b.drain().get(0).getDelivery();
+            a.drain();
+            assertThat(compact.getServerId()).isEqualTo(full.getServerId());
+            assertThat(compact.getClientMessageId()).isZero();
+            assertThat(compact.getServerTimestampMs()).isZero();
+            assertThat(time(compact.getServerId(), compact.getServerTimestampOffsetMs()))
+                    .isEqualTo(full.getServerTimestampMs());
+            assertThat(compact.getCiphertext()).isEqualTo(full.getCiphertext());
+            assertThat(compact.getSenderAccountId()).isEqualTo(full.getSenderAccountId());
+
+            b.ack(compact.getServerId());
+            compactReceipt = a.next(FrameCase.RECEIPT).getReceipt(); // not acked: it comes again
+        }
+        assertThat(compactReceipt.getMessageServerId()).isEqualTo(sendAck.getServerId());
+        assertThat(compactReceipt.getRecipientAccountId()).as("alice knows whom her message went to").isEmpty();
+        assertThat(compactReceipt.getTimestampMs()).isZero();
+
+        try (RawStream a = stream(alice, false)) {
+            Receipt fullReceipt = a.drain().stream().filter(ConnectResponse::hasReceipt)
+                    .map(ConnectResponse::getReceipt).findFirst().orElseThrow();
+            assertThat(fullReceipt.getServerId()).isEqualTo(compactReceipt.getServerId());
+            assertThat(fullReceipt.getRecipientAccountId()).isEqualTo(bob.accountId());
+            assertThat(fullReceipt.getTimestampMs()).isPositive()
+                    .isEqualTo(time(compactReceipt.getServerId(), compactReceipt.getTimestampOffsetMs()));
+            a.ack(fullReceipt.getServerId());
+            a.sync();
+        }
+    }
+}

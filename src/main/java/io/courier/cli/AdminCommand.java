@@ -11,6 +11,7 @@ import io.courier.api.v1.AdminServiceGrpc;
 import io.courier.api.v1.ListNodesRequest;
 import io.courier.api.v1.NodeInfo;
 import io.courier.api.v1.RevokeAccountDeviceRequest;
+import io.courier.client.WireIds;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;

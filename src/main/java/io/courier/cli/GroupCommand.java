@@ -8,6 +8,7 @@ import io.courier.api.v1.Group;
 import io.courier.api.v1.GroupMember;
 import io.courier.api.v1.GroupRole;
 import io.courier.client.CourierClient;
+import io.courier.client.WireIds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import reactor.core.publisher.Mono;

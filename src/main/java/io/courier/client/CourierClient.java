@@ -260,7 +260,7 @@ public final class CourierClient implements AutoCloseable {
 
     /** Keeps the credentials the server issued and uploads this device's keys. */
     private Credentials adopt(ByteString accountId, int deviceId, String authToken) {
-        Credentials credentials = new Credentials(SessionCrypto.uuid(accountId), deviceId, authToken);
+        Credentials credentials = new Credentials(WireIds.uuid(accountId), deviceId, authToken);
         store.saveCredentials(credentials);
         keys().uploadKeys(new KeyMaterial(store).fullUpload(ONE_TIME_KEYS));
         return credentials;
@@ -272,7 +272,7 @@ public final class CourierClient implements AutoCloseable {
     }
 
     public Mono<UUID> lookup(String phoneNumber) {
-        return call(() -> SessionCrypto.uuid(accounts().lookupAccount(
+        return call(() -> WireIds.uuid(accounts().lookupAccount(
                 LookupAccountRequest.newBuilder().setPhoneNumber(phoneNumber).build()).getAccountId()));
     }
 
@@ -299,32 +299,32 @@ public final class CourierClient implements AutoCloseable {
 
     public Mono<Group> addMembers(UUID groupId, Collection<UUID> accounts) {
         return groupCall(() -> groups().addMembers(AddMembersRequest.newBuilder()
-                .setGroupId(SessionCrypto.idBytes(groupId))
+                .setGroupId(WireIds.bytes(groupId))
                 .addAllAccountIds(ids(accounts)).build()).getGroup());
     }
 
     public Mono<Group> removeMembers(UUID groupId, Collection<UUID> accounts) {
         return groupCall(() -> groups().removeMembers(RemoveMembersRequest.newBuilder()
-                .setGroupId(SessionCrypto.idBytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
+                .setGroupId(WireIds.bytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
     }
 
     public Mono<Group> promoteAdmins(UUID groupId, Collection<UUID> accounts) {
         return groupCall(() -> groups().promoteAdmins(PromoteAdminsRequest.newBuilder()
-                .setGroupId(SessionCrypto.idBytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
+                .setGroupId(WireIds.bytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
     }
 
     public Mono<Group> demoteAdmins(UUID groupId, Collection<UUID> accounts) {
         return groupCall(() -> groups().demoteAdmins(DemoteAdminsRequest.newBuilder()
-                .setGroupId(SessionCrypto.idBytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
+                .setGroupId(WireIds.bytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
     }
 
     public Mono<Void> leaveGroup(UUID groupId) {
         return call(() -> groups().leaveGroup(LeaveGroupRequest.newBuilder()
-                .setGroupId(SessionCrypto.idBytes(groupId)).build())).then();
+                .setGroupId(WireIds.bytes(groupId)).build())).then();
     }
 
     public Mono<Group> getGroup(UUID groupId) {
-        return groupCall(() -> groups().getGroup(GetGroupRequest.newBuilder().setGroupId(SessionCrypto.idBytes(groupId))
+        return groupCall(() -> groups().getGroup(GetGroupRequest.newBuilder().setGroupId(WireIds.bytes(groupId))
                 .build()).getGroup());
     }
 
@@ -338,7 +338,7 @@ public final class CourierClient implements AutoCloseable {
 
     /** The id {@link #sendToGroup} and the group calls take. */
     public static UUID groupId(Group group) {
-        return SessionCrypto.uuid(group.getGroupId());
+        return WireIds.uuid(group.getGroupId());
     }
 
     /** A group call whose result is kept as the newest membership known (whom group messages are encrypted for). */
@@ -371,7 +371,7 @@ public final class CourierClient implements AutoCloseable {
     /** The newest membership this device knows (from events and call results), asked of the server if none. */
     private Group membership(UUID groupId) {
         return groupState.group(groupId).orElseGet(() -> {
-            Group group = groups().getGroup(GetGroupRequest.newBuilder().setGroupId(SessionCrypto.idBytes(groupId))
+            Group group = groups().getGroup(GetGroupRequest.newBuilder().setGroupId(WireIds.bytes(groupId))
                     .build()).getGroup();
             groupState.remember(group);
             return group;
@@ -386,7 +386,7 @@ public final class CourierClient implements AutoCloseable {
     }
 
     private static List<ByteString> ids(Collection<UUID> accounts) {
-        return accounts.stream().map(SessionCrypto::idBytes).toList();
+        return accounts.stream().map(WireIds::bytes).toList();
     }
 
     // --- messaging ---
@@ -415,13 +415,13 @@ public final class CourierClient implements AutoCloseable {
 
     /** Tells {@code peer}'s online devices that this user started or stopped typing; dropped while disconnected. */
     public void typing(UUID peer, boolean started) {
-        write(ConnectRequest.newBuilder().setTyping(Typing.newBuilder().setPeerAccountId(SessionCrypto.idBytes(peer))
+        write(ConnectRequest.newBuilder().setTyping(Typing.newBuilder().setPeerAccountId(WireIds.bytes(peer))
                 .setStarted(started)).build());
     }
 
     /** Tells the group's other online members that this user started or stopped typing. */
     public void typingInGroup(UUID groupId, boolean started) {
-        write(ConnectRequest.newBuilder().setTyping(Typing.newBuilder().setGroupId(SessionCrypto.idBytes(groupId))
+        write(ConnectRequest.newBuilder().setTyping(Typing.newBuilder().setGroupId(WireIds.bytes(groupId))
                 .setStarted(started)).build());
     }
 
@@ -451,19 +451,19 @@ public final class CourierClient implements AutoCloseable {
 
     /** Blocks an account: neither sees the other's presence, and its typing and messages no longer reach this one. */
     public Mono<Void> block(UUID account) {
-        return call(() -> privacy().block(BlockRequest.newBuilder().setAccountId(SessionCrypto.idBytes(account))
+        return call(() -> privacy().block(BlockRequest.newBuilder().setAccountId(WireIds.bytes(account))
                 .build())).then();
     }
 
     public Mono<Void> unblock(UUID account) {
-        return call(() -> privacy().unblock(UnblockRequest.newBuilder().setAccountId(SessionCrypto.idBytes(account))
+        return call(() -> privacy().unblock(UnblockRequest.newBuilder().setAccountId(WireIds.bytes(account))
                 .build())).then();
     }
 
     /** The accounts this account blocks. */
     public Mono<Set<UUID>> blocked() {
         return call(() -> privacy().getPrivacy(GetPrivacyRequest.getDefaultInstance()).getBlockedAccountIdsList()
-                .stream().map(SessionCrypto::uuid).collect(Collectors.toSet()));
+                .stream().map(WireIds::uuid).collect(Collectors.toSet()));
     }
 
     /**
@@ -484,7 +484,7 @@ public final class CourierClient implements AutoCloseable {
     private void onPresence(PresenceEvent event) {
         Optional<Instant> lastSeen = event.getLastSeenMs() == 0 ? Optional.empty()
                 : Optional.of(Instant.ofEpochMilli(event.getLastSeenMs()));
-        presence.tryEmitNext(new PresenceUpdate(SessionCrypto.uuid(event.getAccountId()), event.getOnline(), lastSeen));
+        presence.tryEmitNext(new PresenceUpdate(WireIds.uuid(event.getAccountId()), event.getOnline(), lastSeen));
     }
 
     /** Opens the stream and keeps it open (reconnecting with jittered backoff) until {@link #close()}. */
@@ -541,7 +541,7 @@ public final class CourierClient implements AutoCloseable {
     /** Tells the sender the message was shown to the user (blue ticks). */
     public void markRead(IncomingMessage message) {
         write(ConnectRequest.newBuilder().setRead(Read.newBuilder()
-                .setSenderAccountId(SessionCrypto.idBytes(message.sender())).addServerIds(message.serverId())).build());
+                .setSenderAccountId(WireIds.bytes(message.sender())).addServerIds(message.serverId())).build());
     }
 
     @Override
@@ -579,10 +579,10 @@ public final class CourierClient implements AutoCloseable {
                 if (crypto.devicesWithSessions(direct.recipient()).isEmpty()) {
                     crypto.startSessions(direct.recipient(), 0, 0);
                 }
-                message.setRecipientAccountId(SessionCrypto.idBytes(direct.recipient()))
+                message.setRecipientAccountId(WireIds.bytes(direct.recipient()))
                         .addAllEnvelopes(crypto.encrypt(direct.recipient(), send.content(), 0));
             } else if (send.target() instanceof PendingSend.ToGroup group) {
-                message.setGroupId(SessionCrypto.idBytes(group.groupId()))
+                message.setGroupId(WireIds.bytes(group.groupId()))
                         .setGroupCiphertext(ByteString.copyFrom(group.groupCiphertext()));
             }
             write(ConnectRequest.newBuilder().setSend(message).build());
@@ -597,7 +597,7 @@ public final class CourierClient implements AutoCloseable {
             SessionCrypto crypto = crypto();
             int me = credentials().deviceId();
             for (MismatchedDevices m : mismatches) {
-                UUID account = SessionCrypto.uuid(m.getAccountId());
+                UUID account = WireIds.uuid(m.getAccountId());
                 for (int device : m.getExtraDeviceIdsList()) {
                     crypto.forget(account, device);
                 }
@@ -686,9 +686,9 @@ public final class CourierClient implements AutoCloseable {
                 }
                 case TYPING -> {
                     TypingEvent event = frame.getTyping();
-                    typing.tryEmitNext(new TypingIndicator(SessionCrypto.uuid(event.getSenderAccountId()),
+                    typing.tryEmitNext(new TypingIndicator(WireIds.uuid(event.getSenderAccountId()),
                             event.getSenderDeviceId(), event.getGroupId().isEmpty() ? Optional.empty()
-                                    : Optional.of(SessionCrypto.uuid(event.getGroupId())), event.getStarted()));
+                                    : Optional.of(WireIds.uuid(event.getGroupId())), event.getStarted()));
                 }
                 case PRESENCE -> onPresence(frame.getPresence());
                 case ERROR -> onFrameError(frame.getError());
@@ -777,8 +777,8 @@ public final class CourierClient implements AutoCloseable {
                     () -> tickWithRecipientFromServer(receipt));
         } else {
             List<UUID> recipients = new ArrayList<>();
-            recipients.add(SessionCrypto.uuid(receipt.getRecipientAccountId()));
-            receipt.getMoreRecipientAccountIdsList().forEach(id -> recipients.add(SessionCrypto.uuid(id)));
+            recipients.add(WireIds.uuid(receipt.getRecipientAccountId()));
+            receipt.getMoreRecipientAccountIdsList().forEach(id -> recipients.add(WireIds.uuid(id)));
             tick(receipt, recipients);
         }
     }
@@ -807,20 +807,20 @@ public final class CourierClient implements AutoCloseable {
                 .newBuilder().addServerIds(receipt.getMessageServerId()).build()))
                 .subscribe(status -> tick(receipt, status.getStatusesList().stream()
                         .flatMap(s -> s.getRecipientsList().stream())
-                        .map(r -> SessionCrypto.uuid(r.getAccountId())).toList()),
+                        .map(r -> WireIds.uuid(r.getAccountId())).toList()),
                         e -> LOG.log(Level.FINE, "the recipient of a receipt could not be asked for", e));
     }
 
     private static Optional<UUID> optionalId(ByteString id) {
-        return id.isEmpty() ? Optional.empty() : Optional.of(SessionCrypto.uuid(id));
+        return id.isEmpty() ? Optional.empty() : Optional.of(WireIds.uuid(id));
     }
 
     private void onDelivery(Delivery delivery) {
         long id = delivery.getServerId();
-        UUID sender = SessionCrypto.uuid(delivery.getSenderAccountId());
+        UUID sender = WireIds.uuid(delivery.getSenderAccountId());
         if (!delivery.getSyncRecipientAccountId().isEmpty()) {
             // another device of this account sent it: its receipts come here too
-            sentRecipients.remember(id, SessionCrypto.uuid(delivery.getSyncRecipientAccountId()));
+            sentRecipients.remember(id, WireIds.uuid(delivery.getSyncRecipientAccountId()));
         }
         // Compact streams leave the client message id out: the server keeps a retry under its server id.
         long origin = delivery.getClientMessageId() == 0 ? id
@@ -842,7 +842,7 @@ public final class CourierClient implements AutoCloseable {
             ack(id);
             if (e instanceof NoSessionException && delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE
                     && !delivery.getGroupId().isEmpty()) {
-                requestSenderKey(sender, SessionCrypto.uuid(delivery.getGroupId()));
+                requestSenderKey(sender, WireIds.uuid(delivery.getGroupId()));
             }
         }
     }

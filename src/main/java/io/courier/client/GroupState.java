@@ -54,7 +54,7 @@ final class GroupState {
 
     /** Keeps {@code group} unless a newer version is kept already (events and call results may cross). */
     void remember(Group group) {
-        UUID groupId = SessionCrypto.uuid(group.getGroupId());
+        UUID groupId = WireIds.uuid(group.getGroupId());
         synchronized (store) {
             if (group(groupId).map(Group::getVersion).orElse(-1L) < group.getVersion()) {
                 store.put(GROUP + groupId, group.toByteArray());
@@ -187,7 +187,7 @@ final class GroupState {
 
     static Set<UUID> accounts(Group group) {
         Set<UUID> accounts = new HashSet<>();
-        group.getMembersList().forEach(m -> accounts.add(SessionCrypto.uuid(m.getAccountId())));
+        group.getMembersList().forEach(m -> accounts.add(WireIds.uuid(m.getAccountId())));
         return accounts;
     }
 }

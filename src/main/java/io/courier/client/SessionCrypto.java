@@ -30,16 +30,6 @@ final class SessionCrypto {
         this.keys = keys;
     }
 
-    static ByteString idBytes(UUID id) {
-        return ByteString.copyFrom(ByteBuffer.allocate(16).putLong(id.getMostSignificantBits())
-                .putLong(id.getLeastSignificantBits()).array());
-    }
-
-    static UUID uuid(ByteString bytes) {
-        ByteBuffer buffer = bytes.asReadOnlyByteBuffer();
-        return new UUID(buffer.getLong(), buffer.getLong());
-    }
-
     static SignalProtocolAddress address(UUID account, int device) {
         return new SignalProtocolAddress(account.toString(), device);
     }
@@ -50,7 +40,7 @@ final class SessionCrypto {
 
     /** Fetches bundles (one device, or all with 0) and starts a session with each device but {@code except}. */
     void startSessions(UUID account, int deviceId, int except) throws Exception {
-        var response = keys.getPreKeyBundle(GetPreKeyBundleRequest.newBuilder().setAccountId(idBytes(account))
+        var response = keys.getPreKeyBundle(GetPreKeyBundleRequest.newBuilder().setAccountId(WireIds.bytes(account))
                 .setDeviceId(deviceId).build());
         for (PreKeyBundle bundle : response.getBundlesList()) {
             if (bundle.getDeviceId() == except) {

@@ -166,7 +166,7 @@ class ClientEndToEndTest extends ServerTest {
                     fetcher.client.credentials().authToken());
             for (int i = 0; i < 35; i++) {
                 keys.getPreKeyBundle(io.courier.api.v1.GetPreKeyBundleRequest.newBuilder()
-                        .setAccountId(SessionCrypto.idBytes(account(bob))).setDeviceId(1).build());
+                        .setAccountId(WireIds.bytes(account(bob))).setDeviceId(1).build());
             }
 
             assertThat(bob.client.refillPreKeys(20).block()).as("15 left").isTrue();

@@ -50,13 +50,13 @@ class ClientGroupTest extends ServerTest {
             bob.online();
 
             Group group = alice.client.createGroup(List.of(bobId), new byte[] { 1, 2, 3 }).block();
-            UUID groupId = SessionCrypto.uuid(group.getGroupId());
+            UUID groupId = WireIds.uuid(group.getGroupId());
             assertThat(next(aliceEvents).getGroup()).isEqualTo(group);
             assertThat(next(bobEvents).getGroup()).isEqualTo(group);
 
             Group withCarol = alice.client.addMembers(groupId, List.of(carolId)).block();
             assertThat(withCarol.getMembersCount()).isEqualTo(3);
-            assertThat(next(bobEvents).getAddedAccountIdsList()).containsExactly(SessionCrypto.idBytes(carolId));
+            assertThat(next(bobEvents).getAddedAccountIdsList()).containsExactly(WireIds.bytes(carolId));
             Group promoted = alice.client.promoteAdmins(groupId, List.of(bobId)).block();
             assertThat(promoted.getMembersList()).filteredOn(m -> m.getRole() == GroupRole.GROUP_ROLE_ADMIN)
                     .extracting(GroupMember::getAccountId).hasSize(2);
@@ -66,7 +66,7 @@ class ClientGroupTest extends ServerTest {
             bob.client.leaveGroup(groupId).block();
 
             assertThat(alice.client.getGroup(groupId).block().getMembersList()).extracting(GroupMember::getAccountId)
-                    .containsExactly(SessionCrypto.idBytes(alice.client.credentials().accountId()));
+                    .containsExactly(WireIds.bytes(alice.client.credentials().accountId()));
             List<Long> versions = List.of(next(bobEvents), next(bobEvents), next(bobEvents), next(bobEvents))
                     .stream().map(e -> e.getGroup().getVersion()).toList();
             assertThat(versions).as("bob hears every change up to his leaving, in order").containsExactly(3L, 4L,

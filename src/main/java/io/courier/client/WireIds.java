@@ -1,0 +1,22 @@
+package io.courier.client;
+
+import java.nio.ByteBuffer;
+import java.util.UUID;
+
+import com.google.protobuf.ByteString;
+
+/** Account and group ids in the contract's form (16 bytes, big-endian) to and from UUIDs. */
+public final class WireIds {
+    private WireIds() {
+    }
+
+    public static ByteString bytes(UUID id) {
+        return ByteString.copyFrom(ByteBuffer.allocate(16).putLong(id.getMostSignificantBits())
+                .putLong(id.getLeastSignificantBits()).array());
+    }
+
+    public static UUID uuid(ByteString bytes) {
+        ByteBuffer buffer = bytes.asReadOnlyByteBuffer();
+        return new UUID(buffer.getLong(), buffer.getLong());
+    }
+}

@@ -31,7 +31,14 @@ final class BlobHttp {
 
     private static Reply send(HttpRequest request) {
         try {
-            HttpResponse<byte[]> response = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response;
+            try {
+                response = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException stale) {
+                // A pooled connection the store closed after refusing the previous request (seen flaking): the
+                // request never reached it, and GET and PUT are idempotent, so one more try is safe.
+                response = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            }
             return new Reply(response.statusCode(), response.body(),
                     response.headers().firstValue("ETag").orElse("").replace("\"", ""));
         } catch (IOException e) {

@@ -15,7 +15,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * WhatsApp's media scheme, streaming both ways: blob = AES-256-CBC/PKCS7(plaintext) ‖ HMAC-SHA256(IV ‖ ciphertext)
  * (the full 32 bytes; WhatsApp keeps 10). Decryption is two passes over the blob: first the blob's SHA-256 and the
- * MAC are checked, and only then is anything decrypted; the plaintext's SHA-256 is checked at the end.
+ * MAC are checked (while the blob is being downloaded), and only then is anything decrypted; the plaintext's SHA-256
+ * is checked at the end.
  */
 final class MediaCipher {
     static final int MAC_BYTES = 32;
@@ -55,6 +56,15 @@ final class MediaCipher {
      * {@link MediaIntegrityException} on any mismatch; decrypts nothing.
      */
     static void verify(InputStream blob, long blobSize, MediaKeys keys, byte[] expectedSha256) throws IOException {
+        verify(blob, blobSize, keys, expectedSha256, OutputStream.nullOutputStream());
+    }
+
+    /**
+     * {@link #verify(InputStream, long, MediaKeys, byte[])} that also writes the blob to {@code copy} as it reads it, so
+     * a download is stored and checked in one pass. Never writes more than {@code blobSize} bytes to {@code copy}.
+     */
+    static void verify(InputStream blob, long blobSize, MediaKeys keys, byte[] expectedSha256, OutputStream copy)
+            throws IOException {
         if (blobSize < BLOCK + MAC_BYTES || (blobSize - MAC_BYTES) % BLOCK != 0) {
             throw new MediaIntegrityException("the blob has " + blobSize + " bytes: not a Courier media blob");
         }
@@ -64,9 +74,14 @@ final class MediaCipher {
         forEachChunk(blob, blobSize - MAC_BYTES, (buffer, n) -> {
             sha.update(buffer, 0, n);
             mac.update(buffer, 0, n);
+            copy.write(buffer, 0, n);
         });
         byte[] stored = blob.readNBytes(MAC_BYTES);
+        if (stored.length < MAC_BYTES) {
+            throw new MediaIntegrityException("the blob ended early");
+        }
         sha.update(stored);
+        copy.write(stored);
         if (blob.read() >= 0) {
             throw new MediaIntegrityException("the blob is longer than declared");
         }

@@ -15,6 +15,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -44,9 +46,10 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Encrypted media to and from the object store, straight over presigned URLs. Uploads stream: the plaintext is
- * encrypted as it is read and at most one part (the server's part size, 5–16 MiB) is held in memory. A cut
- * connection is survived: the upload asks the server which parts the store holds, gets fresh URLs and sends only
- * what is missing. Downloads land in a temporary file, are verified (size, SHA-256, MAC) and only then decrypted.
+ * encrypted as it is read, the next part while the previous one is being sent, so at most two parts (the server's
+ * part size, 5–16 MiB, each) are held in memory. A cut connection is survived: the upload asks the server which parts
+ * the store holds, gets fresh URLs and sends only what is missing. Downloads land in a temporary file, verified (size,
+ * SHA-256, MAC) as they are written, and only then decrypted.
  */
 public final class MediaClient {
     private static final Metadata.Key<String> AUTHORIZATION =
@@ -135,21 +138,38 @@ public final class MediaClient {
         } else {
             multipart.getPartsList().forEach(p -> urls.put(p.getPartNumber(), p.getPutUrl()));
         }
-        for (int number = 1; number <= count; number++) {
-            int length = (int) (number < count ? partSize : blobSize - partSize * (count - 1));
-            byte[] part = blob.readNBytes(length);
-            if (etags.containsKey(number)) {
-                continue;
+        // One part ahead: the next part is encrypted while the previous one is on the wire, and its PUT starts only
+        // once the previous answer is in, so at most two parts are in memory and only one is ever in flight.
+        Sending inFlight = null;
+        try {
+            for (int number = 1; number <= count; number++) {
+                int length = (int) (number < count ? partSize : blobSize - partSize * (count - 1));
+                byte[] part = blob.readNBytes(length);
+                if (etags.containsKey(number)) {
+                    continue;
+                }
+                UploadedPart held = stored.get(number);
+                if (held != null && held.getSizeBytes() == length) {
+                    etags.put(number, held.getEtag());
+                    continue;
+                }
+                if (!urls.containsKey(number)) {
+                    presign(key, uploadId, number, count).forEach(p -> urls.put(p.getPartNumber(), p.getPutUrl()));
+                }
+                if (inFlight != null) {
+                    etags.put(inFlight.number(), etag(inFlight.response()));
+                }
+                inFlight = new Sending(number, putAsync(urls.get(number), part, meter));
             }
-            UploadedPart held = stored.get(number);
-            if (held != null && held.getSizeBytes() == length) {
-                etags.put(number, held.getEtag());
-                continue;
+            if (inFlight != null) {
+                etags.put(inFlight.number(), etag(inFlight.response()));
+                inFlight = null;
             }
-            if (!urls.containsKey(number)) {
-                presign(key, uploadId, number, count).forEach(p -> urls.put(p.getPartNumber(), p.getPutUrl()));
+        } finally {
+            if (inFlight != null) {
+                // Failed with a part still on the wire: stop it (a part that lands anyway is found on resume).
+                inFlight.response().cancel(true);
             }
-            etags.put(number, put(urls.get(number), part, meter));
         }
         CompleteMultipartUploadRequest.Builder complete = CompleteMultipartUploadRequest.newBuilder()
                 .setObjectKey(key).setUploadId(uploadId);
@@ -179,13 +199,38 @@ public final class MediaClient {
         return media().getUploadPartUrls(request.build()).getPartsList();
     }
 
+    /** A part PUT that has been started. */
+    private record Sending(int number, CompletableFuture<HttpResponse<Void>> response) {
+    }
+
     /** One PUT with exactly the signed length; returns the store's ETag. Any failure is worth a retry. */
     private String put(String url, byte[] body, Meter meter) throws IOException, InterruptedException {
+        CompletableFuture<HttpResponse<Void>> sending = putAsync(url, body, meter);
+        try {
+            return etag(sending);
+        } catch (InterruptedException e) {
+            sending.cancel(true);
+            throw e;
+        }
+    }
+
+    private CompletableFuture<HttpResponse<Void>> putAsync(String url, byte[] body, Meter meter) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(PART_TIMEOUT)
                 .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
                         () -> meter.counting(new java.io.ByteArrayInputStream(body))), body.length))
                 .build();
-        HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+        return http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+    }
+
+    /** Waits for a PUT's answer; its ETag, or an IOException if it failed. */
+    private static String etag(CompletableFuture<HttpResponse<Void>> sending)
+            throws IOException, InterruptedException {
+        HttpResponse<Void> response;
+        try {
+            response = sending.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException("the part upload failed", e.getCause());
+        }
         if (response.statusCode() != 200) {
             throw new IOException("the object store answered HTTP " + response.statusCode());
         }
@@ -210,8 +255,8 @@ public final class MediaClient {
 
     /**
      * Downloads into {@code target}: the blob goes to a temporary file beside it, is checked against the pointer
-     * (size, SHA-256, MAC) and only then decrypted. On any mismatch nothing is written to {@code target} and the
-     * result fails with {@link MediaIntegrityException}.
+     * (size, SHA-256, MAC) as it is written, and only then decrypted. On any mismatch nothing is written to
+     * {@code target} and the result fails with {@link MediaIntegrityException}.
      */
     public MediaTransfer<Path> download(AttachmentPointer pointer, Path target) {
         Sinks.Many<MediaTransfer.Progress> progress = Sinks.many().replay().latest();
@@ -253,15 +298,9 @@ public final class MediaClient {
                 if (response.statusCode() != 200) {
                     throw new IOException("the object store answered HTTP " + response.statusCode());
                 }
-                // Never more than the pointer announces: a hostile store can't fill the disk.
-                long copied = body.transferTo(new LimitedOutput(out, blobSize));
-                if (copied != blobSize) {
-                    throw new MediaIntegrityException("the blob has " + copied + " bytes, the message says "
-                            + blobSize);
-                }
-            }
-            try (InputStream in = Files.newInputStream(blobFile)) {
-                MediaCipher.verify(in, blobSize, keys, pointer.getEncryptedSha256().toByteArray());
+                // Checked while it is written (one pass over the download, not two); reads no more than the
+                // pointer announces, so a hostile store can't fill the disk.
+                MediaCipher.verify(body, blobSize, keys, pointer.getEncryptedSha256().toByteArray(), out);
             }
             try (InputStream in = Files.newInputStream(blobFile); OutputStream out = Files.newOutputStream(target)) {
                 MediaCipher.decrypt(in, blobSize, keys, out, pointer.getPlaintextSha256().toByteArray());
@@ -313,31 +352,6 @@ public final class MediaClient {
                     return n;
                 }
             };
-        }
-    }
-
-    /** Refuses to write past a limit. */
-    private static final class LimitedOutput extends OutputStream {
-        private final OutputStream out;
-        private long room;
-
-        LimitedOutput(OutputStream out, long limit) {
-            this.out = out;
-            this.room = limit;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] { (byte) b }, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (len > room) {
-                throw new MediaIntegrityException("the blob is longer than the message says");
-            }
-            room -= len;
-            out.write(b, off, len);
         }
     }
 }

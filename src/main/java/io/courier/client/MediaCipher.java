@@ -60,8 +60,8 @@ final class MediaCipher {
     }
 
     /**
-     * {@link #verify(InputStream, long, MediaKeys, byte[])} that also writes the blob to {@code copy} as it reads it, so
-     * a download is stored and checked in one pass. Never writes more than {@code blobSize} bytes to {@code copy}.
+     * {@link #verify(InputStream, long, MediaKeys, byte[])} that also writes the blob to {@code copy} as it reads it,
+     * so a download is stored and checked in one pass. Never writes more than {@code blobSize} bytes to {@code copy}.
      */
     static void verify(InputStream blob, long blobSize, MediaKeys keys, byte[] expectedSha256, OutputStream copy)
             throws IOException {

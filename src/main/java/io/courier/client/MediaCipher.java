@@ -3,6 +3,7 @@ package io.courier.client;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -56,41 +57,65 @@ final class MediaCipher {
      * {@link MediaIntegrityException} on any mismatch; decrypts nothing.
      */
     static void verify(InputStream blob, long blobSize, MediaKeys keys, byte[] expectedSha256) throws IOException {
-        verify(blob, blobSize, keys, expectedSha256, OutputStream.nullOutputStream());
+        Verifier verifier = new Verifier(blobSize, keys);
+        byte[] buffer = new byte[CHUNK];
+        for (int n; (n = blob.read(buffer)) >= 0;) {
+            verifier.update(ByteBuffer.wrap(buffer, 0, n));
+        }
+        verifier.finish(expectedSha256);
     }
 
     /**
-     * {@link #verify(InputStream, long, MediaKeys, byte[])} that also writes the blob to {@code copy} as it reads it,
-     * so a download is stored and checked in one pass. Never writes more than {@code blobSize} bytes to {@code copy}.
+     * The first pass fed piece by piece, so a download can be checked while it arrives: the blob's SHA-256 and MAC.
+     * Refuses a byte beyond the declared size as soon as it is offered.
      */
-    static void verify(InputStream blob, long blobSize, MediaKeys keys, byte[] expectedSha256, OutputStream copy)
-            throws IOException {
-        if (blobSize < BLOCK + MAC_BYTES || (blobSize - MAC_BYTES) % BLOCK != 0) {
-            throw new MediaIntegrityException("the blob has " + blobSize + " bytes: not a Courier media blob");
+    static final class Verifier {
+        private final long blobSize;
+        private final MessageDigest sha = sha256();
+        private final Mac mac;
+        private final byte[] stored = new byte[MAC_BYTES];
+        private long seen;
+
+        Verifier(long blobSize, MediaKeys keys) {
+            if (blobSize < BLOCK + MAC_BYTES || (blobSize - MAC_BYTES) % BLOCK != 0) {
+                throw new MediaIntegrityException("the blob has " + blobSize + " bytes: not a Courier media blob");
+            }
+            this.blobSize = blobSize;
+            this.mac = mac(keys);
+            mac.update(keys.iv());
         }
-        MessageDigest sha = sha256();
-        Mac mac = mac(keys);
-        mac.update(keys.iv());
-        forEachChunk(blob, blobSize - MAC_BYTES, (buffer, n) -> {
-            sha.update(buffer, 0, n);
-            mac.update(buffer, 0, n);
-            copy.write(buffer, 0, n);
-        });
-        byte[] stored = blob.readNBytes(MAC_BYTES);
-        if (stored.length < MAC_BYTES) {
-            throw new MediaIntegrityException("the blob ended early");
+
+        /** Takes the next bytes of the blob (all that {@code bytes} has left). */
+        void update(ByteBuffer bytes) {
+            int length = bytes.remaining();
+            if (length > blobSize - seen) {
+                throw new MediaIntegrityException("the blob is longer than declared");
+            }
+            sha.update(bytes.duplicate());
+            int macced = (int) Math.max(0, Math.min(length, blobSize - MAC_BYTES - seen));
+            mac.update(bytes.duplicate().limit(bytes.position() + macced));
+            if (macced < length) { // the rest is (part of) the stored MAC at the blob's end
+                bytes.duplicate().position(bytes.position() + macced)
+                        .get(stored, (int) (seen + macced - (blobSize - MAC_BYTES)), length - macced);
+            }
+            seen += length;
         }
-        sha.update(stored);
-        copy.write(stored);
-        if (blob.read() >= 0) {
-            throw new MediaIntegrityException("the blob is longer than declared");
-        }
-        if (expectedSha256 != null && !MessageDigest.isEqual(sha.digest(), expectedSha256)) {
-            throw new MediaIntegrityException("the blob's SHA-256 differs from the one in the message");
-        }
-        if (!MessageDigest.isEqual(mac.doFinal(), stored)) {
-            throw new MediaIntegrityException("the blob's MAC does not verify: it was tampered with or the key is"
-                    + " wrong");
+
+        /**
+         * After the last byte: throws {@link MediaIntegrityException} if the blob is short, its SHA-256 is not
+         * {@code expectedSha256} (when given) or its MAC does not verify.
+         */
+        void finish(byte[] expectedSha256) {
+            if (seen < blobSize) {
+                throw new MediaIntegrityException("the blob ended early");
+            }
+            if (expectedSha256 != null && !MessageDigest.isEqual(sha.digest(), expectedSha256)) {
+                throw new MediaIntegrityException("the blob's SHA-256 differs from the one in the message");
+            }
+            if (!MessageDigest.isEqual(mac.doFinal(), stored)) {
+                throw new MediaIntegrityException("the blob's MAC does not verify: it was tampered with or the key is"
+                        + " wrong");
+            }
         }
     }
 

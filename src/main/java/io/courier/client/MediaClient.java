@@ -8,14 +8,19 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -290,17 +295,23 @@ public final class MediaClient {
         Path dir = target.toAbsolutePath().getParent();
         Path blobFile = Files.createTempFile(dir, ".courier-", ".blob");
         try {
-            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
             Meter meter = new Meter(blobSize, sink);
-            try (InputStream body = meter.counting(response.body());
-                    OutputStream out = Files.newOutputStream(blobFile)) {
+            try (FileChannel out = FileChannel.open(blobFile, StandardOpenOption.WRITE)) {
+                VerifyingWrite body = new VerifyingWrite(new MediaCipher.Verifier(blobSize, keys), out, meter);
+                HttpResponse<Void> response;
+                try {
+                    response = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                            info -> info.statusCode() == 200 ? body : HttpResponse.BodySubscribers.replacing(null));
+                } catch (IOException e) {
+                    if (body.refused != null) {
+                        throw body.refused; // the client wraps it; the caller needs to see the refusal itself
+                    }
+                    throw e;
+                }
                 if (response.statusCode() != 200) {
                     throw new IOException("the object store answered HTTP " + response.statusCode());
                 }
-                // Checked while it is written (one pass over the download, not two); reads no more than the
-                // pointer announces, so a hostile store can't fill the disk.
-                MediaCipher.verify(body, blobSize, keys, pointer.getEncryptedSha256().toByteArray(), out);
+                body.verifier.finish(pointer.getEncryptedSha256().toByteArray());
             }
             try (InputStream in = Files.newInputStream(blobFile); OutputStream out = Files.newOutputStream(target)) {
                 MediaCipher.decrypt(in, blobSize, keys, out, pointer.getPlaintextSha256().toByteArray());
@@ -330,6 +341,68 @@ public final class MediaClient {
                 MetadataUtils.newAttachHeadersInterceptor(headers)));
     }
 
+    /**
+     * Writes a download to its file and checks it (SHA-256, MAC) in one pass, on the HTTP client's thread as the
+     * bytes arrive: reading the file again, or handing every buffer over to another thread, made downloads slow.
+     * Stops at the first byte beyond the declared size, so a hostile store can't fill the disk.
+     */
+    private static final class VerifyingWrite implements HttpResponse.BodySubscriber<Void> {
+        final MediaCipher.Verifier verifier;
+        private final FileChannel out;
+        private final Meter meter;
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+        volatile MediaIntegrityException refused;
+
+        VerifyingWrite(MediaCipher.Verifier verifier, FileChannel out, Meter meter) {
+            this.verifier = verifier;
+            this.out = out;
+            this.meter = meter;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            subscription.request(1);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            try {
+                for (ByteBuffer buffer : buffers) {
+                    int length = buffer.remaining();
+                    verifier.update(buffer);
+                    while (buffer.hasRemaining()) {
+                        out.write(buffer);
+                    }
+                    meter.add(length);
+                }
+                subscription.request(1);
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof MediaIntegrityException integrity) {
+                    refused = integrity;
+                }
+                subscription.cancel();
+                done.completeExceptionally(e);
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            done.completeExceptionally(error);
+        }
+
+        @Override
+        public void onComplete() {
+            done.complete(null);
+        }
+
+        @Override
+        public CompletionStage<Void> getBody() {
+            return done;
+        }
+    }
+
     /** Counts bytes through a transfer and reports them as progress. */
     private static final class Meter {
         final long total;
@@ -347,11 +420,15 @@ public final class MediaClient {
                 public int read(byte[] b, int off, int len) throws IOException {
                     int n = super.read(b, off, len);
                     if (n > 0) {
-                        sink.tryEmitNext(new MediaTransfer.Progress(sent.addAndGet(n), total));
+                        add(n);
                     }
                     return n;
                 }
             };
+        }
+
+        void add(long bytes) {
+            sink.tryEmitNext(new MediaTransfer.Progress(sent.addAndGet(bytes), total));
         }
     }
 }

@@ -342,9 +342,9 @@ public final class MediaClient {
     }
 
     /**
-     * Writes a download to its file and checks it (SHA-256, MAC) in one pass, on the HTTP client's thread as the
-     * bytes arrive: reading the file again, or handing every buffer over to another thread, made downloads slow.
-     * Stops at the first byte beyond the declared size, so a hostile store can't fill the disk.
+     * Writes a download to its file and checks it (SHA-256, MAC) in the same pass, on the HTTP client's thread as
+     * the bytes arrive, so the file is not read back just to check it. Stops at the first byte beyond the declared
+     * size, so a hostile store can't fill the disk.
      */
     private static final class VerifyingWrite implements HttpResponse.BodySubscriber<Void> {
         final MediaCipher.Verifier verifier;

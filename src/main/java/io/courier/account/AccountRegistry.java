@@ -251,21 +251,21 @@ public final class AccountRegistry {
     /** Revokes a device; its credential fails on the very next call. */
     public Mono<Void> revokeDevice(AuthenticatedDevice caller, int deviceId) {
         return Mono.defer(() -> {
-            if (deviceId <= 0) {
-                throw Rejections.invalidArgument("device_id must be positive");
-            }
-            if (deviceId == AuthenticatedDevice.PRIMARY_DEVICE_ID) {
-                throw Rejections.failedPrecondition("the primary device can't be revoked;"
-                        + " register the number on a new phone to replace it");
-            }
+            checkRevocable(deviceId);
             if (!caller.isPrimary() && caller.deviceId() != deviceId) {
                 throw Rejections.permissionDenied("a linked device can only revoke itself");
             }
             return current.isCurrentNow(caller)
-                    .flatMap(current -> current ? devices.remove(caller.accountId(), deviceId)
-                            : Mono.error(CurrentDevices.notCurrent()))
-                    .flatMap(removed -> removed ? notifyRemoved(caller.accountId(), Set.of(deviceId))
-                            : Mono.error(Rejections.notFound("this account has no device " + deviceId)));
+                    .flatMap(current -> current ? remove(caller.accountId(), deviceId)
+                            : Mono.error(CurrentDevices.notCurrent()));
+        });
+    }
+
+    /** An operator's revocation: any linked device of any account, as its primary could. */
+    public Mono<Void> revokeAsOperator(UUID accountId, int deviceId) {
+        return Mono.defer(() -> {
+            checkRevocable(deviceId);
+            return remove(accountId, deviceId);
         });
     }
 
@@ -273,9 +273,34 @@ public final class AccountRegistry {
         return Mono.defer(() -> {
             String phone = PhoneNumbers.requireValid(phoneNumber).e164();
             return limiter.acquire(config.limits().lookupsPerAccount(), caller.accountId().toString())
-                    .then(phones.find(phone))
-                    .switchIfEmpty(Mono.error(() -> Rejections.notFound("no account is registered for this number")));
+                    .then(registeredAccount(phone));
         });
+    }
+
+    /** The account registered for a number, unlimited: for operators (devices go through {@link #lookup}). */
+    public Mono<UUID> findAccount(String phoneNumber) {
+        return Mono.defer(() -> registeredAccount(PhoneNumbers.requireValid(phoneNumber).e164()));
+    }
+
+    private Mono<UUID> registeredAccount(String e164) {
+        return phones.find(e164)
+                .switchIfEmpty(Mono.error(() -> Rejections.notFound("no account is registered for this number")));
+    }
+
+    private static void checkRevocable(int deviceId) {
+        if (deviceId <= 0) {
+            throw Rejections.invalidArgument("device_id must be positive");
+        }
+        if (deviceId == AuthenticatedDevice.PRIMARY_DEVICE_ID) {
+            throw Rejections.failedPrecondition("the primary device can't be revoked;"
+                    + " register the number on a new phone to replace it");
+        }
+    }
+
+    private Mono<Void> remove(UUID accountId, int deviceId) {
+        return devices.remove(accountId, deviceId)
+                .flatMap(removed -> removed ? notifyRemoved(accountId, Set.of(deviceId))
+                        : Mono.error(Rejections.notFound("this account has no device " + deviceId)));
     }
 
     /**

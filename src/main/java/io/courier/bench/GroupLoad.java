@@ -106,8 +106,8 @@ public final class GroupLoad implements AutoCloseable {
     }
 
     /**
-     * A group message brings the sender a receipt per member: they are acked in batches as the SDK does (a frame per
-     * receipt would queue the sender's own sends behind a thousand acks). The few left over stay within the window.
+     * A group message brings the sender its members' receipts (coalesced into a few dozen events): they are acked in
+     * batches as the SDK does, so acks don't queue the sender's own sends. The few left over stay within the window.
      */
     private void ackReceipt(DeviceLink link, long serverId) {
         List<Long> batch;

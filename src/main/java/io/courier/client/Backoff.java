@@ -20,6 +20,18 @@ final class Backoff {
         return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
     }
 
+    /**
+     * No wait the first time since the last reset (a node that shuts down asked the client to move), then as
+     * {@link #next()}: a client that keeps being sent away, e.g. to the same draining node, backs off as usual.
+     */
+    Duration immediate() {
+        if (failures == 0) {
+            failures++;
+            return Duration.ZERO;
+        }
+        return next();
+    }
+
     void reset() {
         failures = 0;
     }

@@ -1,9 +1,11 @@
 package io.courier.client;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,9 +20,12 @@ import java.util.logging.Logger;
 
 import com.google.protobuf.ByteString;
 
+import org.signal.libsignal.protocol.NoSessionException;
+
 import io.courier.api.v1.AccountServiceGrpc;
 import io.courier.api.v1.Ack;
 import io.courier.api.v1.AddMembersRequest;
+import io.courier.api.v1.ClearPushTokenRequest;
 import io.courier.api.v1.ClearRegistrationLockRequest;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
@@ -45,15 +50,21 @@ import io.courier.api.v1.MismatchedDevices;
 import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.Ping;
 import io.courier.api.v1.PromoteAdminsRequest;
+import io.courier.api.v1.PushPlatform;
+import io.courier.api.v1.PushServiceGrpc;
 import io.courier.api.v1.Read;
 import io.courier.api.v1.Receipt;
 import io.courier.api.v1.ReceiptState;
 import io.courier.api.v1.RegisterRequest;
+import io.courier.api.v1.SetPushTokenRequest;
 import io.courier.api.v1.SetRegistrationLockRequest;
+import io.courier.api.v1.Typing;
+import io.courier.api.v1.TypingEvent;
 import io.courier.api.v1.RemoveMembersRequest;
 import io.courier.api.v1.RequestVerificationCodeRequest;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -81,6 +92,9 @@ public final class CourierClient implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CourierClient.class.getName());
     private static final Metadata.Key<String> AUTHORIZATION =
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    /** A node that shuts down ends streams with UNAVAILABLE and {@code courier-reconnect: now} (messaging.proto). */
+    private static final Metadata.Key<String> RECONNECT =
+            Metadata.Key.of("courier-reconnect", Metadata.ASCII_STRING_MARSHALLER);
     private static final int MAX_REPAIRS = 3;
     private static final int ONE_TIME_KEYS = 50;
     private static final int REFILL_BELOW = 20;
@@ -91,6 +105,12 @@ public final class CourierClient implements AutoCloseable {
     private static final int MAX_UNHANDLED = 1024;
     /** Sender Key distributions (1:1 sends) in flight at once when a group send needs them. */
     private static final int DISTRIBUTIONS_IN_FLIGHT = 32;
+    /** Sessions remembered as answered; a session forgotten (or a restart) costs one more empty message at most. */
+    private static final int ANSWERED_SESSIONS = 1024;
+    /** How often one sender is asked for its key for one group, at most. */
+    private static final long KEY_REQUEST_INTERVAL_MS = 60_000;
+    /** Sender/group pairs recently asked for a key, bounded (the eldest goes). */
+    private static final int KEY_REQUESTS = 256;
 
     private final Channel channel;
     private final ClientStore store;
@@ -98,6 +118,8 @@ public final class CourierClient implements AutoCloseable {
     private final IncomingQueue incoming;
     private final Sinks.Many<Tick> ticks = Sinks.many().multicast().onBackpressureBuffer(4096, false);
     private final Sinks.Many<ConnectionEvent> events = Sinks.many().replay().latest();
+    /** Ephemeral: a subscriber that falls 256 behind loses indicators, as the server drops them for a slow stream. */
+    private final Sinks.Many<TypingIndicator> typing = Sinks.many().multicast().onBackpressureBuffer(256, false);
     private final Sinks.Many<GroupEvent> groupEvents = Sinks.many().multicast().onBackpressureBuffer(1024, false);
     private final Sinks.Many<GroupMessageStatus> groupStatuses =
             Sinks.many().multicast().onBackpressureBuffer(4096, false);
@@ -113,6 +135,15 @@ public final class CourierClient implements AutoCloseable {
     private volatile boolean closed;
     private volatile Disposable refill = () -> { };
     private final List<Long> pendingAcks = new ArrayList<>();
+    /** Sessions this device answered with a session ack (by their base key), so each is answered once. */
+    private final RecentIds answeredSessions = new RecentIds(ANSWERED_SESSIONS, null);
+    /** When each sender was last asked for its key for a group (key "sender/group"). Guarded by itself. */
+    private final Map<String, Long> keyRequests = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > KEY_REQUESTS;
+        }
+    };
     private boolean ackFlushScheduled;
 
     private CourierClient(Channel channel, ClientStore store) {
@@ -166,6 +197,21 @@ public final class CourierClient implements AutoCloseable {
     /** Removes the account's Registration Lock (primary only). */
     public Mono<Void> clearRegistrationLock() {
         return call(() -> accounts().clearRegistrationLock(ClearRegistrationLockRequest.getDefaultInstance())).then();
+    }
+
+    /**
+     * Registers (or replaces) this device's push token, so the server wakes the app with a content-free push when
+     * something arrives while it has no stream. {@code platform} is {@code PUSH_PLATFORM_APNS} (hex device token)
+     * or {@code PUSH_PLATFORM_FCM} (registration token).
+     */
+    public Mono<Void> setPushToken(PushPlatform platform, String token) {
+        return call(() -> push().setPushToken(SetPushTokenRequest.newBuilder().setPlatform(platform).setToken(token)
+                .build())).then();
+    }
+
+    /** Stops wake-ups for this device. */
+    public Mono<Void> clearPushToken() {
+        return call(() -> push().clearPushToken(ClearPushTokenRequest.getDefaultInstance())).then();
     }
 
     /** Links this device to an account with a code from its primary, and uploads its keys. */
@@ -327,6 +373,23 @@ public final class CourierClient implements AutoCloseable {
         return events.asFlux();
     }
 
+    /** Typing indicators for this account and its groups, while the stream is up (never stored or replayed). */
+    public Flux<TypingIndicator> typing() {
+        return typing.asFlux();
+    }
+
+    /** Tells {@code peer}'s online devices that this user started or stopped typing; dropped while disconnected. */
+    public void typing(UUID peer, boolean started) {
+        write(ConnectRequest.newBuilder().setTyping(Typing.newBuilder().setPeerAccountId(SessionCrypto.idBytes(peer))
+                .setStarted(started)).build());
+    }
+
+    /** Tells the group's other online members that this user started or stopped typing. */
+    public void typingInGroup(UUID groupId, boolean started) {
+        write(ConnectRequest.newBuilder().setTyping(Typing.newBuilder().setGroupId(SessionCrypto.idBytes(groupId))
+                .setStarted(started)).build());
+    }
+
     /** Opens the stream and keeps it open (reconnecting with jittered backoff) until {@link #close()}. */
     public void connect() {
         credentials();
@@ -339,6 +402,23 @@ public final class CourierClient implements AutoCloseable {
         openStream();
         pinger = Flux.interval(PING_INTERVAL, PING_INTERVAL).subscribe(tick -> write(ConnectRequest.newBuilder()
                 .setPing(Ping.newBuilder().setNonce(ThreadLocalRandom.current().nextLong())).build()));
+    }
+
+    /**
+     * The device's network is back (call it from the OS's connectivity callback): reconnects at once instead of waiting
+     * out the backoffs (the channel's and this client's) that grew while there was no network.
+     */
+    public void networkAvailable() {
+        if (channel instanceof ManagedChannel managed) {
+            managed.resetConnectBackoff(); // the channel's own backoff grew too; a waiting stream goes on at once
+        }
+        synchronized (streamLock) {
+            if (!running || current != null) {
+                return;
+            }
+        }
+        backoff.reset();
+        openStream();
     }
 
     /**
@@ -442,10 +522,12 @@ public final class CourierClient implements AutoCloseable {
     }
 
     private void openStream() {
-        var stub = MessagingServiceGrpc.newStub(authenticated());
+        // Waits for the connection instead of failing while the channel backs off: it starts the moment the
+        // channel is up (a failed one would wait out this client's backoff on top).
+        var stub = MessagingServiceGrpc.newStub(authenticated()).withWaitForReady();
         synchronized (streamLock) {
-            if (!running) {
-                return;
+            if (!running || current != null) {
+                return; // closed, or already reconnected (the network came back before the backoff ran out)
             }
             // Current before the call starts: its first callback (on a gRPC thread) finds it so.
             current = new Receiver();
@@ -495,6 +577,12 @@ public final class CourierClient implements AutoCloseable {
                     refill = refillPreKeys(REFILL_BELOW)
                             .subscribe(refilled -> { }, e -> LOG.log(Level.FINE, "prekey refill failed", e));
                 }
+                case TYPING -> {
+                    TypingEvent event = frame.getTyping();
+                    typing.tryEmitNext(new TypingIndicator(SessionCrypto.uuid(event.getSenderAccountId()),
+                            event.getSenderDeviceId(), event.getGroupId().isEmpty() ? Optional.empty()
+                                    : Optional.of(SessionCrypto.uuid(event.getGroupId())), event.getStarted()));
+                }
                 case ERROR -> onFrameError(frame.getError());
                 default -> {
                     // pongs need no handling: any frame shows the stream is alive
@@ -542,20 +630,21 @@ public final class CourierClient implements AutoCloseable {
 
         @Override
         public void onError(Throwable t) {
-            ended(this, Status.fromThrowable(t));
+            Metadata trailers = Status.trailersFromThrowable(t);
+            ended(this, Status.fromThrowable(t), trailers != null && "now".equals(trailers.get(RECONNECT)));
         }
 
         @Override
         public void onCompleted() {
-            ended(this, Status.OK);
+            ended(this, Status.OK, false);
         }
     }
 
     /** The single tick; a distribution is remembered so its receipts stay the SDK's. */
     private void onSent(PendingSend send, long serverId) {
         if (send.target() instanceof PendingSend.Direct direct) {
-            if (direct.distribution()) {
-                groupState.markDistributionMessage(serverId);
+            if (direct.internal()) {
+                groupState.markDistributionMessage(serverId); // its receipts stay the SDK's too
             } else {
                 ticks.tryEmitNext(new Tick(serverId, direct.recipient(), Tick.State.SENT));
             }
@@ -567,12 +656,17 @@ public final class CourierClient implements AutoCloseable {
     private void onReceipt(Receipt receipt) {
         long message = receipt.getMessageServerId();
         if (!groupState.isDistributionMessage(message)) {
-            UUID recipient = SessionCrypto.uuid(receipt.getRecipientAccountId());
             Tick.State state = receipt.getState() == ReceiptState.RECEIPT_STATE_READ ? Tick.State.READ
                     : Tick.State.DELIVERED;
             Optional<UUID> group = optionalId(receipt.getGroupId());
-            ticks.tryEmitNext(new Tick(message, recipient, state, group));
-            group.flatMap(g -> groupState.record(message, recipient, state)).ifPresent(groupStatuses::tryEmitNext);
+            List<ByteString> recipients = new ArrayList<>();
+            recipients.add(receipt.getRecipientAccountId());
+            recipients.addAll(receipt.getMoreRecipientAccountIdsList());
+            for (ByteString id : recipients) {
+                UUID recipient = SessionCrypto.uuid(id);
+                ticks.tryEmitNext(new Tick(message, recipient, state, group));
+                group.flatMap(g -> groupState.record(message, recipient, state)).ifPresent(groupStatuses::tryEmitNext);
+            }
         }
         ack(receipt.getServerId());
     }
@@ -600,6 +694,40 @@ public final class CourierClient implements AutoCloseable {
             LOG.log(Level.WARNING, "dropping an undecryptable message " + id + ": " + e.getClass().getSimpleName());
             store.markSeen(id, origin);
             ack(id);
+            if (e instanceof NoSessionException && delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE
+                    && !delivery.getGroupId().isEmpty()) {
+                requestSenderKey(sender, SessionCrypto.uuid(delivery.getGroupId()));
+            }
+        }
+    }
+
+    /**
+     * This device lacks a group sender's key (it was linked or reinstalled after the key went out): asks the sender,
+     * whose next group send then distributes the key to every device of this account. Messages before that stay
+     * unreadable here (a Sender Key chain only runs forward). At most once per sender and group per
+     * {@value #KEY_REQUEST_INTERVAL_MS} ms.
+     */
+    private void requestSenderKey(UUID sender, UUID groupId) {
+        long now = System.currentTimeMillis();
+        synchronized (keyRequests) {
+            Long last = keyRequests.get(sender + "/" + groupId);
+            if (last != null && now - last < KEY_REQUEST_INTERVAL_MS) {
+                return;
+            }
+            keyRequests.put(sender + "/" + groupId, now);
+        }
+        submit(new PendingSend.Direct(sender, true), Payload.senderKeyRequest(groupId).serialize())
+                .subscribe(sent -> { }, e -> LOG.log(Level.FINE, "sender key request not sent", e));
+    }
+
+    /** A member's device lacks this device's key for the group: the next send distributes it to that account. */
+    private void onSenderKeyRequest(UUID requester, byte[] body) {
+        if (body.length != Uuids.BYTES) {
+            return;
+        }
+        UUID groupId = Uuids.get(ByteBuffer.wrap(body));
+        if (groupState.group(groupId).map(g -> GroupState.accounts(g).contains(requester)).orElse(false)) {
+            groupState.forgetHolders(groupId, requester);
         }
     }
 
@@ -613,8 +741,16 @@ public final class CourierClient implements AutoCloseable {
         Payload content = Payload.parse(delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE
                 ? groupSessions().decrypt(sender, device, ciphertext)
                 : crypto().decrypt(sender, device, delivery.getType(), ciphertext));
-        if (content.kind() == Payload.Kind.SENDER_KEY_DISTRIBUTION) {
-            groupSessions().process(sender, device, content.body());
+        if (delivery.getType() == EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE
+                && content.kind() != Payload.Kind.SESSION_ACK) {
+            completeSession(sender, SessionCrypto.sessionStartedBy(ciphertext));
+        }
+        if (content.kind() != Payload.Kind.APP) {
+            if (content.kind() == Payload.Kind.SENDER_KEY_DISTRIBUTION) {
+                groupSessions().process(sender, device, content.body());
+            } else if (content.kind() == Payload.Kind.SENDER_KEY_REQUEST) {
+                onSenderKeyRequest(sender, content.body());
+            }
             store.markSeen(delivery.getServerId(), origin);
             return Optional.empty();
         }
@@ -623,6 +759,23 @@ public final class CourierClient implements AutoCloseable {
                 optionalId(delivery.getSyncRecipientAccountId()), optionalId(delivery.getGroupId())), origin);
         store.keepUnhandled(message);
         return Optional.of(message);
+    }
+
+    /**
+     * Until a device hears back over a session it started, libsignal makes every message it sends a
+     * PreKeySignalMessage (≈ 1.7 KB more with PQXDH: 70 ms per hop at 200 kbit/s). Receipts are server metadata here,
+     * not messages, so a one-way chat would never hear back: the recipient answers each new session once with an
+     * empty session ack.
+     */
+    private void completeSession(UUID sender, long session) {
+        synchronized (answeredSessions) {
+            if (answeredSessions.contains(session)) {
+                return;
+            }
+            answeredSessions.add(session);
+        }
+        submit(new PendingSend.Direct(sender, true), Payload.sessionAck().serialize())
+                .subscribe(sent -> { }, e -> LOG.log(Level.FINE, "session ack not sent", e));
     }
 
     /** The app has the message: only now is it acked, and a stream waiting for room in the queue reads on. */
@@ -654,9 +807,11 @@ public final class CourierClient implements AutoCloseable {
 
     /**
      * Only a revoked device stops for good. A stream superseded by one this client did not open (ALREADY_EXISTS) is
-     * retried like a drop: the device wants its stream, and the newest connection wins.
+     * retried like a drop: the device wants its stream, and the newest connection wins. A node that shuts down says
+     * "reconnect now": the client reconnects at once, on a new connection when the channel is a
+     * {@link ManagedChannel} (moved to idle, so a load balancer or the channel's address list picks a live node).
      */
-    private void ended(Receiver stream, Status status) {
+    private void ended(Receiver stream, Status status, boolean reconnectNow) {
         boolean reconnect;
         synchronized (streamLock) {
             if (current != stream) {
@@ -670,7 +825,10 @@ public final class CourierClient implements AutoCloseable {
         }
         events.tryEmitNext(reconnect || status.isOk() ? ConnectionEvent.DISCONNECTED : ConnectionEvent.STOPPED);
         if (reconnect) {
-            Duration delay = backoff.next();
+            if (reconnectNow && channel instanceof ManagedChannel managed) {
+                managed.enterIdle(); // calls still open on the old connection go on; new ones get a new one
+            }
+            Duration delay = reconnectNow ? backoff.immediate() : backoff.next();
             Schedulers.parallel().schedule(this::openStream, delay.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
@@ -724,6 +882,10 @@ public final class CourierClient implements AutoCloseable {
 
     private GroupServiceGrpc.GroupServiceBlockingStub groups() {
         return GroupServiceGrpc.newBlockingStub(authenticated());
+    }
+
+    private PushServiceGrpc.PushServiceBlockingStub push() {
+        return PushServiceGrpc.newBlockingStub(authenticated());
     }
 
     private KeyServiceGrpc.KeyServiceBlockingStub keys() {

@@ -87,6 +87,17 @@ final class GroupState {
         store.put(DISTRIBUTION + groupId, buffer.array());
     }
 
+    /** Forgets which devices of {@code account} hold the current key, so the next send distributes it to them all. */
+    void forgetHolders(UUID groupId, UUID account) {
+        synchronized (store) {
+            distribution(groupId).ifPresent(current -> {
+                Set<MemberDevice> holders = new HashSet<>(current.holders());
+                holders.removeIf(holder -> holder.account().equals(account));
+                saveDistribution(groupId, new Distribution(current.id(), holders));
+            });
+        }
+    }
+
     /** Records that {@code devices} of {@code account} got the key {@code distributionId}, if it is still current. */
     void addHolders(UUID groupId, UUID distributionId, UUID account, Collection<Integer> devices) {
         synchronized (store) {

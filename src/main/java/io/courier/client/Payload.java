@@ -1,6 +1,8 @@
 package io.courier.client;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.UUID;
 
 /**
  * The end-to-end plaintext of every Courier message: one kind byte, then the body. The server never sees it; it
@@ -12,7 +14,19 @@ record Payload(Kind kind, byte[] body) {
         /** The app's own bytes. */
         APP,
         /** A libsignal SenderKeyDistributionMessage: a sender's key for its group messages; never shown to the app. */
-        SENDER_KEY_DISTRIBUTION
+        SENDER_KEY_DISTRIBUTION,
+        /**
+         * Empty; sent back once over a session another device started. Decrypting it completes the session on that
+         * device, whose messages then stop carrying the PreKeySignalMessage header (≈ 1.7 KB with PQXDH's Kyber
+         * ciphertext). Never shown to the app.
+         */
+        SESSION_ACK,
+        /**
+         * A group id (16 bytes): the sender's device got a group message it has no key for (a device linked or
+         * reinstalled after the key went out), so the receiver's next group send distributes it again. Never shown
+         * to the app.
+         */
+        SENDER_KEY_REQUEST
     }
 
     static Payload app(byte[] plaintext) {
@@ -21,6 +35,14 @@ record Payload(Kind kind, byte[] body) {
 
     static Payload senderKeyDistribution(byte[] message) {
         return new Payload(Kind.SENDER_KEY_DISTRIBUTION, message);
+    }
+
+    static Payload senderKeyRequest(UUID groupId) {
+        return new Payload(Kind.SENDER_KEY_REQUEST, Uuids.put(ByteBuffer.allocate(Uuids.BYTES), groupId).array());
+    }
+
+    static Payload sessionAck() {
+        return new Payload(Kind.SESSION_ACK, new byte[0]);
     }
 
     byte[] serialize() {

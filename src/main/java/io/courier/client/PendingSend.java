@@ -20,8 +20,11 @@ record PendingSend(long clientMessageId, Target target, byte[] content, MonoSink
     sealed interface Target permits Direct, ToGroup {
     }
 
-    /** To every device of one account; a Sender Key {@code distribution} is the SDK's own, so it gets no ticks. */
-    record Direct(UUID recipient, boolean distribution) implements Target {
+    /**
+     * To every device of one account; an {@code internal} message (a Sender Key distribution, a session ack) is the
+     * SDK's own, so it gets no ticks.
+     */
+    record Direct(UUID recipient, boolean internal) implements Target {
     }
 
     /**

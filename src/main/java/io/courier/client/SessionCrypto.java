@@ -56,7 +56,11 @@ final class SessionCrypto {
             if (bundle.getDeviceId() == except) {
                 continue;
             }
-            new SessionBuilder(store, address(account, bundle.getDeviceId())).process(Bundles.toLibsignal(bundle));
+            SignalProtocolAddress to = address(account, bundle.getDeviceId());
+            store.atomically(() -> {
+                new SessionBuilder(store, to).process(Bundles.toLibsignal(bundle));
+                return null;
+            });
         }
     }
 
@@ -64,8 +68,16 @@ final class SessionCrypto {
         store.deleteSession(address(account, device));
     }
 
-    /** One envelope per device of {@code account} this device has a session with. */
+    /**
+     * One envelope per device of {@code account} this device has a session with. Holds the store throughout: libsignal
+     * loads a session, advances it and stores it back, so two sends (or a send and a decryption) on other threads
+     * would otherwise both use the same message key, and the recipient would drop the second as a duplicate.
+     */
     List<DeviceEnvelope> encrypt(UUID account, byte[] plaintext, int except) throws Exception {
+        return store.atomically(() -> encryptHoldingStore(account, plaintext, except));
+    }
+
+    private List<DeviceEnvelope> encryptHoldingStore(UUID account, byte[] plaintext, int except) throws Exception {
         List<DeviceEnvelope> envelopes = new ArrayList<>();
         for (int device : devicesWithSessions(account)) {
             if (device == except) {
@@ -82,6 +94,12 @@ final class SessionCrypto {
                     .build());
         }
         return envelopes;
+    }
+
+    /** Identifies the session a PreKeySignalMessage starts: the first bytes of its sender's random base key. */
+    static long sessionStartedBy(byte[] preKeyMessage) throws Exception {
+        return ByteBuffer.wrap(new PreKeySignalMessage(preKeyMessage).getBaseKey().serialize(), 1, Long.BYTES)
+                .getLong();
     }
 
     byte[] decrypt(UUID sender, int senderDevice, EnvelopeType type, byte[] ciphertext) throws Exception {

@@ -10,6 +10,10 @@ public sealed interface BusMessage extends Serializable {
     record Push(DeviceAddress target, Serializable item) implements BusMessage {
     }
 
+    /** A frame for the target's stream only if it has one now (typing): never stored, dropped if not deliverable. */
+    record Ephemeral(DeviceAddress target, byte[] frame) implements BusMessage {
+    }
+
     /** A newer stream of the device connected elsewhere: close the one with this epoch. */
     record Supersede(DeviceAddress target, long epoch) implements BusMessage {
     }

@@ -47,8 +47,20 @@ public class ClusterWiring {
 
     @Produces
     @Singleton
+    NodeDirectory nodeDirectory(HazelcastInstance hazelcast) {
+        return new NodeDirectory(hazelcast);
+    }
+
+    @Produces
+    @Singleton
     ServerIds serverIds(HazelcastInstance hazelcast) {
         return new ServerIds(hazelcast);
+    }
+
+    @Produces
+    @Singleton
+    StreamEpochs streamEpochs(HazelcastInstance hazelcast) {
+        return new StreamEpochs(hazelcast);
     }
 
     /** Wall-clock time for expiries and limits; tests replace it to move time without waiting. */

@@ -10,6 +10,12 @@ public record DeviceAddress(UUID accountId, int deviceId) implements Serializabl
         return accountId + ":" + deviceId;
     }
 
+    /** The device a presence-map key names. */
+    public static DeviceAddress fromKey(String key) {
+        int colon = key.lastIndexOf(':');
+        return new DeviceAddress(UUID.fromString(key.substring(0, colon)), Integer.parseInt(key.substring(colon + 1)));
+    }
+
     @Override
     public String toString() {
         return key();

@@ -61,6 +61,7 @@ public final class HazelcastMembers {
         config.addMapConfig(new MapConfig(PresenceDirectory.MAP).setBackupCount(1));
         capabilityMaps.forEach(config::addMapConfig);
         config.addFlakeIdGeneratorConfig(ServerIds.config());
+        config.addFlakeIdGeneratorConfig(StreamEpochs.config());
         return Hazelcast.newHazelcastInstance(config);
     }
 }

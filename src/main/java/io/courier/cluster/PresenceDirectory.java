@@ -2,14 +2,18 @@ package io.courier.cluster;
 
 import java.io.Serializable;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.query.Predicates;
 
 import reactor.core.publisher.Mono;
@@ -67,6 +71,27 @@ public final class PresenceDirectory {
 
     public Mono<Presence> lookup(DeviceAddress device) {
         return Mono.fromCompletionStage(() -> presence.getAsync(device.key()));
+    }
+
+    /**
+     * Tells {@code connected} of every stream that registers a device whose presence entry this member owns (its
+     * Hazelcast partition), on an event thread. State kept under the same key lives on the same member.
+     */
+    public void onLocalConnect(Consumer<DeviceAddress> connected) {
+        presence.addLocalEntryListener(new ConnectListener(connected));
+    }
+
+    private record ConnectListener(Consumer<DeviceAddress> connected)
+            implements EntryAddedListener<String, Presence>, EntryUpdatedListener<String, Presence> {
+        @Override
+        public void entryAdded(EntryEvent<String, Presence> event) {
+            connected.accept(DeviceAddress.fromKey(event.getKey()));
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, Presence> event) {
+            connected.accept(DeviceAddress.fromKey(event.getKey()));
+        }
     }
 
     /** Runs on the key's partition owner: the compare and the set are one step. */

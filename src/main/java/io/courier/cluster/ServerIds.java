@@ -26,8 +26,13 @@ public final class ServerIds {
     }
 
     static FlakeIdGeneratorConfig config() {
-        return new FlakeIdGeneratorConfig(NAME).setEpochStart(EPOCH).setBitsSequence(BITS_SEQUENCE)
-                .setBitsNodeId(BITS_NODE).setPrefetchCount(100).setPrefetchValidityMillis(1000);
+        return layout(NAME).setPrefetchCount(100).setPrefetchValidityMillis(1000);
+    }
+
+    /** The bit layout of every Courier flake id (so ids of every generator compare by time). */
+    static FlakeIdGeneratorConfig layout(String name) {
+        return new FlakeIdGeneratorConfig(name).setEpochStart(EPOCH).setBitsSequence(BITS_SEQUENCE)
+                .setBitsNodeId(BITS_NODE);
     }
 
     public long next() {

@@ -19,9 +19,10 @@ import jakarta.inject.Provider;
 import org.jboss.logging.Logger;
 
 import io.courier.api.v1.AccountServiceGrpc;
+import io.courier.api.v1.AdminServiceGrpc;
 import io.courier.api.v1.MessagingServiceGrpc;
 import io.courier.cluster.RateLimiter;
-import io.courier.cluster.ServerIds;
+import io.courier.cluster.StreamEpochs;
 import io.courier.common.RetryAfter;
 import io.courier.common.CallContext;
 import io.courier.common.CredentialVerifier;
@@ -38,7 +39,8 @@ import io.quarkus.grpc.GlobalInterceptor;
 
 /**
  * Authenticates every Courier RPC from the {@code authorization: Bearer <token>} header, except registration and
- * device linking, which are how a device gets a token. Health and reflection stay open. Also records the client's
+ * device linking, which are how a device gets a token. AdminService calls carry the operator token instead of a
+ * device's. Health and reflection stay open. Also records the client's
  * address for per-peer rate limits: the TCP peer, or the forwarded-for client behind a trusted proxy.
  */
 @ApplicationScoped
@@ -57,22 +59,25 @@ public class AuthInterceptor implements ServerInterceptor {
 
     /** Resolved on first call: the gRPC server builds interceptors before the database session exists. */
     private static final String CONNECT = MessagingServiceGrpc.getConnectMethod().getFullMethodName();
+    private static final String ADMIN_PREFIX = AdminServiceGrpc.SERVICE_NAME + "/";
 
     private final Provider<CredentialVerifier> verifier;
-    private final Provider<ServerIds> epochs;
+    private final Provider<StreamEpochs> epochs;
     private final Provider<RateLimiter> limiter;
     private final Provider<StreamMetrics> metrics;
     private final EdgeConfig config;
     private final ClientAddress clientAddress;
+    private final OperatorToken operatorToken;
 
-    AuthInterceptor(Provider<CredentialVerifier> verifier, Provider<ServerIds> epochs, Provider<RateLimiter> limiter,
-            Provider<StreamMetrics> metrics, EdgeConfig config, ClientAddress clientAddress) {
+    AuthInterceptor(Provider<CredentialVerifier> verifier, Provider<StreamEpochs> epochs, Provider<RateLimiter> limiter,
+            Provider<StreamMetrics> metrics, EdgeConfig config, ClientAddress clientAddress, AdminConfig admin) {
         this.verifier = verifier;
         this.epochs = epochs;
         this.limiter = limiter;
         this.metrics = metrics;
         this.config = config;
         this.clientAddress = clientAddress;
+        this.operatorToken = new OperatorToken(admin.token());
     }
 
     @Override
@@ -87,6 +92,10 @@ public class AuthInterceptor implements ServerInterceptor {
         }
         String token;
         try {
+            if (method.startsWith(ADMIN_PREFIX)) {
+                operatorToken.check(headers.get(AUTHORIZATION));
+                return Contexts.interceptCall(context, call, headers, next);
+            }
             token = bearerToken(headers.get(AUTHORIZATION));
         } catch (StatusRuntimeException e) {
             call.close(e.getStatus(), new Metadata());

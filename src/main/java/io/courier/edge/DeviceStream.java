@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jboss.logging.Logger;
 
@@ -34,6 +35,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -43,9 +45,12 @@ import reactor.core.scheduler.Scheduler;
  * into calls and results into frames. All state is confined to the stream's serial executor.
  */
 final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutlet {
+    /** Ephemeral frames (typing) waiting for the serial executor at most; more are dropped at once. */
+    private static final int EPHEMERALS_QUEUED = 8;
 
     /** The per-device budgets of one stream. */
-    record Budgets(TokenBucket sends, TokenBucket acks, TokenBucket reads, TokenBucket pings, TokenBucket refusals) {
+    record Budgets(TokenBucket sends, TokenBucket acks, TokenBucket reads, TokenBucket pings, TokenBucket typing,
+            TokenBucket refusals) {
     }
 
     private final DeviceAddress device;
@@ -69,6 +74,14 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     private volatile FluxSink<ConnectRequest> inbound;
     private Disposable pipeline;
     private boolean closed;
+    /** Ephemeral frames handed to the serial executor and not yet run there. */
+    private final AtomicInteger ephemeralsQueued = new AtomicInteger();
+    /** Set when the node drains: no further frame is handled, and the stream ends with this once idle. */
+    private StatusRuntimeException drainedWith;
+    private boolean closing;
+    /** A frame has been received and its handling is not over (set on gRPC's thread, cleared on the serial one). */
+    private final AtomicBoolean frameInFlight = new AtomicBoolean();
+    private final Sinks.Empty<Void> over = Sinks.empty();
     /** Counted in the open-streams gauge: set when admitted, cleared once when it ends. */
     private final AtomicBoolean counted = new AtomicBoolean();
     /** Liveness is about real time, not the node's (adjustable) clock. */
@@ -148,9 +161,15 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
                 sink.onRequest(n -> call.request((int) Math.min(n, Integer.MAX_VALUE)));
             }, FluxSink.OverflowStrategy.ERROR)
                     // Prefetch 0: the next frame is requested only once this one is handled and there is room.
-                    .concatMap(frame -> stillCurrent.publishOn(serial)
-                            .flatMap(current -> current ? handle(frame) : notCurrent()).subscribeOn(serial)
-                            .then(Mono.defer(outbound::room).subscribeOn(serial)), 0)
+                    // A cached answer completes at once: then the frame costs one hop onto the serial executor.
+                    .concatMap(frame -> stillCurrent
+                            .flatMap(current -> Mono.defer(() -> current ? handle(frame) : notCurrent())
+                                    .subscribeOn(serial))
+                            .then(Mono.defer(outbound::room).subscribeOn(serial))
+                            .doFinally(signal -> {
+                                frameInFlight.set(false);
+                                onSerial(this::drainIfIdle);
+                            }), 0)
                     .subscribe(null, this::failed, () -> onSerial(this::halfClosed));
         }, error -> onSerial(() -> {
             if (closed) {
@@ -159,6 +178,24 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
                 failed(error);
             }
         }));
+    }
+
+    /**
+     * An ephemeral frame from the node bus: written now or dropped. Dropped at once when {@value #EPHEMERALS_QUEUED}
+     * are already waiting for the stream's executor, so peers' typing can't pile up behind a busy stream.
+     */
+    void signal(ConnectResponse frame) {
+        if (ephemeralsQueued.incrementAndGet() > EPHEMERALS_QUEUED) {
+            ephemeralsQueued.decrementAndGet();
+            metrics.refused(StreamMetrics.EPHEMERAL_DROPPED);
+            return;
+        }
+        onSerial(() -> {
+            ephemeralsQueued.decrementAndGet();
+            if (!closed && !outbound.offer(frame)) {
+                metrics.refused(StreamMetrics.EPHEMERAL_DROPPED);
+            }
+        });
     }
 
     /** A push from the node bus. */
@@ -179,6 +216,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
         }
         FluxSink<ConnectRequest> sink = inbound;
         if (sink != null) {
+            frameInFlight.set(true);
             sink.next(frame); // only ever as many as the pipeline requested
         }
     }
@@ -209,11 +247,11 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     }
 
     private Mono<Void> handle(ConnectRequest frame) {
-        if (closed) {
-            return Mono.empty();
+        if (closed || closing) {
+            return Mono.empty(); // a draining stream takes no new work: the client sends it again elsewhere
         }
         metrics.frameReceived(switch (frame.getFrameCase()) {
-            case SEND, ACK, READ, PING -> frame.getFrameCase().name().toLowerCase(Locale.ROOT);
+            case SEND, ACK, READ, PING, TYPING -> frame.getFrameCase().name().toLowerCase(Locale.ROOT);
             default -> "invalid";
         });
         return switch (frame.getFrameCase()) {
@@ -226,8 +264,11 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
                             ConnectResponse.newBuilder().setPong(Pong.newBuilder().setNonce(frame.getPing().getNonce()))
                                     .build())))
                     : Mono.empty();
+            case TYPING -> within(budgets.typing(), "typing indicators")
+                    ? messenger.typing(device, frame.getTyping()).publishOn(serial).flatMap(this::refuse)
+                    : Mono.empty();
             default -> refuse(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
-                    "empty frame: set send, ack, read or ping"));
+                    "empty frame: set send, ack, read, ping or typing"));
         };
     }
 
@@ -343,16 +384,50 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
 
     /** Closes the stream from the server side with a status the client can act on. */
     void close(Status status) {
+        close(status.asRuntimeException());
+    }
+
+    /** As {@link #close(Status)}, with trailers. */
+    void close(StatusRuntimeException status) {
         onSerial(() -> {
             if (!closed) {
                 ended();
                 try {
-                    call.onError(status.asRuntimeException());
+                    call.onError(status);
                 } catch (RuntimeException alreadyGone) {
                     // the transport is already closed
                 }
             }
         });
+    }
+
+    /**
+     * The node is shutting down: the frame being handled (a send in flight) is finished, acks settle, the replies
+     * queued for the client go out, then the stream ends with {@code status}. Frames that arrive meanwhile are not
+     * handled (nothing was acknowledged for them; the client sends them again on its next stream). Completes when
+     * the stream has ended, however it ended.
+     */
+    Mono<Void> drain(StatusRuntimeException status) {
+        onSerial(() -> {
+            if (!closed && drainedWith == null) {
+                drainedWith = status;
+                drainIfIdle();
+            }
+        });
+        return over.asMono();
+    }
+
+    private void drainIfIdle() {
+        if (drainedWith == null || closing || closed || frameInFlight.get()) {
+            return;
+        }
+        closing = true;
+        if (pipeline == null) {
+            close(drainedWith); // not admitted yet: nothing of it to finish
+            return;
+        }
+        mailbox.quiet().publishOn(serial).then(Mono.defer(outbound::flushed))
+                .subscribe(null, error -> close(drainedWith), () -> close(drainedWith));
     }
 
     /** The client is done sending: what the transport takes of the queued replies goes out, then the call ends. */
@@ -375,6 +450,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
                 pipeline.dispose();
             }
             lifecycle.ended(this);
+            over.tryEmitEmpty();
         }
     }
 

@@ -39,6 +39,13 @@ public interface EdgeConfig {
     @WithDefault("60s")
     Duration pingInterval();
 
+    /**
+     * How long a shutting-down node waits for its streams to finish their in-flight frames and end (see
+     * {@code NodeDrain}); keep it and {@code quarkus.shutdown.timeout} within the pod's termination grace period.
+     */
+    @WithDefault("20s")
+    Duration drainTimeout();
+
     /** Intervals of silence after which a stream is closed and its presence removed. */
     @WithDefault("3")
     int silentIntervals();
@@ -54,6 +61,13 @@ public interface EdgeConfig {
 
     @WithDefault("10ms")
     Duration readRefill();
+
+    /** Typing indicators per device: a burst, then one more every {@code typing-refill}. */
+    @WithDefault("30")
+    int typingBurst();
+
+    @WithDefault("500ms")
+    Duration typingRefill();
 
     @WithDefault("20")
     int pingBurst();

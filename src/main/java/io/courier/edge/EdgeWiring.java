@@ -6,22 +6,31 @@ import java.util.Set;
 import java.util.UUID;
 import reactor.core.publisher.Flux;
 
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+
+import com.hazelcast.core.HazelcastInstance;
 
 import io.courier.account.CurrentDevices;
 import io.courier.account.DeviceRemovalListener;
 import io.courier.cluster.BusMessage;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.NodeBus;
+import io.courier.cluster.NodeDirectory;
 import io.courier.cluster.PresenceDirectory;
 import io.courier.messaging.MailboxStorage;
 import io.courier.messaging.MessagingConfig;
 import io.courier.messaging.MessagingMetrics;
 import io.courier.messaging.Messenger;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.grpc.runtime.health.GrpcHealthStorage;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -31,8 +40,10 @@ public class EdgeWiring {
     @Produces
     @Singleton
     @Startup
-    StreamMetrics streamMetrics(MeterRegistry registry) {
-        return new StreamMetrics(registry);
+    StreamMetrics streamMetrics(MeterRegistry registry, NodeDirectory nodes) {
+        StreamMetrics metrics = new StreamMetrics(registry);
+        nodes.reportOpenStreams(metrics::openStreams);
+        return metrics;
     }
 
     /** Parsed at startup: a bad CIDR fails the start, not the first call. */
@@ -67,6 +78,20 @@ public class EdgeWiring {
 
     void closeSessions(@Disposes SessionRegistry sessions) {
         sessions.close();
+    }
+
+    @Produces
+    @Singleton
+    NodeDrain drain(SessionRegistry sessions, HazelcastInstance hazelcast, EdgeConfig config,
+            Instance<GrpcHealthStorage> health) {
+        Runnable stopServing = () -> health.stream().forEach(
+                storage -> storage.setStatus(GrpcHealthStorage.DEFAULT_SERVICE_NAME, ServingStatus.NOT_SERVING));
+        return new NodeDrain(sessions, stopServing, hazelcast::shutdown, config.drainTimeout());
+    }
+
+    /** First of all shutdown work: the streams, the database session and the cluster member are all still up. */
+    void drainOnShutdown(@Observes @Priority(1) ShutdownEvent event, NodeDrain drain) {
+        drain.run();
     }
 
     /** A revoked device's open stream is closed at once, wherever it is. */

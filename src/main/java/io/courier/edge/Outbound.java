@@ -24,6 +24,7 @@ final class Outbound {
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private int replies;
     private Sinks.Empty<Void> roomWaiter;
+    private Sinks.Empty<Void> flushWaiter;
     private boolean closed;
 
     Outbound(ServerCallStreamObserver<ConnectResponse> call, int maxReplies, StreamMetrics metrics) {
@@ -41,6 +42,19 @@ final class Outbound {
     void reply(ConnectResponse frame) {
         replies++;
         enqueue(new Queued(frame, true));
+    }
+
+    /**
+     * An ephemeral frame (typing): written now if nothing is waiting and the transport takes it, else dropped —
+     * never queued behind a device that is not keeping up. Returns whether it was written.
+     */
+    boolean offer(ConnectResponse frame) {
+        if (closed || !queue.isEmpty() || !call.isReady()) {
+            return false;
+        }
+        call.onNext(frame);
+        metrics.frameSent(frame.getFrameCase().name().toLowerCase(Locale.ROOT));
+        return true;
     }
 
     private void enqueue(Queued queued) {
@@ -65,6 +79,28 @@ final class Outbound {
             roomWaiter = null;
             waiter.tryEmitEmpty();
         }
+        if (queue.isEmpty()) {
+            wakeFlushWaiter();
+        }
+    }
+
+    /** Completes once every queued frame has been handed to the transport (a draining stream's last SendAcks). */
+    Mono<Void> flushed() {
+        if (closed || queue.isEmpty()) {
+            return Mono.empty();
+        }
+        if (flushWaiter == null) {
+            flushWaiter = Sinks.empty();
+        }
+        return flushWaiter.asMono();
+    }
+
+    private void wakeFlushWaiter() {
+        if (flushWaiter != null) {
+            Sinks.Empty<Void> waiter = flushWaiter;
+            flushWaiter = null;
+            waiter.tryEmitEmpty();
+        }
     }
 
     /** Completes when the stream may take another up-frame: when the replies waiting are within bounds. */
@@ -84,5 +120,6 @@ final class Outbound {
         if (roomWaiter != null) {
             roomWaiter.tryEmitEmpty();
         }
+        wakeFlushWaiter();
     }
 }

@@ -2,12 +2,16 @@ package io.courier.edge;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
+
+import com.google.protobuf.InvalidProtocolBufferException;
 
 import io.courier.account.CurrentDevices;
 import io.courier.api.v1.ConnectResponse;
@@ -24,9 +28,12 @@ import io.courier.messaging.MailboxStorage;
 import io.courier.messaging.MessagingConfig;
 import io.courier.messaging.MessagingMetrics;
 import io.courier.messaging.Messenger;
+import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -37,6 +44,11 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     private static final Logger LOG = Logger.getLogger(SessionRegistry.class);
+    /**
+     * Trailer of the status a draining node ends streams with: {@code now} means reconnect at once, to any node,
+     * without backoff (messaging.proto documents it for clients).
+     */
+    static final Metadata.Key<String> RECONNECT = Metadata.Key.of("courier-reconnect", Metadata.ASCII_STRING_MARSHALLER);
 
     private final Map<DeviceAddress, DeviceStream> sessions = new ConcurrentHashMap<>();
     private final PresenceDirectory presence;
@@ -57,6 +69,8 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     private final BoundedLog faults = new BoundedLog(Logger.getLogger(DeviceStream.class), Duration.ofMinutes(1), 10,
             Duration.ofMillis(100));
     private final CurrentDevices currentDevices;
+    /** Set once, when the node starts draining: from then on no stream is admitted. */
+    private volatile boolean draining;
 
     SessionRegistry(PresenceDirectory presence, NodeBus bus, Messenger messenger,
             MailboxStorage inbox, Clock clock, EdgeConfig config, MessagingConfig messaging, Executor workers,
@@ -95,6 +109,7 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
                 new TokenBucket(config.ackBurst(), config.ackRefill()),
                 new TokenBucket(config.readBurst(), config.readRefill()),
                 new TokenBucket(config.pingBurst(), config.pingRefill()),
+                new TokenBucket(config.typingBurst(), config.typingRefill()),
                 new TokenBucket(config.maxRefusedBurst(), Duration.ofSeconds(1)));
     }
 
@@ -105,6 +120,9 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     @Override
     public Mono<Boolean> admit(DeviceStream stream) {
         DeviceAddress device = stream.device();
+        if (draining) {
+            return refusedWhileDraining(stream);
+        }
         DeviceStream[] replaced = new DeviceStream[1];
         DeviceStream holder = sessions.compute(device, (key, older) -> {
             if (older == null || older.epoch() < stream.epoch()) {
@@ -115,6 +133,14 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
         });
         if (holder != stream) {
             return lost(stream);
+        }
+        if (draining) {
+            // The drain began while this stream took the device over; it may have missed both.
+            sessions.remove(device, stream);
+            if (replaced[0] != null) {
+                replaced[0].drain(reconnectNow());
+            }
+            return refusedWhileDraining(stream);
         }
         if (replaced[0] != null) {
             replaced[0].close(superseded());
@@ -133,6 +159,33 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
             }
             return Mono.just(true);
         });
+    }
+
+    /**
+     * Graceful shutdown: admits no more streams and drains every open one (see {@link DeviceStream#drain}), each
+     * ended with UNAVAILABLE and {@code courier-reconnect: now}. Completes when they have all ended.
+     */
+    Mono<Void> drain() {
+        draining = true;
+        return Flux.fromIterable(List.copyOf(sessions.values())).flatMap(stream -> stream.drain(reconnectNow()))
+                .then();
+    }
+
+    int openStreams() {
+        return sessions.size();
+    }
+
+    private Mono<Boolean> refusedWhileDraining(DeviceStream stream) {
+        metrics.openRefused("draining");
+        stream.close(reconnectNow());
+        return Mono.just(false);
+    }
+
+    private static StatusRuntimeException reconnectNow() {
+        Metadata trailers = new Metadata();
+        trailers.put(RECONNECT, "now");
+        return Status.UNAVAILABLE.withDescription("this node is shutting down; reconnect now, to any node")
+                .asRuntimeException(trailers);
     }
 
     private Mono<Boolean> lost(DeviceStream stream) {
@@ -163,12 +216,23 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
         }
         if (message instanceof BusMessage.Push push) {
             stream.push((InboxItem) push.item());
+        } else if (message instanceof BusMessage.Ephemeral ephemeral) {
+            ephemeralFrame(ephemeral).ifPresent(stream::signal);
         } else if (message instanceof BusMessage.Supersede supersede) {
             if (stream.epoch() <= supersede.epoch()) {
                 stream.close(superseded());
             }
         } else if (message instanceof BusMessage.Revoked revoked && stream.epoch() == revoked.epoch()) {
             stream.close(Status.UNAUTHENTICATED.withDescription("this device was revoked"));
+        }
+    }
+
+    /** Frames nodes built for each other; one that doesn't parse is dropped like any undeliverable ephemeral. */
+    private static Optional<ConnectResponse> ephemeralFrame(BusMessage.Ephemeral ephemeral) {
+        try {
+            return Optional.of(ConnectResponse.parseFrom(ephemeral.frame()));
+        } catch (InvalidProtocolBufferException e) {
+            return Optional.empty();
         }
     }
 

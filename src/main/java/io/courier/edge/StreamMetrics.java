@@ -19,13 +19,15 @@ import io.micrometer.core.instrument.Timer;
  */
 public final class StreamMetrics {
     /** Up-frame types: the ConnectRequest oneof cases, plus a frame that could not be read. */
-    public static final List<String> UP_FRAME_TYPES = List.of("send", "ack", "read", "ping", "invalid");
+    public static final List<String> UP_FRAME_TYPES = List.of("send", "ack", "read", "ping", "typing", "invalid");
     /** Down-frame types: the ConnectResponse oneof cases. */
     public static final List<String> DOWN_FRAME_TYPES =
-            List.of("send_ack", "delivery", "receipt", "queue_empty", "pong", "error");
+            List.of("send_ack", "delivery", "receipt", "queue_empty", "pong", "error", "typing");
+    /** Not an up-frame: an ephemeral down-frame (typing) dropped because the device was not keeping up. */
+    public static final String EPHEMERAL_DROPPED = "ephemeral_dropped";
     public static final List<String> REFUSAL_REASONS = List.of("invalid_frame", "too_many_ids", "rate_limited",
             "mismatched_devices", "unknown_destination", "envelope_too_large", "not_a_member", "not_delivered_to_you",
-            "recipient_inbox_full", "undecodable");
+            "recipient_inbox_full", "undecodable", EPHEMERAL_DROPPED);
     public static final List<String> OPEN_REFUSAL_REASONS = List.of("unauthenticated", "rate_limited", "unavailable");
 
     private final MeterRegistry registry;
@@ -66,6 +68,10 @@ public final class StreamMetrics {
 
     public void streamClosed() {
         open.decrementAndGet();
+    }
+
+    public int openStreams() {
+        return open.get();
     }
 
     /** An up-frame read from a device: one of {@link #UP_FRAME_TYPES}. */

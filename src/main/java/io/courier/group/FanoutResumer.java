@@ -14,6 +14,7 @@ import io.courier.cluster.ServerIds;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Finds recorded jobs nobody is running and runs them here, for the partitions this member owns: when a member left
@@ -71,6 +72,7 @@ final class FanoutResumer implements AutoCloseable {
     /** Completes once the partitions of a departed member have new owners. */
     private Mono<Void> afterMigrations() {
         return Flux.interval(Duration.ZERO, SAFE_POLL)
+                .publishOn(Schedulers.boundedElastic()) // isClusterSafe waits for every member's answer
                 .filter(tick -> hazelcast.getPartitionService().isClusterSafe())
                 .next()
                 .timeout(SAFE_WAIT)

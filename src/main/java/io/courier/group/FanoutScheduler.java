@@ -40,10 +40,20 @@ final class FanoutScheduler implements GroupFanout {
 
     /** Completes once the job is durable; starting it is best effort (a resume sweep starts it otherwise). */
     Mono<Void> schedule(FanoutJob job) {
-        return jobs.record(job).then(Mono.fromRunnable(() -> start(job)));
+        return record(job).then(Mono.fromRunnable(() -> start(job)));
     }
 
-    private void start(FanoutJob job) {
+    Mono<Void> record(FanoutJob job) {
+        return jobs.record(job);
+    }
+
+    /** Drops a recorded job that will never run (its change lost the compare-and-set). */
+    Mono<Void> discard(FanoutJob job) {
+        return jobs.delete(job);
+    }
+
+    /** Hands a recorded job to the owner of its group's partition, best effort. */
+    void start(FanoutJob job) {
         try {
             owners.executeOnKeyOwner(new OwnerTask(job), job.groupId());
         } catch (RejectedExecutionException | IllegalStateException e) {

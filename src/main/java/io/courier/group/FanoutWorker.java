@@ -16,30 +16,41 @@ import reactor.core.publisher.Mono;
 /**
  * Runs the fan-out jobs of the groups this node owns: one lane per group, so a group's jobs run one after another in
  * the order they arrived; different groups run side by side. A job deletes its durable record when every recipient
- * is written; one that fails keeps it, and the next resume sweep runs it again (every write is idempotent).
+ * is written; one that fails keeps it, and the next resume sweep runs it again (every write is idempotent). An
+ * event's job runs only if its change happened ({@link AppliedChanges}).
  */
 final class FanoutWorker {
     private static final Logger LOG = Logger.getLogger(FanoutWorker.class);
 
     private final GroupWrites writes;
     private final FanoutJobStore jobs;
+    private final AppliedChanges changes;
     private final int concurrency;
     /** Jobs waiting behind the running one, per group with a running job. Guarded by this. */
     private final Map<UUID, ArrayDeque<FanoutJob>> lanes = new HashMap<>();
     /** Ids of the jobs queued or running here, so a job handed over twice runs once. Guarded by this. */
     private final Set<Long> known = new HashSet<>();
+    /**
+     * Jobs queued or running here at most. Each holds up to 1023 recipients; members of busy groups can send faster
+     * than a lane drains, so what is beyond this waits in the jobs table, not in the heap.
+     */
+    static final int MAX_QUEUED = 4096;
 
     /** @param concurrency recipients written in parallel within one job */
-    FanoutWorker(GroupWrites writes, FanoutJobStore jobs, int concurrency) {
+    FanoutWorker(GroupWrites writes, FanoutJobStore jobs, AppliedChanges changes, int concurrency) {
         this.writes = writes;
         this.jobs = jobs;
+        this.changes = changes;
         this.concurrency = concurrency;
     }
 
-    /** Queues a job in its group's lane; a job already queued or running here is ignored. Never blocks. */
+    /**
+     * Queues a job in its group's lane; a job already queued or running here is ignored, and so is one beyond
+     * {@value #MAX_QUEUED} jobs held here (it stays recorded: a resume sweep brings it back). Never blocks.
+     */
     void enqueue(FanoutJob job) {
         synchronized (this) {
-            if (!known.add(job.jobId())) {
+            if (known.size() >= MAX_QUEUED || !known.add(job.jobId())) {
                 return;
             }
             ArrayDeque<FanoutJob> lane = lanes.get(job.groupId());
@@ -53,24 +64,33 @@ final class FanoutWorker {
     }
 
     private void run(FanoutJob job) {
-        execute(job)
-                .then(jobs.delete(job))
+        Mono.defer(() -> execute(job)) // a job that fails to start still frees its lane
+
+                .flatMap(finished -> finished ? jobs.delete(job) : Mono.empty())
                 .doFinally(signal -> next(job))
                 .subscribe(null, e -> LOG.warnf("Fan-out job %d of group %s failed; a resume sweep retries it: %s",
                         job.jobId(), job.groupId(), e.toString()));
     }
 
-    private Mono<Void> execute(FanoutJob job) {
+    /** Completes with whether the job is finished (false: it stays recorded for a later sweep). */
+    private Mono<Boolean> execute(FanoutJob job) {
         if (job instanceof FanoutJob.MessageJob m) {
             return writes.payload(m.message()).flatMap(ciphertext -> writes.recordSent(m.message(), m.recipients())
                     .then(Flux.fromIterable(m.recipients())
                             .flatMap(member -> writes.deliver(m.message(), ciphertext, member), concurrency)
-                            .then()));
+                            .then()))
+                    .thenReturn(true);
         }
         FanoutJob.EventJob e = (FanoutJob.EventJob) job;
-        return Flux.fromIterable(e.recipients())
-                .flatMap(account -> writes.deliverEvent(e.jobId(), e.event(), account), concurrency)
-                .then();
+        return changes.verdict(e).flatMap(verdict -> switch (verdict) {
+            case APPLIED -> writes.storeEvent(e.jobId(), e.event())
+                    .then(Flux.fromIterable(e.recipients())
+                            .flatMap(account -> writes.deliverEvent(e.jobId(), e.event(), account), concurrency)
+                            .then())
+                    .thenReturn(true);
+            case NEVER -> Mono.just(true);
+            case UNDECIDED -> Mono.just(false);
+        });
     }
 
     private void next(FanoutJob done) {

@@ -34,6 +34,13 @@ final class GroupSchema {
               WITH default_time_to_live = 2592000
             """));
 
+    /**
+     * Each change's event id is written with the change (see GroupStore), so an event recorded before its
+     * compare-and-set is delivered only if the change happened.
+     */
+    static final Migration V12 = new Migration(12, "group change events", List.of(
+            "ALTER TABLE chat_groups ADD recent_events frozen<list<bigint>>"));
+
     private GroupSchema() {
     }
 }

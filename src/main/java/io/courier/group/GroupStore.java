@@ -1,6 +1,8 @@
 package io.courier.group;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
@@ -12,8 +14,18 @@ import io.courier.store.Cql;
 import io.courier.store.ReactiveCql;
 import reactor.core.publisher.Mono;
 
-/** Groups in CQL. Every write is a compare-and-set on the version the change was computed from. */
+/**
+ * Groups in CQL. Every write is a compare-and-set on the version the change was computed from, and names the change's
+ * event id in the same write: the ids of the last {@value #RECENT_EVENTS} changes say which recorded events belong to
+ * changes that happened.
+ */
 final class GroupStore {
+    static final int RECENT_EVENTS = 64;
+
+    /** A stored group and the event ids of its latest changes, oldest first. */
+    record Stored(GroupState group, List<Long> recentEvents) {
+    }
+
     private final Cql cql;
     private final PreparedStatement select;
     private final PreparedStatement insert;
@@ -23,28 +35,38 @@ final class GroupStore {
     GroupStore(Cql cql) {
         this.cql = cql;
         var session = cql.session();
-        select = session.prepare("SELECT version, members, encrypted_attributes FROM chat_groups WHERE group_id = ?");
-        insert = session.prepare("INSERT INTO chat_groups (group_id, version, members, encrypted_attributes)"
-                + " VALUES (?, ?, ?, ?) IF NOT EXISTS");
-        update = session.prepare("UPDATE chat_groups SET version = ?, members = ? WHERE group_id = ? IF version = ?");
+        select = session.prepare("SELECT version, members, encrypted_attributes, recent_events FROM chat_groups"
+                + " WHERE group_id = ?");
+        insert = session.prepare("INSERT INTO chat_groups (group_id, version, members, encrypted_attributes,"
+                + " recent_events) VALUES (?, ?, ?, ?, ?) IF NOT EXISTS");
+        update = session.prepare("UPDATE chat_groups SET version = ?, members = ?, recent_events = ? WHERE group_id = ?"
+                + " IF version = ?");
         delete = session.prepare("DELETE FROM chat_groups WHERE group_id = ? IF version = ?");
     }
 
     Mono<GroupState> find(UUID groupId) {
-        return cql.one(select.bind(groupId), row -> new GroupState(groupId, row.getLong("version"),
+        return read(groupId).map(Stored::group);
+    }
+
+    Mono<Stored> read(UUID groupId) {
+        return cql.one(select.bind(groupId), row -> new Stored(new GroupState(groupId, row.getLong("version"),
                 Blobs.bytes(row.getByteBuffer("encrypted_attributes")),
-                GroupState.decode(row.getByteBuffer("members"))));
+                GroupState.decode(row.getByteBuffer("members"))), row.getList("recent_events", Long.class)));
     }
 
     /** False if the id is taken (never, for random ids, but never silently overwritten either). */
-    Mono<Boolean> insert(GroupState group) {
+    Mono<Boolean> insert(GroupState group, long eventId) {
         return applied(insert.bind(group.id(), group.version(), GroupState.encode(group.members()),
-                ByteBuffer.wrap(group.attributes())));
+                ByteBuffer.wrap(group.attributes()), List.of(eventId)));
     }
 
-    /** Writes {@code after} if the stored group is still at {@code expectedVersion}. */
-    Mono<Boolean> update(GroupState after, long expectedVersion) {
-        return applied(update.bind(after.version(), GroupState.encode(after.members()), after.id(), expectedVersion));
+    /** Writes {@code after}, changed by event {@code eventId}, if the stored group is still as {@code before}. */
+    Mono<Boolean> update(Stored before, GroupState after, long eventId) {
+        List<Long> recent = new ArrayList<>(before.recentEvents());
+        recent.add(eventId);
+        return applied(update.bind(after.version(), GroupState.encode(after.members()),
+                recent.subList(Math.max(0, recent.size() - RECENT_EVENTS), recent.size()), after.id(),
+                before.group().version()));
     }
 
     Mono<Boolean> delete(UUID groupId, long expectedVersion) {

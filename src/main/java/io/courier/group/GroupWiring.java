@@ -25,6 +25,11 @@ public class GroupWiring {
     }
 
     @Produces
+    Migration changeEvents() {
+        return GroupSchema.V12;
+    }
+
+    @Produces
     MapConfig groupMap() {
         return GroupCache.mapConfig();
     }
@@ -58,9 +63,10 @@ public class GroupWiring {
     @Produces
     @Singleton
     @Startup
-    FanoutWorker fanoutWorker(GroupWrites writes, FanoutJobStore jobs, HazelcastInstance hazelcast,
-            GroupConfig config) {
-        FanoutWorker worker = new FanoutWorker(writes, jobs, config.fanoutConcurrency());
+    FanoutWorker fanoutWorker(GroupWrites writes, FanoutJobStore jobs, GroupStore store, HazelcastInstance hazelcast,
+            GroupConfig config, Clock clock) {
+        FanoutWorker worker = new FanoutWorker(writes, jobs, new AppliedChanges(store, clock, config.resumeAfter()),
+                config.fanoutConcurrency());
         hazelcast.getUserContext().put(OwnerTask.WORKER, worker);
         return worker;
     }
@@ -81,8 +87,8 @@ public class GroupWiring {
     @Produces
     @Singleton
     @Startup
-    Groups groups(GroupStore store, GroupCache cache, FanoutScheduler scheduler, GroupWrites writes,
-            KeyDirectory keys, RateLimiter limiter, ServerIds serverIds, GroupConfig config, Clock clock) {
-        return new Groups(store, cache, scheduler, writes, keys, limiter, serverIds, config, clock);
+    Groups groups(GroupStore store, GroupCache cache, FanoutScheduler scheduler, KeyDirectory keys,
+            RateLimiter limiter, ServerIds serverIds, GroupConfig config, Clock clock) {
+        return new Groups(store, cache, scheduler, keys, limiter, serverIds, config, clock);
     }
 }

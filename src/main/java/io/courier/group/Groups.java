@@ -21,7 +21,6 @@ import io.courier.common.AuthenticatedDevice;
 import io.courier.common.Ids;
 import io.courier.common.Rejections;
 import io.courier.keys.KeyDirectory;
-import io.courier.messaging.GroupWrites;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -45,20 +44,18 @@ public final class Groups {
     private final GroupCache cache;
     private final MembershipRules rules;
     private final FanoutScheduler fanout;
-    private final GroupWrites writes;
     private final KeyDirectory keys;
     private final RateLimiter limiter;
     private final ServerIds serverIds;
     private final GroupConfig config;
     private final Clock clock;
 
-    Groups(GroupStore store, GroupCache cache, FanoutScheduler fanout, GroupWrites writes, KeyDirectory keys,
+    Groups(GroupStore store, GroupCache cache, FanoutScheduler fanout, KeyDirectory keys,
             RateLimiter limiter, ServerIds serverIds, GroupConfig config, Clock clock) {
         this.store = store;
         this.cache = cache;
         this.rules = new MembershipRules(config.maxMembers());
         this.fanout = fanout;
-        this.writes = writes;
         this.keys = keys;
         this.limiter = limiter;
         this.serverIds = serverIds;
@@ -81,9 +78,12 @@ public final class Groups {
                 .then(requireKnown(others))
                 .then(Mono.fromCallable(() -> rules.create(UUID.randomUUID(), caller.accountId(), others,
                         attributes.toByteArray(), clock.instant())))
-                .flatMap(group -> store.insert(group).flatMap(inserted -> inserted
-                        ? published(null, Optional.of(group), caller.accountId()).thenReturn(group)
-                        : Mono.error(Rejections.aborted("group id collision; retry"))));
+                .flatMap(group -> {
+                    FanoutJob.EventJob job = eventJob(null, Optional.of(group), caller.accountId());
+                    return fanout.record(job).then(store.insert(group, job.jobId())).flatMap(inserted -> inserted
+                            ? published(job, Optional.of(group), null).thenReturn(group)
+                            : fanout.discard(job).then(Mono.error(Rejections.aborted("group id collision; retry"))));
+                });
     }
 
     public Mono<GroupState> add(AuthenticatedDevice caller, ByteString groupId, List<ByteString> accountIds) {
@@ -140,42 +140,49 @@ public final class Groups {
 
     /**
      * Applies {@code rule} to the stored group and writes the result if nobody changed the group meanwhile (else
-     * reads it again). Completes with the group after the change; empty optional when the group was deleted.
+     * reads it again). The change's event job is recorded first, so no change happens without its event reaching
+     * every member. Completes with the group after the change; empty optional when the group was deleted.
      */
     private Mono<Optional<GroupState>> attempt(UUID groupId, UUID caller,
             Function<GroupState, Optional<GroupState>> rule, int attempt) {
-        return store.find(groupId)
+        return store.read(groupId)
                 .switchIfEmpty(Mono.error(() -> notFound()))
-                .flatMap(before -> {
+                .flatMap(stored -> {
+                    GroupState before = stored.group();
                     Optional<GroupState> after = rule.apply(before);
                     if (after.isPresent() && after.get().version() == before.version()) {
                         return Mono.just(after); // nothing changes: no write, no event
                     }
-                    Mono<Boolean> write = after.isPresent() ? store.update(after.get(), before.version())
+                    FanoutJob.EventJob job = eventJob(before, after, caller);
+                    Mono<Boolean> write = after.isPresent() ? store.update(stored, after.get(), job.jobId())
                             : store.delete(groupId, before.version());
-                    return write.flatMap(applied -> {
+                    return fanout.record(job).then(write).flatMap(applied -> {
                         if (applied) {
-                            return published(before, after, caller).thenReturn(after);
+                            return published(job, after, before).thenReturn(after);
                         }
-                        return attempt < MAX_ATTEMPTS ? attempt(groupId, caller, rule, attempt + 1)
-                                : Mono.error(Rejections.aborted("the group kept changing under this call; retry"));
+                        return fanout.discard(job).then(attempt < MAX_ATTEMPTS
+                                ? attempt(groupId, caller, rule, attempt + 1)
+                                : Mono.error(Rejections.aborted("the group kept changing under this call; retry")));
                     });
                 });
     }
 
-    /** After the CQL write: the near cache, then the event for every member before and after, durably. */
-    private Mono<Void> published(GroupState before, Optional<GroupState> after, UUID caller) {
+    /** The event of a change for every member before and after it, to be recorded before the change is written. */
+    private FanoutJob.EventJob eventJob(GroupState before, Optional<GroupState> after, UUID caller) {
         UUID groupId = after.isPresent() ? after.get().id() : before.id();
-        Mono<Void> cached = after.isPresent() ? cache.changed(after.get()) : cache.deleted(groupId, before.version());
         Set<UUID> was = before == null ? Set.of() : before.memberIds();
         Set<UUID> is = after.map(GroupState::memberIds).orElse(Set.of());
         Set<UUID> everyone = new LinkedHashSet<>(was);
         everyone.addAll(is);
-        long eventId = serverIds.next();
-        byte[] event = event(before, after, caller, was, is).toByteArray();
-        return cached
-                .then(writes.storeEvent(eventId, event))
-                .then(fanout.schedule(new FanoutJob.EventJob(groupId, eventId, event, List.copyOf(everyone))));
+        return new FanoutJob.EventJob(groupId, serverIds.next(), event(before, after, caller, was, is).toByteArray(),
+                List.copyOf(everyone));
+    }
+
+    /** After the CQL write: the near cache, then the recorded event job starts ({@code before} null on creation). */
+    private Mono<Void> published(FanoutJob.EventJob job, Optional<GroupState> after, GroupState before) {
+        Mono<Void> cached = after.isPresent() ? cache.changed(after.get()) : cache.deleted(job.groupId(),
+                before.version());
+        return cached.then(Mono.fromRunnable(() -> fanout.start(job)));
     }
 
     private GroupEvent event(GroupState before, Optional<GroupState> after, UUID caller, Set<UUID> was,

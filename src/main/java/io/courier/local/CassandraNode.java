@@ -119,6 +119,9 @@ final class CassandraNode implements AutoCloseable {
                 auto_snapshot: false
                 authenticator: AllowAllAuthenticator
                 authorizer: AllowAllAuthorizer
+                # Receipts to one sender are batched per partition (up to 64 rows, a few KiB); ScyllaDB warns from
+                # 128 KiB, Cassandra from 5 KiB, and every warning reaches the node's log through the driver.
+                batch_size_warn_threshold: 64KiB
                 """.formatted(base.toAbsolutePath(), storagePort, cqlPort);
     }
 }

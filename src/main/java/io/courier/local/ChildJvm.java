@@ -116,6 +116,19 @@ final class ChildJvm implements AutoCloseable {
         return logFile;
     }
 
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL: no shutdown hook runs (a crash, as far as the child can tell). */
+    void kill() {
+        try {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** SIGTERM, then SIGKILL if the child has not stopped in time. */
     @Override
     public void close() {

@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -17,29 +19,36 @@ import org.jboss.logging.Logger;
 
 /**
  * The embedded default: a local Cassandra (for ScyllaDB) and S3Proxy (for MinIO), each in a child JVM, with all
- * data under one folder. Used by the default run and, once per run, by the test suite. Children never outlive this
- * JVM (see {@link ParentWatch}); a shutdown hook stops them cleanly on Ctrl-C.
+ * data under one folder. Used by the default run and, once per run, by the test suite. Children never outlive the
+ * JVM that started them (see {@link ParentWatch}); a shutdown hook stops them cleanly on Ctrl-C. More nodes on the
+ * same machine attach to the infrastructure of the same folder instead of starting their own (local multi-node).
  */
 public final class LocalInfrastructure implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalInfrastructure.class);
+    private static final String ENDPOINTS = "endpoints.properties";
 
-    private final FileChannel lockChannel;
-    private final FileLock lock;
-    private final CassandraNode cassandra;
-    private final S3ProxyNode s3;
+    /** What the node that started the infrastructure holds: the folder's lock and the children. */
+    private record Owned(Path endpointsFile, FileChannel lockChannel, FileLock lock, CassandraNode cassandra,
+            S3ProxyNode s3) {
+    }
+
+    private final LocalEndpoints endpoints;
+    /** Null when attached to another node's infrastructure. */
+    private final Owned owned;
     private final Thread shutdownHook;
 
-    private LocalInfrastructure(FileChannel lockChannel, FileLock lock, CassandraNode cassandra, S3ProxyNode s3) {
-        this.lockChannel = lockChannel;
-        this.lock = lock;
-        this.cassandra = cassandra;
-        this.s3 = s3;
-        this.shutdownHook = new Thread(this::stopChildren, "courier-local-infra-stop");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    private LocalInfrastructure(LocalEndpoints endpoints, Owned owned) {
+        this.endpoints = endpoints;
+        this.owned = owned;
+        this.shutdownHook = owned == null ? null : new Thread(this::stopChildren, "courier-local-infra-stop");
+        if (shutdownHook != null) {
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+        }
     }
 
     /**
-     * Starts both components in parallel under {@code dataDir}.
+     * Starts both components in parallel under {@code dataDir}, or, when another process already runs them for that
+     * folder, attaches to them (waiting up to {@code startTimeout} for them to come up).
      *
      * @param javaExecutable the java to run them with; Cassandra 5.0 needs Java 11 or 17
      */
@@ -50,11 +59,13 @@ public final class LocalInfrastructure implements AutoCloseable {
         try {
             Files.createDirectories(base);
             channel = FileChannel.open(base.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = channel.tryLock();
+            FileLock lock = tryLock(channel);
             if (lock == null) {
-                throw new IllegalStateException("another Courier node is using the data folder " + base
-                        + "; stop it or point courier.local.data-dir elsewhere");
+                closeQuietly(channel);
+                return attach(base, startTimeout);
             }
+            Path endpointsFile = base.resolve(ENDPOINTS);
+            EndpointsFile.delete(endpointsFile); // left behind by a node that was killed
             LOG.infof("Starting local Cassandra and S3Proxy under %s", base);
             String accessKey = "local-" + randomHex(6);
             String secretKey = randomHex(20);
@@ -63,9 +74,15 @@ public final class LocalInfrastructure implements AutoCloseable {
             CompletableFuture<S3ProxyNode> s3 = CompletableFuture.supplyAsync(
                     () -> S3ProxyNode.start(base.resolve("s3proxy"), javaExecutable, accessKey, secretKey,
                             startTimeout));
-            LocalInfrastructure infra = new LocalInfrastructure(channel, lock, join(cassandra, s3), join(s3, cassandra));
+            CassandraNode cassandraNode = join(cassandra, s3);
+            S3ProxyNode s3Node = join(s3, cassandra);
+            LocalEndpoints endpoints = new LocalEndpoints("127.0.0.1", cassandraNode.cqlPort(),
+                    CassandraNode.DATACENTER, s3Node.endpoint(), s3Node.accessKey(), s3Node.secretKey());
+            LocalInfrastructure infra = new LocalInfrastructure(endpoints,
+                    new Owned(endpointsFile, channel, lock, cassandraNode, s3Node));
+            EndpointsFile.write(endpointsFile, endpoints);
             LOG.infof("Local infrastructure up in %.1f s: CQL 127.0.0.1:%d, S3 %s", (System.nanoTime() - started) / 1e9,
-                    infra.cassandra.cqlPort(), infra.s3.endpoint());
+                    endpoints.cqlPort(), endpoints.s3Endpoint());
             return infra;
         } catch (IOException e) {
             closeQuietly(channel);
@@ -73,6 +90,42 @@ public final class LocalInfrastructure implements AutoCloseable {
         } catch (RuntimeException e) {
             closeQuietly(channel);
             throw e;
+        }
+    }
+
+    /** Null if another process (or this one) holds the folder. */
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (OverlappingFileLockException heldByThisJvm) {
+            return null;
+        }
+    }
+
+    /** Another node started (or is starting) the infrastructure of this folder: use it, own nothing. */
+    private static LocalInfrastructure attach(Path base, Duration timeout) {
+        LOG.infof("Another node runs the local infrastructure under %s; attaching to it", base);
+        Path file = base.resolve(ENDPOINTS);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Optional<LocalEndpoints> live = EndpointsFile.readLive(file);
+            if (live.isPresent()) {
+                LOG.infof("Attached to the local infrastructure: CQL 127.0.0.1:%d, S3 %s", live.get().cqlPort(),
+                        live.get().s3Endpoint());
+                return new LocalInfrastructure(live.get(), null);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the local infrastructure under " + base + " did not come up within "
+                        + timeout.toSeconds() + " s (the node holding " + base.resolve(".lock")
+                        + " should start it); stop that node or use another courier.local.data-dir");
+            }
+            try {
+                // Another process is starting it: there is nothing to wait on but time.
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the local infrastructure", e);
+            }
         }
     }
 
@@ -90,13 +143,7 @@ public final class LocalInfrastructure implements AutoCloseable {
     }
 
     public LocalEndpoints endpoints() {
-        return new LocalEndpoints("127.0.0.1", cassandra.cqlPort(), CassandraNode.DATACENTER, s3.endpoint(),
-                s3.accessKey(), s3.secretKey());
-    }
-
-    /** Process id of the Cassandra child (tests check it dies with its parent). */
-    public long cassandraPid() {
-        return cassandra.pid();
+        return endpoints;
     }
 
     /** The java of this JVM; a node started on a newer JDK should set courier.local.java-home. */
@@ -105,8 +152,12 @@ public final class LocalInfrastructure implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException("cannot tell which java runs this JVM"));
     }
 
+    /** Stops the children if this node started them; an attached node leaves them to their owner. */
     @Override
     public void close() {
+        if (owned == null) {
+            return;
+        }
         stopChildren();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -116,16 +167,17 @@ public final class LocalInfrastructure implements AutoCloseable {
     }
 
     private synchronized void stopChildren() {
-        closeQuietly(s3);
-        closeQuietly(cassandra);
+        closeQuietly(() -> EndpointsFile.delete(owned.endpointsFile()));
+        closeQuietly(owned.s3());
+        closeQuietly(owned.cassandra());
         try {
-            if (lock.isValid()) {
-                lock.release();
+            if (owned.lock().isValid()) {
+                owned.lock().release();
             }
         } catch (IOException ignored) {
             // the channel closes below anyway
         }
-        closeQuietly(lockChannel);
+        closeQuietly(owned.lockChannel());
     }
 
     private static void closeQuietly(AutoCloseable closeable) {

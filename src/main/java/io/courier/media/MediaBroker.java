@@ -133,7 +133,7 @@ public final class MediaBroker {
             return Mono.error(Rejections.invalidArgument("part_numbers must name 1 to " + MAX_PARTS_PER_REQUEST
                     + " parts, got " + numbers.size()));
         }
-        return openUpload(caller, request.getObjectKey(), request.getUploadId()).map(upload -> {
+        return resuming(caller, request.getObjectKey(), request.getUploadId()).map(upload -> {
             UploadPlan plan = upload.plan();
             GetUploadPartUrlsResponse.Builder response = GetUploadPartUrlsResponse.newBuilder()
                     .setExpiresAtMs(urlExpiry(clock.instant()));
@@ -150,7 +150,7 @@ public final class MediaBroker {
 
     public Mono<ListUploadedPartsResponse> listUploadedParts(AuthenticatedDevice caller, String objectKey,
             String uploadId) {
-        return openUpload(caller, objectKey, uploadId).flatMap(upload -> store.listParts(objectKey, uploadId)
+        return resuming(caller, objectKey, uploadId).flatMap(upload -> store.listParts(objectKey, uploadId)
                 .map(parts -> {
                     UploadPlan plan = upload.plan();
                     ListUploadedPartsResponse.Builder response = ListUploadedPartsResponse.newBuilder()
@@ -159,6 +159,12 @@ public final class MediaBroker {
                             .setEtag(p.etag()).setSizeBytes(p.size())));
                     return response.build();
                 }));
+    }
+
+    /** Both ways of resuming an upload share a budget: each costs presigning or a request to the store. */
+    private Mono<UploadRecord> resuming(AuthenticatedDevice caller, String objectKey, String uploadId) {
+        return limiter.acquire(limits.resumes(), caller.toString())
+                .then(Mono.defer(() -> openUpload(caller, objectKey, uploadId)));
     }
 
     /**

@@ -51,6 +51,13 @@ public interface MediaLimits {
     @WithDefault("250ms")
     Duration downloadUrlRefill();
 
+    /** Part URL and uploaded-part requests (resuming an upload) per device before the refill rate applies. */
+    @WithDefault("60")
+    int resumeBurst();
+
+    @WithDefault("250ms")
+    Duration resumeRefill();
+
     /** How long media is kept after its upload slot was opened. */
     @WithDefault("30d")
     Duration retention();
@@ -83,6 +90,10 @@ public interface MediaLimits {
 
     default RateLimit uploadSlots() {
         return new RateLimit("upload slots opened by this device", uploadSlotBurst(), uploadSlotRefill());
+    }
+
+    default RateLimit resumes() {
+        return new RateLimit("upload part requests by this device", resumeBurst(), resumeRefill());
     }
 
     default RateLimit downloadUrls() {

@@ -16,6 +16,7 @@ import io.courier.store.Cql;
 import io.courier.store.Migration;
 import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
+import io.minio.errors.ErrorResponseException;
 import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
 import io.quarkus.runtime.Startup;
@@ -57,7 +58,14 @@ public class MediaWiring {
                 .endpoint(endpoint.url()).credentials(endpoint.accessKey(), endpoint.secretKey()).build();
         String bucket = config.bucket();
         if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
-            client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+            try {
+                client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+            } catch (ErrorResponseException e) {
+                // Nodes started together: another one created it between our check and our create.
+                if (!"BucketAlreadyOwnedByYou".equals(e.errorResponse().code())) {
+                    throw e;
+                }
+            }
         }
         return client;
     }

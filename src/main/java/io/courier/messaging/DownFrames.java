@@ -40,9 +40,10 @@ public final class DownFrames {
         Receipt.Builder receipt = Receipt.newBuilder()
                 .setServerId(r.serverId())
                 .setMessageServerId(r.messageServerId())
-                .setRecipientAccountId(Ids.bytes(r.recipient()))
+                .setRecipientAccountId(Ids.bytes(r.recipients().get(0)))
                 .setState(r.state())
                 .setTimestampMs(r.time().toEpochMilli());
+        r.recipients().stream().skip(1).forEach(more -> receipt.addMoreRecipientAccountIds(Ids.bytes(more)));
         if (r.groupId() != null) {
             receipt.setGroupId(Ids.bytes(r.groupId()));
         }

@@ -2,6 +2,7 @@ package io.courier.messaging;
 
 import java.io.Serializable;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import io.courier.api.v1.ReceiptState;
@@ -23,9 +24,12 @@ public sealed interface InboxItem extends Serializable {
      */
     record Message(long serverId, UUID sender, int senderDevice, long clientMessageId, Instant serverTime,
             int envelopeType, byte[] ciphertext, UUID groupId, UUID syncRecipient) implements InboxItem {
-        /** Whether acking this copy means the recipient got it (copies to the sender's own devices don't count). */
-        boolean countsAsDelivery() {
-            return syncRecipient == null;
+        /**
+         * Whether {@code account} acking this copy means it got the message: copies on the sender's own devices (1:1
+         * sync copies, group self copies) don't count.
+         */
+        boolean countsAsDeliveryTo(UUID account) {
+            return syncRecipient == null && !sender.equals(account);
         }
 
         @Override
@@ -34,12 +38,19 @@ public sealed interface InboxItem extends Serializable {
         }
     }
 
-    /** {@code groupId} is set when the message was a group message. */
-    record Receipt(long serverId, long messageServerId, UUID recipient, ReceiptState state, Instant time,
+    /**
+     * A tick change of one message for one or more of its recipients (a group message's receipts are coalesced);
+     * {@code groupId} is set when the message was a group message.
+     */
+    record Receipt(long serverId, long messageServerId, List<UUID> recipients, ReceiptState state, Instant time,
             UUID groupId) implements InboxItem {
+        public Receipt {
+            recipients = List.copyOf(recipients);
+        }
+
         @Override
         public int weight() {
-            return FIXED_WEIGHT;
+            return FIXED_WEIGHT + 16 * (recipients.size() - 1);
         }
     }
 

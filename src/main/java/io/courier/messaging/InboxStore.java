@@ -1,8 +1,10 @@
 package io.courier.messaging;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.UUID;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
@@ -30,7 +32,7 @@ public final class InboxStore implements MailboxStorage {
     private static final byte KIND_GROUP_EVENT = 3;
     private static final String COLUMNS = "server_id, kind, sender_account_id, sender_device_id, client_message_id,"
             + " server_ts, envelope_type, ciphertext, payload_ref, group_id, sync_recipient_id, message_server_id,"
-            + " receipt_state, receipt_recipient_id";
+            + " receipt_state, receipt_recipient_id, receipt_more_recipients";
 
     private final Cql cql;
     private final PreparedStatement insertMessage;
@@ -53,8 +55,8 @@ public final class InboxStore implements MailboxStorage {
                 + " sender_device_id, client_message_id, server_ts, envelope_type, ciphertext, payload_ref, group_id,"
                 + " sync_recipient_id) VALUES (?, ?, ?, " + KIND_MESSAGE + ", ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         insertReceipt = session.prepare("INSERT INTO inbox (account_id, device_id, server_id, kind, server_ts,"
-                + " receipt_recipient_id, message_server_id, receipt_state, group_id) VALUES (?, ?, ?, " + KIND_RECEIPT
-                + ", ?, ?, ?, ?, ?)");
+                + " receipt_recipient_id, receipt_more_recipients, message_server_id, receipt_state, group_id)"
+                + " VALUES (?, ?, ?, " + KIND_RECEIPT + ", ?, ?, ?, ?, ?, ?)");
         // A group event's bytes are a shared payload stored under the event's own id.
         insertGroupEvent = session.prepare("INSERT INTO inbox (account_id, device_id, server_id, kind, payload_ref)"
                 + " VALUES (?, ?, ?, " + KIND_GROUP_EVENT + ", ?)");
@@ -95,8 +97,10 @@ public final class InboxStore implements MailboxStorage {
             return insertGroupEvent.bind(to.accountId(), to.deviceId(), g.serverId(), g.serverId());
         }
         InboxItem.Receipt r = (InboxItem.Receipt) item;
-        return insertReceipt.bind(to.accountId(), to.deviceId(), r.serverId(), r.time(), r.recipient(),
-                r.messageServerId(), (byte) r.state().getNumber(), r.groupId());
+        List<UUID> recipients = r.recipients();
+        return insertReceipt.bind(to.accountId(), to.deviceId(), r.serverId(), r.time(), recipients.get(0),
+                recipients.size() == 1 ? null : recipients.subList(1, recipients.size()), r.messageServerId(),
+                (byte) r.state().getNumber(), r.groupId());
     }
 
     /** Stores a payload once for many inboxes (group messages); its envelope type travels in each inbox row. */
@@ -157,8 +161,11 @@ public final class InboxStore implements MailboxStorage {
         long serverId = row.getLong("server_id");
         byte kind = row.getByte("kind");
         if (kind == KIND_RECEIPT) {
+            List<UUID> recipients = new ArrayList<>();
+            recipients.add(row.getUuid("receipt_recipient_id"));
+            recipients.addAll(row.getList("receipt_more_recipients", UUID.class));
             return Mono.just(new InboxItem.Receipt(serverId, row.getLong("message_server_id"),
-                    row.getUuid("receipt_recipient_id"), ReceiptState.forNumber(row.getByte("receipt_state")),
+                    recipients, ReceiptState.forNumber(row.getByte("receipt_state")),
                     row.getInstant("server_ts"), row.getUuid("group_id")));
         }
         if (kind == KIND_GROUP_EVENT) {

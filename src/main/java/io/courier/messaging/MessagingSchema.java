@@ -84,6 +84,10 @@ final class MessagingSchema {
     static final Migration V9 = new Migration(9, "group receipts", List.of(
             "ALTER TABLE receipts ADD group_id uuid"));
 
+    /** A receipt event in the sender's inbox may speak for several recipients of one group message. */
+    static final Migration V10 = new Migration(10, "coalesced receipt events", List.of(
+            "ALTER TABLE inbox ADD receipt_more_recipients frozen<list<uuid>>"));
+
     private MessagingSchema() {
     }
 }

@@ -8,6 +8,7 @@ import reactor.core.publisher.Flux;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 
@@ -18,6 +19,7 @@ import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
 import io.courier.cluster.ServerIds;
 import io.courier.keys.KeyDirectory;
+import io.courier.push.WakeUps;
 import io.courier.store.Cql;
 import io.courier.store.Migration;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -66,12 +68,19 @@ public class MessagingWiring {
 
     @Produces
     MapConfig inboxUsageMap() {
-        return new MapConfig(InboxQuota.MAP).setBackupCount(1);
+        // Updated on every send and ack batch: kept as objects so the entry processors don't deserialize and
+        // reserialize the daily counts each time.
+        return new MapConfig(InboxQuota.MAP).setBackupCount(1).setInMemoryFormat(InMemoryFormat.OBJECT);
     }
 
     @Produces
     Migration groupReceipts() {
         return MessagingSchema.V9;
+    }
+
+    @Produces
+    Migration coalescedReceipts() {
+        return MessagingSchema.V10;
     }
 
     @Produces
@@ -84,17 +93,21 @@ public class MessagingWiring {
     @Singleton
     Messenger messenger(Cql cql, InboxStore inbox, InboxQuota quota, PresenceDirectory presence, NodeBus bus,
             KeyDirectory keys, ServerIds serverIds, MessagingConfig config, MessagingMetrics metrics, Clock clock,
-            GroupFanout groups) {
+            GroupFanout groups, WakeUps wakeUps) {
         SentMessages sent = new SentMessages(cql);
-        DeliveryRouter router = new DeliveryRouter(presence, bus);
-        return new Messenger(inbox, quota, new ReceiptLedger(cql), sent, router, keys, serverIds, config, metrics,
-                clock, new GroupSends(inbox, sent, router, keys, groups, serverIds, config, metrics, clock));
+        DeliveryRouter router = new DeliveryRouter(presence, bus, wakeUps);
+        ReceiptLedger receipts = new ReceiptLedger(cql);
+        return new Messenger(inbox, quota, receipts, sent, router, keys, serverIds, config, metrics, clock,
+                new GroupSends(inbox, sent, router, keys, groups, serverIds, config, metrics, clock),
+                new SenderReceipts(inbox, receipts, router, keys, serverIds, metrics),
+                new TypingRelay(keys, groups, presence, bus));
     }
 
     /** The inbox writes of group fan-out jobs. */
     @Produces
     @Singleton
-    GroupWrites groupInbox(Cql cql, InboxStore inbox, PresenceDirectory presence, NodeBus bus, KeyDirectory keys) {
-        return new GroupInbox(inbox, new ReceiptLedger(cql), new DeliveryRouter(presence, bus), keys);
+    GroupWrites groupInbox(Cql cql, InboxStore inbox, PresenceDirectory presence, NodeBus bus, KeyDirectory keys,
+            WakeUps wakeUps) {
+        return new GroupInbox(inbox, new ReceiptLedger(cql), new DeliveryRouter(presence, bus, wakeUps), keys);
     }
 }

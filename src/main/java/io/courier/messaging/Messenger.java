@@ -16,18 +16,21 @@ import java.util.UUID;
 import com.google.protobuf.ByteString;
 
 import io.courier.api.v1.DeviceEnvelope;
+import io.courier.api.v1.FrameError;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.MessageStatus;
 import io.courier.api.v1.MismatchedDevices;
 import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.ReceiptState;
 import io.courier.api.v1.RecipientStatus;
+import io.courier.api.v1.Typing;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.ServerIds;
 import io.courier.common.Ids;
 import io.courier.common.Rejections;
 import io.courier.common.TokenBucket;
 import io.courier.keys.KeyDirectory;
+import io.courier.messaging.SenderReceipts.Receipts;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -48,10 +51,12 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     private final MessagingMetrics metrics;
     private final Clock clock;
     private final GroupSends groupSends;
+    private final SenderReceipts senderReceipts;
+    private final TypingRelay typing;
 
     Messenger(InboxStore inbox, InboxQuota quota, ReceiptLedger receipts, SentMessages sent, DeliveryRouter router,
             KeyDirectory keys, ServerIds serverIds, MessagingConfig config, MessagingMetrics metrics, Clock clock,
-            GroupSends groupSends) {
+            GroupSends groupSends, SenderReceipts senderReceipts, TypingRelay typing) {
         this.inbox = inbox;
         this.quota = quota;
         this.receipts = receipts;
@@ -63,6 +68,8 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         this.metrics = metrics;
         this.clock = clock;
         this.groupSends = groupSends;
+        this.senderReceipts = senderReceipts;
+        this.typing = typing;
     }
 
     /**
@@ -199,16 +206,14 @@ public final class Messenger implements DeviceMailbox.AckSettler {
             if (acked.isEmpty()) {
                 return Mono.just(refused);
             }
-            // Copies on the sender's own devices (1:1 sync copies, group self copies) are not deliveries.
             List<InboxItem.Message> deliveries = acked.stream()
-                    .filter(i -> i instanceof InboxItem.Message m && m.countsAsDelivery()
-                            && !m.sender().equals(device.accountId()))
+                    .filter(i -> i instanceof InboxItem.Message m && m.countsAsDeliveryTo(device.accountId()))
                     .map(InboxItem.Message.class::cast).toList();
             List<MessageRef> messages = deliveries.stream().map(m -> new MessageRef(m.sender(), m.serverId())).toList();
             // What the inbox quota counted: 1:1 messages (group fan-out copies are not counted yet).
             List<InboxItem.Message> counted = deliveries.stream().filter(m -> m.groupId() == null).toList();
             // The inbox row proves the message was sent to this recipient, even if its SENT row has not landed yet.
-            return advance(messages, device.accountId(), ReceiptState.RECEIPT_STATE_DELIVERED, Step.MOVES)
+            return advance(messages, device.accountId(), ReceiptState.RECEIPT_STATE_DELIVERED, false)
                     .then(inbox.delete(device, acked.stream().map(InboxItem::serverId).toList()))
                     .then(quota.release(device.accountId(), device.deviceId(), counted.size(),
                             counted.stream().mapToLong(m -> m.ciphertext().length).sum()))
@@ -220,72 +225,34 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     public Mono<List<Long>> read(DeviceAddress reader, ByteString senderId, List<Long> serverIds) {
         UUID sender = Ids.uuid(senderId, "sender_account_id");
         List<MessageRef> messages = new TreeSet<>(serverIds).stream().map(id -> new MessageRef(sender, id)).toList();
-        return advance(messages, reader.accountId(), ReceiptState.RECEIPT_STATE_READ, Step.UNKNOWN);
+        return advance(messages, reader.accountId(), ReceiptState.RECEIPT_STATE_READ, true);
     }
 
     /** A message one recipient got, by its sender and server id. */
     private record MessageRef(UUID sender, long serverId) {
     }
 
-    /** A message about to get a receipt event: its id and its group (null for 1:1). */
-    private record Ticked(long serverId, UUID groupId) {
-    }
-
     /**
      * Moves each message forward to {@code to} for {@code recipient}, telling its sender's devices first. Completes
-     * with the ids that have no ledger entry for this recipient (never sent to them, or expired).
-     *
-     * @param withoutEntry what a message without a ledger entry does: UNKNOWN for reads (nothing proves it was sent
-     *        to the reader), MOVES for acks (the acked inbox row does)
+     * with the ids that have no ledger entry for this recipient (never sent to them, or expired) where one is
+     * required: for reads (nothing proves the message was sent to the reader), not for acks (the acked inbox row
+     * does).
      */
-    private Mono<List<Long>> advance(List<MessageRef> messages, UUID recipient, ReceiptState to, Step withoutEntry) {
-        return Flux.fromIterable(messages)
-                .flatMap(m -> receipts.state(m.sender(), m.serverId(), recipient)
-                        .map(p -> new Advance(m, p.state().getNumber() < to.getNumber() ? Step.MOVES : Step.ALREADY,
-                                p.groupId()))
-                        .defaultIfEmpty(new Advance(m, withoutEntry, null)))
+    private Mono<List<Long>> advance(List<MessageRef> messages, UUID recipient, ReceiptState to,
+            boolean entryRequired) {
+        Map<UUID, List<Long>> bySender = new LinkedHashMap<>();
+        messages.forEach(m -> bySender.computeIfAbsent(m.sender(), x -> new ArrayList<>()).add(m.serverId()));
+        Instant now = clock.instant();
+        return Flux.fromIterable(bySender.entrySet())
+                .flatMap(e -> senderReceipts.tell(new Receipts(e.getKey(), e.getValue(), recipient, to, now,
+                        entryRequired)))
                 .collectList()
-                .flatMap(results -> {
-                    List<Long> unknown = results.stream().filter(a -> a.step() == Step.UNKNOWN)
-                            .map(a -> a.message().serverId()).toList();
-                    Map<UUID, List<Ticked>> bySender = new LinkedHashMap<>();
-                    results.stream().filter(a -> a.step() == Step.MOVES).forEach(a -> bySender
-                            .computeIfAbsent(a.message().sender(), s -> new ArrayList<>())
-                            .add(new Ticked(a.message().serverId(), a.groupId())));
-                    Instant now = clock.instant();
-                    return Flux.fromIterable(bySender.entrySet())
-                            .flatMap(e -> tellSender(e.getKey(), e.getValue(), recipient, to, now)
-                                    .then(receipts.mark(e.getKey(), e.getValue().stream().map(Ticked::serverId)
-                                            .toList(), recipient, to, now)))
-                            .then(Mono.just(unknown));
-                });
+                .map(unknown -> unknown.stream().flatMap(List::stream).toList());
     }
 
-    private enum Step { MOVES, ALREADY, UNKNOWN }
-
-    /** What a receipt does to one message: moves it forward, finds it there already, or finds no such message. */
-    private record Advance(MessageRef message, Step step, UUID groupId) {
-    }
-
-    /** Receipt events in the inbox of every device of the sender (one write per device), then pushed if online. */
-    private Mono<Void> tellSender(UUID sender, List<Ticked> messages, UUID recipient, ReceiptState state,
-            Instant now) {
-        return Mono.fromCompletionStage(() -> keys.registrations(sender)).flatMap(devices -> {
-            List<Addressed> events = new ArrayList<>();
-            for (int device : devices.keySet()) {
-                DeviceAddress to = new DeviceAddress(sender, device);
-                messages.forEach(m -> events.add(new Addressed(to,
-                        new InboxItem.Receipt(serverIds.next(), m.serverId(), recipient, state, now, m.groupId()))));
-            }
-            Map<DeviceAddress, List<InboxItem>> byDevice = new LinkedHashMap<>();
-            events.forEach(e -> byDevice.computeIfAbsent(e.to(), d -> new ArrayList<>()).add(e.item()));
-            return Flux.fromIterable(byDevice.entrySet()).flatMap(e -> inbox.appendAll(e.getKey(), e.getValue()))
-                    .then(Mono.fromRunnable(() -> {
-                        messages.forEach(m -> metrics.receiptEmitted(
-                                state == ReceiptState.RECEIPT_STATE_READ ? "read" : "delivered"));
-                        events.forEach(router::route);
-                    }));
-        });
+    /** Relays a typing indicator to whoever of its recipients is online; completes with the refusal if any. */
+    public Mono<FrameError> typing(DeviceAddress sender, Typing indicator) {
+        return typing.relay(sender, indicator);
     }
 
     /** Current tick state of messages the caller's account sent; unknown or expired ids are left out. */

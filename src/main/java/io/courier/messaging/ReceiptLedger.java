@@ -1,7 +1,10 @@
 package io.courier.messaging;
 
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
@@ -34,7 +37,7 @@ final class ReceiptLedger {
 
     private final Cql cql;
     private final PreparedStatement insertSent;
-    private final PreparedStatement selectOne;
+    private final PreparedStatement selectSome;
     private final PreparedStatement selectMessage;
     private final PreparedStatement markDelivered;
     private final PreparedStatement markRead;
@@ -45,8 +48,8 @@ final class ReceiptLedger {
         insertSent = session.prepare("INSERT INTO receipts (sender_account_id, server_id, recipient_account_id, state,"
                 + " updated_at, group_id) VALUES (?, ?, ?, " + ReceiptState.RECEIPT_STATE_SENT_VALUE + ", ?, ?)");
         String columns = "recipient_account_id, state, updated_at, delivered_at, read_at, group_id";
-        selectOne = session.prepare("SELECT " + columns + " FROM receipts WHERE sender_account_id = ?"
-                + " AND server_id = ? AND recipient_account_id = ?");
+        selectSome = session.prepare("SELECT " + columns + " FROM receipts WHERE sender_account_id = ?"
+                + " AND server_id = ? AND recipient_account_id IN ?");
         selectMessage = session.prepare("SELECT " + columns + " FROM receipts WHERE sender_account_id = ?"
                 + " AND server_id = ?");
         markDelivered = session.prepare("UPDATE receipts SET delivered_at = ? WHERE sender_account_id = ?"
@@ -69,17 +72,28 @@ final class ReceiptLedger {
                 .then();
     }
 
-    /** Empty when the message was never sent to this recipient (or its 30 days are over). */
-    Mono<Progress> state(UUID sender, long serverId, UUID recipient) {
-        return cql.one(selectOne.bind(sender, serverId, recipient),
-                r -> new Progress(toState(r).state(), r.getUuid("group_id")));
+    /**
+     * How far one message got for each of {@code recipients}, in one round trip (one partition); recipients it was
+     * never sent to (or whose 30 days are over) are absent.
+     */
+    Mono<Map<UUID, Progress>> progress(UUID sender, long serverId, Collection<UUID> recipients) {
+        return cql.firstPage(selectSome.bind(sender, serverId, List.copyOf(recipients)), r -> r).map(rows -> {
+            Map<UUID, Progress> progress = new HashMap<>();
+            rows.forEach(r -> progress.put(r.getUuid("recipient_account_id"),
+                    new Progress(toState(r).state(), r.getUuid("group_id"))));
+            return progress;
+        });
     }
 
-    /** Moves messages of one sender to {@code to} for one recipient, in one round trip (one partition). */
-    Mono<Void> mark(UUID sender, List<Long> serverIds, UUID recipient, ReceiptState to, Instant at) {
-        PreparedStatement column = to == ReceiptState.RECEIPT_STATE_READ ? markRead : markDelivered;
-        List<BatchableStatement<?>> updates = serverIds.stream()
-                .<BatchableStatement<?>>map(id -> column.bind(at, sender, id, recipient)).toList();
+    /** One message moved to {@code state} for one recipient. */
+    record Mark(long serverId, UUID recipient, ReceiptState state, Instant at) {
+    }
+
+    /** Moves messages of one sender forward, in one round trip (one partition: the sender's). */
+    Mono<Void> mark(UUID sender, List<Mark> marks) {
+        List<BatchableStatement<?>> updates = marks.stream().<BatchableStatement<?>>map(m -> (m.state()
+                == ReceiptState.RECEIPT_STATE_READ ? markRead : markDelivered).bind(m.at(), sender, m.serverId(),
+                        m.recipient())).toList();
         return cql.write(updates.size() == 1 ? updates.get(0) : BatchStatement.newInstance(BatchType.UNLOGGED, updates));
     }
 

@@ -5,6 +5,8 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
@@ -15,6 +17,8 @@ import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 /** Creates the keyspace and applies the migrations not yet recorded in {@code schema_migrations}. */
 public final class SchemaMigrator {
     private static final Logger LOG = Logger.getLogger(SchemaMigrator.class);
+    /** Far longer than all migrations take (about a minute from scratch on a slow machine). */
+    private static final int LOCK_TTL_SECONDS = 300;
 
     private final String keyspace;
     private final String replication;
@@ -33,11 +37,51 @@ public final class SchemaMigrator {
         bootstrap.execute("CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = " + replication);
     }
 
-    /** Applies pending migrations in version order on a session bound to the keyspace. Returns how many ran. */
+    /**
+     * Applies pending migrations in version order on a session bound to the keyspace. Returns how many ran. Nodes that
+     * start together take turns (a lock row written with a compare-and-set): two nodes applying the same migration
+     * at once would fail on "column already exists".
+     */
     public int migrate(CqlSession session, List<Migration> migrations) {
         checkUniqueVersions(migrations);
         session.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
                 + "version int PRIMARY KEY, description text, applied_at timestamp)");
+        session.execute("CREATE TABLE IF NOT EXISTS schema_migration_lock (id int PRIMARY KEY, owner uuid)");
+        UUID owner = UUID.randomUUID();
+        lock(session, owner);
+        try {
+            return applyPending(session, migrations);
+        } finally {
+            session.execute(SimpleStatement.newInstance(
+                    "DELETE FROM schema_migration_lock WHERE id = 0 IF owner = ?", owner));
+        }
+    }
+
+    /** The lock expires after LOCK_TTL_SECONDS, so a node killed while migrating blocks the others only that long. */
+    private static void lock(CqlSession session, UUID owner) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2L * LOCK_TTL_SECONDS);
+        boolean told = false;
+        while (!session.execute(SimpleStatement.newInstance("INSERT INTO schema_migration_lock (id, owner) VALUES"
+                + " (0, ?) IF NOT EXISTS USING TTL " + LOCK_TTL_SECONDS, owner)).wasApplied()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("another node has held the schema migration lock for more than "
+                        + 2 * LOCK_TTL_SECONDS + " s");
+            }
+            if (!told) {
+                LOG.info("Another node is applying schema migrations; waiting for it");
+                told = true;
+            }
+            try {
+                // The holder is another process: there is nothing to wait on but time.
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the schema migration lock", e);
+            }
+        }
+    }
+
+    private int applyPending(CqlSession session, List<Migration> migrations) {
         Set<Integer> applied = new HashSet<>();
         for (Row row : session.execute("SELECT version FROM schema_migrations")) {
             applied.add(row.getInt("version"));

@@ -1,5 +1,8 @@
 package io.courier.architecture;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -10,12 +13,13 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 
 /**
- * Dependencies point one way: edge → capabilities (account, keys, messaging, group, media) → cluster, store, local →
- * common. The SDK and the load generator speak only the wire contract, so they can ship on their own.
+ * Dependencies point one way: edge → capabilities (account, keys, messaging, group, media, push) → cluster, store,
+ * local → common. The SDK and the load generator speak only the wire contract, so they can ship on their own; the CLI
+ * speaks only through the SDK (and the contract's types), and nothing depends on it.
  */
 class LayeringTest {
     private static final String[] CAPABILITIES = { "..account..", "..keys..", "..messaging..", "..group..",
-            "..media.." };
+            "..media..", "..push.." };
     private static final String[] INFRASTRUCTURE = { "..cluster..", "..store..", "..local.." };
 
     private static final JavaClasses COURIER = new ClassFileImporter()
@@ -48,6 +52,21 @@ class LayeringTest {
         noClasses().that().resideInAnyPackage("io.courier.client..", "io.courier.bench..")
                 .should().dependOnClassesThat().resideInAnyPackage(concat(CAPABILITIES, INFRASTRUCTURE,
                         new String[] { "io.courier.edge..", "io.courier.common.." }))
+                .check(COURIER);
+    }
+
+    @Test
+    void theCliUsesOnlyTheSdkAndTheContract() {
+        noClasses().that().resideInAPackage("io.courier.cli..")
+                .should().dependOnClassesThat(resideInAPackage("io.courier..")
+                        .and(not(resideInAnyPackage("io.courier.cli..", "io.courier.client..", "io.courier.api.."))))
+                .check(COURIER);
+    }
+
+    @Test
+    void nothingImportsTheCli() {
+        noClasses().that().resideOutsideOfPackage("io.courier.cli..")
+                .should().dependOnClassesThat().resideInAPackage("io.courier.cli..")
                 .check(COURIER);
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -175,6 +176,32 @@ class ClientGroupMessagingTest extends ServerTest {
                 IncomingMessage atLaptop = aliceLaptop.nextMessage();
                 assertThat(atLaptop.plaintext()).isEqualTo(utf8("to both of alice's devices"));
                 assertThat(atLaptop.group()).contains(group);
+            }
+        }
+    }
+
+    @Test
+    void aDeviceLinkedAfterTheKeyWentOutAsksForItAndReadsWhatFollows() {
+        try (Member alice = online(); Member bob = online()) {
+            UUID group = CourierClient.groupId(alice.client().createGroup(List.of(bob.id()), new byte[0]).block());
+            alice.client().sendToGroup(group, utf8("before the tablet")).block();
+            expect(bob, alice, group, "before the tablet");
+
+            CourierClient tabletClient = CourierClient.create(channel, ClientStore.inMemory());
+            tabletClient.link(bob.client().createLinkCode().block(), "tablet").block();
+            try (ClientHarness tablet = new ClientHarness(tabletClient).online()) {
+                // Alice's key went out before the tablet existed: the tablet can't read this, and asks her for it.
+                alice.client().sendToGroup(group, utf8("unreadable on the tablet")).block();
+                expect(bob, alice, group, "unreadable on the tablet");
+
+                // Once alice has the request, her next send distributes the key to every device of bob's.
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    alice.client().sendToGroup(group, utf8("after the request")).block();
+                    IncomingMessage next = tablet.messages.poll(2, TimeUnit.SECONDS);
+                    assertThat(next).as("a message the tablet could read").isNotNull();
+                    assertThat(new String(next.plaintext(), StandardCharsets.UTF_8)).isEqualTo("after the request");
+                    assertThat(next.group()).contains(group);
+                });
             }
         }
     }

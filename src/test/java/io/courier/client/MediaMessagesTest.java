@@ -258,8 +258,9 @@ class MediaMessagesTest extends ServerTest {
             var stub = withToken(MediaServiceGrpc.newBlockingStub(channel), alice.client.credentials().authToken());
             var listing = ListUploadedPartsRequest.newBuilder().setObjectKey(slot.getString("object_key"))
                     .setUploadId(slot.getString("upload_id")).build();
-            Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(50))
-                    .ignoreExceptions() // the store can't list while a part is being written
+            Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(500))
+                    // the store can't list while a part is being written; polls stay within the resume budget
+                    .ignoreExceptions()
                     .until(() -> stub.listUploadedParts(listing).getPartsCount() == 2);
             link.dropConnections(); // part 2 is stored; its answer is lost with the link
 

@@ -38,6 +38,9 @@ class FanoutResumeTest extends GroupServerTest {
     @Inject
     GroupWrites writes;
 
+    @Inject
+    GroupStore store;
+
     @Test
     void aJobStoppedMidwayByItsOwnersDeathReachesEveryMemberDeviceOnceAsTheAppSeesIt() throws Exception {
         Participant alice = participant();
@@ -55,7 +58,8 @@ class FanoutResumeTest extends GroupServerTest {
                     && hazelcast.getPartitionService().isClusterSafe());
             // The other member runs jobs like a node, except that it stops for good after two member deliveries.
             GatedWrites gated = new GatedWrites(writes, 2);
-            other.getUserContext().put(OwnerTask.WORKER, new FanoutWorker(gated, jobs, 1));
+            other.getUserContext().put(OwnerTask.WORKER, new FanoutWorker(gated, jobs,
+                    new AppliedChanges(store, clock, Duration.ofSeconds(20)), 1));
             Group group = groupOwnedBy(other, alice, request.build());
             for (Participant member : members) {
                 RawStream stream = connect(member);

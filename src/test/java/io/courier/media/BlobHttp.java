@@ -19,8 +19,10 @@ final class BlobHttp {
     }
 
     static Reply put(String url, byte[] body) {
-        return send(HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build());
+        // Expect: 100-continue: the store judges the signed headers before any body is sent, so a refused PUT is a
+        // clean 403 instead of a connection the store closes while the client is still sending (seen flaking).
+        return send(HttpRequest.newBuilder(URI.create(url)).expectContinue(true)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
     }
 
     static Reply get(String url) {

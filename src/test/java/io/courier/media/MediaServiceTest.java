@@ -33,6 +33,7 @@ import io.courier.api.v1.UploadedPart;
 import io.courier.support.RegisteredDevice;
 import io.courier.support.ServerTest;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.minio.MinioAsyncClient;
 import io.quarkus.test.junit.QuarkusTest;
 import okhttp3.OkHttpClient;
@@ -349,6 +350,30 @@ class MediaServiceTest extends ServerTest {
         String message = assertStatus(Status.Code.RESOURCE_EXHAUSTED, () -> downloadUrl(bob, slot.getObjectKey()));
         assertThat(message).contains("download URLs");
         assertThat(downloadUrl(alice, slot.getObjectKey())).as("other devices are not affected").isNotEmpty();
+    }
+
+    @Test
+    void resumingIsRateLimitedPerDevice() {
+        RegisteredDevice alice = registerNew();
+        CreateUploadSlotResponse slot = slot(alice, MediaKind.MEDIA_KIND_VIDEO, MULTIPART_SIZE);
+        var request = GetUploadPartUrlsRequest.newBuilder().setObjectKey(slot.getObjectKey())
+                .setUploadId(slot.getMultipart().getUploadId()).addPartNumbers(1).build();
+        String refusal = null;
+        // The budget (60, then one per 250 ms) runs out long before this many calls, however slow the machine.
+        for (int i = 0; i < 600 && refusal == null; i++) {
+            try {
+                media(alice).getUploadPartUrls(request);
+            } catch (StatusRuntimeException e) {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                refusal = e.getStatus().getDescription();
+            }
+        }
+        assertThat(refusal).contains("upload part requests");
+        RegisteredDevice bob = registerNew();
+        CreateUploadSlotResponse other = slot(bob, MediaKind.MEDIA_KIND_VIDEO, MULTIPART_SIZE);
+        assertThat(media(bob).getUploadPartUrls(GetUploadPartUrlsRequest.newBuilder()
+                .setObjectKey(other.getObjectKey()).setUploadId(other.getMultipart().getUploadId())
+                .addPartNumbers(1).build()).getPartsList()).as("other devices are not affected").hasSize(1);
     }
 
     @Inject

@@ -31,11 +31,13 @@ class ReceiptLedgerTest extends ServerTest {
         ledger.recordSent(sender, serverId, recipient, sentAt).block();
 
         // The recipient's second device read SENT before the first device's READ landed; its DELIVERED lands last.
-        ledger.mark(sender, List.of(serverId), recipient, ReceiptState.RECEIPT_STATE_READ, sentAt.plusSeconds(2)).block();
-        ledger.mark(sender, List.of(serverId), recipient, ReceiptState.RECEIPT_STATE_DELIVERED, sentAt.plusSeconds(3))
-                .block();
+        ledger.mark(sender, List.of(new ReceiptLedger.Mark(serverId, recipient, ReceiptState.RECEIPT_STATE_READ,
+                sentAt.plusSeconds(2)))).block();
+        ledger.mark(sender, List.of(new ReceiptLedger.Mark(serverId, recipient, ReceiptState.RECEIPT_STATE_DELIVERED,
+                sentAt.plusSeconds(3)))).block();
 
-        assertThat(ledger.state(sender, serverId, recipient).block().state()).isEqualTo(ReceiptState.RECEIPT_STATE_READ);
+        assertThat(ledger.progress(sender, serverId, List.of(recipient)).block().get(recipient).state())
+                .isEqualTo(ReceiptState.RECEIPT_STATE_READ);
         assertThat(ledger.statuses(sender, serverId).block()).singleElement().satisfies(status -> {
             assertThat(status.state()).isEqualTo(ReceiptState.RECEIPT_STATE_READ);
             assertThat(status.updatedAt()).isEqualTo(sentAt.plusSeconds(2));
@@ -46,6 +48,6 @@ class ReceiptLedgerTest extends ServerTest {
     void aMessageNeverSentToTheRecipientHasNoState() {
         ReceiptLedger ledger = new ReceiptLedger(cql);
 
-        assertThat(ledger.state(UUID.randomUUID(), 7, UUID.randomUUID()).blockOptional()).isEmpty();
+        assertThat(ledger.progress(UUID.randomUUID(), 7, List.of(UUID.randomUUID())).block()).isEmpty();
     }
 }

@@ -18,10 +18,12 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Starts the real local Cassandra and S3Proxy once for the whole suite (fresh data each run) and points the node
- * at them, with its own Hazelcast cluster name and free ports so nothing else on the machine interferes.
+ * at them, with its own Hazelcast cluster name and free ports so nothing else on the machine interferes. Local
+ * APNs and FCM servers take the node's wake-ups; tests get them through a {@link PushServers} field.
  */
 public class LocalInfrastructureResource implements QuarkusTestResourceLifecycleManager {
     private LocalInfrastructure infrastructure;
+    private PushServers push;
 
     @Override
     public Map<String, String> start() {
@@ -47,17 +49,35 @@ public class LocalInfrastructureResource implements QuarkusTestResourceLifecycle
         // Metrics are served on the management interface: its default test port 9001 may be taken on a shared machine.
         config.put("quarkus.management.test-port", Integer.toString(FreePorts.pick()));
         config.put("quarkus.management.host", "127.0.0.1");
+        try {
+            push = PushServers.start(dataDir.resolve("push"));
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start the local push servers", e);
+        }
+        config.putAll(push.config());
         return config;
     }
 
     @Override
+    public void inject(TestInjector injector) {
+        injector.injectIntoFields(push, new TestInjector.MatchesType(PushServers.class));
+    }
+
+    @Override
     public void stop() {
+        if (push != null) {
+            try {
+                push.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
         if (infrastructure != null) {
             infrastructure.close();
         }
     }
 
-    private static void deleteRecursively(Path dir) {
+    static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

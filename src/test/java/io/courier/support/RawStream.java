@@ -18,6 +18,7 @@ import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.MessagingServiceGrpc;
 import io.courier.api.v1.Ping;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 
@@ -27,6 +28,7 @@ public final class RawStream implements AutoCloseable {
 
     private final BlockingQueue<ConnectResponse> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<Status> closed = new CompletableFuture<>();
+    private volatile Metadata trailers = new Metadata();
     private final StreamObserver<ConnectRequest> up;
 
     /** @param authToken the device's token, or null to connect without credentials */
@@ -41,6 +43,10 @@ public final class RawStream implements AutoCloseable {
 
             @Override
             public void onError(Throwable t) {
+                Metadata sent = Status.trailersFromThrowable(t);
+                if (sent != null) {
+                    trailers = sent;
+                }
                 closed.complete(Status.fromThrowable(t));
             }
 
@@ -132,6 +138,11 @@ public final class RawStream implements AutoCloseable {
 
     public Status awaitClosed() {
         return closed.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    /** The trailers the server closed the stream with (empty until it has). */
+    public Metadata trailers() {
+        return trailers;
     }
 
     @Override

@@ -50,7 +50,8 @@ public record SelfSignedCertificate(Path certificate, Path privateKey) {
         }
     }
 
-    private static String pem(String type, byte[] der) {
+    /** PEM text of DER bytes, e.g. "PRIVATE KEY" for a PKCS#8 key. */
+    public static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
                 + "\n-----END " + type + "-----\n";
     }

@@ -7,7 +7,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,27 +15,31 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A loopback TCP forwarder standing in for a phone's network: a test can cut its connections (the phone loses signal)
- * or shape them like a 2G link — a one-way delay and a bandwidth cap, each direction on its own. The kernel here has no
- * netem, so the link is modelled in user space.
+ * or shape them like a 2G link ({@link LinkModel}: delay, rate, jitter, loss). The kernel here has no netem, so the
+ * link is modelled in user space. Several proxies (to different servers) can share one link.
  */
 public final class TcpProxy implements AutoCloseable {
     private final ServerSocket server;
     private final int upstreamPort;
-    private final long bytesPerSecond;
-    private final Duration oneWayDelay;
+    private final LinkModel link;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
     /** An unshaped proxy. */
     public TcpProxy(int upstreamPort) throws IOException {
-        this(upstreamPort, 0, Duration.ZERO);
+        this(upstreamPort, LinkModel.shaped(0, Duration.ZERO));
     }
 
     /** @param bitsPerSecond link rate each way (0 = unlimited) */
     public TcpProxy(int upstreamPort, long bitsPerSecond, Duration oneWayDelay) throws IOException {
+        this(upstreamPort, LinkModel.shaped(bitsPerSecond, oneWayDelay));
+    }
+
+    /** A proxy to {@code upstreamPort} over {@code link}, which other proxies may share. */
+    public TcpProxy(int upstreamPort, LinkModel link) throws IOException {
         this.upstreamPort = upstreamPort;
-        this.bytesPerSecond = bitsPerSecond / 8;
-        this.oneWayDelay = oneWayDelay;
+        this.link = link;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        link.attach(this);
         Thread acceptor = new Thread(this::accept, "tcp-proxy-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -49,11 +52,7 @@ public final class TcpProxy implements AutoCloseable {
     /** Closes every open connection; new ones are accepted as before. */
     public void dropConnections() {
         for (Socket socket : sockets) {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // already closed
-            }
+            closeQuietly(socket);
         }
         sockets.clear();
     }
@@ -62,55 +61,55 @@ public final class TcpProxy implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
+                if (!link.isUp()) {
+                    closeQuietly(client); // no signal: the connection fails at once
+                    continue;
+                }
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
+                // Each write is one segment on the modelled link: no Nagle on either leg.
+                client.setTcpNoDelay(true);
+                upstream.setTcpNoDelay(true);
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                LinkModel.Connection connection = link.open();
+                pump(connection, LinkModel.Direction.UP, client, upstream);
+                pump(connection, LinkModel.Direction.DOWN, upstream, client);
             } catch (IOException e) {
                 return; // closed
             }
         }
     }
 
-    /** A chunk of bytes in flight on the modelled link, due at the far end at {@code dueNanos}. */
-    private record Chunk(byte[] bytes, long dueNanos) {
-    }
+    private static final LinkModel.Planned END = new LinkModel.Planned(null, 0, 0, 0, false);
 
-    private void pump(Socket from, Socket to) {
-        BlockingQueue<Chunk> link = new LinkedBlockingQueue<>();
+    private void pump(LinkModel.Connection connection, LinkModel.Direction direction, Socket from, Socket to) {
+        BlockingQueue<LinkModel.Planned> inFlight = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {
             byte[] buffer = new byte[4 * 1024];
             try (InputStream in = from.getInputStream()) {
                 for (int n; (n = in.read(buffer)) >= 0;) {
-                    link.add(new Chunk(Arrays.copyOf(buffer, n), System.nanoTime() + oneWayDelay.toNanos()));
+                    inFlight.addAll(connection.plan(direction, buffer, n));
                 }
             } catch (IOException e) {
                 // the sender went away
             }
-            link.add(new Chunk(null, System.nanoTime() + oneWayDelay.toNanos()));
+            inFlight.add(END);
         }, "tcp-proxy-read");
         Thread writer = new Thread(() -> {
             try (OutputStream out = to.getOutputStream()) {
-                for (Chunk chunk = link.take(); chunk.bytes() != null; chunk = link.take()) {
-                    // Propagation delay, then serialisation at the link rate: the model of the link, not a wait
-                    // for another thread.
-                    LockSupport.parkNanos(chunk.dueNanos() - System.nanoTime());
-                    out.write(chunk.bytes());
+                for (LinkModel.Planned segment = inFlight.take(); segment != END; segment = inFlight.take()) {
+                    // The link's delay, serialisation, jitter and retransmissions, as planned: the model of the
+                    // link, not a wait for another thread.
+                    LockSupport.parkNanos(segment.dueNanos() - System.nanoTime());
+                    out.write(segment.bytes());
                     out.flush();
-                    if (bytesPerSecond > 0) {
-                        LockSupport.parkNanos(chunk.bytes().length * 1_000_000_000L / bytesPerSecond);
-                    }
+                    connection.delivered(direction, segment);
                 }
             } catch (IOException | InterruptedException e) {
                 // the receiver went away, or the proxy closed
             } finally {
-                try {
-                    from.close();
-                    to.close();
-                } catch (IOException ignored) {
-                    // nothing more to do
-                }
+                closeQuietly(from);
+                closeQuietly(to);
             }
         }, "tcp-proxy-write");
         reader.setDaemon(true);
@@ -119,8 +118,17 @@ public final class TcpProxy implements AutoCloseable {
         writer.start();
     }
 
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
     @Override
     public void close() throws IOException {
+        link.detach(this);
         server.close();
         dropConnections();
     }

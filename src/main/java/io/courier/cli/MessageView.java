@@ -1,0 +1,148 @@
+package io.courier.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+import io.courier.api.v1.AttachmentPointer;
+import io.courier.client.Content;
+import io.courier.client.GroupMessageStatus;
+import io.courier.client.IncomingMessage;
+import io.courier.client.SentMessage;
+import io.courier.client.Tick;
+
+/**
+ * Prints what arrives and what this device sent, each sent message numbered [n] with its ticks as they come:
+ * ✓ stored by the server, ✓✓ delivered, ✓✓ read (for groups: counted over the members).
+ */
+final class MessageView {
+    private static final int EARLY_TICKS = 256;
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneId.systemDefault());
+
+    private final Session session;
+    private final Predicate<IncomingMessage> openChat;
+    private final AtomicInteger numbers = new AtomicInteger();
+    /** server id → [n] of the messages this device sent in this run, and the best tick shown for each. */
+    private final Map<Long, Integer> sent = new HashMap<>();
+    private final Map<Long, Mark> shown = new HashMap<>();
+    /** Ticks that overtook their SendAck (the recipient was quick), kept until the message is numbered. */
+    private final Map<Long, Mark> early = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Mark> eldest) {
+            return size() > EARLY_TICKS;
+        }
+    };
+
+    /** A tick to show; a better one (higher rank) replaces a lesser, never the other way round. */
+    private record Mark(int rank, String text) {
+    }
+
+    /** @param openChat messages of the chat on screen: they are marked read (blue ticks for their sender) */
+    MessageView(Session session, Predicate<IncomingMessage> openChat) {
+        this.session = session;
+        this.openChat = openChat;
+    }
+
+    synchronized void sent(SentMessage message, String summary) {
+        int n = numbers.incrementAndGet();
+        sent.put(message.serverId(), n);
+        print("[" + n + "] you: " + summary + "  ✓");
+        Mark overtaken = early.remove(message.serverId());
+        if (overtaken != null) {
+            show(message.serverId(), overtaken);
+        }
+    }
+
+    void incoming(IncomingMessage message) {
+        String where = message.group().map(g -> "[group " + g.toString().substring(0, 8) + "] ").orElse("");
+        String who = session.name(message.sender()) + message.syncRecipient().map(r -> " → " + session.name(r))
+                .orElse("");
+        String prefix = TIME.format(message.serverTime()) + " " + where + who + ": ";
+        Content content;
+        try {
+            content = Content.decode(message.plaintext());
+        } catch (IllegalArgumentException e) {
+            print(prefix + "(a message this CLI can't show)");
+            return;
+        }
+        if (content instanceof Content.Text text) {
+            print(prefix + text.text());
+        } else if (content instanceof Content.Media media) {
+            print(prefix + "📎 " + fileName(media.pointer(), message.serverId()) + " (" + media.pointer().getSizeBytes()
+                    + " bytes)" + (media.caption().isEmpty() ? "" : " " + media.caption()));
+            download(media.pointer(), message.serverId());
+        }
+        if (openChat.test(message)) {
+            session.client.markRead(message);
+        }
+    }
+
+    void tick(Tick tick) {
+        if (tick.group().isEmpty() && tick.state() != Tick.State.SENT) {
+            show(tick.serverId(), tick.state() == Tick.State.READ ? new Mark(2, "✓✓ read") : new Mark(1, "✓✓"));
+        }
+    }
+
+    void groupStatus(GroupMessageStatus status) {
+        if (status.delivered() > 0) {
+            show(status.serverId(), new Mark(status.delivered() + status.read(), "✓✓ delivered " + status.delivered()
+                    + "/" + status.members() + (status.read() > 0 ? ", read " + status.read() + "/"
+                    + status.members() : "")));
+        }
+    }
+
+    /** Prints a tick line when it is better than the one shown, only for messages sent in this run. */
+    private synchronized void show(long serverId, Mark mark) {
+        Integer n = sent.get(serverId);
+        if (n == null) {
+            early.merge(serverId, mark, (a, b) -> a.rank() >= b.rank() ? a : b);
+            return;
+        }
+        Mark before = shown.get(serverId);
+        if (before == null || mark.rank() > before.rank()) {
+            shown.put(serverId, mark);
+            print("[" + n + "] " + mark.text());
+        }
+    }
+
+    private void download(AttachmentPointer pointer, long serverId) {
+        try {
+            Files.createDirectories(session.cli.downloads);
+        } catch (java.io.IOException e) {
+            print("   could not create " + session.cli.downloads + ": " + e.getMessage());
+            return;
+        }
+        Path target = session.cli.downloads.resolve(fileName(pointer, serverId));
+        session.media().download(pointer, target).result().subscribe(
+                path -> print("   saved to " + path),
+                error -> print("   download failed: " + CourierCli.describe(error)));
+    }
+
+    /** The sender's file name without any directories (never trusted as a path), else one made of the id. */
+    private static String fileName(AttachmentPointer pointer, long serverId) {
+        String fallback = "file-" + serverId;
+        try {
+            Path name = Path.of(pointer.getFileName()).getFileName();
+            return name == null || name.toString().startsWith(".") ? fallback : name.toString();
+        } catch (java.nio.file.InvalidPathException e) {
+            return fallback;
+        }
+    }
+
+    private void print(String line) {
+        session.terminal().println(line);
+    }
+
+    static Predicate<IncomingMessage> chatWith(Target target) {
+        UUID none = new UUID(0, 0);
+        return m -> target.group().map(g -> m.group().filter(g::equals).isPresent())
+                .orElseGet(() -> m.group().isEmpty() && m.sender().equals(target.account().orElse(none)));
+    }
+}

@@ -1,0 +1,165 @@
+package io.courier.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.courier.support.ServerTest;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The courier CLI driven like a person at two terminals, against the test node. */
+@QuarkusTest
+class CliTest extends ServerTest {
+    private static final String NL = System.lineSeparator();
+
+    @TempDir
+    Path dir;
+
+    private final String server = "127.0.0.1"
+            + ":" + ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class);
+
+    private CliRun cli(String device, Map<String, String> env, String... command) {
+        String[] args = new String[command.length + 6];
+        args[0] = "--server";
+        args[1] = server;
+        args[2] = "--state";
+        args[3] = dir.resolve(device + ".state").toString();
+        args[4] = "--downloads";
+        args[5] = dir.resolve(device + "-downloads").toString();
+        System.arraycopy(command, 0, args, 6, command.length);
+        return CliRun.start(env, args);
+    }
+
+    private CliRun cli(String device, String... command) {
+        return cli(device, Map.of(), command);
+    }
+
+    /** Runs a command to its end and returns its screen; it must succeed. */
+    private String run(String device, String... command) {
+        CliRun run = cli(device, command);
+        int exit = run.awaitExit();
+        assertThat(exit).as(run.screen()).isZero();
+        return run.screen();
+    }
+
+    /** register asks for the code that the SMS gateway (the test's capturing sender) received. */
+    private String registerWithCli(String device) {
+        String phone = randomPhoneNumber();
+        CliRun run = cli(device, "register", phone, "--name", device);
+        run.awaitOutput("Verification code sent to " + phone + ": ");
+        run.type(verificationCodes.lastCodeFor(phone));
+        assertThat(run.awaitExit()).as(run.screen()).isZero();
+        assertThat(run.screen()).contains("Registered " + phone + ": account ").contains("device 1");
+        return phone;
+    }
+
+    @Test
+    void twoTerminalsChatWithLiveTicksAndSendAFile() throws Exception {
+        String alice = registerWithCli("alice");
+        String bob = registerWithCli("bob");
+        String carol = registerWithCli("carol");
+
+        try (CliRun aliceChat = cli("alice", "chat", "--to", bob)) {
+            aliceChat.awaitOutput("Chat with " + bob);
+            // Bob is in another chat: the message is delivered (✓✓) but not read.
+            try (CliRun bobWithCarol = cli("bob", "chat", "--to", carol)) {
+                bobWithCarol.awaitOutput("Chat with " + carol);
+                aliceChat.type("hello bob");
+                aliceChat.awaitOutput("[1] you: hello bob  ✓" + NL);
+                bobWithCarol.awaitOutput(": hello bob" + NL);
+                aliceChat.awaitOutput("[1] ✓✓" + NL);
+                bobWithCarol.type("/quit");
+                assertThat(bobWithCarol.awaitExit()).isZero();
+            }
+            // Bob's chat with Alice is open, so what she sends now is read as soon as it is shown.
+            try (CliRun bobChat = cli("bob", "chat", "--to", alice)) {
+                bobChat.awaitOutput("Chat with " + alice);
+                aliceChat.type("are you reading?");
+                bobChat.awaitOutput(alice + ": are you reading?" + NL);
+                aliceChat.awaitOutput("[2] ✓✓ read" + NL);
+
+                Path notes = dir.resolve("notes.txt");
+                Files.writeString(notes, "minutes of the meeting\n".repeat(1000));
+                bobChat.type("/file " + notes + " the minutes");
+                bobChat.awaitOutput("[1] you: 📎 notes.txt the minutes  ✓" + NL);
+                aliceChat.awaitOutput(bob + ": 📎 notes.txt (" + Files.size(notes) + " bytes) the minutes" + NL);
+                Path saved = dir.resolve("alice-downloads").resolve("notes.txt");
+                aliceChat.awaitOutput("saved to " + saved + NL);
+                assertThat(Files.readString(saved)).isEqualTo(Files.readString(notes));
+                bobChat.awaitOutput("[1] ✓✓ read" + NL);
+
+                bobChat.type("/quit");
+                assertThat(bobChat.awaitExit()).isZero();
+            }
+            assertThat(aliceChat.screen()).doesNotContain("[1] ✓✓ read");
+            aliceChat.type("/quit");
+            assertThat(aliceChat.awaitExit()).isZero();
+        }
+        // What a one-shot command receives is shown too: Bob gets what Alice sent while he was offline.
+        run("alice", "send", "--to", bob, "still there?");
+        assertThat(run("bob", "send", "--to", alice, "yes")).contains(alice + ": still there?");
+    }
+
+    @Test
+    void linkedDeviceGroupAndOperatorCommands() {
+        String alice = registerWithCli("alice");
+        String bob = registerWithCli("bob");
+
+        Matcher code = Pattern.compile("Link code: (\\S+)").matcher(run("alice", "link-code"));
+        assertThat(code.find()).isTrue();
+        assertThat(run("tablet", "link", code.group(1), "--name", "tablet")).contains("device 2");
+        assertThat(run("tablet", "whoami")).isEqualTo(run("alice", "whoami").replace("device 1", "device 2"));
+
+        Matcher group = Pattern.compile("Group (\\S+) created").matcher(run("alice", "group", "create", bob));
+        assertThat(group.find()).isTrue();
+        try (CliRun bobChat = cli("bob", "chat", "--group", group.group(1))) {
+            bobChat.awaitOutput("Chat with group " + group.group(1));
+            assertThat(run("alice", "send", "--group", group.group(1), "hi all"))
+                    .contains("[1] you: hi all  ✓");
+            bobChat.awaitOutput("[group " + group.group(1).substring(0, 8) + "] ");
+            bobChat.awaitOutput(": hi all" + NL);
+        }
+
+        String token = ConfigProvider.getConfig().getValue("courier.admin.token", String.class);
+        Map<String, String> operator = Map.of(AdminCommand.TOKEN_VARIABLE, token);
+        CliRun nodes = cli("operator", operator, "admin", "nodes");
+        assertThat(nodes.awaitExit()).as(nodes.screen()).isZero();
+        assertThat(nodes.screen()).contains("OPEN STREAMS").contains("(answered)").containsPattern("\\d+ nodes, \\d+ open streams");
+
+        CliRun noToken = cli("operator", "admin", "nodes");
+        assertThat(noToken.awaitExit()).isEqualTo(1);
+        assertThat(noToken.screen()).contains("set $COURIER_ADMIN_TOKEN");
+        CliRun wrongToken = cli("operator", Map.of(AdminCommand.TOKEN_VARIABLE, token + "x"), "admin", "nodes");
+        assertThat(wrongToken.awaitExit()).isEqualTo(1);
+        assertThat(wrongToken.screen()).contains("error: UNAUTHENTICATED: wrong operator token").doesNotContain(token);
+
+        CliRun revoke = cli("operator", operator, "admin", "revoke", "--phone", alice, "--device", "2");
+        assertThat(revoke.awaitExit()).as(revoke.screen()).isZero();
+        assertThat(revoke.screen()).contains("Revoked device 2 of account");
+        CliRun revoked = cli("tablet", "group", "create", bob);
+        assertThat(revoked.awaitExit()).isEqualTo(1);
+        assertThat(revoked.screen()).contains("error: UNAUTHENTICATED");
+    }
+
+    @Test
+    void badInputIsNamed() {
+        CliRun unknown = cli("nobody", "send", "--to", randomPhoneNumber(), "hi");
+        assertThat(unknown.awaitExit()).isEqualTo(1);
+        assertThat(unknown.screen()).contains("this device is not registered or linked yet");
+        CliRun usage = cli("nobody", "send", "hi");
+        assertThat(usage.awaitExit()).isEqualTo(2);
+        assertThat(usage.screen()).contains("--to=<to> | --group=<group>");
+        registerWithCli("carol");
+        CliRun notANumber = cli("carol", "send", "--to", "alice", "hi");
+        assertThat(notANumber.awaitExit()).isEqualTo(1);
+        assertThat(notANumber.screen()).contains("'alice' is neither a phone number (+…) nor an account id");
+    }
+}

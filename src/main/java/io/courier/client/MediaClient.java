@@ -1,26 +1,26 @@
 package io.courier.client;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -51,10 +51,12 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Encrypted media to and from the object store, straight over presigned URLs. Uploads stream: the plaintext is
- * encrypted as it is read, the next part while the previous one is being sent, so at most two parts (the server's
- * part size, 5–16 MiB, each) are held in memory. A cut connection is survived: the upload asks the server which parts
- * the store holds, gets fresh URLs and sends only what is missing. Downloads land in a temporary file, verified (size,
- * SHA-256, MAC) as they are written, and only then decrypted.
+ * encrypted in order on one thread (CBC chains the parts) into a few reused part buffers while up to
+ * {@link #PARTS_IN_FLIGHT} earlier parts are on the wire, so at most {@code PARTS_IN_FLIGHT + 1} parts (the server's
+ * part size, 5–16 MiB, each) are in memory. A cut connection is survived: the upload asks the server which parts the
+ * store holds, gets fresh URLs and sends only what is missing. Downloads are checked (size, SHA-256, MAC) and
+ * decrypted in one pass into a private temporary file beside the target, which becomes the target only once the MAC
+ * has verified; a download never replaces an existing file.
  */
 public final class MediaClient {
     private static final Metadata.Key<String> AUTHORIZATION =
@@ -62,6 +64,8 @@ public final class MediaClient {
     private static final int MAX_ATTEMPTS = 8;
     private static final int URL_BATCH = 32;
     private static final Duration PART_TIMEOUT = Duration.ofMinutes(15);
+    /** Part PUTs at once: enough to keep the link busy while the next part is encrypted, few enough for a phone. */
+    static final int PARTS_IN_FLIGHT = 2;
 
     private final Channel channel;
     private final Supplier<Credentials> credentials;
@@ -103,7 +107,9 @@ public final class MediaClient {
         for (int attempt = 1;; attempt++) {
             try (MediaCipher.Encrypting blob = MediaCipher.encrypt(source.open(), keys)) {
                 if (slot.hasSingle()) {
-                    put(slot.getSingle().getPutUrl(), blob.readAllBytes(), meter);
+                    byte[] bytes = new byte[(int) blobSize];
+                    readPart(blob, bytes, bytes.length);
+                    put(slot.getSingle().getPutUrl(), bytes, bytes.length, meter);
                 } else {
                     sendParts(slot, blob, etags, attempt > 1, meter);
                 }
@@ -126,7 +132,9 @@ public final class MediaClient {
 
     /**
      * One pass over the blob: every part is encrypted again (the media key fixes the bytes), and sent only if this
-     * call has not sent it yet and the store does not hold it (a part whose answer was lost may have landed).
+     * call has not sent it yet and the store does not hold it (a part whose answer was lost may have landed). Up to
+     * {@link #PARTS_IN_FLIGHT} PUTs run at once, each from its own buffer, while the next part is encrypted into a
+     * spare one; a buffer is reused once its PUT is answered, so the parts make no garbage.
      */
     private void sendParts(CreateUploadSlotResponse slot, MediaCipher.Encrypting blob, Map<Integer, String> etags,
             boolean resuming, Meter meter) throws IOException, InterruptedException {
@@ -143,43 +151,54 @@ public final class MediaClient {
         } else {
             multipart.getPartsList().forEach(p -> urls.put(p.getPartNumber(), p.getPutUrl()));
         }
-        // One part ahead: the next part is encrypted while the previous one is on the wire, and its PUT starts only
-        // once the previous answer is in, so at most two parts are in memory and only one is ever in flight.
-        Sending inFlight = null;
+        Deque<Sending> inFlight = new ArrayDeque<>();
+        Deque<byte[]> spare = new ArrayDeque<>();
         try {
             for (int number = 1; number <= count; number++) {
                 int length = (int) (number < count ? partSize : blobSize - partSize * (count - 1));
-                byte[] part = blob.readNBytes(length);
-                if (etags.containsKey(number)) {
-                    continue;
-                }
+                byte[] part = spare.isEmpty() ? new byte[(int) partSize] : spare.pop();
+                readPart(blob, part, length);
                 UploadedPart held = stored.get(number);
                 if (held != null && held.getSizeBytes() == length) {
                     etags.put(number, held.getEtag());
+                }
+                if (etags.containsKey(number)) {
+                    spare.push(part);
                     continue;
                 }
                 if (!urls.containsKey(number)) {
                     presign(key, uploadId, number, count).forEach(p -> urls.put(p.getPartNumber(), p.getPutUrl()));
                 }
-                if (inFlight != null) {
-                    etags.put(inFlight.number(), etag(inFlight.response()));
+                if (inFlight.size() == PARTS_IN_FLIGHT) {
+                    spare.push(answered(inFlight.poll(), etags));
                 }
-                inFlight = new Sending(number, putAsync(urls.get(number), part, meter));
+                inFlight.add(new Sending(number, part, putAsync(urls.get(number), part, length, meter)));
             }
-            if (inFlight != null) {
-                etags.put(inFlight.number(), etag(inFlight.response()));
-                inFlight = null;
+            while (!inFlight.isEmpty()) {
+                answered(inFlight.poll(), etags);
             }
         } finally {
-            if (inFlight != null) {
-                // Failed with a part still on the wire: stop it (a part that lands anyway is found on resume).
-                inFlight.response().cancel(true);
-            }
+            // Failed with parts still on the wire: stop them (a part that lands anyway is found on resume).
+            inFlight.forEach(sending -> sending.response().cancel(true));
         }
         CompleteMultipartUploadRequest.Builder complete = CompleteMultipartUploadRequest.newBuilder()
                 .setObjectKey(key).setUploadId(uploadId);
         etags.forEach((n, etag) -> complete.addParts(CompletedPart.newBuilder().setPartNumber(n).setEtag(etag)));
         media().completeMultipartUpload(complete.build());
+    }
+
+    /** Waits for a part's answer and records its ETag; returns the part's buffer for reuse. */
+    private static byte[] answered(Sending sending, Map<Integer, String> etags)
+            throws IOException, InterruptedException {
+        etags.put(sending.number(), etag(sending.response()));
+        return sending.buffer();
+    }
+
+    /** The next {@code length} bytes of the blob into {@code part}. */
+    private static void readPart(InputStream blob, byte[] part, int length) throws IOException {
+        if (blob.readNBytes(part, 0, length) != length) {
+            throw new IOException("the media source ended before the size it declared");
+        }
     }
 
     /** What the store holds; nothing if it can't say right now (the parts are then simply sent again). */
@@ -204,13 +223,13 @@ public final class MediaClient {
         return media().getUploadPartUrls(request.build()).getPartsList();
     }
 
-    /** A part PUT that has been started. */
-    private record Sending(int number, CompletableFuture<HttpResponse<Void>> response) {
+    /** A part PUT that has been started, and the buffer it is sent from. */
+    private record Sending(int number, byte[] buffer, CompletableFuture<HttpResponse<Void>> response) {
     }
 
     /** One PUT with exactly the signed length; returns the store's ETag. Any failure is worth a retry. */
-    private String put(String url, byte[] body, Meter meter) throws IOException, InterruptedException {
-        CompletableFuture<HttpResponse<Void>> sending = putAsync(url, body, meter);
+    private String put(String url, byte[] body, int length, Meter meter) throws IOException, InterruptedException {
+        CompletableFuture<HttpResponse<Void>> sending = putAsync(url, body, length, meter);
         try {
             return etag(sending);
         } catch (InterruptedException e) {
@@ -219,11 +238,13 @@ public final class MediaClient {
         }
     }
 
-    private CompletableFuture<HttpResponse<Void>> putAsync(String url, byte[] body, Meter meter) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(PART_TIMEOUT)
-                .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
-                        () -> meter.counting(new java.io.ByteArrayInputStream(body))), body.length))
-                .build();
+    /**
+     * S3 speaks HTTP/1.1 (no h2c upgrade to try), and parallel parts then go over separate pooled keep-alive
+     * connections rather than sharing one.
+     */
+    private CompletableFuture<HttpResponse<Void>> putAsync(String url, byte[] body, int length, Meter meter) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).version(HttpClient.Version.HTTP_1_1)
+                .timeout(PART_TIMEOUT).PUT(BlobBody.of(body, length, meter::add)).build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
     }
 
@@ -259,9 +280,11 @@ public final class MediaClient {
     }
 
     /**
-     * Downloads into {@code target}: the blob goes to a temporary file beside it, is checked against the pointer
-     * (size, SHA-256, MAC) as it is written, and only then decrypted. On any mismatch nothing is written to
-     * {@code target} and the result fails with {@link MediaIntegrityException}.
+     * Downloads into {@code target}, which must not exist: the blob is checked against the pointer (size, SHA-256,
+     * MAC) and decrypted in one pass into a private temporary file beside the target, which is linked to
+     * {@code target} only after everything has verified. On a mismatch the result fails with
+     * {@link MediaIntegrityException} and nothing is left behind; if {@code target} exists it fails with
+     * {@link FileAlreadyExistsException} and the file is left as it was.
      */
     public MediaTransfer<Path> download(AttachmentPointer pointer, Path target) {
         Sinks.Many<MediaTransfer.Progress> progress = Sinks.many().replay().latest();
@@ -274,54 +297,70 @@ public final class MediaClient {
 
     /** Small media (an image, a voice note) in memory, verified like {@link #download(AttachmentPointer, Path)}. */
     public Mono<byte[]> downloadBytes(AttachmentPointer pointer) {
-        return Mono.fromCallable(() -> Files.createTempFile("courier-media", ".plain"))
-                .flatMap(file -> download(pointer, file).result()
+        return Mono.fromCallable(() -> Files.createTempDirectory("courier-media"))
+                .flatMap(dir -> download(pointer, dir.resolve("media")).result()
                         .map(path -> {
                             try {
                                 return Files.readAllBytes(path);
                             } catch (IOException e) {
-                                throw new java.io.UncheckedIOException(e);
+                                throw new UncheckedIOException(e);
                             }
                         })
-                        .doFinally(signal -> file.toFile().delete()));
+                        .doFinally(signal -> {
+                            dir.resolve("media").toFile().delete();
+                            dir.toFile().delete();
+                        }));
     }
 
     private Path download(AttachmentPointer pointer, Path target, Sinks.Many<MediaTransfer.Progress> sink)
             throws IOException, InterruptedException {
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new FileAlreadyExistsException(target.toString(), null, "a download never replaces a file");
+        }
         MediaKeys keys = MediaKeys.forBlob(pointer.getMediaKey().toByteArray(), pointer.getKind());
         long blobSize = MediaCipher.blobSize(pointer.getSizeBytes());
         String url = media().getDownloadUrl(GetDownloadUrlRequest.newBuilder().setObjectKey(pointer.getObjectKey())
                 .build()).getGetUrl();
-        Path dir = target.toAbsolutePath().getParent();
-        Path blobFile = Files.createTempFile(dir, ".courier-", ".blob");
+        // Owner-only (createTempFile's default) and hidden: unverified plaintext until the MAC has been checked.
+        Path partial = Files.createTempFile(target.toAbsolutePath().getParent(), ".courier-", ".part");
         try {
-            Meter meter = new Meter(blobSize, sink);
-            try (FileChannel out = FileChannel.open(blobFile, StandardOpenOption.WRITE)) {
-                VerifyingWrite body = new VerifyingWrite(new MediaCipher.Verifier(blobSize, keys), out, meter);
+            try (FileChannel out = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+                MediaCipher.Opening opening = new MediaCipher.Opening(blobSize, keys, plain -> {
+                    while (plain.hasRemaining()) {
+                        out.write(plain);
+                    }
+                });
+                OpeningWrite body = new OpeningWrite(opening, new Meter(blobSize, sink)::add);
                 HttpResponse<Void> response;
                 try {
-                    response = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                    response = http.send(HttpRequest.newBuilder(URI.create(url)).version(HttpClient.Version.HTTP_1_1)
+                            .GET().build(),
                             info -> info.statusCode() == 200 ? body : HttpResponse.BodySubscribers.replacing(null));
                 } catch (IOException e) {
                     if (body.refused != null) {
-                        throw body.refused; // the client wraps it; the caller needs to see the refusal itself
+                        throw body.refused;
                     }
                     throw e;
                 }
                 if (response.statusCode() != 200) {
                     throw new IOException("the object store answered HTTP " + response.statusCode());
                 }
-                body.verifier.finish(pointer.getEncryptedSha256().toByteArray());
+                opening.finish(pointer.getEncryptedSha256().toByteArray(),
+                        pointer.getPlaintextSha256().toByteArray());
             }
-            try (InputStream in = Files.newInputStream(blobFile); OutputStream out = Files.newOutputStream(target)) {
-                MediaCipher.decrypt(in, blobSize, keys, out, pointer.getPlaintextSha256().toByteArray());
-            } catch (MediaIntegrityException e) {
-                Files.deleteIfExists(target);
-                throw e;
-            }
+            reveal(partial, target);
             return target;
         } finally {
-            Files.deleteIfExists(blobFile);
+            Files.deleteIfExists(partial);
+        }
+    }
+
+    /** Gives the verified file its name; a hard link fails atomically if the name has been taken meanwhile. */
+    private static void reveal(Path partial, Path target) throws IOException {
+        try {
+            Files.createLink(target, partial);
+        } catch (UnsupportedOperationException e) {
+            Files.move(partial, target); // no hard links here: still refuses an existing target, not atomically
         }
     }
 
@@ -341,68 +380,6 @@ public final class MediaClient {
                 MetadataUtils.newAttachHeadersInterceptor(headers)));
     }
 
-    /**
-     * Writes a download to its file and checks it (SHA-256, MAC) in the same pass, on the HTTP client's thread as
-     * the bytes arrive, so the file is not read back just to check it. Stops at the first byte beyond the declared
-     * size, so a hostile store can't fill the disk.
-     */
-    private static final class VerifyingWrite implements HttpResponse.BodySubscriber<Void> {
-        final MediaCipher.Verifier verifier;
-        private final FileChannel out;
-        private final Meter meter;
-        private final CompletableFuture<Void> done = new CompletableFuture<>();
-        private Flow.Subscription subscription;
-        volatile MediaIntegrityException refused;
-
-        VerifyingWrite(MediaCipher.Verifier verifier, FileChannel out, Meter meter) {
-            this.verifier = verifier;
-            this.out = out;
-            this.meter = meter;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            this.subscription = subscription;
-            subscription.request(1);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> buffers) {
-            try {
-                for (ByteBuffer buffer : buffers) {
-                    int length = buffer.remaining();
-                    verifier.update(buffer);
-                    while (buffer.hasRemaining()) {
-                        out.write(buffer);
-                    }
-                    meter.add(length);
-                }
-                subscription.request(1);
-            } catch (IOException | RuntimeException e) {
-                if (e instanceof MediaIntegrityException integrity) {
-                    refused = integrity;
-                }
-                subscription.cancel();
-                done.completeExceptionally(e);
-            }
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            done.completeExceptionally(error);
-        }
-
-        @Override
-        public void onComplete() {
-            done.complete(null);
-        }
-
-        @Override
-        public CompletionStage<Void> getBody() {
-            return done;
-        }
-    }
-
     /** Counts bytes through a transfer and reports them as progress. */
     private static final class Meter {
         final long total;
@@ -412,19 +389,6 @@ public final class MediaClient {
         Meter(long total, Sinks.Many<MediaTransfer.Progress> sink) {
             this.total = total;
             this.sink = sink;
-        }
-
-        InputStream counting(InputStream in) {
-            return new FilterInputStream(in) {
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    int n = super.read(b, off, len);
-                    if (n > 0) {
-                        add(n);
-                    }
-                    return n;
-                }
-            };
         }
 
         void add(long bytes) {

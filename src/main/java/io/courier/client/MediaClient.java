@@ -51,9 +51,9 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Encrypted media to and from the object store, straight over presigned URLs. Uploads stream: the plaintext is
- * encrypted in order on one thread (CBC chains the parts) into a few reused part buffers while up to
- * {@link #PARTS_IN_FLIGHT} earlier parts are on the wire, so at most {@code PARTS_IN_FLIGHT + 1} parts (the server's
- * part size, 5–16 MiB, each) are in memory. A cut connection is survived: the upload asks the server which parts the
+ * encrypted in order on one thread (CBC chains the parts) into a few reused part buffers while earlier parts are on
+ * the wire (up to {@link #PARTS_IN_FLIGHT} on a fast link, one on a slow one), so at most {@code PARTS_IN_FLIGHT + 1}
+ * parts (the server's part size, 5–16 MiB, each) are in memory. A cut connection is survived: the upload asks the server which parts the
  * store holds, gets fresh URLs and sends only what is missing. Downloads are checked (size, SHA-256, MAC) and
  * decrypted in one pass into a private temporary file beside the target, which becomes the target only once the MAC
  * has verified; a download never replaces an existing file.
@@ -64,8 +64,13 @@ public final class MediaClient {
     private static final int MAX_ATTEMPTS = 8;
     private static final int URL_BATCH = 32;
     private static final Duration PART_TIMEOUT = Duration.ofMinutes(15);
-    /** Part PUTs at once: enough to keep the link busy while the next part is encrypted, few enough for a phone. */
+    /** Part PUTs at once on a fast link: enough to keep it busy while the next part is encrypted. */
     static final int PARTS_IN_FLIGHT = 2;
+    /**
+     * A part answered within this came over a fast link. Slower, parts go one at a time: parallel PUTs would share
+     * the link, and a cut would then lose the bytes of several half-sent parts instead of one.
+     */
+    private static final long FAST_PART_NANOS = Duration.ofSeconds(2).toNanos();
 
     private final Channel channel;
     private final Supplier<Credentials> credentials;
@@ -132,9 +137,10 @@ public final class MediaClient {
 
     /**
      * One pass over the blob: every part is encrypted again (the media key fixes the bytes), and sent only if this
-     * call has not sent it yet and the store does not hold it (a part whose answer was lost may have landed). Up to
-     * {@link #PARTS_IN_FLIGHT} PUTs run at once, each from its own buffer, while the next part is encrypted into a
-     * spare one; a buffer is reused once its PUT is answered, so the parts make no garbage.
+     * call has not sent it yet and the store does not hold it (a part whose answer was lost may have landed). While
+     * the next part is encrypted into a spare buffer, one PUT runs, or up to {@link #PARTS_IN_FLIGHT} once a part has
+     * been answered quickly (a fast link); each part is sent from its own buffer, reused once its PUT is answered, so
+     * the parts make no garbage.
      */
     private void sendParts(CreateUploadSlotResponse slot, MediaCipher.Encrypting blob, Map<Integer, String> etags,
             boolean resuming, Meter meter) throws IOException, InterruptedException {
@@ -153,6 +159,7 @@ public final class MediaClient {
         }
         Deque<Sending> inFlight = new ArrayDeque<>();
         Deque<byte[]> spare = new ArrayDeque<>();
+        int parallel = 1;
         try {
             for (int number = 1; number <= count; number++) {
                 int length = (int) (number < count ? partSize : blobSize - partSize * (count - 1));
@@ -169,10 +176,12 @@ public final class MediaClient {
                 if (!urls.containsKey(number)) {
                     presign(key, uploadId, number, count).forEach(p -> urls.put(p.getPartNumber(), p.getPutUrl()));
                 }
-                if (inFlight.size() == PARTS_IN_FLIGHT) {
-                    spare.push(answered(inFlight.poll(), etags));
+                while (inFlight.size() >= parallel) {
+                    Sending oldest = inFlight.poll();
+                    spare.push(answered(oldest, etags));
+                    parallel = oldest.tookNanos() <= FAST_PART_NANOS ? PARTS_IN_FLIGHT : 1;
                 }
-                inFlight.add(new Sending(number, part, putAsync(urls.get(number), part, length, meter)));
+                inFlight.add(Sending.start(number, part, putAsync(urls.get(number), part, length, meter)));
             }
             while (!inFlight.isEmpty()) {
                 answered(inFlight.poll(), etags);
@@ -201,17 +210,13 @@ public final class MediaClient {
         }
     }
 
-    /** What the store holds; nothing if it can't say right now (the parts are then simply sent again). */
+    /**
+     * What the store holds. If it can't say right now, the attempt fails and a later one asks again: sending every
+     * part again instead would cost minutes of a slow link.
+     */
     private List<UploadedPart> storedParts(String key, String uploadId) {
-        try {
-            return media().listUploadedParts(ListUploadedPartsRequest.newBuilder().setObjectKey(key)
-                    .setUploadId(uploadId).build()).getPartsList();
-        } catch (StatusRuntimeException e) {
-            if (!retryable(e)) {
-                throw e;
-            }
-            return List.of();
-        }
+        return media().listUploadedParts(ListUploadedPartsRequest.newBuilder().setObjectKey(key)
+                .setUploadId(uploadId).build()).getPartsList();
     }
 
     private List<PresignedPart> presign(String key, String uploadId, int from, int count) {
@@ -223,8 +228,18 @@ public final class MediaClient {
         return media().getUploadPartUrls(request.build()).getPartsList();
     }
 
-    /** A part PUT that has been started, and the buffer it is sent from. */
-    private record Sending(int number, byte[] buffer, CompletableFuture<HttpResponse<Void>> response) {
+    /** A part PUT that has been started, the buffer it is sent from, and when it ended (System.nanoTime). */
+    private record Sending(int number, byte[] buffer, CompletableFuture<HttpResponse<Void>> response, long started,
+            CompletableFuture<Long> ended) {
+        static Sending start(int number, byte[] buffer, CompletableFuture<HttpResponse<Void>> response) {
+            return new Sending(number, buffer, response, System.nanoTime(),
+                    response.handle((answer, failure) -> System.nanoTime()));
+        }
+
+        /** How long the PUT took; only once it has been answered. */
+        long tookNanos() {
+            return ended.join() - started;
+        }
     }
 
     /** One PUT with exactly the signed length; returns the store's ETag. Any failure is worth a retry. */

@@ -20,7 +20,6 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
-import io.courier.client.ClientStore;
 import io.courier.client.CourierClient;
 import io.courier.client.MediaClient;
 import io.courier.client.MediaDetails;
@@ -66,8 +65,8 @@ class MediaBenchmark extends BenchSupport {
         writeRandom(plain, megabytes * 1024L * 1024L);
         long size = Files.size(plain);
 
-        CourierClient alice = registered();
-        CourierClient bob = registered();
+        CourierClient alice = registeredClient();
+        CourierClient bob = registeredClient();
         MediaClient aliceMedia = MediaClient.create(channel, alice, HTTP);
         MediaClient bobMedia = MediaClient.create(channel, bob, HTTP);
         // Warm-up (JIT of the cipher and HTTP paths) that also measures what a transfer keeps live: a full GC
@@ -148,14 +147,6 @@ class MediaBenchmark extends BenchSupport {
     private static void halfway(Flux<MediaTransfer.Progress> progress, AtomicLong live) {
         progress.filter(p -> p.bytes() * 2 >= p.total()).next()
                 .subscribe(p -> live.set(HeapGauge.usedAfterFullGc()));
-    }
-
-    private CourierClient registered() {
-        String phone = randomPhoneNumber();
-        CourierClient client = CourierClient.create(channel, ClientStore.inMemory());
-        client.requestVerificationCode(phone).block();
-        client.register(phone, verificationCodes.lastCodeFor(phone), "phone").block();
-        return client;
     }
 
     private static void writeRandom(Path file, long bytes) throws Exception {

@@ -21,7 +21,7 @@ import javax.crypto.spec.SecretKeySpec;
 final class MediaCipher {
     static final int MAC_BYTES = 32;
     private static final int BLOCK = 16;
-    private static final int CHUNK = 64 * 1024;
+    static final int CHUNK = 64 * 1024;
 
     private MediaCipher() {
     }

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -345,20 +346,15 @@ public final class MediaClient {
                         out.write(plain);
                     }
                 });
-                OpeningWrite body = new OpeningWrite(opening, new Meter(blobSize, sink)::add);
-                HttpResponse<Void> response;
-                try {
-                    response = http.send(HttpRequest.newBuilder(URI.create(url)).version(HttpClient.Version.HTTP_1_1)
-                            .GET().build(),
-                            info -> info.statusCode() == 200 ? body : HttpResponse.BodySubscribers.replacing(null));
-                } catch (IOException e) {
-                    if (body.refused != null) {
-                        throw body.refused;
+                // The HTTP client's thread receives into the stream's small queue while this thread checks,
+                // decrypts and writes: the two overlap.
+                HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(url))
+                        .version(HttpClient.Version.HTTP_1_1).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+                try (InputStream blob = response.body()) {
+                    if (response.statusCode() != 200) {
+                        throw new IOException("the object store answered HTTP " + response.statusCode());
                     }
-                    throw e;
-                }
-                if (response.statusCode() != 200) {
-                    throw new IOException("the object store answered HTTP " + response.statusCode());
+                    open(blob, opening, new Meter(blobSize, sink));
                 }
                 opening.finish(pointer.getEncryptedSha256().toByteArray(),
                         pointer.getPlaintextSha256().toByteArray());
@@ -367,6 +363,15 @@ public final class MediaClient {
             return target;
         } finally {
             Files.deleteIfExists(partial);
+        }
+    }
+
+    /** Feeds the whole blob to {@code opening}; stops at the first byte beyond the declared size. */
+    private static void open(InputStream blob, MediaCipher.Opening opening, Meter meter) throws IOException {
+        byte[] chunk = new byte[MediaCipher.CHUNK];
+        for (int n; (n = blob.read(chunk)) >= 0;) {
+            opening.update(ByteBuffer.wrap(chunk, 0, n));
+            meter.add(n);
         }
     }
 

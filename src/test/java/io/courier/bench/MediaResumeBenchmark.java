@@ -47,14 +47,12 @@ import io.quarkus.test.junit.TestProfile;
 class MediaResumeBenchmark extends BenchSupport {
     private static final Duration ONE_WAY = Duration.ofMillis(250);
 
-    /** Production settings but the smallest part size S3 allows, so the smallest file that can resume is used. */
-    public static class SmallestParts extends BenchProfile {
+    /** The production media settings but the smallest part size S3 allows, so the smallest resumable file is used. */
+    public static class SmallestParts extends MediaBenchmark.Production {
         @Override
         public Map<String, String> getConfigOverrides() {
             Map<String, String> overrides = new HashMap<>(super.getConfigOverrides());
-            overrides.put("courier.media.part-size", "5M");
-            overrides.put("courier.media.multipart-threshold", "5M");
-            overrides.put("courier.media.daily-upload-quota", "10G");
+            overrides.putAll(Map.of("courier.media.part-size", "5M", "courier.media.multipart-threshold", "5M"));
             return overrides;
         }
     }

@@ -1,6 +1,7 @@
 package io.courier.cli;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -120,6 +121,10 @@ final class MessageView {
             return;
         }
         Path target = session.cli.downloads.resolve(fileName(pointer, serverId));
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            // Another file of that name: this message's copy gets its id (the SDK never replaces a file).
+            target = session.cli.downloads.resolve(serverId + "-" + target.getFileName());
+        }
         session.media().download(pointer, target).result().subscribe(
                 path -> print("   saved to " + path),
                 error -> print("   download failed: " + CourierCli.describe(error)));

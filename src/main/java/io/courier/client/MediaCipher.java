@@ -2,10 +2,9 @@ package io.courier.client;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.util.Arrays;
 
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
@@ -14,13 +13,15 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * WhatsApp's media scheme, streaming both ways: blob = AES-256-CBC/PKCS7(plaintext) ‖ HMAC-SHA256(IV ‖ ciphertext)
- * (the full 32 bytes; WhatsApp keeps 10). Decryption is two passes over the blob: first the blob's SHA-256 and the
- * MAC are checked, and only then is anything decrypted; the plaintext's SHA-256 is checked at the end.
+ * (the full 32 bytes; WhatsApp keeps 10). Encryption and decryption are each one pass that also computes the
+ * digests; decryption writes into private storage and its output counts only once the blob's SHA-256 and MAC have
+ * verified at the end ({@link Opening}). Chunks go through preallocated buffers, so a transfer makes no garbage per
+ * chunk.
  */
 final class MediaCipher {
     static final int MAC_BYTES = 32;
     private static final int BLOCK = 16;
-    private static final int CHUNK = 64 * 1024;
+    static final int CHUNK = 64 * 1024;
 
     private MediaCipher() {
     }
@@ -42,85 +43,112 @@ final class MediaCipher {
         }
     }
 
-    /** Checks a small blob's MAC, then decrypts it in memory. */
+    /** Checks a small blob (a thumbnail) and decrypts it in memory. */
     static byte[] decrypt(byte[] blob, MediaKeys keys) throws IOException {
-        verify(new java.io.ByteArrayInputStream(blob), blob.length, keys, null);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(blob.length);
-        decrypt(new java.io.ByteArrayInputStream(blob), blob.length, keys, out, null);
-        return out.toByteArray();
+        java.io.ByteArrayOutputStream plain = new java.io.ByteArrayOutputStream(blob.length);
+        Opening opening = new Opening(blob.length, keys, bytes -> plain.write(bytes.array(),
+                bytes.arrayOffset() + bytes.position(), bytes.remaining()));
+        opening.update(ByteBuffer.wrap(blob));
+        opening.finish(null, null);
+        return plain.toByteArray();
+    }
+
+    /** Where {@link Opening} puts plaintext: storage only the SDK can see until the blob has been verified. */
+    interface PlainSink {
+        /** Takes all that {@code plain} has left; the buffer is reused afterwards. */
+        void write(ByteBuffer plain) throws IOException;
     }
 
     /**
-     * First pass: the blob's SHA-256 (if {@code expectedSha256} is given) and its MAC. Throws
-     * {@link MediaIntegrityException} on any mismatch; decrypts nothing.
+     * Checks a blob and decrypts it in one pass, fed piece by piece as it is downloaded: the blob's SHA-256 and MAC
+     * are computed and the ciphertext is decrypted into a {@link PlainSink} at the same time. The plaintext may only
+     * be released after {@link #finish} returns: the sink must be private storage (a temporary file the caller
+     * deletes on failure), because nothing it holds has been authenticated before then. Refuses a byte beyond the
+     * declared size as soon as it is offered.
      */
-    static void verify(InputStream blob, long blobSize, MediaKeys keys, byte[] expectedSha256) throws IOException {
-        if (blobSize < BLOCK + MAC_BYTES || (blobSize - MAC_BYTES) % BLOCK != 0) {
-            throw new MediaIntegrityException("the blob has " + blobSize + " bytes: not a Courier media blob");
-        }
-        MessageDigest sha = sha256();
-        Mac mac = mac(keys);
-        mac.update(keys.iv());
-        forEachChunk(blob, blobSize - MAC_BYTES, (buffer, n) -> {
-            sha.update(buffer, 0, n);
-            mac.update(buffer, 0, n);
-        });
-        byte[] stored = blob.readNBytes(MAC_BYTES);
-        sha.update(stored);
-        if (blob.read() >= 0) {
-            throw new MediaIntegrityException("the blob is longer than declared");
-        }
-        if (expectedSha256 != null && !MessageDigest.isEqual(sha.digest(), expectedSha256)) {
-            throw new MediaIntegrityException("the blob's SHA-256 differs from the one in the message");
-        }
-        if (!MessageDigest.isEqual(mac.doFinal(), stored)) {
-            throw new MediaIntegrityException("the blob's MAC does not verify: it was tampered with or the key is"
-                    + " wrong");
-        }
-    }
+    static final class Opening {
+        private final long blobSize;
+        private final MessageDigest blobSha = sha256();
+        private final MessageDigest plainSha = sha256();
+        private final Mac mac;
+        private final Cipher cipher;
+        private final PlainSink sink;
+        private final ByteBuffer plain = ByteBuffer.allocate(CHUNK + 2 * BLOCK);
+        private final byte[] stored = new byte[MAC_BYTES];
+        private long seen;
 
-    /**
-     * Second pass, only after {@link #verify}: decrypts to {@code out} and checks the plaintext's SHA-256 (if given).
-     */
-    static void decrypt(InputStream blob, long blobSize, MediaKeys keys, OutputStream out, byte[] plainSha256)
-            throws IOException {
-        Cipher cipher = cipher(Cipher.DECRYPT_MODE, keys);
-        MessageDigest sha = sha256();
-        forEachChunk(blob, blobSize - MAC_BYTES, (buffer, n) -> {
-            byte[] plain = cipher.update(buffer, 0, n);
-            if (plain != null) {
-                sha.update(plain);
-                out.write(plain);
+        Opening(long blobSize, MediaKeys keys, PlainSink sink) {
+            if (blobSize < BLOCK + MAC_BYTES || (blobSize - MAC_BYTES) % BLOCK != 0) {
+                throw new MediaIntegrityException("the blob has " + blobSize + " bytes: not a Courier media blob");
             }
-        });
-        byte[] last;
-        try {
-            last = cipher.doFinal();
-        } catch (GeneralSecurityException e) {
-            throw new MediaIntegrityException("the blob's padding is invalid");
+            this.blobSize = blobSize;
+            this.mac = mac(keys);
+            mac.update(keys.iv());
+            this.cipher = cipher(Cipher.DECRYPT_MODE, keys);
+            this.sink = sink;
         }
-        sha.update(last);
-        out.write(last);
-        if (plainSha256 != null && !MessageDigest.isEqual(sha.digest(), plainSha256)) {
-            throw new MediaIntegrityException("the plaintext's SHA-256 differs from the one in the message");
+
+        /** Takes the next bytes of the blob (all that {@code bytes} has left). */
+        void update(ByteBuffer bytes) throws IOException {
+            int length = bytes.remaining();
+            if (length > blobSize - seen) {
+                throw new MediaIntegrityException("the blob is longer than declared");
+            }
+            blobSha.update(bytes.duplicate());
+            int ciphertext = (int) Math.max(0, Math.min(length, blobSize - MAC_BYTES - seen));
+            ByteBuffer encrypted = bytes.duplicate();
+            encrypted.limit(encrypted.position() + ciphertext);
+            mac.update(encrypted.duplicate());
+            while (encrypted.hasRemaining()) {
+                ByteBuffer piece = encrypted.duplicate();
+                piece.limit(piece.position() + Math.min(CHUNK, piece.remaining()));
+                encrypted.position(piece.limit());
+                try {
+                    cipher.update(piece, plain);
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException("AES-CBC failed", e);
+                }
+                release();
+            }
+            if (ciphertext < length) { // the rest is (part of) the stored MAC at the blob's end
+                bytes.duplicate().position(bytes.position() + ciphertext)
+                        .get(stored, (int) (seen + ciphertext - (blobSize - MAC_BYTES)), length - ciphertext);
+            }
+            seen += length;
         }
-    }
 
-    /** Something done with each chunk read. */
-    private interface ChunkHandler {
-        void accept(byte[] buffer, int length) throws IOException;
-    }
-
-    /** Hands the next {@code length} bytes of {@code in} to {@code handler} chunk by chunk. */
-    private static void forEachChunk(InputStream in, long length, ChunkHandler handler) throws IOException {
-        byte[] buffer = new byte[CHUNK];
-        for (long remaining = length; remaining > 0;) {
-            int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
-            if (n < 0) {
+        /**
+         * After the last byte, in this order: the blob is complete, its SHA-256 is {@code blobSha256} (when given),
+         * its MAC verifies, its padding is valid, and the plaintext's SHA-256 is {@code plainSha256} (when given).
+         * Throws {@link MediaIntegrityException} at the first that fails; the sink's content must then be discarded.
+         */
+        void finish(byte[] blobSha256, byte[] plainSha256) throws IOException {
+            if (seen < blobSize) {
                 throw new MediaIntegrityException("the blob ended early");
             }
-            handler.accept(buffer, n);
-            remaining -= n;
+            if (blobSha256 != null && !MessageDigest.isEqual(blobSha.digest(), blobSha256)) {
+                throw new MediaIntegrityException("the blob's SHA-256 differs from the one in the message");
+            }
+            if (!MessageDigest.isEqual(mac.doFinal(), stored)) {
+                throw new MediaIntegrityException("the blob's MAC does not verify: it was tampered with or the key is"
+                        + " wrong");
+            }
+            try {
+                cipher.doFinal(ByteBuffer.allocate(0), plain);
+            } catch (GeneralSecurityException e) {
+                throw new MediaIntegrityException("the blob's padding is invalid");
+            }
+            release();
+            if (plainSha256 != null && !MessageDigest.isEqual(plainSha.digest(), plainSha256)) {
+                throw new MediaIntegrityException("the plaintext's SHA-256 differs from the one in the message");
+            }
+        }
+
+        private void release() throws IOException {
+            plain.flip();
+            plainSha.update(plain.duplicate());
+            sink.write(plain);
+            plain.clear();
         }
     }
 
@@ -132,7 +160,8 @@ final class MediaCipher {
         private final MessageDigest plainSha = sha256();
         private final MessageDigest blobSha = sha256();
         private final byte[] in = new byte[CHUNK];
-        private byte[] pending = new byte[0];
+        private final byte[] pending = new byte[CHUNK + BLOCK + MAC_BYTES];
+        private int available;
         private int offset;
         private boolean finished;
 
@@ -151,13 +180,13 @@ final class MediaCipher {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            while (offset == pending.length) {
+            while (offset == available) {
                 if (finished) {
                     return -1;
                 }
                 fill();
             }
-            int n = Math.min(len, pending.length - offset);
+            int n = Math.min(len, available - offset);
             System.arraycopy(pending, offset, b, off, n);
             offset += n;
             return n;
@@ -165,27 +194,22 @@ final class MediaCipher {
 
         private void fill() throws IOException {
             int n = plaintext.read(in);
-            byte[] out;
-            if (n < 0) {
-                byte[] tail;
-                try {
-                    tail = cipher.doFinal();
-                } catch (GeneralSecurityException e) {
-                    throw new IllegalStateException("AES-CBC failed", e);
+            try {
+                if (n < 0) {
+                    available = cipher.doFinal(pending, 0);
+                    mac.update(pending, 0, available);
+                    mac.doFinal(pending, available);
+                    available += MAC_BYTES;
+                    finished = true;
+                } else {
+                    plainSha.update(in, 0, n);
+                    available = cipher.update(in, 0, n, pending, 0);
+                    mac.update(pending, 0, available);
                 }
-                mac.update(tail);
-                byte[] tag = mac.doFinal();
-                out = Arrays.copyOf(tail, tail.length + tag.length);
-                System.arraycopy(tag, 0, out, tail.length, tag.length);
-                finished = true;
-            } else {
-                plainSha.update(in, 0, n);
-                out = cipher.update(in, 0, n);
-                out = out == null ? new byte[0] : out;
-                mac.update(out);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("AES-CBC or HMAC failed", e);
             }
-            blobSha.update(out);
-            pending = out;
+            blobSha.update(pending, 0, available);
             offset = 0;
         }
 
@@ -202,7 +226,7 @@ final class MediaCipher {
         }
 
         private void checkFinished() {
-            if (!finished || offset != pending.length) {
+            if (!finished || offset != available) {
                 throw new IllegalStateException("the blob has not been read to the end");
             }
         }

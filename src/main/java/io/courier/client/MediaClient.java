@@ -1,20 +1,28 @@
 package io.courier.client;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -44,9 +52,12 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Encrypted media to and from the object store, straight over presigned URLs. Uploads stream: the plaintext is
- * encrypted as it is read and at most one part (the server's part size, 5–16 MiB) is held in memory. A cut
- * connection is survived: the upload asks the server which parts the store holds, gets fresh URLs and sends only
- * what is missing. Downloads land in a temporary file, are verified (size, SHA-256, MAC) and only then decrypted.
+ * encrypted in order on one thread (CBC chains the parts) into a few reused part buffers while earlier parts are on
+ * the wire (up to {@link #PARTS_IN_FLIGHT} on a fast link, one on a slow one), so at most {@code PARTS_IN_FLIGHT + 1}
+ * parts (the server's part size, 5–16 MiB, each) are in memory. A cut connection is survived: the upload asks the server which parts the
+ * store holds, gets fresh URLs and sends only what is missing. Downloads are checked (size, SHA-256, MAC) and
+ * decrypted in one pass into a private temporary file beside the target, which becomes the target only once the MAC
+ * has verified; a download never replaces an existing file.
  */
 public final class MediaClient {
     private static final Metadata.Key<String> AUTHORIZATION =
@@ -54,6 +65,13 @@ public final class MediaClient {
     private static final int MAX_ATTEMPTS = 8;
     private static final int URL_BATCH = 32;
     private static final Duration PART_TIMEOUT = Duration.ofMinutes(15);
+    /** Part PUTs at once on a fast link: enough to keep it busy while the next part is encrypted. */
+    static final int PARTS_IN_FLIGHT = 2;
+    /**
+     * A part answered within this came over a fast link. Slower, parts go one at a time: parallel PUTs would share
+     * the link, and a cut would then lose the bytes of several half-sent parts instead of one.
+     */
+    private static final long FAST_PART_NANOS = Duration.ofSeconds(2).toNanos();
 
     private final Channel channel;
     private final Supplier<Credentials> credentials;
@@ -95,7 +113,9 @@ public final class MediaClient {
         for (int attempt = 1;; attempt++) {
             try (MediaCipher.Encrypting blob = MediaCipher.encrypt(source.open(), keys)) {
                 if (slot.hasSingle()) {
-                    put(slot.getSingle().getPutUrl(), blob.readAllBytes(), meter);
+                    byte[] bytes = new byte[(int) blobSize];
+                    readPart(blob, bytes, bytes.length);
+                    put(slot.getSingle().getPutUrl(), bytes, bytes.length, meter);
                 } else {
                     sendParts(slot, blob, etags, attempt > 1, meter);
                 }
@@ -118,7 +138,10 @@ public final class MediaClient {
 
     /**
      * One pass over the blob: every part is encrypted again (the media key fixes the bytes), and sent only if this
-     * call has not sent it yet and the store does not hold it (a part whose answer was lost may have landed).
+     * call has not sent it yet and the store does not hold it (a part whose answer was lost may have landed). While
+     * the next part is encrypted into a spare buffer, one PUT runs, or up to {@link #PARTS_IN_FLIGHT} once a part has
+     * been answered quickly (a fast link); each part is sent from its own buffer, reused once its PUT is answered, so
+     * the parts make no garbage.
      */
     private void sendParts(CreateUploadSlotResponse slot, MediaCipher.Encrypting blob, Map<Integer, String> etags,
             boolean resuming, Meter meter) throws IOException, InterruptedException {
@@ -135,21 +158,38 @@ public final class MediaClient {
         } else {
             multipart.getPartsList().forEach(p -> urls.put(p.getPartNumber(), p.getPutUrl()));
         }
-        for (int number = 1; number <= count; number++) {
-            int length = (int) (number < count ? partSize : blobSize - partSize * (count - 1));
-            byte[] part = blob.readNBytes(length);
-            if (etags.containsKey(number)) {
-                continue;
+        Deque<Sending> inFlight = new ArrayDeque<>();
+        Deque<byte[]> spare = new ArrayDeque<>();
+        int parallel = 1;
+        try {
+            for (int number = 1; number <= count; number++) {
+                int length = (int) (number < count ? partSize : blobSize - partSize * (count - 1));
+                byte[] part = spare.isEmpty() ? new byte[(int) partSize] : spare.pop();
+                readPart(blob, part, length);
+                UploadedPart held = stored.get(number);
+                if (held != null && held.getSizeBytes() == length) {
+                    etags.put(number, held.getEtag());
+                }
+                if (etags.containsKey(number)) {
+                    spare.push(part);
+                    continue;
+                }
+                if (!urls.containsKey(number)) {
+                    presign(key, uploadId, number, count).forEach(p -> urls.put(p.getPartNumber(), p.getPutUrl()));
+                }
+                while (inFlight.size() >= parallel) {
+                    Sending oldest = inFlight.poll();
+                    spare.push(answered(oldest, etags));
+                    parallel = oldest.tookNanos() <= FAST_PART_NANOS ? PARTS_IN_FLIGHT : 1;
+                }
+                inFlight.add(Sending.start(number, part, putAsync(urls.get(number), part, length, meter)));
             }
-            UploadedPart held = stored.get(number);
-            if (held != null && held.getSizeBytes() == length) {
-                etags.put(number, held.getEtag());
-                continue;
+            while (!inFlight.isEmpty()) {
+                answered(inFlight.poll(), etags);
             }
-            if (!urls.containsKey(number)) {
-                presign(key, uploadId, number, count).forEach(p -> urls.put(p.getPartNumber(), p.getPutUrl()));
-            }
-            etags.put(number, put(urls.get(number), part, meter));
+        } finally {
+            // Failed with parts still on the wire: stop them (a part that lands anyway is found on resume).
+            inFlight.forEach(sending -> sending.response().cancel(true));
         }
         CompleteMultipartUploadRequest.Builder complete = CompleteMultipartUploadRequest.newBuilder()
                 .setObjectKey(key).setUploadId(uploadId);
@@ -157,17 +197,27 @@ public final class MediaClient {
         media().completeMultipartUpload(complete.build());
     }
 
-    /** What the store holds; nothing if it can't say right now (the parts are then simply sent again). */
-    private List<UploadedPart> storedParts(String key, String uploadId) {
-        try {
-            return media().listUploadedParts(ListUploadedPartsRequest.newBuilder().setObjectKey(key)
-                    .setUploadId(uploadId).build()).getPartsList();
-        } catch (StatusRuntimeException e) {
-            if (!retryable(e)) {
-                throw e;
-            }
-            return List.of();
+    /** Waits for a part's answer and records its ETag; returns the part's buffer for reuse. */
+    private static byte[] answered(Sending sending, Map<Integer, String> etags)
+            throws IOException, InterruptedException {
+        etags.put(sending.number(), etag(sending.response()));
+        return sending.buffer();
+    }
+
+    /** The next {@code length} bytes of the blob into {@code part}. */
+    private static void readPart(InputStream blob, byte[] part, int length) throws IOException {
+        if (blob.readNBytes(part, 0, length) != length) {
+            throw new IOException("the media source ended before the size it declared");
         }
+    }
+
+    /**
+     * What the store holds. If it can't say right now, the attempt fails and a later one asks again: sending every
+     * part again instead would cost minutes of a slow link.
+     */
+    private List<UploadedPart> storedParts(String key, String uploadId) {
+        return media().listUploadedParts(ListUploadedPartsRequest.newBuilder().setObjectKey(key)
+                .setUploadId(uploadId).build()).getPartsList();
     }
 
     private List<PresignedPart> presign(String key, String uploadId, int from, int count) {
@@ -179,13 +229,50 @@ public final class MediaClient {
         return media().getUploadPartUrls(request.build()).getPartsList();
     }
 
+    /** A part PUT that has been started, the buffer it is sent from, and when it ended (System.nanoTime). */
+    private record Sending(int number, byte[] buffer, CompletableFuture<HttpResponse<Void>> response, long started,
+            CompletableFuture<Long> ended) {
+        static Sending start(int number, byte[] buffer, CompletableFuture<HttpResponse<Void>> response) {
+            return new Sending(number, buffer, response, System.nanoTime(),
+                    response.handle((answer, failure) -> System.nanoTime()));
+        }
+
+        /** How long the PUT took; only once it has been answered. */
+        long tookNanos() {
+            return ended.join() - started;
+        }
+    }
+
     /** One PUT with exactly the signed length; returns the store's ETag. Any failure is worth a retry. */
-    private String put(String url, byte[] body, Meter meter) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(PART_TIMEOUT)
-                .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
-                        () -> meter.counting(new java.io.ByteArrayInputStream(body))), body.length))
-                .build();
-        HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+    private String put(String url, byte[] body, int length, Meter meter) throws IOException, InterruptedException {
+        CompletableFuture<HttpResponse<Void>> sending = putAsync(url, body, length, meter);
+        try {
+            return etag(sending);
+        } catch (InterruptedException e) {
+            sending.cancel(true);
+            throw e;
+        }
+    }
+
+    /**
+     * S3 speaks HTTP/1.1 (no h2c upgrade to try), and parallel parts then go over separate pooled keep-alive
+     * connections rather than sharing one.
+     */
+    private CompletableFuture<HttpResponse<Void>> putAsync(String url, byte[] body, int length, Meter meter) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).version(HttpClient.Version.HTTP_1_1)
+                .timeout(PART_TIMEOUT).PUT(BlobBody.of(body, length, meter::add)).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+    }
+
+    /** Waits for a PUT's answer; its ETag, or an IOException if it failed. */
+    private static String etag(CompletableFuture<HttpResponse<Void>> sending)
+            throws IOException, InterruptedException {
+        HttpResponse<Void> response;
+        try {
+            response = sending.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException("the part upload failed", e.getCause());
+        }
         if (response.statusCode() != 200) {
             throw new IOException("the object store answered HTTP " + response.statusCode());
         }
@@ -209,9 +296,11 @@ public final class MediaClient {
     }
 
     /**
-     * Downloads into {@code target}: the blob goes to a temporary file beside it, is checked against the pointer
-     * (size, SHA-256, MAC) and only then decrypted. On any mismatch nothing is written to {@code target} and the
-     * result fails with {@link MediaIntegrityException}.
+     * Downloads into {@code target}, which must not exist: the blob is checked against the pointer (size, SHA-256,
+     * MAC) and decrypted in one pass into a private temporary file beside the target, which is linked to
+     * {@code target} only after everything has verified. On a mismatch the result fails with
+     * {@link MediaIntegrityException} and nothing is left behind; if {@code target} exists it fails with
+     * {@link FileAlreadyExistsException} and the file is left as it was.
      */
     public MediaTransfer<Path> download(AttachmentPointer pointer, Path target) {
         Sinks.Many<MediaTransfer.Progress> progress = Sinks.many().replay().latest();
@@ -224,54 +313,74 @@ public final class MediaClient {
 
     /** Small media (an image, a voice note) in memory, verified like {@link #download(AttachmentPointer, Path)}. */
     public Mono<byte[]> downloadBytes(AttachmentPointer pointer) {
-        return Mono.fromCallable(() -> Files.createTempFile("courier-media", ".plain"))
-                .flatMap(file -> download(pointer, file).result()
+        return Mono.fromCallable(() -> Files.createTempDirectory("courier-media"))
+                .flatMap(dir -> download(pointer, dir.resolve("media")).result()
                         .map(path -> {
                             try {
                                 return Files.readAllBytes(path);
                             } catch (IOException e) {
-                                throw new java.io.UncheckedIOException(e);
+                                throw new UncheckedIOException(e);
                             }
                         })
-                        .doFinally(signal -> file.toFile().delete()));
+                        .doFinally(signal -> {
+                            dir.resolve("media").toFile().delete();
+                            dir.toFile().delete();
+                        }));
     }
 
     private Path download(AttachmentPointer pointer, Path target, Sinks.Many<MediaTransfer.Progress> sink)
             throws IOException, InterruptedException {
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new FileAlreadyExistsException(target.toString(), null, "a download never replaces a file");
+        }
         MediaKeys keys = MediaKeys.forBlob(pointer.getMediaKey().toByteArray(), pointer.getKind());
         long blobSize = MediaCipher.blobSize(pointer.getSizeBytes());
         String url = media().getDownloadUrl(GetDownloadUrlRequest.newBuilder().setObjectKey(pointer.getObjectKey())
                 .build()).getGetUrl();
-        Path dir = target.toAbsolutePath().getParent();
-        Path blobFile = Files.createTempFile(dir, ".courier-", ".blob");
+        // Owner-only (createTempFile's default) and hidden: unverified plaintext until the MAC has been checked.
+        Path partial = Files.createTempFile(target.toAbsolutePath().getParent(), ".courier-", ".part");
         try {
-            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            Meter meter = new Meter(blobSize, sink);
-            try (InputStream body = meter.counting(response.body());
-                    OutputStream out = Files.newOutputStream(blobFile)) {
-                if (response.statusCode() != 200) {
-                    throw new IOException("the object store answered HTTP " + response.statusCode());
+            try (FileChannel out = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+                MediaCipher.Opening opening = new MediaCipher.Opening(blobSize, keys, plain -> {
+                    while (plain.hasRemaining()) {
+                        out.write(plain);
+                    }
+                });
+                // The HTTP client's thread receives into the stream's small queue while this thread checks,
+                // decrypts and writes: the two overlap.
+                HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(url))
+                        .version(HttpClient.Version.HTTP_1_1).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+                try (InputStream blob = response.body()) {
+                    if (response.statusCode() != 200) {
+                        throw new IOException("the object store answered HTTP " + response.statusCode());
+                    }
+                    open(blob, opening, new Meter(blobSize, sink));
                 }
-                // Never more than the pointer announces: a hostile store can't fill the disk.
-                long copied = body.transferTo(new LimitedOutput(out, blobSize));
-                if (copied != blobSize) {
-                    throw new MediaIntegrityException("the blob has " + copied + " bytes, the message says "
-                            + blobSize);
-                }
+                opening.finish(pointer.getEncryptedSha256().toByteArray(),
+                        pointer.getPlaintextSha256().toByteArray());
             }
-            try (InputStream in = Files.newInputStream(blobFile)) {
-                MediaCipher.verify(in, blobSize, keys, pointer.getEncryptedSha256().toByteArray());
-            }
-            try (InputStream in = Files.newInputStream(blobFile); OutputStream out = Files.newOutputStream(target)) {
-                MediaCipher.decrypt(in, blobSize, keys, out, pointer.getPlaintextSha256().toByteArray());
-            } catch (MediaIntegrityException e) {
-                Files.deleteIfExists(target);
-                throw e;
-            }
+            reveal(partial, target);
             return target;
         } finally {
-            Files.deleteIfExists(blobFile);
+            Files.deleteIfExists(partial);
+        }
+    }
+
+    /** Feeds the whole blob to {@code opening}; stops at the first byte beyond the declared size. */
+    private static void open(InputStream blob, MediaCipher.Opening opening, Meter meter) throws IOException {
+        byte[] chunk = new byte[MediaCipher.CHUNK];
+        for (int n; (n = blob.read(chunk)) >= 0;) {
+            opening.update(ByteBuffer.wrap(chunk, 0, n));
+            meter.add(n);
+        }
+    }
+
+    /** Gives the verified file its name; a hard link fails atomically if the name has been taken meanwhile. */
+    private static void reveal(Path partial, Path target) throws IOException {
+        try {
+            Files.createLink(target, partial);
+        } catch (UnsupportedOperationException e) {
+            Files.move(partial, target); // no hard links here: still refuses an existing target, not atomically
         }
     }
 
@@ -302,42 +411,8 @@ public final class MediaClient {
             this.sink = sink;
         }
 
-        InputStream counting(InputStream in) {
-            return new FilterInputStream(in) {
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    int n = super.read(b, off, len);
-                    if (n > 0) {
-                        sink.tryEmitNext(new MediaTransfer.Progress(sent.addAndGet(n), total));
-                    }
-                    return n;
-                }
-            };
-        }
-    }
-
-    /** Refuses to write past a limit. */
-    private static final class LimitedOutput extends OutputStream {
-        private final OutputStream out;
-        private long room;
-
-        LimitedOutput(OutputStream out, long limit) {
-            this.out = out;
-            this.room = limit;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] { (byte) b }, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            if (len > room) {
-                throw new MediaIntegrityException("the blob is longer than the message says");
-            }
-            room -= len;
-            out.write(b, off, len);
+        void add(long bytes) {
+            sink.tryEmitNext(new MediaTransfer.Progress(sent.addAndGet(bytes), total));
         }
     }
 }

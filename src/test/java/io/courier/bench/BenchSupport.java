@@ -17,6 +17,8 @@ import java.util.function.IntFunction;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import io.courier.client.ClientStore;
+import io.courier.client.CourierClient;
 import io.courier.support.RegisteredDevice;
 import io.courier.support.ServerTest;
 import io.grpc.ManagedChannel;
@@ -44,6 +46,15 @@ abstract class BenchSupport extends ServerTest {
 
     protected RegisteredDevice registerUnique() {
         return register(NUMBER_PREFIX + String.format("%06d", NUMBERS.incrementAndGet()));
+    }
+
+    /** An SDK client registered under a fresh number, on the test channel. */
+    protected CourierClient registeredClient() {
+        String phone = randomPhoneNumber();
+        CourierClient client = CourierClient.create(channel, ClientStore.inMemory());
+        client.requestVerificationCode(phone).block();
+        client.register(phone, verificationCodes.lastCodeFor(phone), "phone").block();
+        return client;
     }
 
     protected List<RegisteredDevice> registerMany(int count) throws InterruptedException {

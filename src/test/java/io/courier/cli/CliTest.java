@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,6 +97,20 @@ class CliTest extends ServerTest {
                 aliceChat.awaitOutput("saved to " + saved + NL);
                 assertThat(Files.readString(saved)).isEqualTo(Files.readString(notes));
                 bobChat.awaitOutput("[1] ✓✓ read" + NL);
+
+                // A second file of the same name never replaces the first: it is saved under its message id.
+                Files.writeString(notes, "corrected minutes\n");
+                bobChat.type("/file " + notes + " corrected");
+                bobChat.awaitOutput("[2] ✓✓ read" + NL);
+                Path downloads = saved.getParent();
+                Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    try (var files = Files.list(downloads)) {
+                        assertThat(files.map(f -> f.getFileName().toString()).toList()).hasSize(2)
+                                .anyMatch(name -> name.matches("\\d+-notes\\.txt"));
+                    }
+                });
+                assertThat(Files.readString(saved)).as("the first file is untouched")
+                        .isEqualTo("minutes of the meeting\n".repeat(1000));
 
                 bobChat.type("/quit");
                 assertThat(bobChat.awaitExit()).isZero();

@@ -6,8 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -51,7 +52,7 @@ class MediaCipherTest {
             assertThat(blob.length).as("size of %d bytes", size).isEqualTo(MediaCipher.blobSize(size));
             assertThat(encrypting.blobSha256()).isEqualTo(sha256(blob));
             assertThat(encrypting.plaintextSha256()).isEqualTo(sha256(plain));
-            assertThat(decrypt(blob, sha256(blob), sha256(plain))).isEqualTo(plain);
+            assertThat(open(blob, blob.length, KEYS, sha256(blob), sha256(plain))).isEqualTo(plain);
         }
     }
 
@@ -63,56 +64,97 @@ class MediaCipherTest {
     }
 
     @Test
-    void tamperedCiphertextIsRefusedBeforeAnythingIsDecrypted() throws Exception {
+    void aBlobFedInPiecesOfAnySizeOpensTheSame() throws Exception {
+        byte[] plain = random(300_000);
+        byte[] blob = MediaCipher.encrypt(new ByteArrayInputStream(plain), KEYS).readAllBytes();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        MediaCipher.Opening opening = new MediaCipher.Opening(blob.length, KEYS, sink(out));
+        int[] sizes = { 1, 7, 16, 100_000, 33, 70_000 };
+        for (int offset = 0, i = 0; offset < blob.length; i++) {
+            int n = Math.min(sizes[i % sizes.length], blob.length - offset);
+            opening.update(ByteBuffer.wrap(blob, offset, n));
+            offset += n;
+        }
+        opening.finish(sha256(blob), sha256(plain));
+        assertThat(out.toByteArray()).isEqualTo(plain);
+    }
+
+    @Test
+    void tamperedCiphertextIsRefusedByDigestAndMac() throws Exception {
         byte[] plain = random(5000);
         byte[] blob = MediaCipher.encrypt(new ByteArrayInputStream(plain), KEYS).readAllBytes();
         byte[] digest = sha256(blob);
         blob[100] ^= 1;
 
-        assertThatThrownBy(() -> MediaCipher.verify(new ByteArrayInputStream(blob), blob.length, KEYS, digest))
+        assertThatThrownBy(() -> open(blob, blob.length, KEYS, digest, null))
                 .isInstanceOf(MediaIntegrityException.class).hasMessageContaining("SHA-256");
         // Even with a digest that matches the tampered blob, the MAC refuses it.
-        assertThatThrownBy(() -> MediaCipher.verify(new ByteArrayInputStream(blob), blob.length, KEYS,
-                sha256(blob))).isInstanceOf(MediaIntegrityException.class).hasMessageContaining("MAC");
+        assertThatThrownBy(() -> open(blob, blob.length, KEYS, sha256(blob), null))
+                .isInstanceOf(MediaIntegrityException.class).hasMessageContaining("MAC");
+    }
+
+    @Test
+    void aTamperedLastBlockIsRefusedByTheMacNotReportedAsBadPadding() throws Exception {
+        byte[] blob = MediaCipher.encrypt(new ByteArrayInputStream(random(3000)), KEYS).readAllBytes();
+        blob[blob.length - MediaCipher.MAC_BYTES - 1] ^= 1; // breaks the padding too: the MAC must speak first
+        assertThatThrownBy(() -> open(blob, blob.length, KEYS, sha256(blob), null))
+                .isInstanceOf(MediaIntegrityException.class).hasMessageContaining("MAC");
     }
 
     @Test
     void aWrongDigestOrAWrongKeyIsRefused() throws Exception {
         byte[] blob = MediaCipher.encrypt(new ByteArrayInputStream(random(3000)), KEYS).readAllBytes();
         byte[] wrongDigest = sha256(random(10));
-        assertThatThrownBy(() -> MediaCipher.verify(new ByteArrayInputStream(blob), blob.length, KEYS, wrongDigest))
+        assertThatThrownBy(() -> open(blob, blob.length, KEYS, wrongDigest, null))
                 .isInstanceOf(MediaIntegrityException.class).hasMessageContaining("SHA-256");
 
         MediaKeys otherKeys = MediaKeys.forBlob(MediaKeys.newMediaKey(), MediaKind.MEDIA_KIND_IMAGE);
-        assertThatThrownBy(() -> MediaCipher.verify(new ByteArrayInputStream(blob), blob.length, otherKeys,
-                sha256(blob))).isInstanceOf(MediaIntegrityException.class).hasMessageContaining("MAC");
+        assertThatThrownBy(() -> open(blob, blob.length, otherKeys, sha256(blob), null))
+                .isInstanceOf(MediaIntegrityException.class).hasMessageContaining("MAC");
     }
 
     @Test
     void truncatedOrExtendedBlobsAreRefused() throws Exception {
         byte[] blob = MediaCipher.encrypt(new ByteArrayInputStream(random(3000)), KEYS).readAllBytes();
-        InputStream shorter = new ByteArrayInputStream(blob, 0, blob.length - 16);
-        assertThatThrownBy(() -> MediaCipher.verify(shorter, blob.length, KEYS, null))
-                .isInstanceOf(MediaIntegrityException.class);
-        byte[] longer = java.util.Arrays.copyOf(blob, blob.length + 1);
-        assertThatThrownBy(() -> MediaCipher.verify(new ByteArrayInputStream(longer), blob.length, KEYS, null))
+        byte[] shorter = Arrays.copyOf(blob, blob.length - 16);
+        assertThatThrownBy(() -> open(shorter, blob.length, KEYS, null, null))
+                .isInstanceOf(MediaIntegrityException.class).hasMessageContaining("ended early");
+        byte[] longer = Arrays.copyOf(blob, blob.length + 1);
+        assertThatThrownBy(() -> open(longer, blob.length, KEYS, null, null))
                 .isInstanceOf(MediaIntegrityException.class).hasMessageContaining("longer");
-        assertThatThrownBy(() -> MediaCipher.verify(new ByteArrayInputStream(blob), blob.length - 1, KEYS, null))
+        assertThatThrownBy(() -> open(blob, blob.length - 1, KEYS, null, null))
                 .isInstanceOf(MediaIntegrityException.class).hasMessageContaining("not a Courier media blob");
     }
 
     @Test
     void aWrongPlaintextDigestIsCaughtAfterDecryption() throws Exception {
         byte[] blob = MediaCipher.encrypt(new ByteArrayInputStream(random(3000)), KEYS).readAllBytes();
-        assertThatThrownBy(() -> decrypt(blob, sha256(blob), sha256(random(3))))
+        assertThatThrownBy(() -> open(blob, blob.length, KEYS, sha256(blob), sha256(random(3))))
                 .isInstanceOf(MediaIntegrityException.class).hasMessageContaining("plaintext");
     }
 
-    private static byte[] decrypt(byte[] blob, byte[] blobSha, byte[] plainSha) throws IOException {
-        MediaCipher.verify(new ByteArrayInputStream(blob), blob.length, KEYS, blobSha);
+    @Test
+    void aThumbnailRoundTripsInMemory() throws Exception {
+        byte[] thumbnail = random(2000);
+        assertThat(MediaCipher.decrypt(MediaCipher.encrypt(thumbnail, KEYS), KEYS)).isEqualTo(thumbnail);
+    }
+
+    /** Opens {@code blob}, declared as {@code declaredSize} bytes, in one piece; the plaintext if all verified. */
+    private static byte[] open(byte[] blob, long declaredSize, MediaKeys keys, byte[] blobSha, byte[] plainSha)
+            throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        MediaCipher.decrypt(new ByteArrayInputStream(blob), blob.length, KEYS, out, plainSha);
+        MediaCipher.Opening opening = new MediaCipher.Opening(declaredSize, keys, sink(out));
+        opening.update(ByteBuffer.wrap(blob));
+        opening.finish(blobSha, plainSha);
         return out.toByteArray();
+    }
+
+    private static MediaCipher.PlainSink sink(ByteArrayOutputStream out) {
+        return plain -> {
+            byte[] bytes = new byte[plain.remaining()];
+            plain.get(bytes);
+            out.write(bytes);
+        };
     }
 
     static byte[] random(int size) {

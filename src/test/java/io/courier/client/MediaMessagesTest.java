@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -147,6 +148,10 @@ class MediaMessagesTest extends ServerTest {
                 assertThat(media(bob).download(pointer, target).result().block()).isEqualTo(target);
                 assertThat(Files.readAllBytes(target)).as(item.details().kind() + " round trip")
                         .isEqualTo(item.bytes());
+                assertThatThrownBy(() -> media(bob).download(pointer, target).result().block())
+                        .as("a second download to the same file").hasCauseInstanceOf(FileAlreadyExistsException.class)
+                        .hasMessageContaining("never replaces");
+                assertThat(Files.readAllBytes(target)).as("the existing file is left alone").isEqualTo(item.bytes());
 
                 byte[] stored = raw(bob, pointer.getObjectKey());
                 assertThat(new String(stored, StandardCharsets.ISO_8859_1)).as("the store holds ciphertext only")
@@ -230,12 +235,13 @@ class MediaMessagesTest extends ServerTest {
         assertThatThrownBy(() -> media(device).download(pointer, target).result().block())
                 .isInstanceOf(MediaIntegrityException.class).hasMessageContaining(why);
         assertThat(target).as("nothing decrypted").doesNotExist();
-        assertThat(dir.toFile().list()).as("no blob left behind").allMatch(name -> !name.endsWith(".blob"));
+        assertThat(dir.toFile().list()).as("no partial plaintext left behind").allMatch(name -> !name.endsWith(".part"));
     }
 
     /**
-     * The answer to part 2 is lost with the connection (the phone loses signal just as the store takes the part).
-     * The upload asks the server which parts the store holds, and sends only part 3: no part goes twice. (A cut
+     * On this slow link parts go one at a time. The answer to part 2 is lost with the connection (the phone loses
+     * signal just as the store takes the part). The upload asks the server which parts the store holds, and sends only
+     * part 3: no part goes twice. (A cut
      * inside a part is not tested here: S3Proxy's filesystem store then keeps a broken temporary part file.)
      */
     @Test
@@ -266,7 +272,7 @@ class MediaMessagesTest extends ServerTest {
 
             UploadedMedia uploaded = result.get(120, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(uploaded.bytesSent()).as("no part went twice").isEqualTo(blobSize);
-            Path target = Files.createTempFile(Path.of("target"), "resumed", ".plain");
+            Path target = Path.of("target", "resumed-" + UUID.randomUUID() + ".plain");
             media(bob).download(uploaded.pointer(), target).result().block();
             assertThat(Files.readAllBytes(target)).isEqualTo(plain);
             Files.delete(target);

@@ -54,8 +54,8 @@ import reactor.core.scheduler.Schedulers;
  * Encrypted media to and from the object store, straight over presigned URLs. Uploads stream: the plaintext is
  * encrypted in order on one thread (CBC chains the parts) into a few reused part buffers while earlier parts are on
  * the wire (up to {@link #PARTS_IN_FLIGHT} on a fast link, one on a slow one), so at most {@code PARTS_IN_FLIGHT + 1}
- * parts (the server's part size, 5–16 MiB, each) are in memory. A cut connection is survived: the upload asks the server which parts the
- * store holds, gets fresh URLs and sends only what is missing. Downloads are checked (size, SHA-256, MAC) and
+ * parts (the server's part size, 5–16 MiB, each) are in memory. A cut connection is survived: the upload asks the
+ * server which parts the store holds, gets fresh URLs and sends only what is missing. Downloads are checked (size, SHA-256, MAC) and
  * decrypted in one pass into a private temporary file beside the target, which becomes the target only once the MAC
  * has verified; a download never replaces an existing file.
  */

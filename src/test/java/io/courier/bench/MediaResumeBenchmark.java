@@ -37,9 +37,10 @@ import io.quarkus.test.junit.TestProfile;
  * once mid-upload and restored: the upload resumes without sending stored parts again. S3 refuses parts under 5 MiB
  * (but the last), so a 2 MB image is one PUT and a cut costs what was sent of it; the smallest upload that can resume
  * is two parts, so the scenario is a 6 MiB clip in the smallest legal parts (5 MiB + the rest), cut once the link has
- * carried {@code cut-at} of the blob (by default part 1 is stored and part 2 half sent). Only the store's traffic is shaped (the node's gRPC calls go direct). Not a test.
- * Run with {@code mvn -B verify -Pbench -Dbench.scenario=media2g}; knobs -Dbench.media2g.kbit (200),
- * -Dbench.media2g.kib (6144), -Dbench.media2g.cut-at (0.92: part 1 stored, part 2 half sent), -Dbench.media2g.outage-ms (2000).
+ * carried {@code cut-at} of the blob (by default part 1 is stored and part 2 half sent). Only the store's traffic is
+ * shaped (the node's gRPC calls go direct). Not a test. Run with
+ * {@code mvn -B verify -Pbench -Dbench.scenario=media2g}; knobs -Dbench.media2g.kbit (200), -Dbench.media2g.kib (6144),
+ * -Dbench.media2g.cut-at (0.92: part 1 stored, part 2 half sent), -Dbench.media2g.outage-ms (2000).
  */
 @QuarkusTest
 @TestProfile(MediaResumeBenchmark.SmallestParts.class)
@@ -132,8 +133,8 @@ class MediaResumeBenchmark extends BenchSupport {
     /**
      * S3Proxy 2.6.0's filesystem store keeps the temporary file of a part write cut off mid-body, and then fails to
      * list or complete the upload on it ("Unable to get size of extended attribute"). S3 and MinIO discard an
-     * interrupted part; this stands in for them by deleting such files (named {@code .mpus-<key>-<upload>-<part>-<uuid>})
-     * while the signal is gone. Returns how many there were.
+     * interrupted part; this stands in for them by deleting such files (named
+     * {@code .mpus-<key>-<upload>-<part>-<uuid>}) while the signal is gone. Returns how many there were.
      */
     private static int discardInterruptedPartWrites() throws Exception {
         Properties s3proxy = new Properties();

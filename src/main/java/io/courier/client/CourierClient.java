@@ -185,7 +185,7 @@ public final class CourierClient implements AutoCloseable {
         this.store = store;
         this.incoming = new IncomingQueue(store.unhandled(), MAX_UNHANDLED, this::handled);
         this.groupState = new GroupState(store);
-        this.sentRecipients = new SentRecipients(store, SENT_RECIPIENTS);
+        this.sentRecipients = new SentRecipients(SENT_RECIPIENTS);
     }
 
     public static CourierClient create(Channel channel, ClientStore store) {

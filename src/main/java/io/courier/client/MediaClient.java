@@ -411,7 +411,8 @@ public final class MediaClient {
             this.sink = sink;
         }
 
-        void add(long bytes) {
+        /** Two parts can be on the wire at once: a sink takes one emitter at a time, and progress only grows. */
+        synchronized void add(long bytes) {
             sink.tryEmitNext(new MediaTransfer.Progress(sent.addAndGet(bytes), total));
         }
     }

@@ -96,8 +96,11 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     /** Set when the node drains: no further frame is handled, and the stream ends with this once idle. */
     private StatusRuntimeException drainedWith;
     private boolean closing;
-    /** A frame has been received and its handling is not over (set on gRPC's thread, cleared on the serial one). */
-    private final AtomicBoolean frameInFlight = new AtomicBoolean();
+    /**
+     * Frames received whose handling is not over (counted up on gRPC's thread, down on the serial one). A count, not
+     * a flag: the next frame is requested before the previous one's doFinally runs, so the two can cross.
+     */
+    private final AtomicInteger framesInFlight = new AtomicInteger();
     private final Sinks.Empty<Void> over = Sinks.empty();
     /** Counted in the open-streams gauge: set when admitted, cleared once when it ends. */
     private final AtomicBoolean counted = new AtomicBoolean();
@@ -187,7 +190,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
                                     .subscribeOn(serial))
                             .then(Mono.defer(outbound::room).subscribeOn(serial))
                             .doFinally(signal -> {
-                                frameInFlight.set(false);
+                                framesInFlight.decrementAndGet();
                                 onSerial(this::drainIfIdle);
                             }), 0)
                     .subscribe(null, this::failed, () -> onSerial(this::halfClosed));
@@ -278,7 +281,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
         }
         FluxSink<ConnectRequest> sink = inbound;
         if (sink != null) {
-            frameInFlight.set(true);
+            framesInFlight.incrementAndGet();
             sink.next(frame); // only ever as many as the pipeline requested
         }
     }
@@ -495,7 +498,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     }
 
     private void drainIfIdle() {
-        if (drainedWith == null || closing || closed || frameInFlight.get()) {
+        if (drainedWith == null || closing || closed || framesInFlight.get() > 0) {
             return;
         }
         closing = true;

@@ -16,6 +16,7 @@ import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
 import io.courier.common.Ids;
 import io.courier.keys.KeyDirectory;
+import io.courier.presence.Privacy;
 import io.courier.presence.PrivacyDirectory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -65,7 +66,7 @@ public final class TypingRelay {
                         "the peer does not exist or has no device"));
             }
             ConnectResponse event = event(sender, typing, null);
-            return publish(reachable(sender.accountId(), peer)
+            return publish(privacy.of(sender.accountId()).filterWhen(own -> reachable(own, sender.accountId(), peer))
                     .flatMapMany(yes -> Flux.fromIterable(devices.keySet()).map(d -> new DeviceAddress(peer, d))),
                     event);
         });
@@ -78,18 +79,21 @@ public final class TypingRelay {
                         "you are not a member of this group"));
             }
             ConnectResponse event = event(sender, typing, groupId);
-            return publish(Flux.fromIterable(others(members, sender.accountId()))
-                    .flatMap(member -> reachable(sender.accountId(), member).map(yes -> member), LOOKUPS)
+            // The sender's own settings once per indicator, each member's from the near cache.
+            return publish(privacy.of(sender.accountId()).flatMapMany(own -> Flux
+                    .fromIterable(others(members, sender.accountId()))
+                    .flatMap(member -> reachable(own, sender.accountId(), member)
+                            .filter(Boolean::booleanValue).map(yes -> member), LOOKUPS))
                     .flatMap(member -> Mono.fromCompletionStage(() -> keys.registrations(member))
                             .flatMapIterable(devices -> devices.keySet().stream()
                                     .map(d -> new DeviceAddress(member, d)).toList()), LOOKUPS), event);
         });
     }
 
-    /** Completes (with true) only if neither account blocks the other: two near-cache reads. */
-    private Mono<Boolean> reachable(UUID sender, UUID recipient) {
-        return Mono.zip(privacy.blocks(recipient, sender), privacy.blocks(sender, recipient), (a, b) -> !a && !b)
-                .filter(Boolean::booleanValue);
+    /** Whether neither account blocks the other, given the sender's settings: one near-cache read. */
+    private Mono<Boolean> reachable(Privacy senderPrivacy, UUID sender, UUID recipient) {
+        return senderPrivacy.blocks(recipient) ? Mono.just(false)
+                : privacy.blocks(recipient, sender).map(blocked -> !blocked);
     }
 
     private static Set<UUID> others(Set<UUID> members, UUID self) {

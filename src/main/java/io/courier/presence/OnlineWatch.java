@@ -102,9 +102,18 @@ public final class OnlineWatch {
 
     /** What {@code viewer} may see of {@code subject}: its state if visible, else "nothing to show". */
     Mono<PresenceEvent> view(UUID viewer, UUID subject, boolean online) {
-        return privacy.presenceVisible(viewer, subject).flatMap(visible -> !visible ? Mono.just(unknown(subject))
-                : online ? Mono.just(online(subject))
-                : lastSeen.find(subject).map(seen -> offline(subject, seen)).defaultIfEmpty(unknown(subject)));
+        return visible(viewer, subject, state(subject, online));
+    }
+
+    private Mono<PresenceEvent> visible(UUID viewer, UUID subject, Mono<PresenceEvent> state) {
+        return privacy.presenceVisible(viewer, subject)
+                .flatMap(visible -> visible ? state : Mono.just(unknown(subject)));
+    }
+
+    /** The subject's state as anyone allowed to see it sees it (offline: its last seen, one read). */
+    private Mono<PresenceEvent> state(UUID subject, boolean online) {
+        return online ? Mono.just(online(subject))
+                : lastSeen.find(subject).map(seen -> offline(subject, seen)).defaultIfEmpty(unknown(subject));
     }
 
     /**
@@ -112,11 +121,12 @@ public final class OnlineWatch {
      * of the last-seen setting, so live subscriptions follow at once.
      */
     Mono<Void> refresh(UUID account) {
-        return Mono.fromCompletionStage(() -> accounts.getAsync(account)).flatMapMany(watch -> Flux
-                .fromIterable(watch.watcherList())
-                .flatMap(w -> view(w.device().accountId(), account, watch.online()).flatMap(e -> tell(w, e)),
-                        CONCURRENCY))
-                .then();
+        return Mono.fromCompletionStage(() -> accounts.getAsync(account)).flatMapMany(watch -> {
+            Mono<PresenceEvent> state = state(account, watch.online()).cache(); // one last-seen read for all
+            return Flux.fromIterable(watch.watcherList())
+                    .flatMap(w -> visible(w.device().accountId(), account, state).flatMap(e -> tell(w, frame(e))),
+                            CONCURRENCY);
+        }).then();
     }
 
     /**
@@ -145,15 +155,18 @@ public final class OnlineWatch {
                     LOG.warnf("Last seen of account %s not stored: %s", account, e.toString());
                     return Mono.empty();
                 });
-        PresenceEvent event = transition.online() ? online(account) : offline(account, now);
+        byte[] frame = frame(transition.online() ? online(account) : offline(account, now));
         // Watchers who may not see the account hear nothing: even an "unknown" would reveal the transition.
         return stored.thenMany(Flux.fromIterable(transition.watchers())).flatMap(w -> privacy
                 .presenceVisible(w.device().accountId(), account).filter(Boolean::booleanValue)
-                .flatMap(visible -> tell(w, event)), CONCURRENCY).then();
+                .flatMap(visible -> tell(w, frame)), CONCURRENCY).then();
     }
 
-    private Mono<Void> tell(Watcher watcher, PresenceEvent event) {
-        byte[] frame = ConnectResponse.newBuilder().setPresence(event).build().toByteArray();
+    private static byte[] frame(PresenceEvent event) {
+        return ConnectResponse.newBuilder().setPresence(event).build().toByteArray();
+    }
+
+    private Mono<Void> tell(Watcher watcher, byte[] frame) {
         return bus.publish(watcher.stream().memberId(),
                 new BusMessage.Notice(watcher.device(), watcher.stream().epoch(), frame))
                 .onErrorResume(e -> Mono.empty()); // best effort, like every ephemeral frame

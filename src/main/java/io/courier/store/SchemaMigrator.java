@@ -46,6 +46,9 @@ public final class SchemaMigrator {
         checkUniqueVersions(migrations);
         session.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
                 + "version int PRIMARY KEY, description text, applied_at timestamp)");
+        if (pending(session, migrations).isEmpty()) {
+            return 0; // the usual start: no lock round trips, no wait behind a node that is migrating
+        }
         session.execute("CREATE TABLE IF NOT EXISTS schema_migration_lock (id int PRIMARY KEY, owner uuid)");
         UUID owner = UUID.randomUUID();
         lock(session, owner);
@@ -90,16 +93,20 @@ public final class SchemaMigrator {
         }
     }
 
-    private int applyPending(CqlSession session, List<Migration> migrations, Runnable renewLock) {
+    /** The migrations not yet recorded, in version order. */
+    private static List<Migration> pending(CqlSession session, List<Migration> migrations) {
         Set<Integer> applied = new HashSet<>();
         for (Row row : session.execute("SELECT version FROM schema_migrations")) {
             applied.add(row.getInt("version"));
         }
+        return migrations.stream().filter(m -> !applied.contains(m.version()))
+                .sorted(Comparator.comparingInt(Migration::version)).toList();
+    }
+
+    /** Under the lock: read again, since another node may have applied some while this one waited. */
+    private int applyPending(CqlSession session, List<Migration> migrations, Runnable renewLock) {
         int ran = 0;
-        for (Migration migration : migrations.stream().sorted(Comparator.comparingInt(Migration::version)).toList()) {
-            if (applied.contains(migration.version())) {
-                continue;
-            }
+        for (Migration migration : pending(session, migrations)) {
             LOG.infof("Applying schema migration %d: %s", migration.version(), migration.description());
             for (String statement : migration.statements()) {
                 session.execute(SimpleStatement.newInstance(statement));

@@ -34,6 +34,9 @@ public final class HazelcastMembers {
         // Near caches hold device lists: send each invalidation at once instead of in batches every 10 s, so
         // other nodes learn of a revoked device within a network round trip.
         config.setProperty("hazelcast.map.invalidation.batch.enabled", "false");
+        // A write whose backup did not confirm fails instead of passing as done: device queues count an item as
+        // held by two members only when both have it.
+        config.setProperty("hazelcast.operation.fail.on.indeterminate.state", "true");
         // Members only: with the advanced network config and no client endpoint, nothing can connect to the member
         // port as a Hazelcast client (which could read and write every map and topic).
         AdvancedNetworkConfig network = config.getAdvancedNetworkConfig().setEnabled(true);

@@ -26,6 +26,7 @@ import io.courier.messaging.DownFrames;
 import io.courier.messaging.FrameErrors;
 import io.courier.messaging.InboxItem;
 import io.courier.messaging.MailboxOutlet;
+import io.courier.messaging.Queued;
 import io.courier.messaging.MessagingMetrics;
 import io.courier.messaging.Messenger;
 import io.courier.messaging.SendOutcome;
@@ -44,7 +45,7 @@ import reactor.core.scheduler.Scheduler;
 /**
  * One device's Connect stream as one Reactor pipeline: up-frames are requested from gRPC one at a time, only once the
  * previous one is handled and the replies to the client are within bounds; down-frames are written only while the
- * call is ready. The device's inbox, window and cursor are its {@link DeviceMailbox}'s; this class only turns frames
+ * call is ready. The device's queue, window and mark are its {@link DeviceMailbox}'s; this class only turns frames
  * into calls and results into frames. All state is confined to the stream's serial executor.
  */
 final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutlet {
@@ -264,7 +265,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     }
 
     /** A push from the node bus. */
-    void push(InboxItem item) {
+    void push(Queued item) {
         onSerial(() -> {
             if (!closed && mailbox != null) {
                 mailbox.push(item);

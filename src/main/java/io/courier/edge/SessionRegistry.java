@@ -23,7 +23,7 @@ import io.courier.common.AuthenticatedDevice;
 import io.courier.common.TokenBucket;
 import io.courier.messaging.DeviceMailbox;
 import io.courier.messaging.DownFrames;
-import io.courier.messaging.InboxItem;
+import io.courier.messaging.Queued;
 import io.courier.messaging.MailboxLimits;
 import io.courier.messaging.MailboxStorage;
 import io.courier.messaging.MessagingConfig;
@@ -108,7 +108,7 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
         DeviceStream stream = new DeviceStream(device, epoch, call, Schedulers.fromExecutor(serial), messenger, this,
                 budgets(), config, metrics, delivery, clock, faults, currentDevices.isCurrent(caller),
                 presenceStreams.subscriptions(device, epoch), frames);
-        stream.attach(new DeviceMailbox(device, inbox, messenger, stream, limits, clock, timers, serial));
+        stream.attach(new DeviceMailbox(device, inbox, messenger, stream, limits, timers, serial));
         return stream;
     }
 
@@ -233,7 +233,7 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
             return;
         }
         if (message instanceof BusMessage.Push push) {
-            stream.push((InboxItem) push.item());
+            stream.push((Queued) push.item());
         } else if (message instanceof BusMessage.Ephemeral ephemeral) {
             frame(ephemeral.frame()).ifPresent(stream::signal);
         } else if (message instanceof BusMessage.Notice notice) {

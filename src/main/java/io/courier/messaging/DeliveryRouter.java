@@ -7,6 +7,7 @@ import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
 import io.courier.push.WakeUps;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -27,18 +28,20 @@ final class DeliveryRouter {
     }
 
     /**
-     * Call only once the item is durable: an offline device finds it in its inbox on the next connect, and an online
-     * one whose push is lost finds it on its stream's next rescan. So this never fails its caller.
+     * Call only once the items are durable: an offline device finds them in its queue on the next connect, and an
+     * online one whose push is lost reads them on its stream's next read. So this never fails its caller.
      */
-    void route(Messenger.Addressed entry) {
+    void route(Messenger.Enqueued entry) {
         DeviceAddress to = entry.to();
+        boolean wakes = entry.items().stream().anyMatch(q -> !(q.item() instanceof InboxItem.Receipt));
         presence.lookup(to)
                 .switchIfEmpty(Mono.fromRunnable(() -> {
-                    if (!(entry.item() instanceof InboxItem.Receipt)) {
+                    if (wakes) {
                         wakeUps.stored(to);
                     }
                 }))
-                .flatMap(p -> bus.publish(p.memberId(), new BusMessage.Push(to, entry.item())))
-                .subscribe(null, e -> LOG.debugf("Push to %s not sent (a rescan delivers it): %s", to, e.toString()));
+                .flatMap(p -> Flux.fromIterable(entry.items())
+                        .concatMap(q -> bus.publish(p.memberId(), new BusMessage.Push(to, q))).then())
+                .subscribe(null, e -> LOG.debugf("Push to %s not sent (a read delivers it): %s", to, e.toString()));
     }
 }

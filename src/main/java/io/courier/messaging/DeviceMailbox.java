@@ -1,12 +1,10 @@
 package io.courier.messaging;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,41 +16,35 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.courier.cluster.DeviceAddress;
-import io.courier.cluster.ServerIds;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * The inbox of one connected device as it is delivered: the drain, the window of un-acked deliveries and the ack
- * cursor. Deliveries come from scans of the inbox (on connect, when acks free room after pushes were dropped, and
- * every {@code rescanInterval}) and from live pushes.
+ * The queue of one connected device as it is delivered: the drain, the window of un-acked deliveries and the
+ * acked-through mark. Items are delivered strictly in their queue's sequence order, from reads of the queue (on
+ * connect, when a push shows a gap or finds no room, and every {@code rescanInterval}) and from live pushes that
+ * continue exactly where the last delivery ended.
  *
  * <p>Confined: every method must run on {@code serial}, which also runs every completion of the mailbox's own
  * storage calls, so no state is shared between threads.
  *
- * <p>The cursor only moves past ids a scan has read: a live push that went missing is found by the next scan
- * instead of being skipped for good.
+ * <p>The mark never passes a sequence the mailbox has not read: the queue hands out sequences and holds the item in
+ * one step, so once the mailbox has read past a sequence no new item can appear below it.
  */
 public final class DeviceMailbox {
     private static final int REMEMBERED_ACKS = 4096;
-    /** Ids newer than this may still be landing in the inbox out of order; the cursor never passes them. */
-    private static final Duration CURSOR_LAG = Duration.ofMinutes(5);
-    /**
-     * How long after its id was taken an item may still land (ids are taken before the writes, which end within the
-     * request timeout; ids of different nodes order to within a second). Rescans start this far before the previous
-     * scan began, not at the cursor, so they don't wade through minutes of acked rows' tombstones.
-     */
-    private static final Duration LANDING_MARGIN = Duration.ofSeconds(30);
+    /** How often the mark is also written to the log while the stream lives (always when it ends). */
+    private static final long PERSIST_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    /** Does what an ack means (receipts, deletes); completes with the ids that were not the device's to ack. */
+    /** Does what an ack means (receipts); completes with the ids that were not the device's to ack. */
     @FunctionalInterface
     public interface AckSettler {
         Mono<List<Long>> settle(DeviceAddress device, List<InboxItem> delivered, List<Long> unknown);
     }
 
-    private record AckBatch(Set<Long> ids, Sinks.Empty<Void> settled) {
+    private record AckBatch(Set<Long> seqs, Set<Long> serverIds, Sinks.Empty<Void> settled) {
     }
 
     private final DeviceAddress device;
@@ -60,87 +52,75 @@ public final class DeviceMailbox {
     private final AckSettler settler;
     private final MailboxOutlet outlet;
     private final MailboxLimits limits;
-    private final Clock clock;
     private final Scheduler timer;
     private final Executor serial;
 
-    /** Delivered, not yet acked, by server id (pushes may overtake a scan, so delivery order is not id order). */
-    private final TreeMap<Long, InboxItem> unacked = new TreeMap<>();
+    /** Delivered, not yet acked, by sequence; and their sequences by server id (devices ack by server id). */
+    private final TreeMap<Long, Queued> unacked = new TreeMap<>();
+    private final Map<Long, Long> unackedSeqs = new HashMap<>();
     private long unackedBytes;
-    /** The last acked ids, so a duplicate ack or a late push changes nothing. */
+    /** The last acked server ids, so a duplicate ack, or a copy read again, changes nothing. */
     private final Set<Long> recentlyAcked = Collections.newSetFromMap(new LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
             return size() > REMEMBERED_ACKS;
         }
     });
-    /** Acked ids whose bookkeeping is still running: the cursor stays below them, scans skip them. */
+    /** Sequences of acks whose bookkeeping is still running: the mark stays below them. */
     private final TreeSet<Long> acksInFlight = new TreeSet<>();
     private final ArrayDeque<AckBatch> ackBatches = new ArrayDeque<>();
-    /** Pushes that arrived ahead of a running scan; delivered when it ends unless it delivered them itself. */
-    private final TreeMap<Long, InboxItem> held = new TreeMap<>();
-    private long heldBytes;
     private final List<Sinks.Empty<Void>> quietWaiters = new ArrayList<>();
 
-    private long cursor = -1;
-    /** Every id at or below this that was in the inbox has been seen by a scan. */
-    private long scannedThrough;
-    private boolean scanning;
+    /** Every item at or below this was read (and delivered, or found acked); -1 until the mark is loaded. */
+    private long readThrough = -1;
+    private long markedThrough;
+    private long markPersistedAt = System.nanoTime();
+    private boolean markWriting;
     private boolean reading;
-    private long scanPosition;
-    private Instant scanStartedAt;
-    /** Where rescans start: every id below it that landed was read by an earlier scan. */
-    private long rescanFrom;
-    /** A push was dropped for want of room: scan again once there is room. */
-    private boolean rescanDue;
+    /** Something may be in the queue past {@code readThrough}: read once there is room. */
+    private boolean readDue;
     private boolean queueEmptySent;
-    private boolean cursorWriting;
     private boolean closed;
     private Disposable rescanTimer;
 
     public DeviceMailbox(DeviceAddress device, MailboxStorage storage, AckSettler settler, MailboxOutlet outlet,
-            MailboxLimits limits, Clock clock, Scheduler timer, Executor serial) {
+            MailboxLimits limits, Scheduler timer, Executor serial) {
         this.device = device;
         this.storage = storage;
         this.settler = settler;
         this.outlet = outlet;
         this.limits = limits;
-        this.clock = clock;
         this.timer = timer;
         this.serial = serial;
     }
 
     /**
-     * Loads the cursor and drains from it. Register presence first: what is stored later is pushed (pushes that come
-     * before the first scan has read past them are held for it).
+     * Loads the mark and drains from it. Register presence first: what is enqueued later is pushed, and pushes that
+     * come before the drain has read up to them only make it read on.
      */
     public void start() {
-        then(storage.cursor(device), loaded -> {
-            cursor = loaded;
-            scannedThrough = loaded;
-            rescanFrom = loaded;
-            scanFrom(loaded);
+        then(storage.open(device), mark -> {
+            readThrough = mark;
+            markedThrough = mark;
+            readDue = true;
+            readMore();
         });
     }
 
-    /** A live push of something already stored in this device's inbox. */
-    public void push(InboxItem item) {
-        long id = item.serverId();
-        if (closed || alreadyHandled(id)) {
+    /** A live push of an item already in this device's queue. */
+    public void push(Queued queued) {
+        if (closed || readThrough < 0 || queued.seq() <= readThrough) {
+            return; // read already, or the first read will
+        }
+        if (queued.seq() == readThrough + 1 && !reading && !readDue && fits(queued)) {
+            readThrough = queued.seq();
+            if (!alreadyAcked(queued)) {
+                deliver(queued);
+            }
             return;
         }
-        if (cursor < 0 || scanning && id > scanPosition) {
-            if (held.size() < limits.window() && heldBytes + item.weight() <= limits.windowBytes()) {
-                held.put(id, item);
-                heldBytes += item.weight();
-            } else {
-                rescanDue = true;
-            }
-        } else if (fits(item)) {
-            deliver(item);
-        } else {
-            rescanDue = true;
-        }
+        readDue = true; // a gap (a push went missing or overtook another), or no room: read the queue
+        readMore();
     }
 
     /**
@@ -150,34 +130,37 @@ public final class DeviceMailbox {
     public Mono<Void> ack(Collection<Long> serverIds) {
         List<InboxItem> delivered = new ArrayList<>();
         List<Long> unknown = new ArrayList<>();
+        Set<Long> seqs = new TreeSet<>();
         Set<Long> ids = new TreeSet<>();
         for (long id : new TreeSet<>(serverIds)) {
-            if (closed || recentlyAcked.contains(id) || acksInFlight.contains(id)) {
+            if (closed || recentlyAcked.contains(id) || ackBatches.stream().anyMatch(b -> b.serverIds().contains(id))) {
                 continue; // a duplicate ack changes nothing
             }
-            InboxItem item = unacked.remove(id);
-            if (item == null) {
+            Long seq = unackedSeqs.remove(id);
+            if (seq == null) {
                 unknown.add(id); // delivered on an earlier stream, or not this device's
             } else {
-                unackedBytes -= item.weight();
-                delivered.add(item);
+                Queued item = unacked.remove(seq);
+                unackedBytes -= item.item().weight();
+                delivered.add(item.item());
+                seqs.add(seq);
             }
             ids.add(id);
         }
         if (ids.isEmpty()) {
             return Mono.empty();
         }
-        acksInFlight.addAll(ids);
-        AckBatch batch = new AckBatch(ids, Sinks.empty());
+        acksInFlight.addAll(seqs);
+        AckBatch batch = new AckBatch(seqs, ids, Sinks.empty());
         ackBatches.add(batch);
         then(settler.settle(device, delivered, unknown), refused -> settled(batch, refused));
-        continueDelivering();
+        readMore();
         return ackBatches.size() > limits.ackBatchesInFlight() ? ackBatches.peek().settled().asMono() : Mono.empty();
     }
 
     /**
-     * Completes once no ack is settling and no inbox read is in flight: a READ never overtakes the DELIVERED it
-     * implies, and a pong follows every delivery the node could send before it.
+     * Completes once no ack is settling and no read is in flight: a READ never overtakes the DELIVERED it implies,
+     * and a pong follows every delivery the node could send before it.
      */
     public Mono<Void> quiet() {
         if (isQuiet()) {
@@ -188,8 +171,24 @@ public final class DeviceMailbox {
         return waiter.asMono();
     }
 
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (rescanTimer != null) {
+            rescanTimer.dispose();
+        }
+        if (readThrough >= 0) {
+            // The grid keeps the mark while the queue's entry lives; the log keeps it beyond that.
+            storage.advance(device, nextMark(), true).subscribe(null, e -> { });
+        }
+        ackBatches.forEach(b -> b.settled().tryEmitEmpty());
+        wakeIfQuiet();
+    }
+
     private boolean isQuiet() {
-        return closed || ackBatches.isEmpty() && !reading && cursor >= 0;
+        return closed || ackBatches.isEmpty() && !reading && readThrough >= 0;
     }
 
     private void wakeIfQuiet() {
@@ -200,149 +199,106 @@ public final class DeviceMailbox {
         }
     }
 
-    /** Scans the inbox again from the cursor, once there is room (the periodic rescan). */
-    private void rescan() {
-        if (!closed) {
-            rescanDue = true;
-            continueDelivering();
-        }
-    }
-
-    public void close() {
-        closed = true;
-        if (rescanTimer != null) {
-            rescanTimer.dispose();
-        }
-        ackBatches.forEach(b -> b.settled().tryEmitEmpty());
-        wakeIfQuiet();
-    }
-
     private void settled(AckBatch batch, List<Long> refused) {
-        acksInFlight.removeAll(batch.ids());
+        acksInFlight.removeAll(batch.seqs());
         ackBatches.remove(batch);
-        batch.ids().stream().filter(id -> !refused.contains(id)).forEach(recentlyAcked::add);
+        batch.serverIds().stream().filter(id -> !refused.contains(id)).forEach(recentlyAcked::add);
         if (!refused.isEmpty()) {
             outlet.notDeliveredToYou(refused);
         }
         batch.settled().tryEmitEmpty();
-        advanceCursor();
+        advanceMark();
         wakeIfQuiet();
     }
 
-    private void continueDelivering() {
-        if (scanning) {
-            readNextPage();
-        } else if (rescanDue && hasRoom()) {
-            scanFrom(rescanFrom);
-        }
-    }
-
-    private void scanFrom(long position) {
-        scanning = true;
-        rescanDue = false;
-        scanPosition = position;
-        scanStartedAt = clock.instant();
-        readNextPage();
-    }
-
-    private void readNextPage() {
-        if (reading || closed || cursor < 0 || !hasRoom()) {
-            return; // acks that free room resume it
+    private void readMore() {
+        if (!readDue || reading || closed || readThrough < 0 || !hasRoom()) {
+            return; // acks that free room, pushes and the rescan timer come back here
         }
         reading = true;
-        then(storage.readAfter(device, scanPosition, limits.page()), this::pageRead);
+        readDue = false;
+        long from = readThrough;
+        then(storage.read(device, from, limits.window() - unacked.size(),
+                Math.max(1, limits.windowBytes() - unackedBytes)), page -> pageRead(from, page));
     }
 
-    private void pageRead(List<InboxItem> page) {
+    private void pageRead(long from, QueuePage page) {
         reading = false;
-        for (InboxItem item : page) {
-            if (!alreadyHandled(item.serverId())) {
-                if (!fits(item)) {
-                    wakeIfQuiet();
-                    return; // paused at the last delivered id: acks resume the scan there
+        boolean stopped = false;
+        for (Queued queued : page.items()) {
+            if (queued.seq() <= readThrough) {
+                continue;
+            }
+            if (!alreadyAcked(queued)) {
+                if (!fits(queued)) {
+                    stopped = true; // acks that free room resume here
+                    break;
                 }
-                deliver(item);
+                deliver(queued);
             }
-            scanPosition = item.serverId();
-            scannedThrough = Math.max(scannedThrough, scanPosition);
-            InboxItem scanned = held.remove(scanPosition);
-            if (scanned != null) {
-                heldBytes -= scanned.weight();
-            }
+            readThrough = queued.seq();
         }
-        if (page.size() < limits.page()) {
-            scanEnded();
-        } else {
-            readNextPage();
+        if (!stopped) {
+            readThrough = Math.max(readThrough, page.coveredThrough());
         }
-        wakeIfQuiet();
-    }
-
-    private void scanEnded() {
-        scanning = false;
-        rescanFrom = Math.max(rescanFrom,
-                Math.min(scannedThrough, ServerIds.lowestAt(scanStartedAt.minus(LANDING_MARGIN))));
-        if (!queueEmptySent) {
+        if (stopped || page.coveredThrough() > from) {
+            readDue = true; // more may follow what this read covered
+        } else if (!queueEmptySent) {
             queueEmptySent = true;
             outlet.queueEmpty();
         }
-        // Held pushes are stored: deliver the ones the scan's reads raced past.
-        for (InboxItem item : held.values()) {
-            if (!alreadyHandled(item.serverId())) {
-                if (fits(item)) {
-                    deliver(item);
-                } else {
-                    rescanDue = true;
-                }
-            }
+        if (!readDue) {
+            scheduleRescan();
         }
-        held.clear();
-        heldBytes = 0;
-        advanceCursor();
-        scheduleRescan();
-        if (rescanDue && hasRoom()) {
-            scanFrom(rescanFrom);
-        }
+        advanceMark();
+        readMore();
+        wakeIfQuiet();
     }
 
+    /** A push the best-effort bus lost is found by reading again after a quiet while. */
     private void scheduleRescan() {
         if (rescanTimer != null) {
             rescanTimer.dispose();
         }
-        rescanTimer = timer.schedule(() -> serial.execute(this::rescan), limits.rescanInterval().toMillis(),
-                TimeUnit.MILLISECONDS);
+        rescanTimer = timer.schedule(() -> serial.execute(() -> {
+            if (!closed) {
+                readDue = true;
+                readMore();
+            }
+        }), limits.rescanInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /**
-     * Persists how far the inbox is acked, so the next drain starts there. Bounded by what scans have read, it moves
-     * during drains and after rescans, not with every live message.
-     */
-    private void advanceCursor() {
-        if (closed || cursorWriting || cursor < 0) {
-            return;
-        }
-        long candidate = scannedThrough;
+    /** Everything read and not un-acked or settling: the queue drops it from memory, the mark moves past it. */
+    private long nextMark() {
+        long candidate = readThrough;
         if (!unacked.isEmpty()) {
             candidate = Math.min(candidate, unacked.firstKey() - 1);
         }
         if (!acksInFlight.isEmpty()) {
             candidate = Math.min(candidate, acksInFlight.first() - 1);
         }
-        if (!held.isEmpty()) {
-            candidate = Math.min(candidate, held.firstKey() - 1);
-        }
-        long next = Math.min(candidate, ServerIds.lowestAt(clock.instant().minus(CURSOR_LAG)));
-        if (next > cursor) {
-            cursorWriting = true;
-            then(storage.advanceCursor(device, next).thenReturn(next), written -> {
-                cursorWriting = false;
-                cursor = Math.max(cursor, written);
-            });
-        }
+        return candidate;
     }
 
-    private boolean alreadyHandled(long id) {
-        return unacked.containsKey(id) || acksInFlight.contains(id) || recentlyAcked.contains(id);
+    private void advanceMark() {
+        long next = nextMark();
+        if (closed || markWriting || readThrough < 0 || next <= markedThrough) {
+            return;
+        }
+        boolean persist = System.nanoTime() - markPersistedAt >= PERSIST_EVERY_NANOS;
+        if (persist) {
+            markPersistedAt = System.nanoTime();
+        }
+        markWriting = true;
+        then(storage.advance(device, next, persist).thenReturn(next), written -> {
+            markWriting = false;
+            markedThrough = Math.max(markedThrough, written);
+            advanceMark();
+        });
+    }
+
+    private boolean alreadyAcked(Queued queued) {
+        return recentlyAcked.contains(queued.item().serverId());
     }
 
     private boolean hasRoom() {
@@ -350,15 +306,20 @@ public final class DeviceMailbox {
     }
 
     /** One item always fits an empty window, however large. */
-    private boolean fits(InboxItem item) {
+    private boolean fits(Queued queued) {
         return unacked.isEmpty()
-                || unacked.size() < limits.window() && unackedBytes + item.weight() <= limits.windowBytes();
+                || unacked.size() < limits.window() && unackedBytes + queued.item().weight() <= limits.windowBytes();
     }
 
-    private void deliver(InboxItem item) {
-        unacked.put(item.serverId(), item);
-        unackedBytes += item.weight();
-        outlet.deliver(item);
+    private void deliver(Queued queued) {
+        // A queue may hold one server id twice (a send retried after its first attempt was cut short): the device
+        // sees it once, and the mark passes the second copy once the first is acked.
+        if (unackedSeqs.putIfAbsent(queued.item().serverId(), queued.seq()) != null) {
+            return;
+        }
+        unacked.put(queued.seq(), queued);
+        unackedBytes += queued.item().weight();
+        outlet.deliver(queued.item());
     }
 
     /** Runs {@code next} on the serial executor when {@code work} completes; a failure ends the mailbox. */

@@ -3,7 +3,6 @@ package io.courier.messaging;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Function;
 
 import io.courier.api.v1.EnvelopeType;
 import io.courier.cluster.DeviceAddress;
@@ -12,17 +11,20 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The inbox writes of group fan-out, for the group capability's jobs. Every write is keyed by ids fixed before the
- * job started, so a job resumed after a node died rewrites the same rows: harmless, never a second copy.
+ * The queue writes of group fan-out, for the group capability's jobs. A job resumed after a node died enqueues a
+ * member's copy again under the same server id: the device sees it once (its mailbox and the SDK drop duplicates by
+ * server id), and since every copy takes a fresh sequence, a late one is never below a mark that passed it.
  */
 public final class GroupInbox implements GroupWrites {
-    private final InboxStore inbox;
+    private final DeviceQueues queues;
+    private final DeviceLog log;
     private final ReceiptLedger receipts;
     private final DeliveryRouter router;
     private final KeyDirectory keys;
 
-    GroupInbox(InboxStore inbox, ReceiptLedger receipts, DeliveryRouter router, KeyDirectory keys) {
-        this.inbox = inbox;
+    GroupInbox(DeviceQueues queues, DeviceLog log, ReceiptLedger receipts, DeliveryRouter router, KeyDirectory keys) {
+        this.queues = queues;
+        this.log = log;
         this.receipts = receipts;
         this.router = router;
         this.keys = keys;
@@ -30,7 +32,7 @@ public final class GroupInbox implements GroupWrites {
 
     @Override
     public Mono<byte[]> payload(GroupMessage message) {
-        return inbox.sharedPayload(message.serverId());
+        return log.sharedPayload(message.serverId());
     }
 
     @Override
@@ -44,25 +46,26 @@ public final class GroupInbox implements GroupWrites {
         InboxItem.Message item = new InboxItem.Message(message.serverId(), message.sender().accountId(),
                 message.sender().deviceId(), message.clientMessageId(), message.serverTime(),
                 EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE_VALUE, ciphertext, message.groupId(), null);
-        return toEveryDevice(member, item, to -> inbox.appendReference(to, item, message.serverId()));
+        return toEveryDevice(member, item, true);
     }
 
     @Override
     public Mono<Void> storeEvent(long eventId, byte[] event) {
-        return inbox.putSharedPayload(eventId, event);
+        return log.putSharedPayload(eventId, event);
     }
 
     @Override
     public Mono<Void> deliverEvent(long eventId, byte[] event, UUID account) {
         InboxItem.GroupChange item = new InboxItem.GroupChange(eventId, event);
-        return toEveryDevice(account, item, to -> inbox.append(to, item));
+        return toEveryDevice(account, item, false);
     }
 
-    private Mono<Void> toEveryDevice(UUID account, InboxItem item, Function<DeviceAddress, Mono<Void>> write) {
+    /** {@code shared}: the message's ciphertext is the shared payload stored under its server id. */
+    private Mono<Void> toEveryDevice(UUID account, InboxItem item, boolean shared) {
         return Mono.fromCompletionStage(() -> keys.registrations(account))
                 .flatMapMany(devices -> Flux.fromIterable(addresses(account, devices)))
-                .flatMap(to -> write.apply(to).thenReturn(to))
-                .doOnNext(to -> router.route(new Messenger.Addressed(to, item)))
+                .flatMap(to -> queues.enqueue(to, List.of(item), shared).map(q -> new Messenger.Enqueued(to, q)))
+                .doOnNext(router::route)
                 .then();
     }
 

@@ -1,6 +1,5 @@
 package io.courier.messaging;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -13,7 +12,6 @@ import io.courier.api.v1.DeviceEnvelope;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.OutgoingMessage;
 import io.courier.cluster.DeviceAddress;
-import io.courier.cluster.ServerIds;
 import io.courier.common.Ids;
 import io.courier.common.TokenBucket;
 import io.courier.keys.KeyDirectory;
@@ -26,27 +24,25 @@ import reactor.core.publisher.Mono;
  * job's, written after the SendAck by the group's owner node.
  */
 final class GroupSends {
-    private final InboxStore inbox;
+    private final DeviceQueues queues;
+    private final DeviceLog log;
     private final SentMessages sent;
     private final DeliveryRouter router;
     private final KeyDirectory keys;
     private final GroupFanout fanout;
-    private final ServerIds serverIds;
     private final MessagingConfig config;
     private final MessagingMetrics metrics;
-    private final Clock clock;
 
-    GroupSends(InboxStore inbox, SentMessages sent, DeliveryRouter router, KeyDirectory keys, GroupFanout fanout,
-            ServerIds serverIds, MessagingConfig config, MessagingMetrics metrics, Clock clock) {
-        this.inbox = inbox;
+    GroupSends(DeviceQueues queues, DeviceLog log, SentMessages sent, DeliveryRouter router, KeyDirectory keys,
+            GroupFanout fanout, MessagingConfig config, MessagingMetrics metrics) {
+        this.queues = queues;
+        this.log = log;
         this.sent = sent;
         this.router = router;
         this.keys = keys;
         this.fanout = fanout;
-        this.serverIds = serverIds;
         this.config = config;
         this.metrics = metrics;
-        this.clock = clock;
     }
 
     Mono<SendOutcome> send(DeviceAddress sender, OutgoingMessage message, TokenBucket sendRate) {
@@ -60,12 +56,12 @@ final class GroupSends {
             return refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_ENVELOPE_TOO_LARGE, oversized);
         }
         UUID groupId = Ids.uuid(message.getGroupId(), "group_id");
-        return sent.once(sender, clientId, sendRate, reserved -> checkAndStore(sender, groupId, message, reserved));
+        return sent.once(sender, clientId, sendRate, send -> checkAndStore(sender, groupId, message, send));
     }
 
     /** Membership from the group near cache, the sender's own devices from the device-list near cache. */
     private Mono<SendOutcome> checkAndStore(DeviceAddress sender, UUID groupId, OutgoingMessage message,
-            SentMessages.Sent reserved) {
+            SentMessages.Sent send) {
         long clientId = message.getClientMessageId();
         return fanout.members(groupId)
                 .zipWith(Mono.fromCompletionStage(() -> keys.registrations(sender.accountId())))
@@ -80,17 +76,15 @@ final class GroupSends {
                     return OutgoingRules.mismatch(sender.accountId(), ownDevices, message.getSelfEnvelopesList())
                             .map(m -> Mono.just((SendOutcome) new SendOutcome.Refused(
                                     FrameErrors.mismatched(clientId, List.of(m)))))
-                            .orElseGet(() -> store(sender, groupId, members, message, reserved));
+                            .orElseGet(() -> store(sender, groupId, members, message, send));
                 })
                 .switchIfEmpty(Mono.defer(() -> refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_UNKNOWN_DESTINATION,
                         "the group does not exist")));
     }
 
     private Mono<SendOutcome> store(DeviceAddress sender, UUID groupId, Set<UUID> members, OutgoingMessage message,
-            SentMessages.Sent reserved) {
+            SentMessages.Sent send) {
         long clientId = message.getClientMessageId();
-        SentMessages.Sent send = reserved != null ? reserved
-                : new SentMessages.Sent(serverIds.next(), clock.instant(), false);
         GroupMessage stored = new GroupMessage(groupId, send.serverId(), sender, clientId, send.serverTime());
         List<Messenger.Addressed> selfCopies = new ArrayList<>();
         for (DeviceEnvelope e : message.getSelfEnvelopesList()) {
@@ -100,18 +94,17 @@ final class GroupSends {
         }
         Set<UUID> recipients = new HashSet<>(members);
         recipients.remove(sender.accountId());
-        // The id is reserved before anything is written, so a retry after a failure midway reuses it.
-        Mono<Void> reserve = reserved != null ? Mono.empty() : sent.reserve(sender, clientId, send);
-        return reserve
-                .then(inbox.putSharedPayload(send.serverId(), message.getGroupCiphertext().toByteArray()))
-                .then(Flux.fromIterable(selfCopies).flatMap(c -> inbox.append(c.to(), c.item())).then())
-                .then(fanout.schedule(stored, recipients))
-                .then(Mono.fromRunnable(() -> {
+        Mono<Void> record = send.retry() ? Mono.empty() : sent.record(sender, clientId, send);
+        return log.putSharedPayload(send.serverId(), message.getGroupCiphertext().toByteArray())
+                .and(record)
+                .then(Flux.fromIterable(selfCopies)
+                        .flatMap(c -> queues.enqueue(c.to(), List.of(c.item()), false)
+                                .map(queued -> new Messenger.Enqueued(c.to(), queued)))
+                        .collectList())
+                .flatMap(enqueued -> fanout.schedule(stored, recipients).then(Mono.fromRunnable(() -> {
                     metrics.messageStored();
-                    selfCopies.forEach(router::route);
-                    // Off the SendAck's path: until it lands, a retry just records the same rows and job again.
-                    sent.completed(sender, clientId).subscribe(null, e -> { });
-                }))
+                    enqueued.forEach(router::route);
+                })))
                 .thenReturn(new SendOutcome.Accepted(clientId, send.serverId(), send.serverTime()));
     }
 

@@ -1,17 +1,20 @@
 package io.courier.messaging;
 
-import java.util.List;
-
 import io.courier.cluster.DeviceAddress;
 import reactor.core.publisher.Mono;
 
-/** What a {@link DeviceMailbox} reads and writes: the device's inbox in server-id order and its ack cursor. */
+/** What a {@link DeviceMailbox} reads and writes: the device's queue in sequence order and its acked-through mark. */
 public interface MailboxStorage {
-    /** The id at or below which everything in the device's inbox has been acked (0 for a new device). */
-    Mono<Long> cursor(DeviceAddress device);
+    /** The sequence at or below which everything in the device's queue has been acked. */
+    Mono<Long> open(DeviceAddress device);
 
-    /** Up to {@code limit} entries with ids above {@code after}, in server-id order. */
-    Mono<List<InboxItem>> readAfter(DeviceAddress device, long after, int limit);
+    /**
+     * Items after {@code after} in sequence order, up to {@code limit} and about {@code maxBytes} (at least one);
+     * the page's {@code coveredThrough} says how far the queue was read (an empty page covering nothing more: the
+     * reader is at the head).
+     */
+    Mono<QueuePage> read(DeviceAddress device, long after, int limit, long maxBytes);
 
-    Mono<Void> advanceCursor(DeviceAddress device, long ackedThrough);
+    /** Everything at or below {@code ackedThrough} is acked; {@code persist} also writes the mark to the log. */
+    Mono<Void> advance(DeviceAddress device, long ackedThrough, boolean persist);
 }

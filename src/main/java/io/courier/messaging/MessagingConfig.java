@@ -32,6 +32,24 @@ public interface MessagingConfig {
     @WithDefault("100")
     int maxStatusIds();
 
+    /**
+     * How long a stored, unacked item stays in its queue's memory (the grid) before reads of it go to the log. An
+     * item acked within it is never read from the log.
+     */
+    @WithDefault("5s")
+    Duration hold();
+
+    /** Stored, unacked items one device's queue keeps in memory at most; older ones are read from the log. */
+    @WithDefault("256")
+    int queueMemoryItems();
+
+    @WithDefault("262144")
+    long queueMemoryBytes();
+
+    /** A queue's grid entry idle this long goes (its mark was written to the log when its stream ended). */
+    @WithDefault("30m")
+    Duration queueIdle();
+
     default RateLimit sends() {
         return new RateLimit("messages sent from this device", sendBurst(), sendRefill());
     }

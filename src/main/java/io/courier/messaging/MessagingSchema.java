@@ -88,6 +88,54 @@ final class MessagingSchema {
     static final Migration V10 = new Migration(10, "coalesced receipt events", List.of(
             "ALTER TABLE inbox ADD receipt_more_recipients frozen<list<uuid>>"));
 
+    /**
+     * Delivery storage v2: per-device sequenced queues (the head in the grid) over an append-only log. Rows are
+     * never deleted one by one: the mark in {@code device_queues} says where a drain starts, the TTL retires rows,
+     * and time-window compaction drops whole expired SSTables. Partitions hold {@link DeviceLog#BUCKET_SIZE}
+     * sequences. gc_grace covers the hint window only: nothing here is deleted, so no tombstone needs to outlive it.
+     */
+    static final Migration V132 = new Migration(132, "delivery storage v2: device queues and log", List.of(
+            """
+            CREATE TABLE IF NOT EXISTS device_log (
+              account_id uuid,
+              device_id int,
+              bucket bigint,
+              seq bigint,
+              server_id bigint,
+              kind tinyint,
+              sender_account_id uuid,
+              sender_device_id int,
+              client_message_id bigint,
+              server_ts timestamp,
+              envelope_type tinyint,
+              ciphertext blob,
+              payload_ref bigint,
+              group_id uuid,
+              sync_recipient_id uuid,
+              message_server_id bigint,
+              receipt_state tinyint,
+              receipt_recipient_id uuid,
+              receipt_more_recipients frozen<list<uuid>>,
+              PRIMARY KEY ((account_id, device_id, bucket), seq))
+              WITH default_time_to_live = 2592000
+              AND gc_grace_seconds = 10800
+              AND compaction = {'class': 'TimeWindowCompactionStrategy', 'compaction_window_unit': 'DAYS',
+                                'compaction_window_size': 1}
+            """,
+            // The queue's current epoch (taken with a compare-and-set when its grid entry is created) and the
+            // sequence through which it is acked.
+            """
+            CREATE TABLE IF NOT EXISTS device_queues (
+              account_id uuid,
+              device_id int,
+              epoch bigint,
+              acked_through bigint,
+              PRIMARY KEY ((account_id, device_id)))
+            """,
+            "ALTER TABLE sent_messages DROP complete",
+            "DROP TABLE IF EXISTS inbox",
+            "DROP TABLE IF EXISTS inbox_cursor"));
+
     private MessagingSchema() {
     }
 }

@@ -52,17 +52,38 @@ public class MessagingWiring {
     }
 
     @Produces
-    @Singleton
-    InboxStore inbox(Cql cql) {
-        return new InboxStore(cql);
+    Migration deliveryStorage() {
+        return MessagingSchema.V132;
     }
 
-    /** A removed device's queue goes with it; a re-registered primary starts with an empty inbox. */
     @Produces
     @Singleton
-    DeviceRemovalListener dropInboxes(InboxStore inbox, InboxQuota quota) {
+    DeviceLog deviceLog(Cql cql) {
+        return new DeviceLog(cql);
+    }
+
+    @Produces
+    @Singleton
+    DeviceQueues deviceQueues(HazelcastInstance hazelcast, DeviceLog log, MessagingConfig config, Clock clock) {
+        return new DeviceQueues(hazelcast.getMap(DeviceQueues.MAP), log, new DeviceQueue.Limits(
+                config.queueMemoryItems(), config.queueMemoryBytes(), config.hold().toMillis()), clock);
+    }
+
+    @Produces
+    MapConfig deviceQueuesMap(MessagingConfig config) {
+        // Changed by entry processors on every enqueue and ack: kept as objects, not re-serialized each time. An
+        // entry idle this long goes (its items are in the log, its mark was written when the stream ended).
+        return new MapConfig(DeviceQueues.MAP).setBackupCount(1).setAsyncBackupCount(0)
+                .setInMemoryFormat(InMemoryFormat.OBJECT)
+                .setMaxIdleSeconds((int) config.queueIdle().toSeconds());
+    }
+
+    /** A removed device's queue goes with it; a re-registered primary starts with an empty queue. */
+    @Produces
+    @Singleton
+    DeviceRemovalListener dropQueues(DeviceQueues queues, InboxQuota quota) {
         return (UUID accountId, Set<Integer> deviceIds) -> Flux.fromIterable(deviceIds)
-                .flatMap(deviceId -> inbox.deleteAll(new DeviceAddress(accountId, deviceId))
+                .flatMap(deviceId -> queues.drop(new DeviceAddress(accountId, deviceId))
                         .then(quota.forget(accountId, deviceId)))
                 .then().toFuture();
     }
@@ -92,23 +113,28 @@ public class MessagingWiring {
 
     @Produces
     @Singleton
-    Messenger messenger(Cql cql, InboxStore inbox, InboxQuota quota, PresenceDirectory presence, NodeBus bus,
-            KeyDirectory keys, ServerIds serverIds, MessagingConfig config, MessagingMetrics metrics, Clock clock,
-            GroupFanout groups, WakeUps wakeUps, PrivacyDirectory privacy) {
-        SentMessages sent = new SentMessages(cql);
+    SentMessages sentMessages(Cql cql, DeviceQueues queues, ServerIds serverIds, Clock clock) {
+        return new SentMessages(cql, queues, serverIds, clock);
+    }
+
+    @Produces
+    @Singleton
+    Messenger messenger(Cql cql, DeviceQueues queues, DeviceLog log, SentMessages sent, InboxQuota quota,
+            PresenceDirectory presence, NodeBus bus, KeyDirectory keys, ServerIds serverIds, MessagingConfig config,
+            MessagingMetrics metrics, Clock clock, GroupFanout groups, WakeUps wakeUps, PrivacyDirectory privacy) {
         DeliveryRouter router = new DeliveryRouter(presence, bus, wakeUps);
         ReceiptLedger receipts = new ReceiptLedger(cql);
-        return new Messenger(inbox, quota, receipts, sent, router, keys, privacy, serverIds, config, metrics, clock,
-                new GroupSends(inbox, sent, router, keys, groups, serverIds, config, metrics, clock),
-                new SenderReceipts(inbox, receipts, router, keys, serverIds, metrics),
+        return new Messenger(queues, quota, receipts, sent, router, keys, privacy, config, metrics, clock,
+                new GroupSends(queues, log, sent, router, keys, groups, config, metrics),
+                new SenderReceipts(queues, receipts, router, keys, serverIds, metrics),
                 new TypingRelay(keys, groups, presence, bus, privacy));
     }
 
-    /** The inbox writes of group fan-out jobs. */
+    /** The queue writes of group fan-out jobs. */
     @Produces
     @Singleton
-    GroupWrites groupInbox(Cql cql, InboxStore inbox, PresenceDirectory presence, NodeBus bus, KeyDirectory keys,
-            WakeUps wakeUps) {
-        return new GroupInbox(inbox, new ReceiptLedger(cql), new DeliveryRouter(presence, bus, wakeUps), keys);
+    GroupWrites groupInbox(Cql cql, DeviceQueues queues, DeviceLog log, PresenceDirectory presence, NodeBus bus,
+            KeyDirectory keys, WakeUps wakeUps) {
+        return new GroupInbox(queues, log, new ReceiptLedger(cql), new DeliveryRouter(presence, bus, wakeUps), keys);
     }
 }

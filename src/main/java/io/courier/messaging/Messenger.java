@@ -25,7 +25,6 @@ import io.courier.api.v1.ReceiptState;
 import io.courier.api.v1.RecipientStatus;
 import io.courier.api.v1.Typing;
 import io.courier.cluster.DeviceAddress;
-import io.courier.cluster.ServerIds;
 import io.courier.common.Ids;
 import io.courier.common.Rejections;
 import io.courier.common.TokenBucket;
@@ -36,19 +35,18 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The 1:1 flow: validate, store in every destination inbox, acknowledge, route; acks and reads move the receipt
- * state and tell every device of the sender, durably through their inboxes. Asynchronous throughout: every method
+ * The 1:1 flow: validate, store in every destination queue, acknowledge, route; acks and reads move the receipt
+ * state and tell every device of the sender, durably through their queues. Asynchronous throughout: every method
  * returns at once and completes on the database driver's threads.
  */
 public final class Messenger implements DeviceMailbox.AckSettler {
-    private final InboxStore inbox;
+    private final DeviceQueues queues;
     private final InboxQuota quota;
     private final ReceiptLedger receipts;
     private final SentMessages sent;
     private final DeliveryRouter router;
     private final KeyDirectory keys;
     private final PrivacyDirectory privacy;
-    private final ServerIds serverIds;
     private final MessagingConfig config;
     private final MessagingMetrics metrics;
     private final Clock clock;
@@ -56,18 +54,17 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     private final SenderReceipts senderReceipts;
     private final TypingRelay typing;
 
-    Messenger(InboxStore inbox, InboxQuota quota, ReceiptLedger receipts, SentMessages sent, DeliveryRouter router,
-            KeyDirectory keys, PrivacyDirectory privacy, ServerIds serverIds, MessagingConfig config,
+    Messenger(DeviceQueues queues, InboxQuota quota, ReceiptLedger receipts, SentMessages sent, DeliveryRouter router,
+            KeyDirectory keys, PrivacyDirectory privacy, MessagingConfig config,
             MessagingMetrics metrics, Clock clock,
             GroupSends groupSends, SenderReceipts senderReceipts, TypingRelay typing) {
-        this.inbox = inbox;
+        this.queues = queues;
         this.quota = quota;
         this.receipts = receipts;
         this.sent = sent;
         this.router = router;
         this.keys = keys;
         this.privacy = privacy;
-        this.serverIds = serverIds;
         this.config = config;
         this.metrics = metrics;
         this.clock = clock;
@@ -77,9 +74,9 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     }
 
     /**
-     * Stores a message in every destination inbox, then completes with the SendAck. A retry is answered before the
-     * rate limit is consulted, with the server id the first attempt reserved: a completed send stores nothing new,
-     * one cut short midway is written again under the same id (the same rows), never as a second message.
+     * Stores a message in every destination queue, then completes with the SendAck. A retry is answered before the
+     * rate limit is consulted, with the server id the first attempt claimed: a completed send stores nothing new,
+     * one cut short midway is queued again under the same id, which devices see once.
      *
      * @param sendRate the sending device's budget of new messages
      */
@@ -106,28 +103,28 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         }
         UUID recipient = Ids.uuid(message.getRecipientAccountId(), "recipient_account_id");
         return sent.once(sender, clientId, sendRate,
-                reserved -> checkAndStore(sender, recipient, message, reserved));
+                send -> checkAndStore(sender, recipient, message, send));
     }
 
     /**
      * Checks the envelopes against the current device lists and whether the recipient blocks the sender (all from
      * near caches), then stores.
      *
-     * @param reserved the id an earlier attempt of this send reserved, or null for a first attempt
+     * @param send the id this send got (a retry's is its first attempt's)
      */
     private Mono<SendOutcome> checkAndStore(DeviceAddress sender, UUID recipient, OutgoingMessage message,
-            SentMessages.Sent reserved) {
+            SentMessages.Sent send) {
         return Mono.zip(Mono.fromCompletionStage(() -> keys.registrations(recipient)),
                 Mono.fromCompletionStage(() -> keys.registrations(sender.accountId())),
                 privacy.blocks(recipient, sender.accountId()))
                 .flatMap(checks -> checkAndStore(sender, recipient, message, checks.getT1(), checks.getT2(),
-                        checks.getT3(), reserved));
+                        checks.getT3(), send));
     }
 
     /** @param blocked the recipient blocks the sender: acknowledged as usual, stored for the sender's devices only */
     private Mono<SendOutcome> checkAndStore(DeviceAddress sender, UUID recipient, OutgoingMessage message,
             Map<Integer, Integer> recipientDevices, Map<Integer, Integer> senderDevices, boolean blocked,
-            SentMessages.Sent reserved) {
+            SentMessages.Sent send) {
         long clientId = message.getClientMessageId();
         if (recipientDevices.isEmpty()) {
             return Mono.just(refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_UNKNOWN_DESTINATION,
@@ -142,14 +139,12 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         if (!mismatches.isEmpty()) {
             return Mono.just(new SendOutcome.Refused(FrameErrors.mismatched(clientId, mismatches)));
         }
-        return store(sender, recipient, message, blocked, reserved);
+        return store(sender, recipient, message, blocked, send);
     }
 
     private Mono<SendOutcome> store(DeviceAddress sender, UUID recipient, OutgoingMessage message, boolean blocked,
-            SentMessages.Sent reserved) {
+            SentMessages.Sent send) {
         long clientId = message.getClientMessageId();
-        SentMessages.Sent send = reserved != null ? reserved
-                : new SentMessages.Sent(serverIds.next(), clock.instant(), false);
         long serverId = send.serverId();
         Instant now = send.serverTime();
         List<Addressed> copies = new ArrayList<>();
@@ -162,21 +157,19 @@ public final class Messenger implements DeviceMailbox.AckSettler {
             copies.add(new Addressed(new DeviceAddress(sender.accountId(), e.getDeviceId()),
                     item(sender, message, serverId, now, e, recipient)));
         }
-        // The id is reserved before any copy is written, so a retry after a failure midway reuses it.
-        Mono<Void> reserve = reserved != null ? Mono.empty() : sent.reserve(sender, clientId, send);
-        Mono<Void> writes = Flux.fromIterable(copies).flatMap(c -> inbox.append(c.to(), c.item()))
-                .then()
-                .and(receipts.recordSent(sender.accountId(), serverId, recipient, now));
-        Mono<SendOutcome> stored = reserve.then(writes)
-                .then(Mono.fromRunnable(() -> {
-                    metrics.messageStored();
-                    copies.forEach(router::route);
-                    // Off the SendAck's path: until it lands, a retry just writes the same rows again.
-                    sent.completed(sender, clientId).subscribe(null, e -> { });
-                }))
+        Mono<Void> record = send.retry() ? Mono.empty() : sent.record(sender, clientId, send);
+        Mono<SendOutcome> stored = Flux.fromIterable(copies)
+                .flatMap(c -> queues.enqueue(c.to(), List.of(c.item()), false)
+                        .map(queued -> new Enqueued(c.to(), queued)))
+                .collectList()
+                .flatMap(enqueued -> record.and(receipts.recordSent(sender.accountId(), serverId, recipient, now))
+                        .then(Mono.fromRunnable(() -> {
+                            metrics.messageStored();
+                            enqueued.forEach(router::route);
+                        })))
                 .thenReturn(new SendOutcome.Accepted(clientId, serverId, now));
-        // A retry was counted by its first attempt; a blocked send puts nothing in the recipient's inbox.
-        Mono<Boolean> room = reserved != null || blocked ? Mono.just(true)
+        // A retry was counted by its first attempt; a blocked send puts nothing in the recipient's queue.
+        Mono<Boolean> room = send.retry() || blocked ? Mono.just(true)
                 : quota.tryAdd(recipient, ciphertextBytesByDevice(message));
         return room.flatMap(fits -> fits ? stored : Mono.just(refuse(clientId,
                 FrameErrorCode.FRAME_ERROR_CODE_RECIPIENT_INBOX_FULL,
@@ -189,8 +182,12 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         return sizes;
     }
 
-    /** An inbox entry and the device whose inbox it goes to. */
+    /** An item and the device whose queue it goes to. */
     record Addressed(DeviceAddress to, InboxItem item) {
+    }
+
+    /** Items in a device's queue under their sequences, to be pushed to its stream. */
+    record Enqueued(DeviceAddress to, List<Queued> items) {
     }
 
     private static InboxItem.Message item(DeviceAddress sender, OutgoingMessage message, long serverId, Instant now,
@@ -201,12 +198,14 @@ public final class Messenger implements DeviceMailbox.AckSettler {
 
     /**
      * Settles a device's acks: DELIVERED for the messages among them (the sender hears of it first, then the
-     * ledger records it, so a failure in between is repaired by the device acking again), then the entries go.
-     * {@code unknown} ids were not delivered on this stream: they are looked up; those not in the inbox are refused.
+     * ledger records it, so a failure in between is repaired by the device acking again). Nothing is deleted: the
+     * mailbox moves the queue's mark. {@code unknown} ids were not delivered on this stream: they are looked up in
+     * the queue's memory; those not there are refused (a copy only in the log is delivered again, and acked then).
      */
     @Override
     public Mono<List<Long>> settle(DeviceAddress device, List<InboxItem> delivered, List<Long> unknown) {
-        Mono<List<InboxItem>> earlier = unknown.isEmpty() ? Mono.just(List.of()) : inbox.find(device, unknown);
+        Mono<List<InboxItem>> earlier = unknown.isEmpty() ? Mono.just(List.of())
+                : queues.find(device, Set.copyOf(unknown)).map(found -> found.stream().map(Queued::item).toList());
         return earlier.flatMap(found -> {
             List<InboxItem> acked = new ArrayList<>(delivered);
             acked.addAll(found);
@@ -222,9 +221,8 @@ public final class Messenger implements DeviceMailbox.AckSettler {
             List<MessageRef> messages = deliveries.stream().map(m -> new MessageRef(m.sender(), m.serverId())).toList();
             // What the inbox quota counted: 1:1 messages (group fan-out copies are not counted yet).
             List<InboxItem.Message> counted = deliveries.stream().filter(m -> m.groupId() == null).toList();
-            // The inbox row proves the message was sent to this recipient, even if its SENT row has not landed yet.
+            // The queued copy proves the message was sent to this recipient, even if its SENT row has not landed yet.
             return advance(messages, device.accountId(), ReceiptState.RECEIPT_STATE_DELIVERED, false)
-                    .then(inbox.delete(device, acked.stream().map(InboxItem::serverId).toList()))
                     .then(quota.release(device.accountId(), device.deviceId(), counted.size(),
                             counted.stream().mapToLong(m -> m.ciphertext().length).sum()))
                     .thenReturn(refused);
@@ -245,7 +243,7 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     /**
      * Moves each message forward to {@code to} for {@code recipient}, telling its sender's devices first. Completes
      * with the ids that have no ledger entry for this recipient (never sent to them, or expired) where one is
-     * required: for reads (nothing proves the message was sent to the reader), not for acks (the acked inbox row
+     * required: for reads (nothing proves the message was sent to the reader), not for acks (the acked queue item
      * does).
      */
     private Mono<List<Long>> advance(List<MessageRef> messages, UUID recipient, ReceiptState to,

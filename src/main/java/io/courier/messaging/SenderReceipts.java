@@ -24,7 +24,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * Moves messages forward (DELIVERED, READ) in the ledger and tells their sender: a receipt event in the inbox of
+ * Moves messages forward (DELIVERED, READ) in the ledger and tells their sender: a receipt event in the queue of
  * every device of the sender, then the ledger. Receipts for one sender are handled one batch at a time, and whatever
  * arrives while a batch is in flight goes out together in the next: a group message brings its sender a receipt from
  * each of up to 1023 members within moments, and per message a batch costs one ledger read, one events write per
@@ -36,7 +36,7 @@ final class SenderReceipts {
     static final int MAX_BATCH = 64;
 
     /**
-     * Messages of one sender that one recipient got ({@code entryRequired} false: the acked inbox row proves they
+     * Messages of one sender that one recipient got ({@code entryRequired} false: the acked queue item proves they
      * were sent to the recipient, even if the ledger's SENT has not landed yet) or read (true: nothing else proves
      * it).
      */
@@ -55,7 +55,7 @@ final class SenderReceipts {
     private record Event(long serverId, UUID groupId, ReceiptState state, List<UUID> recipients, Instant at) {
     }
 
-    private final InboxStore inbox;
+    private final DeviceQueues queues;
     private final ReceiptLedger ledger;
     private final DeliveryRouter router;
     private final KeyDirectory keys;
@@ -67,9 +67,9 @@ final class SenderReceipts {
      */
     private final Map<UUID, ArrayDeque<Waiting>> writing = new HashMap<>();
 
-    SenderReceipts(InboxStore inbox, ReceiptLedger ledger, DeliveryRouter router, KeyDirectory keys,
+    SenderReceipts(DeviceQueues queues, ReceiptLedger ledger, DeliveryRouter router, KeyDirectory keys,
             ServerIds serverIds, MessagingMetrics metrics) {
-        this.inbox = inbox;
+        this.queues = queues;
         this.ledger = ledger;
         this.router = router;
         this.keys = keys;
@@ -78,7 +78,7 @@ final class SenderReceipts {
     }
 
     /**
-     * Completes once the sender's devices have the events in their inboxes and the ledger has the new state, with
+     * Completes once the sender's devices have the events in their queues and the ledger has the new state, with
      * the ids that have no ledger entry for the recipient where one is required (never sent to them, or expired).
      */
     Mono<List<Long>> tell(Receipts receipts) {
@@ -163,13 +163,15 @@ final class SenderReceipts {
                         .Receipt(serverIds.next(), e.serverId(), e.recipients(), e.state(), e.at(),
                                 e.groupId())).toList());
             }
-            return Flux.fromIterable(events.entrySet()).flatMap(e -> inbox.appendAll(e.getKey(), e.getValue()))
-                    .then(Mono.fromRunnable(() -> {
+            return Flux.fromIterable(events.entrySet())
+                    .flatMap(e -> queues.enqueue(e.getKey(), e.getValue(), false)
+                            .map(queued -> new Messenger.Enqueued(e.getKey(), queued)))
+                    .collectList()
+                    .doOnNext(enqueued -> {
                         moves.forEach(m -> metrics.receiptEmitted(
                                 m.state() == ReceiptState.RECEIPT_STATE_READ ? "read" : "delivered"));
-                        events.forEach((to, items) -> items.forEach(
-                                item -> router.route(new Messenger.Addressed(to, item))));
-                    }))
+                        enqueued.forEach(router::route);
+                    })
                     .then(ledger.mark(sender, moves.stream()
                             .map(m -> new ReceiptLedger.Mark(m.serverId(), m.recipient(), m.state(), m.at()))
                             .toList()));

@@ -2,51 +2,57 @@ package io.courier.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
 import io.courier.api.v1.EnvelopeType;
 import io.courier.cluster.DeviceAddress;
-import io.courier.cluster.ServerIds;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
-/** The drain, window and cursor of one device, without gRPC or a database: every call completes inline. */
+/**
+ * The drain, window and mark of one device over a real {@link DeviceQueue} held in memory, without gRPC, the grid
+ * or a database: every call completes inline unless a test hands in a slower one.
+ */
 class DeviceMailboxTest {
     private static final Instant NOW = Instant.parse("2026-11-28T12:00:00Z");
     private static final DeviceAddress DEVICE = new DeviceAddress(UUID.randomUUID(), 1);
     private static final Duration RESCAN = Duration.ofSeconds(15);
 
-    private final MemoryInbox inbox = new MemoryInbox();
+    private final MemoryQueue queue = new MemoryQueue();
     private final RecordingOutlet outlet = new RecordingOutlet();
     private final VirtualTimeScheduler timer = VirtualTimeScheduler.create();
-    private long nextId = ServerIds.lowestAt(NOW.minus(Duration.ofHours(1)));
+    private long nextId = 1_000_000;
 
     private DeviceMailbox mailbox(int window, int windowBytes) {
-        return new DeviceMailbox(DEVICE, inbox, inbox::settle, outlet,
-                new MailboxLimits(window, windowBytes, 4, 2, RESCAN), Clock.fixed(NOW, ZoneOffset.UTC), timer,
-                Runnable::run);
+        return new DeviceMailbox(DEVICE, queue, queue::settle, outlet,
+                new MailboxLimits(window, windowBytes, 4, 2, RESCAN), timer, Runnable::run);
     }
 
-    private InboxItem store(int bytes) {
-        InboxItem item = new InboxItem.Message(nextId += 1000, UUID.randomUUID(), 1, nextId, NOW,
+    private InboxItem message(int bytes) {
+        return new InboxItem.Message(nextId += 1000, UUID.randomUUID(), 1, nextId, NOW,
                 EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE_VALUE, new byte[bytes], null, null);
-        inbox.rows.put(item.serverId(), item);
-        return item;
+    }
+
+    /** Enqueues an item; the returned copy carries its sequence, as a push would. */
+    private Queued store(int bytes) {
+        return queue.enqueue(message(bytes));
+    }
+
+    private static List<InboxItem> items(List<Queued> queued) {
+        return queued.stream().map(Queued::item).toList();
     }
 
     @Test
-    void drainsInIdOrderUpToTheWindowThenResumesAsAcksFreeIt() {
-        List<InboxItem> stored = new ArrayList<>();
+    void drainsInSequenceOrderUpToTheWindowThenResumesAsAcksFreeIt() {
+        List<Queued> stored = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             stored.add(store(10));
         }
@@ -54,189 +60,223 @@ class DeviceMailboxTest {
 
         mailbox.start();
 
-        assertThat(outlet.delivered).containsExactlyElementsOf(stored.subList(0, 3));
+        assertThat(outlet.delivered).containsExactlyElementsOf(items(stored.subList(0, 3)));
         assertThat(outlet.queueEmpty).isZero();
         for (int acked = 0; acked < 10; acked++) {
-            mailbox.ack(List.of(stored.get(acked).serverId())).block();
+            mailbox.ack(List.of(stored.get(acked).item().serverId())).block();
         }
-        assertThat(outlet.delivered).containsExactlyElementsOf(stored);
+        assertThat(outlet.delivered).containsExactlyElementsOf(items(stored));
         assertThat(outlet.queueEmpty).isOne();
+        assertThat(queue.state.ackedThrough).isEqualTo(stored.get(9).seq());
     }
 
     @Test
     void theWindowIsBoundedInBytesTooButOneLargeItemAlwaysFits() {
-        InboxItem big = store(5000);
-        InboxItem small = store(10);
+        Queued big = store(5000);
+        Queued small = store(10);
         DeviceMailbox mailbox = mailbox(256, 1000);
 
         mailbox.start();
 
-        assertThat(outlet.delivered).containsExactly(big);
-        mailbox.ack(List.of(big.serverId())).block();
-        assertThat(outlet.delivered).containsExactly(big, small);
+        assertThat(outlet.delivered).containsExactly(big.item());
+        mailbox.ack(List.of(big.item().serverId())).block();
+        assertThat(outlet.delivered).containsExactly(big.item(), small.item());
     }
 
     @Test
-    void theCursorNeverPassesAMessageWhosePushWasMissedAndARescanDeliversIt() {
+    void theMarkNeverPassesAnItemWhosePushWasMissedAndTheNextPushsGapReadsIt() {
         DeviceMailbox mailbox = mailbox(16, 1 << 20);
         mailbox.start();
         assertThat(outlet.queueEmpty).isOne();
-        InboxItem missed = store(10); // stored, but its push never arrives
-        InboxItem pushed = store(10);
+        Queued missed = store(10); // enqueued, but its push never arrives
+        Queued pushed = store(10);
 
         mailbox.push(pushed);
-        mailbox.ack(List.of(pushed.serverId())).block();
 
-        assertThat(inbox.cursor).isLessThan(missed.serverId());
-        timer.advanceTimeBy(RESCAN);
-        assertThat(outlet.delivered).containsExactly(pushed, missed);
-        mailbox.ack(List.of(missed.serverId())).block();
-        assertThat(inbox.cursor).isEqualTo(missed.serverId());
+        assertThat(outlet.delivered).as("the gap before the push is read first")
+                .containsExactly(missed.item(), pushed.item());
+        mailbox.ack(List.of(pushed.item().serverId())).block();
+        assertThat(queue.state.ackedThrough).isLessThan(missed.seq());
+        mailbox.ack(List.of(missed.item().serverId())).block();
+        assertThat(queue.state.ackedThrough).isEqualTo(pushed.seq());
     }
 
     @Test
-    void aPushThatArrivesWhileAScanIsReadingIsDeliveredEvenIfTheReadMissedIt() {
-        Sinks.One<List<InboxItem>> slowRead = Sinks.one();
-        inbox.nextRead = slowRead.asMono();
+    void aLostLastPushIsFoundByTheRescan() {
         DeviceMailbox mailbox = mailbox(16, 1 << 20);
         mailbox.start();
-        InboxItem late = store(10); // lands after the read started
+        Queued lost = store(10); // its push never arrives and nothing follows it
 
-        mailbox.push(late);
-        slowRead.tryEmitValue(List.of());
+        timer.advanceTimeBy(RESCAN);
 
-        assertThat(outlet.delivered).containsExactly(late);
+        assertThat(outlet.delivered).containsExactly(lost.item());
     }
 
     @Test
-    void pushesBeyondTheWindowAreDroppedAndFoundByARescanWhenAcksFreeRoom() {
+    void anItemEnqueuedAfterLaterOnesWereAckedIsStillDelivered() {
+        DeviceMailbox mailbox = mailbox(16, 1 << 20);
+        mailbox.start();
+        Queued newer = store(10);
+        mailbox.push(newer);
+        mailbox.ack(List.of(newer.item().serverId())).block();
+        assertThat(queue.state.ackedThrough).isEqualTo(newer.seq());
+
+        // A resumed fan-out job's copy of an older message (a lower server id) arrives after the ack.
+        InboxItem older = new InboxItem.Message(newer.item().serverId() - 500, UUID.randomUUID(), 1, 1, NOW,
+                EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE_VALUE, new byte[10], UUID.randomUUID(), null);
+        Queued late = queue.enqueue(older);
+
+        assertThat(late.seq()).isGreaterThan(newer.seq());
+        mailbox.push(late);
+        assertThat(outlet.delivered).containsExactly(newer.item(), older);
+    }
+
+    @Test
+    void aPushThatArrivesWhileAReadIsInFlightIsDeliveredAfterIt() {
+        Sinks.One<QueuePage> slowRead = Sinks.one();
+        queue.nextRead = slowRead.asMono();
+        DeviceMailbox mailbox = mailbox(16, 1 << 20);
+        mailbox.start();
+        Queued late = store(10); // lands after the read started
+
+        mailbox.push(late);
+        slowRead.tryEmitValue(new QueuePage(List.of(), queue.state.ackedThrough));
+
+        assertThat(outlet.delivered).containsExactly(late.item());
+    }
+
+    @Test
+    void pushesBeyondTheWindowAreReadAgainWhenAcksFreeRoom() {
         DeviceMailbox mailbox = mailbox(2, 1 << 20);
         mailbox.start();
-        InboxItem first = store(10);
-        InboxItem second = store(10);
-        InboxItem third = store(10);
+        Queued first = store(10);
+        Queued second = store(10);
+        Queued third = store(10);
 
         mailbox.push(first);
         mailbox.push(second);
         mailbox.push(third);
 
-        assertThat(outlet.delivered).containsExactly(first, second);
-        mailbox.ack(List.of(first.serverId(), second.serverId())).block();
-        assertThat(outlet.delivered).containsExactly(first, second, third);
+        assertThat(outlet.delivered).containsExactly(first.item(), second.item());
+        mailbox.ack(List.of(first.item().serverId(), second.item().serverId())).block();
+        assertThat(outlet.delivered).containsExactly(first.item(), second.item(), third.item());
     }
 
     @Test
-    void acksOfIdsNotInTheInboxAreRefusedAndDuplicatesChangeNothing() {
-        InboxItem item = store(10);
+    void aServerIdQueuedTwiceIsDeliveredOnceAndOneAckSettlesBoth() {
+        InboxItem retried = message(10);
+        Queued firstCopy = queue.enqueue(retried);
+        Queued secondCopy = queue.enqueue(retried);
+        DeviceMailbox mailbox = mailbox(16, 1 << 20);
+
+        mailbox.start();
+        mailbox.ack(List.of(retried.serverId())).block();
+
+        assertThat(outlet.delivered).containsExactly(retried);
+        assertThat(queue.state.ackedThrough).isEqualTo(secondCopy.seq()).isGreaterThan(firstCopy.seq());
+    }
+
+    @Test
+    void acksOfIdsNotInTheQueueAreRefusedAndDuplicatesChangeNothing() {
+        Queued item = store(10);
         DeviceMailbox mailbox = mailbox(16, 1 << 20);
         mailbox.start();
 
-        mailbox.ack(List.of(item.serverId(), 42L)).block();
-        mailbox.ack(List.of(item.serverId())).block();
+        mailbox.ack(List.of(item.item().serverId(), 42L)).block();
+        mailbox.ack(List.of(item.item().serverId())).block();
 
         assertThat(outlet.refused).containsExactly(List.of(42L));
-        assertThat(inbox.settledIds).containsExactly(item.serverId(), 42L);
+        assertThat(queue.settledIds).containsExactly(item.item().serverId(), 42L);
     }
 
     @Test
     void quietWaitsForEveryAckTakenBefore() {
-        InboxItem item = store(10);
+        Queued item = store(10);
         DeviceMailbox mailbox = mailbox(16, 1 << 20);
         mailbox.start();
         Sinks.One<List<Long>> slowSettle = Sinks.one();
-        inbox.nextSettle = slowSettle.asMono();
+        queue.nextSettle = slowSettle.asMono();
 
-        mailbox.ack(List.of(item.serverId())).block();
+        mailbox.ack(List.of(item.item().serverId())).block();
         Mono<Void> settled = mailbox.quiet();
 
         assertThat(settled.toFuture()).isNotDone();
+        assertThat(queue.state.ackedThrough).as("no mark past an ack still settling").isLessThan(item.seq());
         slowSettle.tryEmitValue(List.of());
         assertThat(settled.toFuture()).isCompleted();
+        assertThat(queue.state.ackedThrough).isEqualTo(item.seq());
     }
 
     @Test
-    void rescansStartNearThePreviousScanNotAtTheLaggingCursor() {
-        nextId = ServerIds.lowestAt(NOW.minus(Duration.ofMinutes(1)));
-        InboxItem recent = store(10);
-        DeviceMailbox mailbox = mailbox(16, 1 << 20);
-        mailbox.start();
-        mailbox.ack(List.of(recent.serverId())).block();
-
-        timer.advanceTimeBy(RESCAN);
-
-        assertThat(inbox.cursor).as("the cursor lags five minutes").isLessThan(recent.serverId());
-        assertThat(inbox.readsAfter).as("first the drain from the cursor, then the rescan")
-                .containsExactly(0L, recent.serverId());
-    }
-
-    @Test
-    void pushesHeldDuringAScanAreBoundedInBytesAndTheRestFoundByARescan() {
-        Sinks.One<List<InboxItem>> slowRead = Sinks.one();
-        inbox.nextRead = slowRead.asMono();
-        DeviceMailbox mailbox = mailbox(16, 1000);
-        mailbox.start();
-        InboxItem first = store(500);
-        InboxItem second = store(500);
-
-        mailbox.push(first);
-        mailbox.push(second); // would hold more than the window's bytes: dropped, found again by a rescan
-        slowRead.tryEmitValue(List.of());
-
-        assertThat(outlet.delivered).containsExactly(first);
-        mailbox.ack(List.of(first.serverId())).block();
-        assertThat(outlet.delivered).containsExactly(first, second);
-    }
-
-    @Test
-    void quietWaitsForAnInboxReadInFlight() {
-        Sinks.One<List<InboxItem>> slowRead = Sinks.one();
-        inbox.nextRead = slowRead.asMono();
+    void quietWaitsForAQueueReadInFlight() {
+        Sinks.One<QueuePage> slowRead = Sinks.one();
+        queue.nextRead = slowRead.asMono();
         DeviceMailbox mailbox = mailbox(16, 1 << 20);
         mailbox.start();
 
         Mono<Void> quiet = mailbox.quiet();
 
         assertThat(quiet.toFuture()).isNotDone();
-        slowRead.tryEmitValue(List.of());
+        slowRead.tryEmitValue(new QueuePage(List.of(), queue.state.ackedThrough));
         assertThat(quiet.toFuture()).isCompleted();
     }
 
-    /** An inbox in memory; reads and settles complete inline unless a test hands in a slower one. */
-    private static final class MemoryInbox implements MailboxStorage {
-        final TreeMap<Long, InboxItem> rows = new TreeMap<>();
+    @Test
+    void closingWritesTheMarkToTheLog() {
+        Queued item = store(10);
+        DeviceMailbox mailbox = mailbox(16, 1 << 20);
+        mailbox.start();
+        mailbox.ack(List.of(item.item().serverId())).block();
+
+        mailbox.close();
+
+        assertThat(queue.persisted).isEqualTo(item.seq());
+    }
+
+    /** One device's queue in memory; reads and settles complete inline unless a test hands in a slower one. */
+    private static final class MemoryQueue implements MailboxStorage {
+        private static final DeviceQueue.Limits LIMITS = new DeviceQueue.Limits(1 << 20, 1L << 30, Long.MAX_VALUE);
+
+        final DeviceQueue state = new DeviceQueue(1, Queued.firstOfEpoch(1) - 1, true);
         final List<Long> settledIds = new ArrayList<>();
-        final List<Long> readsAfter = new ArrayList<>();
-        long cursor;
-        Mono<List<InboxItem>> nextRead;
+        long persisted = -1;
+        Mono<QueuePage> nextRead;
         Mono<List<Long>> nextSettle;
 
-        @Override
-        public Mono<Long> cursor(DeviceAddress device) {
-            return Mono.just(cursor);
+        Queued enqueue(InboxItem item) {
+            return new Queued(state.enqueue(List.of(item), 0, LIMITS), item);
         }
 
         @Override
-        public Mono<List<InboxItem>> readAfter(DeviceAddress device, long after, int limit) {
-            readsAfter.add(after);
+        public Mono<Long> open(DeviceAddress device) {
+            return Mono.just(state.ackedThrough);
+        }
+
+        @Override
+        public Mono<QueuePage> read(DeviceAddress device, long after, int limit, long maxBytes) {
             if (nextRead != null) {
-                Mono<List<InboxItem>> read = nextRead;
+                Mono<QueuePage> read = nextRead;
                 nextRead = null;
                 return read;
             }
-            return Mono.just(rows.tailMap(after, false).values().stream().limit(limit).toList());
+            List<Queued> items = state.read(after, limit, maxBytes).items();
+            return Mono.just(new QueuePage(items, items.isEmpty() ? after : items.get(items.size() - 1).seq()));
         }
 
         @Override
-        public Mono<Void> advanceCursor(DeviceAddress device, long ackedThrough) {
-            cursor = ackedThrough;
+        public Mono<Void> advance(DeviceAddress device, long ackedThrough, boolean persist) {
+            state.advance(ackedThrough);
+            if (persist) {
+                persisted = ackedThrough;
+            }
             return Mono.empty();
         }
 
         Mono<List<Long>> settle(DeviceAddress device, List<InboxItem> delivered, List<Long> unknown) {
             delivered.forEach(item -> settledIds.add(item.serverId()));
             settledIds.addAll(unknown);
-            delivered.forEach(item -> rows.remove(item.serverId()));
-            List<Long> refused = unknown.stream().filter(id -> rows.remove(id) == null).toList();
+            List<Long> refused = unknown.stream()
+                    .filter(id -> state.find(Set.of(id)).isEmpty()).toList();
             if (nextSettle != null) {
                 Mono<List<Long>> settle = nextSettle;
                 nextSettle = null;

@@ -2,6 +2,7 @@ package io.courier.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.hazelcast.core.HazelcastInstance;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.Statement;
@@ -60,7 +62,10 @@ class SenderReceiptsTest extends ServerTest {
     @Inject
     WakeUps wakeUps;
 
-    /** Holds inbox writes until opened, and counts the receipt rows each write carries. */
+    @Inject
+    HazelcastInstance hazelcast;
+
+    /** Holds queue log writes until opened, and counts the receipt rows each write carries. */
     private static final class GatedCql extends Cql {
         final CompletableFuture<Void> gate = new CompletableFuture<>();
         final List<Integer> receiptRowsPerWrite = new CopyOnWriteArrayList<>();
@@ -75,7 +80,7 @@ class SenderReceiptsTest extends ServerTest {
             String query = statement instanceof BatchStatement batch
                     ? ((BoundStatement) batch.iterator().next()).getPreparedStatement().getQuery()
                     : ((BoundStatement) statement).getPreparedStatement().getQuery();
-            if (!query.startsWith("INSERT INTO inbox")) {
+            if (!query.startsWith("INSERT INTO device_log")) {
                 return super.write(statement);
             }
             receiptRowsPerWrite.add(rows);
@@ -88,9 +93,10 @@ class SenderReceiptsTest extends ServerTest {
         Participant sender = participant();
         UUID senderId = Ids.uuid(sender.accountId(), "id");
         GatedCql cql = new GatedCql(session);
-        InboxStore inbox = new InboxStore(cql);
+        DeviceQueues queues = new DeviceQueues(hazelcast.getMap(DeviceQueues.MAP), new DeviceLog(cql),
+                new DeviceQueue.Limits(256, 1 << 20, 5000), Clock.systemUTC());
         ReceiptLedger ledger = new ReceiptLedger(cql);
-        SenderReceipts receipts = new SenderReceipts(inbox, ledger, new DeliveryRouter(presence, bus, wakeUps), keys, serverIds,
+        SenderReceipts receipts = new SenderReceipts(queues, ledger, new DeliveryRouter(presence, bus, wakeUps), keys, serverIds,
                 metrics);
         UUID group = UUID.randomUUID();
         long first = 100;
@@ -121,8 +127,10 @@ class SenderReceiptsTest extends ServerTest {
                         List.of(999L), List.of());
         assertThat(cql.receiptRowsPerWrite).as("one write for the first receipt, one for all that queued")
                 .containsExactly(1, 3);
-        List<InboxItem> events = inbox.readAfter(new DeviceAddress(senderId, sender.deviceId()), 0, 100).block();
-        assertThat(events).extracting(e -> describe((InboxItem.Receipt) e)).containsExactly(
+        DeviceAddress senderDevice = new DeviceAddress(senderId, sender.deviceId());
+        List<Queued> events = queues.read(senderDevice, queues.open(senderDevice).block(), 100, 1 << 20).block()
+                .items();
+        assertThat(events).extracting(e -> describe((InboxItem.Receipt) e.item())).containsExactly(
                 "100 RECEIPT_STATE_DELIVERED " + List.of(members.get(0)) + " " + group,
                 "100 RECEIPT_STATE_DELIVERED " + members.subList(1, 6) + " " + group,
                 "200 RECEIPT_STATE_DELIVERED " + List.of(members.get(1)) + " " + group,

@@ -1,0 +1,148 @@
+package io.courier.messaging;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * One device's queue as its grid entry holds it, on the device's partition owner (a synchronous backup on another
+ * member): the next sequence, the acked-through mark, the head of the queue in memory, and the sending device's
+ * recent client message ids. Only the entry processors of {@link QueueOps} touch it, one at a time on the partition
+ * thread, so enqueueing and sequencing are one atomic step: an item with a lower sequence is in memory before any
+ * item with a higher one exists, and a reader that has read past a sequence can never see a new item below it.
+ *
+ * <p>Every item is also written to the device log (write-through); an item leaves memory when it is acked, or once
+ * it is stored and either older than the hold or beyond the memory bounds. What left memory unacked is read from
+ * the log: everything at or below {@link #logOnlyThrough} that is not acked lives only there.
+ */
+final class DeviceQueue implements Serializable {
+    /** Memory bounds per device and how long a stored, unacked item stays in memory. */
+    record Limits(int items, long bytes, long holdMillis) implements Serializable {
+    }
+
+    /** An item in memory; {@code stored} once its log write has landed. */
+    record Held(InboxItem item, long enqueuedAtMillis, boolean stored) implements Serializable {
+    }
+
+    /** What a sending device's client id got; {@code complete} once every copy was stored. */
+    record Send(long serverId, long serverTimeMillis, boolean complete) implements Serializable {
+    }
+
+    /** Client ids a queue remembers; older ones are found in the log's idempotency table. */
+    static final int REMEMBERED_SENDS = 1024;
+
+    long nextSeq;
+    long ackedThrough;
+    long logOnlyThrough;
+    /** The entry was created for a device with no history: a client id it doesn't remember is new. */
+    boolean knowsEverySend;
+    final TreeMap<Long, Held> held = new TreeMap<>();
+    long heldBytes;
+    final LinkedHashMap<Long, Send> sends = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Send> eldest) {
+            if (size() > REMEMBERED_SENDS) {
+                knowsEverySend = false;
+                return true;
+            }
+            return false;
+        }
+    };
+
+    DeviceQueue(long epoch, long ackedThrough, boolean knowsEverySend) {
+        this.nextSeq = Queued.firstOfEpoch(epoch);
+        this.ackedThrough = Math.min(ackedThrough, nextSeq - 1);
+        this.logOnlyThrough = nextSeq - 1;
+        this.knowsEverySend = knowsEverySend;
+    }
+
+    /** Appends items under the next sequences; the first one's sequence is returned. */
+    long enqueue(List<? extends InboxItem> items, long nowMillis, Limits limits) {
+        long first = nextSeq;
+        place(first, items, nowMillis);
+        trim(nowMillis, limits);
+        return first;
+    }
+
+    /** The backup's copy of an enqueue: the primary's sequences, whatever this copy's counter says. */
+    void place(long first, List<? extends InboxItem> items, long nowMillis) {
+        long seq = first;
+        for (InboxItem item : items) {
+            held.put(seq, new Held(item, nowMillis, false));
+            heldBytes += item.weight();
+            seq++;
+        }
+        nextSeq = Math.max(nextSeq, seq);
+    }
+
+    /** Drops from memory what is stored and too old or beyond the bounds, oldest first; never an unstored item. */
+    void trim(long nowMillis, Limits limits) {
+        Iterator<Map.Entry<Long, Held>> oldest = held.entrySet().iterator();
+        while (oldest.hasNext()) {
+            Map.Entry<Long, Held> e = oldest.next();
+            Held h = e.getValue();
+            boolean over = held.size() > limits.items() || heldBytes > limits.bytes()
+                    || nowMillis - h.enqueuedAtMillis() >= limits.holdMillis();
+            if (!over || !h.stored()) {
+                return;
+            }
+            oldest.remove();
+            heldBytes -= h.item().weight();
+            logOnlyThrough = Math.max(logOnlyThrough, e.getKey());
+        }
+    }
+
+    void stored(List<Long> seqs) {
+        for (long seq : seqs) {
+            held.computeIfPresent(seq, (s, h) -> new Held(h.item(), h.enqueuedAtMillis(), true));
+        }
+    }
+
+    /**
+     * Up to {@code limit} items after {@code after} and within {@code maxBytes} (at least one), or, when the
+     * reader is below what memory holds, the log range it must read first.
+     */
+    QueueOps.ReadResult read(long after, int limit, long maxBytes) {
+        if (after < logOnlyThrough) {
+            return new QueueOps.ReadResult(List.of(), logOnlyThrough);
+        }
+        List<Queued> items = new ArrayList<>();
+        long bytes = 0;
+        for (Map.Entry<Long, Held> e : held.tailMap(after, false).entrySet()) {
+            int weight = e.getValue().item().weight();
+            if (items.size() == limit || !items.isEmpty() && bytes + weight > maxBytes) {
+                break;
+            }
+            items.add(new Queued(e.getKey(), e.getValue().item()));
+            bytes += weight;
+        }
+        return new QueueOps.ReadResult(items, -1);
+    }
+
+    /** Everything at or below {@code mark} is acked: it leaves memory. */
+    void advance(long mark) {
+        if (mark <= ackedThrough) {
+            return;
+        }
+        ackedThrough = Math.min(mark, nextSeq - 1);
+        Map<Long, Held> acked = held.headMap(ackedThrough, true);
+        acked.values().forEach(h -> heldBytes -= h.item().weight());
+        acked.clear();
+    }
+
+    /** The items in memory with these server ids (acks of deliveries made on an earlier stream). */
+    List<Queued> find(Set<Long> serverIds) {
+        List<Queued> found = new ArrayList<>();
+        held.forEach((seq, h) -> {
+            if (serverIds.contains(h.item().serverId())) {
+                found.add(new Queued(seq, h.item()));
+            }
+        });
+        return found;
+    }
+}

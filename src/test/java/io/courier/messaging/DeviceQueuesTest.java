@@ -1,0 +1,193 @@
+package io.courier.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import com.hazelcast.core.HazelcastInstance;
+
+import io.courier.api.v1.EnvelopeType;
+import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.ServerIds;
+import io.courier.common.TokenBucket;
+import io.courier.store.Cql;
+import io.courier.support.ServerTest;
+import io.quarkus.test.junit.QuarkusTest;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/** Device queues on the real grid and database: sequences, the log behind memory, shared payloads, idempotency. */
+@QuarkusTest
+class DeviceQueuesTest extends ServerTest {
+    /** Memory keeps nothing once stored: every read past the head goes to the log. */
+    private static final DeviceQueue.Limits LOG_ONLY = new DeviceQueue.Limits(256, 1 << 20, 0);
+
+    @Inject
+    DeviceQueues queues;
+
+    @Inject
+    HazelcastInstance hazelcast;
+
+    @Inject
+    Cql cql;
+
+    @Inject
+    ServerIds serverIds;
+
+    private static InboxItem.Message message(long serverId, UUID sender, String text) {
+        return new InboxItem.Message(serverId, sender, 1, serverId, Instant.now(),
+                EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE_VALUE, text.getBytes(StandardCharsets.UTF_8), null, null);
+    }
+
+    private static DeviceAddress newDevice() {
+        return new DeviceAddress(UUID.randomUUID(), 1);
+    }
+
+    private List<InboxItem> readAll(DeviceQueues from, DeviceAddress device) {
+        List<InboxItem> items = new ArrayList<>();
+        long after = from.open(device).block();
+        for (QueuePage page = from.read(device, after, 2, 1 << 20).block(); page.coveredThrough() > after;
+                page = from.read(device, after, 2, 1 << 20).block()) {
+            page.items().forEach(q -> items.add(q.item()));
+            after = page.coveredThrough();
+        }
+        return items;
+    }
+
+    @Test
+    void manyQueuesCanReferenceOnePayloadStoredOnce() {
+        DeviceLog log = new DeviceLog(cql);
+        DeviceQueues logOnly = new DeviceQueues(hazelcast.getMap(DeviceQueues.MAP), log, LOG_ONLY,
+                Clock.systemUTC());
+        UUID sender = UUID.randomUUID();
+        long payloadId = serverIds.next();
+        byte[] payload = "one sender-key ciphertext for the whole group".getBytes(StandardCharsets.UTF_8);
+        log.putSharedPayload(payloadId, payload).block();
+        InboxItem.Message header = new InboxItem.Message(payloadId, sender, 1, 7L, Instant.now(),
+                EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE_VALUE, payload, UUID.randomUUID(), null);
+
+        for (DeviceAddress device : List.of(newDevice(), newDevice())) {
+            logOnly.enqueue(device, List.of(header), true).block();
+            hazelcast.getMap(DeviceQueues.MAP).delete(device); // what memory held is gone: read from the log
+
+            assertThat(readAll(logOnly, device)).singleElement().isInstanceOfSatisfying(InboxItem.Message.class,
+                    m -> {
+                        assertThat(m.ciphertext()).isEqualTo(payload);
+                        assertThat(m.sender()).isEqualTo(sender);
+                        assertThat(m.envelopeType()).isEqualTo(EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE_VALUE);
+                    });
+        }
+    }
+
+    @Test
+    void aQueueWhoseGridEntryWasLostIsReadFromTheLogFromItsMarkAndNewItemsComeAfter() {
+        DeviceQueues logOnly = new DeviceQueues(hazelcast.getMap(DeviceQueues.MAP), new DeviceLog(cql), LOG_ONLY,
+                Clock.systemUTC());
+        DeviceAddress device = newDevice();
+        UUID sender = UUID.randomUUID();
+        List<Queued> stored = new ArrayList<>();
+        for (int i = 0; i < 2500; i += 500) { // five items; bucket boundaries don't matter to readers
+            stored.addAll(logOnly.enqueue(device, List.of(message(serverIds.next(), sender, "m" + i)), false)
+                    .block());
+        }
+        logOnly.advance(device, stored.get(1).seq(), true).block();
+
+        hazelcast.getMap(DeviceQueues.MAP).delete(device); // a full cluster restart
+        Queued after = logOnly.enqueue(device, List.of(message(serverIds.next(), sender, "after")), false).block()
+                .get(0);
+
+        assertThat(after.seq()).as("a new epoch: above every earlier sequence").isGreaterThan(stored.get(4).seq());
+        assertThat(readAll(logOnly, device)).extracting(InboxItem::serverId).containsExactly(
+                stored.get(2).item().serverId(), stored.get(3).item().serverId(), stored.get(4).item().serverId(),
+                after.item().serverId());
+    }
+
+    @Test
+    void aLogReadSeeksToItsSequencePastThousandsOfAckedItems() {
+        DeviceQueues logOnly = new DeviceQueues(hazelcast.getMap(DeviceQueues.MAP), new DeviceLog(cql), LOG_ONLY,
+                Clock.systemUTC());
+        DeviceAddress device = newDevice();
+        UUID sender = UUID.randomUUID();
+        List<Queued> stored = new ArrayList<>();
+        for (int chunk = 0; chunk < 12; chunk++) { // three buckets' worth, 256 items an enqueue
+            List<InboxItem> many = new ArrayList<>();
+            for (int i = 0; i < DeviceLog.BUCKET_SIZE / 4; i++) {
+                many.add(message(serverIds.next(), sender, "x"));
+            }
+            stored.addAll(logOnly.enqueue(device, many, false).block());
+        }
+        long mark = stored.get(stored.size() - 2).seq();
+        logOnly.advance(device, mark, true).block();
+        hazelcast.getMap(DeviceQueues.MAP).delete(device);
+
+        assertThat(readAll(logOnly, device)).extracting(InboxItem::serverId)
+                .containsExactly(stored.get(stored.size() - 1).item().serverId());
+    }
+
+    @Test
+    void twoConcurrentAttemptsOfOneSendStoreOneCopyUnderOneServerId() {
+        SentMessages sent = new SentMessages(cql, queues, serverIds, Clock.systemUTC());
+        DeviceAddress sender = newDevice();
+        AtomicInteger stores = new AtomicInteger();
+        Sinks.Empty<Void> gate = Sinks.empty();
+        long clientId = 42;
+        TokenBucket rate = new TokenBucket(10, Duration.ofSeconds(1));
+
+        Mono<SendOutcome> first = sent.once(sender, clientId, rate, send -> {
+            stores.incrementAndGet();
+            return gate.asMono().thenReturn(new SendOutcome.Accepted(clientId, send.serverId(), send.serverTime()));
+        }).cache();
+        first.subscribe();
+        Mono<SendOutcome> second = sent.once(sender, clientId, rate, send -> {
+            stores.incrementAndGet();
+            return Mono.just(new SendOutcome.Accepted(clientId, send.serverId(), send.serverTime()));
+        }).cache();
+        second.subscribe();
+        gate.tryEmitEmpty();
+
+        SendOutcome.Accepted one = (SendOutcome.Accepted) first.block();
+        SendOutcome.Accepted two = (SendOutcome.Accepted) second.block();
+        assertThat(two.serverId()).isEqualTo(one.serverId());
+        assertThat(stores).as("the second attempt joined the first").hasValue(1);
+    }
+
+    @Test
+    void anAttemptOnAnotherNodeWhileTheFirstIsCutShortReusesItsServerIdAndALaterOneStoresNothing() {
+        DeviceAddress sender = newDevice();
+        long clientId = 43;
+        TokenBucket rate = new TokenBucket(10, Duration.ofSeconds(1));
+        List<Long> storedUnder = new ArrayList<>();
+        SentMessages nodeA = new SentMessages(cql, queues, serverIds, Clock.systemUTC());
+        SentMessages nodeB = new SentMessages(cql, queues, serverIds, Clock.systemUTC());
+
+        Sinks.Empty<Void> claimed = Sinks.empty();
+        nodeA.once(sender, clientId, rate, send -> { // claimed, then its node stalls
+            claimed.tryEmitEmpty();
+            return Mono.never();
+        }).subscribe();
+        claimed.asMono().block(Duration.ofSeconds(10));
+        SendOutcome.Accepted retried = (SendOutcome.Accepted) nodeB.once(sender, clientId, rate, send -> {
+            storedUnder.add(send.serverId());
+            return Mono.just(new SendOutcome.Accepted(clientId, send.serverId(), send.serverTime()));
+        }).block();
+        SendOutcome.Accepted later = (SendOutcome.Accepted) nodeB.once(sender, clientId, rate, send -> {
+            storedUnder.add(-1L);
+            return Mono.just(new SendOutcome.Accepted(clientId, send.serverId(), send.serverTime()));
+        }).block();
+
+        assertThat(storedUnder).containsExactly(retried.serverId());
+        assertThat(later.serverId()).isEqualTo(retried.serverId());
+        assertThat(later.serverTime()).isEqualTo(retried.serverTime());
+    }
+}

@@ -51,7 +51,7 @@ class ErrorHygieneTest extends ServerTest {
         Participant bob = participant();
         try (RawStream stream = connect(alice); LogCapture log = LogCapture.start()) {
             stream.next(ConnectResponse.FrameCase.QUEUE_EMPTY);
-            cql.failNextWrite(query -> query.startsWith("INSERT INTO inbox"));
+            cql.failNextWrite(query -> query.startsWith("INSERT INTO device_log"));
             stream.send(sendFrame(1, bob, new byte[] {1}));
 
             Status status = stream.awaitClosed();

@@ -23,8 +23,9 @@ import io.quarkus.test.junit.TestProfile;
  * request tracker, {@code courier.cql.statements}) and CPU time of the node's threads, which are all of this JVM's
  * threads but the load generator's ({@link BenchChannel}'s, named {@value BenchChannel#THREAD_PREFIX}…) and the
  * test's own (it runs the generator's send loop); GC and JIT compiler threads are in no one's share.
+ * Last, gRPC's own floor on this box: a bare grpc-java relay of frames of the same size ({@link RelayFloor}).
  * Knobs: -Dbench.pairs (200), -Dbench.payload (256), -Dbench.ramp.start (50), -Dbench.ramp.factor (2),
- * -Dbench.ramp.refine (3), -Dbench.step.seconds (5), -Dbench.floor.seconds (10).
+ * -Dbench.ramp.refine (3), -Dbench.step.seconds (5), -Dbench.floor.seconds (10), -Dbench.relay.seconds (5).
  */
 @QuarkusTest
 @TestProfile(BenchProfile.class)
@@ -36,6 +37,8 @@ class MaxRateBenchmark extends BenchSupport {
     private static final Duration QUIET = Duration.ofSeconds(60);
     /** Before and after the half-rate run, so the previous run's late acks and receipts fall outside its count. */
     private static final Duration SETTLE = Duration.ofSeconds(1);
+    /** Before the relay floor's measured window: its server and client paths are cold. */
+    private static final Duration RELAY_WARM_UP = Duration.ofSeconds(1);
 
     @Inject
     CqlSession session;
@@ -69,6 +72,8 @@ class MaxRateBenchmark extends BenchSupport {
         // After the counts were taken: the floor's inserts go through the node's session.
         CqlFloor.Result floor = new CqlFloor(session).run(Duration.ofSeconds(property("bench.floor.seconds", 10)),
                 payload, 256);
+        RelayFloor.Result relay = RelayFloor.run(RELAY_WARM_UP, Duration.ofSeconds(property("bench.relay.seconds", 5)),
+                payload);
 
         StringBuilder report = new StringBuilder("""
                 ## Max sustainable 1:1 rate
@@ -90,11 +95,15 @@ class MaxRateBenchmark extends BenchSupport {
         }
         report.append("\nFloor: %.0f raw CQL inserts/s (256 in flight, same DB, same consistency), latency %s\n"
                 .formatted(floor.perSecond(), LatencyStats.percentiles(floor.latency().snapshot())));
+        report.append(("\nRelay floor: %.0f frames/s (%d frames) through a bare grpc-java bidi relay, one stream "
+                + "to another on one loopback connection, frames of the benchmark's Send size\n")
+                .formatted(relay.perSecond(), relay.frames()));
         publish("max-rate", report.toString(), String.format(Locale.ROOT,
-                "max_rate=%d floor=%.0f ratio=%.4f p99_half_ms=%s cql_writes_per_msg=%s cql_reads_per_msg=%s "
-                        + "node_cpu_us_per_msg=%s",
+                "max_rate=%d floor=%.0f ratio=%.4f p99_half_ms=%s relay_floor=%.0f relay_ratio=%.4f "
+                        + "cql_writes_per_msg=%s cql_reads_per_msg=%s node_cpu_us_per_msg=%s",
                 ramp.maxRate(), floor.perSecond(), ramp.maxRate() / floor.perSecond(),
-                orNone(half, "%.1f", h -> h.run().p99DeliverMillis()), orNone(half, "%.2f", Measured::cqlWrites),
+                orNone(half, "%.1f", h -> h.run().p99DeliverMillis()), relay.perSecond(),
+                ramp.maxRate() / relay.perSecond(), orNone(half, "%.2f", Measured::cqlWrites),
                 orNone(half, "%.2f", Measured::cqlReads), orNone(half, "%.1f", Measured::cpuMicros)));
     }
 

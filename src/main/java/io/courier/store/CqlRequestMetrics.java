@@ -6,6 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import com.datastax.oss.driver.api.core.config.DriverExecutionProfile;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.session.Request;
 import com.datastax.oss.driver.api.core.tracker.RequestTracker;
@@ -19,7 +22,9 @@ import io.micrometer.core.instrument.Timer;
  * Central, so this request tracker records what its {@code cql-requests} (session) and {@code cql-messages} (node)
  * metrics would: {@code courier.cql.requests} is the whole request as the caller sees it (retries, speculative
  * executions and time queued in a request throttler included), {@code courier.cql.node.requests} one attempt on
- * one node. Errors are also counted by exception class.
+ * one node. Errors are also counted by exception class, and every request's statements by kind in
+ * {@code courier.cql.statements}: {@code read} (SELECT), {@code write} (INSERT, UPDATE, DELETE; each statement of a
+ * batch is one) or {@code other} (schema changes). Prepare requests never reach a request tracker.
  */
 public final class CqlRequestMetrics implements RequestTracker {
     private final MeterRegistry registry;
@@ -30,11 +35,19 @@ public final class CqlRequestMetrics implements RequestTracker {
     private final Map<Node, Timer[]> nodeTimers = new ConcurrentHashMap<>();
     private static final int SUCCESS = 0;
     private static final int ERROR = 1;
+    private final Counter reads;
+    private final Counter writes;
+    private final Counter others;
+    /** Kind of each prepared query, judged once: its text is the driver's own string, so its hash is cached. */
+    private final Map<String, Counter> preparedKinds = new ConcurrentHashMap<>();
 
     public CqlRequestMetrics(MeterRegistry registry) {
         this.registry = registry;
         succeeded = requestTimer("success");
         failed = requestTimer("error");
+        reads = statementCounter("read");
+        writes = statementCounter("write");
+        others = statementCounter("other");
     }
 
     private Timer requestTimer(String outcome) {
@@ -45,19 +58,55 @@ public final class CqlRequestMetrics implements RequestTracker {
                 .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
     }
 
+    private Counter statementCounter(String kind) {
+        return Counter.builder("courier.cql.statements")
+                .description("CQL statements requested, by kind; each statement of a batch counts as a write")
+                .tag("kind", kind).register(registry);
+    }
+
     @Override
     public void onSuccess(Request request, long latencyNanos, DriverExecutionProfile profile, Node node,
             String logPrefix) {
         succeeded.record(latencyNanos, TimeUnit.NANOSECONDS);
+        countStatements(request);
     }
 
     @Override
     public void onError(Request request, Throwable error, long latencyNanos, DriverExecutionProfile profile,
             Node node, String logPrefix) {
         failed.record(latencyNanos, TimeUnit.NANOSECONDS);
+        countStatements(request);
         errors.computeIfAbsent(error.getClass().getSimpleName(), e -> Counter.builder("courier.cql.errors")
                 .description("Failed CQL requests by exception class").tag("error", e).register(registry))
                 .increment();
+    }
+
+    /** Once per request: retries and speculative executions are part of it, each further page is one of its own. */
+    private void countStatements(Request request) {
+        if (request instanceof BatchStatement batch) {
+            writes.increment(batch.size()); // a batch holds only INSERT, UPDATE and DELETE
+        } else if (request instanceof BoundStatement bound) {
+            preparedKinds.computeIfAbsent(bound.getPreparedStatement().getQuery(), this::kindOf).increment();
+        } else if (request instanceof SimpleStatement simple) {
+            // Not cached: a simple statement's text may carry its values, so the map could grow without bound.
+            kindOf(simple.getQuery()).increment();
+        } else {
+            others.increment();
+        }
+    }
+
+    private Counter kindOf(String query) {
+        String text = query.stripLeading();
+        if (startsWith(text, "SELECT")) {
+            return reads;
+        }
+        boolean write = startsWith(text, "INSERT") || startsWith(text, "UPDATE") || startsWith(text, "DELETE");
+        return write ? writes : others;
+    }
+
+    /** Ignoring case, as CQL keywords do. */
+    private static boolean startsWith(String text, String keyword) {
+        return text.regionMatches(true, 0, keyword, 0, keyword.length());
     }
 
     @Override

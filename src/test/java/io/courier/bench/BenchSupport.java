@@ -91,8 +91,12 @@ abstract class BenchSupport extends ServerTest {
 
     /** A channel of its own (one HTTP/2 connection), like another phone. */
     protected static ManagedChannel newChannel() {
-        int port = ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class);
-        return ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        return ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort()).usePlaintext().build();
+    }
+
+    /** The node's gRPC port in this test run. */
+    protected static int grpcPort() {
+        return ConfigProvider.getConfig().getValue("quarkus.grpc.server.test-port", Integer.class);
     }
 
     protected static void shutdown(List<ManagedChannel> channels) throws InterruptedException {

@@ -2,6 +2,7 @@ package io.courier.bench;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 
 import jakarta.inject.Inject;
 
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
@@ -17,8 +19,13 @@ import io.quarkus.test.junit.TestProfile;
  * The max sustainable 1:1 rate (the default of {@code mvn -B verify -Pbench}): a ramp of open-loop steps over the
  * same device pairs until a step's p99 send→deliver reaches 200 ms or a message is not delivered by the end of the
  * step; then the p99 at half that rate, then the raw CQL insert floor of the same database in the same run.
+ * The half-rate run also measures what the node spends per delivered message: CQL statements by kind (the node's
+ * request tracker, {@code courier.cql.statements}) and CPU time of the node's threads, which are all of this JVM's
+ * threads but the load generator's ({@link BenchChannel}'s, named {@value BenchChannel#THREAD_PREFIX}…) and the
+ * test's own (it runs the generator's send loop); GC and JIT compiler threads are in no one's share.
+ * Last, gRPC's own floor on this box: a bare grpc-java relay of frames of the same size ({@link RelayFloor}).
  * Knobs: -Dbench.pairs (200), -Dbench.payload (256), -Dbench.ramp.start (50), -Dbench.ramp.factor (2),
- * -Dbench.ramp.refine (3), -Dbench.step.seconds (5), -Dbench.floor.seconds (10).
+ * -Dbench.ramp.refine (3), -Dbench.step.seconds (5), -Dbench.floor.seconds (10), -Dbench.relay.seconds (5).
  */
 @QuarkusTest
 @TestProfile(BenchProfile.class)
@@ -28,9 +35,20 @@ class MaxRateBenchmark extends BenchSupport {
     /** Time after a step's last send for its last deliveries: "everything delivered by the end of the step". */
     private static final Duration GRACE = Duration.ofSeconds(1);
     private static final Duration QUIET = Duration.ofSeconds(60);
+    /** Before and after the half-rate run, so the previous run's late acks and receipts fall outside its count. */
+    private static final Duration SETTLE = Duration.ofSeconds(1);
+    /** Before the relay floor's measured window: its server and client paths are cold. */
+    private static final Duration RELAY_WARM_UP = Duration.ofSeconds(1);
 
     @Inject
     CqlSession session;
+
+    @Inject
+    MeterRegistry meters;
+
+    /** One run and what the node spent on it per delivered message. */
+    private record Measured(LoadGenerator.Result run, double cqlWrites, double cqlReads, double cpuMicros) {
+    }
 
     @Test
     void run() throws Exception {
@@ -42,16 +60,20 @@ class MaxRateBenchmark extends BenchSupport {
                 QUIET, P99_LIMIT_MS, payload);
 
         RateRamp.Outcome ramp;
-        LoadGenerator.Result half = null;
-        try (LoadGenerator load = LoadGenerator.connect(channel, pairs(pairs), Duration.ofSeconds(60))) {
+        Measured half = null;
+        try (BenchChannel client = new BenchChannel("127.0.0.1", grpcPort());
+                LoadGenerator load = LoadGenerator.connect(client.channel(), pairs(pairs), Duration.ofSeconds(60))) {
             load.run(settings.startRate(), Duration.ofSeconds(5), payload, QUIET); // warm-up: JIT, pools, statements
             ramp = new RateRamp(settings).run(load);
             if (ramp.maxRate() >= 2) {
-                half = load.run(ramp.maxRate() / 2, step.multipliedBy(2), payload, Duration.ofSeconds(10));
+                half = measured(load, ramp.maxRate() / 2, step.multipliedBy(2), payload);
             }
         }
+        // After the counts were taken: the floor's inserts go through the node's session.
         CqlFloor.Result floor = new CqlFloor(session).run(Duration.ofSeconds(property("bench.floor.seconds", 10)),
                 payload, 256);
+        RelayFloor.Result relay = RelayFloor.run(RELAY_WARM_UP, Duration.ofSeconds(property("bench.relay.seconds", 5)),
+                payload);
 
         StringBuilder report = new StringBuilder("""
                 ## Max sustainable 1:1 rate
@@ -66,14 +88,52 @@ class MaxRateBenchmark extends BenchSupport {
                 .append(ramp.maxRate()).append(" msg/s\n");
         if (half != null) {
             report.append("\nHalf that rate, ").append(step.multipliedBy(2).toSeconds()).append(" s:\n\n")
-                    .append(RUN_HEADER).append(row(half));
+                    .append(RUN_HEADER).append(row(half.run()))
+                    .append("\nPer delivered message at half rate: %.2f CQL writes, %.2f CQL reads, %.1f µs CPU"
+                            .formatted(half.cqlWrites(), half.cqlReads(), half.cpuMicros()))
+                    .append(" of the node's threads\n");
         }
         report.append("\nFloor: %.0f raw CQL inserts/s (256 in flight, same DB, same consistency), latency %s\n"
                 .formatted(floor.perSecond(), LatencyStats.percentiles(floor.latency().snapshot())));
+        report.append(("\nRelay floor: %.0f frames/s (%d frames) through a bare grpc-java bidi relay, one stream "
+                + "to another on one loopback connection, frames of the benchmark's Send size\n")
+                .formatted(relay.perSecond(), relay.frames()));
         publish("max-rate", report.toString(), String.format(Locale.ROOT,
-                "max_rate=%d floor=%.0f ratio=%.4f p99_half_ms=%s", ramp.maxRate(), floor.perSecond(),
-                ramp.maxRate() / floor.perSecond(),
-                half == null ? "none" : String.format(Locale.ROOT, "%.1f", half.p99DeliverMillis())));
+                "max_rate=%d floor=%.0f ratio=%.4f p99_half_ms=%s relay_floor=%.0f relay_ratio=%.4f "
+                        + "cql_writes_per_msg=%s cql_reads_per_msg=%s node_cpu_us_per_msg=%s",
+                ramp.maxRate(), floor.perSecond(), ramp.maxRate() / floor.perSecond(),
+                orNone(half, "%.1f", h -> h.run().p99DeliverMillis()), relay.perSecond(),
+                ramp.maxRate() / relay.perSecond(), orNone(half, "%.2f", Measured::cqlWrites),
+                orNone(half, "%.2f", Measured::cqlReads), orNone(half, "%.1f", Measured::cpuMicros)));
+    }
+
+    /** A value of the half-rate run for the RESULT line, or "none" if the ramp found no rate to halve. */
+    private static String orNone(Measured half, String format, ToDoubleFunction<Measured> value) {
+        return half == null ? "none" : String.format(Locale.ROOT, format, value.applyAsDouble(half));
+    }
+
+    /**
+     * Runs {@code rate} for {@code duration} and counts what the node spent from {@link #SETTLE} before it to
+     * {@link #SETTLE} after it, per delivered message.
+     */
+    private Measured measured(LoadGenerator load, int rate, Duration duration, int payload)
+            throws InterruptedException {
+        Thread.sleep(SETTLE.toMillis());
+        double writes = cqlStatements("write");
+        double reads = cqlStatements("read");
+        long generatorLoop = Thread.currentThread().getId(); // this thread runs the generator's send loop
+        ThreadCpu cpu = ThreadCpu.start(thread -> thread.getThreadId() != generatorLoop
+                && !thread.getThreadName().startsWith(BenchChannel.THREAD_PREFIX));
+        LoadGenerator.Result run = load.run(rate, duration, payload, Duration.ofSeconds(10));
+        Thread.sleep(SETTLE.toMillis());
+        double cpuMicros = cpu.elapsedNanos() / 1e3;
+        double delivered = run.delivered();
+        return new Measured(run, (cqlStatements("write") - writes) / delivered,
+                (cqlStatements("read") - reads) / delivered, cpuMicros / delivered);
+    }
+
+    private double cqlStatements(String kind) {
+        return meters.get("courier.cql.statements").tag("kind", kind).counter().count();
     }
 
     /** Beyond 80 % of the per-device send limit × senders the node would rightly refuse sends. */

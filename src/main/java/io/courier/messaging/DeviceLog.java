@@ -1,6 +1,7 @@
 package io.courier.messaging;
 
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,6 +60,8 @@ final class DeviceLog {
     private final PreparedStatement bumpEpoch;
     private final PreparedStatement updateMark;
     private final PreparedStatement reset;
+    private final PreparedStatement selectSend;
+    private final PreparedStatement insertSend;
 
     DeviceLog(Cql cql) {
         this.cql = cql;
@@ -84,6 +87,10 @@ final class DeviceLog {
                 + " IF epoch = ?");
         updateMark = session.prepare("UPDATE device_queues SET acked_through = ? WHERE account_id = ?"
                 + " AND device_id = ?");
+        selectSend = session.prepare("SELECT server_id, server_ts FROM sent_messages WHERE account_id = ?"
+                + " AND device_id = ? AND client_message_id = ?");
+        insertSend = session.prepare("INSERT INTO sent_messages (account_id, device_id, client_message_id,"
+                + " server_id, server_ts) VALUES (?, ?, ?, ?, ?)");
         reset = session.prepare("UPDATE device_queues SET epoch = ?, acked_through = ? WHERE account_id = ?"
                 + " AND device_id = ? IF epoch = ?");
     }
@@ -192,6 +199,21 @@ final class DeviceLog {
         long next = seen.epoch() + 1;
         return cql.one(reset.bind(next, Queued.firstOfEpoch(next) - 1, device.accountId(), device.deviceId(),
                 seen.epoch()), row -> row.getBoolean(0));
+    }
+
+    /**
+     * The send with this client id the log remembers, as an incomplete one (its copies may be partly stored): the
+     * idempotency record beyond the grid's memory.
+     */
+    Mono<DeviceQueue.Send> findSend(DeviceAddress sender, long clientMessageId) {
+        return cql.one(selectSend.bind(sender.accountId(), sender.deviceId(), clientMessageId),
+                r -> new DeviceQueue.Send(r.getLong("server_id"), r.getInstant("server_ts").toEpochMilli(), false,
+                        true));
+    }
+
+    Mono<Void> recordSend(DeviceAddress sender, long clientMessageId, DeviceQueue.Send send) {
+        return cql.write(insertSend.bind(sender.accountId(), sender.deviceId(), clientMessageId, send.serverId(),
+                Instant.ofEpochMilli(send.serverTimeMillis())));
     }
 
     /** Stores a payload once for many queues (group messages and events). */

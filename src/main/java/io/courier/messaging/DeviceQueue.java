@@ -25,12 +25,28 @@ final class DeviceQueue implements Serializable {
     record Limits(int items, long bytes, long holdMillis) implements Serializable {
     }
 
-    /** An item in memory; {@code stored} once its log write has landed. */
-    record Held(InboxItem item, long enqueuedAtMillis, boolean stored) implements Serializable {
+    /**
+     * An item in memory; {@code stored} once its log write has landed; {@code shared}: a message whose ciphertext
+     * the log references as a shared payload.
+     */
+    record Held(InboxItem item, long enqueuedAtMillis, boolean stored, boolean shared) implements Serializable {
     }
 
-    /** What a sending device's client id got; {@code complete} once every copy was stored. */
-    record Send(long serverId, long serverTimeMillis, boolean complete) implements Serializable {
+    /**
+     * What a sending device's client id got: {@code complete} once every copy was stored, {@code logged} once the
+     * log's {@code sent_messages} has it too.
+     */
+    record Send(long serverId, long serverTimeMillis, boolean complete, boolean logged) implements Serializable {
+        Send completed() {
+            return new Send(serverId, serverTimeMillis, true, logged);
+        }
+    }
+
+    /** What the queue's owner must write to the log: items and send records older than the hold, not yet there. */
+    record Spill(List<Queued> items, List<Queued> sharedItems, Map<Long, Send> sends) implements Serializable {
+        boolean isEmpty() {
+            return items.isEmpty() && sharedItems.isEmpty() && sends.isEmpty();
+        }
     }
 
     /** Client ids a queue remembers; older ones are found in the log's idempotency table. */
@@ -62,18 +78,18 @@ final class DeviceQueue implements Serializable {
     }
 
     /** Appends items under the next sequences; the first one's sequence is returned. */
-    long enqueue(List<? extends InboxItem> items, long nowMillis, Limits limits) {
+    long enqueue(List<? extends InboxItem> items, boolean shared, long nowMillis, Limits limits) {
         long first = nextSeq;
-        place(first, items, nowMillis);
+        place(first, items, shared, nowMillis);
         trim(nowMillis, limits);
         return first;
     }
 
     /** The backup's copy of an enqueue: the primary's sequences, whatever this copy's counter says. */
-    void place(long first, List<? extends InboxItem> items, long nowMillis) {
+    void place(long first, List<? extends InboxItem> items, boolean shared, long nowMillis) {
         long seq = first;
         for (InboxItem item : items) {
-            held.put(seq, new Held(item, nowMillis, false));
+            held.put(seq, new Held(item, nowMillis, false, shared));
             heldBytes += item.weight();
             seq++;
         }
@@ -97,10 +113,49 @@ final class DeviceQueue implements Serializable {
         }
     }
 
-    void stored(List<Long> seqs) {
+    void stored(List<Long> seqs, Set<Long> loggedSends) {
         for (long seq : seqs) {
-            held.computeIfPresent(seq, (s, h) -> new Held(h.item(), h.enqueuedAtMillis(), true));
+            held.computeIfPresent(seq, (s, h) -> new Held(h.item(), h.enqueuedAtMillis(), true, h.shared()));
         }
+        for (long clientId : loggedSends) {
+            sends.computeIfPresent(clientId, (c, send) -> new Send(send.serverId(), send.serverTimeMillis(),
+                    send.complete(), true));
+        }
+    }
+
+    /** Whether something older than {@code cutoffMillis} is held only in the grid's memory. */
+    boolean needsSpill(long cutoffMillis) {
+        for (Held h : held.values()) {
+            if (h.enqueuedAtMillis() >= cutoffMillis) {
+                break;
+            }
+            if (!h.stored()) {
+                return true;
+            }
+        }
+        return sends.values().stream().anyMatch(s -> !s.logged() && s.serverTimeMillis() < cutoffMillis);
+    }
+
+    /** The items and send records older than {@code cutoffMillis} that the log doesn't have yet, in order. */
+    Spill spill(long cutoffMillis) {
+        List<Queued> items = new ArrayList<>();
+        List<Queued> sharedItems = new ArrayList<>();
+        for (Map.Entry<Long, Held> e : held.entrySet()) {
+            Held h = e.getValue();
+            if (h.enqueuedAtMillis() >= cutoffMillis) {
+                break;
+            }
+            if (!h.stored()) {
+                (h.shared() ? sharedItems : items).add(new Queued(e.getKey(), h.item()));
+            }
+        }
+        Map<Long, Send> unlogged = new LinkedHashMap<>();
+        sends.forEach((clientId, send) -> {
+            if (!send.logged() && send.serverTimeMillis() < cutoffMillis) {
+                unlogged.put(clientId, send);
+            }
+        });
+        return new Spill(items, sharedItems, unlogged);
     }
 
     /**

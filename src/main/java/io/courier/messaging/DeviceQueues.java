@@ -1,51 +1,173 @@
 package io.courier.messaging;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
+import org.jboss.logging.Logger;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 
 import io.courier.cluster.DeviceAddress;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
 
 /**
  * Every device's queue: the head in the grid ({@link DeviceQueue}, on the device's partition owner with a
- * synchronous backup), written through to the append-only {@link DeviceLog}. An enqueue takes the device's next
- * sequences and holds the items in one atomic step, then stores them; it completes once they are in the log, and
- * only then may a SendAck go out. Readers take items from memory when they are there and from the log when not.
+ * synchronous backup) over the append-only {@link DeviceLog}. An enqueue takes the device's next sequences and holds
+ * the items in one atomic step. Then, in write-through mode, it stores them in the log before it completes; in hold
+ * mode it completes at once — the items are in two members' memory — and the queue's owner writes what is still
+ * un-acked after {@code hold} to the log ({@link #spill}), so an item acked within the hold never touches the
+ * database. Hold mode needs a second copy: with one member, during a migration or just after a membership change,
+ * and with a hold of 0, every enqueue writes through. Readers take items from memory when they are there and from
+ * the log when not.
  */
-public final class DeviceQueues implements MailboxStorage {
+public final class DeviceQueues implements MailboxStorage, MembershipListener {
     static final String MAP = "courier-device-queues";
+    private static final Logger LOG = Logger.getLogger(DeviceQueues.class);
+    private static final Duration INDETERMINATE_BACKOFF = Duration.ofMillis(50);
 
+    private final HazelcastInstance hazelcast;
     private final IMap<DeviceAddress, DeviceQueue> map;
     private final DeviceLog log;
     private final DeviceQueue.Limits limits;
     private final Clock clock;
+    /** Every partition has a live, in-sync backup: what only memory holds is held twice. Refreshed periodically. */
+    private volatile boolean twoCopies;
+    private final AtomicBoolean spilling = new AtomicBoolean();
+    private volatile Disposable spills = () -> { };
 
-    DeviceQueues(IMap<DeviceAddress, DeviceQueue> map, DeviceLog log, DeviceQueue.Limits limits, Clock clock) {
-        this.map = map;
+    DeviceQueues(HazelcastInstance hazelcast, DeviceLog log, DeviceQueue.Limits limits, Clock clock) {
+        this.hazelcast = hazelcast;
+        this.map = hazelcast.getMap(MAP);
         this.log = log;
         this.limits = limits;
         this.clock = clock;
     }
 
     /**
-     * Appends items to a device's queue and stores them; completes with their sequences once they are durable.
-     * {@code shared}: message ciphertexts are shared payloads stored under their server ids.
+     * One synchronous backup. Changed by entry processors on every enqueue and ack: kept as objects, not
+     * re-serialized each time. An entry idle for {@code idle} goes (its mark was written to the log when its stream
+     * ended; the next use takes a new epoch).
+     */
+    public static MapConfig mapConfig(Duration idle) {
+        return new MapConfig(MAP).setBackupCount(1).setAsyncBackupCount(0).setInMemoryFormat(InMemoryFormat.OBJECT)
+                .setMaxIdleSeconds((int) idle.toSeconds());
+    }
+
+    /**
+     * Spills every {@code interval} from now on, and checks as often whether every partition has an in-sync backup,
+     * until {@link #close()}. Both block on the grid (a safety check waits out a dead member's timeouts), so each
+     * runs on a thread of its own.
+     */
+    void start(Duration interval) {
+        hazelcast.getCluster().addMembershipListener(this);
+        Scheduler spiller = Schedulers.newSingle("courier-queue-spill");
+        Scheduler checker = Schedulers.newSingle("courier-queue-safety");
+        Disposable spilling = Flux.interval(interval, interval, spiller).onBackpressureDrop()
+                .concatMap(tick -> spill()).subscribe();
+        Disposable checking = Flux.interval(Duration.ZERO, interval, checker).onBackpressureDrop()
+                .subscribe(tick -> refreshCopies());
+        spills = Disposables.composite(spilling, checking, spiller, checker);
+    }
+
+    void close() {
+        spills.dispose();
+    }
+
+    /** Whether enqueues complete on the grid's two copies alone (else they write through to the log). */
+    boolean holding() {
+        return twoCopies;
+    }
+
+    /**
+     * Appends items to a device's queue; completes with their sequences once they are durable: in the log, or, in
+     * hold mode, in two members' memory. {@code shared}: message ciphertexts are shared payloads stored under their
+     * server ids.
      */
     Mono<List<Queued>> enqueue(DeviceAddress to, List<? extends InboxItem> items, boolean shared) {
         List<InboxItem> copy = List.copyOf(items);
-        return call(to, () -> new QueueOps.Enqueue(copy, clock.millis(), limits))
+        boolean hold = twoCopies;
+        Mono<List<Queued>> queued = call(to, () -> new QueueOps.Enqueue(copy, shared, clock.millis(), limits))
                 .map(first -> IntStream.range(0, copy.size())
-                        .mapToObj(i -> new Queued((Long) first + i, copy.get(i))).toList())
-                .flatMap(queued -> log.append(to, queued, shared)
-                        .then(Mono.fromRunnable(() -> map.submitToKey(to, new QueueOps.Stored(
-                                queued.stream().map(Queued::seq).toList(), clock.millis(), limits))))
-                        .thenReturn(queued));
+                        .mapToObj(i -> new Queued((Long) first + i, copy.get(i))).toList());
+        return hold ? queued : queued.flatMap(q -> log.append(to, q, shared)
+                .then(Mono.fromRunnable(() -> map.submitToKey(to, new QueueOps.Stored(
+                        q.stream().map(Queued::seq).toList(), Set.of(), clock.millis(), limits))))
+                .thenReturn(q));
+    }
+
+    /**
+     * Checks whether hold mode may be on, and writes to the log what this member's queues held longer than the hold
+     * without an ack (in sequence order per device), then lets memory drop it. Runs on every member, periodically;
+     * a member that took over a dead one's partitions spills their items too.
+     */
+    Mono<Void> spill() {
+        if (!spilling.compareAndSet(false, true)) {
+            return Mono.empty();
+        }
+        long cutoff = clock.millis() - limits.holdMillis();
+        return Flux.fromIterable(map.localKeySet(new QueueOps.NeedsSpill(cutoff)))
+                .flatMap(device -> call(device, () -> new QueueOps.TakeSpill(cutoff))
+                        .flatMap(work -> write(device, (DeviceQueue.Spill) work)), 16)
+                .then()
+                .doOnError(e -> LOG.warnf("Spilling device queues failed (%s); retrying at the next interval",
+                        e.toString()))
+                .onErrorResume(e -> Mono.empty())
+                .doFinally(signal -> spilling.set(false));
+    }
+
+    private Mono<Void> write(DeviceAddress device, DeviceQueue.Spill work) {
+        if (work.isEmpty()) {
+            return Mono.empty();
+        }
+        List<Long> seqs = new ArrayList<>();
+        work.items().forEach(q -> seqs.add(q.seq()));
+        work.sharedItems().forEach(q -> seqs.add(q.seq()));
+        return log.append(device, work.items(), false)
+                .and(log.append(device, work.sharedItems(), true))
+                .and(Flux.fromIterable(work.sends().entrySet())
+                        .flatMap(e -> log.recordSend(device, e.getKey(), e.getValue())))
+                .then(call(device, () -> new QueueOps.Stored(seqs, work.sends().keySet(), clock.millis(), limits)))
+                .then();
+    }
+
+    void refreshCopies() {
+        boolean safe = limits.holdMillis() > 0 && hazelcast.getCluster().getMembers().size() > 1
+                && hazelcast.getPartitionService().isClusterSafe();
+        if (safe != twoCopies) {
+            LOG.infof("Device queues %s", safe ? "hold items in two members' memory for " + limits.holdMillis()
+                    + " ms" : "write every item through to the log");
+        }
+        twoCopies = safe;
+    }
+
+    /** A member joined or left: write through until the next check finds every backup in sync. */
+    @Override
+    public void memberAdded(MembershipEvent event) {
+        twoCopies = false;
+    }
+
+    @Override
+    public void memberRemoved(MembershipEvent event) {
+        twoCopies = false;
     }
 
     @Override
@@ -82,8 +204,7 @@ public final class DeviceQueues implements MailboxStorage {
      * Claims a client id on the sending device's queue: completes with the earlier attempt's record, or empty when
      * {@code candidate} won. Asks the log only when the queue's memory of sends is incomplete.
      */
-    Mono<DeviceQueue.Send> claim(DeviceAddress sender, long clientId, DeviceQueue.Send candidate,
-            SentMessages sent) {
+    Mono<DeviceQueue.Send> claim(DeviceAddress sender, long clientId, DeviceQueue.Send candidate) {
         return call(sender, () -> new QueueOps.ClaimSend(clientId, candidate, false)).flatMap(result -> {
             if (result instanceof QueueOps.Earlier earlier) {
                 return Mono.just(earlier.send());
@@ -91,7 +212,7 @@ public final class DeviceQueues implements MailboxStorage {
             if (result instanceof QueueOps.Claimed) {
                 return Mono.<DeviceQueue.Send>empty();
             }
-            return sent.find(sender, clientId)
+            return log.findSend(sender, clientId)
                     .flatMap(stored -> call(sender, () -> new QueueOps.PutSend(clientId, stored)).thenReturn(stored))
                     .switchIfEmpty(Mono.defer(() -> call(sender, () -> new QueueOps.ClaimSend(clientId, candidate,
                             true)).flatMap(again -> again instanceof QueueOps.Earlier e ? Mono.just(e.send())
@@ -100,9 +221,8 @@ public final class DeviceQueues implements MailboxStorage {
     }
 
     /** Every copy of the send is stored: later attempts get its SendAck at once. */
-    Mono<Void> completed(DeviceAddress sender, long clientId, DeviceQueue.Send send) {
-        return call(sender, () -> new QueueOps.PutSend(clientId, new DeviceQueue.Send(send.serverId(),
-                send.serverTimeMillis(), true))).then();
+    Mono<Void> completed(DeviceAddress sender, long clientId) {
+        return call(sender, () -> new QueueOps.CompleteSend(clientId)).then();
     }
 
     /** A claim whose send was refused before anything was stored: a retry is a new send. */
@@ -121,6 +241,11 @@ public final class DeviceQueues implements MailboxStorage {
     /** Runs an op on the device's entry, creating the entry first if it has none. */
     private Mono<Object> call(DeviceAddress device, Supplier<EntryProcessor<DeviceAddress, DeviceQueue, Object>> op) {
         return Mono.fromCompletionStage(() -> map.submitToKey(device, op.get()))
+                // A member left while the op ran: it may or may not have been applied and backed up. Every op is
+                // safe to run again (an enqueue run twice leaves a second copy under the same server id, which
+                // devices see once); an enqueue never counts as durable until one run says so.
+                .retryWhen(Retry.backoff(3, INDETERMINATE_BACKOFF)
+                        .filter(e -> e instanceof IndeterminateOperationStateException))
                 .flatMap(result -> result == QueueOps.Missing.ENTRY
                         ? create(device).then(Mono.defer(() -> call(device, op)))
                         : Mono.just(result));

@@ -94,9 +94,7 @@ final class GroupSends {
         }
         Set<UUID> recipients = new HashSet<>(members);
         recipients.remove(sender.accountId());
-        Mono<Void> record = send.retry() ? Mono.empty() : sent.record(sender, clientId, send);
         return log.putSharedPayload(send.serverId(), message.getGroupCiphertext().toByteArray())
-                .and(record)
                 .then(Flux.fromIterable(selfCopies)
                         .flatMap(c -> queues.enqueue(c.to(), List.of(c.item()), false)
                                 .map(queued -> new Messenger.Enqueued(c.to(), queued)))

@@ -33,11 +33,20 @@ public interface MessagingConfig {
     int maxStatusIds();
 
     /**
-     * How long a stored, unacked item stays in its queue's memory (the grid) before reads of it go to the log. An
-     * item acked within it is never read from the log.
+     * How long an un-acked item may live in the grid's memory alone: with two or more members, an enqueue completes
+     * once the item is in two members' memory and the queue's owner spills it to the log only if it is still
+     * un-acked after this (an item acked in time never touches the database). 0: every enqueue writes through.
+     * With one member every enqueue writes through, whatever this says. Stored items also leave memory after it.
      */
     @WithDefault("5s")
     Duration hold();
+
+    /**
+     * How often each member writes to the log what its queues held past the hold without an ack (hold mode), and
+     * checks that every partition has an in-sync backup (else enqueues write through).
+     */
+    @WithDefault("500ms")
+    Duration spillInterval();
 
     /** Stored, unacked items one device's queue keeps in memory at most; older ones are read from the log. */
     @WithDefault("256")

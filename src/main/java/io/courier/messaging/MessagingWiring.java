@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.UUID;
 import reactor.core.publisher.Flux;
 
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -62,20 +63,24 @@ public class MessagingWiring {
         return new DeviceLog(cql);
     }
 
+    /** Started with the node: every member spills what its queues held past the hold. */
     @Produces
     @Singleton
+    @Startup
     DeviceQueues deviceQueues(HazelcastInstance hazelcast, DeviceLog log, MessagingConfig config, Clock clock) {
-        return new DeviceQueues(hazelcast.getMap(DeviceQueues.MAP), log, new DeviceQueue.Limits(
-                config.queueMemoryItems(), config.queueMemoryBytes(), config.hold().toMillis()), clock);
+        DeviceQueues queues = new DeviceQueues(hazelcast, log, new DeviceQueue.Limits(config.queueMemoryItems(),
+                config.queueMemoryBytes(), config.hold().toMillis()), clock);
+        queues.start(config.spillInterval());
+        return queues;
+    }
+
+    void stopQueues(@Disposes DeviceQueues queues) {
+        queues.close();
     }
 
     @Produces
     MapConfig deviceQueuesMap(MessagingConfig config) {
-        // Changed by entry processors on every enqueue and ack: kept as objects, not re-serialized each time. An
-        // entry idle this long goes (its items are in the log, its mark was written when the stream ended).
-        return new MapConfig(DeviceQueues.MAP).setBackupCount(1).setAsyncBackupCount(0)
-                .setInMemoryFormat(InMemoryFormat.OBJECT)
-                .setMaxIdleSeconds((int) config.queueIdle().toSeconds());
+        return DeviceQueues.mapConfig(config.queueIdle());
     }
 
     /** A removed device's queue goes with it; a re-registered primary starts with an empty queue. */
@@ -113,8 +118,8 @@ public class MessagingWiring {
 
     @Produces
     @Singleton
-    SentMessages sentMessages(Cql cql, DeviceQueues queues, ServerIds serverIds, Clock clock) {
-        return new SentMessages(cql, queues, serverIds, clock);
+    SentMessages sentMessages(DeviceQueues queues, DeviceLog log, ServerIds serverIds, Clock clock) {
+        return new SentMessages(queues, log, serverIds, clock);
     }
 
     @Produces

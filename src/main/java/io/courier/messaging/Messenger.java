@@ -157,16 +157,16 @@ public final class Messenger implements DeviceMailbox.AckSettler {
             copies.add(new Addressed(new DeviceAddress(sender.accountId(), e.getDeviceId()),
                     item(sender, message, serverId, now, e, recipient)));
         }
-        Mono<Void> record = send.retry() ? Mono.empty() : sent.record(sender, clientId, send);
-        Mono<SendOutcome> stored = Flux.fromIterable(copies)
+        Mono<List<Enqueued>> enqueued = Flux.fromIterable(copies)
                 .flatMap(c -> queues.enqueue(c.to(), List.of(c.item()), false)
                         .map(queued -> new Enqueued(c.to(), queued)))
-                .collectList()
-                .flatMap(enqueued -> record.and(receipts.recordSent(sender.accountId(), serverId, recipient, now))
-                        .then(Mono.fromRunnable(() -> {
-                            metrics.messageStored();
-                            enqueued.forEach(router::route);
-                        })))
+                .collectList();
+        Mono<SendOutcome> stored = Mono.zip(enqueued, receipts.recordSent(sender.accountId(), serverId, recipient, now)
+                .thenReturn(Boolean.TRUE), (queued, recorded) -> queued)
+                .doOnNext(queued -> {
+                    metrics.messageStored();
+                    queued.forEach(router::route);
+                })
                 .thenReturn(new SendOutcome.Accepted(clientId, serverId, now));
         // A retry was counted by its first attempt; a blocked send puts nothing in the recipient's queue.
         Mono<Boolean> room = send.retry() || blocked ? Mono.just(true)

@@ -7,6 +7,7 @@ import java.util.Set;
 
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.query.Predicate;
 
 import io.courier.cluster.DeviceAddress;
 
@@ -72,36 +73,38 @@ final class QueueOps {
 
     static final class Enqueue extends Op {
         private final List<InboxItem> items;
+        private final boolean shared;
         private final long nowMillis;
         private final DeviceQueue.Limits limits;
         private transient long first = -1;
 
-        Enqueue(List<InboxItem> items, long nowMillis, DeviceQueue.Limits limits) {
+        Enqueue(List<InboxItem> items, boolean shared, long nowMillis, DeviceQueue.Limits limits) {
             this.items = List.copyOf(items);
+            this.shared = shared;
             this.nowMillis = nowMillis;
             this.limits = limits;
         }
 
         @Override
         Object apply(DeviceQueue queue) {
-            first = queue.enqueue(items, nowMillis, limits);
+            first = queue.enqueue(items, shared, nowMillis, limits);
             return first;
         }
 
         @Override
         public EntryProcessor<DeviceAddress, DeviceQueue, Object> getBackupProcessor() {
-            return first < 0 ? null : new Place(first, items, nowMillis, limits);
+            return first < 0 ? null : new Place(first, items, shared, nowMillis, limits);
         }
     }
 
     /** The backup side of {@link Enqueue}. */
-    record Place(long first, List<InboxItem> items, long nowMillis, DeviceQueue.Limits limits)
+    record Place(long first, List<InboxItem> items, boolean shared, long nowMillis, DeviceQueue.Limits limits)
             implements EntryProcessor<DeviceAddress, DeviceQueue, Object> {
         @Override
         public Object process(Map.Entry<DeviceAddress, DeviceQueue> entry) {
             DeviceQueue queue = entry.getValue();
             if (queue != null) {
-                queue.place(first, items, nowMillis);
+                queue.place(first, items, shared, nowMillis);
                 queue.trim(nowMillis, limits);
                 entry.setValue(queue);
             }
@@ -109,20 +112,23 @@ final class QueueOps {
         }
     }
 
+    /** Items (and send records) the log now has: they may leave memory once the hold or the bounds say so. */
     static final class Stored extends Op {
         private final List<Long> seqs;
+        private final Set<Long> loggedSends;
         private final long nowMillis;
         private final DeviceQueue.Limits limits;
 
-        Stored(List<Long> seqs, long nowMillis, DeviceQueue.Limits limits) {
+        Stored(List<Long> seqs, Set<Long> loggedSends, long nowMillis, DeviceQueue.Limits limits) {
             this.seqs = List.copyOf(seqs);
+            this.loggedSends = Set.copyOf(loggedSends);
             this.nowMillis = nowMillis;
             this.limits = limits;
         }
 
         @Override
         Object apply(DeviceQueue queue) {
-            queue.stored(seqs);
+            queue.stored(seqs, loggedSends);
             queue.trim(nowMillis, limits);
             return null;
         }
@@ -144,6 +150,28 @@ final class QueueOps {
             return queue.read(after, limit, maxBytes);
         }
 
+    }
+
+    /** What the owner must spill to the log now. */
+    static final class TakeSpill extends Op implements ReadOnly {
+        private final long cutoffMillis;
+
+        TakeSpill(long cutoffMillis) {
+            this.cutoffMillis = cutoffMillis;
+        }
+
+        @Override
+        Object apply(DeviceQueue queue) {
+            return queue.spill(cutoffMillis);
+        }
+    }
+
+    /** Selects the local entries with something to spill. */
+    record NeedsSpill(long cutoffMillis) implements Predicate<DeviceAddress, DeviceQueue> {
+        @Override
+        public boolean apply(Map.Entry<DeviceAddress, DeviceQueue> entry) {
+            return entry.getValue() != null && entry.getValue().needsSpill(cutoffMillis);
+        }
     }
 
     /** The acked-through mark. */
@@ -218,7 +246,7 @@ final class QueueOps {
         }
     }
 
-    /** Records a send's outcome (the backup of a claim; completion; a record found in the log). */
+    /** Records a send (the backup of a claim; a record found in the log). */
     static final class PutSend extends Op {
         private final long clientId;
         private final DeviceQueue.Send send;
@@ -231,6 +259,21 @@ final class QueueOps {
         @Override
         Object apply(DeviceQueue queue) {
             queue.sends.put(clientId, send);
+            return null;
+        }
+    }
+
+    /** Every copy of the send is stored: later attempts get its SendAck at once. */
+    static final class CompleteSend extends Op {
+        private final long clientId;
+
+        CompleteSend(long clientId) {
+            this.clientId = clientId;
+        }
+
+        @Override
+        Object apply(DeviceQueue queue) {
+            queue.sends.computeIfPresent(clientId, (c, send) -> send.completed());
             return null;
         }
     }

@@ -8,13 +8,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
-import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.ServerIds;
 import io.courier.common.TokenBucket;
-import io.courier.store.Cql;
 import reactor.core.publisher.Mono;
 
 /**
@@ -22,7 +19,9 @@ import reactor.core.publisher.Mono;
  * sending device's queue entry ({@link DeviceQueues#claim}); every other attempt, concurrent or later, gets the
  * first one's server id and stores nothing: a completed send is answered with its SendAck, a concurrent attempt on
  * this node joins the one in flight, and one cut short (its node died midway) is written again under its id. The
- * log's {@code sent_messages} row keeps the id beyond the grid's memory (a full restart).
+ * log's {@code sent_messages} row keeps the id beyond the grid's memory (a full restart): written before the SendAck
+ * in write-through mode, by the queue owner's spill once the hold is over otherwise (until then the id is as durable
+ * as the copies: in two members' memory).
  */
 final class SentMessages {
     /** @param retry an earlier attempt claimed the id; its copies may be partly stored */
@@ -32,24 +31,18 @@ final class SentMessages {
     private record Attempt(DeviceAddress sender, long clientMessageId) {
     }
 
-    private final Cql cql;
     private final DeviceQueues queues;
+    private final DeviceLog log;
     private final ServerIds serverIds;
     private final Clock clock;
-    private final PreparedStatement select;
-    private final PreparedStatement insert;
     /** Attempts in flight on this node: a concurrent retry waits for the first attempt's outcome. */
     private final Map<Attempt, Mono<SendOutcome>> inFlight = new ConcurrentHashMap<>();
 
-    SentMessages(Cql cql, DeviceQueues queues, ServerIds serverIds, Clock clock) {
-        this.cql = cql;
+    SentMessages(DeviceQueues queues, DeviceLog log, ServerIds serverIds, Clock clock) {
         this.queues = queues;
+        this.log = log;
         this.serverIds = serverIds;
         this.clock = clock;
-        select = cql.session().prepare("SELECT server_id, server_ts FROM sent_messages WHERE account_id = ?"
-                + " AND device_id = ? AND client_message_id = ?");
-        insert = cql.session().prepare("INSERT INTO sent_messages (account_id, device_id, client_message_id,"
-                + " server_id, server_ts) VALUES (?, ?, ?, ?, ?)");
     }
 
     /**
@@ -64,27 +57,37 @@ final class SentMessages {
             return running;
         }
         Sent candidate = new Sent(serverIds.next(), clock.instant().truncatedTo(ChronoUnit.MILLIS), false);
+        boolean holding = queues.holding();
         DeviceQueue.Send claim = new DeviceQueue.Send(candidate.serverId(), candidate.serverTime().toEpochMilli(),
-                false);
-        Mono<SendOutcome> run = queues.claim(sender, clientMessageId, claim, this)
+                false, !holding);
+        Mono<SendOutcome> run = queues.claim(sender, clientMessageId, claim)
                 .map(Optional::of).defaultIfEmpty(Optional.empty())
                 .flatMap(earlier -> earlier.isPresent() ? again(sender, clientMessageId, earlier.get(), store)
-                        : first(sender, clientMessageId, candidate, claim, rate, store))
+                        : first(sender, clientMessageId, candidate, holding, rate, store))
                 .doFinally(signal -> inFlight.remove(attempt))
                 .cache();
         Mono<SendOutcome> raced = inFlight.putIfAbsent(attempt, run);
         return raced != null ? raced : run;
     }
 
-    private Mono<SendOutcome> first(DeviceAddress sender, long clientMessageId, Sent candidate,
-            DeviceQueue.Send claim, TokenBucket rate, Function<Sent, Mono<SendOutcome>> store) {
-        Mono<SendOutcome> stored = rate.tryTake() ? store.apply(candidate)
+    /**
+     * @param holding the claim lives in the grid only, like the copies; the queue owner writes it to the log with
+     *        them once the hold is over. Otherwise it is written to the log beside the copies.
+     */
+    private Mono<SendOutcome> first(DeviceAddress sender, long clientMessageId, Sent candidate, boolean holding,
+            TokenBucket rate, Function<Sent, Mono<SendOutcome>> store) {
+        Mono<Void> record = holding ? Mono.empty() : log.recordSend(sender, clientMessageId, new DeviceQueue.Send(
+                candidate.serverId(), candidate.serverTime().toEpochMilli(), false, true));
+        // The record is written beside the copies, whatever becomes of them: a retry of a refused send that finds
+        // it just stores under that id.
+        Mono<SendOutcome> stored = rate.tryTake()
+                ? Mono.zip(store.apply(candidate), record.thenReturn(Boolean.TRUE), (outcome, recorded) -> outcome)
                 : Mono.just(new SendOutcome.Refused(FrameErrors.forSend(clientMessageId,
                         FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "sending too fast; slow down")));
         return stored.flatMap(outcome -> {
             if (outcome instanceof SendOutcome.Accepted) {
                 // Off the SendAck's path: until it lands, a retry just stores the same copies again.
-                queues.completed(sender, clientMessageId, claim).subscribe(null, e -> { });
+                queues.completed(sender, clientMessageId).subscribe(null, e -> { });
                 return Mono.just(outcome);
             }
             return queues.forget(sender, clientMessageId, candidate.serverId()).thenReturn(outcome);
@@ -98,19 +101,7 @@ final class SentMessages {
             return Mono.just(new SendOutcome.Accepted(clientMessageId, earlier.serverId(), time));
         }
         return store.apply(new Sent(earlier.serverId(), time, true)).flatMap(outcome -> outcome
-                instanceof SendOutcome.Accepted ? queues.completed(sender, clientMessageId, earlier)
-                        .thenReturn(outcome) : Mono.just(outcome));
-    }
-
-    /** The send with this client id the log remembers, as an incomplete one (its copies may be partly stored). */
-    Mono<DeviceQueue.Send> find(DeviceAddress sender, long clientMessageId) {
-        return cql.one(select.bind(sender.accountId(), sender.deviceId(), clientMessageId),
-                r -> new DeviceQueue.Send(r.getLong("server_id"), r.getInstant("server_ts").toEpochMilli(), false));
-    }
-
-    /** Records a new send's id in the log, beside its copies. */
-    Mono<Void> record(DeviceAddress sender, long clientMessageId, Sent sent) {
-        return cql.write(insert.bind(sender.accountId(), sender.deviceId(), clientMessageId, sent.serverId(),
-                sent.serverTime()));
+                instanceof SendOutcome.Accepted ? queues.completed(sender, clientMessageId).thenReturn(outcome)
+                        : Mono.just(outcome));
     }
 }

@@ -244,7 +244,7 @@ class DeviceMailboxTest {
         Mono<List<Long>> nextSettle;
 
         Queued enqueue(InboxItem item) {
-            return new Queued(state.enqueue(List.of(item), 0, LIMITS), item);
+            return new Queued(state.enqueue(List.of(item), false, 0, LIMITS), item);
         }
 
         @Override

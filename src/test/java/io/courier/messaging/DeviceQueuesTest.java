@@ -68,7 +68,7 @@ class DeviceQueuesTest extends ServerTest {
     @Test
     void manyQueuesCanReferenceOnePayloadStoredOnce() {
         DeviceLog log = new DeviceLog(cql);
-        DeviceQueues logOnly = new DeviceQueues(hazelcast.getMap(DeviceQueues.MAP), log, LOG_ONLY,
+        DeviceQueues logOnly = new DeviceQueues(hazelcast, log, LOG_ONLY,
                 Clock.systemUTC());
         UUID sender = UUID.randomUUID();
         long payloadId = serverIds.next();
@@ -92,7 +92,7 @@ class DeviceQueuesTest extends ServerTest {
 
     @Test
     void aQueueWhoseGridEntryWasLostIsReadFromTheLogFromItsMarkAndNewItemsComeAfter() {
-        DeviceQueues logOnly = new DeviceQueues(hazelcast.getMap(DeviceQueues.MAP), new DeviceLog(cql), LOG_ONLY,
+        DeviceQueues logOnly = new DeviceQueues(hazelcast, new DeviceLog(cql), LOG_ONLY,
                 Clock.systemUTC());
         DeviceAddress device = newDevice();
         UUID sender = UUID.randomUUID();
@@ -115,7 +115,7 @@ class DeviceQueuesTest extends ServerTest {
 
     @Test
     void aLogReadSeeksToItsSequencePastThousandsOfAckedItems() {
-        DeviceQueues logOnly = new DeviceQueues(hazelcast.getMap(DeviceQueues.MAP), new DeviceLog(cql), LOG_ONLY,
+        DeviceQueues logOnly = new DeviceQueues(hazelcast, new DeviceLog(cql), LOG_ONLY,
                 Clock.systemUTC());
         DeviceAddress device = newDevice();
         UUID sender = UUID.randomUUID();
@@ -137,7 +137,7 @@ class DeviceQueuesTest extends ServerTest {
 
     @Test
     void twoConcurrentAttemptsOfOneSendStoreOneCopyUnderOneServerId() {
-        SentMessages sent = new SentMessages(cql, queues, serverIds, Clock.systemUTC());
+        SentMessages sent = new SentMessages(queues, new DeviceLog(cql), serverIds, Clock.systemUTC());
         DeviceAddress sender = newDevice();
         AtomicInteger stores = new AtomicInteger();
         Sinks.Empty<Void> gate = Sinks.empty();
@@ -168,8 +168,8 @@ class DeviceQueuesTest extends ServerTest {
         long clientId = 43;
         TokenBucket rate = new TokenBucket(10, Duration.ofSeconds(1));
         List<Long> storedUnder = new ArrayList<>();
-        SentMessages nodeA = new SentMessages(cql, queues, serverIds, Clock.systemUTC());
-        SentMessages nodeB = new SentMessages(cql, queues, serverIds, Clock.systemUTC());
+        SentMessages nodeA = new SentMessages(queues, new DeviceLog(cql), serverIds, Clock.systemUTC());
+        SentMessages nodeB = new SentMessages(queues, new DeviceLog(cql), serverIds, Clock.systemUTC());
 
         Sinks.Empty<Void> claimed = Sinks.empty();
         nodeA.once(sender, clientId, rate, send -> { // claimed, then its node stalls

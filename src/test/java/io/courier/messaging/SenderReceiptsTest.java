@@ -93,7 +93,7 @@ class SenderReceiptsTest extends ServerTest {
         Participant sender = participant();
         UUID senderId = Ids.uuid(sender.accountId(), "id");
         GatedCql cql = new GatedCql(session);
-        DeviceQueues queues = new DeviceQueues(hazelcast.getMap(DeviceQueues.MAP), new DeviceLog(cql),
+        DeviceQueues queues = new DeviceQueues(hazelcast, new DeviceLog(cql),
                 new DeviceQueue.Limits(256, 1 << 20, 5000), Clock.systemUTC());
         ReceiptLedger ledger = new ReceiptLedger(cql);
         SenderReceipts receipts = new SenderReceipts(queues, ledger, new DeliveryRouter(presence, bus, wakeUps), keys, serverIds,

@@ -1,0 +1,197 @@
+package io.courier.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.hazelcast.core.HazelcastInstance;
+
+import io.courier.api.v1.EnvelopeType;
+import io.courier.cluster.ClusterConfig;
+import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.HazelcastMembers;
+import io.courier.cluster.ServerIds;
+import io.courier.store.Cql;
+import io.courier.support.ServerTest;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Hold mode on two real Hazelcast members of a cluster of their own (the node's member is not in it): items live
+ * in two members' memory until the hold is over, survive the death of their owner, and what is not acked in time
+ * is spilled to the real database and outlives the whole cluster.
+ */
+@QuarkusTest
+class HoldWindowTest extends ServerTest {
+    @Inject
+    Cql cql;
+
+    @Inject
+    ServerIds serverIds;
+
+    private final List<HazelcastInstance> members = new ArrayList<>();
+    private final String cluster = "hold-test-" + UUID.randomUUID();
+    private final List<String> addresses = new ArrayList<>();
+
+    @AfterEach
+    void stopMembers() {
+        members.forEach(m -> m.getLifecycleService().terminate());
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private HazelcastInstance member() {
+        int port = freePort();
+        addresses.add("127.0.0.1:" + port);
+        List<String> seeds = List.copyOf(addresses);
+        HazelcastInstance member = HazelcastMembers.start(new ClusterConfig() {
+            @Override
+            public String name() {
+                return cluster;
+            }
+
+            @Override
+            public int port() {
+                return port;
+            }
+
+            @Override
+            public List<String> members() {
+                return seeds;
+            }
+
+            @Override
+            public Optional<String> kubernetesServiceDns() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<String> bindAddress() {
+                return Optional.of("127.0.0.1");
+            }
+        }, List.of(DeviceQueues.mapConfig(Duration.ofMinutes(30))));
+        members.add(member);
+        return member;
+    }
+
+    private DeviceQueues queues(HazelcastInstance member, Duration hold) {
+        return new DeviceQueues(member, new DeviceLog(cql), new DeviceQueue.Limits(256, 1 << 20, hold.toMillis()),
+                Clock.systemUTC());
+    }
+
+    /** Waits until the member's queues see every partition backed up, so enqueues hold instead of writing. */
+    private static void awaitHolding(DeviceQueues queues) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            queues.refreshCopies();
+            return queues.holding();
+        });
+    }
+
+    /** A device whose queue's partition {@code owner} owns. */
+    private static DeviceAddress deviceOwnedBy(HazelcastInstance owner) {
+        while (true) {
+            DeviceAddress device = new DeviceAddress(UUID.randomUUID(), 1);
+            if (owner.getPartitionService().getPartition(device).getOwner().localMember()) {
+                return device;
+            }
+        }
+    }
+
+    /** Messages compare by id and text (records compare arrays by identity; the log keeps milliseconds). */
+    private static List<String> described(List<InboxItem> items) {
+        return items.stream().map(i -> i.serverId() + " " + new String(((InboxItem.Message) i).ciphertext(),
+                StandardCharsets.UTF_8)).toList();
+    }
+
+    private InboxItem message(String text) {
+        return new InboxItem.Message(serverIds.next(), UUID.randomUUID(), 1, 1, Instant.now(),
+                EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE_VALUE, text.getBytes(StandardCharsets.UTF_8), null, null);
+    }
+
+    private static List<InboxItem> readAll(DeviceQueues from, DeviceAddress device) {
+        List<InboxItem> items = new ArrayList<>();
+        long after = from.open(device).block();
+        for (QueuePage page = from.read(device, after, 2, 1 << 20).block(); page.coveredThrough() > after;
+                page = from.read(device, after, 2, 1 << 20).block()) {
+            page.items().forEach(q -> items.add(q.item()));
+            after = page.coveredThrough();
+        }
+        return items;
+    }
+
+    /** What the device's log holds in its first epoch (where a fresh device's queue starts). */
+    private List<InboxItem> inLog(DeviceAddress device) {
+        return new DeviceLog(cql).read(device, Queued.firstOfEpoch(1) - 1, Queued.firstOfEpoch(2) - 1, 100).block()
+                .items().stream().map(Queued::item).toList();
+    }
+
+    @Test
+    void itemsHeldInMemoryOnlyAreDeliveredOnceFromTheBackupWhenTheirOwnerIsKilled() {
+        HazelcastInstance owner = member();
+        HazelcastInstance survivor = member();
+        DeviceQueues viaSurvivor = queues(survivor, Duration.ofMinutes(10));
+        awaitHolding(viaSurvivor);
+        DeviceAddress device = deviceOwnedBy(owner);
+        List<InboxItem> sent = List.of(message("one"), message("two"), message("three"));
+
+        for (InboxItem item : sent) {
+            viaSurvivor.enqueue(device, List.of(item), false).block();
+        }
+        assertThat(inLog(device)).as("held in two members' memory, not written").isEmpty();
+        owner.getLifecycleService().terminate(); // kill -9: no graceful migration
+
+        assertThat(described(readAll(viaSurvivor, device))).containsExactlyElementsOf(described(sent));
+        assertThat(inLog(device)).isEmpty();
+    }
+
+    @Test
+    void anItemAckedWithinTheHoldIsNeverWrittenAndOneNotAckedIsSpilledAndOutlivesTheCluster() {
+        HazelcastInstance first = member();
+        HazelcastInstance second = member();
+        Duration hold = Duration.ofMillis(300);
+        DeviceQueues onFirst = queues(first, hold);
+        DeviceQueues onSecond = queues(second, hold);
+        awaitHolding(onFirst);
+        awaitHolding(onSecond);
+        DeviceAddress device = new DeviceAddress(UUID.randomUUID(), 1);
+        InboxItem acked = message("acked in time");
+        InboxItem waiting = message("never acked");
+
+        Queued ackedCopy = onFirst.enqueue(device, List.of(acked), false).block().get(0);
+        onFirst.enqueue(device, List.of(waiting), false).block();
+        onFirst.advance(device, ackedCopy.seq(), true).block();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            onFirst.spill().block();
+            onSecond.spill().block();
+            assertThat(described(inLog(device))).containsExactlyElementsOf(described(List.of(waiting)));
+        });
+
+        members.forEach(m -> m.getLifecycleService().terminate()); // the whole cluster goes
+        members.clear();
+        addresses.clear();
+        DeviceQueues restarted = queues(member(), hold);
+
+        assertThat(described(readAll(restarted, device))).containsExactlyElementsOf(described(List.of(waiting)));
+    }
+}

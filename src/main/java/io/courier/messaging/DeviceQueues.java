@@ -93,7 +93,7 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     }
 
     /** Whether enqueues complete on the grid's two copies alone (else they write through to the log). */
-    boolean holding() {
+    public boolean holding() {
         return twoCopies;
     }
 

@@ -4,11 +4,16 @@ import java.util.Map;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
 
-/** Production values for what the test profile shrinks, so the benchmark measures the real configuration. */
+/**
+ * Production values for what the test profile shrinks, so the benchmark measures the real configuration; the
+ * delivery hold comes from {@code -Dbench.hold} (default 5s).
+ */
 public class BenchProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         return Map.of("courier.edge.window", "256", "courier.keys.bundle-fetch-refill", "1s",
-                "courier.edge.rescan-interval", "15s", "courier.edge.ping-burst", "20");
+                "courier.edge.rescan-interval", "15s", "courier.edge.ping-burst", "20",
+                // -Dbench.hold=0: write-through everywhere
+                "courier.messaging.hold", System.getProperty("bench.hold", "5s"));
     }
 }

@@ -1,5 +1,11 @@
 package io.courier.bench;
 
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
@@ -10,8 +16,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.hazelcast.core.HazelcastInstance;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.courier.messaging.DeviceQueues;
+import io.courier.messaging.MessagingConfig;
+import io.courier.support.MemberProcess;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
@@ -46,6 +56,15 @@ class MaxRateBenchmark extends BenchSupport {
     @Inject
     MeterRegistry meters;
 
+    @Inject
+    HazelcastInstance hazelcast;
+
+    @Inject
+    DeviceQueues queues;
+
+    @Inject
+    MessagingConfig messaging;
+
     /** One run and what the node spent on it per delivered message. */
     private record Measured(LoadGenerator.Result run, double cqlWrites, double cqlReads, double cpuMicros) {
     }
@@ -59,9 +78,11 @@ class MaxRateBenchmark extends BenchSupport {
                 property("bench.ramp.factor", 2.0), property("bench.ramp.refine", 3), capRate(pairs), step, GRACE,
                 QUIET, P99_LIMIT_MS, payload);
 
+        int members = property("bench.members", 2);
         RateRamp.Outcome ramp;
         Measured half = null;
-        try (BenchChannel client = new BenchChannel("127.0.0.1", grpcPort());
+        try (MemberProcess second = members > 1 ? secondMember() : null;
+                BenchChannel client = new BenchChannel("127.0.0.1", grpcPort());
                 LoadGenerator load = LoadGenerator.connect(client.channel(), pairs(pairs), Duration.ofSeconds(60))) {
             load.run(settings.startRate(), Duration.ofSeconds(5), payload, QUIET); // warm-up: JIT, pools, statements
             ramp = new RateRamp(settings).run(load);
@@ -77,10 +98,11 @@ class MaxRateBenchmark extends BenchSupport {
 
         StringBuilder report = new StringBuilder("""
                 ## Max sustainable 1:1 rate
-                %d device pairs, %d-byte envelopes, steps of %d s from %d msg/s ×%.2f then %d bisection steps \
+                %d Hazelcast member(s), delivery hold %s; %d device pairs, %d-byte envelopes, steps of %d s from %d msg/s ×%.2f then %d bisection steps \
                 (cap %d msg/s); sustainable = p99 send→deliver < %.0f ms and all delivered within %d ms after the step.
 
-                """.formatted(pairs, payload, step.toSeconds(), settings.startRate(), settings.factor(),
+                """.formatted(members, messaging.hold(), pairs, payload, step.toSeconds(), settings.startRate(),
+                settings.factor(),
                 settings.refine(), settings.capRate(), P99_LIMIT_MS, GRACE.toMillis()));
         report.append(RUN_HEADER);
         ramp.steps().forEach(run -> report.append(row(run)));
@@ -100,11 +122,29 @@ class MaxRateBenchmark extends BenchSupport {
                 .formatted(relay.perSecond(), relay.frames()));
         publish("max-rate", report.toString(), String.format(Locale.ROOT,
                 "max_rate=%d floor=%.0f ratio=%.4f p99_half_ms=%s relay_floor=%.0f relay_ratio=%.4f "
-                        + "cql_writes_per_msg=%s cql_reads_per_msg=%s node_cpu_us_per_msg=%s",
+                        + "cql_writes_per_msg=%s cql_reads_per_msg=%s node_cpu_us_per_msg=%s members=%d hold_ms=%d",
                 ramp.maxRate(), floor.perSecond(), ramp.maxRate() / floor.perSecond(),
                 orNone(half, "%.1f", h -> h.run().p99DeliverMillis()), relay.perSecond(),
                 ramp.maxRate() / relay.perSecond(), orNone(half, "%.2f", Measured::cqlWrites),
-                orNone(half, "%.2f", Measured::cqlReads), orNone(half, "%.1f", Measured::cpuMicros)));
+                orNone(half, "%.2f", Measured::cqlReads), orNone(half, "%.1f", Measured::cpuMicros), members,
+                messaging.hold().toMillis()));
+    }
+
+    /**
+     * A second Hazelcast member in its own JVM, as a second node's would be: device queues then hold items in two
+     * members' memory (unless -Dbench.hold=0), and half the partitions' owners are a network hop away.
+     */
+    private MemberProcess secondMember() {
+        Path log = Path.of("target", "benchmarks", "second-member.log");
+        try {
+            Files.createDirectories(log.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        MemberProcess second = MemberProcess.join(hazelcast, log);
+        await().atMost(Duration.ofMinutes(2)).until(() -> hazelcast.getCluster().getMembers().size() == 2
+                && (messaging.hold().isZero() || queues.holding()));
+        return second;
     }
 
     /** A value of the half-rate run for the RESULT line, or "none" if the ramp found no rate to halve. */

@@ -3,16 +3,12 @@ package io.courier.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
@@ -23,11 +19,11 @@ import org.junit.jupiter.api.Test;
 import com.hazelcast.core.HazelcastInstance;
 
 import io.courier.api.v1.EnvelopeType;
-import io.courier.cluster.ClusterConfig;
 import io.courier.cluster.DeviceAddress;
-import io.courier.cluster.HazelcastMembers;
 import io.courier.cluster.ServerIds;
 import io.courier.store.Cql;
+import io.courier.local.FreePorts;
+import io.courier.support.SecondMember;
 import io.courier.support.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -53,44 +49,11 @@ class HoldWindowTest extends ServerTest {
         members.forEach(m -> m.getLifecycleService().terminate());
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private HazelcastInstance member() {
-        int port = freePort();
+        int port = FreePorts.pick();
         addresses.add("127.0.0.1:" + port);
-        List<String> seeds = List.copyOf(addresses);
-        HazelcastInstance member = HazelcastMembers.start(new ClusterConfig() {
-            @Override
-            public String name() {
-                return cluster;
-            }
-
-            @Override
-            public int port() {
-                return port;
-            }
-
-            @Override
-            public List<String> members() {
-                return seeds;
-            }
-
-            @Override
-            public Optional<String> kubernetesServiceDns() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<String> bindAddress() {
-                return Optional.of("127.0.0.1");
-            }
-        }, List.of(DeviceQueues.mapConfig(Duration.ofMinutes(30))));
+        HazelcastInstance member = SecondMember.start(cluster, port, List.copyOf(addresses),
+                List.of(DeviceQueues.mapConfig(Duration.ofMinutes(30))));
         members.add(member);
         return member;
     }

@@ -19,6 +19,11 @@ public final class SecondMember {
         String first = node.getCluster().getLocalMember().getAddress().getHost() + ":"
                 + node.getCluster().getLocalMember().getAddress().getPort();
         int port = FreePorts.pick();
+        return start(clusterName, port, List.of(first, "127.0.0.1:" + port), maps);
+    }
+
+    /** A member on 127.0.0.1:{@code port} of {@code clusterName}, joining through {@code seeds}. */
+    public static HazelcastInstance start(String clusterName, int port, List<String> seeds, List<MapConfig> maps) {
         return HazelcastMembers.start(new ClusterConfig() {
             @Override
             public String name() {
@@ -32,7 +37,7 @@ public final class SecondMember {
 
             @Override
             public List<String> members() {
-                return List.of(first, "127.0.0.1:" + port);
+                return seeds;
             }
 
             @Override

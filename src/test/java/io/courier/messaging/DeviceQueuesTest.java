@@ -54,7 +54,8 @@ class DeviceQueuesTest extends ServerTest {
         return new DeviceAddress(UUID.randomUUID(), 1);
     }
 
-    private List<InboxItem> readAll(DeviceQueues from, DeviceAddress device) {
+    /** Everything the device's queue holds past its mark, read two items at a time as a mailbox would. */
+    static List<InboxItem> readAll(DeviceQueues from, DeviceAddress device) {
         List<InboxItem> items = new ArrayList<>();
         long after = from.open(device).block();
         for (QueuePage page = from.read(device, after, 2, 1 << 20).block(); page.coveredThrough() > after;
@@ -65,11 +66,14 @@ class DeviceQueuesTest extends ServerTest {
         return items;
     }
 
+    private DeviceQueues logOnly() {
+        return new DeviceQueues(hazelcast, new DeviceLog(cql), LOG_ONLY, Clock.systemUTC());
+    }
+
     @Test
     void manyQueuesCanReferenceOnePayloadStoredOnce() {
         DeviceLog log = new DeviceLog(cql);
-        DeviceQueues logOnly = new DeviceQueues(hazelcast, log, LOG_ONLY,
-                Clock.systemUTC());
+        DeviceQueues logOnly = logOnly();
         UUID sender = UUID.randomUUID();
         long payloadId = serverIds.next();
         byte[] payload = "one sender-key ciphertext for the whole group".getBytes(StandardCharsets.UTF_8);
@@ -92,8 +96,7 @@ class DeviceQueuesTest extends ServerTest {
 
     @Test
     void aQueueWhoseGridEntryWasLostIsReadFromTheLogFromItsMarkAndNewItemsComeAfter() {
-        DeviceQueues logOnly = new DeviceQueues(hazelcast, new DeviceLog(cql), LOG_ONLY,
-                Clock.systemUTC());
+        DeviceQueues logOnly = logOnly();
         DeviceAddress device = newDevice();
         UUID sender = UUID.randomUUID();
         List<Queued> stored = new ArrayList<>();
@@ -115,8 +118,7 @@ class DeviceQueuesTest extends ServerTest {
 
     @Test
     void aLogReadSeeksToItsSequencePastThousandsOfAckedItems() {
-        DeviceQueues logOnly = new DeviceQueues(hazelcast, new DeviceLog(cql), LOG_ONLY,
-                Clock.systemUTC());
+        DeviceQueues logOnly = logOnly();
         DeviceAddress device = newDevice();
         UUID sender = UUID.randomUUID();
         List<Queued> stored = new ArrayList<>();

@@ -92,17 +92,6 @@ class HoldWindowTest extends ServerTest {
                 EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE_VALUE, text.getBytes(StandardCharsets.UTF_8), null, null);
     }
 
-    private static List<InboxItem> readAll(DeviceQueues from, DeviceAddress device) {
-        List<InboxItem> items = new ArrayList<>();
-        long after = from.open(device).block();
-        for (QueuePage page = from.read(device, after, 2, 1 << 20).block(); page.coveredThrough() > after;
-                page = from.read(device, after, 2, 1 << 20).block()) {
-            page.items().forEach(q -> items.add(q.item()));
-            after = page.coveredThrough();
-        }
-        return items;
-    }
-
     /** What the device's log holds in its first epoch (where a fresh device's queue starts). */
     private List<InboxItem> inLog(DeviceAddress device) {
         return new DeviceLog(cql).read(device, Queued.firstOfEpoch(1) - 1, Queued.firstOfEpoch(2) - 1, 100).block()
@@ -124,7 +113,7 @@ class HoldWindowTest extends ServerTest {
         assertThat(inLog(device)).as("held in two members' memory, not written").isEmpty();
         owner.getLifecycleService().terminate(); // kill -9: no graceful migration
 
-        assertThat(described(readAll(viaSurvivor, device))).containsExactlyElementsOf(described(sent));
+        assertThat(described(DeviceQueuesTest.readAll(viaSurvivor, device))).containsExactlyElementsOf(described(sent));
         assertThat(inLog(device)).isEmpty();
     }
 
@@ -155,6 +144,6 @@ class HoldWindowTest extends ServerTest {
         addresses.clear();
         DeviceQueues restarted = queues(member(), hold);
 
-        assertThat(described(readAll(restarted, device))).containsExactlyElementsOf(described(List.of(waiting)));
+        assertThat(described(DeviceQueuesTest.readAll(restarted, device))).containsExactlyElementsOf(described(List.of(waiting)));
     }
 }

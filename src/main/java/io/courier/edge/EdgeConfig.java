@@ -19,11 +19,11 @@ public interface EdgeConfig {
     @WithDefault("1048576")
     int windowBytes();
 
-    /** Rows per inbox read. */
+    /** Items per queue read (within the window's room). */
     @WithDefault("128")
     int page();
 
-    /** How often a stream rescans its inbox: recovers pushes the bus lost and moves the ack cursor. */
+    /** How often an idle stream reads its queue again: recovers a last push the bus lost. */
     @WithDefault("15s")
     Duration rescanInterval();
 

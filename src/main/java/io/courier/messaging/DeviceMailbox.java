@@ -218,7 +218,7 @@ public final class DeviceMailbox {
         reading = true;
         readDue = false;
         long from = readThrough;
-        then(storage.read(device, from, limits.window() - unacked.size(),
+        then(storage.read(device, from, Math.min(limits.page(), limits.window() - unacked.size()),
                 Math.max(1, limits.windowBytes() - unackedBytes)), page -> pageRead(from, page));
     }
 

@@ -115,16 +115,16 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     }
 
     /**
-     * Checks whether hold mode may be on, and writes to the log what this member's queues held longer than the hold
-     * without an ack (in sequence order per device), then lets memory drop it. Runs on every member, periodically;
-     * a member that took over a dead one's partitions spills their items too.
+     * Writes to the log what this member's queues held longer than the hold without an ack (in sequence order per
+     * device), then lets memory drop it. Runs on every member, periodically; a member that took over a dead one's
+     * partitions spills their items too.
      */
     Mono<Void> spill() {
         if (!spilling.compareAndSet(false, true)) {
             return Mono.empty();
         }
         long cutoff = clock.millis() - limits.holdMillis();
-        return Flux.fromIterable(map.localKeySet(new QueueOps.NeedsSpill(cutoff)))
+        return Flux.defer(() -> Flux.fromIterable(map.localKeySet(new QueueOps.NeedsSpill(cutoff))))
                 .flatMap(device -> call(device, () -> new QueueOps.TakeSpill(cutoff))
                         .flatMap(work -> write(device, (DeviceQueue.Spill) work)), 16)
                 .then()

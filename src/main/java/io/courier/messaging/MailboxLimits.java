@@ -7,10 +7,10 @@ import java.time.Duration;
  *
  * @param window un-acked deliveries at most (Signal uses 256)
  * @param windowBytes un-acked bytes at most (one item always fits, however large)
- * @param page rows read per inbox query
+ * @param page items per queue read
  * @param ackBatchesInFlight ack batches whose bookkeeping may run at once before the stream stops reading frames
- * @param rescanInterval how often the inbox is rescanned from the cursor: recovers pushes the best-effort bus
- *        missed and lets the cursor move past what live pushes delivered
+ * @param rescanInterval how long an idle stream waits before reading its queue again: recovers a last push the
+ *        best-effort bus missed (an earlier missed push shows as a gap before the next one)
  */
 public record MailboxLimits(int window, int windowBytes, int page, int ackBatchesInFlight, Duration rescanInterval) {
     public MailboxLimits {

@@ -72,7 +72,10 @@ final class FanoutResumer implements AutoCloseable {
     /** Completes once the partitions of a departed member have new owners. */
     private Mono<Void> afterMigrations() {
         return Flux.interval(Duration.ZERO, SAFE_POLL)
-                .publishOn(Schedulers.boundedElastic()) // isClusterSafe waits for every member's answer
+                // isClusterSafe waits for every member's answer (minutes for a dead one's): ticks meanwhile are
+                // dropped, not queued until the interval overflows and fails the resume
+                .onBackpressureDrop()
+                .publishOn(Schedulers.boundedElastic(), 1)
                 .filter(tick -> hazelcast.getPartitionService().isClusterSafe())
                 .next()
                 .timeout(SAFE_WAIT)

@@ -1,7 +1,6 @@
 package io.courier.edge;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,7 +15,6 @@ import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.FrameError;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.Pong;
-import io.courier.api.v1.PresenceEvent;
 import io.courier.api.v1.QueueEmpty;
 import io.courier.api.v1.Read;
 import io.courier.cluster.DeviceAddress;
@@ -86,14 +84,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
     private final AtomicInteger ephemeralsQueued = new AtomicInteger();
     /** Presence notices handed to the serial executor and not yet run there. */
     private final AtomicInteger noticesQueued = new AtomicInteger();
-    private final PresenceSubscriptions presence;
-    /**
-     * Presence notices held while current states are being looked up (a subscribe answered, a refresh): a change
-     * that happened meanwhile never comes before the state it changed. Bounded by {@value #NOTICES_QUEUED}.
-     */
-    private final List<ConnectResponse> heldNotices = new ArrayList<>();
-    /** Lookups of current presence states in progress; notices are held while there are any. */
-    private int presenceLookups;
+    private final PresenceFeed presence;
     /** Set when the node drains: no further frame is handled, and the stream ends with this once idle. */
     private StatusRuntimeException drainedWith;
     private boolean closing;
@@ -121,7 +112,6 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
             MessagingMetrics delivery, Clock clock, BoundedLog faults, Mono<Boolean> stillCurrent,
             PresenceSubscriptions presence, DownFrames frames) {
         this.device = device;
-        this.presence = presence;
         this.frames = frames;
         this.faults = faults;
         this.stillCurrent = stillCurrent;
@@ -136,6 +126,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
         this.clock = clock;
         this.maxIds = config.window();
         this.outbound = new Outbound(call, config.maxQueuedReplies(), metrics);
+        this.presence = new PresenceFeed(presence, outbound, serial, NOTICES_QUEUED);
         // Manual flow control must be set up before the service method returns.
         call.disableAutoRequest();
         call.setOnReadyHandler(() -> onSerial(outbound::drain));
@@ -214,14 +205,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
 
     /** A presence notice from the node bus: queued behind what the stream is writing, within bounds. */
     void notice(ConnectResponse frame) {
-        hand(frame, noticesQueued, NOTICES_QUEUED, this::writeNotice);
-    }
-
-    private boolean writeNotice(ConnectResponse frame) {
-        if (presenceLookups == 0) {
-            return outbound.notice(frame);
-        }
-        return heldNotices.size() < NOTICES_QUEUED && heldNotices.add(frame);
+        hand(frame, noticesQueued, NOTICES_QUEUED, presence::notice);
     }
 
     /** This account's privacy changed: the states of the accounts this stream watches, as it may see them now. */
@@ -230,24 +214,9 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
             if (closed) {
                 return;
             }
-            presenceLookups++;
-            presence.refresh().publishOn(serial).doFinally(signal -> onSerial(this::presenceLooked))
-                    .subscribe(events -> events.forEach(event -> writeNotice(presenceFrame(event))),
-                            error -> faults.log(Logger.Level.DEBUG, device,
-                                    () -> "Presence of " + device + " not refreshed: " + error));
+            presence.refresh().subscribe(null, error -> faults.log(Logger.Level.DEBUG, device,
+                    () -> "Presence of " + device + " not refreshed: " + error));
         });
-    }
-
-    /** A lookup of current states is over: what was held meanwhile goes out, behind those states. */
-    private void presenceLooked() {
-        if (--presenceLookups == 0) {
-            heldNotices.forEach(outbound::notice);
-            heldNotices.clear();
-        }
-    }
-
-    private static ConnectResponse presenceFrame(PresenceEvent event) {
-        return ConnectResponse.newBuilder().setPresence(event).build();
     }
 
     private void hand(ConnectResponse frame, AtomicInteger queued, int max, Predicate<ConnectResponse> write) {
@@ -334,11 +303,7 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
             case TYPING -> within(budgets.typing(), "typing indicators")
                     ? messenger.typing(device, frame.getTyping()).publishOn(serial).flatMap(this::refuse)
                     : Mono.empty();
-            case PRESENCE_SUBSCRIBE -> {
-                presenceLookups++;
-                yield presence.replace(frame.getPresenceSubscribe()).publishOn(serial).flatMap(this::answerPresence)
-                        .doFinally(signal -> onSerial(this::presenceLooked));
-            }
+            case PRESENCE_SUBSCRIBE -> presence.subscribe(frame.getPresenceSubscribe(), this::answerPresence);
             default -> refuse(FrameErrors.of(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME,
                     "empty frame: set send, ack, read, ping, typing or presence_subscribe"));
         };
@@ -357,13 +322,13 @@ final class DeviceStream implements StreamObserver<ConnectRequest>, MailboxOutle
         }
     }
 
-    /** The current states (or the refusal); the changes that came meanwhile follow ({@link #presenceLooked}). */
+    /** The current states (or the refusal); the changes that came meanwhile follow ({@link PresenceFeed}). */
     private Mono<Void> answerPresence(PresenceSubscriptions.Answer answer) {
         if (answer instanceof PresenceSubscriptions.Answer.Refused refused) {
             refuse(refused.error());
         } else {
             ((PresenceSubscriptions.Answer.Events) answer).events()
-                    .forEach(event -> outbound.reply(presenceFrame(event)));
+                    .forEach(event -> outbound.reply(PresenceFeed.frame(event)));
         }
         return Mono.empty();
     }

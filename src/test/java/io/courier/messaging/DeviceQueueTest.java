@@ -1,0 +1,113 @@
+package io.courier.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.courier.api.v1.EnvelopeType;
+
+/** One queue's memory as its entry processors change it: what may leave memory, what a spill takes, where reads go. */
+class DeviceQueueTest {
+    private static final DeviceQueue.Limits LIMITS = new DeviceQueue.Limits(3, 1 << 20, 1000);
+
+    private final DeviceQueue queue = new DeviceQueue(1, Queued.firstOfEpoch(1) - 1, true);
+    private long nextId = 100;
+
+    private InboxItem message() {
+        return new InboxItem.Message(nextId++, UUID.randomUUID(), 1, 1, Instant.EPOCH,
+                EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE_VALUE, new byte[10], null, null);
+    }
+
+    private long enqueue(long nowMillis) {
+        return queue.enqueue(List.of(message()), false, nowMillis, LIMITS);
+    }
+
+    @Test
+    void anItemNotYetStoredNeverLeavesMemoryWhateverItsAgeOrTheBounds() {
+        long first = enqueue(0);
+        for (int i = 0; i < 5; i++) {
+            enqueue(0);
+        }
+
+        queue.trim(10_000, LIMITS);
+
+        assertThat(queue.held).hasSize(6).containsKey(first);
+        assertThat(queue.read(queue.ackedThrough, 10, 1 << 20).logThrough()).as("nothing to read from the log")
+                .isNegative();
+    }
+
+    @Test
+    void storedItemsLeaveMemoryOldestFirstAndReadsBelowThemGoToTheLog() {
+        long first = enqueue(0);
+        long second = enqueue(0);
+        long third = enqueue(500);
+
+        queue.stored(List.of(first, second, third), Set.of());
+        queue.trim(1200, LIMITS); // the first two are past the hold, the third is not
+
+        assertThat(queue.held.keySet()).containsExactly(third);
+        assertThat(queue.logOnlyThrough).isEqualTo(second);
+        assertThat(queue.read(queue.ackedThrough, 10, 1 << 20).logThrough()).isEqualTo(second);
+        assertThat(queue.read(second, 10, 1 << 20).items()).extracting(Queued::seq).containsExactly(third);
+    }
+
+    @Test
+    void aStoredItemBehindAnUnstoredOneWaitsForIt() {
+        long first = enqueue(0);
+        long second = enqueue(0);
+
+        queue.stored(List.of(second), Set.of());
+        queue.trim(5000, LIMITS);
+
+        assertThat(queue.held.keySet()).containsExactly(first, second);
+        assertThat(queue.logOnlyThrough).isLessThan(first);
+    }
+
+    @Test
+    void aSpillTakesWhatIsOlderThanTheHoldAndNotStoredInOrderWithItsSendRecords() {
+        long old = enqueue(0);
+        long oldStored = enqueue(0);
+        long young = enqueue(900);
+        queue.stored(List.of(oldStored), Set.of());
+        queue.sends.put(7L, new DeviceQueue.Send(1, 0, true, false));
+        queue.sends.put(8L, new DeviceQueue.Send(2, 950, false, false));
+        queue.sends.put(9L, new DeviceQueue.Send(3, 0, true, true));
+
+        assertThat(queue.needsSpill(500)).isTrue();
+        DeviceQueue.Spill spill = queue.spill(500);
+
+        assertThat(spill.items()).extracting(Queued::seq).containsExactly(old);
+        assertThat(spill.sends()).containsOnlyKeys(7L);
+        queue.stored(List.of(old), spill.sends().keySet());
+        assertThat(queue.needsSpill(500)).isFalse();
+        assertThat(queue.needsSpill(1000)).as("the young item and send, once they are old").isTrue();
+        assertThat(queue.held).containsKey(young);
+    }
+
+    @Test
+    void theMarkDropsWhatItPassesAndNeverMovesBack() {
+        long first = enqueue(0);
+        long second = enqueue(0);
+
+        queue.advance(first);
+        queue.advance(first - 5);
+
+        assertThat(queue.ackedThrough).isEqualTo(first);
+        assertThat(queue.held.keySet()).containsExactly(second);
+        assertThat(queue.heldBytes).isEqualTo(message().weight());
+    }
+
+    @Test
+    void theBackupPlacesTheSequencesThePrimaryGave() {
+        DeviceQueue backup = new DeviceQueue(1, Queued.firstOfEpoch(1) - 1, true);
+        backup.place(Queued.firstOfEpoch(1) + 5, List.of(message()), false, 0); // a copy that lagged behind
+
+        assertThat(backup.held.keySet()).containsExactly(Queued.firstOfEpoch(1) + 5);
+        assertThat(backup.nextSeq).isEqualTo(Queued.firstOfEpoch(1) + 6);
+    }
+}

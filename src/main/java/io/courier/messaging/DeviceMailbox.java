@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,8 @@ public final class DeviceMailbox {
     });
     /** Sequences of acks whose bookkeeping is still running: the mark stays below them. */
     private final TreeSet<Long> acksInFlight = new TreeSet<>();
+    /** Server ids of those acks: a copy of one read meanwhile (a resumed fan-out job's) is not delivered again. */
+    private final Set<Long> settling = new HashSet<>();
     private final ArrayDeque<AckBatch> ackBatches = new ArrayDeque<>();
     private final List<Sinks.Empty<Void>> quietWaiters = new ArrayList<>();
 
@@ -133,7 +136,7 @@ public final class DeviceMailbox {
         Set<Long> seqs = new TreeSet<>();
         Set<Long> ids = new TreeSet<>();
         for (long id : new TreeSet<>(serverIds)) {
-            if (closed || recentlyAcked.contains(id) || ackBatches.stream().anyMatch(b -> b.serverIds().contains(id))) {
+            if (closed || recentlyAcked.contains(id) || settling.contains(id)) {
                 continue; // a duplicate ack changes nothing
             }
             Long seq = unackedSeqs.remove(id);
@@ -151,6 +154,7 @@ public final class DeviceMailbox {
             return Mono.empty();
         }
         acksInFlight.addAll(seqs);
+        settling.addAll(ids);
         AckBatch batch = new AckBatch(seqs, ids, Sinks.empty());
         ackBatches.add(batch);
         then(settler.settle(device, delivered, unknown), refused -> settled(batch, refused));
@@ -201,6 +205,7 @@ public final class DeviceMailbox {
 
     private void settled(AckBatch batch, List<Long> refused) {
         acksInFlight.removeAll(batch.seqs());
+        settling.removeAll(batch.serverIds());
         ackBatches.remove(batch);
         batch.serverIds().stream().filter(id -> !refused.contains(id)).forEach(recentlyAcked::add);
         if (!refused.isEmpty()) {
@@ -298,7 +303,8 @@ public final class DeviceMailbox {
     }
 
     private boolean alreadyAcked(Queued queued) {
-        return recentlyAcked.contains(queued.item().serverId());
+        long id = queued.item().serverId();
+        return recentlyAcked.contains(id) || settling.contains(id);
     }
 
     private boolean hasRoom() {

@@ -177,6 +177,24 @@ class DeviceMailboxTest {
     }
 
     @Test
+    void aCopyOfAnItemWhoseAckIsStillSettlingIsNotDeliveredAgain() {
+        InboxItem message = message(10);
+        Queued first = queue.enqueue(message);
+        DeviceMailbox mailbox = mailbox(16, 1 << 20);
+        mailbox.start();
+        Sinks.One<List<Long>> slowSettle = Sinks.one();
+        queue.nextSettle = slowSettle.asMono();
+        mailbox.ack(List.of(message.serverId())).block();
+
+        Queued again = queue.enqueue(message); // a resumed fan-out job's copy
+        mailbox.push(again);
+        slowSettle.tryEmitValue(List.of());
+
+        assertThat(outlet.delivered).containsExactly(message);
+        assertThat(queue.state.ackedThrough).isEqualTo(again.seq()).isGreaterThan(first.seq());
+    }
+
+    @Test
     void acksOfIdsNotInTheQueueAreRefusedAndDuplicatesChangeNothing() {
         Queued item = store(10);
         DeviceMailbox mailbox = mailbox(16, 1 << 20);

@@ -104,14 +104,22 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
      */
     Mono<List<Queued>> enqueue(DeviceAddress to, List<? extends InboxItem> items, boolean shared) {
         List<InboxItem> copy = List.copyOf(items);
-        boolean hold = twoCopies;
-        Mono<List<Queued>> queued = call(to, () -> new QueueOps.Enqueue(copy, shared, clock.millis(), limits))
+        return call(to, () -> new QueueOps.Enqueue(copy, shared, clock.millis(), limits))
                 .map(first -> IntStream.range(0, copy.size())
-                        .mapToObj(i -> new Queued((Long) first + i, copy.get(i))).toList());
-        return hold ? queued : queued.flatMap(q -> log.append(to, q, shared)
-                .then(Mono.fromRunnable(() -> map.submitToKey(to, new QueueOps.Stored(
-                        q.stream().map(Queued::seq).toList(), Set.of(), clock.millis(), limits))))
-                .thenReturn(q));
+                        .mapToObj(i -> new Queued((Long) first + i, copy.get(i))).toList())
+                // Asked when the enqueue is done, not before: a member that left meanwhile may have taken the
+                // backup with it (the op is then retried and completes on a partition with no backup yet).
+                .flatMap(q -> twoCopies ? Mono.just(q) : log.append(to, q, shared)
+                        .then(Mono.fromRunnable(() -> map.submitToKey(to, new QueueOps.Stored(
+                                q.stream().map(Queued::seq).toList(), Set.of(), clock.millis(), limits))))
+                        .thenReturn(q));
+    }
+
+    /** One item to each device, in parallel; completes once all are durable. */
+    Mono<List<Messenger.Enqueued>> enqueueEach(List<Messenger.Addressed> copies) {
+        return Flux.fromIterable(copies)
+                .flatMap(c -> enqueue(c.to(), List.of(c.item()), false).map(q -> new Messenger.Enqueued(c.to(), q)))
+                .collectList();
     }
 
     /**

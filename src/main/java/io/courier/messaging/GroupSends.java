@@ -15,7 +15,6 @@ import io.courier.cluster.DeviceAddress;
 import io.courier.common.Ids;
 import io.courier.common.TokenBucket;
 import io.courier.keys.KeyDirectory;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -95,10 +94,7 @@ final class GroupSends {
         Set<UUID> recipients = new HashSet<>(members);
         recipients.remove(sender.accountId());
         return log.putSharedPayload(send.serverId(), message.getGroupCiphertext().toByteArray())
-                .then(Flux.fromIterable(selfCopies)
-                        .flatMap(c -> queues.enqueue(c.to(), List.of(c.item()), false)
-                                .map(queued -> new Messenger.Enqueued(c.to(), queued)))
-                        .collectList())
+                .then(queues.enqueueEach(selfCopies))
                 .flatMap(enqueued -> fanout.schedule(stored, recipients).then(Mono.fromRunnable(() -> {
                     metrics.messageStored();
                     enqueued.forEach(router::route);

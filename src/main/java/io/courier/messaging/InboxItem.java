@@ -8,7 +8,7 @@ import java.util.UUID;
 import io.courier.api.v1.ReceiptState;
 
 /**
- * An entry of a device's inbox: a message for it, a tick change for a message its account sent, or a change of a
+ * An item of a device's queue: a message for it, a tick change for a message its account sent, or a change of a
  * group its account is or was in.
  */
 public sealed interface InboxItem extends Serializable {

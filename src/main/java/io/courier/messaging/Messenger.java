@@ -157,11 +157,7 @@ public final class Messenger implements DeviceMailbox.AckSettler {
             copies.add(new Addressed(new DeviceAddress(sender.accountId(), e.getDeviceId()),
                     item(sender, message, serverId, now, e, recipient)));
         }
-        Mono<List<Enqueued>> enqueued = Flux.fromIterable(copies)
-                .flatMap(c -> queues.enqueue(c.to(), List.of(c.item()), false)
-                        .map(queued -> new Enqueued(c.to(), queued)))
-                .collectList();
-        Mono<SendOutcome> stored = Mono.zip(enqueued, receipts.recordSent(sender.accountId(), serverId, recipient, now)
+        Mono<SendOutcome> stored = Mono.zip(queues.enqueueEach(copies), receipts.recordSent(sender.accountId(), serverId, recipient, now)
                 .thenReturn(Boolean.TRUE), (queued, recorded) -> queued)
                 .doOnNext(queued -> {
                     metrics.messageStored();

@@ -51,6 +51,11 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     private final Clock clock;
     /** Every partition has a live, in-sync backup: what only memory holds is held twice. Refreshed periodically. */
     private volatile boolean twoCopies;
+    /**
+     * Hold mode was on here, or this member has had peers: only then can a local queue hold something the log
+     * lacks, so a lone member never scans its entries for spills.
+     */
+    private volatile boolean everHeld;
     private final AtomicBoolean spilling = new AtomicBoolean();
     private volatile Disposable spills = () -> { };
 
@@ -128,7 +133,7 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
      * partitions spills their items too.
      */
     Mono<Void> spill() {
-        if (!spilling.compareAndSet(false, true)) {
+        if (!everHeld || !spilling.compareAndSet(false, true)) {
             return Mono.empty();
         }
         long cutoff = clock.millis() - limits.holdMillis();
@@ -165,17 +170,20 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
                     + " ms" : "write every item through to the log");
         }
         twoCopies = safe;
+        everHeld |= safe;
     }
 
     /** A member joined or left: write through until the next check finds every backup in sync. */
     @Override
     public void memberAdded(MembershipEvent event) {
         twoCopies = false;
+        everHeld = true; // this member may own entries another one held in memory only
     }
 
     @Override
     public void memberRemoved(MembershipEvent event) {
         twoCopies = false;
+        everHeld = true;
     }
 
     @Override

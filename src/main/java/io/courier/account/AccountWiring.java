@@ -22,6 +22,7 @@ import io.quarkus.arc.DefaultBean;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Startup;
 import reactor.core.scheduler.Schedulers;
+import io.courier.common.ConfigRefusal;
 
 /** CDI wiring of the account capability. */
 public class AccountWiring {
@@ -78,12 +79,12 @@ public class AccountWiring {
         if ("http".equals(sender)) {
             AccountConfig.HttpGateway http = config.httpGateway();
             return new HttpGatewaySender(new HttpGatewaySender.Settings(http.url().orElseThrow(
-                    () -> new IllegalStateException("courier.accounts.http-gateway.url is required for the http sender")),
+                    () -> new ConfigRefusal("courier.accounts.http-gateway.url is required for the http sender")),
                     http.authorization(), http.timeout(), http.attempts(), http.backoff()));
         }
         Instance<VerificationCodeSender> named = beans.select(NamedLiteral.of(sender));
         if (!named.isResolvable()) {
-            throw new IllegalStateException("courier.accounts.verification-sender=" + sender
+            throw new ConfigRefusal("courier.accounts.verification-sender=" + sender
                     + " names no VerificationCodeSender bean; use 'log', 'http' or add one");
         }
         return named.get();

@@ -1,6 +1,7 @@
 package io.courier.account;
 
 import org.jboss.logging.Logger;
+import io.courier.common.ConfigRefusal;
 
 /**
  * The local-run sender: there is no SMS gateway on a developer machine, so the code is logged for the developer
@@ -15,7 +16,7 @@ final class LoggingVerificationCodeSender implements VerificationCodeSender {
      */
     static LoggingVerificationCodeSender guarded(boolean localRun, boolean explicitlyAllowed) {
         if (!localRun && !explicitlyAllowed) {
-            throw new IllegalStateException("courier.accounts.verification-sender=log writes codes to the log and is"
+            throw new ConfigRefusal("courier.accounts.verification-sender=log writes codes to the log and is"
                     + " for local runs only; configure a real sender (e.g. http), or set"
                     + " courier.accounts.allow-log-sender=true for a throw-away environment");
         }

@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.courier.common.ConfigRefusal;
 
 /**
  * Checks the operator token AdminService calls carry ({@code authorization: Bearer <courier.admin.token>}). The
@@ -20,7 +21,7 @@ final class OperatorToken {
     OperatorToken(Optional<String> token) {
         token.ifPresent(t -> {
             if (t.length() < MIN_LENGTH) {
-                throw new IllegalStateException("courier.admin.token must be at least " + MIN_LENGTH
+                throw new ConfigRefusal("courier.admin.token must be at least " + MIN_LENGTH
                         + " characters (e.g. openssl rand -hex 32)");
             }
         });

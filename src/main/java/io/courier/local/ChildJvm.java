@@ -108,6 +108,20 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /** Waits for the child to exit on its own; its exit status. */
+    int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException(name + " was still running after " + timeout.toSeconds()
+                        + " s; last log lines:\n" + tail(40));
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + name, e);
+        }
+    }
+
     long pid() {
         return process.pid();
     }

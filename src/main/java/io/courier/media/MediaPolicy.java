@@ -1,6 +1,7 @@
 package io.courier.media;
 
 import io.courier.api.v1.MediaKind;
+import io.courier.common.ConfigRefusal;
 
 /** Startup checks of the media settings: a node with limits S3 can't honour refuses to start. */
 final class MediaPolicy {
@@ -15,12 +16,12 @@ final class MediaPolicy {
     static void check(MediaLimits limits) {
         long part = limits.partSize().asLongValue();
         if (part < MIN_PART || part > MAX_PART) {
-            throw new IllegalStateException("courier.media.part-size must be 5 MiB to 5 GiB (S3's part limits), got "
+            throw new ConfigRefusal("courier.media.part-size must be 5 MiB to 5 GiB (S3's part limits), got "
                     + part);
         }
         long threshold = limits.multipartThreshold().asLongValue();
         if (threshold < 1 || threshold > MAX_PART) {
-            throw new IllegalStateException("courier.media.multipart-threshold must be 1 byte to 5 GiB, got "
+            throw new ConfigRefusal("courier.media.multipart-threshold must be 1 byte to 5 GiB, got "
                     + threshold);
         }
         for (MediaKind kind : new MediaKind[] { MediaKind.MEDIA_KIND_IMAGE, MediaKind.MEDIA_KIND_AUDIO,
@@ -32,7 +33,7 @@ final class MediaPolicy {
             }
         }
         if (limits.urlTtl().isNegative() || limits.urlTtl().toSeconds() < 1 || limits.urlTtl().toDays() > 7) {
-            throw new IllegalStateException("courier.media.url-ttl must be 1 s to 7 days (S3's presign limit)");
+            throw new ConfigRefusal("courier.media.url-ttl must be 1 s to 7 days (S3's presign limit)");
         }
     }
 }

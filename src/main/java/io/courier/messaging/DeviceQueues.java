@@ -17,6 +17,7 @@ import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IndeterminateOperationStateException;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 
@@ -79,8 +80,9 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
 
     /**
      * Spills every {@code interval} from now on, and checks as often whether every partition has an in-sync backup,
-     * until {@link #close()}. Both block on the grid (a safety check waits out a dead member's timeouts), so each
-     * runs on a thread of its own.
+     * until {@link #close()} or until this member shuts down (the node drain shuts it down before the beans go).
+     * Both block on the grid (a safety check waits out a dead member's timeouts), so each runs on a thread of its
+     * own.
      */
     void start(Duration interval) {
         hazelcast.getCluster().addMembershipListener(this);
@@ -91,6 +93,11 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
         Disposable checking = Flux.interval(Duration.ZERO, interval, checker).onBackpressureDrop()
                 .subscribe(tick -> refreshCopies());
         spills = Disposables.composite(spilling, checking, spiller, checker);
+        hazelcast.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN) {
+                close();
+            }
+        });
     }
 
     void close() {
@@ -163,8 +170,13 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     }
 
     void refreshCopies() {
-        boolean safe = limits.holdMillis() > 0 && hazelcast.getCluster().getMembers().size() > 1
-                && hazelcast.getPartitionService().isClusterSafe();
+        boolean safe;
+        try {
+            safe = limits.holdMillis() > 0 && hazelcast.getCluster().getMembers().size() > 1
+                    && hazelcast.getPartitionService().isClusterSafe();
+        } catch (RuntimeException unanswered) {
+            safe = false; // writing through is right whatever the grid's state; the next check asks again
+        }
         if (safe != twoCopies) {
             LOG.infof("Device queues %s", safe ? "hold items in two members' memory for " + limits.holdMillis()
                     + " ms" : "write every item through to the log");

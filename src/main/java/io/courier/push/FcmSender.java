@@ -24,6 +24,7 @@ import com.google.auth.oauth2.ServiceAccountCredentials;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import io.courier.common.ConfigRefusal;
 
 /**
  * FCM HTTP v1 ({@code POST /v1/projects/{project}/messages:send}) with a service-account OAuth2 token from Google's
@@ -63,7 +64,7 @@ final class FcmSender implements WakeSender {
         }
         String project = projectId.orElseGet(account::getProjectId);
         if (project == null || project.isBlank()) {
-            throw new IllegalArgumentException("courier.push.fcm.project-id is not set and the service account has"
+            throw new ConfigRefusal("courier.push.fcm.project-id is not set and the service account has"
                     + " no project_id");
         }
         this.credentials = account.createScoped(List.of(SCOPE));

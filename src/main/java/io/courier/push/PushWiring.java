@@ -26,6 +26,7 @@ import io.courier.store.Cql;
 import io.courier.store.Migration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
+import io.courier.common.ConfigRefusal;
 
 /** CDI wiring of push: tokens, the wake-up scheduler and the senders configured under {@code courier.push}. */
 public class PushWiring {
@@ -98,7 +99,7 @@ public class PushWiring {
     }
 
     private static <T> T required(Optional<T> value, String key) {
-        return value.orElseThrow(() -> new IllegalStateException("courier.push." + key + " must be set when the"
+        return value.orElseThrow(() -> new ConfigRefusal("courier.push." + key + " must be set when the"
                 + " platform is enabled"));
     }
 }

@@ -2,6 +2,7 @@ package io.courier.store;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import io.courier.common.ConfigRefusal;
 
 /** Where to reach the CQL database: from configuration, or from the local infrastructure. */
 public record CqlEndpoint(List<InetSocketAddress> contactPoints, String localDatacenter) {
@@ -18,7 +19,7 @@ public record CqlEndpoint(List<InetSocketAddress> contactPoints, String localDat
         try {
             return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("courier.cql.contact-points: '" + hostPort + "' is not host:port", e);
+            throw new ConfigRefusal("courier.cql.contact-points: '" + hostPort + "' is not host:port", e);
         }
     }
 }

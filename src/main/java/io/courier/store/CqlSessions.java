@@ -16,6 +16,7 @@ import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.tracker.RequestTracker;
 import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
+import io.courier.common.ConfigRefusal;
 
 /** Opens driver sessions with Courier's consistency defaults. */
 public final class CqlSessions {
@@ -51,7 +52,7 @@ public final class CqlSessions {
                 .withLocalDatacenter(endpoint.localDatacenter())
                 .withConfigLoader(loader);
         config.username().ifPresent(username -> builder.withAuthCredentials(username, config.password()
-                .orElseThrow(() -> new IllegalStateException("courier.cql.username is set but courier.cql.password "
+                .orElseThrow(() -> new ConfigRefusal("courier.cql.username is set but courier.cql.password "
                         + "is not: set COURIER_CQL_PASSWORD"))));
         if (config.tls().enabled()) {
             builder.withSslEngineFactory(new ProgrammaticSslEngineFactory(sslContext(config.tls()), null,
@@ -76,7 +77,7 @@ public final class CqlSessions {
             context.init(null, trust.getTrustManagers(), null);
             return context;
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException("courier.cql.tls.truststore " + tls.truststore().map(Path::toString)
+            throw new ConfigRefusal("courier.cql.tls.truststore " + tls.truststore().map(Path::toString)
                     .orElse("(JVM default)") + " could not be loaded: " + e.getMessage(), e);
         }
     }

@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import io.courier.common.ConfigRefusal;
 
 /** Creates the keyspace and applies the migrations not yet recorded in {@code schema_migrations}. */
 public final class SchemaMigrator {
@@ -25,7 +26,7 @@ public final class SchemaMigrator {
 
     public SchemaMigrator(String keyspace, String replication) {
         if (!keyspace.matches("[a-z][a-z0-9_]{0,47}")) {
-            throw new IllegalArgumentException("courier.cql.keyspace '" + keyspace
+            throw new ConfigRefusal("courier.cql.keyspace '" + keyspace
                     + "' must be lower-case letters, digits and underscores, starting with a letter");
         }
         this.keyspace = keyspace;

@@ -47,6 +47,36 @@ public final class NodeProcess implements AutoCloseable {
      */
     public static NodeProcess start(String name, Path dataDir, Ports ports, Map<String, String> config,
             Duration timeout) {
+        ChildJvm jvm = launch(name, dataDir, ports, config);
+        NodeProcess node = new NodeProcess(name, ports, jvm);
+        try {
+            node.awaitLog(READY, timeout);
+        } catch (RuntimeException e) {
+            jvm.kill(); // a node that never got ready would otherwise outlive the test, holding its ports
+            throw e;
+        }
+        return node;
+    }
+
+    /** How a node that was expected to refuse its start ended. */
+    public record Exit(int status, String log) {
+    }
+
+    /** Starts a node that should refuse to start; returns once it has exited (fails if it runs past the timeout). */
+    public static Exit startRefused(String name, Path dataDir, Ports ports, Map<String, String> config,
+            Duration timeout) {
+        ChildJvm jvm = launch(name, dataDir, ports, config);
+        try {
+            int status = jvm.awaitExit(timeout);
+            return new Exit(status, Files.readString(jvm.logFile()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the log of " + name, e);
+        } finally {
+            jvm.kill();
+        }
+    }
+
+    private static ChildJvm launch(String name, Path dataDir, Ports ports, Map<String, String> config) {
         if (!Files.exists(APP)) {
             throw new IllegalStateException(APP + " is missing: run after `mvn package` (failsafe does)");
         }
@@ -62,16 +92,8 @@ public final class NodeProcess implements AutoCloseable {
             options.add("-Dcourier.cluster.port=" + ports.hazelcast());
             options.add("-Dcourier.cluster.bind-address=127.0.0.1");
             config.forEach((key, value) -> options.add("-D" + key + "=" + value));
-            ChildJvm jvm = ChildJvm.start(name, LocalInfrastructure.currentJava(), List.of(APP.toAbsolutePath()),
+            return ChildJvm.start(name, LocalInfrastructure.currentJava(), List.of(APP.toAbsolutePath()),
                     options, "io.quarkus.bootstrap.runner.QuarkusEntryPoint", List.of(), workDir);
-            NodeProcess node = new NodeProcess(name, ports, jvm);
-            try {
-                node.awaitLog(READY, timeout);
-            } catch (RuntimeException e) {
-                jvm.kill(); // a node that never got ready would otherwise outlive the test, holding its ports
-                throw e;
-            }
-            return node;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start node " + name, e);
         }

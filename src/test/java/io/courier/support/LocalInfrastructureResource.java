@@ -77,7 +77,7 @@ public class LocalInfrastructureResource implements QuarkusTestResourceLifecycle
         }
     }
 
-    static void deleteRecursively(Path dir) {
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -1,0 +1,119 @@
+package io.courier.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.courier.local.FreePorts;
+import io.courier.local.LocalEndpoints;
+import io.courier.local.LocalInfrastructure;
+import io.courier.local.NodeProcess;
+import io.courier.support.LocalInfrastructureResource;
+
+/**
+ * Starts of the built application that must fail: none may say it is ready, each ends with a non-zero status and
+ * one actionable ERROR line (what is wrong, which setting fixes it) and no stack trace. The nodes attach to one
+ * local Cassandra + S3Proxy that this class owns.
+ */
+class StartRefusalIT {
+    private static final Path DATA = Path.of("target", "it-refusals");
+    private static final Duration BOOT = Duration.ofMinutes(4);
+
+    private static LocalInfrastructure infrastructure;
+
+    @BeforeAll
+    static void startInfrastructure() {
+        for (String dir : List.of("cassandra", "s3proxy", "nodes")) {
+            LocalInfrastructureResource.deleteRecursively(DATA.resolve(dir));
+        }
+        infrastructure = LocalInfrastructure.start(DATA, LocalInfrastructure.currentJava(), BOOT);
+    }
+
+    @AfterAll
+    static void stopInfrastructure() {
+        if (infrastructure != null) {
+            infrastructure.close();
+        }
+    }
+
+    @Test
+    void aTakenManagementPortIsNamedWithItsSettingAndAFreeOne() throws IOException {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = taken.getLocalPort();
+            NodeProcess.Ports ports = new NodeProcess.Ports(FreePorts.pick(), port, FreePorts.pick());
+
+            NodeProcess.Exit exit = NodeProcess.startRefused("management-port-taken", DATA, ports,
+                    alone(ports), BOOT);
+
+            assertThat(refusal(exit)).contains("port " + port + " (quarkus.management.port")
+                    .contains("in use by another process").containsPattern("QUARKUS_MANAGEMENT_PORT=\\d+ is free");
+        }
+    }
+
+    @Test
+    void aTakenGrpcPortStopsTheNodeInsteadOfRunningWithoutIt() throws IOException {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = taken.getLocalPort();
+            NodeProcess.Ports ports = new NodeProcess.Ports(port, FreePorts.pick(), FreePorts.pick());
+
+            NodeProcess.Exit exit = NodeProcess.startRefused("grpc-port-taken", DATA, ports, alone(ports), BOOT);
+
+            assertThat(refusal(exit)).contains("port " + port + " (quarkus.grpc.server.port")
+                    .containsPattern("QUARKUS_GRPC_SERVER_PORT=\\d+ is free");
+        }
+    }
+
+    @Test
+    void theLogSenderIsRefusedOutsideALocalRun() {
+        NodeProcess.Ports ports = NodeProcess.Ports.free();
+        LocalEndpoints endpoints = infrastructure.endpoints();
+        Map<String, String> config = alone(ports);
+        config.put("courier.local.enabled", "false");
+        config.put("courier.cql.contact-points", endpoints.cqlHost() + ":" + endpoints.cqlPort());
+        config.put("courier.cql.local-datacenter", endpoints.cqlDatacenter());
+        config.put("courier.cql.replication", "{'class': 'SimpleStrategy', 'replication_factor': 1}");
+        config.put("courier.s3.endpoint", endpoints.s3Endpoint());
+        config.put("courier.s3.access-key", endpoints.s3AccessKey());
+        config.put("courier.s3.secret-key", endpoints.s3SecretKey());
+        config.put("courier.accounts.verification-sender", "log");
+
+        NodeProcess.Exit exit = NodeProcess.startRefused("log-sender-refused", DATA, ports, config, BOOT);
+
+        assertThat(refusal(exit)).contains("courier.accounts.verification-sender=log")
+                .contains("courier.accounts.allow-log-sender=true");
+    }
+
+    /** A cluster of its own, so no refused node joins another test's members. */
+    private static Map<String, String> alone(NodeProcess.Ports ports) {
+        Map<String, String> config = new HashMap<>();
+        config.put("courier.cluster.name", "refusal-" + UUID.randomUUID());
+        config.put("courier.cluster.members", "127.0.0.1:" + ports.hazelcast());
+        return config;
+    }
+
+    /** Checks what every refused start shares; returns its one ERROR line. */
+    private static String refusal(NodeProcess.Exit exit) {
+        assertThat(exit.status()).as("exit status").isNotZero();
+        assertThat(exit.log()).doesNotContain("Courier node ready");
+        List<String> lines = exit.log().lines().toList();
+        assertThat(lines).as("stack frames in the log").noneMatch(line -> line.startsWith("\tat "));
+        List<String> errors = lines.stream().filter(line -> line.contains(" ERROR ")).toList();
+        assertThat(errors).as("ERROR lines").hasSize(1);
+        assertThat(errors.get(0)).contains("Courier did not start: ");
+        return errors.get(0);
+    }
+}

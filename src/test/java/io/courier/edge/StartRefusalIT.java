@@ -17,7 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.courier.local.FreePorts;
-import io.courier.local.LocalEndpoints;
 import io.courier.local.LocalInfrastructure;
 import io.courier.local.NodeProcess;
 import io.courier.support.LocalInfrastructureResource;
@@ -80,15 +79,8 @@ class StartRefusalIT {
     @Test
     void theLogSenderIsRefusedOutsideALocalRun() {
         NodeProcess.Ports ports = NodeProcess.Ports.free();
-        LocalEndpoints endpoints = infrastructure.endpoints();
         Map<String, String> config = alone(ports);
-        config.put("courier.local.enabled", "false");
-        config.put("courier.cql.contact-points", endpoints.cqlHost() + ":" + endpoints.cqlPort());
-        config.put("courier.cql.local-datacenter", endpoints.cqlDatacenter());
-        config.put("courier.cql.replication", "{'class': 'SimpleStrategy', 'replication_factor': 1}");
-        config.put("courier.s3.endpoint", endpoints.s3Endpoint());
-        config.put("courier.s3.access-key", endpoints.s3AccessKey());
-        config.put("courier.s3.secret-key", endpoints.s3SecretKey());
+        config.putAll(LocalInfrastructureResource.externalConfig(infrastructure.endpoints()));
         config.put("courier.accounts.verification-sender", "log");
 
         NodeProcess.Exit exit = NodeProcess.startRefused("log-sender-refused", DATA, ports, config, BOOT);

@@ -25,14 +25,8 @@ public class LocalInfrastructureResource implements QuarkusTestResourceLifecycle
     private LocalInfrastructure infrastructure;
     private PushServers push;
 
-    @Override
-    public Map<String, String> start() {
-        Path dataDir = Path.of("target", "test-infra");
-        deleteRecursively(dataDir.resolve("cassandra"));
-        deleteRecursively(dataDir.resolve("s3proxy"));
-        infrastructure = LocalInfrastructure.start(dataDir, LocalInfrastructure.currentJava(), Duration.ofMinutes(3));
-        LocalEndpoints endpoints = infrastructure.endpoints();
-        int hazelcastPort = FreePorts.pick();
+    /** A node's settings for running infrastructure given by address, as outside a local run. */
+    public static Map<String, String> externalConfig(LocalEndpoints endpoints) {
         Map<String, String> config = new HashMap<>();
         config.put("courier.local.enabled", "false");
         config.put("courier.cql.contact-points", endpoints.cqlHost() + ":" + endpoints.cqlPort());
@@ -41,6 +35,17 @@ public class LocalInfrastructureResource implements QuarkusTestResourceLifecycle
         config.put("courier.s3.endpoint", endpoints.s3Endpoint());
         config.put("courier.s3.access-key", endpoints.s3AccessKey());
         config.put("courier.s3.secret-key", endpoints.s3SecretKey());
+        return config;
+    }
+
+    @Override
+    public Map<String, String> start() {
+        Path dataDir = Path.of("target", "test-infra");
+        deleteRecursively(dataDir.resolve("cassandra"));
+        deleteRecursively(dataDir.resolve("s3proxy"));
+        infrastructure = LocalInfrastructure.start(dataDir, LocalInfrastructure.currentJava(), Duration.ofMinutes(3));
+        int hazelcastPort = FreePorts.pick();
+        Map<String, String> config = externalConfig(infrastructure.endpoints());
         config.put("courier.cluster.name", "courier-test-" + UUID.randomUUID());
         config.put("courier.cluster.port", Integer.toString(hazelcastPort));
         config.put("courier.cluster.members", "127.0.0.1:" + hazelcastPort);

@@ -4,9 +4,9 @@ import java.util.List;
 
 import io.courier.store.Migration;
 
-/** Tables of the account capability. */
+/** Tables of the account capability: one baseline (nothing has shipped); later changes get new versions. */
 final class AccountSchema {
-    static final Migration V1 = new Migration(1, "accounts, devices, verification and link codes", List.of(
+    static final Migration V1 = new Migration(1, "accounts, devices, verification and link codes, registration lock", List.of(
             // phone -> account; claimed with IF NOT EXISTS so a number has exactly one account.
             """
             CREATE TABLE IF NOT EXISTS phone_accounts (
@@ -15,7 +15,10 @@ final class AccountSchema {
               created_at timestamp)
             """,
             // One partition per account. next_device_id (static) only grows: device ids are never reused, and every
-            // link changes it, so conditioning on it serialises links and enforces the device cap.
+            // link changes it, so conditioning on it serialises links and enforces the device cap. Registration
+            // Lock lives in static columns of the same partition, so setting it and re-registering are serialised
+            // by that compare-and-set; lock_params is Argon2id's "m=<KiB>,t=<iterations>,p=<lanes>", so hashes stay
+            // checkable when the defaults change.
             """
             CREATE TABLE IF NOT EXISTS devices (
               account_id uuid,
@@ -26,6 +29,10 @@ final class AccountSchema {
               credential_salt blob,
               credential_hash blob,
               created_at timestamp,
+              last_seen timestamp,
+              lock_salt blob static,
+              lock_hash blob static,
+              lock_params text static,
               PRIMARY KEY (account_id, device_id))
             """,
             // One live code per number; rows carry a TTL slightly past expires_at.
@@ -45,17 +52,6 @@ final class AccountSchema {
               issuer_salt blob,
               expires_at timestamp)
             """));
-
-    /**
-     * Registration Lock and device activity. The lock lives in static columns of the account's device partition so
-     * setting it and re-registering are serialised by the same {@code next_device_id} compare-and-set.
-     */
-    static final Migration V72 = new Migration(72, "registration lock, device last seen", List.of(
-            "ALTER TABLE devices ADD last_seen timestamp",
-            "ALTER TABLE devices ADD lock_salt blob static",
-            "ALTER TABLE devices ADD lock_hash blob static",
-            // Argon2id parameters as "m=<KiB>,t=<iterations>,p=<lanes>": hashes stay checkable when defaults change.
-            "ALTER TABLE devices ADD lock_params text static"));
 
     private AccountSchema() {
     }

@@ -35,11 +35,6 @@ public class AccountWiring {
     }
 
     @Produces
-    Migration lockSchema() {
-        return AccountSchema.V72;
-    }
-
-    @Produces
     @Singleton
     DeviceStore deviceStore(CqlSession session) {
         return new DeviceStore(session);

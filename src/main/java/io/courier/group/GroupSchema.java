@@ -8,13 +8,16 @@ import io.courier.store.Migration;
 final class GroupSchema {
     static final Migration V8 = new Migration(8, "groups and fan-out jobs", List.of(
             // One row per group: the whole membership is one blob (≤ 1024 × 25 bytes), so every change is a single
-            // compare-and-set on version (an LWT), never a read-then-write across rows.
+            // compare-and-set on version (an LWT), never a read-then-write across rows. Each change's event id is
+            // written with the change (recent_events), so an event recorded before its compare-and-set is
+            // delivered only if the change happened.
             """
             CREATE TABLE IF NOT EXISTS chat_groups (
               group_id uuid PRIMARY KEY,
               version bigint,
               members blob,
-              encrypted_attributes blob)
+              encrypted_attributes blob,
+              recent_events frozen<list<bigint>>)
             """,
             // Jobs not yet finished, one partition per Hazelcast partition of the group id: the node that owns a
             // partition reads exactly its partition's jobs when it takes over. Rows go when the job is done.
@@ -33,13 +36,6 @@ final class GroupSchema {
               PRIMARY KEY ((partition), job_id))
               WITH default_time_to_live = 2592000
             """));
-
-    /**
-     * Each change's event id is written with the change (see GroupStore), so an event recorded before its
-     * compare-and-set is delivered only if the change happened.
-     */
-    static final Migration V12 = new Migration(12, "group change events", List.of(
-            "ALTER TABLE chat_groups ADD recent_events frozen<list<bigint>>"));
 
     private GroupSchema() {
     }

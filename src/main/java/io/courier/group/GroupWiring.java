@@ -25,11 +25,6 @@ public class GroupWiring {
     }
 
     @Produces
-    Migration changeEvents() {
-        return GroupSchema.V12;
-    }
-
-    @Produces
     MapConfig groupMap() {
         return GroupCache.mapConfig();
     }

@@ -4,10 +4,12 @@ import java.util.List;
 
 import io.courier.store.Migration;
 
-/** Tables of the key directory. */
+/** Tables of the key directory: one baseline (nothing has shipped); later changes get new versions. */
 final class KeysSchema {
-    static final Migration V2 = new Migration(2, "Signal key directory", List.of(
-            // One partition per account so "all devices of a user" is one read.
+    static final Migration V2 = new Migration(2, "Signal key directory with key generations", List.of(
+            // One partition per account so "all devices of a user" is one read. Keys carry the generation of the
+            // install that uploaded them: writes are conditional on it, and one-time keys of another generation (an
+            // in-flight upload of a replaced install) are never handed out.
             """
             CREATE TABLE IF NOT EXISTS device_keys (
               account_id uuid,
@@ -20,6 +22,7 @@ final class KeysSchema {
               kyber_last_resort_id int,
               kyber_last_resort_key blob,
               kyber_last_resort_signature blob,
+              generation bigint,
               PRIMARY KEY (account_id, device_id))
             """,
             // One partition per (device, kind). An upload replaces the partition with one partition tombstone, so
@@ -32,17 +35,9 @@ final class KeysSchema {
               key_id int,
               public_key blob,
               signature blob,
+              generation bigint static,
               PRIMARY KEY ((account_id, device_id, kind), key_id))
             """));
-
-    /**
-     * Keys carry the generation of the install that uploaded them: writes are conditional on it, and one-time keys of
-     * another generation (an in-flight upload of a replaced install) are never handed out. Numbered apart from the
-     * other capabilities' migrations, which are added in parallel.
-     */
-    static final Migration V71 = new Migration(71, "key generations", List.of(
-            "ALTER TABLE device_keys ADD generation bigint",
-            "ALTER TABLE one_time_keys ADD generation bigint static"));
 
     private KeysSchema() {
     }

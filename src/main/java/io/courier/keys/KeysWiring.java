@@ -19,11 +19,6 @@ public class KeysWiring {
         return KeysSchema.V2;
     }
 
-    @Produces
-    Migration generations() {
-        return KeysSchema.V71;
-    }
-
     /** The near-cached registrations map, added to the Hazelcast member's configuration. */
     @Produces
     MapConfig registrationsMap() {

@@ -43,21 +43,6 @@ public class MessagingWiring {
     }
 
     @Produces
-    Migration receiptColumns() {
-        return MessagingSchema.V4;
-    }
-
-    @Produces
-    Migration sendReservations() {
-        return MessagingSchema.V5;
-    }
-
-    @Produces
-    Migration deliveryStorage() {
-        return MessagingSchema.V132;
-    }
-
-    @Produces
     @Singleton
     DeviceLog deviceLog(Cql cql) {
         return new DeviceLog(cql);
@@ -98,16 +83,6 @@ public class MessagingWiring {
         // Updated on every send and ack batch: kept as objects so the entry processors don't deserialize and
         // reserialize the daily counts each time.
         return new MapConfig(InboxQuota.MAP).setBackupCount(1).setInMemoryFormat(InMemoryFormat.OBJECT);
-    }
-
-    @Produces
-    Migration groupReceipts() {
-        return MessagingSchema.V9;
-    }
-
-    @Produces
-    Migration coalescedReceipts() {
-        return MessagingSchema.V10;
     }
 
     @Produces

@@ -32,7 +32,7 @@ final class ReceiptLedger {
     record Progress(ReceiptState state, UUID groupId) {
     }
 
-    /** Rows per unlogged batch when a group message is recorded for its members (one partition: the sender's). */
+    /** Rows per unlogged batch when a group message is recorded for its members (one partition: the message's). */
     private static final int SENT_BATCH = 128;
 
     private final Cql cql;
@@ -89,7 +89,7 @@ final class ReceiptLedger {
     record Mark(long serverId, UUID recipient, ReceiptState state, Instant at) {
     }
 
-    /** Moves messages of one sender forward, in one round trip (one partition: the sender's). */
+    /** Moves messages of one sender forward in one round trip (an unlogged batch over their partitions). */
     Mono<Void> mark(UUID sender, List<Mark> marks) {
         List<BatchableStatement<?>> updates = marks.stream().<BatchableStatement<?>>map(m -> (m.state()
                 == ReceiptState.RECEIPT_STATE_READ ? markRead : markDelivered).bind(m.at(), sender, m.serverId(),

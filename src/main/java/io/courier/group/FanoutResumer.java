@@ -63,7 +63,7 @@ final class FanoutResumer implements AutoCloseable {
         long before = ServerIds.lowestAt(clock.instant().minus(olderThan));
         return Flux.fromIterable(hazelcast.getPartitionService().getPartitions())
                 .filter(FanoutResumer::ownedHere)
-                .concatMap(p -> jobs.pending(p.getPartitionId()))
+                .concatMap(p -> jobs.pending(p.getPartitionId(), clock.millis()))
                 .filter(job -> olderThan.isZero() || job.jobId() < before)
                 .doOnNext(worker::enqueue)
                 .then();

@@ -19,11 +19,15 @@ final class GroupSchema {
               encrypted_attributes blob,
               recent_events frozen<list<bigint>>)
             """,
-            // Jobs not yet finished, one partition per Hazelcast partition of the group id: the node that owns a
-            // partition reads exactly its partition's jobs when it takes over. Rows go when the job is done.
+            // Jobs not yet finished. A job's partition is its group's Hazelcast partition (the member that owns it
+            // runs the group's jobs, and after a member leaves the new owner reads exactly what it took over)
+            // and a ten-minute window of its id's time: a finished job's row is deleted, and no read ever scans
+            // more than one window's tombstones. gc_grace covers the hint window only, so they go soon (a job a
+            // lagging replica brings back runs again harmlessly: its writes are idempotent).
             """
             CREATE TABLE IF NOT EXISTS group_fanout_jobs (
               partition int,
+              bucket bigint,
               job_id bigint,
               group_id uuid,
               kind tinyint,
@@ -33,8 +37,19 @@ final class GroupSchema {
               server_ts timestamp,
               recipients blob,
               event blob,
-              PRIMARY KEY ((partition), job_id))
+              PRIMARY KEY ((partition, bucket), job_id))
               WITH default_time_to_live = 2592000
+              AND gc_grace_seconds = 10800
+            """,
+            // The windows of a Hazelcast partition that may still hold jobs: written with every job, removed by
+            // the resume sweep once a window is over and empty. Sweeps read these, never the job history.
+            """
+            CREATE TABLE IF NOT EXISTS group_fanout_buckets (
+              partition int,
+              bucket bigint,
+              PRIMARY KEY ((partition), bucket))
+              WITH default_time_to_live = 2592000
+              AND gc_grace_seconds = 10800
             """));
 
     private GroupSchema() {

@@ -42,7 +42,7 @@ abstract class GroupServerTest extends ServerTest {
     /** Waits until every recorded fan-out job of the group has finished (its durable record is gone). */
     void awaitFanout(Group group) {
         UUID groupId = id(group);
-        await().atMost(Duration.ofSeconds(30)).until(() -> jobs.pending(jobs.partitionOf(groupId))
+        await().atMost(Duration.ofSeconds(30)).until(() -> jobs.pending(jobs.partitionOf(groupId), System.currentTimeMillis())
                 .filter(job -> job.groupId().equals(groupId)).count().block() == 0);
     }
 }

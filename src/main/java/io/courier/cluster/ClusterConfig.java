@@ -26,4 +26,10 @@ public interface ClusterConfig {
 
     /** Interface to bind and advertise (e.g. 127.0.0.1 locally); empty lets Hazelcast choose. */
     Optional<String> bindAddress();
+
+    /**
+     * This member's availability zone. Set on every member (or on none): a partition's backup is then kept in
+     * another zone than its primary, so one zone's loss never takes both copies of a held queue item.
+     */
+    Optional<String> zone();
 }

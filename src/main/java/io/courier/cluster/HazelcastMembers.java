@@ -1,6 +1,8 @@
 package io.courier.cluster;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.AdvancedNetworkConfig;
@@ -9,8 +11,11 @@ import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.ServerSocketEndpointConfig;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.PartitionGroupConfig;
+import com.hazelcast.cluster.Member;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.spi.partitiongroup.PartitionGroupMetaData;
 
 /** Builds and starts the embedded Hazelcast member from {@link ClusterConfig}. */
 public final class HazelcastMembers {
@@ -60,11 +65,25 @@ public final class HazelcastMembers {
         // gadget classes stays blocked): a forged packet can't instantiate an arbitrary class on the classpath.
         config.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig()
                 .setWhitelist(new ClassFilter().addPrefixes(COURIER_TYPES)));
+        cluster.zone().ifPresent(zone -> {
+            config.getMemberAttributeConfig().setAttribute(PartitionGroupMetaData.PARTITION_GROUP_ZONE, zone);
+            config.getPartitionGroupConfig().setEnabled(true)
+                    .setGroupType(PartitionGroupConfig.MemberGroupType.ZONE_AWARE);
+        });
         config.addMapConfig(new MapConfig(RateLimiter.MAP).setBackupCount(1));
         config.addMapConfig(new MapConfig(PresenceDirectory.MAP).setBackupCount(1));
         capabilityMaps.forEach(config::addMapConfig);
         config.addFlakeIdGeneratorConfig(ServerIds.config());
         config.addFlakeIdGeneratorConfig(StreamEpochs.config());
         return Hazelcast.newHazelcastInstance(config);
+    }
+
+    /**
+     * How many members could hold a partition's copies apart: the zones, when members name theirs (Hazelcast then
+     * puts no backup in its primary's zone, so all members in one zone means no backups at all), else the members.
+     */
+    public static long backupGroups(Collection<Member> members) {
+        return members.stream().map(m -> Optional.ofNullable(m.getAttribute(PartitionGroupMetaData.PARTITION_GROUP_ZONE))
+                .orElseGet(() -> m.getUuid().toString())).distinct().count();
     }
 }

@@ -22,6 +22,7 @@ import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 
 import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.HazelcastMembers;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
@@ -172,7 +173,8 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     void refreshCopies() {
         boolean safe;
         try {
-            safe = limits.holdMillis() > 0 && hazelcast.getCluster().getMembers().size() > 1
+            safe = limits.holdMillis() > 0
+                    && HazelcastMembers.backupGroups(hazelcast.getCluster().getMembers()) > 1
                     && hazelcast.getPartitionService().isClusterSafe();
         } catch (RuntimeException unanswered) {
             safe = false; // writing through is right whatever the grid's state; the next check asks again

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
@@ -50,10 +51,14 @@ class HoldWindowTest extends ServerTest {
     }
 
     private HazelcastInstance member() {
+        return member(Optional.empty());
+    }
+
+    private HazelcastInstance member(Optional<String> zone) {
         int port = FreePorts.pick();
         addresses.add("127.0.0.1:" + port);
         HazelcastInstance member = SecondMember.start(cluster, port, List.copyOf(addresses),
-                List.of(DeviceQueues.mapConfig(Duration.ofMinutes(30))));
+                List.of(DeviceQueues.mapConfig(Duration.ofMinutes(30))), zone);
         members.add(member);
         return member;
     }
@@ -96,6 +101,34 @@ class HoldWindowTest extends ServerTest {
     private List<InboxItem> inLog(DeviceAddress device) {
         return new DeviceLog(cql).read(device, Queued.firstOfEpoch(1) - 1, Queued.firstOfEpoch(2) - 1, 100).block()
                 .items().stream().map(Queued::item).toList();
+    }
+
+    @Test
+    void membersThatNameOneZoneHaveNoBackupsSoEveryItemIsWrittenThrough() {
+        HazelcastInstance first = member(Optional.of("zone-a"));
+        HazelcastInstance second = member(Optional.of("zone-a"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> second.getCluster().getMembers().size() == 2
+                && first.getPartitionService().isClusterSafe());
+        DeviceQueues onFirst = queues(first, Duration.ofMinutes(1));
+
+        onFirst.refreshCopies();
+        assertThat(onFirst.holding()).as("a zone-aware cluster in one zone places no backup").isFalse();
+        DeviceAddress device = deviceOwnedBy(first);
+        InboxItem item = message("written through");
+        onFirst.enqueue(device, List.of(item), false).block();
+        assertThat(described(inLog(device))).containsExactly(described(List.of(item)).get(0));
+    }
+
+    @Test
+    void membersInTwoZonesHoldItemsInMemory() {
+        HazelcastInstance first = member(Optional.of("zone-a"));
+        member(Optional.of("zone-b"));
+        DeviceQueues onFirst = queues(first, Duration.ofMinutes(1));
+
+        awaitHolding(onFirst);
+        DeviceAddress device = deviceOwnedBy(first);
+        onFirst.enqueue(device, List.of(message("held")), false).block();
+        assertThat(inLog(device)).as("held in two zones' memory, not written").isEmpty();
     }
 
     @Test

@@ -24,6 +24,12 @@ public final class SecondMember {
 
     /** A member on 127.0.0.1:{@code port} of {@code clusterName}, joining through {@code seeds}. */
     public static HazelcastInstance start(String clusterName, int port, List<String> seeds, List<MapConfig> maps) {
+        return start(clusterName, port, seeds, maps, Optional.empty());
+    }
+
+    /** As above, in availability zone {@code zone} (zone-aware backups) if one is given. */
+    public static HazelcastInstance start(String clusterName, int port, List<String> seeds, List<MapConfig> maps,
+            Optional<String> zone) {
         return HazelcastMembers.start(new ClusterConfig() {
             @Override
             public String name() {
@@ -48,6 +54,11 @@ public final class SecondMember {
             @Override
             public Optional<String> bindAddress() {
                 return Optional.of("127.0.0.1");
+            }
+
+            @Override
+            public Optional<String> zone() {
+                return zone;
             }
         }, maps);
     }

@@ -12,9 +12,6 @@ import io.quarkus.runtime.annotations.QuarkusMain;
  */
 @QuarkusMain
 public final class CourierMain {
-    private CourierMain() {
-    }
-
     public static void main(String... args) {
         Quarkus.run(Node.class, StartFailure::exit, args);
     }

@@ -32,7 +32,10 @@ final class RegistrationCache {
 
     /** @param loader reads an account's current registrations from the database */
     RegistrationCache(HazelcastInstance hazelcast, Function<UUID, Mono<Map<Integer, Integer>>> loader) {
-        this.cache = new LoadThroughCache<>(hazelcast, MAP, account -> loader.apply(account).map(TreeMap::new));
+        // An account without registrations (or an id that names nobody) is not cached: ids are often the caller's
+        // choice, and entries for them would let anyone fill the cluster's memory.
+        this.cache = new LoadThroughCache<>(hazelcast, MAP,
+                account -> loader.apply(account).filter(r -> !r.isEmpty()).map(TreeMap::new));
     }
 
     /** The map's configuration; every member must use it. */
@@ -42,7 +45,7 @@ final class RegistrationCache {
 
     /** Device id → registration id, sorted by device id; a near cache hit completes at once. */
     Mono<Map<Integer, Integer>> get(UUID account) {
-        return cache.get(account).map(Collections::unmodifiableMap);
+        return cache.get(account).<Map<Integer, Integer>>map(Collections::unmodifiableMap).defaultIfEmpty(Map.of());
     }
 
     /** Call after the database write that changed the account's devices or registration ids has completed. */

@@ -1,20 +1,33 @@
 package io.courier.presence;
 
+import java.util.UUID;
+import java.util.function.Function;
+
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.Presence;
 import io.courier.common.TokenBucket;
+import io.courier.keys.KeyDirectory;
 import reactor.core.publisher.Mono;
 
 /** What the device streams of this node tell presence: when they connect and end, and what they subscribe to. */
 public final class PresenceStreams {
     private final OnlineWatch watch;
+    private final Function<UUID, Mono<Boolean>> registered;
     private final PresenceConfig config;
     private final String localMemberId;
 
-    PresenceStreams(OnlineWatch watch, PresenceConfig config, String localMemberId) {
+    /** @param registered whether an account has a registered device */
+    PresenceStreams(OnlineWatch watch, Function<UUID, Mono<Boolean>> registered, PresenceConfig config,
+            String localMemberId) {
         this.watch = watch;
+        this.registered = registered;
         this.config = config;
         this.localMemberId = localMemberId;
+    }
+
+    /** Whether an account has a registered device, from the key directory's (near-cached) registrations. */
+    public static Function<UUID, Mono<Boolean>> registeredIn(KeyDirectory keys) {
+        return account -> Mono.fromCompletionStage(() -> keys.registrations(account)).map(r -> !r.isEmpty());
     }
 
     /** Call once the stream's presence is registered (and before the stream can end for good). */
@@ -29,7 +42,7 @@ public final class PresenceStreams {
 
     /** The subscriptions of a new stream; close them when it ends. */
     public PresenceSubscriptions subscriptions(DeviceAddress device, long epoch) {
-        return new PresenceSubscriptions(device, stream(epoch), watch, config.maxSubscriptions(),
+        return new PresenceSubscriptions(device, stream(epoch), watch, registered, config.maxSubscriptions(),
                 new TokenBucket(config.subscribeBurst(), config.subscribeRefill()));
     }
 

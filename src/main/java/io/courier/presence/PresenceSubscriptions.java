@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 import com.google.protobuf.ByteString;
 
@@ -41,15 +42,19 @@ public final class PresenceSubscriptions {
     private final DeviceAddress device;
     private final Presence stream;
     private final OnlineWatch watch;
+    private final Function<UUID, Mono<Boolean>> registered;
     private final int max;
     private final TokenBucket budget;
     private Set<UUID> watched = Set.of();
     private boolean closed;
 
-    PresenceSubscriptions(DeviceAddress device, Presence stream, OnlineWatch watch, int max, TokenBucket budget) {
+    /** @param registered whether an account has a registered device (only those are watched) */
+    PresenceSubscriptions(DeviceAddress device, Presence stream, OnlineWatch watch,
+            Function<UUID, Mono<Boolean>> registered, int max, TokenBucket budget) {
         this.device = device;
         this.stream = stream;
         this.watch = watch;
+        this.registered = registered;
         this.max = max;
         this.budget = budget;
     }
@@ -80,7 +85,16 @@ public final class PresenceSubscriptions {
                 .map(Answer.Events::new);
     }
 
+    /**
+     * Ids are the caller's choice: one that names no registered account gets "nothing to show" and leaves nothing
+     * behind (no watch entry, no cached privacy), so subscribing to random ids can't fill the cluster's memory.
+     */
     private Mono<PresenceEvent> subscribe(UUID account) {
+        return registered.apply(account).flatMap(exists -> exists ? watched(account)
+                : Mono.just(OnlineWatch.unknown(account)));
+    }
+
+    private Mono<PresenceEvent> watched(UUID account) {
         return watch.watch(account, device, stream).flatMap(online -> {
             if (isClosed()) {
                 // The stream ended while this was set up: nothing may stay behind.
@@ -92,8 +106,10 @@ public final class PresenceSubscriptions {
 
     /** What this stream may see now of every account it watches (its account's privacy changed). */
     public Mono<List<PresenceEvent>> refresh() {
-        return Flux.fromIterable(current()).flatMapSequential(account -> watch.isOnline(account)
-                .flatMap(online -> watch.view(device.accountId(), account, online)), CONCURRENCY).collectList();
+        return Flux.fromIterable(current()).flatMapSequential(account -> registered.apply(account)
+                .flatMap(exists -> exists ? watch.isOnline(account)
+                        .flatMap(online -> watch.view(device.accountId(), account, online))
+                        : Mono.just(OnlineWatch.unknown(account))), CONCURRENCY).collectList();
     }
 
     /** The stream ended: every subscription goes. */

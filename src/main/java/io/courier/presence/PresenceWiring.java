@@ -58,8 +58,9 @@ public class PresenceWiring {
 
     @Produces
     @Singleton
-    PresenceStreams presenceStreams(OnlineWatch watch, PresenceConfig config, PresenceDirectory presence) {
-        return new PresenceStreams(watch, config, presence.localMemberId());
+    PresenceStreams presenceStreams(OnlineWatch watch, KeyDirectory keys, PresenceConfig config,
+            PresenceDirectory presence) {
+        return new PresenceStreams(watch, PresenceStreams.registeredIn(keys), config, presence.localMemberId());
     }
 
     @Produces

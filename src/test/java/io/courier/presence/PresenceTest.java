@@ -32,6 +32,7 @@ import io.courier.cluster.ClusterConfig;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.NodeBus;
 import io.courier.common.Ids;
+import io.courier.keys.KeyDirectory;
 import io.courier.store.Cql;
 import io.courier.support.SecondMember;
 import io.courier.support.ServerTest;
@@ -57,6 +58,9 @@ class PresenceTest extends ServerTest {
     @Inject
     PresenceConfig config;
 
+    @Inject
+    KeyDirectory keys;
+
     @Test
     void onlineAndOfflineCrossNodesAndADeadNodesDevicesGoOffline() {
         Participant alice = participant();
@@ -68,7 +72,7 @@ class PresenceTest extends ServerTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> hazelcast.getCluster().getMembers().size() == 2);
             PresenceStreams node2 = new PresenceStreams(new OnlineWatch(other, new NodeBus(other),
                     new PrivacyDirectory(other, new PrivacyStore(cql)), new LastSeenStore(cql, Duration.ofDays(1)),
-                    clock, config.maxWatchersPerAccount()), config,
+                    clock, config.maxWatchersPerAccount()), PresenceStreams.registeredIn(keys), config,
                     other.getCluster().getLocalMember().getUuid().toString());
             DeviceAddress bobsPhone = new DeviceAddress(bobId, bob.deviceId());
             a.drain();
@@ -100,6 +104,24 @@ class PresenceTest extends ServerTest {
             assertThat(afterDeath.getLastSeenMs()).isGreaterThanOrEqualTo(beforeDeath);
         } finally {
             other.shutdown();
+        }
+    }
+
+    @Test
+    void idsThatNameNobodyGetNothingToShowAndLeaveNothingInTheCluster() {
+        Participant alice = participant();
+        List<UUID> strangers = IntStream.range(0, config.maxSubscriptions()).mapToObj(i -> UUID.randomUUID())
+                .toList();
+        try (var a = connect(alice)) {
+            a.drain();
+            a.send(subscribe(strangers.stream().map(Ids::bytes).toArray(ByteString[]::new)));
+
+            for (UUID stranger : strangers) {
+                assertThat(a.next(FrameCase.PRESENCE).getPresence()).isEqualTo(event(Ids.bytes(stranger), false, 0));
+            }
+            for (String map : List.of(OnlineWatch.MAP, PrivacyDirectory.MAP, "courier-registrations")) {
+                assertThat(hazelcast.getMap(map).keySet()).as(map).doesNotContainAnyElementsOf(strangers);
+            }
         }
     }
 

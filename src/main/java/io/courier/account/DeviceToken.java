@@ -35,6 +35,12 @@ record DeviceToken(UUID accountId, int deviceId, byte[] secret) {
         if (raw.length != LENGTH) {
             throw Rejections.unauthenticated("malformed auth token: wrong length");
         }
+        // The decoder also takes padding and any value of the last character's unused bits: 32 spellings of one
+        // token. Only the one the server issued is accepted, so limits keyed by the token's text can't be dodged.
+        if (!token.equals(Base64.getUrlEncoder().withoutPadding().encodeToString(raw))) {
+            throw Rejections.unauthenticated("malformed auth token: not as issued (padding or altered last"
+                    + " character)");
+        }
         ByteBuffer buffer = ByteBuffer.wrap(raw);
         UUID account = new UUID(buffer.getLong(), buffer.getLong());
         int device = buffer.getInt();

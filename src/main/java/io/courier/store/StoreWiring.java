@@ -31,9 +31,10 @@ public class StoreWiring {
         try (CqlSession bootstrap = CqlSessions.bootstrap(endpoint, config)) {
             migrator.createKeyspace(bootstrap);
         }
-        CqlSession session = CqlSessions.open(endpoint, config, new CqlRequestMetrics(meters));
-        migrator.migrate(session, migrations);
-        return session;
+        try (CqlSession ddl = CqlSessions.schemaChanges(endpoint, config)) {
+            migrator.migrate(ddl, migrations);
+        }
+        return CqlSessions.open(endpoint, config, new CqlRequestMetrics(meters));
     }
 
     @Produces

@@ -14,6 +14,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.config.ProgrammaticDriverConfigLoaderBuilder;
 import com.datastax.oss.driver.api.core.tracker.RequestTracker;
 import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
 import io.courier.common.ConfigRefusal;
@@ -38,12 +39,22 @@ public final class CqlSessions {
 
     /** A session bound to the keyspace whose every request is reported to {@code tracker} (e.g. latency metrics). */
     public static CqlSession open(CqlEndpoint endpoint, CqlConfig config, RequestTracker tracker) {
-        // Schema metadata stays on here: token-aware routing needs the keyspace's replication from it.
         return builder(endpoint, config, true).withKeyspace(config.keyspace()).addRequestTracker(tracker).build();
     }
 
-    private static CqlSessionBuilder builder(CqlEndpoint endpoint, CqlConfig config, boolean schemaMetadata) {
-        DriverConfigLoader loader = DriverConfigLoader.programmaticBuilder()
+    /**
+     * @param serving the node's long-lived session: it keeps schema metadata (token-aware routing needs the
+     *     keyspace's replication from it). The short-lived ones of every start don't, and close without waiting out
+     *     Netty's 2 s quiet period.
+     */
+    private static CqlSessionBuilder builder(CqlEndpoint endpoint, CqlConfig config, boolean serving) {
+        ProgrammaticDriverConfigLoaderBuilder options = DriverConfigLoader.programmaticBuilder()
+                .withBoolean(DefaultDriverOption.METADATA_SCHEMA_ENABLED, serving);
+        if (!serving) {
+            options = options.withInt(DefaultDriverOption.NETTY_IO_SHUTDOWN_QUIET_PERIOD, 0)
+                    .withInt(DefaultDriverOption.NETTY_ADMIN_SHUTDOWN_QUIET_PERIOD, 0);
+        }
+        DriverConfigLoader loader = options
                 .withString(DefaultDriverOption.REQUEST_CONSISTENCY, config.consistency())
                 .withString(DefaultDriverOption.REQUEST_SERIAL_CONSISTENCY, config.serialConsistency())
                 .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, config.requestTimeout())
@@ -55,7 +66,6 @@ public final class CqlSessions {
                 .withInt(DefaultDriverOption.CONNECTION_POOL_LOCAL_SIZE, config.connectionsPerNode())
                 // Schema agreement after DDL is slow on a cold single node; migrations run once per start.
                 .withDuration(DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, java.time.Duration.ofSeconds(30))
-                .withBoolean(DefaultDriverOption.METADATA_SCHEMA_ENABLED, schemaMetadata)
                 .build();
         CqlSessionBuilder builder = CqlSession.builder()
                 .addContactPoints(endpoint.contactPoints())

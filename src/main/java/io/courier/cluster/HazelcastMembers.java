@@ -4,6 +4,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
+import org.jboss.logging.Logger;
+
 import com.hazelcast.config.Config;
 import com.hazelcast.config.AdvancedNetworkConfig;
 import com.hazelcast.config.ClassFilter;
@@ -19,6 +21,7 @@ import com.hazelcast.spi.partitiongroup.PartitionGroupMetaData;
 
 /** Builds and starts the embedded Hazelcast member from {@link ClusterConfig}. */
 public final class HazelcastMembers {
+    private static final Logger LOG = Logger.getLogger(HazelcastMembers.class);
     /** The prefix of the classes Courier puts in maps and on the bus. */
     public static final String COURIER_TYPES = "io.courier.";
 
@@ -75,7 +78,12 @@ public final class HazelcastMembers {
         capabilityMaps.forEach(config::addMapConfig);
         config.addFlakeIdGeneratorConfig(ServerIds.config());
         config.addFlakeIdGeneratorConfig(StreamEpochs.config());
-        return Hazelcast.newHazelcastInstance(config);
+        long started = System.nanoTime();
+        HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
+        LOG.infof("Cluster member %s up in %.1f s: %d member(s) in cluster %s",
+                member.getCluster().getLocalMember().getAddress(), (System.nanoTime() - started) / 1e9,
+                member.getCluster().getMembers().size(), cluster.name());
+        return member;
     }
 
     /**

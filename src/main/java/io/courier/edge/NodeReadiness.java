@@ -1,5 +1,6 @@
 package io.courier.edge;
 
+import java.lang.management.ManagementFactory;
 import java.util.Optional;
 
 import jakarta.enterprise.event.Observes;
@@ -63,7 +64,8 @@ public class NodeReadiness {
         String shownHost = "0.0.0.0".equals(host) ? "127.0.0.1" : host;
         String cql = session.getMetadata().getNodes().values().stream().map(n -> n.getEndPoint().toString())
                 .findFirst().orElse("?");
-        LOG.infof("Courier node ready: gRPC on %s:%d (%s; health and reflection on); CQL %s; cluster member %s",
-                shownHost, port, transport, cql, hazelcast.getCluster().getLocalMember().getAddress());
+        LOG.infof("Courier node ready in %.1f s: gRPC on %s:%d (%s; health and reflection on); CQL %s; cluster"
+                + " member %s", ManagementFactory.getRuntimeMXBean().getUptime() / 1e3, shownHost, port, transport,
+                cql, hazelcast.getCluster().getLocalMember().getAddress());
     }
 }

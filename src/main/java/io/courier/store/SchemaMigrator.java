@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
@@ -106,9 +107,11 @@ public final class SchemaMigrator {
 
     /** Under the lock: read again, since another node may have applied some while this one waited. */
     private int applyPending(CqlSession session, List<Migration> migrations, Runnable renewLock) {
+        long started = System.nanoTime();
+        List<Migration> pending = pending(session, migrations);
         int ran = 0;
-        for (Migration migration : pending(session, migrations)) {
-            LOG.infof("Applying schema migration %d: %s", migration.version(), migration.description());
+        for (Migration migration : pending) {
+            LOG.debugf("Applying schema migration %d: %s", migration.version(), migration.description());
             for (String statement : migration.statements()) {
                 session.execute(SimpleStatement.newInstance(statement));
             }
@@ -117,6 +120,11 @@ public final class SchemaMigrator {
                     migration.version(), migration.description(), Instant.now()));
             renewLock.run();
             ran++;
+        }
+        if (ran > 0) {
+            LOG.infof("Schema of keyspace %s up to date: applied %d migration(s) (%s) in %.1f s", keyspace, ran,
+                    pending.stream().map(m -> Integer.toString(m.version())).collect(Collectors.joining(", ")),
+                    (System.nanoTime() - started) / 1e9);
         }
         return ran;
     }

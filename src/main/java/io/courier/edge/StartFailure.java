@@ -17,6 +17,9 @@ import java.util.stream.Stream;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
+import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
+
 import io.courier.common.ConfigRefusal;
 import io.quarkus.runtime.ApplicationLifecycleManager;
 import io.quarkus.runtime.QuarkusBindException;
@@ -25,7 +28,7 @@ import io.smallrye.config.ConfigValidationException;
 
 /**
  * Ends a refused start with one actionable line at ERROR: what is wrong and which setting fixes it. Configuration
- * refusals and port clashes are an operator's to fix, so their stack trace is printed only when io.courier logs at
+ * refusals, port clashes and an unreachable or under-replicated database are an operator's to fix, so their stack trace is printed only when io.courier logs at
  * DEBUG; anything else is a bug and keeps its trace.
  */
 final class StartFailure {
@@ -102,7 +105,44 @@ final class StartFailure {
                 return Optional.of(PREFIX + oneLine(t.getMessage()));
             }
         }
+        Optional<String> database = databaseFailure(failure, settings);
+        if (database.isPresent()) {
+            return database;
+        }
         return bindFailure(failure).map(clash -> portInUse(clash, failure, settings, nextFree));
+    }
+
+    /** The database refused or could not be reached: a deployment matter, not a bug. */
+    private static Optional<String> databaseFailure(Throwable failure, Settings settings) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            Optional<UnavailableException> unavailable = unavailable(t);
+            if (unavailable.isPresent()) {
+                UnavailableException u = unavailable.get();
+                return Optional.of(PREFIX + "the database has " + u.getAlive() + " live replica(s) where "
+                        + u.getConsistencyLevel() + " needs " + u.getRequired() + "; the keyspace's replication"
+                        + " (courier.cql.replication, used when the keyspace is created) asks for more replicas than"
+                        + " there are live database nodes: start the missing nodes, or recreate the keyspace with a"
+                        + " replication factor the cluster has");
+            }
+            if (t instanceof AllNodesFailedException none) {
+                String where = settings.embedded() ? "the local Cassandra" : "courier.cql.contact-points"
+                        + " (COURIER_CQL_CONTACT_POINTS)";
+                return Optional.of(PREFIX + "no database node answered; check " + where + " and that the nodes"
+                        + " are up (" + oneLine(none.getMessage()) + ")");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<UnavailableException> unavailable(Throwable t) {
+        if (t instanceof UnavailableException u) {
+            return Optional.of(u);
+        }
+        if (t instanceof AllNodesFailedException all) {
+            return all.getAllErrors().values().stream().flatMap(List::stream)
+                    .filter(UnavailableException.class::isInstance).map(UnavailableException.class::cast).findFirst();
+        }
+        return Optional.empty();
     }
 
     private static Optional<BindException> bindFailure(Throwable failure) {

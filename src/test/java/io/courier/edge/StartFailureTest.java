@@ -1,17 +1,23 @@
 package io.courier.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.nio.charset.StandardCharsets;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 
 import org.junit.jupiter.api.Test;
 
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
+import com.datastax.oss.driver.api.core.CqlSession;
+
 import io.courier.common.ConfigRefusal;
+import io.courier.local.FreePorts;
 import io.quarkus.runtime.QuarkusBindException;
 
 /** The line a refused start ends with: what is wrong and which setting fixes it. */
@@ -68,6 +74,21 @@ class StartFailureTest {
         assertThat(StartFailure.explain(failure, EMBEDDED, port -> -1)).hasValueSatisfying(line -> assertThat(line)
                 .contains("a port it needs is in use").contains("QUARKUS_GRPC_SERVER_PORT, QUARKUS_MANAGEMENT_PORT"
                         + " and COURIER_CLUSTER_PORT"));
+    }
+
+    @Test
+    void noDatabaseAnsweringNamesTheContactPointsOutsideTheEmbeddedDefault() {
+        // A real driver against a port nothing listens on.
+        AllNodesFailedException failure = catchThrowableOfType(AllNodesFailedException.class, () -> CqlSession
+                .builder().addContactPoint(new InetSocketAddress("127.0.0.1", FreePorts.pick()))
+                .withLocalDatacenter("datacenter1").build());
+        StartFailure.Settings external = new StartFailure.Settings(EMBEDDED.ports(), false, false);
+
+        assertThat(StartFailure.explain(failure, external, port -> -1)).hasValueSatisfying(line -> assertThat(line)
+                .startsWith("Courier did not start: no database node answered; check courier.cql.contact-points"
+                        + " (COURIER_CQL_CONTACT_POINTS)"));
+        assertThat(StartFailure.explain(failure, EMBEDDED, port -> -1)).hasValueSatisfying(line -> assertThat(line)
+                .contains("check the local Cassandra"));
     }
 
     @Test

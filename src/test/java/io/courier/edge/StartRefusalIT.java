@@ -89,6 +89,20 @@ class StartRefusalIT {
                 .contains("courier.accounts.allow-log-sender=true");
     }
 
+    @Test
+    void aKeyspaceAskingForMoreReplicasThanTheDatabaseHasNamesTheReplicationSetting() {
+        NodeProcess.Ports ports = NodeProcess.Ports.free();
+        Map<String, String> config = alone(ports);
+        config.putAll(LocalInfrastructureResource.externalConfig(infrastructure.endpoints()));
+        config.put("courier.cql.keyspace", "three_replicas");
+        config.put("courier.cql.replication", "{'class': 'NetworkTopologyStrategy', 'replication_factor': 3}");
+
+        NodeProcess.Exit exit = NodeProcess.startRefused("too-few-replicas", DATA, ports, config, BOOT);
+
+        assertThat(refusal(exit)).contains("the database has 1 live replica(s) where LOCAL_QUORUM needs 2")
+                .contains("courier.cql.replication");
+    }
+
     /** A cluster of its own, so no refused node joins another test's members. */
     private static Map<String, String> alone(NodeProcess.Ports ports) {
         Map<String, String> config = new HashMap<>();

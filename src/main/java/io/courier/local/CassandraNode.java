@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -34,7 +35,7 @@ final class CassandraNode implements AutoCloseable {
             ports.save();
             Path yaml = baseDir.resolve("cassandra.yaml");
             Files.writeString(yaml, yaml(baseDir, storagePort, cqlPort));
-            List<String> jvmOptions = List.of(
+            List<String> jvmOptions = new ArrayList<>(List.of(
                     "-Xms256m", "-Xmx1g", "-Xss512k", "-XX:+UseG1GC",
                     "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
                     "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
@@ -45,7 +46,9 @@ final class CassandraNode implements AutoCloseable {
                     "-Dcassandra-foreground=yes",
                     "-Dcassandra.skip_wait_for_gossip_to_settle=0",
                     "-Dcassandra.superuser_setup_delay_ms=0",
-                    "-Dlogback.configurationFile=" + writeLogback(baseDir).toUri());
+                    "-Dlogback.configurationFile=" + writeLogback(baseDir).toUri()));
+            // Beside the resolved class path it belongs to, which outlives a wiped data folder.
+            jvmOptions.add(classDataSharing(baseDir.getParent().resolve("classpath").resolve("cassandra.jsa")));
             ChildJvm jvm = ChildJvm.start("cassandra", javaExecutable, classpath, jvmOptions,
                     "org.apache.cassandra.service.CassandraDaemon", List.of(), baseDir);
             CassandraNode node = new CassandraNode(jvm, cqlPort);
@@ -59,6 +62,16 @@ final class CassandraNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("could not prepare Cassandra under " + baseDir, e);
         }
+    }
+
+    /**
+     * Cassandra loads thousands of classes before it listens: the first run that stops cleanly archives them
+     * (class data sharing), and later starts map the archive instead. A stale or unusable archive is ignored by the
+     * JVM, which then loads classes as usual.
+     */
+    private static String classDataSharing(Path archive) {
+        return Files.isRegularFile(archive) ? "-XX:SharedArchiveFile=" + archive
+                : "-XX:ArchiveClassesAtExit=" + archive;
     }
 
     int cqlPort() {

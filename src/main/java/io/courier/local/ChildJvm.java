@@ -2,6 +2,8 @@ package io.courier.local;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -61,17 +63,24 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /**
+     * The launcher class as a jar of its own: a directory on the class path would keep the child from using a
+     * class data sharing archive.
+     */
     private static Path installParentWatch(Path launcherDir) throws IOException {
         String resource = ParentWatch.class.getName().replace('.', '/') + ".class";
-        Path target = launcherDir.resolve(resource);
-        Files.createDirectories(target.getParent());
-        try (InputStream in = ParentWatch.class.getClassLoader().getResourceAsStream(resource)) {
+        Path jar = launcherDir.resolve("parent-watch.jar");
+        Files.createDirectories(launcherDir);
+        try (InputStream in = ParentWatch.class.getClassLoader().getResourceAsStream(resource);
+                JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
             if (in == null) {
                 throw new IOException("class file " + resource + " not found on the classpath");
             }
-            Files.copy(in, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            out.putNextEntry(new JarEntry(resource));
+            in.transferTo(out);
+            out.closeEntry();
         }
-        return launcherDir;
+        return jar;
     }
 
     /** Waits until the port accepts TCP connections, failing fast if the process dies first. */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
@@ -58,7 +59,8 @@ final class FanoutJobStore {
                 + " WHERE partition = ? AND bucket = ?");
         openWindow = session.prepare("INSERT INTO group_fanout_buckets (partition, bucket) VALUES (?, ?)");
         openWindows = session.prepare("SELECT bucket FROM group_fanout_buckets WHERE partition = ?");
-        closeWindow = session.prepare("DELETE FROM group_fanout_buckets WHERE partition = ? AND bucket = ?");
+        closeWindow = session.prepare("DELETE FROM group_fanout_buckets USING TIMESTAMP ? WHERE partition = ?"
+                + " AND bucket = ?");
     }
 
     static long windowOf(long jobId) {
@@ -106,11 +108,16 @@ final class FanoutJobStore {
         long closedBelow = nowMillis / WINDOW_MILLIS - CLOSED_AFTER_WINDOWS;
         return ReactiveCql.rows(cql.session(), openWindows.bind(partition))
                 .map(row -> row.getLong("bucket"))
-                .concatMap(window -> ReactiveCql.rows(cql.session(), select.bind(partition, window))
-                        .map(FanoutJobStore::toJob)
-                        .switchIfEmpty(Mono.defer(() -> window < closedBelow
-                                ? cql.write(closeWindow.bind(partition, window)).then(Mono.empty())
-                                : Mono.empty())));
+                .concatMap(window -> {
+                    // The close is stamped with the time of the read that found the window empty: a job listed
+                    // after that read (a retry keeps its old id) wins over the close, whatever order they land in.
+                    long readAtMicros = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
+                    return ReactiveCql.rows(cql.session(), select.bind(partition, window))
+                            .map(FanoutJobStore::toJob)
+                            .switchIfEmpty(Mono.defer(() -> window < closedBelow
+                                    ? cql.write(closeWindow.bind(readAtMicros, partition, window)).then(Mono.empty())
+                                    : Mono.empty()));
+                });
     }
 
     private static FanoutJob toJob(Row row) {

@@ -32,4 +32,11 @@ public interface ClusterConfig {
      * another zone than its primary, so one zone's loss never takes both copies of a held queue item.
      */
     Optional<String> zone();
+
+    /**
+     * Requires {@link #zone()}: a member without one could not join zone-aware members and would form a second
+     * cluster under the same name, so it refuses to start instead (the Helm chart sets this with the zone).
+     */
+    @WithDefault("false")
+    boolean zoneAware();
 }

@@ -19,6 +19,8 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.spi.partitiongroup.PartitionGroupMetaData;
 
+import io.courier.common.ConfigRefusal;
+
 /** Builds and starts the embedded Hazelcast member from {@link ClusterConfig}. */
 public final class HazelcastMembers {
     private static final Logger LOG = Logger.getLogger(HazelcastMembers.class);
@@ -68,6 +70,11 @@ public final class HazelcastMembers {
         // gadget classes stays blocked): a forged packet can't instantiate an arbitrary class on the classpath.
         config.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig()
                 .setWhitelist(new ClassFilter().addPrefixes(COURIER_TYPES)));
+        if (cluster.zoneAware() && cluster.zone().isEmpty()) {
+            throw new ConfigRefusal("courier.cluster.zone-aware is on but this member names no zone"
+                    + " (courier.cluster.zone / COURIER_CLUSTER_ZONE; the chart reads the pod label"
+                    + " topology.kubernetes.io/zone, which this pod lacks)");
+        }
         cluster.zone().ifPresent(zone -> {
             config.getMemberAttributeConfig().setAttribute(PartitionGroupMetaData.PARTITION_GROUP_ZONE, zone);
             config.getPartitionGroupConfig().setEnabled(true)

@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.annotation.Priority;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
+import jakarta.inject.Singleton;
 
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
 import io.quarkus.grpc.runtime.health.GrpcHealthStorage;
@@ -17,7 +17,7 @@ import io.quarkus.grpc.runtime.health.GrpcHealthStorage;
  */
 @Alternative
 @Priority(1)
-@ApplicationScoped
+@Singleton // no client proxy: the health endpoint calls package-private methods, which a proxy can't forward
 public class GatedHealthStorage extends GrpcHealthStorage {
     private final Map<String, ServingStatus> wanted = new ConcurrentHashMap<>();
     private boolean open;

@@ -6,18 +6,25 @@ import java.net.BindException;
 import java.net.ServerSocket;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.function.IntUnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import javax.net.ssl.SSLException;
+
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
+import com.datastax.oss.driver.api.core.auth.AuthenticationException;
 import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
 
 import io.courier.common.ConfigRefusal;
@@ -77,10 +84,16 @@ final class StartFailure {
      * calls it after stopping, when the log handlers are closed, so the line goes to stderr in the console's shape.
      */
     static void exit(Integer code, Throwable failure) {
-        if (failure != null) {
-            report(failure, Settings.current(), System.err);
+        try {
+            if (failure != null) {
+                report(failure, Settings.current(), System.err);
+            }
+        } catch (Throwable unreported) {
+            // the exit matters more than the line: never let the report keep the node from exiting
+            failure.printStackTrace();
+        } finally {
+            ApplicationLifecycleManager.getDefaultExitCodeHandler().accept(code, failure);
         }
-        ApplicationLifecycleManager.getDefaultExitCodeHandler().accept(code, failure);
     }
 
     static void report(Throwable failure, Settings settings, PrintStream out) {
@@ -99,7 +112,7 @@ final class StartFailure {
      * @param nextFree the first free port above the given one, or -1
      */
     static Optional<String> explain(Throwable failure, Settings settings, IntUnaryOperator nextFree) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
+        for (Throwable t : causes(failure)) {
             if (t instanceof ConfigRefusal || t instanceof ConfigurationException
                     || t instanceof ConfigValidationException) {
                 return Optional.of(PREFIX + oneLine(t.getMessage()));
@@ -114,7 +127,7 @@ final class StartFailure {
 
     /** The database refused or could not be reached: a deployment matter, not a bug. */
     private static Optional<String> databaseFailure(Throwable failure, Settings settings) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
+        for (Throwable t : causes(failure)) {
             Optional<UnavailableException> unavailable = unavailable(t);
             if (unavailable.isPresent()) {
                 UnavailableException u = unavailable.get();
@@ -123,6 +136,16 @@ final class StartFailure {
                         + " (courier.cql.replication, used when the keyspace is created) asks for more replicas than"
                         + " there are live database nodes: start the missing nodes, or recreate the keyspace with a"
                         + " replication factor the cluster has");
+            }
+            if (t instanceof AllNodesFailedException none && nodeErrors(none).anyMatch(
+                    e -> causes(e).stream().anyMatch(AuthenticationException.class::isInstance))) {
+                return Optional.of(PREFIX + "the database refused the credentials; check courier.cql.username and"
+                        + " courier.cql.password (COURIER_CQL_USERNAME, COURIER_CQL_PASSWORD)");
+            }
+            if (t instanceof AllNodesFailedException none && nodeErrors(none).anyMatch(
+                    e -> causes(e).stream().anyMatch(SSLException.class::isInstance))) {
+                return Optional.of(PREFIX + "the TLS handshake with the database failed; check courier.cql.tls.*"
+                        + " (truststore, hostname validation) against the nodes' certificates");
             }
             if (t instanceof AllNodesFailedException none) {
                 String where = settings.embedded() ? "the local Cassandra" : "courier.cql.contact-points"
@@ -139,14 +162,18 @@ final class StartFailure {
             return Optional.of(u);
         }
         if (t instanceof AllNodesFailedException all) {
-            return all.getAllErrors().values().stream().flatMap(List::stream)
-                    .filter(UnavailableException.class::isInstance).map(UnavailableException.class::cast).findFirst();
+            return nodeErrors(all).filter(UnavailableException.class::isInstance)
+                    .map(UnavailableException.class::cast).findFirst();
         }
         return Optional.empty();
     }
 
+    private static Stream<Throwable> nodeErrors(AllNodesFailedException all) {
+        return all.getAllErrors().values().stream().flatMap(List::stream);
+    }
+
     private static Optional<BindException> bindFailure(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
+        for (Throwable t : causes(failure)) {
             if (t instanceof BindException bind) {
                 return Optional.of(bind);
             }
@@ -176,7 +203,7 @@ final class StartFailure {
     }
 
     private static OptionalInt portNamedIn(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
+        for (Throwable t : causes(failure)) {
             Matcher m = PORT.matcher(String.valueOf(t.getMessage()));
             if (!(t instanceof BindException) && m.find()) {
                 return OptionalInt.of(Integer.parseInt(m.group(1)));
@@ -197,11 +224,19 @@ final class StartFailure {
     }
 
     private static String rootCause(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        List<Throwable> chain = causes(failure);
+        Throwable root = chain.get(chain.size() - 1);
         return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    /** The failure and its causes, outermost first; a cause seen before ends the chain (chains can loop). */
+    private static List<Throwable> causes(Throwable failure) {
+        List<Throwable> chain = new ArrayList<>();
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            chain.add(t);
+        }
+        return chain;
     }
 
     private static String oneLine(String message) {

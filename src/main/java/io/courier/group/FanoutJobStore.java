@@ -73,8 +73,10 @@ final class FanoutJobStore {
     }
 
     /**
-     * Lists the job's window first, then writes the job: a job is never where a sweep doesn't look. (Listing it
-     * with every job, not once per window, also puts back a window a sweep closed while a late job arrived.)
+     * Writes the job, then lists its window; the job counts as recorded (and its send is acknowledged) only once
+     * both landed. Listing after the row is what keeps a sweep from unlisting it: a sweep closes a window only if
+     * its read found no row, and stamps the close with that read's time, which the listing then postdates. Listing
+     * with every job, not once per window, also puts back a window a sweep already closed (a retry keeps its id).
      */
     Mono<Void> record(FanoutJob job) {
         ByteBuffer recipients = encode(job.recipients());
@@ -91,7 +93,7 @@ final class FanoutJobStore {
             write = cql.write(insert.bind(partition, window, job.jobId(), job.groupId(), KIND_EVENT, null, null,
                     null, null, recipients, ByteBuffer.wrap(e.event())));
         }
-        return cql.write(openWindow.bind(partition, window)).then(write);
+        return write.then(cql.write(openWindow.bind(partition, window)));
     }
 
     Mono<Void> delete(FanoutJob job) {
@@ -109,8 +111,9 @@ final class FanoutJobStore {
         return ReactiveCql.rows(cql.session(), openWindows.bind(partition))
                 .map(row -> row.getLong("bucket"))
                 .concatMap(window -> {
-                    // The close is stamped with the time of the read that found the window empty: a job listed
-                    // after that read (a retry keeps its old id) wins over the close, whatever order they land in.
+                    // Stamped with the time of the read that found the window empty: a job written after that
+                    // read is listed after it too, so its listing wins over this close (clocks a window apart
+                    // aside).
                     long readAtMicros = TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis());
                     return ReactiveCql.rows(cql.session(), select.bind(partition, window))
                             .map(FanoutJobStore::toJob)

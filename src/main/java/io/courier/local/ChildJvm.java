@@ -1,24 +1,30 @@
 package io.courier.local;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 
 /**
  * A Java process started by the local infrastructure, wrapped in {@link ParentWatch} so it never outlives us.
  * Output goes to a log file; readiness is a TCP port accepting connections.
  */
 final class ChildJvm implements AutoCloseable {
+    /** The launcher jar's time: constant, so a class data sharing archive that lists it stays valid. */
+    private static final FileTime FIXED_TIME = FileTime.fromMillis(1_000_000_000_000L);
+
     private final String name;
     private final Process process;
     private final Path logFile;
@@ -65,20 +71,31 @@ final class ChildJvm implements AutoCloseable {
 
     /**
      * The launcher class as a jar of its own: a directory on the class path would keep the child from using a
-     * class data sharing archive.
+     * class data sharing archive. Rewritten only when its content changes, with a fixed modification time, since an
+     * archive is refused once any class path entry's time changed.
      */
     private static Path installParentWatch(Path launcherDir) throws IOException {
         String resource = ParentWatch.class.getName().replace('.', '/') + ".class";
-        Path jar = launcherDir.resolve("parent-watch.jar");
-        Files.createDirectories(launcherDir);
-        try (InputStream in = ParentWatch.class.getClassLoader().getResourceAsStream(resource);
-                JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+        byte[] launcher;
+        try (InputStream in = ParentWatch.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IOException("class file " + resource + " not found on the classpath");
             }
-            out.putNextEntry(new JarEntry(resource));
-            in.transferTo(out);
+            launcher = in.readAllBytes();
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JarOutputStream out = new JarOutputStream(bytes)) {
+            JarEntry entry = new JarEntry(resource);
+            entry.setTime(FIXED_TIME.toMillis());
+            out.putNextEntry(entry);
+            out.write(launcher);
             out.closeEntry();
+        }
+        Path jar = launcherDir.resolve("parent-watch.jar");
+        Files.createDirectories(launcherDir);
+        if (!Files.isRegularFile(jar) || !Arrays.equals(Files.readAllBytes(jar), bytes.toByteArray())) {
+            Files.write(jar, bytes.toByteArray());
+            Files.setLastModifiedTime(jar, FIXED_TIME);
         }
         return jar;
     }

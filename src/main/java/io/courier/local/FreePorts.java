@@ -5,18 +5,46 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Picks loopback ports nobody is listening on; other processes on a shared machine may hold any fixed port. */
 public final class FreePorts {
+    private static final int BELOW_EPHEMERAL_FROM = 20_000;
+    private static final int BELOW_EPHEMERAL_TO = 32_000;
+    /** Handed out by this JVM: two picks before either is bound must not get the same port. */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
     private FreePorts() {
     }
 
+    /**
+     * A port below Linux's ephemeral range (32768 and up): the kernel hands those to outgoing connections, so a port
+     * picked there can be taken by any client socket (a database driver's, say) before its server binds it.
+     */
     public static int pick() {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int candidate = ThreadLocalRandom.current().nextInt(BELOW_EPHEMERAL_FROM, BELOW_EPHEMERAL_TO);
+            if (!HANDED_OUT.contains(candidate) && isFree(candidate) && HANDED_OUT.add(candidate)) {
+                return candidate;
+            }
+        }
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("no free loopback port", e);
+        }
+    }
+
+    /** Free on every interface: servers here bind the wildcard address as often as loopback. */
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(port));
+            return true;
+        } catch (IOException taken) {
+            return false;
         }
     }
 

@@ -21,6 +21,12 @@ public final class SchemaMigrator {
     private static final Logger LOG = Logger.getLogger(SchemaMigrator.class);
     /** Far longer than one migration takes; renewed after each, so a slow start never outlives its lock. */
     private static final int LOCK_TTL_SECONDS = 300;
+    private static final int AGREEMENT_TIMEOUT_SECONDS = 60;
+    /**
+     * Versions of the pre-release history that were folded into the capabilities' baselines (nothing had shipped).
+     * A keyspace that records one has the baselines' numbers too but not their tables.
+     */
+    private static final Set<Integer> FOLDED_INTO_BASELINES = Set.of(4, 5, 9, 10, 12, 71, 72, 132);
 
     private final String keyspace;
     private final String replication;
@@ -37,6 +43,28 @@ public final class SchemaMigrator {
     /** Creates the keyspace; run on a session without a keyspace before opening the real one. */
     public void createKeyspace(CqlSession bootstrap) {
         bootstrap.execute("CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = " + replication);
+        awaitSchemaAgreement(bootstrap);
+    }
+
+    /**
+     * Migrations run on sessions without schema metadata (see CqlSessions), where the driver doesn't wait for every
+     * node to know a change: the next statement, or the serving session's prepares, could reach one that doesn't.
+     */
+    private static void awaitSchemaAgreement(CqlSession session) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(AGREEMENT_TIMEOUT_SECONDS);
+        while (!session.checkSchemaAgreement()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the database nodes did not agree on the schema within "
+                        + AGREEMENT_TIMEOUT_SECONDS + " s after a migration; check that every node is up");
+            }
+            try {
+                // Other nodes apply the change on their own: there is nothing to wait on but time.
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for schema agreement", e);
+            }
+        }
     }
 
     /**
@@ -96,10 +124,17 @@ public final class SchemaMigrator {
     }
 
     /** The migrations not yet recorded, in version order. */
-    private static List<Migration> pending(CqlSession session, List<Migration> migrations) {
+    private List<Migration> pending(CqlSession session, List<Migration> migrations) {
         Set<Integer> applied = new HashSet<>();
         for (Row row : session.execute("SELECT version FROM schema_migrations")) {
             applied.add(row.getInt("version"));
+        }
+        List<Integer> folded = applied.stream().filter(FOLDED_INTO_BASELINES::contains).sorted().toList();
+        if (!folded.isEmpty()) {
+            throw new ConfigRefusal("keyspace " + keyspace + " was made by a pre-release build (it records schema"
+                    + " versions " + folded + ", since folded into one baseline per capability) and can't be"
+                    + " upgraded: use a new keyspace (courier.cql.keyspace), or on the embedded default delete the"
+                    + " data folder (courier.local.data-dir)");
         }
         return migrations.stream().filter(m -> !applied.contains(m.version()))
                 .sorted(Comparator.comparingInt(Migration::version)).toList();
@@ -114,6 +149,7 @@ public final class SchemaMigrator {
             LOG.debugf("Applying schema migration %d: %s", migration.version(), migration.description());
             for (String statement : migration.statements()) {
                 session.execute(SimpleStatement.newInstance(statement));
+                awaitSchemaAgreement(session);
             }
             session.execute(SimpleStatement.newInstance(
                     "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",

@@ -60,6 +60,11 @@ public final class SecondMember {
             public Optional<String> zone() {
                 return zone;
             }
+
+            @Override
+            public boolean zoneAware() {
+                return zone.isPresent();
+            }
         }, maps);
     }
 }

@@ -49,13 +49,10 @@ class StartRefusalIT {
 
     @Test
     void aTakenManagementPortIsNamedWithItsSettingAndAFreeOne() throws IOException {
-        try (ServerSocket taken = new ServerSocket()) {
-            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+        try (ServerSocket taken = takenPort()) {
             int port = taken.getLocalPort();
             NodeProcess.Ports ports = new NodeProcess.Ports(FreePorts.pick(), port, FreePorts.pick());
-
-            NodeProcess.Exit exit = NodeProcess.startRefused("management-port-taken", DATA, ports,
-                    alone(ports), BOOT);
+            NodeProcess.Exit exit = NodeProcess.startRefused("management-port-taken", DATA, ports, alone(ports), BOOT);
 
             assertThat(refusal(exit)).contains("port " + port + " (quarkus.management.port")
                     .contains("in use by another process").containsPattern("QUARKUS_MANAGEMENT_PORT=\\d+ is free");
@@ -64,11 +61,9 @@ class StartRefusalIT {
 
     @Test
     void aTakenGrpcPortStopsTheNodeInsteadOfRunningWithoutIt() throws IOException {
-        try (ServerSocket taken = new ServerSocket()) {
-            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+        try (ServerSocket taken = takenPort()) {
             int port = taken.getLocalPort();
             NodeProcess.Ports ports = new NodeProcess.Ports(port, FreePorts.pick(), FreePorts.pick());
-
             NodeProcess.Exit exit = NodeProcess.startRefused("grpc-port-taken", DATA, ports, alone(ports), BOOT);
 
             assertThat(refusal(exit)).contains("port " + port + " (quarkus.grpc.server.port")
@@ -76,14 +71,17 @@ class StartRefusalIT {
         }
     }
 
+    /** A port another "process" listens on (this JVM, as far as the node can tell). */
+    private static ServerSocket takenPort() throws IOException {
+        ServerSocket taken = new ServerSocket();
+        taken.bind(new InetSocketAddress("127.0.0.1", FreePorts.pick()));
+        return taken;
+    }
+
     @Test
     void theLogSenderIsRefusedOutsideALocalRun() {
-        NodeProcess.Ports ports = NodeProcess.Ports.free();
-        Map<String, String> config = alone(ports);
-        config.putAll(LocalInfrastructureResource.externalConfig(infrastructure.endpoints()));
-        config.put("courier.accounts.verification-sender", "log");
-
-        NodeProcess.Exit exit = NodeProcess.startRefused("log-sender-refused", DATA, ports, config, BOOT);
+        NodeProcess.Exit exit = startOutsideALocalRun("log-sender-refused",
+                Map.of("courier.accounts.verification-sender", "log"));
 
         assertThat(refusal(exit)).contains("courier.accounts.verification-sender=log")
                 .contains("courier.accounts.allow-log-sender=true");
@@ -91,16 +89,21 @@ class StartRefusalIT {
 
     @Test
     void aKeyspaceAskingForMoreReplicasThanTheDatabaseHasNamesTheReplicationSetting() {
-        NodeProcess.Ports ports = NodeProcess.Ports.free();
-        Map<String, String> config = alone(ports);
-        config.putAll(LocalInfrastructureResource.externalConfig(infrastructure.endpoints()));
-        config.put("courier.cql.keyspace", "three_replicas");
-        config.put("courier.cql.replication", "{'class': 'NetworkTopologyStrategy', 'replication_factor': 3}");
-
-        NodeProcess.Exit exit = NodeProcess.startRefused("too-few-replicas", DATA, ports, config, BOOT);
+        NodeProcess.Exit exit = startOutsideALocalRun("too-few-replicas", Map.of("courier.cql.keyspace",
+                "three_replicas", "courier.cql.replication",
+                "{'class': 'NetworkTopologyStrategy', 'replication_factor': 3}"));
 
         assertThat(refusal(exit)).contains("the database has 1 live replica(s) where LOCAL_QUORUM needs 2")
                 .contains("courier.cql.replication");
+    }
+
+    /** A node configured as outside the embedded default: the infrastructure given by address, plus {@code extra}. */
+    private static NodeProcess.Exit startOutsideALocalRun(String name, Map<String, String> extra) {
+        NodeProcess.Ports ports = NodeProcess.Ports.free();
+        Map<String, String> config = alone(ports);
+        config.putAll(LocalInfrastructureResource.externalConfig(infrastructure.endpoints()));
+        config.putAll(extra);
+        return NodeProcess.startRefused(name, DATA, ports, config, BOOT);
     }
 
     /** A cluster of its own, so no refused node joins another test's members. */

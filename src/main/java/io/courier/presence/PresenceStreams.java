@@ -5,7 +5,8 @@ import java.util.function.Function;
 
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.Presence;
-import io.courier.common.TokenBucket;
+import io.courier.cluster.RateLimit;
+import io.courier.cluster.RateLimiter;
 import io.courier.keys.KeyDirectory;
 import reactor.core.publisher.Mono;
 
@@ -13,14 +14,20 @@ import reactor.core.publisher.Mono;
 public final class PresenceStreams {
     private final OnlineWatch watch;
     private final Function<UUID, Mono<Boolean>> registered;
+    private final RateLimiter limiter;
+    private final RateLimit subscribes;
     private final PresenceConfig config;
     private final String localMemberId;
 
     /** @param registered whether an account has a registered device */
-    PresenceStreams(OnlineWatch watch, Function<UUID, Mono<Boolean>> registered, PresenceConfig config,
-            String localMemberId) {
+    PresenceStreams(OnlineWatch watch, Function<UUID, Mono<Boolean>> registered, RateLimiter limiter,
+            PresenceConfig config, String localMemberId) {
         this.watch = watch;
         this.registered = registered;
+        this.limiter = limiter;
+        // Per device and cluster-wide, so reconnecting (here or to another node) doesn't refill it.
+        this.subscribes = new RateLimit("presence subscriptions of this device", config.subscribeBurst(),
+                config.subscribeRefill());
         this.config = config;
         this.localMemberId = localMemberId;
     }
@@ -42,8 +49,9 @@ public final class PresenceStreams {
 
     /** The subscriptions of a new stream; close them when it ends. */
     public PresenceSubscriptions subscriptions(DeviceAddress device, long epoch) {
+        String key = device.accountId() + ":" + device.deviceId();
         return new PresenceSubscriptions(device, stream(epoch), watch, registered, config.maxSubscriptions(),
-                new TokenBucket(config.subscribeBurst(), config.subscribeRefill()));
+                () -> limiter.tryAcquire(subscribes, key));
     }
 
     private Presence stream(long epoch) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import com.google.protobuf.ByteString;
 
@@ -16,7 +17,6 @@ import io.courier.api.v1.PresenceSubscribe;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.Presence;
 import io.courier.common.Ids;
-import io.courier.common.TokenBucket;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -44,13 +44,16 @@ public final class PresenceSubscriptions {
     private final OnlineWatch watch;
     private final Function<UUID, Mono<Boolean>> registered;
     private final int max;
-    private final TokenBucket budget;
+    private final Supplier<Mono<Long>> budget;
     private Set<UUID> watched = Set.of();
     private boolean closed;
 
-    /** @param registered whether an account has a registered device (only those are watched) */
+    /**
+     * @param registered whether an account has a registered device (only those are watched)
+     * @param budget takes one subscription from the device's cluster-wide budget: 0 if allowed, else the wait in ms
+     */
     PresenceSubscriptions(DeviceAddress device, Presence stream, OnlineWatch watch,
-            Function<UUID, Mono<Boolean>> registered, int max, TokenBucket budget) {
+            Function<UUID, Mono<Boolean>> registered, int max, Supplier<Mono<Long>> budget) {
         this.device = device;
         this.stream = stream;
         this.watch = watch;
@@ -73,9 +76,13 @@ public final class PresenceSubscriptions {
             return refused(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, "presence_subscribe names " + next.size()
                     + " accounts; at most " + max + " per stream");
         }
-        if (!budget.tryTake()) {
-            return refused(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "too many presence subscriptions; slow down");
-        }
+        return budget.get().flatMap(waitMillis -> waitMillis > 0
+                ? refused(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "too many presence subscriptions; retry in "
+                        + Math.max(1, (waitMillis + 999) / 1000) + " s")
+                : subscribeAll(next));
+    }
+
+    private Mono<Answer> subscribeAll(Set<UUID> next) {
         Set<UUID> dropped = new HashSet<>(current());
         dropped.removeAll(next);
         update(next);

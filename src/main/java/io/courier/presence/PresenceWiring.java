@@ -58,9 +58,10 @@ public class PresenceWiring {
 
     @Produces
     @Singleton
-    PresenceStreams presenceStreams(OnlineWatch watch, KeyDirectory keys, PresenceConfig config,
+    PresenceStreams presenceStreams(OnlineWatch watch, KeyDirectory keys, RateLimiter limiter, PresenceConfig config,
             PresenceDirectory presence) {
-        return new PresenceStreams(watch, PresenceStreams.registeredIn(keys), config, presence.localMemberId());
+        return new PresenceStreams(watch, PresenceStreams.registeredIn(keys), limiter, config,
+                presence.localMemberId());
     }
 
     @Produces

@@ -20,6 +20,7 @@ import io.courier.api.v1.BlockRequest;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.ConnectResponse.FrameCase;
+import io.courier.api.v1.FrameError;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.GetPrivacyRequest;
 import io.courier.api.v1.PresenceEvent;
@@ -31,6 +32,7 @@ import io.courier.api.v1.UnblockRequest;
 import io.courier.cluster.ClusterConfig;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.NodeBus;
+import io.courier.cluster.RateLimiter;
 import io.courier.common.Ids;
 import io.courier.keys.KeyDirectory;
 import io.courier.store.Cql;
@@ -72,7 +74,8 @@ class PresenceTest extends ServerTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> hazelcast.getCluster().getMembers().size() == 2);
             PresenceStreams node2 = new PresenceStreams(new OnlineWatch(other, new NodeBus(other),
                     new PrivacyDirectory(other, new PrivacyStore(cql)), new LastSeenStore(cql, Duration.ofDays(1)),
-                    clock, config.maxWatchersPerAccount()), PresenceStreams.registeredIn(keys), config,
+                    clock, config.maxWatchersPerAccount()), PresenceStreams.registeredIn(keys),
+                    new RateLimiter(other, clock), config,
                     other.getCluster().getLocalMember().getUuid().toString());
             DeviceAddress bobsPhone = new DeviceAddress(bobId, bob.deviceId());
             a.drain();
@@ -263,6 +266,26 @@ class PresenceTest extends ServerTest {
             a.send(subscribe());
             assertThat(a.next(FrameCase.ERROR).getError().getCode())
                     .isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED);
+        }
+    }
+
+    @Test
+    void theSubscriptionBudgetIsTheDevicesAndSurvivesAReconnect() {
+        Participant alice = participant();
+        try (var first = connect(alice)) {
+            first.drain();
+            for (int i = 0; i < config.subscribeBurst(); i++) {
+                first.send(subscribe());
+            }
+            first.sync();
+        }
+        try (var again = connect(alice)) {
+            again.drain();
+            again.send(subscribe());
+
+            FrameError refused = again.next(FrameCase.ERROR).getError();
+            assertThat(refused.getCode()).isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED);
+            assertThat(refused.getMessage()).contains("retry in");
         }
     }
 

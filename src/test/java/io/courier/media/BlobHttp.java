@@ -36,8 +36,9 @@ final class BlobHttp {
                 response = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
             } catch (IOException stale) {
                 // A pooled connection the store closed after refusing the previous request (seen flaking): the
-                // request never reached it, and GET and PUT are idempotent, so one more try is safe.
-                response = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                // request never reached it, and GET and PUT are idempotent, so one more try is safe. On a client
+                // of its own: the shared one's pool may hand out another such connection (seen flaking too).
+                response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofByteArray());
             }
             return new Reply(response.statusCode(), response.body(),
                     response.headers().firstValue("ETag").orElse("").replace("\"", ""));

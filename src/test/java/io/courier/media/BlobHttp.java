@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.OptionalInt;
 
 /** Plain HTTP against presigned URLs, as a device would use them. */
 final class BlobHttp {
@@ -23,6 +24,18 @@ final class BlobHttp {
         // clean 403 instead of a connection the store closes while the client is still sending (seen flaking).
         return send(HttpRequest.newBuilder(URI.create(url)).expectContinue(true)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    }
+
+    /**
+     * A PUT the store should refuse: its status, or empty if the store closed the connection without answering
+     * (S3Proxy sometimes does, under load, when it refuses a body while the client is still sending it).
+     */
+    static OptionalInt refusedPut(String url, byte[] body) {
+        try {
+            return OptionalInt.of(put(url, body).status());
+        } catch (UncheckedIOException dropped) {
+            return OptionalInt.empty();
+        }
     }
 
     static Reply get(String url) {

@@ -98,7 +98,9 @@ public final class HazelcastMembers {
      * puts no backup in its primary's zone, so all members in one zone means no backups at all), else the members.
      */
     public static long backupGroups(Collection<Member> members) {
-        return members.stream().map(m -> Optional.ofNullable(m.getAttribute(PartitionGroupMetaData.PARTITION_GROUP_ZONE))
-                .orElseGet(() -> m.getUuid().toString())).distinct().count();
+        return members.stream()
+                .map(m -> Optional.ofNullable(m.getAttribute(PartitionGroupMetaData.PARTITION_GROUP_ZONE))
+                        .orElseGet(() -> m.getUuid().toString()))
+                .distinct().count();
     }
 }

@@ -1,9 +1,7 @@
 package io.courier.edge;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
-import java.net.ServerSocket;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -18,16 +16,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import javax.net.ssl.SSLException;
-
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
-import com.datastax.oss.driver.api.core.AllNodesFailedException;
-import com.datastax.oss.driver.api.core.auth.AuthenticationException;
-import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
 
 import io.courier.common.ConfigRefusal;
+import io.courier.local.FreePorts;
+import io.courier.store.CqlFailures;
 import io.quarkus.runtime.ApplicationLifecycleManager;
 import io.quarkus.runtime.QuarkusBindException;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -35,8 +30,8 @@ import io.smallrye.config.ConfigValidationException;
 
 /**
  * Ends a refused start with one actionable line at ERROR: what is wrong and which setting fixes it. Configuration
- * refusals, port clashes and an unreachable or under-replicated database are an operator's to fix, so their stack trace is printed only when io.courier logs at
- * DEBUG; anything else is a bug and keeps its trace.
+ * refusals, port clashes and a database that can't be used ({@link CqlFailures}) are an operator's to fix, so their
+ * stack trace is printed only when io.courier logs at DEBUG; anything else is a bug and keeps its trace.
  */
 final class StartFailure {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
@@ -58,8 +53,10 @@ final class StartFailure {
             try {
                 Config config = ConfigProvider.getConfig();
                 return new Settings(List.of(
-                        port(config, "quarkus.grpc.server.port", "QUARKUS_GRPC_SERVER_PORT", "gRPC, the port clients connect to", 9000),
-                        port(config, "quarkus.management.port", "QUARKUS_MANAGEMENT_PORT", "management: metrics and probes", 9000),
+                        port(config, "quarkus.grpc.server.port", "QUARKUS_GRPC_SERVER_PORT",
+                                "gRPC, the port clients connect to", 9000),
+                        port(config, "quarkus.management.port", "QUARKUS_MANAGEMENT_PORT",
+                                "management: metrics and probes", 9000),
                         port(config, "courier.cluster.port", "COURIER_CLUSTER_PORT", "Hazelcast cluster member", 5701)),
                         config.getOptionalValue("courier.local.enabled", Boolean.class).orElse(false),
                         Stream.of("quarkus.log.level", "quarkus.log.category.\"io.courier\".level",
@@ -118,58 +115,13 @@ final class StartFailure {
                 return Optional.of(PREFIX + oneLine(t.getMessage()));
             }
         }
-        Optional<String> database = databaseFailure(failure, settings);
-        if (database.isPresent()) {
-            return database;
+        for (Throwable t : causes(failure)) {
+            Optional<String> database = CqlFailures.explain(t, settings.embedded());
+            if (database.isPresent()) {
+                return database.map(line -> PREFIX + oneLine(line));
+            }
         }
         return bindFailure(failure).map(clash -> portInUse(clash, failure, settings, nextFree));
-    }
-
-    /** The database refused or could not be reached: a deployment matter, not a bug. */
-    private static Optional<String> databaseFailure(Throwable failure, Settings settings) {
-        for (Throwable t : causes(failure)) {
-            Optional<UnavailableException> unavailable = unavailable(t);
-            if (unavailable.isPresent()) {
-                UnavailableException u = unavailable.get();
-                return Optional.of(PREFIX + "the database has " + u.getAlive() + " live replica(s) where "
-                        + u.getConsistencyLevel() + " needs " + u.getRequired() + "; the keyspace's replication"
-                        + " (courier.cql.replication, used when the keyspace is created) asks for more replicas than"
-                        + " there are live database nodes: start the missing nodes, or recreate the keyspace with a"
-                        + " replication factor the cluster has");
-            }
-            if (t instanceof AllNodesFailedException none && nodeErrors(none).anyMatch(
-                    e -> causes(e).stream().anyMatch(AuthenticationException.class::isInstance))) {
-                return Optional.of(PREFIX + "the database refused the credentials; check courier.cql.username and"
-                        + " courier.cql.password (COURIER_CQL_USERNAME, COURIER_CQL_PASSWORD)");
-            }
-            if (t instanceof AllNodesFailedException none && nodeErrors(none).anyMatch(
-                    e -> causes(e).stream().anyMatch(SSLException.class::isInstance))) {
-                return Optional.of(PREFIX + "the TLS handshake with the database failed; check courier.cql.tls.*"
-                        + " (truststore, hostname validation) against the nodes' certificates");
-            }
-            if (t instanceof AllNodesFailedException none) {
-                String where = settings.embedded() ? "the local Cassandra" : "courier.cql.contact-points"
-                        + " (COURIER_CQL_CONTACT_POINTS)";
-                return Optional.of(PREFIX + "no database node answered; check " + where + " and that the nodes"
-                        + " are up (" + oneLine(none.getMessage()) + ")");
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static Optional<UnavailableException> unavailable(Throwable t) {
-        if (t instanceof UnavailableException u) {
-            return Optional.of(u);
-        }
-        if (t instanceof AllNodesFailedException all) {
-            return nodeErrors(all).filter(UnavailableException.class::isInstance)
-                    .map(UnavailableException.class::cast).findFirst();
-        }
-        return Optional.empty();
-    }
-
-    private static Stream<Throwable> nodeErrors(AllNodesFailedException all) {
-        return all.getAllErrors().values().stream().flatMap(List::stream);
     }
 
     private static Optional<BindException> bindFailure(Throwable failure) {
@@ -213,14 +165,7 @@ final class StartFailure {
     }
 
     private static int nextFreePort(int taken) {
-        for (int candidate = taken + 1; candidate <= Math.min(65_535, taken + FREE_PORT_SEARCH); candidate++) {
-            try (ServerSocket probe = new ServerSocket(candidate)) {
-                return candidate;
-            } catch (IOException inUse) {
-                // try the next one
-            }
-        }
-        return -1;
+        return FreePorts.firstFreeAbove(taken, FREE_PORT_SEARCH).orElse(-1);
     }
 
     private static String rootCause(Throwable failure) {

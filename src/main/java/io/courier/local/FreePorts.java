@@ -5,9 +5,11 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.IntStream;
 
 /** Picks loopback ports nobody is listening on; other processes on a shared machine may hold any fixed port. */
 public final class FreePorts {
@@ -35,6 +37,12 @@ public final class FreePorts {
         } catch (IOException e) {
             throw new UncheckedIOException("no free loopback port", e);
         }
+    }
+
+    /** The first port above {@code taken}, at most {@code within} ports up, that is free on every interface. */
+    public static OptionalInt firstFreeAbove(int taken, int within) {
+        return IntStream.rangeClosed(taken + 1, Math.min(65_535, taken + within)).filter(FreePorts::isFree)
+                .findFirst();
     }
 
     /** Free on every interface: servers here bind the wildcard address as often as loopback. */

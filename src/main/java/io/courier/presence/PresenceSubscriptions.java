@@ -97,8 +97,12 @@ public final class PresenceSubscriptions {
      * behind (no watch entry, no cached privacy), so subscribing to random ids can't fill the cluster's memory.
      */
     private Mono<PresenceEvent> subscribe(UUID account) {
-        return registered.apply(account).flatMap(exists -> exists ? watched(account)
-                : Mono.just(OnlineWatch.unknown(account)));
+        return ifRegistered(account, () -> watched(account));
+    }
+
+    private Mono<PresenceEvent> ifRegistered(UUID account, Supplier<Mono<PresenceEvent>> view) {
+        return registered.apply(account)
+                .flatMap(exists -> exists ? view.get() : Mono.just(OnlineWatch.unknown(account)));
     }
 
     private Mono<PresenceEvent> watched(UUID account) {
@@ -113,10 +117,9 @@ public final class PresenceSubscriptions {
 
     /** What this stream may see now of every account it watches (its account's privacy changed). */
     public Mono<List<PresenceEvent>> refresh() {
-        return Flux.fromIterable(current()).flatMapSequential(account -> registered.apply(account)
-                .flatMap(exists -> exists ? watch.isOnline(account)
-                        .flatMap(online -> watch.view(device.accountId(), account, online))
-                        : Mono.just(OnlineWatch.unknown(account))), CONCURRENCY).collectList();
+        return Flux.fromIterable(current()).flatMapSequential(account -> ifRegistered(account,
+                () -> watch.isOnline(account).flatMap(online -> watch.view(device.accountId(), account, online))),
+                CONCURRENCY).collectList();
     }
 
     /** The stream ended: every subscription goes. */

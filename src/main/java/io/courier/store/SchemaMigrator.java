@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
 import io.courier.common.ConfigRefusal;
 
 /** Creates the keyspace and applies the migrations not yet recorded in {@code schema_migrations}. */
@@ -72,6 +73,19 @@ public final class SchemaMigrator {
      * start together take turns (a lock row written with a compare-and-set): two nodes applying the same migration
      * at once would fail on "column already exists".
      */
+    /**
+     * Whether every migration is already recorded (on any session, bound to the keyspace or not): the usual start,
+     * which then needs no session of its own for schema changes. False if the history table isn't there yet;
+     * refuses a pre-release keyspace as {@link #migrate} does.
+     */
+    public boolean isUpToDate(CqlSession session, List<Migration> migrations) {
+        try {
+            return pending(session, migrations).isEmpty();
+        } catch (InvalidQueryException noHistoryYet) {
+            return false;
+        }
+    }
+
     public int migrate(CqlSession session, List<Migration> migrations) {
         checkUniqueVersions(migrations);
         session.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -126,7 +140,8 @@ public final class SchemaMigrator {
     /** The migrations not yet recorded, in version order. */
     private List<Migration> pending(CqlSession session, List<Migration> migrations) {
         Set<Integer> applied = new HashSet<>();
-        for (Row row : session.execute("SELECT version FROM schema_migrations")) {
+        // Named with its keyspace: the start asks on a session that is bound to none.
+        for (Row row : session.execute("SELECT version FROM " + keyspace + ".schema_migrations")) {
             applied.add(row.getInt("version"));
         }
         List<Integer> folded = applied.stream().filter(FOLDED_INTO_BASELINES::contains).sorted().toList();

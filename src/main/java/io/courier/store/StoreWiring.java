@@ -28,11 +28,17 @@ public class StoreWiring {
         // The local Cassandra is a single node: any replication factor above 1 would fail every quorum write.
         String replication = localEndpoints.isPresent() ? SINGLE_NODE_REPLICATION : config.replication();
         SchemaMigrator migrator = new SchemaMigrator(config.keyspace(), replication);
+        // The usual start finds its keyspace up to date: the session for schema changes is opened only when there
+        // is work for it.
+        boolean upToDate;
         try (CqlSession bootstrap = CqlSessions.bootstrap(endpoint, config)) {
             migrator.createKeyspace(bootstrap);
+            upToDate = migrator.isUpToDate(bootstrap, migrations);
         }
-        try (CqlSession ddl = CqlSessions.schemaChanges(endpoint, config)) {
-            migrator.migrate(ddl, migrations);
+        if (!upToDate) {
+            try (CqlSession ddl = CqlSessions.schemaChanges(endpoint, config)) {
+                migrator.migrate(ddl, migrations);
+            }
         }
         return CqlSessions.open(endpoint, config, new CqlRequestMetrics(meters));
     }

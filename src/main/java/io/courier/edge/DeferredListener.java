@@ -7,8 +7,9 @@ import java.util.function.Consumer;
 import io.grpc.ServerCall;
 
 /**
- * Holds a call's events while its credentials are checked asynchronously, then replays them, in order, to the real
- * listener (or drops them if the call was refused). Keeps the transport thread free of database round trips.
+ * Holds a call's events until it may start (its credentials checked asynchronously, or the node ready), then
+ * replays them, in order, to the real listener (or drops them if the call was refused). Keeps the transport thread
+ * free of database round trips.
  */
 final class DeferredListener<Q> extends ServerCall.Listener<Q> {
     private final Queue<Consumer<ServerCall.Listener<Q>>> pending = new ArrayDeque<>();

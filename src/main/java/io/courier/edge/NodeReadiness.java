@@ -14,6 +14,8 @@ import com.hazelcast.core.HazelcastInstance;
 
 import io.minio.MinioClient;
 
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
+import io.quarkus.grpc.runtime.health.GrpcHealthStorage;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 
@@ -28,14 +30,15 @@ public class NodeReadiness {
 
     private final HazelcastInstance hazelcast;
     private final CqlSession session;
-    private final GatedHealthStorage health;
+    private final GrpcHealthStorage health;
+    private final HealthGate gate;
     private final String host;
     private final int port;
     private final String transport;
 
     /** Takes the session and the object store too, so they are connected before anything says ready. */
-    NodeReadiness(HazelcastInstance hazelcast, CqlSession session, MinioClient media, GatedHealthStorage health,
-            @ConfigProperty(name = "quarkus.grpc.server.host") String host,
+    NodeReadiness(HazelcastInstance hazelcast, CqlSession session, MinioClient media, GrpcHealthStorage health,
+            HealthGate gate, @ConfigProperty(name = "quarkus.grpc.server.host") String host,
             @ConfigProperty(name = "quarkus.grpc.server.port") int port,
             @ConfigProperty(name = "quarkus.grpc.server.test-port", defaultValue = "9001") int testPort,
             @ConfigProperty(name = "quarkus.grpc.server.ssl.certificate") Optional<String> certificate,
@@ -43,6 +46,7 @@ public class NodeReadiness {
         this.hazelcast = hazelcast;
         this.session = session;
         this.health = health;
+        this.gate = gate;
         this.host = host;
         this.port = LaunchMode.current() == LaunchMode.TEST ? testPort : port;
         this.transport = certificate.isPresent() || keyStore.isPresent() ? "TLS" : "plaintext";
@@ -56,11 +60,12 @@ public class NodeReadiness {
     }
 
     void announce() {
-        if (!health.serverStarted()) {
+        // Quarkus marks the server SERVING once it listens, and only logs a failed bind.
+        if (health.getStatuses().get(GrpcHealthStorage.DEFAULT_SERVICE_NAME) != ServingStatus.SERVING) {
             throw new IllegalStateException("the gRPC server is not listening on " + host + ":" + port,
                     GrpcBindFailures.last());
         }
-        health.open();
+        gate.open();
         String shownHost = "0.0.0.0".equals(host) ? "127.0.0.1" : host;
         String cql = session.getMetadata().getNodes().values().stream().map(n -> n.getEndPoint().toString())
                 .findFirst().orElse("?");

@@ -18,7 +18,6 @@ import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
 import grpc.health.v1.HealthGrpc;
-import io.courier.edge.GatedHealthStorage;
 import io.courier.media.MediaConfig;
 import io.grpc.Context;
 import io.quarkus.grpc.runtime.health.GrpcHealthStorage;
@@ -49,7 +48,7 @@ class InfrastructureTest extends ServerTest {
     MediaConfig mediaConfig;
 
     @Inject
-    GatedHealthStorage health;
+    GrpcHealthStorage health;
 
     @Test
     void migrationsAreRecordedAndRunningThemAgainChangesNothing() {

@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.BatchStatement;
-import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
@@ -108,10 +106,7 @@ final class DeviceLog {
         for (Queued q : items) {
             byBucket.computeIfAbsent(bucket(q.seq()), b -> new ArrayList<>()).add(insert(to, q, shared));
         }
-        return Flux.fromIterable(byBucket.values())
-                .flatMap(rows -> cql.write(rows.size() == 1 ? rows.get(0)
-                        : BatchStatement.newInstance(BatchType.UNLOGGED, rows)))
-                .then();
+        return Flux.fromIterable(byBucket.values()).flatMap(cql::writePartition).then();
     }
 
     private BoundStatement insert(DeviceAddress to, Queued q, boolean shared) {
@@ -212,8 +207,15 @@ final class DeviceLog {
     }
 
     Mono<Void> recordSend(DeviceAddress sender, long clientMessageId, DeviceQueue.Send send) {
-        return cql.write(insertSend.bind(sender.accountId(), sender.deviceId(), clientMessageId, send.serverId(),
-                Instant.ofEpochMilli(send.serverTimeMillis())));
+        return recordSends(sender, Map.of(clientMessageId, send));
+    }
+
+    /** Send records of one device, written together (its partition: one write per batch). */
+    Mono<Void> recordSends(DeviceAddress sender, Map<Long, DeviceQueue.Send> sends) {
+        List<BatchableStatement<?>> rows = new ArrayList<>();
+        sends.forEach((clientId, send) -> rows.add(insertSend.bind(sender.accountId(), sender.deviceId(), clientId,
+                send.serverId(), Instant.ofEpochMilli(send.serverTimeMillis()))));
+        return rows.isEmpty() ? Mono.empty() : cql.writePartition(rows);
     }
 
     /** Stores a payload once for many queues (group messages and events). */

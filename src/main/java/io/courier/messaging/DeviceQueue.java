@@ -42,7 +42,7 @@ final class DeviceQueue implements Serializable {
         }
     }
 
-    /** What the queue's owner must write to the log: items and send records older than the hold, not yet there. */
+    /** What the queue's owner must write to the log: items older than the hold and send records, not yet there. */
     record Spill(List<Queued> items, List<Queued> sharedItems, Map<Long, Send> sends) implements Serializable {
         boolean isEmpty() {
             return items.isEmpty() && sharedItems.isEmpty() && sends.isEmpty();
@@ -62,7 +62,8 @@ final class DeviceQueue implements Serializable {
     final LinkedHashMap<Long, Send> sends = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Send> eldest) {
-            if (size() > REMEMBERED_SENDS) {
+            // Never one the log lacks: it is the only record of that id (bounded by the send rate × the flush time).
+            if (size() > REMEMBERED_SENDS && eldest.getValue().logged()) {
                 knowsEverySend = false;
                 return true;
             }
@@ -123,26 +124,33 @@ final class DeviceQueue implements Serializable {
         }
     }
 
-    /** Whether something older than {@code cutoffMillis} is held only in the grid's memory. */
-    boolean needsSpill(long cutoffMillis) {
+    /**
+     * Whether an item older than {@code itemCutoffMillis}, or a send record older than {@code sendCutoffMillis}, is
+     * held only in the grid's memory.
+     */
+    boolean needsSpill(long itemCutoffMillis, long sendCutoffMillis) {
         for (Held h : held.values()) {
-            if (h.enqueuedAtMillis() >= cutoffMillis) {
+            if (h.enqueuedAtMillis() >= itemCutoffMillis) {
                 break;
             }
             if (!h.stored()) {
                 return true;
             }
         }
-        return sends.values().stream().anyMatch(s -> !s.logged() && s.serverTimeMillis() < cutoffMillis);
+        return sends.values().stream().anyMatch(s -> !s.logged() && s.serverTimeMillis() < sendCutoffMillis);
     }
 
-    /** The items and send records older than {@code cutoffMillis} that the log doesn't have yet, in order. */
-    Spill spill(long cutoffMillis) {
+    /**
+     * The items older than {@code itemCutoffMillis} that the log doesn't have yet, in order; and once one send
+     * record is older than {@code sendCutoffMillis}, every record the log doesn't have (written together: one
+     * partition, one write).
+     */
+    Spill spill(long itemCutoffMillis, long sendCutoffMillis) {
         List<Queued> items = new ArrayList<>();
         List<Queued> sharedItems = new ArrayList<>();
         for (Map.Entry<Long, Held> e : held.entrySet()) {
             Held h = e.getValue();
-            if (h.enqueuedAtMillis() >= cutoffMillis) {
+            if (h.enqueuedAtMillis() >= itemCutoffMillis) {
                 break;
             }
             if (!h.stored()) {
@@ -150,11 +158,13 @@ final class DeviceQueue implements Serializable {
             }
         }
         Map<Long, Send> unlogged = new LinkedHashMap<>();
-        sends.forEach((clientId, send) -> {
-            if (!send.logged() && send.serverTimeMillis() < cutoffMillis) {
-                unlogged.put(clientId, send);
-            }
-        });
+        if (sends.values().stream().anyMatch(s -> !s.logged() && s.serverTimeMillis() < sendCutoffMillis)) {
+            sends.forEach((clientId, send) -> {
+                if (!send.logged()) {
+                    unlogged.put(clientId, send);
+                }
+            });
+        }
         return new Spill(items, sharedItems, unlogged);
     }
 

@@ -23,6 +23,7 @@ import com.hazelcast.map.IMap;
 
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.HazelcastMembers;
+import io.courier.cluster.OwnerSweep;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
@@ -50,6 +51,8 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     private final IMap<DeviceAddress, DeviceQueue> map;
     private final DeviceLog log;
     private final DeviceQueue.Limits limits;
+    /** How long send records may live in memory alone before they are logged, all of a device's together. */
+    private final Duration sendFlush;
     private final Clock clock;
     /** Every partition has a live, in-sync backup: what only memory holds is held twice. Refreshed periodically. */
     private volatile boolean twoCopies;
@@ -61,11 +64,13 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     private final AtomicBoolean spilling = new AtomicBoolean();
     private volatile Disposable spills = () -> { };
 
-    DeviceQueues(HazelcastInstance hazelcast, DeviceLog log, DeviceQueue.Limits limits, Clock clock) {
+    DeviceQueues(HazelcastInstance hazelcast, DeviceLog log, DeviceQueue.Limits limits, Duration sendFlush,
+            Clock clock) {
         this.hazelcast = hazelcast;
         this.map = hazelcast.getMap(MAP);
         this.log = log;
         this.limits = limits;
+        this.sendFlush = sendFlush;
         this.clock = clock;
     }
 
@@ -87,13 +92,11 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
      */
     void start(Duration interval) {
         hazelcast.getCluster().addMembershipListener(this);
-        Scheduler spiller = Schedulers.newSingle("courier-queue-spill");
         Scheduler checker = Schedulers.newSingle("courier-queue-safety");
-        Disposable spilling = Flux.interval(interval, interval, spiller).onBackpressureDrop()
-                .concatMap(tick -> spill()).subscribe();
         Disposable checking = Flux.interval(Duration.ZERO, interval, checker).onBackpressureDrop()
                 .subscribe(tick -> refreshCopies());
-        spills = Disposables.composite(spilling, checking, spiller, checker);
+        spills = Disposables.composite(OwnerSweep.every(hazelcast, "courier-queue-spill", interval, this::spill),
+                checking, checker);
         hazelcast.getLifecycleService().addLifecycleListener(event -> {
             if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN) {
                 close();
@@ -137,16 +140,18 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
 
     /**
      * Writes to the log what this member's queues held longer than the hold without an ack (in sequence order per
-     * device), then lets memory drop it. Runs on every member, periodically; a member that took over a dead one's
+     * device), and their send records once one is {@code sendFlush} old, then lets memory drop it. Runs on every member, periodically; a member that took over a dead one's
      * partitions spills their items too.
      */
     Mono<Void> spill() {
         if (!everHeld || !spilling.compareAndSet(false, true)) {
             return Mono.empty();
         }
-        long cutoff = clock.millis() - limits.holdMillis();
-        return Flux.defer(() -> Flux.fromIterable(map.localKeySet(new QueueOps.NeedsSpill(cutoff))))
-                .flatMap(device -> call(device, () -> new QueueOps.TakeSpill(cutoff))
+        long now = clock.millis();
+        long itemCutoff = now - limits.holdMillis();
+        long sendCutoff = now - Math.max(limits.holdMillis(), sendFlush.toMillis());
+        return Flux.defer(() -> Flux.fromIterable(map.localKeySet(new QueueOps.NeedsSpill(itemCutoff, sendCutoff))))
+                .flatMap(device -> call(device, () -> new QueueOps.TakeSpill(itemCutoff, sendCutoff))
                         .flatMap(work -> write(device, (DeviceQueue.Spill) work)), 16)
                 .then()
                 .doOnError(e -> LOG.warnf("Spilling device queues failed (%s); retrying at the next interval",
@@ -164,8 +169,7 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
         work.sharedItems().forEach(q -> seqs.add(q.seq()));
         return log.append(device, work.items(), false)
                 .and(log.append(device, work.sharedItems(), true))
-                .and(Flux.fromIterable(work.sends().entrySet())
-                        .flatMap(e -> log.recordSend(device, e.getKey(), e.getValue())))
+                .and(log.recordSends(device, work.sends()))
                 .then(call(device, () -> new QueueOps.Stored(seqs, work.sends().keySet(), clock.millis(), limits)))
                 .then();
     }

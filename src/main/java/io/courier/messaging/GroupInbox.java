@@ -18,11 +18,11 @@ import reactor.core.publisher.Mono;
 public final class GroupInbox implements GroupWrites {
     private final DeviceQueues queues;
     private final DeviceLog log;
-    private final ReceiptLedger receipts;
+    private final ReceiptTable receipts;
     private final DeliveryRouter router;
     private final KeyDirectory keys;
 
-    GroupInbox(DeviceQueues queues, DeviceLog log, ReceiptLedger receipts, DeliveryRouter router, KeyDirectory keys) {
+    GroupInbox(DeviceQueues queues, DeviceLog log, ReceiptTable receipts, DeliveryRouter router, KeyDirectory keys) {
         this.queues = queues;
         this.log = log;
         this.receipts = receipts;

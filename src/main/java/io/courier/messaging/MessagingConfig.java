@@ -48,6 +48,15 @@ public interface MessagingConfig {
     @WithDefault("500ms")
     Duration spillInterval();
 
+    /**
+     * How long bookkeeping may live in the grid's memory alone while queues hold items there (hold mode): a
+     * sender's ticks (SENT, DELIVERED, READ of its recent 1:1 messages) and a sending device's client ids are
+     * written to the database in one batch per sender once the oldest unwritten one is this old. Longer means fewer
+     * writes per message and more to lose if two members die at once (ticks and retry ids only, never a message).
+     */
+    @WithDefault("30s")
+    Duration tickFlush();
+
     /** Stored, unacked items one device's queue keeps in memory at most; older ones are read from the log. */
     @WithDefault("256")
     int queueMemoryItems();

@@ -89,6 +89,25 @@ final class MessagingSchema {
               WITH default_time_to_live = 2592000
             """));
 
+    /**
+     * The tick ledger's 1:1 side, partitioned by sender and ten minutes of server-id time, so the grid's flush of a
+     * sender's recent messages is one write (a group message's ticks stay in {@code receipts}, one partition per
+     * message). Every state has a column of its own: writes in any order leave the furthest state.
+     */
+    static final Migration V133 = new Migration(133, "1:1 ticks by sender and time", List.of(
+            """
+            CREATE TABLE IF NOT EXISTS direct_receipts (
+              sender_account_id uuid,
+              bucket bigint,
+              server_id bigint,
+              recipient_account_id uuid,
+              sent_at timestamp,
+              delivered_at timestamp,
+              read_at timestamp,
+              PRIMARY KEY ((sender_account_id, bucket), server_id, recipient_account_id))
+              WITH default_time_to_live = 2592000
+            """));
+
     private MessagingSchema() {
     }
 }

@@ -34,6 +34,11 @@ public class MessagingWiring {
         return MessagingSchema.V3;
     }
 
+    @Produces
+    Migration directReceipts() {
+        return MessagingSchema.V133;
+    }
+
     /** Created at startup so every messaging meter is scraped (as 0) before the first message. */
     @Produces
     @Singleton
@@ -54,13 +59,32 @@ public class MessagingWiring {
     @Startup
     DeviceQueues deviceQueues(HazelcastInstance hazelcast, DeviceLog log, MessagingConfig config, Clock clock) {
         DeviceQueues queues = new DeviceQueues(hazelcast, log, new DeviceQueue.Limits(config.queueMemoryItems(),
-                config.queueMemoryBytes(), config.hold().toMillis()), clock);
+                config.queueMemoryBytes(), config.hold().toMillis()), config.tickFlush(), clock);
         queues.start(config.spillInterval());
         return queues;
     }
 
     void stopQueues(@Disposes DeviceQueues queues) {
         queues.close();
+    }
+
+    /** Started with the node: every member flushes the ticks it held past {@code courier.messaging.tick-flush}. */
+    @Produces
+    @Singleton
+    @Startup
+    HeldTicks heldTicks(HazelcastInstance hazelcast, Cql cql, MessagingConfig config, Clock clock) {
+        HeldTicks ticks = new HeldTicks(hazelcast, new ReceiptTable(cql), config.tickFlush(), clock);
+        ticks.start(config.spillInterval());
+        return ticks;
+    }
+
+    void stopTicks(@Disposes HeldTicks ticks) {
+        ticks.close();
+    }
+
+    @Produces
+    MapConfig heldTicksMap() {
+        return HeldTicks.mapConfig();
     }
 
     @Produces
@@ -99,11 +123,11 @@ public class MessagingWiring {
 
     @Produces
     @Singleton
-    Messenger messenger(Cql cql, DeviceQueues queues, DeviceLog log, SentMessages sent, InboxQuota quota,
+    Messenger messenger(Cql cql, HeldTicks ticks, DeviceQueues queues, DeviceLog log, SentMessages sent, InboxQuota quota,
             PresenceDirectory presence, NodeBus bus, KeyDirectory keys, ServerIds serverIds, MessagingConfig config,
             MessagingMetrics metrics, Clock clock, GroupFanout groups, WakeUps wakeUps, PrivacyDirectory privacy) {
         DeliveryRouter router = new DeliveryRouter(presence, bus, wakeUps);
-        ReceiptLedger receipts = new ReceiptLedger(cql);
+        ReceiptLedger receipts = new ReceiptLedger(ticks, new ReceiptTable(cql), queues::holding);
         return new Messenger(queues, quota, receipts, sent, router, keys, privacy, config, metrics, clock,
                 new GroupSends(queues, log, sent, router, keys, groups, config, metrics),
                 new SenderReceipts(queues, receipts, router, keys, serverIds, metrics),
@@ -115,6 +139,6 @@ public class MessagingWiring {
     @Singleton
     GroupWrites groupInbox(Cql cql, DeviceQueues queues, DeviceLog log, PresenceDirectory presence, NodeBus bus,
             KeyDirectory keys, WakeUps wakeUps) {
-        return new GroupInbox(queues, log, new ReceiptLedger(cql), new DeliveryRouter(presence, bus, wakeUps), keys);
+        return new GroupInbox(queues, log, new ReceiptTable(cql), new DeliveryRouter(presence, bus, wakeUps), keys);
     }
 }

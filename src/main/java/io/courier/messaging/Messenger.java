@@ -214,7 +214,8 @@ public final class Messenger implements DeviceMailbox.AckSettler {
             List<InboxItem.Message> deliveries = acked.stream()
                     .filter(i -> i instanceof InboxItem.Message m && m.countsAsDeliveryTo(device.accountId()))
                     .map(InboxItem.Message.class::cast).toList();
-            List<MessageRef> messages = deliveries.stream().map(m -> new MessageRef(m.sender(), m.serverId())).toList();
+            List<MessageRef> messages = deliveries.stream().map(m -> new MessageRef(m.sender(), m.serverId(), m.groupId()))
+                    .toList();
             // What the inbox quota counted: 1:1 messages (group fan-out copies are not counted yet).
             List<InboxItem.Message> counted = deliveries.stream().filter(m -> m.groupId() == null).toList();
             // The queued copy proves the message was sent to this recipient, even if its SENT row has not landed yet.
@@ -228,12 +229,13 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     /** Marks messages from {@code sender} read; completes with the ids that were never sent to the reader. */
     public Mono<List<Long>> read(DeviceAddress reader, ByteString senderId, List<Long> serverIds) {
         UUID sender = Ids.uuid(senderId, "sender_account_id");
-        List<MessageRef> messages = new TreeSet<>(serverIds).stream().map(id -> new MessageRef(sender, id)).toList();
+        List<MessageRef> messages = new TreeSet<>(serverIds).stream().map(id -> new MessageRef(sender, id, null))
+                .toList();
         return advance(messages, reader.accountId(), ReceiptState.RECEIPT_STATE_READ, true);
     }
 
-    /** A message one recipient got, by its sender and server id. */
-    private record MessageRef(UUID sender, long serverId) {
+    /** A message one recipient got, by its sender and server id; {@code groupId} when known to be a group's. */
+    private record MessageRef(UUID sender, long serverId, UUID groupId) {
     }
 
     /**
@@ -244,12 +246,17 @@ public final class Messenger implements DeviceMailbox.AckSettler {
      */
     private Mono<List<Long>> advance(List<MessageRef> messages, UUID recipient, ReceiptState to,
             boolean entryRequired) {
-        Map<UUID, List<Long>> bySender = new LinkedHashMap<>();
-        messages.forEach(m -> bySender.computeIfAbsent(m.sender(), x -> new ArrayList<>()).add(m.serverId()));
+        Map<UUID, List<MessageRef>> bySender = new LinkedHashMap<>();
+        messages.forEach(m -> bySender.computeIfAbsent(m.sender(), x -> new ArrayList<>()).add(m));
         Instant now = clock.instant();
         return Flux.fromIterable(bySender.entrySet())
-                .flatMap(e -> senderReceipts.tell(new Receipts(e.getKey(), e.getValue(), recipient, to, now,
-                        entryRequired)))
+                .flatMap(e -> {
+                    Map<Long, UUID> groups = new HashMap<>();
+                    e.getValue().stream().filter(m -> m.groupId() != null)
+                            .forEach(m -> groups.put(m.serverId(), m.groupId()));
+                    return senderReceipts.tell(new Receipts(e.getKey(), e.getValue().stream()
+                            .map(MessageRef::serverId).toList(), recipient, to, now, entryRequired, groups));
+                })
                 .collectList()
                 .map(unknown -> unknown.stream().flatMap(List::stream).toList());
     }

@@ -154,23 +154,25 @@ final class QueueOps {
 
     /** What the owner must spill to the log now. */
     static final class TakeSpill extends Op implements ReadOnly {
-        private final long cutoffMillis;
+        private final long itemCutoffMillis;
+        private final long sendCutoffMillis;
 
-        TakeSpill(long cutoffMillis) {
-            this.cutoffMillis = cutoffMillis;
+        TakeSpill(long itemCutoffMillis, long sendCutoffMillis) {
+            this.itemCutoffMillis = itemCutoffMillis;
+            this.sendCutoffMillis = sendCutoffMillis;
         }
 
         @Override
         Object apply(DeviceQueue queue) {
-            return queue.spill(cutoffMillis);
+            return queue.spill(itemCutoffMillis, sendCutoffMillis);
         }
     }
 
     /** Selects the local entries with something to spill. */
-    record NeedsSpill(long cutoffMillis) implements Predicate<DeviceAddress, DeviceQueue> {
+    record NeedsSpill(long itemCutoffMillis, long sendCutoffMillis) implements Predicate<DeviceAddress, DeviceQueue> {
         @Override
         public boolean apply(Map.Entry<DeviceAddress, DeviceQueue> entry) {
-            return entry.getValue() != null && entry.getValue().needsSpill(cutoffMillis);
+            return entry.getValue() != null && entry.getValue().needsSpill(itemCutoffMillis, sendCutoffMillis);
         }
     }
 

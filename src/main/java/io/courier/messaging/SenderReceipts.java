@@ -18,7 +18,7 @@ import io.courier.api.v1.ReceiptState;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.ServerIds;
 import io.courier.keys.KeyDirectory;
-import io.courier.messaging.ReceiptLedger.Progress;
+import io.courier.messaging.ReceiptTable.Progress;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -38,10 +38,13 @@ final class SenderReceipts {
     /**
      * Messages of one sender that one recipient got ({@code entryRequired} false: the acked queue item proves they
      * were sent to the recipient, even if the ledger's SENT has not landed yet) or read (true: nothing else proves
-     * it).
+     * it). {@code groups}: the group of each id known to be a group message (from the acked item).
      */
     record Receipts(UUID sender, List<Long> serverIds, UUID recipient, ReceiptState state, Instant at,
-            boolean entryRequired) {
+            boolean entryRequired, Map<Long, UUID> groups) {
+        Receipts {
+            groups = Map.copyOf(groups);
+        }
     }
 
     private record Waiting(Receipts receipts, Sinks.One<List<Long>> unknown) {
@@ -124,11 +127,13 @@ final class SenderReceipts {
 
     private Mono<Void> handle(UUID sender, List<Waiting> batch) {
         Map<Long, Set<UUID>> asked = new LinkedHashMap<>();
-        batch.forEach(w -> w.receipts().serverIds().forEach(
-                id -> asked.computeIfAbsent(id, x -> new LinkedHashSet<>()).add(w.receipts().recipient())));
-        return Flux.fromIterable(asked.entrySet())
-                .flatMap(e -> ledger.progress(sender, e.getKey(), e.getValue()).map(p -> Map.entry(e.getKey(), p)))
-                .collectMap(Map.Entry::getKey, Map.Entry::getValue)
+        Set<Long> groupMessages = new HashSet<>();
+        batch.forEach(w -> {
+            w.receipts().serverIds().forEach(
+                    id -> asked.computeIfAbsent(id, x -> new LinkedHashSet<>()).add(w.receipts().recipient()));
+            groupMessages.addAll(w.receipts().groups().keySet());
+        });
+        return ledger.progress(sender, asked, groupMessages)
                 .flatMap(progress -> {
                     List<Move> moves = new ArrayList<>();
                     Map<Waiting, List<Long>> unknown = new HashMap<>();
@@ -142,8 +147,8 @@ final class SenderReceipts {
                                 missing.add(id);
                             } else if ((p == null || p.state().getNumber() < r.state().getNumber())
                                     && seen.add(new Move(id, null, r.recipient(), r.state(), null))) {
-                                moves.add(new Move(id, p == null ? null : p.groupId(), r.recipient(), r.state(),
-                                        r.at()));
+                                moves.add(new Move(id, p != null && p.groupId() != null ? p.groupId()
+                                        : r.groups().get(id), r.recipient(), r.state(), r.at()));
                             }
                         }
                         unknown.put(w, missing);
@@ -173,7 +178,8 @@ final class SenderReceipts {
                         enqueued.forEach(router::route);
                     })
                     .then(ledger.mark(sender, moves.stream()
-                            .map(m -> new ReceiptLedger.Mark(m.serverId(), m.recipient(), m.state(), m.at()))
+                            .map(m -> new ReceiptTable.Mark(m.serverId(), m.recipient(), m.state(), m.at(),
+                                    m.groupId() != null))
                             .toList()));
         });
     }

@@ -7,13 +7,19 @@ import java.util.function.Function;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchType;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.Statement;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** The session with the shapes of result the stores need, on {@link ReactiveCql}: nothing waits on a round trip. */
 public class Cql {
+    /** Rows per batch of {@link #writePartition}: a few kilobytes, where Cassandra starts warning. */
+    public static final int BATCH_ROWS = 64;
     private final CqlSession session;
 
     public Cql(CqlSession session) {
@@ -27,6 +33,20 @@ public class Cql {
     /** Runs a write (or any statement whose rows don't matter). */
     public Mono<Void> write(Statement<?> statement) {
         return ReactiveCql.execute(session, statement).then();
+    }
+
+    /**
+     * Writes rows of one partition: one statement alone, more in unlogged batches of at most {@link #BATCH_ROWS}
+     * (each one mutation of the partition, and under Cassandra's batch size limits), in parallel.
+     */
+    public Mono<Void> writePartition(List<? extends BatchableStatement<?>> rows) {
+        if (rows.size() == 1) {
+            return write(rows.get(0));
+        }
+        return Flux.range(0, (rows.size() + BATCH_ROWS - 1) / BATCH_ROWS)
+                .flatMap(chunk -> write(BatchStatement.newInstance(BatchType.UNLOGGED, List.<BatchableStatement<?>>copyOf(
+                        rows.subList(chunk * BATCH_ROWS, Math.min(rows.size(), (chunk + 1) * BATCH_ROWS))))))
+                .then();
     }
 
     /** The first row, mapped; empty if there is none. */

@@ -1,12 +1,17 @@
 package io.courier.store;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import com.datastax.oss.driver.api.core.config.DriverExecutionProfile;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.metadata.Node;
@@ -23,8 +28,10 @@ import io.micrometer.core.instrument.Timer;
  * metrics would: {@code courier.cql.requests} is the whole request as the caller sees it (retries, speculative
  * executions and time queued in a request throttler included), {@code courier.cql.node.requests} one attempt on
  * one node. Errors are also counted by exception class, and every request's statements by kind in
- * {@code courier.cql.statements}: {@code read} (SELECT), {@code write} (INSERT, UPDATE, DELETE; each statement of a
- * batch is one) or {@code other} (schema changes). Prepare requests never reach a request tracker.
+ * {@code courier.cql.statements}: {@code read} (SELECT), {@code write} (INSERT, UPDATE, DELETE) or {@code other}
+ * (schema changes). A batch counts one write per partition it changes: that is what the database applies (one
+ * mutation per partition, whatever its rows); {@code courier.cql.rows.written} counts its statements. Prepare
+ * requests never reach a request tracker.
  */
 public final class CqlRequestMetrics implements RequestTracker {
     private final MeterRegistry registry;
@@ -38,6 +45,7 @@ public final class CqlRequestMetrics implements RequestTracker {
     private final Counter reads;
     private final Counter writes;
     private final Counter others;
+    private final Counter rowsWritten;
     /** Kind of each prepared query, judged once: its text is the driver's own string, so its hash is cached. */
     private final Map<String, Counter> preparedKinds = new ConcurrentHashMap<>();
 
@@ -48,6 +56,8 @@ public final class CqlRequestMetrics implements RequestTracker {
         reads = statementCounter("read");
         writes = statementCounter("write");
         others = statementCounter("other");
+        rowsWritten = Counter.builder("courier.cql.rows.written")
+                .description("Statements of CQL writes: a batch counts each of its statements").register(registry);
     }
 
     private Timer requestTimer(String outcome) {
@@ -60,7 +70,7 @@ public final class CqlRequestMetrics implements RequestTracker {
 
     private Counter statementCounter(String kind) {
         return Counter.builder("courier.cql.statements")
-                .description("CQL statements requested, by kind; each statement of a batch counts as a write")
+                .description("CQL statements requested, by kind; a batch is one write per partition it changes")
                 .tag("kind", kind).register(registry);
     }
 
@@ -84,15 +94,39 @@ public final class CqlRequestMetrics implements RequestTracker {
     /** Once per request: retries and speculative executions are part of it, each further page is one of its own. */
     private void countStatements(Request request) {
         if (request instanceof BatchStatement batch) {
-            writes.increment(batch.size()); // a batch holds only INSERT, UPDATE and DELETE
-        } else if (request instanceof BoundStatement bound) {
-            preparedKinds.computeIfAbsent(bound.getPreparedStatement().getQuery(), this::kindOf).increment();
+            writes.increment(partitions(batch)); // a batch holds only INSERT, UPDATE and DELETE
+            rowsWritten.increment(batch.size());
+            return;
+        }
+        Counter kind;
+        if (request instanceof BoundStatement bound) {
+            kind = preparedKinds.computeIfAbsent(bound.getPreparedStatement().getQuery(), this::kindOf);
         } else if (request instanceof SimpleStatement simple) {
             // Not cached: a simple statement's text may carry its values, so the map could grow without bound.
-            kindOf(simple.getQuery()).increment();
+            kind = kindOf(simple.getQuery());
         } else {
-            others.increment();
+            kind = others;
         }
+        kind.increment();
+        if (kind == writes) {
+            rowsWritten.increment();
+        }
+    }
+
+    /** Distinct (table, partition key) pairs of a batch's prepared statements; any other statement counts alone. */
+    private static int partitions(BatchStatement batch) {
+        Set<Object> partitions = new HashSet<>();
+        int unkeyed = 0;
+        for (BatchableStatement<?> statement : batch) {
+            ByteBuffer key = statement.getRoutingKey();
+            if (statement instanceof BoundStatement bound && key != null
+                    && bound.getPreparedStatement().getVariableDefinitions().size() > 0) {
+                partitions.add(List.of(bound.getPreparedStatement().getVariableDefinitions().get(0).getTable(), key));
+            } else {
+                unkeyed++;
+            }
+        }
+        return partitions.size() + unkeyed;
     }
 
     private Counter kindOf(String query) {

@@ -78,15 +78,32 @@ class DeviceQueueTest {
         queue.sends.put(8L, new DeviceQueue.Send(2, 950, false, false));
         queue.sends.put(9L, new DeviceQueue.Send(3, 0, true, true));
 
-        assertThat(queue.needsSpill(500)).isTrue();
-        DeviceQueue.Spill spill = queue.spill(500);
+        assertThat(queue.needsSpill(500, 500)).isTrue();
+        DeviceQueue.Spill spill = queue.spill(500, 500);
 
         assertThat(spill.items()).extracting(Queued::seq).containsExactly(old);
-        assertThat(spill.sends()).containsOnlyKeys(7L);
+        assertThat(spill.sends()).as("once one record is old, every unlogged one goes with it")
+                .containsOnlyKeys(7L, 8L);
         queue.stored(List.of(old), spill.sends().keySet());
-        assertThat(queue.needsSpill(500)).isFalse();
-        assertThat(queue.needsSpill(1000)).as("the young item and send, once they are old").isTrue();
+        assertThat(queue.needsSpill(500, 500)).isFalse();
+        assertThat(queue.needsSpill(1000, 500)).as("the young item, once it is old").isTrue();
         assertThat(queue.held).containsKey(young);
+    }
+
+    @Test
+    void aSendRecordTheLogLacksIsNeverForgottenAndLoggedOnesMakeRoom() {
+        int over = DeviceQueue.REMEMBERED_SENDS + 10;
+        for (long clientId = 0; clientId < over; clientId++) {
+            queue.sends.put(clientId, new DeviceQueue.Send(clientId, 0, true, false));
+        }
+        assertThat(queue.sends).as("the only record of these ids").hasSize(over);
+        assertThat(queue.knowsEverySend).isTrue();
+
+        queue.stored(List.of(), Set.copyOf(queue.sends.keySet()));
+        queue.sends.put(-1L, new DeviceQueue.Send(-1, 0, true, false));
+
+        assertThat(queue.sends).doesNotContainKey(0L).containsKey(-1L);
+        assertThat(queue.knowsEverySend).as("an id it forgot is asked of the log").isFalse();
     }
 
     @Test

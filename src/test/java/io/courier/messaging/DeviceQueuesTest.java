@@ -67,7 +67,7 @@ class DeviceQueuesTest extends ServerTest {
     }
 
     private DeviceQueues logOnly() {
-        return new DeviceQueues(hazelcast, new DeviceLog(cql), LOG_ONLY, Clock.systemUTC());
+        return new DeviceQueues(hazelcast, new DeviceLog(cql), LOG_ONLY, Duration.ZERO, Clock.systemUTC());
     }
 
     @Test

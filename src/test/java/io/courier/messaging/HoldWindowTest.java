@@ -65,7 +65,7 @@ class HoldWindowTest extends ServerTest {
 
     private DeviceQueues queues(HazelcastInstance member, Duration hold) {
         return new DeviceQueues(member, new DeviceLog(cql), new DeviceQueue.Limits(256, 1 << 20, hold.toMillis()),
-                Clock.systemUTC());
+                hold, Clock.systemUTC());
     }
 
     /** Waits until the member's queues see every partition backed up, so enqueues hold instead of writing. */

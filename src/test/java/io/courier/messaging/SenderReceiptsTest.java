@@ -3,9 +3,11 @@ package io.courier.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -94,8 +96,10 @@ class SenderReceiptsTest extends ServerTest {
         UUID senderId = Ids.uuid(sender.accountId(), "id");
         GatedCql cql = new GatedCql(session);
         DeviceQueues queues = new DeviceQueues(hazelcast, new DeviceLog(cql),
-                new DeviceQueue.Limits(256, 1 << 20, 5000), Clock.systemUTC());
-        ReceiptLedger ledger = new ReceiptLedger(cql);
+                new DeviceQueue.Limits(256, 1 << 20, 5000), Duration.ofSeconds(30), Clock.systemUTC());
+        ReceiptTable table = new ReceiptTable(cql);
+        ReceiptLedger ledger = new ReceiptLedger(new HeldTicks(hazelcast, table, Duration.ofSeconds(30),
+                Clock.systemUTC()), table, queues::holding);
         SenderReceipts receipts = new SenderReceipts(queues, ledger, new DeliveryRouter(presence, bus, wakeUps), keys, serverIds,
                 metrics);
         UUID group = UUID.randomUUID();
@@ -110,14 +114,14 @@ class SenderReceiptsTest extends ServerTest {
         ledger.recordGroupSent(senderId, second, group, members, at).block();
 
         List<Mono<List<Long>>> told = new ArrayList<>();
-        told.add(receipts.tell(delivered(senderId, first, members.get(0), at)).cache());
+        told.add(receipts.tell(delivered(senderId, first, members.get(0), at, group)).cache());
         told.get(0).subscribe();
         // The first batch is now held at the gate: everything below queues behind it.
-        members.subList(1, 6).forEach(m -> told.add(receipts.tell(delivered(senderId, first, m, at)).cache()));
-        told.add(receipts.tell(delivered(senderId, first, members.get(1), at)).cache()); // a second device of member 1
+        members.subList(1, 6).forEach(m -> told.add(receipts.tell(delivered(senderId, first, m, at, group)).cache()));
+        told.add(receipts.tell(delivered(senderId, first, members.get(1), at, group)).cache()); // member 1's 2nd device
         told.add(receipts.tell(new Receipts(senderId, List.of(first, 999L), members.get(0),
-                ReceiptState.RECEIPT_STATE_READ, at.plusSeconds(1), true)).cache());
-        told.add(receipts.tell(delivered(senderId, second, members.get(1), at)).cache());
+                ReceiptState.RECEIPT_STATE_READ, at.plusSeconds(1), true, Map.of())).cache());
+        told.add(receipts.tell(delivered(senderId, second, members.get(1), at, group)).cache());
         told.forEach(Mono::subscribe);
         cql.gate.complete(null);
         List<List<Long>> unknown = Flux.concat(told).collectList().block();
@@ -135,14 +139,15 @@ class SenderReceiptsTest extends ServerTest {
                 "100 RECEIPT_STATE_DELIVERED " + members.subList(1, 6) + " " + group,
                 "200 RECEIPT_STATE_DELIVERED " + List.of(members.get(1)) + " " + group,
                 "100 RECEIPT_STATE_READ " + List.of(members.get(0)) + " " + group);
-        assertThat(ledger.progress(senderId, first, members).block().values()).extracting(p -> p.state())
+        assertThat(table.progress(senderId, first, members, true).block().values()).extracting(p -> p.state())
                 .containsExactlyInAnyOrder(ReceiptState.RECEIPT_STATE_READ, ReceiptState.RECEIPT_STATE_DELIVERED,
                         ReceiptState.RECEIPT_STATE_DELIVERED, ReceiptState.RECEIPT_STATE_DELIVERED,
                         ReceiptState.RECEIPT_STATE_DELIVERED, ReceiptState.RECEIPT_STATE_DELIVERED);
     }
 
-    private static Receipts delivered(UUID sender, long serverId, UUID member, Instant at) {
-        return new Receipts(sender, List.of(serverId), member, ReceiptState.RECEIPT_STATE_DELIVERED, at, false);
+    private static Receipts delivered(UUID sender, long serverId, UUID member, Instant at, UUID group) {
+        return new Receipts(sender, List.of(serverId), member, ReceiptState.RECEIPT_STATE_DELIVERED, at, false,
+                Map.of(serverId, group));
     }
 
     private static String describe(InboxItem.Receipt receipt) {

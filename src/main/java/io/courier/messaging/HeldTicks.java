@@ -1,0 +1,335 @@
+package io.courier.messaging;
+
+import java.io.Serializable;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.jboss.logging.Logger;
+
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.IndeterminateOperationStateException;
+import com.hazelcast.core.MemberLeftException;
+import com.hazelcast.core.ReadOnly;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicate;
+
+import io.courier.api.v1.ReceiptState;
+import io.courier.cluster.OwnerSweep;
+import io.courier.messaging.ReceiptTable.DirectRow;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+/**
+ * The tick ledger's hot side: the ticks of each sender account's recent 1:1 messages in one grid entry on the
+ * account's partition owner, with a synchronous backup on another member. SENT, DELIVERED and READ change the entry
+ * only; once the oldest unwritten change is {@code flushAfter} old the owner writes every unwritten tick of the
+ * sender to {@link ReceiptTable} in one batch (one partition, usually), and ticks that are written and that old
+ * leave memory. A message delivered and read within that time costs the database a share of one write instead of
+ * three. What the entry no longer (or never) held is the table's: callers ask it for the rest.
+ *
+ * <p>Only used while device queues hold items in two members' memory: the ticks are then exactly as durable as the
+ * messages they describe; two simultaneous member deaths can lose up to {@code flushAfter} of tick changes (never a
+ * message: recipients' acks and their receipt events are queue items).
+ */
+final class HeldTicks {
+    static final String MAP = "courier-ticks";
+    /** Messages one sender's entry holds at most; a send beyond it has its SENT written through. */
+    static final int MAX_MESSAGES = 4096;
+    private static final Logger LOG = Logger.getLogger(HeldTicks.class);
+    private static final Duration RETRY_BACKOFF = Duration.ofMillis(50);
+
+    private final HazelcastInstance hazelcast;
+    private final IMap<UUID, SenderTicks> map;
+    private final ReceiptTable table;
+    private final Duration flushAfter;
+    private final Clock clock;
+    private volatile Disposable flushes = () -> { };
+
+    HeldTicks(HazelcastInstance hazelcast, ReceiptTable table, Duration flushAfter, Clock clock) {
+        this.hazelcast = hazelcast;
+        this.map = hazelcast.getMap(MAP);
+        this.table = table;
+        this.flushAfter = flushAfter;
+        this.clock = clock;
+    }
+
+    /** Changed on every send and tick: kept as objects, with one synchronous backup. */
+    static MapConfig mapConfig() {
+        return new MapConfig(MAP).setBackupCount(1).setAsyncBackupCount(0).setInMemoryFormat(InMemoryFormat.OBJECT);
+    }
+
+    /** Flushes every {@code interval} until {@link #close()} or until this member shuts down. */
+    void start(Duration interval) {
+        flushes = OwnerSweep.every(hazelcast, "courier-ticks-flush", interval, this::flush);
+    }
+
+    void close() {
+        flushes.dispose();
+    }
+
+    /** Holds SENT of a 1:1 message; completes false when the sender's entry is full (write it through instead). */
+    Mono<Boolean> record(UUID sender, long serverId, UUID recipient, long sentMillis) {
+        return call(sender, new Record(serverId, recipient, sentMillis));
+    }
+
+    /** The ticks held of these messages; those absent are not (or no longer) held. */
+    Mono<Map<Long, DirectRow>> lookup(UUID sender, Set<Long> serverIds) {
+        if (serverIds.isEmpty()) {
+            return Mono.just(Map.of());
+        }
+        return call(sender, new Lookup(Set.copyOf(serverIds)));
+    }
+
+    /** Moves held messages forward; completes with the marks of messages not held (for the table). */
+    Mono<List<ReceiptTable.Mark>> advance(UUID sender, List<ReceiptTable.Mark> marks) {
+        if (marks.isEmpty()) {
+            return Mono.just(List.of());
+        }
+        List<Move> moves = marks.stream().map(m -> new Move(m.serverId(), m.recipient(),
+                m.state() == ReceiptState.RECEIPT_STATE_READ, m.at().toEpochMilli())).toList();
+        return call(sender, new Advance(moves, clock.millis()))
+                .map(unknown -> marks.stream().filter(m -> unknown.contains(m.serverId())).toList());
+    }
+
+    /**
+     * Writes the ticks of this member's senders whose oldest unwritten change is {@code flushAfter} old, then lets
+     * memory drop what is written and that old. Runs on every member, periodically; a member that took over a dead
+     * one's partitions flushes their entries too.
+     */
+    Mono<Void> flush() {
+        long cutoff = clock.millis() - flushAfter.toMillis();
+        return Flux.defer(() -> Flux.fromIterable(map.localKeySet(new Due(cutoff))))
+                .flatMap(sender -> call(sender, new TakeFlush(cutoff))
+                        .flatMap(flush -> (flush.rows().isEmpty() ? Mono.<Void>empty()
+                                : table.putDirect(sender, flush.rows()))
+                                .then(call(sender, new Written(flush.versions(), cutoff)))), 16)
+                .then()
+                .doOnError(e -> LOG.warnf("Flushing held ticks failed (%s); retrying at the next interval",
+                        e.toString()))
+                .onErrorResume(e -> Mono.empty());
+    }
+
+    /**
+     * Runs an op on the sender's entry. Every op is safe to run twice (a record or a move already applied changes
+     * nothing), so one cut short by a member's death is simply run again on the partition's new owner.
+     */
+    private <R> Mono<R> call(UUID sender, EntryProcessor<UUID, SenderTicks, R> op) {
+        return Mono.fromCompletionStage(() -> map.submitToKey(sender, op))
+                .retryWhen(Retry.backoff(3, RETRY_BACKOFF).filter(e -> e instanceof MemberLeftException
+                        || e instanceof IndeterminateOperationStateException));
+    }
+
+    /** One sender's held messages, oldest first. */
+    static final class SenderTicks implements Serializable {
+        private final LinkedHashMap<Long, Tick> ticks = new LinkedHashMap<>();
+    }
+
+    /** One 1:1 message's ticks; {@code changedMillis} is 0 once the table has every change. */
+    static final class Tick implements Serializable {
+        private final UUID recipient;
+        private final long sentMillis;
+        private long deliveredMillis;
+        private long readMillis;
+        private long changedMillis;
+        private long version;
+
+        Tick(UUID recipient, long sentMillis) {
+            this.recipient = recipient;
+            this.sentMillis = sentMillis;
+            this.changedMillis = sentMillis;
+        }
+
+        DirectRow row(long serverId) {
+            return new DirectRow(serverId, recipient, sentMillis, deliveredMillis, readMillis);
+        }
+    }
+
+    /** A DELIVERED ({@code read} false) or READ of one message for one recipient. */
+    record Move(long serverId, UUID recipient, boolean read, long atMillis) implements Serializable {
+    }
+
+    /** What a flush writes, and the versions it wrote (a tick changed meanwhile stays unwritten). */
+    record Flush(List<DirectRow> rows, Map<Long, Long> versions) implements Serializable {
+    }
+
+    private abstract static class Op<R> implements EntryProcessor<UUID, SenderTicks, R> {
+        @Override
+        public final R process(Map.Entry<UUID, SenderTicks> entry) {
+            SenderTicks sender = entry.getValue();
+            R result = apply(sender);
+            if (!(this instanceof ReadOnly) && sender != null) {
+                // In-place changes of an OBJECT-format value must be set to count; an empty entry goes.
+                entry.setValue(sender.ticks.isEmpty() ? null : sender);
+            }
+            return result;
+        }
+
+        abstract R apply(SenderTicks sender);
+    }
+
+    /** Holds a new message; the backup runs the same step on its copy (every input is in the op). */
+    record Record(long serverId, UUID recipient, long sentMillis)
+            implements EntryProcessor<UUID, SenderTicks, Boolean> {
+        @Override
+        public Boolean process(Map.Entry<UUID, SenderTicks> entry) {
+            SenderTicks sender = entry.getValue() == null ? new SenderTicks() : entry.getValue();
+            if (sender.ticks.size() >= MAX_MESSAGES && !sender.ticks.containsKey(serverId)) {
+                return false;
+            }
+            sender.ticks.putIfAbsent(serverId, new Tick(recipient, sentMillis));
+            entry.setValue(sender);
+            return true;
+        }
+    }
+
+    static final class Lookup extends Op<Map<Long, DirectRow>> implements ReadOnly {
+        private final Set<Long> serverIds;
+
+        Lookup(Set<Long> serverIds) {
+            this.serverIds = serverIds;
+        }
+
+        @Override
+        Map<Long, DirectRow> apply(SenderTicks sender) {
+            Map<Long, DirectRow> found = new HashMap<>();
+            if (sender != null) {
+                serverIds.forEach(id -> {
+                    Tick tick = sender.ticks.get(id);
+                    if (tick != null) {
+                        found.put(id, tick.row(id));
+                    }
+                });
+            }
+            return found;
+        }
+    }
+
+    /** Applies moves to held messages (a later time never replaces an earlier one); answers the ids not held. */
+    static final class Advance extends Op<Set<Long>> {
+        private final List<Move> moves;
+        private final long nowMillis;
+
+        Advance(List<Move> moves, long nowMillis) {
+            this.moves = List.copyOf(moves);
+            this.nowMillis = nowMillis;
+        }
+
+        @Override
+        Set<Long> apply(SenderTicks sender) {
+            Set<Long> unknown = new HashSet<>();
+            for (Move move : moves) {
+                Tick tick = sender == null ? null : sender.ticks.get(move.serverId());
+                if (tick == null || !tick.recipient.equals(move.recipient())) {
+                    unknown.add(move.serverId());
+                    continue;
+                }
+                boolean changed = move.read() ? tick.readMillis == 0 : tick.deliveredMillis == 0;
+                if (changed) {
+                    if (move.read()) {
+                        tick.readMillis = move.atMillis();
+                    } else {
+                        tick.deliveredMillis = move.atMillis();
+                    }
+                    tick.version++;
+                    tick.changedMillis = tick.changedMillis == 0 ? nowMillis : tick.changedMillis;
+                }
+            }
+            return unknown;
+        }
+    }
+
+    /** Every unwritten tick of the sender, once its oldest unwritten change is older than the cutoff. */
+    static final class TakeFlush extends Op<Flush> implements ReadOnly {
+        private final long cutoffMillis;
+
+        TakeFlush(long cutoffMillis) {
+            this.cutoffMillis = cutoffMillis;
+        }
+
+        @Override
+        Flush apply(SenderTicks sender) {
+            List<DirectRow> rows = new ArrayList<>();
+            Map<Long, Long> versions = new HashMap<>();
+            if (sender != null && oldestChange(sender) < cutoffMillis) {
+                sender.ticks.forEach((id, tick) -> {
+                    if (tick.changedMillis != 0) {
+                        rows.add(tick.row(id));
+                        versions.put(id, tick.version);
+                    }
+                });
+            }
+            return new Flush(rows, versions);
+        }
+    }
+
+    /** The table has these versions; ticks written and older than the cutoff leave memory. */
+    static final class Written extends Op<Void> {
+        private final Map<Long, Long> versions;
+        private final long cutoffMillis;
+
+        Written(Map<Long, Long> versions, long cutoffMillis) {
+            this.versions = Map.copyOf(versions);
+            this.cutoffMillis = cutoffMillis;
+        }
+
+        @Override
+        Void apply(SenderTicks sender) {
+            if (sender == null) {
+                return null;
+            }
+            versions.forEach((id, version) -> {
+                Tick tick = sender.ticks.get(id);
+                if (tick != null && tick.version == version) {
+                    tick.changedMillis = 0;
+                }
+            });
+            for (Iterator<Tick> oldest = sender.ticks.values().iterator(); oldest.hasNext();) {
+                Tick tick = oldest.next();
+                if (tick.sentMillis >= cutoffMillis) {
+                    break;
+                }
+                if (tick.changedMillis == 0) {
+                    oldest.remove();
+                }
+            }
+            return null;
+        }
+    }
+
+    /** Senders with an unwritten change, or a written tick, older than the cutoff. */
+    record Due(long cutoffMillis) implements Predicate<UUID, SenderTicks> {
+        @Override
+        public boolean apply(Map.Entry<UUID, SenderTicks> entry) {
+            SenderTicks sender = entry.getValue();
+            if (sender == null || sender.ticks.isEmpty()) {
+                return false;
+            }
+            Tick oldest = sender.ticks.values().iterator().next();
+            return oldest.sentMillis < cutoffMillis || oldestChange(sender) < cutoffMillis;
+        }
+    }
+
+    private static long oldestChange(SenderTicks sender) {
+        long oldest = Long.MAX_VALUE;
+        for (Tick tick : sender.ticks.values()) {
+            if (tick.changedMillis != 0) {
+                oldest = Math.min(oldest, tick.changedMillis);
+            }
+        }
+        return oldest;
+    }
+}

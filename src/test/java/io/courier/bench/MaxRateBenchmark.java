@@ -66,7 +66,8 @@ class MaxRateBenchmark extends BenchSupport {
     MessagingConfig messaging;
 
     /** One run and what the node spent on it per delivered message. */
-    private record Measured(LoadGenerator.Result run, double cqlWrites, double cqlReads, double cpuMicros) {
+    private record Measured(LoadGenerator.Result run, double cqlWrites, double cqlRows, double cqlReads,
+            double cpuMicros) {
     }
 
     @Test
@@ -111,8 +112,9 @@ class MaxRateBenchmark extends BenchSupport {
         if (half != null) {
             report.append("\nHalf that rate, ").append(step.multipliedBy(2).toSeconds()).append(" s:\n\n")
                     .append(RUN_HEADER).append(row(half.run()))
-                    .append("\nPer delivered message at half rate: %.2f CQL writes, %.2f CQL reads, %.1f µs CPU"
-                            .formatted(half.cqlWrites(), half.cqlReads(), half.cpuMicros()))
+                    .append(("\nPer delivered message at half rate: %.2f CQL writes (partition mutations; %.2f rows),"
+                            + " %.2f CQL reads, %.1f µs CPU").formatted(half.cqlWrites(), half.cqlRows(),
+                                    half.cqlReads(), half.cpuMicros()))
                     .append(" of the node's threads\n");
         }
         report.append("\nFloor: %.0f raw CQL inserts/s (256 in flight, same DB, same consistency), latency %s\n"
@@ -122,10 +124,12 @@ class MaxRateBenchmark extends BenchSupport {
                 .formatted(relay.perSecond(), relay.frames()));
         publish("max-rate", report.toString(), String.format(Locale.ROOT,
                 "max_rate=%d floor=%.0f ratio=%.4f p99_half_ms=%s relay_floor=%.0f relay_ratio=%.4f "
-                        + "cql_writes_per_msg=%s cql_reads_per_msg=%s node_cpu_us_per_msg=%s members=%d hold_ms=%d",
+                        + "cql_writes_per_msg=%s cql_rows_per_msg=%s cql_reads_per_msg=%s node_cpu_us_per_msg=%s"
+                        + " members=%d hold_ms=%d",
                 ramp.maxRate(), floor.perSecond(), ramp.maxRate() / floor.perSecond(),
                 orNone(half, "%.1f", h -> h.run().p99DeliverMillis()), relay.perSecond(),
                 ramp.maxRate() / relay.perSecond(), orNone(half, "%.2f", Measured::cqlWrites),
+                orNone(half, "%.2f", Measured::cqlRows),
                 orNone(half, "%.2f", Measured::cqlReads), orNone(half, "%.1f", Measured::cpuMicros), members,
                 messaging.hold().toMillis()));
     }
@@ -153,13 +157,17 @@ class MaxRateBenchmark extends BenchSupport {
     }
 
     /**
-     * Runs {@code rate} for {@code duration} and counts what the node spent from {@link #SETTLE} before it to
-     * {@link #SETTLE} after it, per delivered message.
+     * Runs {@code rate} for {@code duration} and counts what the node spent per delivered message: CPU from
+     * {@link #SETTLE} before the run to {@link #SETTLE} after it; CQL statements from the run's start to one tick
+     * flush time after its end (what held bookkeeping writes later belongs to the run's messages), after waiting
+     * as long before it (so the ramp's own flushes have landed).
      */
     private Measured measured(LoadGenerator load, int rate, Duration duration, int payload)
             throws InterruptedException {
-        Thread.sleep(SETTLE.toMillis());
+        Duration flushes = messaging.tickFlush().plus(messaging.spillInterval()).plus(SETTLE);
+        Thread.sleep(Math.max(SETTLE.toMillis(), flushes.toMillis()));
         double writes = cqlStatements("write");
+        double rows = cqlRowsWritten();
         double reads = cqlStatements("read");
         long generatorLoop = Thread.currentThread().getId(); // this thread runs the generator's send loop
         ThreadCpu cpu = ThreadCpu.start(thread -> thread.getThreadId() != generatorLoop
@@ -167,9 +175,15 @@ class MaxRateBenchmark extends BenchSupport {
         LoadGenerator.Result run = load.run(rate, duration, payload, Duration.ofSeconds(10));
         Thread.sleep(SETTLE.toMillis());
         double cpuMicros = cpu.elapsedNanos() / 1e3;
+        Thread.sleep(flushes.toMillis());
         double delivered = run.delivered();
         return new Measured(run, (cqlStatements("write") - writes) / delivered,
-                (cqlStatements("read") - reads) / delivered, cpuMicros / delivered);
+                (cqlRowsWritten() - rows) / delivered, (cqlStatements("read") - reads) / delivered,
+                cpuMicros / delivered);
+    }
+
+    private double cqlRowsWritten() {
+        return meters.get("courier.cql.rows.written").counter().count();
     }
 
     private double cqlStatements(String kind) {

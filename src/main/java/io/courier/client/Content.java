@@ -13,18 +13,14 @@ import io.courier.api.v1.DataMessage;
  * The DataMessage's other fields (quote, disappearing timer, {@code sent_at_ms}) are read and set on the generated
  * {@code DataMessage} itself; the SDK keeps every field, also those it doesn't know, from sender to app.
  */
-public sealed interface Content permits Content.Body, Content.Reaction, Content.Edit, Content.Delete,
+public sealed interface Content permits Content.Text, Content.Media, Content.Reaction, Content.Edit, Content.Delete,
         Content.Unsupported {
 
-    /** A message that shows something of its own: text or media. */
-    sealed interface Body extends Content permits Text, Media {
-    }
-
-    record Text(String text) implements Body {
+    record Text(String text) implements Content {
     }
 
     /** An image, video, voice note, audio file or document; {@code caption} may be empty. */
-    record Media(AttachmentPointer pointer, String caption) implements Body {
+    record Media(AttachmentPointer pointer, String caption) implements Content {
     }
 
     /** This user's reaction to {@code target}, or its removal. */

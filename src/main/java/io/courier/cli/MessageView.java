@@ -70,8 +70,7 @@ final class MessageView {
         try {
             content = Content.decode(message.plaintext());
         } catch (IllegalArgumentException e) {
-            print(prefix + "(a message this CLI can't show)");
-            return;
+            content = new Content.Unsupported(); // shown as such, like a newer client's kind of message
         }
         if (content instanceof Content.Text text) {
             print(prefix + text.text());
@@ -79,6 +78,14 @@ final class MessageView {
             print(prefix + "📎 " + fileName(media.pointer(), message.serverId()) + " (" + media.pointer().getSizeBytes()
                     + " bytes)" + (media.caption().isEmpty() ? "" : " " + media.caption()));
             download(media.pointer(), message.serverId());
+        } else if (content instanceof Content.Reaction reaction) {
+            print(prefix + (reaction.remove() ? "(took a reaction back)" : "reacted " + reaction.emoji()));
+        } else if (content instanceof Content.Edit edit) {
+            print(prefix + "(edited) " + edit.text());
+        } else if (content instanceof Content.Delete) {
+            print(prefix + "(deleted a message)");
+        } else {
+            print(prefix + "(a message this CLI can't show)");
         }
         if (openChat.test(message)) {
             session.client.markRead(message);

@@ -1,6 +1,5 @@
 package io.courier.client;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,11 +16,13 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 
 import org.signal.libsignal.protocol.NoSessionException;
 
@@ -32,8 +33,10 @@ import io.courier.api.v1.ClearPushTokenRequest;
 import io.courier.api.v1.ClearRegistrationLockRequest;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
+import io.courier.api.v1.Content;
 import io.courier.api.v1.CreateGroupRequest;
 import io.courier.api.v1.CreateLinkCodeRequest;
+import io.courier.api.v1.DataMessage;
 import io.courier.api.v1.DemoteAdminsRequest;
 import io.courier.api.v1.Delivery;
 import io.courier.api.v1.EnvelopeType;
@@ -65,9 +68,12 @@ import io.courier.api.v1.Read;
 import io.courier.api.v1.Receipt;
 import io.courier.api.v1.ReceiptState;
 import io.courier.api.v1.RegisterRequest;
+import io.courier.api.v1.SenderKeyRequest;
+import io.courier.api.v1.SessionAck;
 import io.courier.api.v1.SetPushTokenRequest;
 import io.courier.api.v1.SetRegistrationLockRequest;
 import io.courier.api.v1.SetLastSeenHiddenRequest;
+import io.courier.api.v1.SyncMessage;
 import io.courier.api.v1.UnblockRequest;
 import io.courier.api.v1.Typing;
 import io.courier.api.v1.TypingEvent;
@@ -177,6 +183,8 @@ public final class CourierClient implements AutoCloseable {
         }
     };
     private boolean ackFlushScheduled;
+    /** The last DataMessage.sent_at_ms this device gave: never twice the same, as it names the message. */
+    private final AtomicLong lastSentAt = new AtomicLong();
     /** When the last up-frame was written (System.nanoTime). */
     private volatile long lastWriteNanos = System.nanoTime();
 
@@ -350,17 +358,21 @@ public final class CourierClient implements AutoCloseable {
      * Encrypts once with this device's Sender Key for the group and completes with the server's acknowledgement
      * (stored once, fan-out recorded). Member devices that lack the key get it first, 1:1; after a member left or
      * was removed a new key is made and distributed, so they can't read what follows. The sender's other devices get
-     * a 1:1 copy. Ticks come per member ({@link #ticks()}) and as an aggregate ({@link #groupStatuses()}).
+     * a 1:1 sent transcript. Ticks come per member ({@link #ticks()}) and as an aggregate ({@link #groupStatuses()}).
+     * {@code dataMessage} is a serialized DataMessage, as for {@link #send}.
      */
-    public Mono<SentMessage> sendToGroup(UUID groupId, byte[] plaintext) {
-        byte[] content = Payload.app(plaintext).serialize();
-        return call(() -> groupSessions().prepare(groupId, GroupState.accounts(membership(groupId)),
-                crypto()::devicesWithSessions))
-                .flatMap(plan -> Flux.fromIterable(plan.lacking())
-                        .flatMap(account -> distribute(plan, account), DISTRIBUTIONS_IN_FLIGHT)
-                        .then(call(() -> new PendingSend.ToGroup(groupId,
-                                groupSessions().encrypt(plan.distributionId(), content), plan.recipients()))))
-                .flatMap(target -> submit(target, content));
+    public Mono<SentMessage> sendToGroup(UUID groupId, byte[] dataMessage) {
+        return stamped(dataMessage).flatMap(message -> {
+            byte[] content = Plaintext.seal(Content.newBuilder().setDataMessage(message).build());
+            return call(() -> groupSessions().prepare(groupId, GroupState.accounts(membership(groupId)),
+                    crypto()::devicesWithSessions))
+                    .flatMap(plan -> Flux.fromIterable(plan.lacking())
+                            .flatMap(account -> distribute(plan, account), DISTRIBUTIONS_IN_FLIGHT)
+                            .then(call(() -> new PendingSend.ToGroup(groupId,
+                                    groupSessions().encrypt(plan.distributionId(), content), plan.recipients()))))
+                    .flatMap(target -> submit(target,
+                            transcript(message, SyncMessage.Sent.newBuilder().setGroupId(WireIds.bytes(groupId)))));
+        });
     }
 
     /** Ticks of group messages this device sent, counted over their members: delivered to all, read by all. */
@@ -380,7 +392,7 @@ public final class CourierClient implements AutoCloseable {
 
     /** Sends this device's Sender Key to every device of {@code account}, and records who holds it once stored. */
     private Mono<SentMessage> distribute(GroupSessions.Plan plan, UUID account) {
-        return submit(new PendingSend.Direct(account, true), plan.distribution())
+        return sendInternal(account, plan.distribution())
                 .doOnNext(sent -> groupState.addHolders(plan.groupId(), plan.distributionId(), account,
                         crypto().devicesWithSessions(account)));
     }
@@ -521,17 +533,53 @@ public final class CourierClient implements AutoCloseable {
     }
 
     /**
-     * Encrypts for every device of the recipient and every other device of this account, and completes with the
-     * server's acknowledgement. Device-list mismatches are repaired (refetch, re-encrypt, resend) transparently.
+     * Encrypts for every device of the recipient and every other device of this account (a sent transcript), and
+     * completes with the server's acknowledgement. Device-list mismatches are repaired (refetch, re-encrypt, resend)
+     * transparently. {@code dataMessage} is a serialized DataMessage ({@link io.courier.client.Content#encode()}).
      */
-    public Mono<SentMessage> send(UUID recipient, byte[] plaintext) {
-        return submit(new PendingSend.Direct(recipient, false), Payload.app(plaintext).serialize());
+    public Mono<SentMessage> send(UUID recipient, byte[] dataMessage) {
+        return stamped(dataMessage).flatMap(message -> submit(new PendingSend.Direct(recipient, false,
+                        Plaintext.seal(Content.newBuilder().setDataMessage(message).build())),
+                transcript(message, SyncMessage.Sent.newBuilder().setRecipientAccountId(WireIds.bytes(recipient)))));
     }
 
-    private Mono<SentMessage> submit(PendingSend.Target target, byte[] content) {
+    /**
+     * The app's serialized DataMessage ({@link io.courier.client.Content#encode()}, or one built with more fields),
+     * with {@code sent_at_ms} set unless the app set it: with the author it names the message (content.proto).
+     * Fails with IllegalArgumentException for bytes that are not a DataMessage.
+     */
+    private Mono<DataMessage> stamped(byte[] dataMessage) {
+        return Mono.fromCallable(() -> {
+            DataMessage message;
+            try {
+                message = DataMessage.parseFrom(dataMessage);
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalArgumentException("the message is not a serialized DataMessage", e);
+            }
+            if (message.getSentAtMs() != 0) {
+                return message;
+            }
+            return message.toBuilder().setSentAtMs(lastSentAt.updateAndGet(
+                    last -> Math.max(System.currentTimeMillis(), last + 1))).build();
+        });
+    }
+
+    /** The sender's other devices get the message as a sent transcript: they show it as sent by this user. */
+    private static byte[] transcript(DataMessage message, SyncMessage.Sent.Builder destination) {
+        return Plaintext.seal(Content.newBuilder().setSyncMessage(SyncMessage.newBuilder()
+                .setSent(destination.setMessage(message))).build());
+    }
+
+    /** Key material or a session ack: the SDK's own, to every device of {@code account} and this account's others. */
+    private Mono<SentMessage> sendInternal(UUID account, Content content) {
+        byte[] sealed = Plaintext.seal(content);
+        return submit(new PendingSend.Direct(account, true, sealed), sealed);
+    }
+
+    private Mono<SentMessage> submit(PendingSend.Target target, byte[] selfContent) {
         long clientMessageId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
         return Mono.<SentMessage>create(sink -> {
-            PendingSend send = new PendingSend(clientMessageId, target, content, sink);
+            PendingSend send = new PendingSend(clientMessageId, target, selfContent, sink);
             pending.put(clientMessageId, send);
             sink.onDispose(() -> pending.remove(clientMessageId));
             blocking.schedule(() -> encryptAndSend(send));
@@ -574,13 +622,13 @@ public final class CourierClient implements AutoCloseable {
             SessionCrypto crypto = crypto();
             OutgoingMessage.Builder message = OutgoingMessage.newBuilder()
                     .setClientMessageId(send.clientMessageId())
-                    .addAllSelfEnvelopes(crypto.encrypt(me.accountId(), send.content(), me.deviceId()));
+                    .addAllSelfEnvelopes(crypto.encrypt(me.accountId(), send.selfContent(), me.deviceId()));
             if (send.target() instanceof PendingSend.Direct direct) {
                 if (crypto.devicesWithSessions(direct.recipient()).isEmpty()) {
                     crypto.startSessions(direct.recipient(), 0, 0);
                 }
                 message.setRecipientAccountId(WireIds.bytes(direct.recipient()))
-                        .addAllEnvelopes(crypto.encrypt(direct.recipient(), send.content(), 0));
+                        .addAllEnvelopes(crypto.encrypt(direct.recipient(), direct.content(), 0));
             } else if (send.target() instanceof PendingSend.ToGroup group) {
                 message.setGroupId(WireIds.bytes(group.groupId()))
                         .setGroupCiphertext(ByteString.copyFrom(group.groupCiphertext()));
@@ -836,7 +884,7 @@ public final class CourierClient implements AutoCloseable {
             Optional<UnhandledMessage> forTheApp = store.atomically(() -> decryptAndKeep(delivery, sender, origin));
             forTheApp.ifPresentOrElse(incoming::add, () -> ack(id));
         } catch (Exception e) {
-            // Undecryptable (e.g. a session reset): nothing will make it decryptable later, so it is dropped.
+            // Undecryptable (e.g. a session reset) or not a padded Content: nothing will make it readable later.
             LOG.log(Level.WARNING, "dropping an undecryptable message " + id + ": " + e.getClass().getSimpleName());
             store.markSeen(id, origin);
             ack(id);
@@ -862,50 +910,69 @@ public final class CourierClient implements AutoCloseable {
             }
             keyRequests.put(sender + "/" + groupId, now);
         }
-        submit(new PendingSend.Direct(sender, true), Payload.senderKeyRequest(groupId).serialize())
+        sendInternal(sender, Content.newBuilder().setSenderKeyRequest(SenderKeyRequest.newBuilder()
+                .setGroupId(WireIds.bytes(groupId))).build())
                 .subscribe(sent -> { }, e -> LOG.log(Level.FINE, "sender key request not sent", e));
     }
 
     /** A member's device lacks this device's key for the group: the next send distributes it to that account. */
-    private void onSenderKeyRequest(UUID requester, byte[] body) {
-        if (body.length != Uuids.BYTES) {
+    private void onSenderKeyRequest(UUID requester, SenderKeyRequest request) {
+        if (request.getGroupId().size() != Uuids.BYTES) {
             return;
         }
-        UUID groupId = Uuids.get(ByteBuffer.wrap(body));
+        UUID groupId = WireIds.uuid(request.getGroupId());
         if (groupState.group(groupId).map(g -> GroupState.accounts(g).contains(requester)).orElse(false)) {
             groupState.forgetHolders(groupId, requester);
         }
     }
 
     /**
-     * Decrypting advances the session for good, so the plaintext is kept with it until the app has handled it. A
-     * Sender Key distribution is the SDK's own: its key is kept and the message counts as seen (empty result).
+     * Decrypting advances the session for good, so the plaintext is kept with it until the app has handled it. What
+     * is not for the app (key material, a session ack, a kind this version doesn't know) counts as seen once
+     * processed (empty result). A plaintext that doesn't unpad or parse throws: the caller drops it as undecryptable.
      */
     private Optional<UnhandledMessage> decryptAndKeep(Delivery delivery, UUID sender, long origin) throws Exception {
         int device = delivery.getSenderDeviceId();
         byte[] ciphertext = delivery.getCiphertext().toByteArray();
-        Payload content = Payload.parse(delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE
+        Content content = Plaintext.open(delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE
                 ? groupSessions().decrypt(sender, device, ciphertext)
                 : crypto().decrypt(sender, device, delivery.getType(), ciphertext));
-        if (delivery.getType() == EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE
-                && content.kind() != Payload.Kind.SESSION_ACK) {
+        if (delivery.getType() == EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE && !content.hasSessionAck()) {
             completeSession(sender, SessionCrypto.sessionStartedBy(ciphertext));
         }
-        if (content.kind() != Payload.Kind.APP) {
-            if (content.kind() == Payload.Kind.SENDER_KEY_DISTRIBUTION) {
-                groupSessions().process(sender, device, content.body());
-            } else if (content.kind() == Payload.Kind.SENDER_KEY_REQUEST) {
-                onSenderKeyRequest(sender, content.body());
+        Optional<DataMessage> forTheApp = switch (content.getContentCase()) {
+            case DATA_MESSAGE -> Optional.of(content.getDataMessage());
+            case SYNC_MESSAGE -> sentTranscript(sender, content.getSyncMessage());
+            case SENDER_KEY_DISTRIBUTION -> {
+                groupSessions().process(sender, device, content.getSenderKeyDistribution().toByteArray());
+                yield Optional.empty();
             }
+            case SENDER_KEY_REQUEST -> {
+                onSenderKeyRequest(sender, content.getSenderKeyRequest());
+                yield Optional.empty();
+            }
+            // A session ack did its work by being decrypted; resend requests and a newer client's kinds are ignored.
+            case SESSION_ACK, DECRYPTION_ERROR, CONTENT_NOT_SET -> Optional.empty();
+        };
+        if (forTheApp.isEmpty()) {
             store.markSeen(delivery.getServerId(), origin);
             return Optional.empty();
         }
         UnhandledMessage message = new UnhandledMessage(new IncomingMessage(delivery.getServerId(), sender, device,
                 ServerTimes.of(delivery.getServerId(), delivery.getServerTimestampMs(),
-                        delivery.getServerTimestampOffsetMs()), content.body(),
+                        delivery.getServerTimestampOffsetMs()), forTheApp.get().toByteArray(),
                 optionalId(delivery.getSyncRecipientAccountId()), optionalId(delivery.getGroupId())), origin);
         store.keepUnhandled(message);
         return Optional.of(message);
+    }
+
+    /**
+     * A message another device of this account sent, for the app to show as sent. Only this account's devices may
+     * say what this user sent; read state and settings are not synced by this version.
+     */
+    private Optional<DataMessage> sentTranscript(UUID sender, SyncMessage sync) {
+        return sender.equals(credentials().accountId()) && sync.getSent().hasMessage()
+                ? Optional.of(sync.getSent().getMessage()) : Optional.empty();
     }
 
     /**
@@ -921,7 +988,7 @@ public final class CourierClient implements AutoCloseable {
             }
             answeredSessions.add(session);
         }
-        submit(new PendingSend.Direct(sender, true), Payload.sessionAck().serialize())
+        sendInternal(sender, Content.newBuilder().setSessionAck(SessionAck.getDefaultInstance()).build())
                 .subscribe(sent -> { }, e -> LOG.log(Level.FINE, "session ack not sent", e));
     }
 

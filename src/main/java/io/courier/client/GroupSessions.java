@@ -12,6 +12,10 @@ import org.signal.libsignal.protocol.groups.GroupCipher;
 import org.signal.libsignal.protocol.groups.GroupSessionBuilder;
 import org.signal.libsignal.protocol.message.SenderKeyDistributionMessage;
 
+import com.google.protobuf.ByteString;
+
+import io.courier.api.v1.Content;
+
 /**
  * Sender Keys (libsignal group sessions): this device's own key per group, which it encrypts a group message with
  * once, and the keys other members' devices distributed to it.
@@ -28,10 +32,10 @@ final class GroupSessions {
     }
 
     /**
-     * What a send to a group needs first. {@code distribution} is the serialized {@link Payload} to send 1:1 to each
-     * account in {@code lacking}; {@code recipients} are the members but this account.
+     * What a send to a group needs first. {@code distribution} is the Content to send 1:1 to each account in
+     * {@code lacking}; {@code recipients} are the members but this account.
      */
-    record Plan(UUID groupId, UUID distributionId, byte[] distribution, List<UUID> lacking, Set<UUID> recipients) {
+    record Plan(UUID groupId, UUID distributionId, Content distribution, List<UUID> lacking, Set<UUID> recipients) {
     }
 
     /**
@@ -61,11 +65,12 @@ final class GroupSessions {
                     lacking.add(account);
                 }
             }
-            return new Plan(groupId, current.id(), Payload.senderKeyDistribution(message.serialize()).serialize(),
-                    lacking, recipients);
+            return new Plan(groupId, current.id(), Content.newBuilder()
+                    .setSenderKeyDistribution(ByteString.copyFrom(message.serialize())).build(), lacking, recipients);
         }
     }
 
+    /** {@code content} is the padded plaintext. */
     byte[] encrypt(UUID distributionId, byte[] content) throws Exception {
         // Held throughout, as for 1:1: a Sender Key chain advanced by two threads at once repeats an iteration.
         return store.atomically(() -> new GroupCipher(store, me).encrypt(distributionId, content).serialize());

@@ -7,29 +7,30 @@ import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.MonoSink;
 
 /**
- * A message waiting for its SendAck: what it is for, its serialized {@link Content} (encrypted again for every
- * attempt, as device lists get repaired) and {@code repairs}, the device-list repairs so far.
+ * A message waiting for its SendAck: what it is for, {@code selfContent}, the padded plaintext for the sender's other
+ * devices (encrypted again for every attempt, as device lists get repaired), and {@code repairs}, the device-list
+ * repairs so far.
  */
-record PendingSend(long clientMessageId, Target target, byte[] content, MonoSink<SentMessage> sink,
+record PendingSend(long clientMessageId, Target target, byte[] selfContent, MonoSink<SentMessage> sink,
         AtomicInteger repairs) {
 
-    PendingSend(long clientMessageId, Target target, byte[] content, MonoSink<SentMessage> sink) {
-        this(clientMessageId, target, content, sink, new AtomicInteger());
+    PendingSend(long clientMessageId, Target target, byte[] selfContent, MonoSink<SentMessage> sink) {
+        this(clientMessageId, target, selfContent, sink, new AtomicInteger());
     }
 
     sealed interface Target permits Direct, ToGroup {
     }
 
     /**
-     * To every device of one account; an {@code internal} message (a Sender Key distribution, a session ack) is the
-     * SDK's own, so it gets no ticks.
+     * To every device of one account, each getting {@code content} (a padded plaintext); an {@code internal} message
+     * (key material, a session ack) is the SDK's own, so it gets no ticks.
      */
-    record Direct(UUID recipient, boolean internal) implements Target {
+    record Direct(UUID recipient, boolean internal, byte[] content) implements Target {
     }
 
     /**
      * To a group. The Sender Key ciphertext is made once (a retry must not advance the chain for nothing); the
-     * sender's other devices get {@code content} 1:1.
+     * sender's other devices get {@code selfContent} 1:1.
      */
     record ToGroup(UUID groupId, byte[] groupCiphertext, Set<UUID> recipients) implements Target {
     }

@@ -1,6 +1,6 @@
 package io.courier.bench;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
+import static io.courier.support.TextMessages.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -58,7 +58,7 @@ class ChaosBenchmarkIT {
             channel = NodeChannels.forNodes(cluster.grpcAddresses()).usePlaintext().build();
             client = cluster.register(channel);
             client.incoming().subscribe(m -> {
-                String text = new String(m.plaintext(), UTF_8);
+                String text = text(m);
                 if (shown.add(text)) {
                     ledger.shown(text);
                 } else {
@@ -130,7 +130,7 @@ class ChaosBenchmarkIT {
                 App to = apps.get(pair * 2 + 1 - (int) (n / pairs % 2));
                 String text = "m" + n;
                 ledger.sentAt.put(text, System.nanoTime());
-                from.client.send(to.client.credentials().accountId(), text.getBytes(UTF_8)).subscribe(
+                from.client.send(to.client.credentials().accountId(), text(text)).subscribe(
                         sent -> ledger.acked.put(text, sent.serverId()), error -> ledger.refused.incrementAndGet());
             }, 0, periodMicros, TimeUnit.MICROSECONDS);
 

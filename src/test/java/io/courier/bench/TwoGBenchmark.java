@@ -1,5 +1,7 @@
 package io.courier.bench;
 
+import static io.courier.support.TextMessages.text;
+
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -35,6 +37,7 @@ import io.courier.api.v1.ConnectResponse;
 import io.courier.client.ClientStore;
 import io.courier.client.ConnectionEvent;
 import io.courier.client.CourierClient;
+import io.courier.client.IncomingMessage;
 import io.courier.client.Tick;
 import io.courier.support.LinkModel;
 import io.courier.support.LinkModel.Direction;
@@ -443,8 +446,15 @@ class TwoGBenchmark extends BenchSupport {
         return out.toString();
     }
 
+    /** A text message of about {@code size} bytes that starts with its index. */
     private static byte[] body(int index, int size) {
-        return ByteBuffer.allocate(Math.max(size, 4)).putInt(index).array();
+        String head = index + " ";
+        return text(head + "x".repeat(Math.max(0, size - head.length())));
+    }
+
+    private static int index(IncomingMessage message) {
+        String text = text(message);
+        return Integer.parseInt(text.substring(0, text.indexOf(' ')));
     }
 
     /** A device with the SDK: registered over loopback, then on its own channel through the link (port -1: none). */
@@ -465,7 +475,7 @@ class TwoGBenchmark extends BenchSupport {
             channel = proxyPort < 0 ? null
                     : ManagedChannelBuilder.forAddress("127.0.0.1", proxyPort).usePlaintext().build();
             client = CourierClient.create(channel == null ? TwoGBenchmark.channel : channel, store);
-            client.incoming().subscribe(m -> arrivals.put(ByteBuffer.wrap(m.plaintext()).getInt(), System.nanoTime()));
+            client.incoming().subscribe(m -> arrivals.put(index(m), System.nanoTime()));
             client.ticks().subscribe(t -> {
                 if (t.state() == Tick.State.DELIVERED) {
                     delivered.incrementAndGet();

@@ -1,9 +1,9 @@
 package io.courier.client;
 
+import static io.courier.support.TextMessages.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,14 +56,6 @@ class ClientBackpressureTest extends ServerTest {
 
     private ClientHarness registered(ClientStore store) {
         return ClientHarness.registered(channel, store, randomPhoneNumber(), verificationCodes);
-    }
-
-    private static byte[] text(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String text(IncomingMessage m) {
-        return new String(m.plaintext(), StandardCharsets.UTF_8);
     }
 
     /** Collects the DELIVERED ticks the senders see, and any that came before the recipient's app had the message. */

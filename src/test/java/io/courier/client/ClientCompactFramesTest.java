@@ -1,9 +1,9 @@
 package io.courier.client;
 
+import static io.courier.support.TextMessages.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -37,10 +37,6 @@ class ClientCompactFramesTest extends ServerTest {
 
     private static UUID account(ClientHarness h) {
         return h.client.credentials().accountId();
-    }
-
-    private static byte[] text(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test

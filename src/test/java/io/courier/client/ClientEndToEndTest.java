@@ -1,8 +1,8 @@
 package io.courier.client;
 
+import static io.courier.support.TextMessages.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,14 +39,6 @@ class ClientEndToEndTest extends ServerTest {
         CourierClient client = CourierClient.create(channel, ClientStore.inMemory());
         client.link(primary.client.createLinkCode().block(), name).block();
         return new ClientHarness(client);
-    }
-
-    private static byte[] text(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String text(IncomingMessage m) {
-        return new String(m.plaintext(), StandardCharsets.UTF_8);
     }
 
     private static UUID account(ClientHarness h) {

@@ -1,11 +1,11 @@
 package io.courier.client;
 
+import static io.courier.support.TextMessages.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -53,14 +53,10 @@ class ClientGroupMessagingTest extends ServerTest {
         return new Member(harness, store);
     }
 
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
-
     /** The next message the app gets: it must be {@code text} from {@code sender} in {@code group}. */
     private static IncomingMessage expect(Member receiver, Member sender, UUID group, String text) {
         IncomingMessage message = receiver.harness().nextMessage();
-        assertThat(new String(message.plaintext(), StandardCharsets.UTF_8)).isEqualTo(text);
+        assertThat(text(message)).isEqualTo(text);
         assertThat(message.sender()).isEqualTo(sender.id());
         assertThat(message.group()).contains(group);
         return message;
@@ -80,7 +76,7 @@ class ClientGroupMessagingTest extends ServerTest {
             UUID group = CourierClient.groupId(
                     alice.client().createGroup(List.of(bob.id(), carol.id()), new byte[0]).block());
 
-            SentMessage sent = alice.client().sendToGroup(group, utf8("hello, group")).block();
+            SentMessage sent = alice.client().sendToGroup(group, text("hello, group")).block();
             IncomingMessage atBob = expect(bob, alice, group, "hello, group");
             IncomingMessage atCarol = expect(carol, alice, group, "hello, group");
             assertThat(atBob.serverId()).isEqualTo(sent.serverId()).isEqualTo(atCarol.serverId());
@@ -111,11 +107,11 @@ class ClientGroupMessagingTest extends ServerTest {
                             tuple(bob.id(), Tick.State.READ),
                             tuple(carol.id(), Tick.State.READ));
 
-            bob.client().sendToGroup(group, utf8("hi from bob")).block();
+            bob.client().sendToGroup(group, text("hi from bob")).block();
             expect(alice, bob, group, "hi from bob");
             expect(carol, bob, group, "hi from bob");
-            carol.client().sendToGroup(group, utf8("and carol")).block();
-            carol.client().sendToGroup(group, utf8("twice")).block();
+            carol.client().sendToGroup(group, text("and carol")).block();
+            carol.client().sendToGroup(group, text("twice")).block();
             for (Member receiver : List.of(alice, bob)) {
                 expect(receiver, carol, group, "and carol");
                 expect(receiver, carol, group, "twice");
@@ -128,12 +124,12 @@ class ClientGroupMessagingTest extends ServerTest {
         try (Member alice = online(); Member bob = online(); Member carol = online(); Member dave = online()) {
             UUID group = CourierClient.groupId(
                     alice.client().createGroup(List.of(bob.id(), carol.id()), new byte[0]).block());
-            SentMessage before = alice.client().sendToGroup(group, utf8("before")).block();
+            SentMessage before = alice.client().sendToGroup(group, text("before")).block();
             expect(bob, alice, group, "before");
             expect(carol, alice, group, "before");
 
             alice.client().removeMembers(group, List.of(carol.id())).block();
-            SentMessage after = alice.client().sendToGroup(group, utf8("after")).block();
+            SentMessage after = alice.client().sendToGroup(group, text("after")).block();
             expect(bob, alice, group, "after");
 
             byte[] afterCiphertext = storedCiphertext(after.serverId());
@@ -145,10 +141,10 @@ class ClientGroupMessagingTest extends ServerTest {
                     .as("carol holds only the key from before her removal").isInstanceOf(NoSessionException.class);
 
             alice.client().addMembers(group, List.of(dave.id())).block();
-            alice.client().sendToGroup(group, utf8("welcome, dave")).block();
+            alice.client().sendToGroup(group, text("welcome, dave")).block();
             expect(dave, alice, group, "welcome, dave");
             expect(bob, alice, group, "welcome, dave");
-            dave.client().sendToGroup(group, utf8("thanks")).block();
+            dave.client().sendToGroup(group, text("thanks")).block();
             expect(alice, dave, group, "thanks");
             expect(bob, dave, group, "thanks");
             assertThat(carol.harness().messages).as("nothing after her removal reached carol's app").isEmpty();
@@ -164,17 +160,17 @@ class ClientGroupMessagingTest extends ServerTest {
                 UUID group = CourierClient.groupId(
                         alice.client().createGroup(List.of(bob.id()), new byte[0]).block());
 
-                alice.client().sendToGroup(group, utf8("from the phone")).block();
+                alice.client().sendToGroup(group, text("from the phone")).block();
                 expect(bob, alice, group, "from the phone");
                 IncomingMessage copy = aliceLaptop.nextMessage();
-                assertThat(copy.plaintext()).isEqualTo(utf8("from the phone"));
+                assertThat(text(copy)).isEqualTo("from the phone");
                 assertThat(copy.group()).contains(group);
                 assertThat(copy.senderDevice()).isEqualTo(alice.client().credentials().deviceId());
 
-                bob.client().sendToGroup(group, utf8("to both of alice's devices")).block();
+                bob.client().sendToGroup(group, text("to both of alice's devices")).block();
                 expect(alice, bob, group, "to both of alice's devices");
                 IncomingMessage atLaptop = aliceLaptop.nextMessage();
-                assertThat(atLaptop.plaintext()).isEqualTo(utf8("to both of alice's devices"));
+                assertThat(text(atLaptop)).isEqualTo("to both of alice's devices");
                 assertThat(atLaptop.group()).contains(group);
             }
         }
@@ -184,22 +180,22 @@ class ClientGroupMessagingTest extends ServerTest {
     void aDeviceLinkedAfterTheKeyWentOutAsksForItAndReadsWhatFollows() {
         try (Member alice = online(); Member bob = online()) {
             UUID group = CourierClient.groupId(alice.client().createGroup(List.of(bob.id()), new byte[0]).block());
-            alice.client().sendToGroup(group, utf8("before the tablet")).block();
+            alice.client().sendToGroup(group, text("before the tablet")).block();
             expect(bob, alice, group, "before the tablet");
 
             CourierClient tabletClient = CourierClient.create(channel, ClientStore.inMemory());
             tabletClient.link(bob.client().createLinkCode().block(), "tablet").block();
             try (ClientHarness tablet = new ClientHarness(tabletClient).online()) {
                 // Alice's key went out before the tablet existed: the tablet can't read this, and asks her for it.
-                alice.client().sendToGroup(group, utf8("unreadable on the tablet")).block();
+                alice.client().sendToGroup(group, text("unreadable on the tablet")).block();
                 expect(bob, alice, group, "unreadable on the tablet");
 
                 // Once alice has the request, her next send distributes the key to every device of bob's.
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                    alice.client().sendToGroup(group, utf8("after the request")).block();
+                    alice.client().sendToGroup(group, text("after the request")).block();
                     IncomingMessage next = tablet.messages.poll(2, TimeUnit.SECONDS);
                     assertThat(next).as("a message the tablet could read").isNotNull();
-                    assertThat(new String(next.plaintext(), StandardCharsets.UTF_8)).isEqualTo("after the request");
+                    assertThat(text(next)).isEqualTo("after the request");
                     assertThat(next.group()).contains(group);
                 });
             }

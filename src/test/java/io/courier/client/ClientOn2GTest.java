@@ -1,8 +1,8 @@
 package io.courier.client;
 
+import static io.courier.support.TextMessages.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +36,7 @@ class ClientOn2GTest extends ServerTest {
                 List<Long> sent = new ArrayList<>();
                 for (int i = 0; i < 10; i++) {
                     String body = "message " + i + " " + "x".repeat(1000);
-                    sent.add(alice.client.send(phoneAccount, body.getBytes(StandardCharsets.UTF_8)).block()
+                    sent.add(alice.client.send(phoneAccount, text(body)).block()
                             .serverId());
                 }
 
@@ -44,7 +44,7 @@ class ClientOn2GTest extends ServerTest {
                 IncomingMessage last = null;
                 for (int i = 0; i < 10; i++) {
                     last = phone.nextMessage();
-                    assertThat(new String(last.plaintext(), StandardCharsets.UTF_8)).startsWith("message " + i + " ");
+                    assertThat(text(last)).startsWith("message " + i + " ");
                     received.add(last.serverId());
                 }
                 assertThat(received).containsExactlyElementsOf(sent);

@@ -1,9 +1,9 @@
 package io.courier.client;
 
+import static io.courier.support.TextMessages.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -37,17 +37,17 @@ class ClientReconnectTest extends ServerTest {
             ManagedChannel flaky = ManagedChannelBuilder.forAddress("127.0.0.1", proxy.port()).usePlaintext().build();
             try (ClientHarness bob = registered(flaky).online(); ClientHarness alice = registered(channel).online()) {
                 var bobAccount = bob.client.credentials().accountId();
-                alice.client.send(bobAccount, "before".getBytes(StandardCharsets.UTF_8)).block();
-                assertThat(new String(bob.nextMessage().plaintext(), StandardCharsets.UTF_8)).isEqualTo("before");
+                alice.client.send(bobAccount, text("before")).block();
+                assertThat(text(bob.nextMessage())).isEqualTo("before");
 
                 proxy.dropConnections();
                 bob.awaitEvent(ConnectionEvent.DISCONNECTED);
-                alice.client.send(bobAccount, "while away".getBytes(StandardCharsets.UTF_8)).block();
+                alice.client.send(bobAccount, text("while away")).block();
 
                 bob.awaitEvent(ConnectionEvent.DRAINED);
-                assertThat(new String(bob.nextMessage().plaintext(), StandardCharsets.UTF_8)).isEqualTo("while away");
-                alice.client.send(bobAccount, "after".getBytes(StandardCharsets.UTF_8)).block();
-                assertThat(new String(bob.nextMessage().plaintext(), StandardCharsets.UTF_8)).isEqualTo("after");
+                assertThat(text(bob.nextMessage())).isEqualTo("while away");
+                alice.client.send(bobAccount, text("after")).block();
+                assertThat(text(bob.nextMessage())).isEqualTo("after");
                 assertThat(bob.messages).as("nothing twice").isEmpty();
             } finally {
                 flaky.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -70,7 +70,7 @@ class ClientReconnectTest extends ServerTest {
                 link.cut();
                 bob.awaitEvent(ConnectionEvent.DISCONNECTED);
                 int before = proxy.connectionAttempts();
-                alice.client.send(bob.client.credentials().accountId(), "while away".getBytes(StandardCharsets.UTF_8))
+                alice.client.send(bob.client.credentials().accountId(), text("while away"))
                         .block();
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
                         .until(() -> proxy.connectionAttempts() >= before + 5);
@@ -79,7 +79,7 @@ class ClientReconnectTest extends ServerTest {
                 bob.client.networkAvailable();
 
                 await().atMost(Duration.ofSeconds(3)).until(() -> !bob.messages.isEmpty());
-                assertThat(new String(bob.nextMessage().plaintext(), StandardCharsets.UTF_8)).isEqualTo("while away");
+                assertThat(text(bob.nextMessage())).isEqualTo("while away");
             } finally {
                 phone.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
@@ -96,9 +96,9 @@ class ClientReconnectTest extends ServerTest {
             }
             bob.awaitEvent(ConnectionEvent.DRAINED);
 
-            alice.client.send(bob.client.credentials().accountId(), "still here".getBytes(StandardCharsets.UTF_8))
+            alice.client.send(bob.client.credentials().accountId(), text("still here"))
                     .block();
-            assertThat(new String(bob.nextMessage().plaintext(), StandardCharsets.UTF_8)).isEqualTo("still here");
+            assertThat(text(bob.nextMessage())).isEqualTo("still here");
         }
     }
 }

@@ -1,9 +1,9 @@
 package io.courier.client;
 
+import static io.courier.support.TextMessages.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -38,11 +38,11 @@ class ClientWakeUpAndTypingTest extends ServerTest {
         try (ClientHarness alice = registered().online(); ClientHarness bob = registered()) {
             bob.client.setPushToken(PushPlatform.PUSH_PLATFORM_APNS, token).block();
 
-            alice.client.send(account(bob), "wake up".getBytes(StandardCharsets.UTF_8)).block();
+            alice.client.send(account(bob), text("wake up")).block();
 
             await().atMost(Duration.ofSeconds(15)).until(() -> push.apns().acceptedFor(token).size() == 1);
             bob.online();
-            assertThat(new String(bob.nextMessage().plaintext(), StandardCharsets.UTF_8)).isEqualTo("wake up");
+            assertThat(text(bob.nextMessage())).isEqualTo("wake up");
         }
     }
 

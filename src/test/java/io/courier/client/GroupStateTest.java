@@ -1,7 +1,6 @@
 package io.courier.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -55,15 +54,5 @@ class GroupStateTest {
         GroupState reopened = new GroupState(ClientStore.file(file));
         assertThat(reopened.isDistributionMessage(42L)).isTrue();
         assertThat(reopened.isDistributionMessage(43L)).isFalse();
-    }
-
-    @Test
-    void contentKeepsItsKindAndRefusesUnknownOnes() {
-        Payload distribution = Payload.parse(Payload.senderKeyDistribution(new byte[] { 9, 8 }).serialize());
-        assertThat(distribution.kind()).isEqualTo(Payload.Kind.SENDER_KEY_DISTRIBUTION);
-        assertThat(distribution.body()).containsExactly(9, 8);
-        assertThat(Payload.parse(Payload.app(new byte[0]).serialize()).kind()).isEqualTo(Payload.Kind.APP);
-        assertThatThrownBy(() -> Payload.parse(new byte[] { 77, 1 })).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Payload.parse(new byte[0])).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -280,10 +280,10 @@ class MediaMessagesTest extends ServerTest {
     }
 
     @Test
-    void aPlaintextThatIsNoMessageContentIsRefusedClearly() {
+    void aPlaintextThatIsNoDataMessageIsRefusedClearlyAndOneWithoutABodyIsUnsupported() {
         assertThatThrownBy(() -> Content.decode(new byte[] { (byte) 0xff, 0x01 }))
-                .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Content.decode(new byte[0])).hasMessageContaining("no body");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a DataMessage");
+        assertThat(Content.decode(new byte[0])).isEqualTo(new Content.Unsupported());
         assertThat(Content.decode(Content.text("").encode())).isEqualTo(Content.text(""));
     }
 }

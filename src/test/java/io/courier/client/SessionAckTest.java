@@ -1,8 +1,8 @@
 package io.courier.client;
 
+import static io.courier.support.TextMessages.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -51,13 +51,13 @@ class SessionAckTest extends ServerTest {
                 // One after the other: two first sends at once would start two sessions.
                 alice.client.send(bobAccount, text("first")).block();
                 alice.client.send(bobAccount, text("second")).block();
-                assertThat(List.of(plaintext(bob.nextMessage()), plaintext(bob.nextMessage())))
+                assertThat(List.of(text(bob.nextMessage()), text(bob.nextMessage())))
                         .containsExactly("first", "second");
                 // Bob's answer reaches Alice's stream as a delivery of its own.
                 Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> !deliveriesTo(link).isEmpty());
 
                 alice.client.send(bobAccount, text("third")).block();
-                assertThat(plaintext(bob.nextMessage())).isEqualTo("third");
+                assertThat(text(bob.nextMessage())).isEqualTo("third");
 
                 assertThat(sentEnvelopeTypes(link)).containsExactly(EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE,
                         EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE, EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE);
@@ -68,14 +68,6 @@ class SessionAckTest extends ServerTest {
                 slow.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
         }
-    }
-
-    private static byte[] text(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String plaintext(IncomingMessage message) {
-        return new String(message.plaintext(), StandardCharsets.UTF_8);
     }
 
     private static List<EnvelopeType> sentEnvelopeTypes(LinkModel link) {

@@ -1,5 +1,6 @@
 package io.courier.cluster;
 
+import static io.courier.support.TextMessages.text;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -104,7 +105,7 @@ class ThreeNodeClusterIT {
             Device recipient = online.get(to);
             int index = to;
             List<IncomingMessage> received = take(recipient.messages, 2);
-            assertThat(received).extracting(m -> new String(m.plaintext(), UTF_8)).containsExactlyInAnyOrderElementsOf(
+            assertThat(received).extracting(m -> text(m)).containsExactlyInAnyOrderElementsOf(
                     IntStream.range(0, 3).filter(from -> from != index).mapToObj(
                             from -> "node " + from + " to node " + index).toList());
             assertThat(received).allSatisfy(m -> assertThat(recipientOf.get(m.serverId())).isSameAs(recipient));
@@ -150,7 +151,7 @@ class ThreeNodeClusterIT {
         RawStream onNode0 = new RawStream(channelTo(nodes.get(0)), mover.authToken());
         onNode0.drain();
         List<Long> sent = IntStream.range(0, 5).mapToObj(i -> sender.client.send(mover.accountId(),
-                ("m" + i).getBytes(UTF_8)).block(WAIT).serverId()).toList();
+                text("m" + i)).block(WAIT).serverId()).toList();
         List<Long> delivered = IntStream.range(0, 5)
                 .mapToObj(i -> onNode0.next(ConnectResponse.FrameCase.DELIVERY).getDelivery().getServerId()).toList();
         assertThat(delivered).containsExactlyElementsOf(sent);
@@ -181,9 +182,9 @@ class ThreeNodeClusterIT {
 
         int count = 150;
         CompletableFuture<List<SentMessage>> fromMobile = CompletableFuture.supplyAsync(() -> IntStream.range(0, count)
-                .mapToObj(i -> mobile.client.send(peer.account(), ("up " + i).getBytes(UTF_8)).block(WAIT)).toList());
+                .mapToObj(i -> mobile.client.send(peer.account(), text("up " + i)).block(WAIT)).toList());
         CompletableFuture<List<SentMessage>> toMobile = CompletableFuture.supplyAsync(() -> IntStream.range(0, count)
-                .mapToObj(i -> peer.client.send(mobile.account(), ("down " + i).getBytes(UTF_8)).block(WAIT)).toList());
+                .mapToObj(i -> peer.client.send(mobile.account(), text("down " + i)).block(WAIT)).toList());
         mobile.awaitMessages(5); // traffic is flowing both ways through the node about to stop
         draining.stop();
 
@@ -220,7 +221,7 @@ class ThreeNodeClusterIT {
         assertThat(stream.awaitClosed().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
 
         Device sender = register(channelTo(survivor)).online();
-        long id = sender.client.send(device.accountId(), "while you were away".getBytes(UTF_8)).block(WAIT)
+        long id = sender.client.send(device.accountId(), text("while you were away")).block(WAIT)
                 .serverId();
         RawStream back = new RawStream(channelTo(survivor), device.authToken());
         assertThat(back.drain()).extracting(f -> f.getDelivery().getServerId()).containsExactly(id);
@@ -264,7 +265,7 @@ class ThreeNodeClusterIT {
 
         /** Exactly {@code n} messages' texts: waits for them, then checks no further (duplicate) one follows a sync. */
         List<String> texts(int n) {
-            List<String> texts = take(messages, n).stream().map(m -> new String(m.plaintext(), UTF_8)).toList();
+            List<String> texts = take(messages, n).stream().map(m -> text(m)).toList();
             assertThat(messages).as("messages shown to the app beyond the %d sent", n).isEmpty();
             return texts;
         }

@@ -1,0 +1,185 @@
+package io.courier.client;
+
+import static io.courier.support.TextMessages.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.signal.libsignal.protocol.SessionCipher;
+import org.signal.libsignal.protocol.SignalProtocolAddress;
+import org.signal.libsignal.protocol.groups.GroupCipher;
+import org.signal.libsignal.protocol.groups.GroupSessionBuilder;
+import org.signal.libsignal.protocol.message.CiphertextMessage;
+import org.signal.libsignal.protocol.message.PreKeySignalMessage;
+import org.signal.libsignal.protocol.message.SenderKeyDistributionMessage;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
+
+import io.courier.api.v1.ConnectRequest;
+import io.courier.api.v1.ConnectResponse;
+import io.courier.api.v1.DataMessage;
+import io.courier.api.v1.Delivery;
+import io.courier.api.v1.DeviceEnvelope;
+import io.courier.api.v1.EnvelopeType;
+import io.courier.api.v1.OutgoingMessage;
+import io.courier.api.v1.ReceiptState;
+import io.courier.support.RawStream;
+import io.courier.support.ServerTest;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The point of content.proto: a client written from api/ alone — generated classes, libsignal and the padding rule
+ * as the proto states it, none of the SDK's code — and the Java SDK understand each other, and a newer client's
+ * additions (an unknown kind of content, an unknown field) cost the SDK nothing.
+ */
+@QuarkusTest
+class ProtosOnlyClientTest extends ServerTest {
+    private static final int BUCKET = 160;
+
+    /** pad() as content.proto states it: 0x80, then zeros up to a multiple of 160 (not the SDK's Padding). */
+    private static byte[] pad(byte[] content) {
+        byte[] padded = Arrays.copyOf(content, (content.length / BUCKET + 1) * BUCKET);
+        padded[content.length] = (byte) 0x80;
+        return padded;
+    }
+
+    /** unpad() as content.proto states it. */
+    private static byte[] unpad(byte[] padded) {
+        int end = padded.length - 1;
+        while (padded[end] == 0) {
+            end--;
+        }
+        assertThat(padded[end]).as("the padding marker").isEqualTo((byte) 0x80);
+        return Arrays.copyOf(padded, end);
+    }
+
+    /** What a protos-only client reads from a decrypted envelope: the padding checked, then one Content. */
+    private static io.courier.api.v1.Content open(byte[] plaintext) throws Exception {
+        assertThat(plaintext.length % BUCKET).as("padded to a whole bucket").isZero();
+        return io.courier.api.v1.Content.parseFrom(unpad(plaintext));
+    }
+
+    @Test
+    void aClientBuiltFromTheProtosAloneAndTheSdkExchangePaddedContent() throws Exception {
+        Participant bob = participant(); // raw gRPC, libsignal keys of its own
+        try (RawStream bobStream = connect(bob);
+                ClientHarness alice = ClientHarness.registered(channel, ClientStore.inMemory(), randomPhoneNumber(),
+                        verificationCodes).online()) {
+            bobStream.drain();
+            UUID aliceId = alice.client.credentials().accountId();
+
+            // SDK → protos: a PreKeySignalMessage whose plaintext is a padded Content holding a DataMessage.
+            alice.client.send(WireIds.uuid(bob.accountId()), text("hello from the SDK")).block();
+            Delivery hello = bobStream.next(ConnectResponse.FrameCase.DELIVERY).getDelivery();
+            assertThat(hello.getType()).isEqualTo(EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE);
+            SignalProtocolAddress aliceDevice = new SignalProtocolAddress(aliceId.toString(),
+                    hello.getSenderDeviceId());
+            io.courier.api.v1.Content content = open(new SessionCipher(bob.signal().store(), aliceDevice)
+                    .decrypt(new PreKeySignalMessage(hello.getCiphertext().toByteArray())));
+            assertThat(content.getDataMessage().getText()).isEqualTo("hello from the SDK");
+            assertThat(content.getDataMessage().getSentAtMs()).as("named by its sent time").isPositive();
+            bobStream.ack(hello.getServerId());
+
+            // protos → SDK: a kind of content from a newer client, a Content its author forgot to pad, then a text
+            // with a field from a newer client. Only the text reaches the app; all three are acked.
+            io.courier.api.v1.Content newerKind = io.courier.api.v1.Content.newBuilder()
+                    .setUnknownFields(newerField(40, "a kind of content from tomorrow")).build();
+            io.courier.api.v1.Content unpadded = io.courier.api.v1.Content.newBuilder()
+                    .setDataMessage(DataMessage.newBuilder().setText("forgot to pad")).build();
+            io.courier.api.v1.Content reply = io.courier.api.v1.Content.newBuilder().setDataMessage(DataMessage
+                    .newBuilder().setText("hi from the protos").setSentAtMs(System.currentTimeMillis())
+                    .setUnknownFields(newerField(99, "a field from tomorrow"))).build();
+            send(bob, bobStream, 1, aliceId, aliceDevice, pad(newerKind.toByteArray()));
+            send(bob, bobStream, 2, aliceId, aliceDevice, unpadded.toByteArray());
+            send(bob, bobStream, 3, aliceId, aliceDevice, pad(reply.toByteArray()));
+
+            IncomingMessage received = alice.nextMessage();
+            assertThat(text(received)).isEqualTo("hi from the protos");
+            assertThat(DataMessage.parseFrom(received.plaintext()).getUnknownFields().hasField(99))
+                    .as("the newer field is handed to the app").isTrue();
+
+            Map<Long, Long> serverIds = new HashMap<>(); // client id → server id
+            Set<Long> delivered = new HashSet<>();
+            while (serverIds.size() < 3 || !delivered.containsAll(serverIds.values())) {
+                ConnectResponse frame = bobStream.next();
+                if (frame.hasSendAck()) {
+                    serverIds.put(frame.getSendAck().getClientMessageId(), frame.getSendAck().getServerId());
+                } else {
+                    assertThat(frame.getFrameCase()).as("frame: " + frame).isEqualTo(ConnectResponse.FrameCase.RECEIPT);
+                    if (frame.getReceipt().getState() == ReceiptState.RECEIPT_STATE_DELIVERED) {
+                        delivered.add(frame.getReceipt().getMessageServerId());
+                    }
+                    bobStream.ack(frame.getReceipt().getServerId());
+                }
+            }
+            assertThat(received.serverId()).isEqualTo(serverIds.get(3L));
+            assertThat(alice.messages).as("neither the unknown kind nor the unpadded one reached the app").isEmpty();
+        }
+    }
+
+    @Test
+    void aClientBuiltFromTheProtosAloneReadsTheSdksGroupMessages() throws Exception {
+        Participant bob = participant();
+        try (RawStream bobStream = connect(bob);
+                ClientHarness alice = ClientHarness.registered(channel, ClientStore.inMemory(), randomPhoneNumber(),
+                        verificationCodes).online()) {
+            bobStream.drain();
+            UUID group = CourierClient.groupId(alice.client.createGroup(List.of(WireIds.uuid(bob.accountId())),
+                    new byte[0]).block());
+            alice.client.sendToGroup(group, text("hello, group")).block();
+
+            // First alice's Sender Key, 1:1 in a padded Content; then the group message, padded under that key.
+            String text = null;
+            while (text == null) {
+                ConnectResponse frame = bobStream.next();
+                if (frame.hasGroupEvent()) {
+                    bobStream.ack(frame.getGroupEvent().getServerId());
+                    continue;
+                }
+                Delivery delivery = frame.getDelivery();
+                SignalProtocolAddress aliceDevice = new SignalProtocolAddress(
+                        WireIds.uuid(delivery.getSenderAccountId()).toString(), delivery.getSenderDeviceId());
+                byte[] ciphertext = delivery.getCiphertext().toByteArray();
+                if (delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE) {
+                    assertThat(WireIds.uuid(delivery.getGroupId())).isEqualTo(group);
+                    text = open(new GroupCipher(bob.signal().store(), aliceDevice).decrypt(ciphertext))
+                            .getDataMessage().getText();
+                } else {
+                    assertThat(delivery.getType()).isEqualTo(EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE);
+                    io.courier.api.v1.Content key = open(new SessionCipher(bob.signal().store(), aliceDevice)
+                            .decrypt(new PreKeySignalMessage(ciphertext)));
+                    new GroupSessionBuilder(bob.signal().store()).process(aliceDevice,
+                            new SenderKeyDistributionMessage(key.getSenderKeyDistribution().toByteArray()));
+                }
+                bobStream.ack(delivery.getServerId());
+            }
+            assertThat(text).isEqualTo("hello, group");
+        }
+    }
+
+    private static UnknownFieldSet newerField(int number, String value) {
+        return UnknownFieldSet.newBuilder().addField(number, UnknownFieldSet.Field.newBuilder()
+                .addLengthDelimited(ByteString.copyFromUtf8(value)).build()).build();
+    }
+
+    /** One 1:1 message to one device, encrypted over the session the raw client has with it. */
+    private static void send(Participant from, RawStream stream, long clientMessageId, UUID to,
+            SignalProtocolAddress device, byte[] plaintext) throws Exception {
+        CiphertextMessage message = new SessionCipher(from.signal().store(), device).encrypt(plaintext);
+        stream.send(ConnectRequest.newBuilder().setSend(OutgoingMessage.newBuilder()
+                .setClientMessageId(clientMessageId).setRecipientAccountId(WireIds.bytes(to))
+                .addEnvelopes(DeviceEnvelope.newBuilder().setDeviceId(device.getDeviceId())
+                        .setRegistrationId(from.signal().store().loadSession(device).getRemoteRegistrationId())
+                        .setType(message.getType() == CiphertextMessage.PREKEY_TYPE
+                                ? EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE : EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE)
+                        .setCiphertext(ByteString.copyFrom(message.serialize())))).build());
+    }
+}

@@ -88,7 +88,7 @@ class MaxRateBenchmark extends BenchSupport {
             load.run(settings.startRate(), Duration.ofSeconds(5), payload, QUIET); // warm-up: JIT, pools, statements
             ramp = new RateRamp(settings).run(load);
             if (ramp.maxRate() >= 2) {
-                half = measured(load, ramp.maxRate() / 2, step.multipliedBy(2), payload);
+                half = measured(load, second, ramp.maxRate() / 2, step.multipliedBy(2), payload);
             }
         }
         // After the counts were taken: the floor's inserts go through the node's session.
@@ -136,7 +136,8 @@ class MaxRateBenchmark extends BenchSupport {
 
     /**
      * A second Hazelcast member in its own JVM, as a second node's would be: device queues then hold items in two
-     * members' memory (unless -Dbench.hold=0), and half the partitions' owners are a network hop away.
+     * members' memory (unless -Dbench.hold=0), and half the partitions' owners are a network hop away. It spills
+     * and flushes its own partitions' bookkeeping like a node, and its CQL statements count with the node's.
      */
     private MemberProcess secondMember() {
         Path log = Path.of("target", "benchmarks", "second-member.log");
@@ -145,7 +146,9 @@ class MaxRateBenchmark extends BenchSupport {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        MemberProcess second = MemberProcess.join(hazelcast, log);
+        MemberProcess second = MemberProcess.join(hazelcast, session, new MemberProcess.Duties(
+                messaging.queueMemoryItems(), messaging.queueMemoryBytes(), messaging.hold(), messaging.tickFlush(),
+                messaging.spillInterval()), log);
         await().atMost(Duration.ofMinutes(2)).until(() -> hazelcast.getCluster().getMembers().size() == 2
                 && (messaging.hold().isZero() || queues.holding()));
         return second;
@@ -162,13 +165,14 @@ class MaxRateBenchmark extends BenchSupport {
      * flush time after its end (what held bookkeeping writes later belongs to the run's messages), after waiting
      * as long before it (so the ramp's own flushes have landed).
      */
-    private Measured measured(LoadGenerator load, int rate, Duration duration, int payload)
+    private Measured measured(LoadGenerator load, MemberProcess second, int rate, Duration duration, int payload)
             throws InterruptedException {
         Duration flushes = messaging.tickFlush().plus(messaging.spillInterval()).plus(SETTLE);
         Thread.sleep(Math.max(SETTLE.toMillis(), flushes.toMillis()));
-        double writes = cqlStatements("write");
-        double rows = cqlRowsWritten();
-        double reads = cqlStatements("read");
+        MemberProcess.CqlCounts before = counts(second);
+        double writes = cqlStatements("write") + before.writes();
+        double rows = cqlRowsWritten() + before.rows();
+        double reads = cqlStatements("read") + before.reads();
         long generatorLoop = Thread.currentThread().getId(); // this thread runs the generator's send loop
         ThreadCpu cpu = ThreadCpu.start(thread -> thread.getThreadId() != generatorLoop
                 && !thread.getThreadName().startsWith(BenchChannel.THREAD_PREFIX));
@@ -177,9 +181,14 @@ class MaxRateBenchmark extends BenchSupport {
         double cpuMicros = cpu.elapsedNanos() / 1e3;
         Thread.sleep(flushes.toMillis());
         double delivered = run.delivered();
-        return new Measured(run, (cqlStatements("write") - writes) / delivered,
-                (cqlRowsWritten() - rows) / delivered, (cqlStatements("read") - reads) / delivered,
-                cpuMicros / delivered);
+        MemberProcess.CqlCounts after = counts(second);
+        return new Measured(run, (cqlStatements("write") + after.writes() - writes) / delivered,
+                (cqlRowsWritten() + after.rows() - rows) / delivered,
+                (cqlStatements("read") + after.reads() - reads) / delivered, cpuMicros / delivered);
+    }
+
+    private static MemberProcess.CqlCounts counts(MemberProcess second) {
+        return second == null ? MemberProcess.CqlCounts.NONE : second.cqlCounts();
     }
 
     private double cqlRowsWritten() {

@@ -1,7 +1,6 @@
 package io.courier.cluster;
 
 import static io.courier.support.TextMessages.text;
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -96,7 +95,7 @@ class ThreeNodeClusterIT {
             for (int to = 0; to < 3; to++) {
                 if (from != to) {
                     SentMessage sent = online.get(from).client.send(online.get(to).account(),
-                            ("node " + from + " to node " + to).getBytes(UTF_8)).block(WAIT);
+                            text("node " + from + " to node " + to)).block(WAIT);
                     recipientOf.put(sent.serverId(), online.get(to));
                 }
             }

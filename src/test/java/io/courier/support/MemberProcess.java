@@ -8,7 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.net.InetSocketAddress;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.metadata.Node;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.ConfigXmlGenerator;
@@ -19,21 +29,43 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.instance.EndpointQualifier;
 
 import io.courier.local.FreePorts;
+import io.courier.messaging.OwnerDuties;
+import io.courier.store.Cql;
+import io.courier.store.CqlRequestMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * A Hazelcast member like the node's, in a JVM of its own, as a second node's member would be: the node's own
- * configuration (maps, serialization filter, properties) with a port of its own, joined to the node. It stops when
- * this JVM closes its stdin (or dies).
+ * configuration (maps, serialization filter, properties) with a port of its own, joined to the node. Like a node's
+ * member it spills the device queues and flushes the ticks of the partitions it owns, on a CQL session of its own
+ * whose statements it counts ({@link #cqlCounts()}). It stops when this JVM closes its stdin (or dies).
  */
 public final class MemberProcess implements AutoCloseable {
-    private final Process process;
-
-    private MemberProcess(Process process) {
-        this.process = process;
+    /** The CQL statements a member's own session requested so far. */
+    public record CqlCounts(double writes, double rows, double reads) {
+        public static final CqlCounts NONE = new CqlCounts(0, 0, 0);
     }
 
-    public static MemberProcess join(HazelcastInstance node, Path logFile) {
+    /** How a member's bookkeeping runs: the node's messaging settings. */
+    public record Duties(int memoryItems, long memoryBytes, Duration hold, Duration tickFlush, Duration interval) {
+    }
+
+    private static final Duration COUNTS_EVERY = Duration.ofMillis(100);
+
+    private final Process process;
+    private final Path counts;
+
+    private MemberProcess(Process process, Path counts) {
+        this.process = process;
+        this.counts = counts;
+    }
+
+    public static MemberProcess join(HazelcastInstance node, CqlSession session, Duties duties, Path logFile) {
         try {
+            Path counts = Files.createTempFile("courier-member", ".counts");
+            Node cassandra = session.getMetadata().getNodes().values().iterator().next();
+            String consistency = session.getContext().getConfig().getDefaultProfile()
+                    .getString(DefaultDriverOption.REQUEST_CONSISTENCY);
             Path config = Files.createTempFile("courier-member", ".xml");
             Files.writeString(config, new ConfigXmlGenerator(true, false).generate(node.getConfig()));
             String seed = node.getCluster().getLocalMember().getAddress().getHost() + ":"
@@ -44,9 +76,25 @@ public final class MemberProcess implements AutoCloseable {
                     .filter(a -> a.startsWith("--add-") || a.startsWith("-Djava.util.concurrent"))
                     .forEach(command::add);
             command.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                    MemberProcess.class.getName(), config.toString(), String.valueOf(FreePorts.pick()), seed));
+                    MemberProcess.class.getName(), config.toString(), String.valueOf(FreePorts.pick()), seed,
+                    cassandra.getEndPoint().resolve().toString().replaceFirst("^.*/", ""),
+                    cassandra.getDatacenter(), session.getKeyspace().orElseThrow().asInternal(), consistency,
+                    String.valueOf(duties.memoryItems()), String.valueOf(duties.memoryBytes()),
+                    duties.hold().toString(), duties.tickFlush().toString(), duties.interval().toString(),
+                    counts.toString()));
             return new MemberProcess(new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(logFile.toFile()).start());
+                    .redirectOutput(logFile.toFile()).start(), counts);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What the member's session counted, as of its last report (a tenth of a second ago at most). */
+    public CqlCounts cqlCounts() {
+        try {
+            String[] parts = Files.readString(counts).trim().split(" ");
+            return parts.length < 3 ? CqlCounts.NONE : new CqlCounts(Double.parseDouble(parts[0]),
+                    Double.parseDouble(parts[1]), Double.parseDouble(parts[2]));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -67,7 +115,10 @@ public final class MemberProcess implements AutoCloseable {
         }
     }
 
-    /** The child: {@code <config.xml> <port> <seed host:port>}. */
+    /**
+     * The child: {@code <config.xml> <port> <seed host:port> <cql host:port> <datacenter> <keyspace> <consistency>
+     * <memory items> <memory bytes> <hold> <tick flush> <interval> <counts file>}.
+     */
     public static void main(String[] args) throws IOException {
         Config config = new InMemoryXmlConfig(Files.readString(Path.of(args[0]), StandardCharsets.UTF_8));
         config.setClassLoader(MemberProcess.class.getClassLoader());
@@ -78,10 +129,43 @@ public final class MemberProcess implements AutoCloseable {
         config.getAdvancedNetworkConfig().getJoin().getTcpIpConfig().setMembers(List.of(args[2],
                 "127.0.0.1:" + port));
         HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        String[] cql = args[3].split(":");
+        CqlSession session = CqlSession.builder()
+                .addContactPoint(new InetSocketAddress(cql[0], Integer.parseInt(cql[1])))
+                .withLocalDatacenter(args[4]).withKeyspace(args[5])
+                .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+                        .withString(DefaultDriverOption.REQUEST_CONSISTENCY, args[6]).build())
+                .addRequestTracker(new CqlRequestMetrics(meters)).build();
+        OwnerDuties duties = OwnerDuties.start(member, new Cql(session), Integer.parseInt(args[7]),
+                Long.parseLong(args[8]), Duration.parse(args[9]), Duration.parse(args[10]), Duration.parse(args[11]));
+        Path counts = Path.of(args[12]);
+        ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor();
+        reporter.scheduleAtFixedRate(() -> report(meters, counts), 0, COUNTS_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
         while (System.in.read() >= 0) {
             // runs until the parent closes stdin or dies
         }
+        reporter.shutdownNow();
+        duties.close();
         member.getLifecycleService().terminate();
+        session.close();
         System.exit(0);
+    }
+
+    /** Replaces the counts file in one move, so the parent never reads half a line. */
+    private static void report(SimpleMeterRegistry meters, Path counts) {
+        try {
+            Path next = counts.resolveSibling(counts.getFileName() + ".next");
+            Files.writeString(next, "%s %s %s".formatted(statements(meters, "write"),
+                    meters.get("courier.cql.rows.written").counter().count(), statements(meters, "read")));
+            Files.move(next, counts, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static double statements(SimpleMeterRegistry meters, String kind) {
+        return meters.get("courier.cql.statements").tag("kind", kind).counter().count();
     }
 }

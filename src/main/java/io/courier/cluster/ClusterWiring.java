@@ -19,8 +19,9 @@ public class ClusterWiring {
     @Produces
     @Singleton
     @Startup
-    HazelcastInstance hazelcast(ClusterConfig config, @All List<MapConfig> capabilityMaps) {
-        return HazelcastMembers.start(config, capabilityMaps);
+    HazelcastInstance hazelcast(ClusterConfig config, @All List<MapConfig> capabilityMaps,
+            @All List<GridTypes> types) {
+        return HazelcastMembers.start(config, capabilityMaps, types);
     }
 
     void stop(@Disposes HazelcastInstance hazelcast) {

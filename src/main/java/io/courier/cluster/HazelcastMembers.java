@@ -30,8 +30,12 @@ public final class HazelcastMembers {
     private HazelcastMembers() {
     }
 
-    /** @param capabilityMaps maps that capabilities configure themselves (near caches, expiry) */
-    public static HazelcastInstance start(ClusterConfig cluster, List<MapConfig> capabilityMaps) {
+    /**
+     * @param capabilityMaps maps that capabilities configure themselves (near caches, expiry)
+     * @param types wire forms of capabilities' grid types (the cluster's own are added here)
+     */
+    public static HazelcastInstance start(ClusterConfig cluster, List<MapConfig> capabilityMaps,
+            List<GridTypes> types) {
         Config config = new Config();
         // Courier's own types (presence values, bus messages, entry processors) are deserialized on Hazelcast's
         // threads, which otherwise don't see the application's class loader.
@@ -70,6 +74,8 @@ public final class HazelcastMembers {
         // gadget classes stays blocked): a forged packet can't instantiate an arbitrary class on the classpath.
         config.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig()
                 .setWhitelist(new ClassFilter().addPrefixes(COURIER_TYPES)));
+        GridTypes.cluster().serializers().forEach(config.getSerializationConfig()::addSerializerConfig);
+        types.forEach(t -> t.serializers().forEach(config.getSerializationConfig()::addSerializerConfig));
         if (cluster.zoneAware() && cluster.zone().isEmpty()) {
             throw new ConfigRefusal("courier.cluster.zone-aware is on but this member names no zone"
                     + " (courier.cluster.zone / COURIER_CLUSTER_ZONE; the chart reads the pod label"

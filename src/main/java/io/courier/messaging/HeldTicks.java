@@ -1,5 +1,6 @@
 package io.courier.messaging;
 
+import java.io.IOException;
 import java.io.Serializable;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IndeterminateOperationStateException;
@@ -23,10 +25,13 @@ import com.hazelcast.core.MemberLeftException;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.query.Predicate;
 
 import io.courier.api.v1.ReceiptState;
 import io.courier.cluster.OwnerSweep;
+import io.courier.cluster.Wire;
 import io.courier.messaging.ReceiptTable.DirectRow;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -331,5 +336,63 @@ final class HeldTicks {
             }
         }
         return oldest;
+    }
+
+    /** The wire forms of the ops and their results ({@link MessagingWire}). */
+    static List<SerializerConfig> wire() {
+        return List.of(
+                Wire.of(Record.class, 130, (out, op) -> {
+                    out.writeLong(op.serverId());
+                    Wire.writeUuid(out, op.recipient());
+                    out.writeLong(op.sentMillis());
+                }, in -> new Record(in.readLong(), Wire.readUuid(in), in.readLong())),
+                Wire.of(Lookup.class, 131, (out, op) -> MessagingWire.writeLongs(out, op.serverIds),
+                        in -> new Lookup(Set.copyOf(MessagingWire.readLongs(in)))),
+                Wire.of(Advance.class, 132, (out, op) -> {
+                    Wire.writeList(out, op.moves);
+                    out.writeLong(op.nowMillis);
+                }, in -> new Advance(Wire.readList(in), in.readLong())),
+                Wire.of(TakeFlush.class, 133, (out, op) -> out.writeLong(op.cutoffMillis),
+                        in -> new TakeFlush(in.readLong())),
+                Wire.of(Written.class, 134, (out, op) -> {
+                    writeVersions(out, op.versions);
+                    out.writeLong(op.cutoffMillis);
+                }, in -> new Written(readVersions(in), in.readLong())),
+                Wire.of(Flush.class, 135, (out, flush) -> {
+                    Wire.writeList(out, flush.rows());
+                    writeVersions(out, flush.versions());
+                }, in -> new Flush(Wire.readList(in), readVersions(in))),
+                Wire.of(Move.class, 136, (out, move) -> {
+                    out.writeLong(move.serverId());
+                    Wire.writeUuid(out, move.recipient());
+                    out.writeBoolean(move.read());
+                    out.writeLong(move.atMillis());
+                }, in -> new Move(in.readLong(), Wire.readUuid(in), in.readBoolean(), in.readLong())),
+                Wire.of(DirectRow.class, 137, (out, row) -> {
+                    out.writeLong(row.serverId());
+                    Wire.writeUuid(out, row.recipient());
+                    out.writeLong(row.sentMillis());
+                    out.writeLong(row.deliveredMillis());
+                    out.writeLong(row.readMillis());
+                }, in -> new DirectRow(in.readLong(), Wire.readUuid(in), in.readLong(), in.readLong(),
+                        in.readLong())));
+        // Lookup answers a HashMap and Advance a HashSet: Hazelcast has wire forms of its own for both.
+    }
+
+    private static void writeVersions(ObjectDataOutput out, Map<Long, Long> versions) throws IOException {
+        out.writeInt(versions.size());
+        for (Map.Entry<Long, Long> e : versions.entrySet()) {
+            out.writeLong(e.getKey());
+            out.writeLong(e.getValue());
+        }
+    }
+
+    private static Map<Long, Long> readVersions(ObjectDataInput in) throws IOException {
+        int size = in.readInt();
+        Map<Long, Long> versions = new HashMap<>();
+        for (int i = 0; i < size; i++) {
+            versions.put(in.readLong(), in.readLong());
+        }
+        return versions;
     }
 }

@@ -4,13 +4,16 @@ import java.io.Serializable;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 
+import io.courier.cluster.Wire;
 import reactor.core.publisher.Mono;
 
 /**
@@ -177,5 +180,34 @@ public final class InboxQuota {
             entry.setValue(account.isEmpty() ? null : account);
             return null;
         }
+    }
+
+    /** The wire forms of the ops ({@link MessagingWire}). */
+    static List<SerializerConfig> wire() {
+        return List.of(
+                Wire.of(Add.class, 140, (out, op) -> {
+                    out.writeLong(op.today);
+                    out.writeInt(op.bytesByDevice.size());
+                    for (Map.Entry<Integer, Integer> device : op.bytesByDevice.entrySet()) {
+                        out.writeInt(device.getKey());
+                        out.writeInt(device.getValue());
+                    }
+                    out.writeLong(op.limits.items());
+                    out.writeLong(op.limits.bytes());
+                }, in -> {
+                    long today = in.readLong();
+                    int devices = in.readInt();
+                    HashMap<Integer, Integer> bytesByDevice = new HashMap<>();
+                    for (int i = 0; i < devices; i++) {
+                        bytesByDevice.put(in.readInt(), in.readInt());
+                    }
+                    return new Add(today, bytesByDevice, new Limits(in.readLong(), in.readLong()));
+                }),
+                Wire.of(Release.class, 141, (out, op) -> {
+                    out.writeLong(op.today);
+                    out.writeInt(op.device);
+                    out.writeInt(op.items);
+                    out.writeLong(op.bytes);
+                }, in -> new Release(in.readLong(), in.readInt(), in.readInt(), in.readLong())));
     }
 }

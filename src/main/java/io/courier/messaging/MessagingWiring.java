@@ -16,6 +16,7 @@ import com.hazelcast.core.HazelcastInstance;
 
 import io.courier.account.DeviceRemovalListener;
 import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.GridTypes;
 import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
 import io.courier.cluster.ServerIds;
@@ -32,6 +33,11 @@ public class MessagingWiring {
     @Produces
     Migration schema() {
         return MessagingSchema.V3;
+    }
+
+    @Produces
+    GridTypes gridTypes() {
+        return MessagingWire.types();
     }
 
     @Produces

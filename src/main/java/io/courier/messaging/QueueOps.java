@@ -5,11 +5,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.query.Predicate;
 
 import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.Wire;
 
 /**
  * The entry processors that are the only way into a {@link DeviceQueue}. They run on the device's partition owner;
@@ -298,5 +300,73 @@ final class QueueOps {
             }
             return null;
         }
+    }
+
+    /** The wire forms of the ops and their results ({@link MessagingWire}). */
+    static List<SerializerConfig> wire() {
+        return List.of(
+                Wire.of(Enqueue.class, 110, (out, op) -> {
+                    Wire.writeList(out, op.items);
+                    out.writeBoolean(op.shared);
+                    out.writeLong(op.nowMillis);
+                    out.writeObject(op.limits);
+                }, in -> new Enqueue(Wire.readList(in), in.readBoolean(), in.readLong(), in.readObject())),
+                Wire.of(Place.class, 111, (out, op) -> {
+                    out.writeLong(op.first());
+                    Wire.writeList(out, op.items());
+                    out.writeBoolean(op.shared());
+                    out.writeLong(op.nowMillis());
+                    out.writeObject(op.limits());
+                }, in -> new Place(in.readLong(), Wire.readList(in), in.readBoolean(), in.readLong(),
+                        in.readObject())),
+                Wire.of(Stored.class, 112, (out, op) -> {
+                    MessagingWire.writeLongs(out, op.seqs);
+                    MessagingWire.writeLongs(out, op.loggedSends);
+                    out.writeLong(op.nowMillis);
+                    out.writeObject(op.limits);
+                }, in -> new Stored(MessagingWire.readLongs(in), Set.copyOf(MessagingWire.readLongs(in)),
+                        in.readLong(), in.readObject())),
+                Wire.of(Read.class, 113, (out, op) -> {
+                    out.writeLong(op.after);
+                    out.writeInt(op.limit);
+                    out.writeLong(op.maxBytes);
+                }, in -> new Read(in.readLong(), in.readInt(), in.readLong())),
+                Wire.of(TakeSpill.class, 114, (out, op) -> {
+                    out.writeLong(op.itemCutoffMillis);
+                    out.writeLong(op.sendCutoffMillis);
+                }, in -> new TakeSpill(in.readLong(), in.readLong())),
+                Wire.of(Mark.class, 115, (out, op) -> { }, in -> new Mark()),
+                Wire.of(Advance.class, 116, (out, op) -> out.writeLong(op.mark), in -> new Advance(in.readLong())),
+                Wire.of(Find.class, 117, (out, op) -> MessagingWire.writeLongs(out, op.serverIds),
+                        in -> new Find(Set.copyOf(MessagingWire.readLongs(in)))),
+                Wire.of(ClaimSend.class, 118, (out, op) -> {
+                    out.writeLong(op.clientId);
+                    out.writeObject(op.candidate);
+                    out.writeBoolean(op.logChecked);
+                }, in -> new ClaimSend(in.readLong(), in.readObject(), in.readBoolean())),
+                Wire.of(PutSend.class, 119, (out, op) -> {
+                    out.writeLong(op.clientId);
+                    out.writeObject(op.send);
+                }, in -> new PutSend(in.readLong(), in.readObject())),
+                Wire.of(CompleteSend.class, 120, (out, op) -> out.writeLong(op.clientId),
+                        in -> new CompleteSend(in.readLong())),
+                Wire.of(Forget.class, 121, (out, op) -> {
+                    out.writeLong(op.clientId);
+                    out.writeLong(op.serverId);
+                }, in -> new Forget(in.readLong(), in.readLong())),
+                Wire.of(Init.class, 122, (out, op) -> {
+                    out.writeLong(op.epoch());
+                    out.writeLong(op.ackedThrough());
+                    out.writeBoolean(op.knowsEverySend());
+                }, in -> new Init(in.readLong(), in.readLong(), in.readBoolean())),
+                Wire.of(ReadResult.class, 123, (out, result) -> {
+                    Wire.writeList(out, result.items());
+                    out.writeLong(result.logThrough());
+                }, in -> new ReadResult(Wire.readList(in), in.readLong())),
+                Wire.of(Earlier.class, 124, (out, claim) -> out.writeObject(claim.send()),
+                        in -> new Earlier(in.readObject())),
+                Wire.of(Claimed.class, 125, (out, claim) -> { }, in -> new Claimed()),
+                Wire.of(Unknown.class, 126, (out, claim) -> { }, in -> new Unknown()),
+                Wire.of(Missing.class, 127, (out, missing) -> { }, in -> Missing.ENTRY));
     }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 
 import com.hazelcast.core.HazelcastInstance;
 
+import io.courier.cluster.GridTypes;
 import io.courier.store.Cql;
 
 /**
@@ -18,6 +19,11 @@ public final class OwnerDuties implements AutoCloseable {
     private OwnerDuties(DeviceQueues queues, HeldTicks ticks) {
         this.queues = queues;
         this.ticks = ticks;
+    }
+
+    /** Messaging's wire forms, which every member of a cluster with Courier's types must register. */
+    public static GridTypes gridTypes() {
+        return MessagingWire.types();
     }
 
     /** Starts both sweeps every {@code interval}, as {@code MessagingWiring} does with the node's settings. */

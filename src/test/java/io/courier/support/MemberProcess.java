@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
@@ -28,6 +29,7 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.instance.EndpointQualifier;
 
+import io.courier.cluster.GridTypes;
 import io.courier.local.FreePorts;
 import io.courier.messaging.OwnerDuties;
 import io.courier.store.Cql;
@@ -122,6 +124,10 @@ public final class MemberProcess implements AutoCloseable {
     public static void main(String[] args) throws IOException {
         Config config = new InMemoryXmlConfig(Files.readString(Path.of(args[0]), StandardCharsets.UTF_8));
         config.setClassLoader(MemberProcess.class.getClassLoader());
+        // The node's wire forms are objects, not classes the XML can name: registered again from code.
+        config.getSerializationConfig().getSerializerConfigs().clear();
+        Stream.of(GridTypes.cluster(), OwnerDuties.gridTypes()).forEach(types -> types.serializers()
+                .forEach(config.getSerializationConfig()::addSerializerConfig));
         int port = Integer.parseInt(args[1]);
         ServerSocketEndpointConfig members = (ServerSocketEndpointConfig) config.getAdvancedNetworkConfig()
                 .getEndpointConfigs().get(EndpointQualifier.MEMBER);

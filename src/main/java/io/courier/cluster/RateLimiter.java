@@ -14,8 +14,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * Cluster-wide rate limits in a Hazelcast map, one entry per (limit, key), updated atomically on the key's
- * partition owner. Uses GCRA: the entry is the "theoretical arrival time" of the next allowed action, so a bucket
- * is one long and needs no timer to refill.
+ * partition owner. Uses GCRA: the entry is the "theoretical arrival time" (in microseconds) of the next allowed
+ * action, so a bucket is one long and needs no timer to refill. An action may cost several units (a group send
+ * costs its recipients).
  */
 public final class RateLimiter {
     static final String MAP = "courier-rate-limits";
@@ -33,7 +34,16 @@ public final class RateLimiter {
      * else with how many milliseconds until it would be.
      */
     public Mono<Long> tryAcquire(RateLimit limit, String key) {
-        return Mono.fromCompletionStage(() -> buckets.submitToKey(bucket(limit, key), gcra(limit)));
+        return tryAcquire(limit, key, 1);
+    }
+
+    /**
+     * Takes {@code cost} units at once, or none: completes with 0 if allowed, else with how many milliseconds until
+     * they would be. A cost above the burst is charged as the whole burst (it could never pass otherwise).
+     */
+    public Mono<Long> tryAcquire(RateLimit limit, String key, int cost) {
+        return Mono.fromCompletionStage(() -> buckets.submitToKey(bucket(limit, key), gcra(limit,
+                Math.max(1, Math.min(cost, limit.burst())))));
     }
 
     /** Like {@link #tryAcquire}, failing with RESOURCE_EXHAUSTED (and when to retry) if the limit is hit. */
@@ -45,9 +55,9 @@ public final class RateLimiter {
         return limit.name() + '\u0000' + key;
     }
 
-    private Gcra gcra(RateLimit limit) {
-        long interval = limit.refillEvery().toMillis();
-        return new Gcra(clock.millis(), interval, interval * (limit.burst() - 1));
+    private Gcra gcra(RateLimit limit, int cost) {
+        long interval = Math.max(1, limit.refillEvery().toNanos() / 1000);
+        return new Gcra(clock.millis() * 1000, interval * cost, interval * (limit.burst() - cost));
     }
 
     private static void check(RateLimit limit, long waitMillis) {
@@ -56,16 +66,19 @@ public final class RateLimiter {
         }
     }
 
-    /** Runs on the partition owner; serialized to it when the key lives on another member. */
+    /**
+     * Runs on the partition owner; serialized to it when the key lives on another member. Times in microseconds:
+     * {@code increment} is what the action costs, {@code tolerance} how far ahead the arrival time may run before it.
+     */
     static final class Gcra implements EntryProcessor<String, Long, Long> {
         private static final long serialVersionUID = 1L;
         private final long now;
-        private final long interval;
+        private final long increment;
         private final long tolerance;
 
-        Gcra(long now, long interval, long tolerance) {
+        Gcra(long now, long increment, long tolerance) {
             this.now = now;
-            this.interval = interval;
+            this.increment = increment;
             this.tolerance = tolerance;
         }
 
@@ -73,11 +86,11 @@ public final class RateLimiter {
         public Long process(Map.Entry<String, Long> entry) {
             long arrival = entry.getValue() == null ? now : Math.max(entry.getValue(), now);
             if (arrival - now > tolerance) {
-                return arrival - now - tolerance;
+                return (arrival - now - tolerance + 999) / 1000;
             }
-            long next = arrival + interval;
+            long next = arrival + increment;
             // After next - now the bucket is full again and the entry means nothing: let it expire.
-            ((ExtendedMapEntry<String, Long>) entry).setValue(next, next - now + 1000, TimeUnit.MILLISECONDS);
+            ((ExtendedMapEntry<String, Long>) entry).setValue(next, (next - now) / 1000 + 1000, TimeUnit.MILLISECONDS);
             return 0L;
         }
     }

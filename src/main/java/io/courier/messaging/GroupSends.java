@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -12,6 +13,7 @@ import io.courier.api.v1.DeviceEnvelope;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.OutgoingMessage;
 import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.RateLimiter;
 import io.courier.common.Ids;
 import io.courier.common.TokenBucket;
 import io.courier.keys.KeyDirectory;
@@ -31,9 +33,10 @@ final class GroupSends {
     private final GroupFanout fanout;
     private final MessagingConfig config;
     private final MessagingMetrics metrics;
+    private final RateLimiter limiter;
 
     GroupSends(DeviceQueues queues, DeviceLog log, SentMessages sent, DeliveryRouter router, KeyDirectory keys,
-            GroupFanout fanout, MessagingConfig config, MessagingMetrics metrics) {
+            GroupFanout fanout, MessagingConfig config, MessagingMetrics metrics, RateLimiter limiter) {
         this.queues = queues;
         this.log = log;
         this.sent = sent;
@@ -42,6 +45,7 @@ final class GroupSends {
         this.fanout = fanout;
         this.config = config;
         this.metrics = metrics;
+        this.limiter = limiter;
     }
 
     Mono<SendOutcome> send(DeviceAddress sender, OutgoingMessage message, TokenBucket sendRate) {
@@ -75,10 +79,30 @@ final class GroupSends {
                     return OutgoingRules.mismatch(sender.accountId(), ownDevices, message.getSelfEnvelopesList())
                             .map(m -> Mono.just((SendOutcome) new SendOutcome.Refused(
                                     FrameErrors.mismatched(clientId, List.of(m)))))
-                            .orElseGet(() -> store(sender, groupId, members, message, send));
+                            .orElseGet(() -> charged(sender, members.size() - 1, send, clientId)
+                                    .flatMap(refused -> refused.isPresent() ? Mono.just(refused.get())
+                                            : store(sender, groupId, members, message, send)));
                 })
                 .switchIfEmpty(Mono.defer(() -> refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_UNKNOWN_DESTINATION,
                         "the group does not exist")));
+    }
+
+    /**
+     * Takes the send's recipients from its account's budget of member deliveries (a retry was charged by its first
+     * attempt); completes with the refusal when the budget can't cover them now.
+     */
+    private Mono<Optional<SendOutcome>> charged(DeviceAddress sender, int recipients, SentMessages.Sent send,
+            long clientId) {
+        if (send.retry()) {
+            return Mono.just(Optional.empty());
+        }
+        return limiter.tryAcquire(config.groupDeliveries(), sender.accountId().toString(), recipients)
+                .map(waitMillis -> waitMillis == 0 ? Optional.<SendOutcome>empty()
+                        : Optional.of(new SendOutcome.Refused(FrameErrors.forSend(clientId,
+                                FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "a message to " + recipients
+                                        + " group members is over this account's budget of member deliveries"
+                                        + " (" + config.groupDeliveriesBurst() + " at once); retry in "
+                                        + waitMillis + " ms"))));
     }
 
     private Mono<SendOutcome> store(DeviceAddress sender, UUID groupId, Set<UUID> members, OutgoingMessage message,

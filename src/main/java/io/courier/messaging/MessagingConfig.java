@@ -68,6 +68,23 @@ public interface MessagingConfig {
     @WithDefault("30m")
     Duration queueIdle();
 
+    /**
+     * Member deliveries an account's group sends may ask for at once, cluster-wide: a group send costs its
+     * recipients, so one account can't turn its send budget into a thousand writes per message (the issue's
+     * cheapest denial of service). The default lets an account send ten messages to a full group at once.
+     */
+    @WithDefault("10240")
+    int groupDeliveriesBurst();
+
+    /** One more member delivery every this (the default: 2,000 a second, two messages a second to a full group). */
+    @WithDefault("0.0005s")
+    Duration groupDeliveriesRefill();
+
+    default RateLimit groupDeliveries() {
+        return new RateLimit("group member deliveries from this account", groupDeliveriesBurst(),
+                groupDeliveriesRefill());
+    }
+
     default RateLimit sends() {
         return new RateLimit("messages sent from this device", sendBurst(), sendRefill());
     }

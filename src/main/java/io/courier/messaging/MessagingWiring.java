@@ -19,6 +19,7 @@ import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.GridTypes;
 import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
+import io.courier.cluster.RateLimiter;
 import io.courier.cluster.ServerIds;
 import io.courier.keys.KeyDirectory;
 import io.courier.presence.PrivacyDirectory;
@@ -131,11 +132,12 @@ public class MessagingWiring {
     @Singleton
     Messenger messenger(Cql cql, HeldTicks ticks, DeviceQueues queues, DeviceLog log, SentMessages sent, InboxQuota quota,
             PresenceDirectory presence, NodeBus bus, KeyDirectory keys, ServerIds serverIds, MessagingConfig config,
-            MessagingMetrics metrics, Clock clock, GroupFanout groups, WakeUps wakeUps, PrivacyDirectory privacy) {
+            MessagingMetrics metrics, Clock clock, GroupFanout groups, WakeUps wakeUps, PrivacyDirectory privacy,
+            RateLimiter limiter) {
         DeliveryRouter router = new DeliveryRouter(presence, bus, wakeUps);
         ReceiptLedger receipts = new ReceiptLedger(ticks, new ReceiptTable(cql), queues::holding);
         return new Messenger(queues, quota, receipts, sent, router, keys, privacy, config, metrics, clock,
-                new GroupSends(queues, log, sent, router, keys, groups, config, metrics),
+                new GroupSends(queues, log, sent, router, keys, groups, config, metrics, limiter),
                 new SenderReceipts(queues, receipts, router, keys, serverIds, metrics),
                 new TypingRelay(keys, groups, presence, bus, privacy));
     }

@@ -13,6 +13,7 @@ public class BenchProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         return Map.of("courier.edge.window", "256", "courier.keys.bundle-fetch-refill", "1s",
                 "courier.edge.rescan-interval", "15s", "courier.edge.ping-burst", "20",
+                "courier.messaging.group-deliveries-refill", "0.0005s",
                 // -Dbench.hold=0: write-through everywhere
                 "courier.messaging.hold", System.getProperty("bench.hold", "5s"));
     }

@@ -50,4 +50,21 @@ class RateLimiterTest extends ServerTest {
         assertThat(limiter.tryAcquire(THREE_PER_MINUTE, a).block()).isPositive();
         assertThat(limiter.tryAcquire(THREE_PER_MINUTE, b).block()).isZero();
     }
+
+    @Test
+    void anActionCostingSeveralUnitsTakesAllOrNone() {
+        RateLimit deliveries = new RateLimit("test deliveries", 10, Duration.ofSeconds(1));
+        String key = UUID.randomUUID().toString();
+
+        assertThat(limiter.tryAcquire(deliveries, key, 7).block()).isZero();
+        long wait = limiter.tryAcquire(deliveries, key, 7).block();
+        assertThat(wait).as("4 units missing at a second each").isBetween(3_900L, 4_000L);
+        assertThat(limiter.tryAcquire(deliveries, key, 3).block()).as("the refused action took nothing").isZero();
+        assertThat(limiter.tryAcquire(deliveries, key, 1).block()).isPositive();
+
+        clock.advance(Duration.ofSeconds(10)); // the whole burst again
+
+        assertThat(limiter.tryAcquire(deliveries, key, 25).block()).as("charged as the whole burst").isZero();
+        assertThat(limiter.tryAcquire(deliveries, key, 1).block()).isPositive();
+    }
 }

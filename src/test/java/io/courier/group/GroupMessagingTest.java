@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
 import io.courier.api.v1.ConnectRequest;
@@ -24,12 +26,21 @@ import io.courier.api.v1.Receipt;
 import io.courier.api.v1.ReceiptState;
 import io.courier.api.v1.RecipientStatus;
 import io.courier.api.v1.RemoveMembersRequest;
+import io.courier.cluster.RateLimit;
+import io.courier.cluster.RateLimiter;
+import io.courier.common.Ids;
+import io.courier.messaging.MessagingConfig;
 import io.courier.support.RawStream;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Group messages at the protocol level: stored once, SendAck, fan-out, offline drains, per-member receipts. */
 @QuarkusTest
 class GroupMessagingTest extends GroupServerTest {
+    @Inject
+    RateLimiter limiter;
+
+    @Inject
+    MessagingConfig messaging;
 
     private Group create(Participant creator, Participant... members) {
         CreateGroupRequest.Builder request = CreateGroupRequest.newBuilder();
@@ -81,6 +92,36 @@ class GroupMessagingTest extends GroupServerTest {
                     assertThat(d.getSenderAccountId()).isEqualTo(alice.accountId());
                     assertThat(d.getType()).isEqualTo(EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE);
                 });
+            }
+        }
+    }
+
+    @Test
+    void aGroupSendCostsItsRecipientsFromTheAccountsClusterWideBudgetAndARefusedOneStoresNothing() {
+        Participant alice = participant();
+        Participant bob = participant();
+        Participant carol = participant();
+        Group group = create(alice, bob, carol);
+        RateLimit deliveries = messaging.groupDeliveries();
+        String account = Ids.uuid(alice.accountId(), "id").toString();
+        // Another node's sends (or an earlier stream's) left two member deliveries of the burst.
+        assertThat(limiter.tryAcquire(deliveries, account, deliveries.burst() - 2).block()).isZero();
+        try (RawStream a = connect(alice)) {
+            drainMessages(a);
+            a.send(groupSend(clientId(), group, "two recipients"));
+            long accepted = a.next(FrameCase.SEND_ACK).getSendAck().getServerId();
+
+            long clientId = clientId();
+            a.send(groupSend(clientId, group, "over budget"));
+            var error = a.next(FrameCase.ERROR).getError();
+            assertThat(error.getCode()).isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED);
+            assertThat(error.getClientMessageId()).isEqualTo(clientId);
+            assertThat(error.getMessage()).contains("2 group members", "budget of member deliveries", "retry in");
+
+            awaitFanout(group);
+            try (RawStream b = connect(bob)) {
+                assertThat(drainMessages(b)).extracting(Delivery::getServerId).as("only the send within budget")
+                        .containsExactly(accepted);
             }
         }
     }

@@ -14,8 +14,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -26,16 +24,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 
 import org.signal.libsignal.protocol.NoSessionException;
 
-import io.courier.api.v1.AccountServiceGrpc;
-import io.courier.api.v1.Ack;
 import io.courier.api.v1.AddMembersRequest;
-import io.courier.api.v1.ClearPushTokenRequest;
-import io.courier.api.v1.ClearRegistrationLockRequest;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.Content;
 import io.courier.api.v1.CreateGroupRequest;
-import io.courier.api.v1.CreateLinkCodeRequest;
 import io.courier.api.v1.DataMessage;
 import io.courier.api.v1.DemoteAdminsRequest;
 import io.courier.api.v1.Delivery;
@@ -44,54 +37,32 @@ import io.courier.api.v1.FrameError;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.GetGroupRequest;
 import io.courier.api.v1.GetMessageStatusRequest;
-import io.courier.api.v1.GetPreKeyCountRequest;
 import io.courier.api.v1.Group;
 import io.courier.api.v1.GroupEvent;
-import io.courier.api.v1.GroupServiceGrpc;
-import io.courier.api.v1.KeyServiceGrpc;
 import io.courier.api.v1.LeaveGroupRequest;
-import io.courier.api.v1.LinkDeviceRequest;
-import io.courier.api.v1.LookupAccountRequest;
-import io.courier.api.v1.MessagingServiceGrpc;
 import io.courier.api.v1.MismatchedDevices;
 import io.courier.api.v1.OutgoingMessage;
-import io.courier.api.v1.Ping;
 import io.courier.api.v1.PromoteAdminsRequest;
 import io.courier.api.v1.PushPlatform;
 import io.courier.api.v1.BlockRequest;
 import io.courier.api.v1.GetPrivacyRequest;
 import io.courier.api.v1.PresenceEvent;
 import io.courier.api.v1.PresenceSubscribe;
-import io.courier.api.v1.PrivacyServiceGrpc;
-import io.courier.api.v1.PushServiceGrpc;
 import io.courier.api.v1.Read;
 import io.courier.api.v1.Receipt;
 import io.courier.api.v1.ReceiptState;
-import io.courier.api.v1.RegisterRequest;
 import io.courier.api.v1.SenderKeyRequest;
 import io.courier.api.v1.SessionAck;
-import io.courier.api.v1.SetPushTokenRequest;
-import io.courier.api.v1.SetRegistrationLockRequest;
 import io.courier.api.v1.SetLastSeenHiddenRequest;
 import io.courier.api.v1.SyncMessage;
 import io.courier.api.v1.UnblockRequest;
 import io.courier.api.v1.Typing;
 import io.courier.api.v1.TypingEvent;
 import io.courier.api.v1.RemoveMembersRequest;
-import io.courier.api.v1.RequestVerificationCodeRequest;
 import io.grpc.Channel;
-import io.grpc.ClientInterceptors;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.Status;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.MetadataUtils;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -107,26 +78,13 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class CourierClient implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CourierClient.class.getName());
-    private static final Metadata.Key<String> AUTHORIZATION =
-            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-    /** A node that shuts down ends streams with UNAVAILABLE and {@code courier-reconnect: now} (messaging.proto). */
-    private static final Metadata.Key<String> RECONNECT =
-            Metadata.Key.of("courier-reconnect", Metadata.ASCII_STRING_MARSHALLER);
-    /** Asks for compact down-frames (messaging.proto); a server that doesn't know it sends full ones. */
-    private static final Metadata.Key<String> FRAMES =
-            Metadata.Key.of("courier-frames", Metadata.ASCII_STRING_MARSHALLER);
-    private static final int MAX_REPAIRS = 3;
-    private static final int ONE_TIME_KEYS = 50;
-    private static final int REFILL_BELOW = 20;
-    /** Ids per Ack frame: at most the smallest delivery window a Courier node is run with (16 in its tests). */
-    private static final int MAX_IDS_PER_ACK = 16;
-    private static final Duration PING_INTERVAL = Duration.ofSeconds(30);
-    /** How long a receipt's ack may wait for company (see {@link #ackReceipt}). */
+    /** How long a receipt's ack may wait for company (see {@link Acks#ackReceipt}). */
     public static final Duration RECEIPT_ACK_DELAY = Duration.ofSeconds(10);
     /** Receipts remembered as ticked, so a redelivered one (its ack was still waiting) ticks once. */
     private static final int TICKED_RECEIPTS = 4096;
     /** 1:1 messages whose recipient is remembered for their receipts (older ones are asked of the server). */
     private static final int SENT_RECIPIENTS = 2048;
+    private static final int MAX_REPAIRS = 3;
     /** Far above the server's window (256): reached only if a server ignores it. */
     private static final int MAX_UNHANDLED = 1024;
     /** Sender Key distributions (1:1 sends) in flight at once when a group send needs them. */
@@ -140,12 +98,13 @@ public final class CourierClient implements AutoCloseable {
     /** The server's bound on accounts per presence subscription (courier.presence.max-subscriptions). */
     private static final int MAX_PRESENCE_SUBSCRIPTIONS = 256;
 
-    private final Channel channel;
     private final ClientStore store;
-    private final Scheduler blocking = Schedulers.boundedElastic();
+    private final Calls calls;
+    private final Accounts accounts;
+    private final Connection connection;
+    private final Acks acks;
     private final IncomingQueue incoming;
     private final Sinks.Many<Tick> ticks = Sinks.many().multicast().onBackpressureBuffer(4096, false);
-    private final Sinks.Many<ConnectionEvent> events = Sinks.many().replay().latest();
     /** Ephemeral: a subscriber that falls 256 behind loses indicators, as the server drops them for a slow stream. */
     private final Sinks.Many<TypingIndicator> typing = Sinks.many().multicast().onBackpressureBuffer(256, false);
     private final Sinks.Many<PresenceUpdate> presence = Sinks.many().multicast().onBackpressureBuffer(1024, false);
@@ -157,20 +116,7 @@ public final class CourierClient implements AutoCloseable {
     private final GroupState groupState;
     private final SentRecipients sentRecipients;
     private final Map<Long, PendingSend> pending = new ConcurrentHashMap<>();
-    private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30));
 
-    private final Object streamLock = new Object();
-    /** The open stream; a stream that is no longer current has been closed or replaced by this client. */
-    private Receiver current;
-    private boolean running;
-    private Disposable pinger;
-    private volatile boolean closed;
-    private volatile Disposable refill = () -> { };
-    /** Ids to ack within 20 ms. Guarded by itself, as are the two below. */
-    private final Set<Long> pendingAcks = new LinkedHashSet<>();
-    /** Receipt ids to ack with the next ack frame, or after {@link #RECEIPT_ACK_DELAY}. */
-    private final Set<Long> heldReceiptAcks = new LinkedHashSet<>();
-    private boolean receiptFlushScheduled;
     /** Receipt events already turned into ticks. Guarded by itself. */
     private final RecentIds tickedReceipts = new RecentIds(TICKED_RECEIPTS, null);
     /** Sessions this device answered with a session ack (by their base key), so each is answered once. */
@@ -182,15 +128,15 @@ public final class CourierClient implements AutoCloseable {
             return size() > KEY_REQUESTS;
         }
     };
-    private boolean ackFlushScheduled;
     /** The last DataMessage.sent_at_ms this device gave: never twice the same, as it names the message. */
     private final AtomicLong lastSentAt = new AtomicLong();
-    /** When the last up-frame was written (System.nanoTime). */
-    private volatile long lastWriteNanos = System.nanoTime();
 
     private CourierClient(Channel channel, ClientStore store) {
-        this.channel = channel;
         this.store = store;
+        this.calls = new Calls(channel, this::credentials);
+        this.accounts = new Accounts(calls, store);
+        this.connection = new Connection(calls, this::onFrame, this::streamOpened, this::appHasRoom);
+        this.acks = new Acks(connection::write, Schedulers.parallel(), RECEIPT_ACK_DELAY);
         this.incoming = new IncomingQueue(store.unhandled(), MAX_UNHANDLED, this::handled);
         this.groupState = new GroupState(store);
         this.sentRecipients = new SentRecipients(SENT_RECIPIENTS);
@@ -208,8 +154,7 @@ public final class CourierClient implements AutoCloseable {
     // --- accounts and keys ---
 
     public Mono<Void> requestVerificationCode(String phoneNumber) {
-        return call(() -> AccountServiceGrpc.newBlockingStub(channel).requestVerificationCode(
-                RequestVerificationCodeRequest.newBuilder().setPhoneNumber(phoneNumber).build())).then();
+        return accounts.requestVerificationCode(phoneNumber);
     }
 
     /** Registers this device as the number's primary and uploads its keys. */
@@ -223,23 +168,17 @@ public final class CourierClient implements AutoCloseable {
      */
     public Mono<Credentials> register(String phoneNumber, String verificationCode, String deviceName,
             String registrationLockPin) {
-        return call(() -> {
-            var response = AccountServiceGrpc.newBlockingStub(channel).register(RegisterRequest.newBuilder()
-                    .setPhoneNumber(phoneNumber).setVerificationCode(verificationCode).setDeviceName(deviceName)
-                    .setRegistrationLockPin(registrationLockPin).build());
-            return adopt(response.getAccountId(), response.getDeviceId(), response.getAuthToken());
-        });
+        return accounts.register(phoneNumber, verificationCode, deviceName, registrationLockPin);
     }
 
     /** Sets or replaces the account's Registration Lock PIN (primary only; 4 to 64 characters). */
     public Mono<Void> setRegistrationLock(String pin) {
-        return call(() -> accounts().setRegistrationLock(SetRegistrationLockRequest.newBuilder().setPin(pin).build()))
-                .then();
+        return accounts.setRegistrationLock(pin);
     }
 
     /** Removes the account's Registration Lock (primary only). */
     public Mono<Void> clearRegistrationLock() {
-        return call(() -> accounts().clearRegistrationLock(ClearRegistrationLockRequest.getDefaultInstance())).then();
+        return accounts.clearRegistrationLock();
     }
 
     /**
@@ -248,91 +187,70 @@ public final class CourierClient implements AutoCloseable {
      * or {@code PUSH_PLATFORM_FCM} (registration token).
      */
     public Mono<Void> setPushToken(PushPlatform platform, String token) {
-        return call(() -> push().setPushToken(SetPushTokenRequest.newBuilder().setPlatform(platform).setToken(token)
-                .build())).then();
+        return accounts.setPushToken(platform, token);
     }
 
     /** Stops wake-ups for this device. */
     public Mono<Void> clearPushToken() {
-        return call(() -> push().clearPushToken(ClearPushTokenRequest.getDefaultInstance())).then();
+        return accounts.clearPushToken();
     }
 
     /** Links this device to an account with a code from its primary, and uploads its keys. */
     public Mono<Credentials> link(String linkCode, String deviceName) {
-        return call(() -> {
-            var response = AccountServiceGrpc.newBlockingStub(channel).linkDevice(LinkDeviceRequest.newBuilder()
-                    .setLinkCode(linkCode).setDeviceName(deviceName).build());
-            return adopt(response.getAccountId(), response.getDeviceId(), response.getAuthToken());
-        });
-    }
-
-    /** Keeps the credentials the server issued and uploads this device's keys. */
-    private Credentials adopt(ByteString accountId, int deviceId, String authToken) {
-        Credentials credentials = new Credentials(WireIds.uuid(accountId), deviceId, authToken);
-        store.saveCredentials(credentials);
-        keys().uploadKeys(new KeyMaterial(store).fullUpload(ONE_TIME_KEYS));
-        return credentials;
+        return accounts.link(linkCode, deviceName);
     }
 
     /** A code for linking another device (primary only). */
     public Mono<String> createLinkCode() {
-        return call(() -> accounts().createLinkCode(CreateLinkCodeRequest.getDefaultInstance()).getLinkCode());
+        return accounts.createLinkCode();
     }
 
     public Mono<UUID> lookup(String phoneNumber) {
-        return call(() -> WireIds.uuid(accounts().lookupAccount(
-                LookupAccountRequest.newBuilder().setPhoneNumber(phoneNumber).build()).getAccountId()));
+        return accounts.lookup(phoneNumber);
     }
 
     /** Uploads a fresh batch of one-time keys when fewer than {@code threshold} are left; true if it did. */
     public Mono<Boolean> refillPreKeys(int threshold) {
-        return call(() -> {
-            var counts = keys().getPreKeyCount(GetPreKeyCountRequest.getDefaultInstance());
-            if (counts.getOneTimePreKeyCount() >= threshold && counts.getKyberPreKeyCount() >= threshold) {
-                return false;
-            }
-            keys().uploadKeys(new KeyMaterial(store).refill(ONE_TIME_KEYS));
-            return true;
-        });
+        return accounts.refillPreKeys(threshold);
     }
 
     // --- groups ---
 
     /** A new group with this account as its admin; the server refuses unknown accounts and more than 1024 members. */
     public Mono<Group> createGroup(Collection<UUID> members, byte[] encryptedAttributes) {
-        return groupCall(() -> groups().createGroup(CreateGroupRequest.newBuilder()
+        return groupCall(() -> calls.groups().createGroup(CreateGroupRequest.newBuilder()
                 .addAllMemberAccountIds(ids(members))
                 .setEncryptedAttributes(ByteString.copyFrom(encryptedAttributes)).build()).getGroup());
     }
 
     public Mono<Group> addMembers(UUID groupId, Collection<UUID> accounts) {
-        return groupCall(() -> groups().addMembers(AddMembersRequest.newBuilder()
+        return groupCall(() -> calls.groups().addMembers(AddMembersRequest.newBuilder()
                 .setGroupId(WireIds.bytes(groupId))
                 .addAllAccountIds(ids(accounts)).build()).getGroup());
     }
 
     public Mono<Group> removeMembers(UUID groupId, Collection<UUID> accounts) {
-        return groupCall(() -> groups().removeMembers(RemoveMembersRequest.newBuilder()
+        return groupCall(() -> calls.groups().removeMembers(RemoveMembersRequest.newBuilder()
                 .setGroupId(WireIds.bytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
     }
 
     public Mono<Group> promoteAdmins(UUID groupId, Collection<UUID> accounts) {
-        return groupCall(() -> groups().promoteAdmins(PromoteAdminsRequest.newBuilder()
+        return groupCall(() -> calls.groups().promoteAdmins(PromoteAdminsRequest.newBuilder()
                 .setGroupId(WireIds.bytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
     }
 
     public Mono<Group> demoteAdmins(UUID groupId, Collection<UUID> accounts) {
-        return groupCall(() -> groups().demoteAdmins(DemoteAdminsRequest.newBuilder()
+        return groupCall(() -> calls.groups().demoteAdmins(DemoteAdminsRequest.newBuilder()
                 .setGroupId(WireIds.bytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
     }
 
     public Mono<Void> leaveGroup(UUID groupId) {
-        return call(() -> groups().leaveGroup(LeaveGroupRequest.newBuilder()
+        return calls.call(() -> calls.groups().leaveGroup(LeaveGroupRequest.newBuilder()
                 .setGroupId(WireIds.bytes(groupId)).build())).then();
     }
 
     public Mono<Group> getGroup(UUID groupId) {
-        return groupCall(() -> groups().getGroup(GetGroupRequest.newBuilder().setGroupId(WireIds.bytes(groupId))
+        return groupCall(() -> calls.groups().getGroup(GetGroupRequest.newBuilder().setGroupId(WireIds.bytes(groupId))
                 .build()).getGroup());
     }
 
@@ -351,7 +269,7 @@ public final class CourierClient implements AutoCloseable {
 
     /** A group call whose result is kept as the newest membership known (whom group messages are encrypted for). */
     private Mono<Group> groupCall(Callable<Group> work) {
-        return call(work).doOnNext(groupState::remember);
+        return calls.call(work).doOnNext(groupState::remember);
     }
 
     /**
@@ -364,11 +282,11 @@ public final class CourierClient implements AutoCloseable {
     public Mono<SentMessage> sendToGroup(UUID groupId, byte[] dataMessage) {
         return stamped(dataMessage).flatMap(message -> {
             byte[] content = Plaintext.seal(Content.newBuilder().setDataMessage(message).build());
-            return call(() -> groupSessions().prepare(groupId, GroupState.accounts(membership(groupId)),
+            return calls.call(() -> groupSessions().prepare(groupId, GroupState.accounts(membership(groupId)),
                     crypto()::devicesWithSessions))
                     .flatMap(plan -> Flux.fromIterable(plan.lacking())
                             .flatMap(account -> distribute(plan, account), DISTRIBUTIONS_IN_FLIGHT)
-                            .then(call(() -> new PendingSend.ToGroup(groupId,
+                            .then(calls.call(() -> new PendingSend.ToGroup(groupId,
                                     groupSessions().encrypt(plan.distributionId(), content), plan.recipients()))))
                     .flatMap(target -> submit(target,
                             transcript(message, SyncMessage.Sent.newBuilder().setGroupId(WireIds.bytes(groupId)))));
@@ -383,7 +301,7 @@ public final class CourierClient implements AutoCloseable {
     /** The newest membership this device knows (from events and call results), asked of the server if none. */
     private Group membership(UUID groupId) {
         return groupState.group(groupId).orElseGet(() -> {
-            Group group = groups().getGroup(GetGroupRequest.newBuilder().setGroupId(WireIds.bytes(groupId))
+            Group group = calls.groups().getGroup(GetGroupRequest.newBuilder().setGroupId(WireIds.bytes(groupId))
                     .build()).getGroup();
             groupState.remember(group);
             return group;
@@ -417,7 +335,7 @@ public final class CourierClient implements AutoCloseable {
     }
 
     public Flux<ConnectionEvent> events() {
-        return events.asFlux();
+        return connection.events();
     }
 
     /** Typing indicators for this account and its groups, while the stream is up (never stored or replayed). */
@@ -427,13 +345,13 @@ public final class CourierClient implements AutoCloseable {
 
     /** Tells {@code peer}'s online devices that this user started or stopped typing; dropped while disconnected. */
     public void typing(UUID peer, boolean started) {
-        write(ConnectRequest.newBuilder().setTyping(Typing.newBuilder().setPeerAccountId(WireIds.bytes(peer))
+        connection.write(ConnectRequest.newBuilder().setTyping(Typing.newBuilder().setPeerAccountId(WireIds.bytes(peer))
                 .setStarted(started)).build());
     }
 
     /** Tells the group's other online members that this user started or stopped typing. */
     public void typingInGroup(UUID groupId, boolean started) {
-        write(ConnectRequest.newBuilder().setTyping(Typing.newBuilder().setGroupId(WireIds.bytes(groupId))
+        connection.write(ConnectRequest.newBuilder().setTyping(Typing.newBuilder().setGroupId(WireIds.bytes(groupId))
                 .setStarted(started)).build());
     }
 
@@ -463,18 +381,18 @@ public final class CourierClient implements AutoCloseable {
 
     /** Blocks an account: neither sees the other's presence, and its typing and messages no longer reach this one. */
     public Mono<Void> block(UUID account) {
-        return call(() -> privacy().block(BlockRequest.newBuilder().setAccountId(WireIds.bytes(account))
+        return calls.call(() -> calls.privacy().block(BlockRequest.newBuilder().setAccountId(WireIds.bytes(account))
                 .build())).then();
     }
 
     public Mono<Void> unblock(UUID account) {
-        return call(() -> privacy().unblock(UnblockRequest.newBuilder().setAccountId(WireIds.bytes(account))
+        return calls.call(() -> calls.privacy().unblock(UnblockRequest.newBuilder().setAccountId(WireIds.bytes(account))
                 .build())).then();
     }
 
     /** The accounts this account blocks. */
     public Mono<Set<UUID>> blocked() {
-        return call(() -> privacy().getPrivacy(GetPrivacyRequest.getDefaultInstance()).getBlockedAccountIdsList()
+        return calls.call(() -> calls.privacy().getPrivacy(GetPrivacyRequest.getDefaultInstance()).getBlockedAccountIdsList()
                 .stream().map(WireIds::uuid).collect(Collectors.toSet()));
     }
 
@@ -483,13 +401,13 @@ public final class CourierClient implements AutoCloseable {
      * again). The server sends the followed accounts' states again, as they now look.
      */
     public Mono<Void> hideLastSeen(boolean hidden) {
-        return call(() -> privacy().setLastSeenHidden(SetLastSeenHiddenRequest.newBuilder().setHidden(hidden)
+        return calls.call(() -> calls.privacy().setLastSeenHidden(SetLastSeenHiddenRequest.newBuilder().setHidden(hidden)
                 .build())).then();
     }
 
     private void writePresenceSubscription() {
         List<UUID> subscription = presenceSubscription;
-        write(ConnectRequest.newBuilder().setPresenceSubscribe(PresenceSubscribe.newBuilder()
+        connection.write(ConnectRequest.newBuilder().setPresenceSubscribe(PresenceSubscribe.newBuilder()
                 .addAllAccountIds(ids(subscription))).build());
     }
 
@@ -502,17 +420,7 @@ public final class CourierClient implements AutoCloseable {
     /** Opens the stream and keeps it open (reconnecting with jittered backoff) until {@link #close()}. */
     public void connect() {
         credentials();
-        synchronized (streamLock) {
-            if (running) {
-                return;
-            }
-            running = true;
-        }
-        openStream();
-        // Only a stream with nothing else to say pings: any up-frame shows the server (and a NAT) it is alive.
-        pinger = Flux.interval(PING_INTERVAL, PING_INTERVAL).filter(tick -> System.nanoTime() - lastWriteNanos
-                >= PING_INTERVAL.toNanos() / 2).subscribe(tick -> write(ConnectRequest.newBuilder()
-                .setPing(Ping.newBuilder().setNonce(ThreadLocalRandom.current().nextLong())).build()));
+        connection.connect();
     }
 
     /**
@@ -520,16 +428,7 @@ public final class CourierClient implements AutoCloseable {
      * out the backoffs (the channel's and this client's) that grew while there was no network.
      */
     public void networkAvailable() {
-        if (channel instanceof ManagedChannel managed) {
-            managed.resetConnectBackoff(); // the channel's own backoff grew too; a waiting stream goes on at once
-        }
-        synchronized (streamLock) {
-            if (!running || current != null) {
-                return;
-            }
-        }
-        backoff.reset();
-        openStream();
+        connection.networkAvailable();
     }
 
     /**
@@ -582,34 +481,23 @@ public final class CourierClient implements AutoCloseable {
             PendingSend send = new PendingSend(clientMessageId, target, selfContent, sink);
             pending.put(clientMessageId, send);
             sink.onDispose(() -> pending.remove(clientMessageId));
-            blocking.schedule(() -> encryptAndSend(send));
+            calls.blocking().schedule(() -> encryptAndSend(send));
         });
     }
 
     /** Tells the sender the message was shown to the user (blue ticks). */
     public void markRead(IncomingMessage message) {
-        write(ConnectRequest.newBuilder().setRead(Read.newBuilder()
+        connection.write(ConnectRequest.newBuilder().setRead(Read.newBuilder()
                 .setSenderAccountId(WireIds.bytes(message.sender())).addServerIds(message.serverId())).build());
     }
 
     @Override
     public void close() {
-        flushAcks(); // the receipts' acks that were waiting, before the stream ends
-        closed = true;
-        refill.dispose();
+        acks.flush(); // the receipts' acks that were waiting, before the stream ends
+        calls.close();
+        accounts.close();
         incoming.close();
-        Receiver stream;
-        synchronized (streamLock) {
-            running = false;
-            stream = current;
-            current = null;
-        }
-        if (pinger != null) {
-            pinger.dispose();
-        }
-        if (stream != null) {
-            stream.complete();
-        }
+        connection.close();
         pending.values().forEach(p -> p.sink().error(new IllegalStateException("client closed")));
         pending.clear();
     }
@@ -633,7 +521,7 @@ public final class CourierClient implements AutoCloseable {
                 message.setGroupId(WireIds.bytes(group.groupId()))
                         .setGroupCiphertext(ByteString.copyFrom(group.groupCiphertext()));
             }
-            write(ConnectRequest.newBuilder().setSend(message).build());
+            connection.write(ConnectRequest.newBuilder().setSend(message).build());
         } catch (Exception e) {
             fail(send, e);
         }
@@ -669,130 +557,53 @@ public final class CourierClient implements AutoCloseable {
         }
     }
 
-    private void openStream() {
-        // Waits for the connection instead of failing while the channel backs off: it starts the moment the
-        // channel is up (a failed one would wait out this client's backoff on top).
-        Metadata compact = new Metadata();
-        compact.put(FRAMES, "compact");
-        var stub = MessagingServiceGrpc.newStub(authenticated()).withWaitForReady()
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(compact));
-        synchronized (streamLock) {
-            if (!running || current != null) {
-                return; // closed, or already reconnected (the network came back before the backoff ran out)
-            }
-            // Current before the call starts: its first callback (on a gRPC thread) finds it so.
-            current = new Receiver();
-            stub.connect(current);
-        }
-        events.tryEmitNext(ConnectionEvent.CONNECTED);
+    /** A new stream knows nothing of this device's presence subscription or of its sends in flight. */
+    private void streamOpened() {
         if (!presenceSubscription.isEmpty()) {
             writePresenceSubscription(); // subscriptions end with a stream
         }
         // Anything sent but not acknowledged goes again under the same client id: the server answers retries.
-        pending.values().forEach(send -> blocking.schedule(() -> encryptAndSend(send)));
+        pending.values().forEach(send -> calls.blocking().schedule(() -> encryptAndSend(send)));
     }
 
-    /** One Connect stream. Its frames are read one at a time, and not while the app's queue is full. */
-    private final class Receiver implements ClientResponseObserver<ConnectRequest, ConnectResponse> {
-        private final AtomicBoolean paused = new AtomicBoolean();
-        private ClientCallStreamObserver<ConnectRequest> requests;
+    private boolean appHasRoom() {
+        return incoming.hasRoom();
+    }
 
-        @Override
-        public void beforeStart(ClientCallStreamObserver<ConnectRequest> requests) {
-            this.requests = requests;
-            requests.disableAutoRequestWithInitial(1);
-        }
-
-        @Override
-        public void onNext(ConnectResponse frame) {
-            if (closed || !isCurrent()) {
-                return; // a closed client no longer touches its store; a replaced stream is over
-            }
-            switch (frame.getFrameCase()) {
-                case SEND_ACK -> {
-                    var ack = frame.getSendAck();
-                    PendingSend send = pending.remove(ack.getClientMessageId());
-                    if (send != null) {
-                        onSent(send, ack.getServerId());
-                        send.sink().success(new SentMessage(ack.getClientMessageId(), ack.getServerId(),
-                                ServerTimes.of(ack.getServerId(), ack.getServerTimestampMs(),
-                                        ack.getServerTimestampOffsetMs())));
-                    }
-                }
-                case DELIVERY -> onDelivery(frame.getDelivery());
-                case RECEIPT -> onReceipt(frame.getReceipt());
-                case GROUP_EVENT -> {
-                    groupState.remember(frame.getGroupEvent().getGroup());
-                    groupEvents.tryEmitNext(frame.getGroupEvent());
-                    ack(frame.getGroupEvent().getServerId());
-                }
-                case QUEUE_EMPTY -> {
-                    backoff.reset();
-                    events.tryEmitNext(ConnectionEvent.DRAINED);
-                    refill = refillPreKeys(REFILL_BELOW)
-                            .subscribe(refilled -> { }, e -> LOG.log(Level.FINE, "prekey refill failed", e));
-                }
-                case TYPING -> {
-                    TypingEvent event = frame.getTyping();
-                    typing.tryEmitNext(new TypingIndicator(WireIds.uuid(event.getSenderAccountId()),
-                            event.getSenderDeviceId(), event.getGroupId().isEmpty() ? Optional.empty()
-                                    : Optional.of(WireIds.uuid(event.getGroupId())), event.getStarted()));
-                }
-                case PRESENCE -> onPresence(frame.getPresence());
-                case ERROR -> onFrameError(frame.getError());
-                default -> {
-                    // pongs need no handling: any frame shows the stream is alive
+    private void onFrame(ConnectResponse frame) {
+        switch (frame.getFrameCase()) {
+            case SEND_ACK -> {
+                var ack = frame.getSendAck();
+                PendingSend send = pending.remove(ack.getClientMessageId());
+                if (send != null) {
+                    onSent(send, ack.getServerId());
+                    send.sink().success(new SentMessage(ack.getClientMessageId(), ack.getServerId(),
+                            ServerTimes.of(ack.getServerId(), ack.getServerTimestampMs(),
+                                    ack.getServerTimestampOffsetMs())));
                 }
             }
-            readNext();
-        }
-
-        /** Asks for the next frame, unless the app's queue is full: then the app handling a message does. */
-        private void readNext() {
-            if (incoming.hasRoom()) {
-                requests.request(1);
-                return;
+            case DELIVERY -> onDelivery(frame.getDelivery());
+            case RECEIPT -> onReceipt(frame.getReceipt());
+            case GROUP_EVENT -> {
+                groupState.remember(frame.getGroupEvent().getGroup());
+                groupEvents.tryEmitNext(frame.getGroupEvent());
+                acks.ack(frame.getGroupEvent().getServerId());
             }
-            paused.set(true);
-            if (incoming.hasRoom()) {
-                resume(); // the app made room meanwhile
+            case QUEUE_EMPTY -> {
+                connection.drained();
+                accounts.topUp();
             }
-        }
-
-        void resume() {
-            if (paused.compareAndSet(true, false)) {
-                requests.request(1);
+            case TYPING -> {
+                TypingEvent event = frame.getTyping();
+                typing.tryEmitNext(new TypingIndicator(WireIds.uuid(event.getSenderAccountId()),
+                        event.getSenderDeviceId(), event.getGroupId().isEmpty() ? Optional.empty()
+                                : Optional.of(WireIds.uuid(event.getGroupId())), event.getStarted()));
             }
-        }
-
-        private boolean isCurrent() {
-            synchronized (streamLock) {
-                return current == this;
+            case PRESENCE -> onPresence(frame.getPresence());
+            case ERROR -> onFrameError(frame.getError());
+            default -> {
+                // pongs need no handling: any frame shows the stream is alive
             }
-        }
-
-        /** Called with the stream lock held, so frames go out one at a time. */
-        void send(ConnectRequest frame) {
-            requests.onNext(frame);
-        }
-
-        void complete() {
-            try {
-                requests.onCompleted();
-            } catch (RuntimeException alreadyClosed) {
-                // nothing to close
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            Metadata trailers = Status.trailersFromThrowable(t);
-            ended(this, Status.fromThrowable(t), trailers != null && "now".equals(trailers.get(RECONNECT)));
-        }
-
-        @Override
-        public void onCompleted() {
-            ended(this, Status.OK, false);
         }
     }
 
@@ -818,7 +629,7 @@ public final class CourierClient implements AutoCloseable {
             ticked = tickedReceipts.contains(receipt.getServerId());
         }
         if (ticked || groupState.isDistributionMessage(message)) {
-            ackReceipt(receipt.getServerId());
+            acks.ackReceipt(receipt.getServerId());
         } else if (receipt.getRecipientAccountId().isEmpty() && receipt.getGroupId().isEmpty()) {
             // A compact stream's 1:1 receipt: the recipient is the one the message went to.
             sentRecipients.recipient(message).ifPresentOrElse(to -> tick(receipt, List.of(to)),
@@ -843,7 +654,7 @@ public final class CourierClient implements AutoCloseable {
         synchronized (tickedReceipts) {
             tickedReceipts.add(receipt.getServerId());
         }
-        ackReceipt(receipt.getServerId());
+        acks.ackReceipt(receipt.getServerId());
     }
 
     /**
@@ -851,7 +662,7 @@ public final class CourierClient implements AutoCloseable {
      * the recipient. Not acked if the question fails: the receipt comes again on the next stream.
      */
     private void tickWithRecipientFromServer(Receipt receipt) {
-        call(() -> MessagingServiceGrpc.newBlockingStub(authenticated()).getMessageStatus(GetMessageStatusRequest
+        calls.call(() -> calls.messaging().getMessageStatus(GetMessageStatusRequest
                 .newBuilder().addServerIds(receipt.getMessageServerId()).build()))
                 .subscribe(status -> tick(receipt, status.getStatusesList().stream()
                         .flatMap(s -> s.getRecipientsList().stream())
@@ -877,17 +688,17 @@ public final class CourierClient implements AutoCloseable {
             return; // decrypted before (on an earlier stream or run) and waiting for the app: acked once handled
         }
         if (store.hasSeen(id, origin) || incoming.holdsOrigin(origin)) {
-            ack(id); // the app has it already, or will under the id of an earlier copy
+            acks.ack(id); // the app has it already, or will under the id of an earlier copy
             return;
         }
         try {
             Optional<UnhandledMessage> forTheApp = store.atomically(() -> decryptAndKeep(delivery, sender, origin));
-            forTheApp.ifPresentOrElse(incoming::add, () -> ack(id));
+            forTheApp.ifPresentOrElse(incoming::add, () -> acks.ack(id));
         } catch (Exception e) {
             // Undecryptable (e.g. a session reset) or not a padded Content: nothing will make it readable later.
             LOG.log(Level.WARNING, "dropping an undecryptable message " + id + ": " + e.getClass().getSimpleName());
             store.markSeen(id, origin);
-            ack(id);
+            acks.ack(id);
             if (e instanceof NoSessionException && delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE
                     && !delivery.getGroupId().isEmpty()) {
                 requestSenderKey(sender, WireIds.uuid(delivery.getGroupId()));
@@ -995,14 +806,8 @@ public final class CourierClient implements AutoCloseable {
     /** The app has the message: only now is it acked, and a stream waiting for room in the queue reads on. */
     private void handled(UnhandledMessage message) {
         store.handled(message);
-        ack(message.serverId());
-        Receiver stream;
-        synchronized (streamLock) {
-            stream = current;
-        }
-        if (stream != null) {
-            stream.resume();
-        }
+        acks.ack(message.serverId());
+        connection.resume();
     }
 
     private void onFrameError(FrameError error) {
@@ -1013,151 +818,18 @@ public final class CourierClient implements AutoCloseable {
         }
         if (error.getCode() == FrameErrorCode.FRAME_ERROR_CODE_MISMATCHED_DEVICES
                 && send.repairs().getAndIncrement() < MAX_REPAIRS) {
-            blocking.schedule(() -> repair(send, error.getMismatchedDevicesList()));
+            calls.blocking().schedule(() -> repair(send, error.getMismatchedDevicesList()));
         } else {
             fail(send, new SendRefusedException(error.getCode(), error.getMessage()));
         }
     }
 
-    /**
-     * Only a revoked device stops for good. A stream superseded by one this client did not open (ALREADY_EXISTS) is
-     * retried like a drop: the device wants its stream, and the newest connection wins. A node that shuts down says
-     * "reconnect now": the client reconnects at once, on a new connection when the channel is a
-     * {@link ManagedChannel} (moved to idle, so a load balancer or the channel's address list picks a live node).
-     */
-    private void ended(Receiver stream, Status status, boolean reconnectNow) {
-        boolean reconnect;
-        synchronized (streamLock) {
-            if (current != stream) {
-                return; // closed or replaced by this client: nothing to do
-            }
-            current = null;
-            if (status.getCode() == Status.Code.UNAUTHENTICATED) {
-                running = false;
-            }
-            reconnect = running;
-        }
-        events.tryEmitNext(reconnect || status.isOk() ? ConnectionEvent.DISCONNECTED : ConnectionEvent.STOPPED);
-        if (reconnect) {
-            if (reconnectNow && channel instanceof ManagedChannel managed) {
-                managed.enterIdle(); // calls still open on the old connection go on; new ones get a new one
-            }
-            Duration delay = reconnectNow ? backoff.immediate() : backoff.next();
-            Schedulers.parallel().schedule(this::openStream, delay.toMillis(), TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** Acks go out in small batches: one frame for a burst of deliveries saves round trips on slow links. */
-    private void ack(long serverId) {
-        synchronized (pendingAcks) {
-            pendingAcks.add(serverId);
-            if (ackFlushScheduled) {
-                return;
-            }
-            ackFlushScheduled = true;
-        }
-        Schedulers.parallel().schedule(this::flushAcks, 20, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * A receipt's ack changes nothing the user sees (the tick is shown), so it waits up to {@link #RECEIPT_ACK_DELAY}
-     * and goes out with the next ack frame, or with the receipts that came meanwhile: on a slow link one frame for
-     * several receipts instead of one each. A cut meanwhile costs a redelivery, which ticks nothing twice.
-     */
-    private void ackReceipt(long serverId) {
-        boolean full;
-        boolean schedule = false;
-        synchronized (pendingAcks) {
-            heldReceiptAcks.add(serverId);
-            full = heldReceiptAcks.size() >= MAX_IDS_PER_ACK;
-            if (!full && !receiptFlushScheduled) {
-                receiptFlushScheduled = schedule = true;
-            }
-        }
-        if (full) {
-            flushAcks();
-        } else if (schedule) {
-            Schedulers.parallel().schedule(() -> {
-                synchronized (pendingAcks) {
-                    receiptFlushScheduled = false;
-                }
-                flushAcks();
-            }, RECEIPT_ACK_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** Sends what is due, with the receipt acks that are waiting. */
-    private void flushAcks() {
-        List<Long> batch;
-        synchronized (pendingAcks) {
-            batch = new ArrayList<>(pendingAcks);
-            batch.addAll(heldReceiptAcks);
-            pendingAcks.clear();
-            heldReceiptAcks.clear();
-            ackFlushScheduled = false;
-        }
-        // Servers refuse Acks with more ids than their window; after a restart the app may hand back more at once.
-        for (int from = 0; from < batch.size(); from += MAX_IDS_PER_ACK) {
-            List<Long> chunk = batch.subList(from, Math.min(batch.size(), from + MAX_IDS_PER_ACK));
-            write(ConnectRequest.newBuilder().setAck(Ack.newBuilder().addAllServerIds(chunk)).build());
-        }
-    }
-
-    private void write(ConnectRequest frame) {
-        synchronized (streamLock) {
-            if (current != null) {
-                current.send(frame);
-                lastWriteNanos = System.nanoTime();
-            }
-        }
-    }
-
     private SessionCrypto crypto() {
-        return new SessionCrypto(store, keys());
+        return new SessionCrypto(store, calls.keys());
     }
 
     private GroupSessions groupSessions() {
         Credentials me = credentials();
         return new GroupSessions(store, groupState, SessionCrypto.address(me.accountId(), me.deviceId()));
-    }
-
-    private AccountServiceGrpc.AccountServiceBlockingStub accounts() {
-        return AccountServiceGrpc.newBlockingStub(authenticated());
-    }
-
-    private GroupServiceGrpc.GroupServiceBlockingStub groups() {
-        return GroupServiceGrpc.newBlockingStub(authenticated());
-    }
-
-    private PrivacyServiceGrpc.PrivacyServiceBlockingStub privacy() {
-        return PrivacyServiceGrpc.newBlockingStub(authenticated());
-    }
-
-    private PushServiceGrpc.PushServiceBlockingStub push() {
-        return PushServiceGrpc.newBlockingStub(authenticated());
-    }
-
-    private KeyServiceGrpc.KeyServiceBlockingStub keys() {
-        return KeyServiceGrpc.newBlockingStub(authenticated());
-    }
-
-    /** The channel with this device's bearer token on every call. */
-    private Channel authenticated() {
-        Metadata headers = new Metadata();
-        headers.put(AUTHORIZATION, "Bearer " + credentials().authToken());
-        return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
-    }
-
-    private <T> Mono<T> call(Callable<T> work) {
-        return Mono.fromCallable(() -> {
-            try {
-                return work.call();
-            } catch (Exception e) {
-                if (closed) {
-                    return null; // the client was closed under this call: complete empty, nobody is waiting
-                }
-                throw e;
-            }
-        }).subscribeOn(blocking);
     }
 }

@@ -11,16 +11,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 
 import org.signal.libsignal.protocol.NoSessionException;
 
@@ -33,15 +29,11 @@ import io.courier.api.v1.DataMessage;
 import io.courier.api.v1.DemoteAdminsRequest;
 import io.courier.api.v1.Delivery;
 import io.courier.api.v1.EnvelopeType;
-import io.courier.api.v1.FrameError;
-import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.GetGroupRequest;
 import io.courier.api.v1.GetMessageStatusRequest;
 import io.courier.api.v1.Group;
 import io.courier.api.v1.GroupEvent;
 import io.courier.api.v1.LeaveGroupRequest;
-import io.courier.api.v1.MismatchedDevices;
-import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.PromoteAdminsRequest;
 import io.courier.api.v1.PushPlatform;
 import io.courier.api.v1.BlockRequest;
@@ -84,13 +76,10 @@ public final class CourierClient implements AutoCloseable {
     private static final int TICKED_RECEIPTS = 4096;
     /** 1:1 messages whose recipient is remembered for their receipts (older ones are asked of the server). */
     private static final int SENT_RECIPIENTS = 2048;
-    private static final int MAX_REPAIRS = 3;
     /** Far above the server's window (256): reached only if a server ignores it. */
     private static final int MAX_UNHANDLED = 1024;
     /** Sender Key distributions (1:1 sends) in flight at once when a group send needs them. */
     private static final int DISTRIBUTIONS_IN_FLIGHT = 32;
-    /** Sessions remembered as answered; a session forgotten (or a restart) costs one more empty message at most. */
-    private static final int ANSWERED_SESSIONS = 1024;
     /** How often one sender is asked for its key for one group, at most. */
     private static final long KEY_REQUEST_INTERVAL_MS = 60_000;
     /** Sender/group pairs recently asked for a key, bounded (the eldest goes). */
@@ -103,6 +92,8 @@ public final class CourierClient implements AutoCloseable {
     private final Accounts accounts;
     private final Connection connection;
     private final Acks acks;
+    private final Sessions sessions;
+    private final Outbox outbox;
     private final IncomingQueue incoming;
     private final Sinks.Many<Tick> ticks = Sinks.many().multicast().onBackpressureBuffer(4096, false);
     /** Ephemeral: a subscriber that falls 256 behind loses indicators, as the server drops them for a slow stream. */
@@ -115,12 +106,9 @@ public final class CourierClient implements AutoCloseable {
             Sinks.many().multicast().onBackpressureBuffer(4096, false);
     private final GroupState groupState;
     private final SentRecipients sentRecipients;
-    private final Map<Long, PendingSend> pending = new ConcurrentHashMap<>();
 
     /** Receipt events already turned into ticks. Guarded by itself. */
     private final RecentIds tickedReceipts = new RecentIds(TICKED_RECEIPTS, null);
-    /** Sessions this device answered with a session ack (by their base key), so each is answered once. */
-    private final RecentIds answeredSessions = new RecentIds(ANSWERED_SESSIONS, null);
     /** When each sender was last asked for its key for a group (key "sender/group"). Guarded by itself. */
     private final Map<String, Long> keyRequests = new LinkedHashMap<>() {
         @Override
@@ -128,8 +116,6 @@ public final class CourierClient implements AutoCloseable {
             return size() > KEY_REQUESTS;
         }
     };
-    /** The last DataMessage.sent_at_ms this device gave: never twice the same, as it names the message. */
-    private final AtomicLong lastSentAt = new AtomicLong();
 
     private CourierClient(Channel channel, ClientStore store) {
         this.store = store;
@@ -137,6 +123,8 @@ public final class CourierClient implements AutoCloseable {
         this.accounts = new Accounts(calls, store);
         this.connection = new Connection(calls, this::onFrame, this::streamOpened, this::appHasRoom);
         this.acks = new Acks(connection::write, Schedulers.parallel(), RECEIPT_ACK_DELAY);
+        this.sessions = new Sessions(store, calls, this::credentials);
+        this.outbox = new Outbox(calls.blocking(), sessions, connection::write, this::onSent);
         this.incoming = new IncomingQueue(store.unhandled(), MAX_UNHANDLED, this::handled);
         this.groupState = new GroupState(store);
         this.sentRecipients = new SentRecipients(SENT_RECIPIENTS);
@@ -280,16 +268,16 @@ public final class CourierClient implements AutoCloseable {
      * {@code dataMessage} is a serialized DataMessage, as for {@link #send}.
      */
     public Mono<SentMessage> sendToGroup(UUID groupId, byte[] dataMessage) {
-        return stamped(dataMessage).flatMap(message -> {
+        return outbox.stamped(dataMessage).flatMap(message -> {
             byte[] content = Plaintext.seal(Content.newBuilder().setDataMessage(message).build());
             return calls.call(() -> groupSessions().prepare(groupId, GroupState.accounts(membership(groupId)),
-                    crypto()::devicesWithSessions))
+                    sessions::devicesWithSessions))
                     .flatMap(plan -> Flux.fromIterable(plan.lacking())
                             .flatMap(account -> distribute(plan, account), DISTRIBUTIONS_IN_FLIGHT)
                             .then(calls.call(() -> new PendingSend.ToGroup(groupId,
                                     groupSessions().encrypt(plan.distributionId(), content), plan.recipients()))))
-                    .flatMap(target -> submit(target,
-                            transcript(message, SyncMessage.Sent.newBuilder().setGroupId(WireIds.bytes(groupId)))));
+                    .flatMap(target -> outbox.submit(target, Outbox.transcript(message,
+                            SyncMessage.Sent.newBuilder().setGroupId(WireIds.bytes(groupId)))));
         });
     }
 
@@ -310,9 +298,9 @@ public final class CourierClient implements AutoCloseable {
 
     /** Sends this device's Sender Key to every device of {@code account}, and records who holds it once stored. */
     private Mono<SentMessage> distribute(GroupSessions.Plan plan, UUID account) {
-        return sendInternal(account, plan.distribution())
+        return outbox.sendInternal(account, plan.distribution())
                 .doOnNext(sent -> groupState.addHolders(plan.groupId(), plan.distributionId(), account,
-                        crypto().devicesWithSessions(account)));
+                        sessions.devicesWithSessions(account)));
     }
 
     private static List<ByteString> ids(Collection<UUID> accounts) {
@@ -437,52 +425,7 @@ public final class CourierClient implements AutoCloseable {
      * transparently. {@code dataMessage} is a serialized DataMessage ({@link io.courier.client.Content#encode()}).
      */
     public Mono<SentMessage> send(UUID recipient, byte[] dataMessage) {
-        return stamped(dataMessage).flatMap(message -> submit(new PendingSend.Direct(recipient, false,
-                        Plaintext.seal(Content.newBuilder().setDataMessage(message).build())),
-                transcript(message, SyncMessage.Sent.newBuilder().setRecipientAccountId(WireIds.bytes(recipient)))));
-    }
-
-    /**
-     * The app's serialized DataMessage ({@link io.courier.client.Content#encode()}, or one built with more fields),
-     * with {@code sent_at_ms} set unless the app set it: with the author it names the message (content.proto).
-     * Fails with IllegalArgumentException for bytes that are not a DataMessage.
-     */
-    private Mono<DataMessage> stamped(byte[] dataMessage) {
-        return Mono.fromCallable(() -> {
-            DataMessage message;
-            try {
-                message = DataMessage.parseFrom(dataMessage);
-            } catch (InvalidProtocolBufferException e) {
-                throw new IllegalArgumentException("the message is not a serialized DataMessage", e);
-            }
-            if (message.getSentAtMs() != 0) {
-                return message;
-            }
-            return message.toBuilder().setSentAtMs(lastSentAt.updateAndGet(
-                    last -> Math.max(System.currentTimeMillis(), last + 1))).build();
-        });
-    }
-
-    /** The sender's other devices get the message as a sent transcript: they show it as sent by this user. */
-    private static byte[] transcript(DataMessage message, SyncMessage.Sent.Builder destination) {
-        return Plaintext.seal(Content.newBuilder().setSyncMessage(SyncMessage.newBuilder()
-                .setSent(destination.setMessage(message))).build());
-    }
-
-    /** Key material or a session ack: the SDK's own, to every device of {@code account} and this account's others. */
-    private Mono<SentMessage> sendInternal(UUID account, Content content) {
-        byte[] sealed = Plaintext.seal(content);
-        return submit(new PendingSend.Direct(account, true, sealed), sealed);
-    }
-
-    private Mono<SentMessage> submit(PendingSend.Target target, byte[] selfContent) {
-        long clientMessageId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-        return Mono.<SentMessage>create(sink -> {
-            PendingSend send = new PendingSend(clientMessageId, target, selfContent, sink);
-            pending.put(clientMessageId, send);
-            sink.onDispose(() -> pending.remove(clientMessageId));
-            calls.blocking().schedule(() -> encryptAndSend(send));
-        });
+        return outbox.send(recipient, dataMessage);
     }
 
     /** Tells the sender the message was shown to the user (blue ticks). */
@@ -498,72 +441,17 @@ public final class CourierClient implements AutoCloseable {
         accounts.close();
         incoming.close();
         connection.close();
-        pending.values().forEach(p -> p.sink().error(new IllegalStateException("client closed")));
-        pending.clear();
+        outbox.close();
     }
 
     // --- internals ---
-
-    private void encryptAndSend(PendingSend send) {
-        try {
-            Credentials me = credentials();
-            SessionCrypto crypto = crypto();
-            OutgoingMessage.Builder message = OutgoingMessage.newBuilder()
-                    .setClientMessageId(send.clientMessageId())
-                    .addAllSelfEnvelopes(crypto.encrypt(me.accountId(), send.selfContent(), me.deviceId()));
-            if (send.target() instanceof PendingSend.Direct direct) {
-                if (crypto.devicesWithSessions(direct.recipient()).isEmpty()) {
-                    crypto.startSessions(direct.recipient(), 0, 0);
-                }
-                message.setRecipientAccountId(WireIds.bytes(direct.recipient()))
-                        .addAllEnvelopes(crypto.encrypt(direct.recipient(), direct.content(), 0));
-            } else if (send.target() instanceof PendingSend.ToGroup group) {
-                message.setGroupId(WireIds.bytes(group.groupId()))
-                        .setGroupCiphertext(ByteString.copyFrom(group.groupCiphertext()));
-            }
-            connection.write(ConnectRequest.newBuilder().setSend(message).build());
-        } catch (Exception e) {
-            fail(send, e);
-        }
-    }
-
-    /** Fixes sessions as the server's mismatch report says, then encrypts again under the same client id. */
-    private void repair(PendingSend send, List<MismatchedDevices> mismatches) {
-        try {
-            SessionCrypto crypto = crypto();
-            int me = credentials().deviceId();
-            for (MismatchedDevices m : mismatches) {
-                UUID account = WireIds.uuid(m.getAccountId());
-                for (int device : m.getExtraDeviceIdsList()) {
-                    crypto.forget(account, device);
-                }
-                for (int device : m.getStaleDeviceIdsList()) {
-                    crypto.forget(account, device);
-                    crypto.startSessions(account, device, me);
-                }
-                for (int device : m.getMissingDeviceIdsList()) {
-                    crypto.startSessions(account, device, me);
-                }
-            }
-            encryptAndSend(send);
-        } catch (Exception e) {
-            fail(send, e);
-        }
-    }
-
-    private void fail(PendingSend send, Throwable error) {
-        if (pending.remove(send.clientMessageId()) != null) {
-            send.sink().error(error);
-        }
-    }
 
     /** A new stream knows nothing of this device's presence subscription or of its sends in flight. */
     private void streamOpened() {
         if (!presenceSubscription.isEmpty()) {
             writePresenceSubscription(); // subscriptions end with a stream
         }
-        // Anything sent but not acknowledged goes again under the same client id: the server answers retries.
-        pending.values().forEach(send -> calls.blocking().schedule(() -> encryptAndSend(send)));
+        outbox.resend();
     }
 
     private boolean appHasRoom() {
@@ -572,16 +460,7 @@ public final class CourierClient implements AutoCloseable {
 
     private void onFrame(ConnectResponse frame) {
         switch (frame.getFrameCase()) {
-            case SEND_ACK -> {
-                var ack = frame.getSendAck();
-                PendingSend send = pending.remove(ack.getClientMessageId());
-                if (send != null) {
-                    onSent(send, ack.getServerId());
-                    send.sink().success(new SentMessage(ack.getClientMessageId(), ack.getServerId(),
-                            ServerTimes.of(ack.getServerId(), ack.getServerTimestampMs(),
-                                    ack.getServerTimestampOffsetMs())));
-                }
-            }
+            case SEND_ACK -> outbox.onSendAck(frame.getSendAck());
             case DELIVERY -> onDelivery(frame.getDelivery());
             case RECEIPT -> onReceipt(frame.getReceipt());
             case GROUP_EVENT -> {
@@ -600,7 +479,7 @@ public final class CourierClient implements AutoCloseable {
                                 : Optional.of(WireIds.uuid(event.getGroupId())), event.getStarted()));
             }
             case PRESENCE -> onPresence(frame.getPresence());
-            case ERROR -> onFrameError(frame.getError());
+            case ERROR -> outbox.onFrameError(frame.getError());
             default -> {
                 // pongs need no handling: any frame shows the stream is alive
             }
@@ -721,9 +600,8 @@ public final class CourierClient implements AutoCloseable {
             }
             keyRequests.put(sender + "/" + groupId, now);
         }
-        sendInternal(sender, Content.newBuilder().setSenderKeyRequest(SenderKeyRequest.newBuilder()
-                .setGroupId(WireIds.bytes(groupId))).build())
-                .subscribe(sent -> { }, e -> LOG.log(Level.FINE, "sender key request not sent", e));
+        outbox.sendInternalQuietly(sender, Content.newBuilder().setSenderKeyRequest(SenderKeyRequest.newBuilder()
+                .setGroupId(WireIds.bytes(groupId))).build(), "sender key request");
     }
 
     /** A member's device lacks this device's key for the group: the next send distributes it to that account. */
@@ -747,9 +625,11 @@ public final class CourierClient implements AutoCloseable {
         byte[] ciphertext = delivery.getCiphertext().toByteArray();
         Content content = Plaintext.open(delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE
                 ? groupSessions().decrypt(sender, device, ciphertext)
-                : crypto().decrypt(sender, device, delivery.getType(), ciphertext));
-        if (delivery.getType() == EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE && !content.hasSessionAck()) {
-            completeSession(sender, SessionCrypto.sessionStartedBy(ciphertext));
+                : sessions.decrypt(sender, device, delivery.getType(), ciphertext));
+        if (delivery.getType() == EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE && !content.hasSessionAck()
+                && sessions.answerOnce(ciphertext)) {
+            outbox.sendInternalQuietly(sender, Content.newBuilder().setSessionAck(SessionAck.getDefaultInstance())
+                    .build(), "session ack");
         }
         Optional<DataMessage> forTheApp = switch (content.getContentCase()) {
             case DATA_MESSAGE -> Optional.of(content.getDataMessage());
@@ -786,46 +666,11 @@ public final class CourierClient implements AutoCloseable {
                 ? Optional.of(sync.getSent().getMessage()) : Optional.empty();
     }
 
-    /**
-     * Until a device hears back over a session it started, libsignal makes every message it sends a
-     * PreKeySignalMessage (≈ 1.7 KB more with PQXDH: 70 ms per hop at 200 kbit/s). Receipts are server metadata here,
-     * not messages, so a one-way chat would never hear back: the recipient answers each new session once with an
-     * empty session ack.
-     */
-    private void completeSession(UUID sender, long session) {
-        synchronized (answeredSessions) {
-            if (answeredSessions.contains(session)) {
-                return;
-            }
-            answeredSessions.add(session);
-        }
-        sendInternal(sender, Content.newBuilder().setSessionAck(SessionAck.getDefaultInstance()).build())
-                .subscribe(sent -> { }, e -> LOG.log(Level.FINE, "session ack not sent", e));
-    }
-
     /** The app has the message: only now is it acked, and a stream waiting for room in the queue reads on. */
     private void handled(UnhandledMessage message) {
         store.handled(message);
         acks.ack(message.serverId());
         connection.resume();
-    }
-
-    private void onFrameError(FrameError error) {
-        PendingSend send = pending.get(error.getClientMessageId());
-        if (send == null) {
-            LOG.log(Level.FINE, () -> "server refused a frame: " + error.getCode() + " " + error.getMessage());
-            return;
-        }
-        if (error.getCode() == FrameErrorCode.FRAME_ERROR_CODE_MISMATCHED_DEVICES
-                && send.repairs().getAndIncrement() < MAX_REPAIRS) {
-            calls.blocking().schedule(() -> repair(send, error.getMismatchedDevicesList()));
-        } else {
-            fail(send, new SendRefusedException(error.getCode(), error.getMessage()));
-        }
-    }
-
-    private SessionCrypto crypto() {
-        return new SessionCrypto(store, calls.keys());
     }
 
     private GroupSessions groupSessions() {

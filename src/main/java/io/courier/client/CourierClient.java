@@ -2,7 +2,6 @@ package io.courier.client;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -30,7 +29,6 @@ import io.courier.api.v1.DemoteAdminsRequest;
 import io.courier.api.v1.Delivery;
 import io.courier.api.v1.EnvelopeType;
 import io.courier.api.v1.GetGroupRequest;
-import io.courier.api.v1.GetMessageStatusRequest;
 import io.courier.api.v1.Group;
 import io.courier.api.v1.GroupEvent;
 import io.courier.api.v1.LeaveGroupRequest;
@@ -41,8 +39,6 @@ import io.courier.api.v1.GetPrivacyRequest;
 import io.courier.api.v1.PresenceEvent;
 import io.courier.api.v1.PresenceSubscribe;
 import io.courier.api.v1.Read;
-import io.courier.api.v1.Receipt;
-import io.courier.api.v1.ReceiptState;
 import io.courier.api.v1.SenderKeyRequest;
 import io.courier.api.v1.SessionAck;
 import io.courier.api.v1.SetLastSeenHiddenRequest;
@@ -72,10 +68,6 @@ public final class CourierClient implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CourierClient.class.getName());
     /** How long a receipt's ack may wait for company (see {@link Acks#ackReceipt}). */
     public static final Duration RECEIPT_ACK_DELAY = Duration.ofSeconds(10);
-    /** Receipts remembered as ticked, so a redelivered one (its ack was still waiting) ticks once. */
-    private static final int TICKED_RECEIPTS = 4096;
-    /** 1:1 messages whose recipient is remembered for their receipts (older ones are asked of the server). */
-    private static final int SENT_RECIPIENTS = 2048;
     /** Far above the server's window (256): reached only if a server ignores it. */
     private static final int MAX_UNHANDLED = 1024;
     /** Sender Key distributions (1:1 sends) in flight at once when a group send needs them. */
@@ -92,23 +84,18 @@ public final class CourierClient implements AutoCloseable {
     private final Accounts accounts;
     private final Connection connection;
     private final Acks acks;
+    private final Ticks ticks;
     private final Sessions sessions;
     private final Outbox outbox;
     private final IncomingQueue incoming;
-    private final Sinks.Many<Tick> ticks = Sinks.many().multicast().onBackpressureBuffer(4096, false);
     /** Ephemeral: a subscriber that falls 256 behind loses indicators, as the server drops them for a slow stream. */
     private final Sinks.Many<TypingIndicator> typing = Sinks.many().multicast().onBackpressureBuffer(256, false);
     private final Sinks.Many<PresenceUpdate> presence = Sinks.many().multicast().onBackpressureBuffer(1024, false);
     /** The accounts whose presence this device follows; sent again on every new stream. */
     private volatile List<UUID> presenceSubscription = List.of();
     private final Sinks.Many<GroupEvent> groupEvents = Sinks.many().multicast().onBackpressureBuffer(1024, false);
-    private final Sinks.Many<GroupMessageStatus> groupStatuses =
-            Sinks.many().multicast().onBackpressureBuffer(4096, false);
     private final GroupState groupState;
-    private final SentRecipients sentRecipients;
 
-    /** Receipt events already turned into ticks. Guarded by itself. */
-    private final RecentIds tickedReceipts = new RecentIds(TICKED_RECEIPTS, null);
     /** When each sender was last asked for its key for a group (key "sender/group"). Guarded by itself. */
     private final Map<String, Long> keyRequests = new LinkedHashMap<>() {
         @Override
@@ -123,11 +110,11 @@ public final class CourierClient implements AutoCloseable {
         this.accounts = new Accounts(calls, store);
         this.connection = new Connection(calls, this::onFrame, this::streamOpened, this::appHasRoom);
         this.acks = new Acks(connection::write, Schedulers.parallel(), RECEIPT_ACK_DELAY);
-        this.sessions = new Sessions(store, calls, this::credentials);
-        this.outbox = new Outbox(calls.blocking(), sessions, connection::write, this::onSent);
-        this.incoming = new IncomingQueue(store.unhandled(), MAX_UNHANDLED, this::handled);
         this.groupState = new GroupState(store);
-        this.sentRecipients = new SentRecipients(SENT_RECIPIENTS);
+        this.ticks = new Ticks(groupState, acks, calls);
+        this.sessions = new Sessions(store, calls, this::credentials);
+        this.outbox = new Outbox(calls.blocking(), sessions, connection::write, ticks::onSent);
+        this.incoming = new IncomingQueue(store.unhandled(), MAX_UNHANDLED, this::handled);
     }
 
     public static CourierClient create(Channel channel, ClientStore store) {
@@ -283,7 +270,7 @@ public final class CourierClient implements AutoCloseable {
 
     /** Ticks of group messages this device sent, counted over their members: delivered to all, read by all. */
     public Flux<GroupMessageStatus> groupStatuses() {
-        return groupStatuses.asFlux();
+        return ticks.groupStatuses();
     }
 
     /** The newest membership this device knows (from events and call results), asked of the server if none. */
@@ -319,7 +306,7 @@ public final class CourierClient implements AutoCloseable {
     }
 
     public Flux<Tick> ticks() {
-        return ticks.asFlux();
+        return ticks.ticks();
     }
 
     public Flux<ConnectionEvent> events() {
@@ -462,7 +449,7 @@ public final class CourierClient implements AutoCloseable {
         switch (frame.getFrameCase()) {
             case SEND_ACK -> outbox.onSendAck(frame.getSendAck());
             case DELIVERY -> onDelivery(frame.getDelivery());
-            case RECEIPT -> onReceipt(frame.getReceipt());
+            case RECEIPT -> ticks.onReceipt(frame.getReceipt());
             case GROUP_EVENT -> {
                 groupState.remember(frame.getGroupEvent().getGroup());
                 groupEvents.tryEmitNext(frame.getGroupEvent());
@@ -486,79 +473,11 @@ public final class CourierClient implements AutoCloseable {
         }
     }
 
-    /** The single tick; a distribution is remembered so its receipts stay the SDK's. */
-    private void onSent(PendingSend send, long serverId) {
-        if (send.target() instanceof PendingSend.Direct direct) {
-            if (direct.internal()) {
-                groupState.markDistributionMessage(serverId); // its receipts stay the SDK's too
-            } else {
-                sentRecipients.remember(serverId, direct.recipient());
-                ticks.tryEmitNext(new Tick(serverId, direct.recipient(), Tick.State.SENT));
-            }
-        } else if (send.target() instanceof PendingSend.ToGroup group) {
-            groupStatuses.tryEmitNext(groupState.track(serverId, group.groupId(), group.recipients()));
-        }
-    }
-
-    /** Ticks once per receipt event (a redelivered one is only acked again). */
-    private void onReceipt(Receipt receipt) {
-        long message = receipt.getMessageServerId();
-        boolean ticked;
-        synchronized (tickedReceipts) {
-            ticked = tickedReceipts.contains(receipt.getServerId());
-        }
-        if (ticked || groupState.isDistributionMessage(message)) {
-            acks.ackReceipt(receipt.getServerId());
-        } else if (receipt.getRecipientAccountId().isEmpty() && receipt.getGroupId().isEmpty()) {
-            // A compact stream's 1:1 receipt: the recipient is the one the message went to.
-            sentRecipients.recipient(message).ifPresentOrElse(to -> tick(receipt, List.of(to)),
-                    () -> tickWithRecipientFromServer(receipt));
-        } else {
-            List<UUID> recipients = new ArrayList<>();
-            recipients.add(WireIds.uuid(receipt.getRecipientAccountId()));
-            receipt.getMoreRecipientAccountIdsList().forEach(id -> recipients.add(WireIds.uuid(id)));
-            tick(receipt, recipients);
-        }
-    }
-
-    private void tick(Receipt receipt, List<UUID> recipients) {
-        long message = receipt.getMessageServerId();
-        Tick.State state = receipt.getState() == ReceiptState.RECEIPT_STATE_READ ? Tick.State.READ
-                : Tick.State.DELIVERED;
-        Optional<UUID> group = optionalId(receipt.getGroupId());
-        for (UUID recipient : recipients) {
-            ticks.tryEmitNext(new Tick(message, recipient, state, group));
-            group.flatMap(g -> groupState.record(message, recipient, state)).ifPresent(groupStatuses::tryEmitNext);
-        }
-        synchronized (tickedReceipts) {
-            tickedReceipts.add(receipt.getServerId());
-        }
-        acks.ackReceipt(receipt.getServerId());
-    }
-
-    /**
-     * A message this device doesn't remember (older than the last {@value #SENT_RECIPIENTS} sends): its status names
-     * the recipient. Not acked if the question fails: the receipt comes again on the next stream.
-     */
-    private void tickWithRecipientFromServer(Receipt receipt) {
-        calls.call(() -> calls.messaging().getMessageStatus(GetMessageStatusRequest
-                .newBuilder().addServerIds(receipt.getMessageServerId()).build()))
-                .subscribe(status -> tick(receipt, status.getStatusesList().stream()
-                        .flatMap(s -> s.getRecipientsList().stream())
-                        .map(r -> WireIds.uuid(r.getAccountId())).toList()),
-                        e -> LOG.log(Level.FINE, "the recipient of a receipt could not be asked for", e));
-    }
-
-    private static Optional<UUID> optionalId(ByteString id) {
-        return id.isEmpty() ? Optional.empty() : Optional.of(WireIds.uuid(id));
-    }
-
     private void onDelivery(Delivery delivery) {
         long id = delivery.getServerId();
         UUID sender = WireIds.uuid(delivery.getSenderAccountId());
         if (!delivery.getSyncRecipientAccountId().isEmpty()) {
-            // another device of this account sent it: its receipts come here too
-            sentRecipients.remember(id, WireIds.uuid(delivery.getSyncRecipientAccountId()));
+            ticks.sentByOtherDevice(id, WireIds.uuid(delivery.getSyncRecipientAccountId()));
         }
         // Compact streams leave the client message id out: the server keeps a retry under its server id.
         long origin = delivery.getClientMessageId() == 0 ? id
@@ -652,7 +571,7 @@ public final class CourierClient implements AutoCloseable {
         UnhandledMessage message = new UnhandledMessage(new IncomingMessage(delivery.getServerId(), sender, device,
                 ServerTimes.of(delivery.getServerId(), delivery.getServerTimestampMs(),
                         delivery.getServerTimestampOffsetMs()), forTheApp.get().toByteArray(),
-                optionalId(delivery.getSyncRecipientAccountId()), optionalId(delivery.getGroupId())), origin);
+                WireIds.uuidIfAny(delivery.getSyncRecipientAccountId()), WireIds.uuidIfAny(delivery.getGroupId())), origin);
         store.keepUnhandled(message);
         return Optional.of(message);
     }

@@ -1,6 +1,7 @@
 package io.courier.client;
 
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.UUID;
 
 import com.google.protobuf.ByteString;
@@ -18,5 +19,10 @@ public final class WireIds {
     public static UUID uuid(ByteString bytes) {
         ByteBuffer buffer = bytes.asReadOnlyByteBuffer();
         return new UUID(buffer.getLong(), buffer.getLong());
+    }
+
+    /** An optional id of a frame: absent when the field is empty. */
+    static Optional<UUID> uuidIfAny(ByteString bytes) {
+        return bytes.isEmpty() ? Optional.empty() : Optional.of(uuid(bytes));
     }
 }

@@ -3,50 +3,37 @@ package io.courier.client;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
-import com.google.protobuf.ByteString;
-
 import org.signal.libsignal.protocol.NoSessionException;
 
-import io.courier.api.v1.AddMembersRequest;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.Content;
-import io.courier.api.v1.CreateGroupRequest;
 import io.courier.api.v1.DataMessage;
-import io.courier.api.v1.DemoteAdminsRequest;
 import io.courier.api.v1.Delivery;
 import io.courier.api.v1.EnvelopeType;
-import io.courier.api.v1.GetGroupRequest;
 import io.courier.api.v1.Group;
 import io.courier.api.v1.GroupEvent;
-import io.courier.api.v1.LeaveGroupRequest;
-import io.courier.api.v1.PromoteAdminsRequest;
 import io.courier.api.v1.PushPlatform;
 import io.courier.api.v1.BlockRequest;
 import io.courier.api.v1.GetPrivacyRequest;
 import io.courier.api.v1.PresenceEvent;
 import io.courier.api.v1.PresenceSubscribe;
 import io.courier.api.v1.Read;
-import io.courier.api.v1.SenderKeyRequest;
 import io.courier.api.v1.SessionAck;
 import io.courier.api.v1.SetLastSeenHiddenRequest;
 import io.courier.api.v1.SyncMessage;
 import io.courier.api.v1.UnblockRequest;
 import io.courier.api.v1.Typing;
 import io.courier.api.v1.TypingEvent;
-import io.courier.api.v1.RemoveMembersRequest;
 import io.grpc.Channel;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -70,12 +57,6 @@ public final class CourierClient implements AutoCloseable {
     public static final Duration RECEIPT_ACK_DELAY = Duration.ofSeconds(10);
     /** Far above the server's window (256): reached only if a server ignores it. */
     private static final int MAX_UNHANDLED = 1024;
-    /** Sender Key distributions (1:1 sends) in flight at once when a group send needs them. */
-    private static final int DISTRIBUTIONS_IN_FLIGHT = 32;
-    /** How often one sender is asked for its key for one group, at most. */
-    private static final long KEY_REQUEST_INTERVAL_MS = 60_000;
-    /** Sender/group pairs recently asked for a key, bounded (the eldest goes). */
-    private static final int KEY_REQUESTS = 256;
     /** The server's bound on accounts per presence subscription (courier.presence.max-subscriptions). */
     private static final int MAX_PRESENCE_SUBSCRIPTIONS = 256;
 
@@ -87,22 +68,13 @@ public final class CourierClient implements AutoCloseable {
     private final Ticks ticks;
     private final Sessions sessions;
     private final Outbox outbox;
+    private final Groups groups;
     private final IncomingQueue incoming;
     /** Ephemeral: a subscriber that falls 256 behind loses indicators, as the server drops them for a slow stream. */
     private final Sinks.Many<TypingIndicator> typing = Sinks.many().multicast().onBackpressureBuffer(256, false);
     private final Sinks.Many<PresenceUpdate> presence = Sinks.many().multicast().onBackpressureBuffer(1024, false);
     /** The accounts whose presence this device follows; sent again on every new stream. */
     private volatile List<UUID> presenceSubscription = List.of();
-    private final Sinks.Many<GroupEvent> groupEvents = Sinks.many().multicast().onBackpressureBuffer(1024, false);
-    private final GroupState groupState;
-
-    /** When each sender was last asked for its key for a group (key "sender/group"). Guarded by itself. */
-    private final Map<String, Long> keyRequests = new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-            return size() > KEY_REQUESTS;
-        }
-    };
 
     private CourierClient(Channel channel, ClientStore store) {
         this.store = store;
@@ -110,10 +82,11 @@ public final class CourierClient implements AutoCloseable {
         this.accounts = new Accounts(calls, store);
         this.connection = new Connection(calls, this::onFrame, this::streamOpened, this::appHasRoom);
         this.acks = new Acks(connection::write, Schedulers.parallel(), RECEIPT_ACK_DELAY);
-        this.groupState = new GroupState(store);
+        GroupState groupState = new GroupState(store);
         this.ticks = new Ticks(groupState, acks, calls);
         this.sessions = new Sessions(store, calls, this::credentials);
         this.outbox = new Outbox(calls.blocking(), sessions, connection::write, ticks::onSent);
+        this.groups = new Groups(calls, store, groupState, sessions, outbox, acks, this::credentials);
         this.incoming = new IncomingQueue(store.unhandled(), MAX_UNHANDLED, this::handled);
     }
 
@@ -193,40 +166,31 @@ public final class CourierClient implements AutoCloseable {
 
     /** A new group with this account as its admin; the server refuses unknown accounts and more than 1024 members. */
     public Mono<Group> createGroup(Collection<UUID> members, byte[] encryptedAttributes) {
-        return groupCall(() -> calls.groups().createGroup(CreateGroupRequest.newBuilder()
-                .addAllMemberAccountIds(ids(members))
-                .setEncryptedAttributes(ByteString.copyFrom(encryptedAttributes)).build()).getGroup());
+        return groups.create(members, encryptedAttributes);
     }
 
     public Mono<Group> addMembers(UUID groupId, Collection<UUID> accounts) {
-        return groupCall(() -> calls.groups().addMembers(AddMembersRequest.newBuilder()
-                .setGroupId(WireIds.bytes(groupId))
-                .addAllAccountIds(ids(accounts)).build()).getGroup());
+        return groups.addMembers(groupId, accounts);
     }
 
     public Mono<Group> removeMembers(UUID groupId, Collection<UUID> accounts) {
-        return groupCall(() -> calls.groups().removeMembers(RemoveMembersRequest.newBuilder()
-                .setGroupId(WireIds.bytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
+        return groups.removeMembers(groupId, accounts);
     }
 
     public Mono<Group> promoteAdmins(UUID groupId, Collection<UUID> accounts) {
-        return groupCall(() -> calls.groups().promoteAdmins(PromoteAdminsRequest.newBuilder()
-                .setGroupId(WireIds.bytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
+        return groups.promoteAdmins(groupId, accounts);
     }
 
     public Mono<Group> demoteAdmins(UUID groupId, Collection<UUID> accounts) {
-        return groupCall(() -> calls.groups().demoteAdmins(DemoteAdminsRequest.newBuilder()
-                .setGroupId(WireIds.bytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
+        return groups.demoteAdmins(groupId, accounts);
     }
 
     public Mono<Void> leaveGroup(UUID groupId) {
-        return calls.call(() -> calls.groups().leaveGroup(LeaveGroupRequest.newBuilder()
-                .setGroupId(WireIds.bytes(groupId)).build())).then();
+        return groups.leave(groupId);
     }
 
     public Mono<Group> getGroup(UUID groupId) {
-        return groupCall(() -> calls.groups().getGroup(GetGroupRequest.newBuilder().setGroupId(WireIds.bytes(groupId))
-                .build()).getGroup());
+        return groups.get(groupId);
     }
 
     /**
@@ -234,17 +198,12 @@ public final class CourierClient implements AutoCloseable {
      * whom to encrypt for. Each is acked once emitted.
      */
     public Flux<GroupEvent> groupEvents() {
-        return groupEvents.asFlux();
+        return groups.events();
     }
 
     /** The id {@link #sendToGroup} and the group calls take. */
     public static UUID groupId(Group group) {
         return WireIds.uuid(group.getGroupId());
-    }
-
-    /** A group call whose result is kept as the newest membership known (whom group messages are encrypted for). */
-    private Mono<Group> groupCall(Callable<Group> work) {
-        return calls.call(work).doOnNext(groupState::remember);
     }
 
     /**
@@ -255,43 +214,12 @@ public final class CourierClient implements AutoCloseable {
      * {@code dataMessage} is a serialized DataMessage, as for {@link #send}.
      */
     public Mono<SentMessage> sendToGroup(UUID groupId, byte[] dataMessage) {
-        return outbox.stamped(dataMessage).flatMap(message -> {
-            byte[] content = Plaintext.seal(Content.newBuilder().setDataMessage(message).build());
-            return calls.call(() -> groupSessions().prepare(groupId, GroupState.accounts(membership(groupId)),
-                    sessions::devicesWithSessions))
-                    .flatMap(plan -> Flux.fromIterable(plan.lacking())
-                            .flatMap(account -> distribute(plan, account), DISTRIBUTIONS_IN_FLIGHT)
-                            .then(calls.call(() -> new PendingSend.ToGroup(groupId,
-                                    groupSessions().encrypt(plan.distributionId(), content), plan.recipients()))))
-                    .flatMap(target -> outbox.submit(target, Outbox.transcript(message,
-                            SyncMessage.Sent.newBuilder().setGroupId(WireIds.bytes(groupId)))));
-        });
+        return groups.send(groupId, dataMessage);
     }
 
     /** Ticks of group messages this device sent, counted over their members: delivered to all, read by all. */
     public Flux<GroupMessageStatus> groupStatuses() {
         return ticks.groupStatuses();
-    }
-
-    /** The newest membership this device knows (from events and call results), asked of the server if none. */
-    private Group membership(UUID groupId) {
-        return groupState.group(groupId).orElseGet(() -> {
-            Group group = calls.groups().getGroup(GetGroupRequest.newBuilder().setGroupId(WireIds.bytes(groupId))
-                    .build()).getGroup();
-            groupState.remember(group);
-            return group;
-        });
-    }
-
-    /** Sends this device's Sender Key to every device of {@code account}, and records who holds it once stored. */
-    private Mono<SentMessage> distribute(GroupSessions.Plan plan, UUID account) {
-        return outbox.sendInternal(account, plan.distribution())
-                .doOnNext(sent -> groupState.addHolders(plan.groupId(), plan.distributionId(), account,
-                        sessions.devicesWithSessions(account)));
-    }
-
-    private static List<ByteString> ids(Collection<UUID> accounts) {
-        return accounts.stream().map(WireIds::bytes).toList();
     }
 
     // --- messaging ---
@@ -383,7 +311,7 @@ public final class CourierClient implements AutoCloseable {
     private void writePresenceSubscription() {
         List<UUID> subscription = presenceSubscription;
         connection.write(ConnectRequest.newBuilder().setPresenceSubscribe(PresenceSubscribe.newBuilder()
-                .addAllAccountIds(ids(subscription))).build());
+                .addAllAccountIds(WireIds.bytes(subscription))).build());
     }
 
     private void onPresence(PresenceEvent event) {
@@ -450,11 +378,7 @@ public final class CourierClient implements AutoCloseable {
             case SEND_ACK -> outbox.onSendAck(frame.getSendAck());
             case DELIVERY -> onDelivery(frame.getDelivery());
             case RECEIPT -> ticks.onReceipt(frame.getReceipt());
-            case GROUP_EVENT -> {
-                groupState.remember(frame.getGroupEvent().getGroup());
-                groupEvents.tryEmitNext(frame.getGroupEvent());
-                acks.ack(frame.getGroupEvent().getServerId());
-            }
+            case GROUP_EVENT -> groups.onEvent(frame.getGroupEvent());
             case QUEUE_EMPTY -> {
                 connection.drained();
                 accounts.topUp();
@@ -499,38 +423,8 @@ public final class CourierClient implements AutoCloseable {
             acks.ack(id);
             if (e instanceof NoSessionException && delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE
                     && !delivery.getGroupId().isEmpty()) {
-                requestSenderKey(sender, WireIds.uuid(delivery.getGroupId()));
+                groups.requestSenderKey(sender, WireIds.uuid(delivery.getGroupId()));
             }
-        }
-    }
-
-    /**
-     * This device lacks a group sender's key (it was linked or reinstalled after the key went out): asks the sender,
-     * whose next group send then distributes the key to every device of this account. Messages before that stay
-     * unreadable here (a Sender Key chain only runs forward). At most once per sender and group per
-     * {@value #KEY_REQUEST_INTERVAL_MS} ms.
-     */
-    private void requestSenderKey(UUID sender, UUID groupId) {
-        long now = System.currentTimeMillis();
-        synchronized (keyRequests) {
-            Long last = keyRequests.get(sender + "/" + groupId);
-            if (last != null && now - last < KEY_REQUEST_INTERVAL_MS) {
-                return;
-            }
-            keyRequests.put(sender + "/" + groupId, now);
-        }
-        outbox.sendInternalQuietly(sender, Content.newBuilder().setSenderKeyRequest(SenderKeyRequest.newBuilder()
-                .setGroupId(WireIds.bytes(groupId))).build(), "sender key request");
-    }
-
-    /** A member's device lacks this device's key for the group: the next send distributes it to that account. */
-    private void onSenderKeyRequest(UUID requester, SenderKeyRequest request) {
-        if (request.getGroupId().size() != Uuids.BYTES) {
-            return;
-        }
-        UUID groupId = WireIds.uuid(request.getGroupId());
-        if (groupState.group(groupId).map(g -> GroupState.accounts(g).contains(requester)).orElse(false)) {
-            groupState.forgetHolders(groupId, requester);
         }
     }
 
@@ -543,7 +437,7 @@ public final class CourierClient implements AutoCloseable {
         int device = delivery.getSenderDeviceId();
         byte[] ciphertext = delivery.getCiphertext().toByteArray();
         Content content = Plaintext.open(delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE
-                ? groupSessions().decrypt(sender, device, ciphertext)
+                ? groups.decrypt(sender, device, ciphertext)
                 : sessions.decrypt(sender, device, delivery.getType(), ciphertext));
         if (delivery.getType() == EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE && !content.hasSessionAck()
                 && sessions.answerOnce(ciphertext)) {
@@ -554,11 +448,11 @@ public final class CourierClient implements AutoCloseable {
             case DATA_MESSAGE -> Optional.of(content.getDataMessage());
             case SYNC_MESSAGE -> sentTranscript(sender, content.getSyncMessage());
             case SENDER_KEY_DISTRIBUTION -> {
-                groupSessions().process(sender, device, content.getSenderKeyDistribution().toByteArray());
+                groups.process(sender, device, content.getSenderKeyDistribution().toByteArray());
                 yield Optional.empty();
             }
             case SENDER_KEY_REQUEST -> {
-                onSenderKeyRequest(sender, content.getSenderKeyRequest());
+                groups.onSenderKeyRequest(sender, content.getSenderKeyRequest());
                 yield Optional.empty();
             }
             // A session ack did its work by being decrypted; resend requests and a newer client's kinds are ignored.
@@ -592,8 +486,4 @@ public final class CourierClient implements AutoCloseable {
         connection.resume();
     }
 
-    private GroupSessions groupSessions() {
-        Credentials me = credentials();
-        return new GroupSessions(store, groupState, SessionCrypto.address(me.accountId(), me.deviceId()));
-    }
 }

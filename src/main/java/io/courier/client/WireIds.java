@@ -1,6 +1,8 @@
 package io.courier.client;
 
 import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -24,5 +26,9 @@ public final class WireIds {
     /** An optional id of a frame: absent when the field is empty. */
     static Optional<UUID> uuidIfAny(ByteString bytes) {
         return bytes.isEmpty() ? Optional.empty() : Optional.of(uuid(bytes));
+    }
+
+    static List<ByteString> bytes(Collection<UUID> ids) {
+        return ids.stream().map(WireIds::bytes).toList();
     }
 }

@@ -1,16 +1,12 @@
 package io.courier.client;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collection;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Collectors;
 
 import org.signal.libsignal.protocol.NoSessionException;
 
@@ -23,21 +19,13 @@ import io.courier.api.v1.EnvelopeType;
 import io.courier.api.v1.Group;
 import io.courier.api.v1.GroupEvent;
 import io.courier.api.v1.PushPlatform;
-import io.courier.api.v1.BlockRequest;
-import io.courier.api.v1.GetPrivacyRequest;
-import io.courier.api.v1.PresenceEvent;
-import io.courier.api.v1.PresenceSubscribe;
 import io.courier.api.v1.Read;
 import io.courier.api.v1.SessionAck;
-import io.courier.api.v1.SetLastSeenHiddenRequest;
 import io.courier.api.v1.SyncMessage;
-import io.courier.api.v1.UnblockRequest;
 import io.courier.api.v1.Typing;
-import io.courier.api.v1.TypingEvent;
 import io.grpc.Channel;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -57,8 +45,6 @@ public final class CourierClient implements AutoCloseable {
     public static final Duration RECEIPT_ACK_DELAY = Duration.ofSeconds(10);
     /** Far above the server's window (256): reached only if a server ignores it. */
     private static final int MAX_UNHANDLED = 1024;
-    /** The server's bound on accounts per presence subscription (courier.presence.max-subscriptions). */
-    private static final int MAX_PRESENCE_SUBSCRIPTIONS = 256;
 
     private final ClientStore store;
     private final Calls calls;
@@ -69,12 +55,8 @@ public final class CourierClient implements AutoCloseable {
     private final Sessions sessions;
     private final Outbox outbox;
     private final Groups groups;
+    private final Presence presence;
     private final IncomingQueue incoming;
-    /** Ephemeral: a subscriber that falls 256 behind loses indicators, as the server drops them for a slow stream. */
-    private final Sinks.Many<TypingIndicator> typing = Sinks.many().multicast().onBackpressureBuffer(256, false);
-    private final Sinks.Many<PresenceUpdate> presence = Sinks.many().multicast().onBackpressureBuffer(1024, false);
-    /** The accounts whose presence this device follows; sent again on every new stream. */
-    private volatile List<UUID> presenceSubscription = List.of();
 
     private CourierClient(Channel channel, ClientStore store) {
         this.store = store;
@@ -86,6 +68,7 @@ public final class CourierClient implements AutoCloseable {
         this.ticks = new Ticks(groupState, acks, calls);
         this.sessions = new Sessions(store, calls, this::credentials);
         this.outbox = new Outbox(calls.blocking(), sessions, connection::write, ticks::onSent);
+        this.presence = new Presence(calls, connection::write);
         this.groups = new Groups(calls, store, groupState, sessions, outbox, acks, this::credentials);
         this.incoming = new IncomingQueue(store.unhandled(), MAX_UNHANDLED, this::handled);
     }
@@ -243,60 +226,47 @@ public final class CourierClient implements AutoCloseable {
 
     /** Typing indicators for this account and its groups, while the stream is up (never stored or replayed). */
     public Flux<TypingIndicator> typing() {
-        return typing.asFlux();
+        return presence.typing();
     }
 
     /** Tells {@code peer}'s online devices that this user started or stopped typing; dropped while disconnected. */
     public void typing(UUID peer, boolean started) {
-        connection.write(ConnectRequest.newBuilder().setTyping(Typing.newBuilder().setPeerAccountId(WireIds.bytes(peer))
-                .setStarted(started)).build());
+        presence.typing(peer, started);
     }
 
     /** Tells the group's other online members that this user started or stopped typing. */
     public void typingInGroup(UUID groupId, boolean started) {
-        connection.write(ConnectRequest.newBuilder().setTyping(Typing.newBuilder().setGroupId(WireIds.bytes(groupId))
-                .setStarted(started)).build());
+        presence.typingInGroup(groupId, started);
     }
 
     // --- presence and privacy ---
 
     /**
-     * Follows the online / last-seen state of these accounts (at most {@value #MAX_PRESENCE_SUBSCRIPTIONS}),
+     * Follows the online / last-seen state of these accounts (at most {@value Presence#MAX_SUBSCRIPTIONS}),
      * replacing what this device followed before; kept across reconnects. The Flux has the current state of each
      * right away (once connected), then every change. An empty collection stops following.
      */
     public Flux<PresenceUpdate> subscribePresence(Collection<UUID> accounts) {
-        List<UUID> subscription = List.copyOf(new LinkedHashSet<>(accounts));
-        if (subscription.size() > MAX_PRESENCE_SUBSCRIPTIONS) {
-            throw new IllegalArgumentException("at most " + MAX_PRESENCE_SUBSCRIPTIONS + " accounts, got "
-                    + subscription.size());
-        }
-        presenceSubscription = subscription;
-        Flux<PresenceUpdate> updates = presence.asFlux().filter(update -> subscription.contains(update.account()));
-        writePresenceSubscription();
-        return updates;
+        return presence.subscribe(accounts);
     }
 
     /** Every presence update of the accounts this device follows. */
     public Flux<PresenceUpdate> presence() {
-        return presence.asFlux();
+        return presence.presence();
     }
 
     /** Blocks an account: neither sees the other's presence, and its typing and messages no longer reach this one. */
     public Mono<Void> block(UUID account) {
-        return calls.call(() -> calls.privacy().block(BlockRequest.newBuilder().setAccountId(WireIds.bytes(account))
-                .build())).then();
+        return presence.block(account);
     }
 
     public Mono<Void> unblock(UUID account) {
-        return calls.call(() -> calls.privacy().unblock(UnblockRequest.newBuilder().setAccountId(WireIds.bytes(account))
-                .build())).then();
+        return presence.unblock(account);
     }
 
     /** The accounts this account blocks. */
     public Mono<Set<UUID>> blocked() {
-        return calls.call(() -> calls.privacy().getPrivacy(GetPrivacyRequest.getDefaultInstance()).getBlockedAccountIdsList()
-                .stream().map(WireIds::uuid).collect(Collectors.toSet()));
+        return presence.blocked();
     }
 
     /**
@@ -304,20 +274,7 @@ public final class CourierClient implements AutoCloseable {
      * again). The server sends the followed accounts' states again, as they now look.
      */
     public Mono<Void> hideLastSeen(boolean hidden) {
-        return calls.call(() -> calls.privacy().setLastSeenHidden(SetLastSeenHiddenRequest.newBuilder().setHidden(hidden)
-                .build())).then();
-    }
-
-    private void writePresenceSubscription() {
-        List<UUID> subscription = presenceSubscription;
-        connection.write(ConnectRequest.newBuilder().setPresenceSubscribe(PresenceSubscribe.newBuilder()
-                .addAllAccountIds(WireIds.bytes(subscription))).build());
-    }
-
-    private void onPresence(PresenceEvent event) {
-        Optional<Instant> lastSeen = event.getLastSeenMs() == 0 ? Optional.empty()
-                : Optional.of(Instant.ofEpochMilli(event.getLastSeenMs()));
-        presence.tryEmitNext(new PresenceUpdate(WireIds.uuid(event.getAccountId()), event.getOnline(), lastSeen));
+        return presence.hideLastSeen(hidden);
     }
 
     /** Opens the stream and keeps it open (reconnecting with jittered backoff) until {@link #close()}. */
@@ -363,9 +320,7 @@ public final class CourierClient implements AutoCloseable {
 
     /** A new stream knows nothing of this device's presence subscription or of its sends in flight. */
     private void streamOpened() {
-        if (!presenceSubscription.isEmpty()) {
-            writePresenceSubscription(); // subscriptions end with a stream
-        }
+        presence.resubscribe();
         outbox.resend();
     }
 
@@ -383,13 +338,8 @@ public final class CourierClient implements AutoCloseable {
                 connection.drained();
                 accounts.topUp();
             }
-            case TYPING -> {
-                TypingEvent event = frame.getTyping();
-                typing.tryEmitNext(new TypingIndicator(WireIds.uuid(event.getSenderAccountId()),
-                        event.getSenderDeviceId(), event.getGroupId().isEmpty() ? Optional.empty()
-                                : Optional.of(WireIds.uuid(event.getGroupId())), event.getStarted()));
-            }
-            case PRESENCE -> onPresence(frame.getPresence());
+            case TYPING -> presence.onTyping(frame.getTyping());
+            case PRESENCE -> presence.onPresence(frame.getPresence());
             case ERROR -> outbox.onFrameError(frame.getError());
             default -> {
                 // pongs need no handling: any frame shows the stream is alive

@@ -2,27 +2,15 @@ package io.courier.client;
 
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
-import org.signal.libsignal.protocol.NoSessionException;
 
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
-import io.courier.api.v1.Content;
-import io.courier.api.v1.DataMessage;
-import io.courier.api.v1.Delivery;
-import io.courier.api.v1.EnvelopeType;
 import io.courier.api.v1.Group;
 import io.courier.api.v1.GroupEvent;
 import io.courier.api.v1.PushPlatform;
 import io.courier.api.v1.Read;
-import io.courier.api.v1.SessionAck;
-import io.courier.api.v1.SyncMessage;
-import io.courier.api.v1.Typing;
 import io.grpc.Channel;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -38,13 +26,14 @@ import reactor.core.scheduler.Schedulers;
  * un-acked deliveries then fills and it stops sending. Until the app has them, decrypted messages are kept in the
  * {@link ClientStore}: a client that dies first hands them over on its next run. Nothing is acked while nobody
  * listens.
+ *
+ * <p>This class wires and delegates: {@link Connection} holds the stream, {@link Outbox} the sends waiting for their
+ * acknowledgement, {@link Inbox} what arrives, {@link Sessions} and {@link Groups} the Signal sessions and Sender
+ * Keys, {@link Ticks} the receipts, {@link Presence} typing and presence, {@link Accounts} registration and keys.
  */
 public final class CourierClient implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(CourierClient.class.getName());
     /** How long a receipt's ack may wait for company (see {@link Acks#ackReceipt}). */
     public static final Duration RECEIPT_ACK_DELAY = Duration.ofSeconds(10);
-    /** Far above the server's window (256): reached only if a server ignores it. */
-    private static final int MAX_UNHANDLED = 1024;
 
     private final ClientStore store;
     private final Calls calls;
@@ -52,11 +41,10 @@ public final class CourierClient implements AutoCloseable {
     private final Connection connection;
     private final Acks acks;
     private final Ticks ticks;
-    private final Sessions sessions;
     private final Outbox outbox;
     private final Groups groups;
     private final Presence presence;
-    private final IncomingQueue incoming;
+    private final Inbox inbox;
 
     private CourierClient(Channel channel, ClientStore store) {
         this.store = store;
@@ -66,11 +54,11 @@ public final class CourierClient implements AutoCloseable {
         this.acks = new Acks(connection::write, Schedulers.parallel(), RECEIPT_ACK_DELAY);
         GroupState groupState = new GroupState(store);
         this.ticks = new Ticks(groupState, acks, calls);
-        this.sessions = new Sessions(store, calls, this::credentials);
+        Sessions sessions = new Sessions(store, calls, this::credentials);
         this.outbox = new Outbox(calls.blocking(), sessions, connection::write, ticks::onSent);
         this.presence = new Presence(calls, connection::write);
         this.groups = new Groups(calls, store, groupState, sessions, outbox, acks, this::credentials);
-        this.incoming = new IncomingQueue(store.unhandled(), MAX_UNHANDLED, this::handled);
+        this.inbox = new Inbox(store, this::credentials, sessions, groups, outbox, ticks, acks, connection::resume);
     }
 
     public static CourierClient create(Channel channel, ClientStore store) {
@@ -213,7 +201,7 @@ public final class CourierClient implements AutoCloseable {
      * ({@code publishOn}, {@code flatMap}) request ahead: a message counts as handled once it has reached them.
      */
     public Flux<IncomingMessage> incoming() {
-        return incoming.flux();
+        return inbox.incoming();
     }
 
     public Flux<Tick> ticks() {
@@ -311,7 +299,7 @@ public final class CourierClient implements AutoCloseable {
         acks.flush(); // the receipts' acks that were waiting, before the stream ends
         calls.close();
         accounts.close();
-        incoming.close();
+        inbox.close();
         connection.close();
         outbox.close();
     }
@@ -324,14 +312,15 @@ public final class CourierClient implements AutoCloseable {
         outbox.resend();
     }
 
+    /** The stream reads on only while the app's queue has room (the inbox comes after the stream it reads). */
     private boolean appHasRoom() {
-        return incoming.hasRoom();
+        return inbox.hasRoom();
     }
 
     private void onFrame(ConnectResponse frame) {
         switch (frame.getFrameCase()) {
             case SEND_ACK -> outbox.onSendAck(frame.getSendAck());
-            case DELIVERY -> onDelivery(frame.getDelivery());
+            case DELIVERY -> inbox.onDelivery(frame.getDelivery());
             case RECEIPT -> ticks.onReceipt(frame.getReceipt());
             case GROUP_EVENT -> groups.onEvent(frame.getGroupEvent());
             case QUEUE_EMPTY -> {
@@ -346,94 +335,4 @@ public final class CourierClient implements AutoCloseable {
             }
         }
     }
-
-    private void onDelivery(Delivery delivery) {
-        long id = delivery.getServerId();
-        UUID sender = WireIds.uuid(delivery.getSenderAccountId());
-        if (!delivery.getSyncRecipientAccountId().isEmpty()) {
-            ticks.sentByOtherDevice(id, WireIds.uuid(delivery.getSyncRecipientAccountId()));
-        }
-        // Compact streams leave the client message id out: the server keeps a retry under its server id.
-        long origin = delivery.getClientMessageId() == 0 ? id
-                : ClientStore.origin(sender, delivery.getSenderDeviceId(), delivery.getClientMessageId());
-        if (incoming.holds(id)) {
-            return; // decrypted before (on an earlier stream or run) and waiting for the app: acked once handled
-        }
-        if (store.hasSeen(id, origin) || incoming.holdsOrigin(origin)) {
-            acks.ack(id); // the app has it already, or will under the id of an earlier copy
-            return;
-        }
-        try {
-            Optional<UnhandledMessage> forTheApp = store.atomically(() -> decryptAndKeep(delivery, sender, origin));
-            forTheApp.ifPresentOrElse(incoming::add, () -> acks.ack(id));
-        } catch (Exception e) {
-            // Undecryptable (e.g. a session reset) or not a padded Content: nothing will make it readable later.
-            LOG.log(Level.WARNING, "dropping an undecryptable message " + id + ": " + e.getClass().getSimpleName());
-            store.markSeen(id, origin);
-            acks.ack(id);
-            if (e instanceof NoSessionException && delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE
-                    && !delivery.getGroupId().isEmpty()) {
-                groups.requestSenderKey(sender, WireIds.uuid(delivery.getGroupId()));
-            }
-        }
-    }
-
-    /**
-     * Decrypting advances the session for good, so the plaintext is kept with it until the app has handled it. What
-     * is not for the app (key material, a session ack, a kind this version doesn't know) counts as seen once
-     * processed (empty result). A plaintext that doesn't unpad or parse throws: the caller drops it as undecryptable.
-     */
-    private Optional<UnhandledMessage> decryptAndKeep(Delivery delivery, UUID sender, long origin) throws Exception {
-        int device = delivery.getSenderDeviceId();
-        byte[] ciphertext = delivery.getCiphertext().toByteArray();
-        Content content = Plaintext.open(delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE
-                ? groups.decrypt(sender, device, ciphertext)
-                : sessions.decrypt(sender, device, delivery.getType(), ciphertext));
-        if (delivery.getType() == EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE && !content.hasSessionAck()
-                && sessions.answerOnce(ciphertext)) {
-            outbox.sendInternalQuietly(sender, Content.newBuilder().setSessionAck(SessionAck.getDefaultInstance())
-                    .build(), "session ack");
-        }
-        Optional<DataMessage> forTheApp = switch (content.getContentCase()) {
-            case DATA_MESSAGE -> Optional.of(content.getDataMessage());
-            case SYNC_MESSAGE -> sentTranscript(sender, content.getSyncMessage());
-            case SENDER_KEY_DISTRIBUTION -> {
-                groups.process(sender, device, content.getSenderKeyDistribution().toByteArray());
-                yield Optional.empty();
-            }
-            case SENDER_KEY_REQUEST -> {
-                groups.onSenderKeyRequest(sender, content.getSenderKeyRequest());
-                yield Optional.empty();
-            }
-            // A session ack did its work by being decrypted; resend requests and a newer client's kinds are ignored.
-            case SESSION_ACK, DECRYPTION_ERROR, CONTENT_NOT_SET -> Optional.empty();
-        };
-        if (forTheApp.isEmpty()) {
-            store.markSeen(delivery.getServerId(), origin);
-            return Optional.empty();
-        }
-        UnhandledMessage message = new UnhandledMessage(new IncomingMessage(delivery.getServerId(), sender, device,
-                ServerTimes.of(delivery.getServerId(), delivery.getServerTimestampMs(),
-                        delivery.getServerTimestampOffsetMs()), forTheApp.get().toByteArray(),
-                WireIds.uuidIfAny(delivery.getSyncRecipientAccountId()), WireIds.uuidIfAny(delivery.getGroupId())), origin);
-        store.keepUnhandled(message);
-        return Optional.of(message);
-    }
-
-    /**
-     * A message another device of this account sent, for the app to show as sent. Only this account's devices may
-     * say what this user sent; read state and settings are not synced by this version.
-     */
-    private Optional<DataMessage> sentTranscript(UUID sender, SyncMessage sync) {
-        return sender.equals(credentials().accountId()) && sync.getSent().hasMessage()
-                ? Optional.of(sync.getSent().getMessage()) : Optional.empty();
-    }
-
-    /** The app has the message: only now is it acked, and a stream waiting for room in the queue reads on. */
-    private void handled(UnhandledMessage message) {
-        store.handled(message);
-        acks.ack(message.serverId());
-        connection.resume();
-    }
-
 }

@@ -131,7 +131,8 @@ final class Inbox {
         UnhandledMessage message = new UnhandledMessage(new IncomingMessage(delivery.getServerId(), sender, device,
                 ServerTimes.of(delivery.getServerId(), delivery.getServerTimestampMs(),
                         delivery.getServerTimestampOffsetMs()), forTheApp.get().toByteArray(),
-                WireIds.uuidIfAny(delivery.getSyncRecipientAccountId()), WireIds.uuidIfAny(delivery.getGroupId())), origin);
+                WireIds.uuidIfAny(delivery.getSyncRecipientAccountId()), WireIds.uuidIfAny(delivery.getGroupId())),
+                origin);
         store.keepUnhandled(message);
         return Optional.of(message);
     }

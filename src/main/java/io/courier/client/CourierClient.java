@@ -32,7 +32,7 @@ import reactor.core.scheduler.Schedulers;
  * Keys, {@link Ticks} the receipts, {@link Presence} typing and presence, {@link Accounts} registration and keys.
  */
 public final class CourierClient implements AutoCloseable {
-    /** How long a receipt's ack may wait for company (see {@link Acks#ackReceipt}). */
+    /** How long a receipt's ack may wait for company: the next ack frame, or the acks of receipts that follow. */
     public static final Duration RECEIPT_ACK_DELAY = Duration.ofSeconds(10);
 
     private final ClientStore store;

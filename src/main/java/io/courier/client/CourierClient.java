@@ -1,97 +1,19 @@
 package io.courier.client;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import java.util.stream.Collectors;
 
-import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
-
-import org.signal.libsignal.protocol.NoSessionException;
-
-import io.courier.api.v1.AccountServiceGrpc;
-import io.courier.api.v1.Ack;
-import io.courier.api.v1.AddMembersRequest;
-import io.courier.api.v1.ClearPushTokenRequest;
-import io.courier.api.v1.ClearRegistrationLockRequest;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
-import io.courier.api.v1.Content;
-import io.courier.api.v1.CreateGroupRequest;
-import io.courier.api.v1.CreateLinkCodeRequest;
-import io.courier.api.v1.DataMessage;
-import io.courier.api.v1.DemoteAdminsRequest;
-import io.courier.api.v1.Delivery;
-import io.courier.api.v1.EnvelopeType;
-import io.courier.api.v1.FrameError;
-import io.courier.api.v1.FrameErrorCode;
-import io.courier.api.v1.GetGroupRequest;
-import io.courier.api.v1.GetMessageStatusRequest;
-import io.courier.api.v1.GetPreKeyCountRequest;
 import io.courier.api.v1.Group;
 import io.courier.api.v1.GroupEvent;
-import io.courier.api.v1.GroupServiceGrpc;
-import io.courier.api.v1.KeyServiceGrpc;
-import io.courier.api.v1.LeaveGroupRequest;
-import io.courier.api.v1.LinkDeviceRequest;
-import io.courier.api.v1.LookupAccountRequest;
-import io.courier.api.v1.MessagingServiceGrpc;
-import io.courier.api.v1.MismatchedDevices;
-import io.courier.api.v1.OutgoingMessage;
-import io.courier.api.v1.Ping;
-import io.courier.api.v1.PromoteAdminsRequest;
 import io.courier.api.v1.PushPlatform;
-import io.courier.api.v1.BlockRequest;
-import io.courier.api.v1.GetPrivacyRequest;
-import io.courier.api.v1.PresenceEvent;
-import io.courier.api.v1.PresenceSubscribe;
-import io.courier.api.v1.PrivacyServiceGrpc;
-import io.courier.api.v1.PushServiceGrpc;
 import io.courier.api.v1.Read;
-import io.courier.api.v1.Receipt;
-import io.courier.api.v1.ReceiptState;
-import io.courier.api.v1.RegisterRequest;
-import io.courier.api.v1.SenderKeyRequest;
-import io.courier.api.v1.SessionAck;
-import io.courier.api.v1.SetPushTokenRequest;
-import io.courier.api.v1.SetRegistrationLockRequest;
-import io.courier.api.v1.SetLastSeenHiddenRequest;
-import io.courier.api.v1.SyncMessage;
-import io.courier.api.v1.UnblockRequest;
-import io.courier.api.v1.Typing;
-import io.courier.api.v1.TypingEvent;
-import io.courier.api.v1.RemoveMembersRequest;
-import io.courier.api.v1.RequestVerificationCodeRequest;
 import io.grpc.Channel;
-import io.grpc.ClientInterceptors;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.Status;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.MetadataUtils;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
-import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -104,96 +26,39 @@ import reactor.core.scheduler.Schedulers;
  * un-acked deliveries then fills and it stops sending. Until the app has them, decrypted messages are kept in the
  * {@link ClientStore}: a client that dies first hands them over on its next run. Nothing is acked while nobody
  * listens.
+ *
+ * <p>This class wires and delegates: {@link Connection} holds the stream, {@link Outbox} the sends waiting for their
+ * acknowledgement, {@link Inbox} what arrives, {@link Sessions} and {@link Groups} the Signal sessions and Sender
+ * Keys, {@link Ticks} the receipts, {@link Presence} typing and presence, {@link Accounts} registration and keys.
  */
 public final class CourierClient implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(CourierClient.class.getName());
-    private static final Metadata.Key<String> AUTHORIZATION =
-            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-    /** A node that shuts down ends streams with UNAVAILABLE and {@code courier-reconnect: now} (messaging.proto). */
-    private static final Metadata.Key<String> RECONNECT =
-            Metadata.Key.of("courier-reconnect", Metadata.ASCII_STRING_MARSHALLER);
-    /** Asks for compact down-frames (messaging.proto); a server that doesn't know it sends full ones. */
-    private static final Metadata.Key<String> FRAMES =
-            Metadata.Key.of("courier-frames", Metadata.ASCII_STRING_MARSHALLER);
-    private static final int MAX_REPAIRS = 3;
-    private static final int ONE_TIME_KEYS = 50;
-    private static final int REFILL_BELOW = 20;
-    /** Ids per Ack frame: at most the smallest delivery window a Courier node is run with (16 in its tests). */
-    private static final int MAX_IDS_PER_ACK = 16;
-    private static final Duration PING_INTERVAL = Duration.ofSeconds(30);
-    /** How long a receipt's ack may wait for company (see {@link #ackReceipt}). */
+    /** How long a receipt's ack may wait for company: the next ack frame, or the acks of receipts that follow. */
     public static final Duration RECEIPT_ACK_DELAY = Duration.ofSeconds(10);
-    /** Receipts remembered as ticked, so a redelivered one (its ack was still waiting) ticks once. */
-    private static final int TICKED_RECEIPTS = 4096;
-    /** 1:1 messages whose recipient is remembered for their receipts (older ones are asked of the server). */
-    private static final int SENT_RECIPIENTS = 2048;
-    /** Far above the server's window (256): reached only if a server ignores it. */
-    private static final int MAX_UNHANDLED = 1024;
-    /** Sender Key distributions (1:1 sends) in flight at once when a group send needs them. */
-    private static final int DISTRIBUTIONS_IN_FLIGHT = 32;
-    /** Sessions remembered as answered; a session forgotten (or a restart) costs one more empty message at most. */
-    private static final int ANSWERED_SESSIONS = 1024;
-    /** How often one sender is asked for its key for one group, at most. */
-    private static final long KEY_REQUEST_INTERVAL_MS = 60_000;
-    /** Sender/group pairs recently asked for a key, bounded (the eldest goes). */
-    private static final int KEY_REQUESTS = 256;
-    /** The server's bound on accounts per presence subscription (courier.presence.max-subscriptions). */
-    private static final int MAX_PRESENCE_SUBSCRIPTIONS = 256;
 
-    private final Channel channel;
     private final ClientStore store;
-    private final Scheduler blocking = Schedulers.boundedElastic();
-    private final IncomingQueue incoming;
-    private final Sinks.Many<Tick> ticks = Sinks.many().multicast().onBackpressureBuffer(4096, false);
-    private final Sinks.Many<ConnectionEvent> events = Sinks.many().replay().latest();
-    /** Ephemeral: a subscriber that falls 256 behind loses indicators, as the server drops them for a slow stream. */
-    private final Sinks.Many<TypingIndicator> typing = Sinks.many().multicast().onBackpressureBuffer(256, false);
-    private final Sinks.Many<PresenceUpdate> presence = Sinks.many().multicast().onBackpressureBuffer(1024, false);
-    /** The accounts whose presence this device follows; sent again on every new stream. */
-    private volatile List<UUID> presenceSubscription = List.of();
-    private final Sinks.Many<GroupEvent> groupEvents = Sinks.many().multicast().onBackpressureBuffer(1024, false);
-    private final Sinks.Many<GroupMessageStatus> groupStatuses =
-            Sinks.many().multicast().onBackpressureBuffer(4096, false);
-    private final GroupState groupState;
-    private final SentRecipients sentRecipients;
-    private final Map<Long, PendingSend> pending = new ConcurrentHashMap<>();
-    private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30));
-
-    private final Object streamLock = new Object();
-    /** The open stream; a stream that is no longer current has been closed or replaced by this client. */
-    private Receiver current;
-    private boolean running;
-    private Disposable pinger;
-    private volatile boolean closed;
-    private volatile Disposable refill = () -> { };
-    /** Ids to ack within 20 ms. Guarded by itself, as are the two below. */
-    private final Set<Long> pendingAcks = new LinkedHashSet<>();
-    /** Receipt ids to ack with the next ack frame, or after {@link #RECEIPT_ACK_DELAY}. */
-    private final Set<Long> heldReceiptAcks = new LinkedHashSet<>();
-    private boolean receiptFlushScheduled;
-    /** Receipt events already turned into ticks. Guarded by itself. */
-    private final RecentIds tickedReceipts = new RecentIds(TICKED_RECEIPTS, null);
-    /** Sessions this device answered with a session ack (by their base key), so each is answered once. */
-    private final RecentIds answeredSessions = new RecentIds(ANSWERED_SESSIONS, null);
-    /** When each sender was last asked for its key for a group (key "sender/group"). Guarded by itself. */
-    private final Map<String, Long> keyRequests = new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-            return size() > KEY_REQUESTS;
-        }
-    };
-    private boolean ackFlushScheduled;
-    /** The last DataMessage.sent_at_ms this device gave: never twice the same, as it names the message. */
-    private final AtomicLong lastSentAt = new AtomicLong();
-    /** When the last up-frame was written (System.nanoTime). */
-    private volatile long lastWriteNanos = System.nanoTime();
+    private final Calls calls;
+    private final Accounts accounts;
+    private final Connection connection;
+    private final Acks acks;
+    private final Ticks ticks;
+    private final Outbox outbox;
+    private final Groups groups;
+    private final Presence presence;
+    private final Inbox inbox;
 
     private CourierClient(Channel channel, ClientStore store) {
-        this.channel = channel;
         this.store = store;
-        this.incoming = new IncomingQueue(store.unhandled(), MAX_UNHANDLED, this::handled);
-        this.groupState = new GroupState(store);
-        this.sentRecipients = new SentRecipients(SENT_RECIPIENTS);
+        this.calls = new Calls(channel, this::credentials);
+        this.accounts = new Accounts(calls, store);
+        this.connection = new Connection(calls, this::onFrame, this::streamOpened, this::appHasRoom);
+        this.acks = new Acks(connection::write, Schedulers.parallel(), RECEIPT_ACK_DELAY);
+        GroupState groupState = new GroupState(store);
+        this.ticks = new Ticks(groupState, acks, calls);
+        Sessions sessions = new Sessions(store, calls, this::credentials);
+        this.outbox = new Outbox(calls.blocking(), sessions, connection::write, ticks::onSent);
+        this.presence = new Presence(calls, connection::write);
+        this.groups = new Groups(calls, store, groupState, sessions, outbox, acks, this::credentials);
+        this.inbox = new Inbox(store, this::credentials, sessions, groups, outbox, ticks, acks, connection::resume);
     }
 
     public static CourierClient create(Channel channel, ClientStore store) {
@@ -208,8 +73,7 @@ public final class CourierClient implements AutoCloseable {
     // --- accounts and keys ---
 
     public Mono<Void> requestVerificationCode(String phoneNumber) {
-        return call(() -> AccountServiceGrpc.newBlockingStub(channel).requestVerificationCode(
-                RequestVerificationCodeRequest.newBuilder().setPhoneNumber(phoneNumber).build())).then();
+        return accounts.requestVerificationCode(phoneNumber);
     }
 
     /** Registers this device as the number's primary and uploads its keys. */
@@ -223,23 +87,17 @@ public final class CourierClient implements AutoCloseable {
      */
     public Mono<Credentials> register(String phoneNumber, String verificationCode, String deviceName,
             String registrationLockPin) {
-        return call(() -> {
-            var response = AccountServiceGrpc.newBlockingStub(channel).register(RegisterRequest.newBuilder()
-                    .setPhoneNumber(phoneNumber).setVerificationCode(verificationCode).setDeviceName(deviceName)
-                    .setRegistrationLockPin(registrationLockPin).build());
-            return adopt(response.getAccountId(), response.getDeviceId(), response.getAuthToken());
-        });
+        return accounts.register(phoneNumber, verificationCode, deviceName, registrationLockPin);
     }
 
     /** Sets or replaces the account's Registration Lock PIN (primary only; 4 to 64 characters). */
     public Mono<Void> setRegistrationLock(String pin) {
-        return call(() -> accounts().setRegistrationLock(SetRegistrationLockRequest.newBuilder().setPin(pin).build()))
-                .then();
+        return accounts.setRegistrationLock(pin);
     }
 
     /** Removes the account's Registration Lock (primary only). */
     public Mono<Void> clearRegistrationLock() {
-        return call(() -> accounts().clearRegistrationLock(ClearRegistrationLockRequest.getDefaultInstance())).then();
+        return accounts.clearRegistrationLock();
     }
 
     /**
@@ -248,92 +106,62 @@ public final class CourierClient implements AutoCloseable {
      * or {@code PUSH_PLATFORM_FCM} (registration token).
      */
     public Mono<Void> setPushToken(PushPlatform platform, String token) {
-        return call(() -> push().setPushToken(SetPushTokenRequest.newBuilder().setPlatform(platform).setToken(token)
-                .build())).then();
+        return accounts.setPushToken(platform, token);
     }
 
     /** Stops wake-ups for this device. */
     public Mono<Void> clearPushToken() {
-        return call(() -> push().clearPushToken(ClearPushTokenRequest.getDefaultInstance())).then();
+        return accounts.clearPushToken();
     }
 
     /** Links this device to an account with a code from its primary, and uploads its keys. */
     public Mono<Credentials> link(String linkCode, String deviceName) {
-        return call(() -> {
-            var response = AccountServiceGrpc.newBlockingStub(channel).linkDevice(LinkDeviceRequest.newBuilder()
-                    .setLinkCode(linkCode).setDeviceName(deviceName).build());
-            return adopt(response.getAccountId(), response.getDeviceId(), response.getAuthToken());
-        });
-    }
-
-    /** Keeps the credentials the server issued and uploads this device's keys. */
-    private Credentials adopt(ByteString accountId, int deviceId, String authToken) {
-        Credentials credentials = new Credentials(WireIds.uuid(accountId), deviceId, authToken);
-        store.saveCredentials(credentials);
-        keys().uploadKeys(new KeyMaterial(store).fullUpload(ONE_TIME_KEYS));
-        return credentials;
+        return accounts.link(linkCode, deviceName);
     }
 
     /** A code for linking another device (primary only). */
     public Mono<String> createLinkCode() {
-        return call(() -> accounts().createLinkCode(CreateLinkCodeRequest.getDefaultInstance()).getLinkCode());
+        return accounts.createLinkCode();
     }
 
     public Mono<UUID> lookup(String phoneNumber) {
-        return call(() -> WireIds.uuid(accounts().lookupAccount(
-                LookupAccountRequest.newBuilder().setPhoneNumber(phoneNumber).build()).getAccountId()));
+        return accounts.lookup(phoneNumber);
     }
 
     /** Uploads a fresh batch of one-time keys when fewer than {@code threshold} are left; true if it did. */
     public Mono<Boolean> refillPreKeys(int threshold) {
-        return call(() -> {
-            var counts = keys().getPreKeyCount(GetPreKeyCountRequest.getDefaultInstance());
-            if (counts.getOneTimePreKeyCount() >= threshold && counts.getKyberPreKeyCount() >= threshold) {
-                return false;
-            }
-            keys().uploadKeys(new KeyMaterial(store).refill(ONE_TIME_KEYS));
-            return true;
-        });
+        return accounts.refillPreKeys(threshold);
     }
 
     // --- groups ---
 
     /** A new group with this account as its admin; the server refuses unknown accounts and more than 1024 members. */
     public Mono<Group> createGroup(Collection<UUID> members, byte[] encryptedAttributes) {
-        return groupCall(() -> groups().createGroup(CreateGroupRequest.newBuilder()
-                .addAllMemberAccountIds(ids(members))
-                .setEncryptedAttributes(ByteString.copyFrom(encryptedAttributes)).build()).getGroup());
+        return groups.create(members, encryptedAttributes);
     }
 
     public Mono<Group> addMembers(UUID groupId, Collection<UUID> accounts) {
-        return groupCall(() -> groups().addMembers(AddMembersRequest.newBuilder()
-                .setGroupId(WireIds.bytes(groupId))
-                .addAllAccountIds(ids(accounts)).build()).getGroup());
+        return groups.addMembers(groupId, accounts);
     }
 
     public Mono<Group> removeMembers(UUID groupId, Collection<UUID> accounts) {
-        return groupCall(() -> groups().removeMembers(RemoveMembersRequest.newBuilder()
-                .setGroupId(WireIds.bytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
+        return groups.removeMembers(groupId, accounts);
     }
 
     public Mono<Group> promoteAdmins(UUID groupId, Collection<UUID> accounts) {
-        return groupCall(() -> groups().promoteAdmins(PromoteAdminsRequest.newBuilder()
-                .setGroupId(WireIds.bytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
+        return groups.promoteAdmins(groupId, accounts);
     }
 
     public Mono<Group> demoteAdmins(UUID groupId, Collection<UUID> accounts) {
-        return groupCall(() -> groups().demoteAdmins(DemoteAdminsRequest.newBuilder()
-                .setGroupId(WireIds.bytes(groupId)).addAllAccountIds(ids(accounts)).build()).getGroup());
+        return groups.demoteAdmins(groupId, accounts);
     }
 
     public Mono<Void> leaveGroup(UUID groupId) {
-        return call(() -> groups().leaveGroup(LeaveGroupRequest.newBuilder()
-                .setGroupId(WireIds.bytes(groupId)).build())).then();
+        return groups.leave(groupId);
     }
 
     public Mono<Group> getGroup(UUID groupId) {
-        return groupCall(() -> groups().getGroup(GetGroupRequest.newBuilder().setGroupId(WireIds.bytes(groupId))
-                .build()).getGroup());
+        return groups.get(groupId);
     }
 
     /**
@@ -341,17 +169,12 @@ public final class CourierClient implements AutoCloseable {
      * whom to encrypt for. Each is acked once emitted.
      */
     public Flux<GroupEvent> groupEvents() {
-        return groupEvents.asFlux();
+        return groups.events();
     }
 
     /** The id {@link #sendToGroup} and the group calls take. */
     public static UUID groupId(Group group) {
         return WireIds.uuid(group.getGroupId());
-    }
-
-    /** A group call whose result is kept as the newest membership known (whom group messages are encrypted for). */
-    private Mono<Group> groupCall(Callable<Group> work) {
-        return call(work).doOnNext(groupState::remember);
     }
 
     /**
@@ -362,43 +185,12 @@ public final class CourierClient implements AutoCloseable {
      * {@code dataMessage} is a serialized DataMessage, as for {@link #send}.
      */
     public Mono<SentMessage> sendToGroup(UUID groupId, byte[] dataMessage) {
-        return stamped(dataMessage).flatMap(message -> {
-            byte[] content = Plaintext.seal(Content.newBuilder().setDataMessage(message).build());
-            return call(() -> groupSessions().prepare(groupId, GroupState.accounts(membership(groupId)),
-                    crypto()::devicesWithSessions))
-                    .flatMap(plan -> Flux.fromIterable(plan.lacking())
-                            .flatMap(account -> distribute(plan, account), DISTRIBUTIONS_IN_FLIGHT)
-                            .then(call(() -> new PendingSend.ToGroup(groupId,
-                                    groupSessions().encrypt(plan.distributionId(), content), plan.recipients()))))
-                    .flatMap(target -> submit(target,
-                            transcript(message, SyncMessage.Sent.newBuilder().setGroupId(WireIds.bytes(groupId)))));
-        });
+        return groups.send(groupId, dataMessage);
     }
 
     /** Ticks of group messages this device sent, counted over their members: delivered to all, read by all. */
     public Flux<GroupMessageStatus> groupStatuses() {
-        return groupStatuses.asFlux();
-    }
-
-    /** The newest membership this device knows (from events and call results), asked of the server if none. */
-    private Group membership(UUID groupId) {
-        return groupState.group(groupId).orElseGet(() -> {
-            Group group = groups().getGroup(GetGroupRequest.newBuilder().setGroupId(WireIds.bytes(groupId))
-                    .build()).getGroup();
-            groupState.remember(group);
-            return group;
-        });
-    }
-
-    /** Sends this device's Sender Key to every device of {@code account}, and records who holds it once stored. */
-    private Mono<SentMessage> distribute(GroupSessions.Plan plan, UUID account) {
-        return sendInternal(account, plan.distribution())
-                .doOnNext(sent -> groupState.addHolders(plan.groupId(), plan.distributionId(), account,
-                        crypto().devicesWithSessions(account)));
-    }
-
-    private static List<ByteString> ids(Collection<UUID> accounts) {
-        return accounts.stream().map(WireIds::bytes).toList();
+        return ticks.groupStatuses();
     }
 
     // --- messaging ---
@@ -409,73 +201,60 @@ public final class CourierClient implements AutoCloseable {
      * ({@code publishOn}, {@code flatMap}) request ahead: a message counts as handled once it has reached them.
      */
     public Flux<IncomingMessage> incoming() {
-        return incoming.flux();
+        return inbox.incoming();
     }
 
     public Flux<Tick> ticks() {
-        return ticks.asFlux();
+        return ticks.ticks();
     }
 
     public Flux<ConnectionEvent> events() {
-        return events.asFlux();
+        return connection.events();
     }
 
     /** Typing indicators for this account and its groups, while the stream is up (never stored or replayed). */
     public Flux<TypingIndicator> typing() {
-        return typing.asFlux();
+        return presence.typing();
     }
 
     /** Tells {@code peer}'s online devices that this user started or stopped typing; dropped while disconnected. */
     public void typing(UUID peer, boolean started) {
-        write(ConnectRequest.newBuilder().setTyping(Typing.newBuilder().setPeerAccountId(WireIds.bytes(peer))
-                .setStarted(started)).build());
+        presence.typing(peer, started);
     }
 
     /** Tells the group's other online members that this user started or stopped typing. */
     public void typingInGroup(UUID groupId, boolean started) {
-        write(ConnectRequest.newBuilder().setTyping(Typing.newBuilder().setGroupId(WireIds.bytes(groupId))
-                .setStarted(started)).build());
+        presence.typingInGroup(groupId, started);
     }
 
     // --- presence and privacy ---
 
     /**
-     * Follows the online / last-seen state of these accounts (at most {@value #MAX_PRESENCE_SUBSCRIPTIONS}),
+     * Follows the online / last-seen state of these accounts (at most {@value Presence#MAX_SUBSCRIPTIONS}),
      * replacing what this device followed before; kept across reconnects. The Flux has the current state of each
      * right away (once connected), then every change. An empty collection stops following.
      */
     public Flux<PresenceUpdate> subscribePresence(Collection<UUID> accounts) {
-        List<UUID> subscription = List.copyOf(new LinkedHashSet<>(accounts));
-        if (subscription.size() > MAX_PRESENCE_SUBSCRIPTIONS) {
-            throw new IllegalArgumentException("at most " + MAX_PRESENCE_SUBSCRIPTIONS + " accounts, got "
-                    + subscription.size());
-        }
-        presenceSubscription = subscription;
-        Flux<PresenceUpdate> updates = presence.asFlux().filter(update -> subscription.contains(update.account()));
-        writePresenceSubscription();
-        return updates;
+        return presence.subscribe(accounts);
     }
 
     /** Every presence update of the accounts this device follows. */
     public Flux<PresenceUpdate> presence() {
-        return presence.asFlux();
+        return presence.presence();
     }
 
     /** Blocks an account: neither sees the other's presence, and its typing and messages no longer reach this one. */
     public Mono<Void> block(UUID account) {
-        return call(() -> privacy().block(BlockRequest.newBuilder().setAccountId(WireIds.bytes(account))
-                .build())).then();
+        return presence.block(account);
     }
 
     public Mono<Void> unblock(UUID account) {
-        return call(() -> privacy().unblock(UnblockRequest.newBuilder().setAccountId(WireIds.bytes(account))
-                .build())).then();
+        return presence.unblock(account);
     }
 
     /** The accounts this account blocks. */
     public Mono<Set<UUID>> blocked() {
-        return call(() -> privacy().getPrivacy(GetPrivacyRequest.getDefaultInstance()).getBlockedAccountIdsList()
-                .stream().map(WireIds::uuid).collect(Collectors.toSet()));
+        return presence.blocked();
     }
 
     /**
@@ -483,36 +262,13 @@ public final class CourierClient implements AutoCloseable {
      * again). The server sends the followed accounts' states again, as they now look.
      */
     public Mono<Void> hideLastSeen(boolean hidden) {
-        return call(() -> privacy().setLastSeenHidden(SetLastSeenHiddenRequest.newBuilder().setHidden(hidden)
-                .build())).then();
-    }
-
-    private void writePresenceSubscription() {
-        List<UUID> subscription = presenceSubscription;
-        write(ConnectRequest.newBuilder().setPresenceSubscribe(PresenceSubscribe.newBuilder()
-                .addAllAccountIds(ids(subscription))).build());
-    }
-
-    private void onPresence(PresenceEvent event) {
-        Optional<Instant> lastSeen = event.getLastSeenMs() == 0 ? Optional.empty()
-                : Optional.of(Instant.ofEpochMilli(event.getLastSeenMs()));
-        presence.tryEmitNext(new PresenceUpdate(WireIds.uuid(event.getAccountId()), event.getOnline(), lastSeen));
+        return presence.hideLastSeen(hidden);
     }
 
     /** Opens the stream and keeps it open (reconnecting with jittered backoff) until {@link #close()}. */
     public void connect() {
         credentials();
-        synchronized (streamLock) {
-            if (running) {
-                return;
-            }
-            running = true;
-        }
-        openStream();
-        // Only a stream with nothing else to say pings: any up-frame shows the server (and a NAT) it is alive.
-        pinger = Flux.interval(PING_INTERVAL, PING_INTERVAL).filter(tick -> System.nanoTime() - lastWriteNanos
-                >= PING_INTERVAL.toNanos() / 2).subscribe(tick -> write(ConnectRequest.newBuilder()
-                .setPing(Ping.newBuilder().setNonce(ThreadLocalRandom.current().nextLong())).build()));
+        connection.connect();
     }
 
     /**
@@ -520,16 +276,7 @@ public final class CourierClient implements AutoCloseable {
      * out the backoffs (the channel's and this client's) that grew while there was no network.
      */
     public void networkAvailable() {
-        if (channel instanceof ManagedChannel managed) {
-            managed.resetConnectBackoff(); // the channel's own backoff grew too; a waiting stream goes on at once
-        }
-        synchronized (streamLock) {
-            if (!running || current != null) {
-                return;
-            }
-        }
-        backoff.reset();
-        openStream();
+        connection.networkAvailable();
     }
 
     /**
@@ -538,626 +285,54 @@ public final class CourierClient implements AutoCloseable {
      * transparently. {@code dataMessage} is a serialized DataMessage ({@link io.courier.client.Content#encode()}).
      */
     public Mono<SentMessage> send(UUID recipient, byte[] dataMessage) {
-        return stamped(dataMessage).flatMap(message -> submit(new PendingSend.Direct(recipient, false,
-                        Plaintext.seal(Content.newBuilder().setDataMessage(message).build())),
-                transcript(message, SyncMessage.Sent.newBuilder().setRecipientAccountId(WireIds.bytes(recipient)))));
-    }
-
-    /**
-     * The app's serialized DataMessage ({@link io.courier.client.Content#encode()}, or one built with more fields),
-     * with {@code sent_at_ms} set unless the app set it: with the author it names the message (content.proto).
-     * Fails with IllegalArgumentException for bytes that are not a DataMessage.
-     */
-    private Mono<DataMessage> stamped(byte[] dataMessage) {
-        return Mono.fromCallable(() -> {
-            DataMessage message;
-            try {
-                message = DataMessage.parseFrom(dataMessage);
-            } catch (InvalidProtocolBufferException e) {
-                throw new IllegalArgumentException("the message is not a serialized DataMessage", e);
-            }
-            if (message.getSentAtMs() != 0) {
-                return message;
-            }
-            return message.toBuilder().setSentAtMs(lastSentAt.updateAndGet(
-                    last -> Math.max(System.currentTimeMillis(), last + 1))).build();
-        });
-    }
-
-    /** The sender's other devices get the message as a sent transcript: they show it as sent by this user. */
-    private static byte[] transcript(DataMessage message, SyncMessage.Sent.Builder destination) {
-        return Plaintext.seal(Content.newBuilder().setSyncMessage(SyncMessage.newBuilder()
-                .setSent(destination.setMessage(message))).build());
-    }
-
-    /** Key material or a session ack: the SDK's own, to every device of {@code account} and this account's others. */
-    private Mono<SentMessage> sendInternal(UUID account, Content content) {
-        byte[] sealed = Plaintext.seal(content);
-        return submit(new PendingSend.Direct(account, true, sealed), sealed);
-    }
-
-    private Mono<SentMessage> submit(PendingSend.Target target, byte[] selfContent) {
-        long clientMessageId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-        return Mono.<SentMessage>create(sink -> {
-            PendingSend send = new PendingSend(clientMessageId, target, selfContent, sink);
-            pending.put(clientMessageId, send);
-            sink.onDispose(() -> pending.remove(clientMessageId));
-            blocking.schedule(() -> encryptAndSend(send));
-        });
+        return outbox.send(recipient, dataMessage);
     }
 
     /** Tells the sender the message was shown to the user (blue ticks). */
     public void markRead(IncomingMessage message) {
-        write(ConnectRequest.newBuilder().setRead(Read.newBuilder()
+        connection.write(ConnectRequest.newBuilder().setRead(Read.newBuilder()
                 .setSenderAccountId(WireIds.bytes(message.sender())).addServerIds(message.serverId())).build());
     }
 
     @Override
     public void close() {
-        flushAcks(); // the receipts' acks that were waiting, before the stream ends
-        closed = true;
-        refill.dispose();
-        incoming.close();
-        Receiver stream;
-        synchronized (streamLock) {
-            running = false;
-            stream = current;
-            current = null;
-        }
-        if (pinger != null) {
-            pinger.dispose();
-        }
-        if (stream != null) {
-            stream.complete();
-        }
-        pending.values().forEach(p -> p.sink().error(new IllegalStateException("client closed")));
-        pending.clear();
+        acks.flush(); // the receipts' acks that were waiting, before the stream ends
+        calls.close();
+        accounts.close();
+        inbox.close();
+        connection.close();
+        outbox.close();
     }
 
     // --- internals ---
 
-    private void encryptAndSend(PendingSend send) {
-        try {
-            Credentials me = credentials();
-            SessionCrypto crypto = crypto();
-            OutgoingMessage.Builder message = OutgoingMessage.newBuilder()
-                    .setClientMessageId(send.clientMessageId())
-                    .addAllSelfEnvelopes(crypto.encrypt(me.accountId(), send.selfContent(), me.deviceId()));
-            if (send.target() instanceof PendingSend.Direct direct) {
-                if (crypto.devicesWithSessions(direct.recipient()).isEmpty()) {
-                    crypto.startSessions(direct.recipient(), 0, 0);
-                }
-                message.setRecipientAccountId(WireIds.bytes(direct.recipient()))
-                        .addAllEnvelopes(crypto.encrypt(direct.recipient(), direct.content(), 0));
-            } else if (send.target() instanceof PendingSend.ToGroup group) {
-                message.setGroupId(WireIds.bytes(group.groupId()))
-                        .setGroupCiphertext(ByteString.copyFrom(group.groupCiphertext()));
-            }
-            write(ConnectRequest.newBuilder().setSend(message).build());
-        } catch (Exception e) {
-            fail(send, e);
-        }
+    /** A new stream knows nothing of this device's presence subscription or of its sends in flight. */
+    private void streamOpened() {
+        presence.resubscribe();
+        outbox.resend();
     }
 
-    /** Fixes sessions as the server's mismatch report says, then encrypts again under the same client id. */
-    private void repair(PendingSend send, List<MismatchedDevices> mismatches) {
-        try {
-            SessionCrypto crypto = crypto();
-            int me = credentials().deviceId();
-            for (MismatchedDevices m : mismatches) {
-                UUID account = WireIds.uuid(m.getAccountId());
-                for (int device : m.getExtraDeviceIdsList()) {
-                    crypto.forget(account, device);
-                }
-                for (int device : m.getStaleDeviceIdsList()) {
-                    crypto.forget(account, device);
-                    crypto.startSessions(account, device, me);
-                }
-                for (int device : m.getMissingDeviceIdsList()) {
-                    crypto.startSessions(account, device, me);
-                }
-            }
-            encryptAndSend(send);
-        } catch (Exception e) {
-            fail(send, e);
-        }
+    /** The stream reads on only while the app's queue has room (the inbox comes after the stream it reads). */
+    private boolean appHasRoom() {
+        return inbox.hasRoom();
     }
 
-    private void fail(PendingSend send, Throwable error) {
-        if (pending.remove(send.clientMessageId()) != null) {
-            send.sink().error(error);
-        }
-    }
-
-    private void openStream() {
-        // Waits for the connection instead of failing while the channel backs off: it starts the moment the
-        // channel is up (a failed one would wait out this client's backoff on top).
-        Metadata compact = new Metadata();
-        compact.put(FRAMES, "compact");
-        var stub = MessagingServiceGrpc.newStub(authenticated()).withWaitForReady()
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(compact));
-        synchronized (streamLock) {
-            if (!running || current != null) {
-                return; // closed, or already reconnected (the network came back before the backoff ran out)
+    private void onFrame(ConnectResponse frame) {
+        switch (frame.getFrameCase()) {
+            case SEND_ACK -> outbox.onSendAck(frame.getSendAck());
+            case DELIVERY -> inbox.onDelivery(frame.getDelivery());
+            case RECEIPT -> ticks.onReceipt(frame.getReceipt());
+            case GROUP_EVENT -> groups.onEvent(frame.getGroupEvent());
+            case QUEUE_EMPTY -> {
+                connection.drained();
+                accounts.topUp();
             }
-            // Current before the call starts: its first callback (on a gRPC thread) finds it so.
-            current = new Receiver();
-            stub.connect(current);
-        }
-        events.tryEmitNext(ConnectionEvent.CONNECTED);
-        if (!presenceSubscription.isEmpty()) {
-            writePresenceSubscription(); // subscriptions end with a stream
-        }
-        // Anything sent but not acknowledged goes again under the same client id: the server answers retries.
-        pending.values().forEach(send -> blocking.schedule(() -> encryptAndSend(send)));
-    }
-
-    /** One Connect stream. Its frames are read one at a time, and not while the app's queue is full. */
-    private final class Receiver implements ClientResponseObserver<ConnectRequest, ConnectResponse> {
-        private final AtomicBoolean paused = new AtomicBoolean();
-        private ClientCallStreamObserver<ConnectRequest> requests;
-
-        @Override
-        public void beforeStart(ClientCallStreamObserver<ConnectRequest> requests) {
-            this.requests = requests;
-            requests.disableAutoRequestWithInitial(1);
-        }
-
-        @Override
-        public void onNext(ConnectResponse frame) {
-            if (closed || !isCurrent()) {
-                return; // a closed client no longer touches its store; a replaced stream is over
-            }
-            switch (frame.getFrameCase()) {
-                case SEND_ACK -> {
-                    var ack = frame.getSendAck();
-                    PendingSend send = pending.remove(ack.getClientMessageId());
-                    if (send != null) {
-                        onSent(send, ack.getServerId());
-                        send.sink().success(new SentMessage(ack.getClientMessageId(), ack.getServerId(),
-                                ServerTimes.of(ack.getServerId(), ack.getServerTimestampMs(),
-                                        ack.getServerTimestampOffsetMs())));
-                    }
-                }
-                case DELIVERY -> onDelivery(frame.getDelivery());
-                case RECEIPT -> onReceipt(frame.getReceipt());
-                case GROUP_EVENT -> {
-                    groupState.remember(frame.getGroupEvent().getGroup());
-                    groupEvents.tryEmitNext(frame.getGroupEvent());
-                    ack(frame.getGroupEvent().getServerId());
-                }
-                case QUEUE_EMPTY -> {
-                    backoff.reset();
-                    events.tryEmitNext(ConnectionEvent.DRAINED);
-                    refill = refillPreKeys(REFILL_BELOW)
-                            .subscribe(refilled -> { }, e -> LOG.log(Level.FINE, "prekey refill failed", e));
-                }
-                case TYPING -> {
-                    TypingEvent event = frame.getTyping();
-                    typing.tryEmitNext(new TypingIndicator(WireIds.uuid(event.getSenderAccountId()),
-                            event.getSenderDeviceId(), event.getGroupId().isEmpty() ? Optional.empty()
-                                    : Optional.of(WireIds.uuid(event.getGroupId())), event.getStarted()));
-                }
-                case PRESENCE -> onPresence(frame.getPresence());
-                case ERROR -> onFrameError(frame.getError());
-                default -> {
-                    // pongs need no handling: any frame shows the stream is alive
-                }
-            }
-            readNext();
-        }
-
-        /** Asks for the next frame, unless the app's queue is full: then the app handling a message does. */
-        private void readNext() {
-            if (incoming.hasRoom()) {
-                requests.request(1);
-                return;
-            }
-            paused.set(true);
-            if (incoming.hasRoom()) {
-                resume(); // the app made room meanwhile
+            case TYPING -> presence.onTyping(frame.getTyping());
+            case PRESENCE -> presence.onPresence(frame.getPresence());
+            case ERROR -> outbox.onFrameError(frame.getError());
+            default -> {
+                // pongs need no handling: any frame shows the stream is alive
             }
         }
-
-        void resume() {
-            if (paused.compareAndSet(true, false)) {
-                requests.request(1);
-            }
-        }
-
-        private boolean isCurrent() {
-            synchronized (streamLock) {
-                return current == this;
-            }
-        }
-
-        /** Called with the stream lock held, so frames go out one at a time. */
-        void send(ConnectRequest frame) {
-            requests.onNext(frame);
-        }
-
-        void complete() {
-            try {
-                requests.onCompleted();
-            } catch (RuntimeException alreadyClosed) {
-                // nothing to close
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            Metadata trailers = Status.trailersFromThrowable(t);
-            ended(this, Status.fromThrowable(t), trailers != null && "now".equals(trailers.get(RECONNECT)));
-        }
-
-        @Override
-        public void onCompleted() {
-            ended(this, Status.OK, false);
-        }
-    }
-
-    /** The single tick; a distribution is remembered so its receipts stay the SDK's. */
-    private void onSent(PendingSend send, long serverId) {
-        if (send.target() instanceof PendingSend.Direct direct) {
-            if (direct.internal()) {
-                groupState.markDistributionMessage(serverId); // its receipts stay the SDK's too
-            } else {
-                sentRecipients.remember(serverId, direct.recipient());
-                ticks.tryEmitNext(new Tick(serverId, direct.recipient(), Tick.State.SENT));
-            }
-        } else if (send.target() instanceof PendingSend.ToGroup group) {
-            groupStatuses.tryEmitNext(groupState.track(serverId, group.groupId(), group.recipients()));
-        }
-    }
-
-    /** Ticks once per receipt event (a redelivered one is only acked again). */
-    private void onReceipt(Receipt receipt) {
-        long message = receipt.getMessageServerId();
-        boolean ticked;
-        synchronized (tickedReceipts) {
-            ticked = tickedReceipts.contains(receipt.getServerId());
-        }
-        if (ticked || groupState.isDistributionMessage(message)) {
-            ackReceipt(receipt.getServerId());
-        } else if (receipt.getRecipientAccountId().isEmpty() && receipt.getGroupId().isEmpty()) {
-            // A compact stream's 1:1 receipt: the recipient is the one the message went to.
-            sentRecipients.recipient(message).ifPresentOrElse(to -> tick(receipt, List.of(to)),
-                    () -> tickWithRecipientFromServer(receipt));
-        } else {
-            List<UUID> recipients = new ArrayList<>();
-            recipients.add(WireIds.uuid(receipt.getRecipientAccountId()));
-            receipt.getMoreRecipientAccountIdsList().forEach(id -> recipients.add(WireIds.uuid(id)));
-            tick(receipt, recipients);
-        }
-    }
-
-    private void tick(Receipt receipt, List<UUID> recipients) {
-        long message = receipt.getMessageServerId();
-        Tick.State state = receipt.getState() == ReceiptState.RECEIPT_STATE_READ ? Tick.State.READ
-                : Tick.State.DELIVERED;
-        Optional<UUID> group = optionalId(receipt.getGroupId());
-        for (UUID recipient : recipients) {
-            ticks.tryEmitNext(new Tick(message, recipient, state, group));
-            group.flatMap(g -> groupState.record(message, recipient, state)).ifPresent(groupStatuses::tryEmitNext);
-        }
-        synchronized (tickedReceipts) {
-            tickedReceipts.add(receipt.getServerId());
-        }
-        ackReceipt(receipt.getServerId());
-    }
-
-    /**
-     * A message this device doesn't remember (older than the last {@value #SENT_RECIPIENTS} sends): its status names
-     * the recipient. Not acked if the question fails: the receipt comes again on the next stream.
-     */
-    private void tickWithRecipientFromServer(Receipt receipt) {
-        call(() -> MessagingServiceGrpc.newBlockingStub(authenticated()).getMessageStatus(GetMessageStatusRequest
-                .newBuilder().addServerIds(receipt.getMessageServerId()).build()))
-                .subscribe(status -> tick(receipt, status.getStatusesList().stream()
-                        .flatMap(s -> s.getRecipientsList().stream())
-                        .map(r -> WireIds.uuid(r.getAccountId())).toList()),
-                        e -> LOG.log(Level.FINE, "the recipient of a receipt could not be asked for", e));
-    }
-
-    private static Optional<UUID> optionalId(ByteString id) {
-        return id.isEmpty() ? Optional.empty() : Optional.of(WireIds.uuid(id));
-    }
-
-    private void onDelivery(Delivery delivery) {
-        long id = delivery.getServerId();
-        UUID sender = WireIds.uuid(delivery.getSenderAccountId());
-        if (!delivery.getSyncRecipientAccountId().isEmpty()) {
-            // another device of this account sent it: its receipts come here too
-            sentRecipients.remember(id, WireIds.uuid(delivery.getSyncRecipientAccountId()));
-        }
-        // Compact streams leave the client message id out: the server keeps a retry under its server id.
-        long origin = delivery.getClientMessageId() == 0 ? id
-                : ClientStore.origin(sender, delivery.getSenderDeviceId(), delivery.getClientMessageId());
-        if (incoming.holds(id)) {
-            return; // decrypted before (on an earlier stream or run) and waiting for the app: acked once handled
-        }
-        if (store.hasSeen(id, origin) || incoming.holdsOrigin(origin)) {
-            ack(id); // the app has it already, or will under the id of an earlier copy
-            return;
-        }
-        try {
-            Optional<UnhandledMessage> forTheApp = store.atomically(() -> decryptAndKeep(delivery, sender, origin));
-            forTheApp.ifPresentOrElse(incoming::add, () -> ack(id));
-        } catch (Exception e) {
-            // Undecryptable (e.g. a session reset) or not a padded Content: nothing will make it readable later.
-            LOG.log(Level.WARNING, "dropping an undecryptable message " + id + ": " + e.getClass().getSimpleName());
-            store.markSeen(id, origin);
-            ack(id);
-            if (e instanceof NoSessionException && delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE
-                    && !delivery.getGroupId().isEmpty()) {
-                requestSenderKey(sender, WireIds.uuid(delivery.getGroupId()));
-            }
-        }
-    }
-
-    /**
-     * This device lacks a group sender's key (it was linked or reinstalled after the key went out): asks the sender,
-     * whose next group send then distributes the key to every device of this account. Messages before that stay
-     * unreadable here (a Sender Key chain only runs forward). At most once per sender and group per
-     * {@value #KEY_REQUEST_INTERVAL_MS} ms.
-     */
-    private void requestSenderKey(UUID sender, UUID groupId) {
-        long now = System.currentTimeMillis();
-        synchronized (keyRequests) {
-            Long last = keyRequests.get(sender + "/" + groupId);
-            if (last != null && now - last < KEY_REQUEST_INTERVAL_MS) {
-                return;
-            }
-            keyRequests.put(sender + "/" + groupId, now);
-        }
-        sendInternal(sender, Content.newBuilder().setSenderKeyRequest(SenderKeyRequest.newBuilder()
-                .setGroupId(WireIds.bytes(groupId))).build())
-                .subscribe(sent -> { }, e -> LOG.log(Level.FINE, "sender key request not sent", e));
-    }
-
-    /** A member's device lacks this device's key for the group: the next send distributes it to that account. */
-    private void onSenderKeyRequest(UUID requester, SenderKeyRequest request) {
-        if (request.getGroupId().size() != Uuids.BYTES) {
-            return;
-        }
-        UUID groupId = WireIds.uuid(request.getGroupId());
-        if (groupState.group(groupId).map(g -> GroupState.accounts(g).contains(requester)).orElse(false)) {
-            groupState.forgetHolders(groupId, requester);
-        }
-    }
-
-    /**
-     * Decrypting advances the session for good, so the plaintext is kept with it until the app has handled it. What
-     * is not for the app (key material, a session ack, a kind this version doesn't know) counts as seen once
-     * processed (empty result). A plaintext that doesn't unpad or parse throws: the caller drops it as undecryptable.
-     */
-    private Optional<UnhandledMessage> decryptAndKeep(Delivery delivery, UUID sender, long origin) throws Exception {
-        int device = delivery.getSenderDeviceId();
-        byte[] ciphertext = delivery.getCiphertext().toByteArray();
-        Content content = Plaintext.open(delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE
-                ? groupSessions().decrypt(sender, device, ciphertext)
-                : crypto().decrypt(sender, device, delivery.getType(), ciphertext));
-        if (delivery.getType() == EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE && !content.hasSessionAck()) {
-            completeSession(sender, SessionCrypto.sessionStartedBy(ciphertext));
-        }
-        Optional<DataMessage> forTheApp = switch (content.getContentCase()) {
-            case DATA_MESSAGE -> Optional.of(content.getDataMessage());
-            case SYNC_MESSAGE -> sentTranscript(sender, content.getSyncMessage());
-            case SENDER_KEY_DISTRIBUTION -> {
-                groupSessions().process(sender, device, content.getSenderKeyDistribution().toByteArray());
-                yield Optional.empty();
-            }
-            case SENDER_KEY_REQUEST -> {
-                onSenderKeyRequest(sender, content.getSenderKeyRequest());
-                yield Optional.empty();
-            }
-            // A session ack did its work by being decrypted; resend requests and a newer client's kinds are ignored.
-            case SESSION_ACK, DECRYPTION_ERROR, CONTENT_NOT_SET -> Optional.empty();
-        };
-        if (forTheApp.isEmpty()) {
-            store.markSeen(delivery.getServerId(), origin);
-            return Optional.empty();
-        }
-        UnhandledMessage message = new UnhandledMessage(new IncomingMessage(delivery.getServerId(), sender, device,
-                ServerTimes.of(delivery.getServerId(), delivery.getServerTimestampMs(),
-                        delivery.getServerTimestampOffsetMs()), forTheApp.get().toByteArray(),
-                optionalId(delivery.getSyncRecipientAccountId()), optionalId(delivery.getGroupId())), origin);
-        store.keepUnhandled(message);
-        return Optional.of(message);
-    }
-
-    /**
-     * A message another device of this account sent, for the app to show as sent. Only this account's devices may
-     * say what this user sent; read state and settings are not synced by this version.
-     */
-    private Optional<DataMessage> sentTranscript(UUID sender, SyncMessage sync) {
-        return sender.equals(credentials().accountId()) && sync.getSent().hasMessage()
-                ? Optional.of(sync.getSent().getMessage()) : Optional.empty();
-    }
-
-    /**
-     * Until a device hears back over a session it started, libsignal makes every message it sends a
-     * PreKeySignalMessage (≈ 1.7 KB more with PQXDH: 70 ms per hop at 200 kbit/s). Receipts are server metadata here,
-     * not messages, so a one-way chat would never hear back: the recipient answers each new session once with an
-     * empty session ack.
-     */
-    private void completeSession(UUID sender, long session) {
-        synchronized (answeredSessions) {
-            if (answeredSessions.contains(session)) {
-                return;
-            }
-            answeredSessions.add(session);
-        }
-        sendInternal(sender, Content.newBuilder().setSessionAck(SessionAck.getDefaultInstance()).build())
-                .subscribe(sent -> { }, e -> LOG.log(Level.FINE, "session ack not sent", e));
-    }
-
-    /** The app has the message: only now is it acked, and a stream waiting for room in the queue reads on. */
-    private void handled(UnhandledMessage message) {
-        store.handled(message);
-        ack(message.serverId());
-        Receiver stream;
-        synchronized (streamLock) {
-            stream = current;
-        }
-        if (stream != null) {
-            stream.resume();
-        }
-    }
-
-    private void onFrameError(FrameError error) {
-        PendingSend send = pending.get(error.getClientMessageId());
-        if (send == null) {
-            LOG.log(Level.FINE, () -> "server refused a frame: " + error.getCode() + " " + error.getMessage());
-            return;
-        }
-        if (error.getCode() == FrameErrorCode.FRAME_ERROR_CODE_MISMATCHED_DEVICES
-                && send.repairs().getAndIncrement() < MAX_REPAIRS) {
-            blocking.schedule(() -> repair(send, error.getMismatchedDevicesList()));
-        } else {
-            fail(send, new SendRefusedException(error.getCode(), error.getMessage()));
-        }
-    }
-
-    /**
-     * Only a revoked device stops for good. A stream superseded by one this client did not open (ALREADY_EXISTS) is
-     * retried like a drop: the device wants its stream, and the newest connection wins. A node that shuts down says
-     * "reconnect now": the client reconnects at once, on a new connection when the channel is a
-     * {@link ManagedChannel} (moved to idle, so a load balancer or the channel's address list picks a live node).
-     */
-    private void ended(Receiver stream, Status status, boolean reconnectNow) {
-        boolean reconnect;
-        synchronized (streamLock) {
-            if (current != stream) {
-                return; // closed or replaced by this client: nothing to do
-            }
-            current = null;
-            if (status.getCode() == Status.Code.UNAUTHENTICATED) {
-                running = false;
-            }
-            reconnect = running;
-        }
-        events.tryEmitNext(reconnect || status.isOk() ? ConnectionEvent.DISCONNECTED : ConnectionEvent.STOPPED);
-        if (reconnect) {
-            if (reconnectNow && channel instanceof ManagedChannel managed) {
-                managed.enterIdle(); // calls still open on the old connection go on; new ones get a new one
-            }
-            Duration delay = reconnectNow ? backoff.immediate() : backoff.next();
-            Schedulers.parallel().schedule(this::openStream, delay.toMillis(), TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** Acks go out in small batches: one frame for a burst of deliveries saves round trips on slow links. */
-    private void ack(long serverId) {
-        synchronized (pendingAcks) {
-            pendingAcks.add(serverId);
-            if (ackFlushScheduled) {
-                return;
-            }
-            ackFlushScheduled = true;
-        }
-        Schedulers.parallel().schedule(this::flushAcks, 20, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * A receipt's ack changes nothing the user sees (the tick is shown), so it waits up to {@link #RECEIPT_ACK_DELAY}
-     * and goes out with the next ack frame, or with the receipts that came meanwhile: on a slow link one frame for
-     * several receipts instead of one each. A cut meanwhile costs a redelivery, which ticks nothing twice.
-     */
-    private void ackReceipt(long serverId) {
-        boolean full;
-        boolean schedule = false;
-        synchronized (pendingAcks) {
-            heldReceiptAcks.add(serverId);
-            full = heldReceiptAcks.size() >= MAX_IDS_PER_ACK;
-            if (!full && !receiptFlushScheduled) {
-                receiptFlushScheduled = schedule = true;
-            }
-        }
-        if (full) {
-            flushAcks();
-        } else if (schedule) {
-            Schedulers.parallel().schedule(() -> {
-                synchronized (pendingAcks) {
-                    receiptFlushScheduled = false;
-                }
-                flushAcks();
-            }, RECEIPT_ACK_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** Sends what is due, with the receipt acks that are waiting. */
-    private void flushAcks() {
-        List<Long> batch;
-        synchronized (pendingAcks) {
-            batch = new ArrayList<>(pendingAcks);
-            batch.addAll(heldReceiptAcks);
-            pendingAcks.clear();
-            heldReceiptAcks.clear();
-            ackFlushScheduled = false;
-        }
-        // Servers refuse Acks with more ids than their window; after a restart the app may hand back more at once.
-        for (int from = 0; from < batch.size(); from += MAX_IDS_PER_ACK) {
-            List<Long> chunk = batch.subList(from, Math.min(batch.size(), from + MAX_IDS_PER_ACK));
-            write(ConnectRequest.newBuilder().setAck(Ack.newBuilder().addAllServerIds(chunk)).build());
-        }
-    }
-
-    private void write(ConnectRequest frame) {
-        synchronized (streamLock) {
-            if (current != null) {
-                current.send(frame);
-                lastWriteNanos = System.nanoTime();
-            }
-        }
-    }
-
-    private SessionCrypto crypto() {
-        return new SessionCrypto(store, keys());
-    }
-
-    private GroupSessions groupSessions() {
-        Credentials me = credentials();
-        return new GroupSessions(store, groupState, SessionCrypto.address(me.accountId(), me.deviceId()));
-    }
-
-    private AccountServiceGrpc.AccountServiceBlockingStub accounts() {
-        return AccountServiceGrpc.newBlockingStub(authenticated());
-    }
-
-    private GroupServiceGrpc.GroupServiceBlockingStub groups() {
-        return GroupServiceGrpc.newBlockingStub(authenticated());
-    }
-
-    private PrivacyServiceGrpc.PrivacyServiceBlockingStub privacy() {
-        return PrivacyServiceGrpc.newBlockingStub(authenticated());
-    }
-
-    private PushServiceGrpc.PushServiceBlockingStub push() {
-        return PushServiceGrpc.newBlockingStub(authenticated());
-    }
-
-    private KeyServiceGrpc.KeyServiceBlockingStub keys() {
-        return KeyServiceGrpc.newBlockingStub(authenticated());
-    }
-
-    /** The channel with this device's bearer token on every call. */
-    private Channel authenticated() {
-        Metadata headers = new Metadata();
-        headers.put(AUTHORIZATION, "Bearer " + credentials().authToken());
-        return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
-    }
-
-    private <T> Mono<T> call(Callable<T> work) {
-        return Mono.fromCallable(() -> {
-            try {
-                return work.call();
-            } catch (Exception e) {
-                if (closed) {
-                    return null; // the client was closed under this call: complete empty, nobody is waiting
-                }
-                throw e;
-            }
-        }).subscribeOn(blocking);
     }
 }

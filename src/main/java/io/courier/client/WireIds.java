@@ -1,6 +1,9 @@
 package io.courier.client;
 
 import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import com.google.protobuf.ByteString;
@@ -18,5 +21,14 @@ public final class WireIds {
     public static UUID uuid(ByteString bytes) {
         ByteBuffer buffer = bytes.asReadOnlyByteBuffer();
         return new UUID(buffer.getLong(), buffer.getLong());
+    }
+
+    /** An optional id of a frame: absent when the field is empty. */
+    static Optional<UUID> uuidIfAny(ByteString bytes) {
+        return bytes.isEmpty() ? Optional.empty() : Optional.of(uuid(bytes));
+    }
+
+    static List<ByteString> bytes(Collection<UUID> ids) {
+        return ids.stream().map(WireIds::bytes).toList();
     }
 }

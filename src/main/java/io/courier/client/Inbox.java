@@ -1,0 +1,155 @@
+package io.courier.client;
+
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import org.signal.libsignal.protocol.NoSessionException;
+
+import io.courier.api.v1.Content;
+import io.courier.api.v1.DataMessage;
+import io.courier.api.v1.Delivery;
+import io.courier.api.v1.EnvelopeType;
+import io.courier.api.v1.SessionAck;
+import io.courier.api.v1.SyncMessage;
+import reactor.core.publisher.Flux;
+
+/**
+ * What arrives for this device: each delivery decrypted once, kept in the {@link ClientStore} until the app has it
+ * ({@link IncomingQueue}), and acked only then. Copies are dropped by server id and by origin (a sender's retry under
+ * another server id); what is undecryptable is acked and dropped; what is the SDK's own (keys, session acks) is
+ * processed and never reaches the app.
+ */
+final class Inbox {
+    private static final Logger LOG = Logger.getLogger(Inbox.class.getName());
+    /** Far above the server's window (256): reached only if a server ignores it. */
+    private static final int MAX_UNHANDLED = 1024;
+
+    private final ClientStore store;
+    private final Supplier<Credentials> credentials;
+    private final Sessions sessions;
+    private final Groups groups;
+    private final Outbox outbox;
+    private final Ticks ticks;
+    private final Acks acks;
+    private final Runnable roomMade;
+    private final IncomingQueue incoming;
+
+    /** {@code roomMade} runs each time the app has handled a message: a stream that paused can read on. */
+    Inbox(ClientStore store, Supplier<Credentials> credentials, Sessions sessions, Groups groups, Outbox outbox,
+            Ticks ticks, Acks acks, Runnable roomMade) {
+        this.store = store;
+        this.credentials = credentials;
+        this.sessions = sessions;
+        this.groups = groups;
+        this.outbox = outbox;
+        this.ticks = ticks;
+        this.acks = acks;
+        this.roomMade = roomMade;
+        this.incoming = new IncomingQueue(store.unhandled(), MAX_UNHANDLED, this::handled);
+    }
+
+    Flux<IncomingMessage> incoming() {
+        return incoming.flux();
+    }
+
+    boolean hasRoom() {
+        return incoming.hasRoom();
+    }
+
+    void close() {
+        incoming.close();
+    }
+
+    void onDelivery(Delivery delivery) {
+        long id = delivery.getServerId();
+        UUID sender = WireIds.uuid(delivery.getSenderAccountId());
+        if (!delivery.getSyncRecipientAccountId().isEmpty()) {
+            ticks.sentByOtherDevice(id, WireIds.uuid(delivery.getSyncRecipientAccountId()));
+        }
+        // Compact streams leave the client message id out: the server keeps a retry under its server id.
+        long origin = delivery.getClientMessageId() == 0 ? id
+                : ClientStore.origin(sender, delivery.getSenderDeviceId(), delivery.getClientMessageId());
+        if (incoming.holds(id)) {
+            return; // decrypted before (on an earlier stream or run) and waiting for the app: acked once handled
+        }
+        if (store.hasSeen(id, origin) || incoming.holdsOrigin(origin)) {
+            acks.ack(id); // the app has it already, or will under the id of an earlier copy
+            return;
+        }
+        try {
+            Optional<UnhandledMessage> forTheApp = store.atomically(() -> decryptAndKeep(delivery, sender, origin));
+            forTheApp.ifPresentOrElse(incoming::add, () -> acks.ack(id));
+        } catch (Exception e) {
+            // Undecryptable (e.g. a session reset) or not a padded Content: nothing will make it readable later.
+            LOG.log(Level.WARNING, "dropping an undecryptable message " + id + ": " + e.getClass().getSimpleName());
+            store.markSeen(id, origin);
+            acks.ack(id);
+            if (e instanceof NoSessionException && delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE
+                    && !delivery.getGroupId().isEmpty()) {
+                groups.requestSenderKey(sender, WireIds.uuid(delivery.getGroupId()));
+            }
+        }
+    }
+
+    /**
+     * Decrypting advances the session for good, so the plaintext is kept with it until the app has handled it. What
+     * is not for the app (key material, a session ack, a kind this version doesn't know) counts as seen once
+     * processed (empty result). A plaintext that doesn't unpad or parse throws: the caller drops it as undecryptable.
+     */
+    private Optional<UnhandledMessage> decryptAndKeep(Delivery delivery, UUID sender, long origin) throws Exception {
+        int device = delivery.getSenderDeviceId();
+        byte[] ciphertext = delivery.getCiphertext().toByteArray();
+        Content content = Plaintext.open(delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE
+                ? groups.decrypt(sender, device, ciphertext)
+                : sessions.decrypt(sender, device, delivery.getType(), ciphertext));
+        if (delivery.getType() == EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE && !content.hasSessionAck()
+                && sessions.answerOnce(ciphertext)) {
+            outbox.sendInternalQuietly(sender, Content.newBuilder().setSessionAck(SessionAck.getDefaultInstance())
+                    .build(), "session ack");
+        }
+        Optional<DataMessage> forTheApp = switch (content.getContentCase()) {
+            case DATA_MESSAGE -> Optional.of(content.getDataMessage());
+            case SYNC_MESSAGE -> sentTranscript(sender, content.getSyncMessage());
+            case SENDER_KEY_DISTRIBUTION -> {
+                groups.process(sender, device, content.getSenderKeyDistribution().toByteArray());
+                yield Optional.empty();
+            }
+            case SENDER_KEY_REQUEST -> {
+                groups.onSenderKeyRequest(sender, content.getSenderKeyRequest());
+                yield Optional.empty();
+            }
+            // A session ack did its work by being decrypted; resend requests and a newer client's kinds are ignored.
+            case SESSION_ACK, DECRYPTION_ERROR, CONTENT_NOT_SET -> Optional.empty();
+        };
+        if (forTheApp.isEmpty()) {
+            store.markSeen(delivery.getServerId(), origin);
+            return Optional.empty();
+        }
+        UnhandledMessage message = new UnhandledMessage(new IncomingMessage(delivery.getServerId(), sender, device,
+                ServerTimes.of(delivery.getServerId(), delivery.getServerTimestampMs(),
+                        delivery.getServerTimestampOffsetMs()), forTheApp.get().toByteArray(),
+                WireIds.uuidIfAny(delivery.getSyncRecipientAccountId()), WireIds.uuidIfAny(delivery.getGroupId())),
+                origin);
+        store.keepUnhandled(message);
+        return Optional.of(message);
+    }
+
+    /**
+     * A message another device of this account sent, for the app to show as sent. Only this account's devices may
+     * say what this user sent; read state and settings are not synced by this version.
+     */
+    private Optional<DataMessage> sentTranscript(UUID sender, SyncMessage sync) {
+        return sender.equals(credentials.get().accountId()) && sync.getSent().hasMessage()
+                ? Optional.of(sync.getSent().getMessage()) : Optional.empty();
+    }
+
+    /** The app has the message: only now is it acked, and a stream waiting for room in the queue reads on. */
+    private void handled(UnhandledMessage message) {
+        store.handled(message);
+        acks.ack(message.serverId());
+        roomMade.run();
+    }
+}

@@ -99,6 +99,17 @@ class HeldTicksTest extends ServerTest {
         return member;
     }
 
+    /** A ledger whose held ticks are reached through {@code via}, over a table whose writes are counted. */
+    private record Ledger(CountingCql cql, ReceiptTable table, HeldTicks ticks, ReceiptLedger ledger) {
+    }
+
+    private Ledger ledgerVia(HazelcastInstance via) {
+        CountingCql cql = new CountingCql(session);
+        ReceiptTable table = new ReceiptTable(cql);
+        HeldTicks ticks = new HeldTicks(via, table, FLUSH_AFTER, clock);
+        return new Ledger(cql, table, ticks, new ReceiptLedger(ticks, table, () -> true));
+    }
+
     private static UUID senderOwnedBy(HazelcastInstance owner) {
         while (true) {
             UUID sender = UUID.randomUUID();
@@ -116,33 +127,30 @@ class HeldTicksTest extends ServerTest {
     void aMessageDeliveredAndReadWithinTheFlushTimeIsWrittenOnceWithEveryTick() {
         HazelcastInstance owner = member();
         member();
-        CountingCql cql = new CountingCql(session);
-        ReceiptTable table = new ReceiptTable(cql);
-        HeldTicks ticks = new HeldTicks(owner, table, FLUSH_AFTER, clock);
-        ReceiptLedger ledger = new ReceiptLedger(ticks, table, () -> true);
+        Ledger held = ledgerVia(owner);
         UUID sender = senderOwnedBy(owner);
         UUID recipient = UUID.randomUUID();
         long serverId = serverIds.next();
         Instant sent = clock.instant().truncatedTo(ChronoUnit.MILLIS);
 
-        ledger.recordSent(sender, serverId, recipient, sent).block();
-        ledger.mark(sender, List.of(mark(serverId, recipient, ReceiptState.RECEIPT_STATE_DELIVERED,
+        held.ledger().recordSent(sender, serverId, recipient, sent).block();
+        held.ledger().mark(sender, List.of(mark(serverId, recipient, ReceiptState.RECEIPT_STATE_DELIVERED,
                 sent.plusSeconds(1)))).block();
-        ledger.mark(sender, List.of(mark(serverId, recipient, ReceiptState.RECEIPT_STATE_READ,
+        held.ledger().mark(sender, List.of(mark(serverId, recipient, ReceiptState.RECEIPT_STATE_READ,
                 sent.plusSeconds(2)))).block();
         clock.advance(Duration.ofSeconds(10));
-        ticks.flush().block();
+        held.ticks().flush().block();
 
-        assertThat(cql.tickWrites).as("within the flush time nothing is written").isEmpty();
-        assertThat(ledger.statuses(sender, serverId).block()).singleElement()
+        assertThat(held.cql().tickWrites).as("within the flush time nothing is written").isEmpty();
+        assertThat(held.ledger().statuses(sender, serverId).block()).singleElement()
                 .satisfies(s -> assertThat(s.state()).isEqualTo(ReceiptState.RECEIPT_STATE_READ));
 
         clock.advance(FLUSH_AFTER);
-        ticks.flush().block();
+        held.ticks().flush().block();
 
-        assertThat(cql.tickWrites).as("SENT, DELIVERED and READ in one write").hasSize(1);
-        assertThat(ticks.lookup(sender, Set.of(serverId)).block()).as("written and old: no longer held").isEmpty();
-        assertThat(table.statuses(sender, serverId).block()).singleElement().satisfies(s -> {
+        assertThat(held.cql().tickWrites).as("SENT, DELIVERED and READ in one write").hasSize(1);
+        assertThat(held.ticks().lookup(sender, Set.of(serverId)).block()).as("written and old: no longer held").isEmpty();
+        assertThat(held.table().statuses(sender, serverId).block()).singleElement().satisfies(s -> {
             assertThat(s.state()).isEqualTo(ReceiptState.RECEIPT_STATE_READ);
             assertThat(s.updatedAt()).isEqualTo(sent.plusSeconds(2));
         });
@@ -152,35 +160,32 @@ class HeldTicksTest extends ServerTest {
     void aTickThatChangesWhileItsFlushIsBeingWrittenIsWrittenByTheNextFlush() throws InterruptedException {
         HazelcastInstance owner = member();
         member();
-        CountingCql cql = new CountingCql(session);
-        ReceiptTable table = new ReceiptTable(cql);
-        HeldTicks ticks = new HeldTicks(owner, table, FLUSH_AFTER, clock);
-        ReceiptLedger ledger = new ReceiptLedger(ticks, table, () -> true);
+        Ledger held = ledgerVia(owner);
         UUID sender = senderOwnedBy(owner);
         UUID recipient = UUID.randomUUID();
         long serverId = serverIds.next();
         Instant sent = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        ledger.recordSent(sender, serverId, recipient, sent).block();
+        held.ledger().recordSent(sender, serverId, recipient, sent).block();
         clock.advance(FLUSH_AFTER.plusSeconds(1));
 
-        cql.closeGate();
-        CompletableFuture<Void> flushing = ticks.flush().toFuture();
-        assertThat(cql.held.await(30, TimeUnit.SECONDS)).as("the flush's write reached the gate").isTrue();
-        ledger.mark(sender, List.of(mark(serverId, recipient, ReceiptState.RECEIPT_STATE_DELIVERED,
+        held.cql().closeGate();
+        CompletableFuture<Void> flushing = held.ticks().flush().toFuture();
+        assertThat(held.cql().held.await(30, TimeUnit.SECONDS)).as("the flush's write reached the gate").isTrue();
+        held.ledger().mark(sender, List.of(mark(serverId, recipient, ReceiptState.RECEIPT_STATE_DELIVERED,
                 clock.instant()))).block();
-        cql.gate.complete(null);
+        held.cql().gate.complete(null);
         flushing.join();
 
-        assertThat(ticks.lookup(sender, Set.of(serverId)).block()).as("changed after its snapshot: still held")
+        assertThat(held.ticks().lookup(sender, Set.of(serverId)).block()).as("changed after its snapshot: still held")
                 .containsKey(serverId);
-        assertThat(table.statuses(sender, serverId).block()).singleElement()
+        assertThat(held.table().statuses(sender, serverId).block()).singleElement()
                 .satisfies(s -> assertThat(s.state()).isEqualTo(ReceiptState.RECEIPT_STATE_SENT));
         clock.advance(FLUSH_AFTER.plusSeconds(1));
-        ticks.flush().block();
+        held.ticks().flush().block();
 
-        assertThat(table.statuses(sender, serverId).block()).singleElement()
+        assertThat(held.table().statuses(sender, serverId).block()).singleElement()
                 .satisfies(s -> assertThat(s.state()).isEqualTo(ReceiptState.RECEIPT_STATE_DELIVERED));
-        assertThat(ticks.lookup(sender, Set.of(serverId)).block()).isEmpty();
+        assertThat(held.ticks().lookup(sender, Set.of(serverId)).block()).isEmpty();
     }
 
     @Test
@@ -188,46 +193,40 @@ class HeldTicksTest extends ServerTest {
         HazelcastInstance owner = member();
         HazelcastInstance survivor = member();
         await().atMost(Duration.ofSeconds(30)).until(() -> survivor.getPartitionService().isClusterSafe());
-        CountingCql cql = new CountingCql(session);
-        ReceiptTable table = new ReceiptTable(cql);
-        HeldTicks viaSurvivor = new HeldTicks(survivor, table, FLUSH_AFTER, clock);
-        ReceiptLedger ledger = new ReceiptLedger(viaSurvivor, table, () -> true);
+        Ledger held = ledgerVia(survivor);
         UUID sender = senderOwnedBy(owner);
         UUID recipient = UUID.randomUUID();
         long serverId = serverIds.next();
-        ledger.recordSent(sender, serverId, recipient, clock.instant()).block();
-        ledger.mark(sender, List.of(mark(serverId, recipient, ReceiptState.RECEIPT_STATE_DELIVERED,
+        held.ledger().recordSent(sender, serverId, recipient, clock.instant()).block();
+        held.ledger().mark(sender, List.of(mark(serverId, recipient, ReceiptState.RECEIPT_STATE_DELIVERED,
                 clock.instant()))).block();
 
         owner.getLifecycleService().terminate(); // kill -9: no graceful migration
 
-        assertThat(ledger.statuses(sender, serverId).block()).singleElement()
+        assertThat(held.ledger().statuses(sender, serverId).block()).singleElement()
                 .satisfies(s -> assertThat(s.state()).isEqualTo(ReceiptState.RECEIPT_STATE_DELIVERED));
-        assertThat(cql.tickWrites).as("from the promoted backup, not the table").isEmpty();
+        assertThat(held.cql().tickWrites).as("from the promoted backup, not the table").isEmpty();
     }
 
     @Test
     void aMarkForAMessageNoLongerHeldGoesToTheTable() {
         HazelcastInstance owner = member();
         member();
-        CountingCql cql = new CountingCql(session);
-        ReceiptTable table = new ReceiptTable(cql);
-        HeldTicks ticks = new HeldTicks(owner, table, FLUSH_AFTER, clock);
-        ReceiptLedger ledger = new ReceiptLedger(ticks, table, () -> true);
+        Ledger held = ledgerVia(owner);
         UUID sender = senderOwnedBy(owner);
         UUID recipient = UUID.randomUUID();
         long serverId = serverIds.next();
         Instant sent = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        ledger.recordSent(sender, serverId, recipient, sent).block();
+        held.ledger().recordSent(sender, serverId, recipient, sent).block();
         clock.advance(FLUSH_AFTER.plusSeconds(1));
-        ticks.flush().block();
-        assertThat(ticks.lookup(sender, Set.of(serverId)).block()).isEmpty();
+        held.ticks().flush().block();
+        assertThat(held.ticks().lookup(sender, Set.of(serverId)).block()).isEmpty();
 
-        ledger.mark(sender, List.of(mark(serverId, recipient, ReceiptState.RECEIPT_STATE_READ,
+        held.ledger().mark(sender, List.of(mark(serverId, recipient, ReceiptState.RECEIPT_STATE_READ,
                 sent.plusSeconds(40)))).block();
 
-        assertThat(ledger.progress(sender, Map.of(serverId, Set.of(recipient)), Set.of()).block()
+        assertThat(held.ledger().progress(sender, Map.of(serverId, Set.of(recipient)), Set.of()).block()
                 .get(serverId).get(recipient).state()).isEqualTo(ReceiptState.RECEIPT_STATE_READ);
-        assertThat(cql.tickWrites).as("the flush of SENT, then the READ").hasSize(2);
+        assertThat(held.cql().tickWrites).as("the flush of SENT, then the READ").hasSize(2);
     }
 }

@@ -48,7 +48,12 @@ public final class RateLimiter {
 
     /** Like {@link #tryAcquire}, failing with RESOURCE_EXHAUSTED (and when to retry) if the limit is hit. */
     public Mono<Void> acquire(RateLimit limit, String key) {
-        return tryAcquire(limit, key).doOnNext(waitMillis -> check(limit, waitMillis)).then();
+        return acquire(limit, key, 1);
+    }
+
+    /** Like {@link #tryAcquire(RateLimit, String, int)}, failing with RESOURCE_EXHAUSTED if the limit is hit. */
+    public Mono<Void> acquire(RateLimit limit, String key, int cost) {
+        return tryAcquire(limit, key, cost).doOnNext(waitMillis -> check(limit, waitMillis)).then();
     }
 
     private static String bucket(RateLimit limit, String key) {

@@ -10,7 +10,7 @@ import io.courier.api.v1.MessagingServiceGrpc;
 import io.courier.common.AuthenticatedDevice;
 import io.courier.common.CallContext;
 import io.courier.messaging.DownFrames;
-import io.courier.messaging.Messenger;
+import io.courier.messaging.MessageStatuses;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.ServerServiceDefinition;
@@ -32,11 +32,11 @@ public class ConnectService extends MessagingServiceGrpc.MessagingServiceImplBas
 
     /** Resolved on first use: the gRPC server builds services before the database session exists. */
     private final Provider<SessionRegistry> sessions;
-    private final Provider<Messenger> messenger;
+    private final Provider<MessageStatuses> statuses;
 
-    ConnectService(Provider<SessionRegistry> sessions, Provider<Messenger> messenger) {
+    ConnectService(Provider<SessionRegistry> sessions, Provider<MessageStatuses> statuses) {
         this.sessions = sessions;
-        this.messenger = messenger;
+        this.statuses = statuses;
     }
 
     /** The Connect call's context: its epoch and the down-frames its client asked for. */
@@ -63,8 +63,8 @@ public class ConnectService extends MessagingServiceGrpc.MessagingServiceImplBas
     @Override
     public void getMessageStatus(GetMessageStatusRequest request, StreamObserver<GetMessageStatusResponse> responses) {
         AuthenticatedDevice caller = CallContext.device();
-        messenger.get().status(caller.accountId(), request.getServerIdsList()).subscribe(statuses -> {
-            responses.onNext(GetMessageStatusResponse.newBuilder().addAllStatuses(statuses).build());
+        statuses.get().of(caller.accountId(), request.getServerIdsList()).subscribe(found -> {
+            responses.onNext(GetMessageStatusResponse.newBuilder().addAllStatuses(found).build());
             responses.onCompleted();
         }, error -> responses.onError(error instanceof StatusRuntimeException refused ? refused
                 : Status.INTERNAL.withCause(error).asRuntimeException())); // the FailureShield answers it

@@ -85,6 +85,18 @@ public interface MessagingConfig {
                 groupDeliveriesRefill());
     }
 
+    /** Message ids an account's GetMessageStatus calls may look up at once, cluster-wide (a call costs its ids). */
+    @WithDefault("1000")
+    int statusLookupsBurst();
+
+    /** One more lookup every this (the default: 20 a second). */
+    @WithDefault("50ms")
+    Duration statusLookupsRefill();
+
+    default RateLimit statusLookups() {
+        return new RateLimit("message status lookups by this account", statusLookupsBurst(), statusLookupsRefill());
+    }
+
     default RateLimit sends() {
         return new RateLimit("messages sent from this device", sendBurst(), sendRefill());
     }

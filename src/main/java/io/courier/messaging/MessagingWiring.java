@@ -142,6 +142,14 @@ public class MessagingWiring {
                 new TypingRelay(keys, groups, presence, bus, privacy));
     }
 
+    @Produces
+    @Singleton
+    MessageStatuses messageStatuses(HeldTicks ticks, Cql cql, DeviceQueues queues, RateLimiter limiter,
+            MessagingConfig config) {
+        ReceiptTable table = new ReceiptTable(cql);
+        return new MessageStatuses(new ReceiptLedger(ticks, table, queues::holding), limiter, config);
+    }
+
     /** The queue writes of group fan-out jobs. */
     @Produces
     @Singleton

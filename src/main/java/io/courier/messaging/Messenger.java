@@ -18,15 +18,12 @@ import com.google.protobuf.ByteString;
 import io.courier.api.v1.DeviceEnvelope;
 import io.courier.api.v1.FrameError;
 import io.courier.api.v1.FrameErrorCode;
-import io.courier.api.v1.MessageStatus;
 import io.courier.api.v1.MismatchedDevices;
 import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.ReceiptState;
-import io.courier.api.v1.RecipientStatus;
 import io.courier.api.v1.Typing;
 import io.courier.cluster.DeviceAddress;
 import io.courier.common.Ids;
-import io.courier.common.Rejections;
 import io.courier.common.TokenBucket;
 import io.courier.keys.KeyDirectory;
 import io.courier.presence.PrivacyDirectory;
@@ -264,25 +261,6 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     /** Relays a typing indicator to whoever of its recipients is online; completes with the refusal if any. */
     public Mono<FrameError> typing(DeviceAddress sender, Typing indicator) {
         return typing.relay(sender, indicator);
-    }
-
-    /** Current tick state of messages the caller's account sent; unknown or expired ids are left out. */
-    public Mono<List<MessageStatus>> status(UUID account, List<Long> serverIds) {
-        if (serverIds.size() > config.maxStatusIds()) {
-            return Mono.error(Rejections.invalidArgument("at most " + config.maxStatusIds()
-                    + " server_ids per call"));
-        }
-        return Flux.fromIterable(new TreeSet<>(serverIds))
-                .flatMapSequential(serverId -> receipts.statuses(account, serverId)
-                        .filter(recipients -> !recipients.isEmpty())
-                        .map(recipients -> {
-                            MessageStatus.Builder status = MessageStatus.newBuilder().setServerId(serverId);
-                            recipients.forEach(r -> status.addRecipients(RecipientStatus.newBuilder()
-                                    .setAccountId(Ids.bytes(r.recipient())).setState(r.state())
-                                    .setUpdatedAtMs(r.updatedAt().toEpochMilli())));
-                            return status.build();
-                        }))
-                .collectList();
     }
 
     private static SendOutcome refuse(long clientId, FrameErrorCode code, String message) {

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
 import io.courier.api.v1.ConnectRequest;
@@ -16,14 +18,22 @@ import io.courier.api.v1.GetMessageStatusRequest;
 import io.courier.api.v1.MessagingServiceGrpc;
 import io.courier.api.v1.Read;
 import io.courier.api.v1.ReceiptState;
+import io.courier.cluster.RateLimiter;
+import io.courier.common.Ids;
 import io.courier.support.RawStream;
 import io.courier.support.ServerTest;
+import io.courier.support.Statuses;
 import io.grpc.Status;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** The 1:1 flow at the protocol level: ticks, offline queues, retries, superseding streams. */
 @QuarkusTest
 class MessageFlowTest extends ServerTest {
+    @Inject
+    RateLimiter limiter;
+
+    @Inject
+    MessagingConfig messaging;
 
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
@@ -70,6 +80,27 @@ class MessageFlowTest extends ServerTest {
                     .getMessageStatus(GetMessageStatusRequest.newBuilder().addServerIds(sendAck.getServerId()).build());
             assertThat(status.getStatuses(0).getRecipients(0).getState()).isEqualTo(ReceiptState.RECEIPT_STATE_READ);
         }
+    }
+
+    @Test
+    void statusLookupsCostTheirIdsFromTheAccountsClusterWideBudget() {
+        Participant alice = participant();
+        var statuses = withToken(MessagingServiceGrpc.newBlockingStub(channel), alice.device().authToken());
+        GetMessageStatusRequest.Builder hundred = GetMessageStatusRequest.newBuilder();
+        for (long id = 1; id <= 100; id++) {
+            hundred.addServerIds(id);
+        }
+        // Another node's calls (or earlier ones) left 150 lookups of the burst.
+        assertThat(limiter.tryAcquire(messaging.statusLookups(), Ids.uuid(alice.accountId(), "id").toString(),
+                messaging.statusLookupsBurst() - 150).block()).isZero();
+
+        assertThat(statuses.getMessageStatus(hundred.build()).getStatusesList()).as("ids never sent").isEmpty();
+        String refused = Statuses.assertStatus(Status.Code.RESOURCE_EXHAUSTED,
+                () -> statuses.getMessageStatus(hundred.build()));
+
+        assertThat(refused).contains("too many message status lookups by this account");
+        assertThat(statuses.getMessageStatus(GetMessageStatusRequest.newBuilder().addServerIds(1).build())
+                .getStatusesList()).as("a smaller call still fits: the refused one took nothing").isEmpty();
     }
 
     @Test

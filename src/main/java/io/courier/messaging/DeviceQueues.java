@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
@@ -62,6 +63,8 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
      */
     private volatile boolean everHeld;
     private final AtomicBoolean spilling = new AtomicBoolean();
+    /** Items and send records this member wrote to the log after the hold (a meter reads it). */
+    private final LongAdder spilled = new LongAdder();
     private volatile Disposable spills = () -> { };
 
     DeviceQueues(HazelcastInstance hazelcast, DeviceLog log, DeviceQueue.Limits limits, Duration sendFlush,
@@ -171,7 +174,18 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
                 .and(log.append(device, work.sharedItems(), true))
                 .and(log.recordSends(device, work.sends()))
                 .then(call(device, () -> new QueueOps.Stored(seqs, work.sends().keySet(), clock.millis(), limits)))
+                .doOnSuccess(stored -> spilled.add(seqs.size() + work.sends().size()))
                 .then();
+    }
+
+    /** Items and send records spilled by this member so far. */
+    long spilledCount() {
+        return spilled.sum();
+    }
+
+    /** Device queue entries whose primary this member holds. */
+    long ownedQueues() {
+        return map.getLocalMapStats().getOwnedEntryCount();
     }
 
     void refreshCopies() {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.jboss.logging.Logger;
 
@@ -63,6 +64,8 @@ final class HeldTicks {
     private final Duration flushAfter;
     private final Clock clock;
     private volatile Disposable flushes = () -> { };
+    /** Tick rows this member wrote to the table (a meter reads it). */
+    private final LongAdder flushed = new LongAdder();
 
     HeldTicks(HazelcastInstance hazelcast, ReceiptTable table, Duration flushAfter, Clock clock) {
         this.hazelcast = hazelcast;
@@ -120,12 +123,23 @@ final class HeldTicks {
         return Flux.defer(() -> Flux.fromIterable(map.localKeySet(new Due(cutoff))))
                 .flatMap(sender -> call(sender, new TakeFlush(cutoff))
                         .flatMap(flush -> (flush.rows().isEmpty() ? Mono.<Void>empty()
-                                : table.putDirect(sender, flush.rows()))
+                                : table.putDirect(sender, flush.rows())
+                                        .doOnSuccess(written -> flushed.add(flush.rows().size())))
                                 .then(call(sender, new Written(flush.versions(), cutoff)))), 16)
                 .then()
                 .doOnError(e -> LOG.warnf("Flushing held ticks failed (%s); retrying at the next interval",
                         e.toString()))
                 .onErrorResume(e -> Mono.empty());
+    }
+
+    /** Tick rows flushed by this member so far. */
+    long flushedCount() {
+        return flushed.sum();
+    }
+
+    /** Senders whose ticks this member holds as primary. */
+    long ownedSenders() {
+        return map.getLocalMapStats().getOwnedEntryCount();
     }
 
     /**

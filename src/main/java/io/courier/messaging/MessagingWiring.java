@@ -26,6 +26,8 @@ import io.courier.presence.PrivacyDirectory;
 import io.courier.push.WakeUps;
 import io.courier.store.Cql;
 import io.courier.store.Migration;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 
@@ -64,10 +66,16 @@ public class MessagingWiring {
     @Produces
     @Singleton
     @Startup
-    DeviceQueues deviceQueues(HazelcastInstance hazelcast, DeviceLog log, MessagingConfig config, Clock clock) {
+    DeviceQueues deviceQueues(HazelcastInstance hazelcast, DeviceLog log, MessagingConfig config, Clock clock,
+            MeterRegistry meters) {
         DeviceQueues queues = new DeviceQueues(hazelcast, log, new DeviceQueue.Limits(config.queueMemoryItems(),
                 config.queueMemoryBytes(), config.hold().toMillis()), config.tickFlush(), clock);
         queues.start(config.spillInterval());
+        FunctionCounter.builder("courier.queue.spilled", queues, DeviceQueues::spilledCount)
+                .description("Queue items and send records this member wrote to the log after the hold (hold mode)")
+                .register(meters);
+        Gauge.builder("courier.queue.entries", queues, DeviceQueues::ownedQueues)
+                .description("Device queues whose grid entry this member owns").register(meters);
         return queues;
     }
 
@@ -79,9 +87,15 @@ public class MessagingWiring {
     @Produces
     @Singleton
     @Startup
-    HeldTicks heldTicks(HazelcastInstance hazelcast, Cql cql, MessagingConfig config, Clock clock) {
+    HeldTicks heldTicks(HazelcastInstance hazelcast, Cql cql, MessagingConfig config, Clock clock,
+            MeterRegistry meters) {
         HeldTicks ticks = new HeldTicks(hazelcast, new ReceiptTable(cql), config.tickFlush(), clock);
         ticks.start(config.spillInterval());
+        FunctionCounter.builder("courier.ticks.flushed", ticks, HeldTicks::flushedCount)
+                .description("Tick rows this member wrote to the table after holding them (hold mode)")
+                .register(meters);
+        Gauge.builder("courier.ticks.senders", ticks, HeldTicks::ownedSenders)
+                .description("Sender accounts whose held ticks this member owns").register(meters);
         return ticks;
     }
 

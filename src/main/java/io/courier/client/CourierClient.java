@@ -2,6 +2,7 @@ package io.courier.client;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -45,6 +46,7 @@ public final class CourierClient implements AutoCloseable {
     private final Groups groups;
     private final Presence presence;
     private final Inbox inbox;
+    private final UnsentMessages unsent;
 
     private CourierClient(Channel channel, ClientStore store) {
         this.store = store;
@@ -59,6 +61,7 @@ public final class CourierClient implements AutoCloseable {
         this.presence = new Presence(calls, connection::write);
         this.groups = new Groups(calls, store, groupState, sessions, outbox, acks, this::credentials);
         this.inbox = new Inbox(store, this::credentials, sessions, groups, outbox, ticks, acks, connection::resume);
+        this.unsent = new UnsentMessages(store, UnsentMessages.LIMIT, this::deliver);
     }
 
     public static CourierClient create(Channel channel, ClientStore store) {
@@ -182,10 +185,10 @@ public final class CourierClient implements AutoCloseable {
      * (stored once, fan-out recorded). Member devices that lack the key get it first, 1:1; after a member left or
      * was removed a new key is made and distributed, so they can't read what follows. The sender's other devices get
      * a 1:1 sent transcript. Ticks come per member ({@link #ticks()}) and as an aggregate ({@link #groupStatuses()}).
-     * {@code dataMessage} is a serialized DataMessage, as for {@link #send}.
+     * {@code dataMessage} is a serialized DataMessage, as for {@link #send}; kept until acknowledged, as there.
      */
     public Mono<SentMessage> sendToGroup(UUID groupId, byte[] dataMessage) {
-        return groups.send(groupId, dataMessage);
+        return sendKept(groupId, true, dataMessage);
     }
 
     /** Ticks of group messages this device sent, counted over their members: delivered to all, read by all. */
@@ -265,10 +268,14 @@ public final class CourierClient implements AutoCloseable {
         return presence.hideLastSeen(hidden);
     }
 
-    /** Opens the stream and keeps it open (reconnecting with jittered backoff) until {@link #close()}. */
+    /**
+     * Opens the stream and keeps it open (reconnecting with jittered backoff) until {@link #close()}; the first call
+     * also sends the {@link #restoredSends()} again.
+     */
     public void connect() {
         credentials();
         connection.connect();
+        unsent.sendRestored();
     }
 
     /**
@@ -283,9 +290,23 @@ public final class CourierClient implements AutoCloseable {
      * Encrypts for every device of the recipient and every other device of this account (a sent transcript), and
      * completes with the server's acknowledgement. Device-list mismatches are repaired (refetch, re-encrypt, resend)
      * transparently. {@code dataMessage} is a serialized DataMessage ({@link io.courier.client.Content#encode()}).
+     *
+     * <p>The message is kept in the device's storage from before its first attempt until the Mono completes; a client
+     * closed (or killed) before the acknowledgement sends it again on its next run ({@link #restoredSends()}).
+     * Cancelling the Mono gives the message up. At most {@value UnsentMessages#LIMIT} messages wait at once: beyond
+     * that the Mono fails with {@link OutboxFullException}.
      */
     public Mono<SentMessage> send(UUID recipient, byte[] dataMessage) {
-        return outbox.send(recipient, dataMessage);
+        return sendKept(recipient, false, dataMessage);
+    }
+
+    /**
+     * The messages an earlier run of this device sent that the server had not acknowledged, oldest first: show them
+     * as sending. {@link #connect()} sends them again under their client ids, so each is stored once, and each
+     * {@link RestoredSend#outcome()} completes with the server's acknowledgement (or refusal).
+     */
+    public List<RestoredSend> restoredSends() {
+        return unsent.restored();
     }
 
     /** Tells the sender the message was shown to the user (blue ticks). */
@@ -296,6 +317,7 @@ public final class CourierClient implements AutoCloseable {
 
     @Override
     public void close() {
+        unsent.close(); // before the parts below: what fails because of them stays kept for the next run
         acks.flush(); // the receipts' acks that were waiting, before the stream ends
         calls.close();
         accounts.close();
@@ -305,6 +327,15 @@ public final class CourierClient implements AutoCloseable {
     }
 
     // --- internals ---
+
+    private Mono<SentMessage> sendKept(UUID destination, boolean toGroup, byte[] dataMessage) {
+        return outbox.stamped(dataMessage).flatMap(message -> unsent.send(destination, toGroup, message));
+    }
+
+    /** One attempt series of a kept message, under its client id. */
+    private Mono<SentMessage> deliver(UnsentMessage message) {
+        return message.toGroup() ? groups.send(message) : outbox.send(message);
+    }
 
     /** A new stream knows nothing of this device's presence subscription or of its sends in flight. */
     private void streamOpened() {

@@ -12,6 +12,7 @@ import com.google.protobuf.ByteString;
 import io.courier.api.v1.AddMembersRequest;
 import io.courier.api.v1.Content;
 import io.courier.api.v1.CreateGroupRequest;
+import io.courier.api.v1.DataMessage;
 import io.courier.api.v1.DemoteAdminsRequest;
 import io.courier.api.v1.GetGroupRequest;
 import io.courier.api.v1.Group;
@@ -133,18 +134,18 @@ final class Groups {
     // --- Sender Keys ---
 
     /** Encrypts once with this device's Sender Key, distributing it first to member accounts that lack it. */
-    Mono<SentMessage> send(UUID groupId, byte[] dataMessage) {
-        return outbox.stamped(dataMessage).flatMap(message -> {
-            byte[] content = Plaintext.seal(Content.newBuilder().setDataMessage(message).build());
-            return calls.call(() -> groupSessions().prepare(groupId, GroupState.accounts(membership(groupId)),
-                    sessions::devicesWithSessions))
-                    .flatMap(plan -> Flux.fromIterable(plan.lacking())
-                            .flatMap(account -> distribute(plan, account), DISTRIBUTIONS_IN_FLIGHT)
-                            .then(calls.call(() -> new PendingSend.ToGroup(groupId,
-                                    groupSessions().encrypt(plan.distributionId(), content), plan.recipients()))))
-                    .flatMap(target -> outbox.submit(target, Outbox.transcript(message,
-                            SyncMessage.Sent.newBuilder().setGroupId(WireIds.bytes(groupId)))));
-        });
+    Mono<SentMessage> send(UnsentMessage unsent) {
+        UUID groupId = unsent.destination();
+        DataMessage message = unsent.message();
+        byte[] content = Plaintext.seal(Content.newBuilder().setDataMessage(message).build());
+        return calls.call(() -> groupSessions().prepare(groupId, GroupState.accounts(membership(groupId)),
+                sessions::devicesWithSessions))
+                .flatMap(plan -> Flux.fromIterable(plan.lacking())
+                        .flatMap(account -> distribute(plan, account), DISTRIBUTIONS_IN_FLIGHT)
+                        .then(calls.call(() -> new PendingSend.ToGroup(groupId,
+                                groupSessions().encrypt(plan.distributionId(), content), plan.recipients()))))
+                .flatMap(target -> outbox.submit(unsent.clientMessageId(), target, Outbox.transcript(message,
+                        SyncMessage.Sent.newBuilder().setGroupId(WireIds.bytes(groupId)))));
     }
 
     /** Sends this device's Sender Key to every device of {@code account}, and records who holds it once stored. */

@@ -26,7 +26,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * Messages on their way out. Each gets a random client id and waits under it for the server's SendAck or refusal;
+ * Messages on their way out. Each has a random client id and waits under it for the server's SendAck or refusal;
  * its Mono completes then. A device-list mismatch is repaired and the message encrypted again under the same id (at
  * most {@value #MAX_REPAIRS} times); whatever is unacknowledged when a new stream opens goes again under its id, and
  * the server answers a retry with the first attempt's server id.
@@ -62,11 +62,18 @@ final class Outbox {
         this.acknowledged = acknowledged;
     }
 
-    /** An app's message to every device of {@code recipient}, and as a sent transcript to this account's others. */
-    Mono<SentMessage> send(UUID recipient, byte[] dataMessage) {
-        return stamped(dataMessage).flatMap(message -> submit(new PendingSend.Direct(recipient, false,
+    /** An app's message to every device of its recipient, and as a sent transcript to this account's others. */
+    Mono<SentMessage> send(UnsentMessage unsent) {
+        DataMessage message = unsent.message();
+        return submit(unsent.clientMessageId(), new PendingSend.Direct(unsent.destination(), false,
                         Plaintext.seal(Content.newBuilder().setDataMessage(message).build())),
-                transcript(message, SyncMessage.Sent.newBuilder().setRecipientAccountId(WireIds.bytes(recipient)))));
+                transcript(message, SyncMessage.Sent.newBuilder()
+                        .setRecipientAccountId(WireIds.bytes(unsent.destination()))));
+    }
+
+    /** Random and never 0 (0 is "none" on the wire). */
+    static long newClientMessageId() {
+        return ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     }
 
     /**
@@ -99,7 +106,7 @@ final class Outbox {
     /** Key material or a session ack: the SDK's own, to every device of {@code account} and this account's others. */
     Mono<SentMessage> sendInternal(UUID account, Content content) {
         byte[] sealed = Plaintext.seal(content);
-        return submit(new PendingSend.Direct(account, true, sealed), sealed);
+        return submit(newClientMessageId(), new PendingSend.Direct(account, true, sealed), sealed);
     }
 
     /** Same, with nobody waiting for the result. */
@@ -108,8 +115,7 @@ final class Outbox {
     }
 
     /** Sent once subscribed to; cancelling forgets it (a frame already written may still be stored). */
-    Mono<SentMessage> submit(PendingSend.Target target, byte[] selfContent) {
-        long clientMessageId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+    Mono<SentMessage> submit(long clientMessageId, PendingSend.Target target, byte[] selfContent) {
         return Mono.<SentMessage>create(sink -> {
             PendingSend send = new PendingSend(clientMessageId, target, selfContent, sink);
             pending.put(clientMessageId, send);

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +24,7 @@ import io.courier.api.v1.MismatchedDevices;
 import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.SendAck;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -55,12 +57,32 @@ class OutboxTest {
         }
     }, this::write, (send, serverId) -> acknowledged.put(send.clientMessageId(), serverId));
 
+    private final ClientStore store = ClientStore.inMemory();
+    /** What the store kept each time a frame was written. */
+    private final List<Set<String>> keptWhenWritten = new CopyOnWriteArrayList<>();
+    private final UnsentMessages unsent = new UnsentMessages(store, 2, outbox::send);
+
     private void write(ConnectRequest frame) {
         written.add(frame.getSend());
+        keptWhenWritten.add(kept());
+    }
+
+    private Set<String> kept() {
+        return Set.copyOf(store.entries(UnsentMessages.PREFIX).keySet());
+    }
+
+    /** An app's send, kept by {@link UnsentMessages} (at most 2 here) until its outcome. */
+    private Mono<SentMessage> keptSend(String text) {
+        return outbox.stamped(Content.text(text).encode()).flatMap(m -> unsent.send(BOB, false, m));
     }
 
     private CompletableFuture<SentMessage> send(String text) {
-        return outbox.send(BOB, Content.text(text).encode()).toFuture();
+        return sendToBob(text).toFuture();
+    }
+
+    private Mono<SentMessage> sendToBob(String text) {
+        return outbox.stamped(Content.text(text).encode())
+                .flatMap(m -> outbox.send(new UnsentMessage(Outbox.newClientMessageId(), BOB, false, m)));
     }
 
     private long lastClientId() {
@@ -181,7 +203,7 @@ class OutboxTest {
 
     @Test
     void aCancelledSendIsForgottenAndCloseFailsTheRest() {
-        Disposable cancelled = outbox.send(BOB, Content.text("never mind").encode()).subscribe();
+        Disposable cancelled = sendToBob("never mind").subscribe();
         CompletableFuture<SentMessage> waiting = send("hi");
         long waitingId = lastClientId();
         cancelled.dispose();
@@ -204,5 +226,72 @@ class OutboxTest {
         assertThat(pending.target()).isInstanceOfSatisfying(PendingSend.Direct.class,
                 direct -> assertThat(direct.internal()).isTrue());
         assertThat(Plaintext.open(pending.selfContent()).hasSessionAck()).isTrue();
+    }
+
+    @Test
+    void aKeptSendIsStoredBeforeItsFirstAttemptAndForgottenOnItsAck() throws Exception {
+        CompletableFuture<SentMessage> sent = keptSend("hi").toFuture();
+        long clientId = lastClientId();
+        assertThat(keptWhenWritten).containsExactly(Set.of(UnsentMessages.PREFIX + clientId));
+
+        outbox.onSendAck(ack(clientId, 42));
+        assertThat(sent.get().serverId()).isEqualTo(42);
+        assertThat(kept()).isEmpty();
+    }
+
+    @Test
+    void aRefusedOrCancelledSendIsForgotten() {
+        CompletableFuture<SentMessage> refused = keptSend("refused").toFuture();
+        outbox.onFrameError(refusal(lastClientId(), FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED));
+        assertThat(refused).isCompletedExceptionally();
+        assertThat(kept()).isEmpty();
+
+        Disposable cancelled = keptSend("never mind").subscribe();
+        assertThat(kept()).hasSize(1);
+        cancelled.dispose();
+        assertThat(kept()).isEmpty();
+    }
+
+    @Test
+    void beyondTheLimitASendIsRefusedBeforeItIsStoredOrWritten() {
+        keptSend("one").subscribe();
+        long first = lastClientId();
+        keptSend("two").subscribe();
+
+        CompletableFuture<SentMessage> third = keptSend("three").toFuture();
+        assertThatThrownBy(third::get).cause()
+                .isInstanceOfSatisfying(OutboxFullException.class, e -> assertThat(e.limit()).isEqualTo(2));
+        assertThat(written).hasSize(2);
+        assertThat(kept()).hasSize(2);
+
+        outbox.onSendAck(ack(first, 1));
+        keptSend("four").subscribe();
+        assertThat(written).as("room again once one was acknowledged").hasSize(3);
+    }
+
+    @Test
+    void aSendTheClientClosedOnIsKeptAndTheNextRunSendsItUnderTheSameId() {
+        CompletableFuture<SentMessage> firstRun = keptSend("hi").toFuture();
+        long clientId = lastClientId();
+        unsent.close();
+        outbox.close();
+        assertThat(firstRun).isCompletedExceptionally();
+        assertThat(kept()).containsExactly(UnsentMessages.PREFIX + clientId);
+
+        // The next run reads the same store (this outbox stands in for the next run's: close only failed its sends).
+        UnsentMessages nextRun = new UnsentMessages(store, 2, outbox::send);
+        RestoredSend restored = nextRun.restored().get(0);
+        assertThat(nextRun.restored()).hasSize(1);
+        assertThat(restored.clientMessageId()).isEqualTo(clientId);
+        assertThat(restored.toGroup()).isFalse();
+        assertThat(restored.destination()).isEqualTo(BOB);
+        written.clear();
+        nextRun.sendRestored();
+        nextRun.sendRestored(); // once per run
+        assertThat(written).extracting(OutgoingMessage::getClientMessageId).containsExactly(clientId);
+
+        outbox.onSendAck(ack(clientId, 9));
+        assertThat(restored.outcome().block().serverId()).isEqualTo(9);
+        assertThat(kept()).isEmpty();
     }
 }

@@ -49,6 +49,8 @@ final class Outbox {
     private final Map<Long, PendingSend> pending = new ConcurrentHashMap<>();
     /** The last DataMessage.sent_at_ms this device gave: never twice the same, as it names the message. */
     private final AtomicLong lastSentAt = new AtomicLong();
+    /** After close() nothing new is accepted: no stream would ever complete it. */
+    private volatile boolean closed;
 
     /**
      * {@code blocking} runs encryption; {@code write} puts a frame on the stream (dropped while there is none: the
@@ -90,6 +92,8 @@ final class Outbox {
                 throw new IllegalArgumentException("the message is not a serialized DataMessage", e);
             }
             if (message.getSentAtMs() != 0) {
+                // The app's own value counts too: a later stamp never repeats it.
+                lastSentAt.accumulateAndGet(message.getSentAtMs(), Math::max);
                 return message;
             }
             return message.toBuilder().setSentAtMs(lastSentAt.updateAndGet(
@@ -117,6 +121,10 @@ final class Outbox {
     /** Sent once subscribed to; cancelling forgets it (a frame already written may still be stored). */
     Mono<SentMessage> submit(long clientMessageId, PendingSend.Target target, byte[] selfContent) {
         return Mono.<SentMessage>create(sink -> {
+            if (closed) {
+                sink.error(new IllegalStateException("client closed"));
+                return;
+            }
             PendingSend send = new PendingSend(clientMessageId, target, selfContent, sink);
             pending.put(clientMessageId, send);
             sink.onDispose(() -> pending.remove(clientMessageId));
@@ -153,6 +161,7 @@ final class Outbox {
     }
 
     void close() {
+        closed = true;
         pending.values().forEach(p -> p.sink().error(new IllegalStateException("client closed")));
         pending.clear();
     }

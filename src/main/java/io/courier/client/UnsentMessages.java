@@ -91,8 +91,9 @@ final class UnsentMessages {
     /** Forgotten before the outcome reaches the app, so a client closed right after it still sends it only once. */
     private Mono<SentMessage> tracked(UnsentMessage unsent) {
         long clientMessageId = unsent.clientMessageId();
+        // Only an outcome forgets it: a call cut short by close() completes empty, and the next run must send it.
         return delivery.apply(unsent)
-                .doOnSuccess(sent -> forget(clientMessageId))
+                .doOnNext(sent -> forget(clientMessageId))
                 .doOnError(e -> {
                     if (!closed) {
                         forget(clientMessageId);

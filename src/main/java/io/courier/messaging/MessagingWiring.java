@@ -83,13 +83,26 @@ public class MessagingWiring {
         queues.close();
     }
 
+    /** The tick ledger's table: its statements are prepared once per node. */
+    @Produces
+    @Singleton
+    ReceiptTable receiptTable(Cql cql) {
+        return new ReceiptTable(cql);
+    }
+
+    @Produces
+    @Singleton
+    ReceiptLedger receiptLedger(HeldTicks ticks, ReceiptTable table, DeviceQueues queues) {
+        return new ReceiptLedger(ticks, table, queues::holding);
+    }
+
     /** Started with the node: every member flushes the ticks it held past {@code courier.messaging.tick-flush}. */
     @Produces
     @Singleton
     @Startup
-    HeldTicks heldTicks(HazelcastInstance hazelcast, Cql cql, MessagingConfig config, Clock clock,
+    HeldTicks heldTicks(HazelcastInstance hazelcast, ReceiptTable table, MessagingConfig config, Clock clock,
             MeterRegistry meters) {
-        HeldTicks ticks = new HeldTicks(hazelcast, new ReceiptTable(cql), config.tickFlush(), clock);
+        HeldTicks ticks = new HeldTicks(hazelcast, table, config.tickFlush(), clock);
         ticks.start(config.spillInterval());
         FunctionCounter.builder("courier.ticks.flushed", ticks, HeldTicks::flushedCount)
                 .description("Tick rows this member wrote to the table after holding them (hold mode)")
@@ -144,12 +157,11 @@ public class MessagingWiring {
 
     @Produces
     @Singleton
-    Messenger messenger(Cql cql, HeldTicks ticks, DeviceQueues queues, DeviceLog log, SentMessages sent, InboxQuota quota,
-            PresenceDirectory presence, NodeBus bus, KeyDirectory keys, ServerIds serverIds, MessagingConfig config,
+    Messenger messenger(ReceiptLedger receipts, DeviceQueues queues, DeviceLog log, SentMessages sent,
+            InboxQuota quota, PresenceDirectory presence, NodeBus bus, KeyDirectory keys, ServerIds serverIds, MessagingConfig config,
             MessagingMetrics metrics, Clock clock, GroupFanout groups, WakeUps wakeUps, PrivacyDirectory privacy,
             RateLimiter limiter) {
         DeliveryRouter router = new DeliveryRouter(presence, bus, wakeUps);
-        ReceiptLedger receipts = new ReceiptLedger(ticks, new ReceiptTable(cql), queues::holding);
         return new Messenger(queues, quota, receipts, sent, router, keys, privacy, config, metrics, clock,
                 new GroupSends(queues, log, sent, router, keys, groups, config, metrics, limiter),
                 new SenderReceipts(queues, receipts, router, keys, serverIds, metrics),
@@ -158,17 +170,15 @@ public class MessagingWiring {
 
     @Produces
     @Singleton
-    MessageStatuses messageStatuses(HeldTicks ticks, Cql cql, DeviceQueues queues, RateLimiter limiter,
-            MessagingConfig config) {
-        ReceiptTable table = new ReceiptTable(cql);
-        return new MessageStatuses(new ReceiptLedger(ticks, table, queues::holding), limiter, config);
+    MessageStatuses messageStatuses(ReceiptLedger receipts, RateLimiter limiter, MessagingConfig config) {
+        return new MessageStatuses(receipts, limiter, config);
     }
 
     /** The queue writes of group fan-out jobs. */
     @Produces
     @Singleton
-    GroupWrites groupInbox(Cql cql, DeviceQueues queues, DeviceLog log, PresenceDirectory presence, NodeBus bus,
+    GroupWrites groupInbox(ReceiptTable receipts, DeviceQueues queues, DeviceLog log, PresenceDirectory presence, NodeBus bus,
             KeyDirectory keys, WakeUps wakeUps) {
-        return new GroupInbox(queues, log, new ReceiptTable(cql), new DeliveryRouter(presence, bus, wakeUps), keys);
+        return new GroupInbox(queues, log, receipts, new DeliveryRouter(presence, bus, wakeUps), keys);
     }
 }

@@ -63,8 +63,6 @@ final class ReceiptTable {
 
     /** Server-id time one {@code direct_receipts} partition covers. */
     static final Duration BUCKET = Duration.ofMinutes(10);
-    /** Rows per unlogged batch when a group message is recorded for its members (one partition: the message's). */
-    private static final int SENT_BATCH = 128;
 
     private final Cql cql;
     private final PreparedStatement insertGroupSent;
@@ -107,14 +105,10 @@ final class ReceiptTable {
         return cql.write(direct(sender, new DirectRow(serverId, recipient, at.toEpochMilli(), 0, 0)));
     }
 
-    /** SENT for every member a group message goes to, a batch per {@value #SENT_BATCH} members. */
+    /** SENT for every member a group message goes to (one partition: the message's). */
     Mono<Void> recordGroupSent(UUID sender, long serverId, UUID groupId, List<UUID> recipients, Instant at) {
-        return Flux.range(0, (recipients.size() + SENT_BATCH - 1) / SENT_BATCH)
-                .flatMap(chunk -> cql.write(BatchStatement.newInstance(BatchType.UNLOGGED, recipients
-                        .subList(chunk * SENT_BATCH, Math.min(recipients.size(), (chunk + 1) * SENT_BATCH)).stream()
-                        .<BatchableStatement<?>>map(r -> insertGroupSent.bind(sender, serverId, r, at, groupId))
-                        .toList())))
-                .then();
+        return cql.writePartition(recipients.stream()
+                .map(r -> insertGroupSent.bind(sender, serverId, r, at, groupId)).toList());
     }
 
     /** 1:1 rows the grid held, one unlogged batch per partition (usually one: a sender's recent messages). */

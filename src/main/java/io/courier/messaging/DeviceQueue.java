@@ -137,7 +137,12 @@ final class DeviceQueue implements Serializable {
                 return true;
             }
         }
-        return sends.values().stream().anyMatch(s -> !s.logged() && s.serverTimeMillis() < sendCutoffMillis);
+        return sendRecordDue(sendCutoffMillis);
+    }
+
+    /** Whether a send record the log lacks is older than the cutoff. */
+    private boolean sendRecordDue(long cutoffMillis) {
+        return sends.values().stream().anyMatch(s -> !s.logged() && s.serverTimeMillis() < cutoffMillis);
     }
 
     /**
@@ -158,7 +163,7 @@ final class DeviceQueue implements Serializable {
             }
         }
         Map<Long, Send> unlogged = new LinkedHashMap<>();
-        if (sends.values().stream().anyMatch(s -> !s.logged() && s.serverTimeMillis() < sendCutoffMillis)) {
+        if (sendRecordDue(sendCutoffMillis)) {
             sends.forEach((clientId, send) -> {
                 if (!send.logged()) {
                     unlogged.put(clientId, send);

@@ -143,8 +143,8 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
 
     /**
      * Writes to the log what this member's queues held longer than the hold without an ack (in sequence order per
-     * device), and their send records once one is {@code sendFlush} old, then lets memory drop it. Runs on every member, periodically; a member that took over a dead one's
-     * partitions spills their items too.
+     * device), and their send records once one is {@code sendFlush} old, then lets memory drop it. Runs on every
+     * member, periodically; a member that took over a dead one's partitions spills their items too.
      */
     Mono<Void> spill() {
         if (!everHeld || !spilling.compareAndSet(false, true)) {

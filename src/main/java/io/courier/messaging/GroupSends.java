@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -79,9 +78,9 @@ final class GroupSends {
                     return OutgoingRules.mismatch(sender.accountId(), ownDevices, message.getSelfEnvelopesList())
                             .map(m -> Mono.just((SendOutcome) new SendOutcome.Refused(
                                     FrameErrors.mismatched(clientId, List.of(m)))))
-                            .orElseGet(() -> charged(sender, members.size() - 1, send, clientId)
-                                    .flatMap(refused -> refused.isPresent() ? Mono.just(refused.get())
-                                            : store(sender, groupId, members, message, send)));
+                            .orElseGet(() -> overBudget(sender, members.size() - 1, send, clientId)
+                                    .switchIfEmpty(Mono.defer(() -> store(sender, groupId, members, message,
+                                            send))));
                 })
                 .switchIfEmpty(Mono.defer(() -> refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_UNKNOWN_DESTINATION,
                         "the group does not exist")));
@@ -89,20 +88,18 @@ final class GroupSends {
 
     /**
      * Takes the send's recipients from its account's budget of member deliveries (a retry was charged by its first
-     * attempt); completes with the refusal when the budget can't cover them now.
+     * attempt): completes empty when the budget covers them, else with the refusal.
      */
-    private Mono<Optional<SendOutcome>> charged(DeviceAddress sender, int recipients, SentMessages.Sent send,
-            long clientId) {
+    private Mono<SendOutcome> overBudget(DeviceAddress sender, int recipients, SentMessages.Sent send, long clientId) {
         if (send.retry()) {
-            return Mono.just(Optional.empty());
+            return Mono.empty();
         }
         return limiter.tryAcquire(config.groupDeliveries(), sender.accountId().toString(), recipients)
-                .map(waitMillis -> waitMillis == 0 ? Optional.<SendOutcome>empty()
-                        : Optional.of(new SendOutcome.Refused(FrameErrors.forSend(clientId,
-                                FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "a message to " + recipients
-                                        + " group members is over this account's budget of member deliveries"
-                                        + " (" + config.groupDeliveriesBurst() + " at once); retry in "
-                                        + waitMillis + " ms"))));
+                .filter(waitMillis -> waitMillis > 0)
+                .map(waitMillis -> new SendOutcome.Refused(FrameErrors.forSend(clientId,
+                        FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "a message to " + recipients
+                                + " group members is over this account's budget of member deliveries ("
+                                + config.groupDeliveriesBurst() + " at once); retry in " + waitMillis + " ms")));
     }
 
     private Mono<SendOutcome> store(DeviceAddress sender, UUID groupId, Set<UUID> members, OutgoingMessage message,

@@ -329,16 +329,16 @@ final class HeldTicks {
         }
     }
 
-    /** Senders with an unwritten change, or a written tick, older than the cutoff. */
+    /**
+     * Senders whose oldest held message was sent before the cutoff: only they can have a change or a written tick
+     * that old (a change never precedes its message's send), so the check looks at one tick, not all.
+     */
     record Due(long cutoffMillis) implements Predicate<UUID, SenderTicks> {
         @Override
         public boolean apply(Map.Entry<UUID, SenderTicks> entry) {
             SenderTicks sender = entry.getValue();
-            if (sender == null || sender.ticks.isEmpty()) {
-                return false;
-            }
-            Tick oldest = sender.ticks.values().iterator().next();
-            return oldest.sentMillis < cutoffMillis || oldestChange(sender) < cutoffMillis;
+            return sender != null && !sender.ticks.isEmpty()
+                    && sender.ticks.values().iterator().next().sentMillis < cutoffMillis;
         }
     }
 

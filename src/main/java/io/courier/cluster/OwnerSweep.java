@@ -1,6 +1,7 @@
 package io.courier.cluster;
 
 import java.time.Duration;
+import java.util.UUID;
 import java.util.function.Supplier;
 
 import com.hazelcast.core.HazelcastInstance;
@@ -28,12 +29,13 @@ public final class OwnerSweep {
         Scheduler thread = Schedulers.newSingle(name);
         Disposable passes = Flux.interval(interval, interval, thread).onBackpressureDrop()
                 .concatMap(tick -> pass.get()).subscribe();
-        Disposable sweep = Disposables.composite(passes, thread);
-        hazelcast.getLifecycleService().addLifecycleListener(event -> {
+        Disposable.Composite sweep = Disposables.composite(passes, thread);
+        UUID listener = hazelcast.getLifecycleService().addLifecycleListener(event -> {
             if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN) {
                 sweep.dispose();
             }
         });
+        sweep.add(() -> hazelcast.getLifecycleService().removeLifecycleListener(listener));
         return sweep;
     }
 }

@@ -76,7 +76,8 @@ public final class RateLimiter {
      * {@code increment} is what the action costs, {@code tolerance} how far ahead the arrival time may run before it.
      */
     static final class Gcra implements EntryProcessor<String, Long, Long> {
-        private static final long serialVersionUID = 1L;
+        // 2: times in microseconds and costs; a member of the earlier version must not read one as milliseconds.
+        private static final long serialVersionUID = 2L;
         private final long now;
         private final long increment;
         private final long tolerance;

@@ -92,7 +92,8 @@ public final class Wire<T> implements StreamSerializer<T> {
 
     public static <E> List<E> readList(ObjectDataInput in) throws IOException {
         int size = in.readInt();
-        List<E> values = new ArrayList<>(size);
+        // The capacity is a hint only: a corrupt length must not allocate (or fail) before the elements do.
+        List<E> values = new ArrayList<>(Math.max(0, Math.min(size, 256)));
         for (int i = 0; i < size; i++) {
             values.add(in.readObject());
         }

@@ -69,11 +69,6 @@ public final class SchemaMigrator {
     }
 
     /**
-     * Applies pending migrations in version order on a session bound to the keyspace. Returns how many ran. Nodes that
-     * start together take turns (a lock row written with a compare-and-set): two nodes applying the same migration
-     * at once would fail on "column already exists".
-     */
-    /**
      * Whether every migration is already recorded (on any session, bound to the keyspace or not): the usual start,
      * which then needs no session of its own for schema changes. False if the history table isn't there yet;
      * refuses a pre-release keyspace as {@link #migrate} does.
@@ -86,6 +81,11 @@ public final class SchemaMigrator {
         }
     }
 
+    /**
+     * Applies pending migrations in version order on a session bound to the keyspace. Returns how many ran. Nodes that
+     * start together take turns (a lock row written with a compare-and-set): two nodes applying the same migration
+     * at once would fail on "column already exists".
+     */
     public int migrate(CqlSession session, List<Migration> migrations) {
         checkUniqueVersions(migrations);
         session.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("

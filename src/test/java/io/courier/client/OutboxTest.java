@@ -41,21 +41,26 @@ class OutboxTest {
     private final Map<Long, Long> acknowledged = new ConcurrentHashMap<>();
     private volatile Exception encryptionFailure;
 
-    private final Outbox outbox = new Outbox(Schedulers.immediate(), new Outbox.Encryption() {
-        @Override
-        public OutgoingMessage encrypt(PendingSend send) throws Exception {
-            if (encryptionFailure != null) {
-                throw encryptionFailure;
-            }
-            encrypted.add(send);
-            return OutgoingMessage.newBuilder().setClientMessageId(send.clientMessageId()).build();
-        }
+    private final Outbox outbox = newOutbox();
 
-        @Override
-        public void repair(List<MismatchedDevices> mismatches) {
-            repairs.add(mismatches);
-        }
-    }, this::write, (send, serverId) -> acknowledged.put(send.clientMessageId(), serverId));
+    /** An outbox over this test's encryption stand-in and frame log (a client run's). */
+    private Outbox newOutbox() {
+        return new Outbox(Schedulers.immediate(), new Outbox.Encryption() {
+            @Override
+            public OutgoingMessage encrypt(PendingSend send) throws Exception {
+                if (encryptionFailure != null) {
+                    throw encryptionFailure;
+                }
+                encrypted.add(send);
+                return OutgoingMessage.newBuilder().setClientMessageId(send.clientMessageId()).build();
+            }
+
+            @Override
+            public void repair(List<MismatchedDevices> mismatches) {
+                repairs.add(mismatches);
+            }
+        }, this::write, (send, serverId) -> acknowledged.put(send.clientMessageId(), serverId));
+    }
 
     private final ClientStore store = ClientStore.inMemory();
     /** What the store kept each time a frame was written. */
@@ -278,8 +283,12 @@ class OutboxTest {
         assertThat(firstRun).isCompletedExceptionally();
         assertThat(kept()).containsExactly(UnsentMessages.PREFIX + clientId);
 
-        // The next run reads the same store (this outbox stands in for the next run's: close only failed its sends).
-        UnsentMessages nextRun = new UnsentMessages(store, 2, outbox::send);
+        assertThat(outbox.send(new UnsentMessage(1, BOB, false, DataMessage.getDefaultInstance())).toFuture())
+                .as("a closed outbox takes nothing new").isCompletedExceptionally();
+
+        // The next run reads the same store, with an outbox of its own.
+        Outbox nextOutbox = newOutbox();
+        UnsentMessages nextRun = new UnsentMessages(store, 2, nextOutbox::send);
         RestoredSend restored = nextRun.restored().get(0);
         assertThat(nextRun.restored()).hasSize(1);
         assertThat(restored.clientMessageId()).isEqualTo(clientId);
@@ -290,7 +299,7 @@ class OutboxTest {
         nextRun.sendRestored(); // once per run
         assertThat(written).extracting(OutgoingMessage::getClientMessageId).containsExactly(clientId);
 
-        outbox.onSendAck(ack(clientId, 9));
+        nextOutbox.onSendAck(ack(clientId, 9));
         assertThat(restored.outcome().block().serverId()).isEqualTo(9);
         assertThat(kept()).isEmpty();
     }

@@ -12,6 +12,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.courier.cluster.RateLimiter;
 import io.courier.cluster.ServerIds;
 import io.courier.keys.KeyDirectory;
+import io.courier.presence.GroupAddPermission;
 import io.courier.messaging.GroupWrites;
 import io.courier.store.Cql;
 import io.courier.store.Migration;
@@ -83,7 +84,8 @@ public class GroupWiring {
     @Singleton
     @Startup
     Groups groups(GroupStore store, GroupCache cache, FanoutScheduler scheduler, KeyDirectory keys,
-            RateLimiter limiter, ServerIds serverIds, GroupConfig config, Clock clock) {
-        return new Groups(store, cache, scheduler, keys, limiter, serverIds, config, clock);
+            GroupAddPermission addPermission, RateLimiter limiter, ServerIds serverIds, GroupConfig config,
+            Clock clock) {
+        return new Groups(store, cache, scheduler, keys, addPermission, limiter, serverIds, config, clock);
     }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import java.util.function.Function;
 
 import com.google.protobuf.ByteString;
@@ -21,6 +22,7 @@ import io.courier.common.AuthenticatedDevice;
 import io.courier.common.Ids;
 import io.courier.common.Rejections;
 import io.courier.keys.KeyDirectory;
+import io.courier.presence.GroupAddPermission;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -33,6 +35,8 @@ public final class Groups {
     private static final int MAX_ATTEMPTS = 5;
     /** Accounts checked for existence in parallel. */
     private static final int LOOKUPS_IN_FLIGHT = 64;
+    /** Accounts a PERMISSION_DENIED for group adds names at most. */
+    private static final int NAMED_REFUSALS = 10;
 
     /** A membership change as a rule: the state before, the caller and the accounts named → the state after. */
     @FunctionalInterface
@@ -45,18 +49,21 @@ public final class Groups {
     private final MembershipRules rules;
     private final FanoutScheduler fanout;
     private final KeyDirectory keys;
+    private final GroupAddPermission addPermission;
     private final RateLimiter limiter;
     private final ServerIds serverIds;
     private final GroupConfig config;
     private final Clock clock;
 
     Groups(GroupStore store, GroupCache cache, FanoutScheduler fanout, KeyDirectory keys,
-            RateLimiter limiter, ServerIds serverIds, GroupConfig config, Clock clock) {
+            GroupAddPermission addPermission, RateLimiter limiter, ServerIds serverIds, GroupConfig config,
+            Clock clock) {
         this.store = store;
         this.cache = cache;
         this.rules = new MembershipRules(config.maxMembers());
         this.fanout = fanout;
         this.keys = keys;
+        this.addPermission = addPermission;
         this.limiter = limiter;
         this.serverIds = serverIds;
         this.config = config;
@@ -76,6 +83,7 @@ public final class Groups {
         List<UUID> others = accounts(memberIds, "member_account_ids");
         return limiter.acquire(config.changes(), caller.accountId().toString())
                 .then(requireKnown(others))
+                .then(requireAddable(caller.accountId(), others))
                 .then(Mono.fromCallable(() -> rules.create(UUID.randomUUID(), caller.accountId(), others,
                         attributes.toByteArray(), clock.instant())))
                 .flatMap(group -> {
@@ -132,7 +140,7 @@ public final class Groups {
         List<UUID> accounts = accounts(accountIds, "account_ids");
         UUID me = caller.accountId();
         return limiter.acquire(config.changes(), me.toString())
-                .then(mustExist ? requireKnown(accounts) : Mono.empty())
+                .then(mustExist ? requireKnown(accounts).then(requireAddable(me, accounts)) : Mono.empty())
                 .then(Mono.defer(() -> attempt(groupId, me, before -> Optional.of(change.apply(before, me, accounts)),
                         1)))
                 .map(Optional::get);
@@ -204,6 +212,18 @@ public final class Groups {
                 .next()
                 .flatMap(unknown -> Mono.error(Rejections.notFound("account " + unknown
                         + " does not exist or has no device that can receive messages")));
+    }
+
+    /**
+     * Fails PERMISSION_DENIED naming (the first few of) the accounts whose settings don't let {@code adder} add them:
+     * they block the adder, allow only their contacts, or nobody. Checked before anything is written.
+     */
+    private Mono<Void> requireAddable(UUID adder, List<UUID> accounts) {
+        return addPermission.refusing(adder, accounts).flatMap(refusing -> refusing.isEmpty() ? Mono.empty()
+                : Mono.error(Rejections.permissionDenied(refusing.size() + " of the accounts don't let you add them"
+                        + " to groups (their privacy settings): " + refusing.stream().limit(NAMED_REFUSALS)
+                                .map(UUID::toString).collect(Collectors.joining(", "))
+                        + (refusing.size() > NAMED_REFUSALS ? ", …" : "") + "; nothing was changed")));
     }
 
     private static List<UUID> accounts(List<ByteString> ids, String field) {

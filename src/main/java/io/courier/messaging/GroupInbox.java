@@ -7,6 +7,7 @@ import java.util.UUID;
 import io.courier.api.v1.EnvelopeType;
 import io.courier.cluster.DeviceAddress;
 import io.courier.keys.KeyDirectory;
+import io.courier.presence.PrivacyDirectory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -21,13 +22,16 @@ public final class GroupInbox implements GroupWrites {
     private final ReceiptTable receipts;
     private final DeliveryRouter router;
     private final KeyDirectory keys;
+    private final PrivacyDirectory privacy;
 
-    GroupInbox(DeviceQueues queues, DeviceLog log, ReceiptTable receipts, DeliveryRouter router, KeyDirectory keys) {
+    GroupInbox(DeviceQueues queues, DeviceLog log, ReceiptTable receipts, DeliveryRouter router, KeyDirectory keys,
+            PrivacyDirectory privacy) {
         this.queues = queues;
         this.log = log;
         this.receipts = receipts;
         this.router = router;
         this.keys = keys;
+        this.privacy = privacy;
     }
 
     @Override
@@ -41,8 +45,14 @@ public final class GroupInbox implements GroupWrites {
                 recipients, message.serverTime());
     }
 
+    /** Nothing for a member who blocks the sender (as in 1:1, the sender is not told; one near-cache read). */
     @Override
     public Mono<Void> deliver(GroupMessage message, byte[] ciphertext, UUID member) {
+        return privacy.blocks(member, message.sender().accountId())
+                .flatMap(blocked -> blocked ? Mono.<Void>empty() : copyTo(member, message, ciphertext));
+    }
+
+    private Mono<Void> copyTo(UUID member, GroupMessage message, byte[] ciphertext) {
         InboxItem.Message item = new InboxItem.Message(message.serverId(), message.sender().accountId(),
                 message.sender().deviceId(), message.clientMessageId(), message.serverTime(),
                 EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE_VALUE, ciphertext, message.groupId(), null);

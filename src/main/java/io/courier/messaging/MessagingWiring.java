@@ -178,7 +178,7 @@ public class MessagingWiring {
     @Produces
     @Singleton
     GroupWrites groupInbox(ReceiptTable receipts, DeviceQueues queues, DeviceLog log, PresenceDirectory presence, NodeBus bus,
-            KeyDirectory keys, WakeUps wakeUps) {
-        return new GroupInbox(queues, log, receipts, new DeliveryRouter(presence, bus, wakeUps), keys);
+            KeyDirectory keys, WakeUps wakeUps, PrivacyDirectory privacy) {
+        return new GroupInbox(queues, log, receipts, new DeliveryRouter(presence, bus, wakeUps), keys, privacy);
     }
 }

@@ -31,6 +31,10 @@ public interface PresenceConfig {
     @WithDefault("10000")
     int maxBlocked();
 
+    /** Accounts on one account's contact list (SetContacts), which GROUP_ADD_POLICY_CONTACTS checks adders against. */
+    @WithDefault("5000")
+    int maxContacts();
+
     /** Block, unblock and last-seen setting changes per account in a burst, then one per refill interval. */
     @WithDefault("30")
     int privacyChangeBurst();

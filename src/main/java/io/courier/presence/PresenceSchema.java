@@ -23,6 +23,17 @@ final class PresenceSchema {
               seen_at timestamp)
             """));
 
+    static final Migration V134 = new Migration(134, "who may add an account to groups, and its contacts", List.of(
+            // The ordinal of Privacy.GroupAdds; null (rows from before) reads as 0, EVERYONE.
+            "ALTER TABLE account_privacy ADD group_adds int",
+            // Read one row at a time, only when someone adds the account to a group; replaced whole by SetContacts.
+            """
+            CREATE TABLE IF NOT EXISTS account_contacts (
+              account_id uuid,
+              contact_id uuid,
+              PRIMARY KEY (account_id, contact_id))
+            """));
+
     private PresenceSchema() {
     }
 }

@@ -25,6 +25,11 @@ public class PresenceWiring {
     }
 
     @Produces
+    Migration groupAddsSchema() {
+        return PresenceSchema.V134;
+    }
+
+    @Produces
     MapConfig privacyMap() {
         return PrivacyDirectory.mapConfig();
     }
@@ -70,6 +75,12 @@ public class PresenceWiring {
             KeyDirectory keys, RateLimiter limiter, PresenceConfig config) {
         return new PrivacySettings(store, directory, watch, keys, limiter, new RateLimit(
                 "privacy changes by this account", config.privacyChangeBurst(), config.privacyChangeRefill()),
-                config.maxBlocked());
+                config.maxBlocked(), config.maxContacts());
+    }
+
+    @Produces
+    @Singleton
+    GroupAddPermission groupAddPermission(PrivacyDirectory directory, PrivacyStore store) {
+        return new GroupAddPermission(directory, store);
     }
 }

@@ -8,7 +8,12 @@ import io.courier.api.v1.BlockRequest;
 import io.courier.api.v1.BlockResponse;
 import io.courier.api.v1.GetPrivacyRequest;
 import io.courier.api.v1.GetPrivacyResponse;
+import io.courier.api.v1.GroupAddPolicy;
 import io.courier.api.v1.PrivacyService;
+import io.courier.api.v1.SetContactsRequest;
+import io.courier.api.v1.SetContactsResponse;
+import io.courier.api.v1.SetGroupAddPolicyRequest;
+import io.courier.api.v1.SetGroupAddPolicyResponse;
 import io.courier.api.v1.SetLastSeenHiddenRequest;
 import io.courier.api.v1.SetLastSeenHiddenResponse;
 import io.courier.api.v1.UnblockRequest;
@@ -16,10 +21,11 @@ import io.courier.api.v1.UnblockResponse;
 import io.courier.common.AuthenticatedDevice;
 import io.courier.common.CallContext;
 import io.courier.common.Ids;
+import io.courier.common.Rejections;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
 
-/** gRPC boundary of the block list and last-seen hiding. */
+/** gRPC boundary of the block list, last-seen hiding, who may add the account to groups, and its contacts. */
 @GrpcService
 public class PrivacyGrpcService implements PrivacyService {
     /** Resolved on first use: the gRPC server builds services before the database session exists. */
@@ -48,7 +54,39 @@ public class PrivacyGrpcService implements PrivacyService {
         AuthenticatedDevice caller = CallContext.device();
         return uni(() -> settings.get().get(caller).map(privacy -> GetPrivacyResponse.newBuilder()
                 .addAllBlockedAccountIds(privacy.blocked().stream().map(Ids::bytes).toList())
-                .setLastSeenHidden(privacy.lastSeenHidden()).build()));
+                .setLastSeenHidden(privacy.lastSeenHidden())
+                .setGroupAddPolicy(policy(privacy.groupAdds())).build()));
+    }
+
+    @Override
+    public Uni<SetGroupAddPolicyResponse> setGroupAddPolicy(SetGroupAddPolicyRequest request) {
+        AuthenticatedDevice caller = CallContext.device();
+        return uni(() -> settings.get().allowGroupAdds(caller, groupAdds(request.getPolicy()))
+                .thenReturn(SetGroupAddPolicyResponse.getDefaultInstance()));
+    }
+
+    @Override
+    public Uni<SetContactsResponse> setContacts(SetContactsRequest request) {
+        AuthenticatedDevice caller = CallContext.device();
+        return uni(() -> settings.get().replaceContacts(caller, request.getAccountIdsList())
+                .thenReturn(SetContactsResponse.getDefaultInstance()));
+    }
+
+    private static Privacy.GroupAdds groupAdds(GroupAddPolicy policy) {
+        return switch (policy) {
+            case GROUP_ADD_POLICY_EVERYONE -> Privacy.GroupAdds.EVERYONE;
+            case GROUP_ADD_POLICY_CONTACTS -> Privacy.GroupAdds.CONTACTS;
+            case GROUP_ADD_POLICY_NOBODY -> Privacy.GroupAdds.NOBODY;
+            default -> throw Rejections.invalidArgument("policy must be EVERYONE, CONTACTS or NOBODY");
+        };
+    }
+
+    private static GroupAddPolicy policy(Privacy.GroupAdds groupAdds) {
+        return switch (groupAdds) {
+            case EVERYONE -> GroupAddPolicy.GROUP_ADD_POLICY_EVERYONE;
+            case CONTACTS -> GroupAddPolicy.GROUP_ADD_POLICY_CONTACTS;
+            case NOBODY -> GroupAddPolicy.GROUP_ADD_POLICY_NOBODY;
+        };
     }
 
     @Override

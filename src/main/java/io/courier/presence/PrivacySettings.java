@@ -1,5 +1,8 @@
 package io.courier.presence;
 
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -15,9 +18,10 @@ import io.courier.presence.PrivacyStore.Change;
 import reactor.core.publisher.Mono;
 
 /**
- * Block, unblock and hide last seen, for the caller's account (any of its devices: they are the same user's). Each
- * change is a compare-and-set on the account's row, so the block-list bound holds under concurrent blocks; then the
- * cached settings are invalidated on every node and live presence subscriptions of both accounts are refreshed.
+ * Block, unblock, hide last seen, say who may add the account to groups and keep its contact list, for the caller's
+ * account (any of its devices: they are the same user's). Each settings change is a compare-and-set on the account's
+ * row, so the block-list bound holds under concurrent blocks; then the cached settings are invalidated on every node
+ * and live presence subscriptions of both accounts are refreshed. The contact list is a table of its own.
  */
 final class PrivacySettings {
     /** Compare-and-set attempts before giving up (only concurrent changes of one account make one fail). */
@@ -30,9 +34,10 @@ final class PrivacySettings {
     private final RateLimiter limiter;
     private final RateLimit changes;
     private final int maxBlocked;
+    private final int maxContacts;
 
     PrivacySettings(PrivacyStore store, PrivacyDirectory directory, OnlineWatch watch, KeyDirectory keys,
-            RateLimiter limiter, RateLimit changes, int maxBlocked) {
+            RateLimiter limiter, RateLimit changes, int maxBlocked, int maxContacts) {
         this.store = store;
         this.directory = directory;
         this.watch = watch;
@@ -40,6 +45,7 @@ final class PrivacySettings {
         this.limiter = limiter;
         this.changes = changes;
         this.maxBlocked = maxBlocked;
+        this.maxContacts = maxContacts;
     }
 
     Mono<Void> block(AuthenticatedDevice caller, ByteString accountId) {
@@ -74,6 +80,24 @@ final class PrivacySettings {
                         current -> current.lastSeenHidden() == hidden ? null : new Change.Hide(hidden)))
                 .then(Mono.defer(() -> watch.refresh(caller.accountId())
                         .and(watch.refreshViewsOf(caller.accountId()))));
+    }
+
+    Mono<Void> allowGroupAdds(AuthenticatedDevice caller, Privacy.GroupAdds who) {
+        return limiter.acquire(changes, caller.accountId().toString())
+                .then(change(caller.accountId(),
+                        current -> current.groupAdds() == who ? null : new Change.AllowAdds(who)));
+    }
+
+    /** Replaces the caller's contact list (checked only when someone adds the caller to a group). */
+    Mono<Void> replaceContacts(AuthenticatedDevice caller, List<ByteString> accountIds) {
+        Set<UUID> contacts = new HashSet<>();
+        accountIds.forEach(id -> contacts.add(Ids.uuid(id, "account_ids")));
+        if (contacts.size() > maxContacts) {
+            throw Rejections.invalidArgument("account_ids names " + contacts.size()
+                    + " accounts; a contact list holds at most " + maxContacts);
+        }
+        return limiter.acquire(changes, caller.accountId().toString())
+                .then(store.replaceContacts(caller.accountId(), contacts));
     }
 
     /** The caller's settings, from the near cache (its own changes invalidated it before they returned). */

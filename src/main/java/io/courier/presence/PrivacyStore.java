@@ -24,21 +24,28 @@ final class PrivacyStore {
         record Block(UUID account) implements Change {
             @Override
             public Privacy applyTo(Privacy current) {
-                return new Privacy(current.version() + 1, current.lastSeenHidden(), plus(current.blocked(), account));
+                return current.next(current.lastSeenHidden(), plus(current.blocked(), account), current.groupAdds());
             }
         }
 
         record Unblock(UUID account) implements Change {
             @Override
             public Privacy applyTo(Privacy current) {
-                return new Privacy(current.version() + 1, current.lastSeenHidden(), minus(current.blocked(), account));
+                return current.next(current.lastSeenHidden(), minus(current.blocked(), account), current.groupAdds());
             }
         }
 
         record Hide(boolean hidden) implements Change {
             @Override
             public Privacy applyTo(Privacy current) {
-                return new Privacy(current.version() + 1, hidden, current.blocked());
+                return current.next(hidden, current.blocked(), current.groupAdds());
+            }
+        }
+
+        record AllowAdds(Privacy.GroupAdds who) implements Change {
+            @Override
+            public Privacy applyTo(Privacy current) {
+                return current.next(current.lastSeenHidden(), current.blocked(), who);
             }
         }
     }
@@ -49,25 +56,35 @@ final class PrivacyStore {
     private final PreparedStatement block;
     private final PreparedStatement unblock;
     private final PreparedStatement hide;
+    private final PreparedStatement allowAdds;
+    private final PreparedStatement clearContacts;
+    private final PreparedStatement addContact;
+    private final PreparedStatement hasContact;
 
     PrivacyStore(Cql cql) {
         this.cql = cql;
         var session = cql.session();
         select = session.prepare(
-                "SELECT version, last_seen_hidden, blocked FROM account_privacy WHERE account_id = ?");
-        create = session.prepare("INSERT INTO account_privacy (account_id, version, last_seen_hidden, blocked)"
-                + " VALUES (?, ?, ?, ?) IF NOT EXISTS");
+                "SELECT version, last_seen_hidden, blocked, group_adds FROM account_privacy WHERE account_id = ?");
+        create = session.prepare("INSERT INTO account_privacy (account_id, version, last_seen_hidden, blocked,"
+                + " group_adds) VALUES (?, ?, ?, ?, ?) IF NOT EXISTS");
         block = session.prepare("UPDATE account_privacy SET version = ?, blocked = blocked + ? WHERE account_id = ?"
                 + " IF version = ?");
         unblock = session.prepare("UPDATE account_privacy SET version = ?, blocked = blocked - ?"
                 + " WHERE account_id = ? IF version = ?");
         hide = session.prepare("UPDATE account_privacy SET version = ?, last_seen_hidden = ? WHERE account_id = ?"
                 + " IF version = ?");
+        allowAdds = session.prepare("UPDATE account_privacy SET version = ?, group_adds = ? WHERE account_id = ?"
+                + " IF version = ?");
+        clearContacts = session.prepare("DELETE FROM account_contacts WHERE account_id = ?");
+        addContact = session.prepare("INSERT INTO account_contacts (account_id, contact_id) VALUES (?, ?)");
+        hasContact = session.prepare("SELECT contact_id FROM account_contacts WHERE account_id = ? AND contact_id = ?");
     }
 
     Mono<Privacy> read(UUID account) {
         return cql.one(select.bind(account), row -> new Privacy(row.getInt("version"),
-                row.getBoolean("last_seen_hidden"), row.getSet("blocked", UUID.class)))
+                row.getBoolean("last_seen_hidden"), row.getSet("blocked", UUID.class),
+                Privacy.GroupAdds.values()[row.getInt("group_adds")]))
                 .defaultIfEmpty(Privacy.DEFAULT);
     }
 
@@ -76,15 +93,33 @@ final class PrivacyStore {
         Privacy next = change.applyTo(current);
         BoundStatement statement;
         if (current.version() == 0) {
-            statement = create.bind(account, next.version(), next.lastSeenHidden(), next.blocked());
+            statement = create.bind(account, next.version(), next.lastSeenHidden(), next.blocked(),
+                    next.groupAdds().ordinal());
         } else if (change instanceof Change.Block b) {
             statement = block.bind(next.version(), Set.of(b.account()), account, current.version());
         } else if (change instanceof Change.Unblock u) {
             statement = unblock.bind(next.version(), Set.of(u.account()), account, current.version());
+        } else if (change instanceof Change.AllowAdds) {
+            statement = allowAdds.bind(next.version(), next.groupAdds().ordinal(), account, current.version());
         } else {
             statement = hide.bind(next.version(), next.lastSeenHidden(), account, current.version());
         }
         return ReactiveCql.execute(cql.session(), statement).map(AsyncResultSet::wasApplied);
+    }
+
+    /**
+     * Replaces the account's contact list: the old partition goes in one deletion, the new list is one partition's
+     * batch. Two replacements racing may interleave; the list is the user's own and the next one repairs it.
+     */
+    Mono<Void> replaceContacts(UUID account, Set<UUID> contacts) {
+        return cql.write(clearContacts.bind(account))
+                .then(cql.writePartition(contacts.stream().map(c -> (BoundStatement) addContact.bind(account, c))
+                        .toList()));
+    }
+
+    /** Whether {@code contact} is on {@code account}'s contact list. */
+    Mono<Boolean> hasContact(UUID account, UUID contact) {
+        return cql.one(hasContact.bind(account, contact), row -> Boolean.TRUE).defaultIfEmpty(false);
     }
 
     private static Set<UUID> plus(Set<UUID> set, UUID id) {

@@ -10,6 +10,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.courier.api.v1.BlockRequest;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.ConnectResponse.FrameCase;
@@ -18,6 +19,7 @@ import io.courier.api.v1.Delivery;
 import io.courier.api.v1.EnvelopeType;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.GetMessageStatusRequest;
+import io.courier.api.v1.PrivacyServiceGrpc;
 import io.courier.api.v1.Group;
 import io.courier.api.v1.MessageStatus;
 import io.courier.api.v1.MessagingServiceGrpc;
@@ -93,6 +95,38 @@ class GroupMessagingTest extends GroupServerTest {
                     assertThat(d.getType()).isEqualTo(EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE);
                 });
             }
+        }
+    }
+
+    @Test
+    void aMemberWhoBlocksTheSenderGetsNoneOfItsGroupMessagesWhileTheOthersDo() {
+        Participant alice = participant();
+        Participant bob = participant();
+        Participant carol = participant();
+        Group group = create(alice, bob, carol);
+        withToken(PrivacyServiceGrpc.newBlockingStub(channel), bob.device().authToken())
+                .block(BlockRequest.newBuilder().setAccountId(alice.accountId()).build());
+        long fromAlice;
+        long fromCarol;
+        try (RawStream a = connect(alice); RawStream c = connect(carol)) {
+            drainMessages(a);
+            drainMessages(c);
+            a.send(groupSend(clientId(), group, "from the blocked sender"));
+            fromAlice = a.next(FrameCase.SEND_ACK).getSendAck().getServerId();
+            c.send(groupSend(clientId(), group, "from carol"));
+            ConnectResponse frame = c.next();
+            while (!frame.hasSendAck()) { // alice's message may reach carol first
+                frame = c.next();
+            }
+            fromCarol = frame.getSendAck().getServerId();
+        }
+        awaitFanout(group); // both jobs finished: whatever bob would get is queued
+        try (RawStream b = connect(bob)) {
+            assertThat(drainMessages(b)).extracting(Delivery::getServerId).containsExactly(fromCarol);
+        }
+        try (RawStream c = connect(carol)) {
+            assertThat(drainMessages(c)).extracting(Delivery::getServerId).as("carol blocks nobody")
+                    .contains(fromAlice);
         }
     }
 

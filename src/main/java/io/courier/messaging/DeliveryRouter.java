@@ -32,6 +32,9 @@ final class DeliveryRouter {
      * online one whose push is lost reads them on its stream's next read. So this never fails its caller.
      */
     void route(Messenger.Enqueued entry) {
+        if (entry.items().isEmpty()) {
+            return; // the device's quota had no room: nothing was stored
+        }
         DeviceAddress to = entry.to();
         boolean wakes = entry.items().stream().anyMatch(q -> !(q.item() instanceof InboxItem.Receipt));
         presence.lookup(to)

@@ -34,6 +34,8 @@ final class DeviceLog {
      * SendAck leave gaps, so a run this long ends the epoch's stored items; the newest epoch's end is known exactly.
      */
     static final int EMPTY_BUCKETS_ENDING_EPOCH = 2;
+    /** How long a row lives: the tables' {@code default_time_to_live} (2,592,000 s). */
+    static final int TTL_DAYS = 30;
 
     private static final byte KIND_MESSAGE = 1;
     private static final byte KIND_RECEIPT = 2;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 
 /**
  * One device's queue as its grid entry holds it, on the device's partition owner (a synchronous backup on another
@@ -21,8 +22,15 @@ import java.util.TreeMap;
  * the log: everything at or below {@link #logOnlyThrough} that is not acked lives only there.
  */
 final class DeviceQueue implements Serializable {
-    /** Memory bounds per device and how long a stored, unacked item stays in memory. */
-    record Limits(int items, long bytes, long holdMillis) implements Serializable {
+    /**
+     * Memory bounds per device, how long a stored, unacked item stays in memory, and the device's inbox quota (what
+     * may wait un-acked, in memory or in the log).
+     */
+    record Limits(int items, long bytes, long holdMillis, InboxUsage.Quota quota) implements Serializable {
+        /** Without an inbox quota (tests of the queue's other duties). */
+        Limits(int items, long bytes, long holdMillis) {
+            this(items, bytes, holdMillis, InboxUsage.Quota.UNLIMITED);
+        }
     }
 
     /**
@@ -59,6 +67,8 @@ final class DeviceQueue implements Serializable {
     boolean knowsEverySend;
     final TreeMap<Long, Held> held = new TreeMap<>();
     long heldBytes;
+    /** The inbox quota's counts: what waits un-acked from other accounts. */
+    final InboxUsage usage = new InboxUsage();
     final LinkedHashMap<Long, Send> sends = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Send> eldest) {
@@ -78,16 +88,23 @@ final class DeviceQueue implements Serializable {
         this.knowsEverySend = knowsEverySend;
     }
 
-    /** Appends items under the next sequences; the first one's sequence is returned. */
-    long enqueue(List<? extends InboxItem> items, boolean shared, long nowMillis, Limits limits) {
+    /**
+     * Appends items under the next sequences if {@code owner}'s inbox quota has room for all of them: the first
+     * one's sequence is returned, or -1 and nothing changes.
+     */
+    long enqueue(UUID owner, List<? extends InboxItem> items, boolean shared, long nowMillis, Limits limits) {
+        if (usage.check(owner, items, limits.quota()) != null) {
+            return -1;
+        }
         long first = nextSeq;
-        place(first, items, shared, nowMillis);
+        place(owner, first, items, shared, nowMillis);
         trim(nowMillis, limits);
         return first;
     }
 
     /** The backup's copy of an enqueue: the primary's sequences, whatever this copy's counter says. */
-    void place(long first, List<? extends InboxItem> items, boolean shared, long nowMillis) {
+    void place(UUID owner, long first, List<? extends InboxItem> items, boolean shared, long nowMillis) {
+        usage.count(owner, first, items, nowMillis);
         long seq = first;
         for (InboxItem item : items) {
             held.put(seq, new Held(item, nowMillis, false, shared));
@@ -97,8 +114,12 @@ final class DeviceQueue implements Serializable {
         nextSeq = Math.max(nextSeq, seq);
     }
 
-    /** Drops from memory what is stored and too old or beyond the bounds, oldest first; never an unstored item. */
+    /**
+     * Drops from memory what is stored and too old or beyond the bounds, oldest first, never an unstored item; and
+     * from the quota's counts what has expired from the log.
+     */
     void trim(long nowMillis, Limits limits) {
+        usage.expire(nowMillis, limits.quota());
         Iterator<Map.Entry<Long, Held>> oldest = held.entrySet().iterator();
         while (oldest.hasNext()) {
             Map.Entry<Long, Held> e = oldest.next();
@@ -200,6 +221,7 @@ final class DeviceQueue implements Serializable {
             return;
         }
         ackedThrough = Math.min(mark, nextSeq - 1);
+        usage.releaseThrough(ackedThrough);
         Map<Long, Held> acked = held.headMap(ackedThrough, true);
         acked.values().forEach(h -> heldBytes -= h.item().weight());
         acked.clear();

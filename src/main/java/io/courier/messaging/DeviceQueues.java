@@ -119,13 +119,16 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     /**
      * Appends items to a device's queue; completes with their sequences once they are durable: in the log, or, in
      * hold mode, in two members' memory. {@code shared}: message ciphertexts are shared payloads stored under their
-     * server ids.
+     * server ids. Fails with {@link InboxUsage.Full}, having stored nothing, when the device's inbox quota has no
+     * room for the messages among them.
      */
     Mono<List<Queued>> enqueue(DeviceAddress to, List<? extends InboxItem> items, boolean shared) {
         List<InboxItem> copy = List.copyOf(items);
-        return call(to, () -> new QueueOps.Enqueue(copy, shared, clock.millis(), limits))
+        return call(to, () -> new QueueOps.Enqueue(to.accountId(), copy, shared, clock.millis(), limits))
+                .flatMap(result -> result instanceof InboxUsage.NoRoom noRoom
+                        ? Mono.error(new InboxUsage.Full(noRoom)) : Mono.just((Long) result))
                 .map(first -> IntStream.range(0, copy.size())
-                        .mapToObj(i -> new Queued((Long) first + i, copy.get(i))).toList())
+                        .mapToObj(i -> new Queued(first + i, copy.get(i))).toList())
                 // Asked when the enqueue is done, not before: a member that left meanwhile may have taken the
                 // backup with it (the op is then retried and completes on a partition with no backup yet).
                 .flatMap(q -> twoCopies ? Mono.just(q) : log.append(to, q, shared)
@@ -134,10 +137,16 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
                         .thenReturn(q));
     }
 
-    /** One item to each device, in parallel; completes once all are durable. */
+    /**
+     * One item to each device, in parallel; completes once all are durable. A device whose inbox quota has no room
+     * gets nothing: its entry carries no items and the reason.
+     */
     Mono<List<Messenger.Enqueued>> enqueueEach(List<Messenger.Addressed> copies) {
         return Flux.fromIterable(copies)
-                .flatMap(c -> enqueue(c.to(), List.of(c.item()), false).map(q -> new Messenger.Enqueued(c.to(), q)))
+                .flatMap(c -> enqueue(c.to(), List.of(c.item()), false)
+                        .map(q -> new Messenger.Enqueued(c.to(), q, null))
+                        .onErrorResume(InboxUsage.Full.class,
+                                full -> Mono.just(new Messenger.Enqueued(c.to(), List.of(), full.reason()))))
                 .collectList();
     }
 

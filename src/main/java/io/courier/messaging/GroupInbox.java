@@ -74,7 +74,9 @@ public final class GroupInbox implements GroupWrites {
     private Mono<Void> toEveryDevice(UUID account, InboxItem item, boolean shared) {
         return Mono.fromCompletionStage(() -> keys.registrations(account))
                 .flatMapMany(devices -> Flux.fromIterable(addresses(account, devices)))
-                .flatMap(to -> queues.enqueue(to, List.of(item), shared).map(q -> new Messenger.Enqueued(to, q)))
+                // A device whose inbox quota has no room misses this copy, as it would a 1:1 message.
+                .flatMap(to -> queues.enqueue(to, List.of(item), shared).map(q -> new Messenger.Enqueued(to, q))
+                        .onErrorResume(InboxUsage.Full.class, full -> Mono.empty()))
                 .doOnNext(router::route)
                 .then();
     }

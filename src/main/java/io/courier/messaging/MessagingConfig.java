@@ -20,13 +20,24 @@ public interface MessagingConfig {
     @WithDefault("20ms")
     Duration sendRefill();
 
-    /** Messages that may wait un-acked in one device's inbox; beyond it senders are refused (RECIPIENT_INBOX_FULL). */
+    /**
+     * Messages (1:1 and group copies from other accounts) that may wait un-acked in one device's inbox; a device
+     * without room gets no copy, and a send none of the recipient's devices had room for is refused
+     * (RECIPIENT_INBOX_FULL).
+     */
     @WithDefault("50000")
     long inboxMaxItems();
 
     /** Ciphertext bytes that may wait un-acked in one device's inbox. */
     @WithDefault("536870912")
     long inboxMaxBytes();
+
+    /**
+     * The share of a device's inbox quota (items and bytes) one sender may fill: a stranger filling its share leaves
+     * the device reachable for everyone else.
+     */
+    @WithDefault("0.25")
+    double inboxSenderShare();
 
     /** Message ids a GetMessageStatus call may ask about. */
     @WithDefault("100")

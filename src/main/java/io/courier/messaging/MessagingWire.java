@@ -18,7 +18,7 @@ import io.courier.cluster.Wire;
 
 /**
  * The wire forms of messaging's grid types: queue items and records here, the operations beside their classes
- * ({@link QueueOps}, {@link HeldTicks}, {@link InboxQuota}), where their fields are.
+ * ({@link QueueOps}, {@link HeldTicks}), where their fields are.
  */
 final class MessagingWire {
     private MessagingWire() {
@@ -78,7 +78,12 @@ final class MessagingWire {
                     out.writeInt(l.items());
                     out.writeLong(l.bytes());
                     out.writeLong(l.holdMillis());
-                }, in -> new DeviceQueue.Limits(in.readInt(), in.readLong(), in.readLong())),
+                    out.writeLong(l.quota().items());
+                    out.writeLong(l.quota().bytes());
+                    out.writeDouble(l.quota().senderShare());
+                    out.writeInt(l.quota().days());
+                }, in -> new DeviceQueue.Limits(in.readInt(), in.readLong(), in.readLong(), new InboxUsage.Quota(
+                        in.readLong(), in.readLong(), in.readDouble(), in.readInt()))),
                 Wire.of(DeviceQueue.Spill.class, 106, (out, s) -> {
                     Wire.writeList(out, s.items());
                     Wire.writeList(out, s.sharedItems());
@@ -97,7 +102,7 @@ final class MessagingWire {
                     }
                     return new DeviceQueue.Spill(items, shared, sends);
                 })));
-        Stream.of(QueueOps.wire(), HeldTicks.wire(), InboxQuota.wire()).forEach(serializers::addAll);
+        Stream.of(QueueOps.wire(), HeldTicks.wire()).forEach(serializers::addAll);
         return new GridTypes(List.copyOf(serializers));
     }
 

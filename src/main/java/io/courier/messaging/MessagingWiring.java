@@ -69,7 +69,9 @@ public class MessagingWiring {
     DeviceQueues deviceQueues(HazelcastInstance hazelcast, DeviceLog log, MessagingConfig config, Clock clock,
             MeterRegistry meters) {
         DeviceQueues queues = new DeviceQueues(hazelcast, log, new DeviceQueue.Limits(config.queueMemoryItems(),
-                config.queueMemoryBytes(), config.hold().toMillis()), config.tickFlush(), clock);
+                config.queueMemoryBytes(), config.hold().toMillis(), new InboxUsage.Quota(config.inboxMaxItems(),
+                        config.inboxMaxBytes(), config.inboxSenderShare(), DeviceLog.TTL_DAYS)),
+                config.tickFlush(), clock);
         queues.start(config.spillInterval());
         FunctionCounter.builder("courier.queue.spilled", queues, DeviceQueues::spilledCount)
                 .description("Queue items and send records this member wrote to the log after the hold (hold mode)")
@@ -129,24 +131,10 @@ public class MessagingWiring {
     /** A removed device's queue goes with it; a re-registered primary starts with an empty queue. */
     @Produces
     @Singleton
-    DeviceRemovalListener dropQueues(DeviceQueues queues, InboxQuota quota) {
+    DeviceRemovalListener dropQueues(DeviceQueues queues) {
         return (UUID accountId, Set<Integer> deviceIds) -> Flux.fromIterable(deviceIds)
-                .flatMap(deviceId -> queues.drop(new DeviceAddress(accountId, deviceId))
-                        .then(quota.forget(accountId, deviceId)))
+                .flatMap(deviceId -> queues.drop(new DeviceAddress(accountId, deviceId)))
                 .then().toFuture();
-    }
-
-    @Produces
-    MapConfig inboxUsageMap() {
-        // Updated on every send and ack batch: kept as objects so the entry processors don't deserialize and
-        // reserialize the daily counts each time.
-        return new MapConfig(InboxQuota.MAP).setBackupCount(1).setInMemoryFormat(InMemoryFormat.OBJECT);
-    }
-
-    @Produces
-    @Singleton
-    InboxQuota inboxQuota(HazelcastInstance hazelcast, MessagingConfig config, Clock clock) {
-        return new InboxQuota(hazelcast, new InboxQuota.Limits(config.inboxMaxItems(), config.inboxMaxBytes()), clock);
     }
 
     @Produces
@@ -158,11 +146,11 @@ public class MessagingWiring {
     @Produces
     @Singleton
     Messenger messenger(ReceiptLedger receipts, DeviceQueues queues, DeviceLog log, SentMessages sent,
-            InboxQuota quota, PresenceDirectory presence, NodeBus bus, KeyDirectory keys, ServerIds serverIds, MessagingConfig config,
+            PresenceDirectory presence, NodeBus bus, KeyDirectory keys, ServerIds serverIds, MessagingConfig config,
             MessagingMetrics metrics, Clock clock, GroupFanout groups, WakeUps wakeUps, PrivacyDirectory privacy,
             RateLimiter limiter) {
         DeliveryRouter router = new DeliveryRouter(presence, bus, wakeUps);
-        return new Messenger(queues, quota, receipts, sent, router, keys, privacy, config, metrics, clock,
+        return new Messenger(queues, receipts, sent, router, keys, privacy, config, metrics, clock,
                 new GroupSends(queues, log, sent, router, keys, groups, config, metrics, limiter),
                 new SenderReceipts(queues, receipts, router, keys, serverIds, metrics),
                 new TypingRelay(keys, groups, presence, bus, privacy));

@@ -38,7 +38,6 @@ import reactor.core.publisher.Mono;
  */
 public final class Messenger implements DeviceMailbox.AckSettler {
     private final DeviceQueues queues;
-    private final InboxQuota quota;
     private final ReceiptLedger receipts;
     private final SentMessages sent;
     private final DeliveryRouter router;
@@ -51,12 +50,11 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     private final SenderReceipts senderReceipts;
     private final TypingRelay typing;
 
-    Messenger(DeviceQueues queues, InboxQuota quota, ReceiptLedger receipts, SentMessages sent, DeliveryRouter router,
+    Messenger(DeviceQueues queues, ReceiptLedger receipts, SentMessages sent, DeliveryRouter router,
             KeyDirectory keys, PrivacyDirectory privacy, MessagingConfig config,
             MessagingMetrics metrics, Clock clock,
             GroupSends groupSends, SenderReceipts senderReceipts, TypingRelay typing) {
         this.queues = queues;
-        this.quota = quota;
         this.receipts = receipts;
         this.sent = sent;
         this.router = router;
@@ -139,48 +137,57 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         return store(sender, recipient, message, blocked, send);
     }
 
+    /**
+     * The recipient's devices first: each counts its copy against its inbox quota, and one without room gets none
+     * (the others still do). When no device had room, the send is refused and nothing else is stored; otherwise the
+     * sender's own devices get their copies and the ledger its SENT.
+     */
     private Mono<SendOutcome> store(DeviceAddress sender, UUID recipient, OutgoingMessage message, boolean blocked,
             SentMessages.Sent send) {
         long clientId = message.getClientMessageId();
         long serverId = send.serverId();
         Instant now = send.serverTime();
-        List<Addressed> copies = new ArrayList<>();
+        List<Addressed> toRecipient = new ArrayList<>();
         // A blocked sender is not told: it gets its SendAck, the blocker gets nothing (WhatsApp's single tick).
         for (DeviceEnvelope e : blocked ? List.<DeviceEnvelope>of() : message.getEnvelopesList()) {
-            copies.add(new Addressed(new DeviceAddress(recipient, e.getDeviceId()),
+            toRecipient.add(new Addressed(new DeviceAddress(recipient, e.getDeviceId()),
                     item(sender, message, serverId, now, e, null)));
         }
+        List<Addressed> toSelf = new ArrayList<>();
         for (DeviceEnvelope e : message.getSelfEnvelopesList()) {
-            copies.add(new Addressed(new DeviceAddress(sender.accountId(), e.getDeviceId()),
+            toSelf.add(new Addressed(new DeviceAddress(sender.accountId(), e.getDeviceId()),
                     item(sender, message, serverId, now, e, recipient)));
         }
-        Mono<SendOutcome> stored = Mono.zip(queues.enqueueEach(copies), receipts.recordSent(sender.accountId(), serverId, recipient, now)
-                .thenReturn(Boolean.TRUE), (queued, recorded) -> queued)
-                .doOnNext(queued -> {
-                    metrics.messageStored();
-                    queued.forEach(router::route);
-                })
-                .thenReturn(new SendOutcome.Accepted(clientId, serverId, now));
-        // A retry was counted by its first attempt; a blocked send puts nothing in the recipient's queue.
-        Mono<Boolean> room = send.retry() || blocked ? Mono.just(true)
-                : quota.tryAdd(recipient, ciphertextBytesByDevice(message));
-        return room.flatMap(fits -> fits ? stored : Mono.just(refuse(clientId,
-                FrameErrorCode.FRAME_ERROR_CODE_RECIPIENT_INBOX_FULL,
-                "the recipient has too many messages waiting; retry later")));
-    }
-
-    private static Map<Integer, Integer> ciphertextBytesByDevice(OutgoingMessage message) {
-        Map<Integer, Integer> sizes = new HashMap<>();
-        message.getEnvelopesList().forEach(e -> sizes.put(e.getDeviceId(), e.getCiphertext().size()));
-        return sizes;
+        return queues.enqueueEach(toRecipient).flatMap(delivered -> {
+            if (!delivered.isEmpty() && delivered.stream().allMatch(d -> d.noRoom() != null)) {
+                return Mono.just(refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_RECIPIENT_INBOX_FULL,
+                        delivered.get(0).noRoom() == InboxUsage.NoRoom.SENDER_SHARE_FULL
+                                ? "the recipient has too many of your messages waiting; retry later"
+                                : "the recipient has too many messages waiting; retry later"));
+            }
+            return Mono.zip(queues.enqueueEach(toSelf), receipts.recordSent(sender.accountId(), serverId, recipient,
+                    now).thenReturn(Boolean.TRUE), (own, recorded) -> own)
+                    .map(own -> {
+                        metrics.messageStored();
+                        delivered.forEach(router::route);
+                        own.forEach(router::route);
+                        return new SendOutcome.Accepted(clientId, serverId, now);
+                    });
+        });
     }
 
     /** An item and the device whose queue it goes to. */
     record Addressed(DeviceAddress to, InboxItem item) {
     }
 
-    /** Items in a device's queue under their sequences, to be pushed to its stream. */
-    record Enqueued(DeviceAddress to, List<Queued> items) {
+    /**
+     * Items in a device's queue under their sequences, to be pushed to its stream; none, and {@code noRoom} says
+     * why, when its inbox quota had no room for them.
+     */
+    record Enqueued(DeviceAddress to, List<Queued> items, InboxUsage.NoRoom noRoom) {
+        Enqueued(DeviceAddress to, List<Queued> items) {
+            this(to, items, null);
+        }
     }
 
     private static InboxItem.Message item(DeviceAddress sender, OutgoingMessage message, long serverId, Instant now,
@@ -213,12 +220,9 @@ public final class Messenger implements DeviceMailbox.AckSettler {
                     .map(InboxItem.Message.class::cast).toList();
             List<MessageRef> messages = deliveries.stream().map(m -> new MessageRef(m.sender(), m.serverId(), m.groupId()))
                     .toList();
-            // What the inbox quota counted: 1:1 messages (group fan-out copies are not counted yet).
-            List<InboxItem.Message> counted = deliveries.stream().filter(m -> m.groupId() == null).toList();
             // The queued copy proves the message was sent to this recipient, even if its SENT row has not landed yet.
+            // (The inbox quota is released by the queue's mark passing the items.)
             return advance(messages, device.accountId(), ReceiptState.RECEIPT_STATE_DELIVERED, false)
-                    .then(quota.release(device.accountId(), device.deviceId(), counted.size(),
-                            counted.stream().mapToLong(m -> m.ciphertext().length).sum()))
                     .thenReturn(refused);
         });
     }

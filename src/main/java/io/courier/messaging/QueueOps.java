@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.core.ReadOnly;
@@ -73,14 +74,20 @@ final class QueueOps {
         }
     }
 
+    /**
+     * Appends items to the queue of a device of {@code owner}: the first one's sequence, or the {@link NoRoom}
+     * reason when the device's inbox quota lacks room for them (then nothing changes).
+     */
     static final class Enqueue extends Op {
+        private final UUID owner;
         private final List<InboxItem> items;
         private final boolean shared;
         private final long nowMillis;
         private final DeviceQueue.Limits limits;
         private transient long first = -1;
 
-        Enqueue(List<InboxItem> items, boolean shared, long nowMillis, DeviceQueue.Limits limits) {
+        Enqueue(UUID owner, List<InboxItem> items, boolean shared, long nowMillis, DeviceQueue.Limits limits) {
+            this.owner = owner;
             this.items = List.copyOf(items);
             this.shared = shared;
             this.nowMillis = nowMillis;
@@ -89,24 +96,28 @@ final class QueueOps {
 
         @Override
         Object apply(DeviceQueue queue) {
-            first = queue.enqueue(items, shared, nowMillis, limits);
+            InboxUsage.NoRoom noRoom = queue.usage.check(owner, items, limits.quota());
+            if (noRoom != null) {
+                return noRoom;
+            }
+            first = queue.enqueue(owner, items, shared, nowMillis, limits);
             return first;
         }
 
         @Override
         public EntryProcessor<DeviceAddress, DeviceQueue, Object> getBackupProcessor() {
-            return first < 0 ? null : new Place(first, items, shared, nowMillis, limits);
+            return first < 0 ? null : new Place(owner, first, items, shared, nowMillis, limits);
         }
     }
 
     /** The backup side of {@link Enqueue}. */
-    record Place(long first, List<InboxItem> items, boolean shared, long nowMillis, DeviceQueue.Limits limits)
-            implements EntryProcessor<DeviceAddress, DeviceQueue, Object> {
+    record Place(UUID owner, long first, List<InboxItem> items, boolean shared, long nowMillis,
+            DeviceQueue.Limits limits) implements EntryProcessor<DeviceAddress, DeviceQueue, Object> {
         @Override
         public Object process(Map.Entry<DeviceAddress, DeviceQueue> entry) {
             DeviceQueue queue = entry.getValue();
             if (queue != null) {
-                queue.place(first, items, shared, nowMillis);
+                queue.place(owner, first, items, shared, nowMillis);
                 queue.trim(nowMillis, limits);
                 entry.setValue(queue);
             }
@@ -306,19 +317,22 @@ final class QueueOps {
     static List<SerializerConfig> wire() {
         return List.of(
                 Wire.of(Enqueue.class, 110, (out, op) -> {
+                    Wire.writeUuid(out, op.owner);
                     Wire.writeList(out, op.items);
                     out.writeBoolean(op.shared);
                     out.writeLong(op.nowMillis);
                     out.writeObject(op.limits);
-                }, in -> new Enqueue(Wire.readList(in), in.readBoolean(), in.readLong(), in.readObject())),
+                }, in -> new Enqueue(Wire.readUuid(in), Wire.readList(in), in.readBoolean(), in.readLong(),
+                        in.readObject())),
                 Wire.of(Place.class, 111, (out, op) -> {
+                    Wire.writeUuid(out, op.owner());
                     out.writeLong(op.first());
                     Wire.writeList(out, op.items());
                     out.writeBoolean(op.shared());
                     out.writeLong(op.nowMillis());
                     out.writeObject(op.limits());
-                }, in -> new Place(in.readLong(), Wire.readList(in), in.readBoolean(), in.readLong(),
-                        in.readObject())),
+                }, in -> new Place(Wire.readUuid(in), in.readLong(), Wire.readList(in), in.readBoolean(),
+                        in.readLong(), in.readObject())),
                 Wire.of(Stored.class, 112, (out, op) -> {
                     MessagingWire.writeLongs(out, op.seqs);
                     MessagingWire.writeLongs(out, op.loggedSends);
@@ -367,6 +381,8 @@ final class QueueOps {
                         in -> new Earlier(in.readObject())),
                 Wire.of(Claimed.class, 125, (out, claim) -> { }, in -> new Claimed()),
                 Wire.of(Unknown.class, 126, (out, claim) -> { }, in -> new Unknown()),
-                Wire.of(Missing.class, 127, (out, missing) -> { }, in -> Missing.ENTRY));
+                Wire.of(Missing.class, 127, (out, missing) -> { }, in -> Missing.ENTRY),
+                Wire.of(InboxUsage.NoRoom.class, 128, (out, noRoom) -> out.writeInt(noRoom.ordinal()),
+                        in -> InboxUsage.NoRoom.values()[in.readInt()]));
     }
 }

@@ -262,7 +262,7 @@ class DeviceMailboxTest {
         Mono<List<Long>> nextSettle;
 
         Queued enqueue(InboxItem item) {
-            return new Queued(state.enqueue(List.of(item), false, 0, LIMITS), item);
+            return new Queued(state.enqueue(UUID.randomUUID(), List.of(item), false, 0, LIMITS), item);
         }
 
         @Override

@@ -15,6 +15,7 @@ import io.courier.api.v1.EnvelopeType;
 class DeviceQueueTest {
     private static final DeviceQueue.Limits LIMITS = new DeviceQueue.Limits(3, 1 << 20, 1000);
 
+    private static final UUID OWNER = UUID.randomUUID();
     private final DeviceQueue queue = new DeviceQueue(1, Queued.firstOfEpoch(1) - 1, true);
     private long nextId = 100;
 
@@ -24,7 +25,7 @@ class DeviceQueueTest {
     }
 
     private long enqueue(long nowMillis) {
-        return queue.enqueue(List.of(message()), false, nowMillis, LIMITS);
+        return queue.enqueue(OWNER, List.of(message()), false, nowMillis, LIMITS);
     }
 
     @Test
@@ -122,7 +123,7 @@ class DeviceQueueTest {
     @Test
     void theBackupPlacesTheSequencesThePrimaryGave() {
         DeviceQueue backup = new DeviceQueue(1, Queued.firstOfEpoch(1) - 1, true);
-        backup.place(Queued.firstOfEpoch(1) + 5, List.of(message()), false, 0); // a copy that lagged behind
+        backup.place(OWNER, Queued.firstOfEpoch(1) + 5, List.of(message()), false, 0); // a copy that lagged behind
 
         assertThat(backup.held.keySet()).containsExactly(Queued.firstOfEpoch(1) + 5);
         assertThat(backup.nextSeq).isEqualTo(Queued.firstOfEpoch(1) + 6);

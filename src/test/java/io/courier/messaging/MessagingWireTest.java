@@ -3,7 +3,6 @@ package io.courier.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,7 +35,7 @@ class MessagingWireTest extends ServerTest {
     void everyQueueTicksAndQuotaTypeRoundTripsInItsOwnWireForm() {
         SerializationService serialization = ((SerializationServiceSupport) hazelcast).getSerializationService();
         UUID account = UUID.randomUUID();
-        DeviceQueue.Limits limits = new DeviceQueue.Limits(256, 1 << 20, 5000);
+        DeviceQueue.Limits limits = new DeviceQueue.Limits(256, 1 << 20, 5000, new InboxUsage.Quota(10, 20, 0.5, 30));
         DeviceQueue.Send send = new DeviceQueue.Send(7, 8, true, false);
         InboxItem message = new InboxItem.Message(1, account, 2, 3, Instant.ofEpochSecond(10, 123_456_789), 1,
                 new byte[] {1, 2, 3}, null, UUID.randomUUID());
@@ -45,23 +44,21 @@ class MessagingWireTest extends ServerTest {
         InboxItem groupChange = new InboxItem.GroupChange(5, new byte[] {9});
         List<InboxItem> items = List.of(message, receipt, groupChange);
         List<Queued> queued = List.of(new Queued(11, message), new Queued(12, receipt));
-        HashMap<Integer, Integer> bytesByDevice = new HashMap<>(Map.of(1, 100, 2, 200));
         List<Object> values = List.of(
                 new DeviceAddress(account, 3), message, receipt, groupChange, queued.get(0), send, limits,
                 new DeviceQueue.Spill(queued, List.of(), Map.of(5L, send)),
-                new QueueOps.Enqueue(items, true, 42, limits), new QueueOps.Place(9, items, false, 43, limits),
+                new QueueOps.Enqueue(account, items, true, 42, limits),
+                new QueueOps.Place(account, 9, items, false, 43, limits),
                 new QueueOps.Stored(List.of(1L, 2L), Set.of(3L), 44, limits), new QueueOps.Read(1, 2, 3),
                 new QueueOps.TakeSpill(4, 5), new QueueOps.Mark(), new QueueOps.Advance(6),
                 new QueueOps.Find(Set.of(7L)), new QueueOps.ClaimSend(8, send, true), new QueueOps.PutSend(9, send),
                 new QueueOps.CompleteSend(10), new QueueOps.Forget(11, 12), new QueueOps.Init(13, 14, true),
                 new QueueOps.ReadResult(queued, -1), new QueueOps.Earlier(send), new QueueOps.Claimed(),
-                new QueueOps.Unknown(), QueueOps.Missing.ENTRY,
+                new QueueOps.Unknown(), QueueOps.Missing.ENTRY, InboxUsage.NoRoom.SENDER_SHARE_FULL,
                 new HeldTicks.Record(1, account, 2), new HeldTicks.Lookup(Set.of(1L, 2L)),
                 new HeldTicks.Advance(List.of(new HeldTicks.Move(1, account, true, 5)), 6),
                 new HeldTicks.TakeFlush(7), new HeldTicks.Written(Map.of(1L, 2L), 8),
-                new HeldTicks.Flush(List.of(new ReceiptTable.DirectRow(1, account, 2, 3, 0)), Map.of(1L, 4L)),
-                new InboxQuota.Add(19_000, bytesByDevice, new InboxQuota.Limits(10, 20)),
-                new InboxQuota.Release(19_000, 1, 2, 3));
+                new HeldTicks.Flush(List.of(new ReceiptTable.DirectRow(1, account, 2, 3, 0)), Map.of(1L, 4L)));
 
         for (Object value : values) {
             Data data = serialization.toData(value);

@@ -29,7 +29,7 @@ final class GroupCache {
     private static final int TTL_SECONDS = 600;
     /** Per node: up to ~25 KB for a 1024-member group, far less for most. */
     private static final int NEAR_CACHE_ENTRIES = 20_000;
-    /** Entries each member owns at most. Only groups that exist are cached (a lookup that finds none stores nothing). */
+    /** Entries each member owns at most. Only groups that exist are cached: a lookup that finds none stores nothing. */
     private static final int ENTRIES_PER_MEMBER = 50_000;
     private static final Logger LOG = Logger.getLogger(GroupCache.class);
 

@@ -45,7 +45,8 @@ class GridBoundsTest extends ServerTest {
                             .isEqualTo(EvictionPolicy.LRU);
                     assertThat(map.getEvictionConfig().getMaxSizePolicy()).as(map.getName())
                             .isEqualTo(MaxSizePolicy.PER_NODE);
-                    assertThat(map.getEvictionConfig().getSize()).as(map.getName()).isPositive().isLessThan(Integer.MAX_VALUE);
+                    assertThat(map.getEvictionConfig().getSize()).as(map.getName()).isPositive()
+                            .isLessThan(Integer.MAX_VALUE);
                 });
     }
 

@@ -86,7 +86,7 @@ public final class HazelcastMembers {
             config.getPartitionGroupConfig().setEnabled(true)
                     .setGroupType(PartitionGroupConfig.MemberGroupType.ZONE_AWARE);
         });
-        config.addMapConfig(new MapConfig(RateLimiter.MAP).setBackupCount(1));
+        config.addMapConfig(RateLimiter.mapConfig());
         config.addMapConfig(new MapConfig(PresenceDirectory.MAP).setBackupCount(1));
         capabilityMaps.forEach(config::addMapConfig);
         config.addFlakeIdGeneratorConfig(ServerIds.config());

@@ -7,16 +7,20 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MaxSizePolicy;
 import com.hazelcast.config.NearCacheConfig;
 
-/** The configuration of a map read on every message (device lists, group membership): near-cached on every node. */
+/**
+ * The configuration of a map read on every message (device lists, group membership): near-cached on every node, and
+ * bounded ({@link BoundedMaps}): an evicted entry is loaded again on its next read.
+ */
 public final class NearCachedMaps {
     private NearCachedMaps() {
     }
 
     /**
      * @param ttlSeconds how long entries live, in the map and in near caches (it bounds a missed invalidation)
-     * @param nearCacheEntries entries each node keeps
+     * @param nearCacheEntries entries each node keeps in its near cache
+     * @param entriesPerMember entries (values and version markers) each member holds of the map at most
      */
-    public static MapConfig config(String name, int ttlSeconds, int nearCacheEntries) {
+    public static MapConfig config(String name, int ttlSeconds, int nearCacheEntries, int entriesPerMember) {
         NearCacheConfig nearCache = new NearCacheConfig(name)
                 // Shared deserialized values: callers must not modify what they get.
                 .setInMemoryFormat(InMemoryFormat.OBJECT)
@@ -26,6 +30,7 @@ public final class NearCachedMaps {
                 .setTimeToLiveSeconds(ttlSeconds)
                 .setEvictionConfig(new EvictionConfig().setEvictionPolicy(EvictionPolicy.LRU)
                         .setMaxSizePolicy(MaxSizePolicy.ENTRY_COUNT).setSize(nearCacheEntries));
-        return new MapConfig(name).setBackupCount(1).setTimeToLiveSeconds(ttlSeconds).setNearCacheConfig(nearCache);
+        return BoundedMaps.lru(new MapConfig(name).setBackupCount(1).setTimeToLiveSeconds(ttlSeconds)
+                .setNearCacheConfig(nearCache), entriesPerMember);
     }
 }

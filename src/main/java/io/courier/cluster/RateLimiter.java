@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.ExtendedMapEntry;
@@ -20,6 +21,11 @@ import reactor.core.publisher.Mono;
  */
 public final class RateLimiter {
     static final String MAP = "courier-rate-limits";
+    /**
+     * Buckets a member holds at most (~150 bytes each). Keys include callers' network addresses, so strangers can
+     * multiply them; past the bound the least recently used bucket goes, which refills it (fails open for that key).
+     */
+    static final int ENTRIES_PER_MEMBER = 500_000;
 
     private final IMap<String, Long> buckets;
     private final Clock clock;
@@ -27,6 +33,11 @@ public final class RateLimiter {
     public RateLimiter(HazelcastInstance hazelcast, Clock clock) {
         this.buckets = hazelcast.getMap(MAP);
         this.clock = clock;
+    }
+
+    /** One synchronous backup: a member dying doesn't refill the buckets it owned. */
+    static MapConfig mapConfig() {
+        return BoundedMaps.lru(new MapConfig(MAP).setBackupCount(1), ENTRIES_PER_MEMBER);
     }
 
     /**

@@ -54,10 +54,8 @@ public class ConnectService extends MessagingServiceGrpc.MessagingServiceImplBas
     @Override
     public StreamObserver<ConnectRequest> connect(StreamObserver<ConnectResponse> responses) {
         AuthenticatedDevice caller = CallContext.device();
-        DeviceStream stream = sessions.get().open(caller, EPOCH.get(), FRAME_STYLE.get(),
-                (ServerCallStreamObserver<ConnectResponse>) responses);
-        stream.start();
-        return stream;
+        return sessions.get().open(caller, EPOCH.get(), FRAME_STYLE.get(),
+                (ServerCallStreamObserver<ConnectResponse>) responses).start();
     }
 
     @Override

@@ -74,8 +74,9 @@ public class EdgeWiring {
             StreamMetrics metrics, MessagingMetrics delivery, CurrentDevices currentDevices,
             PresenceStreams presenceStreams) {
         Scheduler scheduler = workers.scheduler();
-        return new SessionRegistry(presence, bus, messenger, inbox, clock, config, messaging,
-                task -> scheduler.schedule(task), metrics, delivery, currentDevices, presenceStreams);
+        DeviceStreams streams = new DeviceStreams(messenger, inbox, config, messaging, metrics, delivery, clock,
+                currentDevices, presenceStreams, task -> scheduler.schedule(task));
+        return new SessionRegistry(presence, bus, config, metrics, presenceStreams, streams);
     }
 
     void closeSessions(@Disposes SessionRegistry sessions) {

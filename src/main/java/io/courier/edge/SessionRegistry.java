@@ -1,34 +1,23 @@
 package io.courier.edge;
 
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 
-import io.courier.account.CurrentDevices;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.cluster.BusMessage;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
 import io.courier.common.AuthenticatedDevice;
-import io.courier.common.TokenBucket;
-import io.courier.messaging.DeviceMailbox;
 import io.courier.messaging.DownFrames;
 import io.courier.messaging.Queued;
-import io.courier.messaging.MailboxLimits;
-import io.courier.messaging.MailboxStorage;
-import io.courier.messaging.MessagingConfig;
-import io.courier.messaging.MessagingMetrics;
-import io.courier.messaging.Messenger;
 import io.courier.presence.PresenceStreams;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -56,44 +45,23 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     private final Map<DeviceAddress, DeviceStream> sessions = new ConcurrentHashMap<>();
     private final PresenceDirectory presence;
     private final NodeBus bus;
-    private final Messenger messenger;
-    private final MailboxStorage inbox;
-    private final Clock clock;
     private final EdgeConfig config;
-    private final MessagingConfig messaging;
-    private final MailboxLimits limits;
     private final StreamMetrics metrics;
-    private final MessagingMetrics delivery;
-    /** Runs the streams' (non-blocking) work; each stream stays in order on a serial view of it. */
-    private final Executor workers;
+    private final PresenceStreams presenceStreams;
+    private final DeviceStreams streams;
     private final Scheduler timers = Schedulers.parallel();
     private final Disposable silentStreamCheck;
-    /** What devices do wrong, in the log: a line per device a minute at most, ten a second in all. */
-    private final BoundedLog faults = new BoundedLog(Logger.getLogger(DeviceStream.class), Duration.ofMinutes(1), 10,
-            Duration.ofMillis(100));
-    private final CurrentDevices currentDevices;
-    private final PresenceStreams presenceStreams;
     /** Set once, when the node starts draining: from then on no stream is admitted. */
     private volatile boolean draining;
 
-    SessionRegistry(PresenceDirectory presence, NodeBus bus, Messenger messenger,
-            MailboxStorage inbox, Clock clock, EdgeConfig config, MessagingConfig messaging, Executor workers,
-            StreamMetrics metrics, MessagingMetrics delivery, CurrentDevices currentDevices,
-            PresenceStreams presenceStreams) {
-        this.currentDevices = currentDevices;
-        this.presenceStreams = presenceStreams;
-        this.metrics = metrics;
-        this.delivery = delivery;
+    SessionRegistry(PresenceDirectory presence, NodeBus bus, EdgeConfig config, StreamMetrics metrics,
+            PresenceStreams presenceStreams, DeviceStreams streams) {
         this.presence = presence;
         this.bus = bus;
-        this.messenger = messenger;
-        this.inbox = inbox;
-        this.clock = clock;
         this.config = config;
-        this.messaging = messaging;
-        this.workers = workers;
-        this.limits = new MailboxLimits(config.window(), config.windowBytes(), config.page(),
-                config.ackBatchesInFlight(), config.rescanInterval());
+        this.metrics = metrics;
+        this.presenceStreams = presenceStreams;
+        this.streams = streams;
         bus.subscribeLocal(this::onBusMessage);
         long interval = config.pingInterval().toMillis();
         silentStreamCheck = timers.schedulePeriodically(this::closeSilentStreams, interval, interval,
@@ -103,22 +71,7 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     /** A new stream; {@code epoch} was taken when the call arrived, so streams order by when they were opened. */
     DeviceStream open(AuthenticatedDevice caller, long epoch, DownFrames frames,
             ServerCallStreamObserver<ConnectResponse> call) {
-        DeviceAddress device = new DeviceAddress(caller.accountId(), caller.deviceId());
-        SerialExecutor serial = new SerialExecutor(workers);
-        DeviceStream stream = new DeviceStream(device, epoch, call, Schedulers.fromExecutor(serial), messenger, this,
-                budgets(), config, metrics, delivery, clock, faults, currentDevices.isCurrent(caller),
-                presenceStreams.subscriptions(device, epoch), frames);
-        stream.attach(new DeviceMailbox(device, inbox, messenger, stream, limits, timers, serial));
-        return stream;
-    }
-
-    private DeviceStream.Budgets budgets() {
-        return new DeviceStream.Budgets(new TokenBucket(messaging.sendBurst(), messaging.sendRefill()),
-                new TokenBucket(config.ackBurst(), config.ackRefill()),
-                new TokenBucket(config.readBurst(), config.readRefill()),
-                new TokenBucket(config.pingBurst(), config.pingRefill()),
-                new TokenBucket(config.typingBurst(), config.typingRefill()),
-                new TokenBucket(config.maxRefusedBurst(), Duration.ofSeconds(1)));
+        return streams.open(caller, epoch, frames, call, this);
     }
 
     /**

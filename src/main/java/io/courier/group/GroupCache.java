@@ -29,6 +29,8 @@ final class GroupCache {
     private static final int TTL_SECONDS = 600;
     /** Per node: up to ~25 KB for a 1024-member group, far less for most. */
     private static final int NEAR_CACHE_ENTRIES = 20_000;
+    /** Entries each member owns at most. Only groups that exist are cached: a lookup that finds none stores nothing. */
+    private static final int ENTRIES_PER_MEMBER = 50_000;
     private static final Logger LOG = Logger.getLogger(GroupCache.class);
 
     private final IMap<UUID, Entry> map;
@@ -40,7 +42,7 @@ final class GroupCache {
     }
 
     static MapConfig mapConfig() {
-        return NearCachedMaps.config(MAP, TTL_SECONDS, NEAR_CACHE_ENTRIES);
+        return NearCachedMaps.config(MAP, TTL_SECONDS, NEAR_CACHE_ENTRIES, ENTRIES_PER_MEMBER);
     }
 
     /** The group, or empty if it does not exist; a near cache hit (a deletion marker too) completes at once. */

@@ -27,6 +27,8 @@ final class RegistrationCache {
     private static final int TTL_SECONDS = 600;
     /** Per node: a few hundred bytes per account, so ~30 MB at most. */
     private static final int NEAR_CACHE_ENTRIES = 100_000;
+    /** Entries each member owns at most (~60 MB; as much again in the backups it holds for others). */
+    private static final int ENTRIES_PER_MEMBER = 200_000;
 
     private final LoadThroughCache<UUID, TreeMap<Integer, Integer>> cache;
 
@@ -40,7 +42,7 @@ final class RegistrationCache {
 
     /** The map's configuration; every member must use it. */
     static MapConfig mapConfig() {
-        return NearCachedMaps.config(MAP, TTL_SECONDS, NEAR_CACHE_ENTRIES);
+        return NearCachedMaps.config(MAP, TTL_SECONDS, NEAR_CACHE_ENTRIES, ENTRIES_PER_MEMBER);
     }
 
     /** Device id → registration id, sorted by device id; a near cache hit completes at once. */

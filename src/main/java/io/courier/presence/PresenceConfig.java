@@ -12,12 +12,16 @@ public interface PresenceConfig {
     @WithDefault("256")
     int maxSubscriptions();
 
-    /** PresenceSubscribe frames per stream in a burst, then one per refill interval. */
-    @WithDefault("10")
-    int subscribeBurst();
+    /**
+     * Subscribed ids per account in a burst, cluster-wide: a PresenceSubscribe costs the ids it adds to its stream's
+     * set (at least 1), so four full sets at once, e.g. after reconnects.
+     */
+    @WithDefault("1024")
+    int subscribedIdsBurst();
 
-    @WithDefault("1s")
-    Duration subscribeRefill();
+    /** One more subscribed id every this (the default: 10 a second, a full set of 256 every 26 s). */
+    @WithDefault("100ms")
+    Duration subscribedIdsRefill();
 
     /** Device streams watching one account at most; more subscribers get its state once but no live changes. */
     @WithDefault("4096")

@@ -25,9 +25,10 @@ public final class PresenceStreams {
         this.watch = watch;
         this.registered = registered;
         this.limiter = limiter;
-        // Per device and cluster-wide, so reconnecting (here or to another node) doesn't refill it.
-        this.subscribes = new RateLimit("presence subscriptions of this device", config.subscribeBurst(),
-                config.subscribeRefill());
+        // Per account and cluster-wide, so reconnecting (here or to another node) or using another of the
+        // account's devices doesn't refill it.
+        this.subscribes = new RateLimit("presence subscriptions of this account", config.subscribedIdsBurst(),
+                config.subscribedIdsRefill());
         this.config = config;
         this.localMemberId = localMemberId;
     }
@@ -49,9 +50,9 @@ public final class PresenceStreams {
 
     /** The subscriptions of a new stream; close them when it ends. */
     public PresenceSubscriptions subscriptions(DeviceAddress device, long epoch) {
-        String key = device.accountId() + ":" + device.deviceId();
+        String key = device.accountId().toString();
         return new PresenceSubscriptions(device, stream(epoch), watch, registered, config.maxSubscriptions(),
-                () -> limiter.tryAcquire(subscribes, key));
+                ids -> limiter.tryAcquire(subscribes, key, ids));
     }
 
     private Presence stream(long epoch) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 import com.google.protobuf.ByteString;
@@ -44,16 +45,16 @@ public final class PresenceSubscriptions {
     private final OnlineWatch watch;
     private final Function<UUID, Mono<Boolean>> registered;
     private final int max;
-    private final Supplier<Mono<Long>> budget;
+    private final IntFunction<Mono<Long>> budget;
     private Set<UUID> watched = Set.of();
     private boolean closed;
 
     /**
      * @param registered whether an account has a registered device (only those are watched)
-     * @param budget takes one subscription from the device's cluster-wide budget: 0 if allowed, else the wait in ms
+     * @param budget takes this many ids from the account's cluster-wide budget: 0 if allowed, else the wait in ms
      */
     PresenceSubscriptions(DeviceAddress device, Presence stream, OnlineWatch watch,
-            Function<UUID, Mono<Boolean>> registered, int max, Supplier<Mono<Long>> budget) {
+            Function<UUID, Mono<Boolean>> registered, int max, IntFunction<Mono<Long>> budget) {
         this.device = device;
         this.stream = stream;
         this.watch = watch;
@@ -62,7 +63,10 @@ public final class PresenceSubscriptions {
         this.budget = budget;
     }
 
-    /** Replaces the subscribed set; the previous one stays if the frame is refused. */
+    /**
+     * Replaces the subscribed set; the previous one stays if the frame is refused. Costs the ids it adds (each one a
+     * lookup, and for a registered account a watch entry); ids the stream already watches cost nothing more.
+     */
     public Mono<Answer> replace(PresenceSubscribe frame) {
         Set<UUID> next = new LinkedHashSet<>();
         for (ByteString id : frame.getAccountIdsList()) {
@@ -76,7 +80,9 @@ public final class PresenceSubscriptions {
             return refused(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, "presence_subscribe names " + next.size()
                     + " accounts; at most " + max + " per stream");
         }
-        return budget.get().flatMap(waitMillis -> waitMillis > 0
+        Set<UUID> added = new HashSet<>(next);
+        added.removeAll(current());
+        return budget.apply(added.size()).flatMap(waitMillis -> waitMillis > 0
                 ? refused(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "too many presence subscriptions; retry in "
                         + Math.max(1, (waitMillis + 999) / 1000) + " s")
                 : subscribeAll(next));

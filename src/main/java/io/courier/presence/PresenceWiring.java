@@ -47,8 +47,8 @@ public class PresenceWiring {
 
     @Produces
     @Singleton
-    PrivacyDirectory privacyDirectory(HazelcastInstance hazelcast, PrivacyStore store) {
-        return new PrivacyDirectory(hazelcast, store);
+    PrivacyDirectory privacyDirectory(HazelcastInstance hazelcast, PrivacyStore store, KeyDirectory keys) {
+        return new PrivacyDirectory(hazelcast, store, PresenceStreams.registeredIn(keys));
     }
 
     /** Built at startup: every member must listen for members leaving, to clean up their streams' records. */

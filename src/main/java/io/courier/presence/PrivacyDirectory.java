@@ -1,6 +1,7 @@
 package io.courier.presence;
 
 import java.util.UUID;
+import java.util.function.Function;
 
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
@@ -14,6 +15,10 @@ import reactor.core.publisher.Mono;
  * account's {@link Privacy} in a Hazelcast near cache on every node, loaded through from CQL. A change invalidates
  * the entry after its write, and near caches are invalidated at once (not in batches), so a block or a hidden last
  * seen takes effect on every node within a round trip.
+ *
+ * <p>Only accounts with a registered device are cached: ids are often the caller's choice (a send's recipient, a
+ * subscription), and an entry per id would let anyone fill the cluster's memory. An account without one has nothing
+ * to hide or block that anyone could meet, so it reads as {@link Privacy#DEFAULT}, with no database read.
  */
 public final class PrivacyDirectory {
     static final String MAP = "courier-privacy";
@@ -21,19 +26,23 @@ public final class PrivacyDirectory {
     private static final int TTL_SECONDS = 600;
     /** Per node. Most accounts block nobody (a few dozen bytes); a full block list is ~200 KB. */
     private static final int NEAR_CACHE_ENTRIES = 100_000;
+    /** Entries each member owns at most (and as many backups). */
+    private static final int ENTRIES_PER_MEMBER = 200_000;
 
     private final LoadThroughCache<UUID, Privacy> cache;
 
-    PrivacyDirectory(HazelcastInstance hazelcast, PrivacyStore store) {
-        this.cache = new LoadThroughCache<>(hazelcast, MAP, store::read);
+    /** @param registered whether an account has a registered device (near-cached; unknown ids are not cached) */
+    PrivacyDirectory(HazelcastInstance hazelcast, PrivacyStore store, Function<UUID, Mono<Boolean>> registered) {
+        this.cache = new LoadThroughCache<>(hazelcast, MAP, account -> registered.apply(account)
+                .flatMap(exists -> exists ? store.read(account) : Mono.empty()));
     }
 
     static MapConfig mapConfig() {
-        return NearCachedMaps.config(MAP, TTL_SECONDS, NEAR_CACHE_ENTRIES);
+        return NearCachedMaps.config(MAP, TTL_SECONDS, NEAR_CACHE_ENTRIES, ENTRIES_PER_MEMBER);
     }
 
     public Mono<Privacy> of(UUID account) {
-        return cache.get(account);
+        return cache.get(account).defaultIfEmpty(Privacy.DEFAULT);
     }
 
     /** Whether {@code blocker} blocks {@code other}: one near-cache read. */

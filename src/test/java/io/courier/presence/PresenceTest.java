@@ -20,9 +20,12 @@ import io.courier.api.v1.BlockRequest;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.ConnectResponse.FrameCase;
+import io.courier.api.v1.DeviceEnvelope;
+import io.courier.api.v1.EnvelopeType;
 import io.courier.api.v1.FrameError;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.GetPrivacyRequest;
+import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.PresenceEvent;
 import io.courier.api.v1.PresenceSubscribe;
 import io.courier.api.v1.PrivacyServiceGrpc;
@@ -36,6 +39,7 @@ import io.courier.cluster.RateLimiter;
 import io.courier.common.Ids;
 import io.courier.keys.KeyDirectory;
 import io.courier.store.Cql;
+import io.courier.support.RawStream;
 import io.courier.support.SecondMember;
 import io.courier.support.ServerTest;
 import io.grpc.Status;
@@ -73,7 +77,8 @@ class PresenceTest extends ServerTest {
         try (var a = connect(alice)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> hazelcast.getCluster().getMembers().size() == 2);
             PresenceStreams node2 = new PresenceStreams(new OnlineWatch(other, new NodeBus(other),
-                    new PrivacyDirectory(other, new PrivacyStore(cql)), new LastSeenStore(cql, Duration.ofDays(1)),
+                    new PrivacyDirectory(other, new PrivacyStore(cql), PresenceStreams.registeredIn(keys)),
+                    new LastSeenStore(cql, Duration.ofDays(1)),
                     clock, config.maxWatchersPerAccount()), PresenceStreams.registeredIn(keys),
                     new RateLimiter(other, clock), config,
                     other.getCluster().getLocalMember().getUuid().toString());
@@ -122,6 +127,13 @@ class PresenceTest extends ServerTest {
             for (UUID stranger : strangers) {
                 assertThat(a.next(FrameCase.PRESENCE).getPresence()).isEqualTo(event(Ids.bytes(stranger), false, 0));
             }
+            // A send to an id that names nobody reads the recipient's privacy too (with its device list).
+            a.send(ConnectRequest.newBuilder().setSend(OutgoingMessage.newBuilder().setClientMessageId(1)
+                    .setRecipientAccountId(Ids.bytes(strangers.get(0))).addEnvelopes(DeviceEnvelope.newBuilder()
+                            .setDeviceId(1).setRegistrationId(1).setType(EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE)
+                            .setCiphertext(ByteString.copyFrom(new byte[] { 1 })))).build());
+            assertThat(a.next(FrameCase.ERROR).getError().getCode())
+                    .isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_UNKNOWN_DESTINATION);
             for (String map : List.of(OnlineWatch.MAP, PrivacyDirectory.MAP, "courier-registrations")) {
                 assertThat(hazelcast.getMap(map).keySet()).as(map).doesNotContainAnyElementsOf(strangers);
             }
@@ -259,34 +271,56 @@ class PresenceTest extends ServerTest {
             var malformed = a.next(FrameCase.ERROR).getError();
             assertThat(malformed.getCode()).isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME);
             assertThat(malformed.getMessage()).contains("16 bytes");
-            // Refused frames cost no budget: the test profile's 10 (no refill) are all there.
-            for (int i = 0; i < config.subscribeBurst(); i++) {
-                a.send(subscribe());
-            }
-            a.send(subscribe());
+            // Refused frames cost no budget: the test profile's whole burst (no refill) is there.
+            spend(a, config.subscribedIdsBurst());
+            a.send(subscribe(stranger()));
             assertThat(a.next(FrameCase.ERROR).getError().getCode())
                     .isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED);
         }
     }
 
     @Test
-    void theSubscriptionBudgetIsTheDevicesAndSurvivesAReconnect() {
+    void subscriptionsCostTheIdsTheyAddFromTheAccountsBudgetWhichSurvivesAReconnect() {
         Participant alice = participant();
+        Participant alicesTablet = withKeys(link(alice.device(), "tablet"));
+        int burst = config.subscribedIdsBurst();
+        ByteString[] set = IntStream.range(0, config.maxSubscriptions()).mapToObj(i -> stranger())
+                .toArray(ByteString[]::new);
         try (var first = connect(alice)) {
             first.drain();
-            for (int i = 0; i < config.subscribeBurst(); i++) {
-                first.send(subscribe());
-            }
+            first.send(subscribe(set)); // costs the whole set
+            first.send(subscribe(set)); // adds nothing: costs the least a frame costs, 1
+            assertThat(first.sync()).as("both answered").hasSize(2 * set.length)
+                    .allMatch(ConnectResponse::hasPresence);
+            spend(first, burst - set.length - 1);
             first.sync();
         }
-        try (var again = connect(alice)) {
+        try (var again = connect(alice); var tablet = connect(alicesTablet)) {
             again.drain();
-            again.send(subscribe());
+            tablet.drain();
+            again.send(subscribe(set[0]));
+            tablet.send(subscribe(set[0]));
 
-            FrameError refused = again.next(FrameCase.ERROR).getError();
-            assertThat(refused.getCode()).isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED);
-            assertThat(refused.getMessage()).contains("retry in");
+            for (var stream : List.of(again, tablet)) {
+                FrameError refused = stream.next(FrameCase.ERROR).getError();
+                assertThat(refused.getCode()).as("a new stream of the account, this node or another device")
+                        .isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED);
+                assertThat(refused.getMessage()).contains("retry in");
+            }
         }
+    }
+
+    /** Spends {@code ids} of the stream's account's subscription budget, on ids that name nobody. */
+    private static void spend(RawStream stream, int ids) {
+        for (int left = ids; left > 0; left -= 256) {
+            stream.send(subscribe(IntStream.range(0, Math.min(left, 256)).mapToObj(i -> stranger())
+                    .toArray(ByteString[]::new)));
+        }
+        assertThat(stream.sync()).as("all answered, none refused").allMatch(ConnectResponse::hasPresence);
+    }
+
+    private static ByteString stranger() {
+        return Ids.bytes(UUID.randomUUID());
     }
 
     @Test

@@ -1,0 +1,46 @@
+package io.courier.edge;
+
+import io.courier.api.v1.OutgoingMessage;
+import io.courier.cluster.DeviceAddress;
+import io.courier.common.TokenBucket;
+import io.courier.messaging.DownFrames;
+import io.courier.messaging.Messenger;
+import io.courier.messaging.SendOutcome;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/** A stream's Send frames: handed to messaging, answered with a SendAck or the refusal. */
+final class SendPath {
+    private final DeviceAddress device;
+    private final Messenger messenger;
+    private final TokenBucket budget;
+    /** Full or compact, as the client asked when it opened the stream. */
+    private final DownFrames frames;
+    private final Outbound outbound;
+    private final Refusals refusals;
+    private final Scheduler serial;
+
+    SendPath(DeviceAddress device, Messenger messenger, TokenBucket budget, DownFrames frames, Outbound outbound,
+            Refusals refusals, Scheduler serial) {
+        this.device = device;
+        this.messenger = messenger;
+        this.budget = budget;
+        this.frames = frames;
+        this.outbound = outbound;
+        this.refusals = refusals;
+        this.serial = serial;
+    }
+
+    /** Messaging spends the budget: it knows what a send costs. */
+    Mono<Void> send(OutgoingMessage send) {
+        return messenger.send(device, send, budget).publishOn(serial).doOnNext(this::answer).then();
+    }
+
+    private void answer(SendOutcome outcome) {
+        if (outcome instanceof SendOutcome.Accepted accepted) {
+            outbound.reply(frames.sendAck(accepted));
+        } else {
+            refusals.refuse(((SendOutcome.Refused) outcome).error());
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.courier.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import com.hazelcast.config.EvictionPolicy;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MaxSizePolicy;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+
+import io.courier.support.ServerTest;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The size bounds of the running node's grid maps, as its capabilities configured them. */
+@QuarkusTest
+class GridBoundsTest extends ServerTest {
+    /**
+     * Maps whose entries are the only copy of state (queued messages, ticks, quota counts, who is online and which
+     * node holds a stream, pending wake-ups): evicting one would lose or corrupt it. Each holds entries only for
+     * devices and accounts that exist and connected or were written to, never for an id a caller merely names.
+     */
+    private static final Set<String> AUTHORITATIVE = Set.of("courier-device-queues", "courier-ticks",
+            "courier-inbox-usage", "courier-presence", "courier-online", "courier-wakeups");
+
+    @Inject
+    HazelcastInstance hazelcast;
+
+    @Test
+    void everyOtherMapHasASizeBoundAndEvictsItsLeastRecentlyUsedEntries() {
+        Map<String, MapConfig> configured = hazelcast.getConfig().getMapConfigs();
+        assertThat(configured.keySet()).containsAll(AUTHORITATIVE)
+                .contains("courier-privacy", "courier-registrations", "courier-groups", RateLimiter.MAP);
+
+        configured.values().stream().filter(map -> !AUTHORITATIVE.contains(map.getName())
+                && !map.getName().equals("default")).forEach(map -> {
+                    assertThat(map.getEvictionConfig().getEvictionPolicy()).as(map.getName())
+                            .isEqualTo(EvictionPolicy.LRU);
+                    assertThat(map.getEvictionConfig().getMaxSizePolicy()).as(map.getName())
+                            .isEqualTo(MaxSizePolicy.PER_NODE);
+                    assertThat(map.getEvictionConfig().getSize()).as(map.getName()).isPositive()
+                            .isLessThan(Integer.MAX_VALUE);
+                });
+    }
+
+    @Test
+    void everyMapInUseHasAConfigurationOfItsOwn() {
+        Set<String> inUse = hazelcast.getDistributedObjects().stream().filter(IMap.class::isInstance)
+                .map(o -> o.getName()).collect(Collectors.toSet());
+
+        assertThat(inUse).as("none falls back to the unbounded default").isNotEmpty()
+                .isSubsetOf(hazelcast.getConfig().getMapConfigs().keySet());
+    }
+}

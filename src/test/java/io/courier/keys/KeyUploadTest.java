@@ -126,6 +126,69 @@ class KeyUploadTest extends ServerTest {
         assertNothingStored(device);
     }
 
+    /** One device's bundle of the account, or NOT_FOUND. */
+    private GetPreKeyBundleRequest bundleOf(RegisteredDevice device) {
+        return GetPreKeyBundleRequest.newBuilder().setAccountId(device.accountId()).setDeviceId(device.deviceId())
+                .build();
+    }
+
+    @Test
+    void aLinkedDeviceUploadsTheAccountsIdentityOrNothingIsStored() {
+        RegisteredDevice primary = registerNew();
+        SignalDevice account = new SignalDevice();
+        keys(primary).uploadKeys(account.fullUpload(1, 1));
+        RegisteredDevice laptop = link(primary, "laptop");
+        RegisteredDevice fetcher = registerNew();
+
+        String foreign = assertStatus(Status.Code.INVALID_ARGUMENT,
+                () -> keys(laptop).uploadKeys(new SignalDevice().fullUpload(3, 3)));
+        assertThat(foreign).contains("identity_key is not the account's identity key");
+        assertStatus(Status.Code.NOT_FOUND, () -> keys(fetcher).getPreKeyBundle(bundleOf(laptop)));
+
+        var bundle = keys(laptop).uploadKeys(new SignalDevice(account.identityKeyPair()).fullUpload(3, 3));
+        assertThat(bundle.getOneTimePreKeyCount()).isEqualTo(3);
+        assertThat(keys(fetcher).getPreKeyBundle(bundleOf(laptop)).getBundles(0).getIdentityKey())
+                .isEqualTo(account.identityKey());
+    }
+
+    @Test
+    void aLinkedDevicesPreKeysMustBeSignedByTheAccountsIdentity() {
+        RegisteredDevice primary = registerNew();
+        SignalDevice account = new SignalDevice();
+        keys(primary).uploadKeys(account.fullUpload(1, 1));
+        RegisteredDevice laptop = link(primary, "laptop");
+        SignalDevice stranger = new SignalDevice();
+        UploadKeysRequest upload = new SignalDevice(account.identityKeyPair()).fullUpload(2, 2);
+        // The account's identity key, with keys signed by another identity: also without identity_key (a refill).
+        UploadKeysRequest strangeSigned = upload.toBuilder().setSignedPreKey(stranger.signedEcPreKey()).build();
+        UploadKeysRequest strangeLastResort = upload.toBuilder()
+                .setKyberLastResortPreKey(stranger.kyberPreKey()).build();
+        UploadKeysRequest strangeWithoutIdentity = upload.toBuilder().clearIdentityKey()
+                .setSignedPreKey(stranger.signedEcPreKey()).build();
+
+        assertThat(assertStatus(Status.Code.INVALID_ARGUMENT, () -> keys(laptop).uploadKeys(strangeSigned)))
+                .contains("signed_pre_key").contains("account's identity key");
+        assertThat(assertStatus(Status.Code.INVALID_ARGUMENT, () -> keys(laptop).uploadKeys(strangeLastResort)))
+                .contains("kyber_last_resort_pre_key").contains("account's identity key");
+        assertThat(assertStatus(Status.Code.INVALID_ARGUMENT,
+                () -> keys(laptop).uploadKeys(strangeWithoutIdentity)))
+                .contains("signed_pre_key").contains("account's identity key");
+        assertThat(keys(laptop).getPreKeyCount(COUNT).getOneTimePreKeyCount()).isZero();
+        assertStatus(Status.Code.NOT_FOUND, () -> keys(registerNew()).getPreKeyBundle(bundleOf(laptop)));
+    }
+
+    @Test
+    void aLinkedDeviceCantUploadBeforeThePrimaryHasAnIdentity() {
+        RegisteredDevice primary = registerNew();
+        RegisteredDevice laptop = link(primary, "laptop");
+
+        String message = assertStatus(Status.Code.FAILED_PRECONDITION,
+                () -> keys(laptop).uploadKeys(new SignalDevice().fullUpload(1, 1)));
+
+        assertThat(message).contains("primary device uploads its keys first");
+        assertNothingStored(laptop);
+    }
+
     @Test
     void theIdentityKeyOfADeviceNeverChanges() {
         RegisteredDevice device = registerNew();

@@ -38,6 +38,19 @@ class IdentityTrustTest extends ServerTest {
         return new ClientHarness(client);
     }
 
+    /**
+     * Bob's first install, under a Registration Lock (a reinstall keeps the account id), gets a message from alice,
+     * so she holds his first identity key; it is closed on return.
+     */
+    private UUID contactWithALock(ClientHarness alice, String bobPhone) {
+        try (ClientHarness oldBob = registered(bobPhone).online()) {
+            oldBob.client.setRegistrationLock(PIN).block();
+            alice.client.send(account(oldBob), text("before")).block();
+            assertThat(text(oldBob.nextMessage())).isEqualTo("before");
+            return account(oldBob);
+        }
+    }
+
     @Test
     void bothSidesComputeTheSameSafetyNumberAndEachScansTheOther() {
         try (ClientHarness alice = registered(randomPhoneNumber()); ClientHarness bob = registered(randomPhoneNumber());
@@ -88,17 +101,10 @@ class IdentityTrustTest extends ServerTest {
         try (ClientHarness alice = registered(randomPhoneNumber()).online()) {
             List<IdentityChange> changes = new CopyOnWriteArrayList<>();
             alice.client.identityChanges().subscribe(changes::add);
-            UUID bob;
-            SafetyNumber verified;
-            try (ClientHarness oldBob = registered(bobPhone).online()) {
-                bob = account(oldBob);
-                oldBob.client.setRegistrationLock(PIN).block();
-                alice.client.send(bob, text("before")).block();
-                assertThat(text(oldBob.nextMessage())).isEqualTo("before");
-                verified = alice.client.safetyNumber(bob).block();
-                alice.client.verify(verified);
-                assertThat(alice.client.trust(bob)).isEqualTo(TrustLevel.VERIFIED);
-            }
+            UUID bob = contactWithALock(alice, bobPhone);
+            SafetyNumber verified = alice.client.safetyNumber(bob).block();
+            alice.client.verify(verified);
+            assertThat(alice.client.trust(bob)).isEqualTo(TrustLevel.VERIFIED);
 
             try (ClientHarness newBob = reinstalled(bobPhone).online()) {
                 assertThat(account(newBob)).as("the PIN keeps the account id").isEqualTo(bob);
@@ -131,13 +137,7 @@ class IdentityTrustTest extends ServerTest {
         try (ClientHarness alice = registered(randomPhoneNumber()).online()) {
             List<IdentityChange> changes = new CopyOnWriteArrayList<>();
             alice.client.identityChanges().subscribe(changes::add);
-            UUID bob;
-            try (ClientHarness oldBob = registered(bobPhone).online()) {
-                bob = account(oldBob);
-                oldBob.client.setRegistrationLock(PIN).block();
-                alice.client.send(bob, text("before")).block();
-                assertThat(text(oldBob.nextMessage())).isEqualTo("before");
-            }
+            UUID bob = contactWithALock(alice, bobPhone);
 
             try (ClientHarness newBob = reinstalled(bobPhone).online()) {
                 alice.client.send(bob, text("after the reinstall")).block();

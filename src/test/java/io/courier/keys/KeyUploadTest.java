@@ -132,12 +132,17 @@ class KeyUploadTest extends ServerTest {
                 .build();
     }
 
+    /** A device linked to a new account whose primary uploaded its keys under {@code account}'s identity. */
+    private RegisteredDevice linkedTo(SignalDevice account) {
+        RegisteredDevice primary = registerNew();
+        keys(primary).uploadKeys(account.fullUpload(1, 1));
+        return link(primary, "laptop");
+    }
+
     @Test
     void aLinkedDeviceUploadsTheAccountsIdentityOrNothingIsStored() {
-        RegisteredDevice primary = registerNew();
         SignalDevice account = new SignalDevice();
-        keys(primary).uploadKeys(account.fullUpload(1, 1));
-        RegisteredDevice laptop = link(primary, "laptop");
+        RegisteredDevice laptop = linkedTo(account);
         RegisteredDevice fetcher = registerNew();
 
         String foreign = assertStatus(Status.Code.INVALID_ARGUMENT,
@@ -153,10 +158,8 @@ class KeyUploadTest extends ServerTest {
 
     @Test
     void aLinkedDevicesPreKeysMustBeSignedByTheAccountsIdentity() {
-        RegisteredDevice primary = registerNew();
         SignalDevice account = new SignalDevice();
-        keys(primary).uploadKeys(account.fullUpload(1, 1));
-        RegisteredDevice laptop = link(primary, "laptop");
+        RegisteredDevice laptop = linkedTo(account);
         SignalDevice stranger = new SignalDevice();
         UploadKeysRequest upload = new SignalDevice(account.identityKeyPair()).fullUpload(2, 2);
         // The account's identity key, with keys signed by another identity: also without identity_key (a refill).

@@ -31,8 +31,9 @@ import org.signal.libsignal.protocol.state.SignalProtocolStore;
 import org.signal.libsignal.protocol.state.SignedPreKeyRecord;
 
 /**
- * Everything a device keeps: its identity and prekeys (private halves), sessions, the identities of peers, its
- * credentials, the server ids it has already handed to the app and the decrypted messages the app has not handled yet.
+ * Everything a device keeps: its identity and prekeys (private halves), sessions, the identities of peers and the
+ * trust in them ({@link IdentityTrust}), its credentials, the server ids it has already handed to the app and the
+ * decrypted messages the app has not handled yet.
  * Backed by a {@link StateStorage} that gets a snapshot after every change (or after every {@link #atomically} block).
  */
 public final class ClientStore implements SignalProtocolStore {

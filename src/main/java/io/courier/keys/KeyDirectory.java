@@ -115,8 +115,10 @@ public final class KeyDirectory implements DeviceRemovalListener {
                 && !Arrays.equals(stored.get().identityKey(), uploaded.get().serialize())) {
             throw identityChanged();
         }
-        IdentityKey identity = account.or(() -> uploaded).orElseGet(() -> stored.map(KeyDirectory::identityOf)
-                .orElseThrow(KeyDirectory::incompleteFirstUpload));
+        if (stored.isEmpty() && uploaded.isEmpty()) {
+            throw incompleteFirstUpload();
+        }
+        IdentityKey identity = account.or(() -> uploaded).orElseGet(() -> identityOf(stored.get()));
         UploadedKeys keys = validation.validate(request, identity);
         if (isEmpty(keys)) {
             throw Rejections.invalidArgument("the upload carries no keys");

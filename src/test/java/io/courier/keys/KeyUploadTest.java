@@ -161,23 +161,32 @@ class KeyUploadTest extends ServerTest {
         SignalDevice account = new SignalDevice();
         RegisteredDevice laptop = linkedTo(account);
         SignalDevice stranger = new SignalDevice();
-        UploadKeysRequest upload = new SignalDevice(account.identityKeyPair()).fullUpload(2, 2);
-        // The account's identity key, with keys signed by another identity: also without identity_key (a refill).
+        SignalDevice laptopKeys = new SignalDevice(account.identityKeyPair());
+        UploadKeysRequest upload = laptopKeys.fullUpload(2, 2);
+        // The account's identity key, with keys signed by another identity.
         UploadKeysRequest strangeSigned = upload.toBuilder().setSignedPreKey(stranger.signedEcPreKey()).build();
         UploadKeysRequest strangeLastResort = upload.toBuilder()
                 .setKyberLastResortPreKey(stranger.kyberPreKey()).build();
-        UploadKeysRequest strangeWithoutIdentity = upload.toBuilder().clearIdentityKey()
-                .setSignedPreKey(stranger.signedEcPreKey()).build();
 
         assertThat(assertStatus(Status.Code.INVALID_ARGUMENT, () -> keys(laptop).uploadKeys(strangeSigned)))
                 .contains("signed_pre_key").contains("account's identity key");
         assertThat(assertStatus(Status.Code.INVALID_ARGUMENT, () -> keys(laptop).uploadKeys(strangeLastResort)))
                 .contains("kyber_last_resort_pre_key").contains("account's identity key");
-        assertThat(assertStatus(Status.Code.INVALID_ARGUMENT,
-                () -> keys(laptop).uploadKeys(strangeWithoutIdentity)))
-                .contains("signed_pre_key").contains("account's identity key");
         assertThat(keys(laptop).getPreKeyCount(COUNT).getOneTimePreKeyCount()).isZero();
         assertStatus(Status.Code.NOT_FOUND, () -> keys(registerNew()).getPreKeyBundle(bundleOf(laptop)));
+
+        // Once stored, a later upload without identity_key (a new signed prekey) is checked the same way.
+        keys(laptop).uploadKeys(upload);
+        UploadKeysRequest strangeRotation = UploadKeysRequest.newBuilder()
+                .setSignedPreKey(stranger.signedEcPreKey()).build();
+        assertThat(assertStatus(Status.Code.INVALID_ARGUMENT, () -> keys(laptop).uploadKeys(strangeRotation)))
+                .contains("signed_pre_key").contains("account's identity key");
+        assertThat(keys(registerNew()).getPreKeyBundle(bundleOf(laptop)).getBundles(0).getSignedPreKey())
+                .isEqualTo(upload.getSignedPreKey());
+        SignedPreKey rotated = laptopKeys.signedEcPreKey();
+        keys(laptop).uploadKeys(UploadKeysRequest.newBuilder().setSignedPreKey(rotated).build());
+        assertThat(keys(registerNew()).getPreKeyBundle(bundleOf(laptop)).getBundles(0).getSignedPreKey())
+                .isEqualTo(rotated);
     }
 
     @Test

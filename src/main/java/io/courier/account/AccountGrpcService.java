@@ -4,6 +4,8 @@ import static io.courier.common.Unis.uni;
 
 import jakarta.inject.Provider;
 
+import com.google.protobuf.ByteString;
+
 import io.courier.api.v1.AccountService;
 import io.courier.api.v1.ClearRegistrationLockRequest;
 import io.courier.api.v1.ClearRegistrationLockResponse;
@@ -60,7 +62,7 @@ public class AccountGrpcService implements AccountService {
     @Override
     public Uni<CreateLinkCodeResponse> createLinkCode(CreateLinkCodeRequest request) {
         AuthenticatedDevice caller = CallContext.device();
-        return uni(() -> registry.get().createLinkCode(caller)
+        return uni(() -> registry.get().createLinkCode(caller, request.getProvisioningMessage().toByteArray())
                 .map(code -> CreateLinkCodeResponse.newBuilder().setLinkCode(code.code())
                         .setExpiresInSeconds((int) code.expiresIn().toSeconds()).build()));
     }
@@ -69,8 +71,10 @@ public class AccountGrpcService implements AccountService {
     public Uni<LinkDeviceResponse> linkDevice(LinkDeviceRequest request) {
         String peer = CallContext.peer();
         return uni(() -> registry.get().linkDevice(request.getLinkCode(), request.getDeviceName(), peer)
-                .map(credentials -> LinkDeviceResponse.newBuilder().setAccountId(Ids.bytes(credentials.accountId()))
-                        .setDeviceId(credentials.deviceId()).setAuthToken(credentials.authToken()).build()));
+                .map(linked -> LinkDeviceResponse.newBuilder()
+                        .setAccountId(Ids.bytes(linked.credentials().accountId()))
+                        .setDeviceId(linked.credentials().deviceId()).setAuthToken(linked.credentials().authToken())
+                        .setProvisioningMessage(ByteString.copyFrom(linked.provisioningMessage())).build()));
     }
 
     @Override

@@ -24,6 +24,8 @@ import reactor.core.publisher.Mono;
 public final class AccountRegistry {
     private static final int MAX_DEVICE_NAME = 64;
     private static final int LINK_CODE_BYTES = 24;
+    /** A sealed identity key pair is about 120 bytes; the rest is headroom, not room for payloads. */
+    static final int MAX_PROVISIONING_MESSAGE = 1024;
     /** Compare-and-set retries when concurrent changes to the same account collide. */
     private static final int CAS_ATTEMPTS = 10;
 
@@ -32,6 +34,10 @@ public final class AccountRegistry {
     }
 
     public record IssuedCode(String code, Duration expiresIn) {
+    }
+
+    /** A linked device's credentials and what its primary sealed for it (the account identity), as it was sent. */
+    public record LinkedDevice(Credentials credentials, byte[] provisioningMessage) {
     }
 
     public record DeviceInfo(int deviceId, String name, Instant createdAt) {
@@ -156,12 +162,17 @@ public final class AccountRegistry {
 
     /**
      * A one-time code the primary device hands to a new device, bound to the caller's install: a call authenticated
-     * before the number was registered again can't mint a code for the new primary.
+     * before the number was registered again can't mint a code for the new primary. {@code provisioningMessage} is
+     * relayed to the device that uses the code, unread.
      */
-    public Mono<IssuedCode> createLinkCode(AuthenticatedDevice caller) {
+    public Mono<IssuedCode> createLinkCode(AuthenticatedDevice caller, byte[] provisioningMessage) {
         return Mono.defer(() -> {
             if (!caller.isPrimary()) {
                 throw Rejections.permissionDenied("only the primary device can link new devices");
+            }
+            if (provisioningMessage.length > MAX_PROVISIONING_MESSAGE) {
+                throw Rejections.invalidArgument("provisioning_message is " + provisioningMessage.length
+                        + " bytes, at most " + MAX_PROVISIONING_MESSAGE);
             }
             return devices.find(caller.accountId(), caller.deviceId())
                     .filter(primary -> primary.generation() == caller.generation())
@@ -171,14 +182,14 @@ public final class AccountRegistry {
                                 .encodeToString(Secrets.random(LINK_CODE_BYTES));
                         Duration ttl = config.linkCodeTtl();
                         return linkCodes.put(linkCodeHash(code), new LinkCodeStore.LinkCode(caller.accountId(),
-                                        caller.generation(), clock.instant().plus(ttl)), ttl)
+                                        caller.generation(), clock.instant().plus(ttl), provisioningMessage), ttl)
                                 .thenReturn(new IssuedCode(code, ttl));
                     });
         });
     }
 
     /** Consumes a link code and adds a device to the code's account. */
-    public Mono<Credentials> linkDevice(String code, String deviceName, String peer) {
+    public Mono<LinkedDevice> linkDevice(String code, String deviceName, String peer) {
         return Mono.defer(() -> {
             if (code == null || code.isBlank()) {
                 throw Rejections.invalidArgument("link_code is required");
@@ -193,7 +204,8 @@ public final class AccountRegistry {
                             return Mono.error(Rejections.failedPrecondition(
                                     "the link code has expired; create a new one on the primary device"));
                         }
-                        return addLinked(codeHash, link, name, false, 0);
+                        return addLinked(codeHash, link, name, false, 0)
+                                .map(credentials -> new LinkedDevice(credentials, link.provisioningMessage()));
                     });
         });
     }

@@ -53,6 +53,10 @@ final class AccountSchema {
               expires_at timestamp)
             """));
 
+    /** The account identity sealed to a linked device travels with its link code (see account.proto). */
+    static final Migration V140 = new Migration(140, "link codes carry the provisioning message", List.of(
+            "ALTER TABLE link_codes ADD provisioning_message blob"));
+
     private AccountSchema() {
     }
 }

@@ -77,6 +77,9 @@ final class Session implements AutoCloseable {
         client.incoming().subscribe(view::incoming);
         client.ticks().subscribe(view::tick);
         client.groupStatuses().subscribe(view::groupStatus);
+        client.identityChanges().subscribe(change -> terminal().println("! the safety number with "
+                + name(change.account()) + " changed" + (change.sendingBlocked()
+                        ? "; sending to them is blocked until you compare it and verify again" : "")));
         client.events().subscribe(event -> {
             if (event == ConnectionEvent.STOPPED) {
                 terminal().println("! this device was revoked; run register or link again");

@@ -55,10 +55,19 @@ final class Accounts {
         });
     }
 
+    /** This device's link key, to show the primary; the same one until the link completes. */
+    String linkKey() {
+        return Provisioning.encodeLinkKey(store.linkKey().getPublicKey());
+    }
+
+    /** Takes the account's identity from the primary's sealed message, then uploads keys under it. */
     Mono<Credentials> link(String linkCode, String deviceName) {
         return calls.call(() -> {
+            var linkKey = store.linkKey();
             var response = AccountServiceGrpc.newBlockingStub(calls.channel()).linkDevice(LinkDeviceRequest
                     .newBuilder().setLinkCode(linkCode).setDeviceName(deviceName).build());
+            store.adoptIdentity(Provisioning.open(response.getProvisioningMessage().toByteArray(),
+                    linkKey.getPrivateKey()));
             return adopt(response.getAccountId(), response.getDeviceId(), response.getAuthToken());
         });
     }
@@ -90,9 +99,11 @@ final class Accounts {
         return calls.call(() -> calls.push().clearPushToken(ClearPushTokenRequest.getDefaultInstance())).then();
     }
 
-    Mono<String> createLinkCode() {
-        return calls.call(() -> calls.accounts().createLinkCode(CreateLinkCodeRequest.getDefaultInstance())
-                .getLinkCode());
+    /** The account's identity sealed to {@code newDeviceLinkKey} travels with the code. */
+    Mono<String> createLinkCode(String newDeviceLinkKey) {
+        return Mono.fromCallable(() -> Provisioning.seal(store.getIdentityKeyPair(), newDeviceLinkKey))
+                .flatMap(sealed -> calls.call(() -> calls.accounts().createLinkCode(CreateLinkCodeRequest.newBuilder()
+                        .setProvisioningMessage(ByteString.copyFrom(sealed)).build()).getLinkCode()));
     }
 
     Mono<UUID> lookup(String phoneNumber) {

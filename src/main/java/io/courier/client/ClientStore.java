@@ -20,6 +20,8 @@ import org.signal.libsignal.protocol.InvalidKeyIdException;
 import org.signal.libsignal.protocol.InvalidMessageException;
 import org.signal.libsignal.protocol.NoSessionException;
 import org.signal.libsignal.protocol.SignalProtocolAddress;
+import org.signal.libsignal.protocol.ecc.ECKeyPair;
+import org.signal.libsignal.protocol.ecc.ECPrivateKey;
 import org.signal.libsignal.protocol.ecc.ECPublicKey;
 import org.signal.libsignal.protocol.groups.state.SenderKeyRecord;
 import org.signal.libsignal.protocol.state.KyberPreKeyRecord;
@@ -29,8 +31,9 @@ import org.signal.libsignal.protocol.state.SignalProtocolStore;
 import org.signal.libsignal.protocol.state.SignedPreKeyRecord;
 
 /**
- * Everything a device keeps: its identity and prekeys (private halves), sessions, the identities of peers, its
- * credentials, the server ids it has already handed to the app and the decrypted messages the app has not handled yet.
+ * Everything a device keeps: its identity and prekeys (private halves), sessions, the identities of peers and the
+ * trust in them ({@link IdentityTrust}), its credentials, the server ids it has already handed to the app and the
+ * decrypted messages the app has not handled yet.
  * Backed by a {@link StateStorage} that gets a snapshot after every change (or after every {@link #atomically} block).
  */
 public final class ClientStore implements SignalProtocolStore {
@@ -40,6 +43,7 @@ public final class ClientStore implements SignalProtocolStore {
     private final StateStorage storage;
     private final SortedMap<String, byte[]> state;
     private final RecentIds seen;
+    private final IdentityTrust trust = new IdentityTrust(this);
     private int atomicDepth;
     private boolean unsaved;
 
@@ -190,14 +194,50 @@ public final class ClientStore implements SignalProtocolStore {
     public synchronized IdentityChange saveIdentity(SignalProtocolAddress address, IdentityKey identityKey) {
         byte[] previous = state.put("identity/" + address, identityKey.serialize());
         save();
+        trust.saved(address, identityKey);
         return previous == null || java.util.Arrays.equals(previous, identityKey.serialize())
                 ? IdentityChange.NEW_OR_UNCHANGED : IdentityChange.REPLACED_EXISTING;
     }
 
-    /** Trust on first use; a changed identity is accepted too (a reinstall) — apps surface it as a safety-number change. */
+    /** See {@link IdentityTrust}: trust on first use, and a verified contact's changed key blocks sending. */
     @Override
-    public boolean isTrustedIdentity(SignalProtocolAddress address, IdentityKey identityKey, Direction direction) {
-        return true;
+    public synchronized boolean isTrustedIdentity(SignalProtocolAddress address, IdentityKey identityKey,
+            Direction direction) {
+        return trust.isTrusted(address, identityKey, direction);
+    }
+
+    IdentityTrust trust() {
+        return trust;
+    }
+
+    /**
+     * This device's ephemeral key for being linked, made on first use and kept until the link completes: its public
+     * half goes to the primary, which seals the account's identity key pair to it.
+     */
+    synchronized ECKeyPair linkKey() {
+        try {
+            byte[] raw = state.get("meta/link-key");
+            ECPrivateKey key = raw == null ? ECPrivateKey.generate() : new ECPrivateKey(raw);
+            if (raw == null) {
+                put("meta/link-key", key.serialize());
+            }
+            return new ECKeyPair(key.publicKey(), key);
+        } catch (InvalidKeyException e) {
+            throw new IllegalStateException("stored link key is corrupt", e);
+        }
+    }
+
+    /**
+     * Takes the account's identity key pair, handed over by the primary while linking, in place of the one this
+     * store made: only before this device has credentials, so no key it uploaded or session it built used the old one.
+     */
+    synchronized void adoptIdentity(IdentityKeyPair identity) {
+        if (state.containsKey("meta/credentials")) {
+            throw new IllegalStateException("this device is registered or linked already; its identity is fixed");
+        }
+        state.put("meta/identity", identity.serialize());
+        state.remove("meta/link-key");
+        save();
     }
 
     @Override

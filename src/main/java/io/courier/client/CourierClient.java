@@ -47,6 +47,7 @@ public final class CourierClient implements AutoCloseable {
     private final Presence presence;
     private final Inbox inbox;
     private final UnsentMessages unsent;
+    private final SafetyNumbers safetyNumbers;
 
     private CourierClient(Channel channel, ClientStore store) {
         this.store = store;
@@ -62,6 +63,7 @@ public final class CourierClient implements AutoCloseable {
         this.groups = new Groups(calls, store, groupState, sessions, outbox, acks, this::credentials);
         this.inbox = new Inbox(store, this::credentials, sessions, groups, outbox, ticks, acks, connection::resume);
         this.unsent = new UnsentMessages(store, UnsentMessages.LIMIT, this::deliver);
+        this.safetyNumbers = new SafetyNumbers(store, calls, sessions, this::credentials);
     }
 
     public static CourierClient create(Channel channel, ClientStore store) {
@@ -117,14 +119,29 @@ public final class CourierClient implements AutoCloseable {
         return accounts.clearPushToken();
     }
 
-    /** Links this device to an account with a code from its primary, and uploads its keys. */
+    /**
+     * Linking, like Signal's provisioning: this new device shows its link key (e.g. as a QR code); the primary passes
+     * it to {@link #createLinkCode(String)}, which seals the account's identity key pair to it; this device then
+     * calls {@link #link} with the code. The same key until the link completes.
+     */
+    public String linkKey() {
+        return accounts.linkKey();
+    }
+
+    /**
+     * Links this device to an account with a code from its primary: takes the account's identity key pair the primary
+     * sealed to this device's {@link #linkKey()}, and uploads keys under it.
+     */
     public Mono<Credentials> link(String linkCode, String deviceName) {
         return accounts.link(linkCode, deviceName);
     }
 
-    /** A code for linking another device (primary only). */
-    public Mono<String> createLinkCode() {
-        return accounts.createLinkCode();
+    /**
+     * A code for linking another device (primary only), with this account's identity key pair sealed to the new
+     * device's {@link #linkKey()}; the server relays it unread. IllegalArgumentException for a malformed link key.
+     */
+    public Mono<String> createLinkCode(String newDeviceLinkKey) {
+        return accounts.createLinkCode(newDeviceLinkKey);
     }
 
     public Mono<UUID> lookup(String phoneNumber) {
@@ -134,6 +151,45 @@ public final class CourierClient implements AutoCloseable {
     /** Uploads a fresh batch of one-time keys when fewer than {@code threshold} are left; true if it did. */
     public Mono<Boolean> refillPreKeys(int threshold) {
         return accounts.refillPreKeys(threshold);
+    }
+
+    // --- safety numbers ---
+
+    /**
+     * The safety number of this account and {@code contact} (libsignal's numeric fingerprint of both account
+     * identities: digits to compare, bytes to scan). Learns the contact's key first if this device never talked to it.
+     */
+    public Mono<SafetyNumber> safetyNumber(UUID contact) {
+        return safetyNumbers.of(contact);
+    }
+
+    /**
+     * The user compared {@code number} with the contact's screen (or scanned it, {@link SafetyNumber#matchesScanned}):
+     * the contact is verified, and a later change of its key blocks sending to it until approved. Also approves a
+     * change the number was computed after. IllegalStateException if the key changed since the number was computed.
+     */
+    public void verify(SafetyNumber number) {
+        safetyNumbers.verify(number);
+    }
+
+    /** Accepts a verified contact's changed identity key: sends go through again; the contact is unverified. */
+    public void approve(UUID contact) {
+        safetyNumbers.approve(contact);
+    }
+
+    /** How far this device trusts {@code contact}'s identity key; IllegalStateException if it knows none yet. */
+    public TrustLevel trust(UUID contact) {
+        return safetyNumbers.trust(contact);
+    }
+
+    /**
+     * Contacts' identity keys changing, as this device finds them (fetching keys to send, or decrypting), on the thread
+     * that found them; not replayed to later subscribers ({@link #trust} tells the state at any time). A change of a
+     * verified contact blocks sending to it: sends fail with {@link IdentityChangedException} until
+     * {@link #approve} or {@link #verify}.
+     */
+    public Flux<IdentityChange> identityChanges() {
+        return store.trust().changes();
     }
 
     // --- groups ---
@@ -294,7 +350,8 @@ public final class CourierClient implements AutoCloseable {
      * <p>The message is kept in the device's storage from before its first attempt until the Mono completes; a client
      * closed (or killed) before the acknowledgement sends it again on its next run ({@link #restoredSends()}).
      * Cancelling the Mono gives the message up. At most {@value UnsentMessages#LIMIT} messages wait at once: beyond
-     * that the Mono fails with {@link OutboxFullException}.
+     * that the Mono fails with {@link OutboxFullException}. It fails with {@link IdentityChangedException} while the
+     * recipient is a verified contact whose identity key changed (see {@link #verify}).
      */
     public Mono<SentMessage> send(UUID recipient, byte[] dataMessage) {
         return sendKept(recipient, false, dataMessage);

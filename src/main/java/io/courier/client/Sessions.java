@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 
+import org.signal.libsignal.protocol.UntrustedIdentityException;
+
 import com.google.protobuf.ByteString;
 
 import io.courier.api.v1.EnvelopeType;
@@ -34,12 +36,21 @@ final class Sessions implements Outbox.Encryption {
     /** The Send frame's message for this attempt: the sender's other devices always get theirs 1:1. */
     @Override
     public OutgoingMessage encrypt(PendingSend send) throws Exception {
+        try {
+            return encryptTrusted(send);
+        } catch (UntrustedIdentityException e) {
+            throw refused(e);
+        }
+    }
+
+    private OutgoingMessage encryptTrusted(PendingSend send) throws Exception {
         Credentials me = credentials.get();
         SessionCrypto crypto = crypto();
         OutgoingMessage.Builder message = OutgoingMessage.newBuilder()
                 .setClientMessageId(send.clientMessageId())
                 .addAllSelfEnvelopes(crypto.encrypt(me.accountId(), send.selfContent(), me.deviceId()));
         if (send.target() instanceof PendingSend.Direct direct) {
+            store.trust().checkSendable(direct.recipient());
             if (crypto.devicesWithSessions(direct.recipient()).isEmpty()) {
                 crypto.startSessions(direct.recipient(), 0, 0);
             }
@@ -55,6 +66,26 @@ final class Sessions implements Outbox.Encryption {
     /** Fixes sessions as the server's mismatch report says. */
     @Override
     public void repair(List<MismatchedDevices> mismatches) throws Exception {
+        try {
+            repairTrusted(mismatches);
+        } catch (UntrustedIdentityException e) {
+            throw refused(e);
+        }
+    }
+
+    /**
+     * libsignal refused a key ({@link IdentityTrust}): a verified contact's changed key, or a device of this account
+     * presenting a key that is not the account's.
+     */
+    private RuntimeException refused(UntrustedIdentityException e) {
+        UUID account = UUID.fromString(e.getName());
+        return account.equals(credentials.get().accountId())
+                ? new IllegalStateException("a device of this account presents an identity key that is not the"
+                        + " account's; it was not linked by this account's primary")
+                : new IdentityChangedException(account);
+    }
+
+    private void repairTrusted(List<MismatchedDevices> mismatches) throws Exception {
         SessionCrypto crypto = crypto();
         int me = credentials.get().deviceId();
         for (MismatchedDevices m : mismatches) {
@@ -69,6 +100,15 @@ final class Sessions implements Outbox.Encryption {
             for (int device : m.getMissingDeviceIdsList()) {
                 crypto.startSessions(account, device, me);
             }
+        }
+    }
+
+    /** Starts sessions with every device of {@code account} (their identity keys are then known and trusted). */
+    void startSessions(UUID account) throws Exception {
+        try {
+            crypto().startSessions(account, 0, 0);
+        } catch (UntrustedIdentityException e) {
+            throw refused(e);
         }
     }
 

@@ -71,10 +71,10 @@ public final class KeyDirectory implements DeviceRemovalListener {
                     validation.checkRanges(request);
                     return validation.identityKey(request);
                 })
-                .flatMap(uploaded -> stored(caller)
+                .flatMap(uploaded -> Mono.zip(stored(caller), accountIdentity(caller))
                         // Signature checks are CPU work: keep them off the transport's and the driver's threads.
                         .publishOn(Schedulers.parallel())
-                        .map(stored -> check(request, uploaded, stored)))
+                        .map(found -> check(request, uploaded, found.getT1(), found.getT2())))
                 .flatMap(upload -> {
                     long micros = OneTimeKeyStore.now();
                     return store(caller, upload, micros).then(Mono.defer(() -> confirmCurrent(caller, micros)));
@@ -89,14 +89,36 @@ public final class KeyDirectory implements DeviceRemovalListener {
                 .map(Optional::of).defaultIfEmpty(Optional.empty());
     }
 
+    /**
+     * The identity a linked device's keys must carry: the account's, which the primary's first upload stored
+     * (IF NOT EXISTS, see {@link DeviceKeyStore#insertFirst}); empty for the primary itself. Reading it before the
+     * linked device's write races nothing: the primary's identity changes only with a new registration, which
+     * removes every linked device, and {@link #confirmCurrent} then undoes the write.
+     */
+    private Mono<Optional<IdentityKey>> accountIdentity(AuthenticatedDevice caller) {
+        if (caller.isPrimary()) {
+            return Mono.just(Optional.empty());
+        }
+        return deviceKeys.find(caller.accountId(), AuthenticatedDevice.PRIMARY_DEVICE_ID)
+                .map(primary -> Optional.of(identityOf(primary)))
+                .switchIfEmpty(Mono.error(() -> Rejections.failedPrecondition("the account has no identity key yet:"
+                        + " its primary device uploads its keys first")));
+    }
+
     private CheckedUpload check(UploadKeysRequest request, Optional<IdentityKey> uploaded,
-            Optional<DeviceKeys> stored) {
+            Optional<DeviceKeys> stored, Optional<IdentityKey> account) {
+        if (account.isPresent() && uploaded.isPresent() && !account.get().equals(uploaded.get())) {
+            throw Rejections.invalidArgument("identity_key is not the account's identity key; a linked device"
+                    + " uses the identity key pair its primary hands over when linking");
+        }
         if (stored.isPresent() && uploaded.isPresent()
                 && !Arrays.equals(stored.get().identityKey(), uploaded.get().serialize())) {
             throw identityChanged();
         }
-        IdentityKey identity = uploaded.orElseGet(() -> stored.map(KeyDirectory::identityOf)
-                .orElseThrow(KeyDirectory::incompleteFirstUpload));
+        if (stored.isEmpty() && uploaded.isEmpty()) {
+            throw incompleteFirstUpload();
+        }
+        IdentityKey identity = account.or(() -> uploaded).orElseGet(() -> identityOf(stored.get()));
         UploadedKeys keys = validation.validate(request, identity);
         if (isEmpty(keys)) {
             throw Rejections.invalidArgument("the upload carries no keys");

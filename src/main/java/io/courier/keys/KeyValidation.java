@@ -40,7 +40,8 @@ final class KeyValidation {
     }
 
     /**
-     * @param identity the identity the signatures must verify against: the uploaded one, or the stored one
+     * @param identity the identity the signatures must verify against: the account's (the primary's), which a
+     *     primary's first upload brings along
      */
     UploadedKeys validate(UploadKeysRequest request, IdentityKey identity) {
         checkRanges(request);
@@ -94,7 +95,7 @@ final class KeyValidation {
         byte[] signature = key.getSignature().toByteArray();
         if (signature.length == 0 || !identity.getPublicKey().verifySignature(serialized, signature)) {
             throw Rejections.invalidArgument(field + ": the signature of key " + key.getKeyId()
-                    + " does not verify against the identity key");
+                    + " does not verify against the account's identity key");
         }
         return new PublicPreKey(key.getKeyId(), serialized, signature);
     }

@@ -9,6 +9,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import com.google.protobuf.ByteString;
+
 import io.courier.api.v1.CreateLinkCodeRequest;
 import io.courier.api.v1.LinkDeviceRequest;
 import io.courier.api.v1.ListDevicesRequest;
@@ -44,6 +46,16 @@ class DeviceLinkingTest extends ServerTest {
         assertThat(accounts(laptop).listDevices(LIST).getDevicesList())
                 .extracting(d -> d.getDeviceId() + ":" + d.getName() + ":" + d.getPrimary())
                 .containsExactly("1:phone:true", "2:laptop:false", "3:tablet:false");
+    }
+
+    @Test
+    void theProvisioningMessageTravelsUnreadFromTheCodeToTheLinkedDevice() {
+        RegisteredDevice primary = registerNew();
+        ByteString sealed = ByteString.copyFrom(new byte[] { 1, 2, 3, (byte) 0xff });
+        String code = accounts(primary).createLinkCode(CreateLinkCodeRequest.newBuilder()
+                .setProvisioningMessage(sealed).build()).getLinkCode();
+
+        assertThat(anonymousAccounts().linkDevice(linkRequest(code)).getProvisioningMessage()).isEqualTo(sealed);
     }
 
     @Test

@@ -73,7 +73,7 @@ class DeviceRightsTest extends ServerTest {
     void anUploadRacingItsDevicesRevocationLeavesNoKeys() throws Exception {
         Participant primary = participant();
         RegisteredDevice laptop = link(primary.device(), "laptop");
-        UploadKeysRequest upload = new SignalDevice().fullUpload(5, 5);
+        UploadKeysRequest upload = new SignalDevice(primary.signal().identityKeyPair()).fullUpload(5, 5);
 
         GatedCredentialVerifier.Gate gate = verifier.holdNextAfterCheck(laptop.authToken());
         CompletableFuture<Status> uploading = inFlight(() -> keys(laptop).uploadKeys(upload));

@@ -63,6 +63,13 @@ class CliTest extends ServerTest {
         return phone;
     }
 
+    /** The 60 digits a safety-number screen shows. */
+    private static String safetyNumber(String screen) {
+        Matcher digits = Pattern.compile("Safety number with \\S+: ([\\d ]{71})").matcher(screen);
+        assertThat(digits.find()).as(screen).isTrue();
+        return digits.group(1);
+    }
+
     @Test
     void twoTerminalsChatWithLiveTicksAndSendAFile() throws Exception {
         String alice = registerWithCli("alice");
@@ -127,14 +134,23 @@ class CliTest extends ServerTest {
     }
 
     @Test
-    void linkedDeviceGroupAndOperatorCommands() {
+    void linkedDeviceSafetyNumbersGroupAndOperatorCommands() {
         String alice = registerWithCli("alice");
         String bob = registerWithCli("bob");
 
-        Matcher code = Pattern.compile("Link code: (\\S+)").matcher(run("alice", "link-code"));
+        Matcher key = Pattern.compile("Link key: (\\S+)").matcher(run("tablet", "link"));
+        assertThat(key.find()).isTrue();
+        Matcher code = Pattern.compile("Link code: (\\S+)").matcher(run("alice", "link-code", "--for", key.group(1)));
         assertThat(code.find()).isTrue();
         assertThat(run("tablet", "link", code.group(1), "--name", "tablet")).contains("device 2");
         assertThat(run("tablet", "whoami")).isEqualTo(run("alice", "whoami").replace("device 1", "device 2"));
+
+        String aliceSees = safetyNumber(run("alice", "safety-number", "--with", bob));
+        assertThat(safetyNumber(run("bob", "safety-number", "--with", alice))).isEqualTo(aliceSees);
+        assertThat(safetyNumber(run("tablet", "safety-number", "--with", bob)))
+                .as("the linked tablet presents the account's identity").isEqualTo(aliceSees);
+        assertThat(run("alice", "verify", "--with", bob)).contains("Verified " + bob);
+        assertThat(run("alice", "safety-number", "--with", bob)).contains("Trust: VERIFIED");
 
         Matcher group = Pattern.compile("Group (\\S+) created").matcher(run("alice", "group", "create", bob));
         assertThat(group.find()).isTrue();

@@ -36,9 +36,7 @@ class ClientEndToEndTest extends ServerTest {
     }
 
     private ClientHarness linkedTo(ClientHarness primary, String name) {
-        CourierClient client = CourierClient.create(channel, ClientStore.inMemory());
-        client.link(primary.client.createLinkCode().block(), name).block();
-        return new ClientHarness(client);
+        return new ClientHarness(ClientHarness.linkedTo(channel, primary.client, name));
     }
 
     private static UUID account(ClientHarness h) {

@@ -154,8 +154,7 @@ class ClientGroupMessagingTest extends ServerTest {
     @Test
     void everyDeviceOfAMemberReadsTheGroupAndTheSendersOtherDeviceGetsItsCopy() {
         try (Member alice = online(); Member bob = online()) {
-            CourierClient laptopClient = CourierClient.create(channel, ClientStore.inMemory());
-            laptopClient.link(alice.client().createLinkCode().block(), "laptop").block();
+            CourierClient laptopClient = ClientHarness.linkedTo(channel, alice.client(), "laptop");
             try (ClientHarness aliceLaptop = new ClientHarness(laptopClient).online()) {
                 UUID group = CourierClient.groupId(
                         alice.client().createGroup(List.of(bob.id()), new byte[0]).block());
@@ -183,8 +182,7 @@ class ClientGroupMessagingTest extends ServerTest {
             alice.client().sendToGroup(group, text("before the tablet")).block();
             expect(bob, alice, group, "before the tablet");
 
-            CourierClient tabletClient = CourierClient.create(channel, ClientStore.inMemory());
-            tabletClient.link(bob.client().createLinkCode().block(), "tablet").block();
+            CourierClient tabletClient = ClientHarness.linkedTo(channel, bob.client(), "tablet");
             try (ClientHarness tablet = new ClientHarness(tabletClient).online()) {
                 // Alice's key went out before the tablet existed: the tablet can't read this, and asks her for it.
                 alice.client().sendToGroup(group, text("unreadable on the tablet")).block();

@@ -23,6 +23,13 @@ final class ClientHarness implements AutoCloseable {
         return new ClientHarness(client);
     }
 
+    /** A new device linked to {@code primary}'s account: it shows its link key, the primary makes a code for it. */
+    static CourierClient linkedTo(io.grpc.Channel channel, CourierClient primary, String name) {
+        CourierClient client = CourierClient.create(channel, ClientStore.inMemory());
+        client.link(primary.createLinkCode(client.linkKey()).block(), name).block();
+        return client;
+    }
+
     ClientHarness(CourierClient client) {
         this.client = client;
         client.incoming().subscribe(messages::add);

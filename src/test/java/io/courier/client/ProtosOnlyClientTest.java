@@ -4,6 +4,7 @@ import static io.courier.support.TextMessages.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -12,8 +13,13 @@ import java.util.Set;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.signal.libsignal.protocol.IdentityKey;
+import org.signal.libsignal.protocol.IdentityKeyPair;
 import org.signal.libsignal.protocol.SessionCipher;
 import org.signal.libsignal.protocol.SignalProtocolAddress;
+import org.signal.libsignal.protocol.ecc.ECPublicKey;
+import org.signal.libsignal.protocol.fingerprint.Fingerprint;
+import org.signal.libsignal.protocol.fingerprint.NumericFingerprintGenerator;
 import org.signal.libsignal.protocol.groups.GroupCipher;
 import org.signal.libsignal.protocol.groups.GroupSessionBuilder;
 import org.signal.libsignal.protocol.message.CiphertextMessage;
@@ -25,11 +31,14 @@ import com.google.protobuf.UnknownFieldSet;
 
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
+import io.courier.api.v1.CreateLinkCodeRequest;
 import io.courier.api.v1.DataMessage;
 import io.courier.api.v1.Delivery;
 import io.courier.api.v1.DeviceEnvelope;
 import io.courier.api.v1.EnvelopeType;
+import io.courier.api.v1.GetPreKeyBundleRequest;
 import io.courier.api.v1.OutgoingMessage;
+import io.courier.api.v1.ProvisionMessage;
 import io.courier.api.v1.ReceiptState;
 import io.courier.support.RawStream;
 import io.courier.support.ServerTest;
@@ -38,7 +47,8 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * The point of content.proto: a client written from api/ alone — generated classes, libsignal and the padding rule
  * as the proto states it, none of the SDK's code — and the Java SDK understand each other, and a newer client's
- * additions (an unknown kind of content, an unknown field) cost the SDK nothing.
+ * additions (an unknown kind of content, an unknown field) cost the SDK nothing; provisioning a linked device and
+ * safety numbers follow the protos and README alone too.
  */
 @QuarkusTest
 class ProtosOnlyClientTest extends ServerTest {
@@ -162,6 +172,41 @@ class ProtosOnlyClientTest extends ServerTest {
                 bobStream.ack(delivery.getServerId());
             }
             assertThat(text).isEqualTo("hello, group");
+        }
+    }
+
+    @Test
+    void aClientBuiltFromTheProtosAloneLinksAnSdkDeviceAndComputesTheSameSafetyNumber() throws Exception {
+        Participant bob = participant(); // the raw client is the primary; its identity is the account's
+        try (ClientHarness alice = ClientHarness.registered(channel, ClientStore.inMemory(), randomPhoneNumber(),
+                verificationCodes); CourierClient laptop = CourierClient.create(channel, ClientStore.inMemory())) {
+            UUID aliceId = alice.client.credentials().accountId();
+            IdentityKeyPair bobIdentity = bob.signal().identityKeyPair();
+
+            // Provisioning as account.proto states it: a ProvisionMessage sealed to the new device's link key.
+            ECPublicKey linkKey = new ECPublicKey(Base64.getUrlDecoder().decode(laptop.linkKey()));
+            byte[] sealed = linkKey.seal(ProvisionMessage.newBuilder()
+                    .setIdentityPublicKey(ByteString.copyFrom(bobIdentity.getPublicKey().serialize()))
+                    .setIdentityPrivateKey(ByteString.copyFrom(bobIdentity.getPrivateKey().serialize())).build()
+                    .toByteArray(), "Courier provisioning v1", new byte[0]);
+            String code = accounts(bob.device()).createLinkCode(CreateLinkCodeRequest.newBuilder()
+                    .setProvisioningMessage(ByteString.copyFrom(sealed)).build()).getLinkCode();
+            int laptopId = laptop.link(code, "laptop").block().deviceId();
+            assertThat(keys(bob.device()).getPreKeyBundle(GetPreKeyBundleRequest.newBuilder()
+                            .setAccountId(bob.accountId()).setDeviceId(laptopId).build()).getBundles(0).getIdentityKey())
+                    .as("the SDK device uploaded under the account's identity").isEqualTo(bob.signal().identityKey());
+
+            // The safety number as README states it: 5200 iterations, version 2, 16-byte account ids.
+            IdentityKey aliceIdentity = new IdentityKey(keys(bob.device()).getPreKeyBundle(GetPreKeyBundleRequest
+                    .newBuilder().setAccountId(WireIds.bytes(aliceId)).build()).getBundles(0).getIdentityKey()
+                    .toByteArray());
+            Fingerprint raw = new NumericFingerprintGenerator(5200).createFor(2, bob.accountId().toByteArray(),
+                    bobIdentity.getPublicKey(), WireIds.bytes(aliceId).toByteArray(), aliceIdentity);
+            SafetyNumber sdk = alice.client.safetyNumber(WireIds.uuid(bob.accountId())).block();
+
+            assertThat(sdk.digits()).isEqualTo(raw.getDisplayableFingerprint().getDisplayText());
+            assertThat(sdk.matchesScanned(raw.getScannableFingerprint().getSerialized())).isTrue();
+            assertThat(laptop.safetyNumber(aliceId).block().digits()).isEqualTo(sdk.digits());
         }
     }
 

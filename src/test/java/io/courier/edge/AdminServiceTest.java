@@ -79,7 +79,7 @@ class AdminServiceTest extends ServerTest {
 
     @Test
     void revokingALinkedDeviceClosesItsStreamAndEndsItsCredential() {
-        RegisteredDevice primary = registerNew();
+        RegisteredDevice primary = participant().device(); // a linked device's keys need the account's identity
         Participant tablet = withKeys(link(primary, "tablet"));
         try (RawStream stream = connect(tablet)) {
             stream.drain();

@@ -126,6 +126,81 @@ class KeyUploadTest extends ServerTest {
         assertNothingStored(device);
     }
 
+    /** One device's bundle of the account, or NOT_FOUND. */
+    private GetPreKeyBundleRequest bundleOf(RegisteredDevice device) {
+        return GetPreKeyBundleRequest.newBuilder().setAccountId(device.accountId()).setDeviceId(device.deviceId())
+                .build();
+    }
+
+    /** A device linked to a new account whose primary uploaded its keys under {@code account}'s identity. */
+    private RegisteredDevice linkedTo(SignalDevice account) {
+        RegisteredDevice primary = registerNew();
+        keys(primary).uploadKeys(account.fullUpload(1, 1));
+        return link(primary, "laptop");
+    }
+
+    @Test
+    void aLinkedDeviceUploadsTheAccountsIdentityOrNothingIsStored() {
+        SignalDevice account = new SignalDevice();
+        RegisteredDevice laptop = linkedTo(account);
+        RegisteredDevice fetcher = registerNew();
+
+        String foreign = assertStatus(Status.Code.INVALID_ARGUMENT,
+                () -> keys(laptop).uploadKeys(new SignalDevice().fullUpload(3, 3)));
+        assertThat(foreign).contains("identity_key is not the account's identity key");
+        assertStatus(Status.Code.NOT_FOUND, () -> keys(fetcher).getPreKeyBundle(bundleOf(laptop)));
+
+        var bundle = keys(laptop).uploadKeys(new SignalDevice(account.identityKeyPair()).fullUpload(3, 3));
+        assertThat(bundle.getOneTimePreKeyCount()).isEqualTo(3);
+        assertThat(keys(fetcher).getPreKeyBundle(bundleOf(laptop)).getBundles(0).getIdentityKey())
+                .isEqualTo(account.identityKey());
+    }
+
+    @Test
+    void aLinkedDevicesPreKeysMustBeSignedByTheAccountsIdentity() {
+        SignalDevice account = new SignalDevice();
+        RegisteredDevice laptop = linkedTo(account);
+        SignalDevice stranger = new SignalDevice();
+        SignalDevice laptopKeys = new SignalDevice(account.identityKeyPair());
+        UploadKeysRequest upload = laptopKeys.fullUpload(2, 2);
+        // The account's identity key, with keys signed by another identity.
+        UploadKeysRequest strangeSigned = upload.toBuilder().setSignedPreKey(stranger.signedEcPreKey()).build();
+        UploadKeysRequest strangeLastResort = upload.toBuilder()
+                .setKyberLastResortPreKey(stranger.kyberPreKey()).build();
+
+        assertThat(assertStatus(Status.Code.INVALID_ARGUMENT, () -> keys(laptop).uploadKeys(strangeSigned)))
+                .contains("signed_pre_key").contains("account's identity key");
+        assertThat(assertStatus(Status.Code.INVALID_ARGUMENT, () -> keys(laptop).uploadKeys(strangeLastResort)))
+                .contains("kyber_last_resort_pre_key").contains("account's identity key");
+        assertThat(keys(laptop).getPreKeyCount(COUNT).getOneTimePreKeyCount()).isZero();
+        assertStatus(Status.Code.NOT_FOUND, () -> keys(registerNew()).getPreKeyBundle(bundleOf(laptop)));
+
+        // Once stored, a later upload without identity_key (a new signed prekey) is checked the same way.
+        keys(laptop).uploadKeys(upload);
+        UploadKeysRequest strangeRotation = UploadKeysRequest.newBuilder()
+                .setSignedPreKey(stranger.signedEcPreKey()).build();
+        assertThat(assertStatus(Status.Code.INVALID_ARGUMENT, () -> keys(laptop).uploadKeys(strangeRotation)))
+                .contains("signed_pre_key").contains("account's identity key");
+        assertThat(keys(registerNew()).getPreKeyBundle(bundleOf(laptop)).getBundles(0).getSignedPreKey())
+                .isEqualTo(upload.getSignedPreKey());
+        SignedPreKey rotated = laptopKeys.signedEcPreKey();
+        keys(laptop).uploadKeys(UploadKeysRequest.newBuilder().setSignedPreKey(rotated).build());
+        assertThat(keys(registerNew()).getPreKeyBundle(bundleOf(laptop)).getBundles(0).getSignedPreKey())
+                .isEqualTo(rotated);
+    }
+
+    @Test
+    void aLinkedDeviceCantUploadBeforeThePrimaryHasAnIdentity() {
+        RegisteredDevice primary = registerNew();
+        RegisteredDevice laptop = link(primary, "laptop");
+
+        String message = assertStatus(Status.Code.FAILED_PRECONDITION,
+                () -> keys(laptop).uploadKeys(new SignalDevice().fullUpload(1, 1)));
+
+        assertThat(message).contains("primary device uploads its keys first");
+        assertNothingStored(laptop);
+    }
+
     @Test
     void theIdentityKeyOfADeviceNeverChanges() {
         RegisteredDevice device = registerNew();

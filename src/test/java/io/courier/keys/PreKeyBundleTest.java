@@ -63,8 +63,9 @@ class PreKeyBundleTest extends ServerTest {
         RegisteredDevice primary = registerNew();
         RegisteredDevice laptop = link(primary, "laptop");
         link(primary, "never uploaded keys");
-        keys(primary).uploadKeys(new SignalDevice().fullUpload(3, 3));
-        keys(laptop).uploadKeys(new SignalDevice().fullUpload(3, 3));
+        SignalDevice primaryKeys = new SignalDevice();
+        keys(primary).uploadKeys(primaryKeys.fullUpload(3, 3));
+        keys(laptop).uploadKeys(new SignalDevice(primaryKeys.identityKeyPair()).fullUpload(3, 3));
         RegisteredDevice fetcher = registerNew();
 
         var bundles = keys(fetcher).getPreKeyBundle(bundleOf(primary, 0)).getBundlesList();
@@ -90,7 +91,9 @@ class PreKeyBundleTest extends ServerTest {
     void revokingADeviceRemovesItsKeys() {
         RegisteredDevice primary = registerNew();
         RegisteredDevice laptop = link(primary, "laptop");
-        keys(laptop).uploadKeys(new SignalDevice().fullUpload(3, 3));
+        SignalDevice primaryKeys = new SignalDevice();
+        keys(primary).uploadKeys(primaryKeys.fullUpload(3, 3));
+        keys(laptop).uploadKeys(new SignalDevice(primaryKeys.identityKeyPair()).fullUpload(3, 3));
         RegisteredDevice fetcher = registerNew();
         assertThat(keys(fetcher).getPreKeyBundle(bundleOf(primary, 2)).getBundlesCount()).isEqualTo(1);
 

@@ -144,6 +144,9 @@ class BadInputCatalogueTest extends ServerTest {
                         LinkDeviceRequest.newBuilder().setLinkCode("not-a-code").build())),
                 new Case("link with a 65-character name", Code.INVALID_ARGUMENT, () -> anonymous.linkDevice(
                         LinkDeviceRequest.newBuilder().setLinkCode("x").setDeviceName(longName).build())),
+                new Case("link code with a 1025-byte provisioning message", Code.INVALID_ARGUMENT,
+                        () -> own.createLinkCode(CreateLinkCodeRequest.newBuilder()
+                                .setProvisioningMessage(ByteString.copyFrom(new byte[1025])).build())),
                 new Case("link code from a linked device", Code.PERMISSION_DENIED,
                         () -> ofLinked.createLinkCode(CreateLinkCodeRequest.getDefaultInstance())),
                 // RevokeDevice
@@ -205,6 +208,8 @@ class BadInputCatalogueTest extends ServerTest {
                         () -> keys.uploadKeys(UploadKeysRequest.getDefaultInstance())),
                 new Case("another identity key", Code.FAILED_PRECONDITION, () -> keys.uploadKeys(
                         other.fullUpload(1, 1))),
+                new Case("a linked device's identity key that is not the account's", Code.INVALID_ARGUMENT,
+                        () -> keys(linked).uploadKeys(other.fullUpload(1, 1))),
                 // GetPreKeyBundle
                 new Case("bundle without an account id", Code.INVALID_ARGUMENT,
                         () -> keys.getPreKeyBundle(GetPreKeyBundleRequest.getDefaultInstance())),

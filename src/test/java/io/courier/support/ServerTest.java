@@ -1,5 +1,7 @@
 package io.courier.support;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -8,6 +10,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.signal.libsignal.protocol.IdentityKeyPair;
 
 import com.google.protobuf.ByteString;
 
@@ -40,6 +43,9 @@ public abstract class ServerTest {
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     protected static ManagedChannel channel;
+
+    /** The identity key pair of each account whose primary {@link #withKeys} uploaded keys. */
+    private final Map<ByteString, IdentityKeyPair> accountIdentities = new ConcurrentHashMap<>();
 
     @Inject
     protected CapturingVerificationCodeSender verificationCodes;
@@ -118,9 +124,17 @@ public abstract class ServerTest {
         return withKeys(registerNew());
     }
 
+    /**
+     * Uploads real keys: a primary's make a new account identity; a linked device's use it (the primary hands its
+     * identity key pair over when linking), so the primary's keys come first.
+     */
     protected Participant withKeys(RegisteredDevice device) {
-        SignalDevice signal = new SignalDevice();
+        SignalDevice signal = device.deviceId() == 1 ? new SignalDevice()
+                : new SignalDevice(accountIdentities.getOrDefault(device.accountId(), IdentityKeyPair.generate()));
         keys(device).uploadKeys(signal.fullUpload(3, 3));
+        if (device.deviceId() == 1) {
+            accountIdentities.put(device.accountId(), signal.identityKeyPair());
+        }
         return new Participant(device, signal);
     }
 

@@ -21,10 +21,25 @@ import io.courier.api.v1.UploadKeysRequest;
 
 /** A device's real libsignal key material: keeps the private halves in its store, uploads the public halves. */
 public final class SignalDevice {
-    private final IdentityKeyPair identity = IdentityKeyPair.generate();
+    private final IdentityKeyPair identity;
     private final int registrationId = ThreadLocalRandom.current().nextInt(1, 16380);
-    private final InMemorySignalProtocolStore store = new InMemorySignalProtocolStore(identity, registrationId);
+    private final InMemorySignalProtocolStore store;
     private int nextKeyId = 1;
+
+    /** A primary device: a new account identity. */
+    public SignalDevice() {
+        this(IdentityKeyPair.generate());
+    }
+
+    /** A device of the account whose identity key pair is given (a linked device has its primary's). */
+    public SignalDevice(IdentityKeyPair identity) {
+        this.identity = identity;
+        this.store = new InMemorySignalProtocolStore(identity, registrationId);
+    }
+
+    public IdentityKeyPair identityKeyPair() {
+        return identity;
+    }
 
     public InMemorySignalProtocolStore store() {
         return store;

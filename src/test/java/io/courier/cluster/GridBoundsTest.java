@@ -23,12 +23,12 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class GridBoundsTest extends ServerTest {
     /**
-     * Maps whose entries are the only copy of state (queued messages, ticks, quota counts, who is online and which
-     * node holds a stream, pending wake-ups): evicting one would lose or corrupt it. Each holds entries only for
+     * Maps whose entries are the only copy of state (queued messages and their quota counts, ticks, who is online
+     * and which node holds a stream, pending wake-ups): evicting one would lose or corrupt it. Each holds entries only for
      * devices and accounts that exist and connected or were written to, never for an id a caller merely names.
      */
     private static final Set<String> AUTHORITATIVE = Set.of("courier-device-queues", "courier-ticks",
-            "courier-inbox-usage", "courier-presence", "courier-online", "courier-wakeups");
+            "courier-presence", "courier-online", "courier-wakeups");
 
     @Inject
     HazelcastInstance hazelcast;

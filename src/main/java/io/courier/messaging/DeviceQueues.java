@@ -80,7 +80,8 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     /**
      * One synchronous backup. Changed by entry processors on every enqueue and ack: kept as objects, not
      * re-serialized each time. An entry idle for {@code idle} goes (its mark was written to the log when its stream
-     * ended; the next use takes a new epoch).
+     * ended; the next use takes a new epoch) unless it counts messages waiting for its inbox quota: its owner keeps
+     * those ({@link #keepCounted}), so a stranger can't refill a quota by pausing.
      */
     public static MapConfig mapConfig(Duration idle) {
         return new MapConfig(MAP).setBackupCount(1).setAsyncBackupCount(0).setInMemoryFormat(InMemoryFormat.OBJECT)
@@ -93,12 +94,13 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
      * Both block on the grid (a safety check waits out a dead member's timeouts), so each runs on a thread of its
      * own.
      */
-    void start(Duration interval) {
+    void start(Duration interval, Duration idle) {
         hazelcast.getCluster().addMembershipListener(this);
         Scheduler checker = Schedulers.newSingle("courier-queue-safety");
         Disposable checking = Flux.interval(Duration.ZERO, interval, checker).onBackpressureDrop()
                 .subscribe(tick -> refreshCopies());
         spills = Disposables.composite(OwnerSweep.every(hazelcast, "courier-queue-spill", interval, this::spill),
+                OwnerSweep.every(hazelcast, "courier-queue-keep", idle.dividedBy(3), this::keepCounted),
                 checking, checker);
         hazelcast.getLifecycleService().addLifecycleListener(event -> {
             if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN) {
@@ -185,6 +187,17 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
                 .then(call(device, () -> new QueueOps.Stored(seqs, work.sends().keySet(), clock.millis(), limits)))
                 .doOnSuccess(stored -> spilled.add(seqs.size() + work.sends().size()))
                 .then();
+    }
+
+    /**
+     * Touches this member's entries that count messages for their device's inbox quota, so none goes idle while its
+     * counts matter (an update resets the idle time; the counts leave with the mark or the log's TTL).
+     */
+    Mono<Void> keepCounted() {
+        return Flux.defer(() -> Flux.fromIterable(map.localKeySet(new QueueOps.CountsWaiting())))
+                .flatMap(device -> Mono.fromCompletionStage(() -> map.submitToKey(device, new QueueOps.Touch())), 16)
+                .then()
+                .onErrorResume(e -> Mono.empty()); // the next pass touches them again, well within the idle time
     }
 
     /** Items and send records spilled by this member so far. */

@@ -72,7 +72,7 @@ public class MessagingWiring {
                 config.queueMemoryBytes(), config.hold().toMillis(), new InboxUsage.Quota(config.inboxMaxItems(),
                         config.inboxMaxBytes(), config.inboxSenderShare(), DeviceLog.TTL_DAYS)),
                 config.tickFlush(), clock);
-        queues.start(config.spillInterval());
+        queues.start(config.spillInterval(), config.queueIdle());
         FunctionCounter.builder("courier.queue.spilled", queues, DeviceQueues::spilledCount)
                 .description("Queue items and send records this member wrote to the log after the hold (hold mode)")
                 .register(meters);

@@ -189,6 +189,22 @@ final class QueueOps {
         }
     }
 
+    /** Selects the local entries that count messages waiting for their device's inbox quota. */
+    record CountsWaiting() implements Predicate<DeviceAddress, DeviceQueue> {
+        @Override
+        public boolean apply(Map.Entry<DeviceAddress, DeviceQueue> entry) {
+            return entry.getValue() != null && !entry.getValue().usage.isEmpty();
+        }
+    }
+
+    /** Changes nothing but sets the entry again, which resets its idle time (on the backup too). */
+    static final class Touch extends Op {
+        @Override
+        Object apply(DeviceQueue queue) {
+            return null;
+        }
+    }
+
     /** The acked-through mark. */
     static final class Mark extends Op implements ReadOnly {
         @Override
@@ -350,6 +366,7 @@ final class QueueOps {
                     out.writeLong(op.sendCutoffMillis);
                 }, in -> new TakeSpill(in.readLong(), in.readLong())),
                 Wire.of(Mark.class, 115, (out, op) -> { }, in -> new Mark()),
+                Wire.of(Touch.class, 129, (out, op) -> { }, in -> new Touch()),
                 Wire.of(Advance.class, 116, (out, op) -> out.writeLong(op.mark), in -> new Advance(in.readLong())),
                 Wire.of(Find.class, 117, (out, op) -> MessagingWire.writeLongs(out, op.serverIds),
                         in -> new Find(Set.copyOf(MessagingWire.readLongs(in)))),

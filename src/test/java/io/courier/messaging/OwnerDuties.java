@@ -32,7 +32,7 @@ public final class OwnerDuties implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         DeviceQueues queues = new DeviceQueues(member, new DeviceLog(cql),
                 new DeviceQueue.Limits(memoryItems, memoryBytes, hold.toMillis()), tickFlush, clock);
-        queues.start(interval);
+        queues.start(interval, Duration.ofMinutes(30));
         HeldTicks ticks = new HeldTicks(member, new ReceiptTable(cql), tickFlush, clock);
         ticks.start(interval);
         return new OwnerDuties(queues, ticks);

@@ -52,8 +52,9 @@ class GridBoundsTest extends ServerTest {
 
     @Test
     void everyMapInUseHasAConfigurationOfItsOwn() {
+        // The node's own maps: tests sharing this member may make scratch maps of their own.
         Set<String> inUse = hazelcast.getDistributedObjects().stream().filter(IMap.class::isInstance)
-                .map(o -> o.getName()).collect(Collectors.toSet());
+                .map(o -> o.getName()).filter(name -> name.startsWith("courier-")).collect(Collectors.toSet());
 
         assertThat(inUse).as("none falls back to the unbounded default").isNotEmpty()
                 .isSubsetOf(hazelcast.getConfig().getMapConfigs().keySet());

@@ -330,15 +330,21 @@ final class HeldTicks {
     }
 
     /**
-     * Senders whose oldest held message was sent before the cutoff: only they can have a change or a written tick
-     * that old (a change never precedes its message's send), so the check looks at one tick, not all.
+     * Senders with work for a flush: their oldest held message was sent before the cutoff (only then can a change
+     * or a written tick be that old: a change never precedes its message's send) and it is written (it can leave
+     * memory) or some unwritten change is older than the cutoff. An old message whose ticks all changed recently
+     * waits, instead of costing a take and a "written" that do nothing on every pass.
      */
     record Due(long cutoffMillis) implements Predicate<UUID, SenderTicks> {
         @Override
         public boolean apply(Map.Entry<UUID, SenderTicks> entry) {
             SenderTicks sender = entry.getValue();
-            return sender != null && !sender.ticks.isEmpty()
-                    && sender.ticks.values().iterator().next().sentMillis < cutoffMillis;
+            if (sender == null || sender.ticks.isEmpty()) {
+                return false;
+            }
+            Tick oldest = sender.ticks.values().iterator().next();
+            return oldest.sentMillis < cutoffMillis
+                    && (oldest.changedMillis == 0 || oldestChange(sender) < cutoffMillis);
         }
     }
 

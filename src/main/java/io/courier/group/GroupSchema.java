@@ -52,6 +52,21 @@ final class GroupSchema {
               AND gc_grace_seconds = 10800
             """));
 
+    static final Migration V135 = new Migration(135, "group invite links", List.of(
+            // A link's token is never stored, only its SHA-256: a reader of the table can't join anything.
+            """
+            CREATE TABLE IF NOT EXISTS group_invites (
+              token_hash blob PRIMARY KEY,
+              group_id uuid)
+            """,
+            // The group's one current link. A token is valid only while its hash is the current one here, so a
+            // new link or a revocation makes every earlier token worthless at once, whatever group_invites holds.
+            """
+            CREATE TABLE IF NOT EXISTS group_invite_links (
+              group_id uuid PRIMARY KEY,
+              token_hash blob)
+            """));
+
     private GroupSchema() {
     }
 }

@@ -26,6 +26,11 @@ public class GroupWiring {
     }
 
     @Produces
+    Migration inviteLinksSchema() {
+        return GroupSchema.V135;
+    }
+
+    @Produces
     MapConfig groupMap() {
         return GroupCache.mapConfig();
     }
@@ -87,5 +92,12 @@ public class GroupWiring {
             GroupAddPermission addPermission, RateLimiter limiter, ServerIds serverIds, GroupConfig config,
             Clock clock) {
         return new Groups(store, cache, scheduler, keys, addPermission, limiter, serverIds, config, clock);
+    }
+
+    @Produces
+    @Singleton
+    @Startup
+    InviteLinks inviteLinks(Groups groups, GroupStore store, Cql cql) {
+        return new InviteLinks(groups, store, cql);
     }
 }

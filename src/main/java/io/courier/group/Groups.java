@@ -120,6 +120,15 @@ public final class Groups {
                 .then();
     }
 
+    /** The caller joins the group (its invite link was checked by {@link InviteLinks}). */
+    Mono<GroupState> join(AuthenticatedDevice caller, UUID groupId) {
+        UUID me = caller.accountId();
+        Instant now = clock.instant();
+        return limiter.acquire(config.changes(), me.toString())
+                .then(Mono.defer(() -> attempt(groupId, me, before -> Optional.of(rules.join(before, me, now)), 1)))
+                .map(Optional::get);
+    }
+
     /** Members only; served from the near cache. */
     public Mono<GroupState> get(AuthenticatedDevice caller, ByteString groupIdBytes) {
         UUID groupId = Ids.uuid(groupIdBytes, "group_id");

@@ -45,6 +45,17 @@ final class MembershipRules {
         return group.next(members);
     }
 
+    /** {@code caller} joins through an invite link: a member like any other; a member already changes nothing. */
+    GroupState join(GroupState group, UUID caller, Instant now) {
+        if (group.member(caller).isPresent()) {
+            return group;
+        }
+        List<GroupState.Member> members = new ArrayList<>(group.members());
+        members.add(new GroupState.Member(caller, false, now));
+        checkCap(members.size());
+        return group.next(members);
+    }
+
     GroupState remove(GroupState group, UUID caller, Collection<UUID> accounts) {
         requireAdmin(group, caller, "remove members");
         if (accounts.contains(caller)) {

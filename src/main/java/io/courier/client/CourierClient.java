@@ -9,6 +9,7 @@ import java.util.UUID;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.Group;
+import io.courier.api.v1.GroupAddPolicy;
 import io.courier.api.v1.GroupEvent;
 import io.courier.api.v1.PushPlatform;
 import io.courier.api.v1.Read;
@@ -223,6 +224,20 @@ public final class CourierClient implements AutoCloseable {
         return groups.get(groupId);
     }
 
+    /** A new invite link for a group this account administers (its token; the previous link stops working). */
+    public Mono<byte[]> createInviteLink(UUID groupId) {
+        return groups.createInviteLink(groupId);
+    }
+
+    public Mono<Void> revokeInviteLink(UUID groupId) {
+        return groups.revokeInviteLink(groupId);
+    }
+
+    /** Joins the group whose current invite link this token is. */
+    public Mono<Group> joinGroupByLink(byte[] inviteToken) {
+        return groups.joinByLink(inviteToken);
+    }
+
     /**
      * Membership changes of the groups this account is or was in, as the server delivers them (durably, in order):
      * whom to encrypt for. Each is acked once emitted.
@@ -314,6 +329,16 @@ public final class CourierClient implements AutoCloseable {
     /** The accounts this account blocks. */
     public Mono<Set<UUID>> blocked() {
         return presence.blocked();
+    }
+
+    /** Who may add this account to groups: everyone, its contacts ({@link #setContacts}), or nobody. */
+    public Mono<Void> allowGroupAdds(GroupAddPolicy policy) {
+        return presence.allowGroupAdds(policy);
+    }
+
+    /** Replaces the contact list the server checks group adds against (the address book's accounts). */
+    public Mono<Void> setContacts(Collection<UUID> accounts) {
+        return presence.setContacts(accounts);
     }
 
     /**

@@ -12,6 +12,9 @@ import com.google.protobuf.ByteString;
 import io.courier.api.v1.AddMembersRequest;
 import io.courier.api.v1.Content;
 import io.courier.api.v1.CreateGroupRequest;
+import io.courier.api.v1.JoinGroupByLinkRequest;
+import io.courier.api.v1.RevokeInviteLinkRequest;
+import io.courier.api.v1.CreateInviteLinkRequest;
 import io.courier.api.v1.DataMessage;
 import io.courier.api.v1.DemoteAdminsRequest;
 import io.courier.api.v1.GetGroupRequest;
@@ -99,6 +102,21 @@ final class Groups {
     Mono<Void> leave(UUID groupId) {
         return calls.call(() -> calls.groups().leaveGroup(LeaveGroupRequest.newBuilder()
                 .setGroupId(WireIds.bytes(groupId)).build())).then();
+    }
+
+    Mono<byte[]> createInviteLink(UUID groupId) {
+        return calls.call(() -> calls.groups().createInviteLink(CreateInviteLinkRequest.newBuilder()
+                .setGroupId(WireIds.bytes(groupId)).build()).getInviteToken().toByteArray());
+    }
+
+    Mono<Void> revokeInviteLink(UUID groupId) {
+        return calls.call(() -> calls.groups().revokeInviteLink(RevokeInviteLinkRequest.newBuilder()
+                .setGroupId(WireIds.bytes(groupId)).build())).then();
+    }
+
+    Mono<Group> joinByLink(byte[] inviteToken) {
+        return groupCall(() -> calls.groups().joinGroupByLink(JoinGroupByLinkRequest.newBuilder()
+                .setInviteToken(ByteString.copyFrom(inviteToken)).build()).getGroup());
     }
 
     Mono<Group> get(UUID groupId) {

@@ -13,6 +13,9 @@ import java.util.stream.Collectors;
 import io.courier.api.v1.BlockRequest;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.GetPrivacyRequest;
+import io.courier.api.v1.GroupAddPolicy;
+import io.courier.api.v1.SetContactsRequest;
+import io.courier.api.v1.SetGroupAddPolicyRequest;
 import io.courier.api.v1.PresenceEvent;
 import io.courier.api.v1.PresenceSubscribe;
 import io.courier.api.v1.SetLastSeenHiddenRequest;
@@ -117,6 +120,16 @@ final class Presence {
     Mono<Set<UUID>> blocked() {
         return calls.call(() -> calls.privacy().getPrivacy(GetPrivacyRequest.getDefaultInstance())
                 .getBlockedAccountIdsList().stream().map(WireIds::uuid).collect(Collectors.toSet()));
+    }
+
+    Mono<Void> allowGroupAdds(GroupAddPolicy policy) {
+        return calls.call(() -> calls.privacy().setGroupAddPolicy(SetGroupAddPolicyRequest.newBuilder()
+                .setPolicy(policy).build())).then();
+    }
+
+    Mono<Void> setContacts(Collection<UUID> accounts) {
+        return calls.call(() -> calls.privacy().setContacts(SetContactsRequest.newBuilder()
+                .addAllAccountIds(WireIds.bytes(accounts)).build())).then();
     }
 
     Mono<Void> hideLastSeen(boolean hidden) {

@@ -1,6 +1,7 @@
 package io.courier.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import io.courier.api.v1.Group;
+import io.courier.api.v1.GroupAddPolicy;
 import io.courier.api.v1.GroupEvent;
 import io.courier.api.v1.GroupMember;
 import io.courier.api.v1.GroupRole;
@@ -71,6 +73,27 @@ class ClientGroupTest extends ServerTest {
                     .stream().map(e -> e.getGroup().getVersion()).toList();
             assertThat(versions).as("bob hears every change up to his leaving, in order").containsExactly(3L, 4L,
                     5L, 6L);
+        }
+    }
+
+    @Test
+    void theSdkSaysWhoMayAddThisAccountAndJoinsAndRevokesThroughInviteLinks() {
+        try (ClientHarness alice = registered(); ClientHarness bob = registered(); ClientHarness carol = registered()) {
+            UUID aliceId = alice.client.credentials().accountId();
+            UUID bobId = bob.client.credentials().accountId();
+            bob.client.allowGroupAdds(GroupAddPolicy.GROUP_ADD_POLICY_CONTACTS).block();
+            assertThatThrownBy(() -> alice.client.createGroup(List.of(bobId), new byte[0]).block())
+                    .hasMessageContaining(bobId.toString());
+            bob.client.setContacts(List.of(aliceId)).block();
+            Group group = alice.client.createGroup(List.of(bobId), new byte[0]).block();
+            UUID groupId = WireIds.uuid(group.getGroupId());
+
+            byte[] link = alice.client.createInviteLink(groupId).block();
+            Group joined = carol.client.joinGroupByLink(link).block();
+            assertThat(joined.getMembersList()).extracting(GroupMember::getAccountId)
+                    .contains(WireIds.bytes(carol.client.credentials().accountId()));
+            alice.client.revokeInviteLink(groupId).block();
+            assertThatThrownBy(() -> bob.client.joinGroupByLink(link).block()).hasMessageContaining("not valid");
         }
     }
 }

@@ -410,8 +410,13 @@ public final class CourierClient implements AutoCloseable {
 
     // --- internals ---
 
+    /**
+     * Stamped and kept on the blocking scheduler: keeping writes the state storage, which must not run on the
+     * subscriber's thread (an app replying from its incoming() handler would stall the inbox).
+     */
     private Mono<SentMessage> sendKept(UUID destination, boolean toGroup, byte[] dataMessage) {
-        return outbox.stamped(dataMessage).flatMap(message -> unsent.send(destination, toGroup, message));
+        return outbox.stamped(dataMessage).flatMap(message -> unsent.send(destination, toGroup, message))
+                .subscribeOn(calls.blocking());
     }
 
     /** One attempt series of a kept message, under its client id. */

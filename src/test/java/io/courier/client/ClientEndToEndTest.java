@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
@@ -60,6 +63,31 @@ class ClientEndToEndTest extends ServerTest {
 
             bob.client.send(account(alice), text("hi alice")).block();
             assertThat(text(alice.nextMessage())).isEqualTo("hi alice");
+        }
+    }
+
+    @Test
+    void aSendKeepsItsMessageInTheStateStorageOffTheCallersThread() {
+        Set<Thread> savers = ConcurrentHashMap.newKeySet();
+        InMemoryStorage memory = new InMemoryStorage();
+        StateStorage watched = new StateStorage() {
+            @Override
+            public SortedMap<String, byte[]> load() {
+                return memory.load();
+            }
+
+            @Override
+            public void save(SortedMap<String, byte[]> snapshot) {
+                savers.add(Thread.currentThread());
+                memory.save(snapshot);
+            }
+        };
+        try (ClientHarness alice = registered(new ClientStore(watched)).online(); ClientHarness bob = registered()) {
+            savers.clear();
+            alice.client.send(account(bob), text("kept elsewhere")).block();
+
+            assertThat(savers).as("the send was kept (and forgotten on its ack)").isNotEmpty()
+                    .doesNotContain(Thread.currentThread());
         }
     }
 

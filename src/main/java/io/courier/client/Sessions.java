@@ -43,24 +43,32 @@ final class Sessions implements Outbox.Encryption {
         }
     }
 
+    /**
+     * Sessions are fetched first (a network call, outside the store's lock); then both encryptions run as one store
+     * change, saved once.
+     */
     private OutgoingMessage encryptTrusted(PendingSend send) throws Exception {
         Credentials me = credentials.get();
         SessionCrypto crypto = crypto();
-        OutgoingMessage.Builder message = OutgoingMessage.newBuilder()
-                .setClientMessageId(send.clientMessageId())
-                .addAllSelfEnvelopes(crypto.encrypt(me.accountId(), send.selfContent(), me.deviceId()));
         if (send.target() instanceof PendingSend.Direct direct) {
             store.trust().checkSendable(direct.recipient());
             if (crypto.devicesWithSessions(direct.recipient()).isEmpty()) {
                 crypto.startSessions(direct.recipient(), 0, 0);
             }
-            message.setRecipientAccountId(WireIds.bytes(direct.recipient()))
-                    .addAllEnvelopes(crypto.encrypt(direct.recipient(), direct.content(), 0));
-        } else if (send.target() instanceof PendingSend.ToGroup group) {
-            message.setGroupId(WireIds.bytes(group.groupId()))
-                    .setGroupCiphertext(ByteString.copyFrom(group.groupCiphertext()));
         }
-        return message.build();
+        return store.atomically(() -> {
+            OutgoingMessage.Builder message = OutgoingMessage.newBuilder()
+                    .setClientMessageId(send.clientMessageId())
+                    .addAllSelfEnvelopes(crypto.encrypt(me.accountId(), send.selfContent(), me.deviceId()));
+            if (send.target() instanceof PendingSend.Direct direct) {
+                message.setRecipientAccountId(WireIds.bytes(direct.recipient()))
+                        .addAllEnvelopes(crypto.encrypt(direct.recipient(), direct.content(), 0));
+            } else if (send.target() instanceof PendingSend.ToGroup group) {
+                message.setGroupId(WireIds.bytes(group.groupId()))
+                        .setGroupCiphertext(ByteString.copyFrom(group.groupCiphertext()));
+            }
+            return message.build();
+        });
     }
 
     /** Fixes sessions as the server's mismatch report says. */

@@ -56,8 +56,8 @@ final class CassandraNode implements AutoCloseable {
                     "-Dcassandra.unsafesystem=true",
                     // Nor is system_schema after every DDL: a fresh keyspace's tables took seconds of flushes.
                     "-Dcassandra.test.flush_local_schema_changes=false",
-                    // The memtable row overhead is measured on 100k rows at start (about a second; 12 s on a loaded
-                    // machine); 100 rows give the same estimate.
+                    // The memtable row overhead is measured on 100k rows at start (12 s of one start on the loaded
+                    // 2-core box); 100 rows give the same estimate.
                     "-Dcassandra.memtable_row_overhead_computation_step=100",
                     // Sigar only feeds a start-up check of OS settings; its native library is missing anyway.
                     "-Dcassandra.test.ignore_sigar=true",

@@ -88,7 +88,7 @@ public final class SchemaMigrator {
      * at once would fail on "column already exists".
      */
     public int migrate(CqlSession session, List<Migration> migrations) {
-        checkUniqueVersions(migrations);
+        checkVersions(migrations);
         session.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
                 + "version int PRIMARY KEY, description text, applied_at timestamp)");
         if (pending(session, migrations).isEmpty()) {
@@ -210,7 +210,7 @@ public final class SchemaMigrator {
         awaitSchemaAgreement(session);
     }
 
-    private static void checkUniqueVersions(List<Migration> migrations) {
+    private static void checkVersions(List<Migration> migrations) {
         Set<Integer> seen = new HashSet<>();
         for (Migration m : migrations) {
             if (!seen.add(m.version())) {

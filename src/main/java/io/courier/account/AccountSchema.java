@@ -2,11 +2,11 @@ package io.courier.account;
 
 import java.util.List;
 
-import io.courier.store.Migration;
+import io.courier.store.BaselineTables;
 
-/** Tables of the account capability: one baseline (nothing has shipped); later changes get new versions. */
+/** Tables of the account capability, in the baseline (nothing has shipped); later changes are migrations. */
 final class AccountSchema {
-    static final Migration V1 = new Migration(1, "accounts, devices, verification and link codes, registration lock", List.of(
+    static final BaselineTables TABLES = new BaselineTables("account", List.of(
             // phone -> account; claimed with IF NOT EXISTS so a number has exactly one account.
             """
             CREATE TABLE IF NOT EXISTS phone_accounts (

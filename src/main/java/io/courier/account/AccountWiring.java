@@ -16,7 +16,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.courier.cluster.RateLimiter;
 import io.courier.local.LocalConfig;
 import io.courier.common.CredentialVerifier;
-import io.courier.store.Migration;
+import io.courier.store.BaselineTables;
 import io.quarkus.arc.All;
 import io.quarkus.arc.DefaultBean;
 import io.quarkus.runtime.LaunchMode;
@@ -30,8 +30,8 @@ public class AccountWiring {
     private static final int PIN_HASH_QUEUE = 1000;
 
     @Produces
-    Migration schema() {
-        return AccountSchema.V1;
+    BaselineTables schema() {
+        return AccountSchema.TABLES;
     }
 
     @Produces

@@ -16,9 +16,15 @@ import io.quarkus.runtime.Startup;
 
 /** CDI wiring of the cluster capability. */
 public class ClusterWiring {
+    /**
+     * Early: right after the local infrastructure begins its start in the background, and before anything waits for
+     * the database, so the member forms while Cassandra starts (default priority 2500; lower runs earlier).
+     */
+    static final int STARTUP_PRIORITY = 200;
+
     @Produces
     @Singleton
-    @Startup
+    @Startup(STARTUP_PRIORITY)
     HazelcastInstance hazelcast(ClusterConfig config, @All List<MapConfig> capabilityMaps,
             @All List<GridTypes> types) {
         return HazelcastMembers.start(config, capabilityMaps, types);

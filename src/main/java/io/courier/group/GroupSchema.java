@@ -2,11 +2,11 @@ package io.courier.group;
 
 import java.util.List;
 
-import io.courier.store.Migration;
+import io.courier.store.BaselineTables;
 
 /** Tables of the group capability: the groups themselves and the durable fan-out jobs. */
 final class GroupSchema {
-    static final Migration V8 = new Migration(8, "groups and fan-out jobs", List.of(
+    static final BaselineTables TABLES = new BaselineTables("group", List.of(
             // One row per group: the whole membership is one blob (≤ 1024 × 25 bytes), so every change is a single
             // compare-and-set on version (an LWT), never a read-then-write across rows. Each change's event id is
             // written with the change (recent_events), so an event recorded before its compare-and-set is

@@ -15,14 +15,14 @@ import io.courier.keys.KeyDirectory;
 import io.courier.presence.GroupAddPermission;
 import io.courier.messaging.GroupWrites;
 import io.courier.store.Cql;
-import io.courier.store.Migration;
+import io.courier.store.BaselineTables;
 import io.quarkus.runtime.Startup;
 
 /** CDI wiring of groups: the store, the membership near cache, the fan-out scheduler, worker and resumer. */
 public class GroupWiring {
     @Produces
-    Migration schema() {
-        return GroupSchema.V8;
+    BaselineTables schema() {
+        return GroupSchema.TABLES;
     }
 
     @Produces

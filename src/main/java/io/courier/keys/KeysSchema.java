@@ -2,11 +2,11 @@ package io.courier.keys;
 
 import java.util.List;
 
-import io.courier.store.Migration;
+import io.courier.store.BaselineTables;
 
-/** Tables of the key directory: one baseline (nothing has shipped); later changes get new versions. */
+/** Tables of the key directory, in the baseline (nothing has shipped); later changes are migrations. */
 final class KeysSchema {
-    static final Migration V2 = new Migration(2, "Signal key directory with key generations", List.of(
+    static final BaselineTables TABLES = new BaselineTables("keys", List.of(
             // One partition per account so "all devices of a user" is one read. Keys carry the generation of the
             // install that uploaded them: writes are conditional on it, and one-time keys of another generation (an
             // in-flight upload of a replaced install) are never handed out.

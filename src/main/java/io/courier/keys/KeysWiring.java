@@ -9,14 +9,14 @@ import com.hazelcast.core.HazelcastInstance;
 
 import io.courier.account.CurrentDevices;
 import io.courier.cluster.RateLimiter;
-import io.courier.store.Migration;
+import io.courier.store.BaselineTables;
 import io.quarkus.runtime.Startup;
 
 /** CDI wiring of the key directory. */
 public class KeysWiring {
     @Produces
-    Migration schema() {
-        return KeysSchema.V2;
+    BaselineTables schema() {
+        return KeysSchema.TABLES;
     }
 
     /** The near-cached registrations map, added to the Hazelcast member's configuration. */

@@ -14,6 +14,7 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
@@ -69,19 +70,22 @@ public final class LocalInfrastructure implements AutoCloseable {
             LOG.infof("Starting local Cassandra and S3Proxy under %s", base);
             String accessKey = "local-" + randomHex(6);
             String secretKey = randomHex(20);
-            CompletableFuture<CassandraNode> cassandra = CompletableFuture.supplyAsync(
-                    () -> CassandraNode.start(base.resolve("cassandra"), javaExecutable, startTimeout));
-            CompletableFuture<S3ProxyNode> s3 = CompletableFuture.supplyAsync(
+            CompletableFuture<Timed<CassandraNode>> cassandra = CompletableFuture.supplyAsync(() -> Timed.of(
+                    () -> CassandraNode.start(base.resolve("cassandra"), javaExecutable, startTimeout)));
+            CompletableFuture<Timed<S3ProxyNode>> s3 = CompletableFuture.supplyAsync(() -> Timed.of(
                     () -> S3ProxyNode.start(base.resolve("s3proxy"), javaExecutable, accessKey, secretKey,
-                            startTimeout));
-            CassandraNode cassandraNode = join(cassandra, s3);
-            S3ProxyNode s3Node = join(s3, cassandra);
+                            startTimeout)));
+            Timed<CassandraNode> cassandraStart = join(cassandra, s3);
+            Timed<S3ProxyNode> s3Start = join(s3, cassandra);
+            CassandraNode cassandraNode = cassandraStart.value();
+            S3ProxyNode s3Node = s3Start.value();
             LocalEndpoints endpoints = new LocalEndpoints("127.0.0.1", cassandraNode.cqlPort(),
                     CassandraNode.DATACENTER, s3Node.endpoint(), s3Node.accessKey(), s3Node.secretKey());
             LocalInfrastructure infra = new LocalInfrastructure(endpoints,
                     new Owned(endpointsFile, channel, lock, cassandraNode, s3Node));
             EndpointsFile.write(endpointsFile, endpoints);
-            LOG.infof("Local infrastructure up in %.1f s: CQL 127.0.0.1:%d, S3 %s", (System.nanoTime() - started) / 1e9,
+            LOG.infof("Local infrastructure up in %.1f s (Cassandra %.1f s, S3Proxy %.1f s): CQL 127.0.0.1:%d, S3 %s",
+                    (System.nanoTime() - started) / 1e9, cassandraStart.seconds(), s3Start.seconds(),
                     endpoints.cqlPort(), endpoints.s3Endpoint());
             return infra;
         } catch (IOException e) {
@@ -129,12 +133,22 @@ public final class LocalInfrastructure implements AutoCloseable {
         }
     }
 
+    /** A component's start and how long it took (each line of the start names its phases' times). */
+    private record Timed<T>(T value, double seconds) {
+        static <T> Timed<T> of(Supplier<T> start) {
+            long began = System.nanoTime();
+            T value = start.get();
+            return new Timed<>(value, (System.nanoTime() - began) / 1e9);
+        }
+    }
+
     /** Joins one start, closing the other component if this one failed so nothing is left running. */
-    private static <T, O extends AutoCloseable> T join(CompletableFuture<T> future, CompletableFuture<O> other) {
+    private static <T, O extends AutoCloseable> Timed<T> join(CompletableFuture<Timed<T>> future,
+            CompletableFuture<Timed<O>> other) {
         try {
             return future.join();
         } catch (CompletionException e) {
-            other.thenAccept(LocalInfrastructure::closeQuietly);
+            other.thenAccept(o -> closeQuietly(o.value()));
             if (e.getCause() instanceof RuntimeException cause) {
                 throw cause;
             }

@@ -2,39 +2,67 @@ package io.courier.local;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
+import io.quarkus.runtime.Startup;
+
 /**
- * Starts the local infrastructure on first use when it is enabled, and stops it with the node. Consumers ask for
- * {@link #endpoints()} and fall back to their own configuration when it is empty.
+ * Starts the local infrastructure when it is enabled, and stops it with the node. Created first of all startup beans
+ * and starting in the background, so the cluster member and the rest of the node come up while Cassandra does.
+ * Consumers ask for {@link #endpoints()} (which waits for the start) and fall back to their own configuration when
+ * it is empty.
  */
 @Singleton
+@Startup(LocalWiring.STARTUP_PRIORITY)
 public class LocalWiring {
-    private final LocalConfig config;
-    private LocalInfrastructure infrastructure;
+    /** Before every other startup bean (the default priority is 2500; lower runs earlier). */
+    public static final int STARTUP_PRIORITY = 100;
+
+    /** Completed with null when the local infrastructure is disabled. */
+    private final CompletableFuture<LocalInfrastructure> infrastructure;
 
     LocalWiring(LocalConfig config) {
-        this.config = config;
-    }
-
-    public synchronized Optional<LocalEndpoints> endpoints() {
         if (!config.enabled()) {
-            return Optional.empty();
+            infrastructure = CompletableFuture.completedFuture(null);
+            return;
         }
-        if (infrastructure == null) {
-            Path java = config.javaHome().map(home -> Path.of(home, "bin", "java"))
-                    .orElseGet(LocalInfrastructure::currentJava);
-            infrastructure = LocalInfrastructure.start(Path.of(config.dataDir()), java, config.startTimeout());
-        }
-        return Optional.of(infrastructure.endpoints());
+        Path java = config.javaHome().map(home -> Path.of(home, "bin", "java"))
+                .orElseGet(LocalInfrastructure::currentJava);
+        infrastructure = new CompletableFuture<>();
+        Thread starter = new Thread(() -> {
+            try {
+                infrastructure.complete(
+                        LocalInfrastructure.start(Path.of(config.dataDir()), java, config.startTimeout()));
+            } catch (RuntimeException | Error e) {
+                infrastructure.completeExceptionally(e);
+            }
+        }, "courier-local-infra-start");
+        starter.setDaemon(true);
+        starter.start();
     }
 
+    /** Waits for the start; throws what made it fail. */
+    public Optional<LocalEndpoints> endpoints() {
+        try {
+            return Optional.ofNullable(infrastructure.join()).map(LocalInfrastructure::endpoints);
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /** A start still under way is waited for, so its children are stopped too. */
     @PreDestroy
-    synchronized void stop() {
-        if (infrastructure != null) {
-            infrastructure.close();
+    void stop() {
+        LocalInfrastructure started = infrastructure.handle((infra, failed) -> infra).join();
+        if (started != null) {
+            started.close();
         }
     }
 }

@@ -3,8 +3,12 @@ package io.courier.local;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,57 +20,78 @@ import org.jboss.logging.Logger;
 
 /**
  * Resolves the runtime classpath of one Maven Central artifact with the machine's Maven, so Cassandra and S3Proxy
- * run with their own libraries and never mix with the node's. The result is cached in the data folder; Maven's
- * local repository caches the jars.
+ * run with their own libraries and never mix with the node's. Maven's local repository caches the jars; the
+ * resolved list is cached beside it for the whole machine (see {@link #CACHE}), so a fresh data folder or clone
+ * starts without running Maven at all.
  */
 final class MavenClasspath {
     private static final Logger LOG = Logger.getLogger(MavenClasspath.class);
-    /** One Maven at a time: two downloading into the same local repository can trip over each other's files. */
+    /** One Maven at a time in this JVM: two downloading into the same local repository can trip over each other. */
     private static final Object MAVEN = new Object();
+    /** Machine-wide, like the local repository whose files it lists; each artifact has a folder of its own. */
+    static final Path CACHE = Path.of(System.getProperty("user.home"), ".cache", "courier", "classpaths");
 
     private MavenClasspath() {
     }
 
     /**
-     * @param coordinates {@code groupId:artifactId:version}
-     * @param workDir     folder for the generated pom and the cached classpath
+     * @param coordinates   {@code groupId:artifactId:version}
+     * @param expectedBytes about what the first run downloads (jars and POMs): the 100 % of its progress report
      */
-    static List<Path> resolve(String coordinates, Path workDir) {
-        synchronized (MAVEN) {
-            return resolveAlone(coordinates, workDir);
-        }
-    }
-
-    private static List<Path> resolveAlone(String coordinates, Path workDir) {
+    static List<Path> resolve(String coordinates, long expectedBytes) {
         String[] gav = coordinates.split(":");
         if (gav.length != 3) {
             throw new IllegalArgumentException("expected groupId:artifactId:version, got " + coordinates);
         }
-        Path cache = workDir.resolve("classpath.txt");
-        Optional<List<Path>> cached = readCached(cache, coordinates);
-        if (cached.isPresent()) {
-            return cached.get();
+        Path workDir = CACHE.resolve(String.join("_", gav));
+        synchronized (MAVEN) {
+            Optional<List<Path>> cached = readCached(workDir.resolve("classpath.txt"), coordinates);
+            if (cached.isPresent()) {
+                return cached.get();
+            }
+            try {
+                Files.createDirectories(workDir);
+                // Other nodes or test runs on this machine may resolve the same artifact at the same moment.
+                try (FileChannel channel = FileChannel.open(workDir.resolve(".lock"), StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
+                    return readCached(workDir.resolve("classpath.txt"), coordinates)
+                            .orElseGet(() -> resolveWithMaven(gav, coordinates, expectedBytes, workDir));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not resolve " + coordinates + " under " + workDir, e);
+            }
         }
+    }
+
+    private static List<Path> resolveWithMaven(String[] gav, String coordinates, long expectedBytes, Path workDir) {
         try {
-            Files.createDirectories(workDir);
             Path pom = workDir.resolve("pom.xml");
             Files.writeString(pom, pom(gav));
             Path output = workDir.resolve("classpath.raw");
             LOG.infof("Resolving %s with Maven (the first run downloads its jars; later runs use the cache)",
                     coordinates);
-            List<String> command = List.of(mavenExecutable(), "-B", "-q", "-f", pom.toString(),
+            // Batch mode without -q: Maven names every file it downloads, with its size, one line each.
+            List<String> command = List.of(mavenExecutable(), "-B", "-f", pom.toString(),
                     "dependency:build-classpath", "-Dmdep.includeScope=runtime",
                     "-Dmdep.outputFile=" + output);
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(workDir.resolve("maven.log").toFile()).start();
-            if (!process.waitFor(20, TimeUnit.MINUTES) || process.exitValue() != 0) {
+            Path log = workDir.resolve("maven.log");
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                    .start();
+            boolean done;
+            try (DownloadProgress progress = DownloadProgress.watch(coordinates, expectedBytes, log)) {
+                done = process.waitFor(20, TimeUnit.MINUTES);
+            }
+            if (!done || process.exitValue() != 0) {
                 process.destroyForcibly();
                 throw new IllegalStateException("Maven could not resolve " + coordinates + " (see "
-                        + workDir.resolve("maven.log") + "); is Maven Central reachable?");
+                        + log + "); is Maven Central reachable?");
             }
             List<Path> entries = parse(Files.readString(output).trim());
-            Files.writeString(cache, coordinates + "\n" + entries.stream().map(Path::toString)
+            Path cache = workDir.resolve("classpath.txt");
+            Path written = workDir.resolve("classpath.txt." + ProcessHandle.current().pid());
+            Files.writeString(written, coordinates + "\n" + entries.stream().map(Path::toString)
                     .collect(Collectors.joining("\n")));
+            Files.move(written, cache, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return entries;
         } catch (IOException e) {
             throw new UncheckedIOException("could not resolve " + coordinates, e);

@@ -2,11 +2,11 @@ package io.courier.media;
 
 import java.util.List;
 
-import io.courier.store.Migration;
+import io.courier.store.BaselineTables;
 
-/** Tables of the media capability. Version 20 leaves room below for the capabilities built alongside. */
+/** Tables of the media capability, in the baseline; later changes are migrations. */
 final class MediaSchema {
-    static final Migration V20 = new Migration(20, "media uploads, upload quotas, expiry index", List.of(
+    static final BaselineTables TABLES = new BaselineTables("media", List.of(
             // Who opened each upload (only that device may complete or abort it) and what it declared. Rows live
             // as long as the media (USING TTL on insert).
             """

@@ -13,7 +13,7 @@ import io.courier.cluster.RateLimiter;
 import io.courier.local.LocalEndpoints;
 import io.courier.local.LocalWiring;
 import io.courier.store.Cql;
-import io.courier.store.Migration;
+import io.courier.store.BaselineTables;
 import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.errors.ErrorResponseException;
@@ -25,8 +25,8 @@ import okhttp3.OkHttpClient;
 /** Connects the MinIO SDK to the object store, makes sure the media bucket and its expiry exist, wires the broker. */
 public class MediaWiring {
     @Produces
-    Migration schema() {
-        return MediaSchema.V20;
+    BaselineTables schema() {
+        return MediaSchema.TABLES;
     }
 
     /** Our own OkHttp client, so shutting it down lets the JVM exit at once (OkHttp's threads linger 60 s). */

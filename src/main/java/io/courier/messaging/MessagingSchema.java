@@ -2,11 +2,11 @@ package io.courier.messaging;
 
 import java.util.List;
 
-import io.courier.store.Migration;
+import io.courier.store.BaselineTables;
 
 /**
- * Tables of 1:1 messaging: device queues' log and marks, idempotency records, receipts, shared payloads. One
- * baseline (nothing has shipped); later changes get new versions.
+ * Tables of 1:1 messaging: device queues' log and marks, idempotency records, receipts, shared payloads. In the
+ * baseline (nothing has shipped); later changes are migrations.
  */
 final class MessagingSchema {
     /**
@@ -15,8 +15,7 @@ final class MessagingSchema {
      * and time-window compaction drops whole expired SSTables. Partitions hold {@link DeviceLog#BUCKET_SIZE}
      * sequences. gc_grace covers the hint window only: nothing there is deleted, so no tombstone needs to outlive it.
      */
-    static final Migration V3 = new Migration(3, "device queues and log, idempotency, receipts, shared payloads",
-            List.of(
+    static final BaselineTables TABLES = new BaselineTables("messaging", List.of(
             """
             CREATE TABLE IF NOT EXISTS device_log (
               account_id uuid,
@@ -87,14 +86,10 @@ final class MessagingSchema {
               payload_id bigint PRIMARY KEY,
               ciphertext blob)
               WITH default_time_to_live = 2592000
-            """));
-
-    /**
-     * The tick ledger's 1:1 side, partitioned by sender and ten minutes of server-id time, so the grid's flush of a
-     * sender's recent messages is one write (a group message's ticks stay in {@code receipts}, one partition per
-     * message). Every state has a column of its own: writes in any order leave the furthest state.
-     */
-    static final Migration V133 = new Migration(133, "1:1 ticks by sender and time", List.of(
+            """,
+            // The tick ledger's 1:1 side, partitioned by sender and ten minutes of server-id time, so the grid's
+            // flush of a sender's recent messages is one write (a group message's ticks stay in receipts, one
+            // partition per message). Every state has a column of its own: writes in any order leave the furthest.
             """
             CREATE TABLE IF NOT EXISTS direct_receipts (
               sender_account_id uuid,

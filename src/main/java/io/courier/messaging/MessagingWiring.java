@@ -25,7 +25,7 @@ import io.courier.keys.KeyDirectory;
 import io.courier.presence.PrivacyDirectory;
 import io.courier.push.WakeUps;
 import io.courier.store.Cql;
-import io.courier.store.Migration;
+import io.courier.store.BaselineTables;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,18 +34,13 @@ import io.quarkus.runtime.Startup;
 /** CDI wiring of messaging. */
 public class MessagingWiring {
     @Produces
-    Migration schema() {
-        return MessagingSchema.V3;
+    BaselineTables schema() {
+        return MessagingSchema.TABLES;
     }
 
     @Produces
     GridTypes gridTypes() {
         return MessagingWire.types();
-    }
-
-    @Produces
-    Migration directReceipts() {
-        return MessagingSchema.V133;
     }
 
     /** Created at startup so every messaging meter is scraped (as 0) before the first message. */

@@ -2,11 +2,11 @@ package io.courier.presence;
 
 import java.util.List;
 
-import io.courier.store.Migration;
+import io.courier.store.BaselineTables;
 
-/** Tables of the presence capability. Version 131 follows push's 130 (issue 13). */
+/** Tables of the presence capability, in the baseline; later changes are migrations. */
 final class PresenceSchema {
-    static final Migration V131 = new Migration(131, "privacy settings and last seen", List.of(
+    static final BaselineTables TABLES = new BaselineTables("presence", List.of(
             // One row per account: read whole into the near cache. `version` is the compare-and-set guard of every
             // change, so the block-list bound holds under concurrent blocks.
             """

@@ -14,14 +14,14 @@ import io.courier.cluster.RateLimit;
 import io.courier.cluster.RateLimiter;
 import io.courier.keys.KeyDirectory;
 import io.courier.store.Cql;
-import io.courier.store.Migration;
+import io.courier.store.BaselineTables;
 import io.quarkus.runtime.Startup;
 
 /** CDI wiring of presence: the block list, last-seen hiding and online / last-seen subscriptions. */
 public class PresenceWiring {
     @Produces
-    Migration schema() {
-        return PresenceSchema.V131;
+    BaselineTables schema() {
+        return PresenceSchema.TABLES;
     }
 
     @Produces

@@ -2,11 +2,11 @@ package io.courier.push;
 
 import java.util.List;
 
-import io.courier.store.Migration;
+import io.courier.store.BaselineTables;
 
-/** Tables of the push capability. Version 130 (issue 13) stays clear of the capabilities built alongside. */
+/** Tables of the push capability, in the baseline; later changes are migrations. */
 final class PushSchema {
-    static final Migration V130 = new Migration(130, "push tokens", List.of(
+    static final BaselineTables TABLES = new BaselineTables("push", List.of(
             // One token per device; the account's devices share a partition so a removal deletes them together.
             """
             CREATE TABLE IF NOT EXISTS push_tokens (

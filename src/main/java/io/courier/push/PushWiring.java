@@ -23,7 +23,7 @@ import io.courier.cluster.PresenceDirectory;
 import io.courier.cluster.RateLimit;
 import io.courier.cluster.RateLimiter;
 import io.courier.store.Cql;
-import io.courier.store.Migration;
+import io.courier.store.BaselineTables;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.courier.common.ConfigRefusal;
@@ -31,8 +31,8 @@ import io.courier.common.ConfigRefusal;
 /** CDI wiring of push: tokens, the wake-up scheduler and the senders configured under {@code courier.push}. */
 public class PushWiring {
     @Produces
-    Migration schema() {
-        return PushSchema.V130;
+    BaselineTables schema() {
+        return PushSchema.TABLES;
     }
 
     @Produces

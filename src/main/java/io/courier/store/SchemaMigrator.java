@@ -1,19 +1,25 @@
 package io.courier.store;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.datastax.oss.driver.api.core.metadata.Node;
+import com.datastax.oss.driver.api.core.metadata.NodeState;
 import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
 import io.courier.common.ConfigRefusal;
 
@@ -23,11 +29,6 @@ public final class SchemaMigrator {
     /** Far longer than one migration takes; renewed after each, so a slow start never outlives its lock. */
     private static final int LOCK_TTL_SECONDS = 300;
     private static final int AGREEMENT_TIMEOUT_SECONDS = 60;
-    /**
-     * Versions of the pre-release history that were folded into the capabilities' baselines (nothing had shipped).
-     * A keyspace that records one has the baselines' numbers too but not their tables.
-     */
-    private static final Set<Integer> FOLDED_INTO_BASELINES = Set.of(4, 5, 9, 10, 12, 71, 72, 132);
 
     private final String keyspace;
     private final String replication;
@@ -87,7 +88,7 @@ public final class SchemaMigrator {
      * at once would fail on "column already exists".
      */
     public int migrate(CqlSession session, List<Migration> migrations) {
-        checkUniqueVersions(migrations);
+        checkVersions(migrations);
         session.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
                 + "version int PRIMARY KEY, description text, applied_at timestamp)");
         if (pending(session, migrations).isEmpty()) {
@@ -144,12 +145,12 @@ public final class SchemaMigrator {
         for (Row row : session.execute("SELECT version FROM " + keyspace + ".schema_migrations")) {
             applied.add(row.getInt("version"));
         }
-        List<Integer> folded = applied.stream().filter(FOLDED_INTO_BASELINES::contains).sorted().toList();
+        List<Integer> folded = applied.stream().filter(v -> v < Migration.BASELINE_VERSION).sorted().toList();
         if (!folded.isEmpty()) {
             throw new ConfigRefusal("keyspace " + keyspace + " was made by a pre-release build (it records schema"
-                    + " versions " + folded + ", since folded into one baseline per capability) and can't be"
-                    + " upgraded: use a new keyspace (courier.cql.keyspace), or on the embedded default delete the"
-                    + " data folder (courier.local.data-dir)");
+                    + " versions " + folded + ", since folded into the baseline " + Migration.BASELINE_VERSION
+                    + ") and can't be upgraded: use a new keyspace (courier.cql.keyspace), or on the embedded"
+                    + " default delete the data folder (courier.local.data-dir)");
         }
         return migrations.stream().filter(m -> !applied.contains(m.version()))
                 .sorted(Comparator.comparingInt(Migration::version)).toList();
@@ -162,9 +163,13 @@ public final class SchemaMigrator {
         int ran = 0;
         for (Migration migration : pending) {
             LOG.debugf("Applying schema migration %d: %s", migration.version(), migration.description());
-            for (String statement : migration.statements()) {
-                session.execute(SimpleStatement.newInstance(statement));
-                awaitSchemaAgreement(session);
+            if (migration.independent()) {
+                applyTogether(session, migration.statements());
+            } else {
+                for (String statement : migration.statements()) {
+                    session.execute(SimpleStatement.newInstance(statement));
+                    awaitSchemaAgreement(session);
+                }
             }
             session.execute(SimpleStatement.newInstance(
                     "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
@@ -180,11 +185,40 @@ public final class SchemaMigrator {
         return ran;
     }
 
-    private static void checkUniqueVersions(List<Migration> migrations) {
+    /**
+     * Issues all statements at once through one coordinator, which applies schema changes one at a time (different
+     * coordinators could each start from a schema without the other's change), then waits for agreement once.
+     */
+    private static void applyTogether(CqlSession session, List<String> statements) {
+        Node coordinator = session.getMetadata().getNodes().values().stream()
+                .filter(node -> node.getState() == NodeState.UP).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no database node is up to apply the schema"));
+        // The coordinator works through them one by one: the last one's time includes all the others'.
+        Duration timeout = Duration.ofSeconds(AGREEMENT_TIMEOUT_SECONDS);
+        List<CompletableFuture<AsyncResultSet>> applied = statements.stream()
+                .map(statement -> session.executeAsync(SimpleStatement.newInstance(statement).setNode(coordinator)
+                        .setTimeout(timeout)).toCompletableFuture())
+                .toList();
+        try {
+            CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+        awaitSchemaAgreement(session);
+    }
+
+    private static void checkVersions(List<Migration> migrations) {
         Set<Integer> seen = new HashSet<>();
         for (Migration m : migrations) {
             if (!seen.add(m.version())) {
                 throw new IllegalStateException("two schema migrations share version " + m.version());
+            }
+            if (m.version() < Migration.BASELINE_VERSION) {
+                throw new IllegalStateException("schema migration " + m.version() + " is numbered below the baseline ("
+                        + Migration.BASELINE_VERSION + "); changes after it take the next free version above");
             }
         }
     }

@@ -1,10 +1,13 @@
 package io.courier.store;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 
@@ -15,19 +18,23 @@ import io.quarkus.runtime.Startup;
 
 /** Opens the CQL session at startup and brings the schema up to date before anything uses it. */
 public class StoreWiring {
+    private static final Logger LOG = Logger.getLogger(StoreWiring.class);
     static final String SINGLE_NODE_REPLICATION = "{'class': 'SimpleStrategy', 'replication_factor': 1}";
 
     @Produces
     @Singleton
     @Startup
-    CqlSession session(CqlConfig config, LocalWiring local, @All List<Migration> migrations, MeterRegistry meters) {
+    CqlSession session(CqlConfig config, LocalWiring local, @All List<BaselineTables> baseline,
+            @All List<Migration> changes, MeterRegistry meters) {
         var localEndpoints = local.endpoints();
+        long started = System.nanoTime();
         CqlEndpoint endpoint = localEndpoints
                 .map(e -> CqlEndpoint.parse(List.of(e.cqlHost() + ":" + e.cqlPort()), e.cqlDatacenter()))
                 .orElseGet(() -> CqlEndpoint.parse(config.contactPoints(), config.localDatacenter()));
         // The local Cassandra is a single node: any replication factor above 1 would fail every quorum write.
         String replication = localEndpoints.isPresent() ? SINGLE_NODE_REPLICATION : config.replication();
         SchemaMigrator migrator = new SchemaMigrator(config.keyspace(), replication);
+        List<Migration> migrations = schema(baseline, changes);
         // The usual start finds its keyspace up to date: the session for schema changes is opened only when there
         // is work for it.
         boolean upToDate;
@@ -40,7 +47,15 @@ public class StoreWiring {
                 migrator.migrate(ddl, migrations);
             }
         }
-        return CqlSessions.open(endpoint, config, new CqlRequestMetrics(meters));
+        CqlSession session = CqlSessions.open(endpoint, config, new CqlRequestMetrics(meters));
+        LOG.infof("Database ready in %.1f s: keyspace %s, schema %s", (System.nanoTime() - started) / 1e9,
+                config.keyspace(), upToDate ? "up to date" : "migrated");
+        return session;
+    }
+
+    /** The baseline (every capability's tables) followed by the changes made since. */
+    static List<Migration> schema(List<BaselineTables> baseline, List<Migration> changes) {
+        return Stream.concat(Stream.of(Migration.baseline(baseline)), changes.stream()).toList();
     }
 
     @Produces

@@ -3,6 +3,7 @@ package io.courier.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 
@@ -14,6 +15,8 @@ import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
@@ -31,6 +34,8 @@ import io.quarkus.test.junit.QuarkusTest;
 /** The node's view of its real infrastructure: schema, consistency, object store, health. */
 @QuarkusTest
 class InfrastructureTest extends ServerTest {
+    private static final String SINGLE_NODE = StoreWiring.SINGLE_NODE_REPLICATION;
+
     @Inject
     CqlSession session;
 
@@ -39,7 +44,11 @@ class InfrastructureTest extends ServerTest {
 
     @Inject
     @All
-    List<Migration> migrations;
+    List<BaselineTables> baseline;
+
+    @Inject
+    @All
+    List<Migration> changes;
 
     @Inject
     MinioClient minio;
@@ -52,14 +61,88 @@ class InfrastructureTest extends ServerTest {
 
     @Test
     void migrationsAreRecordedAndRunningThemAgainChangesNothing() {
+        List<Migration> migrations = StoreWiring.schema(baseline, changes);
         var recorded = session.execute("SELECT version FROM schema_migrations").all().stream()
                 .map(row -> row.getInt("version")).toList();
         assertThat(recorded).containsExactlyInAnyOrderElementsOf(migrations.stream().map(Migration::version).toList());
 
-        int ran = new SchemaMigrator(cqlConfig.keyspace(), "{'class': 'SimpleStrategy', 'replication_factor': 1}")
-                .migrate(session, migrations);
+        int ran = new SchemaMigrator(cqlConfig.keyspace(), SINGLE_NODE).migrate(session, migrations);
 
         assertThat(ran).isZero();
+    }
+
+    @Test
+    void aFreshKeyspaceGetsTheBaselineInOnePassAndALaterMigrationAppliesOnTop() {
+        String keyspace = "fresh_" + Long.toHexString(System.nanoTime());
+        SchemaMigrator migrator = new SchemaMigrator(keyspace, SINGLE_NODE);
+        migrator.createKeyspace(session);
+        try (CqlSession fresh = sessionOn(keyspace)) {
+            int ran = migrator.migrate(fresh, StoreWiring.schema(baseline, List.of()));
+
+            assertThat(ran).as("the whole history is one step").isEqualTo(1);
+            assertThat(versions(fresh)).containsExactly(Migration.BASELINE_VERSION);
+            assertThat(tables(keyspace)).as("every capability's tables")
+                    .containsAll(baseline.stream().flatMap(t -> t.statements().stream())
+                            .map(InfrastructureTest::createdTable).toList())
+                    .contains("device_log", "devices", "chat_groups", "push_tokens", "media_uploads");
+
+            Migration later = new Migration(Migration.BASELINE_VERSION + 1, "a column added after the baseline",
+                    List.of("ALTER TABLE push_tokens ADD app_version text"));
+            int ranLater = migrator.migrate(fresh, StoreWiring.schema(baseline, List.of(later)));
+
+            assertThat(ranLater).as("only the later step runs").isEqualTo(1);
+            assertThat(versions(fresh)).containsExactly(Migration.BASELINE_VERSION, Migration.BASELINE_VERSION + 1);
+            assertThat(session.execute("SELECT column_name FROM system_schema.columns WHERE keyspace_name = ?"
+                    + " AND table_name = 'push_tokens'", keyspace).all().stream()
+                    .map(row -> row.getString("column_name"))).contains("app_version");
+            assertThat(migrator.migrate(fresh, StoreWiring.schema(baseline, List.of(later)))).isZero();
+        } finally {
+            drop(keyspace);
+        }
+    }
+
+    @Test
+    void aChangeNumberedBelowTheBaselineIsRefusedBeforeAnythingRuns() {
+        Migration misnumbered = new Migration(134, "numbered as before the baseline",
+                List.of("ALTER TABLE push_tokens ADD never text"));
+
+        assertThatThrownBy(() -> new SchemaMigrator(cqlConfig.keyspace(), SINGLE_NODE)
+                .migrate(session, StoreWiring.schema(baseline, List.of(misnumbered))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("schema migration 134 is numbered below the baseline (1000)");
+        assertThat(versions(session)).doesNotContain(134);
+    }
+
+    /** As the node's session for schema changes, on another keyspace. */
+    private CqlSession sessionOn(String keyspace) {
+        return CqlSession.builder()
+                .addContactEndPoints(session.getMetadata().getNodes().values().stream().map(Node::getEndPoint)
+                        .toList())
+                .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+                        .withBoolean(DefaultDriverOption.METADATA_SCHEMA_ENABLED, false)
+                        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, cqlConfig.requestTimeout()).build())
+                .withLocalDatacenter(cqlConfig.localDatacenter()).withKeyspace(keyspace).build();
+    }
+
+    /** Dropping a keyspace flushes and snapshots its tables: longer than a query on a busy machine. */
+    private void drop(String keyspace) {
+        session.execute(SimpleStatement.newInstance("DROP KEYSPACE " + keyspace)
+                .setTimeout(Duration.ofSeconds(60)));
+    }
+
+    private static List<Integer> versions(CqlSession on) {
+        return on.execute("SELECT version FROM schema_migrations").all().stream().map(row -> row.getInt("version"))
+                .sorted().toList();
+    }
+
+    private List<String> tables(String keyspace) {
+        return session.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", keyspace).all()
+                .stream().map(row -> row.getString("table_name")).toList();
+    }
+
+    /** The table a baseline statement creates ("CREATE TABLE IF NOT EXISTS name (...)"). */
+    private static String createdTable(String statement) {
+        return statement.strip().split("\\s+")[5];
     }
 
     @Test
@@ -72,18 +155,15 @@ class InfrastructureTest extends ServerTest {
         for (int version : List.of(1, 3, 132)) {
             session.execute("INSERT INTO " + keyspace + ".schema_migrations (version) VALUES (" + version + ")");
         }
-        try (CqlSession old = CqlSession.builder()
-                .addContactEndPoints(session.getMetadata().getNodes().values().stream().map(Node::getEndPoint)
-                        .toList())
-                .withLocalDatacenter(cqlConfig.localDatacenter()).withKeyspace(keyspace).build()) {
-            SchemaMigrator migrator = new SchemaMigrator(keyspace, "{'class': 'SimpleStrategy', 'replication_factor': 1}");
+        try (CqlSession old = sessionOn(keyspace)) {
+            SchemaMigrator migrator = new SchemaMigrator(keyspace, SINGLE_NODE);
 
-            assertThatThrownBy(() -> migrator.migrate(old, migrations)).isInstanceOf(ConfigRefusal.class)
+            assertThatThrownBy(() -> migrator.migrate(old, StoreWiring.schema(baseline, changes))).isInstanceOf(ConfigRefusal.class)
                     .hasMessageContaining("keyspace " + keyspace + " was made by a pre-release build")
-                    .hasMessageContaining("[132]").hasMessageContaining("courier.cql.keyspace");
+                    .hasMessageContaining("[1, 3, 132]").hasMessageContaining("courier.cql.keyspace");
             assertThat(old.execute("SELECT version FROM schema_migrations").all()).as("nothing applied").hasSize(3);
         } finally {
-            session.execute("DROP KEYSPACE " + keyspace);
+            drop(keyspace);
         }
     }
 

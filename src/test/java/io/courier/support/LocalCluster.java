@@ -63,7 +63,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /**
-     * Fresh data under {@code dataDir} (the resolved Cassandra and S3Proxy classpaths are kept), then {@code count}
+     * Fresh data under {@code dataDir} (Cassandra's class data sharing archive is kept), then {@code count}
      * nodes: the first alone (it runs the schema migrations), the others in parallel.
      *
      * @param overrides node settings beyond the cluster, ports and limits set here

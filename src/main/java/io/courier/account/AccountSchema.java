@@ -45,17 +45,15 @@ final class AccountSchema {
               attempts int)
             """,
             // issuer_salt ties a code to the primary that issued it: re-registering the number voids old codes.
+            // provisioning_message: the account's identity sealed to the new device (account.proto), relayed as is.
             """
             CREATE TABLE IF NOT EXISTS link_codes (
               code_hash blob PRIMARY KEY,
               account_id uuid,
               issuer_salt blob,
-              expires_at timestamp)
+              expires_at timestamp,
+              provisioning_message blob)
             """));
-
-    /** The account identity sealed to a linked device travels with its link code (see account.proto). */
-    static final Migration V140 = new Migration(140, "link codes carry the provisioning message", List.of(
-            "ALTER TABLE link_codes ADD provisioning_message blob"));
 
     private AccountSchema() {
     }

@@ -35,11 +35,6 @@ public class AccountWiring {
     }
 
     @Produces
-    Migration linkProvisioning() {
-        return AccountSchema.V140;
-    }
-
-    @Produces
     @Singleton
     DeviceStore deviceStore(CqlSession session) {
         return new DeviceStore(session);

@@ -50,10 +50,9 @@ final class GroupSchema {
               PRIMARY KEY ((partition), bucket))
               WITH default_time_to_live = 2592000
               AND gc_grace_seconds = 10800
-            """));
-
-    static final Migration V135 = new Migration(135, "group invite links", List.of(
-            // A link's token is never stored, only its SHA-256: a reader of the table can't join anything.
+            """,
+            // Invite links: a link's token is never stored, only its SHA-256, so a reader of the table can't join
+            // anything.
             """
             CREATE TABLE IF NOT EXISTS group_invites (
               token_hash blob PRIMARY KEY,

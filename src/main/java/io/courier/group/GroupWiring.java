@@ -26,11 +26,6 @@ public class GroupWiring {
     }
 
     @Produces
-    Migration inviteLinksSchema() {
-        return GroupSchema.V135;
-    }
-
-    @Produces
     MapConfig groupMap() {
         return GroupCache.mapConfig();
     }

@@ -8,30 +8,28 @@ import io.courier.store.BaselineTables;
 final class PresenceSchema {
     static final BaselineTables TABLES = new BaselineTables("presence", List.of(
             // One row per account: read whole into the near cache. `version` is the compare-and-set guard of every
-            // change, so the block-list bound holds under concurrent blocks.
+            // change, so the block-list bound holds under concurrent blocks. group_adds: the ordinal of
+            // Privacy.GroupAdds (null reads as 0, EVERYONE).
             """
             CREATE TABLE IF NOT EXISTS account_privacy (
               account_id uuid PRIMARY KEY,
               version int,
               last_seen_hidden boolean,
-              blocked set<uuid>)
+              blocked set<uuid>,
+              group_adds int)
             """,
-            // Written when an account's last device goes offline, with a TTL of days (courier.presence.last-seen-ttl).
-            """
-            CREATE TABLE IF NOT EXISTS last_seen (
-              account_id uuid PRIMARY KEY,
-              seen_at timestamp)
-            """));
-
-    static final Migration V134 = new Migration(134, "who may add an account to groups, and its contacts", List.of(
-            // The ordinal of Privacy.GroupAdds; null (rows from before) reads as 0, EVERYONE.
-            "ALTER TABLE account_privacy ADD group_adds int",
             // Read one row at a time, only when someone adds the account to a group; replaced whole by SetContacts.
             """
             CREATE TABLE IF NOT EXISTS account_contacts (
               account_id uuid,
               contact_id uuid,
               PRIMARY KEY (account_id, contact_id))
+            """,
+            // Written when an account's last device goes offline, with a TTL of days (courier.presence.last-seen-ttl).
+            """
+            CREATE TABLE IF NOT EXISTS last_seen (
+              account_id uuid PRIMARY KEY,
+              seen_at timestamp)
             """));
 
     private PresenceSchema() {

@@ -25,11 +25,6 @@ public class PresenceWiring {
     }
 
     @Produces
-    Migration groupAddsSchema() {
-        return PresenceSchema.V134;
-    }
-
-    @Produces
     MapConfig privacyMap() {
         return PrivacyDirectory.mapConfig();
     }

@@ -57,6 +57,15 @@ final class AccountSchema {
     static final Migration V140 = new Migration(140, "link codes carry the provisioning message", List.of(
             "ALTER TABLE link_codes ADD provisioning_message blob"));
 
+    /**
+     * Account deletion (issue 20): deleted_at marks an account whose deletion started (its devices are gone, the
+     * rest is being cleaned up); open_link_codes holds the hashes of its unexpired link codes (each element with its
+     * code's TTL), so deletion finds the codes, which are keyed by hash.
+     */
+    static final Migration V150 = new Migration(150, "account deletion marker, open link codes", List.of(
+            "ALTER TABLE devices ADD deleted_at timestamp static",
+            "ALTER TABLE devices ADD open_link_codes set<blob> static"));
+
     private AccountSchema() {
     }
 }

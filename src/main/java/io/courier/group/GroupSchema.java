@@ -52,6 +52,19 @@ final class GroupSchema {
               AND gc_grace_seconds = 10800
             """));
 
+    /**
+     * The groups an account may be in, for account deletion (issue 20): written for the accounts a change adds
+     * before the group's compare-and-set, removed after a change that removed them applied. So it may name a group
+     * the account is not in (a change that lost its compare-and-set), never miss one it is in.
+     */
+    static final Migration V151 = new Migration(151, "groups by member account", List.of(
+            """
+            CREATE TABLE IF NOT EXISTS account_groups (
+              account_id uuid,
+              group_id uuid,
+              PRIMARY KEY (account_id, group_id))
+            """));
+
     private GroupSchema() {
     }
 }

@@ -14,6 +14,7 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 
 
+import io.courier.account.AccountDeletionListener;
 import io.courier.account.DeviceRemovalListener;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.GridTypes;
@@ -134,6 +135,15 @@ public class MessagingWiring {
     DeviceRemovalListener dropQueues(DeviceQueues queues) {
         return (UUID accountId, Set<Integer> deviceIds) -> Flux.fromIterable(deviceIds)
                 .flatMap(deviceId -> queues.drop(new DeviceAddress(accountId, deviceId)))
+                .then().toFuture();
+    }
+
+    /** A deleted account's queues leave nothing behind, not even their state. */
+    @Produces
+    @Singleton
+    AccountDeletionListener eraseQueues(DeviceQueues queues) {
+        return (UUID accountId, Set<Integer> deviceIds) -> Flux.fromIterable(deviceIds)
+                .flatMap(deviceId -> queues.erase(new DeviceAddress(accountId, deviceId)))
                 .then().toFuture();
     }
 

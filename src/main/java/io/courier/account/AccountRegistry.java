@@ -20,8 +20,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Registration by phone number, device linking, listing and revocation. Every operation is a Reactor pipeline on the
- * driver's and Hazelcast's async APIs; a rejection found before any round trip fails the returned publisher.
+ * Registration by phone number, device linking, listing, revocation and account deletion. Every operation is a
+ * Reactor pipeline on the driver's and Hazelcast's async APIs; a rejection found before any round trip fails the
+ * returned publisher.
  */
 public final class AccountRegistry {
     private static final int MAX_DEVICE_NAME = 64;

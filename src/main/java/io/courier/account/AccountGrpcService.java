@@ -9,6 +9,8 @@ import com.google.protobuf.ByteString;
 import io.courier.api.v1.AccountService;
 import io.courier.api.v1.ClearRegistrationLockRequest;
 import io.courier.api.v1.ClearRegistrationLockResponse;
+import io.courier.api.v1.DeleteAccountRequest;
+import io.courier.api.v1.DeleteAccountResponse;
 import io.courier.api.v1.CreateLinkCodeRequest;
 import io.courier.api.v1.CreateLinkCodeResponse;
 import io.courier.api.v1.Device;
@@ -110,6 +112,13 @@ public class AccountGrpcService implements AccountService {
         AuthenticatedDevice caller = CallContext.device();
         return uni(() -> registry.get().clearRegistrationLock(caller)
                 .thenReturn(ClearRegistrationLockResponse.getDefaultInstance()));
+    }
+
+    @Override
+    public Uni<DeleteAccountResponse> deleteAccount(DeleteAccountRequest request) {
+        AuthenticatedDevice caller = CallContext.device();
+        return uni(() -> registry.get().deleteAccount(caller, request.getConfirmPhoneNumber())
+                .thenReturn(DeleteAccountResponse.getDefaultInstance()));
     }
 
     @Override

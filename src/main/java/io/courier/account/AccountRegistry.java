@@ -15,11 +15,14 @@ import java.util.stream.Collectors;
 import io.courier.cluster.RateLimiter;
 import io.courier.common.AuthenticatedDevice;
 import io.courier.common.Rejections;
+import io.courier.store.Blobs;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Registration by phone number, device linking, listing and revocation. Every operation is a Reactor pipeline on the
- * driver's and Hazelcast's async APIs; a rejection found before any round trip fails the returned publisher.
+ * Registration by phone number, device linking, listing, revocation and account deletion. Every operation is a
+ * Reactor pipeline on the driver's and Hazelcast's async APIs; a rejection found before any round trip fails the
+ * returned publisher.
  */
 public final class AccountRegistry {
     private static final int MAX_DEVICE_NAME = 64;
@@ -51,12 +54,14 @@ public final class AccountRegistry {
     private final AccountConfig config;
     private final Clock clock;
     private final List<DeviceRemovalListener> removalListeners;
+    private final List<AccountDeletionListener> deletionListeners;
     private final CurrentDevices current;
     private final RegistrationLocks locks;
 
     AccountRegistry(PhoneDirectory phones, DeviceStore devices, PhoneVerification verification,
             LinkCodeStore linkCodes, RateLimiter limiter, AccountConfig config, Clock clock,
-            List<DeviceRemovalListener> removalListeners, CurrentDevices current, RegistrationLocks locks) {
+            List<DeviceRemovalListener> removalListeners, List<AccountDeletionListener> deletionListeners,
+            CurrentDevices current, RegistrationLocks locks) {
         this.phones = phones;
         this.devices = devices;
         this.verification = verification;
@@ -65,6 +70,7 @@ public final class AccountRegistry {
         this.config = config;
         this.clock = clock;
         this.removalListeners = List.copyOf(removalListeners);
+        this.deletionListeners = List.copyOf(deletionListeners);
         this.current = current;
         this.locks = locks;
     }
@@ -95,7 +101,12 @@ public final class AccountRegistry {
                         return phones.find(phone).map(Optional::of).defaultIfEmpty(Optional.empty())
                                 .flatMap(previous -> previous.isEmpty()
                                         ? consume.then(registerFresh(phone, previous, name))
-                                        : takeOver(previous.get(), phone, name, locks.guard(phone, pinBytes), consume));
+                                        : devices.load(previous.get()).flatMap(read -> read.deletedAt().isPresent()
+                                                // A deletion that failed midway: finish it, then the number is free.
+                                                ? finishDeletion(previous.get(), read).then(consume)
+                                                        .then(registerFresh(phone, Optional.empty(), name))
+                                                : takeOver(previous.get(), phone, name, locks.guard(phone, pinBytes),
+                                                        consume)));
                     });
         });
     }
@@ -152,6 +163,58 @@ public final class AccountRegistry {
                 })));
     }
 
+    /**
+     * Deletes the caller's account (primary only, with its current credential, which stands in for the
+     * Registration Lock; {@code confirmPhoneNumber} must be the account's number). First one compare-and-set on the
+     * device partition removes every device and leaves a deletion marker: every credential fails from then on and
+     * nothing can be linked. Then every capability drops what the account owned, the number is freed and the
+     * partition goes with the marker. Each step is idempotent: a deletion that failed after the marker is finished
+     * by the next registration of the number.
+     */
+    public Mono<Void> deleteAccount(AuthenticatedDevice caller, String confirmPhoneNumber) {
+        return Mono.defer(() -> {
+            if (!caller.isPrimary()) {
+                throw Rejections.permissionDenied("only the primary device can delete the account");
+            }
+            String confirmed = PhoneNumbers.requireValid(confirmPhoneNumber).e164();
+            return markDeleted(caller, confirmed, 0).flatMap(marked -> finishDeletion(caller.accountId(), marked));
+        });
+    }
+
+    private Mono<AccountDevices> markDeleted(AuthenticatedDevice caller, String confirmed, int attempt) {
+        if (attempt == CAS_ATTEMPTS) {
+            return Mono.error(() -> Rejections.aborted("the account's devices kept changing; try again"));
+        }
+        return devices.load(caller.accountId()).flatMap(read -> {
+            boolean current = read.deletedAt().isEmpty() && read.device(caller.deviceId())
+                    .map(primary -> primary.generation() == caller.generation()).orElse(false);
+            if (!current) {
+                return Mono.error(CurrentDevices.notCurrent());
+            }
+            if (!confirmed.equals(read.phone())) {
+                return Mono.error(Rejections.failedPrecondition(
+                        "confirm_phone_number is not this account's number; nothing was deleted"));
+            }
+            return devices.markDeleted(caller.accountId(), read, clock.instant()).flatMap(applied -> applied
+                    ? Mono.just(read) : markDeleted(caller, confirmed, attempt + 1));
+        });
+    }
+
+    /**
+     * Everything after the marker, each step safe to run again: the devices' listeners, then the account's, then
+     * the open link codes, the number's mapping and last the device partition with the marker.
+     */
+    private Mono<Void> finishDeletion(UUID accountId, AccountDevices marked) {
+        Set<Integer> deviceIds = marked.everyDeviceId();
+        return notifyRemoved(accountId, deviceIds)
+                .then(Mono.whenDelayError(deletionListeners.stream()
+                        .map(l -> Mono.fromCompletionStage(() -> l.accountDeleted(accountId, deviceIds))).toList()))
+                .then(Flux.fromIterable(marked.openLinkCodes()).flatMap(hash -> linkCodes.consume(Blobs.bytes(hash)))
+                        .then())
+                .then(marked.phone() == null ? Mono.empty() : phones.release(marked.phone(), accountId))
+                .then(devices.forget(accountId));
+    }
+
     public Mono<Void> setRegistrationLock(AuthenticatedDevice caller, String pin) {
         return locks.set(caller, pin);
     }
@@ -181,9 +244,10 @@ public final class AccountRegistry {
                         String code = Base64.getUrlEncoder().withoutPadding()
                                 .encodeToString(Secrets.random(LINK_CODE_BYTES));
                         Duration ttl = config.linkCodeTtl();
-                        return linkCodes.put(linkCodeHash(code), new LinkCodeStore.LinkCode(caller.accountId(),
+                        return devices.addOpenLinkCode(caller.accountId(), linkCodeHash(code), ttl.plusMinutes(1))
+                                .then(linkCodes.put(linkCodeHash(code), new LinkCodeStore.LinkCode(caller.accountId(),
                                         caller.generation(), clock.instant().plus(ttl), provisioningMessage), ttl)
-                                .thenReturn(new IssuedCode(code, ttl));
+                                .thenReturn(new IssuedCode(code, ttl)));
                     });
         });
     }

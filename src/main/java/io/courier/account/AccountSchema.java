@@ -18,7 +18,9 @@ final class AccountSchema {
             // link changes it, so conditioning on it serialises links and enforces the device cap. Registration
             // Lock lives in static columns of the same partition, so setting it and re-registering are serialised
             // by that compare-and-set; lock_params is Argon2id's "m=<KiB>,t=<iterations>,p=<lanes>", so hashes stay
-            // checkable when the defaults change.
+            // checkable when the defaults change. Account deletion: deleted_at marks an account whose deletion
+            // started (its devices are gone, the rest is being cleaned up); open_link_codes holds the hashes of its
+            // unexpired link codes (each element with its code's TTL), so deletion finds the codes, keyed by hash.
             """
             CREATE TABLE IF NOT EXISTS devices (
               account_id uuid,
@@ -33,6 +35,8 @@ final class AccountSchema {
               lock_salt blob static,
               lock_hash blob static,
               lock_params text static,
+              deleted_at timestamp static,
+              open_link_codes set<blob> static,
               PRIMARY KEY (account_id, device_id))
             """,
             // One live code per number; rows carry a TTL slightly past expires_at.

@@ -103,11 +103,12 @@ public class AccountWiring {
     @Startup
     AccountRegistry registry(CqlSession session, DeviceStore devices, VerificationCodeStore codes,
             VerificationCodeSender sender, RateLimiter limiter, AccountConfig config, Clock clock,
-            @All List<DeviceRemovalListener> listeners, CurrentDevices current, PinHasher pins) {
+            @All List<DeviceRemovalListener> listeners, @All List<AccountDeletionListener> deletionListeners,
+            CurrentDevices current, PinHasher pins) {
         PhoneVerification verification = new PhoneVerification(codes, sender, limiter,
                 CodeSendLimits.of(config.limits()), config, clock);
         return new AccountRegistry(new PhoneDirectory(session), devices, verification, new LinkCodeStore(session),
-                limiter, config, clock, listeners, current,
+                limiter, config, clock, listeners, deletionListeners, current,
                 new RegistrationLocks(devices, pins, limiter, config, clock));
     }
 }

@@ -1,10 +1,12 @@
 package io.courier.account;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
@@ -32,13 +34,17 @@ final class DeviceStore {
     private final PreparedStatement setPhone;
     private final PreparedStatement setLockIf;
     private final PreparedStatement touch;
+    private final PreparedStatement markDeleted;
+    private final PreparedStatement addLinkCode;
+    private final PreparedStatement deleteAccount;
 
     DeviceStore(CqlSession session) {
         this.session = session;
         selectDevice = session.prepare("SELECT device_id, name, credential_salt, credential_hash, created_at,"
                 + " last_seen FROM devices WHERE account_id = ? AND device_id = ?");
-        selectAccount = session.prepare("SELECT next_device_id, lock_salt, lock_hash, lock_params, device_id, name,"
-                + " credential_salt, credential_hash, created_at, last_seen FROM devices WHERE account_id = ?");
+        selectAccount = session.prepare("SELECT next_device_id, phone, lock_salt, lock_hash, lock_params, deleted_at,"
+                + " open_link_codes, device_id, name, credential_salt, credential_hash, created_at, last_seen"
+                + " FROM devices WHERE account_id = ?");
         insertDevice = session.prepare("INSERT INTO devices (account_id, device_id, name, credential_salt,"
                 + " credential_hash, created_at, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)");
         deleteDevice = session.prepare("DELETE FROM devices WHERE account_id = ? AND device_id = ?");
@@ -48,6 +54,12 @@ final class DeviceStore {
         // Bumps next_device_id too: a re-registration that read the previous lock state fails its condition.
         setLockIf = session.prepare("UPDATE devices SET lock_salt = ?, lock_hash = ?, lock_params = ?,"
                 + " next_device_id = ? WHERE account_id = ? IF next_device_id = ?");
+        markDeleted = session.prepare("UPDATE devices SET deleted_at = ?, next_device_id = ? WHERE account_id = ?"
+                + " IF next_device_id = ?");
+        // Each element expires with its code, so the set holds only codes that may still be open.
+        addLinkCode = session.prepare("UPDATE devices USING TTL ? SET open_link_codes = open_link_codes + ?"
+                + " WHERE account_id = ?");
+        deleteAccount = session.prepare("DELETE FROM devices WHERE account_id = ?");
         // IF EXISTS: a plain update of a device removed meanwhile would bring back a row holding only last_seen.
         touch = session.prepare("UPDATE devices SET last_seen = ? WHERE account_id = ? AND device_id = ? IF EXISTS");
     }
@@ -66,10 +78,16 @@ final class DeviceStore {
     Mono<AccountDevices> load(UUID accountId) {
         return ReactiveCql.rows(session, selectAccount.bind(accountId)).collectList().map(rows -> {
             Integer next = null;
+            String phone = null;
             Optional<PinHasher.StoredPin> lock = Optional.empty();
+            Optional<Instant> deletedAt = Optional.empty();
+            Set<ByteBuffer> openLinkCodes = Set.of();
             List<DeviceRecord> devices = new ArrayList<>();
             for (Row row : rows) {
                 next = row.isNull("next_device_id") ? null : row.getInt("next_device_id");
+                phone = row.getString("phone");
+                deletedAt = Optional.ofNullable(row.getInstant("deleted_at"));
+                openLinkCodes = row.getSet("open_link_codes", ByteBuffer.class);
                 lock = row.isNull("lock_hash") ? Optional.empty() : Optional.of(new PinHasher.StoredPin(
                         Blobs.bytes(row.getByteBuffer("lock_salt")), Blobs.bytes(row.getByteBuffer("lock_hash")),
                         row.getString("lock_params")));
@@ -78,7 +96,8 @@ final class DeviceStore {
                     devices.add(toRecord(row));
                 }
             }
-            return next == null && devices.isEmpty() ? AccountDevices.NONE : new AccountDevices(next, devices, lock);
+            return next == null && devices.isEmpty() ? AccountDevices.NONE
+                    : new AccountDevices(next, phone, devices, lock, deletedAt, openLinkCodes);
         });
     }
 
@@ -121,6 +140,28 @@ final class DeviceStore {
                         lock.map(l -> ByteBuffer.wrap(l.hash())).orElse(null),
                         lock.map(PinHasher.StoredPin::params).orElse(null), next, accountId, read.nextDeviceId()))
                 .map(AsyncResultSet::wasApplied);
+    }
+
+    /**
+     * Starts the account's deletion, if the device list is still as {@code read}: every device goes (their
+     * credentials fail from now on) and the marker says what is left to clean up.
+     */
+    Mono<Boolean> markDeleted(UUID accountId, AccountDevices read, Instant now) {
+        BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.LOGGED);
+        read.devices().forEach(device -> batch.addStatement(deleteDevice.bind(accountId, device.deviceId())));
+        batch.addStatement(markDeleted.bind(now, read.allocateDeviceId() + 1, accountId, read.nextDeviceId()));
+        return ReactiveCql.execute(session, batch.build()).map(AsyncResultSet::wasApplied);
+    }
+
+    /** Remembers a link code the account issued, for as long as the code lives. */
+    Mono<Void> addOpenLinkCode(UUID accountId, byte[] codeHash, Duration ttl) {
+        return ReactiveCql.execute(session, addLinkCode.bind((int) ttl.toSeconds(), Set.of(ByteBuffer.wrap(codeHash)),
+                accountId)).then();
+    }
+
+    /** The last step of a deletion: the partition goes, with the marker, the number and the Registration Lock. */
+    Mono<Void> forget(UUID accountId) {
+        return ReactiveCql.execute(session, deleteAccount.bind(accountId)).then();
     }
 
     /** Records that the device was seen at {@code now}; does nothing if it was removed meanwhile. */

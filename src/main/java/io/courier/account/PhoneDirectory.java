@@ -20,6 +20,7 @@ final class PhoneDirectory {
     private final PreparedStatement select;
     private final PreparedStatement claim;
     private final PreparedStatement reassign;
+    private final PreparedStatement release;
 
     PhoneDirectory(CqlSession session) {
         this.session = session;
@@ -28,12 +29,18 @@ final class PhoneDirectory {
                 + " IF NOT EXISTS");
         reassign = session.prepare("UPDATE phone_accounts SET account_id = ?, created_at = ? WHERE phone = ?"
                 + " IF account_id = ?");
+        release = session.prepare("DELETE FROM phone_accounts WHERE phone = ? IF account_id = ?");
     }
 
     /** The number's account; empty if nobody registered it. */
     Mono<UUID> find(String phone) {
         return ReactiveCql.execute(session, select.bind(phone)).mapNotNull(AsyncResultSet::one)
                 .map(row -> row.getUuid("account_id"));
+    }
+
+    /** Frees the number of a deleted account, unless it already points elsewhere. */
+    Mono<Void> release(String phone, UUID accountId) {
+        return ReactiveCql.execute(session, release.bind(phone, accountId)).then();
     }
 
     /**

@@ -10,6 +10,7 @@ import io.courier.api.v1.AccountServiceGrpc;
 import io.courier.api.v1.ClearPushTokenRequest;
 import io.courier.api.v1.ClearRegistrationLockRequest;
 import io.courier.api.v1.CreateLinkCodeRequest;
+import io.courier.api.v1.DeleteAccountRequest;
 import io.courier.api.v1.GetPreKeyCountRequest;
 import io.courier.api.v1.LinkDeviceRequest;
 import io.courier.api.v1.LookupAccountRequest;
@@ -88,6 +89,11 @@ final class Accounts {
     Mono<Void> clearRegistrationLock() {
         return calls.call(() -> calls.accounts().clearRegistrationLock(
                 ClearRegistrationLockRequest.getDefaultInstance())).then();
+    }
+
+    Mono<Void> deleteAccount(String confirmPhoneNumber) {
+        return calls.call(() -> calls.accounts().deleteAccount(DeleteAccountRequest.newBuilder()
+                .setConfirmPhoneNumber(confirmPhoneNumber).build())).then();
     }
 
     Mono<Void> setPushToken(PushPlatform platform, String token) {

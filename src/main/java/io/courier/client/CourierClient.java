@@ -107,6 +107,16 @@ public final class CourierClient implements AutoCloseable {
     }
 
     /**
+     * Deletes this account (primary only: PERMISSION_DENIED on a linked device). {@code confirmPhoneNumber} must be
+     * the account's number (FAILED_PRECONDITION otherwise, nothing deleted). Afterwards every device's credentials
+     * fail with UNAUTHENTICATED, contacts can no longer reach the account, its groups see it leave, and the number
+     * can register again as a new account; the app should then discard this client's stored state.
+     */
+    public Mono<Void> deleteAccount(String confirmPhoneNumber) {
+        return accounts.deleteAccount(confirmPhoneNumber);
+    }
+
+    /**
      * Registers (or replaces) this device's push token, so the server wakes the app with a content-free push when
      * something arrives while it has no stream. {@code platform} is {@code PUSH_PLATFORM_APNS} (hex device token)
      * or {@code PUSH_PLATFORM_FCM} (registration token).

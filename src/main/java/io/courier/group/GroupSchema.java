@@ -64,6 +64,15 @@ final class GroupSchema {
             CREATE TABLE IF NOT EXISTS group_invite_links (
               group_id uuid PRIMARY KEY,
               token_hash blob)
+            """,
+            // The groups an account may be in, for account deletion: written for the accounts a change adds before
+            // the group's compare-and-set, removed after a change that removed them applied. So it may name a group
+            // the account is not in (a change that lost its compare-and-set), never miss one it is in.
+            """
+            CREATE TABLE IF NOT EXISTS account_groups (
+              account_id uuid,
+              group_id uuid,
+              PRIMARY KEY (account_id, group_id))
             """));
 
     private GroupSchema() {

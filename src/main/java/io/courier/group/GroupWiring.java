@@ -9,6 +9,7 @@ import jakarta.inject.Singleton;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 
+import io.courier.account.AccountDeletionListener;
 import io.courier.cluster.RateLimiter;
 import io.courier.cluster.ServerIds;
 import io.courier.keys.KeyDirectory;
@@ -75,6 +76,13 @@ public class GroupWiring {
         return new FanoutResumer(hazelcast, jobs, worker, clock, config.resumeInterval(), config.resumeAfter());
     }
 
+    /** A deleted account leaves its groups: every member sees it go. */
+    @Produces
+    @Singleton
+    AccountDeletionListener leaveGroups(Groups groups) {
+        return (accountId, deviceIds) -> groups.leaveAll(accountId).toFuture();
+    }
+
     void stopResumer(@Disposes FanoutResumer resumer) {
         resumer.close();
     }
@@ -83,10 +91,10 @@ public class GroupWiring {
     @Produces
     @Singleton
     @Startup
-    Groups groups(GroupStore store, GroupCache cache, FanoutScheduler scheduler, KeyDirectory keys,
+    Groups groups(GroupStore store, Cql cql, GroupCache cache, FanoutScheduler scheduler, KeyDirectory keys,
             GroupAddPermission addPermission, RateLimiter limiter, ServerIds serverIds, GroupConfig config,
             Clock clock) {
-        return new Groups(store, cache, scheduler, keys, addPermission, limiter, serverIds, config, clock);
+        return new Groups(store, new MemberIndex(cql), cache, scheduler, keys, addPermission, limiter, serverIds, config, clock);
     }
 
     @Produces

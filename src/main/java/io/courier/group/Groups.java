@@ -14,6 +14,8 @@ import java.util.function.Function;
 
 import com.google.protobuf.ByteString;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.courier.api.v1.Group;
 import io.courier.api.v1.GroupEvent;
 import io.courier.cluster.RateLimiter;
@@ -44,7 +46,11 @@ public final class Groups {
         GroupState apply(GroupState before, UUID caller, List<UUID> accounts);
     }
 
+    /** Groups an account leaves at once when it is deleted. */
+    private static final int LEAVES_IN_FLIGHT = 8;
+
     private final GroupStore store;
+    private final MemberIndex index;
     private final GroupCache cache;
     private final MembershipRules rules;
     private final FanoutScheduler fanout;
@@ -55,10 +61,11 @@ public final class Groups {
     private final GroupConfig config;
     private final Clock clock;
 
-    Groups(GroupStore store, GroupCache cache, FanoutScheduler fanout, KeyDirectory keys,
+    Groups(GroupStore store, MemberIndex index, GroupCache cache, FanoutScheduler fanout, KeyDirectory keys,
             GroupAddPermission addPermission, RateLimiter limiter, ServerIds serverIds, GroupConfig config,
             Clock clock) {
         this.store = store;
+        this.index = index;
         this.cache = cache;
         this.rules = new MembershipRules(config.maxMembers());
         this.fanout = fanout;
@@ -88,7 +95,8 @@ public final class Groups {
                         attributes.toByteArray(), clock.instant())))
                 .flatMap(group -> {
                     FanoutJob.EventJob job = eventJob(null, Optional.of(group), caller.accountId());
-                    return fanout.record(job).then(store.insert(group, job.jobId())).flatMap(inserted -> inserted
+                    return fanout.record(job).then(index.added(group.id(), group.memberIds()))
+                            .then(store.insert(group, job.jobId())).flatMap(inserted -> inserted
                             ? published(job, Optional.of(group), null).thenReturn(group)
                             : fanout.discard(job).then(Mono.error(Rejections.aborted("group id collision; retry"))));
                 });
@@ -127,6 +135,19 @@ public final class Groups {
         return limiter.acquire(config.changes(), me.toString())
                 .then(Mono.defer(() -> attempt(groupId, me, before -> Optional.of(rules.join(before, me, now)), 1)))
                 .map(Optional::get);
+    }
+
+    /**
+     * A deleted account leaves every group it is in, as if it had called {@link #leave} (unlimited: it is the
+     * server's doing); groups that are gone or that it already left are skipped. Then its index entries go.
+     */
+    Mono<Void> leaveAll(UUID account) {
+        return index.groupsOf(account)
+                .flatMap(groupId -> attempt(groupId, account, before -> before.member(account).isPresent()
+                        ? rules.leave(before, account) : Optional.of(before), 1)
+                        .onErrorResume(Groups::isNotFound, gone -> Mono.empty()),
+                        LEAVES_IN_FLIGHT)
+                .then(index.forget(account));
     }
 
     /** Members only; served from the near cache. */
@@ -173,9 +194,13 @@ public final class Groups {
                     FanoutJob.EventJob job = eventJob(before, after, caller);
                     Mono<Boolean> write = after.isPresent() ? store.update(stored, after.get(), job.jobId())
                             : store.delete(groupId, before.version());
-                    return fanout.record(job).then(write).flatMap(applied -> {
+                    Set<UUID> is = after.map(GroupState::memberIds).orElse(Set.of());
+                    List<UUID> added = is.stream().filter(a -> before.member(a).isEmpty()).toList();
+                    List<UUID> removed = before.memberIds().stream().filter(a -> !is.contains(a)).toList();
+                    return fanout.record(job).then(index.added(groupId, added)).then(write).flatMap(applied -> {
                         if (applied) {
-                            return published(job, after, before).thenReturn(after);
+                            return index.removed(groupId, removed).then(published(job, after, before))
+                                    .thenReturn(after);
                         }
                         return fanout.discard(job).then(attempt < MAX_ATTEMPTS
                                 ? attempt(groupId, caller, rule, attempt + 1)
@@ -239,6 +264,10 @@ public final class Groups {
         List<UUID> accounts = new ArrayList<>(ids.size());
         ids.forEach(id -> accounts.add(Ids.uuid(id, field)));
         return accounts;
+    }
+
+    private static boolean isNotFound(Throwable e) {
+        return e instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND;
     }
 
     private static RuntimeException notFound() {

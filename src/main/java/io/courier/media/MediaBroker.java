@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 import io.courier.api.v1.AbortMultipartUploadRequest;
 import io.courier.api.v1.CompleteMultipartUploadRequest;
@@ -59,6 +60,14 @@ public final class MediaBroker {
     }
 
     /** Who expires media on this node's store. */
+    /**
+     * A deleted account's upload quota goes. Its uploads stay: they are attachments in its recipients' chats, and
+     * expire with the media retention.
+     */
+    public Mono<Void> accountDeleted(UUID account) {
+        return quota.forget(account, ExpiryIndex.day(clock.instant()));
+    }
+
     public ExpiryMode expiryMode() {
         return mode;
     }

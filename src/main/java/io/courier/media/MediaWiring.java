@@ -9,6 +9,7 @@ import jakarta.inject.Singleton;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.partition.Partition;
 
+import io.courier.account.AccountDeletionListener;
 import io.courier.cluster.RateLimiter;
 import io.courier.local.LocalEndpoints;
 import io.courier.local.LocalWiring;
@@ -103,6 +104,12 @@ public class MediaWiring {
         return new MediaBroker(new UploadStore(cql, limits.retention()),
                 new UploadQuota(cql, limits.dailyUploadQuota().asLongValue()), expiry, store, limiter, limits, mode,
                 clock);
+    }
+
+    @Produces
+    @Singleton
+    AccountDeletionListener dropUploadQuota(MediaBroker broker) {
+        return (accountId, deviceIds) -> broker.accountDeleted(accountId).toFuture();
     }
 
     /** Sweeps only where the store can't expire media itself, and on each node only the shards it owns. */

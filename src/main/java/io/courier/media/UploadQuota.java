@@ -25,6 +25,7 @@ final class UploadQuota {
     private final long dailyBytes;
     private final PreparedStatement first;
     private final PreparedStatement add;
+    private final PreparedStatement delete;
 
     UploadQuota(Cql cql, long dailyBytes) {
         this.cql = cql;
@@ -33,6 +34,12 @@ final class UploadQuota {
                 + " IF NOT EXISTS USING TTL " + TTL_SECONDS);
         add = cql.session().prepare("UPDATE media_upload_quota USING TTL " + TTL_SECONDS + " SET used_bytes = ?"
                 + " WHERE account_id = ? AND day = ? IF used_bytes = ?");
+        delete = cql.session().prepare("DELETE FROM media_upload_quota WHERE account_id = ? AND day = ?");
+    }
+
+    /** A deleted account's rows: those of {@code today} and the day before, all that the TTL leaves. */
+    Mono<Void> forget(UUID account, LocalDate today) {
+        return Mono.when(cql.write(delete.bind(account, today)), cql.write(delete.bind(account, today.minusDays(1))));
     }
 
     /** Reserves {@code bytes} of today's quota, or fails with RESOURCE_EXHAUSTED. */

@@ -62,6 +62,10 @@ final class DeviceLog {
     private final PreparedStatement reset;
     private final PreparedStatement selectSend;
     private final PreparedStatement insertSend;
+    private final PreparedStatement firstOfBucket;
+    private final PreparedStatement deleteBucket;
+    private final PreparedStatement deleteState;
+    private final PreparedStatement deleteSends;
 
     DeviceLog(Cql cql) {
         this.cql = cql;
@@ -91,6 +95,11 @@ final class DeviceLog {
                 + " AND device_id = ? AND client_message_id = ?");
         insertSend = session.prepare("INSERT INTO sent_messages (account_id, device_id, client_message_id,"
                 + " server_id, server_ts) VALUES (?, ?, ?, ?, ?)");
+        firstOfBucket = session.prepare("SELECT seq FROM device_log WHERE account_id = ? AND device_id = ?"
+                + " AND bucket = ? LIMIT 1");
+        deleteBucket = session.prepare("DELETE FROM device_log WHERE account_id = ? AND device_id = ? AND bucket = ?");
+        deleteState = session.prepare("DELETE FROM device_queues WHERE account_id = ? AND device_id = ?");
+        deleteSends = session.prepare("DELETE FROM sent_messages WHERE account_id = ? AND device_id = ?");
         reset = session.prepare("UPDATE device_queues SET epoch = ?, acked_through = ? WHERE account_id = ?"
                 + " AND device_id = ? IF epoch = ?");
     }
@@ -196,6 +205,29 @@ final class DeviceLog {
         long next = seen.epoch() + 1;
         return cql.one(reset.bind(next, Queued.firstOfEpoch(next) - 1, device.accountId(), device.deviceId(),
                 seen.epoch()), row -> row.getBoolean(0));
+    }
+
+    /**
+     * Erases everything a deleted account's device has here: its log (every epoch's buckets, each found the way
+     * {@link #read} finds an older epoch's end), its send records, and last its queue state, which names the epochs
+     * (so an erase that failed midway is found again by the next). The account id is never used again.
+     */
+    Mono<Void> erase(DeviceAddress device) {
+        return state(device).flatMap(state -> Flux.range(1, (int) state.epoch())
+                .concatMap(epoch -> eraseFrom(device, bucket(Queued.firstOfEpoch(epoch)), 0))
+                .then(cql.write(deleteSends.bind(device.accountId(), device.deviceId())))
+                .then(cql.write(deleteState.bind(device.accountId(), device.deviceId()))));
+    }
+
+    private Mono<Void> eraseFrom(DeviceAddress device, long bucket, int emptyRun) {
+        if (emptyRun == EMPTY_BUCKETS_ENDING_EPOCH) {
+            return Mono.empty();
+        }
+        return cql.one(firstOfBucket.bind(device.accountId(), device.deviceId(), bucket), row -> row)
+                .flatMap(any -> cql.write(deleteBucket.bind(device.accountId(), device.deviceId(), bucket))
+                        .thenReturn(0))
+                .defaultIfEmpty(emptyRun + 1)
+                .flatMap(run -> eraseFrom(device, bucket + 1, run));
     }
 
     /**

@@ -308,6 +308,11 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
                 .flatMap(done -> done ? Mono.<Void>empty() : drop(device));
     }
 
+    /** A deleted account's device: its entry, its log, its send records and its queue state all go. */
+    Mono<Void> erase(DeviceAddress device) {
+        return Mono.fromCompletionStage(() -> map.removeAsync(device)).then(log.erase(device));
+    }
+
     /** Runs an op on the device's entry, creating the entry first if it has none. */
     private Mono<Object> call(DeviceAddress device, Supplier<EntryProcessor<DeviceAddress, DeviceQueue, Object>> op) {
         return Mono.fromCompletionStage(() -> map.submitToKey(device, op.get()))

@@ -3,7 +3,10 @@ package io.courier.messaging;
 import java.time.Clock;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -14,6 +17,7 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 
 
+import io.courier.account.AccountDeletionListener;
 import io.courier.account.DeviceRemovalListener;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.GridTypes;
@@ -127,9 +131,14 @@ public class MessagingWiring {
     @Produces
     @Singleton
     DeviceRemovalListener dropQueues(DeviceQueues queues) {
-        return (UUID accountId, Set<Integer> deviceIds) -> Flux.fromIterable(deviceIds)
-                .flatMap(deviceId -> queues.drop(new DeviceAddress(accountId, deviceId)))
-                .then().toFuture();
+        return (UUID accountId, Set<Integer> deviceIds) -> eachDevice(accountId, deviceIds, queues::drop);
+    }
+
+    /** A deleted account's queues leave nothing behind, not even their state. */
+    @Produces
+    @Singleton
+    AccountDeletionListener eraseQueues(DeviceQueues queues) {
+        return (UUID accountId, Set<Integer> deviceIds) -> eachDevice(accountId, deviceIds, queues::erase);
     }
 
     @Produces
@@ -163,5 +172,11 @@ public class MessagingWiring {
     GroupWrites groupInbox(ReceiptTable receipts, DeviceQueues queues, DeviceLog log, PresenceDirectory presence, NodeBus bus,
             KeyDirectory keys, WakeUps wakeUps, PrivacyDirectory privacy) {
         return new GroupInbox(queues, log, receipts, new DeliveryRouter(presence, bus, wakeUps), keys, privacy);
+    }
+
+    private static CompletionStage<Void> eachDevice(UUID accountId, Set<Integer> deviceIds,
+            Function<DeviceAddress, Mono<Void>> action) {
+        return Flux.fromIterable(deviceIds).flatMap(deviceId -> action.apply(new DeviceAddress(accountId, deviceId)))
+                .then().toFuture();
     }
 }

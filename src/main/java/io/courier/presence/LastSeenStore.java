@@ -17,6 +17,7 @@ final class LastSeenStore {
     private final Cql cql;
     private final PreparedStatement write;
     private final PreparedStatement read;
+    private final PreparedStatement delete;
     private final int ttlSeconds;
 
     LastSeenStore(Cql cql, Duration ttl) {
@@ -24,10 +25,15 @@ final class LastSeenStore {
         this.ttlSeconds = (int) ttl.toSeconds();
         write = cql.session().prepare("INSERT INTO last_seen (account_id, seen_at) VALUES (?, ?) USING TTL ?");
         read = cql.session().prepare("SELECT seen_at FROM last_seen WHERE account_id = ?");
+        delete = cql.session().prepare("DELETE FROM last_seen WHERE account_id = ?");
     }
 
     Mono<Void> record(UUID account, Instant seenAt) {
         return cql.write(write.bind(account, seenAt, ttlSeconds));
+    }
+
+    Mono<Void> forget(UUID account) {
+        return cql.write(delete.bind(account));
     }
 
     Mono<Instant> find(UUID account) {

@@ -3,6 +3,7 @@ package io.courier.presence;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
@@ -43,15 +44,18 @@ public final class OnlineWatch {
     private final NodeBus bus;
     private final PrivacyDirectory privacy;
     private final LastSeenStore lastSeen;
+    private final Function<UUID, Mono<Boolean>> registered;
     private final Clock clock;
     private final int maxWatchers;
 
+    /** @param registered whether an account still exists: a deleted account's last stream closing stores nothing */
     OnlineWatch(HazelcastInstance hazelcast, NodeBus bus, PrivacyDirectory privacy, LastSeenStore lastSeen,
-            Clock clock, int maxWatchers) {
+            Function<UUID, Mono<Boolean>> registered, Clock clock, int maxWatchers) {
         this.accounts = hazelcast.getMap(MAP);
         this.bus = bus;
         this.privacy = privacy;
         this.lastSeen = lastSeen;
+        this.registered = registered;
         this.clock = clock;
         this.maxWatchers = maxWatchers;
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {
@@ -142,6 +146,11 @@ public final class OnlineWatch {
                 .then();
     }
 
+    /** A deleted account's last-seen time goes. */
+    Mono<Void> forget(UUID account) {
+        return lastSeen.forget(account);
+    }
+
     /** Whether the account has a device with a stream now. */
     Mono<Boolean> isOnline(UUID account) {
         return Mono.fromCompletionStage(() -> accounts.getAsync(account)).map(AccountWatch::online)
@@ -150,7 +159,8 @@ public final class OnlineWatch {
 
     private Mono<Void> announce(UUID account, Transition transition) {
         Instant now = clock.instant();
-        Mono<Void> stored = transition.online() ? Mono.empty() : lastSeen.record(account, now)
+        Mono<Void> stored = transition.online() ? Mono.empty() : registered.apply(account)
+                .filter(Boolean::booleanValue).flatMap(exists -> lastSeen.record(account, now))
                 .onErrorResume(e -> {
                     LOG.warnf("Last seen of account %s not stored: %s", account, e.toString());
                     return Mono.empty();

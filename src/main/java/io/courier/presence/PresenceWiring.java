@@ -8,6 +8,7 @@ import jakarta.inject.Singleton;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 
+import io.courier.account.AccountDeletionListener;
 import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
 import io.courier.cluster.RateLimit;
@@ -51,8 +52,9 @@ public class PresenceWiring {
     @Singleton
     @Startup
     OnlineWatch onlineWatch(HazelcastInstance hazelcast, NodeBus bus, PrivacyDirectory privacy, Cql cql,
-            PresenceConfig config, Clock clock) {
-        return new OnlineWatch(hazelcast, bus, privacy, new LastSeenStore(cql, config.lastSeenTtl()), clock,
+            KeyDirectory keys, PresenceConfig config, Clock clock) {
+        return new OnlineWatch(hazelcast, bus, privacy, new LastSeenStore(cql, config.lastSeenTtl()),
+                PresenceStreams.registeredIn(keys), clock,
                 config.maxWatchersPerAccount());
     }
 
@@ -71,6 +73,15 @@ public class PresenceWiring {
         return new PrivacySettings(store, directory, watch, keys, limiter, new RateLimit(
                 "privacy changes by this account", config.privacyChangeBurst(), config.privacyChangeRefill()),
                 config.maxBlocked(), config.maxContacts());
+    }
+
+    /** A deleted account's privacy settings, contacts and last-seen time go with it. */
+    @Produces
+    @Singleton
+    AccountDeletionListener dropPrivacy(PrivacyStore store, PrivacyDirectory directory, OnlineWatch watch) {
+        return (account, deviceIds) -> store.forget(account).then(watch.forget(account))
+                .then(directory.invalidate(account))
+                .toFuture();
     }
 
     @Produces

@@ -60,6 +60,7 @@ final class PrivacyStore {
     private final PreparedStatement clearContacts;
     private final PreparedStatement addContact;
     private final PreparedStatement hasContact;
+    private final PreparedStatement delete;
 
     PrivacyStore(Cql cql) {
         this.cql = cql;
@@ -78,6 +79,7 @@ final class PrivacyStore {
                 + " IF version = ?");
         clearContacts = session.prepare("DELETE FROM account_contacts WHERE account_id = ?");
         addContact = session.prepare("INSERT INTO account_contacts (account_id, contact_id) VALUES (?, ?)");
+        delete = session.prepare("DELETE FROM account_privacy WHERE account_id = ?");
         hasContact = session.prepare("SELECT contact_id FROM account_contacts WHERE account_id = ? AND contact_id = ?");
     }
 
@@ -115,6 +117,11 @@ final class PrivacyStore {
         return cql.write(clearContacts.bind(account))
                 .then(cql.writePartition(contacts.stream().map(c -> (BoundStatement) addContact.bind(account, c))
                         .toList()));
+    }
+
+    /** A deleted account's settings and contact list go. */
+    Mono<Void> forget(UUID account) {
+        return Mono.when(cql.write(delete.bind(account)), cql.write(clearContacts.bind(account)));
     }
 
     /** Whether {@code contact} is on {@code account}'s contact list. */

@@ -196,4 +196,21 @@ class CliTest extends ServerTest {
         assertThat(notANumber.awaitExit()).isEqualTo(1);
         assertThat(notANumber.screen()).contains("'alice' is neither a phone number (+…) nor an account id");
     }
+
+    @Test
+    void deleteAccountAsksForTheNumberThenTheDeviceIsGone() {
+        String dave = registerWithCli("dave");
+        CliRun unconfirmed = cli("dave", "delete-account");
+        assertThat(unconfirmed.awaitExit()).isEqualTo(2);
+        assertThat(unconfirmed.screen()).contains("--confirm=PHONE");
+        CliRun wrongNumber = cli("dave", "delete-account", "--confirm", randomPhoneNumber());
+        assertThat(wrongNumber.awaitExit()).isEqualTo(1);
+        assertThat(wrongNumber.screen()).contains("FAILED_PRECONDITION: confirm_phone_number is not this account's");
+        run("dave", "whoami");
+
+        assertThat(run("dave", "delete-account", "--confirm", dave)).contains("Account deleted.");
+        CliRun refused = cli("dave", "group", "create", dave);
+        assertThat(refused.awaitExit()).isEqualTo(1);
+        assertThat(refused.screen()).contains("error: UNAUTHENTICATED");
+    }
 }

@@ -78,7 +78,7 @@ class PresenceTest extends ServerTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> hazelcast.getCluster().getMembers().size() == 2);
             PresenceStreams node2 = new PresenceStreams(new OnlineWatch(other, new NodeBus(other),
                     new PrivacyDirectory(other, new PrivacyStore(cql), PresenceStreams.registeredIn(keys)),
-                    new LastSeenStore(cql, Duration.ofDays(1)),
+                    new LastSeenStore(cql, Duration.ofDays(1)), PresenceStreams.registeredIn(keys),
                     clock, config.maxWatchersPerAccount()), PresenceStreams.registeredIn(keys),
                     new RateLimiter(other, clock), config,
                     other.getCluster().getLocalMember().getUuid().toString());

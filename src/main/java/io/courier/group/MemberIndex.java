@@ -1,0 +1,52 @@
+package io.courier.group;
+
+import java.util.Collection;
+import java.util.UUID;
+
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+
+import io.courier.store.Cql;
+import io.courier.store.ReactiveCql;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The {@code account_groups} table: the groups an account may be a member of. A superset: entries for accounts a
+ * change adds are written before its compare-and-set, entries for accounts it removed after; a stale entry only
+ * costs a read when the account is deleted.
+ */
+final class MemberIndex {
+    /** Index writes in flight for one change (a group has at most a few thousand members). */
+    private static final int WRITES_IN_FLIGHT = 32;
+
+    private final Cql cql;
+    private final PreparedStatement insert;
+    private final PreparedStatement delete;
+    private final PreparedStatement select;
+    private final PreparedStatement deleteAccount;
+
+    MemberIndex(Cql cql) {
+        this.cql = cql;
+        var session = cql.session();
+        insert = session.prepare("INSERT INTO account_groups (account_id, group_id) VALUES (?, ?)");
+        delete = session.prepare("DELETE FROM account_groups WHERE account_id = ? AND group_id = ?");
+        select = session.prepare("SELECT group_id FROM account_groups WHERE account_id = ?");
+        deleteAccount = session.prepare("DELETE FROM account_groups WHERE account_id = ?");
+    }
+
+    Mono<Void> added(UUID groupId, Collection<UUID> accounts) {
+        return Flux.fromIterable(accounts).flatMap(a -> cql.write(insert.bind(a, groupId)), WRITES_IN_FLIGHT).then();
+    }
+
+    Mono<Void> removed(UUID groupId, Collection<UUID> accounts) {
+        return Flux.fromIterable(accounts).flatMap(a -> cql.write(delete.bind(a, groupId)), WRITES_IN_FLIGHT).then();
+    }
+
+    Flux<UUID> groupsOf(UUID account) {
+        return ReactiveCql.rows(cql.session(), select.bind(account)).map(row -> row.getUuid(0));
+    }
+
+    Mono<Void> forget(UUID account) {
+        return cql.write(deleteAccount.bind(account));
+    }
+}

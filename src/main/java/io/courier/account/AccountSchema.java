@@ -57,6 +57,22 @@ final class AccountSchema {
     static final Migration V140 = new Migration(140, "link codes carry the provisioning message", List.of(
             "ALTER TABLE link_codes ADD provisioning_message blob"));
 
+    /**
+     * Verification sessions: a code per session, not per number, so guesses in one session never spend another's
+     * attempts. verification_codes is no longer written; its rows expire within minutes of the upgrade.
+     */
+    static final Migration V160 = new Migration(160, "verification sessions", List.of(
+            """
+            CREATE TABLE IF NOT EXISTS verification_sessions (
+              session_id blob PRIMARY KEY,
+              phone text,
+              salt blob,
+              code_hash blob,
+              expires_at timestamp,
+              attempts int,
+              next_guess_at timestamp)
+            """));
+
     private AccountSchema() {
     }
 }

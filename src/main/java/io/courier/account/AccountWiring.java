@@ -13,6 +13,7 @@ import jakarta.inject.Singleton;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.hazelcast.core.HazelcastInstance;
 
+import io.courier.cluster.BackoffLimiter;
 import io.courier.cluster.RateLimiter;
 import io.courier.local.LocalConfig;
 import io.courier.common.CredentialVerifier;
@@ -37,6 +38,19 @@ public class AccountWiring {
     @Produces
     Migration linkProvisioning() {
         return AccountSchema.V140;
+    }
+
+    @Produces
+    Migration verificationSessions() {
+        return AccountSchema.V160;
+    }
+
+    /** Every code request passes unless the deployment adds its own {@link CodeRequestAttestation} bean. */
+    @Produces
+    @Singleton
+    @DefaultBean
+    CodeRequestAttestation codeRequestAttestation() {
+        return CodeRequestAttestation.ACCEPT_ALL;
     }
 
     @Produces
@@ -107,10 +121,11 @@ public class AccountWiring {
     @Singleton
     @Startup
     AccountRegistry registry(CqlSession session, DeviceStore devices, VerificationCodeStore codes,
-            VerificationCodeSender sender, RateLimiter limiter, AccountConfig config, Clock clock,
-            @All List<DeviceRemovalListener> listeners, CurrentDevices current, PinHasher pins) {
-        PhoneVerification verification = new PhoneVerification(codes, sender, limiter,
-                CodeSendLimits.of(config.limits()), config, clock);
+            VerificationCodeSender sender, CodeRequestAttestation attestation, RateLimiter limiter,
+            BackoffLimiter backoffs, AccountConfig config, Clock clock, @All List<DeviceRemovalListener> listeners,
+            CurrentDevices current, PinHasher pins) {
+        PhoneVerification verification = new PhoneVerification(codes, sender, attestation, limiter, backoffs,
+                CodeSendLimits.of(config.limits()), VerificationPolicy.of(config), clock);
         return new AccountRegistry(new PhoneDirectory(session), devices, verification, new LinkCodeStore(session),
                 limiter, config, clock, listeners, current,
                 new RegistrationLocks(devices, pins, limiter, config, clock));

@@ -76,8 +76,7 @@ public final class AccountRegistry {
     /** Opens a verification session for the number and sends its code; other sessions of the number stay valid. */
     public Mono<VerificationSession> requestVerificationCode(String phoneNumber, String attestationToken,
             String peer) {
-        return Mono.defer(() -> verification.sendCode(PhoneNumbers.requireValid(phoneNumber), attestationToken, peer))
-                .map(session -> new VerificationSession(session.id(), session.expiresIn()));
+        return Mono.defer(() -> verification.sendCode(PhoneNumbers.requireValid(phoneNumber), attestationToken, peer));
     }
 
     /**

@@ -27,10 +27,6 @@ final class PhoneVerification {
     private static final int CAS_ATTEMPTS = 10;
     private static final String GLOBAL = "all";
 
-    /** A session opened for a number: its id (the caller's proof of holding it) and its code's lifetime. */
-    record Session(byte[] id, Duration expiresIn) {
-    }
-
     private final VerificationCodeStore codes;
     private final VerificationCodeSender sender;
     private final CodeRequestAttestation attestation;
@@ -58,7 +54,8 @@ final class PhoneVerification {
      * peer's budget, the attestation token, the number's back-off; then the session is stored, and only then are
      * the country's and the global SMS budgets spent, right before the send.
      */
-    Mono<Session> sendCode(PhoneNumbers.Phone number, String attestationToken, String peer) {
+    Mono<AccountRegistry.VerificationSession> sendCode(PhoneNumbers.Phone number, String attestationToken,
+            String peer) {
         return Mono.defer(() -> {
             PhoneNumbers.Phone phone = number.requireVerifiable();
             String token = attestationToken == null ? "" : attestationToken;
@@ -80,7 +77,7 @@ final class PhoneVerification {
                                         Integer.toString(phone.countryCode())))
                                 .then(limiter.acquire(limits.global(), GLOBAL))
                                 .then(send(phone.e164(), code))
-                                .thenReturn(new Session(session, ttl));
+                                .thenReturn(new AccountRegistry.VerificationSession(session, ttl));
                     }));
         });
     }

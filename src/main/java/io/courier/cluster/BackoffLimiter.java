@@ -52,7 +52,7 @@ public final class BackoffLimiter {
                 }).then();
     }
 
-    /** Runs on the partition owner (and again, with the same {@code now}, on the backup). Returns the wait, 0 if taken. */
+    /** Runs on the partition owner (again, with the same {@code now}, on the backup); returns the wait, 0 if taken. */
     static final class Step implements EntryProcessor<String, long[], Long> {
         private static final long serialVersionUID = 1L;
         private final long now;

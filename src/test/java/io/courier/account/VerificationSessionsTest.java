@@ -82,11 +82,12 @@ class VerificationSessionsTest extends ServerTest {
         return new PhoneVerification(codes, verificationCodes, attestation, limiter, backoffs, limits, policy, clock);
     }
 
-    private static PhoneVerification.Session send(PhoneVerification verification, String phone) {
+    private static AccountRegistry.VerificationSession send(PhoneVerification verification, String phone) {
         return send(verification, phone, "");
     }
 
-    private static PhoneVerification.Session send(PhoneVerification verification, String phone, String token) {
+    private static AccountRegistry.VerificationSession send(PhoneVerification verification, String phone,
+            String token) {
         return verification.sendCode(PhoneNumbers.requireValid(phone), token, "peer").block();
     }
 
@@ -163,7 +164,7 @@ class VerificationSessionsTest extends ServerTest {
                 new CodeSendLimits(lots, noBackoff(), new CountryBudgets(lots, Map.of()), lots),
                 policy(List.of(Duration.ZERO, Duration.ofSeconds(30)), false), CodeRequestAttestation.ACCEPT_ALL);
         String phone = randomPhoneNumber();
-        PhoneVerification.Session session = send(verification, phone);
+        AccountRegistry.VerificationSession session = send(verification, phone);
         byte[] code = verificationCodes.lastCodeFor(phone).getBytes(StandardCharsets.US_ASCII);
         byte[] wrong = wrongFor(verificationCodes.lastCodeFor(phone)).getBytes(StandardCharsets.US_ASCII);
 

@@ -2,8 +2,12 @@ package io.courier.account;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
+import io.courier.cluster.Backoff;
 import io.courier.cluster.RateLimit;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -18,9 +22,23 @@ public interface AccountConfig {
     @WithDefault("10m")
     Duration verificationCodeTtl();
 
-    /** Wrong codes allowed per sent code before a new one must be requested. */
+    /** Wrong codes allowed per sent code (per verification session) before a new one must be requested. */
     @WithDefault("5")
     int verificationMaxAttempts();
+
+    /**
+     * How long a session waits for its next guess after its 1st, 2nd... guess (the last repeats): typos stay free,
+     * steady guessing slows down.
+     */
+    @WithDefault("0s,0s,30s,2m")
+    List<Duration> verificationGuessDelays();
+
+    /**
+     * Refuse code requests without an attestation_token (checked by the {@link CodeRequestAttestation} bean, which
+     * a deployment that sets this provides).
+     */
+    @WithDefault("false")
+    boolean attestationRequired();
 
     @WithDefault("10m")
     Duration linkCodeTtl();
@@ -85,11 +103,16 @@ public interface AccountConfig {
     Limits limits();
 
     interface Limits {
-        @WithDefault("3")
-        int codeRequestsPerNumberBurst();
+        /**
+         * How long a number waits for its next code after its 1st, 2nd... code (the last repeats), whoever asked:
+         * with max 5 guesses a code, this and {@link #codesPerNumberPerDay()} bound the guesses at a number.
+         */
+        @WithDefault("1m,5m,30m,2h,4h")
+        List<Duration> codeDelaysPerNumber();
 
-        @WithDefault("10m")
-        Duration codeRequestsPerNumberRefill();
+        /** Codes sent to one number in a day counted from its first. */
+        @WithDefault("8")
+        int codesPerNumberPerDay();
 
         @WithDefault("20")
         int codeRequestsPerPeerBurst();
@@ -109,19 +132,20 @@ public interface AccountConfig {
         @WithDefault("1m")
         Duration linksPerPeerRefill();
 
-        /** Codes sent to numbers of one country calling code: SMS pumping targets one expensive destination. */
+        /**
+         * SMS sent per hour to numbers of one country calling code (SMS pumping targets one expensive destination):
+         * a country's real registrations plus headroom; raise busy countries with
+         * {@link #codeSendsPerHourByCountry()}.
+         */
         @WithDefault("200")
-        int codeSendsPerCountryBurst();
+        int codeSendsPerCountryPerHour();
 
-        @WithDefault("100ms")
-        Duration codeSendsPerCountryRefill();
+        /** Per country calling code ("44", "91"...), SMS per hour instead of the default. */
+        Map<String, Integer> codeSendsPerHourByCountry();
 
-        /** Codes sent in all: the ceiling of the SMS bill. */
-        @WithDefault("1000")
-        int codeSendsGlobalBurst();
-
-        @WithDefault("10ms")
-        Duration codeSendsGlobalRefill();
+        /** SMS sent per hour in all: the ceiling of the SMS bill. */
+        @WithDefault("5000")
+        int codeSendsGlobalPerHour();
 
         /** PIN guesses per number, right or wrong; counted before the PIN is hashed. */
         @WithDefault("5")
@@ -136,9 +160,9 @@ public interface AccountConfig {
         @WithDefault("1s")
         Duration lookupsPerAccountRefill();
 
-        default RateLimit codeRequestsPerNumber() {
-            return new RateLimit("verification code requests for this number", codeRequestsPerNumberBurst(),
-                    codeRequestsPerNumberRefill());
+        default Backoff codesPerNumber() {
+            return new Backoff("verification codes sent to this number", codeDelaysPerNumber(),
+                    codesPerNumberPerDay(), Duration.ofDays(1));
         }
 
         default RateLimit codeRequestsPerPeer() {
@@ -146,14 +170,17 @@ public interface AccountConfig {
                     codeRequestsPerPeerRefill());
         }
 
-        default RateLimit codeSendsPerCountry() {
-            return new RateLimit("verification codes sent to this country code", codeSendsPerCountryBurst(),
-                    codeSendsPerCountryRefill());
+        /** The default budget of every country calling code, and the overrides by code. */
+        default CountryBudgets codeSendsPerCountry() {
+            Map<Integer, RateLimit> overrides = new TreeMap<>();
+            codeSendsPerHourByCountry().forEach((code, perHour) -> overrides.put(Integer.valueOf(code),
+                    CountryBudgets.perHour(perHour)));
+            return new CountryBudgets(CountryBudgets.perHour(codeSendsPerCountryPerHour()), overrides);
         }
 
         default RateLimit codeSendsGlobal() {
-            return new RateLimit("verification codes sent to all numbers", codeSendsGlobalBurst(),
-                    codeSendsGlobalRefill());
+            return new RateLimit("verification codes sent to all numbers", codeSendsGlobalPerHour(),
+                    Duration.ofHours(1).dividedBy(codeSendsGlobalPerHour()));
         }
 
         default RateLimit registrationsPerPeer() {

@@ -47,15 +47,19 @@ public class AccountGrpcService implements AccountService {
     @Override
     public Uni<RequestVerificationCodeResponse> requestVerificationCode(RequestVerificationCodeRequest request) {
         String peer = CallContext.peer();
-        return uni(() -> registry.get().requestVerificationCode(request.getPhoneNumber(), peer)
-                .map(ttl -> RequestVerificationCodeResponse.newBuilder().setCodeLength(PhoneVerification.CODE_LENGTH)
-                        .setExpiresInSeconds((int) ttl.toSeconds()).build()));
+        return uni(() -> registry.get().requestVerificationCode(request.getPhoneNumber(),
+                        request.getAttestationToken(), peer)
+                .map(session -> RequestVerificationCodeResponse.newBuilder()
+                        .setCodeLength(PhoneVerification.CODE_LENGTH)
+                        .setExpiresInSeconds((int) session.expiresIn().toSeconds())
+                        .setVerificationSessionId(ByteString.copyFrom(session.id())).build()));
     }
 
     @Override
     public Uni<RegisterResponse> register(RegisterRequest request) {
         String peer = CallContext.peer();
-        return uni(() -> registry.get().register(request.getPhoneNumber(), request.getVerificationCode(),
+        return uni(() -> registry.get().register(request.getPhoneNumber(),
+                        request.getVerificationSessionId().toByteArray(), request.getVerificationCode(),
                         request.getDeviceName(), request.getRegistrationLockPin(), peer)
                 .map(credentials -> RegisterResponse.newBuilder().setAccountId(Ids.bytes(credentials.accountId()))
                         .setDeviceId(credentials.deviceId()).setAuthToken(credentials.authToken()).build()));

@@ -39,6 +39,10 @@ public final class AccountRegistry {
     public record IssuedCode(String code, Duration expiresIn) {
     }
 
+    /** A verification session: the id its caller must present to register, and its code's lifetime. */
+    public record VerificationSession(byte[] id, Duration expiresIn) {
+    }
+
     /** A linked device's credentials and what its primary sealed for it (the account identity), as it was sent. */
     public record LinkedDevice(Credentials credentials, byte[] provisioningMessage) {
     }
@@ -75,9 +79,10 @@ public final class AccountRegistry {
         this.locks = locks;
     }
 
-    /** Sends a fresh code to the number, replacing any pending one. */
-    public Mono<Duration> requestVerificationCode(String phoneNumber, String peer) {
-        return Mono.defer(() -> verification.sendCode(PhoneNumbers.requireValid(phoneNumber), peer));
+    /** Opens a verification session for the number and sends its code; other sessions of the number stay valid. */
+    public Mono<VerificationSession> requestVerificationCode(String phoneNumber, String attestationToken,
+            String peer) {
+        return Mono.defer(() -> verification.sendCode(PhoneNumbers.requireValid(phoneNumber), attestationToken, peer));
     }
 
     /**
@@ -86,18 +91,20 @@ public final class AccountRegistry {
      * account keeps its id; otherwise the number gets a fresh account and what was keyed by the previous id —
      * receipts, statuses — stays with it, out of the new owner's reach.
      */
-    public Mono<Credentials> register(String phoneNumber, String code, String deviceName, String pin, String peer) {
+    public Mono<Credentials> register(String phoneNumber, byte[] sessionId, String code, String deviceName,
+            String pin, String peer) {
         return Mono.defer(() -> {
             String phone = PhoneNumbers.requireValid(phoneNumber).e164();
+            byte[] session = PhoneVerification.requireSessionId(sessionId);
             byte[] codeBytes = PhoneVerification.requireWellFormed(code);
             String name = requireDeviceName(deviceName);
             Optional<byte[]> pinBytes = pin == null || pin.isEmpty() ? Optional.empty()
                     : Optional.of(PinHasher.requireWellFormed(pin));
             return limiter.acquire(config.limits().registrationsPerPeer(), peer)
-                    .then(verification.verify(phone, codeBytes))
+                    .then(verification.verify(session, phone, codeBytes))
                     .flatMap(verified -> {
                         // Once, however many compare-and-set rounds follow: the code is spent when a round applies.
-                        Mono<Void> consume = verification.consume(phone, verified).cache();
+                        Mono<Void> consume = verification.consume(verified).cache();
                         return phones.find(phone).map(Optional::of).defaultIfEmpty(Optional.empty())
                                 .flatMap(previous -> previous.isEmpty()
                                         ? consume.then(registerFresh(phone, previous, name))

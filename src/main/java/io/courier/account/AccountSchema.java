@@ -39,14 +39,17 @@ final class AccountSchema {
               open_link_codes set<blob> static,
               PRIMARY KEY (account_id, device_id))
             """,
-            // One live code per number; rows carry a TTL slightly past expires_at.
+            // A code per verification session, not per number, so guesses in one session never spend another's
+            // attempts; rows carry a TTL slightly past expires_at.
             """
-            CREATE TABLE IF NOT EXISTS verification_codes (
-              phone text PRIMARY KEY,
+            CREATE TABLE IF NOT EXISTS verification_sessions (
+              session_id blob PRIMARY KEY,
+              phone text,
               salt blob,
               code_hash blob,
               expires_at timestamp,
-              attempts int)
+              attempts int,
+              next_guess_at timestamp)
             """,
             // issuer_salt ties a code to the primary that issued it: re-registering the number voids old codes.
             // provisioning_message: the account's identity sealed to the new device (account.proto), relayed as is.

@@ -13,6 +13,7 @@ import jakarta.inject.Singleton;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.hazelcast.core.HazelcastInstance;
 
+import io.courier.cluster.BackoffLimiter;
 import io.courier.cluster.RateLimiter;
 import io.courier.local.LocalConfig;
 import io.courier.common.CredentialVerifier;
@@ -32,6 +33,14 @@ public class AccountWiring {
     @Produces
     BaselineTables schema() {
         return AccountSchema.TABLES;
+    }
+
+    /** Every code request passes unless the deployment adds its own {@link CodeRequestAttestation} bean. */
+    @Produces
+    @Singleton
+    @DefaultBean
+    CodeRequestAttestation codeRequestAttestation() {
+        return CodeRequestAttestation.ACCEPT_ALL;
     }
 
     @Produces
@@ -102,11 +111,11 @@ public class AccountWiring {
     @Singleton
     @Startup
     AccountRegistry registry(CqlSession session, DeviceStore devices, VerificationCodeStore codes,
-            VerificationCodeSender sender, RateLimiter limiter, AccountConfig config, Clock clock,
-            @All List<DeviceRemovalListener> listeners, @All List<AccountDeletionListener> deletionListeners,
-            CurrentDevices current, PinHasher pins) {
-        PhoneVerification verification = new PhoneVerification(codes, sender, limiter,
-                CodeSendLimits.of(config.limits()), config, clock);
+            VerificationCodeSender sender, CodeRequestAttestation attestation, RateLimiter limiter,
+            BackoffLimiter backoffs, AccountConfig config, Clock clock, @All List<DeviceRemovalListener> listeners,
+            @All List<AccountDeletionListener> deletionListeners, CurrentDevices current, PinHasher pins) {
+        PhoneVerification verification = new PhoneVerification(codes, sender, attestation, limiter, backoffs,
+                CodeSendLimits.of(config.limits()), VerificationPolicy.of(config), clock);
         return new AccountRegistry(new PhoneDirectory(session), devices, verification, new LinkCodeStore(session),
                 limiter, config, clock, listeners, deletionListeners, current,
                 new RegistrationLocks(devices, pins, limiter, config, clock));

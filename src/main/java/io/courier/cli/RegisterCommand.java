@@ -1,6 +1,7 @@
 package io.courier.cli;
 
 import io.courier.client.Credentials;
+import io.courier.client.VerificationSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -15,10 +16,10 @@ final class RegisterCommand extends DeviceCommand {
 
     @Override
     void run(Session session) {
-        session.client.requestVerificationCode(phone).block();
+        VerificationSession verification = session.client.requestVerificationCode(phone).block();
         String code = cli.terminal.ask("Verification code sent to " + phone + ": ")
                 .orElseThrow(() -> new IllegalArgumentException("no verification code entered")).trim();
-        Credentials credentials = session.client.register(phone, code, name).block();
+        Credentials credentials = session.client.register(verification, code, name).block();
         cli.terminal.println("Registered " + phone + ": account " + credentials.accountId() + ", device "
                 + credentials.deviceId() + " (state in " + cli.state + ")");
     }

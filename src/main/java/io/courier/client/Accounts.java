@@ -1,5 +1,6 @@
 package io.courier.client;
 
+import java.time.Duration;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -41,16 +42,22 @@ final class Accounts {
         this.store = store;
     }
 
-    Mono<Void> requestVerificationCode(String phoneNumber) {
-        return calls.call(() -> AccountServiceGrpc.newBlockingStub(calls.channel()).requestVerificationCode(
-                RequestVerificationCodeRequest.newBuilder().setPhoneNumber(phoneNumber).build())).then();
+    Mono<VerificationSession> requestVerificationCode(String phoneNumber, String attestationToken) {
+        return calls.call(() -> {
+            var response = AccountServiceGrpc.newBlockingStub(calls.channel()).requestVerificationCode(
+                    RequestVerificationCodeRequest.newBuilder().setPhoneNumber(phoneNumber)
+                            .setAttestationToken(attestationToken).build());
+            return new VerificationSession(phoneNumber, response.getVerificationSessionId(),
+                    Duration.ofSeconds(response.getExpiresInSeconds()));
+        });
     }
 
-    Mono<Credentials> register(String phoneNumber, String verificationCode, String deviceName,
+    Mono<Credentials> register(VerificationSession session, String verificationCode, String deviceName,
             String registrationLockPin) {
         return calls.call(() -> {
             var response = AccountServiceGrpc.newBlockingStub(calls.channel()).register(RegisterRequest.newBuilder()
-                    .setPhoneNumber(phoneNumber).setVerificationCode(verificationCode).setDeviceName(deviceName)
+                    .setPhoneNumber(session.phoneNumber()).setVerificationSessionId(session.id())
+                    .setVerificationCode(verificationCode).setDeviceName(deviceName)
                     .setRegistrationLockPin(registrationLockPin).build());
             return adopt(response.getAccountId(), response.getDeviceId(), response.getAuthToken());
         });

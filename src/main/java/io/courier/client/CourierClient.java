@@ -78,22 +78,28 @@ public final class CourierClient implements AutoCloseable {
 
     // --- accounts and keys ---
 
-    public Mono<Void> requestVerificationCode(String phoneNumber) {
-        return accounts.requestVerificationCode(phoneNumber);
+    /** Sends a code to the number; register with it and the session this returns. */
+    public Mono<VerificationSession> requestVerificationCode(String phoneNumber) {
+        return requestVerificationCode(phoneNumber, "");
     }
 
-    /** Registers this device as the number's primary and uploads its keys. */
-    public Mono<Credentials> register(String phoneNumber, String verificationCode, String deviceName) {
-        return register(phoneNumber, verificationCode, deviceName, "");
+    /** Like {@link #requestVerificationCode(String)}, with an attestation or captcha token for servers that ask. */
+    public Mono<VerificationSession> requestVerificationCode(String phoneNumber, String attestationToken) {
+        return accounts.requestVerificationCode(phoneNumber, attestationToken);
+    }
+
+    /** Registers this device as the session's number's primary and uploads its keys. */
+    public Mono<Credentials> register(VerificationSession session, String verificationCode, String deviceName) {
+        return register(session, verificationCode, deviceName, "");
     }
 
     /**
      * Registers with the number's Registration Lock PIN (needed while the number's devices were active in the last
      * 7 days; the account then keeps its id). A missing PIN fails with FAILED_PRECONDITION and the code stays valid.
      */
-    public Mono<Credentials> register(String phoneNumber, String verificationCode, String deviceName,
+    public Mono<Credentials> register(VerificationSession session, String verificationCode, String deviceName,
             String registrationLockPin) {
-        return accounts.register(phoneNumber, verificationCode, deviceName, registrationLockPin);
+        return accounts.register(session, verificationCode, deviceName, registrationLockPin);
     }
 
     /** Sets or replaces the account's Registration Lock PIN (primary only; 4 to 64 characters). */

@@ -42,6 +42,12 @@ public class ClusterWiring {
 
     @Produces
     @Singleton
+    BackoffLimiter backoffLimiter(HazelcastInstance hazelcast, Clock clock) {
+        return new BackoffLimiter(hazelcast, clock);
+    }
+
+    @Produces
+    @Singleton
     PresenceDirectory presence(HazelcastInstance hazelcast) {
         return new PresenceDirectory(hazelcast);
     }

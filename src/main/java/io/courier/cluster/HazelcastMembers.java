@@ -87,6 +87,7 @@ public final class HazelcastMembers {
                     .setGroupType(PartitionGroupConfig.MemberGroupType.ZONE_AWARE);
         });
         config.addMapConfig(RateLimiter.mapConfig());
+        config.addMapConfig(BackoffLimiter.mapConfig());
         config.addMapConfig(new MapConfig(PresenceDirectory.MAP).setBackupCount(1));
         capabilityMaps.forEach(config::addMapConfig);
         config.addFlakeIdGeneratorConfig(ServerIds.config());

@@ -14,7 +14,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import reactor.core.publisher.Mono;
 
 /**
- * The real verification code store, with a gate tests can close on the next reads of one number's pending code:
+ * The real verification code store, with a gate tests can close on the next reads of one number's pending codes:
  * each held read has read the row and waits until the test opens the gate, so "guesses that read the same attempt
  * count at once" is a deterministic step, not a timing accident. Unarmed, it changes nothing.
  */
@@ -41,15 +41,16 @@ public class GatedVerificationCodeStore extends VerificationCodeStore {
         return gate;
     }
 
+    /** Reads are sessions', so a read is matched to its number's gate once it has read the session's row. */
     @Override
-    Mono<PendingCode> find(String phone) {
-        Gate gate = gates.get(phone);
-        if (gate == null || gate.claimed().getAndIncrement() >= gate.reads()) {
-            return super.find(phone);
-        }
-        return super.find(phone).flatMap(pending -> {
+    Mono<PendingCode> find(byte[] sessionId) {
+        return super.find(sessionId).flatMap(pending -> {
+            Gate gate = pending.phone() == null ? null : gates.get(pending.phone());
+            if (gate == null || gate.claimed().getAndIncrement() >= gate.reads()) {
+                return Mono.just(pending);
+            }
             if (gate.arrived().incrementAndGet() == gate.reads()) {
-                gates.remove(phone, gate);
+                gates.remove(pending.phone(), gate);
                 gate.reached().complete(null);
             }
             return Mono.fromFuture(gate.open()).thenReturn(pending);

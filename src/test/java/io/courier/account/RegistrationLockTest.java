@@ -46,7 +46,7 @@ class RegistrationLockTest extends ServerTest {
 
     private static RegisterResponse registerWith(String phone, String code, String pin) {
         return anonymousAccounts().register(RegisterRequest.newBuilder().setPhoneNumber(phone)
-                .setVerificationCode(code).setDeviceName("new phone").setRegistrationLockPin(pin).build());
+                .setVerificationSessionId(sessionFor(phone)).setVerificationCode(code).setDeviceName("new phone").setRegistrationLockPin(pin).build());
     }
 
     private static CompletableFuture<Status.Code> registerAsync(String phone, String code, String pin) {

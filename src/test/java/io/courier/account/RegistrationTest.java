@@ -7,6 +7,8 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import com.google.protobuf.ByteString;
+
 import io.courier.api.v1.ListDevicesRequest;
 import io.courier.api.v1.RegisterRequest;
 import io.courier.api.v1.RequestVerificationCodeRequest;
@@ -19,8 +21,8 @@ import io.quarkus.test.junit.QuarkusTest;
 class RegistrationTest extends ServerTest {
 
     private RegisterRequest registration(String phone, String code) {
-        return RegisterRequest.newBuilder().setPhoneNumber(phone).setVerificationCode(code).setDeviceName("phone")
-                .build();
+        return RegisterRequest.newBuilder().setPhoneNumber(phone).setVerificationSessionId(sessionFor(phone))
+                .setVerificationCode(code).setDeviceName("phone").build();
     }
 
     @Test
@@ -84,9 +86,21 @@ class RegistrationTest extends ServerTest {
     }
 
     @Test
-    void registeringWithoutRequestingACodeIsRefused() {
-        assertStatus(Status.Code.FAILED_PRECONDITION,
-                () -> anonymousAccounts().register(registration(randomPhoneNumber(), "123456")));
+    void registeringWithoutASessionOrWithAnUnknownOneIsRefused() {
+        String phone = randomPhoneNumber();
+        String code = requestCode(phone);
+        String missing = assertStatus(Status.Code.INVALID_ARGUMENT, () -> anonymousAccounts().register(
+                RegisterRequest.newBuilder().setPhoneNumber(phone).setVerificationCode(code).build()));
+        assertThat(missing).contains("verification_session_id is required");
+        String unknown = assertStatus(Status.Code.FAILED_PRECONDITION, () -> anonymousAccounts().register(
+                RegisterRequest.newBuilder().setPhoneNumber(phone).setVerificationCode(code)
+                        .setVerificationSessionId(ByteString.copyFrom(new byte[16])).build()));
+        assertThat(unknown).contains("unknown or expired verification session");
+
+        // Neither was a guess at the session's code.
+        String wrong = code.equals("000000") ? "111111" : "000000";
+        assertThat(assertStatus(Status.Code.PERMISSION_DENIED,
+                () -> anonymousAccounts().register(registration(phone, wrong)))).contains("4 attempts left");
     }
 
     @Test
@@ -99,24 +113,11 @@ class RegistrationTest extends ServerTest {
         String code = requestCode(phone);
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> anonymousAccounts().register(registration(phone, "12ab56")));
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> anonymousAccounts().register(registration(phone, "1234")));
-        assertStatus(Status.Code.INVALID_ARGUMENT, () -> anonymousAccounts().register(RegisterRequest.newBuilder()
-                .setPhoneNumber(phone).setVerificationCode(code).setDeviceName("x".repeat(65)).build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> anonymousAccounts().register(registration(phone, code)
+                .toBuilder().setDeviceName("x".repeat(65)).build()));
 
         // None of those counted as a guess: the code still works.
         assertThat(anonymousAccounts().register(registration(phone, code)).getDeviceId()).isEqualTo(1);
-    }
-
-    @Test
-    void codeRequestsAreRateLimitedPerNumber() {
-        String phone = randomPhoneNumber();
-        var request = RequestVerificationCodeRequest.newBuilder().setPhoneNumber(phone).build();
-        for (int i = 0; i < 3; i++) {
-            anonymousAccounts().requestVerificationCode(request);
-        }
-
-        String message = assertStatus(Status.Code.RESOURCE_EXHAUSTED,
-                () -> anonymousAccounts().requestVerificationCode(request));
-        assertThat(message).contains("retry in");
     }
 
     @Test

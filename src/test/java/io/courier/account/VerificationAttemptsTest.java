@@ -3,10 +3,8 @@ package io.courier.account;
 import static io.courier.support.Statuses.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,8 +17,6 @@ import org.junit.jupiter.api.Test;
 
 import io.courier.api.v1.RegisterRequest;
 import io.courier.api.v1.RequestVerificationCodeRequest;
-import io.courier.cluster.RateLimit;
-import io.courier.cluster.RateLimiter;
 import io.courier.support.ServerTest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -28,7 +24,7 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * Guessing a verification code: attempts are reserved before a code is compared, so parallel guesses can't exceed
- * the limit; only ASCII digits are guesses at all; code sends are budgeted per country code and globally.
+ * the limit; only ASCII digits are guesses at all.
  */
 @QuarkusTest
 class VerificationAttemptsTest extends ServerTest {
@@ -38,20 +34,14 @@ class VerificationAttemptsTest extends ServerTest {
     @Inject
     GatedVerificationCodeStore codes;
 
-    @Inject
-    RateLimiter limiter;
-
-    @Inject
-    AccountConfig config;
-
     @AfterAll
     static void stopCallers() {
         CALLERS.shutdownNow();
     }
 
     private static RegisterRequest registration(String phone, String code) {
-        return RegisterRequest.newBuilder().setPhoneNumber(phone).setVerificationCode(code).setDeviceName("phone")
-                .build();
+        return RegisterRequest.newBuilder().setPhoneNumber(phone).setVerificationSessionId(sessionFor(phone))
+                .setVerificationCode(code).setDeviceName("phone").build();
     }
 
     private static String wrongFor(String code) {
@@ -193,38 +183,14 @@ class VerificationAttemptsTest extends ServerTest {
     }
 
     @Test
-    void codeSendsAreBudgetedPerCountryCodeAndGlobally() {
-        String run = UUID.randomUUID().toString();
-        RateLimit lots = new RateLimit("test sends " + run, 1000, Duration.ofMinutes(10));
-        CodeSendLimits perCountry = new CodeSendLimits(lots, lots,
-                new RateLimit("codes sent to this country code in test " + run, 2, Duration.ofMinutes(10)), lots);
-        PhoneVerification byCountry = new PhoneVerification(codes, verificationCodes, limiter, perCountry, config,
-                clock);
-
-        byCountry.sendCode(PhoneNumbers.requireValid(randomPhoneNumber()), "peer").block();
-        byCountry.sendCode(PhoneNumbers.requireValid(randomPhoneNumber()), "peer").block();
-        String message = assertStatus(Status.Code.RESOURCE_EXHAUSTED,
-                () -> byCountry.sendCode(PhoneNumbers.requireValid(randomPhoneNumber()), "peer").block());
-        assertThat(message).contains("country code");
-        // Another country's budget is untouched.
-        byCountry.sendCode(PhoneNumbers.requireValid("+33612345678"), "peer").block();
-
-        CodeSendLimits global = new CodeSendLimits(lots, lots, lots,
-                new RateLimit("test global " + run, 1, Duration.ofMinutes(10)));
-        PhoneVerification overall = new PhoneVerification(codes, verificationCodes, limiter, global, config, clock);
-        overall.sendCode(PhoneNumbers.requireValid("+33612345679"), "peer").block();
-        assertStatus(Status.Code.RESOURCE_EXHAUSTED,
-                () -> overall.sendCode(PhoneNumbers.requireValid("+4915112345678"), "peer").block());
-    }
-
-    @Test
     void phoneNumbersAreNormalisedToE164() {
         String phone = randomPhoneNumber();
         String spaced = phone.substring(0, 3) + " " + phone.substring(3, 6) + " " + phone.substring(6);
-        anonymousAccounts().requestVerificationCode(RequestVerificationCodeRequest.newBuilder()
-                .setPhoneNumber(spaced).build());
+        var session = anonymousAccounts().requestVerificationCode(RequestVerificationCodeRequest.newBuilder()
+                .setPhoneNumber(spaced).build()).getVerificationSessionId();
         String code = verificationCodes.lastCodeFor(phone);
 
-        assertThat(anonymousAccounts().register(registration(phone, code)).getDeviceId()).isEqualTo(1);
+        assertThat(anonymousAccounts().register(RegisterRequest.newBuilder().setPhoneNumber(phone)
+                .setVerificationSessionId(session).setVerificationCode(code).build()).getDeviceId()).isEqualTo(1);
     }
 }

@@ -52,8 +52,8 @@ abstract class BenchSupport extends ServerTest {
     protected CourierClient registeredClient() {
         String phone = randomPhoneNumber();
         CourierClient client = CourierClient.create(channel, ClientStore.inMemory());
-        client.requestVerificationCode(phone).block();
-        client.register(phone, verificationCodes.lastCodeFor(phone), "phone").block();
+        var session = client.requestVerificationCode(phone).block();
+        client.register(session, verificationCodes.lastCodeFor(phone), "phone").block();
         return client;
     }
 

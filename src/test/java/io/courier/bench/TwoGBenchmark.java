@@ -469,8 +469,8 @@ class TwoGBenchmark extends BenchSupport {
             ClientStore store = ClientStore.inMemory();
             String number = randomPhoneNumber();
             CourierClient setup = CourierClient.create(TwoGBenchmark.channel, store);
-            setup.requestVerificationCode(number).block(WAIT);
-            account = setup.register(number, verificationCodes.lastCodeFor(number), name).block(WAIT).accountId();
+            var session = setup.requestVerificationCode(number).block(WAIT);
+            account = setup.register(session, verificationCodes.lastCodeFor(number), name).block(WAIT).accountId();
             setup.close();
             channel = proxyPort < 0 ? null
                     : ManagedChannelBuilder.forAddress("127.0.0.1", proxyPort).usePlaintext().build();

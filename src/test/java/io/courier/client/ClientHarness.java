@@ -18,8 +18,8 @@ final class ClientHarness implements AutoCloseable {
     static ClientHarness registered(io.grpc.Channel channel, ClientStore store, String phone,
             io.courier.support.CapturingVerificationCodeSender codes) {
         CourierClient client = CourierClient.create(channel, store);
-        client.requestVerificationCode(phone).block();
-        client.register(phone, codes.lastCodeFor(phone), "phone").block();
+        var session = client.requestVerificationCode(phone).block();
+        client.register(session, codes.lastCodeFor(phone), "phone").block();
         return new ClientHarness(client);
     }
 

@@ -33,8 +33,8 @@ class IdentityTrustTest extends ServerTest {
     /** The number registered again on a new install (new identity), keeping its account id with the PIN. */
     private ClientHarness reinstalled(String phone) {
         CourierClient client = CourierClient.create(channel, ClientStore.inMemory());
-        client.requestVerificationCode(phone).block();
-        client.register(phone, verificationCodes.lastCodeFor(phone), "new phone", PIN).block();
+        var session = client.requestVerificationCode(phone).block();
+        client.register(session, verificationCodes.lastCodeFor(phone), "new phone", PIN).block();
         return new ClientHarness(client);
     }
 

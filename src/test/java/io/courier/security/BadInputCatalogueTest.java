@@ -10,6 +10,7 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.protobuf.ByteString;
 
 import io.courier.api.v1.AccountServiceGrpc;
@@ -101,6 +102,10 @@ class BadInputCatalogueTest extends ServerTest {
                 new Case("code request for an unassigned country code", Code.INVALID_ARGUMENT,
                         () -> codeFor("+999123456789")),
                 new Case("code request for 40 characters", Code.INVALID_ARGUMENT, () -> codeFor("+49" + "1".repeat(37))),
+                new Case("code request for a premium-rate number", Code.INVALID_ARGUMENT,
+                        () -> codeFor(exampleNumber(PhoneNumberUtil.PhoneNumberType.PREMIUM_RATE))),
+                new Case("code request for a shared-cost number", Code.INVALID_ARGUMENT,
+                        () -> codeFor(exampleNumber(PhoneNumberUtil.PhoneNumberType.SHARED_COST))),
                 // Register
                 new Case("register without a number", Code.INVALID_ARGUMENT, () -> register("", "123456", "")),
                 new Case("register an invalid number", Code.INVALID_ARGUMENT, () -> register("+12", "123456", "")),
@@ -116,6 +121,10 @@ class BadInputCatalogueTest extends ServerTest {
                         () -> register(unregistered, "123456", longName)),
                 new Case("register with no code pending", Code.FAILED_PRECONDITION,
                         () -> register(unregistered, "123456", "")),
+                new Case("register without a verification session", Code.INVALID_ARGUMENT,
+                        () -> register(unregistered, ByteString.EMPTY, "123456", "")),
+                new Case("register with a 15-byte verification session", Code.INVALID_ARGUMENT,
+                        () -> register(unregistered, ByteString.copyFrom(new byte[15]), "123456", "")),
                 new Case("register with a 3-character lock PIN", Code.INVALID_ARGUMENT,
                         () -> registerWithPin(unregistered, "123")),
                 new Case("register with a 65-character lock PIN", Code.INVALID_ARGUMENT,
@@ -253,14 +262,27 @@ class BadInputCatalogueTest extends ServerTest {
                 RequestVerificationCodeRequest.newBuilder().setPhoneNumber(phone).build());
     }
 
+    /** A well-formed session id no code request returned. */
+    private static final ByteString NO_SESSION = ByteString.copyFrom(new byte[16]);
+
     private static void register(String phone, String code, String name) {
-        anonymousAccounts().register(RegisterRequest.newBuilder().setPhoneNumber(phone).setVerificationCode(code)
-                .setDeviceName(name).build());
+        register(phone, NO_SESSION, code, name);
+    }
+
+    private static void register(String phone, ByteString session, String code, String name) {
+        anonymousAccounts().register(RegisterRequest.newBuilder().setPhoneNumber(phone)
+                .setVerificationSessionId(session).setVerificationCode(code).setDeviceName(name).build());
     }
 
     private static void registerWithPin(String phone, String pin) {
-        anonymousAccounts().register(RegisterRequest.newBuilder().setPhoneNumber(phone).setVerificationCode("123456")
-                .setRegistrationLockPin(pin).build());
+        anonymousAccounts().register(RegisterRequest.newBuilder().setPhoneNumber(phone)
+                .setVerificationSessionId(NO_SESSION).setVerificationCode("123456").setRegistrationLockPin(pin)
+                .build());
+    }
+
+    private static String exampleNumber(PhoneNumberUtil.PhoneNumberType type) {
+        PhoneNumberUtil numbers = PhoneNumberUtil.getInstance();
+        return numbers.format(numbers.getExampleNumberForType("DE", type), PhoneNumberUtil.PhoneNumberFormat.E164);
     }
 
     private static void revoke(AccountServiceGrpc.AccountServiceBlockingStub stub, int deviceId) {

@@ -17,6 +17,10 @@ public class CapturingVerificationCodeSender implements VerificationCodeSender {
         lastCode.put(phoneNumber, code);
     }
 
+    public boolean sentTo(String phoneNumber) {
+        return lastCode.containsKey(phoneNumber);
+    }
+
     public String lastCodeFor(String phoneNumber) {
         String code = lastCode.get(phoneNumber);
         if (code == null) {

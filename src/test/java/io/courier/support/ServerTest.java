@@ -44,6 +44,9 @@ public abstract class ServerTest {
 
     protected static ManagedChannel channel;
 
+    /** The verification session of the last code requested for each number. */
+    private static final Map<String, ByteString> SESSIONS = new ConcurrentHashMap<>();
+
     /** The identity key pair of each account whose primary {@link #withKeys} uploaded keys. */
     private final Map<ByteString, IdentityKeyPair> accountIdentities = new ConcurrentHashMap<>();
 
@@ -91,16 +94,28 @@ public abstract class ServerTest {
         return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(metadata));
     }
 
+    /** Requests a code for the number (opening a session, see {@link #sessionFor}) and returns the code sent. */
     protected String requestCode(String phoneNumber) {
-        anonymousAccounts().requestVerificationCode(
-                RequestVerificationCodeRequest.newBuilder().setPhoneNumber(phoneNumber).build());
+        SESSIONS.put(phoneNumber, anonymousAccounts().requestVerificationCode(
+                RequestVerificationCodeRequest.newBuilder().setPhoneNumber(phoneNumber).build())
+                .getVerificationSessionId());
         return verificationCodes.lastCodeFor(phoneNumber);
+    }
+
+    /** The session of the last code {@link #requestCode} requested for the number, as the phone would keep it. */
+    protected static ByteString sessionFor(String phoneNumber) {
+        ByteString session = SESSIONS.get(phoneNumber);
+        if (session == null) {
+            throw new AssertionError("no verification code was requested for " + phoneNumber);
+        }
+        return session;
     }
 
     protected RegisteredDevice register(String phoneNumber) {
         String code = requestCode(phoneNumber);
         RegisterResponse response = anonymousAccounts().register(RegisterRequest.newBuilder()
-                .setPhoneNumber(phoneNumber).setVerificationCode(code).setDeviceName("phone").build());
+                .setPhoneNumber(phoneNumber).setVerificationSessionId(sessionFor(phoneNumber))
+                .setVerificationCode(code).setDeviceName("phone").build());
         return new RegisteredDevice(phoneNumber, response.getAccountId(), response.getDeviceId(),
                 response.getAuthToken());
     }

@@ -10,6 +10,7 @@ import jakarta.inject.Singleton;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.All;
 import io.quarkus.arc.DefaultBean;
 import io.quarkus.runtime.Startup;
@@ -32,6 +33,16 @@ public class ClusterWiring {
 
     void stop(@Disposes HazelcastInstance hazelcast) {
         hazelcast.shutdown();
+    }
+
+    /** Built with the member: migrations are counted from the first one. */
+    @Produces
+    @Singleton
+    @Startup
+    GridMeters gridMeters(HazelcastInstance hazelcast, MeterRegistry meters) {
+        GridMeters grid = new GridMeters(hazelcast);
+        grid.register(meters);
+        return grid;
     }
 
     @Produces

@@ -1,6 +1,7 @@
 package io.courier.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.URI;
@@ -55,7 +56,16 @@ class MetricsEndpointTest extends ServerTest {
                 "courier_send_ack_seconds_bucket{",
                 "courier_send_deliver_seconds_bucket{",
                 "courier_messages_stored_total ",
-                "courier_receipts_emitted_total{status=\"read\"");
+                "courier_receipts_emitted_total{status=\"read\"",
+                "courier_grid_migrations_total ",
+                "courier_queue_holding ");
+        // The test node is a lone member once any second member an earlier test joined has gone and its partitions
+        // came back: it sees itself and owns every partition.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            String now = scrape().body();
+            assertThat(sampleValue(now, "courier_grid_members")).isEqualTo(1);
+            assertThat(sampleValue(now, "courier_grid_partitions_owned")).isEqualTo(271);
+        });
     }
 
     @Test

@@ -22,6 +22,7 @@ for (const file of process.argv.slice(2)) {
     return doc.toJS();
   }).filter((o) => o);
   const pods = objects.filter((o) => o.kind === "Deployment").map((d) => d.spec?.template?.metadata?.labels ?? {});
+  const services = objects.filter((o) => o.kind === "Service").map((s) => s.metadata?.labels ?? {});
   for (const object of objects) {
     const name = `${file}: ${object.kind ?? "?"}/${object.metadata?.name ?? "?"}`;
     const load = MODULES[object.apiVersion];
@@ -36,11 +37,13 @@ for (const file of process.argv.slice(2)) {
     } catch (e) {
       problems.push(`${name}: ${e.message}`);
     }
-    // The API server accepts a selector that matches nothing; a Service or policy that selects no pod is a bug.
+    // The API server accepts a selector that matches nothing; a Service or policy that selects no pod, or a
+    // ServiceMonitor that selects no Service, is a bug.
     const selector = object.kind === "Service" ? object.spec?.selector
       : (object.spec?.selector ?? object.spec?.podSelector)?.matchLabels;
-    if (selector && !pods.some((labels) => Object.entries(selector).every(([k, v]) => labels[k] === v))) {
-      problems.push(`${name}: its selector matches no pod template`);
+    const [targets, what] = object.kind === "ServiceMonitor" ? [services, "Service"] : [pods, "pod template"];
+    if (selector && !targets.some((labels) => Object.entries(selector).every(([k, v]) => labels[k] === v))) {
+      problems.push(`${name}: its selector matches no ${what}`);
     }
   }
 }

@@ -200,7 +200,7 @@ class ChaosBenchmarkIT {
                     kills, ledger.sentAt.size(), ledger.acked.size(), lost, duplicates, ticksMissing,
                     LatencyStats.millis(reconnects, 99), reconnects.getMaxValue() / 1000.0,
                     LatencyStats.millis(floor, 99), LatencyStats.millis(chaos, 99), LatencyStats.millis(rolling, 99));
-            BenchSupport.publish("chaos", report, result);
+            BenchSupport.publish("chaos", report, result, List.of());
             assertThat(lost).as("acked messages lost").isZero();
             assertThat(duplicates).as("messages shown twice").isZero();
             assertThat(ticksMissing).as("DELIVERED ticks missing").isZero();

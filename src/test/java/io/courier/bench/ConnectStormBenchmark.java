@@ -71,6 +71,6 @@ class ConnectStormBenchmark extends BenchSupport {
                 .append(" | ").append(count).append(" |\n"));
         publish("connect-storm", report.toString(), "devices=%d all_ready_ms=%s refused=%d heap_per_stream_bytes=%d"
                 .formatted(devices, allReady ? Long.toString(storm.lastReadyMillis()) : "never", storm.refusedCount(),
-                        perStream));
+                        perStream), List.of());
     }
 }

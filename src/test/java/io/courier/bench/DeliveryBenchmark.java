@@ -1,6 +1,7 @@
 package io.courier.bench;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 import jakarta.inject.Inject;
@@ -51,6 +52,6 @@ class DeliveryBenchmark extends BenchSupport {
                 """.formatted(pairs, rate, seconds, payload, load.acked(), load.delivered() / load.seconds(),
                 RUN_HEADER, row(load), floor.perSecond(), LatencyStats.percentiles(floor.latency().snapshot()));
         publish("delivery", report, String.format(Locale.ROOT, "rate=%d delivered=%d p99_ms=%.1f floor=%.0f", rate,
-                load.delivered(), load.p99DeliverMillis(), floor.perSecond()));
+                load.delivered(), load.p99DeliverMillis(), floor.perSecond()), List.of());
     }
 }

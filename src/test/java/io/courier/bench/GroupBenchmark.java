@@ -123,6 +123,6 @@ class GroupBenchmark extends BenchSupport {
                 size, groupP99, directP99, LatencyStats.millis(steady.lastDelivery(), 99), fanout.deliveriesPerSecond(),
                 floor.perSecond(), crypto.encrypt().getValueAtPercentile(50) * 1.0,
                 crypto.encrypt().getValueAtPercentile(99) * 1.0, size - 1, crypto.distributeMillis(),
-                steady.fullyDelivered(), steady.groupMessages()));
+                steady.fullyDelivered(), steady.groupMessages()), List.of());
     }
 }

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
@@ -131,7 +132,7 @@ class MaxRateBenchmark extends BenchSupport {
                 ramp.maxRate() / relay.perSecond(), orNone(half, "%.2f", Measured::cqlWrites),
                 orNone(half, "%.2f", Measured::cqlRows),
                 orNone(half, "%.2f", Measured::cqlReads), orNone(half, "%.1f", Measured::cpuMicros), members,
-                messaging.hold().toMillis()));
+                messaging.hold().toMillis()), List.of());
     }
 
     /**

@@ -151,7 +151,7 @@ class MediaBenchmark extends BenchSupport {
                             + " raw_multipart_join_s=%.2f heap_after_gc_max_mib=%d upload_live_mib=%d"
                             + " download_live_mib=%d",
                     megabytes, rawPut / encPut, rawGet / encGet, rawPut, encPut, rawGet, encGet, upTail, downTail,
-                    rawMultipart[0], rawMultipart[1], heapMax, uploadHeld, downloadHeld));
+                    rawMultipart[0], rawMultipart[1], heapMax, uploadHeld, downloadHeld), List.of());
         } finally {
             alice.close();
             bob.close();

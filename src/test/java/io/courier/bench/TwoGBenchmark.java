@@ -283,7 +283,7 @@ class TwoGBenchmark extends BenchSupport {
                         + "overhead_bytes_per_msg=%.0f sendack_p50_ms=%.1f reconnect_ms=%d reconnect_floor_ms=%d "
                         + "loss=%.3f",
                 p50, p99, floorP50, floorP99, p50 / floorP50, p99 / floorP99, bytes.overheadPerMessage(),
-                LatencyStats.millis(sendAck, 50), reconnect.millis(), reconnect.floorMillis(), loss));
+                LatencyStats.millis(sendAck, 50), reconnect.millis(), reconnect.floorMillis(), loss), List.of());
     }
 
     /** The node's send→SendAck timer and its CQL requests, to tell database time from the rest. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -112,7 +113,7 @@ class WakeUpBenchmark extends BenchSupport {
                 + " burst_p99_ms=%.1f paced_rate=%d paced_p99_ms=%.1f floor_per_s=%.0f", devices, burstRun.woken(),
                 burstRun.duplicates() + pacedRun.duplicates(), burstRun.perSecond(),
                 LatencyStats.millis(burstRun.latency(), 99), rate, LatencyStats.millis(pacedRun.latency(), 99),
-                floor));
+                floor), List.of());
     }
 
     /** Registered devices with an APNs token each, by token. */

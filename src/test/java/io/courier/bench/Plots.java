@@ -113,6 +113,15 @@ final class Plots {
         return percentiles(title, lines);
     }
 
+    /** A load run's latencies beside the same load's without what the scenario adds ({@code under}). */
+    static Plot againstBaseline(String title, String under, LoadGenerator.Result baseline,
+            LoadGenerator.Result measured) {
+        return percentiles(title, List.of(Map.entry("send → deliver, baseline", baseline.delivery()),
+                Map.entry("send → deliver, " + under, measured.delivery()),
+                Map.entry("send → SendAck, baseline", baseline.sendAck()),
+                Map.entry("send → SendAck, " + under, measured.sendAck())));
+    }
+
     /** x of a percentile on the nines scale: 0 % → 0, 90 % → 1, 99 % → 2, 99.9 % → 3. */
     static double nines(double percentile) {
         return -Math.log10(1 - percentile / 100);
@@ -187,16 +196,14 @@ final class Plots {
 
         List<LoadGenerator.Result> byRate = steps.stream()
                 .sorted(Comparator.comparingInt(LoadGenerator.Result::rate)).toList();
-        double highestP99 = Math.max(p99LimitMillis,
-                byRate.stream().mapToDouble(LoadGenerator.Result::p99DeliverMillis).max().orElse(0));
-        double lowestP99 = Math.min(p99LimitMillis,
-                byRate.stream().mapToDouble(LoadGenerator.Result::p99DeliverMillis).min().orElse(1));
-        double lowest = byRate.isEmpty() ? 1 : byRate.get(0).rate();
-        double highest = byRate.isEmpty() ? 1 : byRate.get(byRate.size() - 1).rate();
+        double[] offered = byRate.stream().mapToDouble(LoadGenerator.Result::rate).toArray();
+        double[] p99 = byRate.stream().mapToDouble(LoadGenerator.Result::p99DeliverMillis).toArray();
+        double highestP99 = Math.max(p99LimitMillis, Arrays.stream(p99).max().orElse(0));
+        double lowestP99 = Math.min(p99LimitMillis, Arrays.stream(p99).min().orElse(1));
         List<Series> latency = new ArrayList<>();
-        latency.add(new Series("p99 send → deliver", byRate.stream().mapToDouble(LoadGenerator.Result::rate).toArray(),
-                byRate.stream().mapToDouble(LoadGenerator.Result::p99DeliverMillis).toArray(), Style.LINE));
-        latency.add(Series.level("limit " + Math.round(p99LimitMillis) + " ms", p99LimitMillis, lowest, highest));
+        latency.add(new Series("p99 send → deliver", offered, p99, Style.LINE));
+        latency.add(Series.level("limit " + Math.round(p99LimitMillis) + " ms", p99LimitMillis,
+                offered.length == 0 ? 1 : offered[0], offered.length == 0 ? 1 : offered[offered.length - 1]));
         if (ramp.maxRate() > 0) {
             latency.add(Series.at("max sustainable " + ramp.maxRate() + " msg/s", ramp.maxRate(), lowestP99,
                     highestP99));

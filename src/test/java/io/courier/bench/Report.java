@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A benchmark's HTML report: its plots as inline SVG, then the same text as its markdown (table and RESULT line), in
@@ -16,7 +17,7 @@ record Report(String name, String markdown, String result, List<Plots.Plot> plot
                 .map(line -> line.replaceFirst("^#+\\s*", "")).orElse(name);
     }
 
-    String html() {
+    private String html(List<String> svgs) {
         StringBuilder html = new StringBuilder("""
                 <!DOCTYPE html>
                 <html lang="en">
@@ -33,8 +34,8 @@ record Report(String name, String markdown, String result, List<Plots.Plot> plot
                 <body>
                 <h1>%s</h1>
                 """.formatted(escape(name), escape(title())));
-        for (Plots.Plot plot : plots) {
-            html.append("<h2>").append(escape(plot.title())).append("</h2>\n<figure>\n").append(plot.svg())
+        for (int i = 0; i < plots.size(); i++) {
+            html.append("<h2>").append(escape(plots.get(i).title())).append("</h2>\n<figure>\n").append(svgs.get(i))
                     .append("\n</figure>\n");
         }
         html.append("<h2>Numbers</h2>\n<pre>").append(escape(markdown)).append("\nRESULT ").append(escape(result))
@@ -42,10 +43,20 @@ record Report(String name, String markdown, String result, List<Plots.Plot> plot
         return html.toString();
     }
 
-    /** Writes {@code <dir>/<name>.html}. */
+    /**
+     * Writes {@code <dir>/<name>.html}, and each plot as an SVG file of its own in {@code <dir>/<name>-plots/}
+     * (numbered in the page's order, named after its title) for pages that show one, like docs/benchmarks.md.
+     */
     Path write(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        return Files.writeString(dir.resolve(name + ".html"), html());
+        List<String> svgs = plots.stream().map(Plots.Plot::svg).toList();
+        Path images = Files.createDirectories(dir.resolve(name + "-plots"));
+        for (int i = 0; i < svgs.size(); i++) {
+            String slug = plots.get(i).title().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
+                    .replaceAll("^-|-$", "");
+            Files.writeString(images.resolve("%02d-%s.svg".formatted(i + 1, slug)),
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svgs.get(i));
+        }
+        return Files.writeString(dir.resolve(name + ".html"), html(svgs));
     }
 
     private static String escape(String text) {

@@ -47,6 +47,13 @@ class ReportTest {
         Path file = new Report("max-rate", MARKDOWN, "max_rate=141 floor=5000", plots).write(dir);
 
         assertThat(file).isEqualTo(dir.resolve("max-rate.html"));
+        try (var images = Files.list(dir.resolve("max-rate-plots"))) {
+            assertThat(images.map(image -> image.getFileName().toString()).sorted()).containsExactly(
+                    "01-latency-distribution.svg", "02-ramp-offered-and-achieved-rate-per-step.svg",
+                    "03-ramp-p99-send-deliver-per-step.svg", "04-max-rate-beside-its-floors.svg");
+        }
+        assertThat(parse(Files.readString(dir.resolve("max-rate-plots/01-latency-distribution.svg")))
+                .getDocumentElement().getTagName()).isEqualTo("svg");
         Document page = parse(Files.readString(file));
         NodeList svgs = page.getElementsByTagName("svg");
         assertThat(svgs.getLength()).isEqualTo(plots.size());

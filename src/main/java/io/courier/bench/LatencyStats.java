@@ -11,8 +11,11 @@ public final class LatencyStats {
 
     private final Recorder recorder = new Recorder(HIGHEST, 3);
     private final Histogram total = new Histogram(HIGHEST, 3);
-    /** Since the last {@link #interval()}, kept apart so a snapshot in between takes nothing from a timeline. */
-    private final Histogram sinceInterval = new Histogram(HIGHEST, 3);
+    /**
+     * Since the last {@link #interval()}, kept apart so a snapshot in between takes nothing from a timeline; none
+     * until the first call (most recorders are never on one).
+     */
+    private Histogram sinceInterval;
 
     public void recordNanos(long nanos) {
         recorder.recordValue(Math.min(TimeUnit.NANOSECONDS.toMicros(Math.max(nanos, 0)), HIGHEST));
@@ -24,9 +27,15 @@ public final class LatencyStats {
         return total.copy();
     }
 
-    /** What was recorded since the previous call (or the start): one point of a {@link Timeline}. */
+    /**
+     * What was recorded since the previous call: one point of a {@link Timeline}. The first call starts counting
+     * and returns an empty histogram.
+     */
     public synchronized Histogram interval() {
         drain();
+        if (sinceInterval == null) {
+            sinceInterval = new Histogram(HIGHEST, 3);
+        }
         Histogram interval = sinceInterval.copy();
         sinceInterval.reset();
         return interval;
@@ -35,7 +44,9 @@ public final class LatencyStats {
     private void drain() {
         Histogram recent = recorder.getIntervalHistogram();
         total.add(recent);
-        sinceInterval.add(recent);
+        if (sinceInterval != null) {
+            sinceInterval.add(recent);
+        }
     }
 
     /** "p50 / p99 / p99.9 / max" in milliseconds. */

@@ -32,8 +32,9 @@ public final class Timeline implements AutoCloseable {
     private final List<Tracked> tracked;
     private final Map<String, List<Point>> points = new LinkedHashMap<>();
     private final long start = System.nanoTime();
+    // Named as the generator's threads are, so the max-rate benchmark counts its CPU time with the generator's.
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "bench-timeline");
+        Thread thread = new Thread(r, BenchChannel.THREAD_PREFIX + "timeline");
         thread.setDaemon(true);
         return thread;
     });
@@ -50,7 +51,7 @@ public final class Timeline implements AutoCloseable {
      */
     public static Timeline start(Duration period, Tracked... tracked) {
         Timeline timeline = new Timeline(period, List.of(tracked));
-        timeline.tracked.forEach(t -> t.stats().interval());
+        timeline.tracked.forEach(t -> t.stats().interval()); // starts each one's count
         timeline.sampler.scheduleAtFixedRate(timeline::sample, period.toNanos(), period.toNanos(),
                 TimeUnit.NANOSECONDS);
         return timeline;

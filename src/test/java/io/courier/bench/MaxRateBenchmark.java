@@ -132,8 +132,8 @@ class MaxRateBenchmark extends BenchSupport {
                 .formatted(relay.perSecond(), relay.frames()));
         Histogram floorLatency = floor.latency().snapshot();
         List<Plots.Plot> plots = new ArrayList<>(Plots.ramp(ramp, P99_LIMIT_MS,
-                List.of(Map.entry("raw CQL inserts/s (floor)", floor.perSecond()),
-                        Map.entry("gRPC relay frames/s (floor)", relay.perSecond()))));
+                List.of(Map.entry("CQL insert floor", floor.perSecond()),
+                        Map.entry("gRPC relay floor", relay.perSecond()))));
         plots.add(half == null
                 ? Plots.percentiles("Latency distribution", List.of(Map.entry("raw CQL insert (floor)", floorLatency)))
                 : Plots.percentiles("Latency distribution at half the max rate", half.run(),

@@ -160,18 +160,20 @@ final class Plots {
         List<Series> throughput = new ArrayList<>();
         timeline.points().forEach((name, points) -> {
             List<Timeline.Point> measured = points.stream().filter(p -> p.count() > 0).toList();
-            latency.add(series(name + " p50", measured, Timeline.Point::p50Millis));
-            latency.add(series(name + " p99", measured, Timeline.Point::p99Millis));
-            throughput.add(series(name, points, p -> p.perSecond(period)));
+            // Points, not lines: a quiet stretch has no latency, and a line would draw one across it.
+            latency.add(series(name + " p50", measured, Timeline.Point::p50Millis, Style.MARKERS));
+            latency.add(series(name + " p99", measured, Timeline.Point::p99Millis, Style.MARKERS));
+            throughput.add(series(name, points, p -> p.perSecond(period), Style.LINE));
         });
         String per = period.toMillis() % 1000 == 0 ? period.toSeconds() + " s" : period.toMillis() + " ms";
         return List.of(xy(what + ": latency over time (per " + per + ")", "time (s)", "latency (ms)", false, latency),
                 xy(what + ": throughput over time", "time (s)", "per second", false, throughput));
     }
 
-    private static Series series(String name, List<Timeline.Point> points, ToDoubleFunction<Timeline.Point> y) {
+    private static Series series(String name, List<Timeline.Point> points, ToDoubleFunction<Timeline.Point> y,
+            Style style) {
         return new Series(name, points.stream().mapToDouble(Timeline.Point::atSeconds).toArray(),
-                points.stream().mapToDouble(y).toArray(), Style.LINE);
+                points.stream().mapToDouble(y).toArray(), style);
     }
 
     /**
@@ -217,7 +219,8 @@ final class Plots {
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).yAxisTitle(unit)
                 .build();
         style(chart.getStyler());
-        chart.getStyler().setLabelsVisible(true).setYAxisMin(0.0).setLegendVisible(false);
+        chart.getStyler().setLabelsVisible(true).setYAxisMin(0.0);
+        chart.getStyler().setLegendVisible(false).setDecimalPattern("#,##0");
         chart.addSeries(unit, values.stream().map(Map.Entry::getKey).toList(),
                 values.stream().map(Map.Entry::getValue).toList());
         return new Plot(chart);
@@ -257,7 +260,8 @@ final class Plots {
     private static void style(AxesChartStyler styler) {
         styler.setLocale(Locale.ROOT).setXAxisDecimalPattern("#,##0.##").setYAxisDecimalPattern("#,##0.##")
                 .setChartTitleVisible(false).setLegendPosition(Styler.LegendPosition.OutsideS)
-                .setLegendLayout(Styler.LegendLayout.Horizontal).setChartBackgroundColor(java.awt.Color.WHITE);
+                .setLegendLayout(Styler.LegendLayout.Horizontal).setChartBackgroundColor(java.awt.Color.WHITE)
+                .setLegendFont(styler.getLegendFont().deriveFont(11f));
     }
 
     private static double[] column(List<double[]> points, int i) {

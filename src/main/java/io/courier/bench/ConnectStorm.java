@@ -37,15 +37,15 @@ public final class ConnectStorm implements AutoCloseable {
 
     private final List<? extends Channel> channels;
     private final List<DeviceLink> links = new ArrayList<>();
+    private final LatencyStats toReady = new LatencyStats();
 
     public ConnectStorm(List<? extends Channel> channels) {
         this.channels = List.copyOf(channels);
     }
 
-    /** Opens one stream per token as fast as possible and waits until each is ready or refused. */
+    /** Opens one stream per token as fast as possible and waits until each is ready or refused; once per storm. */
     public Result open(List<String> tokens, Duration timeout) throws InterruptedException {
         CountDownLatch settled = new CountDownLatch(tokens.size());
-        LatencyStats toReady = new LatencyStats();
         AtomicLong lastReady = new AtomicLong();
         Map<String, Integer> refused = new ConcurrentHashMap<>();
         long start = System.nanoTime();
@@ -74,6 +74,11 @@ public final class ConnectStorm implements AutoCloseable {
         int ready = tokens.size() - refusedCount - pending;
         return new Result(tokens.size(), ready, TimeUnit.NANOSECONDS.toMillis(lastReady.get()),
                 new TreeMap<>(refused), pending, toReady.snapshot());
+    }
+
+    /** Streams reaching QueueEmpty per period and their open → QueueEmpty, until the timeline is closed. */
+    public Timeline timeline(Duration period) {
+        return Timeline.start(period, new Timeline.Tracked("open → QueueEmpty", toReady));
     }
 
     /** Streams that have ended so far, refused or closed later (e.g. by the server while idle). */

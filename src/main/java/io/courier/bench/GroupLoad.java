@@ -49,6 +49,10 @@ public final class GroupLoad implements AutoCloseable {
     private final Map<Long, Pending> awaitingAck = new ConcurrentHashMap<>();
     private final Map<Long, Pending> awaitingDelivery = new ConcurrentHashMap<>();
     private final List<Long> receiptAcks = new ArrayList<>();
+    // Every run's group messages together too, for a timeline across runs.
+    private final LatencyStats allGroupSendAcks = new LatencyStats();
+    private final LatencyStats allMemberDeliveries = new LatencyStats();
+    private final LatencyStats allLastDeliveries = new LatencyStats();
 
     /** A message in flight; a group message waits for {@code remaining} member deliveries. */
     private record Pending(Run run, long scheduledNanos, boolean group, AtomicInteger remaining) {
@@ -88,6 +92,9 @@ public final class GroupLoad implements AutoCloseable {
                 Pending pending = awaitingAck.remove(frame.getSendAck().getClientMessageId());
                 if (pending != null) {
                     pending.run().acked(pending, at - pending.scheduledNanos());
+                    if (pending.group()) {
+                        allGroupSendAcks.recordNanos(at - pending.scheduledNanos());
+                    }
                 }
             }
             case RECEIPT -> ackReceipt(link, frame.getReceipt().getServerId());
@@ -128,9 +135,15 @@ public final class GroupLoad implements AutoCloseable {
             case DELIVERY -> {
                 long at = System.nanoTime();
                 Pending pending = awaitingDelivery.get(frame.getDelivery().getClientMessageId());
+                if (pending != null && pending.group()) {
+                    allMemberDeliveries.recordNanos(at - pending.scheduledNanos());
+                }
                 if (pending != null && pending.remaining().decrementAndGet() == 0) {
                     awaitingDelivery.remove(frame.getDelivery().getClientMessageId());
                     pending.run().delivered(pending, at);
+                    if (pending.group()) {
+                        allLastDeliveries.recordNanos(at - pending.scheduledNanos());
+                    }
                 } else if (pending != null && pending.group()) {
                     pending.run().memberDeliveries.incrementAndGet();
                 }
@@ -169,6 +182,13 @@ public final class GroupLoad implements AutoCloseable {
         return new Result(ticks, run.fullyDelivered.get(), run.memberDeliveries.get(), fanoutSeconds,
                 run.groupSendAck.snapshot(), run.directSendAck.snapshot(), run.lastDelivery.snapshot(),
                 Map.copyOf(run.refused));
+    }
+
+    /** Group SendAck, send → each member's delivery and send → the last one, from now until it is closed. */
+    public Timeline timeline(Duration period) {
+        return Timeline.start(period, new Timeline.Tracked("group send → SendAck", allGroupSendAcks),
+                new Timeline.Tracked("send → a member's delivery", allMemberDeliveries),
+                new Timeline.Tracked("send → last member's delivery", allLastDeliveries));
     }
 
     private void send(Run run, long scheduledNanos, boolean group, ByteString ciphertext) {

@@ -7,17 +7,46 @@ import org.HdrHistogram.Recorder;
 
 /** A thread-safe latency recorder (microseconds, up to a minute) with the percentiles the reports show. */
 public final class LatencyStats {
-    private final Recorder recorder = new Recorder(TimeUnit.MINUTES.toMicros(1), 3);
-    private final Histogram total = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
+    private static final long HIGHEST = TimeUnit.MINUTES.toMicros(1);
+
+    private final Recorder recorder = new Recorder(HIGHEST, 3);
+    private final Histogram total = new Histogram(HIGHEST, 3);
+    /**
+     * Since the last {@link #interval()}, kept apart so a snapshot in between takes nothing from a timeline; none
+     * until the first call (most recorders are never on one).
+     */
+    private Histogram sinceInterval;
 
     public void recordNanos(long nanos) {
-        recorder.recordValue(Math.min(TimeUnit.NANOSECONDS.toMicros(Math.max(nanos, 0)), TimeUnit.MINUTES.toMicros(1)));
+        recorder.recordValue(Math.min(TimeUnit.NANOSECONDS.toMicros(Math.max(nanos, 0)), HIGHEST));
     }
 
     /** Everything recorded so far. */
     public synchronized Histogram snapshot() {
-        total.add(recorder.getIntervalHistogram());
+        drain();
         return total.copy();
+    }
+
+    /**
+     * What was recorded since the previous call: one point of a {@link Timeline}. The first call starts counting
+     * and returns an empty histogram.
+     */
+    public synchronized Histogram interval() {
+        drain();
+        if (sinceInterval == null) {
+            sinceInterval = new Histogram(HIGHEST, 3);
+        }
+        Histogram interval = sinceInterval.copy();
+        sinceInterval.reset();
+        return interval;
+    }
+
+    private void drain() {
+        Histogram recent = recorder.getIntervalHistogram();
+        total.add(recent);
+        if (sinceInterval != null) {
+            sinceInterval.add(recent);
+        }
     }
 
     /** "p50 / p99 / p99.9 / max" in milliseconds. */

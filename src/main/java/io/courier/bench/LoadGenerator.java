@@ -58,6 +58,9 @@ public final class LoadGenerator implements AutoCloseable {
     // Two maps: a delivery may overtake its own SendAck, and each side removes only its own entry.
     private final Map<Long, Pending> awaitingAck = new ConcurrentHashMap<>();
     private final Map<Long, Pending> awaitingDelivery = new ConcurrentHashMap<>();
+    // Every run's latencies together too, for a timeline across runs (a ramp's steps one after another).
+    private final LatencyStats allSendAcks = new LatencyStats();
+    private final LatencyStats allDeliveries = new LatencyStats();
     private volatile Run last;
 
     /** A message in flight, tied to the run that scheduled it so late arrivals never count toward the next run. */
@@ -100,6 +103,7 @@ public final class LoadGenerator implements AutoCloseable {
                 Pending pending = awaitingAck.remove(frame.getSendAck().getClientMessageId());
                 if (pending != null) {
                     pending.run().acked(at - pending.scheduledNanos());
+                    allSendAcks.recordNanos(at - pending.scheduledNanos());
                 }
             }
             case RECEIPT -> link.send(ack(frame.getReceipt().getServerId()));
@@ -124,6 +128,7 @@ public final class LoadGenerator implements AutoCloseable {
             Pending pending = awaitingDelivery.remove(frame.getDelivery().getClientMessageId());
             if (pending != null) {
                 pending.run().delivered(at - pending.scheduledNanos());
+                allDeliveries.recordNanos(at - pending.scheduledNanos());
             }
             link.send(ack(frame.getDelivery().getServerId()));
         } else if (frame.hasReceipt()) {
@@ -159,6 +164,12 @@ public final class LoadGenerator implements AutoCloseable {
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Result(rate, total, run.acked.get(), run.delivered.get(), seconds, run.sendAck.snapshot(),
                 run.delivery.snapshot(), Map.copyOf(run.refused));
+    }
+
+    /** SendAck and delivery latency and throughput of every run from now until the timeline is closed. */
+    public Timeline timeline(Duration period) {
+        return Timeline.start(period, new Timeline.Tracked("send → SendAck", allSendAcks),
+                new Timeline.Tracked("send → deliver", allDeliveries));
     }
 
     /** Waits until the last run's messages have all been delivered or refused; false if that took too long. */

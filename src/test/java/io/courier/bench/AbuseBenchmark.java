@@ -90,6 +90,7 @@ class AbuseBenchmark extends BenchSupport {
         publish("abuse", report, String.format(Locale.ROOT,
                 "pairs_p99_ms=%.1f baseline_p99_ms=%.1f heap_before_mb=%.0f heap_max_mb=%.0f abuser_status=%s",
                 abused.p99DeliverMillis(), baseline.p99DeliverMillis(), heapBefore / 1e6, heapMax / 1e6,
-                abuse.statusName()));
+                abuse.statusName()), List.of(Plots.againstBaseline("Bystanders' latency distribution", "abused",
+                        baseline, abused)));
     }
 }

@@ -123,12 +123,17 @@ abstract class BenchSupport extends ServerTest {
                 LatencyStats.percentiles(run.delivery()));
     }
 
-    /** Prints the report and the RESULT line, and writes both to target/benchmarks/{name}.md. */
-    protected static void publish(String name, String report, String result) throws IOException {
+    /**
+     * Prints the report and the RESULT line, and writes both to target/benchmarks/{name}.md, and beside it
+     * {name}.html with the plots above the same text.
+     */
+    protected static void publish(String name, String report, String result, List<Plots.Plot> plots)
+            throws IOException {
         String text = report + "\nRESULT " + result + "\n";
         System.out.println(text);
-        Path file = Path.of("target", "benchmarks", name + ".md");
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, text);
+        Path dir = Path.of("target", "benchmarks");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(name + ".md"), text);
+        new Report(name, report, result, plots).write(dir);
     }
 }

@@ -93,12 +93,16 @@ class ChaosBenchmarkIT {
         final AtomicLong refused = new AtomicLong();
         final LatencyStats reconnects = new LatencyStats();
         volatile LatencyStats deliveries = new LatencyStats();
+        /** Every phase's deliveries, for the timeline. */
+        final LatencyStats allDeliveries = new LatencyStats();
 
         void shown(String text) {
             shownOnce.add(text);
             Long sent = sentAt.get(text);
             if (sent != null) {
-                deliveries.recordNanos(System.nanoTime() - sent);
+                long nanos = System.nanoTime() - sent;
+                deliveries.recordNanos(nanos);
+                allDeliveries.recordNanos(nanos);
             }
         }
     }
@@ -121,6 +125,9 @@ class ChaosBenchmarkIT {
             apps.forEach(app -> app.client.connect());
             Awaitility.await().atMost(SETTLE).until(() -> apps.stream().allMatch(a -> a.drained));
 
+            Timeline timeline = Timeline.start(Duration.ofSeconds(1),
+                    new Timeline.Tracked("send → shown", ledger.allDeliveries),
+                    new Timeline.Tracked("stream dropped → QueueEmpty", ledger.reconnects));
             AtomicLong sequence = new AtomicLong();
             long periodMicros = (long) (1_000_000 / rate);
             senders.scheduleAtFixedRate(() -> {
@@ -162,6 +169,7 @@ class ChaosBenchmarkIT {
             Histogram rolling = ledger.deliveries.snapshot();
             senders.shutdown();
             senders.awaitTermination(10, TimeUnit.SECONDS);
+            timeline.close();
 
             // Everything acked arrives, and its DELIVERED tick with it (the senders' SDKs resend what was not acked).
             try {
@@ -200,7 +208,15 @@ class ChaosBenchmarkIT {
                     kills, ledger.sentAt.size(), ledger.acked.size(), lost, duplicates, ticksMissing,
                     LatencyStats.millis(reconnects, 99), reconnects.getMaxValue() / 1000.0,
                     LatencyStats.millis(floor, 99), LatencyStats.millis(chaos, 99), LatencyStats.millis(rolling, 99));
-            BenchSupport.publish("chaos", report, result);
+            List<Plots.Plot> plots = new ArrayList<>();
+            plots.add(Plots.percentiles("Latency distribution by phase", List.of(
+                    Map.entry("send → shown, baseline (floor)", floor),
+                    Map.entry("send → shown, during kills", chaos),
+                    Map.entry("send → shown, rolling restart", rolling),
+                    Map.entry("stream dropped → QueueEmpty", reconnects))));
+            plots.addAll(Plots.overTime("Baseline " + baselineSeconds + " s, then a kill every " + killEvery
+                    + " s, then the rolling restart", timeline));
+            BenchSupport.publish("chaos", report, result, plots);
             assertThat(lost).as("acked messages lost").isZero();
             assertThat(duplicates).as("messages shown twice").isZero();
             assertThat(ticksMissing).as("DELIVERED ticks missing").isZero();

@@ -1,7 +1,9 @@
 package io.courier.bench;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
@@ -39,8 +41,12 @@ class ConnectStormBenchmark extends BenchSupport {
         ConnectStorm.Result storm;
         long heapAfter;
         long open;
+        List<Plots.Plot> overTime;
         try (ConnectStorm connections = new ConnectStorm(channels)) {
-            storm = connections.open(tokens, timeout);
+            try (Timeline timeline = connections.timeline(Duration.ofMillis(500))) {
+                storm = connections.open(tokens, timeout);
+                overTime = Plots.overTime("The storm", timeline);
+            }
             heapAfter = HeapGauge.usedAfterFullGc();
             open = devices - connections.closedCount();
         } finally {
@@ -69,8 +75,12 @@ class ConnectStormBenchmark extends BenchSupport {
                 storm.pending(), open, heapBefore / 1e6, heapAfter / 1e6, perStream));
         storm.refused().forEach((status, count) -> report.append("| refused: ").append(status.replace('|', '/'))
                 .append(" | ").append(count).append(" |\n"));
+        List<Plots.Plot> plots = new ArrayList<>();
+        plots.add(Plots.percentiles("Open → QueueEmpty per stream, " + devices + " streams at once",
+                List.of(Map.entry("open → QueueEmpty", storm.toReady()))));
+        plots.addAll(overTime);
         publish("connect-storm", report.toString(), "devices=%d all_ready_ms=%s refused=%d heap_per_stream_bytes=%d"
                 .formatted(devices, allReady ? Long.toString(storm.lastReadyMillis()) : "never", storm.refusedCount(),
-                        perStream));
+                        perStream), plots);
     }
 }

@@ -1,7 +1,10 @@
 package io.courier.bench;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -34,10 +37,14 @@ class DeliveryBenchmark extends BenchSupport {
         int payload = property("bench.payload", 256);
 
         LoadGenerator.Result load;
+        List<Plots.Plot> overTime;
         try (LoadGenerator generator = LoadGenerator.connect(channel, pairs(pairs), Duration.ofSeconds(60))) {
             // Warm-up: JIT, connection pools, prepared statements.
             generator.run(Math.max(1, rate / 5), Duration.ofSeconds(5), payload, Duration.ofSeconds(30));
-            load = generator.run(rate, Duration.ofSeconds(seconds), payload, Duration.ofSeconds(30));
+            try (Timeline timeline = generator.timeline(Duration.ofSeconds(1))) {
+                load = generator.run(rate, Duration.ofSeconds(seconds), payload, Duration.ofSeconds(30));
+                overTime = Plots.overTime(rate + " msg/s", timeline);
+            }
         }
         CqlFloor.Result floor = new CqlFloor(session).run(Duration.ofSeconds(Math.min(seconds, 15)), payload, 256);
 
@@ -50,7 +57,14 @@ class DeliveryBenchmark extends BenchSupport {
                 Floor: %.0f raw CQL inserts/s (256 in flight, same DB, same consistency), latency %s
                 """.formatted(pairs, rate, seconds, payload, load.acked(), load.delivered() / load.seconds(),
                 RUN_HEADER, row(load), floor.perSecond(), LatencyStats.percentiles(floor.latency().snapshot()));
+        List<Plots.Plot> plots = new ArrayList<>();
+        plots.add(Plots.percentiles("Latency distribution at " + rate + " msg/s", load,
+                List.of(Map.entry("raw CQL insert (floor)", floor.latency().snapshot()))));
+        plots.addAll(overTime);
+        plots.add(Plots.bars("Delivered throughput beside its floor", "per second",
+                List.of(Map.entry("Courier deliveries/s", load.delivered() / load.seconds()),
+                        Map.entry("raw CQL inserts/s", floor.perSecond()))));
         publish("delivery", report, String.format(Locale.ROOT, "rate=%d delivered=%d p99_ms=%.1f floor=%.0f", rate,
-                load.delivered(), load.p99DeliverMillis(), floor.perSecond()));
+                load.delivered(), load.p99DeliverMillis(), floor.perSecond()), plots);
     }
 }

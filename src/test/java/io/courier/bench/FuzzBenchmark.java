@@ -99,7 +99,8 @@ class FuzzBenchmark extends BenchSupport {
                 "frames_written=%d frames_read=%.0f streams=%d bystander_p99_ms=%.1f baseline_p99_ms=%.1f log_bytes=%d stack_traces=%d "
                         + "heap_before_mb=%.0f heap_max_mb=%.0f",
                 fuzz.framesWritten(), framesRead, fuzz.streamsOpened(), fuzzed.p99DeliverMillis(), baseline.p99DeliverMillis(),
-                logBytes, stackTraces, heapBefore / 1e6, heapMax / 1e6));
+                logBytes, stackTraces, heapBefore / 1e6, heapMax / 1e6), List.of(Plots.againstBaseline(
+                        "Bystanders' latency distribution", "fuzzed", baseline, fuzzed)));
     }
 
     /** Up-frames the node has read, of every type (undecodable ones count as "invalid"). */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 
@@ -80,11 +81,15 @@ class GroupBenchmark extends BenchSupport {
         List<ManagedChannel> channels = IntStream.range(0, CHANNELS).mapToObj(i -> newChannel()).toList();
         GroupLoad.Result steady;
         GroupLoad.Result fanout;
+        List<Plots.Plot> overTime;
         try (GroupLoad load = GroupLoad.connect(channels, sender.authToken(), group.getGroupId(),
                 members.stream().map(RegisteredDevice::authToken).toList(), directRecipient, Duration.ofSeconds(120))) {
             load.run(rate, Duration.ofSeconds(5), payload, GRACE); // warm-up
-            steady = load.run(rate, Duration.ofSeconds(seconds), payload, GRACE);
-            fanout = load.run(burst, Duration.ofSeconds(1), payload, GRACE);
+            try (Timeline timeline = load.timeline(Duration.ofSeconds(1))) {
+                steady = load.run(rate, Duration.ofSeconds(seconds), payload, GRACE);
+                fanout = load.run(burst, Duration.ofSeconds(1), payload, GRACE);
+                overTime = Plots.overTime("Steady, then the burst", timeline);
+            }
         } finally {
             shutdown(channels);
         }
@@ -116,6 +121,16 @@ class GroupBenchmark extends BenchSupport {
                 LatencyStats.percentiles(steady.lastDelivery()), fanout.fullyDelivered(), size - 1,
                 fanout.fanoutSeconds(), fanout.deliveriesPerSecond(), LatencyStats.percentiles(fanout.lastDelivery()),
                 floor.perSecond(), LatencyStats.percentiles(crypto.encrypt()), size - 1, crypto.distributeMillis());
+        List<Plots.Plot> plots = new ArrayList<>();
+        plots.add(Plots.percentiles("Latency distribution, " + rate + " group message(s)/s", List.of(
+                Map.entry("group send → SendAck", steady.groupSendAck()),
+                Map.entry("1:1 send → SendAck (same sender)", steady.directSendAck()),
+                Map.entry("group send → last member's delivery", steady.lastDelivery()),
+                Map.entry("burst: send → last member's delivery", fanout.lastDelivery()))));
+        plots.addAll(overTime);
+        plots.add(Plots.bars("Fan-out beside its floor", "per second",
+                List.of(Map.entry("burst: member deliveries/s", fanout.deliveriesPerSecond()),
+                        Map.entry("raw CQL inserts/s", floor.perSecond()))));
         publish("group", report, String.format(Locale.ROOT,
                 "members=%d group_sendack_p99_ms=%.1f direct_sendack_p99_ms=%.1f last_delivery_p99_ms=%.1f"
                         + " fanout_per_s=%.0f floor=%.0f sk_encrypt_p50_us=%.0f sk_encrypt_p99_us=%.0f"
@@ -123,6 +138,6 @@ class GroupBenchmark extends BenchSupport {
                 size, groupP99, directP99, LatencyStats.millis(steady.lastDelivery(), 99), fanout.deliveriesPerSecond(),
                 floor.perSecond(), crypto.encrypt().getValueAtPercentile(50) * 1.0,
                 crypto.encrypt().getValueAtPercentile(99) * 1.0, size - 1, crypto.distributeMillis(),
-                steady.fullyDelivered(), steady.groupMessages()));
+                steady.fullyDelivered(), steady.groupMessages()), plots);
     }
 }

@@ -7,11 +7,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 import jakarta.inject.Inject;
 
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -82,13 +86,17 @@ class MaxRateBenchmark extends BenchSupport {
         int members = property("bench.members", 2);
         RateRamp.Outcome ramp;
         Measured half = null;
+        List<Plots.Plot> overTime;
         try (MemberProcess second = members > 1 ? secondMember() : null;
                 BenchChannel client = new BenchChannel("127.0.0.1", grpcPort());
                 LoadGenerator load = LoadGenerator.connect(client.channel(), pairs(pairs), Duration.ofSeconds(60))) {
             load.run(settings.startRate(), Duration.ofSeconds(5), payload, QUIET); // warm-up: JIT, pools, statements
-            ramp = new RateRamp(settings).run(load);
-            if (ramp.maxRate() >= 2) {
-                half = measured(load, second, ramp.maxRate() / 2, step.multipliedBy(2), payload);
+            try (Timeline timeline = load.timeline(Duration.ofSeconds(1))) {
+                ramp = new RateRamp(settings).run(load);
+                if (ramp.maxRate() >= 2) {
+                    half = measured(load, second, ramp.maxRate() / 2, step.multipliedBy(2), payload);
+                }
+                overTime = Plots.overTime("The ramp" + (half == null ? "" : ", then half the max rate"), timeline);
             }
         }
         // After the counts were taken: the floor's inserts go through the node's session.
@@ -122,6 +130,19 @@ class MaxRateBenchmark extends BenchSupport {
         report.append(("\nRelay floor: %.0f frames/s (%d frames) through a bare grpc-java bidi relay, one stream "
                 + "to another on one loopback connection, frames of the benchmark's Send size\n")
                 .formatted(relay.perSecond(), relay.frames()));
+        Histogram floorLatency = floor.latency().snapshot();
+        List<Plots.Plot> plots = new ArrayList<>(Plots.ramp(ramp, P99_LIMIT_MS,
+                List.of(Map.entry("CQL insert floor", floor.perSecond()),
+                        Map.entry("gRPC relay floor", relay.perSecond()))));
+        plots.add(half == null
+                ? Plots.percentiles("Latency distribution", List.of(Map.entry("raw CQL insert (floor)", floorLatency)))
+                : Plots.percentiles("Latency distribution at half the max rate", half.run(),
+                        List.of(Map.entry("raw CQL insert (floor)", floorLatency))));
+        plots.addAll(overTime);
+        plots.add(Plots.bars("Max sustainable rate beside its floors", "per second",
+                List.of(Map.entry("Courier msg/s", (double) ramp.maxRate()),
+                        Map.entry("raw CQL inserts/s", floor.perSecond()),
+                        Map.entry("gRPC relay frames/s", relay.perSecond()))));
         publish("max-rate", report.toString(), String.format(Locale.ROOT,
                 "max_rate=%d floor=%.0f ratio=%.4f p99_half_ms=%s relay_floor=%.0f relay_ratio=%.4f "
                         + "cql_writes_per_msg=%s cql_rows_per_msg=%s cql_reads_per_msg=%s node_cpu_us_per_msg=%s"
@@ -131,7 +152,7 @@ class MaxRateBenchmark extends BenchSupport {
                 ramp.maxRate() / relay.perSecond(), orNone(half, "%.2f", Measured::cqlWrites),
                 orNone(half, "%.2f", Measured::cqlRows),
                 orNone(half, "%.2f", Measured::cqlReads), orNone(half, "%.1f", Measured::cpuMicros), members,
-                messaging.hold().toMillis()));
+                messaging.hold().toMillis()), plots);
     }
 
     /**

@@ -151,7 +151,10 @@ class MediaBenchmark extends BenchSupport {
                             + " raw_multipart_join_s=%.2f heap_after_gc_max_mib=%d upload_live_mib=%d"
                             + " download_live_mib=%d",
                     megabytes, rawPut / encPut, rawGet / encGet, rawPut, encPut, rawGet, encGet, upTail, downTail,
-                    rawMultipart[0], rawMultipart[1], heapMax, uploadHeld, downloadHeld));
+                    rawMultipart[0], rawMultipart[1], heapMax, uploadHeld, downloadHeld), List.of(
+                            Plots.bars(megabytes + " MiB encrypted beside raw S3 (the floor)", "seconds", List.of(
+                                    Map.entry("raw PUT", rawPut), Map.entry("encrypted SDK upload", encPut),
+                                    Map.entry("raw GET", rawGet), Map.entry("encrypted SDK download", encGet)))));
         } finally {
             alice.close();
             bob.close();

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -123,7 +124,9 @@ class MediaResumeBenchmark extends BenchSupport {
                     "media2g_blob_bytes=%d up_bytes=%d up_per_blob=%.3f cut_after_bytes=%d sdk_bytes_sent=%d"
                             + " elapsed_s=%.1f floor_s=%.1f kbit=%d",
                     blobSize, carried, (double) carried / blobSize, carriedAtCut, uploaded.bytesSent(), elapsed,
-                    floor, bitsPerSecond / 1000));
+                    floor, bitsPerSecond / 1000), List.of(Plots.bars("A cut upload beside its floor", "seconds",
+                            List.of(Map.entry("resumed upload", elapsed),
+                                    Map.entry("blob at link rate (floor)", floor)))));
         } finally {
             alice.close();
             bob.close();

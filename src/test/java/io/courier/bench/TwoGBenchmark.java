@@ -278,12 +278,29 @@ class TwoGBenchmark extends BenchSupport {
                 property("bench.2g.queued", 20), notifyNetwork ? " (the phone told the network is back)" : "",
                 reconnect.millis(), reconnect.firstFrameMillis(), reconnect.bytes(), reconnect.floorMillis(),
                 reconnect.timeline());
+        List<Plots.Plot> plots = List.of(
+                Plots.percentiles("Latency distribution on 2G", List.of(Map.entry("send → recipient's app", courier),
+                        Map.entry("send → SendAck", sendAck), Map.entry("bare TCP relay (floor)", floor))),
+                Plots.xy("Each message on 2G, in the order sent", "sent at (s into the run)", "latency (ms)", false,
+                        List.of(perMessage("send → recipient's app", run, run.sent(), run.delivered()),
+                                perMessage("bare TCP relay (floor)", run, run.floorSent(), run.floorDelivered()))));
         publish("2g", report, String.format(Locale.ROOT,
                 "p50_ms=%.1f p99_ms=%.1f floor_p50_ms=%.1f floor_p99_ms=%.1f ratio_p50=%.3f ratio_p99=%.3f "
                         + "overhead_bytes_per_msg=%.0f sendack_p50_ms=%.1f reconnect_ms=%d reconnect_floor_ms=%d "
                         + "loss=%.3f",
                 p50, p99, floorP50, floorP99, p50 / floorP50, p99 / floorP99, bytes.overheadPerMessage(),
-                LatencyStats.millis(sendAck, 50), reconnect.millis(), reconnect.floorMillis(), loss));
+                LatencyStats.millis(sendAck, 50), reconnect.millis(), reconnect.floorMillis(), loss), plots);
+    }
+
+    /** Each message's latency at the time it was sent. */
+    private static Plots.Series perMessage(String name, Run run, long[] sent, long[] arrived) {
+        double[] at = new double[sent.length];
+        double[] millis = new double[sent.length];
+        for (int k = 0; k < sent.length; k++) {
+            at[k] = (sent[k] - run.fromNanos()) / 1e9;
+            millis[k] = (arrived[k] - sent[k]) / 1e6;
+        }
+        return new Plots.Series(name, at, millis, Plots.Style.MARKERS);
     }
 
     /** The node's send→SendAck timer and its CQL requests, to tell database time from the rest. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -112,7 +113,12 @@ class WakeUpBenchmark extends BenchSupport {
                 + " burst_p99_ms=%.1f paced_rate=%d paced_p99_ms=%.1f floor_per_s=%.0f", devices, burstRun.woken(),
                 burstRun.duplicates() + pacedRun.duplicates(), burstRun.perSecond(),
                 LatencyStats.millis(burstRun.latency(), 99), rate, LatencyStats.millis(pacedRun.latency(), 99),
-                floor));
+                floor), List.of(
+                        Plots.percentiles("Store → request at APNs", List.of(Map.entry("burst", burstRun.latency()),
+                                Map.entry("paced, " + rate + " devices/s", pacedRun.latency()))),
+                        Plots.bars("Wake-ups beside their floor", "per second",
+                                List.of(Map.entry("burst wake-ups/s", burstRun.perSecond()),
+                                        Map.entry("Pushy straight to the server (floor)", floor)))));
     }
 
     /** Registered devices with an APNs token each, by token. */

@@ -51,23 +51,16 @@ final class GroupSchema {
               WITH default_time_to_live = 2592000
               AND gc_grace_seconds = 10800
             """,
-            // Invite links: a link's token is never stored, only its SHA-256, so a reader of the table can't join
-            // anything.
-            """
-            CREATE TABLE IF NOT EXISTS group_invites (
-              token_hash blob PRIMARY KEY,
-              group_id uuid)
-            """,
-            // The group's one current link. A token is valid only while its hash is the current one here, so a
-            // new link or a revocation makes every earlier token worthless at once, whatever group_invites holds.
+            // The hash of the group's one current invite link (the token itself is never stored): a new link or a
+            // revocation makes every earlier token worthless at once.
             """
             CREATE TABLE IF NOT EXISTS group_invite_links (
               group_id uuid PRIMARY KEY,
               token_hash blob)
             """,
             // The groups an account may be in, for account deletion: written for the accounts a change adds before
-            // the group's compare-and-set, removed after a change that removed them applied. So it may name a group
-            // the account is not in (a change that lost its compare-and-set), never miss one it is in.
+            // the group's compare-and-set and only cleared when the account goes. So it may name a group the
+            // account is not in (one it left, or a change that lost its compare-and-set), never miss one it is in.
             """
             CREATE TABLE IF NOT EXISTS account_groups (
               account_id uuid,

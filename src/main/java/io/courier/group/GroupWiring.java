@@ -100,7 +100,7 @@ public class GroupWiring {
     @Produces
     @Singleton
     @Startup
-    InviteLinks inviteLinks(Groups groups, GroupStore store, Cql cql) {
-        return new InviteLinks(groups, store, cql);
+    InviteLinks inviteLinks(Groups groups, GroupStore store, Cql cql, RateLimiter limiter, GroupConfig config) {
+        return new InviteLinks(groups, store, cql, limiter, config);
     }
 }

@@ -128,13 +128,11 @@ public final class Groups {
                 .then();
     }
 
-    /** The caller joins the group (its invite link was checked by {@link InviteLinks}). */
+    /** The caller joins the group ({@link InviteLinks} checked its link and charged its budget). */
     Mono<GroupState> join(AuthenticatedDevice caller, UUID groupId) {
         UUID me = caller.accountId();
         Instant now = clock.instant();
-        return limiter.acquire(config.changes(), me.toString())
-                .then(Mono.defer(() -> attempt(groupId, me, before -> Optional.of(rules.join(before, me, now)), 1)))
-                .map(Optional::get);
+        return attempt(groupId, me, before -> Optional.of(rules.join(before, me, now)), 1).map(Optional::get);
     }
 
     /**
@@ -194,13 +192,13 @@ public final class Groups {
                     FanoutJob.EventJob job = eventJob(before, after, caller);
                     Mono<Boolean> write = after.isPresent() ? store.update(stored, after.get(), job.jobId())
                             : store.delete(groupId, before.version());
-                    Set<UUID> is = after.map(GroupState::memberIds).orElse(Set.of());
-                    List<UUID> added = is.stream().filter(a -> before.member(a).isEmpty()).toList();
-                    List<UUID> removed = before.memberIds().stream().filter(a -> !is.contains(a)).toList();
+                    // The index only grows (account deletion clears it): removing entries after the write could
+                    // race a later change that adds the account again and delete that change's entry.
+                    List<UUID> added = after.map(GroupState::memberIds).orElse(Set.of()).stream()
+                            .filter(a -> before.member(a).isEmpty()).toList();
                     return fanout.record(job).then(index.added(groupId, added)).then(write).flatMap(applied -> {
                         if (applied) {
-                            return index.removed(groupId, removed).then(published(job, after, before))
-                                    .thenReturn(after);
+                            return published(job, after, before).thenReturn(after);
                         }
                         return fanout.discard(job).then(attempt < MAX_ATTEMPTS
                                 ? attempt(groupId, caller, rule, attempt + 1)

@@ -11,9 +11,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The {@code account_groups} table: the groups an account may be a member of. A superset: entries for accounts a
- * change adds are written before its compare-and-set, entries for accounts it removed after; a stale entry only
- * costs a read when the account is deleted.
+ * The {@code account_groups} table: the groups an account may be a member of. A superset that only grows: entries
+ * for accounts a change adds are written before its compare-and-set and never removed one by one (a removal after
+ * the write could race a later change that adds the account again); a stale entry only costs a read when the
+ * account is deleted, which clears them all.
  */
 final class MemberIndex {
     /** Index writes in flight for one change (a group has at most a few thousand members). */
@@ -21,7 +22,6 @@ final class MemberIndex {
 
     private final Cql cql;
     private final PreparedStatement insert;
-    private final PreparedStatement delete;
     private final PreparedStatement select;
     private final PreparedStatement deleteAccount;
 
@@ -29,17 +29,12 @@ final class MemberIndex {
         this.cql = cql;
         var session = cql.session();
         insert = session.prepare("INSERT INTO account_groups (account_id, group_id) VALUES (?, ?)");
-        delete = session.prepare("DELETE FROM account_groups WHERE account_id = ? AND group_id = ?");
         select = session.prepare("SELECT group_id FROM account_groups WHERE account_id = ?");
         deleteAccount = session.prepare("DELETE FROM account_groups WHERE account_id = ?");
     }
 
     Mono<Void> added(UUID groupId, Collection<UUID> accounts) {
         return Flux.fromIterable(accounts).flatMap(a -> cql.write(insert.bind(a, groupId)), WRITES_IN_FLIGHT).then();
-    }
-
-    Mono<Void> removed(UUID groupId, Collection<UUID> accounts) {
-        return Flux.fromIterable(accounts).flatMap(a -> cql.write(delete.bind(a, groupId)), WRITES_IN_FLIGHT).then();
     }
 
     Flux<UUID> groupsOf(UUID account) {

@@ -89,13 +89,16 @@ final class DeviceQueue implements Serializable {
     }
 
     /**
-     * Appends items under the next sequences if {@code owner}'s inbox quota has room for all of them: the first
-     * one's sequence is returned, or -1 and nothing changes.
+     * Whether {@code owner}'s inbox quota has room for the messages among these items (null) or why not, once the
+     * counts older than the log's TTL are gone. Asked before {@link #enqueue}, by the same entry processor.
      */
+    InboxUsage.NoRoom room(UUID owner, List<? extends InboxItem> items, long nowMillis, Limits limits) {
+        usage.expire(nowMillis, limits.quota());
+        return usage.check(owner, items, limits.quota());
+    }
+
+    /** Appends items under the next sequences, counting them for the inbox quota; the first one's sequence. */
     long enqueue(UUID owner, List<? extends InboxItem> items, boolean shared, long nowMillis, Limits limits) {
-        if (usage.check(owner, items, limits.quota()) != null) {
-            return -1;
-        }
         long first = nextSeq;
         place(owner, first, items, shared, nowMillis);
         trim(nowMillis, limits);

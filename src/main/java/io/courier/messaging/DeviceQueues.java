@@ -125,8 +125,14 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
      * room for the messages among them.
      */
     Mono<List<Queued>> enqueue(DeviceAddress to, List<? extends InboxItem> items, boolean shared) {
+        return enqueue(to, items, shared, true);
+    }
+
+    /** {@code enforce} false: counted against the inbox quota but never refused (a retry of an admitted send). */
+    private Mono<List<Queued>> enqueue(DeviceAddress to, List<? extends InboxItem> items, boolean shared,
+            boolean enforce) {
         List<InboxItem> copy = List.copyOf(items);
-        return call(to, () -> new QueueOps.Enqueue(to.accountId(), copy, shared, clock.millis(), limits))
+        return call(to, () -> new QueueOps.Enqueue(to.accountId(), copy, shared, enforce, clock.millis(), limits))
                 .flatMap(result -> result instanceof InboxUsage.NoRoom noRoom
                         ? Mono.error(new InboxUsage.Full(noRoom)) : Mono.just((Long) result))
                 .map(first -> IntStream.range(0, copy.size())
@@ -141,11 +147,11 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
 
     /**
      * One item to each device, in parallel; completes once all are durable. A device whose inbox quota has no room
-     * gets nothing: its entry carries no items and the reason.
+     * gets nothing: its entry carries no items and the reason ({@code enforce} false: none is refused).
      */
-    Mono<List<Messenger.Enqueued>> enqueueEach(List<Messenger.Addressed> copies) {
+    Mono<List<Messenger.Enqueued>> enqueueEach(List<Messenger.Addressed> copies, boolean enforce) {
         return Flux.fromIterable(copies)
-                .flatMap(c -> enqueue(c.to(), List.of(c.item()), false)
+                .flatMap(c -> enqueue(c.to(), List.of(c.item()), false, enforce)
                         .map(q -> new Messenger.Enqueued(c.to(), q, null))
                         .onErrorResume(InboxUsage.Full.class,
                                 full -> Mono.just(new Messenger.Enqueued(c.to(), List.of(), full.reason()))))
@@ -195,7 +201,7 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
      */
     Mono<Void> keepCounted() {
         return Flux.defer(() -> Flux.fromIterable(map.localKeySet(new QueueOps.CountsWaiting())))
-                .flatMap(device -> Mono.fromCompletionStage(() -> map.submitToKey(device, new QueueOps.Touch())), 16)
+                .flatMap(device -> Mono.fromCompletionStage(() -> map.submitToKey(device, new QueueOps.Touch(clock.millis(), limits))), 16)
                 .then()
                 .onErrorResume(e -> Mono.empty()); // the next pass touches them again, well within the idle time
     }

@@ -115,7 +115,7 @@ final class GroupSends {
         Set<UUID> recipients = new HashSet<>(members);
         recipients.remove(sender.accountId());
         return log.putSharedPayload(send.serverId(), message.getGroupCiphertext().toByteArray())
-                .then(queues.enqueueEach(selfCopies))
+                .then(queues.enqueueEach(selfCopies, true))
                 .flatMap(enqueued -> fanout.schedule(stored, recipients).then(Mono.fromRunnable(() -> {
                     metrics.messageStored();
                     enqueued.forEach(router::route);

@@ -158,14 +158,15 @@ public final class Messenger implements DeviceMailbox.AckSettler {
             toSelf.add(new Addressed(new DeviceAddress(sender.accountId(), e.getDeviceId()),
                     item(sender, message, serverId, now, e, recipient)));
         }
-        return queues.enqueueEach(toRecipient).flatMap(delivered -> {
+        // A retry's first attempt was admitted (and counted): its copies are counted again, never refused.
+        return queues.enqueueEach(toRecipient, !send.retry()).flatMap(delivered -> {
             if (!delivered.isEmpty() && delivered.stream().allMatch(d -> d.noRoom() != null)) {
                 return Mono.just(refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_RECIPIENT_INBOX_FULL,
                         delivered.get(0).noRoom() == InboxUsage.NoRoom.SENDER_SHARE_FULL
                                 ? "the recipient has too many of your messages waiting; retry later"
                                 : "the recipient has too many messages waiting; retry later"));
             }
-            return Mono.zip(queues.enqueueEach(toSelf), receipts.recordSent(sender.accountId(), serverId, recipient,
+            return Mono.zip(queues.enqueueEach(toSelf, true), receipts.recordSent(sender.accountId(), serverId, recipient,
                     now).thenReturn(Boolean.TRUE), (own, recorded) -> own)
                     .map(own -> {
                         metrics.messageStored();

@@ -76,27 +76,31 @@ final class QueueOps {
 
     /**
      * Appends items to the queue of a device of {@code owner}: the first one's sequence, or the {@link NoRoom}
-     * reason when the device's inbox quota lacks room for them (then nothing changes).
+     * reason when the device's inbox quota lacks room for them (then nothing changes). {@code enforce} false: a
+     * retry of a send whose first attempt was admitted is counted, never refused.
      */
     static final class Enqueue extends Op {
         private final UUID owner;
         private final List<InboxItem> items;
         private final boolean shared;
+        private final boolean enforce;
         private final long nowMillis;
         private final DeviceQueue.Limits limits;
         private transient long first = -1;
 
-        Enqueue(UUID owner, List<InboxItem> items, boolean shared, long nowMillis, DeviceQueue.Limits limits) {
+        Enqueue(UUID owner, List<InboxItem> items, boolean shared, boolean enforce, long nowMillis,
+                DeviceQueue.Limits limits) {
             this.owner = owner;
             this.items = List.copyOf(items);
             this.shared = shared;
+            this.enforce = enforce;
             this.nowMillis = nowMillis;
             this.limits = limits;
         }
 
         @Override
         Object apply(DeviceQueue queue) {
-            InboxUsage.NoRoom noRoom = queue.usage.check(owner, items, limits.quota());
+            InboxUsage.NoRoom noRoom = enforce ? queue.room(owner, items, nowMillis, limits) : null;
             if (noRoom != null) {
                 return noRoom;
             }
@@ -106,19 +110,23 @@ final class QueueOps {
 
         @Override
         public EntryProcessor<DeviceAddress, DeviceQueue, Object> getBackupProcessor() {
-            return first < 0 ? null : new Place(owner, first, items, shared, nowMillis, limits);
+            // Not just when enqueued: a refusal may have let expired counts go, which the backup must do too.
+            return new Place(owner, first, items, shared, nowMillis, limits);
         }
     }
 
-    /** The backup side of {@link Enqueue}. */
+    /** The backup side of {@link Enqueue} ({@code first} -1: refused, only the expired counts go). */
     record Place(UUID owner, long first, List<InboxItem> items, boolean shared, long nowMillis,
             DeviceQueue.Limits limits) implements EntryProcessor<DeviceAddress, DeviceQueue, Object> {
         @Override
         public Object process(Map.Entry<DeviceAddress, DeviceQueue> entry) {
             DeviceQueue queue = entry.getValue();
             if (queue != null) {
-                queue.place(owner, first, items, shared, nowMillis);
-                queue.trim(nowMillis, limits);
+                queue.usage.expire(nowMillis, limits.quota());
+                if (first >= 0) {
+                    queue.place(owner, first, items, shared, nowMillis);
+                    queue.trim(nowMillis, limits);
+                }
                 entry.setValue(queue);
             }
             return null;
@@ -197,10 +205,22 @@ final class QueueOps {
         }
     }
 
-    /** Changes nothing but sets the entry again, which resets its idle time (on the backup too). */
+    /**
+     * Lets the quota's expired counts go and sets the entry again, which resets its idle time (on the backup too):
+     * an entry whose counts have all expired is touched no more and may go idle.
+     */
     static final class Touch extends Op {
+        private final long nowMillis;
+        private final DeviceQueue.Limits limits;
+
+        Touch(long nowMillis, DeviceQueue.Limits limits) {
+            this.nowMillis = nowMillis;
+            this.limits = limits;
+        }
+
         @Override
         Object apply(DeviceQueue queue) {
+            queue.usage.expire(nowMillis, limits.quota());
             return null;
         }
     }
@@ -336,10 +356,11 @@ final class QueueOps {
                     Wire.writeUuid(out, op.owner);
                     Wire.writeList(out, op.items);
                     out.writeBoolean(op.shared);
+                    out.writeBoolean(op.enforce);
                     out.writeLong(op.nowMillis);
                     out.writeObject(op.limits);
-                }, in -> new Enqueue(Wire.readUuid(in), Wire.readList(in), in.readBoolean(), in.readLong(),
-                        in.readObject())),
+                }, in -> new Enqueue(Wire.readUuid(in), Wire.readList(in), in.readBoolean(), in.readBoolean(),
+                        in.readLong(), in.readObject())),
                 Wire.of(Place.class, 111, (out, op) -> {
                     Wire.writeUuid(out, op.owner());
                     out.writeLong(op.first());
@@ -366,7 +387,10 @@ final class QueueOps {
                     out.writeLong(op.sendCutoffMillis);
                 }, in -> new TakeSpill(in.readLong(), in.readLong())),
                 Wire.of(Mark.class, 115, (out, op) -> { }, in -> new Mark()),
-                Wire.of(Touch.class, 129, (out, op) -> { }, in -> new Touch()),
+                Wire.of(Touch.class, 129, (out, op) -> {
+                    out.writeLong(op.nowMillis);
+                    out.writeObject(op.limits);
+                }, in -> new Touch(in.readLong(), in.readObject())),
                 Wire.of(Advance.class, 116, (out, op) -> out.writeLong(op.mark), in -> new Advance(in.readLong())),
                 Wire.of(Find.class, 117, (out, op) -> MessagingWire.writeLongs(out, op.serverIds),
                         in -> new Find(Set.copyOf(MessagingWire.readLongs(in)))),

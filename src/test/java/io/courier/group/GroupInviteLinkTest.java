@@ -61,7 +61,7 @@ class GroupInviteLinkTest extends GroupServerTest {
         groups(alice).revokeInviteLink(revoke(group));
         assertStatus(Status.Code.NOT_FOUND, () -> join(erin, second));
         assertThat(assertStatus(Status.Code.INVALID_ARGUMENT, () -> join(erin, ByteString.copyFrom(new byte[5]))))
-                .contains("16 bytes");
+                .contains("32 bytes");
         assertThat(groups(alice).getGroup(GetGroupRequest.newBuilder()
                 .setGroupId(group.getGroupId()).build()).getGroup().getMembersList())
                 .extracting(GroupMember::getAccountId)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.AbstractMap;
 import java.util.List;
 import java.util.UUID;
 
@@ -27,12 +28,15 @@ class InboxUsageTest {
                 EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE_VALUE, new byte[bytes], null, null);
     }
 
+    /** As the Enqueue entry processor does it: its sequence, or -1 when refused. */
     private long enqueue(InboxItem item, long nowMillis) {
-        return queue.enqueue(owner, List.of(item), false, nowMillis, LIMITS);
+        Object result = new QueueOps.Enqueue(owner, List.of(item), false, true, nowMillis, LIMITS)
+                .process(new AbstractMap.SimpleEntry<>(null, queue));
+        return result instanceof Long first ? first : -1;
     }
 
     private InboxUsage.NoRoom check(InboxItem item) {
-        return queue.usage.check(owner, List.of(item), LIMITS.quota());
+        return queue.room(owner, List.of(item), 0, LIMITS);
     }
 
     @Test
@@ -138,9 +142,41 @@ class InboxUsageTest {
         long first = enqueue(item, 0);
 
         new QueueOps.Place(owner, first, List.of(item), false, 0, LIMITS)
-                .process(new java.util.AbstractMap.SimpleEntry<>(null, backup));
+                .process(new AbstractMap.SimpleEntry<>(null, backup));
 
         assertThat(backup.usage.items()).isEqualTo(queue.usage.items()).isEqualTo(1);
         assertThat(backup.usage.bytes()).isEqualTo(queue.usage.bytes());
+    }
+
+    @Test
+    void aFullDeviceLetsItsExpiredCountsGoWhenAnEnqueueIsRefusedOrItsEntryIsTouched() {
+        for (int i = 0; i < 10; i++) {
+            enqueue(from(UUID.randomUUID(), 100), 0);
+        }
+        assertThat(check(from(UUID.randomUUID(), 1))).isEqualTo(InboxUsage.NoRoom.DEVICE_FULL);
+
+        assertThat(enqueue(from(UUID.randomUUID(), 100), 31 * DAY)).as("the 30-day-old counts expired first")
+                .isPositive();
+
+        DeviceQueue idle = new DeviceQueue(1, Queued.firstOfEpoch(1) - 1, true);
+        idle.enqueue(owner, List.of(from(UUID.randomUUID(), 100)), false, 0, LIMITS);
+        new QueueOps.Touch(31 * DAY, LIMITS).process(new AbstractMap.SimpleEntry<>(null, idle));
+        assertThat(idle.usage.isEmpty()).as("nothing counted: the keep-alive lets it go idle").isTrue();
+    }
+
+    @Test
+    void aRetryOfAnAdmittedSendIsCountedButNeverRefused() {
+        UUID sender = UUID.randomUUID();
+        for (int i = 0; i < 5; i++) {
+            enqueue(from(sender, 100), 0);
+        }
+        InboxItem.Message retried = from(sender, 100);
+        assertThat(enqueue(retried, 0)).isEqualTo(-1);
+
+        Object result = new QueueOps.Enqueue(owner, List.of(retried), false, false, 0, LIMITS)
+                .process(new AbstractMap.SimpleEntry<>(null, queue));
+
+        assertThat(result).isInstanceOf(Long.class);
+        assertThat(queue.usage.items()).isEqualTo(6);
     }
 }

@@ -47,7 +47,7 @@ class MessagingWireTest extends ServerTest {
         List<Object> values = List.of(
                 new DeviceAddress(account, 3), message, receipt, groupChange, queued.get(0), send, limits,
                 new DeviceQueue.Spill(queued, List.of(), Map.of(5L, send)),
-                new QueueOps.Enqueue(account, items, true, 42, limits),
+                new QueueOps.Enqueue(account, items, true, false, 42, limits),
                 new QueueOps.Place(account, 9, items, false, 43, limits),
                 new QueueOps.Stored(List.of(1L, 2L), Set.of(3L), 44, limits), new QueueOps.Read(1, 2, 3),
                 new QueueOps.TakeSpill(4, 5), new QueueOps.Mark(), new QueueOps.Advance(6),
@@ -55,6 +55,7 @@ class MessagingWireTest extends ServerTest {
                 new QueueOps.CompleteSend(10), new QueueOps.Forget(11, 12), new QueueOps.Init(13, 14, true),
                 new QueueOps.ReadResult(queued, -1), new QueueOps.Earlier(send), new QueueOps.Claimed(),
                 new QueueOps.Unknown(), QueueOps.Missing.ENTRY, InboxUsage.NoRoom.SENDER_SHARE_FULL,
+                new QueueOps.Touch(45, limits),
                 new HeldTicks.Record(1, account, 2), new HeldTicks.Lookup(Set.of(1L, 2L)),
                 new HeldTicks.Advance(List.of(new HeldTicks.Move(1, account, true, 5)), 6),
                 new HeldTicks.TakeFlush(7), new HeldTicks.Written(Map.of(1L, 2L), 8),

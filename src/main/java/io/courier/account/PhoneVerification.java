@@ -51,8 +51,9 @@ final class PhoneVerification {
 
     /**
      * Opens a session and sends its code. Checks run cheapest and least exploitable first: the number's type, the
-     * peer's budget, the attestation token, the number's back-off; then the session is stored, and only then are
-     * the country's and the global SMS budgets spent, right before the send.
+     * peer's budget, the attestation token, the number's back-off; then the country's and the global SMS budgets
+     * (a refusal there gives the number's back-off step back, so draining a country's budget doesn't also lock its
+     * numbers out); only then is the session stored and its code sent.
      */
     Mono<AccountRegistry.VerificationSession> sendCode(PhoneNumbers.Phone number, String attestationToken,
             String peer) {
@@ -65,6 +66,12 @@ final class PhoneVerification {
             return limiter.acquire(limits.perPeer(), peer)
                     .then(attest(token, phone.e164(), peer))
                     .then(backoffs.acquire(limits.perNumber(), phone.e164()))
+                    .flatMap(takenAt -> limiter.acquire(limits.perCountry().of(phone.countryCode()),
+                                    Integer.toString(phone.countryCode()))
+                            .then(limiter.acquire(limits.global(), GLOBAL))
+                            // No SMS goes: the number's schedule is as if it had not been asked.
+                            .onErrorResume(refused -> backoffs.giveBack(limits.perNumber(), phone.e164(), takenAt)
+                                    .then(Mono.error(refused))))
                     .then(Mono.defer(() -> {
                         byte[] session = Secrets.random(SESSION_ID_BYTES);
                         String code = Secrets.digits(CODE_LENGTH);
@@ -73,9 +80,6 @@ final class PhoneVerification {
                         return codes.put(session, phone.e164(), salt,
                                         Secrets.hash(salt, code.getBytes(StandardCharsets.US_ASCII)),
                                         clock.instant().plus(ttl), ttl)
-                                .then(limiter.acquire(limits.perCountry().of(phone.countryCode()),
-                                        Integer.toString(phone.countryCode())))
-                                .then(limiter.acquire(limits.global(), GLOBAL))
                                 .then(send(phone.e164(), code))
                                 .thenReturn(new AccountRegistry.VerificationSession(session, ttl));
                     }));

@@ -39,17 +39,29 @@ public final class BackoffLimiter {
 
     /**
      * Takes the next action of {@code key}'s schedule, or fails with RESOURCE_EXHAUSTED saying when it will be
-     * allowed (message and {@code retry-after-ms} trailer).
+     * allowed (message and {@code retry-after-ms} trailer). Completes with the time it was taken at, which
+     * {@link #giveBack} needs.
      */
-    public Mono<Void> acquire(Backoff backoff, String key) {
+    public Mono<Long> acquire(Backoff backoff, String key) {
         long[] delays = backoff.delays().stream().mapToLong(Duration::toMillis).toArray();
-        Step step = new Step(clock.millis(), delays, backoff.maxPerWindow(), backoff.window().toMillis());
+        long now = clock.millis();
+        Step step = new Step(now, delays, backoff.maxPerWindow(), backoff.window().toMillis());
         return Mono.fromCompletionStage(() -> entries.submitToKey(backoff.name() + '\u0000' + key, step))
-                .doOnNext(waitMillis -> {
+                .map(waitMillis -> {
                     if (waitMillis > 0) {
                         throw RetryAfter.resourceExhausted("too many " + backoff.name(), waitMillis);
                     }
-                }).then();
+                    return now;
+                });
+    }
+
+    /**
+     * Undoes the action taken at {@code takenAt} when what it was for didn't happen (a later check refused it), if
+     * it is still the schedule's latest: the next one is then allowed as if it had never been taken.
+     */
+    public Mono<Void> giveBack(Backoff backoff, String key, long takenAt) {
+        return Mono.fromCompletionStage(() -> entries.submitToKey(backoff.name() + '\u0000' + key,
+                new GiveBack(takenAt))).then();
     }
 
     /** Runs on the partition owner (again, with the same {@code now}, on the backup); returns the wait, 0 if taken. */
@@ -82,9 +94,37 @@ public final class BackoffLimiter {
                     return wait;
                 }
             }
-            ((ExtendedMapEntry<String, long[]>) entry).setValue(new long[] { start, taken + 1, now },
+            // The time of the action before this one is kept, so a give-back can restore it.
+            long previous = taken > 0 ? state[2] : 0;
+            ((ExtendedMapEntry<String, long[]>) entry).setValue(new long[] { start, taken + 1, now, previous },
                     start + window - now, TimeUnit.MILLISECONDS);
             return 0L;
+        }
+    }
+
+    /** Runs on the partition owner (and the same on the backup): state is {start, taken, last, previous}. */
+    static final class GiveBack implements EntryProcessor<String, long[], Void> {
+        private static final long serialVersionUID = 1L;
+        private final long takenAt;
+
+        GiveBack(long takenAt) {
+            this.takenAt = takenAt;
+        }
+
+        @Override
+        public Void process(Map.Entry<String, long[]> entry) {
+            long[] state = entry.getValue();
+            if (state == null || state[2] != takenAt || state[1] == 0) {
+                return null; // another action came since, or the window started afresh: leave it
+            }
+            if (state[1] == 1) {
+                entry.setValue(null);
+            } else {
+                // The window's start doesn't move, nor its expiry.
+                ((ExtendedMapEntry<String, long[]>) entry).setValueWithoutChangingExpiryTime(
+                        new long[] { state[0], state[1] - 1, state[3], 0 });
+            }
+            return null;
         }
     }
 }

@@ -204,9 +204,11 @@ class VerificationSessionsTest extends ServerTest {
         String message = assertStatus(Status.Code.RESOURCE_EXHAUSTED, () -> send(verification, third, "good"));
         assertThat(message).contains("country code");
         assertThat(verificationCodes.sentTo(third)).as("no SMS beyond the budget").isFalse();
+        assertThat(assertStatus(Status.Code.RESOURCE_EXHAUSTED, () -> send(verification, third, "good")))
+                .as("the refused request gave the number's back-off step back").contains("country code");
         send(verification, "+33612345678", "good"); // another country's budget is its own
         assertThat(attestation.checks()).as("the premium-rate number was refused before the hook was asked")
-                .isEqualTo(6);
+                .isEqualTo(7);
     }
 
     @Test

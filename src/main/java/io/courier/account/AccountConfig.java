@@ -132,6 +132,13 @@ public interface AccountConfig {
         @WithDefault("1m")
         Duration linksPerPeerRefill();
 
+        /** Link codes one account may create in a burst, then one per refill interval (each is a row until used). */
+        @WithDefault("10")
+        int linkCodesPerAccountBurst();
+
+        @WithDefault("1m")
+        Duration linkCodesPerAccountRefill();
+
         /**
          * SMS sent per hour to numbers of one country calling code (SMS pumping targets one expensive destination):
          * a country's real registrations plus headroom; raise busy countries with
@@ -190,6 +197,11 @@ public interface AccountConfig {
 
         default RateLimit linksPerPeer() {
             return new RateLimit("device link attempts from this address", linksPerPeerBurst(), linksPerPeerRefill());
+        }
+
+        default RateLimit linkCodesPerAccount() {
+            return new RateLimit("link codes created by this account", linkCodesPerAccountBurst(),
+                    linkCodesPerAccountRefill());
         }
 
         default RateLimit pinAttemptsPerNumber() {

@@ -244,7 +244,8 @@ public final class AccountRegistry {
                 throw Rejections.invalidArgument("provisioning_message is " + provisioningMessage.length
                         + " bytes, at most " + MAX_PROVISIONING_MESSAGE);
             }
-            return devices.find(caller.accountId(), caller.deviceId())
+            return limiter.acquire(config.limits().linkCodesPerAccount(), caller.accountId().toString())
+                    .then(devices.find(caller.accountId(), caller.deviceId()))
                     .filter(primary -> primary.generation() == caller.generation())
                     .switchIfEmpty(Mono.error(CurrentDevices::notCurrent))
                     .flatMap(primary -> {

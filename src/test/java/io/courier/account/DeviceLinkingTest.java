@@ -34,6 +34,17 @@ class DeviceLinkingTest extends ServerTest {
     }
 
     @Test
+    void anAccountCreatesLinkCodesOnlyWithinItsBudget() {
+        RegisteredDevice primary = registerNew();
+        for (int i = 0; i < 40; i++) { // %test.courier.accounts.limits.link-codes-per-account-burst
+            linkCode(primary);
+        }
+        assertThat(assertStatus(Status.Code.RESOURCE_EXHAUSTED, () -> linkCode(primary)))
+                .contains("link codes created by this account");
+        assertThat(linkCode(registerNew())).as("another account's budget is its own").isNotEmpty();
+    }
+
+    @Test
     void aLinkedDeviceJoinsTheAccountWithItsOwnIdAndCredential() {
         RegisteredDevice primary = registerNew();
 

@@ -110,8 +110,9 @@ final class PrivacyStore {
     }
 
     /**
-     * Replaces the account's contact list: the old partition goes in one deletion, the new list is one partition's
-     * batch. Two replacements racing may interleave; the list is the user's own and the next one repairs it.
+     * Replaces the account's contact list: the old partition goes in one deletion, then the new list is written in
+     * batches of {@link Cql#BATCH_ROWS}. A failure midway leaves part of the list (fewer accounts may add the user:
+     * it fails closed), and two replacements racing may interleave; the user's next replacement repairs either.
      */
     Mono<Void> replaceContacts(UUID account, Set<UUID> contacts) {
         return cql.write(clearContacts.bind(account))

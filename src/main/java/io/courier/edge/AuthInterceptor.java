@@ -40,8 +40,9 @@ import io.quarkus.grpc.GlobalInterceptor;
 /**
  * Authenticates every Courier RPC from the {@code authorization: Bearer <token>} header, except registration and
  * device linking, which are how a device gets a token. AdminService calls carry the operator token instead of a
- * device's. Health and reflection stay open. Also records the client's
- * address for per-peer rate limits: the TCP peer, or the forwarded-for client behind a trusted proxy.
+ * device's. Health and reflection stay open. A Connect call first spends one of its credential's stream opens
+ * (cluster-wide, before any database read) and takes its connection epoch. Also records the client's address for
+ * per-peer rate limits: the TCP peer, or the forwarded-for client behind a trusted proxy.
  */
 @ApplicationScoped
 @GlobalInterceptor

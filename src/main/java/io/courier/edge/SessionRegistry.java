@@ -30,8 +30,9 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The device streams open on this node: one per device. Admits streams (rate limit, epoch order, presence), hands bus
- * pushes to the right stream and closes silent streams.
+ * The device streams open on this node: one per device. Admits streams (the newest epoch wins, here and cluster-wide
+ * through presence, which is registered before the drain; {@link AuthInterceptor} rate-limited the open before),
+ * hands node-bus pushes to the right stream, and closes streams gone silent.
  */
 public final class SessionRegistry implements DeviceStream.StreamLifecycle {
     private static final Logger LOG = Logger.getLogger(SessionRegistry.class);

@@ -140,11 +140,13 @@ public final class Groups {
      * server's doing); groups that are gone or that it already left are skipped. Then its index entries go.
      */
     Mono<Void> leaveAll(UUID account) {
+        // One group that keeps failing must not cancel the others' leaves: they all run, then the first error
+        // (if any) fails the deletion step, which runs again later, and the index stays for it.
         return index.groupsOf(account)
-                .flatMap(groupId -> attempt(groupId, account, before -> before.member(account).isPresent()
+                .flatMapDelayError(groupId -> attempt(groupId, account, before -> before.member(account).isPresent()
                         ? rules.leave(before, account) : Optional.of(before), 1)
                         .onErrorResume(Groups::isNotFound, gone -> Mono.empty()),
-                        LEAVES_IN_FLIGHT)
+                        LEAVES_IN_FLIGHT, 1)
                 .then(index.forget(account));
     }
 

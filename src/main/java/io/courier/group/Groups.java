@@ -141,7 +141,7 @@ public final class Groups {
      */
     Mono<Void> leaveAll(UUID account) {
         // One group that keeps failing must not cancel the others' leaves: they all run, then the first error
-        // (if any) fails the deletion step, which runs again later, and the index stays for it.
+        // (if any) fails the deletion step; the index stays for the deletion's resumption.
         return index.groupsOf(account)
                 .flatMapDelayError(groupId -> attempt(groupId, account, before -> before.member(account).isPresent()
                         ? rules.leave(before, account) : Optional.of(before), 1)

@@ -126,4 +126,31 @@ class ClientMessageActionsTest extends ServerTest {
             assertThat(bob.nextAction()).as("the late edit was ignored").isEqualTo(alices);
         }
     }
+
+    @Test
+    void inAGroupEveryMembersDevicesGetAReactionAndAnEditAndTheActorsOtherDevicesToo() {
+        try (ClientHarness alicePhone = registered().online(); ClientHarness bob = registered().online();
+                ClientHarness carol = registered().online();
+                ClientHarness aliceLaptop = linkedTo(alicePhone, "laptop").online()) {
+            UUID group = CourierClient.groupId(alicePhone.client.createGroup(List.of(account(bob), account(carol)),
+                    new byte[0]).block());
+            SentMessage sent = alicePhone.client.sendToGroup(group, text("lunch?")).block();
+            MessageRef lunch = new MessageRef(account(alicePhone), sent.sentAtMs());
+            assertThat(bob.nextMessage().ref()).isEqualTo(lunch);
+            assertThat(carol.nextMessage().ref()).isEqualTo(lunch);
+            assertThat(aliceLaptop.nextMessage().ref()).isEqualTo(lunch);
+
+            bob.client.reactInGroup(group, lunch, "🍕").block();
+            MessageAction pizza = new MessageAction.Reacted(lunch, account(bob), Optional.of("🍕"));
+            assertThat(alicePhone.nextAction()).isEqualTo(pizza);
+            assertThat(aliceLaptop.nextAction()).isEqualTo(pizza);
+            assertThat(carol.nextAction()).isEqualTo(pizza);
+
+            SentMessage edit = alicePhone.client.editInGroup(group, lunch, "lunch at 1?").block();
+            MessageAction edited = new MessageAction.Edited(lunch, "lunch at 1?", edit.sentAtMs(), 1);
+            assertThat(bob.nextAction()).isEqualTo(edited);
+            assertThat(carol.nextAction()).isEqualTo(edited);
+            assertThat(aliceLaptop.nextAction()).isEqualTo(edited);
+        }
+    }
 }

@@ -22,9 +22,9 @@ import reactor.core.publisher.Sinks;
 /**
  * What arrives for this device: each delivery decrypted once, kept in the {@link ClientStore} until the app has it
  * ({@link IncomingQueue}), and acked only then. Reactions, edits, deletes and read state from this account's other
- * devices are checked ({@link ActionRules}) and reported as {@link MessageAction}s instead. Copies are dropped by server id and by origin (a sender's retry under
- * another server id); what is undecryptable is acked and dropped; what is the SDK's own (keys, session acks) is
- * processed and never reaches the app.
+ * devices are checked ({@link ActionRules}) and reported as {@link MessageAction}s instead. Copies are dropped by
+ * server id and by origin (a sender's retry under another server id); what is undecryptable is acked and dropped;
+ * what is the SDK's own (keys, session acks) is processed and never reaches the app.
  */
 final class Inbox {
     private static final Logger LOG = Logger.getLogger(Inbox.class.getName());
@@ -171,27 +171,22 @@ final class Inbox {
         if (!sender.equals(credentials.get().accountId())) {
             return Optional.empty();
         }
-        switch (sync.getSyncCase()) {
-            case SENT -> {
-                return sync.getSent().hasMessage() ? toShow(sender, sync.getSent().getMessage(), done)
-                        : Optional.empty();
-            }
+        return switch (sync.getSyncCase()) {
+            case SENT -> sync.getSent().hasMessage() ? toShow(sender, sync.getSent().getMessage(), done)
+                    : Optional.empty();
             case READ -> {
-                List<MessageRef> read = new ArrayList<>();
-                for (io.courier.api.v1.MessageRef ref : sync.getRead().getMessagesList()) {
-                    if (ref.getAuthorAccountId().size() == Uuids.BYTES) { // a malformed one names nothing
-                        read.add(MessageRef.of(ref));
-                    }
-                }
-                if (!read.isEmpty()) {
-                    done.add(new MessageAction.ReadElsewhere(List.copyOf(read)));
-                }
-                return Optional.empty();
+                readElsewhere(sync.getRead()).ifPresent(done::add);
+                yield Optional.empty();
             }
-            default -> {
-                return Optional.empty();
-            }
-        }
+            case SETTINGS, SYNC_NOT_SET -> Optional.empty();
+        };
+    }
+
+    /** The read messages this device can name (a malformed reference names none). */
+    private static Optional<MessageAction> readElsewhere(SyncMessage.Read read) {
+        List<MessageRef> messages = read.getMessagesList().stream()
+                .filter(ref -> ref.getAuthorAccountId().size() == Uuids.BYTES).map(MessageRef::of).toList();
+        return messages.isEmpty() ? Optional.empty() : Optional.of(new MessageAction.ReadElsewhere(messages));
     }
 
     /** The app has the message: only now is it acked, and a stream waiting for room in the queue reads on. */

@@ -291,6 +291,7 @@ public final class CourierClient implements AutoCloseable {
      * Decrypted messages, oldest first, called on the client's own thread. One goes out when every subscriber has
      * requested one, and is acked when all their {@code onNext} calls have returned. Operators that prefetch
      * ({@code publishOn}, {@code flatMap}) request ahead: a message counts as handled once it has reached them.
+     * Reactions, edits and deletes come through {@link #actions()} instead.
      */
     public Flux<IncomingMessage> incoming() {
         return inbox.incoming();

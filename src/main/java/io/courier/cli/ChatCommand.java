@@ -18,7 +18,8 @@ final class ChatCommand extends DeviceCommand {
     void run(Session session) {
         Conversation chat = Conversation.open(session, with);
         cli.terminal.println("Chat with " + chat.target().describe() + ". Type a message and Enter; /file PATH"
-                + " [caption] sends a file; /quit leaves. ✓ stored, ✓✓ delivered, ✓✓ read.");
+                + " [caption] sends a file; /react N EMOJI, /edit N TEXT and /delete N act on message [N]; /quit"
+                + " leaves. ✓ stored, ✓✓ delivered, ✓✓ read.");
         for (Optional<String> line = cli.terminal.readLine(); line.isPresent() && !line.get().equals("/quit");
                 line = cli.terminal.readLine()) {
             send(session, chat, line.get().strip());
@@ -36,6 +37,8 @@ final class ChatCommand extends DeviceCommand {
                 Path file = Path.of(parts[0]);
                 String caption = parts.length > 1 ? parts[1] : "";
                 chat.send(Attachments.upload(session, file, caption), Attachments.summary(file, caption));
+            } else if (line.matches("/(react|edit|delete)( .*)?")) {
+                chat.act(line);
             } else {
                 chat.send(Content.text(line).encode(), line);
             }

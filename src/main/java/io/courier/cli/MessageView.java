@@ -16,12 +16,15 @@ import io.courier.api.v1.AttachmentPointer;
 import io.courier.client.Content;
 import io.courier.client.GroupMessageStatus;
 import io.courier.client.IncomingMessage;
+import io.courier.client.MessageAction;
+import io.courier.client.MessageRef;
 import io.courier.client.SentMessage;
 import io.courier.client.Tick;
 
 /**
- * Prints what arrives and what this device sent, each sent message numbered [n] with its ticks as they come:
- * ✓ stored by the server, ✓✓ delivered, ✓✓ read (for groups: counted over the members).
+ * Prints what arrives and what this device sent, each message numbered [n] (what {@code /react}, {@code /edit} and
+ * {@code /delete} name), sent ones with their ticks as they come: ✓ stored by the server, ✓✓ delivered, ✓✓ read (for
+ * groups: counted over the members). Reactions, edits and deletes show under the number of their message.
  */
 final class MessageView {
     private static final int EARLY_TICKS = 256;
@@ -30,6 +33,9 @@ final class MessageView {
     private final Session session;
     private final Predicate<IncomingMessage> openChat;
     private final AtomicInteger numbers = new AtomicInteger();
+    /** [n] → the message shown under it in this run, and back. */
+    private final Map<Integer, MessageRef> refs = new HashMap<>();
+    private final Map<MessageRef, Integer> numbered = new HashMap<>();
     /** server id → [n] of the messages this device sent in this run, and the best tick shown for each. */
     private final Map<Long, Integer> sent = new HashMap<>();
     private final Map<Long, Mark> shown = new HashMap<>();
@@ -52,7 +58,7 @@ final class MessageView {
     }
 
     synchronized void sent(SentMessage message, String summary) {
-        int n = numbers.incrementAndGet();
+        int n = number(new MessageRef(session.client.credentials().accountId(), message.sentAtMs()));
         sent.put(message.serverId(), n);
         print("[" + n + "] you: " + summary + "  ✓");
         Mark overtaken = early.remove(message.serverId());
@@ -61,11 +67,26 @@ final class MessageView {
         }
     }
 
+    /** This device reacted to, edited or deleted message [n]; the others hear of it through their actions. */
+    void acted(int n, String summary) {
+        print("[" + n + "] you " + summary);
+    }
+
+    /** The message shown as [n]. */
+    synchronized MessageRef ref(int n) {
+        MessageRef ref = refs.get(n);
+        if (ref == null) {
+            throw new IllegalArgumentException("no message [" + n + "] is shown here");
+        }
+        return ref;
+    }
+
     void incoming(IncomingMessage message) {
         String where = message.group().map(g -> "[group " + g.toString().substring(0, 8) + "] ").orElse("");
         String who = session.name(message.sender()) + message.syncRecipient().map(r -> " → " + session.name(r))
                 .orElse("");
-        String prefix = TIME.format(message.serverTime()) + " " + where + who + ": ";
+        String prefix = "[" + number(message.ref()) + "] " + TIME.format(message.serverTime()) + " " + where + who
+                + ": ";
         Content content;
         try {
             content = Content.decode(message.plaintext());
@@ -78,18 +99,41 @@ final class MessageView {
             print(prefix + "📎 " + fileName(media.pointer(), message.serverId()) + " (" + media.pointer().getSizeBytes()
                     + " bytes)" + (media.caption().isEmpty() ? "" : " " + media.caption()));
             download(media.pointer(), message.serverId());
-        } else if (content instanceof Content.Reaction reaction) {
-            print(prefix + (reaction.remove() ? "(took a reaction back)" : "reacted " + reaction.emoji()));
-        } else if (content instanceof Content.Edit edit) {
-            print(prefix + "(edited) " + edit.text());
-        } else if (content instanceof Content.Delete) {
-            print(prefix + "(deleted a message)");
         } else {
             print(prefix + "(a message this CLI can't show)");
         }
         if (openChat.test(message)) {
             session.client.markRead(message);
         }
+    }
+
+    /** Shown under the number of the message it acts on, or said to be about one not shown in this run. */
+    void action(MessageAction action) {
+        if (action instanceof MessageAction.Reacted reacted) {
+            print(about(reacted.target()) + session.name(reacted.by())
+                    + reacted.emoji().map(emoji -> " reacted " + emoji).orElse(" took a reaction back"));
+        } else if (action instanceof MessageAction.Edited edited) {
+            print(about(edited.target()) + "edited" + (edited.edits() > 1 ? " (" + edited.edits() + " times)" : "")
+                    + ": " + edited.text());
+        } else if (action instanceof MessageAction.Deleted deleted) {
+            print(about(deleted.target()) + "this message was deleted");
+        } else if (action instanceof MessageAction.ReadElsewhere read) {
+            read.messages().forEach(ref -> print(about(ref) + "read on another device"));
+        }
+    }
+
+    private synchronized String about(MessageRef target) {
+        Integer n = numbered.get(target);
+        return n != null ? "[" + n + "] " : "(a message not shown here) ";
+    }
+
+    /** The number of a message shown now; one shown twice (a sync copy and the original) keeps its first. */
+    private synchronized int number(MessageRef ref) {
+        return numbered.computeIfAbsent(ref, r -> {
+            int n = numbers.incrementAndGet();
+            refs.put(n, r);
+            return n;
+        });
     }
 
     void tick(Tick tick) {

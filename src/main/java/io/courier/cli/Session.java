@@ -76,6 +76,7 @@ final class Session implements AutoCloseable {
     void connect(MessageView view) {
         client.incoming().subscribe(view::incoming);
         client.ticks().subscribe(view::tick);
+        client.actions().subscribe(view::action);
         client.groupStatuses().subscribe(view::groupStatus);
         client.identityChanges().subscribe(change -> terminal().println("! the safety number with "
                 + name(change.account()) + " changed" + (change.sendingBlocked()

@@ -2,9 +2,12 @@ package io.courier.cli;
 
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
+import io.courier.client.MessageRef;
 import io.courier.client.SentMessage;
 import picocli.CommandLine.Option;
+import reactor.core.publisher.Mono;
 
 /** Whom a command talks to: one account (by number or id) or a group. */
 final class Target {
@@ -34,8 +37,26 @@ final class Target {
 
     /** Sends E2E-encrypted content and waits for the server's acknowledgement (the single tick). */
     SentMessage send(byte[] content) {
-        return group.map(g -> session.client.sendToGroup(g, content))
-                .orElseGet(() -> session.client.send(account.orElseThrow(), content)).block();
+        return either(g -> session.client.sendToGroup(g, content), a -> session.client.send(a, content));
+    }
+
+    void react(MessageRef message, String emoji) {
+        either(g -> session.client.reactInGroup(g, message, emoji), a -> session.client.react(a, message, emoji));
+    }
+
+    void edit(MessageRef message, String text) {
+        either(g -> session.client.editInGroup(g, message, text), a -> session.client.edit(a, message, text));
+    }
+
+    void deleteForEveryone(MessageRef message) {
+        either(g -> session.client.deleteForEveryoneInGroup(g, message),
+                a -> session.client.deleteForEveryone(a, message));
+    }
+
+    /** The group's send or the account's, waited for. */
+    private SentMessage either(Function<UUID, Mono<SentMessage>> toGroup,
+            Function<UUID, Mono<SentMessage>> toAccount) {
+        return group.map(toGroup).orElseGet(() -> toAccount.apply(account.orElseThrow())).block();
     }
 
     Optional<UUID> group() {

@@ -11,7 +11,8 @@ import io.courier.api.v1.DataMessage;
  * is the app's. {@link #encode()} gives the serialized DataMessage that {@link CourierClient#send} and
  * {@link CourierClient#sendToGroup} take; {@link #decode} reads {@link IncomingMessage#plaintext()}, which is one.
  * The DataMessage's other fields (quote, disappearing timer, {@code sent_at_ms}) are read and set on the generated
- * {@code DataMessage} itself; the SDK keeps every field, also those it doesn't know, from sender to app.
+ * {@code DataMessage} itself; the SDK keeps every field, also those it doesn't know, from sender to app. Received
+ * reactions, edits and deletes reach the app checked, as {@link MessageAction}s, not as incoming messages.
  */
 public sealed interface Content permits Content.Text, Content.Media, Content.Reaction, Content.Edit, Content.Delete,
         Content.Unsupported {

@@ -13,6 +13,7 @@ import io.courier.api.v1.GroupAddPolicy;
 import io.courier.api.v1.GroupEvent;
 import io.courier.api.v1.PushPlatform;
 import io.courier.api.v1.Read;
+import io.courier.api.v1.SyncMessage;
 import io.grpc.Channel;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -49,6 +50,7 @@ public final class CourierClient implements AutoCloseable {
     private final Inbox inbox;
     private final UnsentMessages unsent;
     private final SafetyNumbers safetyNumbers;
+    private final Sessions sessions;
 
     private CourierClient(Channel channel, ClientStore store) {
         this.store = store;
@@ -58,7 +60,7 @@ public final class CourierClient implements AutoCloseable {
         this.acks = new Acks(connection::write, Schedulers.parallel(), RECEIPT_ACK_DELAY);
         GroupState groupState = new GroupState(store);
         this.ticks = new Ticks(groupState, acks, calls);
-        Sessions sessions = new Sessions(store, calls, this::credentials);
+        this.sessions = new Sessions(store, calls, this::credentials);
         this.outbox = new Outbox(calls.blocking(), sessions, connection::write, ticks::onSent);
         this.presence = new Presence(calls, connection::write);
         this.groups = new Groups(calls, store, groupState, sessions, outbox, acks, this::credentials);
@@ -289,6 +291,7 @@ public final class CourierClient implements AutoCloseable {
      * Decrypted messages, oldest first, called on the client's own thread. One goes out when every subscriber has
      * requested one, and is acked when all their {@code onNext} calls have returned. Operators that prefetch
      * ({@code publishOn}, {@code flatMap}) request ahead: a message counts as handled once it has reached them.
+     * Reactions, edits and deletes come through {@link #actions()} instead.
      */
     public Flux<IncomingMessage> incoming() {
         return inbox.incoming();
@@ -407,10 +410,74 @@ public final class CourierClient implements AutoCloseable {
         return unsent.restored();
     }
 
-    /** Tells the sender the message was shown to the user (blue ticks). */
+    /**
+     * Tells the sender the message was shown to the user (blue ticks), and this account's other devices that it was
+     * read ({@link MessageAction.ReadElsewhere} there). The other devices are those this device has sessions with
+     * (any it sent to or heard from); the copy for them travels with an empty message to the sender, as the server
+     * takes no message without a recipient.
+     */
     public void markRead(IncomingMessage message) {
         connection.write(ConnectRequest.newBuilder().setRead(Read.newBuilder()
                 .setSenderAccountId(WireIds.bytes(message.sender())).addServerIds(message.serverId())).build());
+        if (!message.sender().equals(credentials().accountId()) && sessions.hasOwnDeviceSessions()) {
+            outbox.syncQuietly(message.sender(), SyncMessage.newBuilder().setRead(SyncMessage.Read.newBuilder()
+                    .addMessages(message.ref().toProto())).build(), "read sync");
+        }
+    }
+
+    // --- message actions ---
+
+    /**
+     * Reactions, edits and deletes of earlier messages (by anyone in this account's chats, and by this account's
+     * other devices) and read state from this account's other devices, checked against {@link ActionRules}: an edit
+     * or delete by someone other than the target's author, or after its window, never appears. Like {@link #ticks()}
+     * it is hot: what arrives before the first subscriber is kept for it, later subscribers see what comes after.
+     */
+    public Flux<MessageAction> actions() {
+        return inbox.actions();
+    }
+
+    /** Reacts to a message of the chat with {@code to}, replacing this user's previous reaction on it. */
+    public Mono<SentMessage> react(UUID to, MessageRef target, String emoji) {
+        return act(to, false, new Content.Reaction(target, emoji, false));
+    }
+
+    public Mono<SentMessage> reactInGroup(UUID groupId, MessageRef target, String emoji) {
+        return act(groupId, true, new Content.Reaction(target, emoji, false));
+    }
+
+    /** Takes this user's reaction on the message away. */
+    public Mono<SentMessage> removeReaction(UUID to, MessageRef target) {
+        return act(to, false, new Content.Reaction(target, "", true));
+    }
+
+    public Mono<SentMessage> removeReactionInGroup(UUID groupId, MessageRef target) {
+        return act(groupId, true, new Content.Reaction(target, "", true));
+    }
+
+    /**
+     * Replaces the text (or caption) of this account's message, within {@link ActionRules#EDIT_WINDOW} (15 minutes)
+     * of sending it; an IllegalArgumentException otherwise, or for someone else's message.
+     */
+    public Mono<SentMessage> edit(UUID to, MessageRef target, String newText) {
+        return act(to, false, new Content.Edit(target, newText));
+    }
+
+    public Mono<SentMessage> editInGroup(UUID groupId, MessageRef target, String newText) {
+        return act(groupId, true, new Content.Edit(target, newText));
+    }
+
+    /**
+     * Deletes this account's message from every device of every recipient and this account's other devices, within
+     * {@link ActionRules#DELETE_WINDOW} (2 days) of sending it; an IllegalArgumentException otherwise, or for
+     * someone else's message.
+     */
+    public Mono<SentMessage> deleteForEveryone(UUID to, MessageRef target) {
+        return act(to, false, new Content.Delete(target));
+    }
+
+    public Mono<SentMessage> deleteForEveryoneInGroup(UUID groupId, MessageRef target) {
+        return act(groupId, true, new Content.Delete(target));
     }
 
     @Override
@@ -426,6 +493,25 @@ public final class CourierClient implements AutoCloseable {
 
     // --- internals ---
 
+    /** Checked when subscribed to, against the clock then: the action is stamped right after. */
+    private Mono<SentMessage> act(UUID destination, boolean toGroup, Content action) {
+        return Mono.defer(() -> {
+            UUID me = credentials().accountId();
+            long now = System.currentTimeMillis();
+            if (action instanceof Content.Reaction reaction && !reaction.remove() && reaction.emoji().isEmpty()) {
+                throw new IllegalArgumentException("a reaction needs an emoji; removeReaction takes one away");
+            } else if (action instanceof Content.Edit edit) {
+                if (edit.text().isEmpty()) {
+                    throw new IllegalArgumentException("an edit needs a text; deleteForEveryone removes a message");
+                }
+                ActionRules.checkOwnWithin(me, edit.target(), now, ActionRules.EDIT_WINDOW, "edit");
+            } else if (action instanceof Content.Delete delete) {
+                ActionRules.checkOwnWithin(me, delete.target(), now, ActionRules.DELETE_WINDOW, "delete");
+            }
+            return sendKept(destination, toGroup, action.encode());
+        });
+    }
+
     /**
      * Stamped and kept on the blocking scheduler: keeping writes the state storage, which must not run on the
      * subscriber's thread (an app replying from its incoming() handler would stall the inbox).
@@ -437,7 +523,8 @@ public final class CourierClient implements AutoCloseable {
 
     /** One attempt series of a kept message, under its client id. */
     private Mono<SentMessage> deliver(UnsentMessage message) {
-        return message.toGroup() ? groups.send(message) : outbox.send(message);
+        return (message.toGroup() ? groups.send(message) : outbox.send(message))
+                .map(sent -> sent.withSentAtMs(message.message().getSentAtMs()));
     }
 
     /** A new stream knows nothing of this device's presence subscription or of its sends in flight. */

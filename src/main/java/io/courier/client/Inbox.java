@@ -1,5 +1,7 @@
 package io.courier.client;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -15,12 +17,14 @@ import io.courier.api.v1.EnvelopeType;
 import io.courier.api.v1.SessionAck;
 import io.courier.api.v1.SyncMessage;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
 
 /**
  * What arrives for this device: each delivery decrypted once, kept in the {@link ClientStore} until the app has it
- * ({@link IncomingQueue}), and acked only then. Copies are dropped by server id and by origin (a sender's retry under
- * another server id); what is undecryptable is acked and dropped; what is the SDK's own (keys, session acks) is
- * processed and never reaches the app.
+ * ({@link IncomingQueue}), and acked only then. Reactions, edits, deletes and read state from this account's other
+ * devices are checked ({@link ActionRules}) and reported as {@link MessageAction}s instead. Copies are dropped by
+ * server id and by origin (a sender's retry under another server id); what is undecryptable is acked and dropped;
+ * what is the SDK's own (keys, session acks) is processed and never reaches the app.
  */
 final class Inbox {
     private static final Logger LOG = Logger.getLogger(Inbox.class.getName());
@@ -36,6 +40,9 @@ final class Inbox {
     private final Acks acks;
     private final Runnable roomMade;
     private final IncomingQueue incoming;
+    private final ActionRules rules = new ActionRules();
+    /** Like ticks: kept for a first subscriber, then hot; the delivery is acked once it is emitted. */
+    private final Sinks.Many<MessageAction> actions = Sinks.many().multicast().onBackpressureBuffer(4096, false);
 
     /** {@code roomMade} runs each time the app has handled a message: a stream that paused can read on. */
     Inbox(ClientStore store, Supplier<Credentials> credentials, Sessions sessions, Groups groups, Outbox outbox,
@@ -53,6 +60,10 @@ final class Inbox {
 
     Flux<IncomingMessage> incoming() {
         return incoming.flux();
+    }
+
+    Flux<MessageAction> actions() {
+        return actions.asFlux();
     }
 
     boolean hasRoom() {
@@ -80,7 +91,11 @@ final class Inbox {
             return;
         }
         try {
-            Optional<UnhandledMessage> forTheApp = store.atomically(() -> decryptAndKeep(delivery, sender, origin));
+            List<MessageAction> done = new ArrayList<>(1);
+            Optional<UnhandledMessage> forTheApp = store.atomically(() -> decryptAndKeep(delivery, sender, origin,
+                    done));
+            // Reported outside the store's lock: the app may well send or read from its handler.
+            done.forEach(actions::tryEmitNext);
             forTheApp.ifPresentOrElse(incoming::add, () -> acks.ack(id));
         } catch (Exception e) {
             // Undecryptable (e.g. a session reset) or not a padded Content: nothing will make it readable later.
@@ -97,9 +112,11 @@ final class Inbox {
     /**
      * Decrypting advances the session for good, so the plaintext is kept with it until the app has handled it. What
      * is not for the app (key material, a session ack, a kind this version doesn't know) counts as seen once
-     * processed (empty result). A plaintext that doesn't unpad or parse throws: the caller drops it as undecryptable.
+     * processed (empty result); so is an action, added to {@code done}. A plaintext that doesn't unpad or parse
+     * throws: the caller drops it as undecryptable.
      */
-    private Optional<UnhandledMessage> decryptAndKeep(Delivery delivery, UUID sender, long origin) throws Exception {
+    private Optional<UnhandledMessage> decryptAndKeep(Delivery delivery, UUID sender, long origin,
+            List<MessageAction> done) throws Exception {
         int device = delivery.getSenderDeviceId();
         byte[] ciphertext = delivery.getCiphertext().toByteArray();
         Content content = Plaintext.open(delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE
@@ -111,8 +128,8 @@ final class Inbox {
                     .build(), "session ack");
         }
         Optional<DataMessage> forTheApp = switch (content.getContentCase()) {
-            case DATA_MESSAGE -> Optional.of(content.getDataMessage());
-            case SYNC_MESSAGE -> sentTranscript(sender, content.getSyncMessage());
+            case DATA_MESSAGE -> toShow(sender, content.getDataMessage(), done);
+            case SYNC_MESSAGE -> fromOwnDevice(sender, content.getSyncMessage(), done);
             case SENDER_KEY_DISTRIBUTION -> {
                 groups.process(sender, device, content.getSenderKeyDistribution().toByteArray());
                 yield Optional.empty();
@@ -137,13 +154,39 @@ final class Inbox {
         return Optional.of(message);
     }
 
+    /** A message to show; an action on one (by {@code author}) is checked and reported instead. */
+    private Optional<DataMessage> toShow(UUID author, DataMessage message, List<MessageAction> done) {
+        if (!ActionRules.isAction(message)) {
+            return Optional.of(message);
+        }
+        rules.accept(author, message).ifPresent(done::add);
+        return Optional.empty();
+    }
+
     /**
-     * A message another device of this account sent, for the app to show as sent. Only this account's devices may
-     * say what this user sent; read state and settings are not synced by this version.
+     * What another device of this account did: a message it sent (for the app to show as sent) or read. Only this
+     * account's devices may say so; settings are not synced by this version.
      */
-    private Optional<DataMessage> sentTranscript(UUID sender, SyncMessage sync) {
-        return sender.equals(credentials.get().accountId()) && sync.getSent().hasMessage()
-                ? Optional.of(sync.getSent().getMessage()) : Optional.empty();
+    private Optional<DataMessage> fromOwnDevice(UUID sender, SyncMessage sync, List<MessageAction> done) {
+        if (!sender.equals(credentials.get().accountId())) {
+            return Optional.empty();
+        }
+        return switch (sync.getSyncCase()) {
+            case SENT -> sync.getSent().hasMessage() ? toShow(sender, sync.getSent().getMessage(), done)
+                    : Optional.empty();
+            case READ -> {
+                readElsewhere(sync.getRead()).ifPresent(done::add);
+                yield Optional.empty();
+            }
+            case SETTINGS, SYNC_NOT_SET -> Optional.empty();
+        };
+    }
+
+    /** The read messages this device can name (a malformed reference names none). */
+    private static Optional<MessageAction> readElsewhere(SyncMessage.Read read) {
+        List<MessageRef> messages = read.getMessagesList().stream()
+                .filter(ref -> ref.getAuthorAccountId().size() == Uuids.BYTES).map(MessageRef::of).toList();
+        return messages.isEmpty() ? Optional.empty() : Optional.of(new MessageAction.ReadElsewhere(messages));
     }
 
     /** The app has the message: only now is it acked, and a stream waiting for room in the queue reads on. */

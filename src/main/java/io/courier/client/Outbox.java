@@ -115,7 +115,22 @@ final class Outbox {
 
     /** Same, with nobody waiting for the result. */
     void sendInternalQuietly(UUID account, Content content, String what) {
-        sendInternal(account, content).subscribe(sent -> { }, e -> LOG.log(Level.FINE, what + " not sent", e));
+        quietly(sendInternal(account, content), what);
+    }
+
+    /**
+     * A SyncMessage for this account's other devices only (read state), nobody waiting. The server takes no message
+     * without a recipient, so {@code carrier} (an account the user talks to) gets an empty Content, which every
+     * client acks and ignores (content.proto).
+     */
+    void syncQuietly(UUID carrier, SyncMessage sync, String what) {
+        quietly(submit(newClientMessageId(), new PendingSend.Direct(carrier, true,
+                Plaintext.seal(Content.getDefaultInstance())),
+                Plaintext.seal(Content.newBuilder().setSyncMessage(sync).build())), what);
+    }
+
+    private static void quietly(Mono<SentMessage> send, String what) {
+        send.subscribe(sent -> { }, e -> LOG.log(Level.FINE, what + " not sent", e));
     }
 
     /** Sent once subscribed to; cancelling forgets it (a frame already written may still be stored). */

@@ -146,6 +146,12 @@ final class Sessions implements Outbox.Encryption {
     }
 
     /** A new one each time: its key stub carries the credentials, which come only with registration. */
+    /** Whether this device has a session with another device of its account: one to tell what the user did here. */
+    boolean hasOwnDeviceSessions() {
+        Credentials me = credentials.get();
+        return crypto().devicesWithSessions(me.accountId()).stream().anyMatch(device -> device != me.deviceId());
+    }
+
     private SessionCrypto crypto() {
         return new SessionCrypto(store, calls.keys());
     }

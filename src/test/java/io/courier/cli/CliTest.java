@@ -95,20 +95,34 @@ class CliTest extends ServerTest {
                 bobChat.awaitOutput(alice + ": are you reading?" + NL);
                 aliceChat.awaitOutput("[2] ✓✓ read" + NL);
 
+                // Every shown message has a number: Bob reacts to Alice's [1] here, her [2]; she edits and deletes it.
+                bobChat.type("/react 1 👍");
+                bobChat.awaitOutput("[1] you reacted 👍" + NL);
+                aliceChat.awaitOutput("[2] " + bob + " reacted 👍" + NL);
+                bobChat.type("/edit 1 are you not reading?");
+                bobChat.awaitOutput("! not sent: only its author may edit a message" + NL);
+                aliceChat.type("/edit 2 are you still reading?");
+                aliceChat.awaitOutput("[2] you edited: are you still reading?" + NL);
+                bobChat.awaitOutput("[1] edited: are you still reading?" + NL);
+                aliceChat.type("/delete 2");
+                bobChat.awaitOutput("[1] this message was deleted" + NL);
+                aliceChat.type("/react 9 👍");
+                aliceChat.awaitOutput("! not sent: no message [9] is shown here" + NL);
+
                 Path notes = dir.resolve("notes.txt");
                 Files.writeString(notes, "minutes of the meeting\n".repeat(1000));
                 bobChat.type("/file " + notes + " the minutes");
-                bobChat.awaitOutput("[1] you: 📎 notes.txt the minutes  ✓" + NL);
+                bobChat.awaitOutput("[2] you: 📎 notes.txt the minutes  ✓" + NL);
                 aliceChat.awaitOutput(bob + ": 📎 notes.txt (" + Files.size(notes) + " bytes) the minutes" + NL);
                 Path saved = dir.resolve("alice-downloads").resolve("notes.txt");
                 aliceChat.awaitOutput("saved to " + saved + NL);
                 assertThat(Files.readString(saved)).isEqualTo(Files.readString(notes));
-                bobChat.awaitOutput("[1] ✓✓ read" + NL);
+                bobChat.awaitOutput("[2] ✓✓ read" + NL);
 
                 // A second file of the same name never replaces the first: it is saved under its message id.
                 Files.writeString(notes, "corrected minutes\n");
                 bobChat.type("/file " + notes + " corrected");
-                bobChat.awaitOutput("[2] ✓✓ read" + NL);
+                bobChat.awaitOutput("[3] ✓✓ read" + NL);
                 Path downloads = saved.getParent();
                 Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     try (var files = Files.list(downloads)) {

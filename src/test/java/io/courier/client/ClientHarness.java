@@ -13,6 +13,7 @@ final class ClientHarness implements AutoCloseable {
     final BlockingQueue<IncomingMessage> messages = new LinkedBlockingQueue<>();
     final BlockingQueue<Tick> ticks = new LinkedBlockingQueue<>();
     final BlockingQueue<ConnectionEvent> events = new LinkedBlockingQueue<>();
+    final BlockingQueue<MessageAction> actions = new LinkedBlockingQueue<>();
 
     /** A new device registered for {@code phone} through {@code channel}, the code read from the test sender. */
     static ClientHarness registered(io.grpc.Channel channel, ClientStore store, String phone,
@@ -35,6 +36,7 @@ final class ClientHarness implements AutoCloseable {
         client.incoming().subscribe(messages::add);
         client.ticks().subscribe(ticks::add);
         client.events().subscribe(events::add);
+        client.actions().subscribe(actions::add);
     }
 
     /** Connects and waits until the offline queue has been drained. */
@@ -55,6 +57,10 @@ final class ClientHarness implements AutoCloseable {
 
     IncomingMessage nextMessage() {
         return take(messages);
+    }
+
+    MessageAction nextAction() {
+        return take(actions);
     }
 
     Tick nextTick() {

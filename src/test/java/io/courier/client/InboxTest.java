@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,7 @@ import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.Delivery;
 import io.courier.api.v1.EnvelopeType;
 import io.courier.api.v1.PreKeyBundle;
+import io.courier.api.v1.SyncMessage;
 import io.courier.api.v1.UploadKeysRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -63,6 +65,11 @@ class InboxTest {
 
     /** Alice starts a session from Bob's bundle (one-time EC key, last-resort Kyber key) and encrypts a text. */
     private byte[] fromAlice(String text) throws Exception {
+        return fromAlice(io.courier.api.v1.Content.newBuilder()
+                .setDataMessage(io.courier.api.v1.DataMessage.newBuilder().setText(text)).build());
+    }
+
+    private byte[] fromAlice(io.courier.api.v1.Content content) throws Exception {
         if (aliceStore.sessionDevices(BOB.toString()).isEmpty()) {
             UploadKeysRequest keys = new KeyMaterial(bobStore).fullUpload(1);
             PreKeyBundle bundle = PreKeyBundle.newBuilder().setDeviceId(1).setRegistrationId(keys.getRegistrationId())
@@ -71,8 +78,7 @@ class InboxTest {
                     .setKyberLastResort(true).build();
             new SessionBuilder(aliceStore, SessionCrypto.address(BOB, 1)).process(Bundles.toLibsignal(bundle));
         }
-        byte[] plaintext = Plaintext.seal(io.courier.api.v1.Content.newBuilder()
-                .setDataMessage(io.courier.api.v1.DataMessage.newBuilder().setText(text)).build());
+        byte[] plaintext = Plaintext.seal(content);
         return new SessionCipher(aliceStore, SessionCrypto.address(BOB, 1)).encrypt(plaintext).serialize();
     }
 
@@ -135,5 +141,41 @@ class InboxTest {
         await().atMost(5, TimeUnit.SECONDS).until(() -> acked().contains(31L));
         assertThat(app).isEmpty();
         assertThat(bobStore.hasSeen(31, ClientStore.origin(ALICE, 1, 9))).isTrue();
+    }
+
+    private static io.courier.api.v1.Content data(long sentAtMs, Content body) throws Exception {
+        return io.courier.api.v1.Content.newBuilder().setDataMessage(io.courier.api.v1.DataMessage
+                .parseFrom(body.encode()).toBuilder().setSentAtMs(sentAtMs)).build();
+    }
+
+    @Test
+    void aReactionIsReportedAsAnActionAndAckedWithoutReachingTheMessages() throws Exception {
+        List<MessageAction> actions = new CopyOnWriteArrayList<>();
+        inbox.incoming().subscribe(app::add);
+        inbox.actions().subscribe(actions::add);
+        MessageRef bobs = new MessageRef(BOB, 1_000);
+        inbox.onDelivery(delivery(41, 11, EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE,
+                fromAlice(data(2_000, new Content.Reaction(bobs, "🎉", false)))));
+
+        await().atMost(5, TimeUnit.SECONDS).until(() -> acked().contains(41L));
+        assertThat(actions).containsExactly(new MessageAction.Reacted(bobs, ALICE, Optional.of("🎉")));
+        assertThat(app).isEmpty();
+    }
+
+    @Test
+    void anEditOfSomeoneElsesMessageAndReadStateFromAnotherAccountAreAckedAndIgnored() throws Exception {
+        List<MessageAction> actions = new CopyOnWriteArrayList<>();
+        inbox.incoming().subscribe(app::add);
+        inbox.actions().subscribe(actions::add);
+        MessageRef bobs = new MessageRef(BOB, 1_000);
+        inbox.onDelivery(delivery(51, 12, EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE,
+                fromAlice(data(2_000, new Content.Edit(bobs, "words in bob's mouth")))));
+        inbox.onDelivery(delivery(52, 13, EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE,
+                fromAlice(io.courier.api.v1.Content.newBuilder().setSyncMessage(SyncMessage.newBuilder()
+                        .setRead(SyncMessage.Read.newBuilder().addMessages(bobs.toProto()))).build())));
+
+        await().atMost(5, TimeUnit.SECONDS).until(() -> acked().containsAll(List.of(51L, 52L)));
+        assertThat(actions).isEmpty();
+        assertThat(app).isEmpty();
     }
 }

@@ -161,10 +161,14 @@ public interface AccountConfig {
         @WithDefault("4h")
         Duration pinAttemptsPerNumberRefill();
 
-        @WithDefault("100")
+        /**
+         * Numbers one account may look up at once (a first address-book sync), then one per refill interval:
+         * about 3,000 a day beyond the burst, where one a second allowed 86,400 (enumeration).
+         */
+        @WithDefault("2000")
         int lookupsPerAccountBurst();
 
-        @WithDefault("1s")
+        @WithDefault("30s")
         Duration lookupsPerAccountRefill();
 
         default Backoff codesPerNumber() {

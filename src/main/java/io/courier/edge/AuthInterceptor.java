@@ -21,6 +21,7 @@ import org.jboss.logging.Logger;
 import io.courier.api.v1.AccountServiceGrpc;
 import io.courier.api.v1.AdminServiceGrpc;
 import io.courier.api.v1.MessagingServiceGrpc;
+import io.courier.cluster.RateLimit;
 import io.courier.cluster.RateLimiter;
 import io.courier.cluster.StreamEpochs;
 import io.courier.common.RetryAfter;
@@ -36,6 +37,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GlobalInterceptor;
+import reactor.core.publisher.Mono;
 
 /**
  * Authenticates every Courier RPC from the {@code authorization: Bearer <token>} header, except registration and
@@ -69,6 +71,7 @@ public class AuthInterceptor implements ServerInterceptor {
     private final EdgeConfig config;
     private final ClientAddress clientAddress;
     private final OperatorToken operatorToken;
+    private final RateLimit operatorCalls;
 
     AuthInterceptor(Provider<CredentialVerifier> verifier, Provider<StreamEpochs> epochs, Provider<RateLimiter> limiter,
             Provider<StreamMetrics> metrics, EdgeConfig config, ClientAddress clientAddress, AdminConfig admin) {
@@ -79,6 +82,7 @@ public class AuthInterceptor implements ServerInterceptor {
         this.config = config;
         this.clientAddress = clientAddress;
         this.operatorToken = new OperatorToken(admin.token());
+        this.operatorCalls = admin.callsPerPeer();
     }
 
     @Override
@@ -89,12 +93,11 @@ public class AuthInterceptor implements ServerInterceptor {
         if (!method.startsWith(COURIER_PREFIX) || OPEN_METHODS.contains(method)) {
             return Contexts.interceptCall(base, call, headers, next);
         }
+        if (method.startsWith(ADMIN_PREFIX)) {
+            return operatorCall(call, headers, next, base);
+        }
         String token;
         try {
-            if (method.startsWith(ADMIN_PREFIX)) {
-                operatorToken.check(headers.get(AUTHORIZATION));
-                return Contexts.interceptCall(base, call, headers, next);
-            }
             token = bearerToken(headers.get(AUTHORIZATION));
         } catch (StatusRuntimeException e) {
             call.close(e.getStatus(), new Metadata());
@@ -130,6 +133,32 @@ public class AuthInterceptor implements ServerInterceptor {
             call.close(status, cause instanceof StatusRuntimeException refused && refused.getTrailers() != null
                     ? refused.getTrailers() : new Metadata());
         });
+        return deferred;
+    }
+
+    /**
+     * AdminService: the client's address spends one call of its cluster-wide budget, right token or wrong, before
+     * the operator token is compared, so guessing it is as slow as the budget's refill.
+     */
+    private <Q, R> ServerCall.Listener<Q> operatorCall(ServerCall<Q, R> call, Metadata headers,
+            ServerCallHandler<Q, R> next, Context base) {
+        DeferredListener<Q> deferred = new DeferredListener<>();
+        limiter.get().acquire(operatorCalls, CallContext.PEER.get(base))
+                .then(Mono.fromRunnable(() -> operatorToken.check(headers.get(AUTHORIZATION))))
+                .toFuture().whenComplete((ok, error) -> {
+                    if (error == null) {
+                        deferred.start(Contexts.interceptCall(base, call, headers, next));
+                        return;
+                    }
+                    deferred.refuse();
+                    if (error instanceof StatusRuntimeException refused) {
+                        call.close(refused.getStatus(), refused.getTrailers() != null ? refused.getTrailers()
+                                : new Metadata());
+                    } else {
+                        call.close(Status.UNAVAILABLE.withDescription("could not check the caller's budget; retry"),
+                                new Metadata());
+                    }
+                });
         return deferred;
     }
 

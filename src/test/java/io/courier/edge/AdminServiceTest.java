@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.inject.Inject;
 
@@ -21,7 +22,9 @@ import io.courier.api.v1.RevokeAccountDeviceRequest;
 import io.courier.support.RawStream;
 import io.courier.support.RegisteredDevice;
 import io.courier.support.ServerTest;
+import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.stub.MetadataUtils;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
@@ -34,6 +37,28 @@ class AdminServiceTest extends ServerTest {
 
     private AdminServiceGrpc.AdminServiceBlockingStub admin() {
         return withToken(AdminServiceGrpc.newBlockingStub(channel), operatorToken);
+    }
+
+    @Test
+    void anAddressSpendsItsBudgetOfAdminCallsRightTokenOrWrongThenEvenTheRightOneIsRefused() {
+        Metadata headers = new Metadata();
+        headers.put(AuthInterceptor.FORWARDED_FOR, "198.51.100." + ThreadLocalRandom.current().nextInt(1, 255));
+        AdminServiceGrpc.AdminServiceBlockingStub fromThere = admin()
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        AdminServiceGrpc.AdminServiceBlockingStub guessing = withToken(AdminServiceGrpc.newBlockingStub(channel),
+                operatorToken + "x").withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        for (int i = 0; i < 100; i++) {
+            assertStatus(Status.Code.UNAUTHENTICATED, () -> guessing.listNodes(ListNodesRequest.getDefaultInstance()));
+        }
+        for (int i = 0; i < 100; i++) { // %test.courier.admin.calls-per-peer-burst: 200 in all
+            fromThere.listNodes(ListNodesRequest.getDefaultInstance());
+        }
+
+        assertThat(assertStatus(Status.Code.RESOURCE_EXHAUSTED,
+                () -> fromThere.listNodes(ListNodesRequest.getDefaultInstance())))
+                .contains("AdminService calls from this address");
+        assertThat(admin().listNodes(ListNodesRequest.getDefaultInstance()).getNodesCount())
+                .as("another address's budget is its own").isPositive();
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.TreeMap;
 
 import io.courier.cluster.Backoff;
 import io.courier.cluster.RateLimit;
+import io.courier.common.ConfigRefusal;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -190,6 +191,10 @@ public interface AccountConfig {
         }
 
         default RateLimit codeSendsGlobal() {
+            if (codeSendsGlobalPerHour() < 1) {
+                throw new ConfigRefusal("courier.accounts.limits.code-sends-global-per-hour must be at least 1 (it is "
+                        + codeSendsGlobalPerHour() + "): with none, no verification code could ever be sent");
+            }
             return new RateLimit("verification codes sent to all numbers", codeSendsGlobalPerHour(),
                     Duration.ofHours(1).dividedBy(codeSendsGlobalPerHour()));
         }

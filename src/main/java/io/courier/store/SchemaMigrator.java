@@ -193,8 +193,9 @@ public final class SchemaMigrator {
         Node coordinator = session.getMetadata().getNodes().values().stream()
                 .filter(node -> node.getState() == NodeState.UP).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no database node is up to apply the schema"));
-        // The coordinator works through them one by one: the last one's time includes all the others'.
-        Duration timeout = Duration.ofSeconds(AGREEMENT_TIMEOUT_SECONDS);
+        // The coordinator works through them one by one: the last one's time includes all the others' (a DDL can
+        // take seconds on a real cluster), so the timeout grows with their number.
+        Duration timeout = Duration.ofSeconds(AGREEMENT_TIMEOUT_SECONDS).plusSeconds(10L * statements.size());
         List<CompletableFuture<AsyncResultSet>> applied = statements.stream()
                 .map(statement -> session.executeAsync(SimpleStatement.newInstance(statement).setNode(coordinator)
                         .setTimeout(timeout)).toCompletableFuture())

@@ -35,7 +35,6 @@ import io.courier.api.v1.GroupServiceGrpc;
 import io.courier.api.v1.ListDevicesRequest;
 import io.courier.api.v1.LookupAccountRequest;
 import io.courier.api.v1.OutgoingMessage;
-import io.courier.api.v1.PrivacyServiceGrpc;
 import io.courier.api.v1.PushPlatform;
 import io.courier.api.v1.PushServiceGrpc;
 import io.courier.api.v1.SetContactsRequest;
@@ -227,7 +226,4 @@ class AccountDeletionTest extends ServerTest {
         return withToken(GroupServiceGrpc.newBlockingStub(channel), participant.device().authToken());
     }
 
-    private static PrivacyServiceGrpc.PrivacyServiceBlockingStub privacy(Participant participant) {
-        return withToken(PrivacyServiceGrpc.newBlockingStub(channel), participant.device().authToken());
-    }
 }

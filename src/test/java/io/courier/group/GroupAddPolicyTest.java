@@ -19,7 +19,6 @@ import io.courier.api.v1.GetPrivacyRequest;
 import io.courier.api.v1.Group;
 import io.courier.api.v1.GroupAddPolicy;
 import io.courier.api.v1.GroupMember;
-import io.courier.api.v1.PrivacyServiceGrpc;
 import io.courier.api.v1.SetContactsRequest;
 import io.courier.api.v1.SetGroupAddPolicyRequest;
 import io.courier.common.Ids;
@@ -109,7 +108,4 @@ class GroupAddPolicyTest extends GroupServerTest {
         return Ids.uuid(p.accountId(), "account_id");
     }
 
-    private static PrivacyServiceGrpc.PrivacyServiceBlockingStub privacy(Participant participant) {
-        return withToken(PrivacyServiceGrpc.newBlockingStub(channel), participant.device().authToken());
-    }
 }

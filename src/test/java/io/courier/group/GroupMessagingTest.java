@@ -19,7 +19,6 @@ import io.courier.api.v1.Delivery;
 import io.courier.api.v1.EnvelopeType;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.GetMessageStatusRequest;
-import io.courier.api.v1.PrivacyServiceGrpc;
 import io.courier.api.v1.Group;
 import io.courier.api.v1.MessageStatus;
 import io.courier.api.v1.MessagingServiceGrpc;
@@ -104,7 +103,7 @@ class GroupMessagingTest extends GroupServerTest {
         Participant bob = participant();
         Participant carol = participant();
         Group group = create(alice, bob, carol);
-        withToken(PrivacyServiceGrpc.newBlockingStub(channel), bob.device().authToken())
+        privacy(bob)
                 .block(BlockRequest.newBuilder().setAccountId(alice.accountId()).build());
         long fromAlice;
         long fromCarol;

@@ -14,7 +14,6 @@ import io.courier.api.v1.CreateGroupRequest;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.Group;
 import io.courier.api.v1.GroupServiceGrpc;
-import io.courier.api.v1.PrivacyServiceGrpc;
 import io.courier.api.v1.Typing;
 import io.courier.api.v1.TypingEvent;
 import io.courier.support.RawStream;
@@ -92,7 +91,7 @@ class TypingTest extends ServerTest {
         Group group = withToken(GroupServiceGrpc.newBlockingStub(channel), alice.device().authToken())
                 .createGroup(CreateGroupRequest.newBuilder().addMemberAccountIds(bob.accountId())
                         .addMemberAccountIds(carol.accountId()).build()).getGroup();
-        withToken(PrivacyServiceGrpc.newBlockingStub(channel), alice.device().authToken())
+        privacy(alice)
                 .block(BlockRequest.newBuilder().setAccountId(bob.accountId()).build());
         try (RawStream a = connect(alice); RawStream b = connect(bob); RawStream c = connect(carol)) {
             takeGroupEvent(a);

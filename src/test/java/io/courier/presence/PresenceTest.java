@@ -28,7 +28,6 @@ import io.courier.api.v1.GetPrivacyRequest;
 import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.PresenceEvent;
 import io.courier.api.v1.PresenceSubscribe;
-import io.courier.api.v1.PrivacyServiceGrpc;
 import io.courier.api.v1.SetLastSeenHiddenRequest;
 import io.courier.api.v1.Typing;
 import io.courier.api.v1.UnblockRequest;
@@ -370,9 +369,6 @@ class PresenceTest extends ServerTest {
         return hazelcast.getMap(OnlineWatch.MAP).get(account);
     }
 
-    private static PrivacyServiceGrpc.PrivacyServiceBlockingStub privacy(Participant participant) {
-        return withToken(PrivacyServiceGrpc.newBlockingStub(channel), participant.device().authToken());
-    }
 
     private static ConnectRequest subscribe(ByteString... accounts) {
         return ConnectRequest.newBuilder().setPresenceSubscribe(PresenceSubscribe.newBuilder()

@@ -23,6 +23,7 @@ import io.courier.api.v1.KeyServiceGrpc;
 import io.courier.api.v1.LinkDeviceRequest;
 import io.courier.api.v1.LinkDeviceResponse;
 import io.courier.api.v1.OutgoingMessage;
+import io.courier.api.v1.PrivacyServiceGrpc;
 import io.courier.api.v1.RegisterRequest;
 import io.courier.api.v1.RegisterResponse;
 import io.courier.api.v1.RequestVerificationCodeRequest;
@@ -82,6 +83,11 @@ public abstract class ServerTest {
 
     protected static KeyServiceGrpc.KeyServiceBlockingStub keys(RegisteredDevice device) {
         return withToken(KeyServiceGrpc.newBlockingStub(channel), device.authToken());
+    }
+
+    /** The privacy service as {@code participant}'s device calls it. */
+    protected static PrivacyServiceGrpc.PrivacyServiceBlockingStub privacy(Participant participant) {
+        return withToken(PrivacyServiceGrpc.newBlockingStub(channel), participant.device().authToken());
     }
 
     protected static <S extends AbstractStub<S>> S withToken(S stub, String token) {

@@ -122,18 +122,28 @@ public class AuthInterceptor implements ServerInterceptor {
                 }
                 return;
             }
-            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
-            Status status = cause instanceof StatusRuntimeException refused ? refused.getStatus()
-                    : Status.UNAVAILABLE.withDescription("could not check credentials; retry");
+            Status status = refuse(call, deferred, error, "could not check credentials; retry");
             if (stream) {
                 metrics.get().openRefused(status.getCode() == Status.Code.RESOURCE_EXHAUSTED ? "rate_limited"
                         : status.getCode() == Status.Code.UNAUTHENTICATED ? "unauthenticated" : "unavailable");
             }
-            deferred.refuse();
-            call.close(status, cause instanceof StatusRuntimeException refused && refused.getTrailers() != null
-                    ? refused.getTrailers() : new Metadata());
         });
         return deferred;
+    }
+
+    /**
+     * Ends a call that was refused before it started: with the refusal's status and trailers, or UNAVAILABLE saying
+     * {@code unavailable} when the check itself failed. Returns the status sent.
+     */
+    private static Status refuse(ServerCall<?, ?> call, DeferredListener<?> deferred, Throwable error,
+            String unavailable) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+        Status status = cause instanceof StatusRuntimeException refused ? refused.getStatus()
+                : Status.UNAVAILABLE.withDescription(unavailable);
+        deferred.refuse();
+        call.close(status, cause instanceof StatusRuntimeException refused && refused.getTrailers() != null
+                ? refused.getTrailers() : new Metadata());
+        return status;
     }
 
     /**
@@ -150,14 +160,7 @@ public class AuthInterceptor implements ServerInterceptor {
                         deferred.start(Contexts.interceptCall(base, call, headers, next));
                         return;
                     }
-                    deferred.refuse();
-                    if (error instanceof StatusRuntimeException refused) {
-                        call.close(refused.getStatus(), refused.getTrailers() != null ? refused.getTrailers()
-                                : new Metadata());
-                    } else {
-                        call.close(Status.UNAVAILABLE.withDescription("could not check the caller's budget; retry"),
-                                new Metadata());
-                    }
+                    refuse(call, deferred, error, "could not check the caller's budget; retry");
                 });
         return deferred;
     }

@@ -69,6 +69,15 @@ final class DeviceQueue implements Serializable {
     long heldBytes;
     /** The inbox quota's counts: what waits un-acked from other accounts. */
     final InboxUsage usage = new InboxUsage();
+    /**
+     * What the owner's sweeps ask of every local entry ({@link QueueOps.NeedsSpill}, {@link QueueOps.CountsWaiting}).
+     * Their predicates run on a query thread while partition threads change this queue in place (OBJECT format),
+     * so they read only these, which every change keeps current; walking {@code held} or {@code sends} there threw
+     * ConcurrentModificationException under load.
+     */
+    private volatile long oldestUnstoredMillis = Long.MAX_VALUE;
+    private volatile long oldestUnloggedSendMillis = Long.MAX_VALUE;
+    private volatile boolean counting;
     final LinkedHashMap<Long, Send> sends = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Send> eldest) {
@@ -93,7 +102,7 @@ final class DeviceQueue implements Serializable {
      * counts older than the log's TTL are gone. Asked before {@link #enqueue}, by the same entry processor.
      */
     InboxUsage.NoRoom room(UUID owner, List<? extends InboxItem> items, long nowMillis, Limits limits) {
-        usage.expire(nowMillis, limits.quota());
+        expireCounts(nowMillis, limits);
         return usage.check(owner, items, limits.quota());
     }
 
@@ -108,6 +117,10 @@ final class DeviceQueue implements Serializable {
     /** The backup's copy of an enqueue: the primary's sequences, whatever this copy's counter says. */
     void place(UUID owner, long first, List<? extends InboxItem> items, boolean shared, long nowMillis) {
         usage.count(owner, first, items, nowMillis);
+        counting = !usage.isEmpty();
+        if (!items.isEmpty() && oldestUnstoredMillis == Long.MAX_VALUE) {
+            oldestUnstoredMillis = nowMillis; // what was held before is stored: the new items are the oldest unstored
+        }
         long seq = first;
         for (InboxItem item : items) {
             held.put(seq, new Held(item, nowMillis, false, shared));
@@ -122,7 +135,7 @@ final class DeviceQueue implements Serializable {
      * from the quota's counts what has expired from the log.
      */
     void trim(long nowMillis, Limits limits) {
-        usage.expire(nowMillis, limits.quota());
+        expireCounts(nowMillis, limits);
         Iterator<Map.Entry<Long, Held>> oldest = held.entrySet().iterator();
         while (oldest.hasNext()) {
             Map.Entry<Long, Held> e = oldest.next();
@@ -146,6 +159,63 @@ final class DeviceQueue implements Serializable {
             sends.computeIfPresent(clientId, (c, send) -> new Send(send.serverId(), send.serverTimeMillis(),
                     send.complete(), true));
         }
+        refreshUnstored();
+        if (!loggedSends.isEmpty()) {
+            refreshUnloggedSends();
+        }
+    }
+
+    /** Lets the quota's counts older than the log's TTL go. */
+    void expireCounts(long nowMillis, Limits limits) {
+        usage.expire(nowMillis, limits.quota());
+        counting = !usage.isEmpty();
+    }
+
+    /** Whether the inbox quota counts messages waiting for this device. */
+    boolean counting() {
+        return counting;
+    }
+
+    /** Records what a client id got. */
+    void rememberSend(long clientId, Send send) {
+        sends.put(clientId, send);
+        if (!send.logged()) {
+            oldestUnloggedSendMillis = Math.min(oldestUnloggedSendMillis, send.serverTimeMillis());
+        }
+    }
+
+    void completeSend(long clientId) {
+        sends.computeIfPresent(clientId, (c, send) -> send.completed());
+    }
+
+    /** Forgets the client id's record if it is still this server id's. */
+    void forgetSend(long clientId, long serverId) {
+        Send send = sends.get(clientId);
+        if (send != null && send.serverId() == serverId) {
+            sends.remove(clientId);
+            refreshUnloggedSends();
+        }
+    }
+
+    private void refreshUnstored() {
+        long oldest = Long.MAX_VALUE;
+        for (Held h : held.values()) {
+            if (!h.stored()) {
+                oldest = h.enqueuedAtMillis();
+                break;
+            }
+        }
+        oldestUnstoredMillis = oldest;
+    }
+
+    private void refreshUnloggedSends() {
+        long oldest = Long.MAX_VALUE;
+        for (Send send : sends.values()) {
+            if (!send.logged()) {
+                oldest = Math.min(oldest, send.serverTimeMillis());
+            }
+        }
+        oldestUnloggedSendMillis = oldest;
     }
 
     /**
@@ -153,20 +223,7 @@ final class DeviceQueue implements Serializable {
      * held only in the grid's memory.
      */
     boolean needsSpill(long itemCutoffMillis, long sendCutoffMillis) {
-        for (Held h : held.values()) {
-            if (h.enqueuedAtMillis() >= itemCutoffMillis) {
-                break;
-            }
-            if (!h.stored()) {
-                return true;
-            }
-        }
-        return sendRecordDue(sendCutoffMillis);
-    }
-
-    /** Whether a send record the log lacks is older than the cutoff. */
-    private boolean sendRecordDue(long cutoffMillis) {
-        return sends.values().stream().anyMatch(s -> !s.logged() && s.serverTimeMillis() < cutoffMillis);
+        return oldestUnstoredMillis < itemCutoffMillis || oldestUnloggedSendMillis < sendCutoffMillis;
     }
 
     /**
@@ -187,7 +244,7 @@ final class DeviceQueue implements Serializable {
             }
         }
         Map<Long, Send> unlogged = new LinkedHashMap<>();
-        if (sendRecordDue(sendCutoffMillis)) {
+        if (oldestUnloggedSendMillis < sendCutoffMillis) {
             sends.forEach((clientId, send) -> {
                 if (!send.logged()) {
                     unlogged.put(clientId, send);
@@ -225,9 +282,11 @@ final class DeviceQueue implements Serializable {
         }
         ackedThrough = Math.min(mark, nextSeq - 1);
         usage.releaseThrough(ackedThrough);
+        counting = !usage.isEmpty();
         Map<Long, Held> acked = held.headMap(ackedThrough, true);
         acked.values().forEach(h -> heldBytes -= h.item().weight());
         acked.clear();
+        refreshUnstored();
     }
 
     /** The items in memory with these server ids (acks of deliveries made on an earlier stream). */

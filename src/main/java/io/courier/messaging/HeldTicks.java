@@ -155,6 +155,45 @@ final class HeldTicks {
     /** One sender's held messages, oldest first. */
     static final class SenderTicks implements Serializable {
         private final LinkedHashMap<Long, Tick> ticks = new LinkedHashMap<>();
+        /** The earliest unwritten change (a bound: a change written since may have been it). */
+        private long oldestChangeMillis = Long.MAX_VALUE;
+        /**
+         * The flush sweep's predicate ({@link Due}) runs on a query thread while partition threads change
+         * {@code ticks} in place (OBJECT format): it reads only this, which every change keeps current. The entry
+         * has work for a flush once the cutoff passes it.
+         */
+        private volatile long dueAfterMillis = Long.MAX_VALUE;
+
+        private void changed(long atMillis) {
+            oldestChangeMillis = Math.min(oldestChangeMillis, atMillis);
+        }
+
+        /** After a flush wrote ticks: the bound is recomputed. */
+        private void refreshOldestChange() {
+            long oldest = Long.MAX_VALUE;
+            for (Tick tick : ticks.values()) {
+                if (tick.changedMillis != 0) {
+                    oldest = Math.min(oldest, tick.changedMillis);
+                }
+            }
+            oldestChangeMillis = oldest;
+        }
+
+        /**
+         * Work for a flush: the oldest held message was sent before the cutoff (only then can a change or a
+         * written tick be that old: a change never precedes its message's send) and it is written (it can leave
+         * memory) or some unwritten change is older than the cutoff. An old message whose ticks all changed
+         * recently waits, instead of costing a take and a "written" that do nothing on every pass.
+         */
+        private void refreshDue() {
+            if (ticks.isEmpty()) {
+                dueAfterMillis = Long.MAX_VALUE;
+                return;
+            }
+            Tick oldest = ticks.values().iterator().next();
+            dueAfterMillis = oldest.changedMillis == 0 ? oldest.sentMillis
+                    : Math.max(oldest.sentMillis, oldestChangeMillis);
+        }
     }
 
     /** One 1:1 message's ticks; {@code changedMillis} is 0 once the table has every change. */
@@ -191,6 +230,7 @@ final class HeldTicks {
             SenderTicks sender = entry.getValue();
             R result = apply(sender);
             if (!(this instanceof ReadOnly) && sender != null) {
+                sender.refreshDue();
                 // In-place changes of an OBJECT-format value must be set to count; an empty entry goes.
                 entry.setValue(sender.ticks.isEmpty() ? null : sender);
             }
@@ -209,7 +249,10 @@ final class HeldTicks {
             if (sender.ticks.size() >= MAX_MESSAGES && !sender.ticks.containsKey(serverId)) {
                 return false;
             }
-            sender.ticks.putIfAbsent(serverId, new Tick(recipient, sentMillis));
+            if (sender.ticks.putIfAbsent(serverId, new Tick(recipient, sentMillis)) == null) {
+                sender.changed(sentMillis);
+                sender.refreshDue();
+            }
             entry.setValue(sender);
             return true;
         }
@@ -264,7 +307,10 @@ final class HeldTicks {
                         tick.deliveredMillis = move.atMillis();
                     }
                     tick.version++;
-                    tick.changedMillis = tick.changedMillis == 0 ? nowMillis : tick.changedMillis;
+                    if (tick.changedMillis == 0) {
+                        tick.changedMillis = nowMillis;
+                        sender.changed(nowMillis);
+                    }
                 }
             }
             return unknown;
@@ -283,7 +329,7 @@ final class HeldTicks {
         Flush apply(SenderTicks sender) {
             List<DirectRow> rows = new ArrayList<>();
             Map<Long, Long> versions = new HashMap<>();
-            if (sender != null && oldestChange(sender) < cutoffMillis) {
+            if (sender != null && sender.oldestChangeMillis < cutoffMillis) {
                 sender.ticks.forEach((id, tick) -> {
                     if (tick.changedMillis != 0) {
                         rows.add(tick.row(id));
@@ -325,37 +371,18 @@ final class HeldTicks {
                     oldest.remove();
                 }
             }
+            sender.refreshOldestChange();
             return null;
         }
     }
 
-    /**
-     * Senders with work for a flush: their oldest held message was sent before the cutoff (only then can a change
-     * or a written tick be that old: a change never precedes its message's send) and it is written (it can leave
-     * memory) or some unwritten change is older than the cutoff. An old message whose ticks all changed recently
-     * waits, instead of costing a take and a "written" that do nothing on every pass.
-     */
+    /** Senders with work for a flush ({@link SenderTicks#refreshDue}). */
     record Due(long cutoffMillis) implements Predicate<UUID, SenderTicks> {
         @Override
         public boolean apply(Map.Entry<UUID, SenderTicks> entry) {
             SenderTicks sender = entry.getValue();
-            if (sender == null || sender.ticks.isEmpty()) {
-                return false;
-            }
-            Tick oldest = sender.ticks.values().iterator().next();
-            return oldest.sentMillis < cutoffMillis
-                    && (oldest.changedMillis == 0 || oldestChange(sender) < cutoffMillis);
+            return sender != null && sender.dueAfterMillis < cutoffMillis;
         }
-    }
-
-    private static long oldestChange(SenderTicks sender) {
-        long oldest = Long.MAX_VALUE;
-        for (Tick tick : sender.ticks.values()) {
-            if (tick.changedMillis != 0) {
-                oldest = Math.min(oldest, tick.changedMillis);
-            }
-        }
-        return oldest;
     }
 
     /** The wire forms of the ops and their results ({@link MessagingWire}). */

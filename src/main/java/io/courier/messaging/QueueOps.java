@@ -122,7 +122,7 @@ final class QueueOps {
         public Object process(Map.Entry<DeviceAddress, DeviceQueue> entry) {
             DeviceQueue queue = entry.getValue();
             if (queue != null) {
-                queue.usage.expire(nowMillis, limits.quota());
+                queue.expireCounts(nowMillis, limits);
                 if (first >= 0) {
                     queue.place(owner, first, items, shared, nowMillis);
                     queue.trim(nowMillis, limits);
@@ -201,7 +201,7 @@ final class QueueOps {
     record CountsWaiting() implements Predicate<DeviceAddress, DeviceQueue> {
         @Override
         public boolean apply(Map.Entry<DeviceAddress, DeviceQueue> entry) {
-            return entry.getValue() != null && !entry.getValue().usage.isEmpty();
+            return entry.getValue() != null && entry.getValue().counting();
         }
     }
 
@@ -220,7 +220,7 @@ final class QueueOps {
 
         @Override
         Object apply(DeviceQueue queue) {
-            queue.usage.expire(nowMillis, limits.quota());
+            queue.expireCounts(nowMillis, limits);
             return null;
         }
     }
@@ -286,7 +286,7 @@ final class QueueOps {
             if (!queue.knowsEverySend && !logChecked) {
                 return new Unknown();
             }
-            queue.sends.put(clientId, candidate);
+            queue.rememberSend(clientId, candidate);
             claimed = true;
             return new Claimed();
         }
@@ -309,7 +309,7 @@ final class QueueOps {
 
         @Override
         Object apply(DeviceQueue queue) {
-            queue.sends.put(clientId, send);
+            queue.rememberSend(clientId, send);
             return null;
         }
     }
@@ -324,7 +324,7 @@ final class QueueOps {
 
         @Override
         Object apply(DeviceQueue queue) {
-            queue.sends.computeIfPresent(clientId, (c, send) -> send.completed());
+            queue.completeSend(clientId);
             return null;
         }
     }
@@ -341,10 +341,7 @@ final class QueueOps {
 
         @Override
         Object apply(DeviceQueue queue) {
-            DeviceQueue.Send send = queue.sends.get(clientId);
-            if (send != null && send.serverId() == serverId) {
-                queue.sends.remove(clientId);
-            }
+            queue.forgetSend(clientId, serverId);
             return null;
         }
     }

@@ -75,9 +75,9 @@ class DeviceQueueTest {
         long oldStored = enqueue(0);
         long young = enqueue(900);
         queue.stored(List.of(oldStored), Set.of());
-        queue.sends.put(7L, new DeviceQueue.Send(1, 0, true, false));
-        queue.sends.put(8L, new DeviceQueue.Send(2, 950, false, false));
-        queue.sends.put(9L, new DeviceQueue.Send(3, 0, true, true));
+        queue.rememberSend(7L, new DeviceQueue.Send(1, 0, true, false));
+        queue.rememberSend(8L, new DeviceQueue.Send(2, 950, false, false));
+        queue.rememberSend(9L, new DeviceQueue.Send(3, 0, true, true));
 
         assertThat(queue.needsSpill(500, 500)).isTrue();
         DeviceQueue.Spill spill = queue.spill(500, 500);
@@ -92,16 +92,42 @@ class DeviceQueueTest {
     }
 
     @Test
+    void anAckedOrForgottenItemAsksForNoSpillButTheNextUnstoredOneDoes() {
+        long acked = enqueue(0);
+        long next = enqueue(400);
+        queue.rememberSend(7L, new DeviceQueue.Send(1, 0, false, false));
+        queue.forgetSend(7L, 1);
+
+        queue.advance(acked);
+
+        assertThat(queue.needsSpill(300, 300)).as("the acked item is gone, the refused send forgotten").isFalse();
+        assertThat(queue.needsSpill(401, 300)).isTrue();
+        queue.stored(List.of(next), Set.of());
+        assertThat(queue.needsSpill(Long.MAX_VALUE, Long.MAX_VALUE)).isFalse();
+    }
+
+    @Test
+    void theQuotaCountsAreSeenUntilTheMarkPassesThem() {
+        long first = queue.enqueue(OWNER, List.of(message()), false, 0,
+                new DeviceQueue.Limits(3, 1 << 20, 1000, new InboxUsage.Quota(100, 1 << 20, 1.0, 30)));
+        assertThat(queue.counting()).isTrue();
+
+        queue.advance(first);
+
+        assertThat(queue.counting()).isFalse();
+    }
+
+    @Test
     void aSendRecordTheLogLacksIsNeverForgottenAndLoggedOnesMakeRoom() {
         int over = DeviceQueue.REMEMBERED_SENDS + 10;
         for (long clientId = 0; clientId < over; clientId++) {
-            queue.sends.put(clientId, new DeviceQueue.Send(clientId, 0, true, false));
+            queue.rememberSend(clientId, new DeviceQueue.Send(clientId, 0, true, false));
         }
         assertThat(queue.sends).as("the only record of these ids").hasSize(over);
         assertThat(queue.knowsEverySend).isTrue();
 
         queue.stored(List.of(), Set.copyOf(queue.sends.keySet()));
-        queue.sends.put(-1L, new DeviceQueue.Send(-1, 0, true, false));
+        queue.rememberSend(-1L, new DeviceQueue.Send(-1, 0, true, false));
 
         assertThat(queue.sends).doesNotContainKey(0L).containsKey(-1L);
         assertThat(queue.knowsEverySend).as("an id it forgot is asked of the log").isFalse();

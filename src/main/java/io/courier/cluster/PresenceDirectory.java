@@ -95,14 +95,7 @@ public final class PresenceDirectory {
     }
 
     /** Runs on the key's partition owner: the compare and the set are one step. */
-    static final class RegisterIfNewer implements EntryProcessor<String, Presence, Registration> {
-        private static final long serialVersionUID = 1L;
-        private final Presence candidate;
-
-        RegisterIfNewer(Presence candidate) {
-            this.candidate = candidate;
-        }
-
+    record RegisterIfNewer(Presence candidate) implements EntryProcessor<String, Presence, Registration> {
         @Override
         public Registration process(Map.Entry<String, Presence> entry) {
             Presence current = entry.getValue();
@@ -114,14 +107,7 @@ public final class PresenceDirectory {
         }
     }
 
-    static final class RemoveIfSame implements EntryProcessor<String, Presence, Boolean> {
-        private static final long serialVersionUID = 1L;
-        private final Presence expected;
-
-        RemoveIfSame(Presence expected) {
-            this.expected = expected;
-        }
-
+    record RemoveIfSame(Presence expected) implements EntryProcessor<String, Presence, Boolean> {
         @Override
         public Boolean process(Map.Entry<String, Presence> entry) {
             if (expected.equals(entry.getValue())) {

@@ -86,19 +86,7 @@ public final class RateLimiter {
      * Runs on the partition owner; serialized to it when the key lives on another member. Times in microseconds:
      * {@code increment} is what the action costs, {@code tolerance} how far ahead the arrival time may run before it.
      */
-    static final class Gcra implements EntryProcessor<String, Long, Long> {
-        // 2: times in microseconds and costs; a member of the earlier version must not read one as milliseconds.
-        private static final long serialVersionUID = 2L;
-        private final long now;
-        private final long increment;
-        private final long tolerance;
-
-        Gcra(long now, long increment, long tolerance) {
-            this.now = now;
-            this.increment = increment;
-            this.tolerance = tolerance;
-        }
-
+    record Gcra(long now, long increment, long tolerance) implements EntryProcessor<String, Long, Long> {
         @Override
         public Long process(Map.Entry<String, Long> entry) {
             long arrival = entry.getValue() == null ? now : Math.max(entry.getValue(), now);

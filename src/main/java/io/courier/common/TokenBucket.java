@@ -24,16 +24,26 @@ public final class TokenBucket {
 
     /** Takes one token if there is one. */
     public synchronized boolean tryTake() {
+        refill();
+        if (tokens == 0) {
+            return false;
+        }
+        tokens--;
+        return true;
+    }
+
+    /** Whether the bucket has its whole burst again: it then means nothing a fresh one wouldn't. */
+    public synchronized boolean isFull() {
+        refill();
+        return tokens == burst;
+    }
+
+    private void refill() {
         long now = System.nanoTime();
         long earned = (now - lastRefill) / refillNanos;
         if (earned > 0) {
             tokens = Math.min(burst, tokens + earned);
             lastRefill = tokens == burst ? now : lastRefill + earned * refillNanos;
         }
-        if (tokens == 0) {
-            return false;
-        }
-        tokens--;
-        return true;
     }
 }

@@ -37,6 +37,7 @@ final class DeviceStreams {
     /** Runs the streams' (non-blocking) work; each stream stays in order on a serial view of it. */
     private final Executor workers;
     private final Scheduler timers = Schedulers.parallel();
+    private final DeviceBudgets keptBudgets;
     /** What devices do wrong, in the log: a line per device a minute at most, ten a second in all. */
     private final BoundedLog faults = new BoundedLog(Logger.getLogger(DeviceStream.class), Duration.ofMinutes(1), 10,
             Duration.ofMillis(100));
@@ -52,6 +53,7 @@ final class DeviceStreams {
         this.delivery = delivery;
         this.clock = clock;
         this.currentDevices = currentDevices;
+        this.keptBudgets = new DeviceBudgets(() -> StreamBudgets.of(config, messaging), config.keptBudgets());
         this.presenceStreams = presenceStreams;
         this.workers = workers;
         this.limits = new MailboxLimits(config.window(), config.windowBytes(), config.page(),
@@ -64,7 +66,7 @@ final class DeviceStreams {
         DeviceAddress device = new DeviceAddress(caller.accountId(), caller.deviceId());
         SerialExecutor executor = new SerialExecutor(workers);
         Scheduler serial = Schedulers.fromExecutor(executor);
-        StreamBudgets budgets = StreamBudgets.of(config, messaging);
+        StreamBudgets budgets = keptBudgets.take(device);
         StreamEnd end = new StreamEnd(call, serial);
         Outbound outbound = new Outbound(call, config.maxQueuedReplies(), metrics);
         Refusals refusals = new Refusals(device, budgets.refusals(), outbound, metrics, faults, end);
@@ -82,6 +84,7 @@ final class DeviceStreams {
         end.onEnd(outbound::close);
         end.onEnd(mailbox::close);
         end.onEnd(intake::close);
+        end.onEnd(() -> keptBudgets.release(device));
         end.onEnd(() -> presence.close().subscribe(null, error -> faults.log(Logger.Level.DEBUG, device,
                 () -> "Presence subscriptions of " + device + " not all removed: " + error)));
         return new DeviceStream(device, epoch, serial, lifecycle, metrics, end, mailbox, intake,

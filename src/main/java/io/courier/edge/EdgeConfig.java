@@ -23,6 +23,13 @@ public interface EdgeConfig {
     @WithDefault("128")
     int page();
 
+    /**
+     * Devices whose spent frame budgets this node keeps after their stream ended, so a reconnect refills nothing
+     * ({@link DeviceBudgets}); beyond it the longest-kept device starts full again.
+     */
+    @WithDefault("50000")
+    int keptBudgets();
+
     /** How often an idle stream reads its queue again: recovers a last push the bus lost. */
     @WithDefault("15s")
     Duration rescanInterval();

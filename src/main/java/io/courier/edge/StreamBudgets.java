@@ -18,4 +18,10 @@ record StreamBudgets(TokenBucket sends, TokenBucket acks, TokenBucket reads, Tok
                 new TokenBucket(config.typingBurst(), config.typingRefill()),
                 new TokenBucket(config.maxRefusedBurst(), Duration.ofSeconds(1)));
     }
+
+    /** Every bucket has its whole burst again. */
+    boolean allFull() {
+        return sends.isFull() && acks.isFull() && reads.isFull() && pings.isFull() && typing.isFull()
+                && refusals.isFull();
+    }
 }

@@ -107,8 +107,4 @@ public interface MessagingConfig {
     default RateLimit statusLookups() {
         return new RateLimit("message status lookups by this account", statusLookupsBurst(), statusLookupsRefill());
     }
-
-    default RateLimit sends() {
-        return new RateLimit("messages sent from this device", sendBurst(), sendRefill());
-    }
 }

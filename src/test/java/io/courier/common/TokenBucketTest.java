@@ -28,6 +28,19 @@ class TokenBucketTest {
     }
 
     @Test
+    void aBucketIsFullOnlyWithItsWholeBurst() {
+        TokenBucket slow = new TokenBucket(2, Duration.ofHours(1));
+        assertThat(slow.isFull()).isTrue();
+        slow.tryTake();
+        assertThat(slow.isFull()).isFalse();
+
+        TokenBucket fast = new TokenBucket(2, Duration.ofMillis(1));
+        fast.tryTake();
+        fast.tryTake();
+        await().atMost(Duration.ofSeconds(1)).until(fast::isFull);
+    }
+
+    @Test
     void nonsenseLimitsAreRefused() {
         assertThatThrownBy(() -> new TokenBucket(0, Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new TokenBucket(1, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);

@@ -145,6 +145,28 @@ class TypingTest extends ServerTest {
         }
     }
 
+    @Test
+    void aSpentBudgetSurvivesAReconnect() {
+        Participant alice = participant();
+        Participant bob = participant();
+        try (RawStream a = connect(alice)) {
+            a.drain();
+            for (int i = 0; i < 30; i++) { // the test profile's budget, with no refill within a test
+                a.send(typing(Typing.newBuilder().setPeerAccountId(bob.accountId()).setStarted(i % 2 == 0)));
+            }
+            assertThat(a.sync()).as("all 30 within the budget").isEmpty();
+        }
+        try (RawStream again = connect(alice)) {
+            again.drain();
+            again.send(typing(Typing.newBuilder().setPeerAccountId(bob.accountId()).setStarted(true)));
+
+            List<ConnectResponse> answers = again.sync();
+            assertThat(answers).hasSize(1);
+            assertThat(answers.get(0).getError().getCode()).as("the new stream took over the spent budget")
+                    .isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED);
+        }
+    }
+
     /** The group's creation event: queued already, or fanned out (asynchronously) after the drain. */
     private static void takeGroupEvent(RawStream stream) {
         ConnectResponse event = stream.drain().stream().filter(ConnectResponse::hasGroupEvent).findFirst()

@@ -1,0 +1,77 @@
+package io.courier.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.courier.cluster.DeviceAddress;
+import io.courier.common.TokenBucket;
+
+/** Which budgets a device's next stream on the node starts with. */
+class DeviceBudgetsTest {
+    private final DeviceBudgets kept = new DeviceBudgets(DeviceBudgetsTest::budgets, 2);
+
+    private static StreamBudgets budgets() {
+        return new StreamBudgets(bucket(), bucket(), bucket(), bucket(), bucket(), bucket());
+    }
+
+    /** No refill within a test. */
+    private static TokenBucket bucket() {
+        return new TokenBucket(2, Duration.ofHours(1));
+    }
+
+    private static DeviceAddress device() {
+        return new DeviceAddress(UUID.randomUUID(), 1);
+    }
+
+    @Test
+    void aStreamThatSpentABudgetHandsItToTheDevicesNextStream() {
+        DeviceAddress device = device();
+        StreamBudgets first = kept.take(device);
+        first.sends().tryTake();
+
+        kept.release(device);
+
+        assertThat(kept.take(device)).isSameAs(first);
+    }
+
+    @Test
+    void overlappingStreamsOfADeviceShareItsBudgets() {
+        DeviceAddress device = device();
+        StreamBudgets older = kept.take(device);
+        StreamBudgets newer = kept.take(device);
+        kept.release(device); // the older one ends after the newer one opened
+
+        assertThat(newer).isSameAs(older);
+        assertThat(kept.size()).isEqualTo(1);
+    }
+
+    @Test
+    void aStreamThatSpentNothingLeavesNothing() {
+        DeviceAddress device = device();
+        StreamBudgets first = kept.take(device);
+
+        kept.release(device);
+
+        assertThat(kept.size()).isZero();
+        assertThat(kept.take(device)).isNotSameAs(first);
+    }
+
+    @Test
+    void beyondTheBoundTheLongestKeptDeviceStartsFullAgain() {
+        DeviceAddress[] devices = {device(), device(), device()};
+        StreamBudgets[] spent = new StreamBudgets[3];
+        for (int i = 0; i < 3; i++) {
+            spent[i] = kept.take(devices[i]);
+            spent[i].typing().tryTake();
+            kept.release(devices[i]);
+        }
+
+        assertThat(kept.size()).isEqualTo(2);
+        assertThat(kept.take(devices[0])).isNotSameAs(spent[0]);
+        assertThat(kept.take(devices[2])).isSameAs(spent[2]);
+    }
+}

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import io.courier.common.ConfigRefusal;
+
 /**
  * The inbox quota of one device, kept in its queue's grid entry: what waits un-acked there from other accounts
  * (1:1 and group messages; not receipts, group events or the owner's own sync copies), in items and bytes, in total
@@ -31,6 +33,16 @@ final class InboxUsage implements Serializable {
      */
     record Quota(long items, long bytes, double senderShare, int days) implements Serializable {
         static final Quota UNLIMITED = new Quota(Long.MAX_VALUE, Long.MAX_VALUE, 1.0, 30);
+
+        /** The configured quota; a share outside (0, 1] refuses the start, naming its setting. */
+        static Quota configured(long items, long bytes, double senderShare, int days) {
+            if (!(senderShare > 0 && senderShare <= 1)) {
+                throw new ConfigRefusal("courier.messaging.inbox-sender-share must be above 0 and at most 1 (it is "
+                        + senderShare + "): at 0 no one could send to anyone, above 1 one sender could fill a whole"
+                        + " inbox");
+            }
+            return new Quota(items, bytes, senderShare, days);
+        }
 
         long senderItems() {
             return items == Long.MAX_VALUE ? items : (long) Math.ceil(items * senderShare);

@@ -68,7 +68,7 @@ public class MessagingWiring {
     DeviceQueues deviceQueues(HazelcastInstance hazelcast, DeviceLog log, MessagingConfig config, Clock clock,
             MeterRegistry meters) {
         DeviceQueues queues = new DeviceQueues(hazelcast, log, new DeviceQueue.Limits(config.queueMemoryItems(),
-                config.queueMemoryBytes(), config.hold().toMillis(), new InboxUsage.Quota(config.inboxMaxItems(),
+                config.queueMemoryBytes(), config.hold().toMillis(), InboxUsage.Quota.configured(config.inboxMaxItems(),
                         config.inboxMaxBytes(), config.inboxSenderShare(), DeviceLog.TTL_DAYS)),
                 config.tickFlush(), clock);
         queues.start(config.spillInterval(), config.queueIdle());

@@ -21,13 +21,15 @@ public interface KeysConfig {
     Duration bundleFetchRefill();
 
     /**
-     * Fetches of one target account's bundles by one requesting account: a client needs them to start sessions,
-     * not over and over, so one account can't drain another's one-time keys.
+     * Fetches of one target account's bundles by one requesting account (each takes one one-time key of every
+     * device): a client needs them to start sessions, not over and over. The defaults allow 5 + 24 = 29 a day, fewer
+     * than the 30 keys the SDK keeps above its refill mark (it uploads 50 when fewer than 20 are left, checked on
+     * every connect): one account can't take a device that connects daily below that mark, let alone drain it.
      */
-    @WithDefault("10")
+    @WithDefault("5")
     int bundleFetchPerTargetBurst();
 
-    @WithDefault("1m")
+    @WithDefault("1h")
     Duration bundleFetchPerTargetRefill();
 
     default RateLimit bundleFetchesPerTarget() {

@@ -1,6 +1,7 @@
 package io.courier.media;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import io.courier.api.v1.MediaKind;
 import io.courier.cluster.RateLimit;
@@ -34,6 +35,13 @@ public interface MediaLimits {
     /** Lifetime of every presigned URL. */
     @WithDefault("15m")
     Duration urlTtl();
+
+    /**
+     * Where devices reach the object store, when not at the server's own {@code courier.s3.endpoint} (e.g.
+     * {@code https://media.example.com} in front of an internal {@code http://minio:9000}): presigned URLs are signed
+     * for this address, while the server keeps using its own.
+     */
+    Optional<String> publicEndpoint();
 
     /** Declared bytes an account may open upload slots for per UTC day. */
     @WithDefault("10G")

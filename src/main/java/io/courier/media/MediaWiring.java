@@ -18,7 +18,6 @@ import io.courier.store.BaselineTables;
 import io.minio.BucketExistsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.errors.ErrorResponseException;
-import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
 import io.quarkus.runtime.Startup;
 import okhttp3.OkHttpClient;
@@ -82,10 +81,8 @@ public class MediaWiring {
     @Produces
     @Singleton
     ObjectStore objectStore(MediaConfig config, StoreEndpoint endpoint, OkHttpClient http, MediaLimits limits) {
-        // Region set: presigning then never asks the store for the bucket's location.
-        MinioAsyncClient async = MinioAsyncClient.builder().httpClient(http).region(config.region())
-                .endpoint(endpoint.url()).credentials(endpoint.accessKey(), endpoint.secretKey()).build();
-        return new ObjectStore(async, http, config.bucket(), config.region(), (int) limits.urlTtl().toSeconds());
+        return ObjectStore.connect(endpoint, limits.publicEndpoint(), config.region(), config.bucket(), http,
+                (int) limits.urlTtl().toSeconds());
     }
 
     @Produces

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -17,6 +18,7 @@ import javax.xml.stream.XMLStreamReader;
 
 import org.jboss.logging.Logger;
 
+import io.courier.common.ConfigRefusal;
 import io.courier.common.Rejections;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -40,6 +42,10 @@ import reactor.core.publisher.MonoSink;
  * The media bucket through the MinIO SDK's async client: presigned URLs (computed locally, no round trip) and the
  * few calls the server makes itself. Store failures become UNAVAILABLE with a generic message; the details are
  * logged under a correlation id.
+ *
+ * <p>URLs for devices may be signed for another address than the one the server uses (a public endpoint in front
+ * of an internal store): SigV4 signs the Host header, so they are presigned by a client built on that address;
+ * everything the server fetches itself goes to its own endpoint.
  */
 final class ObjectStore {
     private static final Logger LOG = Logger.getLogger(ObjectStore.class);
@@ -48,36 +54,69 @@ final class ObjectStore {
             "MalformedXML");
 
     private final MinioAsyncClient s3;
+    /** Presigns the URLs handed to devices: {@link #s3} itself unless a public endpoint is set. */
+    private final MinioAsyncClient signer;
     private final OkHttpClient http;
     private final String bucket;
     private final String region;
     private final int urlTtlSeconds;
 
-    ObjectStore(MinioAsyncClient s3, OkHttpClient http, String bucket, String region, int urlTtlSeconds) {
+    private ObjectStore(MinioAsyncClient s3, MinioAsyncClient signer, OkHttpClient http, String bucket, String region,
+            int urlTtlSeconds) {
         this.s3 = s3;
+        this.signer = signer;
         this.http = http;
         this.bucket = bucket;
         this.region = region;
         this.urlTtlSeconds = urlTtlSeconds;
     }
 
+    /**
+     * The store at {@code endpoint}, in {@code region} (set, so presigning never asks the store for the bucket's
+     * location); device URLs signed for {@code publicEndpoint} if present.
+     */
+    static ObjectStore connect(StoreEndpoint endpoint, Optional<String> publicEndpoint, String region, String bucket,
+            OkHttpClient http, int urlTtlSeconds) {
+        MinioAsyncClient s3 = client(endpoint.url(), endpoint, region, http);
+        MinioAsyncClient signer = publicEndpoint.map(url -> {
+            if (!url.startsWith("http://") && !url.startsWith("https://")) {
+                throw new ConfigRefusal("courier.media.public-endpoint '" + url
+                        + "' must be an http:// or https:// URL (the address devices reach the store at)");
+            }
+            try {
+                return client(url, endpoint, region, http);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigRefusal("courier.media.public-endpoint '" + url + "' is not a usable URL: "
+                        + e.getMessage(), e);
+            }
+        }).orElse(s3);
+        return new ObjectStore(s3, signer, http, bucket, region, urlTtlSeconds);
+    }
+
+    private static MinioAsyncClient client(String url, StoreEndpoint endpoint, String region, OkHttpClient http) {
+        return MinioAsyncClient.builder().httpClient(http).region(region).endpoint(url)
+                .credentials(endpoint.accessKey(), endpoint.secretKey()).build();
+    }
+
     /** A PUT of the whole blob; the length is signed, so a body of any other size is refused by the store. */
     String putUrl(String key, long length) {
-        return presign(Method.PUT, key, Map.of(), Map.of("Content-Length", Long.toString(length)));
+        return presign(signer, Method.PUT, key, Map.of(), Map.of("Content-Length", Long.toString(length)));
     }
 
     String partUrl(String key, String uploadId, int partNumber, long length) {
-        return presign(Method.PUT, key, Map.of("uploadId", uploadId, "partNumber", Integer.toString(partNumber)),
+        return presign(signer, Method.PUT, key,
+                Map.of("uploadId", uploadId, "partNumber", Integer.toString(partNumber)),
                 Map.of("Content-Length", Long.toString(length)));
     }
 
     String getUrl(String key) {
-        return presign(Method.GET, key, Map.of(), Map.of());
+        return presign(signer, Method.GET, key, Map.of(), Map.of());
     }
 
-    private String presign(Method method, String key, Map<String, String> query, Map<String, String> headers) {
+    private String presign(MinioAsyncClient client, Method method, String key, Map<String, String> query,
+            Map<String, String> headers) {
         try {
-            return s3.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder().method(method).bucket(bucket)
+            return client.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder().method(method).bucket(bucket)
                     .region(region).object(key).expiry(urlTtlSeconds).extraQueryParams(query)
                     .extraHeaders(headers).build());
         } catch (Exception e) {
@@ -134,7 +173,7 @@ final class ObjectStore {
      */
     Mono<List<StoredPart>> listParts(String key, String uploadId) {
         Request request = new Request.Builder()
-                .url(presign(Method.GET, key, Map.of("uploadId", uploadId, "max-parts", "10000"), Map.of()))
+                .url(presign(s3, Method.GET, key, Map.of("uploadId", uploadId, "max-parts", "10000"), Map.of()))
                 .build();
         return Mono.<List<StoredPart>>create(sink -> {
             Call call = http.newCall(request);

@@ -1,5 +1,8 @@
 package io.courier.messaging;
 
+import java.util.Optional;
+import java.util.UUID;
+
 import org.jboss.logging.Logger;
 
 import io.courier.cluster.BusMessage;
@@ -40,11 +43,17 @@ final class DeliveryRouter {
         presence.lookup(to)
                 .switchIfEmpty(Mono.fromRunnable(() -> {
                     if (wakes) {
-                        wakeUps.stored(to);
+                        wakeUps.stored(to, sender(entry));
                     }
                 }))
                 .flatMap(p -> Flux.fromIterable(entry.items())
                         .concatMap(q -> bus.publish(p.memberId(), new BusMessage.Push(to, q))).then())
                 .subscribe(null, e -> LOG.debugf("Push to %s not sent (a read delivers it): %s", to, e.toString()));
+    }
+
+    /** Whose message wakes the device (its wake-ups are charged to that account); none for group changes. */
+    private static Optional<UUID> sender(Messenger.Enqueued entry) {
+        return entry.items().stream().map(Queued::item).filter(InboxItem.Message.class::isInstance)
+                .map(item -> ((InboxItem.Message) item).sender()).findFirst();
     }
 }

@@ -122,7 +122,7 @@ public final class OnlineWatch {
 
     /**
      * Sends every stream watching {@code account} what it may see of it now: after a block, an unblock or a change
-     * of the last-seen setting, so live subscriptions follow at once.
+     * of its presence setting or contact list, so live subscriptions follow at once.
      */
     Mono<Void> refresh(UUID account) {
         return Mono.fromCompletionStage(() -> accounts.getAsync(account)).flatMapMany(watch -> {
@@ -134,8 +134,8 @@ public final class OnlineWatch {
     }
 
     /**
-     * Has every stream of {@code account} send its own subscriptions' state again: after the account hid or showed
-     * its last seen, which also decides what it sees of others.
+     * Has every stream of {@code account} send its own subscriptions' state again: after the account's presence
+     * setting or contact list changed, which also decide what it sees of others (visibility works both ways).
      */
     Mono<Void> refreshViewsOf(UUID account) {
         return Mono.fromCompletionStage(() -> accounts.getAsync(account)).flatMapMany(watch -> Flux

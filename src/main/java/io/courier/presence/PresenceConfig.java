@@ -5,7 +5,7 @@ import java.time.Duration;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Online / last seen subscriptions, the block list and last-seen hiding. */
+/** Online / last seen subscriptions, the block list, presence visibility and contacts. */
 @ConfigMapping(prefix = "courier.presence")
 public interface PresenceConfig {
     /** Accounts one stream may subscribe to at once. */
@@ -35,7 +35,7 @@ public interface PresenceConfig {
     @WithDefault("10000")
     int maxBlocked();
 
-    /** Accounts on one account's contact list (SetContacts), which GROUP_ADD_POLICY_CONTACTS checks adders against. */
+    /** Accounts on one account's contact list (SetContacts), which the presence and group-add settings check. */
     @WithDefault("5000")
     int maxContacts();
 

@@ -8,17 +8,18 @@ import io.courier.store.BaselineTables;
 final class PresenceSchema {
     static final BaselineTables TABLES = new BaselineTables("presence", List.of(
             // One row per account: read whole into the near cache. `version` is the compare-and-set guard of every
-            // change, so the block-list bound holds under concurrent blocks. group_adds: the ordinal of
-            // Privacy.GroupAdds (null reads as 0, EVERYONE).
+            // change, so the block-list bound holds under concurrent blocks. presence and group_adds: ordinals of
+            // Privacy.Audience (null presence reads as CONTACTS, null group_adds as 0, EVERYONE).
             """
             CREATE TABLE IF NOT EXISTS account_privacy (
               account_id uuid PRIMARY KEY,
               version int,
-              last_seen_hidden boolean,
+              presence int,
               blocked set<uuid>,
               group_adds int)
             """,
-            // Read one row at a time, only when someone adds the account to a group; replaced whole by SetContacts.
+            // Read whole into a near cache (ContactDirectory) when a setting of the account needs it; replaced whole
+            // by SetContacts.
             """
             CREATE TABLE IF NOT EXISTS account_contacts (
               account_id uuid,

@@ -18,7 +18,7 @@ import io.courier.store.Cql;
 import io.courier.store.BaselineTables;
 import io.quarkus.runtime.Startup;
 
-/** CDI wiring of presence: the block list, last-seen hiding and online / last-seen subscriptions. */
+/** CDI wiring of presence: the block list, presence visibility, contacts and online / last-seen subscriptions. */
 public class PresenceWiring {
     @Produces
     BaselineTables schema() {
@@ -28,6 +28,11 @@ public class PresenceWiring {
     @Produces
     MapConfig privacyMap() {
         return PrivacyDirectory.mapConfig();
+    }
+
+    @Produces
+    MapConfig contactsMap() {
+        return ContactDirectory.mapConfig();
     }
 
     @Produces
@@ -43,8 +48,16 @@ public class PresenceWiring {
 
     @Produces
     @Singleton
-    PrivacyDirectory privacyDirectory(HazelcastInstance hazelcast, PrivacyStore store, KeyDirectory keys) {
-        return new PrivacyDirectory(hazelcast, store, PresenceStreams.registeredIn(keys));
+    ContactDirectory contactDirectory(HazelcastInstance hazelcast, PrivacyStore store, KeyDirectory keys,
+            PresenceConfig config) {
+        return new ContactDirectory(hazelcast, store, PresenceStreams.registeredIn(keys), config.maxContacts());
+    }
+
+    @Produces
+    @Singleton
+    PrivacyDirectory privacyDirectory(HazelcastInstance hazelcast, PrivacyStore store, KeyDirectory keys,
+            ContactDirectory contacts) {
+        return new PrivacyDirectory(hazelcast, store, PresenceStreams.registeredIn(keys), contacts);
     }
 
     /** Built at startup: every member must listen for members leaving, to clean up their streams' records. */
@@ -68,9 +81,9 @@ public class PresenceWiring {
 
     @Produces
     @Singleton
-    PrivacySettings privacySettings(PrivacyStore store, PrivacyDirectory directory, OnlineWatch watch,
-            KeyDirectory keys, RateLimiter limiter, PresenceConfig config) {
-        return new PrivacySettings(store, directory, watch, keys, limiter, new RateLimit(
+    PrivacySettings privacySettings(PrivacyStore store, PrivacyDirectory directory, ContactDirectory contacts,
+            OnlineWatch watch, KeyDirectory keys, RateLimiter limiter, PresenceConfig config) {
+        return new PrivacySettings(store, directory, contacts, watch, keys, limiter, new RateLimit(
                 "privacy changes by this account", config.privacyChangeBurst(), config.privacyChangeRefill()),
                 config.maxBlocked(), config.maxContacts());
     }
@@ -78,15 +91,16 @@ public class PresenceWiring {
     /** A deleted account's privacy settings, contacts and last-seen time go with it. */
     @Produces
     @Singleton
-    AccountDeletionListener dropPrivacy(PrivacyStore store, PrivacyDirectory directory, OnlineWatch watch) {
+    AccountDeletionListener dropPrivacy(PrivacyStore store, PrivacyDirectory directory, ContactDirectory contacts,
+            OnlineWatch watch) {
         return (account, deviceIds) -> store.forget(account).then(watch.forget(account))
-                .then(directory.invalidate(account))
+                .then(directory.invalidate(account)).then(contacts.invalidate(account))
                 .toFuture();
     }
 
     @Produces
     @Singleton
-    GroupAddPermission groupAddPermission(PrivacyDirectory directory, PrivacyStore store) {
-        return new GroupAddPermission(directory, store);
+    GroupAddPermission groupAddPermission(PrivacyDirectory directory) {
+        return new GroupAddPermission(directory);
     }
 }

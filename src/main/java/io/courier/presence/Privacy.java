@@ -5,18 +5,18 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * An account's privacy settings as cached on every node: whether it hides its online / last-seen state, whom it
- * blocks, and who may add it to groups. Shared between callers: never modified. The contact list that
- * {@link GroupAdds#CONTACTS} refers to is not here: it is read only when someone adds the account to a group.
+ * An account's privacy settings as cached on every node: who sees its online / last-seen state, whom it blocks, and
+ * who may add it to groups. Shared between callers: never modified. The contact list that {@link Audience#CONTACTS}
+ * refers to is not here: it is cached on its own ({@link ContactDirectory}), read only when a setting needs it.
  *
  * @param version the compare-and-set version of its row (0: no row yet)
  */
-public record Privacy(int version, boolean lastSeenHidden, Set<UUID> blocked, GroupAdds groupAdds)
-        implements Serializable {
-    static final Privacy DEFAULT = new Privacy(0, false, Set.of(), GroupAdds.EVERYONE);
+public record Privacy(int version, Audience presence, Set<UUID> blocked, Audience groupAdds) implements Serializable {
+    /** Presence shown to contacts only, group adds by everyone. */
+    static final Privacy DEFAULT = new Privacy(0, Audience.CONTACTS, Set.of(), Audience.EVERYONE);
 
-    /** Who may add the account to groups; stored as the ordinal. */
-    public enum GroupAdds {
+    /** Who a setting lets in (presence, group adds); stored as the ordinal. */
+    public enum Audience {
         EVERYONE, CONTACTS, NOBODY
     }
 
@@ -28,7 +28,7 @@ public record Privacy(int version, boolean lastSeenHidden, Set<UUID> blocked, Gr
         return blocked.contains(account);
     }
 
-    Privacy next(boolean hidden, Set<UUID> blockedNext, GroupAdds groupAddsNext) {
-        return new Privacy(version + 1, hidden, blockedNext, groupAddsNext);
+    Privacy next(Audience presenceNext, Set<UUID> blockedNext, Audience groupAddsNext) {
+        return new Privacy(version + 1, presenceNext, blockedNext, groupAddsNext);
     }
 }

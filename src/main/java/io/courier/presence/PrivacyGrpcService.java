@@ -9,6 +9,7 @@ import io.courier.api.v1.BlockResponse;
 import io.courier.api.v1.GetPrivacyRequest;
 import io.courier.api.v1.GetPrivacyResponse;
 import io.courier.api.v1.GroupAddPolicy;
+import io.courier.api.v1.PresenceVisibility;
 import io.courier.api.v1.PrivacyService;
 import io.courier.api.v1.SetContactsRequest;
 import io.courier.api.v1.SetContactsResponse;
@@ -16,16 +17,22 @@ import io.courier.api.v1.SetGroupAddPolicyRequest;
 import io.courier.api.v1.SetGroupAddPolicyResponse;
 import io.courier.api.v1.SetLastSeenHiddenRequest;
 import io.courier.api.v1.SetLastSeenHiddenResponse;
+import io.courier.api.v1.SetPresenceVisibilityRequest;
+import io.courier.api.v1.SetPresenceVisibilityResponse;
 import io.courier.api.v1.UnblockRequest;
 import io.courier.api.v1.UnblockResponse;
 import io.courier.common.AuthenticatedDevice;
 import io.courier.common.CallContext;
 import io.courier.common.Ids;
 import io.courier.common.Rejections;
+import io.courier.presence.Privacy.Audience;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
 
-/** gRPC boundary of the block list, last-seen hiding, who may add the account to groups, and its contacts. */
+/**
+ * gRPC boundary of the block list, who sees the account's presence, who may add the account to groups, and its
+ * contacts.
+ */
 @GrpcService
 public class PrivacyGrpcService implements PrivacyService {
     /** Resolved on first use: the gRPC server builds services before the database session exists. */
@@ -54,7 +61,8 @@ public class PrivacyGrpcService implements PrivacyService {
         AuthenticatedDevice caller = CallContext.device();
         return uni(() -> settings.get().get(caller).map(privacy -> GetPrivacyResponse.newBuilder()
                 .addAllBlockedAccountIds(privacy.blocked().stream().map(Ids::bytes).toList())
-                .setLastSeenHidden(privacy.lastSeenHidden())
+                .setLastSeenHidden(privacy.presence() == Audience.NOBODY)
+                .setPresenceVisibility(visibility(privacy.presence()))
                 .setGroupAddPolicy(policy(privacy.groupAdds())).build()));
     }
 
@@ -72,16 +80,40 @@ public class PrivacyGrpcService implements PrivacyService {
                 .thenReturn(SetContactsResponse.getDefaultInstance()));
     }
 
-    private static Privacy.GroupAdds groupAdds(GroupAddPolicy policy) {
+    @Override
+    public Uni<SetPresenceVisibilityResponse> setPresenceVisibility(SetPresenceVisibilityRequest request) {
+        AuthenticatedDevice caller = CallContext.device();
+        return uni(() -> settings.get().showPresence(caller, audience(request.getVisibility()))
+                .thenReturn(SetPresenceVisibilityResponse.getDefaultInstance()));
+    }
+
+    private static Audience groupAdds(GroupAddPolicy policy) {
         return switch (policy) {
-            case GROUP_ADD_POLICY_EVERYONE -> Privacy.GroupAdds.EVERYONE;
-            case GROUP_ADD_POLICY_CONTACTS -> Privacy.GroupAdds.CONTACTS;
-            case GROUP_ADD_POLICY_NOBODY -> Privacy.GroupAdds.NOBODY;
+            case GROUP_ADD_POLICY_EVERYONE -> Audience.EVERYONE;
+            case GROUP_ADD_POLICY_CONTACTS -> Audience.CONTACTS;
+            case GROUP_ADD_POLICY_NOBODY -> Audience.NOBODY;
             default -> throw Rejections.invalidArgument("policy must be EVERYONE, CONTACTS or NOBODY");
         };
     }
 
-    private static GroupAddPolicy policy(Privacy.GroupAdds groupAdds) {
+    private static Audience audience(PresenceVisibility visibility) {
+        return switch (visibility) {
+            case PRESENCE_VISIBILITY_EVERYONE -> Audience.EVERYONE;
+            case PRESENCE_VISIBILITY_CONTACTS -> Audience.CONTACTS;
+            case PRESENCE_VISIBILITY_NOBODY -> Audience.NOBODY;
+            default -> throw Rejections.invalidArgument("visibility must be EVERYONE, CONTACTS or NOBODY");
+        };
+    }
+
+    private static PresenceVisibility visibility(Audience audience) {
+        return switch (audience) {
+            case EVERYONE -> PresenceVisibility.PRESENCE_VISIBILITY_EVERYONE;
+            case CONTACTS -> PresenceVisibility.PRESENCE_VISIBILITY_CONTACTS;
+            case NOBODY -> PresenceVisibility.PRESENCE_VISIBILITY_NOBODY;
+        };
+    }
+
+    private static GroupAddPolicy policy(Audience groupAdds) {
         return switch (groupAdds) {
             case EVERYONE -> GroupAddPolicy.GROUP_ADD_POLICY_EVERYONE;
             case CONTACTS -> GroupAddPolicy.GROUP_ADD_POLICY_CONTACTS;
@@ -89,10 +121,12 @@ public class PrivacyGrpcService implements PrivacyService {
         };
     }
 
+    /** The older API: hidden is NOBODY, shown EVERYONE (what "shown" meant when it was the only choice). */
     @Override
+    @SuppressWarnings("deprecation")
     public Uni<SetLastSeenHiddenResponse> setLastSeenHidden(SetLastSeenHiddenRequest request) {
         AuthenticatedDevice caller = CallContext.device();
-        return uni(() -> settings.get().hideLastSeen(caller, request.getHidden())
+        return uni(() -> settings.get().showPresence(caller, request.getHidden() ? Audience.NOBODY : Audience.EVERYONE)
                 .thenReturn(SetLastSeenHiddenResponse.getDefaultInstance()));
     }
 }

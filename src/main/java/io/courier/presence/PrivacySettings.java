@@ -14,14 +14,16 @@ import io.courier.common.AuthenticatedDevice;
 import io.courier.common.Ids;
 import io.courier.common.Rejections;
 import io.courier.keys.KeyDirectory;
+import io.courier.presence.Privacy.Audience;
 import io.courier.presence.PrivacyStore.Change;
 import reactor.core.publisher.Mono;
 
 /**
- * Block, unblock, hide last seen, say who may add the account to groups and keep its contact list, for the caller's
- * account (any of its devices: they are the same user's). Each settings change is a compare-and-set on the account's
- * row, so the block-list bound holds under concurrent blocks; then the cached settings are invalidated on every node
- * and live presence subscriptions of both accounts are refreshed. The contact list is a table of its own.
+ * Block, unblock, say who sees the account's presence and who may add it to groups, and keep its contact list, for
+ * the caller's account (any of its devices: they are the same user's). Each settings change is a compare-and-set on
+ * the account's row, so the block-list bound holds under concurrent blocks; then the cached settings are invalidated
+ * on every node and live presence subscriptions of both accounts are refreshed. The contact list is a table of its
+ * own, cached apart ({@link ContactDirectory}).
  */
 final class PrivacySettings {
     /** Compare-and-set attempts before giving up (only concurrent changes of one account make one fail). */
@@ -29,6 +31,7 @@ final class PrivacySettings {
 
     private final PrivacyStore store;
     private final PrivacyDirectory directory;
+    private final ContactDirectory contacts;
     private final OnlineWatch watch;
     private final KeyDirectory keys;
     private final RateLimiter limiter;
@@ -36,10 +39,11 @@ final class PrivacySettings {
     private final int maxBlocked;
     private final int maxContacts;
 
-    PrivacySettings(PrivacyStore store, PrivacyDirectory directory, OnlineWatch watch, KeyDirectory keys,
-            RateLimiter limiter, RateLimit changes, int maxBlocked, int maxContacts) {
+    PrivacySettings(PrivacyStore store, PrivacyDirectory directory, ContactDirectory contacts, OnlineWatch watch,
+            KeyDirectory keys, RateLimiter limiter, RateLimit changes, int maxBlocked, int maxContacts) {
         this.store = store;
         this.directory = directory;
+        this.contacts = contacts;
         this.watch = watch;
         this.keys = keys;
         this.limiter = limiter;
@@ -74,30 +78,32 @@ final class PrivacySettings {
                 .then(refresh(caller.accountId(), other));
     }
 
-    Mono<Void> hideLastSeen(AuthenticatedDevice caller, boolean hidden) {
+    /** Who sees the caller's presence; it also decides whom the caller sees (both ways). */
+    Mono<Void> showPresence(AuthenticatedDevice caller, Audience to) {
         return limiter.acquire(changes, caller.accountId().toString())
                 .then(change(caller.accountId(),
-                        current -> current.lastSeenHidden() == hidden ? null : new Change.Hide(hidden)))
-                .then(Mono.defer(() -> watch.refresh(caller.accountId())
-                        .and(watch.refreshViewsOf(caller.accountId()))));
+                        current -> current.presence() == to ? null : new Change.ShowPresence(to)))
+                .then(refreshBothWays(caller.accountId()));
     }
 
-    Mono<Void> allowGroupAdds(AuthenticatedDevice caller, Privacy.GroupAdds who) {
+    Mono<Void> allowGroupAdds(AuthenticatedDevice caller, Audience who) {
         return limiter.acquire(changes, caller.accountId().toString())
                 .then(change(caller.accountId(),
                         current -> current.groupAdds() == who ? null : new Change.AllowAdds(who)));
     }
 
-    /** Replaces the caller's contact list (checked only when someone adds the caller to a group). */
+    /** Replaces the caller's contact list (checked by the presence and group-add settings that name contacts). */
     Mono<Void> replaceContacts(AuthenticatedDevice caller, List<ByteString> accountIds) {
-        Set<UUID> contacts = new HashSet<>();
-        accountIds.forEach(id -> contacts.add(Ids.uuid(id, "account_ids")));
-        if (contacts.size() > maxContacts) {
-            throw Rejections.invalidArgument("account_ids names " + contacts.size()
+        Set<UUID> listed = new HashSet<>();
+        accountIds.forEach(id -> listed.add(Ids.uuid(id, "account_ids")));
+        if (listed.size() > maxContacts) {
+            throw Rejections.invalidArgument("account_ids names " + listed.size()
                     + " accounts; a contact list holds at most " + maxContacts);
         }
         return limiter.acquire(changes, caller.accountId().toString())
-                .then(store.replaceContacts(caller.accountId(), contacts));
+                .then(store.replaceContacts(caller.accountId(), listed))
+                .then(contacts.invalidate(caller.accountId()))
+                .then(refreshBothWays(caller.accountId()));
     }
 
     /** The caller's settings, from the near cache (its own changes invalidated it before they returned). */
@@ -117,6 +123,11 @@ final class PrivacySettings {
                 .repeatWhenEmpty(ATTEMPTS - 1, repeats -> repeats)
                 .switchIfEmpty(Mono.error(Rejections.aborted("privacy settings changed concurrently; try again")))
                 .then(directory.invalidate(account));
+    }
+
+    /** Live subscriptions of and to the account show what they may see now. */
+    private Mono<Void> refreshBothWays(UUID account) {
+        return Mono.defer(() -> watch.refresh(account).and(watch.refreshViewsOf(account)));
     }
 
     private Mono<Void> refresh(UUID account, UUID other) {

@@ -1,6 +1,7 @@
 package io.courier.presence;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -24,69 +25,71 @@ final class PrivacyStore {
         record Block(UUID account) implements Change {
             @Override
             public Privacy applyTo(Privacy current) {
-                return current.next(current.lastSeenHidden(), plus(current.blocked(), account), current.groupAdds());
+                return current.next(current.presence(), plus(current.blocked(), account), current.groupAdds());
             }
         }
 
         record Unblock(UUID account) implements Change {
             @Override
             public Privacy applyTo(Privacy current) {
-                return current.next(current.lastSeenHidden(), minus(current.blocked(), account), current.groupAdds());
+                return current.next(current.presence(), minus(current.blocked(), account), current.groupAdds());
             }
         }
 
-        record Hide(boolean hidden) implements Change {
+        record ShowPresence(Privacy.Audience to) implements Change {
             @Override
             public Privacy applyTo(Privacy current) {
-                return current.next(hidden, current.blocked(), current.groupAdds());
+                return current.next(to, current.blocked(), current.groupAdds());
             }
         }
 
-        record AllowAdds(Privacy.GroupAdds who) implements Change {
+        record AllowAdds(Privacy.Audience who) implements Change {
             @Override
             public Privacy applyTo(Privacy current) {
-                return current.next(current.lastSeenHidden(), current.blocked(), who);
+                return current.next(current.presence(), current.blocked(), who);
             }
         }
     }
+
+    private static final Privacy.Audience[] AUDIENCES = Privacy.Audience.values();
 
     private final Cql cql;
     private final PreparedStatement select;
     private final PreparedStatement create;
     private final PreparedStatement block;
     private final PreparedStatement unblock;
-    private final PreparedStatement hide;
+    private final PreparedStatement showPresence;
     private final PreparedStatement allowAdds;
     private final PreparedStatement clearContacts;
     private final PreparedStatement addContact;
-    private final PreparedStatement hasContact;
+    private final PreparedStatement contacts;
     private final PreparedStatement delete;
 
     PrivacyStore(Cql cql) {
         this.cql = cql;
         var session = cql.session();
         select = session.prepare(
-                "SELECT version, last_seen_hidden, blocked, group_adds FROM account_privacy WHERE account_id = ?");
-        create = session.prepare("INSERT INTO account_privacy (account_id, version, last_seen_hidden, blocked,"
+                "SELECT version, presence, blocked, group_adds FROM account_privacy WHERE account_id = ?");
+        create = session.prepare("INSERT INTO account_privacy (account_id, version, presence, blocked,"
                 + " group_adds) VALUES (?, ?, ?, ?, ?) IF NOT EXISTS");
         block = session.prepare("UPDATE account_privacy SET version = ?, blocked = blocked + ? WHERE account_id = ?"
                 + " IF version = ?");
         unblock = session.prepare("UPDATE account_privacy SET version = ?, blocked = blocked - ?"
                 + " WHERE account_id = ? IF version = ?");
-        hide = session.prepare("UPDATE account_privacy SET version = ?, last_seen_hidden = ? WHERE account_id = ?"
+        showPresence = session.prepare("UPDATE account_privacy SET version = ?, presence = ? WHERE account_id = ?"
                 + " IF version = ?");
         allowAdds = session.prepare("UPDATE account_privacy SET version = ?, group_adds = ? WHERE account_id = ?"
                 + " IF version = ?");
         clearContacts = session.prepare("DELETE FROM account_contacts WHERE account_id = ?");
         addContact = session.prepare("INSERT INTO account_contacts (account_id, contact_id) VALUES (?, ?)");
         delete = session.prepare("DELETE FROM account_privacy WHERE account_id = ?");
-        hasContact = session.prepare("SELECT contact_id FROM account_contacts WHERE account_id = ? AND contact_id = ?");
+        contacts = session.prepare("SELECT contact_id FROM account_contacts WHERE account_id = ?");
     }
 
     Mono<Privacy> read(UUID account) {
         return cql.one(select.bind(account), row -> new Privacy(row.getInt("version"),
-                row.getBoolean("last_seen_hidden"), row.getSet("blocked", UUID.class),
-                Privacy.GroupAdds.values()[row.getInt("group_adds")]))
+                row.isNull("presence") ? Privacy.DEFAULT.presence() : AUDIENCES[row.getInt("presence")],
+                row.getSet("blocked", UUID.class), AUDIENCES[row.getInt("group_adds")]))
                 .defaultIfEmpty(Privacy.DEFAULT);
     }
 
@@ -95,7 +98,7 @@ final class PrivacyStore {
         Privacy next = change.applyTo(current);
         BoundStatement statement;
         if (current.version() == 0) {
-            statement = create.bind(account, next.version(), next.lastSeenHidden(), next.blocked(),
+            statement = create.bind(account, next.version(), next.presence().ordinal(), next.blocked(),
                     next.groupAdds().ordinal());
         } else if (change instanceof Change.Block b) {
             statement = block.bind(next.version(), Set.of(b.account()), account, current.version());
@@ -104,7 +107,7 @@ final class PrivacyStore {
         } else if (change instanceof Change.AllowAdds) {
             statement = allowAdds.bind(next.version(), next.groupAdds().ordinal(), account, current.version());
         } else {
-            statement = hide.bind(next.version(), next.lastSeenHidden(), account, current.version());
+            statement = showPresence.bind(next.version(), next.presence().ordinal(), account, current.version());
         }
         return ReactiveCql.execute(cql.session(), statement).map(AsyncResultSet::wasApplied);
     }
@@ -125,9 +128,9 @@ final class PrivacyStore {
         return Mono.when(cql.write(delete.bind(account)), cql.write(clearContacts.bind(account)));
     }
 
-    /** Whether {@code contact} is on {@code account}'s contact list. */
-    Mono<Boolean> hasContact(UUID account, UUID contact) {
-        return cql.one(hasContact.bind(account, contact), row -> Boolean.TRUE).defaultIfEmpty(false);
+    /** The account's contact list, whole ({@code max}: the most SetContacts writes, read in one page). */
+    Mono<List<UUID>> contacts(UUID account, int max) {
+        return cql.firstPage(contacts.bind(account).setPageSize(max), row -> row.getUuid(0));
     }
 
     private static Set<UUID> plus(Set<UUID> set, UUID id) {

@@ -19,6 +19,17 @@ public interface PushConfig {
     @WithDefault("30s")
     Duration coalesceWindow();
 
+    /**
+     * Wake-ups one account may cause another account's devices, cluster-wide: this many at once, then one per
+     * {@link #wakesPerSenderRefill} (the defaults: 20 an hour). Messages that would wake beyond it are stored and
+     * delivered as usual, just without a push; other senders still wake the devices.
+     */
+    @WithDefault("20")
+    int wakesPerSenderBurst();
+
+    @WithDefault("3m")
+    Duration wakesPerSenderRefill();
+
     /** How often each node looks for pending wake-ups whose timer was lost (its node died, partitions moved). */
     @WithDefault("30s")
     Duration sweepInterval();

@@ -14,7 +14,7 @@ import io.micrometer.core.instrument.Timer;
 /** Meters of wake-ups: requests by platform and outcome, what was not sent and why, and store → request time. */
 final class PushMetrics {
     static final List<String> OUTCOMES = List.of("accepted", "invalid_token", "failed");
-    static final List<String> SKIPS = List.of("coalesced", "online", "no_token", "platform_off");
+    static final List<String> SKIPS = List.of("coalesced", "sender_budget", "online", "no_token", "platform_off");
 
     private final Timer delay;
     /** Registered once: skipped() runs for every item stored for an offline device. */

@@ -69,8 +69,8 @@ public class PushWiring {
     @Produces
     @Singleton
     @Startup
-    WakeUps wakeUps(HazelcastInstance hazelcast, PresenceDirectory presence, PushTokens tokens, PushConfig config,
-            MeterRegistry registry, Clock clock) throws Exception {
+    WakeUps wakeUps(HazelcastInstance hazelcast, RateLimiter limiter, PresenceDirectory presence, PushTokens tokens,
+            PushConfig config, MeterRegistry registry, Clock clock) throws Exception {
         Retrying retrying = new Retrying(config.timeout(), config.attempts(), config.backoff());
         Map<PushPlatform, WakeSender> senders = new EnumMap<>(PushPlatform.class);
         PushConfig.Apns apns = config.apns();
@@ -88,8 +88,10 @@ public class PushWiring {
                     "fcm.service-account"), fcm.projectId(), fcm.endpoint(), config.timeout(), config.wakeTtl(),
                     retrying));
         }
-        WakeUps wakeUps = new WakeUps(hazelcast, presence, tokens, senders, new PushMetrics(registry), clock,
-                config.wakeDelay(), config.coalesceWindow());
+        RateLimit wakesBySender = new RateLimit("wake-ups of this account by one sender",
+                config.wakesPerSenderBurst(), config.wakesPerSenderRefill());
+        WakeUps wakeUps = new WakeUps(hazelcast, limiter, wakesBySender, presence, tokens, senders,
+                new PushMetrics(registry), clock, config.wakeDelay(), config.coalesceWindow());
         wakeUps.start(config.sweepInterval());
         return wakeUps;
     }

@@ -16,6 +16,11 @@ record WakeState(long pendingSince, long lastSentAt) implements Serializable {
         return pendingSince != 0;
     }
 
+    /** Whether a store {@code now} would make the device pending: nothing pending, none sent within the window. */
+    static boolean wakes(WakeState state, long now, long windowMillis) {
+        return state == null || !(state.pending() || now - state.lastSentAt() < windowMillis);
+    }
+
     /**
      * Marks the device pending unless a wake-up is already pending or was sent within the window: completes true
      * if it became pending (then the partition owner's listener schedules it).
@@ -24,7 +29,7 @@ record WakeState(long pendingSince, long lastSentAt) implements Serializable {
         @Override
         public Boolean process(Map.Entry<String, WakeState> entry) {
             WakeState state = entry.getValue();
-            if (state != null && (state.pending() || now - state.lastSentAt() < windowMillis)) {
+            if (!wakes(state, now, windowMillis)) {
                 return false;
             }
             entry.setValue(new WakeState(now, state == null ? 0 : state.lastSentAt()));

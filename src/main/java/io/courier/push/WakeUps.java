@@ -3,6 +3,8 @@ package io.courier.push;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +21,8 @@ import com.hazelcast.query.Predicates;
 import io.courier.api.v1.PushPlatform;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.PresenceDirectory;
+import io.courier.cluster.RateLimit;
+import io.courier.cluster.RateLimiter;
 import reactor.core.publisher.Mono;
 
 /**
@@ -28,12 +32,18 @@ import reactor.core.publisher.Mono;
  * still not connected. At most one per device per {@code coalesce-window}; a device connecting clears its state,
  * so the next store after it disconnects wakes it again at once. The map has a backup: when a member dies, the
  * member that takes its partitions finds the pending wake-ups in its periodic sweep, so they are late, not lost.
+ *
+ * <p>A wake-up that another account's message would start costs that sender one unit of a cluster-wide budget per
+ * (sender, woken account), so a stranger can't keep a phone waking: only stores that would make the device pending
+ * are charged (not those the window coalesces), and a refused one leaves the device free for other senders.
  */
 public final class WakeUps implements AutoCloseable {
     static final String MAP = "courier-wakeups";
     private static final Logger LOG = Logger.getLogger(WakeUps.class);
 
     private final IMap<String, WakeState> states;
+    private final RateLimiter limiter;
+    private final RateLimit wakesBySender;
     private final PresenceDirectory presence;
     private final PushTokens tokens;
     private final Map<PushPlatform, WakeSender> senders;
@@ -47,10 +57,12 @@ public final class WakeUps implements AutoCloseable {
         return thread;
     });
 
-    WakeUps(HazelcastInstance hazelcast, PresenceDirectory presence, PushTokens tokens,
-            Map<PushPlatform, WakeSender> senders, PushMetrics metrics, Clock clock, Duration delay,
-            Duration window) {
+    WakeUps(HazelcastInstance hazelcast, RateLimiter limiter, RateLimit wakesBySender, PresenceDirectory presence,
+            PushTokens tokens, Map<PushPlatform, WakeSender> senders, PushMetrics metrics, Clock clock,
+            Duration delay, Duration window) {
         this.states = hazelcast.getMap(MAP);
+        this.limiter = limiter;
+        this.wakesBySender = wakesBySender;
         this.presence = presence;
         this.tokens = tokens;
         this.senders = senders;
@@ -71,15 +83,37 @@ public final class WakeUps implements AutoCloseable {
     /**
      * Call once an item is durable for a device that has no live stream. Never fails its caller and never waits:
      * the item is safe in the inbox whatever happens here.
+     *
+     * @param sender the account whose message it is, charged if it is another account's; empty for items no
+     *     account sent this way (group changes, limited where they are made)
      */
-    public void stored(DeviceAddress device) {
-        Mono.fromCompletionStage(() -> states.submitToKey(device.key(),
-                        new WakeState.MarkPending(clock.millis(), windowMillis)))
+    public void stored(DeviceAddress device, Optional<UUID> sender) {
+        long now = clock.millis();
+        Mono.fromCompletionStage(() -> states.getAsync(device.key()))
+                .map(state -> WakeState.wakes(state, now, windowMillis))
+                .defaultIfEmpty(true)
+                // Coalesced ones cost nothing; a refused charge marks nothing (empty).
+                .flatMap(wakes -> !wakes ? Mono.just(false) : charge(device, sender).filter(Boolean::booleanValue)
+                        .flatMap(charged -> Mono.fromCompletionStage(() -> states.submitToKey(device.key(),
+                                new WakeState.MarkPending(now, windowMillis)))))
                 .subscribe(marked -> {
                     if (!marked) {
                         metrics.skipped("coalesced").increment();
                     }
                 }, e -> LOG.debugf("Wake-up for %s not marked: %s", device, e.toString()));
+    }
+
+    /** Takes the wake-up from the sender's budget for the device's account; false (and counted) if refused. */
+    private Mono<Boolean> charge(DeviceAddress device, Optional<UUID> sender) {
+        if (sender.isEmpty() || sender.get().equals(device.accountId())) {
+            return Mono.just(true);
+        }
+        return limiter.tryAcquire(wakesBySender, sender.get() + ">" + device.accountId()).map(waitMillis -> {
+            if (waitMillis > 0) {
+                metrics.skipped("sender_budget").increment();
+            }
+            return waitMillis == 0;
+        });
     }
 
     /** Events of this member's partitions: a device that became pending gets its timer. */

@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -50,6 +52,9 @@ import reactor.core.publisher.Mono;
 @TestProfile(BenchProfile.class)
 @EnabledIfSystemProperty(named = "bench.scenario", matches = "wakeup")
 class WakeUpBenchmark extends BenchSupport {
+    /** Every store is a stranger's message: the sender's budget per woken account is charged too. */
+    private static final Optional<UUID> STRANGER = Optional.of(UUID.randomUUID());
+
     private static final Duration PATIENCE = Duration.ofSeconds(180);
 
     PushServers push;
@@ -73,7 +78,7 @@ class WakeUpBenchmark extends BenchSupport {
         for (int round = 0; round < stores; round++) {
             for (DeviceAddress device : burst.values()) {
                 firstStore.putIfAbsent(device, System.nanoTime());
-                wakeUps.stored(device);
+                wakeUps.stored(device, STRANGER);
             }
         }
         Run burstRun = measure(burst, firstStore, started);
@@ -88,7 +93,7 @@ class WakeUpBenchmark extends BenchSupport {
             LockSupport.parkNanos(due - System.nanoTime()); // pacing the load, not waiting for a result
             scheduled.put(device, due);
             for (int round = 0; round < stores; round++) {
-                wakeUps.stored(device);
+                wakeUps.stored(device, STRANGER);
             }
         }
         Run pacedRun = measure(steady, scheduled, pacedStart);

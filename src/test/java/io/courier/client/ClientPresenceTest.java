@@ -35,6 +35,7 @@ class ClientPresenceTest extends ServerTest {
             ManagedChannel flaky = ManagedChannelBuilder.forAddress("127.0.0.1", proxy.port()).usePlaintext().build();
             try (ClientHarness alice = registered(flaky).online(); ClientHarness bob = registered(channel)) {
                 UUID bobId = bob.client.credentials().accountId();
+                contacts(alice, bob);
                 BlockingQueue<PresenceUpdate> updates = new LinkedBlockingQueue<>();
                 alice.client.subscribePresence(List.of(bobId)).subscribe(updates::add);
                 assertThat(next(updates)).as("never seen")
@@ -61,6 +62,7 @@ class ClientPresenceTest extends ServerTest {
     void blockingAndHidingChangeWhatTheSubscriptionShows() {
         try (ClientHarness alice = registered(channel).online(); ClientHarness bob = registered(channel).online()) {
             UUID bobId = bob.client.credentials().accountId();
+            contacts(alice, bob);
             BlockingQueue<PresenceUpdate> updates = new LinkedBlockingQueue<>();
             alice.client.subscribePresence(List.of(bobId)).subscribe(updates::add);
             PresenceUpdate online = new PresenceUpdate(bobId, true, Optional.empty());
@@ -79,6 +81,12 @@ class ClientPresenceTest extends ServerTest {
             alice.client.hideLastSeen(false).block();
             assertThat(next(updates)).isEqualTo(online);
         }
+    }
+
+    /** Each on the other's contact list: presence is shown to contacts by default. */
+    private static void contacts(ClientHarness one, ClientHarness other) {
+        one.client.setContacts(List.of(other.client.credentials().accountId())).block();
+        other.client.setContacts(List.of(one.client.credentials().accountId())).block();
     }
 
     private static PresenceUpdate next(BlockingQueue<PresenceUpdate> updates) {

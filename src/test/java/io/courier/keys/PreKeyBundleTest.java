@@ -3,6 +3,7 @@ package io.courier.keys;
 import static io.courier.support.Statuses.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -12,6 +13,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +29,8 @@ import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
 class PreKeyBundleTest extends ServerTest {
+    @Inject
+    KeysConfig config;
 
     private static GetPreKeyBundleRequest bundleOf(RegisteredDevice target, int deviceId) {
         return GetPreKeyBundleRequest.newBuilder().setAccountId(target.accountId()).setDeviceId(deviceId).build();
@@ -197,6 +202,27 @@ class PreKeyBundleTest extends ServerTest {
                 .as("other targets are still served").isEqualTo(1);
         assertThat(keys(victim).getPreKeyCount(GetPreKeyCountRequest.getDefaultInstance()).getOneTimePreKeyCount())
                 .as("the refused fetch claimed no key").isEqualTo(5);
+    }
+
+    @Test
+    void afterItsBurstARequesterGetsOneMoreOfATargetsKeysPerRefillOnly() {
+        int perTarget = setting("courier.keys.bundle-fetch-per-target-burst");
+        Duration refill = config.bundleFetchPerTargetRefill();
+        RegisteredDevice victim = registerNew();
+        keys(victim).uploadKeys(new SignalDevice().fullUpload(perTarget + 5, 1));
+        RegisteredDevice greedy = registerNew();
+        for (int i = 0; i < perTarget; i++) {
+            keys(greedy).getPreKeyBundle(bundleOf(victim, 1));
+        }
+
+        clock.advance(refill.minusMinutes(1));
+        assertStatus(Status.Code.RESOURCE_EXHAUSTED, () -> keys(greedy).getPreKeyBundle(bundleOf(victim, 1)));
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(keys(greedy).getPreKeyBundle(bundleOf(victim, 1)).getBundles(0).hasOneTimePreKey())
+                .as("one more a refill after the burst").isTrue();
+        assertStatus(Status.Code.RESOURCE_EXHAUSTED, () -> keys(greedy).getPreKeyBundle(bundleOf(victim, 1)));
+        assertThat(keys(victim).getPreKeyCount(GetPreKeyCountRequest.getDefaultInstance()).getOneTimePreKeyCount())
+                .as("burst + 1 taken").isEqualTo(4);
     }
 
     private static int setting(String key) {

@@ -2,10 +2,13 @@ package io.courier.media;
 
 import static io.courier.support.Statuses.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -31,11 +34,12 @@ import io.courier.api.v1.MediaKind;
 import io.courier.api.v1.MediaServiceGrpc;
 import io.courier.api.v1.MediaServiceGrpc.MediaServiceBlockingStub;
 import io.courier.api.v1.UploadedPart;
+import io.courier.common.ConfigRefusal;
 import io.courier.support.RegisteredDevice;
 import io.courier.support.ServerTest;
+import io.courier.support.TcpProxy;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.minio.MinioAsyncClient;
 import io.quarkus.test.junit.QuarkusTest;
 import okhttp3.OkHttpClient;
 
@@ -79,9 +83,7 @@ class MediaServiceTest extends ServerTest {
 
     /** The store seen with the node's own credentials and a URL lifetime of our choosing. */
     private ObjectStore storeWithUrlTtl(int seconds) {
-        MinioAsyncClient s3 = MinioAsyncClient.builder().httpClient(http).region(config.region())
-                .endpoint(endpoint.url()).credentials(endpoint.accessKey(), endpoint.secretKey()).build();
-        return new ObjectStore(s3, http, config.bucket(), config.region(), seconds);
+        return ObjectStore.connect(endpoint, Optional.empty(), config.region(), config.bucket(), http, seconds);
     }
 
     @Test
@@ -415,5 +417,53 @@ class MediaServiceTest extends ServerTest {
         assertThat(BlobHttp.get(store.getUrl(fresh.getObjectKey())).status()).as("fresh media kept")
                 .isEqualTo(200);
         assertThat(sweeper.sweep().block()).as("done entries are cleared").isZero();
+    }
+
+    /**
+     * courier.media.public-endpoint: devices get URLs for the public address, here another name ({@code localhost})
+     * and port (a TCP proxy) for the same store the server reaches at {@code 127.0.0.1}; the server's own calls never
+     * go through it.
+     */
+    @Test
+    void urlsAreSignedForThePublicHostAndWorkThereWhileTheServerKeepsItsOwnEndpoint() throws Exception {
+        URI internal = URI.create(endpoint.url());
+        assertThat(internal.getHost()).as("the test store's own address").isEqualTo("127.0.0.1");
+        try (TcpProxy front = new TcpProxy(internal.getPort())) {
+            String publicUrl = "http://localhost:" + front.port();
+            ObjectStore store = ObjectStore.connect(endpoint, Optional.of(publicUrl), config.region(),
+                    config.bucket(), http, 60);
+            byte[] blob = random(2048);
+            String key = ObjectKeys.random();
+
+            String put = store.putUrl(key, blob.length);
+            assertThat(URI.create(put).getHost()).isEqualTo("localhost");
+            assertThat(URI.create(put).getPort()).isEqualTo(front.port());
+            assertThat(BlobHttp.put(put, blob).status()).as("a PUT through the public address").isEqualTo(200);
+            String get = store.getUrl(key);
+            assertThat(URI.create(get).getHost()).isEqualTo("localhost");
+            assertThat(BlobHttp.get(get).body()).as("and a GET").isEqualTo(blob);
+            int throughFront = front.connectionAttempts();
+            assertThat(throughFront).as("the device's requests went through the public address").isPositive();
+
+            assertThat(store.size(key).block()).as("the server reads the object").isEqualTo(blob.length);
+            String upload = store.startMultipart(ObjectKeys.random()).block();
+            assertThat(upload).isNotBlank();
+            assertThat(front.connectionAttempts()).as("the server's own calls stay on its endpoint")
+                    .isEqualTo(throughFront);
+
+            String internalGet = ObjectStore.connect(endpoint, Optional.empty(), config.region(), config.bucket(),
+                    http, 60).getUrl(key);
+            assertThat(BlobHttp.get(internalGet.replace(endpoint.url(), publicUrl)).status())
+                    .as("the host is signed: rewriting an internal URL's host is refused").isEqualTo(403);
+        }
+    }
+
+    @Test
+    void aPublicEndpointThatIsNoHttpUrlRefusesTheStart() {
+        for (String bad : new String[] { "media.example.com", "ftp://media.example.com", "http://" }) {
+            assertThatThrownBy(() -> ObjectStore.connect(endpoint, Optional.of(bad), config.region(),
+                    config.bucket(), http, 60)).as(bad).isInstanceOf(ConfigRefusal.class)
+                    .hasMessageContaining("courier.media.public-endpoint '" + bad + "'");
+        }
     }
 }

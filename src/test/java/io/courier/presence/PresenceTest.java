@@ -28,7 +28,10 @@ import io.courier.api.v1.GetPrivacyRequest;
 import io.courier.api.v1.OutgoingMessage;
 import io.courier.api.v1.PresenceEvent;
 import io.courier.api.v1.PresenceSubscribe;
+import io.courier.api.v1.PresenceVisibility;
+import io.courier.api.v1.SetContactsRequest;
 import io.courier.api.v1.SetLastSeenHiddenRequest;
+import io.courier.api.v1.SetPresenceVisibilityRequest;
 import io.courier.api.v1.Typing;
 import io.courier.api.v1.UnblockRequest;
 import io.courier.cluster.ClusterConfig;
@@ -70,13 +73,16 @@ class PresenceTest extends ServerTest {
     void onlineAndOfflineCrossNodesAndADeadNodesDevicesGoOffline() {
         Participant alice = participant();
         Participant bob = participant();
+        showToEveryone(alice, bob);
         UUID bobId = uuid(bob.accountId());
         HazelcastInstance other = SecondMember.join(hazelcast, cluster.name(),
-                List.of(PrivacyDirectory.mapConfig(), OnlineWatch.mapConfig()));
+                List.of(PrivacyDirectory.mapConfig(), ContactDirectory.mapConfig(), OnlineWatch.mapConfig()));
         try (var a = connect(alice)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> hazelcast.getCluster().getMembers().size() == 2);
             PresenceStreams node2 = new PresenceStreams(new OnlineWatch(other, new NodeBus(other),
-                    new PrivacyDirectory(other, new PrivacyStore(cql), PresenceStreams.registeredIn(keys)),
+                    new PrivacyDirectory(other, new PrivacyStore(cql), PresenceStreams.registeredIn(keys),
+                            new ContactDirectory(other, new PrivacyStore(cql), PresenceStreams.registeredIn(keys),
+                                    config.maxContacts())),
                     new LastSeenStore(cql, Duration.ofDays(1)), PresenceStreams.registeredIn(keys),
                     clock, config.maxWatchersPerAccount()), PresenceStreams.registeredIn(keys),
                     new RateLimiter(other, clock), config,
@@ -133,7 +139,8 @@ class PresenceTest extends ServerTest {
                             .setCiphertext(ByteString.copyFrom(new byte[] { 1 })))).build());
             assertThat(a.next(FrameCase.ERROR).getError().getCode())
                     .isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_UNKNOWN_DESTINATION);
-            for (String map : List.of(OnlineWatch.MAP, PrivacyDirectory.MAP, "courier-registrations")) {
+            for (String map : List.of(OnlineWatch.MAP, PrivacyDirectory.MAP, ContactDirectory.MAP,
+                    "courier-registrations")) {
                 assertThat(hazelcast.getMap(map).keySet()).as(map).doesNotContainAnyElementsOf(strangers);
             }
         }
@@ -143,6 +150,7 @@ class PresenceTest extends ServerTest {
     void realStreamsMakeAnAccountOnlineUntilItsLastDeviceLeaves() {
         Participant alice = participant();
         Participant bob = participant();
+        showToEveryone(alice, bob);
         Participant bobsTablet = withKeys(link(bob.device(), "tablet"));
         try (var a = connect(alice)) {
             a.drain();
@@ -169,10 +177,11 @@ class PresenceTest extends ServerTest {
     }
 
     @Test
-    void hiddenLastSeenIsHonouredBothWaysAndAtOnceForLiveSubscriptions() {
+    void presenceShownToNobodyIsHonouredBothWaysAndAtOnceForLiveSubscriptions() {
         Participant alice = participant();
         Participant bob = participant();
         Participant carol = participant();
+        showToEveryone(alice, bob, carol);
         try (var a = connect(alice); var c = connect(carol)) {
             a.drain();
             c.drain();
@@ -180,7 +189,7 @@ class PresenceTest extends ServerTest {
             assertThat(a.next(FrameCase.PRESENCE).getPresence().getAccountId()).isEqualTo(bob.accountId());
             assertThat(a.next(FrameCase.PRESENCE).getPresence()).isEqualTo(event(carol.accountId(), true, 0));
 
-            privacy(bob).setLastSeenHidden(SetLastSeenHiddenRequest.newBuilder().setHidden(true).build());
+            show(bob, PresenceVisibility.PRESENCE_VISIBILITY_NOBODY);
             assertThat(a.next(FrameCase.PRESENCE).getPresence()).as("bob hid: alice's live view of him")
                     .isEqualTo(event(bob.accountId(), false, 0));
             try (var b = connect(bob)) {
@@ -192,7 +201,7 @@ class PresenceTest extends ServerTest {
                         .getPresence())).as("hidden bob sees nothing of anyone").containsExactly(
                                 event(alice.accountId(), false, 0), event(carol.accountId(), false, 0));
 
-                privacy(bob).setLastSeenHidden(SetLastSeenHiddenRequest.newBuilder().setHidden(false).build());
+                show(bob, PresenceVisibility.PRESENCE_VISIBILITY_EVERYONE);
                 assertThat(a.next(FrameCase.PRESENCE).getPresence()).as("shown again: alice's live subscription")
                         .isEqualTo(event(bob.accountId(), true, 0));
                 assertThat(List.of(b.next(FrameCase.PRESENCE).getPresence(), b.next(FrameCase.PRESENCE)
@@ -200,7 +209,7 @@ class PresenceTest extends ServerTest {
                         .containsExactlyInAnyOrder(event(alice.accountId(), true, 0),
                                 event(carol.accountId(), true, 0));
 
-                privacy(alice).setLastSeenHidden(SetLastSeenHiddenRequest.newBuilder().setHidden(true).build());
+                show(alice, PresenceVisibility.PRESENCE_VISIBILITY_NOBODY);
                 assertThat(b.next(FrameCase.PRESENCE).getPresence()).as("alice hid herself: bob's view of her")
                         .isEqualTo(event(alice.accountId(), false, 0));
                 assertThat(List.of(a.next(FrameCase.PRESENCE).getPresence(), a.next(FrameCase.PRESENCE)
@@ -212,10 +221,82 @@ class PresenceTest extends ServerTest {
     }
 
     @Test
+    void presenceIsShownToContactsByDefaultBothWaysEnforcedByTheServerAndFollowsContactChanges() {
+        Participant alice = participant();
+        Participant bob = participant();
+        Participant mallory = participant();
+        assertThat(privacy(bob).getPrivacy(GetPrivacyRequest.getDefaultInstance()).getPresenceVisibility())
+                .as("the default").isEqualTo(PresenceVisibility.PRESENCE_VISIBILITY_CONTACTS);
+        try (var a = connect(alice); var b = connect(bob)) {
+            a.drain();
+            b.drain();
+            a.send(subscribe(bob.accountId()));
+            assertThat(a.next(FrameCase.PRESENCE).getPresence()).as("bob online, but alice is no contact of his")
+                    .isEqualTo(event(bob.accountId(), false, 0));
+
+            setContacts(bob, alice);
+            assertThat(a.next(FrameCase.PRESENCE).getPresence()).as("bob shows alice, alice doesn't show bob: both"
+                    + " ways, still nothing").isEqualTo(event(bob.accountId(), false, 0));
+            setContacts(alice, bob);
+            assertThat(a.next(FrameCase.PRESENCE).getPresence()).as("each on the other's list: alice's live view")
+                    .isEqualTo(event(bob.accountId(), true, 0));
+
+            PresenceEvent offline;
+            try (var m = connect(mallory)) {
+                m.drain();
+                m.send(subscribe(bob.accountId(), alice.accountId()));
+                assertThat(List.of(m.next(FrameCase.PRESENCE).getPresence(),
+                        m.next(FrameCase.PRESENCE).getPresence())).as("a stranger sees nothing of either, though"
+                                + " both are online").containsExactly(event(bob.accountId(), false, 0),
+                                        event(alice.accountId(), false, 0));
+                b.close();
+                offline = a.next(FrameCase.PRESENCE).getPresence();
+                assertThat(offline.getOnline()).isFalse();
+                assertThat(offline.getLastSeenMs()).as("alice, a contact, gets bob's last seen").isPositive();
+                assertThat(m.sync()).as("the stranger hears nothing of bob going offline").isEmpty();
+            }
+
+            setContacts(bob, mallory);
+            assertThat(a.next(FrameCase.PRESENCE).getPresence()).as("off bob's list: alice's live view goes")
+                    .isEqualTo(event(bob.accountId(), false, 0));
+            show(mallory, PresenceVisibility.PRESENCE_VISIBILITY_EVERYONE);
+            try (var m = connect(mallory)) {
+                m.drain();
+                m.send(subscribe(bob.accountId()));
+                assertThat(m.next(FrameCase.PRESENCE).getPresence()).as("mallory, now on bob's list and showing"
+                        + " hers to everyone, sees his last seen").isEqualTo(offline);
+            }
+        }
+    }
+
+    @Test
+    void visibilityIsValidatedAndTheOlderHiddenFlagMapsToNobodyAndEveryone() {
+        Participant alice = participant();
+        var stub = privacy(alice);
+        String message = assertStatus(Status.Code.INVALID_ARGUMENT, () -> stub.setPresenceVisibility(
+                SetPresenceVisibilityRequest.newBuilder().setVisibilityValue(0).build()));
+        assertThat(message).contains("EVERYONE, CONTACTS or NOBODY");
+        assertStatus(Status.Code.INVALID_ARGUMENT, () -> stub.setPresenceVisibility(
+                SetPresenceVisibilityRequest.newBuilder().setVisibilityValue(42).build()));
+        assertThat(stub.getPrivacy(GetPrivacyRequest.getDefaultInstance()).getPresenceVisibility())
+                .as("refused calls change nothing").isEqualTo(PresenceVisibility.PRESENCE_VISIBILITY_CONTACTS);
+
+        stub.setLastSeenHidden(SetLastSeenHiddenRequest.newBuilder().setHidden(true).build());
+        var hidden = stub.getPrivacy(GetPrivacyRequest.getDefaultInstance());
+        assertThat(hidden.getPresenceVisibility()).isEqualTo(PresenceVisibility.PRESENCE_VISIBILITY_NOBODY);
+        assertThat(hidden.getLastSeenHidden()).isTrue();
+        stub.setLastSeenHidden(SetLastSeenHiddenRequest.newBuilder().setHidden(false).build());
+        var shown = stub.getPrivacy(GetPrivacyRequest.getDefaultInstance());
+        assertThat(shown.getPresenceVisibility()).isEqualTo(PresenceVisibility.PRESENCE_VISIBILITY_EVERYONE);
+        assertThat(shown.getLastSeenHidden()).isFalse();
+    }
+
+    @Test
     void blockedAccountsSeeNoPresenceAndTheirTypingAndMessagesNeverReachTheBlocker() {
         Participant alice = participant();
         Participant bob = participant();
         Participant carol = participant();
+        showToEveryone(alice, bob, carol);
         privacy(alice).block(BlockRequest.newBuilder().setAccountId(bob.accountId()).build());
         try (var b = connect(bob); var c = connect(carol)) {
             b.drain();
@@ -363,6 +444,22 @@ class PresenceTest extends ServerTest {
         stub.block(BlockRequest.newBuilder().setAccountId(oneMore.accountId()).build());
         assertThat(stub.getPrivacy(GetPrivacyRequest.getDefaultInstance()).getBlockedAccountIdsList())
                 .contains(oneMore.accountId()).doesNotContain(blocked.get(0).accountId());
+    }
+
+    private static void showToEveryone(Participant... participants) {
+        for (Participant participant : participants) {
+            show(participant, PresenceVisibility.PRESENCE_VISIBILITY_EVERYONE);
+        }
+    }
+
+    private static void show(Participant participant, PresenceVisibility visibility) {
+        privacy(participant).setPresenceVisibility(SetPresenceVisibilityRequest.newBuilder()
+                .setVisibility(visibility).build());
+    }
+
+    private static void setContacts(Participant owner, Participant... contacts) {
+        privacy(owner).setContacts(SetContactsRequest.newBuilder()
+                .addAllAccountIds(List.of(contacts).stream().map(Participant::accountId).toList()).build());
     }
 
     private Object onlineEntry(UUID account) {

@@ -58,8 +58,15 @@ class WakeUpTest extends ServerTest {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    PushConfig config;
+
     private double coalescedCount() {
-        return registry.counter("courier.push.wakeups.skipped", "reason", "coalesced").count();
+        return skippedCount("coalesced");
+    }
+
+    private double skippedCount(String reason) {
+        return registry.counter("courier.push.wakeups.skipped", "reason", reason).count();
     }
 
     @Test
@@ -91,6 +98,45 @@ class WakeUpTest extends ServerTest {
             // Connecting cleared the coalescing window (30 s): the next message wakes the phone again at once.
             sendAcked(a, bob, 1);
             await().atMost(PATIENCE).until(() -> push.apns().acceptedFor(token).size() == 2);
+        }
+    }
+
+    @Test
+    void oneSenderWakesAnAccountAtMostItsBudgetWhileOtherSendersAndOtherAccountsAreUnaffected() {
+        Participant alice = participant();
+        Participant carol = participant();
+        Participant bob = participant();
+        Participant dave = participant();
+        String bobs = MockApns.randomToken();
+        String daves = MockApns.randomToken();
+        setToken(bob.device(), PushPlatform.PUSH_PLATFORM_APNS, bobs);
+        setToken(dave.device(), PushPlatform.PUSH_PLATFORM_APNS, daves);
+        int burst = config.wakesPerSenderBurst();
+        Duration pastWindow = config.coalesceWindow().plusSeconds(1);
+        try (RawStream a = connect(alice); RawStream c = connect(carol)) {
+            a.drain();
+            c.drain();
+            for (int i = 1; i <= burst; i++) {
+                sendAcked(a, bob, 1);
+                int woken = i;
+                await().atMost(PATIENCE).until(() -> push.apns().acceptedFor(bobs).size() == woken);
+                clock.advance(pastWindow); // no coalescing: each of alice's messages would wake bob
+            }
+
+            double refused = skippedCount("sender_budget");
+            sendAcked(a, bob, 1);
+            await().atMost(PATIENCE).until(() -> skippedCount("sender_budget") == refused + 1);
+            assertThat(push.apns().acceptedFor(bobs)).as("alice's wake-ups of bob are spent").hasSize(burst);
+
+            sendAcked(c, bob, 1);
+            await().atMost(PATIENCE).until(() -> push.apns().acceptedFor(bobs).size() == burst + 1);
+            sendAcked(a, dave, 1);
+            await().atMost(PATIENCE).until(() -> push.apns().acceptedFor(daves).size() == 1);
+
+            clock.advance(config.wakesPerSenderRefill().plus(pastWindow));
+            sendAcked(a, bob, 1);
+            await("one more a refill later").atMost(PATIENCE)
+                    .until(() -> push.apns().acceptedFor(bobs).size() == burst + 2);
         }
     }
 

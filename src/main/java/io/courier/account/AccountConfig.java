@@ -57,6 +57,13 @@ public interface AccountConfig {
 
     HttpGateway httpGateway();
 
+    /**
+     * How often each member finishes the account deletions a node left half done (after the marker), among those
+     * started in the last three hours.
+     */
+    @WithDefault("1h")
+    Duration deletionSweepInterval();
+
     /** How stale a device's last-seen time may get: it is written at most this often (on authentication). */
     @WithDefault("1d")
     Duration lastSeenRefresh();

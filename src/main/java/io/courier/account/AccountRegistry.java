@@ -207,6 +207,12 @@ public final class AccountRegistry {
         });
     }
 
+    /** Finishes the account's deletion if one started (its marker is there); false if none did or it is done. */
+    Mono<Boolean> finishIfMarked(UUID accountId) {
+        return devices.load(accountId).flatMap(read -> read.deletedAt().isPresent()
+                ? finishDeletion(accountId, read).thenReturn(true) : Mono.just(false));
+    }
+
     /**
      * Everything after the marker, each step safe to run again: the devices' listeners, then the account's, then
      * the open link codes, the number's mapping and last the device partition with the marker.

@@ -39,6 +39,18 @@ final class AccountSchema {
               open_link_codes set<blob> static,
               PRIMARY KEY (account_id, device_id))
             """,
+            // Deletions started, by the hour their marker was written, for the sweep that finishes one whose node
+            // died after the marker (DeletionSweep). Written before the marker, never deleted: rows expire.
+            """
+            CREATE TABLE IF NOT EXISTS account_deletions (
+              hour bigint,
+              account_id uuid,
+              PRIMARY KEY (hour, account_id))
+              WITH default_time_to_live = 172800
+              AND gc_grace_seconds = 10800
+              AND compaction = {'class': 'TimeWindowCompactionStrategy', 'compaction_window_unit': 'HOURS',
+                                'compaction_window_size': 6}
+            """,
             // A code per verification session, not per number, so guesses in one session never spend another's
             // attempts; rows carry a TTL slightly past expires_at.
             """

@@ -11,9 +11,12 @@ import jakarta.enterprise.inject.literal.NamedLiteral;
 import jakarta.inject.Singleton;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.partition.PartitionService;
 
 import io.courier.cluster.BackoffLimiter;
+import io.courier.cluster.OwnerSweep;
 import io.courier.cluster.RateLimiter;
 import io.courier.local.LocalConfig;
 import io.courier.common.CredentialVerifier;
@@ -119,5 +122,21 @@ public class AccountWiring {
         return new AccountRegistry(new PhoneDirectory(session), devices, verification, new LinkCodeStore(session),
                 limiter, config, clock, listeners, deletionListeners, current,
                 new RegistrationLocks(devices, pins, limiter, config, clock));
+    }
+
+    /** Every member, every {@code deletion-sweep-interval}: the deletions of the accounts whose partition it owns. */
+    @Produces
+    @Singleton
+    @Startup
+    DeletionSweep deletionSweep(DeviceStore devices, AccountRegistry registry, HazelcastInstance hazelcast,
+            AccountConfig config, Clock clock) {
+        PartitionService partitions = hazelcast.getPartitionService();
+        DeletionSweep sweep = new DeletionSweep(devices, registry::finishIfMarked, account -> {
+            Member owner = partitions.getPartition(account).getOwner();
+            return owner != null && owner.localMember();
+        }, clock);
+        OwnerSweep.every(hazelcast, "courier-deletion-sweep", config.deletionSweepInterval(),
+                () -> sweep.sweep().then());
+        return sweep;
     }
 }

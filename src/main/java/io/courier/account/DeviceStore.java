@@ -20,6 +20,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 
 import io.courier.store.Blobs;
 import io.courier.store.ReactiveCql;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** The {@code devices} table: one partition per account. */
@@ -37,6 +38,8 @@ final class DeviceStore {
     private final PreparedStatement markDeleted;
     private final PreparedStatement addLinkCode;
     private final PreparedStatement deleteAccount;
+    private final PreparedStatement recordDeletion;
+    private final PreparedStatement deletionsInHour;
 
     DeviceStore(CqlSession session) {
         this.session = session;
@@ -60,6 +63,8 @@ final class DeviceStore {
         addLinkCode = session.prepare("UPDATE devices USING TTL ? SET open_link_codes = open_link_codes + ?"
                 + " WHERE account_id = ?");
         deleteAccount = session.prepare("DELETE FROM devices WHERE account_id = ?");
+        recordDeletion = session.prepare("INSERT INTO account_deletions (hour, account_id) VALUES (?, ?)");
+        deletionsInHour = session.prepare("SELECT account_id FROM account_deletions WHERE hour = ?");
         // IF EXISTS: a plain update of a device removed meanwhile would bring back a row holding only last_seen.
         touch = session.prepare("UPDATE devices SET last_seen = ? WHERE account_id = ? AND device_id = ? IF EXISTS");
     }
@@ -150,7 +155,18 @@ final class DeviceStore {
         BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.LOGGED);
         read.devices().forEach(device -> batch.addStatement(deleteDevice.bind(accountId, device.deviceId())));
         batch.addStatement(markDeleted.bind(now, read.allocateDeviceId() + 1, accountId, read.nextDeviceId()));
-        return ReactiveCql.execute(session, batch.build()).map(AsyncResultSet::wasApplied);
+        // First the sweep's record (a conditional batch can't span partitions): one without a marker is ignored.
+        return ReactiveCql.execute(session, recordDeletion.bind(hour(now), accountId))
+                .then(ReactiveCql.execute(session, batch.build()).map(AsyncResultSet::wasApplied));
+    }
+
+    /** Accounts whose deletion started in this hour (hours since the epoch). */
+    Flux<UUID> deletionsStartedIn(long hour) {
+        return ReactiveCql.rows(session, deletionsInHour.bind(hour)).map(row -> row.getUuid("account_id"));
+    }
+
+    static long hour(Instant time) {
+        return time.getEpochSecond() / 3600;
     }
 
     /** Remembers a link code the account issued, for as long as the code lives. */

@@ -4,7 +4,9 @@ import static io.courier.support.Statuses.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -74,13 +76,17 @@ class AccountDeletionTest extends ServerTest {
             Map.entry("direct_receipts.sender_account_id",
                     "ticks of its 1:1 messages: a partition per ten minutes of a month; 30-day TTL"),
             Map.entry("group_fanout_jobs.sender_account_id", "a fan-out job in flight: deleted when done, TTL 30 days"),
-            Map.entry("media_uploads.account_id", "attachments it sent, in its recipients' chats until they expire"));
+            Map.entry("media_uploads.account_id", "attachments it sent, in its recipients' chats until they expire"),
+            Map.entry("account_deletions.account_id", "the deletion sweep's record of it: expires in two days"));
 
     @Inject
     Cql cql;
 
     @Inject
     DeviceStore devices;
+
+    @Inject
+    AccountRegistry registry;
 
     @Test
     void deletionLeavesNoRowOfTheAccountTheNumberRegistersAfreshAndEveryoneSeesItGone() {
@@ -173,6 +179,28 @@ class AccountDeletionTest extends ServerTest {
 
         assertThat(again.accountId()).isNotEqualTo(doomed.accountId());
         assertThat(tablesNaming(doomedId)).as("the registration finished the deletion").isEmpty();
+    }
+
+    @Test
+    void aDeletionInterruptedAfterItsMarkerIsFinishedByTheSweepWithinTheNextHours() {
+        Participant doomed = participant();
+        Participant bystander = participant();
+        UUID doomedId = uuid(doomed.accountId());
+        privacy(doomed).setContacts(SetContactsRequest.newBuilder().addAccountIds(Ids.bytes(UUID.randomUUID()))
+                .build());
+        AccountDevices read = devices.load(doomedId).block();
+        assertThat(devices.markDeleted(doomedId, read, clock.instant()).block()).isTrue();
+        assertThat(tablesNaming(doomedId)).as("half deleted").contains("account_contacts.account_id");
+        // An hour on: the sweep reads the hours before the current one.
+        Clock later = Clock.fixed(clock.instant().plus(Duration.ofHours(1)), ZoneOffset.UTC);
+
+        long finished = new DeletionSweep(devices, registry::finishIfMarked, account -> true, later).sweep().block();
+
+        assertThat(finished).isGreaterThanOrEqualTo(1);
+        assertThat(tablesNaming(doomedId)).as("the sweep finished the deletion").isEmpty();
+        assertThat(registry.finishIfMarked(uuid(bystander.accountId())).block()).as("a live account is untouched")
+                .isFalse();
+        assertThat(devices.load(uuid(bystander.accountId())).block().devices()).hasSize(1);
     }
 
     /** The next frame of this kind; deliveries and events in between are skipped. */

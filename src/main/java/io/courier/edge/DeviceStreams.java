@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 import io.courier.account.CurrentDevices;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.Presence;
 import io.courier.common.AuthenticatedDevice;
 import io.courier.messaging.DeviceMailbox;
 import io.courier.messaging.DownFrames;
@@ -34,6 +35,8 @@ final class DeviceStreams {
     private final Clock clock;
     private final CurrentDevices currentDevices;
     private final PresenceStreams presenceStreams;
+    /** This node's member: where its streams are, for the device queues. */
+    private final String memberId;
     /** Runs the streams' (non-blocking) work; each stream stays in order on a serial view of it. */
     private final Executor workers;
     private final Scheduler timers = Schedulers.parallel();
@@ -44,7 +47,7 @@ final class DeviceStreams {
 
     DeviceStreams(Messenger messenger, MailboxStorage inbox, EdgeConfig config, MessagingConfig messaging,
             StreamMetrics metrics, MessagingMetrics delivery, Clock clock, CurrentDevices currentDevices,
-            PresenceStreams presenceStreams, Executor workers) {
+            PresenceStreams presenceStreams, String memberId, Executor workers) {
         this.messenger = messenger;
         this.inbox = inbox;
         this.config = config;
@@ -53,6 +56,7 @@ final class DeviceStreams {
         this.delivery = delivery;
         this.clock = clock;
         this.currentDevices = currentDevices;
+        this.memberId = memberId;
         this.keptBudgets = new DeviceBudgets(() -> StreamBudgets.of(config, messaging), config.keptBudgets());
         this.presenceStreams = presenceStreams;
         this.workers = workers;
@@ -72,7 +76,7 @@ final class DeviceStreams {
         Refusals refusals = new Refusals(device, budgets.refusals(), outbound, metrics, faults, end);
         PresenceFeed presence = new PresenceFeed(presenceStreams.subscriptions(device, epoch), outbound, serial,
                 BusIntake.NOTICES_QUEUED);
-        DeviceMailbox mailbox = new DeviceMailbox(device, inbox, messenger,
+        DeviceMailbox mailbox = new DeviceMailbox(device, new Presence(memberId, epoch), inbox, messenger,
                 new StreamOutlet(outbound, frames, refusals, end, metrics, delivery, clock), limits, timers, executor);
         UpFrames upFrames = new UpFrames(metrics, refusals,
                 new SendPath(device, messenger, budgets.sends(), frames, outbound, refusals, serial),

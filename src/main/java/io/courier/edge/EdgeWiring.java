@@ -75,7 +75,7 @@ public class EdgeWiring {
             PresenceStreams presenceStreams) {
         Scheduler scheduler = workers.scheduler();
         DeviceStreams streams = new DeviceStreams(messenger, inbox, config, messaging, metrics, delivery, clock,
-                currentDevices, presenceStreams, task -> scheduler.schedule(task));
+                currentDevices, presenceStreams, presence.localMemberId(), task -> scheduler.schedule(task));
         return new SessionRegistry(presence, bus, config, metrics, presenceStreams, streams);
     }
 

@@ -8,14 +8,17 @@ import org.jboss.logging.Logger;
 import io.courier.cluster.BusMessage;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.NodeBus;
+import io.courier.cluster.Presence;
 import io.courier.cluster.PresenceDirectory;
 import io.courier.push.WakeUps;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * After an item is stored: find the node holding the device's stream, if any, and push it there; a device without
- * one is woken through its push token (receipts don't wake a phone: they wait for its next connect).
+ * After an item is stored: push it to the node holding the device's stream, if any; a device without one is woken
+ * through its push token (receipts don't wake a phone: they wait for its next connect). Where the stream is comes
+ * with the enqueue (the queue's entry records its opens and closes); only an entry that can't say costs a lookup in
+ * the presence directory.
  */
 final class DeliveryRouter {
     private static final Logger LOG = Logger.getLogger(DeliveryRouter.class);
@@ -40,14 +43,14 @@ final class DeliveryRouter {
         }
         DeviceAddress to = entry.to();
         boolean wakes = entry.items().stream().anyMatch(q -> !(q.item() instanceof InboxItem.Receipt));
-        presence.lookup(to)
-                .switchIfEmpty(Mono.fromRunnable(() -> {
-                    if (wakes) {
-                        wakeUps.stored(to, sender(entry));
-                    }
-                }))
-                .flatMap(p -> Flux.fromIterable(entry.items())
-                        .concatMap(q -> bus.publish(p.memberId(), new BusMessage.Push(to, q))).then())
+        StreamSighting seen = entry.stream();
+        Mono<Presence> stream = seen.known() ? Mono.justOrEmpty(seen.at()) : presence.lookup(to);
+        stream.switchIfEmpty(Mono.fromRunnable(() -> {
+            if (wakes) {
+                wakeUps.stored(to, sender(entry));
+            }
+        })).flatMap(p -> Flux.fromIterable(entry.items())
+                .concatMap(q -> bus.publish(p.memberId(), new BusMessage.Push(to, q))).then())
                 .subscribe(null, e -> LOG.debugf("Push to %s not sent (a read delivers it): %s", to, e.toString()));
     }
 

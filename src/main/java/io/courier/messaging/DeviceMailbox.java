@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.Presence;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -49,6 +50,7 @@ public final class DeviceMailbox {
     }
 
     private final DeviceAddress device;
+    private final Presence stream;
     private final MailboxStorage storage;
     private final AckSettler settler;
     private final MailboxOutlet outlet;
@@ -86,9 +88,11 @@ public final class DeviceMailbox {
     private boolean closed;
     private Disposable rescanTimer;
 
-    public DeviceMailbox(DeviceAddress device, MailboxStorage storage, AckSettler settler, MailboxOutlet outlet,
-            MailboxLimits limits, Scheduler timer, Executor serial) {
+    /** @param stream this mailbox's stream: its member and epoch, which enqueues push to while it is open */
+    public DeviceMailbox(DeviceAddress device, Presence stream, MailboxStorage storage, AckSettler settler,
+            MailboxOutlet outlet, MailboxLimits limits, Scheduler timer, Executor serial) {
         this.device = device;
+        this.stream = stream;
         this.storage = storage;
         this.settler = settler;
         this.outlet = outlet;
@@ -102,7 +106,7 @@ public final class DeviceMailbox {
      * come before the drain has read up to them only make it read on.
      */
     public void start() {
-        then(storage.open(device), mark -> {
+        then(storage.open(device, stream), mark -> {
             readThrough = mark;
             markedThrough = mark;
             readDue = true;
@@ -187,6 +191,7 @@ public final class DeviceMailbox {
             // The grid keeps the mark while the queue's entry lives; the log keeps it beyond that.
             storage.advance(device, nextMark(), true).subscribe(null, e -> { });
         }
+        storage.closed(device, stream).subscribe(null, e -> { });
         ackBatches.forEach(b -> b.settled().tryEmitEmpty());
         wakeIfQuiet();
     }

@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
+import io.courier.cluster.Presence;
+
 /**
  * One device's queue as its grid entry holds it, on the device's partition owner (a synchronous backup on another
  * member): the next sequence, the acked-through mark, the head of the queue in memory, and the sending device's
@@ -78,6 +80,16 @@ final class DeviceQueue implements Serializable {
     private volatile long oldestUnstoredMillis = Long.MAX_VALUE;
     private volatile long oldestUnloggedSendMillis = Long.MAX_VALUE;
     private volatile boolean counting;
+    /**
+     * Where the device's stream is, as its opens and closes told this entry (null: it has none), so that an enqueue
+     * answers where to push without a presence lookup; {@code knowsStream} false for an entry created by an enqueue,
+     * until the device's next open (the presence directory is asked meanwhile). {@code streamEpoch} is the newest
+     * open seen: an older stream's late open or close changes nothing. Volatile: a member-left sweep's predicate
+     * reads it off the partition thread.
+     */
+    private volatile Presence stream;
+    private long streamEpoch = Long.MIN_VALUE;
+    private boolean knowsStream;
     final LinkedHashMap<Long, Send> sends = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Send> eldest) {
@@ -273,6 +285,40 @@ final class DeviceQueue implements Serializable {
             bytes += weight;
         }
         return new QueueOps.ReadResult(items, -1);
+    }
+
+    /** A stream of the device opened (on {@code at}'s member, with its epoch). */
+    void streamOpened(Presence at) {
+        if (at.epoch() >= streamEpoch) {
+            stream = at;
+            streamEpoch = at.epoch();
+        }
+        knowsStream = true;
+    }
+
+    /** That stream ended; a newer one, if it opened meanwhile, stays. */
+    void streamClosed(Presence at) {
+        if (at.equals(stream)) {
+            stream = null;
+        }
+    }
+
+    /** Whether the stream this entry knows of is on that member. */
+    boolean streamOn(String memberId) {
+        Presence at = stream;
+        return at != null && at.memberId().equals(memberId);
+    }
+
+    /** That member left: its streams are gone with it. */
+    void forgetStreamOn(String memberId) {
+        if (streamOn(memberId)) {
+            stream = null;
+        }
+    }
+
+    /** Where to push what was just enqueued. */
+    StreamSighting sighting() {
+        return knowsStream ? new StreamSighting(true, stream) : StreamSighting.UNKNOWN;
     }
 
     /** Everything at or below {@code mark} is acked: it leaves memory. */

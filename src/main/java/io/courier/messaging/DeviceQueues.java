@@ -25,6 +25,7 @@ import com.hazelcast.map.IMap;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.HazelcastMembers;
 import io.courier.cluster.OwnerSweep;
+import io.courier.cluster.Presence;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
@@ -124,25 +125,28 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
      * server ids. Fails with {@link InboxUsage.Full}, having stored nothing, when the device's inbox quota has no
      * room for the messages among them.
      */
-    Mono<List<Queued>> enqueue(DeviceAddress to, List<? extends InboxItem> items, boolean shared) {
+    Mono<Messenger.Enqueued> enqueue(DeviceAddress to, List<? extends InboxItem> items, boolean shared) {
         return enqueue(to, items, shared, true);
     }
 
-    /** {@code enforce} false: counted against the inbox quota but never refused (a retry of an admitted send). */
-    private Mono<List<Queued>> enqueue(DeviceAddress to, List<? extends InboxItem> items, boolean shared,
+    /**
+     * {@code enforce} false: counted against the inbox quota but never refused (a retry of an admitted send). The
+     * result says where the device's stream was when the items landed, for the push.
+     */
+    private Mono<Messenger.Enqueued> enqueue(DeviceAddress to, List<? extends InboxItem> items, boolean shared,
             boolean enforce) {
         List<InboxItem> copy = List.copyOf(items);
         return call(to, () -> new QueueOps.Enqueue(to.accountId(), copy, shared, enforce, clock.millis(), limits))
                 .flatMap(result -> result instanceof InboxUsage.NoRoom noRoom
-                        ? Mono.error(new InboxUsage.Full(noRoom)) : Mono.just((Long) result))
-                .map(first -> IntStream.range(0, copy.size())
-                        .mapToObj(i -> new Queued(first + i, copy.get(i))).toList())
+                        ? Mono.error(new InboxUsage.Full(noRoom)) : Mono.just((QueueOps.Landed) result))
+                .map(landed -> new Messenger.Enqueued(to, IntStream.range(0, copy.size())
+                        .mapToObj(i -> new Queued(landed.first() + i, copy.get(i))).toList(), null, landed.stream()))
                 // Asked when the enqueue is done, not before: a member that left meanwhile may have taken the
                 // backup with it (the op is then retried and completes on a partition with no backup yet).
-                .flatMap(q -> twoCopies ? Mono.just(q) : log.append(to, q, shared)
+                .flatMap(e -> twoCopies ? Mono.just(e) : log.append(to, e.items(), shared)
                         .then(Mono.fromRunnable(() -> map.submitToKey(to, new QueueOps.Stored(
-                                q.stream().map(Queued::seq).toList(), Set.of(), clock.millis(), limits))))
-                        .thenReturn(q));
+                                e.items().stream().map(Queued::seq).toList(), Set.of(), clock.millis(), limits))))
+                        .thenReturn(e));
     }
 
     /**
@@ -152,9 +156,8 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     Mono<List<Messenger.Enqueued>> enqueueEach(List<Messenger.Addressed> copies, boolean enforce) {
         return Flux.fromIterable(copies)
                 .flatMap(c -> enqueue(c.to(), List.of(c.item()), false, enforce)
-                        .map(q -> new Messenger.Enqueued(c.to(), q, null))
-                        .onErrorResume(InboxUsage.Full.class,
-                                full -> Mono.just(new Messenger.Enqueued(c.to(), List.of(), full.reason()))))
+                        .onErrorResume(InboxUsage.Full.class, full -> Mono.just(new Messenger.Enqueued(c.to(),
+                                List.of(), full.reason(), StreamSighting.UNKNOWN))))
                 .collectList();
     }
 
@@ -244,11 +247,23 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     public void memberRemoved(MembershipEvent event) {
         twoCopies = false;
         everHeld = true;
+        // Its streams are gone: entries that knew a stream there say "none" (wake the device), as the presence
+        // directory does. Every member asks (idempotent); the call blocks, so not on Hazelcast's event thread.
+        String gone = event.getMember().getUuid().toString();
+        Mono.fromRunnable(() -> map.executeOnEntries(new QueueOps.MemberLeft(gone), new QueueOps.StreamOn(gone)))
+                .subscribeOn(Schedulers.boundedElastic())
+                .subscribe(null, e -> LOG.warnf("Forgetting the streams of member %s failed (%s); their devices are"
+                        + " pushed to it until they reconnect", gone, e.toString()));
     }
 
     @Override
-    public Mono<Long> open(DeviceAddress device) {
-        return call(device, QueueOps.Mark::new).map(Long.class::cast);
+    public Mono<Long> open(DeviceAddress device, Presence stream) {
+        return call(device, () -> new QueueOps.Opened(stream)).map(Long.class::cast);
+    }
+
+    @Override
+    public Mono<Void> closed(DeviceAddress device, Presence stream) {
+        return call(device, () -> new QueueOps.Closed(stream)).then();
     }
 
     @Override

@@ -75,7 +75,7 @@ public final class GroupInbox implements GroupWrites {
         return Mono.fromCompletionStage(() -> keys.registrations(account))
                 .flatMapMany(devices -> Flux.fromIterable(addresses(account, devices)))
                 // A device whose inbox quota has no room misses this copy, as it would a 1:1 message.
-                .flatMap(to -> queues.enqueue(to, List.of(item), shared).map(q -> new Messenger.Enqueued(to, q))
+                .flatMap(to -> queues.enqueue(to, List.of(item), shared)
                         .onErrorResume(InboxUsage.Full.class, full -> Mono.empty()))
                 .doOnNext(router::route)
                 .then();

@@ -1,12 +1,19 @@
 package io.courier.messaging;
 
 import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.Presence;
 import reactor.core.publisher.Mono;
 
 /** What a {@link DeviceMailbox} reads and writes: the device's queue in sequence order and its acked-through mark. */
 public interface MailboxStorage {
-    /** The sequence at or below which everything in the device's queue has been acked. */
-    Mono<Long> open(DeviceAddress device);
+    /**
+     * A stream of the device opened at {@code stream} (its member and epoch): the sequence at or below which
+     * everything in the device's queue has been acked. Enqueues push to that stream from now on.
+     */
+    Mono<Long> open(DeviceAddress device, Presence stream);
+
+    /** That stream ended: enqueues wake the device instead (unless a newer stream opened). */
+    Mono<Void> closed(DeviceAddress device, Presence stream);
 
     /**
      * Items after {@code after} in sequence order, up to {@code limit} and about {@code maxBytes} (at least one);

@@ -182,13 +182,10 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     }
 
     /**
-     * Items in a device's queue under their sequences, to be pushed to its stream; none, and {@code noRoom} says
-     * why, when its inbox quota had no room for them.
+     * Items in a device's queue under their sequences, to be pushed to its stream wherever {@code stream} says it
+     * was when they landed; none, and {@code noRoom} says why, when its inbox quota had no room for them.
      */
-    record Enqueued(DeviceAddress to, List<Queued> items, InboxUsage.NoRoom noRoom) {
-        Enqueued(DeviceAddress to, List<Queued> items) {
-            this(to, items, null);
-        }
+    record Enqueued(DeviceAddress to, List<Queued> items, InboxUsage.NoRoom noRoom, StreamSighting stream) {
     }
 
     private static InboxItem.Message item(DeviceAddress sender, OutgoingMessage message, long serverId, Instant now,

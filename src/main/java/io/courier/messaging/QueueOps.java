@@ -12,6 +12,7 @@ import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.query.Predicate;
 
 import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.Presence;
 import io.courier.cluster.Wire;
 
 /**
@@ -30,6 +31,10 @@ final class QueueOps {
 
     /** Items after the reader's position, or ({@code logThrough} ≥ 0) the log range to read first. */
     record ReadResult(List<Queued> items, long logThrough) implements Serializable {
+    }
+
+    /** An enqueue's items are in the queue from sequence {@code first}; where to push them. */
+    record Landed(long first, StreamSighting stream) implements Serializable {
     }
 
     /** What a send's client id got: the earlier attempt's record, a fresh claim, or "ask the log first". */
@@ -105,7 +110,7 @@ final class QueueOps {
                 return noRoom;
             }
             first = queue.enqueue(owner, items, shared, nowMillis, limits);
-            return first;
+            return new Landed(first, queue.sighting());
         }
 
         @Override
@@ -225,11 +230,54 @@ final class QueueOps {
         }
     }
 
-    /** The acked-through mark. */
-    static final class Mark extends Op implements ReadOnly {
+    /** A stream of the device opened at {@code at}: answers the acked-through mark it reads from. */
+    static final class Opened extends Op {
+        private final Presence at;
+
+        Opened(Presence at) {
+            this.at = at;
+        }
+
         @Override
         Object apply(DeviceQueue queue) {
+            queue.streamOpened(at);
             return queue.ackedThrough;
+        }
+    }
+
+    /** The stream opened at {@code at} ended. */
+    static final class Closed extends Op {
+        private final Presence at;
+
+        Closed(Presence at) {
+            this.at = at;
+        }
+
+        @Override
+        Object apply(DeviceQueue queue) {
+            queue.streamClosed(at);
+            return null;
+        }
+    }
+
+    /** Selects the entries whose known stream is on a member that left. */
+    record StreamOn(String memberId) implements Predicate<DeviceAddress, DeviceQueue> {
+        @Override
+        public boolean apply(Map.Entry<DeviceAddress, DeviceQueue> entry) {
+            return entry.getValue() != null && entry.getValue().streamOn(memberId);
+        }
+    }
+
+    /** The member holding the entry's known stream left: the device has no stream until it opens one again. */
+    record MemberLeft(String memberId) implements EntryProcessor<DeviceAddress, DeviceQueue, Object> {
+        @Override
+        public Object process(Map.Entry<DeviceAddress, DeviceQueue> entry) {
+            DeviceQueue queue = entry.getValue();
+            if (queue != null && queue.streamOn(memberId)) {
+                queue.forgetStreamOn(memberId);
+                entry.setValue(queue);
+            }
+            return null;
         }
     }
 
@@ -383,7 +431,17 @@ final class QueueOps {
                     out.writeLong(op.itemCutoffMillis);
                     out.writeLong(op.sendCutoffMillis);
                 }, in -> new TakeSpill(in.readLong(), in.readLong())),
-                Wire.of(Mark.class, 115, (out, op) -> { }, in -> new Mark()),
+                Wire.of(Opened.class, 115, (out, op) -> out.writeObject(op.at), in -> new Opened(in.readObject())),
+                Wire.of(Closed.class, 138, (out, op) -> out.writeObject(op.at), in -> new Closed(in.readObject())),
+                Wire.of(StreamOn.class, 139, (out, p) -> out.writeString(p.memberId()),
+                        in -> new StreamOn(in.readString())),
+                Wire.of(MemberLeft.class, 140, (out, op) -> out.writeString(op.memberId()),
+                        in -> new MemberLeft(in.readString())),
+                Wire.of(Landed.class, 141, (out, landed) -> {
+                    out.writeLong(landed.first());
+                    out.writeBoolean(landed.stream().known());
+                    out.writeObject(landed.stream().at());
+                }, in -> new Landed(in.readLong(), new StreamSighting(in.readBoolean(), in.readObject()))),
                 Wire.of(Touch.class, 129, (out, op) -> {
                     out.writeLong(op.nowMillis);
                     out.writeObject(op.limits);

@@ -169,8 +169,7 @@ final class SenderReceipts {
                                 e.groupId())).toList());
             }
             return Flux.fromIterable(events.entrySet())
-                    .flatMap(e -> queues.enqueue(e.getKey(), e.getValue(), false)
-                            .map(queued -> new Messenger.Enqueued(e.getKey(), queued)))
+                    .flatMap(e -> queues.enqueue(e.getKey(), e.getValue(), false))
                     .collectList()
                     .doOnNext(enqueued -> {
                         moves.forEach(m -> metrics.receiptEmitted(

@@ -31,6 +31,7 @@ import io.courier.api.v1.Ping;
 import io.courier.api.v1.Receipt;
 import io.courier.api.v1.ReceiptState;
 import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.Presence;
 import io.courier.cluster.ServerIds;
 import io.courier.common.Ids;
 import io.courier.support.FaultyCql;
@@ -66,7 +67,7 @@ class DeliveryCoreTest extends ServerTest {
         long serverId = ServerIds.lowestAt(at) + ThreadLocalRandom.current().nextInt(1, 1 << 20);
         return queues.enqueue(address(to), List.of(new InboxItem.Message(serverId, address(from).accountId(),
                 from.deviceId(), clientId(), at, EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE_VALUE, bytes("stored"),
-                null, null)), false).block().get(0);
+                null, null)), false).block().items().get(0);
     }
 
     /** The server id of the one delivery queued for a freshly connected stream. */
@@ -102,12 +103,12 @@ class DeliveryCoreTest extends ServerTest {
             assertThat(live.getCiphertext().toStringUtf8()).isEqualTo("live");
             b.ack(live.getServerId());
             b.sync();
-            assertThat(queues.open(address(bob)).block()).as("the lost one is not acked yet")
+            assertThat(queues.open(address(bob), new Presence("test", 1)).block()).as("the lost one is not acked yet")
                     .isLessThan(lost.seq());
 
             b.ack(lost.item().serverId());
             await().atMost(Duration.ofSeconds(10))
-                    .untilAsserted(() -> assertThat(queues.open(address(bob)).block()).isGreaterThan(lost.seq()));
+                    .untilAsserted(() -> assertThat(queues.open(address(bob), new Presence("test", 1)).block()).isGreaterThan(lost.seq()));
         }
     }
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import io.courier.api.v1.EnvelopeType;
 import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.Presence;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.test.scheduler.VirtualTimeScheduler;
@@ -32,7 +33,7 @@ class DeviceMailboxTest {
     private long nextId = 1_000_000;
 
     private DeviceMailbox mailbox(int window, int windowBytes) {
-        return new DeviceMailbox(DEVICE, queue, queue::settle, outlet,
+        return new DeviceMailbox(DEVICE, new Presence("member", 1), queue, queue::settle, outlet,
                 new MailboxLimits(window, windowBytes, 4, 2, RESCAN), timer, Runnable::run);
     }
 
@@ -266,8 +267,13 @@ class DeviceMailboxTest {
         }
 
         @Override
-        public Mono<Long> open(DeviceAddress device) {
+        public Mono<Long> open(DeviceAddress device, Presence stream) {
             return Mono.just(state.ackedThrough);
+        }
+
+        @Override
+        public Mono<Void> closed(DeviceAddress device, Presence stream) {
+            return Mono.empty();
         }
 
         @Override

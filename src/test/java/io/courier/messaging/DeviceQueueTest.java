@@ -10,6 +10,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import io.courier.api.v1.EnvelopeType;
+import io.courier.cluster.Presence;
 
 /** One queue's memory as its entry processors change it: what may leave memory, what a spill takes, where reads go. */
 class DeviceQueueTest {
@@ -144,6 +145,22 @@ class DeviceQueueTest {
         assertThat(queue.ackedThrough).isEqualTo(first);
         assertThat(queue.held.keySet()).containsExactly(second);
         assertThat(queue.heldBytes).isEqualTo(message().weight());
+    }
+
+    @Test
+    void anOlderStreamsLateOpenNeitherReplacesTheNewerOneNorItsCloseAndAMemberThatLeftTakesItsStream() {
+        Presence older = new Presence("a", 1);
+        Presence newer = new Presence("b", 2);
+        assertThat(queue.sighting()).isEqualTo(StreamSighting.UNKNOWN);
+
+        queue.streamOpened(newer);
+        queue.streamOpened(older);
+        queue.streamClosed(older);
+        assertThat(queue.sighting()).isEqualTo(new StreamSighting(true, newer));
+
+        assertThat(queue.streamOn("a")).isFalse();
+        queue.forgetStreamOn("b");
+        assertThat(queue.sighting()).isEqualTo(new StreamSighting(true, null));
     }
 
     @Test

@@ -19,6 +19,7 @@ import com.hazelcast.core.HazelcastInstance;
 
 import io.courier.api.v1.EnvelopeType;
 import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.Presence;
 import io.courier.cluster.ServerIds;
 import io.courier.common.TokenBucket;
 import io.courier.store.Cql;
@@ -30,6 +31,7 @@ import reactor.core.publisher.Sinks;
 /** Device queues on the real grid and database: sequences, the log behind memory, shared payloads, idempotency. */
 @QuarkusTest
 class DeviceQueuesTest extends ServerTest {
+    private static final Presence STREAM = new Presence("member", 1);
     /** Memory keeps nothing once stored: every read past the head goes to the log. */
     private static final DeviceQueue.Limits LOG_ONLY = new DeviceQueue.Limits(256, 1 << 20, 0);
 
@@ -57,13 +59,37 @@ class DeviceQueuesTest extends ServerTest {
     /** Everything the device's queue holds past its mark, read two items at a time as a mailbox would. */
     static List<InboxItem> readAll(DeviceQueues from, DeviceAddress device) {
         List<InboxItem> items = new ArrayList<>();
-        long after = from.open(device).block();
+        long after = from.open(device, STREAM).block();
         for (QueuePage page = from.read(device, after, 2, 1 << 20).block(); page.coveredThrough() > after;
                 page = from.read(device, after, 2, 1 << 20).block()) {
             page.items().forEach(q -> items.add(q.item()));
             after = page.coveredThrough();
         }
         return items;
+    }
+
+    @Test
+    void anEnqueueSaysWhereTheDevicesStreamIsOnceAnOpenToldTheEntry() {
+        DeviceQueues queues = logOnly();
+        DeviceAddress device = newDevice();
+        UUID sender = UUID.randomUUID();
+
+        assertThat(queues.enqueue(device, List.of(message(serverIds.next(), sender, "before")), false).block()
+                .stream()).as("an entry created by an enqueue can't say: the directory is asked").isEqualTo(
+                        StreamSighting.UNKNOWN);
+        queues.open(device, STREAM).block();
+        assertThat(queues.enqueue(device, List.of(message(serverIds.next(), sender, "open")), false).block()
+                .stream()).isEqualTo(new StreamSighting(true, STREAM));
+
+        Presence newer = new Presence("other member", STREAM.epoch() + 1);
+        queues.open(device, newer).block();
+        queues.closed(device, STREAM).block(); // the superseded stream ends after the newer one opened
+        assertThat(queues.enqueue(device, List.of(message(serverIds.next(), sender, "newer")), false).block()
+                .stream().at()).isEqualTo(newer);
+
+        queues.closed(device, newer).block();
+        assertThat(queues.enqueue(device, List.of(message(serverIds.next(), sender, "closed")), false).block()
+                .stream()).as("no stream: wake the device").isEqualTo(new StreamSighting(true, null));
     }
 
     private DeviceQueues logOnly() {
@@ -102,13 +128,13 @@ class DeviceQueuesTest extends ServerTest {
         List<Queued> stored = new ArrayList<>();
         for (int i = 0; i < 2500; i += 500) { // five items; bucket boundaries don't matter to readers
             stored.addAll(logOnly.enqueue(device, List.of(message(serverIds.next(), sender, "m" + i)), false)
-                    .block());
+                    .block().items());
         }
         logOnly.advance(device, stored.get(1).seq(), true).block();
 
         hazelcast.getMap(DeviceQueues.MAP).delete(device); // a full cluster restart
         Queued after = logOnly.enqueue(device, List.of(message(serverIds.next(), sender, "after")), false).block()
-                .get(0);
+                .items().get(0);
 
         assertThat(after.seq()).as("a new epoch: above every earlier sequence").isGreaterThan(stored.get(4).seq());
         assertThat(readAll(logOnly, device)).extracting(InboxItem::serverId).containsExactly(
@@ -127,7 +153,7 @@ class DeviceQueuesTest extends ServerTest {
             for (int i = 0; i < DeviceLog.BUCKET_SIZE / 4; i++) {
                 many.add(message(serverIds.next(), sender, "x"));
             }
-            stored.addAll(logOnly.enqueue(device, many, false).block());
+            stored.addAll(logOnly.enqueue(device, many, false).block().items());
         }
         long mark = stored.get(stored.size() - 2).seq();
         logOnly.advance(device, mark, true).block();

@@ -21,6 +21,7 @@ import com.hazelcast.core.HazelcastInstance;
 
 import io.courier.api.v1.EnvelopeType;
 import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.Presence;
 import io.courier.cluster.ServerIds;
 import io.courier.store.Cql;
 import io.courier.local.FreePorts;
@@ -151,6 +152,27 @@ class HoldWindowTest extends ServerTest {
     }
 
     @Test
+    void aStreamOnAMemberThatLeftIsForgottenSoItsDeviceIsWokenInstead() {
+        HazelcastInstance gone = member();
+        HazelcastInstance survivor = member();
+        DeviceQueues viaSurvivor = queues(survivor, Duration.ofMinutes(10));
+        viaSurvivor.start(Duration.ofMinutes(10), Duration.ofMinutes(30)); // listens for members leaving
+        try {
+            awaitHolding(viaSurvivor);
+            DeviceAddress device = new DeviceAddress(UUID.randomUUID(), 1); // its owner either member
+            viaSurvivor.open(device, new Presence(gone.getCluster().getLocalMember().getUuid().toString(), 1))
+                    .block();
+
+            gone.getLifecycleService().terminate();
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(viaSurvivor.enqueue(device,
+                    List.of(message("after")), false).block().stream()).isEqualTo(new StreamSighting(true, null)));
+        } finally {
+            viaSurvivor.close();
+        }
+    }
+
+    @Test
     void anItemAckedWithinTheHoldIsNeverWrittenAndOneNotAckedIsSpilledAndOutlivesTheCluster() {
         HazelcastInstance first = member();
         HazelcastInstance second = member();
@@ -163,7 +185,7 @@ class HoldWindowTest extends ServerTest {
         InboxItem acked = message("acked in time");
         InboxItem waiting = message("never acked");
 
-        Queued ackedCopy = onFirst.enqueue(device, List.of(acked), false).block().get(0);
+        Queued ackedCopy = onFirst.enqueue(device, List.of(acked), false).block().items().get(0);
         onFirst.enqueue(device, List.of(waiting), false).block();
         onFirst.advance(device, ackedCopy.seq(), true).block();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

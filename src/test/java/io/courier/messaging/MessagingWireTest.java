@@ -19,6 +19,7 @@ import com.hazelcast.spi.impl.SerializationServiceSupport;
 
 import io.courier.api.v1.ReceiptState;
 import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.Presence;
 import io.courier.support.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -50,7 +51,10 @@ class MessagingWireTest extends ServerTest {
                 new QueueOps.Enqueue(account, items, true, false, 42, limits),
                 new QueueOps.Place(account, 9, items, false, 43, limits),
                 new QueueOps.Stored(List.of(1L, 2L), Set.of(3L), 44, limits), new QueueOps.Read(1, 2, 3),
-                new QueueOps.TakeSpill(4, 5), new QueueOps.Mark(), new QueueOps.Advance(6),
+                new QueueOps.TakeSpill(4, 5), new QueueOps.Opened(new Presence("m", 1)),
+                new QueueOps.Closed(new Presence("m", 2)), new QueueOps.StreamOn("m"), new QueueOps.MemberLeft("m"),
+                new QueueOps.Landed(5, new StreamSighting(true, new Presence("m", 3))),
+                new QueueOps.Landed(6, StreamSighting.UNKNOWN), new QueueOps.Advance(6),
                 new QueueOps.Find(Set.of(7L)), new QueueOps.ClaimSend(8, send, true), new QueueOps.PutSend(9, send),
                 new QueueOps.CompleteSend(10), new QueueOps.Forget(11, 12), new QueueOps.Init(13, 14, true),
                 new QueueOps.ReadResult(queued, -1), new QueueOps.Earlier(send), new QueueOps.Claimed(),

@@ -63,9 +63,9 @@ class QueueIdleTest extends ServerTest {
         UUID stranger = UUID.randomUUID();
         DeviceAddress waiting = new DeviceAddress(UUID.randomUUID(), 1);
         DeviceAddress drained = new DeviceAddress(UUID.randomUUID(), 1);
-        long first = queues.enqueue(waiting, List.of(message(stranger)), false).block().get(0).seq();
+        long first = queues.enqueue(waiting, List.of(message(stranger)), false).block().items().get(0).seq();
         queues.enqueue(waiting, List.of(message(stranger)), false).block();
-        Queued read = queues.enqueue(drained, List.of(message(stranger)), false).block().get(0);
+        Queued read = queues.enqueue(drained, List.of(message(stranger)), false).block().items().get(0);
         queues.advance(drained, read.seq(), false).block();
 
         // Queries, not reads: they don't count as a use of an entry.
@@ -73,7 +73,7 @@ class QueueIdleTest extends ServerTest {
         await().during(IDLE.multipliedBy(2)).atMost(IDLE.multipliedBy(3))
                 .until(() -> map.localKeySet().contains(waiting));
 
-        assertThat(queues.enqueue(waiting, List.of(message(UUID.randomUUID())), false).block().get(0).seq())
+        assertThat(queues.enqueue(waiting, List.of(message(UUID.randomUUID())), false).block().items().get(0).seq())
                 .as("the same entry: its epoch's sequences go on").isEqualTo(first + 2);
         assertThat(catchFull(() -> queues.enqueue(waiting, List.of(message(stranger)), false).block()))
                 .as("the stranger's two waiting messages still count").isEqualTo(InboxUsage.NoRoom.SENDER_SHARE_FULL);

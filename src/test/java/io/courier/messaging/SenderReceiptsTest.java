@@ -24,6 +24,7 @@ import com.datastax.oss.driver.api.core.cql.Statement;
 
 import io.courier.api.v1.ReceiptState;
 import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.Presence;
 import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
 import io.courier.cluster.ServerIds;
@@ -132,7 +133,7 @@ class SenderReceiptsTest extends ServerTest {
         assertThat(cql.receiptRowsPerWrite).as("one write for the first receipt, one for all that queued")
                 .containsExactly(1, 3);
         DeviceAddress senderDevice = new DeviceAddress(senderId, sender.deviceId());
-        List<Queued> events = queues.read(senderDevice, queues.open(senderDevice).block(), 100, 1 << 20).block()
+        List<Queued> events = queues.read(senderDevice, queues.open(senderDevice, new Presence("test", 1)).block(), 100, 1 << 20).block()
                 .items();
         assertThat(events).extracting(e -> describe((InboxItem.Receipt) e.item())).containsExactly(
                 "100 RECEIPT_STATE_DELIVERED " + List.of(members.get(0)) + " " + group,

@@ -1,11 +1,14 @@
 package io.courier.messaging;
 
+import java.util.List;
+
 import org.jboss.logging.Logger;
 
 import io.courier.cluster.BusMessage;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
+import io.courier.common.MessageTracing;
 import io.courier.push.WakeUps;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -20,11 +23,13 @@ final class DeliveryRouter {
     private final PresenceDirectory presence;
     private final NodeBus bus;
     private final WakeUps wakeUps;
+    private final MessageTracing tracing;
 
-    DeliveryRouter(PresenceDirectory presence, NodeBus bus, WakeUps wakeUps) {
+    DeliveryRouter(PresenceDirectory presence, NodeBus bus, WakeUps wakeUps, MessageTracing tracing) {
         this.presence = presence;
         this.bus = bus;
         this.wakeUps = wakeUps;
+        this.tracing = tracing;
     }
 
     /**
@@ -37,14 +42,28 @@ final class DeliveryRouter {
         }
         DeviceAddress to = entry.to();
         boolean wakes = entry.items().stream().anyMatch(q -> !(q.item() instanceof InboxItem.Receipt));
-        presence.lookup(to)
-                .switchIfEmpty(Mono.fromRunnable(() -> {
+        Mono<String> routed = presence.lookup(to)
+                .flatMap(p -> Flux.fromIterable(entry.items())
+                        .concatMap(q -> bus.publish(p.memberId(), new BusMessage.Push(to, q))).then()
+                        .thenReturn("pushed"))
+                .switchIfEmpty(Mono.fromSupplier(() -> {
                     if (wakes) {
                         wakeUps.stored(to);
                     }
-                }))
-                .flatMap(p -> Flux.fromIterable(entry.items())
-                        .concatMap(q -> bus.publish(p.memberId(), new BusMessage.Push(to, q))).then())
+                    return "offline";
+                }));
+        tracing.step(trace(entry), "courier.push", "courier.push.outcome", routed)
                 .subscribe(null, e -> LOG.debugf("Push to %s not sent (a read delivers it): %s", to, e.toString()));
+    }
+
+    /** A message's copies for one device carry one trace (a device gets one copy of a message). */
+    private static String trace(Messenger.Enqueued entry) {
+        List<Queued> items = entry.items();
+        for (int i = 0; i < items.size(); i++) { // no iterator: this runs for every copy, traced or not
+            if (items.get(i).item() instanceof InboxItem.Message m && m.trace() != null) {
+                return m.trace();
+            }
+        }
+        return null;
     }
 }

@@ -1,5 +1,7 @@
 package io.courier.common;
 
+import java.util.List;
+
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -29,7 +31,7 @@ public final class MessageTracing {
     private static final TextMapGetter<String> CARRIER = new TextMapGetter<>() {
         @Override
         public Iterable<String> keys(String carrier) {
-            return java.util.List.of(TRACEPARENT);
+            return List.of(TRACEPARENT);
         }
 
         @Override

@@ -23,6 +23,7 @@ import com.hazelcast.core.HazelcastInstance;
 
 import io.courier.api.v1.ConnectResponse.FrameCase;
 import io.courier.api.v1.ReceiptState;
+import io.courier.api.v1.RequestVerificationCodeRequest;
 import io.courier.cluster.BusMessage;
 import io.courier.cluster.ClusterConfig;
 import io.courier.cluster.DeviceAddress;
@@ -34,6 +35,8 @@ import io.courier.store.Cql;
 import io.courier.support.RawStream;
 import io.courier.support.SecondMember;
 import io.courier.support.ServerTest;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -176,9 +179,31 @@ class MessageTraceTest extends ServerTest {
             });
             serial.shutdown();
             serial.awaitTermination(10, TimeUnit.SECONDS);
-            member.getLifecycleService().terminate();
+            member.shutdown(); // gracefully: its partitions move back before the next test's calls
             memberTracer.close();
         }
+    }
+
+    @Test
+    void aClientsTraceHeaderIsIgnored() {
+        String clientTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER),
+                "00-" + clientTrace + "-00f067aa0ba902b7-01");
+        long before = rpcSpans("courier.v1.AccountService/RequestVerificationCode");
+
+        anonymousAccounts().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                .requestVerificationCode(RequestVerificationCodeRequest.newBuilder()
+                        .setPhoneNumber(randomPhoneNumber()).build());
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> rpcSpans("courier.v1.AccountService/RequestVerificationCode") > before);
+        assertThat(nodeSpans.getFinishedSpanItems()).as("the call is traced, in a trace of the node's own")
+                .noneMatch(span -> span.getTraceId().equals(clientTrace));
+    }
+
+    private long rpcSpans(String name) {
+        return nodeSpans.getFinishedSpanItems().stream().filter(s -> s.getName().equals(name)).count();
     }
 
     private static List<String> names(InMemorySpanExporter spans, String traceId) {

@@ -159,6 +159,10 @@ class MessageTraceTest extends ServerTest {
                         .containsExactlyInAnyOrder("courier.deliver", "courier.ack");
             });
             assertThat(send.getParentSpanContext().isValid()).as("each message is a trace of its own").isFalse();
+            assertThat(Stream.concat(nodeSpans.getFinishedSpanItems().stream(), memberSpans.getFinishedSpanItems()
+                    .stream()).filter(s -> s.getTraceId().equals(traceId) && s != send))
+                    .as("every step hangs under the send, wherever it ran")
+                    .allMatch(s -> s.getParentSpanId().equals(send.getSpanId()));
             assertThat(memberSpans.getFinishedSpanItems()).as("the member samples nothing of its own")
                     .allMatch(s -> s.getTraceId().equals(traceId));
 
@@ -168,8 +172,8 @@ class MessageTraceTest extends ServerTest {
             List<String> written = Stream.concat(nodeSpans.getFinishedSpanItems().stream(),
                     memberSpans.getFinishedSpanItems().stream()).flatMap(MessageTraceTest::everythingSaid).toList();
             assertThat(nodeSpans.getFinishedSpanItems()).extracting(SpanData::getName)
-                    .as("the unary RPCs that registered both phones are traced too")
-                    .contains("courier.v1.AccountService/Register", "courier.v1.KeyService/UploadKeys");
+                    .as("the unary RPCs that registered both phone numbers are traced too")
+                    .contains("courier.v1.AccountService/RequestVerificationCode", "courier.v1.AccountService/Register");
             assertThat(written).noneMatch(text -> forbidden.stream().anyMatch(text::contains));
         } finally {
             serial.execute(() -> {

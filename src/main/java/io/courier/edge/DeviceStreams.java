@@ -15,6 +15,7 @@ import io.courier.messaging.DeviceMailbox;
 import io.courier.messaging.DownFrames;
 import io.courier.messaging.MailboxLimits;
 import io.courier.messaging.MailboxStorage;
+import io.courier.messaging.MailboxTracing;
 import io.courier.messaging.MessagingConfig;
 import io.courier.messaging.MessagingMetrics;
 import io.courier.messaging.Messenger;
@@ -37,6 +38,7 @@ final class DeviceStreams {
     private final PresenceStreams presenceStreams;
     /** This node's member: where its streams are, for the device queues. */
     private final String memberId;
+    private final MailboxTracing tracing;
     /** Runs the streams' (non-blocking) work; each stream stays in order on a serial view of it. */
     private final Executor workers;
     private final Scheduler timers = Schedulers.parallel();
@@ -47,7 +49,7 @@ final class DeviceStreams {
 
     DeviceStreams(Messenger messenger, MailboxStorage inbox, EdgeConfig config, MessagingConfig messaging,
             StreamMetrics metrics, MessagingMetrics delivery, Clock clock, CurrentDevices currentDevices,
-            PresenceStreams presenceStreams, String memberId, Executor workers) {
+            PresenceStreams presenceStreams, String memberId, MailboxTracing tracing, Executor workers) {
         this.messenger = messenger;
         this.inbox = inbox;
         this.config = config;
@@ -59,6 +61,7 @@ final class DeviceStreams {
         this.memberId = memberId;
         this.keptBudgets = new DeviceBudgets(() -> StreamBudgets.of(config, messaging), config.keptBudgets());
         this.presenceStreams = presenceStreams;
+        this.tracing = tracing;
         this.workers = workers;
         this.limits = new MailboxLimits(config.window(), config.windowBytes(), config.page(),
                 config.ackBatchesInFlight(), config.rescanInterval());
@@ -76,8 +79,9 @@ final class DeviceStreams {
         Refusals refusals = new Refusals(device, budgets.refusals(), outbound, metrics, faults, end);
         PresenceFeed presence = new PresenceFeed(presenceStreams.subscriptions(device, epoch), outbound, serial,
                 BusIntake.NOTICES_QUEUED);
-        DeviceMailbox mailbox = new DeviceMailbox(device, new Presence(memberId, epoch), inbox, messenger,
-                new StreamOutlet(outbound, frames, refusals, end, metrics, delivery, clock), limits, timers, executor);
+        DeviceMailbox mailbox = new DeviceMailbox(device, new Presence(memberId, epoch), inbox,
+                tracing.settler(messenger), tracing.outlet(new StreamOutlet(outbound, frames, refusals, end, metrics,
+                        delivery, clock)), limits, timers, executor);
         UpFrames upFrames = new UpFrames(metrics, refusals,
                 new SendPath(device, messenger, budgets.sends(), frames, outbound, refusals, serial),
                 new AckPath(device, messenger, mailbox, budgets, config.window(), outbound, refusals, serial),

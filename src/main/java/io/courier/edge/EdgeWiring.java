@@ -23,6 +23,7 @@ import io.courier.cluster.NodeBus;
 import io.courier.cluster.NodeDirectory;
 import io.courier.cluster.PresenceDirectory;
 import io.courier.messaging.MailboxStorage;
+import io.courier.messaging.MailboxTracing;
 import io.courier.messaging.MessagingConfig;
 import io.courier.messaging.MessagingMetrics;
 import io.courier.messaging.Messenger;
@@ -72,10 +73,10 @@ public class EdgeWiring {
     SessionRegistry sessions(PresenceDirectory presence, NodeBus bus, Messenger messenger,
             MailboxStorage inbox, Clock clock, EdgeConfig config, MessagingConfig messaging, StreamScheduler workers,
             StreamMetrics metrics, MessagingMetrics delivery, CurrentDevices currentDevices,
-            PresenceStreams presenceStreams) {
+            PresenceStreams presenceStreams, MailboxTracing tracing) {
         Scheduler scheduler = workers.scheduler();
         DeviceStreams streams = new DeviceStreams(messenger, inbox, config, messaging, metrics, delivery, clock,
-                currentDevices, presenceStreams, presence.localMemberId(), task -> scheduler.schedule(task));
+                currentDevices, presenceStreams, presence.localMemberId(), tracing, task -> scheduler.schedule(task));
         return new SessionRegistry(presence, bus, config, metrics, presenceStreams, streams);
     }
 

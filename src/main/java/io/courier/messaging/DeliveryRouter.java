@@ -1,5 +1,6 @@
 package io.courier.messaging;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -10,6 +11,7 @@ import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.NodeBus;
 import io.courier.cluster.Presence;
 import io.courier.cluster.PresenceDirectory;
+import io.courier.common.MessageTracing;
 import io.courier.push.WakeUps;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -26,11 +28,13 @@ final class DeliveryRouter {
     private final PresenceDirectory presence;
     private final NodeBus bus;
     private final WakeUps wakeUps;
+    private final MessageTracing tracing;
 
-    DeliveryRouter(PresenceDirectory presence, NodeBus bus, WakeUps wakeUps) {
+    DeliveryRouter(PresenceDirectory presence, NodeBus bus, WakeUps wakeUps, MessageTracing tracing) {
         this.presence = presence;
         this.bus = bus;
         this.wakeUps = wakeUps;
+        this.tracing = tracing;
     }
 
     /**
@@ -45,12 +49,17 @@ final class DeliveryRouter {
         boolean wakes = entry.items().stream().anyMatch(q -> !(q.item() instanceof InboxItem.Receipt));
         StreamSighting seen = entry.stream();
         Mono<Presence> stream = seen.known() ? Mono.justOrEmpty(seen.at()) : presence.lookup(to);
-        stream.switchIfEmpty(Mono.fromRunnable(() -> {
-            if (wakes) {
-                wakeUps.stored(to, sender(entry));
-            }
-        })).flatMap(p -> Flux.fromIterable(entry.items())
-                .concatMap(q -> bus.publish(p.memberId(), new BusMessage.Push(to, q))).then())
+        Mono<String> routed = stream
+                .flatMap(p -> Flux.fromIterable(entry.items())
+                        .concatMap(q -> bus.publish(p.memberId(), new BusMessage.Push(to, q))).then()
+                        .thenReturn("pushed"))
+                .switchIfEmpty(Mono.fromSupplier(() -> {
+                    if (wakes) {
+                        wakeUps.stored(to, sender(entry));
+                    }
+                    return "offline";
+                }));
+        tracing.step(trace(entry), "courier.push", "courier.push.outcome", routed)
                 .subscribe(null, e -> LOG.debugf("Push to %s not sent (a read delivers it): %s", to, e.toString()));
     }
 
@@ -58,5 +67,16 @@ final class DeliveryRouter {
     private static Optional<UUID> sender(Messenger.Enqueued entry) {
         return entry.items().stream().map(Queued::item).filter(InboxItem.Message.class::isInstance)
                 .map(item -> ((InboxItem.Message) item).sender()).findFirst();
+    }
+
+    /** A message's copies for one device carry one trace (a device gets one copy of a message). */
+    private static String trace(Messenger.Enqueued entry) {
+        List<Queued> items = entry.items();
+        for (int i = 0; i < items.size(); i++) { // no iterator: this runs for every copy, traced or not
+            if (items.get(i).item() instanceof InboxItem.Message m && m.trace() != null) {
+                return m.trace();
+            }
+        }
+        return null;
     }
 }

@@ -36,9 +36,10 @@ final class MessagingWire {
                     out.writeByteArray(m.ciphertext());
                     Wire.writeUuid(out, m.groupId());
                     Wire.writeUuid(out, m.syncRecipient());
+                    out.writeString(m.trace());
                 }, in -> new InboxItem.Message(in.readLong(), Wire.readUuid(in), in.readInt(), in.readLong(),
                         Wire.readInstant(in), in.readInt(), in.readByteArray(), Wire.readUuid(in),
-                        Wire.readUuid(in))),
+                        Wire.readUuid(in), in.readString())),
                 Wire.of(InboxItem.Receipt.class, 101, (out, r) -> {
                     out.writeLong(r.serverId());
                     out.writeLong(r.messageServerId());

@@ -9,6 +9,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -25,6 +26,7 @@ import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
 import io.courier.cluster.RateLimiter;
 import io.courier.cluster.ServerIds;
+import io.courier.common.MessageTracing;
 import io.courier.keys.KeyDirectory;
 import io.courier.presence.PrivacyDirectory;
 import io.courier.push.WakeUps;
@@ -33,7 +35,9 @@ import io.courier.store.BaselineTables;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.Startup;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** CDI wiring of messaging. */
 public class MessagingWiring {
@@ -53,6 +57,20 @@ public class MessagingWiring {
     @Startup
     MessagingMetrics messagingMetrics(MeterRegistry registry) {
         return new MessagingMetrics(registry);
+    }
+
+    /** Message traces (README "Traces"): off, and never touching the SDK, while it is disabled (the default). */
+    @Produces
+    @Singleton
+    MessageTracing messageTracing(@ConfigProperty(name = "quarkus.otel.sdk.disabled") boolean disabled,
+            Instance<OpenTelemetry> openTelemetry) {
+        return disabled ? MessageTracing.OFF : MessageTracing.of(openTelemetry.get());
+    }
+
+    @Produces
+    @Singleton
+    MailboxTracing mailboxTracing(MessageTracing tracing) {
+        return new MailboxTracing(tracing);
     }
 
     @Produces
@@ -155,12 +173,12 @@ public class MessagingWiring {
     Messenger messenger(ReceiptLedger receipts, DeviceQueues queues, DeviceLog log, SentMessages sent,
             PresenceDirectory presence, NodeBus bus, KeyDirectory keys, ServerIds serverIds, MessagingConfig config,
             MessagingMetrics metrics, Clock clock, GroupFanout groups, WakeUps wakeUps, PrivacyDirectory privacy,
-            RateLimiter limiter) {
-        DeliveryRouter router = new DeliveryRouter(presence, bus, wakeUps);
+            RateLimiter limiter, MessageTracing tracing) {
+        DeliveryRouter router = new DeliveryRouter(presence, bus, wakeUps, tracing);
         return new Messenger(queues, receipts, sent, router, keys, privacy, config, metrics, clock,
                 new GroupSends(queues, log, sent, router, keys, groups, config, metrics, limiter),
                 new SenderReceipts(queues, receipts, router, keys, serverIds, metrics),
-                new TypingRelay(keys, groups, presence, bus, privacy));
+                new TypingRelay(keys, groups, presence, bus, privacy), tracing);
     }
 
     @Produces
@@ -174,7 +192,8 @@ public class MessagingWiring {
     @Singleton
     GroupWrites groupInbox(ReceiptTable receipts, DeviceQueues queues, DeviceLog log, PresenceDirectory presence, NodeBus bus,
             KeyDirectory keys, WakeUps wakeUps, PrivacyDirectory privacy) {
-        return new GroupInbox(queues, log, receipts, new DeliveryRouter(presence, bus, wakeUps), keys, privacy);
+        return new GroupInbox(queues, log, receipts, new DeliveryRouter(presence, bus, wakeUps, MessageTracing.OFF),
+                keys, privacy);
     }
 
     private static CompletionStage<Void> eachDevice(UUID accountId, Set<Integer> deviceIds,

@@ -24,10 +24,13 @@ import io.courier.api.v1.ReceiptState;
 import io.courier.api.v1.Typing;
 import io.courier.cluster.DeviceAddress;
 import io.courier.common.Ids;
+import io.courier.common.MessageTracing;
 import io.courier.common.TokenBucket;
 import io.courier.keys.KeyDirectory;
 import io.courier.presence.PrivacyDirectory;
 import io.courier.messaging.SenderReceipts.Receipts;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -49,11 +52,12 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     private final GroupSends groupSends;
     private final SenderReceipts senderReceipts;
     private final TypingRelay typing;
+    private final MessageTracing tracing;
 
     Messenger(DeviceQueues queues, ReceiptLedger receipts, SentMessages sent, DeliveryRouter router,
             KeyDirectory keys, PrivacyDirectory privacy, MessagingConfig config,
             MessagingMetrics metrics, Clock clock,
-            GroupSends groupSends, SenderReceipts senderReceipts, TypingRelay typing) {
+            GroupSends groupSends, SenderReceipts senderReceipts, TypingRelay typing, MessageTracing tracing) {
         this.queues = queues;
         this.receipts = receipts;
         this.sent = sent;
@@ -66,6 +70,7 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         this.groupSends = groupSends;
         this.senderReceipts = senderReceipts;
         this.typing = typing;
+        this.tracing = tracing;
     }
 
     /**
@@ -77,16 +82,34 @@ public final class Messenger implements DeviceMailbox.AckSettler {
      */
     public Mono<SendOutcome> send(DeviceAddress sender, OutgoingMessage message, TokenBucket sendRate) {
         long started = System.nanoTime();
+        Span span = tracing.startSend();
+        // Group fan-out is not traced (yet): a group send is its root span alone.
         Mono<SendOutcome> result = message.hasGroupId() ? groupSends.send(sender, message, sendRate)
-                : validateAndStore(sender, message, sendRate);
-        return result.doOnNext(outcome -> {
+                : validateAndStore(sender, message, sendRate, MessageTracing.traceparent(span));
+        result = result.doOnNext(outcome -> {
             if (outcome instanceof SendOutcome.Accepted) {
                 metrics.recordSendAck(System.nanoTime() - started);
             }
         });
+        return span.isRecording() ? traced(span, result) : result;
     }
 
-    private Mono<SendOutcome> validateAndStore(DeviceAddress sender, OutgoingMessage message, TokenBucket sendRate) {
+    /** The send span ends with the SendAck or the refusal. */
+    private static Mono<SendOutcome> traced(Span span, Mono<SendOutcome> send) {
+        return send.doOnNext(outcome -> {
+            if (outcome instanceof SendOutcome.Accepted accepted) {
+                span.setAttribute("courier.server_id", accepted.serverId());
+                span.setAttribute("courier.outcome", "accepted");
+            } else {
+                span.setAttribute("courier.outcome", ((SendOutcome.Refused) outcome).error().getCode().name());
+            }
+        }).doOnError(e -> span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName()))
+                .doFinally(signal -> span.end());
+    }
+
+    /** @param trace what the copies carry: the send's traceparent if it is sampled, otherwise null */
+    private Mono<SendOutcome> validateAndStore(DeviceAddress sender, OutgoingMessage message, TokenBucket sendRate,
+            String trace) {
         long clientId = message.getClientMessageId();
         String problem = OutgoingRules.problem(sender, message);
         if (problem != null) {
@@ -98,7 +121,7 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         }
         UUID recipient = Ids.uuid(message.getRecipientAccountId(), "recipient_account_id");
         return sent.once(sender, clientId, sendRate,
-                send -> checkAndStore(sender, recipient, message, send));
+                send -> checkAndStore(sender, recipient, message, send, trace));
     }
 
     /**
@@ -108,18 +131,18 @@ public final class Messenger implements DeviceMailbox.AckSettler {
      * @param send the id this send got (a retry's is its first attempt's)
      */
     private Mono<SendOutcome> checkAndStore(DeviceAddress sender, UUID recipient, OutgoingMessage message,
-            SentMessages.Sent send) {
+            SentMessages.Sent send, String trace) {
         return Mono.zip(Mono.fromCompletionStage(() -> keys.registrations(recipient)),
                 Mono.fromCompletionStage(() -> keys.registrations(sender.accountId())),
                 privacy.blocks(recipient, sender.accountId()))
                 .flatMap(checks -> checkAndStore(sender, recipient, message, checks.getT1(), checks.getT2(),
-                        checks.getT3(), send));
+                        checks.getT3(), send, trace));
     }
 
     /** @param blocked the recipient blocks the sender: acknowledged as usual, stored for the sender's devices only */
     private Mono<SendOutcome> checkAndStore(DeviceAddress sender, UUID recipient, OutgoingMessage message,
             Map<Integer, Integer> recipientDevices, Map<Integer, Integer> senderDevices, boolean blocked,
-            SentMessages.Sent send) {
+            SentMessages.Sent send, String trace) {
         long clientId = message.getClientMessageId();
         if (recipientDevices.isEmpty()) {
             return Mono.just(refuse(clientId, FrameErrorCode.FRAME_ERROR_CODE_UNKNOWN_DESTINATION,
@@ -134,7 +157,7 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         if (!mismatches.isEmpty()) {
             return Mono.just(new SendOutcome.Refused(FrameErrors.mismatched(clientId, mismatches)));
         }
-        return store(sender, recipient, message, blocked, send);
+        return tracing.step(trace, "courier.durable", null, store(sender, recipient, message, blocked, send, trace));
     }
 
     /**
@@ -143,7 +166,7 @@ public final class Messenger implements DeviceMailbox.AckSettler {
      * sender's own devices get their copies and the ledger its SENT.
      */
     private Mono<SendOutcome> store(DeviceAddress sender, UUID recipient, OutgoingMessage message, boolean blocked,
-            SentMessages.Sent send) {
+            SentMessages.Sent send, String trace) {
         long clientId = message.getClientMessageId();
         long serverId = send.serverId();
         Instant now = send.serverTime();
@@ -151,12 +174,12 @@ public final class Messenger implements DeviceMailbox.AckSettler {
         // A blocked sender is not told: it gets its SendAck, the blocker gets nothing (WhatsApp's single tick).
         for (DeviceEnvelope e : blocked ? List.<DeviceEnvelope>of() : message.getEnvelopesList()) {
             toRecipient.add(new Addressed(new DeviceAddress(recipient, e.getDeviceId()),
-                    item(sender, message, serverId, now, e, null)));
+                    item(sender, message, serverId, now, e, null, trace)));
         }
         List<Addressed> toSelf = new ArrayList<>();
         for (DeviceEnvelope e : message.getSelfEnvelopesList()) {
             toSelf.add(new Addressed(new DeviceAddress(sender.accountId(), e.getDeviceId()),
-                    item(sender, message, serverId, now, e, recipient)));
+                    item(sender, message, serverId, now, e, recipient, trace)));
         }
         // A retry's first attempt was admitted (and counted): its copies are counted again, never refused.
         return queues.enqueueEach(toRecipient, !send.retry()).flatMap(delivered -> {
@@ -189,9 +212,9 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     }
 
     private static InboxItem.Message item(DeviceAddress sender, OutgoingMessage message, long serverId, Instant now,
-            DeviceEnvelope envelope, UUID syncRecipient) {
+            DeviceEnvelope envelope, UUID syncRecipient, String trace) {
         return new InboxItem.Message(serverId, sender.accountId(), sender.deviceId(), message.getClientMessageId(), now,
-                envelope.getTypeValue(), envelope.getCiphertext().toByteArray(), null, syncRecipient);
+                envelope.getTypeValue(), envelope.getCiphertext().toByteArray(), null, syncRecipient, trace);
     }
 
     /**

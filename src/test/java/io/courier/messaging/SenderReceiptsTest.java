@@ -29,6 +29,7 @@ import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
 import io.courier.cluster.ServerIds;
 import io.courier.common.Ids;
+import io.courier.common.MessageTracing;
 import io.courier.keys.KeyDirectory;
 import io.courier.messaging.SenderReceipts.Receipts;
 import io.courier.push.WakeUps;
@@ -101,7 +102,7 @@ class SenderReceiptsTest extends ServerTest {
         ReceiptTable table = new ReceiptTable(cql);
         ReceiptLedger ledger = new ReceiptLedger(new HeldTicks(hazelcast, table, Duration.ofSeconds(30),
                 Clock.systemUTC()), table, queues::holding);
-        SenderReceipts receipts = new SenderReceipts(queues, ledger, new DeliveryRouter(presence, bus, wakeUps), keys, serverIds,
+        SenderReceipts receipts = new SenderReceipts(queues, ledger, new DeliveryRouter(presence, bus, wakeUps, MessageTracing.OFF), keys, serverIds,
                 metrics);
         UUID group = UUID.randomUUID();
         long first = 100;

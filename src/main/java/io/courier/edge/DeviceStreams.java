@@ -71,7 +71,8 @@ final class DeviceStreams {
         PresenceFeed presence = new PresenceFeed(presenceStreams.subscriptions(device, epoch), outbound, serial,
                 BusIntake.NOTICES_QUEUED);
         DeviceMailbox mailbox = new DeviceMailbox(device, inbox, messenger,
-                new StreamOutlet(outbound, frames, refusals, end, metrics, delivery, clock), limits, timers, executor);
+                new StreamOutlet(outbound, frames, refusals, end, metrics, delivery, clock), limits, timers, executor,
+                clock);
         UpFrames upFrames = new UpFrames(metrics, refusals,
                 new SendPath(device, messenger, budgets.sends(), frames, outbound, refusals, serial),
                 new AckPath(device, messenger, mailbox, budgets, config.window(), outbound, refusals, serial),

@@ -1,5 +1,6 @@
 package io.courier.messaging;
 
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -55,6 +56,7 @@ public final class DeviceMailbox {
     private final MailboxLimits limits;
     private final Scheduler timer;
     private final Executor serial;
+    private final Clock clock;
 
     /** Delivered, not yet acked, by sequence; and their sequences by server id (devices ack by server id). */
     private final TreeMap<Long, Queued> unacked = new TreeMap<>();
@@ -87,7 +89,7 @@ public final class DeviceMailbox {
     private Disposable rescanTimer;
 
     public DeviceMailbox(DeviceAddress device, MailboxStorage storage, AckSettler settler, MailboxOutlet outlet,
-            MailboxLimits limits, Scheduler timer, Executor serial) {
+            MailboxLimits limits, Scheduler timer, Executor serial, Clock clock) {
         this.device = device;
         this.storage = storage;
         this.settler = settler;
@@ -95,6 +97,7 @@ public final class DeviceMailbox {
         this.limits = limits;
         this.timer = timer;
         this.serial = serial;
+        this.clock = clock;
     }
 
     /**
@@ -318,6 +321,9 @@ public final class DeviceMailbox {
     }
 
     private void deliver(Queued queued) {
+        if (MessageExpiry.expired(queued.item(), clock.instant())) {
+            return; // a disappearing message past its time: never delivered, and the mark passes it like an acked one
+        }
         // A queue may hold one server id twice (a send retried after its first attempt was cut short): the device
         // sees it once, and the mark passes the second copy once the first is acked.
         if (unackedSeqs.putIfAbsent(queued.item().serverId(), queued.seq()) != null) {

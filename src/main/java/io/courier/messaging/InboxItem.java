@@ -20,10 +20,19 @@ public sealed interface InboxItem extends Serializable {
 
     /**
      * A message. {@code syncRecipient} is set on copies sent to the sender's own other devices; {@code groupId} on
-     * group messages.
+     * group messages; {@code expiresAt} on disappearing messages, which are dropped undelivered after it
+     * ({@link MessageExpiry}).
      */
     record Message(long serverId, UUID sender, int senderDevice, long clientMessageId, Instant serverTime,
-            int envelopeType, byte[] ciphertext, UUID groupId, UUID syncRecipient) implements InboxItem {
+            int envelopeType, byte[] ciphertext, UUID groupId, UUID syncRecipient, Instant expiresAt)
+            implements InboxItem {
+        /** A message kept for the log's whole retention. */
+        Message(long serverId, UUID sender, int senderDevice, long clientMessageId, Instant serverTime,
+                int envelopeType, byte[] ciphertext, UUID groupId, UUID syncRecipient) {
+            this(serverId, sender, senderDevice, clientMessageId, serverTime, envelopeType, ciphertext, groupId,
+                    syncRecipient, null);
+        }
+
         /**
          * Whether {@code account} acking this copy means it got the message: copies on the sender's own devices (1:1
          * sync copies, group self copies) don't count.

@@ -46,6 +46,8 @@ class MessagingWireTest extends ServerTest {
         List<Queued> queued = List.of(new Queued(11, message), new Queued(12, receipt));
         List<Object> values = List.of(
                 new DeviceAddress(account, 3), message, receipt, groupChange, queued.get(0), send, limits,
+                new InboxItem.Message(1, account, 2, 3, Instant.ofEpochSecond(10), 1, new byte[] {1}, null, null,
+                        Instant.ofEpochMilli(70_123)),
                 new DeviceQueue.Spill(queued, List.of(), Map.of(5L, send)),
                 new QueueOps.Enqueue(account, items, true, false, 42, limits),
                 new QueueOps.Place(account, 9, items, false, 43, limits),

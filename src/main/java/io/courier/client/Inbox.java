@@ -39,6 +39,7 @@ final class Inbox {
     private final Ticks ticks;
     private final Acks acks;
     private final Runnable roomMade;
+    private final Disappearing disappearing;
     private final IncomingQueue incoming;
     private final ActionRules rules = new ActionRules();
     /** Like ticks: kept for a first subscriber, then hot; the delivery is acked once it is emitted. */
@@ -46,7 +47,7 @@ final class Inbox {
 
     /** {@code roomMade} runs each time the app has handled a message: a stream that paused can read on. */
     Inbox(ClientStore store, Supplier<Credentials> credentials, Sessions sessions, Groups groups, Outbox outbox,
-            Ticks ticks, Acks acks, Runnable roomMade) {
+            Ticks ticks, Acks acks, Runnable roomMade, Disappearing disappearing) {
         this.store = store;
         this.credentials = credentials;
         this.sessions = sessions;
@@ -55,6 +56,7 @@ final class Inbox {
         this.ticks = ticks;
         this.acks = acks;
         this.roomMade = roomMade;
+        this.disappearing = disappearing;
         this.incoming = new IncomingQueue(store.unhandled(), MAX_UNHANDLED, this::handled);
     }
 
@@ -128,7 +130,8 @@ final class Inbox {
                     .build(), "session ack");
         }
         Optional<DataMessage> forTheApp = switch (content.getContentCase()) {
-            case DATA_MESSAGE -> toShow(sender, content.getDataMessage(), done);
+            case DATA_MESSAGE -> toShow(delivery.getGroupId().isEmpty() ? sender
+                    : WireIds.uuid(delivery.getGroupId()), sender, content.getDataMessage(), done);
             case SYNC_MESSAGE -> fromOwnDevice(sender, content.getSyncMessage(), done);
             case SENDER_KEY_DISTRIBUTION -> {
                 groups.process(sender, device, content.getSenderKeyDistribution().toByteArray());
@@ -154,9 +157,17 @@ final class Inbox {
         return Optional.of(message);
     }
 
-    /** A message to show; an action on one (by {@code author}) is checked and reported instead. */
-    private Optional<DataMessage> toShow(UUID author, DataMessage message, List<MessageAction> done) {
+    /**
+     * A message of {@code chat} (the 1:1 peer or the group) to show, its disappearing timer noted; an action on one
+     * (by {@code author}) is checked and reported instead, and a timer update only changes the chat's timer.
+     */
+    private Optional<DataMessage> toShow(UUID chat, UUID author, DataMessage message, List<MessageAction> done) {
+        disappearing.observe(chat, author, message).ifPresent(done::add);
+        if (Disappearing.isTimerUpdate(message)) {
+            return Optional.empty();
+        }
         if (!ActionRules.isAction(message)) {
+            disappearing.delivered(new MessageRef(author, message.getSentAtMs()), message);
             return Optional.of(message);
         }
         rules.accept(author, message).ifPresent(done::add);
@@ -172,14 +183,22 @@ final class Inbox {
             return Optional.empty();
         }
         return switch (sync.getSyncCase()) {
-            case SENT -> sync.getSent().hasMessage() ? toShow(sender, sync.getSent().getMessage(), done)
-                    : Optional.empty();
+            case SENT -> sentElsewhere(sender, sync.getSent(), done);
             case READ -> {
                 readElsewhere(sync.getRead()).ifPresent(done::add);
                 yield Optional.empty();
             }
             case SETTINGS, SYNC_NOT_SET -> Optional.empty();
         };
+    }
+
+    /** A message another device of this account sent; one without a message or a well-formed chat is ignored. */
+    private Optional<DataMessage> sentElsewhere(UUID me, SyncMessage.Sent sent, List<MessageAction> done) {
+        com.google.protobuf.ByteString chat = sent.hasGroupId() ? sent.getGroupId() : sent.getRecipientAccountId();
+        if (!sent.hasMessage() || chat.size() != Uuids.BYTES) {
+            return Optional.empty();
+        }
+        return toShow(WireIds.uuid(chat), me, sent.getMessage(), done);
     }
 
     /** The read messages this device can name (a malformed reference names none). */

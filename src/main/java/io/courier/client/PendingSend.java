@@ -8,14 +8,16 @@ import reactor.core.publisher.MonoSink;
 
 /**
  * A message waiting for its SendAck: what it is for, {@code selfContent}, the padded plaintext for the sender's other
- * devices (encrypted again for every attempt, as device lists get repaired), and {@code repairs}, the device-list
- * repairs so far.
+ * devices (encrypted again for every attempt, as device lists get repaired), {@code expireAfterSeconds}, how long
+ * the server may keep it (OutgoingMessage.expire_after_seconds; 0 = its normal retention), and {@code repairs}, the
+ * device-list repairs so far.
  */
-record PendingSend(long clientMessageId, Target target, byte[] selfContent, MonoSink<SentMessage> sink,
-        AtomicInteger repairs) {
+record PendingSend(long clientMessageId, Target target, byte[] selfContent, int expireAfterSeconds,
+        MonoSink<SentMessage> sink, AtomicInteger repairs) {
 
-    PendingSend(long clientMessageId, Target target, byte[] selfContent, MonoSink<SentMessage> sink) {
-        this(clientMessageId, target, selfContent, sink, new AtomicInteger());
+    PendingSend(long clientMessageId, Target target, byte[] selfContent, int expireAfterSeconds,
+            MonoSink<SentMessage> sink) {
+        this(clientMessageId, target, selfContent, expireAfterSeconds, sink, new AtomicInteger());
     }
 
     sealed interface Target permits Direct, ToGroup {

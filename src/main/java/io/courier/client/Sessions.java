@@ -59,6 +59,7 @@ final class Sessions implements Outbox.Encryption {
         return store.atomically(() -> {
             OutgoingMessage.Builder message = OutgoingMessage.newBuilder()
                     .setClientMessageId(send.clientMessageId())
+                    .setExpireAfterSeconds(send.expireAfterSeconds())
                     .addAllSelfEnvelopes(crypto.encrypt(me.accountId(), send.selfContent(), me.deviceId()));
             if (send.target() instanceof PendingSend.Direct direct) {
                 message.setRecipientAccountId(WireIds.bytes(direct.recipient()))

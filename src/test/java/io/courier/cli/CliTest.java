@@ -198,6 +198,35 @@ class CliTest extends ServerTest {
     }
 
     @Test
+    void aDisappearingTimerSetInOneChatExpiresMessagesOnBothSides() {
+        String alice = registerWithCli("alice");
+        String bob = registerWithCli("bob");
+        try (CliRun aliceChat = cli("alice", "chat", "--to", bob); CliRun bobChat = cli("bob", "chat", "--to", alice)) {
+            aliceChat.awaitOutput("Chat with " + bob);
+            bobChat.awaitOutput("Chat with " + alice);
+            aliceChat.type("/timer 2 days");
+            aliceChat.awaitOutput("! not sent: use /timer N followed by s, m, h, d or w (30s, 8h, 7d), or /timer off"
+                    + NL);
+
+            aliceChat.type("/timer 2s");
+            aliceChat.awaitOutput("* you set disappearing messages to 2s" + NL);
+            bobChat.awaitOutput("* " + alice + " set disappearing messages to 2s (chat " + alice + ")" + NL);
+            bobChat.type("gone soon");
+            bobChat.awaitOutput("[1] you: gone soon  ✓" + NL);
+            aliceChat.awaitOutput(bob + ": gone soon" + NL);
+            aliceChat.awaitOutput("[1] disappeared" + NL);
+            bobChat.awaitOutput("[1] disappeared" + NL);
+
+            bobChat.type("/timer off");
+            aliceChat.awaitOutput("* " + bob + " turned disappearing messages off (chat " + bob + ")" + NL);
+            aliceChat.type("/quit");
+            bobChat.type("/quit");
+            assertThat(aliceChat.awaitExit()).isZero();
+            assertThat(bobChat.awaitExit()).isZero();
+        }
+    }
+
+    @Test
     void badInputIsNamed() {
         CliRun unknown = cli("nobody", "send", "--to", randomPhoneNumber(), "hi");
         assertThat(unknown.awaitExit()).isEqualTo(1);

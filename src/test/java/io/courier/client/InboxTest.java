@@ -54,7 +54,7 @@ class InboxTest {
         Groups groups = new Groups(calls, bobStore, groupState, sessions, outbox, acks,
                 () -> bobStore.credentials().orElseThrow());
         inbox = new Inbox(bobStore, () -> bobStore.credentials().orElseThrow(), sessions, groups, outbox, ticks, acks,
-                () -> { });
+                () -> { }, new Disappearing(bobStore, Schedulers.parallel(), System::currentTimeMillis));
     }
 
     @AfterEach

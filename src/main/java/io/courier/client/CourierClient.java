@@ -53,6 +53,7 @@ public final class CourierClient implements AutoCloseable {
     private final SafetyNumbers safetyNumbers;
     private final Sessions sessions;
     private final Disappearing disappearing;
+    private final Resends resends;
 
     private CourierClient(Channel channel, ClientStore store) {
         this.store = store;
@@ -63,12 +64,13 @@ public final class CourierClient implements AutoCloseable {
         GroupState groupState = new GroupState(store);
         this.ticks = new Ticks(groupState, acks, calls);
         this.sessions = new Sessions(store, calls, this::credentials);
-        this.outbox = new Outbox(calls.blocking(), sessions, connection::write, ticks::onSent);
+        this.outbox = new Outbox(calls.blocking(), sessions, connection::write, this::acknowledged);
+        this.resends = new Resends(sessions, outbox, this::credentials, System::currentTimeMillis);
         this.presence = new Presence(calls, connection::write);
         this.groups = new Groups(calls, store, groupState, sessions, outbox, acks, this::credentials);
         this.disappearing = new Disappearing(store, Schedulers.parallel(), System::currentTimeMillis);
         this.inbox = new Inbox(store, this::credentials, sessions, groups, outbox, ticks, acks, connection::resume,
-                disappearing);
+                disappearing, resends);
         this.unsent = new UnsentMessages(store, UnsentMessages.LIMIT, this::deliver);
         this.safetyNumbers = new SafetyNumbers(store, calls, sessions, this::credentials);
         disappearing.resume();
@@ -564,6 +566,12 @@ public final class CourierClient implements AutoCloseable {
                 .map(sent -> sent.withSentAtMs(message.message().getSentAtMs()))
                 .doOnNext(sent -> disappearing.delivered(new MessageRef(credentials().accountId(), sent.sentAtMs()),
                         message.message()));
+    }
+
+    /** The server stored a send: ticks start, and a 1:1 one is kept for a while in case it must go again. */
+    private void acknowledged(PendingSend send, long serverId) {
+        ticks.onSent(send, serverId);
+        resends.onSent(send, serverId);
     }
 
     /** A new stream knows nothing of this device's presence subscription or of its sends in flight. */

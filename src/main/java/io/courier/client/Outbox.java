@@ -118,6 +118,12 @@ final class Outbox {
         quietly(sendInternal(account, content), what);
     }
 
+    /** A message sent again to the one device that couldn't decrypt it ({@link PendingSend.Resend}), nobody waiting. */
+    void resendQuietly(UUID recipient, int device, byte[] content) {
+        quietly(submit(newClientMessageId(), new PendingSend.Resend(recipient, device, content),
+                Plaintext.seal(Content.getDefaultInstance()), 0), "resend");
+    }
+
     /**
      * A SyncMessage for this account's other devices only (read state), nobody waiting. The server takes no message
      * without a recipient, so {@code carrier} (an account the user talks to) gets an empty Content, which every

@@ -20,7 +20,7 @@ record PendingSend(long clientMessageId, Target target, byte[] selfContent, int 
         this(clientMessageId, target, selfContent, expireAfterSeconds, sink, new AtomicInteger());
     }
 
-    sealed interface Target permits Direct, ToGroup {
+    sealed interface Target permits Direct, ToGroup, Resend {
     }
 
     /**
@@ -28,6 +28,14 @@ record PendingSend(long clientMessageId, Target target, byte[] selfContent, int 
      * (key material, a session ack) is the SDK's own, so it gets no ticks.
      */
     record Direct(UUID recipient, boolean internal, byte[] content) implements Target {
+    }
+
+    /**
+     * A message sent again (content.proto, DecryptionError): {@code content} to the one device of {@code recipient} that
+     * could not decrypt it; the account's other devices, which have it, get an empty Content (the server takes a 1:1
+     * message only for every device of its recipient). The SDK's own: no ticks.
+     */
+    record Resend(UUID recipient, int device, byte[] content) implements Target {
     }
 
     /**

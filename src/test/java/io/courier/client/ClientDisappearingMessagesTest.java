@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import com.datastax.oss.driver.api.core.CqlSession;
 
 import io.courier.api.v1.DataMessage;
 import io.courier.support.ServerTest;
@@ -23,6 +28,9 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class ClientDisappearingMessagesTest extends ServerTest {
     private static final Duration TIMER = Duration.ofSeconds(2);
+
+    @Inject
+    CqlSession session;
 
     @TempDir
     Path dir;
@@ -69,6 +77,32 @@ class ClientDisappearingMessagesTest extends ServerTest {
             assertThat(alicePhone.client.disappearingTimer(account(bob))).isZero();
             bob.client.send(account(alicePhone), text("stays")).block();
             assertThat(DataMessage.parseFrom(alicePhone.nextMessage().plaintext()).getExpireTimerSeconds()).isZero();
+        }
+    }
+
+    @Test
+    void aGroupsTimerReachesEveryMemberAndTheServerKeepsTheGroupMessageNoLonger() throws Exception {
+        try (ClientHarness alice = registered().online(); ClientHarness bob = registered().online();
+                ClientHarness carol = registered().online()) {
+            UUID group = CourierClient.groupId(alice.client.createGroup(List.of(account(bob), account(carol)),
+                    new byte[0]).block());
+
+            alice.client.setDisappearingTimerInGroup(group, TIMER).block();
+            MessageAction changed = new MessageAction.TimerChanged(group, account(alice), TIMER);
+            assertThat(bob.nextAction()).isEqualTo(changed);
+            assertThat(carol.nextAction()).isEqualTo(changed);
+
+            SentMessage sent = carol.client.sendToGroup(group, text("gone soon, all")).block();
+            assertThat(session.execute("SELECT TTL(ciphertext) FROM shared_payloads WHERE payload_id = ?",
+                    sent.serverId()).one().getInt(0)).as("the stored group ciphertext's TTL").isBetween(1, 2);
+            MessageRef secret = new MessageRef(account(carol), sent.sentAtMs());
+            assertThat(alice.nextMessage().ref()).isEqualTo(secret);
+            assertThat(bob.nextMessage().ref()).isEqualTo(secret);
+
+            MessageAction expired = new MessageAction.Expired(secret);
+            assertThat(alice.nextAction()).isEqualTo(expired);
+            assertThat(bob.nextAction()).isEqualTo(expired);
+            assertThat(carol.nextAction()).isEqualTo(expired);
         }
     }
 

@@ -107,8 +107,9 @@ final class GroupSends {
     private Mono<SendOutcome> store(DeviceAddress sender, UUID groupId, Set<UUID> members, OutgoingMessage message,
             SentMessages.Sent send) {
         long clientId = message.getClientMessageId();
-        GroupMessage stored = new GroupMessage(groupId, send.serverId(), sender, clientId, send.serverTime());
         Instant expiresAt = MessageExpiry.expiresAt(send.serverTime(), message.getExpireAfterSeconds());
+        GroupMessage stored = new GroupMessage(groupId, send.serverId(), sender, clientId, send.serverTime(),
+                expiresAt);
         List<Messenger.Addressed> selfCopies = new ArrayList<>();
         for (DeviceEnvelope e : message.getSelfEnvelopesList()) {
             selfCopies.add(new Messenger.Addressed(new DeviceAddress(sender.accountId(), e.getDeviceId()),

@@ -18,8 +18,8 @@ final class ChatCommand extends DeviceCommand {
     void run(Session session) {
         Conversation chat = Conversation.open(session, with);
         cli.terminal.println("Chat with " + chat.target().describe() + ". Type a message and Enter; /file PATH"
-                + " [caption] sends a file; /react N EMOJI, /edit N TEXT and /delete N act on message [N]; /quit"
-                + " leaves. ✓ stored, ✓✓ delivered, ✓✓ read.");
+                + " [caption] sends a file; /react N EMOJI, /edit N TEXT and /delete N act on message [N]; /timer"
+                + " 30s|5m|8h|7d|off sets disappearing messages; /quit leaves. ✓ stored, ✓✓ delivered, ✓✓ read.");
         for (Optional<String> line = cli.terminal.readLine(); line.isPresent() && !line.get().equals("/quit");
                 line = cli.terminal.readLine()) {
             send(session, chat, line.get().strip());
@@ -39,6 +39,8 @@ final class ChatCommand extends DeviceCommand {
                 chat.send(Attachments.upload(session, file, caption), Attachments.summary(file, caption));
             } else if (line.matches("/(react|edit|delete)( .*)?")) {
                 chat.act(line);
+            } else if (line.matches("/timer( .*)?")) {
+                chat.timer(line);
             } else {
                 chat.send(Content.text(line).encode(), line);
             }

@@ -1,5 +1,7 @@
 package io.courier.cli;
 
+import java.time.Duration;
+
 import io.courier.client.MessageRef;
 
 /** A connected session talking to one target: what it sends is numbered and ticked on the view. */
@@ -14,6 +16,15 @@ record Conversation(Target target, MessageView view) {
 
     void send(byte[] content, String summary) {
         view.sent(target.send(content), summary);
+    }
+
+    /** {@code /timer 30s|5m|8h|7d|off}: the chat's disappearing-message timer, for both sides. */
+    void timer(String command) {
+        String value = command.substring("/timer".length()).strip();
+        Duration timer = Durations.parse(value);
+        target.setDisappearingTimer(timer);
+        view.note(timer.isZero() ? "you turned disappearing messages off"
+                : "you set disappearing messages to " + Durations.format(timer));
     }
 
     /** {@code /react N EMOJI}, {@code /edit N TEXT}, {@code /delete N}: on the message shown as [N]. */

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
         subcommands = { RegisterCommand.class, LinkCodeCommand.class, LinkCommand.class, WhoamiCommand.class,
                 DeleteAccountCommand.class,
                 SafetyNumberCommand.class, VerifyCommand.class,
-                SendCommand.class, SendFileCommand.class, ChatCommand.class, GroupCommand.class,
+                SendCommand.class, SendFileCommand.class, ChatCommand.class, GroupCommand.class, PrivacyCommand.class,
                 AdminCommand.class })
 public final class CourierCli {
     @Option(names = "--server", defaultValue = "127.0.0.1:9000", description = "host:port of any node (${DEFAULT-VALUE})")

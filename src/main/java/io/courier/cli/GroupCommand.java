@@ -1,5 +1,6 @@
 package io.courier.cli;
 
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.BiFunction;
@@ -16,7 +17,8 @@ import reactor.core.publisher.Mono;
 /** Group membership; messages go with {@code send --group}, {@code send-file --group} and {@code chat --group}. */
 @Command(name = "group", mixinStandardHelpOptions = true, description = "Create groups and change their members (up to 1024).",
         subcommands = { GroupCommand.Create.class, GroupCommand.Add.class, GroupCommand.Remove.class,
-                GroupCommand.Show.class, GroupCommand.Leave.class })
+                GroupCommand.Show.class, GroupCommand.Leave.class, GroupCommand.InviteLink.class,
+                GroupCommand.RevokeLink.class, GroupCommand.Join.class })
 final class GroupCommand {
     @Command(name = "create", description = "A new group with you as its admin.")
     static final class Create extends DeviceCommand {
@@ -84,6 +86,48 @@ final class GroupCommand {
             cli.terminal.println("Left group " + groupId);
         }
     }
+
+    @Command(name = "invite-link", description = "A new invite link (admins only); the one before stops working.")
+    static final class InviteLink extends OnGroup {
+        @Override
+        void run(Session session) {
+            byte[] token = session.client.createInviteLink(groupId).block();
+            cli.terminal.println("Invite link: " + LINK + Base64.getUrlEncoder().withoutPadding().encodeToString(token));
+            cli.terminal.println("Anyone with it can join with: group join LINK");
+        }
+    }
+
+    @Command(name = "revoke-link", description = "The group's invite link stops working (admins only).")
+    static final class RevokeLink extends OnGroup {
+        @Override
+        void run(Session session) {
+            session.client.revokeInviteLink(groupId).block();
+            cli.terminal.println("The invite link of group " + groupId + " no longer works");
+        }
+    }
+
+    @Command(name = "join", description = "Join a group with its invite link.")
+    static final class Join extends DeviceCommand {
+        @Parameters(paramLabel = "LINK", description = "the link (" + LINK + "…) or just its token")
+        String link;
+
+        @Override
+        void run(Session session) {
+            String token = link.startsWith(LINK) ? link.substring(LINK.length()) : link;
+            byte[] bytes;
+            try {
+                bytes = Base64.getUrlDecoder().decode(token);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'" + link + "' is not an invite link: its token is base64url");
+            }
+            Group joined = session.client.joinGroupByLink(bytes).block();
+            cli.terminal.println("Joined group " + CourierClient.groupId(joined));
+            print(session, joined);
+        }
+    }
+
+    /** How invite links are shared (group.proto suggests this form). */
+    static final String LINK = "courier://join/";
 
     private static void print(Session session, Group group) {
         for (GroupMember member : group.getMembersList()) {

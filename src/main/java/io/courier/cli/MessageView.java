@@ -67,6 +67,11 @@ final class MessageView {
         }
     }
 
+    /** Something this device did to the chat as a whole. */
+    void note(String summary) {
+        print("* " + summary);
+    }
+
     /** This device reacted to, edited or deleted message [n]; the others hear of it through their actions. */
     void acted(int n, String summary) {
         print("[" + n + "] you " + summary);
@@ -119,6 +124,12 @@ final class MessageView {
             print(about(deleted.target()) + "this message was deleted");
         } else if (action instanceof MessageAction.ReadElsewhere read) {
             read.messages().forEach(ref -> print(about(ref) + "read on another device"));
+        } else if (action instanceof MessageAction.TimerChanged changed) {
+            print("* " + session.name(changed.by()) + (changed.timer().isZero() ? " turned disappearing messages off"
+                    : " set disappearing messages to " + Durations.format(changed.timer()))
+                    + " (chat " + session.name(changed.chat()) + ")");
+        } else if (action instanceof MessageAction.Expired expired) {
+            print(about(expired.target()) + "disappeared");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.courier.cli;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
@@ -51,6 +52,11 @@ final class Target {
     void deleteForEveryone(MessageRef message) {
         either(g -> session.client.deleteForEveryoneInGroup(g, message),
                 a -> session.client.deleteForEveryone(a, message));
+    }
+
+    void setDisappearingTimer(Duration timer) {
+        either(g -> session.client.setDisappearingTimerInGroup(g, timer),
+                a -> session.client.setDisappearingTimer(a, timer));
     }
 
     /** The group's send or the account's, waited for. */

@@ -10,9 +10,10 @@ import io.courier.api.v1.DataMessage;
  * What a message says: the body of a {@code DataMessage} (content.proto), the part of the end-to-end plaintext that
  * is the app's. {@link #encode()} gives the serialized DataMessage that {@link CourierClient#send} and
  * {@link CourierClient#sendToGroup} take; {@link #decode} reads {@link IncomingMessage#plaintext()}, which is one.
- * The DataMessage's other fields (quote, disappearing timer, {@code sent_at_ms}) are read and set on the generated
- * {@code DataMessage} itself; the SDK keeps every field, also those it doesn't know, from sender to app. Received
- * reactions, edits and deletes reach the app checked, as {@link MessageAction}s, not as incoming messages.
+ * The DataMessage's other fields (a quote, {@code sent_at_ms}) are read and set on the generated {@code DataMessage}
+ * itself; the SDK keeps every field, also those it doesn't know, from sender to app, except the disappearing timer,
+ * which it sets from the chat's ({@link CourierClient#setDisappearingTimer}). Received reactions, edits, deletes and
+ * timer changes reach the app checked, as {@link MessageAction}s, not as incoming messages.
  */
 public sealed interface Content permits Content.Text, Content.Media, Content.Reaction, Content.Edit, Content.Delete,
         Content.Unsupported {

@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
+import io.courier.api.v1.DataMessage;
 import io.courier.api.v1.Group;
 import io.courier.api.v1.GroupAddPolicy;
 import io.courier.api.v1.GroupEvent;
@@ -51,6 +52,8 @@ public final class CourierClient implements AutoCloseable {
     private final UnsentMessages unsent;
     private final SafetyNumbers safetyNumbers;
     private final Sessions sessions;
+    private final Disappearing disappearing;
+    private final Resends resends;
 
     private CourierClient(Channel channel, ClientStore store) {
         this.store = store;
@@ -61,12 +64,16 @@ public final class CourierClient implements AutoCloseable {
         GroupState groupState = new GroupState(store);
         this.ticks = new Ticks(groupState, acks, calls);
         this.sessions = new Sessions(store, calls, this::credentials);
-        this.outbox = new Outbox(calls.blocking(), sessions, connection::write, ticks::onSent);
+        this.outbox = new Outbox(calls.blocking(), sessions, connection::write, this::acknowledged);
+        this.resends = new Resends(sessions, outbox, this::credentials, System::currentTimeMillis);
         this.presence = new Presence(calls, connection::write);
         this.groups = new Groups(calls, store, groupState, sessions, outbox, acks, this::credentials);
-        this.inbox = new Inbox(store, this::credentials, sessions, groups, outbox, ticks, acks, connection::resume);
+        this.disappearing = new Disappearing(store, Schedulers.parallel(), System::currentTimeMillis);
+        this.inbox = new Inbox(store, this::credentials, sessions, groups, outbox, ticks, acks, connection::resume,
+                disappearing, resends);
         this.unsent = new UnsentMessages(store, UnsentMessages.LIMIT, this::deliver);
         this.safetyNumbers = new SafetyNumbers(store, calls, sessions, this::credentials);
+        disappearing.resume();
     }
 
     public static CourierClient create(Channel channel, ClientStore store) {
@@ -434,7 +441,29 @@ public final class CourierClient implements AutoCloseable {
      * it is hot: what arrives before the first subscriber is kept for it, later subscribers see what comes after.
      */
     public Flux<MessageAction> actions() {
-        return inbox.actions();
+        return Flux.merge(inbox.actions(), disappearing.expirations());
+    }
+
+    // --- disappearing messages ---
+
+    /**
+     * Sets the disappearing-message timer of the chat with {@code peer} (whole seconds; {@link Duration#ZERO} turns it
+     * off) and tells the chat: the peer's devices and this account's others report
+     * {@link MessageAction.TimerChanged}. From then on every message of the chat, sent or received, is removed
+     * ({@link MessageAction.Expired}) that long after it reached the device, and the server keeps it no longer.
+     * IllegalArgumentException for a negative or fractional timer.
+     */
+    public Mono<SentMessage> setDisappearingTimer(UUID peer, Duration timer) {
+        return changeTimer(peer, false, timer);
+    }
+
+    public Mono<SentMessage> setDisappearingTimerInGroup(UUID groupId, Duration timer) {
+        return changeTimer(groupId, true, timer);
+    }
+
+    /** The chat's timer (a 1:1 peer's account id or a group id) as this device knows it; zero: off. */
+    public Duration disappearingTimer(UUID chat) {
+        return disappearing.timer(chat);
     }
 
     /** Reacts to a message of the chat with {@code to}, replacing this user's previous reaction on it. */
@@ -482,6 +511,7 @@ public final class CourierClient implements AutoCloseable {
 
     @Override
     public void close() {
+        disappearing.close();
         unsent.close(); // before the parts below: what fails because of them stays kept for the next run
         acks.flush(); // the receipts' acks that were waiting, before the stream ends
         calls.close();
@@ -512,19 +542,36 @@ public final class CourierClient implements AutoCloseable {
         });
     }
 
+    /** Set here first: the timer update (a DataMessage without a body) is stamped with it like any message. */
+    private Mono<SentMessage> changeTimer(UUID chat, boolean toGroup, Duration timer) {
+        return Mono.defer(() -> {
+            disappearing.set(chat, timer);
+            return sendKept(chat, toGroup, DataMessage.getDefaultInstance().toByteArray());
+        });
+    }
+
     /**
-     * Stamped and kept on the blocking scheduler: keeping writes the state storage, which must not run on the
+     * Stamped (time and the chat's disappearing timer) and kept on the blocking scheduler: keeping writes the state storage, which must not run on the
      * subscriber's thread (an app replying from its incoming() handler would stall the inbox).
      */
     private Mono<SentMessage> sendKept(UUID destination, boolean toGroup, byte[] dataMessage) {
-        return outbox.stamped(dataMessage).flatMap(message -> unsent.send(destination, toGroup, message))
+        return outbox.stamped(dataMessage).map(message -> disappearing.stamp(destination, message))
+                .flatMap(message -> unsent.send(destination, toGroup, message))
                 .subscribeOn(calls.blocking());
     }
 
-    /** One attempt series of a kept message, under its client id. */
+    /** One attempt series of a kept message, under its client id; a disappearing one's time runs from its ack. */
     private Mono<SentMessage> deliver(UnsentMessage message) {
         return (message.toGroup() ? groups.send(message) : outbox.send(message))
-                .map(sent -> sent.withSentAtMs(message.message().getSentAtMs()));
+                .map(sent -> sent.withSentAtMs(message.message().getSentAtMs()))
+                .doOnNext(sent -> disappearing.delivered(new MessageRef(credentials().accountId(), sent.sentAtMs()),
+                        message.message()));
+    }
+
+    /** The server stored a send: ticks start, and a 1:1 one is kept for a while in case it must go again. */
+    private void acknowledged(PendingSend send, long serverId) {
+        ticks.onSent(send, serverId);
+        resends.onSent(send, serverId);
     }
 
     /** A new stream knows nothing of this device's presence subscription or of its sends in flight. */

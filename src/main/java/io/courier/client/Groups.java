@@ -163,7 +163,8 @@ final class Groups {
                         .then(calls.call(() -> new PendingSend.ToGroup(groupId,
                                 groupSessions().encrypt(plan.distributionId(), content), plan.recipients()))))
                 .flatMap(target -> outbox.submit(unsent.clientMessageId(), target, Outbox.transcript(message,
-                        SyncMessage.Sent.newBuilder().setGroupId(WireIds.bytes(groupId)))));
+                        SyncMessage.Sent.newBuilder().setGroupId(WireIds.bytes(groupId))),
+                        Disappearing.serverCap(message)));
     }
 
     /** Sends this device's Sender Key to every device of {@code account}, and records who holds it once stored. */

@@ -23,8 +23,9 @@ import reactor.core.publisher.Sinks;
  * What arrives for this device: each delivery decrypted once, kept in the {@link ClientStore} until the app has it
  * ({@link IncomingQueue}), and acked only then. Reactions, edits, deletes and read state from this account's other
  * devices are checked ({@link ActionRules}) and reported as {@link MessageAction}s instead. Copies are dropped by
- * server id and by origin (a sender's retry under another server id); what is undecryptable is acked and dropped;
- * what is the SDK's own (keys, session acks) is processed and never reaches the app.
+ * server id and by origin (a sender's retry under another server id); what is undecryptable is acked, and asked for
+ * again ({@link Resends}); what is the SDK's own (keys, session acks, resend requests) is processed and never reaches
+ * the app.
  */
 final class Inbox {
     private static final Logger LOG = Logger.getLogger(Inbox.class.getName());
@@ -39,6 +40,8 @@ final class Inbox {
     private final Ticks ticks;
     private final Acks acks;
     private final Runnable roomMade;
+    private final Disappearing disappearing;
+    private final Resends resends;
     private final IncomingQueue incoming;
     private final ActionRules rules = new ActionRules();
     /** Like ticks: kept for a first subscriber, then hot; the delivery is acked once it is emitted. */
@@ -46,7 +49,7 @@ final class Inbox {
 
     /** {@code roomMade} runs each time the app has handled a message: a stream that paused can read on. */
     Inbox(ClientStore store, Supplier<Credentials> credentials, Sessions sessions, Groups groups, Outbox outbox,
-            Ticks ticks, Acks acks, Runnable roomMade) {
+            Ticks ticks, Acks acks, Runnable roomMade, Disappearing disappearing, Resends resends) {
         this.store = store;
         this.credentials = credentials;
         this.sessions = sessions;
@@ -55,6 +58,8 @@ final class Inbox {
         this.ticks = ticks;
         this.acks = acks;
         this.roomMade = roomMade;
+        this.disappearing = disappearing;
+        this.resends = resends;
         this.incoming = new IncomingQueue(store.unhandled(), MAX_UNHANDLED, this::handled);
     }
 
@@ -98,13 +103,17 @@ final class Inbox {
             done.forEach(actions::tryEmitNext);
             forTheApp.ifPresentOrElse(incoming::add, () -> acks.ack(id));
         } catch (Exception e) {
-            // Undecryptable (e.g. a session reset) or not a padded Content: nothing will make it readable later.
-            LOG.log(Level.WARNING, "dropping an undecryptable message " + id + ": " + e.getClass().getSimpleName());
+            // This copy will never be readable: a broken session is mended by asking for the message again (1:1) or
+            // for the sender's key (group); what is not a padded Content is dropped.
+            LOG.log(Level.WARNING, "undecryptable message " + id + ": " + e.getClass().getSimpleName());
             store.markSeen(id, origin);
             acks.ack(id);
-            if (e instanceof NoSessionException && delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE
-                    && !delivery.getGroupId().isEmpty()) {
-                groups.requestSenderKey(sender, WireIds.uuid(delivery.getGroupId()));
+            if (delivery.getType() == EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE) {
+                if (e instanceof NoSessionException && !delivery.getGroupId().isEmpty()) {
+                    groups.requestSenderKey(sender, WireIds.uuid(delivery.getGroupId()));
+                }
+            } else if (Resends.mendable(e)) {
+                resends.requestResend(sender, delivery.getSenderDeviceId(), id);
             }
         }
     }
@@ -128,7 +137,8 @@ final class Inbox {
                     .build(), "session ack");
         }
         Optional<DataMessage> forTheApp = switch (content.getContentCase()) {
-            case DATA_MESSAGE -> toShow(sender, content.getDataMessage(), done);
+            case DATA_MESSAGE -> toShow(delivery.getGroupId().isEmpty() ? sender
+                    : WireIds.uuid(delivery.getGroupId()), sender, content.getDataMessage(), done);
             case SYNC_MESSAGE -> fromOwnDevice(sender, content.getSyncMessage(), done);
             case SENDER_KEY_DISTRIBUTION -> {
                 groups.process(sender, device, content.getSenderKeyDistribution().toByteArray());
@@ -138,8 +148,12 @@ final class Inbox {
                 groups.onSenderKeyRequest(sender, content.getSenderKeyRequest());
                 yield Optional.empty();
             }
-            // A session ack did its work by being decrypted; resend requests and a newer client's kinds are ignored.
-            case SESSION_ACK, DECRYPTION_ERROR, CONTENT_NOT_SET -> Optional.empty();
+            case DECRYPTION_ERROR -> {
+                resends.onDecryptionError(sender, device, content.getDecryptionError());
+                yield Optional.empty();
+            }
+            // A session ack did its work by being decrypted; a newer client's kinds are ignored.
+            case SESSION_ACK, CONTENT_NOT_SET -> Optional.empty();
         };
         if (forTheApp.isEmpty()) {
             store.markSeen(delivery.getServerId(), origin);
@@ -154,9 +168,17 @@ final class Inbox {
         return Optional.of(message);
     }
 
-    /** A message to show; an action on one (by {@code author}) is checked and reported instead. */
-    private Optional<DataMessage> toShow(UUID author, DataMessage message, List<MessageAction> done) {
+    /**
+     * A message of {@code chat} (the 1:1 peer or the group) to show, its disappearing timer noted; an action on one
+     * (by {@code author}) is checked and reported instead, and a timer update only changes the chat's timer.
+     */
+    private Optional<DataMessage> toShow(UUID chat, UUID author, DataMessage message, List<MessageAction> done) {
+        disappearing.observe(chat, author, message).ifPresent(done::add);
+        if (Disappearing.isTimerUpdate(message)) {
+            return Optional.empty();
+        }
         if (!ActionRules.isAction(message)) {
+            disappearing.delivered(new MessageRef(author, message.getSentAtMs()), message);
             return Optional.of(message);
         }
         rules.accept(author, message).ifPresent(done::add);
@@ -172,14 +194,22 @@ final class Inbox {
             return Optional.empty();
         }
         return switch (sync.getSyncCase()) {
-            case SENT -> sync.getSent().hasMessage() ? toShow(sender, sync.getSent().getMessage(), done)
-                    : Optional.empty();
+            case SENT -> sentElsewhere(sender, sync.getSent(), done);
             case READ -> {
                 readElsewhere(sync.getRead()).ifPresent(done::add);
                 yield Optional.empty();
             }
             case SETTINGS, SYNC_NOT_SET -> Optional.empty();
         };
+    }
+
+    /** A message another device of this account sent; one without a message or a well-formed chat is ignored. */
+    private Optional<DataMessage> sentElsewhere(UUID me, SyncMessage.Sent sent, List<MessageAction> done) {
+        com.google.protobuf.ByteString chat = sent.hasGroupId() ? sent.getGroupId() : sent.getRecipientAccountId();
+        if (!sent.hasMessage() || chat.size() != Uuids.BYTES) {
+            return Optional.empty();
+        }
+        return toShow(WireIds.uuid(chat), me, sent.getMessage(), done);
     }
 
     /** The read messages this device can name (a malformed reference names none). */

@@ -1,5 +1,6 @@
 package io.courier.client;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -11,7 +12,7 @@ import java.util.UUID;
  * author edits or deletes it, within {@link ActionRules#EDIT_WINDOW} and {@link ActionRules#DELETE_WINDOW}.
  */
 public sealed interface MessageAction permits MessageAction.Reacted, MessageAction.Edited, MessageAction.Deleted,
-        MessageAction.ReadElsewhere {
+        MessageAction.ReadElsewhere, MessageAction.TimerChanged, MessageAction.Expired {
 
     /** {@code by}'s reaction on {@code target}, replacing its previous one; an empty emoji takes it away. */
     record Reacted(MessageRef target, UUID by, Optional<String> emoji) implements MessageAction {
@@ -31,5 +32,16 @@ public sealed interface MessageAction permits MessageAction.Reacted, MessageActi
 
     /** The user read these messages on another of its devices: clear their unread state here (no receipt again). */
     record ReadElsewhere(List<MessageRef> messages) implements MessageAction {
+    }
+
+    /**
+     * {@code by} (or this user on another device) set the disappearing-message timer of {@code chat} (the 1:1 peer's
+     * account id or the group id); zero turns it off. Messages of the chat sent from now on disappear after it.
+     */
+    record TimerChanged(UUID chat, UUID by, Duration timer) implements MessageAction {
+    }
+
+    /** A disappearing message's time is over (counted from its delivery to this device): remove it, no placeholder. */
+    record Expired(MessageRef target) implements MessageAction {
     }
 }

@@ -70,7 +70,7 @@ final class Outbox {
         return submit(unsent.clientMessageId(), new PendingSend.Direct(unsent.destination(), false,
                         Plaintext.seal(Content.newBuilder().setDataMessage(message).build())),
                 transcript(message, SyncMessage.Sent.newBuilder()
-                        .setRecipientAccountId(WireIds.bytes(unsent.destination()))));
+                        .setRecipientAccountId(WireIds.bytes(unsent.destination()))), Disappearing.serverCap(message));
     }
 
     /** Random and never 0 (0 is "none" on the wire). */
@@ -110,12 +110,18 @@ final class Outbox {
     /** Key material or a session ack: the SDK's own, to every device of {@code account} and this account's others. */
     Mono<SentMessage> sendInternal(UUID account, Content content) {
         byte[] sealed = Plaintext.seal(content);
-        return submit(newClientMessageId(), new PendingSend.Direct(account, true, sealed), sealed);
+        return submit(newClientMessageId(), new PendingSend.Direct(account, true, sealed), sealed, 0);
     }
 
     /** Same, with nobody waiting for the result. */
     void sendInternalQuietly(UUID account, Content content, String what) {
         quietly(sendInternal(account, content), what);
+    }
+
+    /** A message sent again to the one device that couldn't decrypt it ({@link PendingSend.Resend}), nobody waiting. */
+    void resendQuietly(UUID recipient, int device, byte[] content) {
+        quietly(submit(newClientMessageId(), new PendingSend.Resend(recipient, device, content),
+                Plaintext.seal(Content.getDefaultInstance()), 0), "resend");
     }
 
     /**
@@ -126,21 +132,25 @@ final class Outbox {
     void syncQuietly(UUID carrier, SyncMessage sync, String what) {
         quietly(submit(newClientMessageId(), new PendingSend.Direct(carrier, true,
                 Plaintext.seal(Content.getDefaultInstance())),
-                Plaintext.seal(Content.newBuilder().setSyncMessage(sync).build())), what);
+                Plaintext.seal(Content.newBuilder().setSyncMessage(sync).build()), 0), what);
     }
 
     private static void quietly(Mono<SentMessage> send, String what) {
         send.subscribe(sent -> { }, e -> LOG.log(Level.FINE, what + " not sent", e));
     }
 
-    /** Sent once subscribed to; cancelling forgets it (a frame already written may still be stored). */
-    Mono<SentMessage> submit(long clientMessageId, PendingSend.Target target, byte[] selfContent) {
+    /**
+     * Sent once subscribed to; cancelling forgets it (a frame already written may still be stored). The server keeps
+     * it {@code expireAfterSeconds} at most (0: its normal retention).
+     */
+    Mono<SentMessage> submit(long clientMessageId, PendingSend.Target target, byte[] selfContent,
+            int expireAfterSeconds) {
         return Mono.<SentMessage>create(sink -> {
             if (closed) {
                 sink.error(new IllegalStateException("client closed"));
                 return;
             }
-            PendingSend send = new PendingSend(clientMessageId, target, selfContent, sink);
+            PendingSend send = new PendingSend(clientMessageId, target, selfContent, expireAfterSeconds, sink);
             pending.put(clientMessageId, send);
             sink.onDispose(() -> pending.remove(clientMessageId));
             blocking.schedule(() -> encryptAndSend(send));

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.IntFunction;
 
 import org.signal.libsignal.protocol.SessionBuilder;
 import org.signal.libsignal.protocol.SessionCipher;
@@ -64,17 +65,23 @@ final class SessionCrypto {
      * would otherwise both use the same message key, and the recipient would drop the second as a duplicate.
      */
     List<DeviceEnvelope> encrypt(UUID account, byte[] plaintext, int except) throws Exception {
-        return store.atomically(() -> encryptHoldingStore(account, plaintext, except));
+        return encrypt(account, device -> plaintext, except);
     }
 
-    private List<DeviceEnvelope> encryptHoldingStore(UUID account, byte[] plaintext, int except) throws Exception {
+    /** Same, with a plaintext of its own for each device. */
+    List<DeviceEnvelope> encrypt(UUID account, IntFunction<byte[]> plaintextFor, int except) throws Exception {
+        return store.atomically(() -> encryptHoldingStore(account, plaintextFor, except));
+    }
+
+    private List<DeviceEnvelope> encryptHoldingStore(UUID account, IntFunction<byte[]> plaintextFor, int except)
+            throws Exception {
         List<DeviceEnvelope> envelopes = new ArrayList<>();
         for (int device : devicesWithSessions(account)) {
             if (device == except) {
                 continue;
             }
             SignalProtocolAddress to = address(account, device);
-            CiphertextMessage message = new SessionCipher(store, to).encrypt(plaintext);
+            CiphertextMessage message = new SessionCipher(store, to).encrypt(plaintextFor.apply(device));
             envelopes.add(DeviceEnvelope.newBuilder()
                     .setDeviceId(device)
                     .setRegistrationId(store.loadSession(to).getRemoteRegistrationId())

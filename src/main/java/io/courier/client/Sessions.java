@@ -55,14 +55,22 @@ final class Sessions implements Outbox.Encryption {
             if (crypto.devicesWithSessions(direct.recipient()).isEmpty()) {
                 crypto.startSessions(direct.recipient(), 0, 0);
             }
+        } else if (send.target() instanceof PendingSend.Resend resend) {
+            store.trust().checkSendable(resend.recipient());
         }
         return store.atomically(() -> {
             OutgoingMessage.Builder message = OutgoingMessage.newBuilder()
                     .setClientMessageId(send.clientMessageId())
+                    .setExpireAfterSeconds(send.expireAfterSeconds())
                     .addAllSelfEnvelopes(crypto.encrypt(me.accountId(), send.selfContent(), me.deviceId()));
             if (send.target() instanceof PendingSend.Direct direct) {
                 message.setRecipientAccountId(WireIds.bytes(direct.recipient()))
                         .addAllEnvelopes(crypto.encrypt(direct.recipient(), direct.content(), 0));
+            } else if (send.target() instanceof PendingSend.Resend resend) {
+                byte[] nothing = Plaintext.seal(io.courier.api.v1.Content.getDefaultInstance());
+                message.setRecipientAccountId(WireIds.bytes(resend.recipient()))
+                        .addAllEnvelopes(crypto.encrypt(resend.recipient(),
+                                device -> device == resend.device() ? resend.content() : nothing, 0));
             } else if (send.target() instanceof PendingSend.ToGroup group) {
                 message.setGroupId(WireIds.bytes(group.groupId()))
                         .setGroupCiphertext(ByteString.copyFrom(group.groupCiphertext()));
@@ -145,13 +153,21 @@ final class Sessions implements Outbox.Encryption {
         }
     }
 
-    /** A new one each time: its key stub carries the credentials, which come only with registration. */
+    /**
+     * Drops the session with one device (it failed to decrypt what that device sent): the next message to it starts a
+     * new one from a fetched bundle, which that device adopts on decrypting it.
+     */
+    void forget(UUID account, int device) {
+        crypto().forget(account, device);
+    }
+
     /** Whether this device has a session with another device of its account: one to tell what the user did here. */
     boolean hasOwnDeviceSessions() {
         Credentials me = credentials.get();
         return crypto().devicesWithSessions(me.accountId()).stream().anyMatch(device -> device != me.deviceId());
     }
 
+    /** A new one each time: its key stub carries the credentials, which come only with registration. */
     private SessionCrypto crypto() {
         return new SessionCrypto(store, calls.keys());
     }

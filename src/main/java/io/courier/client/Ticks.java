@@ -58,6 +58,8 @@ final class Ticks {
                 sentRecipients.remember(serverId, direct.recipient());
                 ticks.tryEmitNext(new Tick(serverId, direct.recipient(), Tick.State.SENT));
             }
+        } else if (send.target() instanceof PendingSend.Resend) {
+            groupState.markDistributionMessage(serverId); // a copy of an earlier message: its receipts are the SDK's
         } else if (send.target() instanceof PendingSend.ToGroup group) {
             groupStatuses.tryEmitNext(groupState.track(serverId, group.groupId(), group.recipients()));
         }

@@ -81,7 +81,7 @@ final class DeviceStreams {
                 BusIntake.NOTICES_QUEUED);
         DeviceMailbox mailbox = new DeviceMailbox(device, new Presence(memberId, epoch), inbox,
                 tracing.settler(messenger), tracing.outlet(new StreamOutlet(outbound, frames, refusals, end, metrics,
-                        delivery, clock)), limits, timers, executor);
+                        delivery, clock)), limits, timers, executor, clock);
         UpFrames upFrames = new UpFrames(metrics, refusals,
                 new SendPath(device, messenger, budgets.sends(), frames, outbound, refusals, serial),
                 new AckPath(device, messenger, mailbox, budgets, config.window(), outbound, refusals, serial),

@@ -130,9 +130,10 @@ final class FanoutJobStore {
         if (row.getByte("kind") == KIND_EVENT) {
             return new FanoutJob.EventJob(groupId, jobId, Blobs.bytes(row.getByteBuffer("event")), recipients);
         }
+        // A resumed job's copies of a disappearing message end with its payload's TTL instead of their own.
         return new FanoutJob.MessageJob(new GroupMessage(groupId, jobId,
                 new DeviceAddress(row.getUuid("sender_account_id"), row.getInt("sender_device_id")),
-                row.getLong("client_message_id"), row.getInstant("server_ts")), recipients);
+                row.getLong("client_message_id"), row.getInstant("server_ts"), null), recipients);
     }
 
     private static ByteBuffer encode(List<UUID> accounts) {

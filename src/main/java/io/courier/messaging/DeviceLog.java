@@ -1,6 +1,7 @@
 package io.courier.messaging;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,13 +74,14 @@ final class DeviceLog {
         String key = "INSERT INTO device_log (account_id, device_id, bucket, seq, server_id, kind, ";
         insertMessage = session.prepare(key + "sender_account_id, sender_device_id, client_message_id, server_ts,"
                 + " envelope_type, ciphertext, payload_ref, group_id, sync_recipient_id)"
-                + " VALUES (?, ?, ?, ?, ?, " + KIND_MESSAGE + ", ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                + " VALUES (?, ?, ?, ?, ?, " + KIND_MESSAGE + ", ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?");
         insertReceipt = session.prepare(key + "server_ts, receipt_recipient_id, receipt_more_recipients,"
                 + " message_server_id, receipt_state, group_id) VALUES (?, ?, ?, ?, ?, " + KIND_RECEIPT
                 + ", ?, ?, ?, ?, ?, ?)");
         // A group event's bytes are a shared payload stored under the event's own id.
         insertGroupEvent = session.prepare(key + "payload_ref) VALUES (?, ?, ?, ?, ?, " + KIND_GROUP_EVENT + ", ?)");
-        insertShared = session.prepare("INSERT INTO shared_payloads (payload_id, ciphertext) VALUES (?, ?)");
+        insertShared = session.prepare("INSERT INTO shared_payloads (payload_id, ciphertext) VALUES (?, ?)"
+                + " USING TTL ?");
         selectShared = session.prepare("SELECT ciphertext FROM shared_payloads WHERE payload_id = ?");
         selectRange = session.prepare("SELECT " + COLUMNS + " FROM device_log WHERE account_id = ? AND device_id = ?"
                 + " AND bucket = ? AND seq > ? AND seq <= ? LIMIT ?");
@@ -128,7 +130,7 @@ final class DeviceLog {
             return insertMessage.bind(account, device, bucket, q.seq(), m.serverId(), m.sender(), m.senderDevice(),
                     m.clientMessageId(), m.serverTime(), (byte) m.envelopeType(),
                     shared ? null : ByteBuffer.wrap(m.ciphertext()), shared ? m.serverId() : null, m.groupId(),
-                    m.syncRecipient());
+                    m.syncRecipient(), MessageExpiry.ttlSeconds(m));
         }
         if (q.item() instanceof InboxItem.GroupChange g) {
             return insertGroupEvent.bind(account, device, bucket, q.seq(), g.serverId(), g.serverId());
@@ -254,7 +256,12 @@ final class DeviceLog {
 
     /** Stores a payload once for many queues (group messages and events). */
     Mono<Void> putSharedPayload(long payloadId, byte[] ciphertext) {
-        return cql.write(insertShared.bind(payloadId, ByteBuffer.wrap(ciphertext)));
+        return putSharedPayload(payloadId, ciphertext, MessageExpiry.RETENTION);
+    }
+
+    /** Same, kept {@code lifetime} at most (a disappearing group message's). */
+    Mono<Void> putSharedPayload(long payloadId, byte[] ciphertext, Duration lifetime) {
+        return cql.write(insertShared.bind(payloadId, ByteBuffer.wrap(ciphertext), MessageExpiry.ttlSeconds(lifetime)));
     }
 
     /** An expired shared payload reads as empty bytes; the device acks the entry and moves on. */

@@ -1,5 +1,6 @@
 package io.courier.messaging;
 
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -57,6 +58,7 @@ public final class DeviceMailbox {
     private final MailboxLimits limits;
     private final Scheduler timer;
     private final Executor serial;
+    private final Clock clock;
 
     /** Delivered, not yet acked, by sequence; and their sequences by server id (devices ack by server id). */
     private final TreeMap<Long, Queued> unacked = new TreeMap<>();
@@ -90,7 +92,7 @@ public final class DeviceMailbox {
 
     /** @param stream this mailbox's stream: its member and epoch, which enqueues push to while it is open */
     public DeviceMailbox(DeviceAddress device, Presence stream, MailboxStorage storage, AckSettler settler,
-            MailboxOutlet outlet, MailboxLimits limits, Scheduler timer, Executor serial) {
+            MailboxOutlet outlet, MailboxLimits limits, Scheduler timer, Executor serial, Clock clock) {
         this.device = device;
         this.stream = stream;
         this.storage = storage;
@@ -99,6 +101,7 @@ public final class DeviceMailbox {
         this.limits = limits;
         this.timer = timer;
         this.serial = serial;
+        this.clock = clock;
     }
 
     /**
@@ -323,6 +326,9 @@ public final class DeviceMailbox {
     }
 
     private void deliver(Queued queued) {
+        if (MessageExpiry.expired(queued.item(), clock.instant())) {
+            return; // a disappearing message past its time: never delivered, and the mark passes it like an acked one
+        }
         // A queue may hold one server id twice (a send retried after its first attempt was cut short): the device
         // sees it once, and the mark passes the second copy once the first is acked.
         if (unackedSeqs.putIfAbsent(queued.item().serverId(), queued.seq()) != null) {

@@ -55,7 +55,8 @@ public final class GroupInbox implements GroupWrites {
     private Mono<Void> copyTo(UUID member, GroupMessage message, byte[] ciphertext) {
         InboxItem.Message item = new InboxItem.Message(message.serverId(), message.sender().accountId(),
                 message.sender().deviceId(), message.clientMessageId(), message.serverTime(),
-                EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE_VALUE, ciphertext, message.groupId(), null);
+                EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE_VALUE, ciphertext, message.groupId(), null,
+                message.expiresAt(), null);
         return toEveryDevice(member, item, true);
     }
 

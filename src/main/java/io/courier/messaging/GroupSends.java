@@ -1,5 +1,7 @@
 package io.courier.messaging;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -105,16 +107,21 @@ final class GroupSends {
     private Mono<SendOutcome> store(DeviceAddress sender, UUID groupId, Set<UUID> members, OutgoingMessage message,
             SentMessages.Sent send) {
         long clientId = message.getClientMessageId();
-        GroupMessage stored = new GroupMessage(groupId, send.serverId(), sender, clientId, send.serverTime());
+        Instant expiresAt = MessageExpiry.expiresAt(send.serverTime(), message.getExpireAfterSeconds());
+        GroupMessage stored = new GroupMessage(groupId, send.serverId(), sender, clientId, send.serverTime(),
+                expiresAt);
         List<Messenger.Addressed> selfCopies = new ArrayList<>();
         for (DeviceEnvelope e : message.getSelfEnvelopesList()) {
             selfCopies.add(new Messenger.Addressed(new DeviceAddress(sender.accountId(), e.getDeviceId()),
                     new InboxItem.Message(send.serverId(), sender.accountId(), sender.deviceId(), clientId,
-                            send.serverTime(), e.getTypeValue(), e.getCiphertext().toByteArray(), groupId, null)));
+                            send.serverTime(), e.getTypeValue(), e.getCiphertext().toByteArray(), groupId, null,
+                            expiresAt, null)));
         }
         Set<UUID> recipients = new HashSet<>(members);
         recipients.remove(sender.accountId());
-        return log.putSharedPayload(send.serverId(), message.getGroupCiphertext().toByteArray())
+        // Members' copies reference the payload: a disappearing message's goes when its time is over.
+        return log.putSharedPayload(send.serverId(), message.getGroupCiphertext().toByteArray(),
+                        expiresAt == null ? MessageExpiry.RETENTION : Duration.between(send.serverTime(), expiresAt))
                 .then(queues.enqueueEach(selfCopies, true))
                 .flatMap(enqueued -> fanout.schedule(stored, recipients).then(Mono.fromRunnable(() -> {
                     metrics.messageStored();

@@ -20,17 +20,18 @@ public sealed interface InboxItem extends Serializable {
 
     /**
      * A message. {@code syncRecipient} is set on copies sent to the sender's own other devices; {@code groupId} on
-     * group messages; {@code trace} (a W3C traceparent) on copies of a sampled send only ({@code MessageTracing}),
-     * in the grid and on the node bus, not in the log.
+     * group messages; {@code expiresAt} on disappearing messages, which are dropped undelivered after it
+     * ({@link MessageExpiry}); {@code trace} (a W3C traceparent) on copies of a sampled send only
+     * ({@code MessageTracing}), in the grid and on the node bus, not in the log.
      */
     record Message(long serverId, UUID sender, int senderDevice, long clientMessageId, Instant serverTime,
-            int envelopeType, byte[] ciphertext, UUID groupId, UUID syncRecipient, String trace)
+            int envelopeType, byte[] ciphertext, UUID groupId, UUID syncRecipient, Instant expiresAt, String trace)
             implements InboxItem {
-        /** An untraced copy. */
+        /** An untraced copy kept for the log's whole retention. */
         public Message(long serverId, UUID sender, int senderDevice, long clientMessageId, Instant serverTime,
                 int envelopeType, byte[] ciphertext, UUID groupId, UUID syncRecipient) {
             this(serverId, sender, senderDevice, clientMessageId, serverTime, envelopeType, ciphertext, groupId,
-                    syncRecipient, null);
+                    syncRecipient, null, null);
         }
 
         /**

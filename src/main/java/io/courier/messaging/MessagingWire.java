@@ -1,6 +1,7 @@
 package io.courier.messaging;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -36,10 +37,11 @@ final class MessagingWire {
                     out.writeByteArray(m.ciphertext());
                     Wire.writeUuid(out, m.groupId());
                     Wire.writeUuid(out, m.syncRecipient());
+                    out.writeLong(m.expiresAt() == null ? 0 : m.expiresAt().toEpochMilli()); // 0: none
                     out.writeString(m.trace());
                 }, in -> new InboxItem.Message(in.readLong(), Wire.readUuid(in), in.readInt(), in.readLong(),
                         Wire.readInstant(in), in.readInt(), in.readByteArray(), Wire.readUuid(in),
-                        Wire.readUuid(in), in.readString())),
+                        Wire.readUuid(in), expiresAt(in.readLong()), in.readString())),
                 Wire.of(InboxItem.Receipt.class, 101, (out, r) -> {
                     out.writeLong(r.serverId());
                     out.writeLong(r.messageServerId());
@@ -105,6 +107,10 @@ final class MessagingWire {
                 })));
         Stream.of(QueueOps.wire(), HeldTicks.wire()).forEach(serializers::addAll);
         return new GridTypes(List.copyOf(serializers));
+    }
+
+    private static Instant expiresAt(long epochMillis) {
+        return epochMillis == 0 ? null : Instant.ofEpochMilli(epochMillis);
     }
 
     static void writeLongs(ObjectDataOutput out, Collection<Long> values) throws IOException {

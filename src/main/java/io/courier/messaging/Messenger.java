@@ -214,7 +214,8 @@ public final class Messenger implements DeviceMailbox.AckSettler {
     private static InboxItem.Message item(DeviceAddress sender, OutgoingMessage message, long serverId, Instant now,
             DeviceEnvelope envelope, UUID syncRecipient, String trace) {
         return new InboxItem.Message(serverId, sender.accountId(), sender.deviceId(), message.getClientMessageId(), now,
-                envelope.getTypeValue(), envelope.getCiphertext().toByteArray(), null, syncRecipient, trace);
+                envelope.getTypeValue(), envelope.getCiphertext().toByteArray(), null, syncRecipient,
+                MessageExpiry.expiresAt(now, message.getExpireAfterSeconds()), trace);
     }
 
     /**

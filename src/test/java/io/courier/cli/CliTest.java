@@ -198,6 +198,74 @@ class CliTest extends ServerTest {
     }
 
     @Test
+    void aDisappearingTimerSetInOneChatExpiresMessagesOnBothSides() {
+        String alice = registerWithCli("alice");
+        String bob = registerWithCli("bob");
+        try (CliRun aliceChat = cli("alice", "chat", "--to", bob); CliRun bobChat = cli("bob", "chat", "--to", alice)) {
+            aliceChat.awaitOutput("Chat with " + bob);
+            bobChat.awaitOutput("Chat with " + alice);
+            aliceChat.type("/timer 2 days");
+            aliceChat.awaitOutput("! not sent: use /timer N followed by s, m, h, d or w (30s, 8h, 7d), or /timer off"
+                    + NL);
+
+            aliceChat.type("/timer 2s");
+            aliceChat.awaitOutput("* you set disappearing messages to 2s" + NL);
+            bobChat.awaitOutput("* " + alice + " set disappearing messages to 2s (chat " + alice + ")" + NL);
+            bobChat.type("gone soon");
+            bobChat.awaitOutput("[1] you: gone soon  ✓" + NL);
+            aliceChat.awaitOutput(bob + ": gone soon" + NL);
+            aliceChat.awaitOutput("[1] disappeared" + NL);
+            bobChat.awaitOutput("[1] disappeared" + NL);
+
+            bobChat.type("/timer off");
+            aliceChat.awaitOutput("* " + bob + " turned disappearing messages off (chat " + bob + ")" + NL);
+            aliceChat.type("/quit");
+            bobChat.type("/quit");
+            assertThat(aliceChat.awaitExit()).isZero();
+            assertThat(bobChat.awaitExit()).isZero();
+        }
+    }
+
+    @Test
+    void groupAddPolicyContactsAndInviteLinks() {
+        String alice = registerWithCli("alice");
+        String bob = registerWithCli("bob");
+        String carol = registerWithCli("carol");
+        Matcher created = Pattern.compile("Group (\\S+) created").matcher(run("alice", "group", "create", bob));
+        assertThat(created.find()).isTrue();
+        String group = created.group(1);
+
+        assertThat(run("carol", "privacy", "group-adds", "contacts")).contains("Who may add you to groups: contacts");
+        CliRun refused = cli("alice", "group", "add", group, carol);
+        assertThat(refused.awaitExit()).isEqualTo(1);
+        assertThat(refused.screen()).contains("error: PERMISSION_DENIED");
+        assertThat(run("carol", "privacy", "contacts", alice)).contains("Contacts: 1");
+        assertThat(run("alice", "group", "add", group, carol)).contains(carol);
+        assertThat(run("carol", "group", "leave", group)).contains("Left group " + group);
+
+        assertThat(run("carol", "privacy", "group-adds", "nobody")).contains("nobody");
+        Matcher link = Pattern.compile("Invite link: (courier://join/\\S+)").matcher(run("alice", "group",
+                "invite-link", group));
+        assertThat(link.find()).isTrue();
+        assertThat(run("carol", "group", "join", link.group(1))).contains("Joined group " + group)
+                .contains(" admin" + NL).contains("  you (");
+        CliRun notAdmin = cli("bob", "group", "invite-link", group);
+        assertThat(notAdmin.awaitExit()).isEqualTo(1);
+        assertThat(notAdmin.screen()).contains("error: PERMISSION_DENIED");
+
+        run("alice", "group", "revoke-link", group);
+        registerWithCli("dave");
+        CliRun revoked = cli("dave", "group", "join", link.group(1));
+        assertThat(revoked.awaitExit()).isEqualTo(1);
+        assertThat(revoked.screen()).contains("error: NOT_FOUND");
+        CliRun garbled = cli("dave", "group", "join", "courier://join/not*base64");
+        assertThat(garbled.awaitExit()).isEqualTo(1);
+        assertThat(garbled.screen()).contains("is not an invite link");
+        assertThat(run("alice", "group", "show", group).lines().filter(line -> line.startsWith("  ")))
+                .as("alice, bob and carol").hasSize(3);
+    }
+
+    @Test
     void badInputIsNamed() {
         CliRun unknown = cli("nobody", "send", "--to", randomPhoneNumber(), "hi");
         assertThat(unknown.awaitExit()).isEqualTo(1);

@@ -54,7 +54,8 @@ class InboxTest {
         Groups groups = new Groups(calls, bobStore, groupState, sessions, outbox, acks,
                 () -> bobStore.credentials().orElseThrow());
         inbox = new Inbox(bobStore, () -> bobStore.credentials().orElseThrow(), sessions, groups, outbox, ticks, acks,
-                () -> { });
+                () -> { }, new Disappearing(bobStore, Schedulers.parallel(), System::currentTimeMillis),
+                new Resends(sessions, outbox, () -> bobStore.credentials().orElseThrow(), System::currentTimeMillis));
     }
 
     @AfterEach

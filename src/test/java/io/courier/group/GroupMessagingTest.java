@@ -2,6 +2,7 @@ package io.courier.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -64,6 +65,29 @@ class GroupMessagingTest extends GroupServerTest {
             }
         }
         return deliveries;
+    }
+
+    @Test
+    void aDisappearingGroupMessageIsNotDeliveredToAMemberOfflinePastItsTimer() {
+        Participant alice = participant();
+        Participant bob = participant();
+        Group group = create(alice, bob);
+        long stays;
+        try (RawStream a = connect(alice)) {
+            drainMessages(a);
+            ConnectRequest brief = groupSend(clientId(), group, "for a minute");
+            a.send(brief.toBuilder().setSend(brief.getSend().toBuilder().setExpireAfterSeconds(60)).build());
+            a.next(FrameCase.SEND_ACK);
+            a.send(groupSend(clientId(), group, "kept"));
+            stays = a.next(FrameCase.SEND_ACK).getSendAck().getServerId();
+        }
+        awaitFanout(group);
+
+        clock.advance(Duration.ofSeconds(61));
+
+        try (RawStream b = connect(bob)) {
+            assertThat(drainMessages(b)).extracting(Delivery::getServerId).containsExactly(stays);
+        }
     }
 
     @Test

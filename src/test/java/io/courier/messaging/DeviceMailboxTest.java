@@ -2,8 +2,10 @@ package io.courier.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -34,7 +36,8 @@ class DeviceMailboxTest {
 
     private DeviceMailbox mailbox(int window, int windowBytes) {
         return new DeviceMailbox(DEVICE, new Presence("member", 1), queue, queue::settle, outlet,
-                new MailboxLimits(window, windowBytes, 4, 2, RESCAN), timer, Runnable::run);
+                new MailboxLimits(window, windowBytes, 4, 2, RESCAN), timer, Runnable::run,
+                Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
     private InboxItem message(int bytes) {
@@ -69,6 +72,28 @@ class DeviceMailboxTest {
         assertThat(outlet.delivered).containsExactlyElementsOf(items(stored));
         assertThat(outlet.queueEmpty).isOne();
         assertThat(queue.state.ackedThrough).isEqualTo(stored.get(9).seq());
+    }
+
+    @Test
+    void aDisappearingMessagePastItsTimeIsNotDeliveredAndTheMarkPassesIt() {
+        Queued expired = queue.enqueue(new InboxItem.Message(nextId += 1000, UUID.randomUUID(), 1, nextId,
+                NOW.minusSeconds(60), EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE_VALUE, new byte[10], null, null,
+                NOW, null));
+        Queued running = queue.enqueue(new InboxItem.Message(nextId += 1000, UUID.randomUUID(), 1, nextId,
+                NOW.minusSeconds(60), EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE_VALUE, new byte[10], null, null,
+                NOW.plusSeconds(1), null));
+        DeviceMailbox mailbox = mailbox(16, 1 << 20);
+
+        mailbox.start();
+        Queued pushedLate = queue.enqueue(new InboxItem.Message(nextId += 1000, UUID.randomUUID(), 1, nextId,
+                NOW.minusSeconds(5), EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE_VALUE, new byte[10], null, null,
+                NOW.minusMillis(1), null));
+        mailbox.push(pushedLate);
+
+        assertThat(outlet.delivered).containsExactly(running.item());
+        mailbox.ack(List.of(running.item().serverId())).block();
+        assertThat(queue.state.ackedThrough).isEqualTo(pushedLate.seq());
+        assertThat(queue.settledIds).doesNotContain(expired.item().serverId(), pushedLate.item().serverId());
     }
 
     @Test

@@ -41,7 +41,7 @@ class MessagingWireTest extends ServerTest {
         InboxItem message = new InboxItem.Message(1, account, 2, 3, Instant.ofEpochSecond(10, 123_456_789), 1,
                 new byte[] {1, 2, 3}, null, UUID.randomUUID());
         InboxItem traced = new InboxItem.Message(6, account, 2, 3, Instant.ofEpochSecond(10), 1, new byte[] {4},
-                UUID.randomUUID(), null, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+                UUID.randomUUID(), null, null, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
         InboxItem receipt = new InboxItem.Receipt(4, 1, List.of(account, UUID.randomUUID()),
                 ReceiptState.RECEIPT_STATE_READ, Instant.ofEpochMilli(99), UUID.randomUUID());
         InboxItem groupChange = new InboxItem.GroupChange(5, new byte[] {9});
@@ -49,6 +49,8 @@ class MessagingWireTest extends ServerTest {
         List<Queued> queued = List.of(new Queued(11, message), new Queued(12, receipt));
         List<Object> values = List.of(
                 new DeviceAddress(account, 3), message, traced, receipt, groupChange, queued.get(0), send, limits,
+                new InboxItem.Message(1, account, 2, 3, Instant.ofEpochSecond(10), 1, new byte[] {1}, null, null,
+                        Instant.ofEpochMilli(70_123), null),
                 new DeviceQueue.Spill(queued, List.of(), Map.of(5L, send)),
                 new QueueOps.Enqueue(account, items, true, false, 42, limits),
                 new QueueOps.Place(account, 9, items, false, 43, limits),

@@ -207,10 +207,13 @@ public final class AccountRegistry {
         });
     }
 
-    /** Finishes the account's deletion if one started (its marker is there); false if none did or it is done. */
-    Mono<Boolean> finishIfMarked(UUID accountId) {
-        return devices.load(accountId).flatMap(read -> read.deletedAt().isPresent()
-                ? finishDeletion(accountId, read).thenReturn(true) : Mono.just(false));
+    /**
+     * Finishes the account's deletion if one started before {@code markedBefore} (its marker is there); false if
+     * none did, it is done, or it is younger (still running, most likely).
+     */
+    Mono<Boolean> finishIfMarked(UUID accountId, Instant markedBefore) {
+        return devices.load(accountId).flatMap(read -> read.deletedAt().filter(at -> at.isBefore(markedBefore))
+                .isPresent() ? finishDeletion(accountId, read).thenReturn(true) : Mono.just(false));
     }
 
     /**

@@ -114,15 +114,16 @@ final class DeviceLog {
      * Appends items to one device's log, one round trip per partition they fall in (an unlogged batch on one
      * partition is atomic). {@code shared}: a message's ciphertext is a shared payload stored under its server id.
      */
-    Mono<Void> append(DeviceAddress to, List<Queued> items, boolean shared) {
+    Mono<Void> append(DeviceAddress to, List<Queued> items, boolean shared, Instant now) {
         Map<Long, List<BatchableStatement<?>>> byBucket = new LinkedHashMap<>();
         for (Queued q : items) {
-            byBucket.computeIfAbsent(bucket(q.seq()), b -> new ArrayList<>()).add(insert(to, q, shared));
+            byBucket.computeIfAbsent(bucket(q.seq()), b -> new ArrayList<>()).add(insert(to, q, shared, now));
         }
         return Flux.fromIterable(byBucket.values()).flatMap(cql::writePartition).then();
     }
 
-    private BoundStatement insert(DeviceAddress to, Queued q, boolean shared) {
+    /** {@code now}: a disappearing message's row lives only what is left of its time (spills come late). */
+    private BoundStatement insert(DeviceAddress to, Queued q, boolean shared, Instant now) {
         UUID account = to.accountId();
         int device = to.deviceId();
         long bucket = bucket(q.seq());
@@ -130,7 +131,7 @@ final class DeviceLog {
             return insertMessage.bind(account, device, bucket, q.seq(), m.serverId(), m.sender(), m.senderDevice(),
                     m.clientMessageId(), m.serverTime(), (byte) m.envelopeType(),
                     shared ? null : ByteBuffer.wrap(m.ciphertext()), shared ? m.serverId() : null, m.groupId(),
-                    m.syncRecipient(), MessageExpiry.ttlSeconds(m));
+                    m.syncRecipient(), MessageExpiry.ttlSeconds(m, now));
         }
         if (q.item() instanceof InboxItem.GroupChange g) {
             return insertGroupEvent.bind(account, device, bucket, q.seq(), g.serverId(), g.serverId());

@@ -287,19 +287,24 @@ final class DeviceQueue implements Serializable {
         return new QueueOps.ReadResult(items, -1);
     }
 
-    /** A stream of the device opened (on {@code at}'s member, with its epoch). */
+    /**
+     * A stream of the device opened (on {@code at}'s member, with its epoch). Unless that epoch is older than the
+     * newest this entry heard of, or its close came first (a close can overtake its open: the open may have had to
+     * create the entry, or been retried).
+     */
     void streamOpened(Presence at) {
-        if (at.epoch() >= streamEpoch) {
+        if (at.epoch() > streamEpoch) {
             stream = at;
             streamEpoch = at.epoch();
         }
         knowsStream = true;
     }
 
-    /** That stream ended; a newer one, if it opened meanwhile, stays. */
+    /** That stream ended; a newer one, if it opened meanwhile, stays, and its own late open changes nothing. */
     void streamClosed(Presence at) {
-        if (at.equals(stream)) {
+        if (at.epoch() >= streamEpoch) {
             stream = null;
+            streamEpoch = at.epoch();
         }
     }
 

@@ -143,7 +143,7 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
                         .mapToObj(i -> new Queued(landed.first() + i, copy.get(i))).toList(), null, landed.stream()))
                 // Asked when the enqueue is done, not before: a member that left meanwhile may have taken the
                 // backup with it (the op is then retried and completes on a partition with no backup yet).
-                .flatMap(e -> twoCopies ? Mono.just(e) : log.append(to, e.items(), shared)
+                .flatMap(e -> twoCopies ? Mono.just(e) : log.append(to, e.items(), shared, clock.instant())
                         .then(Mono.fromRunnable(() -> map.submitToKey(to, new QueueOps.Stored(
                                 e.items().stream().map(Queued::seq).toList(), Set.of(), clock.millis(), limits))))
                         .thenReturn(e));
@@ -190,8 +190,8 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
         List<Long> seqs = new ArrayList<>();
         work.items().forEach(q -> seqs.add(q.seq()));
         work.sharedItems().forEach(q -> seqs.add(q.seq()));
-        return log.append(device, work.items(), false)
-                .and(log.append(device, work.sharedItems(), true))
+        return log.append(device, work.items(), false, clock.instant())
+                .and(log.append(device, work.sharedItems(), true, clock.instant()))
                 .and(log.recordSends(device, work.sends()))
                 .then(call(device, () -> new QueueOps.Stored(seqs, work.sends().keySet(), clock.millis(), limits)))
                 .doOnSuccess(stored -> spilled.add(seqs.size() + work.sends().size()))
@@ -248,7 +248,11 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
         twoCopies = false;
         everHeld = true;
         // Its streams are gone: entries that knew a stream there say "none" (wake the device), as the presence
-        // directory does. Every member asks (idempotent); the call blocks, so not on Hazelcast's event thread.
+        // directory does. One pass over every partition, by the oldest member left; the call blocks, so not on
+        // Hazelcast's event thread.
+        if (!hazelcast.getCluster().getMembers().iterator().next().localMember()) {
+            return;
+        }
         String gone = event.getMember().getUuid().toString();
         Mono.fromRunnable(() -> map.executeOnEntries(new QueueOps.MemberLeft(gone), new QueueOps.StreamOn(gone)))
                 .subscribeOn(Schedulers.boundedElastic())

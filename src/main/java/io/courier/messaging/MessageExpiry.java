@@ -30,12 +30,13 @@ final class MessageExpiry {
     }
 
     /**
-     * The TTL of the item's log row: the retention, or what is left of a disappearing message's time counted from
-     * its acceptance (at least 1 s: Cassandra takes no TTL of 0 as "expire now").
+     * The TTL of the item's log row written at {@code now}: the retention, or what is left of a disappearing
+     * message's time (at least 1 s: Cassandra takes no TTL of 0 as "expire now"). A row spilled after the hold
+     * lives no longer than one written at once.
      */
-    static int ttlSeconds(InboxItem.Message message) {
+    static int ttlSeconds(InboxItem.Message message, Instant now) {
         return message.expiresAt() == null ? (int) RETENTION.toSeconds()
-                : ttlSeconds(Duration.between(message.serverTime(), message.expiresAt()));
+                : ttlSeconds(Duration.between(now, message.expiresAt()));
     }
 
     /** A TTL for something kept {@code lifetime}, within the retention (shared payloads of group messages). */

@@ -164,6 +164,19 @@ class DeviceQueueTest {
     }
 
     @Test
+    void aCloseThatOvertookItsOpenLeavesTheDeviceWithoutAStream() {
+        Presence stream = new Presence("a", 3);
+
+        queue.streamClosed(stream);
+        queue.streamOpened(stream);
+
+        assertThat(queue.sighting()).as("the stream is gone: wake the device").isEqualTo(
+                new StreamSighting(true, null));
+        queue.streamOpened(new Presence("a", 4));
+        assertThat(queue.sighting().at()).isEqualTo(new Presence("a", 4));
+    }
+
+    @Test
     void theBackupPlacesTheSequencesThePrimaryGave() {
         DeviceQueue backup = new DeviceQueue(1, Queued.firstOfEpoch(1) - 1, true);
         backup.place(OWNER, Queued.firstOfEpoch(1) + 5, List.of(message()), false, 0); // a copy that lagged behind

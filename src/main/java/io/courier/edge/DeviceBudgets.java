@@ -1,5 +1,6 @@
 package io.courier.edge;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -7,60 +8,63 @@ import java.util.function.Supplier;
 import io.courier.cluster.DeviceAddress;
 
 /**
- * The frame budgets of each device with a stream on this node, kept after its streams end while a bucket is still
- * spent, so that reconnecting refills nothing: every stream of the device on this node, overlapping or later, takes
- * the same budgets. A device whose last stream ends with every bucket full leaves nothing (an honest device's usual
- * case). Node-local, without a cluster round trip per frame: a device that moves to another node starts there with
- * fresh budgets, which the cluster-wide limit on its stream opens bounds (at most one burst per open). Bounded:
- * beyond {@code maxDevices} the longest-known device's entry goes (its next stream starts full again).
+ * The frame budgets of each device on this node, so that reconnecting refills nothing: every stream of the device
+ * here, overlapping or later, takes the same budgets. While a device has a stream here its budgets are live (as
+ * many as its streams, which the node bounds); once its last stream ends they are kept only if a bucket is still
+ * spent (an honest device's usually are all full: nothing is kept), at most {@code maxKept} of them, the longest
+ * kept going first (that device's next stream starts full again). Node-local, without a cluster round trip per
+ * frame: a device that moves to another node starts there with fresh budgets, which the cluster-wide limit on its
+ * stream opens bounds (at most one burst per open).
  */
 final class DeviceBudgets {
     /** One device's budgets and how many of its streams on this node use them. */
-    private static final class Held {
+    private static final class Live {
         final StreamBudgets budgets;
         int streams;
 
-        Held(StreamBudgets budgets) {
+        Live(StreamBudgets budgets) {
             this.budgets = budgets;
         }
     }
 
     private final Supplier<StreamBudgets> fresh;
-    private final Map<DeviceAddress, Held> devices;
+    private final Map<DeviceAddress, Live> live = new HashMap<>();
+    private final Map<DeviceAddress, StreamBudgets> kept;
 
-    DeviceBudgets(Supplier<StreamBudgets> fresh, int maxDevices) {
+    DeviceBudgets(Supplier<StreamBudgets> fresh, int maxKept) {
         this.fresh = fresh;
-        this.devices = new LinkedHashMap<>(16, 0.75f, false) {
+        this.kept = new LinkedHashMap<>(16, 0.75f, false) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<DeviceAddress, Held> eldest) {
-                return size() > maxDevices;
+            protected boolean removeEldestEntry(Map.Entry<DeviceAddress, StreamBudgets> eldest) {
+                return size() > maxKept;
             }
         };
     }
 
     /** The budgets a new stream of {@code device} uses; call {@link #release} when it ends. */
-    StreamBudgets take(DeviceAddress device) {
-        synchronized (devices) {
-            Held held = devices.computeIfAbsent(device, d -> new Held(fresh.get()));
-            held.streams++;
-            return held.budgets;
-        }
+    synchronized StreamBudgets take(DeviceAddress device) {
+        Live budgets = live.computeIfAbsent(device, d -> {
+            StreamBudgets earlier = kept.remove(d);
+            return new Live(earlier == null ? fresh.get() : earlier);
+        });
+        budgets.streams++;
+        return budgets.budgets;
     }
 
     /** A stream of {@code device} ended: once none is left, its budgets are kept only if it spent any. */
-    void release(DeviceAddress device) {
-        synchronized (devices) {
-            Held held = devices.get(device);
-            if (held != null && --held.streams <= 0 && held.budgets.allFull()) {
-                devices.remove(device);
-            }
+    synchronized void release(DeviceAddress device) {
+        Live budgets = live.get(device);
+        if (budgets == null || --budgets.streams > 0) {
+            return;
+        }
+        live.remove(device);
+        if (!budgets.budgets.allFull()) {
+            kept.put(device, budgets.budgets);
         }
     }
 
-    /** Devices whose budgets are known (tests). */
-    int size() {
-        synchronized (devices) {
-            return devices.size();
-        }
+    /** Devices whose spent budgets are kept without a stream (tests). */
+    synchronized int kept() {
+        return kept.size();
     }
 }

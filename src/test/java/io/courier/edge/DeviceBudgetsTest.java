@@ -46,7 +46,20 @@ class DeviceBudgetsTest {
         kept.release(device); // the older one ends after the newer one opened
 
         assertThat(newer).isSameAs(older);
-        assertThat(kept.size()).isEqualTo(1);
+        assertThat(kept.take(device)).as("the newer stream is still open").isSameAs(older);
+    }
+
+    @Test
+    void devicesWithAStreamNeverCountAgainstTheBound() {
+        DeviceAddress[] connected = {device(), device(), device()};
+        StreamBudgets[] budgets = new StreamBudgets[3];
+        for (int i = 0; i < 3; i++) {
+            budgets[i] = kept.take(connected[i]);
+            budgets[i].sends().tryTake();
+        }
+
+        assertThat(kept.take(connected[0])).as("three live devices, a bound of two").isSameAs(budgets[0]);
+        assertThat(kept.kept()).isZero();
     }
 
     @Test
@@ -56,7 +69,7 @@ class DeviceBudgetsTest {
 
         kept.release(device);
 
-        assertThat(kept.size()).isZero();
+        assertThat(kept.kept()).isZero();
         assertThat(kept.take(device)).isNotSameAs(first);
     }
 
@@ -70,7 +83,7 @@ class DeviceBudgetsTest {
             kept.release(devices[i]);
         }
 
-        assertThat(kept.size()).isEqualTo(2);
+        assertThat(kept.kept()).isEqualTo(2);
         assertThat(kept.take(devices[0])).isNotSameAs(spent[0]);
         assertThat(kept.take(devices[2])).isSameAs(spent[2]);
     }

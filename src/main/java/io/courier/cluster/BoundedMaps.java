@@ -19,4 +19,13 @@ public final class BoundedMaps {
         return config.setEvictionConfig(new EvictionConfig().setEvictionPolicy(EvictionPolicy.LRU)
                 .setMaxSizePolicy(MaxSizePolicy.PER_NODE).setSize(entriesPerMember));
     }
+
+    /**
+     * For entries whose size a caller chooses (contact lists of up to thousands of ids): bounded by the heap their
+     * serialized values take on each member, in MiB, so many large entries can't pass the bound a count would set.
+     */
+    public static MapConfig lruByHeap(MapConfig config, int mebibytesPerMember) {
+        return config.setEvictionConfig(new EvictionConfig().setEvictionPolicy(EvictionPolicy.LRU)
+                .setMaxSizePolicy(MaxSizePolicy.USED_HEAP_SIZE).setSize(mebibytesPerMember));
+    }
 }

@@ -21,6 +21,11 @@ public final class NearCachedMaps {
      * @param entriesPerMember entries (values and version markers) each member holds of the map at most
      */
     public static MapConfig config(String name, int ttlSeconds, int nearCacheEntries, int entriesPerMember) {
+        return BoundedMaps.lru(unbounded(name, ttlSeconds, nearCacheEntries), entriesPerMember);
+    }
+
+    /** The same without the map's size bound, for a caller that bounds it otherwise ({@link BoundedMaps}). */
+    public static MapConfig unbounded(String name, int ttlSeconds, int nearCacheEntries) {
         NearCacheConfig nearCache = new NearCacheConfig(name)
                 // Shared deserialized values: callers must not modify what they get.
                 .setInMemoryFormat(InMemoryFormat.OBJECT)
@@ -30,7 +35,6 @@ public final class NearCachedMaps {
                 .setTimeToLiveSeconds(ttlSeconds)
                 .setEvictionConfig(new EvictionConfig().setEvictionPolicy(EvictionPolicy.LRU)
                         .setMaxSizePolicy(MaxSizePolicy.ENTRY_COUNT).setSize(nearCacheEntries));
-        return BoundedMaps.lru(new MapConfig(name).setBackupCount(1).setTimeToLiveSeconds(ttlSeconds)
-                .setNearCacheConfig(nearCache), entriesPerMember);
+        return new MapConfig(name).setBackupCount(1).setTimeToLiveSeconds(ttlSeconds).setNearCacheConfig(nearCache);
     }
 }

@@ -6,6 +6,7 @@ import java.util.function.Function;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 
+import io.courier.cluster.BoundedMaps;
 import io.courier.cluster.LoadThroughCache;
 import io.courier.cluster.NearCachedMaps;
 import reactor.core.publisher.Mono;
@@ -21,10 +22,13 @@ final class ContactDirectory {
     static final String MAP = "courier-contacts";
     /** Bounds a missed invalidation, as for the privacy settings. */
     private static final int TTL_SECONDS = 600;
-    /** Per node. A list is 16 bytes a contact: a few KB for an address book, 80 KB at the default bound of 5,000. */
-    private static final int NEAR_CACHE_ENTRIES = 10_000;
-    /** Entries each member owns at most (and as many backups). */
-    private static final int ENTRIES_PER_MEMBER = 50_000;
+    /**
+     * Per node. A list is 16 bytes a contact: a few KB for an address book, 80 KB at the default bound of 5,000, so
+     * 2,000 lists take 160 MB at worst (any account may fill its list).
+     */
+    private static final int NEAR_CACHE_ENTRIES = 2_000;
+    /** The heap each member's own entries may take (as much again for backups): bounded by size, not count. */
+    private static final int MIB_PER_MEMBER = 128;
 
     private final LoadThroughCache<UUID, ContactList> cache;
 
@@ -40,7 +44,7 @@ final class ContactDirectory {
     }
 
     static MapConfig mapConfig() {
-        return NearCachedMaps.config(MAP, TTL_SECONDS, NEAR_CACHE_ENTRIES, ENTRIES_PER_MEMBER);
+        return BoundedMaps.lruByHeap(NearCachedMaps.unbounded(MAP, TTL_SECONDS, NEAR_CACHE_ENTRIES), MIB_PER_MEMBER);
     }
 
     /** Whether {@code contact} is on {@code owner}'s contact list: one near-cache read once loaded. */

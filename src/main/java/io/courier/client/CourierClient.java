@@ -11,6 +11,7 @@ import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.DataMessage;
 import io.courier.api.v1.Group;
 import io.courier.api.v1.GroupAddPolicy;
+import io.courier.api.v1.PresenceVisibility;
 import io.courier.api.v1.GroupEvent;
 import io.courier.api.v1.PushPlatform;
 import io.courier.api.v1.Read;
@@ -368,11 +369,12 @@ public final class CourierClient implements AutoCloseable {
     }
 
     /**
-     * Hides this account's online / last seen from everyone, and everyone's from this account (or shows them
-     * again). The server sends the followed accounts' states again, as they now look.
+     * Who sees this account's online / last seen: everyone, its contacts ({@link #setContacts}; the server's
+     * default) or nobody. The rule holds both ways: this account sees another's only where that one would see its.
+     * The server sends the followed accounts' states again, as they now look.
      */
-    public Mono<Void> hideLastSeen(boolean hidden) {
-        return presence.hideLastSeen(hidden);
+    public Mono<Void> setPresenceVisibility(PresenceVisibility who) {
+        return presence.showPresenceTo(who);
     }
 
     /**

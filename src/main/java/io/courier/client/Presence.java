@@ -14,11 +14,12 @@ import io.courier.api.v1.BlockRequest;
 import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.GetPrivacyRequest;
 import io.courier.api.v1.GroupAddPolicy;
+import io.courier.api.v1.PresenceVisibility;
 import io.courier.api.v1.SetContactsRequest;
 import io.courier.api.v1.SetGroupAddPolicyRequest;
 import io.courier.api.v1.PresenceEvent;
 import io.courier.api.v1.PresenceSubscribe;
-import io.courier.api.v1.SetLastSeenHiddenRequest;
+import io.courier.api.v1.SetPresenceVisibilityRequest;
 import io.courier.api.v1.Typing;
 import io.courier.api.v1.TypingEvent;
 import io.courier.api.v1.UnblockRequest;
@@ -132,8 +133,8 @@ final class Presence {
                 .addAllAccountIds(WireIds.bytes(accounts)).build())).then();
     }
 
-    Mono<Void> hideLastSeen(boolean hidden) {
-        return calls.call(() -> calls.privacy().setLastSeenHidden(SetLastSeenHiddenRequest.newBuilder()
-                .setHidden(hidden).build())).then();
+    Mono<Void> showPresenceTo(PresenceVisibility who) {
+        return calls.call(() -> calls.privacy().setPresenceVisibility(SetPresenceVisibilityRequest.newBuilder()
+                .setVisibility(who).build())).then();
     }
 }

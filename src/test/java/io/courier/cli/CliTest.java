@@ -236,6 +236,7 @@ class CliTest extends ServerTest {
         String group = created.group(1);
 
         assertThat(run("carol", "privacy", "group-adds", "contacts")).contains("Who may add you to groups: contacts");
+        assertThat(run("carol", "privacy", "presence", "nobody")).contains("Who sees your online / last seen: nobody");
         CliRun refused = cli("alice", "group", "add", group, carol);
         assertThat(refused.awaitExit()).isEqualTo(1);
         assertThat(refused.screen()).contains("error: PERMISSION_DENIED");

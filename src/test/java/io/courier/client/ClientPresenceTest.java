@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
+import io.courier.api.v1.PresenceVisibility;
 import io.courier.support.ServerTest;
 import io.courier.support.TcpProxy;
 import io.grpc.ManagedChannel;
@@ -76,10 +77,10 @@ class ClientPresenceTest extends ServerTest {
             assertThat(alice.client.blocked().block()).isEmpty();
             assertThat(next(updates)).isEqualTo(online);
 
-            alice.client.hideLastSeen(true).block();
+            alice.client.setPresenceVisibility(PresenceVisibility.PRESENCE_VISIBILITY_NOBODY).block();
             assertThat(next(updates)).as("hidden both ways: alice sees nothing of bob").isEqualTo(nothing);
-            alice.client.hideLastSeen(false).block();
-            assertThat(next(updates)).isEqualTo(online);
+            alice.client.setPresenceVisibility(PresenceVisibility.PRESENCE_VISIBILITY_CONTACTS).block();
+            assertThat(next(updates)).as("contacts of each other").isEqualTo(online);
         }
     }
 

@@ -128,9 +128,12 @@ final class Disappearing {
         if (closed) {
             return;
         }
-        store.remove(key);
+        boolean told;
         synchronized (expired) {
-            expired.tryEmitNext(new MessageAction.Expired(message));
+            told = expired.tryEmitNext(new MessageAction.Expired(message)).isSuccess();
+        }
+        if (told) {
+            store.remove(key); // not before: a notice the app's buffer refused is told again after a restart
         }
     }
 }

@@ -118,10 +118,13 @@ final class Outbox {
         quietly(sendInternal(account, content), what);
     }
 
-    /** A message sent again to the one device that couldn't decrypt it ({@link PendingSend.Resend}), nobody waiting. */
-    void resendQuietly(UUID recipient, int device, byte[] content) {
+    /**
+     * A message sent again to the one device that couldn't decrypt it ({@link PendingSend.Resend}), nobody waiting;
+     * a disappearing one is kept by the server only what is left of its time ({@code expireAfterSeconds}).
+     */
+    void resendQuietly(UUID recipient, int device, byte[] content, int expireAfterSeconds) {
         quietly(submit(newClientMessageId(), new PendingSend.Resend(recipient, device, content),
-                Plaintext.seal(Content.getDefaultInstance()), 0), "resend");
+                Plaintext.seal(Content.getDefaultInstance()), expireAfterSeconds), "resend");
     }
 
     /**

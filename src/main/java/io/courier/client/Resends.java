@@ -37,9 +37,17 @@ final class Resends {
     static final Duration KEPT = Duration.ofHours(24);
     static final int REQUESTS_PER_WINDOW = 20;
     static final Duration WINDOW = Duration.ofMinutes(1);
+    /**
+     * Sessions with one device are reset at most this often: a reset costs a new prekey bundle, and the server lets
+     * one account fetch another's at 5 at once, then one an hour; resetting faster would leave no session at all.
+     */
+    static final Duration RESET_EVERY = Duration.ofHours(1);
 
-    /** What went to {@code recipient}'s devices under one server id: the padded Content, as it was encrypted. */
-    private record Logged(UUID recipient, byte[] content, long atMs) {
+    /**
+     * What went to {@code recipient}'s devices under one server id: the padded Content, as it was encrypted, and
+     * how long the server was to keep it (0: its retention; a disappearing message's timer otherwise).
+     */
+    private record Logged(UUID recipient, byte[] content, long atMs, int expireAfterSeconds) {
     }
 
     /** Requests to one sending device in the window that started at {@code startMs}, and the last session reset. */
@@ -84,7 +92,8 @@ final class Resends {
     void onSent(PendingSend send, long serverId) {
         if (send.target() instanceof PendingSend.Direct direct && !(direct.internal() && isRequest(direct))) {
             synchronized (log) {
-                log.put(serverId, new Logged(direct.recipient(), direct.content(), clock.getAsLong()));
+                log.put(serverId, new Logged(direct.recipient(), direct.content(), clock.getAsLong(),
+                        send.expireAfterSeconds()));
             }
         }
     }
@@ -114,7 +123,7 @@ final class Resends {
                 LOG.log(Level.FINE, () -> "not asking again for " + serverId + ": too many requests to one device");
                 return;
             }
-            reset = a.resetAtMs == null || now - a.resetAtMs >= WINDOW.toMillis();
+            reset = a.resetAtMs == null || now - a.resetAtMs >= RESET_EVERY.toMillis();
             if (reset) {
                 a.resetAtMs = now;
             }
@@ -144,6 +153,12 @@ final class Resends {
             LOG.log(Level.FINE, () -> "no resend of " + error.getServerId() + ": not in the resend log");
             return;
         }
-        outbox.resendQuietly(requester, requesterDevice, sent.content());
+        long left = sent.expireAfterSeconds() == 0 ? 0
+                : sent.expireAfterSeconds() - (clock.getAsLong() - sent.atMs()) / 1000;
+        if (sent.expireAfterSeconds() != 0 && left <= 0) {
+            LOG.log(Level.FINE, () -> "no resend of " + error.getServerId() + ": it has disappeared");
+            return;
+        }
+        outbox.resendQuietly(requester, requesterDevice, sent.content(), (int) left);
     }
 }

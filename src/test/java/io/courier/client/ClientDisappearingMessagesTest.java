@@ -113,8 +113,9 @@ class ClientDisappearingMessagesTest extends ServerTest {
             MessageRef secret;
             try (ClientHarness bob = ClientHarness.registered(channel, ClientStore.file(state), randomPhoneNumber(),
                     verificationCodes).online()) {
-                // Long enough for the first run to end before it: the restart is what reports the expiry.
-                alice.client.setDisappearingTimer(account(bob), Duration.ofSeconds(5)).block();
+                // Long enough for the first run to end before it, even on a loaded machine: the restart is what
+                // reports the expiry.
+                alice.client.setDisappearingTimer(account(bob), Duration.ofSeconds(15)).block();
                 assertThat(bob.nextAction()).isInstanceOf(MessageAction.TimerChanged.class);
                 SentMessage sent = alice.client.send(account(bob), text("gone after a restart")).block();
                 secret = new MessageRef(account(alice), sent.sentAtMs());
@@ -126,7 +127,7 @@ class ClientDisappearingMessagesTest extends ServerTest {
             try (ClientHarness restarted = new ClientHarness(CourierClient.create(channel,
                     ClientStore.file(state)))) {
                 assertThat(restarted.nextAction()).isEqualTo(new MessageAction.Expired(secret));
-                assertThat(restarted.client.disappearingTimer(account(alice))).isEqualTo(Duration.ofSeconds(5));
+                assertThat(restarted.client.disappearingTimer(account(alice))).isEqualTo(Duration.ofSeconds(15));
             }
         }
     }

@@ -4,8 +4,10 @@ import java.util.List;
 
 import io.courier.api.v1.GroupAddPolicy;
 import io.courier.api.v1.PresenceVisibility;
+import io.courier.client.CourierClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
+import reactor.core.publisher.Mono;
 
 /** Who may add this account to groups and see its presence, and the contact list the server checks them against. */
 @Command(name = "privacy", mixinStandardHelpOptions = true,
@@ -28,29 +30,49 @@ final class PrivacyCommand {
         }
     }
 
-    @Command(name = "group-adds", description = "Who may add you to groups: everyone, contacts (see privacy contacts)"
-            + " or nobody (then you join by invite link only).")
-    static final class GroupAdds extends DeviceCommand {
+    /** A setting that names who: everyone, contacts or nobody. */
+    abstract static class AudienceSetting extends DeviceCommand {
         @Parameters(paramLabel = "WHO", description = "${COMPLETION-CANDIDATES}")
         Who who;
 
+        /** Sets it; completes once the server has it. */
+        abstract Mono<Void> set(CourierClient client, Who who);
+
+        /** What the setting is, for the line that confirms it. */
+        abstract String what();
+
         @Override
         void run(Session session) {
-            session.client.allowGroupAdds(who.policy).block();
-            cli.terminal.println("Who may add you to groups: " + who);
+            set(session.client, who).block();
+            cli.terminal.println(what() + ": " + who);
+        }
+    }
+
+    @Command(name = "group-adds", description = "Who may add you to groups: everyone, contacts (see privacy contacts)"
+            + " or nobody (then you join by invite link only).")
+    static final class GroupAdds extends AudienceSetting {
+        @Override
+        Mono<Void> set(CourierClient client, Who who) {
+            return client.allowGroupAdds(who.policy);
+        }
+
+        @Override
+        String what() {
+            return "Who may add you to groups";
         }
     }
 
     @Command(name = "presence", description = "Who sees your online / last seen: everyone, contacts (the default; see"
             + " privacy contacts) or nobody. Both ways: you see only those who would see you.")
-    static final class ShowPresence extends DeviceCommand {
-        @Parameters(paramLabel = "WHO", description = "${COMPLETION-CANDIDATES}")
-        Who who;
+    static final class ShowPresence extends AudienceSetting {
+        @Override
+        Mono<Void> set(CourierClient client, Who who) {
+            return client.setPresenceVisibility(who.visibility);
+        }
 
         @Override
-        void run(Session session) {
-            session.client.setPresenceVisibility(who.visibility).block();
-            cli.terminal.println("Who sees your online / last seen: " + who);
+        String what() {
+            return "Who sees your online / last seen";
         }
     }
 

@@ -32,7 +32,7 @@ class InboxUsageTest {
     private long enqueue(InboxItem item, long nowMillis) {
         Object result = new QueueOps.Enqueue(owner, List.of(item), false, true, nowMillis, LIMITS)
                 .process(new AbstractMap.SimpleEntry<>(null, queue));
-        return result instanceof Long first ? first : -1;
+        return result instanceof QueueOps.Landed landed ? landed.first() : -1;
     }
 
     private InboxUsage.NoRoom check(InboxItem item) {
@@ -176,7 +176,7 @@ class InboxUsageTest {
         Object result = new QueueOps.Enqueue(owner, List.of(retried), false, false, 0, LIMITS)
                 .process(new AbstractMap.SimpleEntry<>(null, queue));
 
-        assertThat(result).isInstanceOf(Long.class);
+        assertThat(result).isInstanceOf(QueueOps.Landed.class);
         assertThat(queue.usage.items()).isEqualTo(6);
     }
 }

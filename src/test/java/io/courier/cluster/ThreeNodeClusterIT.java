@@ -335,6 +335,8 @@ class ThreeNodeClusterIT {
         config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
         config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
         config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).setMembers(members);
+        // It reads presence entries: the nodes' wire forms of the cluster's types.
+        GridTypes.cluster().serializers().forEach(config.getSerializationConfig()::addSerializerConfig);
         return Hazelcast.newHazelcastInstance(config);
     }
 }

@@ -20,7 +20,10 @@ import reactor.core.scheduler.Scheduler;
  * after a restart, as the due times are stored.
  */
 final class Disappearing {
-    /** "timer/" + chat id → the timer's seconds (4 bytes); no entry: off. */
+    /**
+     * "timer/" + chat id → the timer's seconds (4 bytes, 0: off) and the {@code sent_at_ms} of the message that set
+     * it (8 bytes); no entry: off, never set.
+     */
     private static final String TIMER = "timer/";
     /** "expiry/" + due time (16 hex digits, so keys sort by it) + "/" + author + "/" + sent_at_ms → nothing. */
     private static final String DUE = "expiry/";
@@ -52,11 +55,23 @@ final class Disappearing {
         return expired.asFlux();
     }
 
+    /** A chat's timer and when (the author's {@code sent_at_ms}) the message that set it was sent. */
+    private record Setting(Duration timer, long setAtMs) {
+        static final Setting NEVER = new Setting(Duration.ZERO, Long.MIN_VALUE);
+    }
+
     /** The chat's timer; zero when its messages don't disappear. */
     Duration timer(UUID chat) {
-        byte[] seconds = store.get(TIMER + chat);
-        return seconds == null ? Duration.ZERO : Duration.ofSeconds(Integer.toUnsignedLong(ByteBuffer.wrap(seconds)
-                .getInt()));
+        return setting(chat).timer();
+    }
+
+    private Setting setting(UUID chat) {
+        byte[] stored = store.get(TIMER + chat);
+        if (stored == null) {
+            return Setting.NEVER;
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(stored);
+        return new Setting(Duration.ofSeconds(Integer.toUnsignedLong(bytes.getInt())), bytes.getLong());
     }
 
     /** This user changed the chat's timer; the data message that tells the chat carries it. */
@@ -65,11 +80,12 @@ final class Disappearing {
             throw new IllegalArgumentException("a disappearing timer is whole seconds up to 2^32 - 1, or zero for"
                     + " off, not " + timer);
         }
-        if (timer.isZero()) {
-            store.remove(TIMER + chat);
-        } else {
-            store.put(TIMER + chat, ByteBuffer.allocate(Integer.BYTES).putInt((int) timer.toSeconds()).array());
-        }
+        put(chat, new Setting(timer, clock.getAsLong()));
+    }
+
+    private void put(UUID chat, Setting setting) {
+        store.put(TIMER + chat, ByteBuffer.allocate(Integer.BYTES + Long.BYTES)
+                .putInt((int) setting.timer().toSeconds()).putLong(setting.setAtMs()).array());
     }
 
     /** The app's message with the chat's timer on it (an app's own value is replaced: proto3 can't tell it unset). */
@@ -77,13 +93,17 @@ final class Disappearing {
         return message.toBuilder().setExpireTimerSeconds((int) timer(chat).toSeconds()).build();
     }
 
-    /** A data message's timer, as its author's device knew it: a different one is the chat's timer being changed. */
+    /**
+     * A data message's timer, as its author's device knew it: a different one is the chat's timer being changed,
+     * unless the message was sent before the setting the chat has now (a resend, or one delayed in a queue).
+     */
     Optional<MessageAction> observe(UUID chat, UUID author, DataMessage message) {
         Duration theirs = Duration.ofSeconds(Integer.toUnsignedLong(message.getExpireTimerSeconds()));
-        if (theirs.equals(timer(chat))) {
+        Setting current = setting(chat);
+        if (theirs.equals(current.timer()) || message.getSentAtMs() < current.setAtMs()) {
             return Optional.empty();
         }
-        set(chat, theirs);
+        put(chat, new Setting(theirs, message.getSentAtMs()));
         return Optional.of(new MessageAction.TimerChanged(chat, author, theirs));
     }
 

@@ -3,12 +3,14 @@ package io.courier.client;
 import static io.courier.support.TextMessages.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -133,6 +135,62 @@ class ProtosOnlyClientTest extends ServerTest {
             assertThat(received.serverId()).isEqualTo(serverIds.get(3L));
             assertThat(alice.messages).as("neither the unknown kind nor the unpadded one reached the app").isEmpty();
         }
+    }
+
+    @Test
+    void aClientBuiltFromTheProtosAloneQuotesReactsEditsDeletesAndSetsATimerForTheSdk() throws Exception {
+        Participant bob = participant();
+        try (RawStream bobStream = connect(bob);
+                ClientHarness alice = ClientHarness.registered(channel, ClientStore.inMemory(), randomPhoneNumber(),
+                        verificationCodes).online()) {
+            bobStream.drain();
+            UUID aliceId = alice.client.credentials().accountId();
+            UUID bobId = WireIds.uuid(bob.accountId());
+            alice.client.send(bobId, text("hello from the SDK")).block();
+            Delivery hello = bobStream.next(ConnectResponse.FrameCase.DELIVERY).getDelivery();
+            SignalProtocolAddress aliceDevice = new SignalProtocolAddress(aliceId.toString(),
+                    hello.getSenderDeviceId());
+            DataMessage greeting = open(new SessionCipher(bob.signal().store(), aliceDevice)
+                    .decrypt(new PreKeySignalMessage(hello.getCiphertext().toByteArray()))).getDataMessage();
+            bobStream.ack(hello.getServerId());
+            io.courier.api.v1.MessageRef alicesMessage = io.courier.api.v1.MessageRef.newBuilder()
+                    .setAuthorAccountId(WireIds.bytes(aliceId)).setSentAtMs(greeting.getSentAtMs()).build();
+            long replyAt = System.currentTimeMillis();
+            io.courier.api.v1.MessageRef bobsReply = io.courier.api.v1.MessageRef.newBuilder()
+                    .setAuthorAccountId(bob.accountId()).setSentAtMs(replyAt).build();
+
+            // Each as README's contract says: a padded Content holding one DataMessage, named by its sent_at_ms.
+            send(bob, bobStream, 1, aliceId, aliceDevice, data(DataMessage.newBuilder().setText("a quoted reply")
+                    .setSentAtMs(replyAt).setQuote(io.courier.api.v1.Quote.newBuilder().setTarget(alicesMessage)
+                            .setText("hello from the SDK"))));
+            send(bob, bobStream, 2, aliceId, aliceDevice, data(DataMessage.newBuilder().setSentAtMs(replyAt + 1)
+                    .setReaction(io.courier.api.v1.Reaction.newBuilder().setTarget(alicesMessage).setEmoji("👍"))));
+            send(bob, bobStream, 3, aliceId, aliceDevice, data(DataMessage.newBuilder().setSentAtMs(replyAt + 2)
+                    .setEdit(io.courier.api.v1.Edit.newBuilder().setTarget(bobsReply).setText("an edited reply"))));
+            send(bob, bobStream, 4, aliceId, aliceDevice, data(DataMessage.newBuilder().setSentAtMs(replyAt + 3)
+                    .setDelete(io.courier.api.v1.Delete.newBuilder().setTarget(bobsReply))));
+            send(bob, bobStream, 5, aliceId, aliceDevice, data(DataMessage.newBuilder().setSentAtMs(replyAt + 4)
+                    .setExpireTimerSeconds(30)));
+
+            DataMessage reply = DataMessage.parseFrom(alice.nextMessage().plaintext());
+            assertThat(reply.getText()).isEqualTo("a quoted reply");
+            assertThat(reply.getQuote().getTarget()).isEqualTo(alicesMessage);
+            MessageRef onAlices = new MessageRef(aliceId, greeting.getSentAtMs());
+            MessageRef onBobs = new MessageRef(bobId, replyAt);
+            assertThat(alice.nextAction()).isEqualTo(new MessageAction.Reacted(onAlices, bobId, Optional.of("👍")));
+            assertThat(alice.nextAction()).isInstanceOfSatisfying(MessageAction.Edited.class, edited -> {
+                assertThat(edited.target()).isEqualTo(onBobs);
+                assertThat(edited.text()).isEqualTo("an edited reply");
+            });
+            assertThat(alice.nextAction()).isEqualTo(new MessageAction.Deleted(onBobs));
+            assertThat(alice.nextAction()).isEqualTo(new MessageAction.TimerChanged(bobId, bobId,
+                    Duration.ofSeconds(30)));
+            assertThat(alice.client.disappearingTimer(bobId)).isEqualTo(Duration.ofSeconds(30));
+        }
+    }
+
+    private static byte[] data(DataMessage.Builder message) {
+        return pad(io.courier.api.v1.Content.newBuilder().setDataMessage(message).build().toByteArray());
     }
 
     @Test

@@ -27,6 +27,7 @@ import org.signal.libsignal.protocol.groups.GroupSessionBuilder;
 import org.signal.libsignal.protocol.message.CiphertextMessage;
 import org.signal.libsignal.protocol.message.PreKeySignalMessage;
 import org.signal.libsignal.protocol.message.SenderKeyDistributionMessage;
+import org.signal.libsignal.protocol.message.SignalMessage;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnknownFieldSet;
@@ -186,6 +187,29 @@ class ProtosOnlyClientTest extends ServerTest {
             assertThat(alice.nextAction()).isEqualTo(new MessageAction.TimerChanged(bobId, bobId,
                     Duration.ofSeconds(30)));
             assertThat(alice.client.disappearingTimer(bobId)).isEqualTo(Duration.ofSeconds(30));
+
+            // And back: the SDK's next message disappears on the chat's new timer.
+            alice.client.send(bobId, text("gone in 30 s")).block();
+            Delivery disappearing = nextDelivery(bobStream);
+            SessionCipher fromAlice = new SessionCipher(bob.signal().store(), aliceDevice);
+            byte[] ciphertext = disappearing.getCiphertext().toByteArray();
+            DataMessage gone = open(disappearing.getType() == EnvelopeType.ENVELOPE_TYPE_PREKEY_MESSAGE
+                    ? fromAlice.decrypt(new PreKeySignalMessage(ciphertext))
+                    : fromAlice.decrypt(new SignalMessage(ciphertext))).getDataMessage();
+            assertThat(gone.getText()).isEqualTo("gone in 30 s");
+            assertThat(gone.getExpireTimerSeconds()).isEqualTo(30);
+        }
+    }
+
+    /** The next delivery; the SendAcks and receipts of the raw client's own sends in between are acked. */
+    private static Delivery nextDelivery(RawStream stream) {
+        for (ConnectResponse frame = stream.next(); ; frame = stream.next()) {
+            if (frame.hasDelivery()) {
+                return frame.getDelivery();
+            }
+            if (frame.hasReceipt()) {
+                stream.ack(frame.getReceipt().getServerId());
+            }
         }
     }
 

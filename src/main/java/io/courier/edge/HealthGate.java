@@ -19,13 +19,16 @@ import io.quarkus.grpc.GlobalInterceptor;
  * as the gRPC server listens, which is before the management interface is bound and before the last startup checks
  * ran; a probe must not send traffic to a node that is about to exit. Until {@link NodeReadiness} opens the gate, a
  * Check is answered NOT_SERVING here, and a Watch starts once the node is ready (its first message is then the real
- * status). Afterwards every call passes untouched, so the drain's NOT_SERVING reaches checkers and watchers alike.
+ * status). Every other call is refused with UNAVAILABLE until then. Afterwards every call passes untouched, so the
+ * drain's NOT_SERVING reaches checkers and watchers alike.
  */
 @ApplicationScoped
 @GlobalInterceptor
 public class HealthGate implements ServerInterceptor {
     private static final HealthCheckResponse NOT_SERVING = HealthCheckResponse.newBuilder()
             .setStatus(ServingStatus.NOT_SERVING).build();
+
+    private static final Status STARTING = Status.UNAVAILABLE.withDescription("the node is starting; retry shortly");
 
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
@@ -36,8 +39,15 @@ public class HealthGate implements ServerInterceptor {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
-        if (ready.isDone() || !HealthGrpc.SERVICE_NAME.equals(call.getMethodDescriptor().getServiceName())) {
+        if (ready.isDone()) {
             return next.startCall(call, headers);
+        }
+        if (!HealthGrpc.SERVICE_NAME.equals(call.getMethodDescriptor().getServiceName())) {
+            // Before the node is ready its beans may still be being built: a call now would build them on a
+            // transport or driver thread (blocking it, or failing on a synchronous prepare). Clients retry.
+            call.close(STARTING, new Metadata());
+            return new ServerCall.Listener<>() {
+            };
         }
         if (call.getMethodDescriptor().getFullMethodName().equals(HealthGrpc.getCheckMethod().getFullMethodName())) {
             answerNotServing(call);

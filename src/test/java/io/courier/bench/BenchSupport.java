@@ -1,8 +1,11 @@
 package io.courier.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -17,12 +20,19 @@ import java.util.function.IntFunction;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.hazelcast.core.HazelcastInstance;
+
 import io.courier.client.ClientStore;
 import io.courier.client.CourierClient;
+import io.courier.messaging.DeviceQueues;
+import io.courier.messaging.MessagingConfig;
+import io.courier.support.MemberProcess;
 import io.courier.support.RegisteredDevice;
 import io.courier.support.ServerTest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * What every benchmark entry point needs besides its load: many devices registered quickly, extra channels to the
@@ -104,6 +114,29 @@ abstract class BenchSupport extends ServerTest {
         for (ManagedChannel c : channels) {
             c.awaitTermination(10, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * A second Hazelcast member in its own JVM, as a second node's would be: device queues then hold items in two
+     * members' memory (unless -Dbench.hold=0), and half the partitions' owners are a network hop away. It spills
+     * and flushes its own partitions' bookkeeping like a node, and its CQL statements count with the node's. It runs
+     * no gRPC server and no group fan-out: benchmarks keep the streams and the groups on the node.
+     */
+    protected static MemberProcess secondMember(HazelcastInstance hazelcast, CqlSession session,
+            MessagingConfig messaging, DeviceQueues queues) throws IOException {
+        Path log = Path.of("target", "benchmarks", "second-member.log");
+        Files.createDirectories(log.getParent());
+        MemberProcess second = MemberProcess.join(hazelcast, session, new MemberProcess.Duties(
+                messaging.queueMemoryItems(), messaging.queueMemoryBytes(), messaging.hold(), messaging.tickFlush(),
+                messaging.spillInterval()), log);
+        await().atMost(Duration.ofMinutes(2)).until(() -> hazelcast.getCluster().getMembers().size() == 2
+                && (messaging.hold().isZero() || queues.holding()));
+        return second;
+    }
+
+    /** CQL statements of a kind ("read", "write") this node's session has requested so far. */
+    protected static double cqlStatements(MeterRegistry meters, String kind) {
+        return meters.get("courier.cql.statements").tag("kind", kind).counter().count();
     }
 
     /** A node setting as the node sees it, for benchmarks that must stay inside the node's limits. */

@@ -10,7 +10,6 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 import io.courier.messaging.GroupWrites;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -36,7 +35,7 @@ final class FanoutWorker {
      */
     static final int MAX_QUEUED = 4096;
 
-    /** @param concurrency recipients written in parallel within one job */
+    /** @param concurrency recipients whose devices one job looks up at once */
     FanoutWorker(GroupWrites writes, FanoutJobStore jobs, AppliedChanges changes, int concurrency) {
         this.writes = writes;
         this.jobs = jobs;
@@ -76,17 +75,13 @@ final class FanoutWorker {
     private Mono<Boolean> execute(FanoutJob job) {
         if (job instanceof FanoutJob.MessageJob m) {
             return writes.payload(m.message()).flatMap(ciphertext -> writes.recordSent(m.message(), m.recipients())
-                    .then(Flux.fromIterable(m.recipients())
-                            .flatMap(member -> writes.deliver(m.message(), ciphertext, member), concurrency)
-                            .then()))
+                    .then(writes.deliver(m.message(), ciphertext, m.recipients(), concurrency)))
                     .thenReturn(true);
         }
         FanoutJob.EventJob e = (FanoutJob.EventJob) job;
         return changes.verdict(e).flatMap(verdict -> switch (verdict) {
             case APPLIED -> writes.storeEvent(e.jobId(), e.event())
-                    .then(Flux.fromIterable(e.recipients())
-                            .flatMap(account -> writes.deliverEvent(e.jobId(), e.event(), account), concurrency)
-                            .then())
+                    .then(writes.deliverEvent(e.jobId(), e.event(), e.recipients(), concurrency))
                     .thenReturn(true);
             case NEVER -> Mono.just(true);
             case UNDECIDED -> Mono.just(false);

@@ -17,7 +17,7 @@ public interface GroupConfig {
     @WithDefault("4096")
     int maxAttributesBytes();
 
-    /** Recipients one fan-out job writes in parallel. */
+    /** Recipients whose devices one fan-out job looks up at once (their copies are then enqueued together). */
     @WithDefault("64")
     int fanoutConcurrency();
 

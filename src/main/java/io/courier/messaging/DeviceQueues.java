@@ -3,7 +3,11 @@ package io.courier.messaging;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -21,6 +25,7 @@ import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import com.hazelcast.partition.PartitionService;
 
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.HazelcastMembers;
@@ -48,6 +53,8 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     static final String MAP = "courier-device-queues";
     private static final Logger LOG = Logger.getLogger(DeviceQueues.class);
     private static final Duration INDETERMINATE_BACKOFF = Duration.ofMillis(50);
+    /** Partitions one {@link #enqueueToEach} works on at once (of 271). */
+    private static final int PARTITIONS_IN_FLIGHT = 32;
 
     private final HazelcastInstance hazelcast;
     private final IMap<DeviceAddress, DeviceQueue> map;
@@ -150,14 +157,71 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     }
 
     /**
+     * One item to each of many devices (a group copy to every member device); completes with each device's
+     * result once all are durable, a device without room getting nothing ({@code noRoom} says why). In
+     * write-through mode one grid operation per partition takes the sequences of every device there, and one more
+     * tells the entries their copies are in the log; in hold mode every device has its own enqueue, since
+     * Hazelcast's multi-key operations don't wait for their synchronous backups, which alone make a held item
+     * durable.
+     */
+    Flux<Messenger.Enqueued> enqueueToEach(Collection<DeviceAddress> devices, InboxItem item, boolean shared) {
+        if (twoCopies) {
+            return Flux.fromIterable(devices).flatMap(to -> enqueue(to, List.of(item), shared)
+                    .onErrorResume(InboxUsage.Full.class, full -> Mono.just(nothingFor(to, full.reason()))));
+        }
+        PartitionService partitions = hazelcast.getPartitionService();
+        Map<Integer, Set<DeviceAddress>> byPartition = new HashMap<>();
+        devices.forEach(to -> byPartition.computeIfAbsent(partitions.getPartition(to).getPartitionId(),
+                p -> new HashSet<>()).add(to));
+        return Flux.fromIterable(byPartition.values())
+                .flatMap(keys -> throughOnePartition(keys, item, shared), PARTITIONS_IN_FLIGHT);
+    }
+
+    /** {@link #enqueueToEach} in write-through mode for the devices of one partition. */
+    private Flux<Messenger.Enqueued> throughOnePartition(Set<DeviceAddress> devices, InboxItem item, boolean shared) {
+        return Mono.fromCompletionStage(() -> map.submitToKeys(devices,
+                        new QueueOps.EnqueueEach(item, shared, clock.millis(), limits)))
+                .retryWhen(Retry.backoff(3, INDETERMINATE_BACKOFF)
+                        .filter(e -> e instanceof IndeterminateOperationStateException))
+                .flatMapMany(results -> Flux.fromIterable(devices)
+                        .flatMap(to -> logged(to, results.get(to), item, shared)))
+                .collectList()
+                .flatMapMany(enqueued -> {
+                    Map<DeviceAddress, Long> logged = new HashMap<>();
+                    enqueued.forEach(e -> e.items().forEach(q -> logged.put(e.to(), q.seq())));
+                    // Only lets memory drop what the log has: nobody waits for it.
+                    map.submitToKeys(logged.keySet(), new QueueOps.StoredEach(logged, clock.millis(), limits));
+                    return Flux.fromIterable(enqueued);
+                });
+    }
+
+    /** One device's answer to {@link QueueOps.EnqueueEach}, its copy written through to the log. */
+    private Mono<Messenger.Enqueued> logged(DeviceAddress to, Object result, InboxItem item, boolean shared) {
+        if (result instanceof QueueOps.Landed landed) {
+            List<Queued> items = List.of(new Queued(landed.first(), item));
+            return log.append(to, items, shared, clock.instant())
+                    .thenReturn(new Messenger.Enqueued(to, items, null, landed.stream()));
+        }
+        if (result instanceof InboxUsage.NoRoom noRoom) {
+            return Mono.just(nothingFor(to, noRoom));
+        }
+        // No entry yet: created the way every op's is, and written through by that enqueue.
+        return enqueue(to, List.of(item), shared)
+                .onErrorResume(InboxUsage.Full.class, full -> Mono.just(nothingFor(to, full.reason())));
+    }
+
+    private static Messenger.Enqueued nothingFor(DeviceAddress to, InboxUsage.NoRoom reason) {
+        return new Messenger.Enqueued(to, List.of(), reason, StreamSighting.UNKNOWN);
+    }
+
+    /**
      * One item to each device, in parallel; completes once all are durable. A device whose inbox quota has no room
      * gets nothing: its entry carries no items and the reason ({@code enforce} false: none is refused).
      */
     Mono<List<Messenger.Enqueued>> enqueueEach(List<Messenger.Addressed> copies, boolean enforce) {
         return Flux.fromIterable(copies)
                 .flatMap(c -> enqueue(c.to(), List.of(c.item()), false, enforce)
-                        .onErrorResume(InboxUsage.Full.class, full -> Mono.just(new Messenger.Enqueued(c.to(),
-                                List.of(), full.reason(), StreamSighting.UNKNOWN))))
+                        .onErrorResume(InboxUsage.Full.class, full -> Mono.just(nothingFor(c.to(), full.reason()))))
                 .collectList();
     }
 

@@ -47,17 +47,14 @@ public final class GroupInbox implements GroupWrites {
 
     /** Nothing for a member who blocks the sender (as in 1:1, the sender is not told; one near-cache read). */
     @Override
-    public Mono<Void> deliver(GroupMessage message, byte[] ciphertext, UUID member) {
-        return privacy.blocks(member, message.sender().accountId())
-                .flatMap(blocked -> blocked ? Mono.<Void>empty() : copyTo(member, message, ciphertext));
-    }
-
-    private Mono<Void> copyTo(UUID member, GroupMessage message, byte[] ciphertext) {
-        InboxItem.Message item = new InboxItem.Message(message.serverId(), message.sender().accountId(),
-                message.sender().deviceId(), message.clientMessageId(), message.serverTime(),
-                EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE_VALUE, ciphertext, message.groupId(), null,
-                message.expiresAt(), null);
-        return toEveryDevice(member, item, true);
+    public Mono<Void> deliver(GroupMessage message, byte[] ciphertext, List<UUID> members, int lookups) {
+        UUID sender = message.sender().accountId();
+        InboxItem.Message item = new InboxItem.Message(message.serverId(), sender, message.sender().deviceId(),
+                message.clientMessageId(), message.serverTime(), EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE_VALUE,
+                ciphertext, message.groupId(), null, message.expiresAt(), null);
+        return toEveryDevice(Flux.fromIterable(members)
+                .filterWhen(member -> privacy.blocks(member, sender).map(blocked -> !blocked), lookups), item, true,
+                lookups);
     }
 
     @Override
@@ -66,18 +63,21 @@ public final class GroupInbox implements GroupWrites {
     }
 
     @Override
-    public Mono<Void> deliverEvent(long eventId, byte[] event, UUID account) {
-        InboxItem.GroupChange item = new InboxItem.GroupChange(eventId, event);
-        return toEveryDevice(account, item, false);
+    public Mono<Void> deliverEvent(long eventId, byte[] event, List<UUID> accounts, int lookups) {
+        return toEveryDevice(Flux.fromIterable(accounts), new InboxItem.GroupChange(eventId, event), false, lookups);
     }
 
-    /** {@code shared}: the message's ciphertext is the shared payload stored under its server id. */
-    private Mono<Void> toEveryDevice(UUID account, InboxItem item, boolean shared) {
-        return Mono.fromCompletionStage(() -> keys.registrations(account))
-                .flatMapMany(devices -> Flux.fromIterable(addresses(account, devices)))
-                // A device whose inbox quota has no room misses this copy, as it would a 1:1 message.
-                .flatMap(to -> queues.enqueue(to, List.of(item), shared)
-                        .onErrorResume(InboxUsage.Full.class, full -> Mono.empty()))
+    /**
+     * The item to every current device of the accounts, all enqueued together (one grid operation per partition
+     * where the queues write through); a device whose inbox quota has no room misses it, as it would a 1:1 message.
+     * {@code shared}: the message's ciphertext is the shared payload stored under its server id.
+     */
+    private Mono<Void> toEveryDevice(Flux<UUID> accounts, InboxItem item, boolean shared, int lookups) {
+        return accounts
+                .flatMap(account -> Mono.fromCompletionStage(() -> keys.registrations(account))
+                        .flatMapIterable(devices -> addresses(account, devices)), lookups)
+                .collectList()
+                .flatMapMany(devices -> queues.enqueueToEach(devices, item, shared))
                 .doOnNext(router::route)
                 .then();
     }

@@ -13,12 +13,16 @@ public interface GroupWrites {
     /** SENT for every recipient, so the sender's status query lists every member. */
     Mono<Void> recordSent(GroupMessage message, List<UUID> recipients);
 
-    /** A reference to the payload in the inbox of every current device of {@code member}, then pushes. */
-    Mono<Void> deliver(GroupMessage message, byte[] ciphertext, UUID member);
+    /**
+     * A reference to the payload in the inbox of every current device of each member, then pushes.
+     *
+     * @param lookups members whose devices are looked up at once
+     */
+    Mono<Void> deliver(GroupMessage message, byte[] ciphertext, List<UUID> members, int lookups);
 
     /** Stores a serialized GroupEvent once, under its event id. */
     Mono<Void> storeEvent(long eventId, byte[] event);
 
-    /** The stored event in the inbox of every current device of {@code account}, then pushes. */
-    Mono<Void> deliverEvent(long eventId, byte[] event, UUID account);
+    /** The stored event in the inbox of every current device of each account, then pushes. */
+    Mono<Void> deliverEvent(long eventId, byte[] event, List<UUID> accounts, int lookups);
 }

@@ -1,6 +1,8 @@
 package io.courier.messaging;
 
+import java.io.IOException;
 import java.io.Serializable;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -9,6 +11,8 @@ import java.util.UUID;
 import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.query.Predicate;
 
 import io.courier.cluster.DeviceAddress;
@@ -135,6 +139,70 @@ final class QueueOps {
                 entry.setValue(queue);
             }
             return null;
+        }
+    }
+
+    /**
+     * One item to the queue of each of many devices on one partition (a group copy to the member devices there):
+     * one grid operation instead of one per device, answering per device as {@link Enqueue} does. Hazelcast runs it
+     * for every key in one partition operation and asks for the backup processor afterwards, so the backup carries
+     * each device's sequence. Multi-key operations don't wait for their backups: callers use it only where the log
+     * makes the items durable (write-through).
+     */
+    static final class EnqueueEach implements EntryProcessor<DeviceAddress, DeviceQueue, Object> {
+        private final InboxItem item;
+        private final boolean shared;
+        private final long nowMillis;
+        private final DeviceQueue.Limits limits;
+        /** The sequence each device's copy took here (-1: refused); filled on the partition's thread. */
+        private final transient Map<DeviceAddress, Long> firsts = new HashMap<>();
+
+        EnqueueEach(InboxItem item, boolean shared, long nowMillis, DeviceQueue.Limits limits) {
+            this.item = item;
+            this.shared = shared;
+            this.nowMillis = nowMillis;
+            this.limits = limits;
+        }
+
+        @Override
+        public Object process(Map.Entry<DeviceAddress, DeviceQueue> entry) {
+            DeviceQueue queue = entry.getValue();
+            if (queue == null) {
+                return Missing.ENTRY;
+            }
+            UUID owner = entry.getKey().accountId();
+            List<InboxItem> items = List.of(item);
+            InboxUsage.NoRoom noRoom = queue.room(owner, items, nowMillis, limits);
+            long first = noRoom == null ? queue.enqueue(owner, items, shared, nowMillis, limits) : -1;
+            firsts.put(entry.getKey(), first);
+            entry.setValue(queue);
+            return noRoom != null ? noRoom : new Landed(first, queue.sighting());
+        }
+
+        @Override
+        public EntryProcessor<DeviceAddress, DeviceQueue, Object> getBackupProcessor() {
+            return new PlaceEach(Map.copyOf(firsts), item, shared, nowMillis, limits);
+        }
+    }
+
+    /** The backup side of {@link EnqueueEach}: each device's copy under the sequence its primary took. */
+    record PlaceEach(Map<DeviceAddress, Long> firsts, InboxItem item, boolean shared, long nowMillis,
+            DeviceQueue.Limits limits) implements EntryProcessor<DeviceAddress, DeviceQueue, Object> {
+        @Override
+        public Object process(Map.Entry<DeviceAddress, DeviceQueue> entry) {
+            Long first = firsts.get(entry.getKey());
+            return first == null ? null : new Place(entry.getKey().accountId(), first, List.of(item), shared,
+                    nowMillis, limits).process(entry);
+        }
+    }
+
+    /** {@link Stored} for one item of each of many devices on one partition: the log has each one's copy. */
+    record StoredEach(Map<DeviceAddress, Long> seqs, long nowMillis, DeviceQueue.Limits limits)
+            implements EntryProcessor<DeviceAddress, DeviceQueue, Object> {
+        @Override
+        public Object process(Map.Entry<DeviceAddress, DeviceQueue> entry) {
+            Long seq = seqs.get(entry.getKey());
+            return seq == null ? null : new Stored(List.of(seq), Set.of(), nowMillis, limits).process(entry);
         }
     }
 
@@ -415,6 +483,25 @@ final class QueueOps {
                     out.writeObject(op.limits());
                 }, in -> new Place(Wire.readUuid(in), in.readLong(), Wire.readList(in), in.readBoolean(),
                         in.readLong(), in.readObject())),
+                Wire.of(EnqueueEach.class, 142, (out, op) -> {
+                    out.writeObject(op.item);
+                    out.writeBoolean(op.shared);
+                    out.writeLong(op.nowMillis);
+                    out.writeObject(op.limits);
+                }, in -> new EnqueueEach(in.readObject(), in.readBoolean(), in.readLong(), in.readObject())),
+                Wire.of(PlaceEach.class, 143, (out, op) -> {
+                    writeSeqs(out, op.firsts());
+                    out.writeObject(op.item());
+                    out.writeBoolean(op.shared());
+                    out.writeLong(op.nowMillis());
+                    out.writeObject(op.limits());
+                }, in -> new PlaceEach(readSeqs(in), in.readObject(), in.readBoolean(), in.readLong(),
+                        in.readObject())),
+                Wire.of(StoredEach.class, 144, (out, op) -> {
+                    writeSeqs(out, op.seqs());
+                    out.writeLong(op.nowMillis());
+                    out.writeObject(op.limits());
+                }, in -> new StoredEach(readSeqs(in), in.readLong(), in.readObject())),
                 Wire.of(Stored.class, 112, (out, op) -> {
                     MessagingWire.writeLongs(out, op.seqs);
                     MessagingWire.writeLongs(out, op.loggedSends);
@@ -480,5 +567,22 @@ final class QueueOps {
                 Wire.of(Missing.class, 127, (out, missing) -> { }, in -> Missing.ENTRY),
                 Wire.of(InboxUsage.NoRoom.class, 128, (out, noRoom) -> out.writeInt(noRoom.ordinal()),
                         in -> InboxUsage.NoRoom.values()[in.readInt()]));
+    }
+
+    private static void writeSeqs(ObjectDataOutput out, Map<DeviceAddress, Long> seqs) throws IOException {
+        out.writeInt(seqs.size());
+        for (Map.Entry<DeviceAddress, Long> e : seqs.entrySet()) {
+            out.writeObject(e.getKey());
+            out.writeLong(e.getValue());
+        }
+    }
+
+    private static Map<DeviceAddress, Long> readSeqs(ObjectDataInput in) throws IOException {
+        int size = in.readInt();
+        Map<DeviceAddress, Long> seqs = new HashMap<>(size * 2);
+        for (int i = 0; i < size; i++) {
+            seqs.put(in.readObject(), in.readLong());
+        }
+        return seqs;
     }
 }

@@ -4,14 +4,15 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import io.courier.messaging.GroupMessage;
 import io.courier.messaging.GroupWrites;
 import reactor.core.publisher.Mono;
 
 /**
- * The real group writes, except that message deliveries stop for good after the first {@code passing}: a job stuck
- * midway, as on a node that dies in the middle of it. {@link #written} counts the deliveries that went through.
+ * The real group writes, except that message deliveries stop for good after the first {@code passing} members: a job
+ * stuck midway, as on a node that dies in the middle of it. {@link #written} counts the deliveries that went through.
  */
 final class GatedWrites implements GroupWrites {
     private final GroupWrites real;
@@ -25,10 +26,14 @@ final class GatedWrites implements GroupWrites {
     }
 
     @Override
-    public Mono<Void> deliver(GroupMessage message, byte[] ciphertext, UUID member) {
-        return Mono.defer(() -> left.getAndDecrement() > 0
-                ? real.deliver(message, ciphertext, member).doOnSuccess(done -> written.countDown())
-                : Mono.never());
+    public Mono<Void> deliver(GroupMessage message, byte[] ciphertext, List<UUID> members, int lookups) {
+        return Mono.defer(() -> {
+            int passed = Math.max(0, Math.min(left.getAndAdd(-members.size()), members.size()));
+            Mono<Void> through = passed == 0 ? Mono.empty()
+                    : real.deliver(message, ciphertext, members.subList(0, passed), lookups)
+                            .doOnSuccess(done -> IntStream.range(0, passed).forEach(i -> written.countDown()));
+            return passed < members.size() ? through.then(Mono.never()) : through;
+        });
     }
 
     @Override
@@ -47,7 +52,7 @@ final class GatedWrites implements GroupWrites {
     }
 
     @Override
-    public Mono<Void> deliverEvent(long eventId, byte[] event, UUID account) {
-        return real.deliverEvent(eventId, event, account);
+    public Mono<Void> deliverEvent(long eventId, byte[] event, List<UUID> accounts, int lookups) {
+        return real.deliverEvent(eventId, event, accounts, lookups);
     }
 }

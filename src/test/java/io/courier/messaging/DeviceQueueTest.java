@@ -3,13 +3,16 @@ package io.courier.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
 import io.courier.api.v1.EnvelopeType;
+import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.Presence;
 
 /** One queue's memory as its entry processors change it: what may leave memory, what a spill takes, where reads go. */
@@ -183,5 +186,27 @@ class DeviceQueueTest {
 
         assertThat(backup.held.keySet()).containsExactly(Queued.firstOfEpoch(1) + 5);
         assertThat(backup.nextSeq).isEqualTo(Queued.firstOfEpoch(1) + 6);
+    }
+
+    @Test
+    void theBackupOfOneItemToManyDevicesPlacesEachCopyUnderTheSequenceItsPrimaryTook() {
+        DeviceAddress busy = new DeviceAddress(UUID.randomUUID(), 1);
+        DeviceAddress idle = new DeviceAddress(UUID.randomUUID(), 2);
+        Map<DeviceAddress, DeviceQueue> primary = new HashMap<>(Map.of(busy, queueOfEpoch(), idle, queueOfEpoch()));
+        Map<DeviceAddress, DeviceQueue> backup = new HashMap<>(Map.of(busy, queueOfEpoch(), idle, queueOfEpoch()));
+        primary.get(busy).enqueue(busy.accountId(), List.of(message(), message()), false, 0, LIMITS); // unseen there
+        InboxItem copy = message();
+
+        QueueOps.EnqueueEach op = new QueueOps.EnqueueEach(copy, true, 0, LIMITS);
+        primary.entrySet().forEach(op::process);
+        backup.entrySet().forEach(op.getBackupProcessor()::process);
+
+        assertThat(backup.get(busy).held.keySet()).containsExactly(Queued.firstOfEpoch(1) + 2);
+        assertThat(backup.get(idle).held.keySet()).containsExactly(Queued.firstOfEpoch(1));
+        assertThat(backup.get(busy).held.get(Queued.firstOfEpoch(1) + 2).item()).isSameAs(copy);
+    }
+
+    private static DeviceQueue queueOfEpoch() {
+        return new DeviceQueue(1, Queued.firstOfEpoch(1) - 1, true);
     }
 }

@@ -7,7 +7,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -16,6 +19,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.partition.PartitionService;
 
 import io.courier.api.v1.EnvelopeType;
 import io.courier.cluster.DeviceAddress;
@@ -118,6 +122,60 @@ class DeviceQueuesTest extends ServerTest {
                         assertThat(m.envelopeType()).isEqualTo(EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE_VALUE);
                     });
         }
+    }
+
+    @Test
+    void oneItemToManyDevicesTakesEachOnesNextSequenceIsWrittenThroughAndMissesOnlyAFullDevice() {
+        DeviceLog log = new DeviceLog(cql);
+        DeviceQueues queues = new DeviceQueues(hazelcast, log, new DeviceQueue.Limits(256, 1 << 20, 0,
+                new InboxUsage.Quota(2, Long.MAX_VALUE, 1.0, 30)), Duration.ZERO, Clock.systemUTC());
+        UUID sender = UUID.randomUUID();
+        // Four devices on one partition (one grid operation takes them all) and one elsewhere.
+        List<DeviceAddress> devices = new ArrayList<>(devicesOnOnePartition(4));
+        DeviceAddress elsewhere = newDevice();
+        devices.add(elsewhere);
+        DeviceAddress full = devices.get(0);
+        DeviceAddress earlier = devices.get(1);
+        queues.enqueue(full, List.of(message(serverIds.next(), sender, "one"), message(serverIds.next(), sender,
+                "two")), false).block();
+        long earlierSeq = queues.enqueue(earlier, List.of(message(serverIds.next(), sender, "before")), false).block()
+                .items().get(0).seq();
+        long payloadId = serverIds.next();
+        byte[] payload = "one sender-key ciphertext for every member".getBytes(StandardCharsets.UTF_8);
+        log.putSharedPayload(payloadId, payload).block();
+        InboxItem.Message header = new InboxItem.Message(payloadId, sender, 1, 8L, Instant.now(),
+                EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE_VALUE, payload, UUID.randomUUID(), null);
+
+        Map<DeviceAddress, Messenger.Enqueued> results = new HashMap<>();
+        queues.enqueueToEach(devices, header, true).toIterable().forEach(e -> results.put(e.to(), e));
+
+        assertThat(results).containsOnlyKeys(devices);
+        assertThat(results.get(full).items()).as("a full device gets nothing").isEmpty();
+        assertThat(results.get(full).noRoom()).isEqualTo(InboxUsage.NoRoom.DEVICE_FULL);
+        assertThat(results.get(earlier).items()).extracting(Queued::seq).as("after what the device held")
+                .containsExactly(earlierSeq + 1);
+        for (DeviceAddress device : devices.subList(1, devices.size())) {
+            assertThat(results.get(device).items()).extracting(Queued::item).containsExactly(header);
+            hazelcast.getMap(DeviceQueues.MAP).delete(device); // what memory held is gone: the log has the copy
+            assertThat(readAll(queues, device)).last().isInstanceOfSatisfying(InboxItem.Message.class,
+                    m -> assertThat(m.ciphertext()).isEqualTo(payload));
+        }
+        hazelcast.getMap(DeviceQueues.MAP).delete(full);
+        assertThat(readAll(queues, full)).hasSize(2)
+                .noneMatch(i -> i instanceof InboxItem.Message m && Arrays.equals(m.ciphertext(), payload));
+    }
+
+    private List<DeviceAddress> devicesOnOnePartition(int count) {
+        PartitionService partitions = hazelcast.getPartitionService();
+        List<DeviceAddress> devices = new ArrayList<>(List.of(newDevice()));
+        int partition = partitions.getPartition(devices.get(0)).getPartitionId();
+        while (devices.size() < count) {
+            DeviceAddress device = newDevice();
+            if (partitions.getPartition(device).getPartitionId() == partition) {
+                devices.add(device);
+            }
+        }
+        return devices;
     }
 
     @Test

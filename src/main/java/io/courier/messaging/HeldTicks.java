@@ -402,13 +402,13 @@ final class HeldTicks {
                 Wire.of(TakeFlush.class, 133, (out, op) -> out.writeLong(op.cutoffMillis),
                         in -> new TakeFlush(in.readLong())),
                 Wire.of(Written.class, 134, (out, op) -> {
-                    writeVersions(out, op.versions);
+                    MessagingWire.writeLongMap(out, op.versions, ObjectDataOutput::writeLong);
                     out.writeLong(op.cutoffMillis);
-                }, in -> new Written(readVersions(in), in.readLong())),
+                }, in -> new Written(MessagingWire.readLongMap(in, ObjectDataInput::readLong), in.readLong())),
                 Wire.of(Flush.class, 135, (out, flush) -> {
                     Wire.writeList(out, flush.rows());
-                    writeVersions(out, flush.versions());
-                }, in -> new Flush(Wire.readList(in), readVersions(in))),
+                    MessagingWire.writeLongMap(out, flush.versions(), ObjectDataOutput::writeLong);
+                }, in -> new Flush(Wire.readList(in), MessagingWire.readLongMap(in, ObjectDataInput::readLong))),
                 Wire.of(Move.class, 136, (out, move) -> {
                     out.writeLong(move.serverId());
                     Wire.writeUuid(out, move.recipient());
@@ -424,22 +424,5 @@ final class HeldTicks {
                 }, in -> new DirectRow(in.readLong(), Wire.readUuid(in), in.readLong(), in.readLong(),
                         in.readLong())));
         // Lookup answers a HashMap and Advance a HashSet: Hazelcast has wire forms of its own for both.
-    }
-
-    private static void writeVersions(ObjectDataOutput out, Map<Long, Long> versions) throws IOException {
-        out.writeInt(versions.size());
-        for (Map.Entry<Long, Long> e : versions.entrySet()) {
-            out.writeLong(e.getKey());
-            out.writeLong(e.getValue());
-        }
-    }
-
-    private static Map<Long, Long> readVersions(ObjectDataInput in) throws IOException {
-        int size = in.readInt();
-        Map<Long, Long> versions = new HashMap<>();
-        for (int i = 0; i < size; i++) {
-            versions.put(in.readLong(), in.readLong());
-        }
-        return versions;
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,5 +128,23 @@ final class MessagingWire {
             values.add(in.readLong());
         }
         return values;
+    }
+
+    /** A map to longs, each key in the form {@code key} writes. */
+    static <K> void writeLongMap(ObjectDataOutput out, Map<K, Long> map, Wire.Writer<K> key) throws IOException {
+        out.writeInt(map.size());
+        for (Map.Entry<K, Long> e : map.entrySet()) {
+            key.write(out, e.getKey());
+            out.writeLong(e.getValue());
+        }
+    }
+
+    static <K> Map<K, Long> readLongMap(ObjectDataInput in, Wire.Reader<K> key) throws IOException {
+        int size = in.readInt();
+        Map<K, Long> map = new HashMap<>(size * 2);
+        for (int i = 0; i < size; i++) {
+            map.put(key.read(in), in.readLong());
+        }
+        return map;
     }
 }

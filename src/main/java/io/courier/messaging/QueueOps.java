@@ -490,18 +490,18 @@ final class QueueOps {
                     out.writeObject(op.limits);
                 }, in -> new EnqueueEach(in.readObject(), in.readBoolean(), in.readLong(), in.readObject())),
                 Wire.of(PlaceEach.class, 143, (out, op) -> {
-                    writeSeqs(out, op.firsts());
+                    MessagingWire.writeLongMap(out, op.firsts(), ObjectDataOutput::writeObject);
                     out.writeObject(op.item());
                     out.writeBoolean(op.shared());
                     out.writeLong(op.nowMillis());
                     out.writeObject(op.limits());
-                }, in -> new PlaceEach(readSeqs(in), in.readObject(), in.readBoolean(), in.readLong(),
+                }, in -> new PlaceEach(MessagingWire.readLongMap(in, ObjectDataInput::readObject), in.readObject(), in.readBoolean(), in.readLong(),
                         in.readObject())),
                 Wire.of(StoredEach.class, 144, (out, op) -> {
-                    writeSeqs(out, op.seqs());
+                    MessagingWire.writeLongMap(out, op.seqs(), ObjectDataOutput::writeObject);
                     out.writeLong(op.nowMillis());
                     out.writeObject(op.limits());
-                }, in -> new StoredEach(readSeqs(in), in.readLong(), in.readObject())),
+                }, in -> new StoredEach(MessagingWire.readLongMap(in, ObjectDataInput::readObject), in.readLong(), in.readObject())),
                 Wire.of(Stored.class, 112, (out, op) -> {
                     MessagingWire.writeLongs(out, op.seqs);
                     MessagingWire.writeLongs(out, op.loggedSends);
@@ -567,22 +567,5 @@ final class QueueOps {
                 Wire.of(Missing.class, 127, (out, missing) -> { }, in -> Missing.ENTRY),
                 Wire.of(InboxUsage.NoRoom.class, 128, (out, noRoom) -> out.writeInt(noRoom.ordinal()),
                         in -> InboxUsage.NoRoom.values()[in.readInt()]));
-    }
-
-    private static void writeSeqs(ObjectDataOutput out, Map<DeviceAddress, Long> seqs) throws IOException {
-        out.writeInt(seqs.size());
-        for (Map.Entry<DeviceAddress, Long> e : seqs.entrySet()) {
-            out.writeObject(e.getKey());
-            out.writeLong(e.getValue());
-        }
-    }
-
-    private static Map<DeviceAddress, Long> readSeqs(ObjectDataInput in) throws IOException {
-        int size = in.readInt();
-        Map<DeviceAddress, Long> seqs = new HashMap<>(size * 2);
-        for (int i = 0; i < size; i++) {
-            seqs.put(in.readObject(), in.readLong());
-        }
-        return seqs;
     }
 }

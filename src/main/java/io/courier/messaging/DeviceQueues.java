@@ -189,8 +189,9 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
                 .flatMapMany(enqueued -> {
                     Map<DeviceAddress, Long> logged = new HashMap<>();
                     enqueued.forEach(e -> e.items().forEach(q -> logged.put(e.to(), q.seq())));
-                    // Only lets memory drop what the log has: nobody waits for it.
-                    map.submitToKeys(logged.keySet(), new QueueOps.StoredEach(logged, clock.millis(), limits));
+                    if (!logged.isEmpty()) { // only lets memory drop what the log has: nobody waits for it
+                        map.submitToKeys(logged.keySet(), new QueueOps.StoredEach(logged, clock.millis(), limits));
+                    }
                     return Flux.fromIterable(enqueued);
                 });
     }

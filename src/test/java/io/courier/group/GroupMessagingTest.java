@@ -68,6 +68,39 @@ class GroupMessagingTest extends GroupServerTest {
     }
 
     @Test
+    void everyOnlineMemberGetsARunOfMessagesSentBackToBackOnceEachAndInOrderWhileAckingAsTheyCome() {
+        Participant alice = participant();
+        Participant[] members = Stream.generate(this::participant).limit(40).toArray(Participant[]::new);
+        Group group = create(alice, members);
+        List<RawStream> streams = new ArrayList<>();
+        try (RawStream a = connect(alice)) {
+            for (Participant member : members) {
+                RawStream stream = connect(member);
+                streams.add(stream);
+                drainMessages(stream);
+            }
+            drainMessages(a);
+            List<Long> sent = new ArrayList<>();
+            for (int i = 0; i < 15; i++) { // the copies of one message are enqueued together, lane after lane
+                a.send(groupSend(clientId(), group, "message " + i));
+                sent.add(a.next(FrameCase.SEND_ACK).getSendAck().getServerId());
+            }
+            for (RawStream stream : streams) {
+                List<Long> got = new ArrayList<>();
+                while (got.size() < sent.size()) {
+                    Delivery delivery = stream.next(FrameCase.DELIVERY).getDelivery();
+                    got.add(delivery.getServerId());
+                    stream.ack(delivery.getServerId());
+                }
+                assertThat(got).isEqualTo(sent);
+                assertThat(stream.sync()).as("no second copy").isEmpty();
+            }
+        } finally {
+            streams.forEach(RawStream::close);
+        }
+    }
+
+    @Test
     void aDisappearingGroupMessageIsNotDeliveredToAMemberOfflinePastItsTimer() {
         Participant alice = participant();
         Participant bob = participant();

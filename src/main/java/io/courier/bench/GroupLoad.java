@@ -2,8 +2,10 @@ package io.courier.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -46,6 +48,7 @@ public final class GroupLoad implements AutoCloseable {
     private final int members;
     private final DeviceLink sender;
     private final List<DeviceLink> memberLinks = new ArrayList<>();
+    private final Map<DeviceLink, Integer> memberIndex = new IdentityHashMap<>();
     private final Map<Long, Pending> awaitingAck = new ConcurrentHashMap<>();
     private final Map<Long, Pending> awaitingDelivery = new ConcurrentHashMap<>();
     private final List<Long> receiptAcks = new ArrayList<>();
@@ -55,7 +58,7 @@ public final class GroupLoad implements AutoCloseable {
     private final LatencyStats allLastDeliveries = new LatencyStats();
 
     /** A message in flight; a group message waits for {@code remaining} member deliveries. */
-    private record Pending(Run run, long scheduledNanos, boolean group, AtomicInteger remaining) {
+    private record Pending(Run run, long scheduledNanos, boolean group, AtomicInteger remaining, Set<Integer> got) {
     }
 
     private GroupLoad(ByteString groupId, LoadGenerator.Device directRecipient, int members, Channel senderChannel,
@@ -77,8 +80,10 @@ public final class GroupLoad implements AutoCloseable {
         GroupLoad load = new GroupLoad(groupId, directRecipient, memberTokens.size(), channels.get(0), senderToken,
                 drained);
         for (int i = 0; i < memberTokens.size(); i++) {
-            load.memberLinks.add(new DeviceLink(channels.get(i % channels.size()), memberTokens.get(i),
-                    (link, frame) -> load.onMemberFrame(link, frame, drained)));
+            DeviceLink link = new DeviceLink(channels.get(i % channels.size()), memberTokens.get(i),
+                    (l, frame) -> load.onMemberFrame(l, frame, drained));
+            load.memberIndex.put(link, i);
+            load.memberLinks.add(link);
         }
         LoadGenerator.awaitDrained(drained, timeout, load::close);
         return load;
@@ -137,6 +142,10 @@ public final class GroupLoad implements AutoCloseable {
                 Pending pending = awaitingDelivery.get(frame.getDelivery().getClientMessageId());
                 if (pending != null && pending.group()) {
                     allMemberDeliveries.recordNanos(at - pending.scheduledNanos());
+                    Integer member = memberIndex.get(link);
+                    if (member != null) {
+                        pending.got().add(member);
+                    }
                 }
                 if (pending != null && pending.remaining().decrementAndGet() == 0) {
                     awaitingDelivery.remove(frame.getDelivery().getClientMessageId());
@@ -177,11 +186,29 @@ public final class GroupLoad implements AutoCloseable {
             send(run, at, groupFirst, ciphertext);
             send(run, at, !groupFirst, ciphertext);
         }
-        run.settled.await(grace.toMillis(), TimeUnit.MILLISECONDS);
+        if (!run.settled.await(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+            reportMissing();
+        }
         double fanoutSeconds = (run.lastDeliveryNanos.get() - start) / 1e9;
         return new Result(ticks, run.fullyDelivered.get(), run.memberDeliveries.get(), fanoutSeconds,
                 run.groupSendAck.snapshot(), run.directSendAck.snapshot(), run.lastDelivery.snapshot(),
                 Map.copyOf(run.refused));
+    }
+
+    /** Which members a message still misses once the grace is over: names what to look at in the node's queues. */
+    private void reportMissing() {
+        awaitingDelivery.forEach((clientId, pending) -> {
+            if (pending.group()) {
+                List<Integer> missing = new ArrayList<>();
+                for (int i = 0; i < memberLinks.size() && missing.size() < 10; i++) {
+                    if (!pending.got().contains(i)) {
+                        missing.add(i);
+                    }
+                }
+                System.out.printf("group message %d (client id) still misses %d member(s), first: %s%n", clientId,
+                        pending.remaining().get(), missing);
+            }
+        });
     }
 
     /** Group SendAck, send → each member's delivery and send → the last one, from now until it is closed. */
@@ -193,7 +220,8 @@ public final class GroupLoad implements AutoCloseable {
 
     private void send(Run run, long scheduledNanos, boolean group, ByteString ciphertext) {
         long clientId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-        Pending pending = new Pending(run, scheduledNanos, group, new AtomicInteger(group ? members : 1));
+        Pending pending = new Pending(run, scheduledNanos, group, new AtomicInteger(group ? members : 1),
+                ConcurrentHashMap.newKeySet());
         awaitingAck.put(clientId, pending);
         awaitingDelivery.put(clientId, pending);
         OutgoingMessage.Builder message = OutgoingMessage.newBuilder().setClientMessageId(clientId);

@@ -52,9 +52,9 @@ public final class GroupInbox implements GroupWrites {
         InboxItem.Message item = new InboxItem.Message(message.serverId(), sender, message.sender().deviceId(),
                 message.clientMessageId(), message.serverTime(), EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE_VALUE,
                 ciphertext, message.groupId(), null, message.expiresAt(), null);
-        return toEveryDevice(Flux.fromIterable(members)
-                .filterWhen(member -> privacy.blocks(member, sender).map(blocked -> !blocked), lookups), item, true,
-                lookups);
+        // In parallel: filterWhen would ask one member at a time, and a job waits for all of them.
+        return toEveryDevice(Flux.fromIterable(members).flatMap(member -> privacy.blocks(member, sender)
+                .filter(blocked -> !blocked).map(unblocked -> member), lookups), item, true, lookups);
     }
 
     @Override

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 
 import com.hazelcast.core.HazelcastInstance;
 
+import io.courier.api.v1.AccountEvent;
+import io.courier.api.v1.DeviceLinked;
 import io.courier.api.v1.EnvelopeType;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.Presence;
@@ -118,6 +120,24 @@ class DeviceQueuesTest extends ServerTest {
                         assertThat(m.envelopeType()).isEqualTo(EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE_VALUE);
                     });
         }
+    }
+
+    @Test
+    void anAccountEventComesBackFromTheLogAsItWasQueued() {
+        DeviceQueues logOnly = logOnly();
+        DeviceAddress device = newDevice();
+        byte[] event = AccountEvent.newBuilder().setDeviceLinked(DeviceLinked.newBuilder().setDeviceId(2)
+                .setDeviceName("laptop").setLinkedAtMs(1_765_000_000_000L)).build().toByteArray();
+        long serverId = serverIds.next();
+
+        logOnly.enqueue(device, List.of(new InboxItem.AccountChange(serverId, event)), false).block();
+        hazelcast.getMap(DeviceQueues.MAP).delete(device); // what memory held is gone: read from the log
+
+        assertThat(readAll(logOnly, device)).singleElement().isInstanceOfSatisfying(InboxItem.AccountChange.class,
+                a -> {
+                    assertThat(a.serverId()).isEqualTo(serverId);
+                    assertThat(a.event()).isEqualTo(event);
+                });
     }
 
     @Test

@@ -321,11 +321,13 @@ public final class AccountRegistry {
                 int deviceId = read.allocateDeviceId();
                 DeviceToken token = DeviceToken.issue(link.accountId(), deviceId);
                 DeviceRecord device = newDevice(token, name, clock.instant());
+                // Told to the devices of the very read the add is conditional on: exactly those the account had.
+                DeviceLinkListener.NewDevice announced = new DeviceLinkListener.NewDevice(link.accountId(), deviceId,
+                        name, device.createdAt(), read.devices().stream().map(DeviceRecord::deviceId)
+                                .collect(Collectors.toSet()));
                 return devices.addLinked(link.accountId(), read, device)
                         .flatMap(added -> added
-                                ? notifyLinked(new DeviceLinkListener.LinkedDevice(link.accountId(), deviceId, name,
-                                        device.createdAt(), read.devices().stream().map(DeviceRecord::deviceId)
-                                                .collect(Collectors.toSet())))
+                                ? notifyLinked(announced)
                                         .thenReturn(new Credentials(link.accountId(), deviceId, token.encode()))
                                 : addLinked(codeHash, link, name, true, attempt + 1));
             }));
@@ -421,7 +423,7 @@ public final class AccountRegistry {
     }
 
     /** Completes once every listener is done, like {@link #notifyRemoved}. */
-    private Mono<Void> notifyLinked(DeviceLinkListener.LinkedDevice linked) {
+    private Mono<Void> notifyLinked(DeviceLinkListener.NewDevice linked) {
         return Mono.whenDelayError(linkListeners.stream()
                 .map(l -> Mono.fromCompletionStage(() -> l.deviceLinked(linked)))
                 .toList());

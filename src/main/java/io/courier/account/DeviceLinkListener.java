@@ -11,12 +11,12 @@ import java.util.concurrent.CompletionStage;
  */
 public interface DeviceLinkListener {
     /** A newly linked device, and the devices the account had before it ({@code notified}: whom to tell). */
-    record LinkedDevice(UUID accountId, int deviceId, String name, Instant linkedAt, Set<Integer> notified) {
-        public LinkedDevice {
+    record NewDevice(UUID accountId, int deviceId, String name, Instant linkedAt, Set<Integer> notified) {
+        public NewDevice {
             notified = Set.copyOf(notified);
         }
     }
 
     /** Completes once the notice is durable for every device in {@code notified}; the link is answered only then. */
-    CompletionStage<Void> deviceLinked(LinkedDevice linked);
+    CompletionStage<Void> deviceLinked(NewDevice linked);
 }

@@ -28,7 +28,7 @@ final class AccountNotices implements DeviceLinkListener {
 
     /** One event, under one server id, in the queue of every device the account had before the new one. */
     @Override
-    public CompletionStage<Void> deviceLinked(LinkedDevice linked) {
+    public CompletionStage<Void> deviceLinked(NewDevice linked) {
         AccountEvent event = AccountEvent.newBuilder().setDeviceLinked(DeviceLinked.newBuilder()
                 .setDeviceId(linked.deviceId())
                 .setDeviceName(linked.name())

@@ -59,13 +59,14 @@ public final class AccountRegistry {
     private final Clock clock;
     private final List<DeviceRemovalListener> removalListeners;
     private final List<AccountDeletionListener> deletionListeners;
+    private final List<DeviceLinkListener> linkListeners;
     private final CurrentDevices current;
     private final RegistrationLocks locks;
 
     AccountRegistry(PhoneDirectory phones, DeviceStore devices, PhoneVerification verification,
             LinkCodeStore linkCodes, RateLimiter limiter, AccountConfig config, Clock clock,
             List<DeviceRemovalListener> removalListeners, List<AccountDeletionListener> deletionListeners,
-            CurrentDevices current, RegistrationLocks locks) {
+            List<DeviceLinkListener> linkListeners, CurrentDevices current, RegistrationLocks locks) {
         this.phones = phones;
         this.devices = devices;
         this.verification = verification;
@@ -75,6 +76,7 @@ public final class AccountRegistry {
         this.clock = clock;
         this.removalListeners = List.copyOf(removalListeners);
         this.deletionListeners = List.copyOf(deletionListeners);
+        this.linkListeners = List.copyOf(linkListeners);
         this.current = current;
         this.locks = locks;
     }
@@ -269,7 +271,11 @@ public final class AccountRegistry {
         });
     }
 
-    /** Consumes a link code and adds a device to the code's account. */
+    /**
+     * Consumes a link code and adds a device to the code's account; answered once the account's other devices have
+     * the notice of it in their queues. If that fails the new device exists, unannounced and without anyone holding
+     * its credential (the caller gets an error): it can never connect, and the primary sees it in its device list.
+     */
     public Mono<LinkedDevice> linkDevice(String code, String deviceName, String peer) {
         return Mono.defer(() -> {
             if (code == null || code.isBlank()) {
@@ -314,8 +320,15 @@ public final class AccountRegistry {
             return consume.then(Mono.defer(() -> {
                 int deviceId = read.allocateDeviceId();
                 DeviceToken token = DeviceToken.issue(link.accountId(), deviceId);
-                return devices.addLinked(link.accountId(), read, newDevice(token, name, clock.instant()))
-                        .flatMap(added -> added ? Mono.just(new Credentials(link.accountId(), deviceId, token.encode()))
+                DeviceRecord device = newDevice(token, name, clock.instant());
+                // Told to the devices of the very read the add is conditional on: exactly those the account had.
+                DeviceLinkListener.NewDevice announced = new DeviceLinkListener.NewDevice(link.accountId(), deviceId,
+                        name, device.createdAt(), read.devices().stream().map(DeviceRecord::deviceId)
+                                .collect(Collectors.toSet()));
+                return devices.addLinked(link.accountId(), read, device)
+                        .flatMap(added -> added
+                                ? notifyLinked(announced)
+                                        .thenReturn(new Credentials(link.accountId(), deviceId, token.encode()))
                                 : addLinked(codeHash, link, name, true, attempt + 1));
             }));
         });
@@ -406,6 +419,13 @@ public final class AccountRegistry {
         }
         return Mono.whenDelayError(removalListeners.stream()
                 .map(l -> Mono.fromCompletionStage(() -> l.devicesRemoved(accountId, deviceIds)))
+                .toList());
+    }
+
+    /** Completes once every listener is done, like {@link #notifyRemoved}. */
+    private Mono<Void> notifyLinked(DeviceLinkListener.NewDevice linked) {
+        return Mono.whenDelayError(linkListeners.stream()
+                .map(l -> Mono.fromCompletionStage(() -> l.deviceLinked(linked)))
                 .toList());
     }
 

@@ -116,11 +116,12 @@ public class AccountWiring {
     AccountRegistry registry(CqlSession session, DeviceStore devices, VerificationCodeStore codes,
             VerificationCodeSender sender, CodeRequestAttestation attestation, RateLimiter limiter,
             BackoffLimiter backoffs, AccountConfig config, Clock clock, @All List<DeviceRemovalListener> listeners,
-            @All List<AccountDeletionListener> deletionListeners, CurrentDevices current, PinHasher pins) {
+            @All List<AccountDeletionListener> deletionListeners, @All List<DeviceLinkListener> linkListeners,
+            CurrentDevices current, PinHasher pins) {
         PhoneVerification verification = new PhoneVerification(codes, sender, attestation, limiter, backoffs,
                 CodeSendLimits.of(config.limits()), VerificationPolicy.of(config), clock);
         return new AccountRegistry(new PhoneDirectory(session), devices, verification, new LinkCodeStore(session),
-                limiter, config, clock, listeners, deletionListeners, current,
+                limiter, config, clock, listeners, deletionListeners, linkListeners, current,
                 new RegistrationLocks(devices, pins, limiter, config, clock));
     }
 

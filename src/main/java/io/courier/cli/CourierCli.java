@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 @Command(name = "courier", mixinStandardHelpOptions = true, version = "courier 0.1.0",
         description = "Courier from a terminal: register, link, chat with ticks, send files, groups, operator commands.",
         subcommands = { RegisterCommand.class, LinkCodeCommand.class, LinkCommand.class, WhoamiCommand.class,
-                DeleteAccountCommand.class,
+                RevokeDeviceCommand.class, DeleteAccountCommand.class,
                 SafetyNumberCommand.class, VerifyCommand.class,
                 SendCommand.class, SendFileCommand.class, ChatCommand.class, GroupCommand.class, PrivacyCommand.class,
                 AdminCommand.class })

@@ -81,6 +81,9 @@ final class Session implements AutoCloseable {
         client.identityChanges().subscribe(change -> terminal().println("! the safety number with "
                 + name(change.account()) + " changed" + (change.sendingBlocked()
                         ? "; sending to them is blocked until you compare it and verify again" : "")));
+        client.linkedDevices().subscribe(linked -> terminal().println("! a new device, \"" + linked.deviceName()
+                + "\" (device " + linked.deviceId() + "), was linked to this account at " + linked.linkedAt()
+                + "; not yours? run: courier revoke-device " + linked.deviceId()));
         client.events().subscribe(event -> {
             if (event == ConnectionEvent.STOPPED) {
                 terminal().println("! this device was revoked; run register or link again");

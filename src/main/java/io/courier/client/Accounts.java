@@ -12,6 +12,7 @@ import io.courier.api.v1.ClearPushTokenRequest;
 import io.courier.api.v1.ClearRegistrationLockRequest;
 import io.courier.api.v1.CreateLinkCodeRequest;
 import io.courier.api.v1.DeleteAccountRequest;
+import io.courier.api.v1.RevokeDeviceRequest;
 import io.courier.api.v1.GetPreKeyCountRequest;
 import io.courier.api.v1.LinkDeviceRequest;
 import io.courier.api.v1.LookupAccountRequest;
@@ -96,6 +97,11 @@ final class Accounts {
     Mono<Void> clearRegistrationLock() {
         return calls.call(() -> calls.accounts().clearRegistrationLock(
                 ClearRegistrationLockRequest.getDefaultInstance())).then();
+    }
+
+    Mono<Void> revokeDevice(int deviceId) {
+        return calls.call(() -> calls.accounts().revokeDevice(RevokeDeviceRequest.newBuilder().setDeviceId(deviceId)
+                .build())).then();
     }
 
     Mono<Void> deleteAccount(String confirmPhoneNumber) {

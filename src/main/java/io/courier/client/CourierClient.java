@@ -34,7 +34,7 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>This class wires and delegates: {@link Connection} holds the stream, {@link Outbox} the sends waiting for their
  * acknowledgement, {@link Inbox} what arrives, {@link Sessions} and {@link Groups} the Signal sessions and Sender
- * Keys, {@link Ticks} the receipts, {@link Presence} typing and presence, {@link Accounts} registration and keys.
+ * Keys, {@link Ticks} the receipts, {@link AccountNotices} changes of the account itself, {@link Presence} typing and presence, {@link Accounts} registration and keys.
  */
 public final class CourierClient implements AutoCloseable {
     /** How long a receipt's ack may wait for company: the next ack frame, or the acks of receipts that follow. */
@@ -55,6 +55,7 @@ public final class CourierClient implements AutoCloseable {
     private final Sessions sessions;
     private final Disappearing disappearing;
     private final Resends resends;
+    private final AccountNotices notices;
 
     private CourierClient(Channel channel, ClientStore store) {
         this.store = store;
@@ -72,6 +73,7 @@ public final class CourierClient implements AutoCloseable {
         this.disappearing = new Disappearing(store, Schedulers.parallel(), System::currentTimeMillis);
         this.inbox = new Inbox(store, this::credentials, sessions, groups, outbox, ticks, acks, connection::resume,
                 disappearing, resends);
+        this.notices = new AccountNotices(acks);
         this.unsent = new UnsentMessages(store, UnsentMessages.LIMIT, this::deliver);
         this.safetyNumbers = new SafetyNumbers(store, calls, sessions, this::credentials);
         disappearing.resume();
@@ -169,6 +171,22 @@ public final class CourierClient implements AutoCloseable {
      */
     public Mono<String> createLinkCode(String newDeviceLinkKey) {
         return accounts.createLinkCode(newDeviceLinkKey);
+    }
+
+    /**
+     * Devices linked to this account from now on, one notice each (queued by the server: one linked while this
+     * device was offline arrives when it connects; after a cut, one may come again). Never the device's own link.
+     */
+    public Flux<LinkedDeviceNotice> linkedDevices() {
+        return notices.linkedDevices();
+    }
+
+    /**
+     * Unlinks a device of this account: its credential fails at once. The primary may revoke any linked device, a
+     * linked device only itself; the primary can't be revoked (FAILED_PRECONDITION).
+     */
+    public Mono<Void> revokeDevice(int deviceId) {
+        return accounts.revokeDevice(deviceId);
     }
 
     public Mono<UUID> lookup(String phoneNumber) {
@@ -593,6 +611,7 @@ public final class CourierClient implements AutoCloseable {
             case DELIVERY -> inbox.onDelivery(frame.getDelivery());
             case RECEIPT -> ticks.onReceipt(frame.getReceipt());
             case GROUP_EVENT -> groups.onEvent(frame.getGroupEvent());
+            case ACCOUNT_EVENT -> notices.onEvent(frame.getAccountEvent());
             case QUEUE_EMPTY -> {
                 connection.drained();
                 accounts.topUp();

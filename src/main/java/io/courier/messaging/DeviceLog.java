@@ -41,6 +41,7 @@ final class DeviceLog {
     private static final byte KIND_MESSAGE = 1;
     private static final byte KIND_RECEIPT = 2;
     private static final byte KIND_GROUP_EVENT = 3;
+    private static final byte KIND_ACCOUNT_EVENT = 4;
     private static final String COLUMNS = "seq, server_id, kind, sender_account_id, sender_device_id,"
             + " client_message_id, server_ts, envelope_type, ciphertext, payload_ref, group_id, sync_recipient_id,"
             + " message_server_id, receipt_state, receipt_recipient_id, receipt_more_recipients";
@@ -53,6 +54,7 @@ final class DeviceLog {
     private final PreparedStatement insertMessage;
     private final PreparedStatement insertReceipt;
     private final PreparedStatement insertGroupEvent;
+    private final PreparedStatement insertAccountEvent;
     private final PreparedStatement insertShared;
     private final PreparedStatement selectShared;
     private final PreparedStatement selectRange;
@@ -80,6 +82,9 @@ final class DeviceLog {
                 + ", ?, ?, ?, ?, ?, ?)");
         // A group event's bytes are a shared payload stored under the event's own id.
         insertGroupEvent = session.prepare(key + "payload_ref) VALUES (?, ?, ?, ?, ?, " + KIND_GROUP_EVENT + ", ?)");
+        // An account event's few bytes stay in the row (each device has its own copy).
+        insertAccountEvent = session.prepare(key + "ciphertext) VALUES (?, ?, ?, ?, ?, " + KIND_ACCOUNT_EVENT
+                + ", ?)");
         insertShared = session.prepare("INSERT INTO shared_payloads (payload_id, ciphertext) VALUES (?, ?)"
                 + " USING TTL ?");
         selectShared = session.prepare("SELECT ciphertext FROM shared_payloads WHERE payload_id = ?");
@@ -135,6 +140,9 @@ final class DeviceLog {
         }
         if (q.item() instanceof InboxItem.GroupChange g) {
             return insertGroupEvent.bind(account, device, bucket, q.seq(), g.serverId(), g.serverId());
+        }
+        if (q.item() instanceof InboxItem.AccountChange a) {
+            return insertAccountEvent.bind(account, device, bucket, q.seq(), a.serverId(), ByteBuffer.wrap(a.event()));
         }
         InboxItem.Receipt r = (InboxItem.Receipt) q.item();
         List<UUID> recipients = r.recipients();
@@ -289,6 +297,9 @@ final class DeviceLog {
         }
         if (kind == KIND_GROUP_EVENT) {
             return sharedPayload(row.getLong("payload_ref")).map(bytes -> new InboxItem.GroupChange(serverId, bytes));
+        }
+        if (kind == KIND_ACCOUNT_EVENT) {
+            return Mono.just(new InboxItem.AccountChange(serverId, Blobs.bytes(row.getByteBuffer("ciphertext"))));
         }
         Mono<byte[]> ciphertext = row.isNull("payload_ref")
                 ? Mono.just(Blobs.bytes(row.getByteBuffer("ciphertext")))

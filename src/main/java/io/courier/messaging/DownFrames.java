@@ -7,6 +7,7 @@ import java.util.function.LongConsumer;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 
+import io.courier.api.v1.AccountEvent;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.Delivery;
 import io.courier.api.v1.EnvelopeType;
@@ -44,6 +45,9 @@ public final class DownFrames {
         }
         if (item instanceof InboxItem.GroupChange g) {
             return ConnectResponse.newBuilder().setGroupEvent(groupEvent(g)).build();
+        }
+        if (item instanceof InboxItem.AccountChange a) {
+            return ConnectResponse.newBuilder().setAccountEvent(accountEvent(a)).build();
         }
         InboxItem.Receipt r = (InboxItem.Receipt) item;
         Receipt.Builder receipt = Receipt.newBuilder()
@@ -99,6 +103,15 @@ public final class DownFrames {
             return GroupEvent.parseFrom(change.event()).toBuilder().setServerId(change.serverId()).build();
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("stored group event " + change.serverId() + " is corrupt", e);
+        }
+    }
+
+    /** The stored event (written by {@link AccountNotices}) with this inbox entry's id. */
+    private static AccountEvent accountEvent(InboxItem.AccountChange change) {
+        try {
+            return AccountEvent.parseFrom(change.event()).toBuilder().setServerId(change.serverId()).build();
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("stored account event " + change.serverId() + " is corrupt", e);
         }
     }
 }

@@ -8,8 +8,8 @@ import java.util.UUID;
 import io.courier.api.v1.ReceiptState;
 
 /**
- * An item of a device's queue: a message for it, a tick change for a message its account sent, or a change of a
- * group its account is or was in.
+ * An item of a device's queue: a message for it, a tick change for a message its account sent, a change of a
+ * group its account is or was in, or a change of its account itself.
  */
 public sealed interface InboxItem extends Serializable {
     /** The inbox id the device acks. */
@@ -66,6 +66,17 @@ public sealed interface InboxItem extends Serializable {
 
     /** A group change: {@code event} is a serialized {@code GroupEvent} without its server id (stored once). */
     record GroupChange(long serverId, byte[] event) implements InboxItem {
+        @Override
+        public int weight() {
+            return FIXED_WEIGHT + event.length;
+        }
+    }
+
+    /**
+     * A change of the device's own account: {@code event} is a serialized {@code AccountEvent} without its server id
+     * (a few bytes, kept in each queue's own copy).
+     */
+    record AccountChange(long serverId, byte[] event) implements InboxItem {
         @Override
         public int weight() {
             return FIXED_WEIGHT + event.length;

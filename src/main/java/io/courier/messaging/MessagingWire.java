@@ -68,6 +68,10 @@ final class MessagingWire {
                     out.writeLong(g.serverId());
                     out.writeByteArray(g.event());
                 }, in -> new InboxItem.GroupChange(in.readLong(), in.readByteArray())),
+                Wire.of(InboxItem.AccountChange.class, 107, (out, a) -> {
+                    out.writeLong(a.serverId());
+                    out.writeByteArray(a.event());
+                }, in -> new InboxItem.AccountChange(in.readLong(), in.readByteArray())),
                 Wire.of(Queued.class, 103, (out, q) -> {
                     out.writeLong(q.seq());
                     out.writeObject(q.item());

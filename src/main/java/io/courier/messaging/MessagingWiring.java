@@ -19,6 +19,7 @@ import com.hazelcast.core.HazelcastInstance;
 
 
 import io.courier.account.AccountDeletionListener;
+import io.courier.account.DeviceLinkListener;
 import io.courier.account.DeviceRemovalListener;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.GridTypes;
@@ -194,6 +195,14 @@ public class MessagingWiring {
             KeyDirectory keys, WakeUps wakeUps, PrivacyDirectory privacy) {
         return new GroupInbox(queues, log, receipts, new DeliveryRouter(presence, bus, wakeUps, MessageTracing.OFF),
                 keys, privacy);
+    }
+
+    /** A newly linked device is announced in the queues of the account's other devices. */
+    @Produces
+    @Singleton
+    DeviceLinkListener announceLinkedDevices(DeviceQueues queues, PresenceDirectory presence, NodeBus bus,
+            WakeUps wakeUps, ServerIds serverIds) {
+        return new AccountNotices(queues, new DeliveryRouter(presence, bus, wakeUps, MessageTracing.OFF), serverIds);
     }
 
     private static CompletionStage<Void> eachDevice(UUID accountId, Set<Integer> deviceIds,

@@ -62,6 +62,14 @@ public interface CqlConfig {
 
         Optional<String> truststorePassword();
 
+        /**
+         * PKCS12 or JKS keystore with this node's client certificate and key, for databases that require client
+         * certificates (ScyllaDB's {@code require_client_auth}); empty presents none.
+         */
+        Optional<Path> keystore();
+
+        Optional<String> keystorePassword();
+
         /** Checks that each node's certificate names the address it was reached at. */
         @WithDefault("true")
         boolean hostnameValidation();

@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.Optional;
 
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -17,6 +20,7 @@ import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.config.ProgrammaticDriverConfigLoaderBuilder;
 import com.datastax.oss.driver.api.core.tracker.RequestTracker;
 import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
+import com.datastax.oss.driver.api.core.ssl.SslEngineFactory;
 import io.courier.common.ConfigRefusal;
 
 /** Opens driver sessions with Courier's consistency defaults. */
@@ -81,30 +85,62 @@ public final class CqlSessions {
                 .orElseThrow(() -> new ConfigRefusal("courier.cql.username is set but courier.cql.password "
                         + "is not: set COURIER_CQL_PASSWORD"))));
         if (config.tls().enabled()) {
-            builder.withSslEngineFactory(new ProgrammaticSslEngineFactory(sslContext(config.tls()), null,
-                    config.tls().hostnameValidation()));
+            builder.withSslEngineFactory(sslEngineFactory(config.tls()));
         }
         return builder;
     }
 
-    private static SSLContext sslContext(CqlConfig.Tls tls) {
+    /** The driver's TLS to the database nodes, as {@code courier.cql.tls.*} configures it. */
+    static SslEngineFactory sslEngineFactory(CqlConfig.Tls tls) {
+        return new ProgrammaticSslEngineFactory(sslContext(tls), null, tls.hostnameValidation());
+    }
+
+    /** Trusts the truststore's CAs (the JVM's without one) and presents the keystore's certificate, if any. */
+    static SSLContext sslContext(CqlConfig.Tls tls) {
+        TrustManagerFactory trust = trustManagers(tls);
+        KeyManager[] keys = tls.keystore().isEmpty() ? null : keyManagers(tls.keystore().get(), tls.keystorePassword());
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys, trust.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new ConfigRefusal("TLS to the database could not be set up: " + e.getMessage(), e);
+        }
+    }
+
+    private static TrustManagerFactory trustManagers(CqlConfig.Tls tls) {
         try {
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            if (tls.truststore().isPresent()) {
-                KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType()); // reads PKCS12 and JKS
-                try (InputStream in = Files.newInputStream(tls.truststore().get())) {
-                    store.load(in, tls.truststorePassword().map(String::toCharArray).orElse(null));
-                }
-                trust.init(store);
-            } else {
-                trust.init((KeyStore) null);
-            }
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust.getTrustManagers(), null);
-            return context;
-        } catch (IOException | GeneralSecurityException e) {
+            trust.init(tls.truststore().isEmpty() ? null
+                    : load(tls.truststore().get(), tls.truststorePassword(), "truststore"));
+            return trust;
+        } catch (GeneralSecurityException e) {
             throw new ConfigRefusal("courier.cql.tls.truststore " + tls.truststore().map(Path::toString)
-                    .orElse("(JVM default)") + " could not be loaded: " + e.getMessage(), e);
+                    .orElse("(JVM default)") + " could not be used: " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyManager[] keyManagers(Path keystore, Optional<String> password) {
+        char[] secret = password.map(String::toCharArray).orElse(null);
+        try {
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(load(keystore, password, "keystore"), secret);
+            return keys.getKeyManagers();
+        } catch (GeneralSecurityException e) {
+            throw new ConfigRefusal("courier.cql.tls.keystore " + keystore + " could not be used (is"
+                    + " courier.cql.tls.keystore-password its password?): " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code which}: the property's last part, for the refusal's message. */
+    private static KeyStore load(Path file, Optional<String> password, String which) {
+        try (InputStream in = Files.newInputStream(file)) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType()); // reads PKCS12 and JKS
+            store.load(in, password.map(String::toCharArray).orElse(null));
+            return store;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ConfigRefusal("courier.cql.tls." + which + " " + file + " could not be loaded: "
+                    + e.getMessage(), e);
         }
     }
 }

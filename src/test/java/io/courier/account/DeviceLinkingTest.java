@@ -4,6 +4,8 @@ import static io.courier.support.Statuses.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,14 +13,18 @@ import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.ByteString;
 
+import io.courier.api.v1.AccountEvent;
+import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.CreateLinkCodeRequest;
 import io.courier.api.v1.LinkDeviceRequest;
 import io.courier.api.v1.ListDevicesRequest;
 import io.courier.api.v1.LookupAccountRequest;
 import io.courier.api.v1.RevokeDeviceRequest;
+import io.courier.support.RawStream;
 import io.courier.support.RegisteredDevice;
 import io.courier.support.ServerTest;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
@@ -113,6 +119,43 @@ class DeviceLinkingTest extends ServerTest {
     }
 
     @Test
+    void everyOtherDeviceOfTheAccountIsToldOfALinkedDeviceEvenIfOfflineThenButNotTheNewDeviceItself() {
+        RegisteredDevice primary = registerNew();
+        RegisteredDevice laptop = link(primary, "laptop");
+        Instant before = clock.instant();
+        RegisteredDevice tablet = link(primary, "tablet");
+        Instant after = clock.instant();
+
+        // Nobody was connected: the notices waited in the queues.
+        try (RawStream phone = new RawStream(channel, primary.authToken())) {
+            List<ConnectResponse> frames = phone.drain();
+            List<AccountEvent> events = accountEvents(frames);
+            assertThat(events).extracting(e -> e.getDeviceLinked().getDeviceId() + ":"
+                    + e.getDeviceLinked().getDeviceName()).containsExactly("2:laptop", "3:tablet");
+            assertThat(Instant.ofEpochMilli(events.get(1).getDeviceLinked().getLinkedAtMs()))
+                    .isBetween(before.truncatedTo(ChronoUnit.MILLIS), after);
+            assertThat(frames).as("no credential travels with a notice").allSatisfy(frame -> assertThat(
+                    frame.toByteString().toStringUtf8()).doesNotContain(laptop.authToken(), tablet.authToken()));
+            phone.ack(events.stream().mapToLong(AccountEvent::getServerId).toArray());
+            assertThat(phone.sync()).isEmpty();
+        }
+        try (RawStream phone = new RawStream(channel, primary.authToken())) {
+            assertThat(phone.drain()).as("acked notices are gone").isEmpty();
+        }
+        try (RawStream laptopStream = new RawStream(channel, laptop.authToken())) {
+            assertThat(accountEvents(laptopStream.drain())).as("the laptop hears of the tablet only")
+                    .extracting(e -> e.getDeviceLinked().getDeviceName()).containsExactly("tablet");
+        }
+        try (RawStream tabletStream = new RawStream(channel, tablet.authToken())) {
+            assertThat(tabletStream.drain()).as("the new device is not told of itself").isEmpty();
+        }
+    }
+
+    private static List<AccountEvent> accountEvents(List<ConnectResponse> frames) {
+        return frames.stream().filter(ConnectResponse::hasAccountEvent).map(ConnectResponse::getAccountEvent).toList();
+    }
+
+    @Test
     void revokingRules() {
         RegisteredDevice primary = registerNew();
         RegisteredDevice laptop = link(primary, "laptop");
@@ -150,5 +193,36 @@ class DeviceLinkingTest extends ServerTest {
         assertThat(found.getAccountId()).isEqualTo(bob.accountId());
         assertStatus(Status.Code.NOT_FOUND, () -> accounts(alice).lookupAccount(
                 LookupAccountRequest.newBuilder().setPhoneNumber(randomPhoneNumber()).build()));
+    }
+
+    /** Issue 21, "Why" 8: an address book at once (2,000, the default), then one number per 30 s, per account. */
+    @Test
+    void anAccountLooksUpAnAddressBookAtOnceThenNumbersTrickle() {
+        RegisteredDevice enumerator = registerNew();
+        long start = System.nanoTime();
+        int answered = 0;
+        String refusal = null;
+        while (refusal == null && answered <= 2_100) {
+            try {
+                accounts(enumerator).lookupAccount(
+                        LookupAccountRequest.newBuilder().setPhoneNumber(randomPhoneNumber()).build());
+                answered++;
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                    answered++;
+                } else {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                    refusal = e.getStatus().getDescription();
+                }
+            }
+        }
+        long refilled = Duration.ofNanos(System.nanoTime() - start).dividedBy(Duration.ofSeconds(30));
+
+        assertThat(answered).as("the burst, and what refilled meanwhile").isBetween(2_000, 2_000 + (int) refilled);
+        assertThat(refusal).contains("account lookups");
+        RegisteredDevice other = registerNew();
+        assertThat(accounts(other).lookupAccount(LookupAccountRequest.newBuilder()
+                .setPhoneNumber(enumerator.phoneNumber()).build()).getAccountId())
+                .as("another account's budget is its own").isEqualTo(enumerator.accountId());
     }
 }

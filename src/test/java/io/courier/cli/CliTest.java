@@ -171,6 +171,9 @@ class CliTest extends ServerTest {
         try (CliRun bobChat = cli("bob", "chat", "--group", group.group(1))) {
             bobChat.awaitOutput("Chat with group " + group.group(1));
             assertThat(run("alice", "send", "--group", group.group(1), "hi all"))
+                    .as("the phone's first connect after the link shows it, with the way to undo it")
+                    .contains("! a new device, \"tablet\" (device 2), was linked to this account at ")
+                    .contains("not yours? run: courier revoke-device 2")
                     .contains("[1] you: hi all  ✓");
             bobChat.awaitOutput("[group " + group.group(1).substring(0, 8) + "] ");
             bobChat.awaitOutput(": hi all" + NL);
@@ -278,6 +281,24 @@ class CliTest extends ServerTest {
         CliRun notANumber = cli("carol", "send", "--to", "alice", "hi");
         assertThat(notANumber.awaitExit()).isEqualTo(1);
         assertThat(notANumber.screen()).contains("'alice' is neither a phone number (+…) nor an account id");
+    }
+
+    @Test
+    void thePrimaryRevokesADeviceItDoesntKnow() {
+        String erin = registerWithCli("erin");
+        Matcher key = Pattern.compile("Link key: (\\S+)").matcher(run("intruder", "link"));
+        assertThat(key.find()).isTrue();
+        Matcher code = Pattern.compile("Link code: (\\S+)").matcher(run("erin", "link-code", "--for", key.group(1)));
+        assertThat(code.find()).isTrue();
+        run("intruder", "link", code.group(1), "--name", "erin's laptop");
+
+        assertThat(run("erin", "revoke-device", "2")).contains("Device 2 revoked.");
+        CliRun revoked = cli("intruder", "group", "create", erin);
+        assertThat(revoked.awaitExit()).isEqualTo(1);
+        assertThat(revoked.screen()).contains("error: UNAUTHENTICATED");
+        CliRun primaryOnly = cli("erin", "revoke-device", "1");
+        assertThat(primaryOnly.awaitExit()).isEqualTo(1);
+        assertThat(primaryOnly.screen()).contains("FAILED_PRECONDITION");
     }
 
     @Test

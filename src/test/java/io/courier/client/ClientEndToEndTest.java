@@ -133,6 +133,28 @@ class ClientEndToEndTest extends ServerTest {
     }
 
     @Test
+    void theAppOfEveryOtherDeviceHearsOfANewlyLinkedDeviceAndCanRevokeIt() {
+        try (ClientHarness phone = registered().online();
+                ClientHarness laptop = linkedTo(phone, "laptop").online()) {
+            LinkedDeviceNotice laptopLinked = phone.nextLinkedDevice();
+            assertThat(laptopLinked.deviceName()).isEqualTo("laptop");
+            assertThat(laptopLinked.deviceId()).isEqualTo(laptop.client.credentials().deviceId());
+
+            try (ClientHarness stranger = linkedTo(phone, "not mine").online()) {
+                LinkedDeviceNotice strangerLinked = phone.nextLinkedDevice();
+                assertThat(strangerLinked.deviceName()).isEqualTo("not mine");
+                assertThat(laptop.nextLinkedDevice()).isEqualTo(strangerLinked);
+                assertThat(stranger.linkedDevices).as("queued before its link completed, had there been one")
+                        .isEmpty();
+
+                phone.client.revokeDevice(strangerLinked.deviceId()).block();
+                stranger.awaitEvent(ConnectionEvent.STOPPED);
+            }
+            assertThat(laptop.linkedDevices).isEmpty();
+        }
+    }
+
+    @Test
     void aClientRestartedFromItsFileStoreKeepsItsSessions() {
         Path stateFile = Path.of("target", "client-state", UUID.randomUUID() + ".state");
         try (ClientHarness bob = registered().online()) {

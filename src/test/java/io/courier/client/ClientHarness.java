@@ -14,6 +14,7 @@ final class ClientHarness implements AutoCloseable {
     final BlockingQueue<Tick> ticks = new LinkedBlockingQueue<>();
     final BlockingQueue<ConnectionEvent> events = new LinkedBlockingQueue<>();
     final BlockingQueue<MessageAction> actions = new LinkedBlockingQueue<>();
+    final BlockingQueue<LinkedDeviceNotice> linkedDevices = new LinkedBlockingQueue<>();
 
     /** A new device registered for {@code phone} through {@code channel}, the code read from the test sender. */
     static ClientHarness registered(io.grpc.Channel channel, ClientStore store, String phone,
@@ -37,6 +38,7 @@ final class ClientHarness implements AutoCloseable {
         client.ticks().subscribe(ticks::add);
         client.events().subscribe(events::add);
         client.actions().subscribe(actions::add);
+        client.linkedDevices().subscribe(linkedDevices::add);
     }
 
     /** Connects and waits until the offline queue has been drained. */
@@ -61,6 +63,10 @@ final class ClientHarness implements AutoCloseable {
 
     MessageAction nextAction() {
         return take(actions);
+    }
+
+    LinkedDeviceNotice nextLinkedDevice() {
+        return take(linkedDevices);
     }
 
     Tick nextTick() {

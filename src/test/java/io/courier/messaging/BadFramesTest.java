@@ -159,7 +159,8 @@ class BadFramesTest extends ServerTest {
 
         for (Participant device : List.of(bob, bobLaptop, aliceTablet)) {
             try (RawStream stream = connect(device)) {
-                List<ConnectResponse> queued = stream.drain();
+                // (bob also has the notice of his laptop's link)
+                List<ConnectResponse> queued = stream.drain().stream().filter(ConnectResponse::hasDelivery).toList();
                 assertThat(queued).as("only the corrected message arrives").singleElement()
                         .satisfies(f -> assertThat(f.getDelivery().getClientMessageId()).isEqualTo(12));
             }

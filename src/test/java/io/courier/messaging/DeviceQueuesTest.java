@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.partition.PartitionService;
 
+import io.courier.api.v1.AccountEvent;
+import io.courier.api.v1.DeviceLinked;
 import io.courier.api.v1.EnvelopeType;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.Presence;
@@ -176,6 +178,24 @@ class DeviceQueuesTest extends ServerTest {
             }
         }
         return devices;
+    }
+
+    @Test
+    void anAccountEventComesBackFromTheLogAsItWasQueued() {
+        DeviceQueues logOnly = logOnly();
+        DeviceAddress device = newDevice();
+        byte[] event = AccountEvent.newBuilder().setDeviceLinked(DeviceLinked.newBuilder().setDeviceId(2)
+                .setDeviceName("laptop").setLinkedAtMs(1_765_000_000_000L)).build().toByteArray();
+        long serverId = serverIds.next();
+
+        logOnly.enqueue(device, List.of(new InboxItem.AccountChange(serverId, event)), false).block();
+        hazelcast.getMap(DeviceQueues.MAP).delete(device); // what memory held is gone: read from the log
+
+        assertThat(readAll(logOnly, device)).singleElement().isInstanceOfSatisfying(InboxItem.AccountChange.class,
+                a -> {
+                    assertThat(a.serverId()).isEqualTo(serverId);
+                    assertThat(a.event()).isEqualTo(event);
+                });
     }
 
     @Test

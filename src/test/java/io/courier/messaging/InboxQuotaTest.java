@@ -8,8 +8,10 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.courier.api.v1.ConnectRequest;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.FrameErrorCode;
+import io.courier.api.v1.OutgoingMessage;
 import io.courier.support.RawStream;
 import io.courier.support.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
@@ -64,6 +66,46 @@ class InboxQuotaTest extends ServerTest {
             assertThat(answer.getSendAck().getClientMessageId()).as("answer: " + answer).isEqualTo(fits + 2);
         }
     }
+    /**
+     * Issue 21, "Why" 5: a device that never connects fills up, and then just gets no copies; the account stays
+     * reachable through its other devices. (The phone's copies are small and acked: only the laptop fills.)
+     */
+    @Test
+    void aDeviceThatNeverConnectsFillsUpAndGetsNoCopiesWhileItsAccountStaysReachable() {
+        Participant bobPhone = participant();
+        Participant bobLaptop = withKeys(link(bobPhone.device(), "laptop"));
+        int perSender = (int) (QUOTA_BYTES * config.inboxSenderShare()) / ENVELOPE;
+        int fillsTheLaptop = QUOTA_BYTES / ENVELOPE;
+        try (RawStream phone = connect(bobPhone)) {
+            phone.drain().forEach(f -> phone.ack(f.getAccountEvent().getServerId())); // the laptop's link notice
+            int sent = 0;
+            while (sent <= fillsTheLaptop) {
+                try (RawStream sender = connect(participant())) {
+                    sender.next(ConnectResponse.FrameCase.QUEUE_EMPTY);
+                    for (int i = 1; i <= perSender && sent <= fillsTheLaptop; i++, sent++) {
+                        sender.send(ConnectRequest.newBuilder().setSend(OutgoingMessage.newBuilder()
+                                .setClientMessageId(i).setRecipientAccountId(bobPhone.accountId())
+                                .addEnvelopes(envelope(bobPhone, new byte[16])) // the phone never fills up
+                                .addEnvelopes(envelope(bobLaptop, new byte[ENVELOPE]))).build());
+                        ConnectResponse answer = sender.next();
+                        while (answer.hasReceipt()) { // the phone's DELIVERED ticks of earlier messages
+                            answer = sender.next();
+                        }
+                        assertThat(answer.getSendAck().getClientMessageId())
+                                .as("message %d: the phone has room, so the send is accepted: %s", sent + 1, answer)
+                                .isEqualTo(i);
+                        phone.ack(phone.next(ConnectResponse.FrameCase.DELIVERY).getDelivery().getServerId());
+                    }
+                }
+            }
+            phone.sync();
+        }
+        try (RawStream laptop = connect(bobLaptop)) {
+            assertThat(drainAcking(laptop)).as("the laptop kept what fitted; the last message found no room")
+                    .hasSize(fillsTheLaptop);
+        }
+    }
+
     /** Reads the inbox to its end, acking each delivery (the window is smaller than the inbox). */
     private static List<ConnectResponse> drainAcking(RawStream stream) {
         List<ConnectResponse> deliveries = new java.util.ArrayList<>();

@@ -45,10 +45,12 @@ class MessagingWireTest extends ServerTest {
         InboxItem receipt = new InboxItem.Receipt(4, 1, List.of(account, UUID.randomUUID()),
                 ReceiptState.RECEIPT_STATE_READ, Instant.ofEpochMilli(99), UUID.randomUUID());
         InboxItem groupChange = new InboxItem.GroupChange(5, new byte[] {9});
-        List<InboxItem> items = List.of(message, receipt, groupChange);
+        InboxItem accountChange = new InboxItem.AccountChange(7, new byte[] {8, 7});
+        List<InboxItem> items = List.of(message, receipt, groupChange, accountChange);
         List<Queued> queued = List.of(new Queued(11, message), new Queued(12, receipt));
         List<Object> values = List.of(
-                new DeviceAddress(account, 3), message, traced, receipt, groupChange, queued.get(0), send, limits,
+                new DeviceAddress(account, 3), message, traced, receipt, groupChange, accountChange, queued.get(0),
+                send, limits,
                 new InboxItem.Message(1, account, 2, 3, Instant.ofEpochSecond(10), 1, new byte[] {1}, null, null,
                         Instant.ofEpochMilli(70_123), null),
                 new DeviceQueue.Spill(queued, List.of(), Map.of(5L, send)),

@@ -67,7 +67,9 @@ public final class StormTally implements ConnectStorm.Listener {
     }
 
     private static String describe(Status status) {
-        String description = status.getDescription() == null ? "" : status.getDescription();
+        // Error references are one per failure: counted together.
+        String description = status.getDescription() == null ? ""
+                : status.getDescription().replaceAll("\\(ref [0-9a-f]+\\)", "(ref …)");
         if (description.length() > 100) {
             description = description.substring(0, 100) + "…";
         }

@@ -7,8 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -60,6 +63,29 @@ public record Footprint(long heapBytes, long heapCommittedBytes, long rssBytes, 
             return new Line(e.getKey(), (double) (e.getValue().instances() - was.instances()) / units,
                     (double) (e.getValue().bytes() - was.bytes()) / units);
         }).sorted(Comparator.comparingDouble(Line::bytesPerUnit).reversed()).limit(limit).toList();
+    }
+
+    /**
+     * Live heap added per unit since {@code before}, summed by owner: the first of {@code owners} (name, class name
+     * prefixes) whose prefix a class has, else {@code rest} (JDK collections and arrays, whose owner a class
+     * histogram can't tell).
+     */
+    public Map<String, Double> billByOwner(Footprint before, long units, List<Map.Entry<String, List<String>>> owners,
+            String rest) {
+        Map<String, Double> bill = new LinkedHashMap<>();
+        owners.forEach(owner -> bill.put(owner.getKey(), 0.0));
+        bill.put(rest, 0.0);
+        Set<String> classes = new HashSet<>(byClass.keySet());
+        classes.addAll(before.byClass.keySet());
+        for (String className : classes) {
+            long added = byClass.getOrDefault(className, new Usage(0, 0)).bytes()
+                    - before.byClass.getOrDefault(className, new Usage(0, 0)).bytes();
+            String owner = owners.stream()
+                    .filter(e -> e.getValue().stream().anyMatch(className::startsWith)).map(Map.Entry::getKey)
+                    .findFirst().orElse(rest);
+            bill.merge(owner, (double) added / units, Double::sum);
+        }
+        return bill;
     }
 
     /** VmRSS of /proc/self/status (Linux); 0 where there is none. */

@@ -36,6 +36,12 @@ import io.quarkus.test.junit.TestProfile;
 @EnabledIfSystemProperty(named = "bench.scenario", matches = "storm")
 class ConnectStormBenchmark extends BenchSupport {
     private static final Duration PING_PERIOD = Duration.ofSeconds(1);
+    /** Who holds what in the per-stream bill, by class name prefix. */
+    private static final List<Map.Entry<String, List<String>>> OWNERS = List.of(
+            Map.entry("gRPC and Netty (the HTTP/2 stream, call, framer, deframer)", List.of("io.grpc.", "io.netty.")),
+            Map.entry("Courier (stream parts, mailbox, budgets, presence)", List.of("io.courier.")),
+            Map.entry("Hazelcast (grid entries: presence, device queue, rate limits)", List.of("com.hazelcast.")),
+            Map.entry("Reactor (pending subscriptions)", List.of("reactor.")));
     /** Classes in the report's per-stream bill. */
     private static final int BILL_LINES = 25;
 
@@ -144,6 +150,12 @@ class ConnectStormBenchmark extends BenchSupport {
             report.append(String.format(Locale.ROOT, "| the rest of the heap difference | | %.0f |%n",
                     (after.heapBytes() - before.heapBytes()) / open
                             - bill.stream().mapToDouble(Footprint.Line::bytesPerUnit).sum()));
+        }
+        if (measured) {
+            report.append("\nThe same by owner (every class, not only the largest):\n\n| owner | bytes per stream |\n|---|---|\n");
+            after.billByOwner(before, Math.round(open), OWNERS, "JDK collections, arrays and strings (any owner)")
+                    .forEach((owner, bytes) -> report.append(String.format(Locale.ROOT, "| %s | %.0f |%n", owner,
+                            bytes)));
         }
         List<Plots.Plot> plots = new ArrayList<>();
         plots.add(Plots.percentiles("Open → QueueEmpty per stream, " + devices + " streams at once",

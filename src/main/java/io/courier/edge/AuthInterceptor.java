@@ -110,8 +110,8 @@ public class AuthInterceptor implements ServerInterceptor {
         boolean stream = method.equals(CONNECT);
         // Taken once the header parses (a call without one costs no id) but before the credential check: a stream
         // whose check was slow must not win over a newer one.
-        Context streamBase = stream ? ConnectService.streamContext(base, epochs.get().next(), headers) : base;
-        CompletionStage<Context> checked = stream ? streamChecked(token, streamBase)
+        CompletionStage<Context> checked = stream
+                ? streamChecked(token, ConnectService.streamContext(base, epochs.get().next(), headers))
                 : verifier.get().verify(token).thenApply(device -> base.withValue(CallContext.DEVICE, device));
         checked.whenComplete((context, error) -> {
             if (error == null) {

@@ -102,7 +102,7 @@ final class DeviceStreams {
         end.onEnd(intake::close);
         end.onEnd(() -> keptBudgets.release(device));
         end.onEnd(opened);
-        // A device that doesn't ack a backlog larger than its window never reaches QueueEmpty; its slot isn't its.
+        // A device that never acks a backlog beyond its window never reaches QueueEmpty: the slot goes back anyway.
         timers.schedule(opened, MAX_OPENING.toMillis(), TimeUnit.MILLISECONDS);
         end.onEnd(() -> presence.close().subscribe(null, error -> faults.log(Logger.Level.DEBUG, device,
                 () -> "Presence subscriptions of " + device + " not all removed: " + error)));

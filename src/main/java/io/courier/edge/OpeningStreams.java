@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Bounds the Connect streams this node is opening at once: from the credential check to the first drain's
- * QueueEmpty (or the stream's end, or 10 s), when each one's database reads happen. Opens beyond the bound wait their turn
- * in arrival order instead of all reading at once: a reconnect storm of 100k devices after a restart otherwise
- * queues hundreds of thousands of CQL requests, and those queued longest time out and end their streams with
- * UNAVAILABLE, only for the devices to come back and try again.
+ * QueueEmpty (or the stream's end, or 10 s), when each one's database reads happen. Opens beyond the bound wait
+ * their turn in arrival order instead of all reading at once: a reconnect storm of 100k devices after a restart
+ * otherwise queues hundreds of thousands of CQL requests, and those queued longest time out and end their streams
+ * with UNAVAILABLE, only for the devices to come back and try again.
  */
 final class OpeningStreams {
     /** One open's place; releasing it lets the next waiting open in. Only the first release counts. */

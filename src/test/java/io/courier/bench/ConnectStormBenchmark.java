@@ -152,7 +152,8 @@ class ConnectStormBenchmark extends BenchSupport {
                             - bill.stream().mapToDouble(Footprint.Line::bytesPerUnit).sum()));
         }
         if (measured) {
-            report.append("\nThe same by owner (every class, not only the largest):\n\n| owner | bytes per stream |\n|---|---|\n");
+            report.append("\nThe same by owner (every class, not only the largest):\n\n")
+                    .append("| owner | bytes per stream |\n|---|---|\n");
             after.billByOwner(before, Math.round(open), OWNERS, "JDK collections, arrays and strings (any owner)")
                     .forEach((owner, bytes) -> report.append(String.format(Locale.ROOT, "| %s | %.0f |%n", owner,
                             bytes)));

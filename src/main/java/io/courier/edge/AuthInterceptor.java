@@ -72,6 +72,7 @@ public class AuthInterceptor implements ServerInterceptor {
     private final ClientAddress clientAddress;
     private final OperatorToken operatorToken;
     private final RateLimit operatorCalls;
+    private final OpeningStreams opening;
 
     AuthInterceptor(Provider<CredentialVerifier> verifier, Provider<StreamEpochs> epochs, Provider<RateLimiter> limiter,
             Provider<StreamMetrics> metrics, EdgeConfig config, ClientAddress clientAddress, AdminConfig admin) {
@@ -83,6 +84,7 @@ public class AuthInterceptor implements ServerInterceptor {
         this.clientAddress = clientAddress;
         this.operatorToken = new OperatorToken(admin.token());
         this.operatorCalls = admin.callsPerPeer();
+        this.opening = new OpeningStreams(config.maxOpeningStreams());
     }
 
     @Override
@@ -108,15 +110,18 @@ public class AuthInterceptor implements ServerInterceptor {
         boolean stream = method.equals(CONNECT);
         // Taken once the header parses (a call without one costs no id) but before the credential check: a stream
         // whose check was slow must not win over a newer one.
-        Context context = stream ? ConnectService.streamContext(base, epochs.get().next(), headers) : base;
-        CompletionStage<Void> allowed = stream ? streamOpenAllowed(token) : CompletableFuture.completedFuture(null);
-        allowed.thenCompose(ok -> verifier.get().verify(token)).whenComplete((device, error) -> {
+        CompletionStage<Context> checked = stream
+                ? streamChecked(token, ConnectService.streamContext(base, epochs.get().next(), headers))
+                : verifier.get().verify(token).thenApply(device -> base.withValue(CallContext.DEVICE, device));
+        checked.whenComplete((context, error) -> {
             if (error == null) {
                 try {
-                    deferred.start(Contexts.interceptCall(context.withValue(CallContext.DEVICE, device), call,
-                            headers, next));
+                    deferred.start(Contexts.interceptCall(context, call, headers, next));
                 } catch (RuntimeException e) {
                     LOG.warnf("Starting %s failed: %s", method, e.toString());
+                    if (stream) {
+                        ConnectService.OPENING.get(context).release();
+                    }
                     deferred.refuse();
                     call.close(Status.UNAVAILABLE.withDescription("server error; retry"), new Metadata());
                 }
@@ -129,6 +134,22 @@ public class AuthInterceptor implements ServerInterceptor {
             }
         });
         return deferred;
+    }
+
+    /**
+     * A stream's checks, once it has a slot among the opens in progress: the open rate, then the credential. The
+     * slot goes with the call's context to its stream, which releases it (ConnectService.OPENING); a refused open
+     * releases it here.
+     */
+    private CompletionStage<Context> streamChecked(String token, Context context) {
+        return opening.acquire().thenCompose(slot -> streamOpenAllowed(token)
+                .thenCompose(ok -> verifier.get().verify(token))
+                .thenApply(device -> context.withValues(CallContext.DEVICE, device, ConnectService.OPENING, slot))
+                .whenComplete((started, error) -> {
+                    if (error != null) {
+                        slot.release();
+                    }
+                }));
     }
 
     /**

@@ -27,6 +27,8 @@ public class ConnectService extends MessagingServiceGrpc.MessagingServiceImplBas
     static final Context.Key<Long> EPOCH = Context.key("courier-stream-epoch");
     /** The request header by which a client asks for compact down-frames (messaging.proto). */
     static final Metadata.Key<String> FRAMES = Metadata.Key.of("courier-frames", Metadata.ASCII_STRING_MARSHALLER);
+    /** The Connect call's slot among the streams this node is opening ({@link OpeningStreams}): its to release. */
+    static final Context.Key<OpeningStreams.Slot> OPENING = Context.key("courier-stream-opening");
     /** The down-frames the client asked for with {@link #FRAMES}: compact or (any other value, or none) full. */
     static final Context.Key<DownFrames> FRAME_STYLE = Context.keyWithDefault("courier-frame-style", DownFrames.FULL);
 
@@ -55,7 +57,7 @@ public class ConnectService extends MessagingServiceGrpc.MessagingServiceImplBas
     public StreamObserver<ConnectRequest> connect(StreamObserver<ConnectResponse> responses) {
         AuthenticatedDevice caller = CallContext.device();
         return sessions.get().open(caller, EPOCH.get(), FRAME_STYLE.get(),
-                (ServerCallStreamObserver<ConnectResponse>) responses).start();
+                (ServerCallStreamObserver<ConnectResponse>) responses, OPENING.get()::release).start();
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.courier.edge;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
@@ -26,6 +27,9 @@ import reactor.core.scheduler.Schedulers;
 
 /** Builds a device stream from its parts: the node-wide services and a new set of per-stream state and budgets. */
 final class DeviceStreams {
+    /** The longest a stream holds its slot among the opening streams ({@link OpeningStreams}). */
+    private static final Duration MAX_OPENING = Duration.ofSeconds(10);
+
     private final Messenger messenger;
     private final MailboxStorage inbox;
     private final EdgeConfig config;
@@ -67,9 +71,13 @@ final class DeviceStreams {
                 config.ackBatchesInFlight(), config.rescanInterval());
     }
 
-    /** A new stream of {@code caller}; call it before the service method returns (it sets up flow control). */
+    /**
+     * A new stream of {@code caller}; call it before the service method returns (it sets up flow control).
+     * {@code opened} runs at its first QueueEmpty and at its end (it must be safe to run twice).
+     */
     DeviceStream open(AuthenticatedDevice caller, long epoch, DownFrames frames,
-            ServerCallStreamObserver<ConnectResponse> call, DeviceStream.StreamLifecycle lifecycle) {
+            ServerCallStreamObserver<ConnectResponse> call, DeviceStream.StreamLifecycle lifecycle,
+            Runnable opened) {
         DeviceAddress device = new DeviceAddress(caller.accountId(), caller.deviceId());
         SerialExecutor executor = new SerialExecutor(workers);
         Scheduler serial = Schedulers.fromExecutor(executor);
@@ -81,7 +89,7 @@ final class DeviceStreams {
                 BusIntake.NOTICES_QUEUED);
         DeviceMailbox mailbox = new DeviceMailbox(device, new Presence(memberId, epoch), inbox,
                 tracing.settler(messenger), tracing.outlet(new StreamOutlet(outbound, frames, refusals, end, metrics,
-                        delivery, clock)), limits, timers, executor, clock);
+                        delivery, clock, opened)), limits, timers, executor, clock, delivery::recordQueueDepth);
         UpFrames upFrames = new UpFrames(metrics, refusals,
                 new SendPath(device, messenger, budgets.sends(), frames, outbound, refusals, serial),
                 new AckPath(device, messenger, mailbox, budgets, config.window(), outbound, refusals, serial),
@@ -93,6 +101,9 @@ final class DeviceStreams {
         end.onEnd(mailbox::close);
         end.onEnd(intake::close);
         end.onEnd(() -> keptBudgets.release(device));
+        end.onEnd(opened);
+        // A device that never acks a backlog beyond its window never reaches QueueEmpty: the slot goes back anyway.
+        timers.schedule(opened, MAX_OPENING.toMillis(), TimeUnit.MILLISECONDS);
         end.onEnd(() -> presence.close().subscribe(null, error -> faults.log(Logger.Level.DEBUG, device,
                 () -> "Presence subscriptions of " + device + " not all removed: " + error)));
         return new DeviceStream(device, epoch, serial, lifecycle, metrics, end, mailbox, intake,

@@ -86,6 +86,13 @@ public interface EdgeConfig {
     @WithDefault("100")
     int maxRefusedBurst();
 
+    /**
+     * Connect streams this node opens at once, from the credential check to the first QueueEmpty; more wait their
+     * turn in arrival order ({@link OpeningStreams}), so a reconnect storm doesn't time out in the database queue.
+     */
+    @WithDefault("512")
+    int maxOpeningStreams();
+
     /** Stream opens per device (cluster-wide) before one more every {@code stream-open-refill}. */
     @WithDefault("10")
     int streamOpenBurst();

@@ -69,10 +69,13 @@ public final class SessionRegistry implements DeviceStream.StreamLifecycle {
                 TimeUnit.MILLISECONDS);
     }
 
-    /** A new stream; {@code epoch} was taken when the call arrived, so streams order by when they were opened. */
+    /**
+     * A new stream; {@code epoch} was taken when the call arrived, so streams order by when they were opened.
+     * {@code opened} runs once, at its first QueueEmpty or its end.
+     */
     DeviceStream open(AuthenticatedDevice caller, long epoch, DownFrames frames,
-            ServerCallStreamObserver<ConnectResponse> call) {
-        return streams.open(caller, epoch, frames, call, this);
+            ServerCallStreamObserver<ConnectResponse> call, Runnable opened) {
+        return streams.open(caller, epoch, frames, call, this, opened);
     }
 
     /**

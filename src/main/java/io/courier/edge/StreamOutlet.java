@@ -24,9 +24,11 @@ final class StreamOutlet implements MailboxOutlet {
     private final MessagingMetrics delivery;
     private final Clock clock;
     private final long openedNanos = System.nanoTime();
+    /** Told at the first QueueEmpty: the stream is open (its slot among the opening streams is free). */
+    private final Runnable opened;
 
     StreamOutlet(Outbound outbound, DownFrames frames, Refusals refusals, StreamEnd end, StreamMetrics metrics,
-            MessagingMetrics delivery, Clock clock) {
+            MessagingMetrics delivery, Clock clock, Runnable opened) {
         this.outbound = outbound;
         this.frames = frames;
         this.refusals = refusals;
@@ -34,6 +36,7 @@ final class StreamOutlet implements MailboxOutlet {
         this.metrics = metrics;
         this.delivery = delivery;
         this.clock = clock;
+        this.opened = opened;
     }
 
     @Override
@@ -47,6 +50,7 @@ final class StreamOutlet implements MailboxOutlet {
     @Override
     public void queueEmpty() {
         metrics.drainCompleted(System.nanoTime() - openedNanos);
+        opened.run();
         outbound.reply(ConnectResponse.newBuilder().setQueueEmpty(QueueEmpty.getDefaultInstance()).build());
     }
 

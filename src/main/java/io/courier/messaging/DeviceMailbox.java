@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.Presence;
@@ -59,6 +60,7 @@ public final class DeviceMailbox {
     private final Scheduler timer;
     private final Executor serial;
     private final Clock clock;
+    private final LongConsumer queueDepths;
 
     /** Delivered, not yet acked, by sequence; and their sequences by server id (devices ack by server id). */
     private final TreeMap<Long, Queued> unacked = new TreeMap<>();
@@ -90,9 +92,13 @@ public final class DeviceMailbox {
     private boolean closed;
     private Disposable rescanTimer;
 
-    /** @param stream this mailbox's stream: its member and epoch, which enqueues push to while it is open */
+    /**
+     * @param stream      this mailbox's stream: its member and epoch, which enqueues push to while it is open
+     * @param queueDepths told, at each live push, how many items wait past the mark (the pushed one included)
+     */
     public DeviceMailbox(DeviceAddress device, Presence stream, MailboxStorage storage, AckSettler settler,
-            MailboxOutlet outlet, MailboxLimits limits, Scheduler timer, Executor serial, Clock clock) {
+            MailboxOutlet outlet, MailboxLimits limits, Scheduler timer, Executor serial, Clock clock,
+            LongConsumer queueDepths) {
         this.device = device;
         this.stream = stream;
         this.storage = storage;
@@ -102,6 +108,7 @@ public final class DeviceMailbox {
         this.timer = timer;
         this.serial = serial;
         this.clock = clock;
+        this.queueDepths = queueDepths;
     }
 
     /**
@@ -119,6 +126,9 @@ public final class DeviceMailbox {
 
     /** A live push of an item already in this device's queue. */
     public void push(Queued queued) {
+        if (!closed && readThrough >= 0) {
+            queueDepths.accept(queued.seq() - markedThrough);
+        }
         if (closed || readThrough < 0 || queued.seq() <= readThrough) {
             return; // read already, or the first read will
         }

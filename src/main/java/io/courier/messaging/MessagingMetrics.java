@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -22,6 +23,7 @@ public final class MessagingMetrics {
     private final Timer sendAck;
     private final Timer deliver;
     private final Counter stored;
+    private final DistributionSummary queueDepth;
     private final Map<String, Counter> receipts = new ConcurrentHashMap<>();
 
     public MessagingMetrics(MeterRegistry registry) {
@@ -36,6 +38,11 @@ public final class MessagingMetrics {
                 .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
         stored = Counter.builder("courier.messages.stored")
                 .description("Messages durably stored (acknowledged to the sender)").register(registry);
+        queueDepth = DistributionSummary.builder("courier.queue.depth")
+                .publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(100_000.0)
+                .description("Items in a device's queue past its ack mark, this one included, sampled when an item"
+                        + " is pushed to the device's open stream (devices without a stream are not sampled)")
+                .register(registry);
         RECEIPT_STATUSES.forEach(this::receiptCounter);
     }
 
@@ -51,6 +58,11 @@ public final class MessagingMetrics {
     /** Time between SendAck and the Delivery frame being written to the recipient's stream. */
     public void recordDeliver(long nanos) {
         deliver.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A device's queue depth as its stream saw it at a push. */
+    public void recordQueueDepth(long items) {
+        queueDepth.record(items);
     }
 
     public void messageStored() {

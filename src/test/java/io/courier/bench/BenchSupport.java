@@ -39,8 +39,11 @@ import io.micrometer.core.instrument.MeterRegistry;
  * node, and the report (a human table plus one {@code RESULT key=value ...} line for scripts).
  */
 abstract class BenchSupport extends ServerTest {
-    /** Registrations in flight at once: they are unary calls, so a few threads keep the node busy. */
-    private static final int REGISTRATION_THREADS = 16;
+    /**
+     * Registrations in flight at once: they are unary calls, so a few threads keep the node busy;
+     * -Dbench.registrations.in-flight for many thousands of devices.
+     */
+    private static final int REGISTRATION_THREADS = Integer.getInteger("bench.registrations.in-flight", 16);
     /** Unique within a run (a repeated number would re-register and unlink the earlier device). */
     private static final String NUMBER_PREFIX = "+49151" + ThreadLocalRandom.current().nextInt(10, 100);
     private static final AtomicInteger NUMBERS = new AtomicInteger();

@@ -1,63 +1,122 @@
 package io.courier.bench;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.stream.IntStream;
+import java.util.concurrent.TimeUnit;
 
+import jakarta.inject.Inject;
+
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import io.courier.support.RegisteredDevice;
-import io.grpc.ManagedChannel;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
 /**
- * A node restart as the node that takes the load sees it: N registered devices open their Connect streams at once.
- * Reports the time to the last QueueEmpty, the refused streams by status, and the heap per idle stream (heap after
- * a full GC with the streams open minus before, over the open streams). The node runs in this JVM, so that figure
- * also holds the load generator's side of each stream: an upper bound for the node's own.
- * Run with {@code mvn -B verify -Pbench -Dbench.scenario=storm}; knobs -Dbench.storm.devices (10000),
- * -Dbench.storm.channels (16), -Dbench.storm.timeout.seconds (120).
+ * A node restart as the node that takes the load sees it: N registered devices open their Connect streams at once,
+ * multiplexed over a few HTTP/2 connections by a generator in a JVM of its own ({@link StormChild}), so this JVM
+ * holds the node and only the node's side of each stream. Reports the time to the last QueueEmpty, the refused
+ * streams by status, what each idle stream costs the node (live heap after a full GC and resident set size, with the
+ * streams open minus before, over the streams the node counts open; and the heap by class: the per-stream bill), and
+ * the ping → Pong round trips of a few bystander devices, online before the storm, while it lasts.
+ * Run with {@code mvn -B verify -Pbench -Dbench.scenario=storm}; knobs -Dbench.devices (10000; also
+ * -Dbench.storm.devices), -Dbench.storm.channels (16), -Dbench.storm.timeout.seconds (120),
+ * -Dbench.storm.bystanders (5, each pinging once a second, the node's sustained ping budget),
+ * -Dbench.storm.generator-heap (3g).
  */
 @QuarkusTest
 @TestProfile(BenchProfile.class)
 @EnabledIfSystemProperty(named = "bench.scenario", matches = "storm")
 class ConnectStormBenchmark extends BenchSupport {
+    private static final Duration PING_PERIOD = Duration.ofSeconds(1);
+    /** Who holds what in the per-stream bill, by class name prefix. */
+    private static final List<Map.Entry<String, List<String>>> OWNERS = List.of(
+            Map.entry("gRPC and Netty (the HTTP/2 stream, call, framer, deframer)", List.of("io.grpc.", "io.netty.")),
+            Map.entry("Courier (stream parts, mailbox, budgets, presence)", List.of("io.courier.")),
+            Map.entry("Hazelcast (grid entries: presence, device queue, rate limits)", List.of("com.hazelcast.")),
+            Map.entry("Reactor (pending subscriptions)", List.of("reactor.")));
+    /** Classes in the report's per-stream bill. */
+    private static final int BILL_LINES = 25;
+
+    @Inject
+    MeterRegistry meters;
+
     @Test
     void run() throws Exception {
-        int devices = property("bench.storm.devices", 10_000);
+        int devices = property("bench.devices", property("bench.storm.devices", 10_000));
         int channelCount = property("bench.storm.channels", 16);
+        int bystanderCount = property("bench.storm.bystanders", 5);
         Duration timeout = Duration.ofSeconds(property("bench.storm.timeout.seconds", 120));
+        String generatorHeap = System.getProperty("bench.storm.generator-heap", "3g");
 
         long registrationStart = System.nanoTime();
-        List<String> tokens = registerMany(devices).stream().map(RegisteredDevice::authToken).toList();
+        List<RegisteredDevice> registered = registerMany(devices + bystanderCount);
         double registrationSeconds = (System.nanoTime() - registrationStart) / 1e9;
+        List<String> tokens = registered.subList(0, devices).stream().map(RegisteredDevice::authToken).toList();
 
-        List<ManagedChannel> channels = IntStream.range(0, channelCount).mapToObj(i -> newChannel()).toList();
-        long heapBefore = HeapGauge.usedAfterFullGc();
-        ConnectStorm.Result storm;
-        long heapAfter;
-        long open;
+        LatencyStats pings = new LatencyStats();
+        StormTally tally = new StormTally(devices);
+        StormTally.Result storm;
+        Histogram pingsDuringStorm;
+        long unanswered = 0;
+        Footprint before;
+        Footprint after;
+        double openBefore;
+        double open;
         List<Plots.Plot> overTime;
-        try (ConnectStorm connections = new ConnectStorm(channels)) {
-            try (Timeline timeline = connections.timeline(Duration.ofMillis(500))) {
-                storm = connections.open(tokens, timeout);
-                overTime = Plots.overTime("The storm", timeline);
+        List<Bystander> bystanders = new ArrayList<>();
+        try (BenchChannel side = new BenchChannel("127.0.0.1", grpcPort())) {
+            try {
+                for (RegisteredDevice device : registered.subList(devices, registered.size())) {
+                    bystanders.add(new Bystander(side.channel(), device.authToken(), pings));
+                }
+                for (Bystander bystander : bystanders) {
+                    bystander.online().get(30, TimeUnit.SECONDS);
+                }
+                openBefore = openStreams();
+                before = Footprint.now();
+                bystanders.forEach(b -> b.startPinging(PING_PERIOD));
+                try (Timeline timeline = Timeline.start(Duration.ofMillis(500), tally.tracked(),
+                        new Timeline.Tracked("bystander ping → Pong", pings));
+                        StormChild generator = StormChild.start(grpcPort(), channelCount, tokens, generatorHeap,
+                                Path.of("target", "benchmarks", "storm-generator.log"), tally)) {
+                    storm = tally.await(timeout);
+                    pingsDuringStorm = pings.snapshot();
+                    for (Bystander bystander : bystanders) {
+                        bystander.stopPinging();
+                    }
+                    overTime = Plots.overTime("The storm", timeline);
+                    open = openStreams() - openBefore;
+                    after = Footprint.now();
+                    for (Bystander bystander : bystanders) {
+                        unanswered += bystander.unanswered();
+                    }
+                }
+            } finally {
+                for (Bystander bystander : bystanders) {
+                    bystander.close();
+                }
             }
-            heapAfter = HeapGauge.usedAfterFullGc();
-            open = devices - connections.closedCount();
-        } finally {
-            shutdown(channels);
         }
-        long perStream = open == 0 ? 0 : (heapAfter - heapBefore) / open;
+        // With most streams gone the difference is noise over a few streams: not a cost per stream.
+        boolean measured = open >= devices / 2.0;
+        long heapPerStream = measured ? Math.round((after.heapBytes() - before.heapBytes()) / open) : -1;
+        long rssPerStream = measured ? after.residentPerUnitSince(before, open) : -1;
         boolean allReady = storm.ready() == devices;
+        double pingP99 = LatencyStats.millis(pingsDuringStorm, 99);
 
         StringBuilder report = new StringBuilder("""
                 ## Connect storm
-                %d registered devices (registered in %.1f s) open their streams at once over %d channels.
+                %d registered devices (registered in %.1f s, before the storm) open their streams at once, multiplexed \
+                over %d HTTP/2 connections by a generator in its own JVM; %d bystander devices, online before, ping once \
+                a second each.
 
                 | what | value |
                 |---|---|
@@ -66,21 +125,53 @@ class ConnectStormBenchmark extends BenchSupport {
                 | open → QueueEmpty per stream p50 / p99 / p99.9 / max | %s |
                 | refused (ended before QueueEmpty) | %d |
                 | neither ready nor refused after %d s | %d |
-                | streams still open at the heap measurement | %d |
-                | heap after full GC before / with the streams open | %.1f MB / %.1f MB |
-                | heap per open stream (node + client side) | %d bytes |
-                """.formatted(devices, registrationSeconds, channelCount, storm.ready(), devices,
+                | bystander ping → Pong during the storm p50 / p99 / p99.9 / max (%d pings; unanswered %d) | %s |
+                | streams the node counts open at the measurement (storm's) | %.0f |
+                | node heap after full GC before / with the streams open | %.1f MB / %.1f MB |
+                | node RSS before / with the streams open (heap committed) | %.1f MB (%.1f MB) / %.1f MB (%.1f MB) |
+                | node heap per open stream (-1: not measured, fewer than half the streams open) | %d bytes |
+                | node RSS per open stream (outside the heap, plus the live heap) | %d bytes |
+                """.formatted(devices, registrationSeconds, channelCount, bystanderCount, storm.ready(), devices,
                 storm.lastReadyMillis(), allReady ? "" : " (not all ready)",
                 LatencyStats.percentiles(storm.toReady()), storm.refusedCount(), timeout.toSeconds(),
-                storm.pending(), open, heapBefore / 1e6, heapAfter / 1e6, perStream));
+                storm.pending(), pingsDuringStorm.getTotalCount(), unanswered,
+                LatencyStats.percentiles(pingsDuringStorm), open, before.heapBytes() / 1e6, after.heapBytes() / 1e6,
+                before.rssBytes() / 1e6, before.heapCommittedBytes() / 1e6, after.rssBytes() / 1e6,
+                after.heapCommittedBytes() / 1e6, heapPerStream, rssPerStream));
         storm.refused().forEach((status, count) -> report.append("| refused: ").append(status.replace('|', '/'))
                 .append(" | ").append(count).append(" |\n"));
+        report.append("\nThe node's live heap per open stream by class (the largest ").append(BILL_LINES)
+                .append("; shallow sizes, from the class histograms before and with the streams open):\n\n")
+                .append("| class | instances per stream | bytes per stream |\n|---|---|---|\n");
+        if (measured) {
+            List<Footprint.Line> bill = after.billSince(before, Math.round(open), BILL_LINES);
+            bill.forEach(line -> report.append(String.format(Locale.ROOT, "| `%s` | %.2f | %.0f |%n",
+                    line.className(), line.instancesPerUnit(), line.bytesPerUnit())));
+            report.append(String.format(Locale.ROOT, "| the rest of the heap difference | | %.0f |%n",
+                    (after.heapBytes() - before.heapBytes()) / open
+                            - bill.stream().mapToDouble(Footprint.Line::bytesPerUnit).sum()));
+        }
+        if (measured) {
+            report.append("\nThe same by owner (every class, not only the largest):\n\n")
+                    .append("| owner | bytes per stream |\n|---|---|\n");
+            after.billByOwner(before, Math.round(open), OWNERS, "JDK collections, arrays and strings (any owner)")
+                    .forEach((owner, bytes) -> report.append(String.format(Locale.ROOT, "| %s | %.0f |%n", owner,
+                            bytes)));
+        }
         List<Plots.Plot> plots = new ArrayList<>();
         plots.add(Plots.percentiles("Open → QueueEmpty per stream, " + devices + " streams at once",
-                List.of(Map.entry("open → QueueEmpty", storm.toReady()))));
+                List.of(Map.entry("open → QueueEmpty", storm.toReady()),
+                        Map.entry("bystander ping → Pong", pingsDuringStorm))));
         plots.addAll(overTime);
-        publish("connect-storm", report.toString(), "devices=%d all_ready_ms=%s refused=%d heap_per_stream_bytes=%d"
-                .formatted(devices, allReady ? Long.toString(storm.lastReadyMillis()) : "never", storm.refusedCount(),
-                        perStream), plots);
+        publish("connect-storm", report.toString(), String.format(Locale.ROOT,
+                "devices=%d all_ready_ms=%s refused=%d heap_per_stream_bytes=%s rss_per_stream_bytes=%s"
+                        + " bystander_ping_p99_ms=%.1f",
+                devices, allReady ? Long.toString(storm.lastReadyMillis()) : "never", storm.refusedCount(),
+                measured ? Long.toString(heapPerStream) : "none", measured ? Long.toString(rssPerStream) : "none",
+                pingP99), plots);
+    }
+
+    private double openStreams() {
+        return meters.get("courier.streams.open").gauge().value();
     }
 }

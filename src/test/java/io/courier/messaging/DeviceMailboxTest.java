@@ -32,12 +32,13 @@ class DeviceMailboxTest {
     private final MemoryQueue queue = new MemoryQueue();
     private final RecordingOutlet outlet = new RecordingOutlet();
     private final VirtualTimeScheduler timer = VirtualTimeScheduler.create();
+    private final List<Long> depths = new ArrayList<>();
     private long nextId = 1_000_000;
 
     private DeviceMailbox mailbox(int window, int windowBytes) {
         return new DeviceMailbox(DEVICE, new Presence("member", 1), queue, queue::settle, outlet,
                 new MailboxLimits(window, windowBytes, 4, 2, RESCAN), timer, Runnable::run,
-                Clock.fixed(NOW, ZoneOffset.UTC));
+                Clock.fixed(NOW, ZoneOffset.UTC), depths::add);
     }
 
     private InboxItem message(int bytes) {
@@ -186,6 +187,21 @@ class DeviceMailboxTest {
         assertThat(outlet.delivered).containsExactly(first.item(), second.item());
         mailbox.ack(List.of(first.item().serverId(), second.item().serverId())).block();
         assertThat(outlet.delivered).containsExactly(first.item(), second.item(), third.item());
+    }
+
+    @Test
+    void eachLivePushTellsHowManyItemsWaitPastTheAckMark() {
+        DeviceMailbox mailbox = mailbox(16, 1 << 20);
+        mailbox.start();
+        Queued first = store(10);
+        Queued second = store(10);
+        mailbox.push(first);
+        mailbox.push(second);
+        mailbox.ack(List.of(first.item().serverId())).block();
+        Queued third = store(10);
+        mailbox.push(third);
+
+        assertThat(depths).containsExactly(1L, 2L, 2L);
     }
 
     @Test

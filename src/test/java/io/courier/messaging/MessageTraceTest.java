@@ -134,7 +134,7 @@ class MessageTraceTest extends ServerTest {
                     new DeviceQueue.Limits(256, 1 << 20, config.hold().toMillis()), config.tickFlush(),
                     Clock.systemUTC()), tracing.settler(messenger), tracing.outlet(outlet),
                     new MailboxLimits(16, 1 << 20, 16, 4, Duration.ofSeconds(1)), Schedulers.parallel(), serial,
-                    Clock.systemUTC());
+                    Clock.systemUTC(), depth -> { });
             new NodeBus(member).subscribeLocal(message -> {
                 if (message instanceof BusMessage.Push push && push.target().equals(bobsPhone)) {
                     serial.execute(() -> mailbox[0].push((Queued) push.item()));

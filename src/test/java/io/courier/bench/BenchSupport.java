@@ -1,8 +1,12 @@
 package io.courier.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -17,8 +21,14 @@ import java.util.function.IntFunction;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.hazelcast.core.HazelcastInstance;
+
 import io.courier.client.ClientStore;
 import io.courier.client.CourierClient;
+import io.courier.messaging.DeviceQueues;
+import io.courier.messaging.MessagingConfig;
+import io.courier.support.MemberProcess;
 import io.courier.support.RegisteredDevice;
 import io.courier.support.ServerTest;
 import io.grpc.ManagedChannel;
@@ -104,6 +114,27 @@ abstract class BenchSupport extends ServerTest {
         for (ManagedChannel c : channels) {
             c.awaitTermination(10, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * A second Hazelcast member in its own JVM, as a second node's would be: device queues then hold items in two
+     * members' memory (unless -Dbench.hold=0), and half the partitions' owners are a network hop away. It spills
+     * and flushes its own partitions' bookkeeping like a node, and its CQL statements count with the node's.
+     */
+    protected static MemberProcess secondMember(HazelcastInstance hazelcast, CqlSession session,
+            MessagingConfig messaging, DeviceQueues queues) {
+        Path log = Path.of("target", "benchmarks", "second-member.log");
+        try {
+            Files.createDirectories(log.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        MemberProcess second = MemberProcess.join(hazelcast, session, new MemberProcess.Duties(
+                messaging.queueMemoryItems(), messaging.queueMemoryBytes(), messaging.hold(), messaging.tickFlush(),
+                messaging.spillInterval()), log);
+        await().atMost(Duration.ofMinutes(2)).until(() -> hazelcast.getCluster().getMembers().size() == 2
+                && (messaging.hold().isZero() || queues.holding()));
+        return second;
     }
 
     /** A node setting as the node sees it, for benchmarks that must stay inside the node's limits. */

@@ -1,11 +1,5 @@
 package io.courier.bench;
 
-import static org.awaitility.Awaitility.await;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +81,7 @@ class MaxRateBenchmark extends BenchSupport {
         RateRamp.Outcome ramp;
         Measured half = null;
         List<Plots.Plot> overTime;
-        try (MemberProcess second = members > 1 ? secondMember() : null;
+        try (MemberProcess second = members > 1 ? secondMember(hazelcast, session, messaging, queues) : null;
                 BenchChannel client = new BenchChannel("127.0.0.1", grpcPort());
                 LoadGenerator load = LoadGenerator.connect(client.channel(), pairs(pairs), Duration.ofSeconds(60))) {
             load.run(settings.startRate(), Duration.ofSeconds(5), payload, QUIET); // warm-up: JIT, pools, statements
@@ -153,26 +147,6 @@ class MaxRateBenchmark extends BenchSupport {
                 orNone(half, "%.2f", Measured::cqlRows),
                 orNone(half, "%.2f", Measured::cqlReads), orNone(half, "%.1f", Measured::cpuMicros), members,
                 messaging.hold().toMillis()), plots);
-    }
-
-    /**
-     * A second Hazelcast member in its own JVM, as a second node's would be: device queues then hold items in two
-     * members' memory (unless -Dbench.hold=0), and half the partitions' owners are a network hop away. It spills
-     * and flushes its own partitions' bookkeeping like a node, and its CQL statements count with the node's.
-     */
-    private MemberProcess secondMember() {
-        Path log = Path.of("target", "benchmarks", "second-member.log");
-        try {
-            Files.createDirectories(log.getParent());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        MemberProcess second = MemberProcess.join(hazelcast, session, new MemberProcess.Duties(
-                messaging.queueMemoryItems(), messaging.queueMemoryBytes(), messaging.hold(), messaging.tickFlush(),
-                messaging.spillInterval()), log);
-        await().atMost(Duration.ofMinutes(2)).until(() -> hazelcast.getCluster().getMembers().size() == 2
-                && (messaging.hold().isZero() || queues.holding()));
-        return second;
     }
 
     /** A value of the half-rate run for the RESULT line, or "none" if the ramp found no rate to halve. */

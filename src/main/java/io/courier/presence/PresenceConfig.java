@@ -23,6 +23,14 @@ public interface PresenceConfig {
     @WithDefault("100ms")
     Duration subscribedIdsRefill();
 
+    /**
+     * Subscribed ids being looked up at once on this node, over all its streams (at least
+     * {@code max-subscriptions}); a PresenceSubscribe that doesn't fit is refused with RATE_LIMITED. Bounds what
+     * many accounts' budgets together can queue on one node (each random id is a database read).
+     */
+    @WithDefault("1024")
+    int lookupsInFlight();
+
     /** Device streams watching one account at most; more subscribers get its state once but no live changes. */
     @WithDefault("4096")
     int maxWatchersPerAccount();

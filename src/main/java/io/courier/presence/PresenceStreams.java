@@ -17,6 +17,7 @@ public final class PresenceStreams {
     private final RateLimiter limiter;
     private final RateLimit subscribes;
     private final PresenceConfig config;
+    private final PresenceLookups lookups;
     private final String localMemberId;
 
     /** @param registered whether an account has a registered device */
@@ -30,6 +31,11 @@ public final class PresenceStreams {
         this.subscribes = new RateLimit("presence subscriptions of this account", config.subscribedIdsBurst(),
                 config.subscribedIdsRefill());
         this.config = config;
+        if (config.lookupsInFlight() < config.maxSubscriptions()) {
+            throw new IllegalArgumentException("courier.presence.lookups-in-flight (" + config.lookupsInFlight()
+                    + ") must be at least courier.presence.max-subscriptions (" + config.maxSubscriptions() + ")");
+        }
+        this.lookups = new PresenceLookups(config.lookupsInFlight());
         this.localMemberId = localMemberId;
     }
 
@@ -52,7 +58,7 @@ public final class PresenceStreams {
     public PresenceSubscriptions subscriptions(DeviceAddress device, long epoch) {
         String key = device.accountId().toString();
         return new PresenceSubscriptions(device, stream(epoch), watch, registered, config.maxSubscriptions(),
-                ids -> limiter.tryAcquire(subscribes, key, ids));
+                ids -> limiter.tryAcquire(subscribes, key, ids), lookups);
     }
 
     private Presence stream(long epoch) {

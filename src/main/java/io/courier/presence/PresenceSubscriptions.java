@@ -46,26 +46,32 @@ public final class PresenceSubscriptions {
     private final Function<UUID, Mono<Boolean>> registered;
     private final int max;
     private final IntFunction<Mono<Long>> budget;
+    private final PresenceLookups lookups;
     private Set<UUID> watched = Set.of();
     private boolean closed;
 
     /**
      * @param registered whether an account has a registered device (only those are watched)
      * @param budget takes this many ids from the account's cluster-wide budget: 0 if allowed, else the wait in ms
+     * @param lookups the node's cap on ids being looked up, shared by all its streams
      */
     PresenceSubscriptions(DeviceAddress device, Presence stream, OnlineWatch watch,
-            Function<UUID, Mono<Boolean>> registered, int max, IntFunction<Mono<Long>> budget) {
+            Function<UUID, Mono<Boolean>> registered, int max, IntFunction<Mono<Long>> budget,
+            PresenceLookups lookups) {
         this.device = device;
         this.stream = stream;
         this.watch = watch;
         this.registered = registered;
         this.max = max;
         this.budget = budget;
+        this.lookups = lookups;
     }
 
     /**
      * Replaces the subscribed set; the previous one stays if the frame is refused. Costs the ids it adds (each one a
-     * lookup, and for a registered account a watch entry); ids the stream already watches cost nothing more.
+     * lookup, and for a registered account a watch entry); ids the stream already watches cost nothing more. Every
+     * id of the new set is looked up, so all of them hold a place under the node's cap until the answer is ready;
+     * a frame that doesn't fit is refused before it spends anything of the account's budget.
      */
     public Mono<Answer> replace(PresenceSubscribe frame) {
         Set<UUID> next = new LinkedHashSet<>();
@@ -82,10 +88,16 @@ public final class PresenceSubscriptions {
         }
         Set<UUID> added = new HashSet<>(next);
         added.removeAll(current());
-        return budget.apply(added.size()).flatMap(waitMillis -> waitMillis > 0
-                ? refused(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "too many presence subscriptions; retry in "
-                        + Math.max(1, (waitMillis + 999) / 1000) + " s")
-                : subscribeAll(next));
+        return Mono.defer(() -> {
+            if (!lookups.tryReserve(next.size())) {
+                return refused(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED,
+                        "presence lookups are busy on this server; retry in 1 s");
+            }
+            return budget.apply(added.size()).flatMap(waitMillis -> waitMillis > 0
+                    ? refused(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "too many presence subscriptions; retry"
+                            + " in " + Math.max(1, (waitMillis + 999) / 1000) + " s")
+                    : subscribeAll(next)).doFinally(signal -> lookups.release(next.size()));
+        });
     }
 
     private Mono<Answer> subscribeAll(Set<UUID> next) {

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.context.DriverContext;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchType;
@@ -20,6 +21,11 @@ import reactor.core.publisher.Mono;
 public class Cql {
     /** Rows per batch of {@link #writePartition}: a few kilobytes, where Cassandra starts warning. */
     public static final int BATCH_ROWS = 64;
+    /**
+     * Bytes per batch of {@link #writePartition} (a larger row goes alone): well under the size limit of one CQL
+     * message (4 MiB on the embedded Cassandra; ScyllaDB's is larger).
+     */
+    public static final int BATCH_BYTES = 1 << 20;
     private final CqlSession session;
 
     public Cql(CqlSession session) {
@@ -37,16 +43,43 @@ public class Cql {
 
     /**
      * Writes rows of one partition: one statement alone, more in unlogged batches of at most {@link #BATCH_ROWS}
-     * (each one mutation of the partition, and under Cassandra's batch size limits), in parallel.
+     * rows and {@link #BATCH_BYTES} bytes (each one mutation of the partition, and under Cassandra's batch size
+     * limits), in parallel.
      */
     public Mono<Void> writePartition(List<? extends BatchableStatement<?>> rows) {
         if (rows.size() == 1) {
             return write(rows.get(0));
         }
-        return Flux.range(0, (rows.size() + BATCH_ROWS - 1) / BATCH_ROWS)
-                .flatMap(chunk -> write(BatchStatement.newInstance(BatchType.UNLOGGED, List.<BatchableStatement<?>>copyOf(
-                        rows.subList(chunk * BATCH_ROWS, Math.min(rows.size(), (chunk + 1) * BATCH_ROWS))))))
-                .then();
+        return Flux.fromIterable(batches(rows, session.getContext())).flatMap(this::write).then();
+    }
+
+    /**
+     * Rows in order, cut into batches of at most {@link #BATCH_ROWS} rows and {@link #BATCH_BYTES} bytes (a row
+     * larger than that alone). The byte bound matters where rows carry ciphertexts: 64 envelopes of 96 KiB in one
+     * message exceed the server's message size limit, and such a write fails every time it is retried.
+     */
+    static List<Statement<?>> batches(List<? extends BatchableStatement<?>> rows, DriverContext context) {
+        List<Statement<?>> batches = new ArrayList<>();
+        List<BatchableStatement<?>> batch = new ArrayList<>();
+        long bytes = 0;
+        for (BatchableStatement<?> row : rows) {
+            int size = row.computeSizeInBytes(context);
+            if (!batch.isEmpty() && (batch.size() == BATCH_ROWS || bytes + size > BATCH_BYTES)) {
+                batches.add(batchOf(batch));
+                batch = new ArrayList<>();
+                bytes = 0;
+            }
+            batch.add(row);
+            bytes += size;
+        }
+        if (!batch.isEmpty()) {
+            batches.add(batchOf(batch));
+        }
+        return batches;
+    }
+
+    private static Statement<?> batchOf(List<BatchableStatement<?>> rows) {
+        return rows.size() == 1 ? rows.get(0) : BatchStatement.newInstance(BatchType.UNLOGGED, rows);
     }
 
     /** The first row, mapped; empty if there is none. */

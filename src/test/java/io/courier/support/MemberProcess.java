@@ -1,5 +1,7 @@
 package io.courier.support;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -53,6 +55,8 @@ public final class MemberProcess implements AutoCloseable {
     }
 
     private static final Duration COUNTS_EVERY = Duration.ofMillis(100);
+    /** A byte on the child's stdin: collect garbage, then write the heap in use beside the counts file. */
+    private static final int HEAP_COMMAND = 'g';
 
     private final Process process;
     private final Path counts;
@@ -97,6 +101,23 @@ public final class MemberProcess implements AutoCloseable {
             String[] parts = Files.readString(counts).trim().split(" ");
             return parts.length < 3 ? CqlCounts.NONE : new CqlCounts(Double.parseDouble(parts[0]),
                     Double.parseDouble(parts[1]), Double.parseDouble(parts[2]));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The member's heap in use after a full collection in its JVM (what is really live there now): asks the child
+     * over its stdin and waits for its answer.
+     */
+    public long usedHeapAfterFullGc() {
+        Path heap = heapFile(counts);
+        try {
+            Files.deleteIfExists(heap);
+            process.getOutputStream().write(HEAP_COMMAND);
+            process.getOutputStream().flush();
+            await().atMost(Duration.ofMinutes(1)).until(() -> Files.exists(heap));
+            return Long.parseLong(Files.readString(heap).trim());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -149,14 +170,33 @@ public final class MemberProcess implements AutoCloseable {
         ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor();
         reporter.scheduleAtFixedRate(() -> report(meters, counts), 0, COUNTS_EVERY.toMillis(),
                 TimeUnit.MILLISECONDS);
-        while (System.in.read() >= 0) {
-            // runs until the parent closes stdin or dies
+        int command;
+        while ((command = System.in.read()) >= 0) { // runs until the parent closes stdin or dies
+            if (command == HEAP_COMMAND) {
+                writeHeapAfterFullGc(heapFile(counts));
+            }
         }
         reporter.shutdownNow();
         duties.close();
         member.getLifecycleService().terminate();
         session.close();
         System.exit(0);
+    }
+
+    private static void writeHeapAfterFullGc(Path heap) {
+        System.gc();
+        System.gc(); // the second one also frees what reference processing released in the first
+        try {
+            Path next = heap.resolveSibling(heap.getFileName() + ".next");
+            Files.writeString(next, String.valueOf(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed()));
+            Files.move(next, heap, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path heapFile(Path counts) {
+        return counts.resolveSibling(counts.getFileName() + ".heap");
     }
 
     /** Replaces the counts file in one move, so the parent never reads half a line. */

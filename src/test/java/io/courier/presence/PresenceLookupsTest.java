@@ -1,0 +1,88 @@
+package io.courier.presence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.Test;
+
+import io.courier.api.v1.FrameErrorCode;
+import io.courier.api.v1.PresenceSubscribe;
+import io.courier.cluster.DeviceAddress;
+import io.courier.cluster.Presence;
+import io.courier.common.Ids;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * The node's cap on presence ids being looked up, shared by every stream: the many-address attacker of the abuse
+ * benchmark (a thousand accounts, each within its own budget, subscribing to random ids) queued a quarter of a
+ * million database reads on one node. Pure logic: ids that name nobody never reach the watch, so none is needed.
+ */
+class PresenceLookupsTest {
+    private final AtomicInteger spent = new AtomicInteger();
+    private final IntFunction<Mono<Long>> budget = ids -> {
+        spent.addAndGet(ids);
+        return Mono.just(0L);
+    };
+
+    @Test
+    void aFrameThatDoesNotFitUnderTheNodesCapIsRefusedBeforeSpendingAnythingAndFitsOnceTheLookupsEnd()
+            throws Exception {
+        PresenceLookups lookups = new PresenceLookups(256);
+        Sinks.Empty<Void> database = Sinks.empty();
+        // Ids that name nobody, answered only once the "database" answers.
+        Function<UUID, Mono<Boolean>> registered = account -> database.asMono().then(Mono.just(false));
+        PresenceSubscriptions attacker = subscriptions(registered, lookups);
+        PresenceSubscriptions honest = subscriptions(registered, lookups);
+
+        CompletableFuture<PresenceSubscriptions.Answer> slow = attacker.replace(frame(256)).toFuture();
+        assertThat(lookups.inFlight()).isEqualTo(256);
+
+        PresenceSubscriptions.Answer refused = honest.replace(frame(1)).block(Duration.ofSeconds(5));
+        assertThat(refused).isInstanceOfSatisfying(PresenceSubscriptions.Answer.Refused.class, r -> {
+            assertThat(r.error().getCode()).isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED);
+            assertThat(r.error().getMessage()).isEqualTo("presence lookups are busy on this server; retry in 1 s");
+        });
+        assertThat(spent).as("the refused frame took nothing from its account's budget").hasValue(256);
+
+        database.tryEmitEmpty();
+        assertThat(slow.get()).isInstanceOfSatisfying(PresenceSubscriptions.Answer.Events.class,
+                events -> assertThat(events.events()).hasSize(256));
+        assertThat(lookups.inFlight()).isZero();
+        assertThat(honest.replace(frame(1)).block(Duration.ofSeconds(5)))
+                .isInstanceOf(PresenceSubscriptions.Answer.Events.class);
+        assertThat(lookups.inFlight()).isZero();
+    }
+
+    @Test
+    void aFrameRefusedByItsAccountsBudgetGivesItsPlacesBack() {
+        PresenceLookups lookups = new PresenceLookups(256);
+        PresenceSubscriptions stream = new PresenceSubscriptions(device(), new Presence("member", 1), null,
+                account -> Mono.just(false), 256, ids -> Mono.just(1_000L), lookups);
+
+        assertThat(stream.replace(frame(256)).block(Duration.ofSeconds(5)))
+                .isInstanceOfSatisfying(PresenceSubscriptions.Answer.Refused.class, r -> assertThat(
+                        r.error().getMessage()).isEqualTo("too many presence subscriptions; retry in 1 s"));
+        assertThat(lookups.inFlight()).isZero();
+    }
+
+    private PresenceSubscriptions subscriptions(Function<UUID, Mono<Boolean>> registered, PresenceLookups lookups) {
+        return new PresenceSubscriptions(device(), new Presence("member", 1), null, registered, 256, budget, lookups);
+    }
+
+    private static DeviceAddress device() {
+        return new DeviceAddress(UUID.randomUUID(), 1);
+    }
+
+    private static PresenceSubscribe frame(int ids) {
+        return PresenceSubscribe.newBuilder().addAllAccountIds(IntStream.range(0, ids)
+                .mapToObj(i -> Ids.bytes(UUID.randomUUID())).toList()).build();
+    }
+}

@@ -1,6 +1,5 @@
 package io.courier.messaging;
 
-import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 import io.courier.account.DeviceLinkListener;
@@ -8,7 +7,6 @@ import io.courier.api.v1.AccountEvent;
 import io.courier.api.v1.DeviceLinked;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.ServerIds;
-import reactor.core.publisher.Flux;
 
 /**
  * Changes of an account told to its own devices as queued {@code AccountEvent}s: durable like a group event, so a
@@ -35,8 +33,8 @@ final class AccountNotices implements DeviceLinkListener {
                 .setLinkedAtMs(linked.linkedAt().toEpochMilli())).build();
         InboxItem.AccountChange item = new InboxItem.AccountChange(serverIds.next(), event.toByteArray());
         // No message among the items: the inbox quota never refuses them.
-        return Flux.fromIterable(linked.notified())
-                .flatMap(device -> queues.enqueue(new DeviceAddress(linked.accountId(), device), List.of(item), false))
+        return queues.enqueueToEach(linked.notified().stream()
+                        .map(device -> new DeviceAddress(linked.accountId(), device)).toList(), item, false)
                 .doOnNext(router::route)
                 .then()
                 .toFuture();

@@ -137,19 +137,34 @@ public class AuthInterceptor implements ServerInterceptor {
     }
 
     /**
-     * A stream's checks, once it has a slot among the opens in progress: the open rate, then the credential. The
-     * slot goes with the call's context to its stream, which releases it (ConnectService.OPENING); a refused open
-     * releases it here.
+     * A stream's checks: the open rate first (an open over it is refused without taking a place among the opens in
+     * progress), then, with a slot, the credential. The slot goes with the call's context to its stream, which
+     * releases it (ConnectService.OPENING); a refused open, or one whose client gave up while it waited, releases it
+     * here.
      */
     private CompletionStage<Context> streamChecked(String token, Context context) {
-        return opening.acquire().thenCompose(slot -> streamOpenAllowed(token)
-                .thenCompose(ok -> verifier.get().verify(token))
-                .thenApply(device -> context.withValues(CallContext.DEVICE, device, ConnectService.OPENING, slot))
-                .whenComplete((started, error) -> {
-                    if (error != null) {
-                        slot.release();
-                    }
-                }));
+        return streamOpenAllowed(token).thenCompose(ok -> opening.acquire()).thenCompose(slot -> {
+            if (context.isCancelled()) {
+                slot.release();
+                return CompletableFuture.failedFuture(
+                        Status.CANCELLED.withDescription("the client gave up while the open waited")
+                                .asRuntimeException());
+            }
+            CompletionStage<Context> checked;
+            try {
+                checked = verifier.get().verify(token)
+                        .thenApply(device -> context.withValues(CallContext.DEVICE, device, ConnectService.OPENING,
+                                slot));
+            } catch (RuntimeException e) { // a slot that no stage holds would never come back
+                slot.release();
+                return CompletableFuture.failedFuture(e);
+            }
+            return checked.whenComplete((started, error) -> {
+                if (error != null) {
+                    slot.release();
+                }
+            });
+        });
     }
 
     /**

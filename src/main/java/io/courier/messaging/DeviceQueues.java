@@ -65,6 +65,8 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     private final Clock clock;
     /** Every partition has a live, in-sync backup: what only memory holds is held twice. Refreshed periodically. */
     private volatile boolean twoCopies;
+    /** Every partition has an in-sync backup on a member of another backup group, whatever the hold. */
+    private volatile boolean replicated;
     /**
      * Hold mode was on here, or this member has had peers: only then can a local queue hold something the log
      * lacks, so a lone member never scans its entries for spills.
@@ -124,6 +126,14 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     /** Whether enqueues complete on the grid's two copies alone (else they write through to the log). */
     public boolean holding() {
         return twoCopies;
+    }
+
+    /**
+     * Whether the grid keeps every entry on two members now, hold or no hold: state the grid holds is then as
+     * durable as two members' memory (the tick ledger holds ticks then, even when items are written through).
+     */
+    boolean replicated() {
+        return replicated;
     }
 
     /**
@@ -285,14 +295,15 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     }
 
     void refreshCopies() {
-        boolean safe;
+        boolean backedUp;
         try {
-            safe = limits.holdMillis() > 0
-                    && HazelcastMembers.backupGroups(hazelcast.getCluster().getMembers()) > 1
+            backedUp = HazelcastMembers.backupGroups(hazelcast.getCluster().getMembers()) > 1
                     && hazelcast.getPartitionService().isClusterSafe();
         } catch (RuntimeException unanswered) {
-            safe = false; // writing through is right whatever the grid's state; the next check asks again
+            backedUp = false; // writing through is right whatever the grid's state; the next check asks again
         }
+        replicated = backedUp;
+        boolean safe = backedUp && limits.holdMillis() > 0;
         if (safe != twoCopies) {
             LOG.infof("Device queues %s", safe ? "hold items in two members' memory for " + limits.holdMillis()
                     + " ms" : "write every item through to the log");
@@ -305,12 +316,14 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     @Override
     public void memberAdded(MembershipEvent event) {
         twoCopies = false;
+        replicated = false;
         everHeld = true; // this member may own entries another one held in memory only
     }
 
     @Override
     public void memberRemoved(MembershipEvent event) {
         twoCopies = false;
+        replicated = false;
         everHeld = true;
         // Its streams are gone: entries that knew a stream there say "none" (wake the device), as the presence
         // directory does. One pass over every partition, by the oldest member left; the call blocks, so not on

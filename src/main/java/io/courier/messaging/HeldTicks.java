@@ -47,9 +47,12 @@ import reactor.util.retry.Retry;
  * leave memory. A message delivered and read within that time costs the database a share of one write instead of
  * three. What the entry no longer (or never) held is the table's: callers ask it for the rest.
  *
- * <p>Only used while device queues hold items in two members' memory: the ticks are then exactly as durable as the
- * messages they describe; two simultaneous member deaths can lose up to {@code flushAfter} of tick changes (never a
- * message: recipients' acks and their receipt events are queue items).
+ * <p>Only used while the grid keeps two copies of every entry, with a hold window or without one: the ledger is
+ * written lazily either way. Two simultaneous member deaths can lose up to {@code flushAfter} of tick changes, never
+ * a message: recipients' acks and their receipt events are queue items. With a hold the lost ticks' messages were in
+ * the same two members' memory; written through, the messages survive and only the ledger forgets them: their
+ * status is unknown to {@code GetMessageStatus}, and a READ of one whose DELIVERED was lost too is refused as never
+ * sent to the reader (the sender's devices already have its DELIVERED receipt event, durable in their queues).
  */
 final class HeldTicks {
     static final String MAP = "courier-ticks";

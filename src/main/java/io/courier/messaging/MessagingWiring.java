@@ -116,7 +116,7 @@ public class MessagingWiring {
     @Produces
     @Singleton
     ReceiptLedger receiptLedger(HeldTicks ticks, ReceiptTable table, DeviceQueues queues) {
-        return new ReceiptLedger(ticks, table, queues::holding);
+        return new ReceiptLedger(ticks, table, queues::replicated);
     }
 
     /** Started with the node: every member flushes the ticks it held past {@code courier.messaging.tick-flush}. */
@@ -128,7 +128,7 @@ public class MessagingWiring {
         HeldTicks ticks = new HeldTicks(hazelcast, table, config.tickFlush(), clock);
         ticks.start(config.spillInterval());
         FunctionCounter.builder("courier.ticks.flushed", ticks, HeldTicks::flushedCount)
-                .description("Tick rows this member wrote to the table after holding them (hold mode)")
+                .description("Tick rows this member wrote to the table after holding them (two members)")
                 .register(meters);
         Gauge.builder("courier.ticks.senders", ticks, HeldTicks::ownedSenders)
                 .description("Sender accounts whose held ticks this member owns").register(meters);

@@ -17,14 +17,15 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Tick state per (message, recipient account): recent 1:1 messages held in the grid ({@link HeldTicks}) while device
- * queues hold items there too, everything else in the database ({@link ReceiptTable}). Readers ask the grid first
+ * Tick state per (message, recipient account): recent 1:1 messages held in the grid ({@link HeldTicks}) while it keeps
+ * two copies of every entry (whether or not device queues hold items there too), everything else in the database
+ * ({@link ReceiptTable}). Readers ask the grid first
  * and the table for what it doesn't hold; writers change what the grid holds and write the rest.
  */
 final class ReceiptLedger {
     private final HeldTicks held;
     private final ReceiptTable table;
-    /** Whether device queues hold items in two members' memory now (else the grid is no place for new state). */
+    /** Whether the grid keeps two copies of every entry now (else it is no place for new state). */
     private final BooleanSupplier holding;
 
     ReceiptLedger(HeldTicks held, ReceiptTable table, BooleanSupplier holding) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import com.hazelcast.core.HazelcastInstance;
 
 import io.courier.api.v1.EnvelopeType;
+import io.courier.api.v1.ReceiptState;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.Presence;
 import io.courier.cluster.ServerIds;
@@ -32,7 +33,8 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * Hold mode on two real Hazelcast members of a cluster of their own (the node's member is not in it): items live
  * in two members' memory until the hold is over, survive the death of their owner, and what is not acked in time
- * is spilled to the real database and outlives the whole cluster.
+ * is spilled to the real database and outlives the whole cluster; without a hold, items are written through while
+ * the tick ledger still holds ticks in the two members.
  */
 @QuarkusTest
 class HoldWindowTest extends ServerTest {
@@ -59,7 +61,7 @@ class HoldWindowTest extends ServerTest {
         int port = FreePorts.pick();
         addresses.add("127.0.0.1:" + port);
         HazelcastInstance member = SecondMember.start(cluster, port, List.copyOf(addresses),
-                List.of(DeviceQueues.mapConfig(Duration.ofMinutes(30))), zone);
+                List.of(DeviceQueues.mapConfig(Duration.ofMinutes(30)), HeldTicks.mapConfig()), zone);
         members.add(member);
         return member;
     }
@@ -130,6 +132,40 @@ class HoldWindowTest extends ServerTest {
         DeviceAddress device = deviceOwnedBy(first);
         onFirst.enqueue(device, List.of(message("held")), false).block();
         assertThat(inLog(device)).as("held in two zones' memory, not written").isEmpty();
+    }
+
+    @Test
+    void withoutAHoldItemsAreWrittenThroughWhileTicksStayInTwoMembersMemory() {
+        HazelcastInstance first = member();
+        member();
+        DeviceQueues onFirst = queues(first, Duration.ZERO);
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            onFirst.refreshCopies();
+            return onFirst.replicated();
+        });
+        assertThat(onFirst.holding()).as("hold=0 writes items through").isFalse();
+        DeviceAddress device = deviceOwnedBy(first);
+        InboxItem item = message("written through");
+        onFirst.enqueue(device, List.of(item), false).block();
+        assertThat(described(inLog(device))).containsExactly(described(List.of(item)).get(0));
+
+        ReceiptTable table = new ReceiptTable(cql);
+        ReceiptLedger ledger = new ReceiptLedger(new HeldTicks(first, table, Duration.ofMinutes(1), Clock.systemUTC()),
+                table, onFirst::replicated);
+        UUID sender = UUID.randomUUID();
+        long serverId = serverIds.next();
+        ledger.recordSent(sender, serverId, device.accountId(), Instant.now()).block();
+        assertThat(table.statuses(sender, serverId).block()).as("SENT held, not written").isEmpty();
+        assertThat(ledger.statuses(sender, serverId).block()).extracting(ReceiptTable.RecipientState::state)
+                .containsExactly(ReceiptState.RECEIPT_STATE_SENT);
+
+        DeviceQueues alone = queues(first, Duration.ZERO);
+        ReceiptLedger lone = new ReceiptLedger(new HeldTicks(first, table, Duration.ofMinutes(1), Clock.systemUTC()),
+                table, alone::replicated);
+        long writtenId = serverIds.next();
+        lone.recordSent(sender, writtenId, device.accountId(), Instant.now()).block();
+        assertThat(table.statuses(sender, writtenId).block()).as("no second copy known: written through")
+                .extracting(ReceiptTable.RecipientState::state).containsExactly(ReceiptState.RECEIPT_STATE_SENT);
     }
 
     @Test

@@ -31,9 +31,11 @@ import io.quarkus.test.junit.TestProfile;
  * request tracker, {@code courier.cql.statements}) and CPU time of the node's threads, which are all of this JVM's
  * threads but the load generator's ({@link BenchChannel}'s, named {@value BenchChannel#THREAD_PREFIX}…) and the
  * test's own (it runs the generator's send loop); GC and JIT compiler threads are in no one's share.
- * Last, gRPC's own floor on this box: a bare grpc-java relay of frames of the same size ({@link RelayFloor}).
+ * Last, gRPC's own floor on this box: a bare grpc-java relay of frames of the same size ({@link RelayFloor}); and,
+ * before the second member leaves, the grid's: bare entry operations with a synchronous backup ({@link GridFloor}).
  * Knobs: -Dbench.pairs (200), -Dbench.payload (256), -Dbench.ramp.start (50), -Dbench.ramp.factor (2),
- * -Dbench.ramp.refine (3), -Dbench.step.seconds (5), -Dbench.floor.seconds (10), -Dbench.relay.seconds (5).
+ * -Dbench.ramp.refine (3), -Dbench.step.seconds (5), -Dbench.floor.seconds (10), -Dbench.relay.seconds (5),
+ * -Dbench.grid.seconds (5).
  */
 @QuarkusTest
 @TestProfile(BenchProfile.class)
@@ -80,6 +82,7 @@ class MaxRateBenchmark extends BenchSupport {
         int members = property("bench.members", 2);
         RateRamp.Outcome ramp;
         Measured half = null;
+        GridFloor.Result grid;
         List<Plots.Plot> overTime;
         try (MemberProcess second = members > 1 ? secondMember(hazelcast, session, messaging, queues) : null;
                 BenchChannel client = new BenchChannel("127.0.0.1", grpcPort());
@@ -92,6 +95,9 @@ class MaxRateBenchmark extends BenchSupport {
                 }
                 overTime = Plots.overTime("The ramp" + (half == null ? "" : ", then half the max rate"), timeline);
             }
+            // While the second member is up: a grid call's price on this cluster, after the counts were taken.
+            grid = GridFloor.run(hazelcast, Duration.ofSeconds(property("bench.grid.seconds", 5)), 256,
+                    thread -> !thread.getThreadName().startsWith(BenchChannel.THREAD_PREFIX));
         }
         // After the counts were taken: the floor's inserts go through the node's session.
         CqlFloor.Result floor = new CqlFloor(session).run(Duration.ofSeconds(property("bench.floor.seconds", 10)),
@@ -124,6 +130,10 @@ class MaxRateBenchmark extends BenchSupport {
         report.append(("\nRelay floor: %.0f frames/s (%d frames) through a bare grpc-java bidi relay, one stream "
                 + "to another on one loopback connection, frames of the benchmark's Send size\n")
                 .formatted(relay.perSecond(), relay.frames()));
+        report.append(("\nGrid floor: %.0f entry operations/s (%d) on random keys of a map with one synchronous backup, "
+                + "256 in flight, on the benchmark's cluster; %.1f µs CPU of the node's threads per operation; "
+                + "latency %s\n").formatted(grid.perSecond(), grid.ops(), grid.cpuMicrosPerOp(),
+                        LatencyStats.percentiles(grid.latency().snapshot())));
         Histogram floorLatency = floor.latency().snapshot();
         List<Plots.Plot> plots = new ArrayList<>(Plots.ramp(ramp, P99_LIMIT_MS,
                 List.of(Map.entry("CQL insert floor", floor.perSecond()),
@@ -136,16 +146,18 @@ class MaxRateBenchmark extends BenchSupport {
         plots.add(Plots.bars("Max sustainable rate beside its floors", "per second",
                 List.of(Map.entry("Courier msg/s", (double) ramp.maxRate()),
                         Map.entry("raw CQL inserts/s", floor.perSecond()),
-                        Map.entry("gRPC relay frames/s", relay.perSecond()))));
+                        Map.entry("gRPC relay frames/s", relay.perSecond()),
+                        Map.entry("grid entry operations/s", grid.perSecond()))));
         publish("max-rate", report.toString(), String.format(Locale.ROOT,
                 "max_rate=%d floor=%.0f ratio=%.4f p99_half_ms=%s relay_floor=%.0f relay_ratio=%.4f "
                         + "cql_writes_per_msg=%s cql_rows_per_msg=%s cql_reads_per_msg=%s node_cpu_us_per_msg=%s"
-                        + " members=%d hold_ms=%d",
+                        + " grid_floor=%.0f grid_cpu_us_per_op=%.1f members=%d hold_ms=%d",
                 ramp.maxRate(), floor.perSecond(), ramp.maxRate() / floor.perSecond(),
                 orNone(half, "%.1f", h -> h.run().p99DeliverMillis()), relay.perSecond(),
                 ramp.maxRate() / relay.perSecond(), orNone(half, "%.2f", Measured::cqlWrites),
                 orNone(half, "%.2f", Measured::cqlRows),
-                orNone(half, "%.2f", Measured::cqlReads), orNone(half, "%.1f", Measured::cpuMicros), members,
+                orNone(half, "%.2f", Measured::cqlReads), orNone(half, "%.1f", Measured::cpuMicros),
+                grid.perSecond(), grid.cpuMicrosPerOp(), members,
                 messaging.hold().toMillis()), plots);
     }
 

@@ -175,10 +175,22 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
      * durable.
      */
     Flux<Messenger.Enqueued> enqueueToEach(Collection<DeviceAddress> devices, InboxItem item, boolean shared) {
-        if (twoCopies) {
-            return Flux.fromIterable(devices).flatMap(to -> enqueue(to, List.of(item), shared)
-                    .onErrorResume(InboxUsage.Full.class, full -> Mono.just(nothingFor(to, full.reason()))));
-        }
+        return enqueueToEach(Flux.fromIterable(devices), item, shared);
+    }
+
+    /**
+     * {@link #enqueueToEach(Collection, InboxItem, boolean)} for devices still being found: in hold mode each one's
+     * enqueue starts as soon as it is known (a group's first members get their copies while the last are looked
+     * up); written through, they are gathered first and sorted into partitions.
+     */
+    Flux<Messenger.Enqueued> enqueueToEach(Flux<DeviceAddress> devices, InboxItem item, boolean shared) {
+        return Flux.defer(() -> twoCopies
+                ? devices.flatMap(to -> enqueue(to, List.of(item), shared)
+                        .onErrorResume(InboxUsage.Full.class, full -> Mono.just(nothingFor(to, full.reason()))))
+                : devices.collectList().flatMapMany(all -> throughPartitions(all, item, shared)));
+    }
+
+    private Flux<Messenger.Enqueued> throughPartitions(List<DeviceAddress> devices, InboxItem item, boolean shared) {
         PartitionService partitions = hazelcast.getPartitionService();
         Map<Integer, Set<DeviceAddress>> byPartition = new HashMap<>();
         devices.forEach(to -> byPartition.computeIfAbsent(partitions.getPartition(to).getPartitionId(),

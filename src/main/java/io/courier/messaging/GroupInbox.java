@@ -68,16 +68,16 @@ public final class GroupInbox implements GroupWrites {
     }
 
     /**
-     * The item to every current device of the accounts, all enqueued together (one grid operation per partition
-     * where the queues write through); a device whose inbox quota has no room misses it, as it would a 1:1 message.
+     * The item to every current device of the accounts, each enqueued as soon as it is known in hold mode, all
+     * together (one grid operation per partition) where the queues write through; a device whose inbox quota has no
+     * room misses it, as it would a 1:1 message.
      * {@code shared}: the message's ciphertext is the shared payload stored under its server id.
      */
     private Mono<Void> toEveryDevice(Flux<UUID> accounts, InboxItem item, boolean shared, int lookups) {
         return accounts
                 .flatMap(account -> Mono.fromCompletionStage(() -> keys.registrations(account))
                         .flatMapIterable(devices -> addresses(account, devices)), lookups)
-                .collectList()
-                .flatMapMany(devices -> queues.enqueueToEach(devices, item, shared))
+                .as(devices -> queues.enqueueToEach(devices, item, shared))
                 .doOnNext(router::route)
                 .then();
     }

@@ -68,8 +68,8 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     /** Every partition has an in-sync backup on a member of another backup group, whatever the hold. */
     private volatile boolean replicated;
     /**
-     * Hold mode was on here, or this member has had peers: only then can a local queue hold something the log
-     * lacks, so a lone member never scans its entries for spills.
+     * The grid had two copies here, or this member has had peers: only then can a local queue hold something the
+     * log lacks (items in hold mode, send records whenever replicated), so a lone member never scans for spills.
      */
     private volatile boolean everHeld;
     private final AtomicBoolean spilling = new AtomicBoolean();
@@ -321,7 +321,7 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
                     + " ms" : "write every item through to the log");
         }
         twoCopies = safe;
-        everHeld |= safe;
+        everHeld |= backedUp; // send records are held whenever the grid has two copies, hold or not
     }
 
     /** A member joined or left: write through until the next check finds every backup in sync. */

@@ -20,8 +20,9 @@ import reactor.core.publisher.Mono;
  * first one's server id and stores nothing: a completed send is answered with its SendAck, a concurrent attempt on
  * this node joins the one in flight, and one cut short (its node died midway) is written again under its id. The
  * log's {@code sent_messages} row keeps the id beyond the grid's memory (a full restart): written before the SendAck
- * in write-through mode, by the queue owner's spill once the hold is over otherwise (until then the id is as durable
- * as the copies: in two members' memory).
+ * on a lone member, otherwise by the queue owner's spill once it is {@code tick-flush} old, with the device's other
+ * records (until then the id is in two members' memory: with a hold, as durable as the copies; written through, the
+ * copies outlive it, and a retry after two simultaneous member deaths may store a second copy — never lose one).
  */
 final class SentMessages {
     /** @param retry an earlier attempt claimed the id; its copies may be partly stored */
@@ -57,7 +58,7 @@ final class SentMessages {
             return running;
         }
         Sent candidate = new Sent(serverIds.next(), clock.instant().truncatedTo(ChronoUnit.MILLIS), false);
-        boolean holding = queues.holding();
+        boolean holding = queues.replicated();
         DeviceQueue.Send claim = new DeviceQueue.Send(candidate.serverId(), candidate.serverTime().toEpochMilli(),
                 false, !holding);
         Mono<SendOutcome> run = queues.claim(sender, clientMessageId, claim)
@@ -71,8 +72,8 @@ final class SentMessages {
     }
 
     /**
-     * @param holding the claim lives in the grid only, like the copies; the queue owner writes it to the log with
-     *        them once the hold is over. Otherwise it is written to the log beside the copies.
+     * @param holding the claim lives in the grid only, in two members' memory; the queue owner writes it to the log
+     *        with the device's other records. Otherwise it is written to the log beside the copies.
      */
     private Mono<SendOutcome> first(DeviceAddress sender, long clientMessageId, Sent candidate, boolean holding,
             TokenBucket rate, Function<Sent, Mono<SendOutcome>> store) {

@@ -24,17 +24,19 @@ import io.courier.api.v1.ReceiptState;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.Presence;
 import io.courier.cluster.ServerIds;
+import io.courier.common.TokenBucket;
 import io.courier.store.Cql;
 import io.courier.local.FreePorts;
 import io.courier.support.SecondMember;
 import io.courier.support.ServerTest;
 import io.quarkus.test.junit.QuarkusTest;
+import reactor.core.publisher.Mono;
 
 /**
  * Hold mode on two real Hazelcast members of a cluster of their own (the node's member is not in it): items live
  * in two members' memory until the hold is over, survive the death of their owner, and what is not acked in time
  * is spilled to the real database and outlives the whole cluster; without a hold, items are written through while
- * the tick ledger still holds ticks in the two members.
+ * ticks and send records are still held in the two members.
  */
 @QuarkusTest
 class HoldWindowTest extends ServerTest {
@@ -135,7 +137,7 @@ class HoldWindowTest extends ServerTest {
     }
 
     @Test
-    void withoutAHoldItemsAreWrittenThroughWhileTicksStayInTwoMembersMemory() {
+    void withoutAHoldItemsAreWrittenThroughWhileTicksAndSendRecordsStayInTwoMembersMemory() {
         HazelcastInstance first = member();
         member();
         DeviceQueues onFirst = queues(first, Duration.ZERO);
@@ -158,6 +160,16 @@ class HoldWindowTest extends ServerTest {
         assertThat(table.statuses(sender, serverId).block()).as("SENT held, not written").isEmpty();
         assertThat(ledger.statuses(sender, serverId).block()).extracting(ReceiptTable.RecipientState::state)
                 .containsExactly(ReceiptState.RECEIPT_STATE_SENT);
+
+        SentMessages sent = new SentMessages(onFirst, new DeviceLog(cql), serverIds, Clock.systemUTC());
+        long clientId = 7;
+        SendOutcome.Accepted accepted = (SendOutcome.Accepted) sent.once(device, clientId,
+                new TokenBucket(10, Duration.ofSeconds(1)),
+                send -> Mono.just(new SendOutcome.Accepted(clientId, send.serverId(), send.serverTime()))).block();
+        assertThat(new DeviceLog(cql).findSend(device, clientId).blockOptional()).as("send record held").isEmpty();
+        onFirst.spill().block(); // its send flush time (0 here) is over: the owner writes it
+        assertThat(new DeviceLog(cql).findSend(device, clientId).block().serverId())
+                .isEqualTo(accepted.serverId());
 
         DeviceQueues alone = queues(first, Duration.ZERO);
         ReceiptLedger lone = new ReceiptLedger(new HeldTicks(first, table, Duration.ofMinutes(1), Clock.systemUTC()),

@@ -273,8 +273,8 @@ public final class AccountRegistry {
 
     /**
      * Consumes a link code and adds a device to the code's account; answered once the account's other devices have
-     * the notice of it in their queues. If that fails the new device exists, unannounced and without anyone holding
-     * its credential (the caller gets an error): it can never connect, and the primary sees it in its device list.
+     * the notice of it in their queues. If the notice fails, the link is undone: the device is removed, the code put
+     * back, and the caller told to try again ({@code UNAVAILABLE}) — no device joins unannounced.
      */
     public Mono<LinkedDevice> linkDevice(String code, String deviceName, String peer) {
         return Mono.defer(() -> {
@@ -328,10 +328,19 @@ public final class AccountRegistry {
                 return devices.addLinked(link.accountId(), read, device)
                         .flatMap(added -> added
                                 ? notifyLinked(announced)
+                                        .onErrorResume(failed -> unlink(codeHash, link, deviceId))
                                         .thenReturn(new Credentials(link.accountId(), deviceId, token.encode()))
                                 : addLinked(codeHash, link, name, true, attempt + 1));
             }));
         });
+    }
+
+    /** A device added but not announced: removed again (its credential was never handed out), the code put back. */
+    private Mono<Void> unlink(byte[] codeHash, LinkCodeStore.LinkCode link, int deviceId) {
+        return remove(link.accountId(), deviceId)
+                .then(restore(codeHash, link))
+                .then(Mono.error(() -> Rejections.unavailable("the account's other devices could not be told of the"
+                        + " new device, so it was not linked; try again with the same code")));
     }
 
     private Mono<Void> restore(byte[] codeHash, LinkCodeStore.LinkCode link) {

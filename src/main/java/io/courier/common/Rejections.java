@@ -35,4 +35,8 @@ public final class Rejections {
     public static StatusRuntimeException aborted(String message) {
         return Status.ABORTED.withDescription(message).asRuntimeException();
     }
+
+    public static StatusRuntimeException unavailable(String message) {
+        return Status.UNAVAILABLE.withDescription(message).asRuntimeException();
+    }
 }

@@ -9,6 +9,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
 import com.google.protobuf.ByteString;
@@ -20,6 +22,7 @@ import io.courier.api.v1.LinkDeviceRequest;
 import io.courier.api.v1.ListDevicesRequest;
 import io.courier.api.v1.LookupAccountRequest;
 import io.courier.api.v1.RevokeDeviceRequest;
+import io.courier.common.Ids;
 import io.courier.support.RawStream;
 import io.courier.support.RegisteredDevice;
 import io.courier.support.ServerTest;
@@ -30,6 +33,9 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class DeviceLinkingTest extends ServerTest {
     private static final ListDevicesRequest LIST = ListDevicesRequest.getDefaultInstance();
+
+    @Inject
+    RefusingLinkListener refusing;
 
     private String linkCode(RegisteredDevice primary) {
         return accounts(primary).createLinkCode(CreateLinkCodeRequest.getDefaultInstance()).getLinkCode();
@@ -116,6 +122,22 @@ class DeviceLinkingTest extends ServerTest {
         var added = anonymousAccounts().linkDevice(linkRequest(code));
         assertThat(added.getDeviceId()).as("device ids are never reused").isEqualTo(7);
         assertThat(accounts(primary).listDevices(LIST).getDevicesCount()).isEqualTo(6);
+    }
+
+    @Test
+    void aLinkWhoseNoticeFailsIsUndoneAndItsCodeWorksOnTheNextTry() {
+        RegisteredDevice primary = registerNew();
+        String code = linkCode(primary);
+        refusing.refuseNextLinkTo(Ids.uuid(primary.accountId(), "account"));
+
+        assertThat(assertStatus(Status.Code.UNAVAILABLE, () -> anonymousAccounts().linkDevice(linkRequest(code))))
+                .contains("not linked; try again");
+        assertThat(accounts(primary).listDevices(LIST).getDevicesList()).as("no device joined unannounced")
+                .extracting(d -> d.getDeviceId()).containsExactly(1);
+
+        var added = anonymousAccounts().linkDevice(linkRequest(code));
+        assertThat(accounts(primary).listDevices(LIST).getDevicesList()).extracting(d -> d.getDeviceId())
+                .containsExactly(1, added.getDeviceId());
     }
 
     @Test

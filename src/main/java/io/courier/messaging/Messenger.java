@@ -35,8 +35,9 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The 1:1 flow: validate, store in every destination queue, acknowledge, route; acks and reads move the receipt
- * state and tell every device of the sender, durably through their queues. Asynchronous throughout: every method
+ * The 1:1 flow: validate, claim the client id, store in every destination queue, then start each copy's push and
+ * acknowledge (the push is never awaited: the two race); acks and reads move the receipt state and tell every device
+ * of the sender, durably through their queues. Asynchronous throughout: every method
  * returns at once and completes on the database driver's threads.
  */
 public final class Messenger implements DeviceMailbox.AckSettler {

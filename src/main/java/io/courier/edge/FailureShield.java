@@ -16,6 +16,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.quarkus.grpc.GlobalInterceptor;
+import io.courier.common.BoundedLog;
 
 /**
  * The one place where failures of the server become what a client sees. A call closed with UNKNOWN or INTERNAL (an

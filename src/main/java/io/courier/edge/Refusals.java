@@ -4,6 +4,7 @@ import java.util.Locale;
 
 import org.jboss.logging.Logger;
 
+import io.courier.common.BoundedLog;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.FrameError;
 import io.courier.api.v1.FrameErrorCode;

@@ -5,9 +5,9 @@ import java.util.function.Predicate;
 
 import org.jboss.logging.Logger;
 
-import io.courier.common.BoundedLog;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.cluster.DeviceAddress;
+import io.courier.common.BoundedLog;
 import reactor.core.scheduler.Scheduler;
 
 /**

@@ -7,12 +7,12 @@ import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
-import io.courier.common.BoundedLog;
 import io.courier.account.CurrentDevices;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.Presence;
 import io.courier.common.AuthenticatedDevice;
+import io.courier.common.BoundedLog;
 import io.courier.messaging.DeviceMailbox;
 import io.courier.messaging.DownFrames;
 import io.courier.messaging.MailboxLimits;

@@ -4,11 +4,11 @@ import java.util.Locale;
 
 import org.jboss.logging.Logger;
 
-import io.courier.common.BoundedLog;
 import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.FrameError;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.cluster.DeviceAddress;
+import io.courier.common.BoundedLog;
 import io.courier.common.TokenBucket;
 import io.courier.messaging.FrameErrors;
 import io.grpc.Status;

@@ -67,7 +67,8 @@ final class UnaryCredentials {
         }
         return checked.exceptionallyCompose(error -> {
             Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-            if (!(cause instanceof StatusRuntimeException s) || s.getStatus().getCode() != Status.Code.UNAUTHENTICATED) {
+            if (!(cause instanceof StatusRuntimeException s)
+                    || s.getStatus().getCode() != Status.Code.UNAUTHENTICATED) {
                 return CompletableFuture.failedFuture(cause);
             }
             synchronized (refused) {

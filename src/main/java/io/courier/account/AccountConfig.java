@@ -169,6 +169,13 @@ public interface AccountConfig {
         @WithDefault("4h")
         Duration pinAttemptsPerNumberRefill();
 
+        /** Registration lock sets and clears per account (each set is an Argon2id hash), then one per refill. */
+        @WithDefault("5")
+        int lockChangesPerAccountBurst();
+
+        @WithDefault("1h")
+        Duration lockChangesPerAccountRefill();
+
         /**
          * Numbers one account may look up at once (a first address-book sync), then one per refill interval:
          * about 3,000 a day beyond the burst, where one a second allowed 86,400 (enumeration).
@@ -223,6 +230,11 @@ public interface AccountConfig {
         default RateLimit pinAttemptsPerNumber() {
             return new RateLimit("registration lock PIN guesses for this number", pinAttemptsPerNumberBurst(),
                     pinAttemptsPerNumberRefill());
+        }
+
+        default RateLimit lockChangesPerAccount() {
+            return new RateLimit("registration lock changes by this account", lockChangesPerAccountBurst(),
+                    lockChangesPerAccountRefill());
         }
 
         default RateLimit lookupsPerAccount() {

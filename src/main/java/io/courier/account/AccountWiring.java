@@ -30,8 +30,11 @@ import io.courier.common.ConfigRefusal;
 
 /** CDI wiring of the account capability. */
 public class AccountWiring {
-    /** Hashes waiting for a thread; beyond it a registration fails fast instead of piling up memory. */
-    private static final int PIN_HASH_QUEUE = 1000;
+    /**
+     * Hashes running or waiting for a thread; beyond it a call is refused RESOURCE_EXHAUSTED before it spends any
+     * budget, instead of piling up. The scheduler queues this many per thread, so it never rejects one itself.
+     */
+    private static final int PIN_HASH_SLOTS = 1000;
 
     @Produces
     BaselineTables schema() {
@@ -64,8 +67,8 @@ public class AccountWiring {
     PinHasher pinHasher(AccountConfig config) {
         AccountConfig.RegistrationLock lock = config.registrationLock();
         return new PinHasher(new PinHasher.Params(lock.argon2MemoryKib(), lock.argon2Iterations(),
-                lock.argon2Parallelism()), Schedulers.newBoundedElastic(lock.hashThreads(), PIN_HASH_QUEUE,
-                "courier-pin-hash"));
+                lock.argon2Parallelism()), Schedulers.newBoundedElastic(lock.hashThreads(), PIN_HASH_SLOTS,
+                "courier-pin-hash"), PIN_HASH_SLOTS);
     }
 
     void stopPinHasher(@Disposes PinHasher hasher) {

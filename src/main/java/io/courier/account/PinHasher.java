@@ -3,18 +3,22 @@ package io.courier.account;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.text.Normalizer;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
 
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 
 import io.courier.common.Rejections;
+import io.courier.common.RetryAfter;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
  * Registration Lock PINs as Argon2id hashes (Bouncy Castle), computed on a scheduler of their own: a hash takes tens
  * of milliseconds and {@code memoryKib} of memory, so it never runs on a transport, driver or Hazelcast thread, and
- * that scheduler's few threads bound the memory all concurrent hashes can take.
+ * that scheduler's few threads bound the memory all concurrent hashes can take. Hashes running or waiting are
+ * bounded too ({@code slots}): one that finds them all taken is refused before its caller's budget is spent.
  */
 final class PinHasher implements AutoCloseable {
     static final int MIN_PIN = 4;
@@ -45,13 +49,21 @@ final class PinHasher implements AutoCloseable {
     record StoredPin(byte[] salt, byte[] hash, String params) {
     }
 
+    /** When a refused caller may try again: a hash takes tens of milliseconds, so the queue moves quickly. */
+    private static final long BUSY_RETRY_MILLIS = 1000;
+
     private final Params params;
     private final Scheduler scheduler;
+    private final Semaphore slots;
 
-    /** Takes ownership of {@code scheduler}: {@link #close()} disposes it. */
-    PinHasher(Params params, Scheduler scheduler) {
+    /**
+     * Takes ownership of {@code scheduler}: {@link #close()} disposes it. {@code slots} (hashes running or waiting)
+     * must not exceed what the scheduler queues, so it never rejects one.
+     */
+    PinHasher(Params params, Scheduler scheduler, int slots) {
         this.params = params;
         this.scheduler = scheduler;
+        this.slots = new Semaphore(slots);
     }
 
     @Override
@@ -73,16 +85,33 @@ final class PinHasher implements AutoCloseable {
         return normalised.getBytes(StandardCharsets.UTF_8);
     }
 
-    Mono<StoredPin> hash(byte[] pin) {
-        return Mono.fromCallable(() -> {
+    /** Hashes {@code pin} with a fresh salt once {@code spend} (the caller's budget) allowed it; see {@link #slot}. */
+    Mono<StoredPin> hash(byte[] pin, Mono<Void> spend) {
+        return slot(spend, () -> {
             byte[] salt = Secrets.random(SALT_BYTES);
             return new StoredPin(salt, argon2(pin, salt, params), params.encode());
-        }).subscribeOn(scheduler);
+        });
     }
 
-    Mono<Boolean> matches(byte[] pin, StoredPin stored) {
-        return Mono.fromCallable(() -> MessageDigest.isEqual(
-                argon2(pin, stored.salt(), Params.decode(stored.params())), stored.hash())).subscribeOn(scheduler);
+    /** Whether {@code pin} is the stored one, once {@code spend} allowed the guess; see {@link #slot}. */
+    Mono<Boolean> matches(byte[] pin, StoredPin stored, Mono<Void> spend) {
+        return slot(spend, () -> MessageDigest.isEqual(argon2(pin, stored.salt(), Params.decode(stored.params())),
+                stored.hash()));
+    }
+
+    /**
+     * Takes a slot first: with none free the call fails RESOURCE_EXHAUSTED at once and {@code spend} is never
+     * subscribed, so a full queue costs nobody a budget unit or a PIN guess. The slot is held until the hash ends or
+     * the caller cancels.
+     */
+    private <T> Mono<T> slot(Mono<Void> spend, Callable<T> work) {
+        return Mono.defer(() -> {
+            if (!slots.tryAcquire()) {
+                return Mono.error(RetryAfter.resourceExhausted("registration lock PIN hashing is busy on this server",
+                        BUSY_RETRY_MILLIS));
+            }
+            return spend.then(Mono.fromCallable(work).subscribeOn(scheduler)).doFinally(signal -> slots.release());
+        });
     }
 
     private static byte[] argon2(byte[] pin, byte[] salt, Params params) {

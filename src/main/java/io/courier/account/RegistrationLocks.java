@@ -14,7 +14,8 @@ import reactor.core.publisher.Mono;
 /**
  * Registration Lock, as Signal has it: a PIN the primary sets, without which the number can't be registered again
  * while any device of its account was active within {@code registration-lock.inactivity}. The PIN is kept only as an
- * Argon2id hash; guesses are limited per number cluster-wide and counted before the PIN is hashed.
+ * Argon2id hash; guesses are limited per number cluster-wide and counted before the PIN is hashed. Setting or
+ * clearing the lock costs the account a unit of its own cluster-wide budget, also before any hash.
  */
 final class RegistrationLocks {
     private static final int CAS_ATTEMPTS = 10;
@@ -36,15 +37,20 @@ final class RegistrationLocks {
     Mono<Void> set(AuthenticatedDevice caller, String pin) {
         return Mono.defer(() -> {
             requirePrimary(caller);
-            return hasher.hash(PinHasher.requireWellFormed(pin)).flatMap(stored -> write(caller, Optional.of(stored), 0));
+            return hasher.hash(PinHasher.requireWellFormed(pin), changeBudget(caller))
+                    .flatMap(stored -> write(caller, Optional.of(stored), 0));
         });
     }
 
     Mono<Void> clear(AuthenticatedDevice caller) {
         return Mono.defer(() -> {
             requirePrimary(caller);
-            return write(caller, Optional.empty(), 0);
+            return changeBudget(caller).then(write(caller, Optional.empty(), 0));
         });
+    }
+
+    private Mono<Void> changeBudget(AuthenticatedDevice caller) {
+        return limiter.acquire(config.limits().lockChangesPerAccount(), caller.accountId().toString());
     }
 
     private static void requirePrimary(AuthenticatedDevice caller) {
@@ -110,8 +116,7 @@ final class RegistrationLocks {
             if (Arrays.equals(admittedHash, lock.hash())) {
                 return Mono.just(true);
             }
-            return limiter.acquire(config.limits().pinAttemptsPerNumber(), phone)
-                    .then(hasher.matches(pin.get(), lock))
+            return hasher.matches(pin.get(), lock, limiter.acquire(config.limits().pinAttemptsPerNumber(), phone))
                     .flatMap(right -> {
                         if (!right) {
                             return Mono.error(Rejections.permissionDenied("wrong registration lock PIN"));

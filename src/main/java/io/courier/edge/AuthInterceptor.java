@@ -43,7 +43,8 @@ import reactor.core.publisher.Mono;
  * Authenticates every Courier RPC from the {@code authorization: Bearer <token>} header, except registration and
  * device linking, which are how a device gets a token. AdminService calls carry the operator token instead of a
  * device's. Health and reflection stay open. A Connect call first spends one of its credential's stream opens
- * (cluster-wide, before any database read) and takes its connection epoch. Also records the client's address for
+ * (cluster-wide, before any database read) and takes its connection epoch; a unary call's refused credential costs
+ * its address ({@link UnaryCredentials}). Also records the client's address for
  * per-peer rate limits: the TCP peer, or the forwarded-for client behind a trusted proxy.
  */
 @ApplicationScoped
@@ -73,6 +74,7 @@ public class AuthInterceptor implements ServerInterceptor {
     private final OperatorToken operatorToken;
     private final RateLimit operatorCalls;
     private final OpeningStreams opening;
+    private final UnaryCredentials unary;
 
     AuthInterceptor(Provider<CredentialVerifier> verifier, Provider<StreamEpochs> epochs, Provider<RateLimiter> limiter,
             Provider<StreamMetrics> metrics, EdgeConfig config, ClientAddress clientAddress, AdminConfig admin) {
@@ -85,6 +87,8 @@ public class AuthInterceptor implements ServerInterceptor {
         this.operatorToken = new OperatorToken(admin.token());
         this.operatorCalls = admin.callsPerPeer();
         this.opening = new OpeningStreams(config.maxOpeningStreams());
+        this.unary = new UnaryCredentials(verifier::get, limiter::get, config.failedAuthPerPeer(),
+                config.refusedCredentialsRemembered(), System::currentTimeMillis);
     }
 
     @Override
@@ -112,7 +116,8 @@ public class AuthInterceptor implements ServerInterceptor {
         // whose check was slow must not win over a newer one.
         CompletionStage<Context> checked = stream
                 ? streamChecked(token, ConnectService.streamContext(base, epochs.get().next(), headers))
-                : verifier.get().verify(token).thenApply(device -> base.withValue(CallContext.DEVICE, device));
+                : unary.verify(token, CallContext.PEER.get(base)).thenApply(device -> base.withValue(CallContext.DEVICE,
+                        device));
         checked.whenComplete((context, error) -> {
             if (error == null) {
                 try {
@@ -215,7 +220,7 @@ public class AuthInterceptor implements ServerInterceptor {
         }).then().toFuture();
     }
 
-    private static String digest(String token) {
+    static String digest(String token) {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
             return Base64.getEncoder().withoutPadding().encodeToString(Arrays.copyOf(hash, 16));

@@ -7,6 +7,7 @@ import org.jboss.logging.Logger;
 
 import io.courier.api.v1.ConnectResponse;
 import io.courier.cluster.DeviceAddress;
+import io.courier.common.BoundedLog;
 import reactor.core.scheduler.Scheduler;
 
 /**

@@ -12,6 +12,7 @@ import io.courier.api.v1.ConnectResponse;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.Presence;
 import io.courier.common.AuthenticatedDevice;
+import io.courier.common.BoundedLog;
 import io.courier.messaging.DeviceMailbox;
 import io.courier.messaging.DownFrames;
 import io.courier.messaging.MailboxLimits;

@@ -106,6 +106,25 @@ public interface EdgeConfig {
      */
     Optional<List<String>> trustedProxies();
 
+    /**
+     * Unary calls from one client address whose credential is refused (unknown, revoked, wrong or malformed), before
+     * the refill rate applies; beyond it that address's unary calls are refused for a while without a database read.
+     */
+    @WithDefault("20")
+    int failedAuthPerPeerBurst();
+
+    @WithDefault("1s")
+    Duration failedAuthPerPeerRefill();
+
+    /** Refused credentials each node remembers (by digest, ~100 bytes each), so presenting one again reads nothing. */
+    @WithDefault("100000")
+    int refusedCredentialsRemembered();
+
+    default RateLimit failedAuthPerPeer() {
+        return new RateLimit("refused credentials from this address", failedAuthPerPeerBurst(),
+                failedAuthPerPeerRefill());
+    }
+
     default RateLimit streamOpens() {
         return new RateLimit("stream opens of this device", streamOpenBurst(), streamOpenRefill());
     }

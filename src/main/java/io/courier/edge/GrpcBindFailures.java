@@ -7,15 +7,12 @@ import java.util.logging.LogRecord;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.logging.LoggingFilter;
-
 /**
  * Quarkus logs a gRPC port clash with its stack trace at ERROR and starts on without a gRPC server. This console
  * filter keeps the failure for {@link NodeReadiness}, which refuses the start with one actionable line, and moves
- * the trace to DEBUG. Every other record passes untouched.
+ * the trace to DEBUG. Every other record passes untouched. Part of {@link ConsoleLogFilter}.
  */
-@LoggingFilter(name = "courier-grpc-bind")
-public final class GrpcBindFailures implements Filter {
+final class GrpcBindFailures implements Filter {
     private static final Logger LOG = Logger.getLogger(GrpcBindFailures.class);
     private static final String RECORDER = "io.quarkus.grpc.runtime.GrpcServerRecorder";
     /** Its verticle logs the failure once more, without the exception: the same clash. */

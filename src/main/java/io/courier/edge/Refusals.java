@@ -8,6 +8,7 @@ import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.FrameError;
 import io.courier.api.v1.FrameErrorCode;
 import io.courier.cluster.DeviceAddress;
+import io.courier.common.BoundedLog;
 import io.courier.common.TokenBucket;
 import io.courier.messaging.FrameErrors;
 import io.grpc.Status;

@@ -66,6 +66,13 @@ final class GroupSchema {
               account_id uuid,
               group_id uuid,
               PRIMARY KEY (account_id, group_id))
+            """,
+            // The groups an account created that may still exist (CreatedGroups): one row per account, changed
+            // only by compare-and-set, at most courier.groups.max-created-per-account ids; removed with the account.
+            """
+            CREATE TABLE IF NOT EXISTS groups_created (
+              account_id uuid PRIMARY KEY,
+              groups frozen<set<uuid>>)
             """));
 
     private GroupSchema() {

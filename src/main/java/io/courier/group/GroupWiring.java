@@ -94,7 +94,10 @@ public class GroupWiring {
     Groups groups(GroupStore store, Cql cql, GroupCache cache, FanoutScheduler scheduler, KeyDirectory keys,
             GroupAddPermission addPermission, RateLimiter limiter, ServerIds serverIds, GroupConfig config,
             Clock clock) {
-        return new Groups(store, new MemberIndex(cql), cache, scheduler, keys, addPermission, limiter, serverIds, config, clock);
+        CreatedGroups created = new CreatedGroups(cql, id -> cache.get(id).hasElement(),
+                config.maxCreatedPerAccount());
+        return new Groups(store, new MemberIndex(cql), created, cache, scheduler, keys, addPermission, limiter,
+                serverIds, config, clock);
     }
 
     @Produces

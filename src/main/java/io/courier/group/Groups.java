@@ -51,6 +51,7 @@ public final class Groups {
 
     private final GroupStore store;
     private final MemberIndex index;
+    private final CreatedGroups created;
     private final GroupCache cache;
     private final MembershipRules rules;
     private final FanoutScheduler fanout;
@@ -61,11 +62,12 @@ public final class Groups {
     private final GroupConfig config;
     private final Clock clock;
 
-    Groups(GroupStore store, MemberIndex index, GroupCache cache, FanoutScheduler fanout, KeyDirectory keys,
-            GroupAddPermission addPermission, RateLimiter limiter, ServerIds serverIds, GroupConfig config,
-            Clock clock) {
+    Groups(GroupStore store, MemberIndex index, CreatedGroups created, GroupCache cache, FanoutScheduler fanout,
+            KeyDirectory keys, GroupAddPermission addPermission, RateLimiter limiter, ServerIds serverIds,
+            GroupConfig config, Clock clock) {
         this.store = store;
         this.index = index;
+        this.created = created;
         this.cache = cache;
         this.rules = new MembershipRules(config.maxMembers());
         this.fanout = fanout;
@@ -77,7 +79,10 @@ public final class Groups {
         this.clock = clock;
     }
 
-    /** A new group with the caller as its admin and {@code memberIds} as members. */
+    /**
+     * A new group with the caller as its admin and {@code memberIds} as members. Costs a unit of the account's
+     * creation budget, then takes one of the groups it may keep (refused: nothing is written).
+     */
     public Mono<GroupState> create(AuthenticatedDevice caller, List<ByteString> memberIds, ByteString attributes) {
         if (attributes.size() > config.maxAttributesBytes()) {
             throw Rejections.invalidArgument("encrypted_attributes has " + attributes.size() + " bytes; the limit is "
@@ -88,10 +93,12 @@ public final class Groups {
                     + " members, the creator included; " + memberIds.size() + " others were named");
         }
         List<UUID> others = accounts(memberIds, "member_account_ids");
-        return limiter.acquire(config.changes(), caller.accountId().toString())
+        UUID groupId = UUID.randomUUID();
+        return limiter.acquire(config.creations(), caller.accountId().toString())
                 .then(requireKnown(others))
                 .then(requireAddable(caller.accountId(), others))
-                .then(Mono.fromCallable(() -> rules.create(UUID.randomUUID(), caller.accountId(), others,
+                .then(created.reserve(caller.accountId(), groupId))
+                .then(Mono.fromCallable(() -> rules.create(groupId, caller.accountId(), others,
                         attributes.toByteArray(), clock.instant())))
                 .flatMap(group -> {
                     FanoutJob.EventJob job = eventJob(null, Optional.of(group), caller.accountId());
@@ -137,7 +144,8 @@ public final class Groups {
 
     /**
      * A deleted account leaves every group it is in, as if it had called {@link #leave} (unlimited: it is the
-     * server's doing); groups that are gone or that it already left are skipped. Then its index entries go.
+     * server's doing); groups that are gone or that it already left are skipped. Then its index entries go, and
+     * the groups it created no longer count against it.
      */
     Mono<Void> leaveAll(UUID account) {
         // One group that keeps failing must not cancel the others' leaves: they all run, then the first error
@@ -147,13 +155,18 @@ public final class Groups {
                         ? rules.leave(before, account) : Optional.of(before), 1)
                         .onErrorResume(Groups::isNotFound, gone -> Mono.empty()),
                         LEAVES_IN_FLIGHT, 1)
-                .then(index.forget(account));
+                .then(index.forget(account))
+                .then(created.forget(account));
     }
 
-    /** Members only; served from the near cache. */
+    /**
+     * Members only; served from the near cache. Costs a unit of the account's read budget first: an id that is not
+     * cached (a random one included) costs a database read.
+     */
     public Mono<GroupState> get(AuthenticatedDevice caller, ByteString groupIdBytes) {
         UUID groupId = Ids.uuid(groupIdBytes, "group_id");
-        return cache.get(groupId)
+        return limiter.acquire(config.reads(), caller.accountId().toString())
+                .then(cache.get(groupId))
                 .switchIfEmpty(Mono.error(() -> notFound()))
                 .doOnNext(group -> rules.requireMember(group, caller.accountId()));
     }

@@ -64,13 +64,13 @@ public final class KeyDirectory implements DeviceRemovalListener {
      * Validates everything first, so a refused upload stores nothing; numbers and counts come before any key is
      * parsed. Every write is conditional on the caller's generation, and once written the device must still be
      * current: an upload that raced its device's revocation deletes what it wrote and is refused, leaving no keys
-     * behind that nobody could revoke.
+     * behind that nobody could revoke. Once the numbers are in range, the upload costs the device's budget one unit per
+     * key it carries, before any key is parsed or read.
      */
     public Mono<KeyCounts> upload(AuthenticatedDevice caller, UploadKeysRequest request) {
-        return Mono.fromCallable(() -> {
-                    validation.checkRanges(request);
-                    return validation.identityKey(request);
-                })
+        return Mono.fromRunnable(() -> validation.checkRanges(request))
+                .then(limiter.acquire(config.uploadedKeys(), caller.toString(), keysIn(request)))
+                .then(Mono.fromCallable(() -> validation.identityKey(request)))
                 .flatMap(uploaded -> Mono.zip(stored(caller), accountIdentity(caller))
                         // Signature checks are CPU work: keep them off the transport's and the driver's threads.
                         .publishOn(Schedulers.parallel())
@@ -262,6 +262,11 @@ public final class KeyDirectory implements DeviceRemovalListener {
                         deviceKeys.delete(accountId, deviceId)))
                 .then(registrations.invalidate(accountId))
                 .toFuture();
+    }
+
+    private static int keysIn(UploadKeysRequest request) {
+        return request.getOneTimePreKeysCount() + request.getKyberPreKeysCount()
+                + (request.hasSignedPreKey() ? 1 : 0) + (request.hasKyberLastResortPreKey() ? 1 : 0);
     }
 
     private static boolean isEmpty(UploadedKeys keys) {

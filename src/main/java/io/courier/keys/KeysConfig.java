@@ -32,6 +32,20 @@ public interface KeysConfig {
     @WithDefault("1h")
     Duration bundleFetchPerTargetRefill();
 
+    /**
+     * Keys one device may upload at once (an upload costs the keys it carries: each is parsed, most are signature
+     * checked), then one more per {@link #uploadedKeysRefill()}. A full first upload is about 200 keys.
+     */
+    @WithDefault("1000")
+    int uploadedKeysBurst();
+
+    @WithDefault("10s")
+    Duration uploadedKeysRefill();
+
+    default RateLimit uploadedKeys() {
+        return new RateLimit("keys uploaded by this device", uploadedKeysBurst(), uploadedKeysRefill());
+    }
+
     default RateLimit bundleFetchesPerTarget() {
         return new RateLimit("prekey bundle fetches of this account", bundleFetchPerTargetBurst(),
                 bundleFetchPerTargetRefill());

@@ -176,12 +176,18 @@ public final class MediaBroker {
                 .then(Mono.defer(() -> openUpload(caller, objectKey, uploadId)));
     }
 
+    private Mono<UploadRecord> finishing(AuthenticatedDevice caller, String objectKey, String uploadId) {
+        return limiter.acquire(limits.uploadFinishes(), caller.toString())
+                .then(Mono.defer(() -> ownedMultipart(caller, objectKey, uploadId)));
+    }
+
     /**
      * Assembles the parts, then checks the stored size against the declared one: a mismatch deletes the object.
-     * Completing a completed upload again succeeds (the first answer may have been lost on the way).
+     * Completing a completed upload again succeeds (the first answer may have been lost on the way). Costs a unit
+     * of the device's budget of completions and aborts first.
      */
     public Mono<Void> complete(AuthenticatedDevice caller, CompleteMultipartUploadRequest request) {
-        return ownedMultipart(caller, request.getObjectKey(), request.getUploadId()).flatMap(upload -> {
+        return finishing(caller, request.getObjectKey(), request.getUploadId()).flatMap(upload -> {
             if (upload.state() == UploadState.COMPLETE) {
                 return Mono.empty();
             }
@@ -227,8 +233,9 @@ public final class MediaBroker {
         return parts.stream().map(p -> new Part(p.getPartNumber(), p.getEtag())).toList();
     }
 
+    /** Costs a unit of the device's budget of completions and aborts first, like {@link #complete}. */
     public Mono<Void> abort(AuthenticatedDevice caller, AbortMultipartUploadRequest request) {
-        return ownedMultipart(caller, request.getObjectKey(), request.getUploadId()).flatMap(upload -> {
+        return finishing(caller, request.getObjectKey(), request.getUploadId()).flatMap(upload -> {
             if (upload.state() == UploadState.COMPLETE) {
                 return Mono.error(Rejections.failedPrecondition("the upload is complete; it expires with the media"));
             }

@@ -66,6 +66,16 @@ public interface MediaLimits {
     @WithDefault("250ms")
     Duration resumeRefill();
 
+    /**
+     * Multipart completions and aborts per device before the refill rate applies: each reads the upload's record and
+     * asks the store to assemble or free the parts. A device finishes each upload once, so the slot budget's pace.
+     */
+    @WithDefault("20")
+    int uploadFinishBurst();
+
+    @WithDefault("2s")
+    Duration uploadFinishRefill();
+
     /** How long media is kept after its upload slot was opened. */
     @WithDefault("30d")
     Duration retention();
@@ -102,6 +112,11 @@ public interface MediaLimits {
 
     default RateLimit resumes() {
         return new RateLimit("upload part requests by this device", resumeBurst(), resumeRefill());
+    }
+
+    default RateLimit uploadFinishes() {
+        return new RateLimit("multipart completions and aborts by this device", uploadFinishBurst(),
+                uploadFinishRefill());
     }
 
     default RateLimit downloadUrls() {

@@ -1,6 +1,7 @@
 package io.courier.presence;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.function.Function;
@@ -20,6 +21,7 @@ import io.courier.cluster.BusMessage;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.NodeBus;
 import io.courier.cluster.Presence;
+import io.courier.common.BoundedLog;
 import io.courier.common.Ids;
 import io.courier.presence.AccountWatch.Transition;
 import io.courier.presence.AccountWatch.Watcher;
@@ -37,6 +39,12 @@ import reactor.core.scheduler.Schedulers;
 public final class OnlineWatch {
     static final String MAP = "courier-online";
     private static final Logger LOG = Logger.getLogger(OnlineWatch.class);
+    /**
+     * Last-seen writes time out together when the database is overloaded, one per account going offline: one line
+     * a minute says so, counting the rest.
+     */
+    private static final BoundedLog LAST_SEEN_FAILURES = new BoundedLog(LOG, Duration.ofMinutes(1), 1,
+            Duration.ofMinutes(1));
     /** Watchers told at once of one transition. */
     private static final int CONCURRENCY = 64;
 
@@ -162,7 +170,8 @@ public final class OnlineWatch {
         Mono<Void> stored = transition.online() ? Mono.empty() : registered.apply(account)
                 .filter(Boolean::booleanValue).flatMap(exists -> lastSeen.record(account, now))
                 .onErrorResume(e -> {
-                    LOG.warnf("Last seen of account %s not stored: %s", account, e.toString());
+                    LAST_SEEN_FAILURES.log(Logger.Level.WARN, "last seen",
+                            () -> "Last seen of account " + account + " not stored: " + e);
                     return Mono.empty();
                 });
         byte[] frame = frame(transition.online() ? online(account) : offline(account, now));

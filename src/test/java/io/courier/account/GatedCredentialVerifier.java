@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Alternative;
@@ -24,6 +25,7 @@ public class GatedCredentialVerifier implements CredentialVerifier {
     private final DeviceAuthenticator real;
     private final Map<String, Gate> gates = new ConcurrentHashMap<>();
     private final Map<String, Gate> gatesAfterCheck = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> checks = new ConcurrentHashMap<>();
 
     /** {@code reached} completes when the held check starts; the check goes on once {@code open} completes. */
     public record Gate(CompletableFuture<Void> reached, CompletableFuture<Void> open) {
@@ -50,8 +52,15 @@ public class GatedCredentialVerifier implements CredentialVerifier {
         return gate;
     }
 
+    /** How many times {@code token} reached the real check (a database read for a well-formed token). */
+    public int checks(String token) {
+        AtomicInteger count = checks.get(token);
+        return count == null ? 0 : count.get();
+    }
+
     @Override
     public CompletionStage<AuthenticatedDevice> verify(String token) {
+        checks.computeIfAbsent(token, t -> new AtomicInteger()).incrementAndGet();
         Gate after = gatesAfterCheck.remove(token);
         if (after != null) {
             return real.verify(token).thenCompose(device -> {

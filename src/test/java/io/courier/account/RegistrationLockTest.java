@@ -86,6 +86,26 @@ class RegistrationLockTest extends ServerTest {
     }
 
     @Test
+    void lockChangesCostTheAccountsBudgetBeforeAnyHashAndARefusedOneLeavesTheLockAsItWas() {
+        RegisteredDevice owner = locked(); // the 1st of 5 changes
+        for (int i = 2; i <= 5; i++) {
+            accounts(owner).setRegistrationLock(SetRegistrationLockRequest.newBuilder().setPin(PIN).build());
+        }
+
+        assertThat(assertStatus(Status.Code.RESOURCE_EXHAUSTED, () -> accounts(owner).setRegistrationLock(
+                SetRegistrationLockRequest.newBuilder().setPin(WRONG_PIN).build())))
+                .contains("registration lock changes by this account");
+        assertStatus(Status.Code.RESOURCE_EXHAUSTED,
+                () -> accounts(owner).clearRegistrationLock(ClearRegistrationLockRequest.getDefaultInstance()));
+
+        String phone = owner.phoneNumber();
+        String code = requestCode(phone);
+        assertStatus(Status.Code.PERMISSION_DENIED, () -> registerWith(phone, code, WRONG_PIN));
+        assertThat(registerWith(phone, code, PIN).getAccountId()).as("still locked with the PIN set before")
+                .isEqualTo(owner.accountId());
+    }
+
+    @Test
     void aClearedLockNoLongerProtects() {
         RegisteredDevice owner = locked();
         accounts(owner).clearRegistrationLock(ClearRegistrationLockRequest.getDefaultInstance());

@@ -226,4 +226,34 @@ class KeyUploadTest extends ServerTest {
         assertThat(refill.getKyberPreKeyCount()).as("untouched kind").isEqualTo(4);
         assertStatus(Status.Code.INVALID_ARGUMENT, () -> keys(device).uploadKeys(UploadKeysRequest.getDefaultInstance()));
     }
+
+    /**
+     * Issue 21, "Why" 6: an upload costs the device's budget (1,000 keys at once, then one per 10 s) the keys it
+     * carries, before any is parsed or signature checked; a refused upload stores nothing.
+     */
+    @Test
+    void uploadsCostTheKeysTheyCarryFromTheDevicesBudgetAndARefusedOneStoresNothing() {
+        RegisteredDevice device = registerNew();
+        SignalDevice signal = new SignalDevice();
+        keys(device).uploadKeys(signal.fullUpload(100, 10)); // 112 keys with the signed and last-resort ones
+        for (int i = 0; i < 8; i++) { // 912 spent: fewer than 100 left
+            keys(device).uploadKeys(UploadKeysRequest.newBuilder()
+                    .addAllOneTimePreKeys(signal.oneTimeEcPreKeys(100)).build());
+        }
+        UploadKeysRequest last = UploadKeysRequest.newBuilder().addAllOneTimePreKeys(signal.oneTimeEcPreKeys(60))
+                .addAllKyberPreKeys(signal.kyberPreKeys(40)).build();
+
+        assertThat(assertStatus(Status.Code.RESOURCE_EXHAUSTED, () -> keys(device).uploadKeys(last)))
+                .contains("keys uploaded by this device");
+        var counts = keys(device).getPreKeyCount(COUNT);
+        assertThat(counts.getOneTimePreKeyCount()).as("the previous refill's keys").isEqualTo(100);
+        assertThat(counts.getKyberPreKeyCount()).as("untouched").isEqualTo(10);
+
+        var smaller = keys(device).uploadKeys(UploadKeysRequest.newBuilder()
+                .addAllOneTimePreKeys(signal.oneTimeEcPreKeys(50)).build());
+        assertThat(smaller.getOneTimePreKeyCount()).as("a cost within what is left passes").isEqualTo(50);
+        RegisteredDevice other = registerNew();
+        assertThat(keys(other).uploadKeys(new SignalDevice().fullUpload(100, 100)).getKyberPreKeyCount())
+                .as("another device's budget is its own").isEqualTo(100);
+    }
 }

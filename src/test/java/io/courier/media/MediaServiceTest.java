@@ -383,6 +383,47 @@ class MediaServiceTest extends ServerTest {
                 .addPartNumbers(1).build()).getPartsList()).as("other devices are not affected").hasSize(1);
     }
 
+    /**
+     * Issue 21, "Why" 6: completions and aborts (a record read and requests to the store each) cost the device's
+     * budget (20, then one per 2 s) before anything is read; a refused one leaves the upload as it was.
+     */
+    @Test
+    void completingAndAbortingAreRateLimitedPerDeviceAndARefusedOneChangesNothing() {
+        RegisteredDevice alice = registerNew();
+        CreateUploadSlotResponse slot = slot(alice, MediaKind.MEDIA_KIND_VIDEO, MULTIPART_SIZE);
+        String key = slot.getObjectKey();
+        String uploadId = slot.getMultipart().getUploadId();
+        var wrongAbort = AbortMultipartUploadRequest.newBuilder().setObjectKey(key).setUploadId("not-" + uploadId)
+                .build();
+        String refusal = null;
+        // The budget runs out long before this many calls, however slow the machine.
+        for (int i = 0; i < 400 && refusal == null; i++) {
+            try {
+                media(alice).abortMultipartUpload(wrongAbort);
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                    refusal = e.getStatus().getDescription();
+                } else {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+                }
+            }
+        }
+        assertThat(refusal).contains("multipart completions and aborts by this device");
+
+        assertStatus(Status.Code.RESOURCE_EXHAUSTED, () -> media(alice).abortMultipartUpload(
+                AbortMultipartUploadRequest.newBuilder().setObjectKey(key).setUploadId(uploadId).build()));
+        assertStatus(Status.Code.RESOURCE_EXHAUSTED, () -> media(alice).completeMultipartUpload(
+                CompleteMultipartUploadRequest.newBuilder().setObjectKey(key).setUploadId(uploadId)
+                        .addParts(CompletedPart.newBuilder().setPartNumber(1).setEtag("etag")).build()));
+        assertThat(media(alice).listUploadedParts(ListUploadedPartsRequest.newBuilder().setObjectKey(key)
+                .setUploadId(uploadId).build()).getPartCount()).as("still open: the refused abort did nothing")
+                .isEqualTo(3);
+        RegisteredDevice bob = registerNew();
+        CreateUploadSlotResponse other = slot(bob, MediaKind.MEDIA_KIND_VIDEO, MULTIPART_SIZE);
+        media(bob).abortMultipartUpload(AbortMultipartUploadRequest.newBuilder().setObjectKey(other.getObjectKey())
+                .setUploadId(other.getMultipart().getUploadId()).build());
+    }
+
     @Inject
     ExpirySweeper sweeper;
 

@@ -1,4 +1,4 @@
-package io.courier.edge;
+package io.courier.common;
 
 import java.time.Duration;
 import java.util.Map;
@@ -8,14 +8,12 @@ import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
-import io.courier.common.TokenBucket;
-
 /**
  * Log lines a client can cause, bounded two ways: one line per key (a device, a kind of failure) per quiet period,
  * the next saying how many were suppressed; and a node-wide line budget, so many keys together can't flood the log
  * either. Never logs a throwable's stack: the message says what happened.
  */
-final class BoundedLog {
+public final class BoundedLog {
     /** Past this many keys the table starts over: it bounds memory, not the log (the line budget does that). */
     private static final int MAX_KEYS = 10_000;
 
@@ -28,14 +26,14 @@ final class BoundedLog {
     private record Quiet(long sinceNanos, long suppressed) {
     }
 
-    BoundedLog(Logger log, Duration quietPerKey, int linesBurst, Duration lineRefill) {
+    public BoundedLog(Logger log, Duration quietPerKey, int linesBurst, Duration lineRefill) {
         this.log = log;
         this.quietNanos = quietPerKey.toNanos();
         this.lines = new TokenBucket(linesBurst, lineRefill);
     }
 
     /** Logs {@code message} at {@code level} unless {@code key} logged within the quiet period or the budget is spent. */
-    void log(Logger.Level level, Object key, Supplier<String> message) {
+    public void log(Logger.Level level, Object key, Supplier<String> message) {
         long now = System.nanoTime();
         long[] suppressed = {-1};
         if (recent.size() > MAX_KEYS) {

@@ -1,0 +1,87 @@
+package io.courier.edge;
+
+import static io.courier.support.Statuses.assertStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.courier.account.GatedCredentialVerifier;
+import io.courier.api.v1.AccountServiceGrpc;
+import io.courier.api.v1.ListDevicesRequest;
+import io.courier.common.RetryAfter;
+import io.courier.support.RegisteredDevice;
+import io.courier.support.ServerTest;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Issue 21, "Why" 6: a unary call with a random well-formed token used to cost a database read every time. Now a
+ * refused credential costs its address a unit of a cluster-wide budget (test profile: 200, no refill within the
+ * test), a refused token presented again reads nothing, and an address over its budget is refused before any read.
+ */
+@QuarkusTest
+class UnaryCredentialsTest extends ServerTest {
+    private static final ListDevicesRequest CALL = ListDevicesRequest.getDefaultInstance();
+
+    @Inject
+    GatedCredentialVerifier verifier;
+
+    @Inject
+    EdgeConfig config;
+
+    /** Well-formed as issued: 52 bytes in unpadded base64url, naming a random account and device. */
+    private static String randomToken() {
+        byte[] raw = new byte[52];
+        ThreadLocalRandom.current().nextBytes(raw);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    }
+
+    /** A client behind the suite's trusted proxy (127.0.0.1), so each test's address has a budget of its own. */
+    private static String randomAddress() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return "10." + r.nextInt(256) + "." + r.nextInt(256) + "." + r.nextInt(1, 255);
+    }
+
+    private static AccountServiceGrpc.AccountServiceBlockingStub from(String address, String token) {
+        Metadata headers = new Metadata();
+        headers.put(AuthInterceptor.FORWARDED_FOR, address);
+        return withToken(AccountServiceGrpc.newBlockingStub(channel), token)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+
+    @Test
+    void refusedTokensCostTheirAddressAndOnceItsBudgetIsSpentNothingIsReadForIt() {
+        String address = randomAddress();
+        String repeated = randomToken();
+        assertStatus(Status.Code.UNAUTHENTICATED, () -> from(address, repeated).listDevices(CALL));
+        assertStatus(Status.Code.UNAUTHENTICATED, () -> from(address, repeated).listDevices(CALL));
+        assertThat(verifier.checks(repeated)).as("a refused token is remembered: read once").isEqualTo(1);
+        for (int i = 2; i < config.failedAuthPerPeerBurst(); i++) {
+            String token = randomToken();
+            assertStatus(Status.Code.UNAUTHENTICATED, () -> from(address, token).listDevices(CALL));
+        }
+
+        String next = randomToken();
+        StatusRuntimeException refused = catchThrowableOfType(() -> from(address, next).listDevices(CALL),
+                StatusRuntimeException.class);
+        assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(refused.getStatus().getDescription()).contains("refused credentials from this address");
+        assertThat(refused.getTrailers().get(RetryAfter.TRAILER)).isNotNull();
+        String another = randomToken();
+        assertStatus(Status.Code.RESOURCE_EXHAUSTED, () -> from(address, another).listDevices(CALL));
+        assertThat(verifier.checks(another)).as("refused before any read").isZero();
+
+        RegisteredDevice honest = registerNew();
+        assertThat(from(randomAddress(), honest.authToken()).listDevices(CALL).getDevicesCount())
+                .as("other addresses are unaffected").isEqualTo(1);
+    }
+}

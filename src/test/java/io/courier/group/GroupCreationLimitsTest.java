@@ -1,0 +1,139 @@
+package io.courier.group;
+
+import static io.courier.support.Statuses.assertStatus;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+
+import io.courier.api.v1.AddMembersRequest;
+import io.courier.api.v1.CreateGroupRequest;
+import io.courier.api.v1.GetGroupRequest;
+import io.courier.api.v1.Group;
+import io.courier.api.v1.LeaveGroupRequest;
+import io.courier.common.Ids;
+import io.courier.common.RetryAfter;
+import io.courier.store.Cql;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Issue 21, "Why" 2: group creation has its own small budget per account, and an account keeps a bounded number of
+ * the groups it created alive. Test profile: 20 creations, refilled once an hour; at most 12 kept.
+ */
+@QuarkusTest
+class GroupCreationLimitsTest extends GroupServerTest {
+    @Inject
+    GroupConfig config;
+
+    @Inject
+    Cql cql;
+
+    private static Group create(Participant creator, Participant... members) {
+        CreateGroupRequest.Builder request = CreateGroupRequest.newBuilder();
+        for (Participant m : members) {
+            request.addMemberAccountIds(m.accountId());
+        }
+        return groups(creator).createGroup(request.build()).getGroup();
+    }
+
+    private static void leave(Participant p, Group group) {
+        groups(p).leaveGroup(LeaveGroupRequest.newBuilder().setGroupId(group.getGroupId()).build());
+    }
+
+    @Test
+    void creationsCostTheirOwnBudgetWhichLeavingDoesNotRefillAndARefusedOneStoresNothing() {
+        assertThat(config.creationBurst()).isEqualTo(20);
+        assertThat(config.maxCreatedPerAccount()).as("the budget is reached past the cap").isLessThan(20);
+        Participant alice = participant();
+        Participant bob = participant();
+        Group kept = create(alice, bob);
+        for (int i = 1; i < config.creationBurst(); i++) {
+            leave(alice, create(alice)); // alone in it: the group is deleted, the creation stays spent
+        }
+        Set<UUID> reservedBefore = reserved(alice);
+        int indexedBefore = indexed(bob);
+
+        StatusRuntimeException refused = catchThrowableOfType(() -> create(alice, bob),
+                StatusRuntimeException.class);
+
+        assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(refused.getStatus().getDescription()).contains("groups created by this account");
+        assertThat(refused.getTrailers().get(RetryAfter.TRAILER)).as("when to retry").isNotNull();
+        assertThat(reserved(alice)).as("the refused creation reserved nothing").isEqualTo(reservedBefore);
+        assertThat(indexed(bob)).as("nor named bob anywhere").isEqualTo(indexedBefore);
+        // Creations no longer share the budget of membership changes.
+        Group grown = groups(alice).addMembers(AddMembersRequest.newBuilder().setGroupId(kept.getGroupId())
+                .addAccountIds(participant().accountId()).build()).getGroup();
+        assertThat(grown.getMembersCount()).isEqualTo(3);
+    }
+
+    @Test
+    void anAccountKeepsAtMostItsCapOfCreatedGroupsEvenOnesItLeftUntilOneIsDeleted() {
+        Participant alice = participant();
+        Participant bob = participant();
+        List<Group> made = new ArrayList<>();
+        for (int i = 0; i < config.maxCreatedPerAccount(); i++) {
+            made.add(create(alice, bob));
+        }
+        Group left = made.get(0);
+        leave(alice, left); // bob keeps it alive: it still counts against alice
+        int indexedBefore = indexed(bob);
+
+        String refusal = assertStatus(Status.Code.FAILED_PRECONDITION, () -> create(alice, bob));
+
+        assertThat(refusal).contains("max-created-per-account").contains(config.maxCreatedPerAccount() + " groups");
+        assertThat(reserved(alice)).as("nothing reserved beyond the cap").hasSize(config.maxCreatedPerAccount());
+        assertThat(indexed(bob)).as("the refused group named nobody").isEqualTo(indexedBefore);
+
+        leave(bob, left); // its last member: the group is deleted and no longer counts
+        assertStatus(Status.Code.NOT_FOUND, () -> groups(bob).getGroup(GetGroupRequest.newBuilder()
+                .setGroupId(left.getGroupId()).build()));
+        Group another = create(alice, bob);
+        assertThat(reserved(alice)).hasSize(config.maxCreatedPerAccount()).contains(id(another))
+                .doesNotContain(id(left));
+    }
+
+    @Test
+    void getGroupCostsTheCallersReadBudgetSoRandomIdsAreBounded() {
+        Participant mallory = participant();
+        for (int i = 0; i < config.readBurst(); i++) {
+            assertStatus(Status.Code.NOT_FOUND, () -> groups(mallory).getGroup(GetGroupRequest.newBuilder()
+                    .setGroupId(Ids.bytes(UUID.randomUUID())).build()));
+        }
+        String refusal = assertStatus(Status.Code.RESOURCE_EXHAUSTED, () -> groups(mallory).getGroup(
+                GetGroupRequest.newBuilder().setGroupId(Ids.bytes(UUID.randomUUID())).build()));
+        assertThat(refusal).contains("group reads by this account");
+
+        Participant other = participant();
+        Group own = create(other);
+        assertThat(groups(other).getGroup(GetGroupRequest.newBuilder().setGroupId(own.getGroupId()).build())
+                .getGroup().getGroupId()).as("another account's budget is its own").isEqualTo(own.getGroupId());
+    }
+
+    private Set<UUID> reserved(Participant p) {
+        Row row = cql.session().execute(SimpleStatement.newInstance(
+                "SELECT groups FROM groups_created WHERE account_id = ?", account(p))).one();
+        return row == null ? Set.of() : row.getSet(0, UUID.class);
+    }
+
+    private int indexed(Participant p) {
+        return cql.session().execute(SimpleStatement.newInstance(
+                "SELECT group_id FROM account_groups WHERE account_id = ?", account(p))).all().size();
+    }
+
+    private static UUID account(Participant p) {
+        return Ids.uuid(p.accountId(), "account_id");
+    }
+}

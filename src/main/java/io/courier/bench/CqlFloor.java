@@ -3,9 +3,7 @@ package io.courier.bench;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
@@ -31,26 +29,8 @@ public final class CqlFloor {
         PreparedStatement insert = session.prepare("INSERT INTO bench_floor (k, c, v) VALUES (?, ?, ?)");
         byte[] payload = new byte[payloadBytes];
         ThreadLocalRandom.current().nextBytes(payload);
-        Semaphore permits = new Semaphore(inFlight);
-        AtomicLong done = new AtomicLong();
-        LatencyStats latency = new LatencyStats();
-        long start = System.nanoTime();
-        long end = start + duration.toNanos();
-        long sequence = 0;
-        while (System.nanoTime() < end) {
-            permits.acquire();
-            long began = System.nanoTime();
-            session.executeAsync(insert.bind(UUID.randomUUID(), sequence++, ByteBuffer.wrap(payload)))
-                    .whenComplete((rs, error) -> {
-                        if (error == null) {
-                            latency.recordNanos(System.nanoTime() - began);
-                            done.incrementAndGet();
-                        }
-                        permits.release();
-                    });
-        }
-        permits.acquire(inFlight);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(done.get(), done.get() / seconds, latency);
+        InFlightLoop.Outcome run = InFlightLoop.run(duration, inFlight,
+                n -> session.executeAsync(insert.bind(UUID.randomUUID(), n, ByteBuffer.wrap(payload))));
+        return new Result(run.done(), run.perSecond(), run.latency());
     }
 }

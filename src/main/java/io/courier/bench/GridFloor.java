@@ -4,9 +4,7 @@ import java.io.Serializable;
 import java.lang.management.ThreadInfo;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 import com.hazelcast.core.HazelcastInstance;
@@ -37,30 +35,13 @@ public final class GridFloor {
     public static Result run(HazelcastInstance hazelcast, Duration duration, int inFlight,
             Predicate<ThreadInfo> counted) throws InterruptedException {
         IMap<Long, Long> map = hazelcast.getMap(MAP);
-        Semaphore permits = new Semaphore(inFlight);
-        AtomicLong done = new AtomicLong();
-        LatencyStats latency = new LatencyStats();
         long submitter = Thread.currentThread().getId();
         ThreadCpu cpu = ThreadCpu.start(thread -> thread.getThreadId() != submitter && counted.test(thread));
-        long start = System.nanoTime();
-        long end = start + duration.toNanos();
-        while (System.nanoTime() < end) {
-            permits.acquire();
-            long began = System.nanoTime();
-            map.submitToKey((long) ThreadLocalRandom.current().nextInt(KEYS), new Increment())
-                    .whenComplete((value, error) -> {
-                        if (error == null) {
-                            latency.recordNanos(System.nanoTime() - began);
-                            done.incrementAndGet();
-                        }
-                        permits.release();
-                    });
-        }
-        permits.acquire(inFlight);
-        double seconds = (System.nanoTime() - start) / 1e9;
+        InFlightLoop.Outcome run = InFlightLoop.run(duration, inFlight,
+                n -> map.submitToKey((long) ThreadLocalRandom.current().nextInt(KEYS), new Increment()));
         double cpuMicros = cpu.elapsedNanos() / 1e3;
         map.destroy();
-        return new Result(done.get(), done.get() / seconds, cpuMicros / Math.max(1, done.get()), latency);
+        return new Result(run.done(), run.perSecond(), cpuMicros / Math.max(1, run.done()), run.latency());
     }
 
     /** Adds one to a counter; its backup runs it too. */

@@ -73,6 +73,7 @@ public class AuthInterceptor implements ServerInterceptor {
     private final OperatorToken operatorToken;
     private final RateLimit operatorCalls;
     private final OpeningStreams opening;
+    private final StreamReopens reopens;
 
     AuthInterceptor(Provider<CredentialVerifier> verifier, Provider<StreamEpochs> epochs, Provider<RateLimiter> limiter,
             Provider<StreamMetrics> metrics, EdgeConfig config, ClientAddress clientAddress, AdminConfig admin) {
@@ -85,6 +86,7 @@ public class AuthInterceptor implements ServerInterceptor {
         this.operatorToken = new OperatorToken(admin.token());
         this.operatorCalls = admin.callsPerPeer();
         this.opening = new OpeningStreams(config.maxOpeningStreams());
+        this.reopens = StreamReopens.of(config);
     }
 
     @Override
@@ -111,7 +113,8 @@ public class AuthInterceptor implements ServerInterceptor {
         // Taken once the header parses (a call without one costs no id) but before the credential check: a stream
         // whose check was slow must not win over a newer one.
         CompletionStage<Context> checked = stream
-                ? streamChecked(token, ConnectService.streamContext(base, epochs.get().next(), headers))
+                ? reopens.admit(digest(token),
+                        () -> streamChecked(token, ConnectService.streamContext(base, epochs.get().next(), headers)))
                 : verifier.get().verify(token).thenApply(device -> base.withValue(CallContext.DEVICE, device));
         checked.whenComplete((context, error) -> {
             if (error == null) {

@@ -56,7 +56,8 @@ import reactor.core.publisher.Mono;
  * Run with {@code mvn -B verify -Pbench -Dbench.scenario=abuse}; knobs -Dbench.pairs (50), -Dbench.rate (100),
  * -Dbench.seconds (60), -Dbench.members (2), -Dbench.abuse.tokens (1000), -Dbench.abuse.opens-per-second (250),
  * -Dbench.abuse.group-rate (4), -Dbench.abuse.fill-rate (60), -Dbench.abuse.ids (ids per Ack/Read, 5000),
- * -Dbench.abuse.heap-stop-mb (1500).
+ * -Dbench.abuse.heap-stop-mb (1500), -Dbench.abuse.subscribed-ids (random ids per stream, 256; 0 for reconnects
+ * alone), -Dbench.abuse.attacks (a subset of presence,group,fill,abuser).
  */
 @QuarkusTest
 @TestProfile(AbuseProfile.class)
@@ -64,7 +65,6 @@ import reactor.core.publisher.Mono;
 class AbuseBenchmark extends BenchSupport {
     private static final Duration GRACE = Duration.ofSeconds(10);
     private static final int ATTACKER_CHANNELS = 16;
-    private static final int SUBSCRIBED_IDS = 256;
     private static final int GROUP_PAYLOAD = 1024;
     private static final String ALL_ATTACKS = "presence,group,fill,abuser";
 
@@ -106,6 +106,8 @@ class AbuseBenchmark extends BenchSupport {
         double groupRate = property("bench.abuse.group-rate", 4.0);
         double fillRate = property("bench.abuse.fill-rate", 60.0);
         int ids = property("bench.abuse.ids", 5000);
+        // 0: the many-address attacker's streams only reconnect (no presence lookups), to tell churn from lookups.
+        int subscribedIds = property("bench.abuse.subscribed-ids", 256);
         long heapStop = property("bench.abuse.heap-stop-mb", 1500) * 1_000_000L;
         // For finding which attack costs what: a subset, e.g. -Dbench.abuse.attacks=presence,fill.
         Set<String> attacks = Set.of(System.getProperty("bench.abuse.attacks", ALL_ATTACKS).split(","));
@@ -169,7 +171,7 @@ class AbuseBenchmark extends BenchSupport {
                         ? new Abuser(abuserChannel, abuserDevice.authToken(), ids, maxEnvelope) : null;
                 ManyAddressAttacker attacker = new ManyAddressAttacker(channels.subList(0, ATTACKER_CHANNELS),
                         attacks.contains("presence") ? attackers.stream().map(RegisteredDevice::authToken).toList()
-                                : List.of(), SUBSCRIBED_IDS, opensPerSecond);
+                                : List.of(), subscribedIds, opensPerSecond);
                 if (attacks.contains("group")) {
                     groupFlooder.start(groupRate);
                 }
@@ -232,7 +234,7 @@ class AbuseBenchmark extends BenchSupport {
                 """.formatted(pairs, rate, duration.toSeconds(), members, messaging.hold(), tokens, setupSeconds,
                 attacks.size() == ALL_ATTACKS.split(",").length ? "" : " Attacks run: " + attacks + ".", RUN_HEADER, row(baseline).replaceFirst("\\| ", "| baseline: "),
                 row(abused).replaceFirst("\\| ", "| under attack: "), tokens, opensPerSecond, many.opens(),
-                many.subscribes(), SUBSCRIBED_IDS, many.events(), ManyAddressAttacker.counts(many.streamEnds()),
+                many.subscribes(), subscribedIds, many.events(), ManyAddressAttacker.counts(many.streamEnds()),
                 ManyAddressAttacker.counts(many.refusedFrames()), groupRate, tokens + 1, group.sent(),
                 group.accepted(), group.refusedText(), fillRate, maxEnvelope, quota.sent(), quota.accepted(),
                 quota.refusedText(), victimReachable ? "accepted (SendAck)" : "not accepted", ids,

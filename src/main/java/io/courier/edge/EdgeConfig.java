@@ -116,7 +116,7 @@ public interface EdgeConfig {
     @WithDefault("10m")
     Duration reopenWindow();
 
-    /** Credentials whose last open this node remembers (about 150 bytes each); beyond it the oldest is forgotten. */
+    /** Credentials whose last open this node remembers (about 130 bytes each); beyond it the oldest is forgotten. */
     @WithDefault("100000")
     int keptOpeners();
 

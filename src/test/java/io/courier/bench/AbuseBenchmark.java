@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
@@ -68,6 +69,7 @@ class AbuseBenchmark extends BenchSupport {
     private static final Duration GRACE = Duration.ofSeconds(10);
     private static final int ATTACKER_CHANNELS = 16;
     private static final int GROUP_PAYLOAD = 1024;
+    private static final int GREW_LINES = 8;
     private static final String ALL_ATTACKS = "presence,group,fill,abuser";
 
     @Inject
@@ -155,6 +157,8 @@ class AbuseBenchmark extends BenchSupport {
         long heapMax;
         boolean halted;
         long attackerCpu;
+        Footprint footprintBefore;
+        List<Footprint.Line> grew;
         double loadBefore;
         double loadAfter;
         try (MemberProcess member = members > 1 ? secondMember(hazelcast, session, messaging, queues) : null;
@@ -168,7 +172,8 @@ class AbuseBenchmark extends BenchSupport {
                         id -> LoadGenerator.sendFrame(id, victimDevice, LoadGenerator.randomBytes(payload)))) {
             load.run(rate, Duration.ofSeconds(5), payload, GRACE); // warm-up
             baseline = load.run(rate, duration, payload, GRACE);
-            long nodeBefore = HeapGauge.usedAfterFullGc();
+            footprintBefore = Footprint.now();
+            long nodeBefore = footprintBefore.heapBytes();
             long secondBefore = member == null ? 0 : member.usedHeapAfterFullGc();
             loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
             // The many-address attacker in a JVM of its own: this JVM's heap and CPU are then not its.
@@ -211,7 +216,9 @@ class AbuseBenchmark extends BenchSupport {
             }
             // Items the attack left in device queues stay in memory for the hold, then spill: measure after that.
             Thread.sleep(messaging.hold().plus(messaging.spillInterval()).plusSeconds(1).toMillis());
-            node = new Heap(nodeBefore, HeapGauge.usedAfterFullGc());
+            Footprint footprintAfter = Footprint.now();
+            node = new Heap(nodeBefore, footprintAfter.heapBytes());
+            grew = footprintAfter.billSince(footprintBefore, 1, GREW_LINES);
             if (member != null) {
                 second = new Heap(secondBefore, member.usedHeapAfterFullGc());
             }
@@ -243,6 +250,12 @@ class AbuseBenchmark extends BenchSupport {
                 |---|---|
                 | this JVM's member (node + the honest pairs' and small attackers' clients) | %s; max live during                 the attack %.0f MB |
                 %s
+
+                What grew in this JVM's heap (class histograms after a full GC, before the attack and after it;                 shallow sizes):
+
+                | class | instances | bytes |
+                |---|---|---|
+                %s
                 """.formatted(pairs, rate, duration.toSeconds(), members, messaging.hold(), tokens, setupSeconds,
                 attacks.size() == ALL_ATTACKS.split(",").length ? "" : " Attacks run: " + attacks + ".", RUN_HEADER, row(baseline).replaceFirst("\\| ", "| baseline: "),
                 row(abused).replaceFirst("\\| ", "| under attack: "), tokens, opensPerSecond, many.opens(),
@@ -254,7 +267,9 @@ class AbuseBenchmark extends BenchSupport {
                         ? "still open when the benchmark ended" : abuse.status(),
                 heapStop / 1_000_000, halted, attackerCpu / 1e9, 100.0 * attackerCpu / duration.toNanos(),
                 duration.toSeconds(), loadBefore, loadAfter, node.text(), heapMax / 1e6,
-                second == null ? "" : "| second member (own JVM) | " + second.text() + " |");
+                second == null ? "" : "| second member (own JVM) | " + second.text() + " |",
+                grew.stream().map(line -> String.format(Locale.ROOT, "| `%s` | %+.0f | %+.0f |", line.className(),
+                        line.instancesPerUnit(), line.bytesPerUnit())).collect(Collectors.joining("\n")));
         publish("abuse", report, String.format(Locale.ROOT,
                 "pairs_p99_ms=%.1f baseline_p99_ms=%.1f members=%d heap_node_mb=%.0f/%.0f heap_member2_mb=%s"
                         + " heap_node_max_live_mb=%.0f tokens=%d opens=%d presence_stream_ends=%s subscribes=%d"

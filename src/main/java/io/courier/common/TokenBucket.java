@@ -40,6 +40,12 @@ public final class TokenBucket {
         return true;
     }
 
+    /** Returns a token taken for something that then didn't happen (never beyond the burst). */
+    public synchronized void giveBack() {
+        refill();
+        tokens = Math.min(burst, tokens + 1);
+    }
+
     /** Whether the bucket has its whole burst again: it then means nothing a fresh one wouldn't. */
     public synchronized boolean isFull() {
         refill();

@@ -17,9 +17,10 @@ import io.courier.common.TokenBucket;
  * it, reconnecting together cost the node a credential read, a presence registration, a drain and on each end a
  * presence removal, hundreds of times a second — enough to take every other stream's latency to seconds on a small
  * node (see the abuse benchmark). Reopens beyond the node's share are refused UNAVAILABLE with a retry hint, before
- * any other check; first opens (a restart's reconnect storm, devices moving here from another node) and streams
- * already open are not touched. Keyed by the credential's digest, remembered only once an open got through (a
- * stranger's garbage tokens can't push real credentials out), at most {@code maxKept}, the oldest forgotten first.
+ * any other check; a reopen that a later check refuses gives its share back. First opens (a restart's reconnect
+ * storm, devices moving here from another node) and streams already open are not touched. Keyed by the credential's
+ * digest, remembered only once an open got through (a stranger's garbage tokens can't push real credentials out), at
+ * most {@code maxKept}, the oldest forgotten first.
  */
 final class StreamReopens {
     private final TokenBucket share;
@@ -61,7 +62,8 @@ final class StreamReopens {
      * @param credential a digest of the credential, never the credential itself
      */
     <T> CompletionStage<T> admit(String credential, Supplier<CompletionStage<T>> open) {
-        if (reopening(credential) && !share.tryTake()) {
+        boolean spent = reopening(credential);
+        if (spent && !share.tryTake()) {
             long waitMillis = Math.max(1, share.nanosUntilNext() / 1_000_000);
             return CompletableFuture.failedFuture(
                     RetryAfter.unavailable("too many reconnects on this server", waitMillis));
@@ -70,11 +72,15 @@ final class StreamReopens {
         try {
             opened = open.get();
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+            opened = CompletableFuture.failedFuture(e);
         }
         return opened.whenComplete((result, error) -> {
             if (error == null) {
                 opened(credential);
+            } else if (spent) {
+                // Refused by a later check (its own open budget, its credential): no stream, so no share spent.
+                // Else one device reopening far beyond its own budget would spend the node's share for everyone.
+                share.giveBack();
             }
         });
     }

@@ -80,6 +80,22 @@ class StreamReopensTest {
     }
 
     @Test
+    void aReopenThatALaterCheckRefusesGivesItsShareBackSoOneDeviceBeyondItsOwnBudgetCantSpendIt() {
+        StreamReopens node = reopens(2, 1_000);
+        node.admit("greedy", this::open);
+        node.admit("honest", this::open);
+        for (int i = 0; i < 100; i++) {
+            assertThat(refusal(node.admit("greedy", () -> CompletableFuture.failedFuture(
+                    RetryAfter.resourceExhausted("too many stream opens of this device", 6_000)))).getCode())
+                    .as("refused by its own budget, not the node's").isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        }
+        assertThat(refusal(node.admit("honest", this::open))).isEqualTo(Status.OK);
+        assertThat(refusal(node.admit("honest", this::open))).isEqualTo(Status.OK);
+        assertThat(refusal(node.admit("honest", this::open)).getCode()).as("the share was two")
+                .isEqualTo(Status.Code.UNAVAILABLE);
+    }
+
+    @Test
     void aCredentialIsReopeningOnlyWithinTheWindowAndOnlyTheNewestAreRemembered() {
         StreamReopens node = reopens(1, 2);
         node.admit("a", this::open);

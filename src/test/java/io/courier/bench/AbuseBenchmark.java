@@ -244,14 +244,18 @@ class AbuseBenchmark extends BenchSupport {
                 reads | %s frames written; its stream ended: %s |
                 | halted early at the heap limit (%d MB) | %s |
 
-                The many-address attacker ran in a JVM of its own and used %.1f s of CPU (%.0f %% of one core over                 the attack's %d s); the 1-minute load average was %.2f when the attack started and %.2f when it                 ended.
+                The many-address attacker ran in a JVM of its own and used %.1f s of CPU (%.0f %% of one core over \
+                the attack's %d s); the 1-minute load average was %.2f when the attack started and %.2f when it \
+                ended.
 
                 | member heap after a full GC | before the attack → after it |
                 |---|---|
-                | this JVM's member (node + the honest pairs' and small attackers' clients) | %s; max live during                 the attack %.0f MB |
+                | this JVM's member (node + the honest pairs' and small attackers' clients) | %s; max live during \
+                the attack %.0f MB |
                 %s
 
-                What grew in this JVM's heap (class histograms after a full GC, before the attack and after it;                 shallow sizes):
+                What grew in this JVM's heap (class histograms after a full GC, before the attack and after it; \
+                shallow sizes):
 
                 | class | instances | bytes |
                 |---|---|---|

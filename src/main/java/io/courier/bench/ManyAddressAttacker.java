@@ -71,7 +71,8 @@ public final class ManyAddressAttacker implements AutoCloseable {
     /**
      * Starts at once: every token connects in turn, {@code opensPerSecond} attempts a second in all.
      *
-     * @param idsPerFrame random ids per PresenceSubscribe (the node allows 256)
+     * @param idsPerFrame random ids per PresenceSubscribe (the node allows 256); 0: no frame, each stream hangs up at
+     *                    its first QueueEmpty (reconnect churn alone)
      */
     public ManyAddressAttacker(List<? extends Channel> channels, List<String> tokens, int idsPerFrame,
             int opensPerSecond) {
@@ -125,7 +126,7 @@ public final class ManyAddressAttacker implements AutoCloseable {
 
         /** On the call's executor once the transport is ready: the frame goes out as the first of the stream. */
         private void subscribeOnce() {
-            if (subscribed || hungUp) {
+            if (subscribed || hungUp || idsPerFrame == 0) {
                 return;
             }
             subscribed = true;
@@ -141,6 +142,12 @@ public final class ManyAddressAttacker implements AutoCloseable {
                 case PRESENCE -> {
                     events.incrementAndGet();
                     if (++answered == idsPerFrame) {
+                        hangUp();
+                    }
+                }
+                // Without ids to subscribe the stream is pure churn: hang up once the node has opened it.
+                case QUEUE_EMPTY -> {
+                    if (idsPerFrame == 0) {
                         hangUp();
                     }
                 }

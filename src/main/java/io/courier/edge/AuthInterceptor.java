@@ -75,6 +75,7 @@ public class AuthInterceptor implements ServerInterceptor {
     private final RateLimit operatorCalls;
     private final OpeningStreams opening;
     private final UnaryCredentials unary;
+    private final StreamReopens reopens;
 
     AuthInterceptor(Provider<CredentialVerifier> verifier, Provider<StreamEpochs> epochs, Provider<RateLimiter> limiter,
             Provider<StreamMetrics> metrics, EdgeConfig config, ClientAddress clientAddress, AdminConfig admin) {
@@ -89,6 +90,7 @@ public class AuthInterceptor implements ServerInterceptor {
         this.opening = new OpeningStreams(config.maxOpeningStreams());
         this.unary = new UnaryCredentials(verifier::get, limiter::get, config.failedAuthPerPeer(),
                 config.refusedCredentialsRemembered(), System::currentTimeMillis);
+        this.reopens = StreamReopens.of(config);
     }
 
     @Override
@@ -115,7 +117,8 @@ public class AuthInterceptor implements ServerInterceptor {
         // Taken once the header parses (a call without one costs no id) but before the credential check: a stream
         // whose check was slow must not win over a newer one.
         CompletionStage<Context> checked = stream
-                ? streamChecked(token, ConnectService.streamContext(base, epochs.get().next(), headers))
+                ? reopens.admit(digest(token),
+                        () -> streamChecked(token, ConnectService.streamContext(base, epochs.get().next(), headers)))
                 : unary.verify(token, CallContext.PEER.get(base)).thenApply(device -> base.withValue(CallContext.DEVICE,
                         device));
         checked.whenComplete((context, error) -> {

@@ -101,6 +101,26 @@ public interface EdgeConfig {
     Duration streamOpenRefill();
 
     /**
+     * Reopens this node admits at once, over all devices: opens with a credential that opened a stream here within
+     * {@code reopen-window} ({@link StreamReopens}); beyond them one more every {@code node-reopen-refill}, the rest
+     * refused UNAVAILABLE with a retry hint. First opens and open streams are not counted. Size it to the node: each
+     * reopen costs a credential read, a presence registration and a drain.
+     */
+    @WithDefault("100")
+    int nodeReopenBurst();
+
+    @WithDefault("20ms")
+    Duration nodeReopenRefill();
+
+    /** How long after its last open on this node a credential's next open counts as a reopen. */
+    @WithDefault("10m")
+    Duration reopenWindow();
+
+    /** Credentials whose last open this node remembers (about 130 bytes each); beyond it the oldest is forgotten. */
+    @WithDefault("100000")
+    int keptOpeners();
+
+    /**
      * CIDRs of proxies whose {@code x-forwarded-for} is believed (e.g. the load balancer's subnet); empty by default:
      * then per-peer limits use the TCP peer and forwarded-for headers are ignored.
      */

@@ -1,12 +1,14 @@
 package io.courier.bench;
 
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.IntStream;
+import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
@@ -38,9 +40,9 @@ import reactor.core.publisher.Mono;
  * Honest device pairs exchange messages at a moderate open-loop rate, first alone (the same run's baseline), then
  * beside four attackers at once:
  * <ul>
- * <li>the many-address attacker ({@link ManyAddressAttacker}): N registered devices, each behind an IPv6 /64 of its
- * own (x-forwarded-for from the trusted loopback proxy), reconnecting over and over and subscribing to the
- * presence of 256 random ids on every stream;</li>
+ * <li>the many-address attacker ({@link ManyAddressAttacker}, in a JVM of its own: {@link AttackerChild}): N
+ * registered devices, each behind an IPv6 /64 of its own (x-forwarded-for from the trusted loopback proxy),
+ * reconnecting over and over and subscribing to the presence of 256 random ids on every stream;</li>
  * <li>a group flooder ({@link PacedSender}): one device sending into a group of those N accounts above its
  * account's budget of member deliveries;</li>
  * <li>a quota filler ({@link PacedSender}): a stranger sending envelopes of the largest size to one recipient who
@@ -50,13 +52,15 @@ import reactor.core.publisher.Mono;
  * </ul>
  * Reports the pairs' p99 send→deliver under attack against the baseline, every member's heap after a full GC
  * before the attack and after it (once held queue items had time to spill), the largest live heap of this JVM's
- * member during it, and what the node refused of each attacker, by status or FrameError code. With two members
+ * member during it, what the node refused of each attacker, by status or FrameError code, and the CPU the
+ * many-address attacker's JVM used. With two members
  * (the default) the second runs in a JVM of its own like a second node's. If this JVM's live heap passes
  * -Dbench.abuse.heap-stop-mb every attacker stops early, so the node survives to report.
  * Run with {@code mvn -B verify -Pbench -Dbench.scenario=abuse}; knobs -Dbench.pairs (50), -Dbench.rate (100),
  * -Dbench.seconds (60), -Dbench.members (2), -Dbench.abuse.tokens (1000), -Dbench.abuse.opens-per-second (250),
  * -Dbench.abuse.group-rate (4), -Dbench.abuse.fill-rate (60), -Dbench.abuse.ids (ids per Ack/Read, 5000),
- * -Dbench.abuse.heap-stop-mb (1500).
+ * -Dbench.abuse.heap-stop-mb (1500), -Dbench.abuse.subscribed-ids (random ids per stream, 256; 0 for reconnects
+ * alone), -Dbench.abuse.attacks (a subset of presence,group,fill,abuser).
  */
 @QuarkusTest
 @TestProfile(AbuseProfile.class)
@@ -64,8 +68,8 @@ import reactor.core.publisher.Mono;
 class AbuseBenchmark extends BenchSupport {
     private static final Duration GRACE = Duration.ofSeconds(10);
     private static final int ATTACKER_CHANNELS = 16;
-    private static final int SUBSCRIBED_IDS = 256;
     private static final int GROUP_PAYLOAD = 1024;
+    private static final int GREW_LINES = 8;
     private static final String ALL_ATTACKS = "presence,group,fill,abuser";
 
     @Inject
@@ -106,6 +110,8 @@ class AbuseBenchmark extends BenchSupport {
         double groupRate = property("bench.abuse.group-rate", 4.0);
         double fillRate = property("bench.abuse.fill-rate", 60.0);
         int ids = property("bench.abuse.ids", 5000);
+        // 0: the many-address attacker's streams only reconnect (no presence lookups), to tell churn from lookups.
+        int subscribedIds = property("bench.abuse.subscribed-ids", 256);
         long heapStop = property("bench.abuse.heap-stop-mb", 1500) * 1_000_000L;
         // For finding which attack costs what: a subset, e.g. -Dbench.abuse.attacks=presence,fill.
         Set<String> attacks = Set.of(System.getProperty("bench.abuse.attacks", ALL_ATTACKS).split(","));
@@ -129,8 +135,7 @@ class AbuseBenchmark extends BenchSupport {
         RegisteredDevice abuserDevice = registerUnique();
         double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
 
-        List<ManagedChannel> channels = new ArrayList<>(IntStream.range(0, ATTACKER_CHANNELS)
-                .mapToObj(i -> newChannel()).toList());
+        List<ManagedChannel> channels = new ArrayList<>();
         // A connection each, like separate phones: a stream the node reads slowly holds up its whole connection.
         ManagedChannel abuserChannel = newChannel();
         ManagedChannel flooderChannel = newChannel();
@@ -151,6 +156,11 @@ class AbuseBenchmark extends BenchSupport {
         Heap second = null;
         long heapMax;
         boolean halted;
+        long attackerCpu;
+        Footprint footprintBefore;
+        List<Footprint.Line> grew;
+        double loadBefore;
+        double loadAfter;
         try (MemberProcess member = members > 1 ? secondMember(hazelcast, session, messaging, queues) : null;
                 LoadGenerator load = LoadGenerator.connect(channel, pairs(pairs), Duration.ofSeconds(60));
                 PacedSender groupFlooder = new PacedSender(flooderChannel, flooder.authToken(),
@@ -162,14 +172,18 @@ class AbuseBenchmark extends BenchSupport {
                         id -> LoadGenerator.sendFrame(id, victimDevice, LoadGenerator.randomBytes(payload)))) {
             load.run(rate, Duration.ofSeconds(5), payload, GRACE); // warm-up
             baseline = load.run(rate, duration, payload, GRACE);
-            long nodeBefore = HeapGauge.usedAfterFullGc();
+            footprintBefore = Footprint.now();
+            long nodeBefore = footprintBefore.heapBytes();
             long secondBefore = member == null ? 0 : member.usedHeapAfterFullGc();
-            try (HeapGauge heap = new HeapGauge()) {
+            loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            // The many-address attacker in a JVM of its own: this JVM's heap and CPU are then not its.
+            try (HeapGauge heap = new HeapGauge();
+                    AttackerChild attacker = AttackerChild.start(grpcPort(), ATTACKER_CHANNELS,
+                            attacks.contains("presence") ? attackers.stream().map(RegisteredDevice::authToken)
+                                    .toList() : List.of(), subscribedIds, opensPerSecond,
+                            Path.of("target", "benchmarks", "abuse-attacker.log"))) {
                 Abuser abuser = attacks.contains("abuser")
                         ? new Abuser(abuserChannel, abuserDevice.authToken(), ids, maxEnvelope) : null;
-                ManyAddressAttacker attacker = new ManyAddressAttacker(channels.subList(0, ATTACKER_CHANNELS),
-                        attacks.contains("presence") ? attackers.stream().map(RegisteredDevice::authToken).toList()
-                                : List.of(), SUBSCRIBED_IDS, opensPerSecond);
                 if (attacks.contains("group")) {
                     groupFlooder.start(groupRate);
                 }
@@ -189,7 +203,10 @@ class AbuseBenchmark extends BenchSupport {
                 abused = load.run(rate, duration, payload, GRACE);
                 victimReachable = probe.sendOneAccepted(GRACE);
                 abuse = abuser == null ? null : abuser.stop(Duration.ofSeconds(5));
-                many = attacker.stop();
+                AttackerGenerator.Report attackerReport = attacker.stop();
+                many = attackerReport.result();
+                attackerCpu = attackerReport.cpuNanos();
+                loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
                 groupFlooder.halt();
                 quotaFiller.halt();
                 group = groupFlooder.tally();
@@ -199,7 +216,9 @@ class AbuseBenchmark extends BenchSupport {
             }
             // Items the attack left in device queues stay in memory for the hold, then spill: measure after that.
             Thread.sleep(messaging.hold().plus(messaging.spillInterval()).plusSeconds(1).toMillis());
-            node = new Heap(nodeBefore, HeapGauge.usedAfterFullGc());
+            Footprint footprintAfter = Footprint.now();
+            node = new Heap(nodeBefore, footprintAfter.heapBytes());
+            grew = footprintAfter.billSince(footprintBefore, 1, GREW_LINES);
             if (member != null) {
                 second = new Heap(secondBefore, member.usedHeapAfterFullGc());
             }
@@ -225,33 +244,49 @@ class AbuseBenchmark extends BenchSupport {
                 reads | %s frames written; its stream ended: %s |
                 | halted early at the heap limit (%d MB) | %s |
 
+                The many-address attacker ran in a JVM of its own and used %.1f s of CPU (%.0f %% of one core over \
+                the attack's %d s); the 1-minute load average was %.2f when the attack started and %.2f when it \
+                ended.
+
                 | member heap after a full GC | before the attack → after it |
                 |---|---|
-                | this JVM's member (node + load generator) | %s; max live during the attack %.0f MB |
+                | this JVM's member (node + the honest pairs' and small attackers' clients) | %s; max live during \
+                the attack %.0f MB |
+                %s
+
+                What grew in this JVM's heap (class histograms after a full GC, before the attack and after it; \
+                shallow sizes):
+
+                | class | instances | bytes |
+                |---|---|---|
                 %s
                 """.formatted(pairs, rate, duration.toSeconds(), members, messaging.hold(), tokens, setupSeconds,
                 attacks.size() == ALL_ATTACKS.split(",").length ? "" : " Attacks run: " + attacks + ".", RUN_HEADER, row(baseline).replaceFirst("\\| ", "| baseline: "),
                 row(abused).replaceFirst("\\| ", "| under attack: "), tokens, opensPerSecond, many.opens(),
-                many.subscribes(), SUBSCRIBED_IDS, many.events(), ManyAddressAttacker.counts(many.streamEnds()),
+                many.subscribes(), subscribedIds, many.events(), ManyAddressAttacker.counts(many.streamEnds()),
                 ManyAddressAttacker.counts(many.refusedFrames()), groupRate, tokens + 1, group.sent(),
                 group.accepted(), group.refusedText(), fillRate, maxEnvelope, quota.sent(), quota.accepted(),
                 quota.refusedText(), victimReachable ? "accepted (SendAck)" : "not accepted", ids,
                 abuse == null ? "no" : abuse.sent(), abuse == null ? "not run" : abuse.status() == null
                         ? "still open when the benchmark ended" : abuse.status(),
-                heapStop / 1_000_000, halted, node.text(), heapMax / 1e6,
-                second == null ? "" : "| second member (own JVM) | " + second.text() + " |");
+                heapStop / 1_000_000, halted, attackerCpu / 1e9, 100.0 * attackerCpu / duration.toNanos(),
+                duration.toSeconds(), loadBefore, loadAfter, node.text(), heapMax / 1e6,
+                second == null ? "" : "| second member (own JVM) | " + second.text() + " |",
+                grew.stream().map(line -> String.format(Locale.ROOT, "| `%s` | %+.0f | %+.0f |", line.className(),
+                        line.instancesPerUnit(), line.bytesPerUnit())).collect(Collectors.joining("\n")));
         publish("abuse", report, String.format(Locale.ROOT,
                 "pairs_p99_ms=%.1f baseline_p99_ms=%.1f members=%d heap_node_mb=%.0f/%.0f heap_member2_mb=%s"
                         + " heap_node_max_live_mb=%.0f tokens=%d opens=%d presence_stream_ends=%s subscribes=%d"
                         + " presence_events=%d presence_refused=%s group_sent=%d group_accepted=%d group_refused=%s"
-                        + " fill_sent=%d fill_accepted=%d fill_refused=%s victim_reachable=%b abuser_status=%s",
+                        + " fill_sent=%d fill_accepted=%d fill_refused=%s victim_reachable=%b abuser_status=%s"
+                        + " attacker_cpu_s=%.1f load_1m=%.2f/%.2f",
                 abused.p99DeliverMillis(), baseline.p99DeliverMillis(), members, node.before() / 1e6,
                 node.after() / 1e6, second == null ? "none" : String.format(Locale.ROOT, "%.0f/%.0f",
                         second.before() / 1e6, second.after() / 1e6), heapMax / 1e6, tokens, many.opens(),
                 ManyAddressAttacker.counts(many.streamEnds()), many.subscribes(), many.events(),
                 ManyAddressAttacker.counts(many.refusedFrames()), group.sent(), group.accepted(), group.refusedText(),
                 quota.sent(), quota.accepted(), quota.refusedText(), victimReachable,
-                abuse == null ? "none" : abuse.statusName()),
+                abuse == null ? "none" : abuse.statusName(), attackerCpu / 1e9, loadBefore, loadAfter),
                 List.of(Plots.againstBaseline("Bystanders' latency distribution", "under attack", baseline, abused)));
     }
 }

@@ -15,6 +15,7 @@ public class FuzzProfile extends BenchProfile {
         overrides.put("courier.edge.max-refused-burst", "1000000000");
         overrides.put("courier.edge.stream-open-burst", "1000000000");
         overrides.put("courier.edge.stream-open-refill", "1ms");
+        overrides.put("courier.edge.node-reopen-burst", "1000000000");
         return overrides;
     }
 }

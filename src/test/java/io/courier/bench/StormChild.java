@@ -5,9 +5,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -29,15 +27,8 @@ final class StormChild implements AutoCloseable {
     static StormChild start(int port, int channels, List<String> tokens, String heap, Path log,
             ConnectStorm.Listener listener) {
         try {
-            Files.createDirectories(log.getParent());
-            Path tokenFile = Files.createTempFile("courier-storm", ".tokens");
-            tokenFile.toFile().deleteOnExit();
-            Files.write(tokenFile, tokens);
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                    .toString(), "-Xmx" + heap, "-cp", System.getProperty("java.class.path"),
-                    StormGenerator.class.getName(), "127.0.0.1", String.valueOf(port), String.valueOf(channels),
-                    tokenFile.toString()));
-            Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
+            Process process = ChildJvm.start(StormGenerator.class, heap, log, List.of("127.0.0.1",
+                    String.valueOf(port), String.valueOf(channels), ChildJvm.tokenFile(tokens).toString()));
             Thread reader = new Thread(() -> {
                 try (BufferedReader lines = new BufferedReader(
                         new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

@@ -94,6 +94,7 @@ public final class LocalCluster implements AutoCloseable {
         config.put("courier.accounts.limits.code-sends-per-country-per-hour", "1000000");
         config.put("courier.accounts.limits.code-sends-global-per-hour", "1000000");
         config.put("courier.edge.stream-open-burst", "100000");
+        config.put("courier.edge.node-reopen-burst", "100000");
         config.putAll(overrides);
         LocalCluster cluster = new LocalCluster(dataDir, infrastructure, smsGateway, codes, ports, config,
                 clusterName);

@@ -67,7 +67,7 @@ public class PresenceWiring {
     OnlineWatch onlineWatch(HazelcastInstance hazelcast, NodeBus bus, PrivacyDirectory privacy, Cql cql,
             KeyDirectory keys, PresenceConfig config, Clock clock) {
         return new OnlineWatch(hazelcast, bus, privacy, new LastSeenStore(cql, config.lastSeenTtl()),
-                PresenceStreams.registeredIn(keys), clock,
+                config.lastSeenGranularity(), PresenceStreams.registeredIn(keys), clock,
                 config.maxWatchersPerAccount());
     }
 

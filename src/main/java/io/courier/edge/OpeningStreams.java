@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -149,11 +150,19 @@ final class OpeningStreams {
             first.remove();
         }
         // On a worker: the next open's check must not run (nor, failing, release again) inside this release.
-        handOver.execute(() -> {
-            Slot slot = new Slot(this).bounded();
-            if (!next.complete(slot)) { // its client gave up after it left the line: the place goes on
-                slot.release();
+        try {
+            handOver.execute(() -> {
+                Slot slot = new Slot(this).bounded();
+                if (!next.complete(slot)) { // its client gave up after it left the line: the place goes on
+                    slot.release();
+                }
+            });
+        } catch (RejectedExecutionException stopping) { // the workers are gone: the node is shutting down
+            synchronized (this) {
+                opening--;
             }
-        });
+            next.completeExceptionally(Status.UNAVAILABLE
+                    .withDescription("this node is shutting down; reconnect to another node").asRuntimeException());
+        }
     }
 }

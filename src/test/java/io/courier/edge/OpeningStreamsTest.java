@@ -11,6 +11,7 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -189,6 +190,24 @@ class OpeningStreamsTest {
         timers.time.advanceTimeBy(Duration.ofMillis(1));
         workers.runAll();
         assertThat(afterTheBound).isCompleted();
+    }
+
+    @Test
+    void onceTheWorkersAreGoneTheNextWaiterHearsTheNodeIsStoppingAndThePlaceIsFreed() {
+        OpeningStreams opening = new OpeningStreams(1, 10, HOLD, task -> {
+            throw new RejectedExecutionException("disposed");
+        }, timers);
+        OpeningStreams.Slot only = opening.acquire().getNow(null);
+        CompletableFuture<OpeningStreams.Slot> waiting = opening.acquire();
+
+        only.release();
+
+        assertThatThrownBy(waiting::get).isInstanceOf(ExecutionException.class).cause()
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                    assertThat(e.getStatus().getDescription()).contains("shutting down");
+                });
+        assertThat(opening.opening()).isZero();
     }
 
     @Test

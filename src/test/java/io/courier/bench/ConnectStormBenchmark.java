@@ -50,7 +50,7 @@ class ConnectStormBenchmark extends BenchSupport {
     /** Where the node's CPU goes during the storm, by thread name (this JVM is the node, the generator is not). */
     private static final List<Map.Entry<String, Predicate<String>>> CPU_OWNERS = List.of(
             Map.entry("Hazelcast (partition and generic operations, its I/O)", name -> name.startsWith("hz.")),
-            Map.entry("CQL driver (its I/O and timers)", name -> name.startsWith("s0-")),
+            Map.entry("CQL driver (its I/O and timers)", name -> name.matches("s\\d+-.*")),
             Map.entry("gRPC transport (Netty event loops)", name -> name.contains("eventloop")
                     || name.contains("ELG") || name.startsWith("grpc")),
             Map.entry("Courier stream workers (courier-stream)", name -> name.startsWith("courier-stream")),

@@ -78,7 +78,8 @@ public class AuthInterceptor implements ServerInterceptor {
     private final StreamReopens reopens;
 
     AuthInterceptor(Provider<CredentialVerifier> verifier, Provider<StreamEpochs> epochs, Provider<RateLimiter> limiter,
-            Provider<StreamMetrics> metrics, EdgeConfig config, ClientAddress clientAddress, AdminConfig admin) {
+            Provider<StreamMetrics> metrics, EdgeConfig config, ClientAddress clientAddress, AdminConfig admin,
+            OpeningStreams opening) {
         this.verifier = verifier;
         this.epochs = epochs;
         this.limiter = limiter;
@@ -87,7 +88,7 @@ public class AuthInterceptor implements ServerInterceptor {
         this.clientAddress = clientAddress;
         this.operatorToken = new OperatorToken(admin.token());
         this.operatorCalls = admin.callsPerPeer();
-        this.opening = new OpeningStreams(config.maxOpeningStreams());
+        this.opening = opening;
         this.unary = new UnaryCredentials(verifier::get, limiter::get, config.failedAuthPerPeer(),
                 config.refusedCredentialsRemembered(), System::currentTimeMillis);
         this.reopens = StreamReopens.of(config);
@@ -137,7 +138,8 @@ public class AuthInterceptor implements ServerInterceptor {
             }
             Status status = refuse(call, deferred, error, "could not check credentials; retry");
             if (stream) {
-                metrics.get().openRefused(status.getCode() == Status.Code.RESOURCE_EXHAUSTED ? "rate_limited"
+                metrics.get().openRefused(opening.refusedAsFull(status) ? "waiting_full"
+                        : status.getCode() == Status.Code.RESOURCE_EXHAUSTED ? "rate_limited"
                         : status.getCode() == Status.Code.UNAUTHENTICATED ? "unauthenticated" : "unavailable");
             }
         });
@@ -151,12 +153,10 @@ public class AuthInterceptor implements ServerInterceptor {
      * here.
      */
     private CompletionStage<Context> streamChecked(String token, Context context) {
-        return streamOpenAllowed(token).thenCompose(ok -> opening.acquire()).thenCompose(slot -> {
+        return streamOpenAllowed(token).thenCompose(ok -> turn(context)).thenCompose(slot -> {
             if (context.isCancelled()) {
                 slot.release();
-                return CompletableFuture.failedFuture(
-                        Status.CANCELLED.withDescription("the client gave up while the open waited")
-                                .asRuntimeException());
+                return CompletableFuture.failedFuture(gaveUp());
             }
             CompletionStage<Context> checked;
             try {
@@ -173,6 +173,25 @@ public class AuthInterceptor implements ServerInterceptor {
                 }
             });
         });
+    }
+
+    /**
+     * A place among the opening streams; a call cancelled while it waits leaves the line at once (its listener goes
+     * when the wait ends, so an open stream's context keeps none).
+     */
+    private CompletableFuture<OpeningStreams.Slot> turn(Context context) {
+        CompletableFuture<OpeningStreams.Slot> turn = opening.acquire();
+        if (turn.isDone()) {
+            return turn;
+        }
+        Context.CancellationListener giveUp = cancelled -> turn.completeExceptionally(gaveUp());
+        context.addListener(giveUp, Runnable::run);
+        turn.whenComplete((slot, error) -> context.removeListener(giveUp));
+        return turn;
+    }
+
+    private static StatusRuntimeException gaveUp() {
+        return Status.CANCELLED.withDescription("the client gave up while the open waited").asRuntimeException();
     }
 
     /**

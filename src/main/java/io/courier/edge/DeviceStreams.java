@@ -3,7 +3,6 @@ package io.courier.edge;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
@@ -28,9 +27,6 @@ import reactor.core.scheduler.Schedulers;
 
 /** Builds a device stream from its parts: the node-wide services and a new set of per-stream state and budgets. */
 final class DeviceStreams {
-    /** The longest a stream holds its slot among the opening streams ({@link OpeningStreams}). */
-    private static final Duration MAX_OPENING = Duration.ofSeconds(10);
-
     private final Messenger messenger;
     private final MailboxStorage inbox;
     private final EdgeConfig config;
@@ -103,8 +99,6 @@ final class DeviceStreams {
         end.onEnd(intake::close);
         end.onEnd(() -> keptBudgets.release(device));
         end.onEnd(opened);
-        // A device that never acks a backlog beyond its window never reaches QueueEmpty: the slot goes back anyway.
-        timers.schedule(opened, MAX_OPENING.toMillis(), TimeUnit.MILLISECONDS);
         end.onEnd(() -> presence.close().subscribe(null, error -> faults.log(Logger.Level.DEBUG, device,
                 () -> "Presence subscriptions of " + device + " not all removed: " + error)));
         return new DeviceStream(device, epoch, serial, lifecycle, metrics, end, mailbox, intake,

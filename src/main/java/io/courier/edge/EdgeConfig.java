@@ -93,6 +93,13 @@ public interface EdgeConfig {
     @WithDefault("512")
     int maxOpeningStreams();
 
+    /**
+     * Connect streams that may wait for their turn to open; beyond it an open is refused at once with UNAVAILABLE
+     * and a retry hint. Well above what a 100k-device reconnect storm on one node keeps waiting.
+     */
+    @WithDefault("150000")
+    int maxWaitingOpens();
+
     /** Stream opens per device (cluster-wide) before one more every {@code stream-open-refill}. */
     @WithDefault("10")
     int streamOpenBurst();

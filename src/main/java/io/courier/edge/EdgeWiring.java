@@ -42,10 +42,22 @@ public class EdgeWiring {
     @Produces
     @Singleton
     @Startup
-    StreamMetrics streamMetrics(MeterRegistry registry, NodeDirectory nodes) {
+    StreamMetrics streamMetrics(MeterRegistry registry, NodeDirectory nodes, OpeningStreams opening) {
         StreamMetrics metrics = new StreamMetrics(registry);
         nodes.reportOpenStreams(metrics::openStreams);
+        metrics.reportOpens(opening::opening, opening::waiting);
         return metrics;
+    }
+
+    /**
+     * The Connect streams opening and waiting to; a slot is handed over, and bounded in time, on the stream workers.
+     */
+    @Produces
+    @Singleton
+    OpeningStreams openingStreams(EdgeConfig config, StreamScheduler workers) {
+        Scheduler scheduler = workers.scheduler();
+        return new OpeningStreams(config.maxOpeningStreams(), config.maxWaitingOpens(), OpeningStreams.MAX_HOLD,
+                task -> scheduler.schedule(task), scheduler);
     }
 
     /** Parsed at startup: a bad CIDR fails the start, not the first call. */

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -28,7 +29,8 @@ public final class StreamMetrics {
     public static final List<String> REFUSAL_REASONS = List.of("invalid_frame", "too_many_ids", "rate_limited",
             "mismatched_devices", "unknown_destination", "envelope_too_large", "not_a_member", "not_delivered_to_you",
             "recipient_inbox_full", "undecodable", EPHEMERAL_DROPPED);
-    public static final List<String> OPEN_REFUSAL_REASONS = List.of("unauthenticated", "rate_limited", "unavailable");
+    public static final List<String> OPEN_REFUSAL_REASONS = List.of("unauthenticated", "rate_limited", "unavailable",
+            "waiting_full");
 
     private final MeterRegistry registry;
     private final AtomicInteger open = new AtomicInteger();
@@ -72,6 +74,16 @@ public final class StreamMetrics {
 
     public int openStreams() {
         return open.get();
+    }
+
+    /** The Connect streams in their open (credential check to first QueueEmpty), and those waiting their turn. */
+    void reportOpens(IntSupplier opening, IntSupplier waiting) {
+        Gauge.builder("courier.stream.opens.opening", opening::getAsInt)
+                .description("Connect streams between their credential check and first QueueEmpty")
+                .register(registry);
+        Gauge.builder("courier.stream.opens.waiting", waiting::getAsInt)
+                .description("Connect streams waiting for their turn to open (courier.edge.max-opening-streams)")
+                .register(registry);
     }
 
     /** An up-frame read from a device: one of {@link #UP_FRAME_TYPES}. */

@@ -34,7 +34,8 @@ import reactor.core.scheduler.Schedulers;
  * account's partition owner: its devices with a stream and the device streams watching it. A transition (first
  * device connected, last device left) is decided there and told only to the nodes holding the watching streams,
  * over the node bus: no broadcast, so the cost of a connect or disconnect is one entry operation plus one bus
- * message per (visible) watcher, whatever the cluster size. An offline transition stores the last-seen time.
+ * message per (visible) watcher, whatever the cluster size. An offline transition stores the last-seen time, unless
+ * this node stored one for the account less than the granularity before ({@link RecentLastSeen}).
  */
 public final class OnlineWatch {
     static final String MAP = "courier-online";
@@ -52,17 +53,26 @@ public final class OnlineWatch {
     private final NodeBus bus;
     private final PrivacyDirectory privacy;
     private final LastSeenStore lastSeen;
+    private final RecentLastSeen recentLastSeen;
     private final Function<UUID, Mono<Boolean>> registered;
     private final Clock clock;
     private final int maxWatchers;
 
-    /** @param registered whether an account still exists: a deleted account's last stream closing stores nothing */
+    /** Accounts whose stored last-seen time this node remembers, at most (see {@link RecentLastSeen}). */
+    private static final int RECENT_LAST_SEEN = 200_000;
+
+    /**
+     * @param registered whether an account still exists: a deleted account's last stream closing stores nothing
+     * @param lastSeenGranularity how close to the last-seen time this node stored an account's next one may be and
+     *        still not be written
+     */
     OnlineWatch(HazelcastInstance hazelcast, NodeBus bus, PrivacyDirectory privacy, LastSeenStore lastSeen,
-            Function<UUID, Mono<Boolean>> registered, Clock clock, int maxWatchers) {
+            Duration lastSeenGranularity, Function<UUID, Mono<Boolean>> registered, Clock clock, int maxWatchers) {
         this.accounts = hazelcast.getMap(MAP);
         this.bus = bus;
         this.privacy = privacy;
         this.lastSeen = lastSeen;
+        this.recentLastSeen = new RecentLastSeen(lastSeenGranularity, RECENT_LAST_SEEN);
         this.registered = registered;
         this.clock = clock;
         this.maxWatchers = maxWatchers;
@@ -156,6 +166,7 @@ public final class OnlineWatch {
 
     /** A deleted account's last-seen time goes. */
     Mono<Void> forget(UUID account) {
+        recentLastSeen.forget(account);
         return lastSeen.forget(account);
     }
 
@@ -166,17 +177,24 @@ public final class OnlineWatch {
     }
 
     private Mono<Void> announce(UUID account, Transition transition) {
-        Instant now = clock.instant();
-        Mono<Void> stored = transition.online() ? Mono.empty() : registered.apply(account)
-                .filter(Boolean::booleanValue).flatMap(exists -> lastSeen.record(account, now))
+        if (transition.online()) {
+            return tellWatchers(account, transition, frame(online(account)));
+        }
+        RecentLastSeen.Offline seen = recentLastSeen.offline(account, clock.instant());
+        Mono<Void> stored = !seen.write() ? Mono.empty() : registered.apply(account)
+                .filter(Boolean::booleanValue).flatMap(exists -> lastSeen.record(account, seen.seen())
+                        .then(Mono.fromRunnable(() -> recentLastSeen.stored(account, seen.seen()))))
                 .onErrorResume(e -> {
                     LAST_SEEN_FAILURES.log(Logger.Level.WARN, "last seen",
                             () -> "Last seen of account " + account + " not stored: " + e);
                     return Mono.empty();
-                });
-        byte[] frame = frame(transition.online() ? online(account) : offline(account, now));
+                }).then();
+        return stored.then(tellWatchers(account, transition, frame(offline(account, seen.seen()))));
+    }
+
+    private Mono<Void> tellWatchers(UUID account, Transition transition, byte[] frame) {
         // Watchers who may not see the account hear nothing: even an "unknown" would reveal the transition.
-        return stored.thenMany(Flux.fromIterable(transition.watchers())).flatMap(w -> privacy
+        return Flux.fromIterable(transition.watchers()).flatMap(w -> privacy
                 .presenceVisible(w.device().accountId(), account).filter(Boolean::booleanValue)
                 .flatMap(visible -> tell(w, frame)), CONCURRENCY).then();
     }

@@ -39,6 +39,13 @@ public interface PresenceConfig {
     @WithDefault("7d")
     Duration lastSeenTtl();
 
+    /**
+     * An account going offline again within this long of the last-seen time this node stored for it keeps that
+     * time instead of writing a new one: reconnect storms and flaky networks cost one write per account and period.
+     */
+    @WithDefault("1m")
+    Duration lastSeenGranularity();
+
     /** Accounts one account may block. */
     @WithDefault("10000")
     int maxBlocked();

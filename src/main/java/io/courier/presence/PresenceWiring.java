@@ -9,6 +9,7 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 
 import io.courier.account.AccountDeletionListener;
+import io.courier.cluster.GridTypes;
 import io.courier.cluster.NodeBus;
 import io.courier.cluster.PresenceDirectory;
 import io.courier.cluster.RateLimit;
@@ -23,6 +24,11 @@ public class PresenceWiring {
     @Produces
     BaselineTables schema() {
         return PresenceSchema.TABLES;
+    }
+
+    @Produces
+    GridTypes gridTypes() {
+        return PresenceWire.types();
     }
 
     @Produces
@@ -67,7 +73,7 @@ public class PresenceWiring {
     OnlineWatch onlineWatch(HazelcastInstance hazelcast, NodeBus bus, PrivacyDirectory privacy, Cql cql,
             KeyDirectory keys, PresenceConfig config, Clock clock) {
         return new OnlineWatch(hazelcast, bus, privacy, new LastSeenStore(cql, config.lastSeenTtl()),
-                PresenceStreams.registeredIn(keys), clock,
+                config.lastSeenGranularity(), PresenceStreams.registeredIn(keys), clock,
                 config.maxWatchersPerAccount());
     }
 

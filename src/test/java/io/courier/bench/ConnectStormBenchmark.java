@@ -1,5 +1,7 @@
 package io.courier.bench;
 
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import jakarta.inject.Inject;
 
@@ -44,6 +47,15 @@ class ConnectStormBenchmark extends BenchSupport {
             Map.entry("Reactor (pending subscriptions)", List.of("reactor.")));
     /** Classes in the report's per-stream bill. */
     private static final int BILL_LINES = 25;
+    /** Where the node's CPU goes during the storm, by thread name (this JVM is the node, the generator is not). */
+    private static final List<Map.Entry<String, Predicate<String>>> CPU_OWNERS = List.of(
+            Map.entry("Hazelcast (partition and generic operations, its I/O)", name -> name.startsWith("hz.")),
+            Map.entry("CQL driver (its I/O and timers)", name -> name.matches("s\\d+-.*")),
+            Map.entry("gRPC transport (Netty event loops)", name -> name.contains("eventloop")
+                    || name.contains("ELG") || name.startsWith("grpc")),
+            Map.entry("Courier stream workers (courier-stream)", name -> name.startsWith("courier-stream")),
+            Map.entry("Reactor timers and elastic threads", name -> name.startsWith("parallel-")
+                    || name.startsWith("boundedElastic")));
 
     @Inject
     MeterRegistry meters;
@@ -72,6 +84,12 @@ class ConnectStormBenchmark extends BenchSupport {
         double open;
         List<Plots.Plot> overTime;
         List<Bystander> bystanders = new ArrayList<>();
+        List<ThreadCpu> cpu = new ArrayList<>();
+        double[] cqlBefore;
+        double[] cqlDuring;
+        long gcBefore;
+        long gcDuring;
+        long[] cpuNanos;
         try (BenchChannel side = new BenchChannel("127.0.0.1", grpcPort())) {
             try {
                 for (RegisteredDevice device : registered.subList(devices, registered.size())) {
@@ -82,12 +100,21 @@ class ConnectStormBenchmark extends BenchSupport {
                 }
                 openBefore = openStreams();
                 before = Footprint.now();
+                cqlBefore = new double[] { cqlStatements(meters, "read"), cqlStatements(meters, "write") };
+                gcBefore = gcMillis();
+                cpu.add(ThreadCpu.start(thread -> true));
+                CPU_OWNERS.forEach(owner -> cpu.add(ThreadCpu.start(
+                        thread -> owner.getValue().test(thread.getThreadName()))));
                 bystanders.forEach(b -> b.startPinging(PING_PERIOD));
                 try (Timeline timeline = Timeline.start(Duration.ofMillis(500), tally.tracked(),
                         new Timeline.Tracked("bystander ping → Pong", pings));
                         StormChild generator = StormChild.start(grpcPort(), channelCount, tokens, generatorHeap,
                                 Path.of("target", "benchmarks", "storm-generator.log"), tally)) {
                     storm = tally.await(timeout);
+                    cpuNanos = cpu.stream().mapToLong(ThreadCpu::elapsedNanos).toArray();
+                    cqlDuring = new double[] { cqlStatements(meters, "read") - cqlBefore[0],
+                            cqlStatements(meters, "write") - cqlBefore[1] };
+                    gcDuring = gcMillis() - gcBefore;
                     pingsDuringStorm = pings.snapshot();
                     for (Bystander bystander : bystanders) {
                         bystander.stopPinging();
@@ -138,6 +165,18 @@ class ConnectStormBenchmark extends BenchSupport {
                 LatencyStats.percentiles(pingsDuringStorm), open, before.heapBytes() / 1e6, after.heapBytes() / 1e6,
                 before.rssBytes() / 1e6, before.heapCommittedBytes() / 1e6, after.rssBytes() / 1e6,
                 after.heapCommittedBytes() / 1e6, heapPerStream, rssPerStream));
+        // Everything the node did from the first open to the last settled stream, per stream that got there.
+        double opens = Math.max(1, storm.ready() + storm.refusedCount());
+        report.append(String.format(Locale.ROOT, "| node CPU per open, Java threads (GC and JIT not included) |"
+                + " %.0f µs |%n", cpuNanos[0] / 1e3 / opens));
+        for (int i = 0; i < CPU_OWNERS.size(); i++) {
+            report.append(String.format(Locale.ROOT, "| … of which %s | %.0f µs |%n", CPU_OWNERS.get(i).getKey(),
+                    cpuNanos[i + 1] / 1e3 / opens));
+        }
+        report.append(String.format(Locale.ROOT, "| CQL reads / writes per open | %.2f / %.2f |%n",
+                cqlDuring[0] / opens, cqlDuring[1] / opens));
+        report.append(String.format(Locale.ROOT, "| GC time during the storm (collectors' own count) | %d ms |%n",
+                gcDuring));
         storm.refused().forEach((status, count) -> report.append("| refused: ").append(status.replace('|', '/'))
                 .append(" | ").append(count).append(" |\n"));
         report.append("\nThe node's live heap per open stream by class (the largest ").append(BILL_LINES)
@@ -169,6 +208,11 @@ class ConnectStormBenchmark extends BenchSupport {
                 devices, allReady ? Long.toString(storm.lastReadyMillis()) : "never", storm.refusedCount(),
                 measured ? Long.toString(heapPerStream) : "none", measured ? Long.toString(rssPerStream) : "none",
                 pingP99), plots);
+    }
+
+    private static long gcMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(GarbageCollectorMXBean::getCollectionTime).filter(millis -> millis > 0).sum();
     }
 
     private double openStreams() {

@@ -26,6 +26,17 @@ class StreamMetricsTest {
     }
 
     @Test
+    void theOpensInProgressAndWaitingAreGauged() {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        StreamMetrics metrics = new StreamMetrics(registry);
+
+        metrics.reportOpens(() -> 512, () -> 9000);
+
+        assertThat(registry.find("courier.stream.opens.opening").gauge().value()).isEqualTo(512);
+        assertThat(registry.find("courier.stream.opens.waiting").gauge().value()).isEqualTo(9000);
+    }
+
+    @Test
     void everyKnownMessagingMeterIsRegisteredBeforeFirstUse() {
         MeterRegistry registry = new SimpleMeterRegistry();
 

@@ -83,7 +83,8 @@ class PresenceTest extends ServerTest {
                     new PrivacyDirectory(other, new PrivacyStore(cql), PresenceStreams.registeredIn(keys),
                             new ContactDirectory(other, new PrivacyStore(cql), PresenceStreams.registeredIn(keys),
                                     config.maxContacts())),
-                    new LastSeenStore(cql, Duration.ofDays(1)), PresenceStreams.registeredIn(keys),
+                    new LastSeenStore(cql, Duration.ofDays(1)), config.lastSeenGranularity(),
+                    PresenceStreams.registeredIn(keys),
                     clock, config.maxWatchersPerAccount()), PresenceStreams.registeredIn(keys),
                     new RateLimiter(other, clock), config,
                     other.getCluster().getLocalMember().getUuid().toString());
@@ -173,6 +174,36 @@ class PresenceTest extends ServerTest {
             PresenceEvent offline = a.next(FrameCase.PRESENCE).getPresence();
             assertThat(offline.getOnline()).isFalse();
             assertThat(offline.getLastSeenMs()).isGreaterThanOrEqualTo(tabletLeaves);
+        }
+    }
+
+    @Test
+    void anAccountGoingOfflineAgainWithinTheGranularityKeepsItsStoredLastSeenWhichWatchersAndReadersAgreeOn() {
+        Participant alice = participant();
+        Participant bob = participant();
+        showToEveryone(alice, bob);
+        try (var a = connect(alice)) {
+            a.drain();
+            a.send(subscribe(bob.accountId()));
+            assertThat(a.next(FrameCase.PRESENCE).getPresence().getOnline()).isFalse();
+
+            long firstLeft = clock.millis();
+            try (var phone = connect(bob)) {
+                phone.drain();
+                assertThat(a.next(FrameCase.PRESENCE).getPresence().getOnline()).isTrue();
+            }
+            PresenceEvent first = a.next(FrameCase.PRESENCE).getPresence();
+            assertThat(first.getLastSeenMs()).isGreaterThanOrEqualTo(firstLeft);
+
+            try (var phone = connect(bob)) { // back and gone again, well within config.lastSeenGranularity()
+                phone.drain();
+                assertThat(a.next(FrameCase.PRESENCE).getPresence().getOnline()).isTrue();
+            }
+            assertThat(a.next(FrameCase.PRESENCE).getPresence()).as("the stored time stands, not a second write")
+                    .isEqualTo(first);
+            a.send(subscribe(bob.accountId()));
+            assertThat(a.next(FrameCase.PRESENCE).getPresence()).as("what a new reader gets from the database")
+                    .isEqualTo(first);
         }
     }
 

@@ -34,6 +34,7 @@ import com.hazelcast.instance.EndpointQualifier;
 import io.courier.cluster.GridTypes;
 import io.courier.local.FreePorts;
 import io.courier.messaging.OwnerDuties;
+import io.courier.presence.PresenceWire;
 import io.courier.store.Cql;
 import io.courier.store.CqlRequestMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -147,7 +148,7 @@ public final class MemberProcess implements AutoCloseable {
         config.setClassLoader(MemberProcess.class.getClassLoader());
         // The node's wire forms are objects, not classes the XML can name: registered again from code.
         config.getSerializationConfig().getSerializerConfigs().clear();
-        Stream.of(GridTypes.cluster(), OwnerDuties.gridTypes()).forEach(types -> types.serializers()
+        Stream.of(GridTypes.cluster(), OwnerDuties.gridTypes(), PresenceWire.types()).forEach(types -> types.serializers()
                 .forEach(config.getSerializationConfig()::addSerializerConfig));
         int port = Integer.parseInt(args[1]);
         ServerSocketEndpointConfig members = (ServerSocketEndpointConfig) config.getAdvancedNetworkConfig()

@@ -9,6 +9,7 @@ import com.hazelcast.core.HazelcastInstance;
 import io.courier.cluster.ClusterConfig;
 import io.courier.cluster.HazelcastMembers;
 import io.courier.messaging.OwnerDuties;
+import io.courier.presence.PresenceWire;
 import io.courier.local.FreePorts;
 
 /** Starts another real Hazelcast member in the test JVM that joins the node's cluster, like a second node would. */
@@ -66,6 +67,6 @@ public final class SecondMember {
             public boolean zoneAware() {
                 return zone.isPresent();
             }
-        }, maps, List.of(OwnerDuties.gridTypes()));
+        }, maps, List.of(OwnerDuties.gridTypes(), PresenceWire.types()));
     }
 }

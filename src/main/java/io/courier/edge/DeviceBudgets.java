@@ -1,11 +1,11 @@
 package io.courier.edge;
 
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
 import io.courier.cluster.DeviceAddress;
+import io.courier.common.LruMap;
 
 /**
  * The frame budgets of each device on this node, so that reconnecting refills nothing: every stream of the device
@@ -33,12 +33,7 @@ final class DeviceBudgets {
 
     DeviceBudgets(Supplier<StreamBudgets> fresh, int maxKept) {
         this.fresh = fresh;
-        this.kept = new LinkedHashMap<>(16, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<DeviceAddress, StreamBudgets> eldest) {
-                return size() > maxKept;
-            }
-        };
+        this.kept = new LruMap<>(maxKept, false);
     }
 
     /** The budgets a new stream of {@code device} uses; call {@link #release} when it ends. */

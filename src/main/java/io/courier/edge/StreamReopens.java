@@ -1,13 +1,13 @@
 package io.courier.edge;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
+import io.courier.common.LruMap;
 import io.courier.common.RetryAfter;
 import io.courier.common.TokenBucket;
 
@@ -42,12 +42,7 @@ final class StreamReopens {
         this.share = new TokenBucket(burst, refill, nanoTime);
         this.windowNanos = window.toNanos();
         this.nanoTime = nanoTime;
-        this.openedAt = new LinkedHashMap<>(16, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-                return size() > maxKept;
-            }
-        };
+        this.openedAt = new LruMap<>(maxKept, false);
     }
 
     static StreamReopens of(EdgeConfig config) {

@@ -1,6 +1,5 @@
 package io.courier.edge;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -12,6 +11,7 @@ import io.courier.cluster.RateLimit;
 import io.courier.cluster.RateLimiter;
 import io.courier.common.AuthenticatedDevice;
 import io.courier.common.CredentialVerifier;
+import io.courier.common.LruMap;
 import io.courier.common.Rejections;
 import io.courier.common.RetryAfter;
 import io.grpc.Status;
@@ -38,8 +38,8 @@ final class UnaryCredentials {
         this.limiter = limiter;
         this.failures = failures;
         this.millis = millis;
-        this.refused = lru(remembered);
-        this.blockedUntil = lru(remembered);
+        this.refused = new LruMap<>(remembered, true);
+        this.blockedUntil = new LruMap<>(remembered, true);
     }
 
     CompletionStage<AuthenticatedDevice> verify(String token, String peer) {
@@ -93,14 +93,5 @@ final class UnaryCredentials {
 
     private StatusRuntimeException tooMany(long waitMillis) {
         return RetryAfter.resourceExhausted("too many " + failures.name(), waitMillis);
-    }
-
-    private static <V> Map<String, V> lru(int bound) {
-        return new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
-                return size() > bound;
-            }
-        };
     }
 }

@@ -22,7 +22,9 @@ import io.grpc.StatusRuntimeException;
  * included. A refused credential costs its client address a unit of a cluster-wide budget and is remembered on this
  * node (by digest, bounded, least recently used first out), so presenting it again reads nothing. An address whose
  * budget ran out is remembered too, until it would refill: its unary calls are refused before any database read or
- * grid round trip. Only the issued spelling of a token is ever looked up (see DeviceToken), so one secret is one key.
+ * grid round trip — unless the credential passed here lately, so honest devices behind the same NAT keep working
+ * (it is checked as usual). Only the issued spelling of a token is ever looked up (see DeviceToken), so one secret is
+ * one key.
  */
 final class UnaryCredentials {
     private final Supplier<CredentialVerifier> verifier;
@@ -30,6 +32,8 @@ final class UnaryCredentials {
     private final RateLimit failures;
     private final LongSupplier millis;
     private final Map<String, Boolean> refused;
+    /** Credentials that passed here lately: an address's block doesn't refuse them (many devices share one NAT). */
+    private final Map<String, Boolean> passed;
     private final Map<String, Long> blockedUntil;
 
     UnaryCredentials(Supplier<CredentialVerifier> verifier, Supplier<RateLimiter> limiter, RateLimit failures,
@@ -39,19 +43,24 @@ final class UnaryCredentials {
         this.failures = failures;
         this.millis = millis;
         this.refused = new LruMap<>(remembered, true);
+        this.passed = new LruMap<>(remembered, true);
         this.blockedUntil = new LruMap<>(remembered, true);
     }
 
     CompletionStage<AuthenticatedDevice> verify(String token, String peer) {
         long now = millis.getAsLong();
+        String digest = AuthInterceptor.digest(token);
         Long until;
         synchronized (blockedUntil) {
             until = blockedUntil.get(peer);
         }
-        if (until != null && until > now) {
+        boolean knownGood;
+        synchronized (passed) {
+            knownGood = passed.containsKey(digest);
+        }
+        if (until != null && until > now && !knownGood) {
             return CompletableFuture.failedFuture(tooMany(until - now));
         }
-        String digest = AuthInterceptor.digest(token);
         boolean known;
         synchronized (refused) {
             known = refused.containsKey(digest);
@@ -65,7 +74,12 @@ final class UnaryCredentials {
         } catch (StatusRuntimeException e) {
             checked = CompletableFuture.failedFuture(e);
         }
-        return checked.exceptionallyCompose(error -> {
+        return checked.thenApply(device -> {
+            synchronized (passed) {
+                passed.put(digest, Boolean.TRUE);
+            }
+            return device;
+        }).exceptionallyCompose(error -> {
             Throwable cause = error instanceof CompletionException ? error.getCause() : error;
             if (!(cause instanceof StatusRuntimeException s)
                     || s.getStatus().getCode() != Status.Code.UNAUTHENTICATED) {
@@ -73,6 +87,9 @@ final class UnaryCredentials {
             }
             synchronized (refused) {
                 refused.put(digest, Boolean.TRUE);
+            }
+            synchronized (passed) {
+                passed.remove(digest); // revoked since
             }
             return charged(peer, s);
         });

@@ -337,7 +337,8 @@ public final class AccountRegistry {
 
     /** A device added but not announced: removed again (its credential was never handed out), the code put back. */
     private Mono<Void> unlink(byte[] codeHash, LinkCodeStore.LinkCode link, int deviceId) {
-        return remove(link.accountId(), deviceId)
+        // Whatever becomes of the removal (the primary may have revoked it already), the code goes back.
+        return remove(link.accountId(), deviceId).onErrorResume(e -> Mono.empty())
                 .then(restore(codeHash, link))
                 .then(Mono.error(() -> Rejections.unavailable("the account's other devices could not be told of the"
                         + " new device, so it was not linked; try again with the same code")));

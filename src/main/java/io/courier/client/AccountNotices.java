@@ -24,12 +24,17 @@ final class AccountNotices {
         return linked.asFlux();
     }
 
-    /** Acked once emitted; an event of a kind this SDK doesn't know is acked and skipped. */
+    /**
+     * Acked once emitted; one the buffer had no room for is not acked, so the server delivers it again on the next
+     * connect. An event of a kind this SDK doesn't know is acked and skipped.
+     */
     void onEvent(AccountEvent event) {
         if (event.hasDeviceLinked()) {
             DeviceLinked device = event.getDeviceLinked();
-            linked.tryEmitNext(new LinkedDeviceNotice(device.getDeviceId(), device.getDeviceName(),
-                    Instant.ofEpochMilli(device.getLinkedAtMs())));
+            if (linked.tryEmitNext(new LinkedDeviceNotice(device.getDeviceId(), device.getDeviceName(),
+                    Instant.ofEpochMilli(device.getLinkedAtMs()))).isFailure()) {
+                return;
+            }
         }
         acks.ack(event.getServerId());
     }

@@ -34,7 +34,7 @@ class OpeningStreamsLimitTest extends ServerTest {
     }
 
     @Test
-    void streamsOpenedTogetherAllReachQueueEmptyOneAfterAnother() {
+    void streamsOpenedTogetherBeyondTheBoundAllReachQueueEmptyEachSlotFreedByItsStreamNotItsTimer() {
         List<String> tokens = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             tokens.add(registerNew().authToken());

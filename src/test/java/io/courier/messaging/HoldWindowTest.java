@@ -139,7 +139,7 @@ class HoldWindowTest extends ServerTest {
     @Test
     void withoutAHoldItemsAreWrittenThroughWhileTicksAndSendRecordsStayInTwoMembersMemory() {
         HazelcastInstance first = member();
-        member();
+        HazelcastInstance second = member();
         DeviceQueues onFirst = queues(first, Duration.ZERO);
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             onFirst.refreshCopies();
@@ -178,6 +178,13 @@ class HoldWindowTest extends ServerTest {
         lone.recordSent(sender, writtenId, device.accountId(), Instant.now()).block();
         assertThat(table.statuses(sender, writtenId).block()).as("no second copy known: written through")
                 .extracting(ReceiptTable.RecipientState::state).containsExactly(ReceiptState.RECEIPT_STATE_SENT);
+
+        first.getLifecycleService().terminate(); // kill -9: the held SENT lives on in the other member
+        ReceiptLedger onSecond = new ReceiptLedger(new HeldTicks(second, table, Duration.ofMinutes(1),
+                Clock.systemUTC()), table, () -> true);
+        assertThat(onSecond.statuses(sender, serverId).block()).extracting(ReceiptTable.RecipientState::state)
+                .containsExactly(ReceiptState.RECEIPT_STATE_SENT);
+        assertThat(table.statuses(sender, serverId).block()).as("still only in memory").isEmpty();
     }
 
     @Test

@@ -115,11 +115,7 @@ public class AuthInterceptor implements ServerInterceptor {
         }
         DeferredListener<Q> deferred = new DeferredListener<>();
         boolean stream = method.equals(CONNECT);
-        // Taken once the header parses (a call without one costs no id) but before the credential check: a stream
-        // whose check was slow must not win over a newer one.
-        CompletionStage<Context> checked = stream
-                ? reopens.admit(digest(token),
-                        () -> streamChecked(token, ConnectService.streamContext(base, epochs.get().next(), headers)))
+        CompletionStage<Context> checked = stream ? streamOpen(token, base, headers)
                 : unary.verify(token, CallContext.PEER.get(base)).thenApply(device -> base.withValue(CallContext.DEVICE,
                         device));
         checked.whenComplete((context, error) -> {
@@ -152,8 +148,17 @@ public class AuthInterceptor implements ServerInterceptor {
      * releases it (ConnectService.OPENING); a refused open, or one whose client gave up while it waited, releases it
      * here.
      */
-    private CompletionStage<Context> streamChecked(String token, Context context) {
-        return streamOpenAllowed(token).thenCompose(ok -> turn(context)).thenCompose(slot -> {
+    /** A stream open: the node's share of reopens, then {@link #streamChecked}; the token digested once for both. */
+    private CompletionStage<Context> streamOpen(String token, Context base, Metadata headers) {
+        String digest = digest(token);
+        // The stream's epoch is taken once the header parses (a call without one costs no id) but before the
+        // credential check: a stream whose check was slow must not win over a newer one.
+        return reopens.admit(digest, () -> streamChecked(token, digest,
+                ConnectService.streamContext(base, epochs.get().next(), headers)));
+    }
+
+    private CompletionStage<Context> streamChecked(String token, String digest, Context context) {
+        return streamOpenAllowed(digest).thenCompose(ok -> turn(context)).thenCompose(slot -> {
             if (context.isCancelled()) {
                 slot.release();
                 return CompletableFuture.failedFuture(gaveUp());
@@ -233,8 +238,8 @@ public class AuthInterceptor implements ServerInterceptor {
      * keeps reopening costs one Hazelcast round trip per refused open and no database read. Keyed by a digest of the
      * whole token, not by the device it names: someone who only knows a device's id can't spend its budget.
      */
-    private CompletionStage<Void> streamOpenAllowed(String token) {
-        return limiter.get().tryAcquire(config.streamOpens(), digest(token)).map(waitMillis -> {
+    private CompletionStage<Void> streamOpenAllowed(String digest) {
+        return limiter.get().tryAcquire(config.streamOpens(), digest).map(waitMillis -> {
             if (waitMillis > 0) {
                 throw RetryAfter.resourceExhausted("too many " + config.streamOpens().name(), waitMillis);
             }

@@ -19,7 +19,7 @@ import reactor.core.publisher.Mono;
 
 /** The session with the shapes of result the stores need, on {@link ReactiveCql}: nothing waits on a round trip. */
 public class Cql {
-    /** Rows per batch of {@link #writePartition}: a few kilobytes, where Cassandra starts warning. */
+    /** Rows per batch of {@link #writePartition} (with {@link #BATCH_BYTES}, the other bound). */
     public static final int BATCH_ROWS = 64;
     /**
      * Bytes per batch of {@link #writePartition} (a larger row goes alone): well under the size limit of one CQL
@@ -47,9 +47,6 @@ public class Cql {
      * limits), in parallel.
      */
     public Mono<Void> writePartition(List<? extends BatchableStatement<?>> rows) {
-        if (rows.size() == 1) {
-            return write(rows.get(0));
-        }
         return Flux.fromIterable(batches(rows, session.getContext())).flatMap(this::write).then();
     }
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -24,6 +25,8 @@ import io.courier.common.TokenBucket;
  */
 final class StreamReopens {
     private final TokenBucket share;
+    /** The time the share takes to refill whole: refused clients are told to come back spread over it. */
+    private final long refillWholeMillis;
     private final long windowNanos;
     private final LongSupplier nanoTime;
     private final Map<String, Long> openedAt;
@@ -40,6 +43,7 @@ final class StreamReopens {
             throw new IllegalArgumentException("courier.edge.kept-openers must be at least 1, was " + maxKept);
         }
         this.share = new TokenBucket(burst, refill, nanoTime);
+        this.refillWholeMillis = Math.max(2, refill.toMillis() * burst);
         this.windowNanos = window.toNanos();
         this.nanoTime = nanoTime;
         this.openedAt = new LruMap<>(maxKept, false);
@@ -59,7 +63,10 @@ final class StreamReopens {
     <T> CompletionStage<T> admit(String credential, Supplier<CompletionStage<T>> open) {
         boolean spent = reopening(credential);
         if (spent && !share.tryTake()) {
-            long waitMillis = Math.max(1, share.nanosUntilNext() / 1_000_000);
+            // Not the time to the next single reopen (a refill interval: every refused client would come back at
+            // once and be refused again), but a random moment within one whole refill of the share, after it.
+            long next = Math.max(1, share.nanosUntilNext() / 1_000_000);
+            long waitMillis = next + ThreadLocalRandom.current().nextLong(refillWholeMillis);
             return CompletableFuture.failedFuture(
                     RetryAfter.unavailable("too many reconnects on this server", waitMillis));
         }

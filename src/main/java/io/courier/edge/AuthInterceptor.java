@@ -142,12 +142,6 @@ public class AuthInterceptor implements ServerInterceptor {
         return deferred;
     }
 
-    /**
-     * A stream's checks: the open rate first (an open over it is refused without taking a place among the opens in
-     * progress), then, with a slot, the credential. The slot goes with the call's context to its stream, which
-     * releases it (ConnectService.OPENING); a refused open, or one whose client gave up while it waited, releases it
-     * here.
-     */
     /** A stream open: the node's share of reopens, then {@link #streamChecked}; the token digested once for both. */
     private CompletionStage<Context> streamOpen(String token, Context base, Metadata headers) {
         String digest = digest(token);
@@ -157,15 +151,23 @@ public class AuthInterceptor implements ServerInterceptor {
                 ConnectService.streamContext(base, epochs.get().next(), headers)));
     }
 
+    /**
+     * A stream's checks, all with a place among the opens in progress: the open rate (a grid call), then the
+     * credential (a database read). Taking the place first bounds what a storm of opens has in the grid's and the
+     * database's queues at once to the places' number, so the streams already open, whose frames share those
+     * queues, never wait behind a whole storm's checks. The slot goes with the call's context to its stream, which
+     * releases it (ConnectService.OPENING); a refused open, or one whose client gave up while it waited, releases it
+     * here.
+     */
     private CompletionStage<Context> streamChecked(String token, String digest, Context context) {
-        return streamOpenAllowed(digest).thenCompose(ok -> turn(context)).thenCompose(slot -> {
+        return turn(context).thenCompose(slot -> {
             if (context.isCancelled()) {
                 slot.release();
                 return CompletableFuture.failedFuture(gaveUp());
             }
             CompletionStage<Context> checked;
             try {
-                checked = verifier.get().verify(token)
+                checked = streamOpenAllowed(digest).thenCompose(ok -> verifier.get().verify(token))
                         .thenApply(device -> context.withValues(CallContext.DEVICE, device, ConnectService.OPENING,
                                 slot));
             } catch (RuntimeException e) { // a slot that no stage holds would never come back

@@ -112,16 +112,16 @@ public final class DeviceMailbox {
     }
 
     /**
-     * Loads the mark and drains from it. Register presence first: what is enqueued later is pushed, and pushes that
+     * Loads the mark and the first page after it, and drains from there. Register presence first: what is enqueued later is pushed, and pushes that
      * come before the drain has read up to them only make it read on.
      */
     public void start() {
-        then(storage.open(device, stream), mark -> {
-            readThrough = mark;
-            markedThrough = mark;
-            readDue = true;
-            readMore();
-        });
+        then(storage.open(device, stream, Math.min(limits.page(), limits.window()), limits.windowBytes()),
+                opening -> {
+                    readThrough = opening.mark();
+                    markedThrough = opening.mark();
+                    pageRead(opening.mark(), opening.first());
+                });
     }
 
     /** A live push of an item already in this device's queue. */
@@ -129,8 +129,12 @@ public final class DeviceMailbox {
         if (!closed && readThrough >= 0) {
             queueDepths.accept(queued.seq() - markedThrough);
         }
-        if (closed || readThrough < 0 || queued.seq() <= readThrough) {
-            return; // read already, or the first read will
+        if (closed || queued.seq() <= readThrough) {
+            return; // read already
+        }
+        if (readThrough < 0) {
+            readDue = true; // the open's first page may have been read before it landed: read on after that page
+            return;
         }
         if (queued.seq() == readThrough + 1 && !reading && !readDue && fits(queued)) {
             readThrough = queued.seq();

@@ -351,8 +351,11 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     }
 
     @Override
-    public Mono<Long> open(DeviceAddress device, Presence stream) {
-        return call(device, () -> new QueueOps.Opened(stream)).map(Long.class::cast);
+    public Mono<Opening> open(DeviceAddress device, Presence stream, int limit, long maxBytes) {
+        return call(device, () -> new QueueOps.Opened(stream, limit, maxBytes)).flatMap(result -> {
+            QueueOps.OpenedAt opened = (QueueOps.OpenedAt) result;
+            return page(device, opened.mark(), limit, opened.first()).map(first -> new Opening(opened.mark(), first));
+        });
     }
 
     @Override
@@ -362,15 +365,17 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
 
     @Override
     public Mono<QueuePage> read(DeviceAddress device, long after, int limit, long maxBytes) {
-        return call(device, () -> new QueueOps.Read(after, limit, maxBytes)).flatMap(result -> {
-            QueueOps.ReadResult read = (QueueOps.ReadResult) result;
-            if (read.logThrough() < 0) {
-                List<Queued> items = read.items();
-                return Mono.just(new QueuePage(items, items.isEmpty() ? after : items.get(items.size() - 1)
-                        .seq()));
-            }
-            return log.read(device, after, read.logThrough(), limit);
-        });
+        return call(device, () -> new QueueOps.Read(after, limit, maxBytes))
+                .flatMap(result -> page(device, after, limit, (QueueOps.ReadResult) result));
+    }
+
+    /** A read's page: what memory answered, or the log range it pointed to. */
+    private Mono<QueuePage> page(DeviceAddress device, long after, int limit, QueueOps.ReadResult read) {
+        if (read.logThrough() < 0) {
+            List<Queued> items = read.items();
+            return Mono.just(new QueuePage(items, items.isEmpty() ? after : items.get(items.size() - 1).seq()));
+        }
+        return log.read(device, after, read.logThrough(), limit);
     }
 
     @Override

@@ -8,9 +8,14 @@ import reactor.core.publisher.Mono;
 public interface MailboxStorage {
     /**
      * A stream of the device opened at {@code stream} (its member and epoch): the sequence at or below which
-     * everything in the device's queue has been acked. Enqueues push to that stream from now on.
+     * everything in the device's queue has been acked, and the first page after it (as {@link #read}, with
+     * {@code limit} and {@code maxBytes}). Enqueues push to that stream from now on.
      */
-    Mono<Long> open(DeviceAddress device, Presence stream);
+    Mono<Opening> open(DeviceAddress device, Presence stream, int limit, long maxBytes);
+
+    /** The acked-through mark a stream starts from and the queue's first page after it, read in the same step. */
+    record Opening(long mark, QueuePage first) {
+    }
 
     /** That stream ended: enqueues wake the device instead (unless a newer stream opened). */
     Mono<Void> closed(DeviceAddress device, Presence stream);

@@ -298,19 +298,30 @@ final class QueueOps {
         }
     }
 
-    /** A stream of the device opened at {@code at}: answers the acked-through mark it reads from. */
+    /**
+     * A stream of the device opened at {@code at}: answers the acked-through mark it reads from and the first read
+     * after it, so a stream's open is one grid call, not two.
+     */
     static final class Opened extends Op {
         private final Presence at;
+        private final int limit;
+        private final long maxBytes;
 
-        Opened(Presence at) {
+        Opened(Presence at, int limit, long maxBytes) {
             this.at = at;
+            this.limit = limit;
+            this.maxBytes = maxBytes;
         }
 
         @Override
         Object apply(DeviceQueue queue) {
             queue.streamOpened(at);
-            return queue.ackedThrough;
+            return new OpenedAt(queue.ackedThrough, queue.read(queue.ackedThrough, limit, maxBytes));
         }
+    }
+
+    /** What {@link Opened} answers. */
+    record OpenedAt(long mark, ReadResult first) implements Serializable {
     }
 
     /** The stream opened at {@code at} ended. */
@@ -518,7 +529,15 @@ final class QueueOps {
                     out.writeLong(op.itemCutoffMillis);
                     out.writeLong(op.sendCutoffMillis);
                 }, in -> new TakeSpill(in.readLong(), in.readLong())),
-                Wire.of(Opened.class, 115, (out, op) -> out.writeObject(op.at), in -> new Opened(in.readObject())),
+                Wire.of(Opened.class, 115, (out, op) -> {
+                    out.writeObject(op.at);
+                    out.writeInt(op.limit);
+                    out.writeLong(op.maxBytes);
+                }, in -> new Opened(in.readObject(), in.readInt(), in.readLong())),
+                Wire.of(OpenedAt.class, 150, (out, opened) -> {
+                    out.writeLong(opened.mark());
+                    out.writeObject(opened.first());
+                }, in -> new OpenedAt(in.readLong(), in.readObject())),
                 Wire.of(Closed.class, 138, (out, op) -> out.writeObject(op.at), in -> new Closed(in.readObject())),
                 Wire.of(StreamOn.class, 139, (out, p) -> out.writeString(p.memberId()),
                         in -> new StreamOn(in.readString())),

@@ -103,12 +103,12 @@ class DeliveryCoreTest extends ServerTest {
             assertThat(live.getCiphertext().toStringUtf8()).isEqualTo("live");
             b.ack(live.getServerId());
             b.sync();
-            assertThat(queues.open(address(bob), new Presence("test", 1)).block()).as("the lost one is not acked yet")
+            assertThat(queues.open(address(bob), new Presence("test", 1), 1, 1).block().mark()).as("the lost one is not acked yet")
                     .isLessThan(lost.seq());
 
             b.ack(lost.item().serverId());
             await().atMost(Duration.ofSeconds(10))
-                    .untilAsserted(() -> assertThat(queues.open(address(bob), new Presence("test", 1)).block()).isGreaterThan(lost.seq()));
+                    .untilAsserted(() -> assertThat(queues.open(address(bob), new Presence("test", 1), 1, 1).block().mark()).isGreaterThan(lost.seq()));
         }
     }
 

@@ -159,17 +159,34 @@ class DeviceMailboxTest {
     }
 
     @Test
-    void aPushThatArrivesWhileAReadIsInFlightIsDeliveredAfterIt() {
-        Sinks.One<QueuePage> slowRead = Sinks.one();
-        queue.nextRead = slowRead.asMono();
+    void aPushThatArrivesWhileTheOpenIsInFlightIsDeliveredAfterItsFirstPage() {
+        Sinks.One<QueuePage> slowOpen = Sinks.one();
+        queue.nextRead = slowOpen.asMono(); // the open's first page
         DeviceMailbox mailbox = mailbox(16, 1 << 20);
         mailbox.start();
-        Queued late = store(10); // lands after the read started
+        Queued late = store(10); // lands after the open read its first page
 
         mailbox.push(late);
-        slowRead.tryEmitValue(new QueuePage(List.of(), queue.state.ackedThrough));
+        slowOpen.tryEmitValue(new QueuePage(List.of(), queue.state.ackedThrough));
 
         assertThat(outlet.delivered).containsExactly(late.item());
+    }
+
+    @Test
+    void aPushThatArrivesWhileAReadIsInFlightIsDeliveredAfterIt() {
+        DeviceMailbox mailbox = mailbox(16, 1 << 20);
+        mailbox.start();
+        Queued gap = store(10);
+        Sinks.One<QueuePage> slowRead = Sinks.one();
+        queue.nextRead = slowRead.asMono();
+        Queued next = store(10);
+        mailbox.push(next); // a gap (the push of the first went missing): the mailbox reads
+        Queued late = store(10); // lands after that read started
+
+        mailbox.push(late);
+        slowRead.tryEmitValue(new QueuePage(List.of(new Queued(gap.seq(), gap.item()), next), next.seq()));
+
+        assertThat(outlet.delivered).containsExactly(gap.item(), next.item(), late.item());
     }
 
     @Test
@@ -308,8 +325,9 @@ class DeviceMailboxTest {
         }
 
         @Override
-        public Mono<Long> open(DeviceAddress device, Presence stream) {
-            return Mono.just(state.ackedThrough);
+        public Mono<Opening> open(DeviceAddress device, Presence stream, int limit, long maxBytes) {
+            long mark = state.ackedThrough;
+            return read(device, mark, limit, maxBytes).map(first -> new Opening(mark, first));
         }
 
         @Override

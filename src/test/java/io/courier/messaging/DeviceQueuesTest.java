@@ -62,11 +62,15 @@ class DeviceQueuesTest extends ServerTest {
         return new DeviceAddress(UUID.randomUUID(), 1);
     }
 
-    /** Everything the device's queue holds past its mark, read two items at a time as a mailbox would. */
+    /**
+     * Everything the device's queue holds past its mark, read two items at a time as a mailbox would: the first
+     * page with the open, the rest by reads.
+     */
     static List<InboxItem> readAll(DeviceQueues from, DeviceAddress device) {
         List<InboxItem> items = new ArrayList<>();
-        long after = from.open(device, STREAM).block();
-        for (QueuePage page = from.read(device, after, 2, 1 << 20).block(); page.coveredThrough() > after;
+        MailboxStorage.Opening opening = from.open(device, STREAM, 2, 1 << 20).block();
+        long after = opening.mark();
+        for (QueuePage page = opening.first(); page.coveredThrough() > after;
                 page = from.read(device, after, 2, 1 << 20).block()) {
             page.items().forEach(q -> items.add(q.item()));
             after = page.coveredThrough();
@@ -83,12 +87,12 @@ class DeviceQueuesTest extends ServerTest {
         assertThat(queues.enqueue(device, List.of(message(serverIds.next(), sender, "before")), false).block()
                 .stream()).as("an entry created by an enqueue can't say: the directory is asked").isEqualTo(
                         StreamSighting.UNKNOWN);
-        queues.open(device, STREAM).block();
+        queues.open(device, STREAM, 1, 1).block();
         assertThat(queues.enqueue(device, List.of(message(serverIds.next(), sender, "open")), false).block()
                 .stream()).isEqualTo(new StreamSighting(true, STREAM));
 
         Presence newer = new Presence("other member", STREAM.epoch() + 1);
-        queues.open(device, newer).block();
+        queues.open(device, newer, 1, 1).block();
         queues.closed(device, STREAM).block(); // the superseded stream ends after the newer one opened
         assertThat(queues.enqueue(device, List.of(message(serverIds.next(), sender, "newer")), false).block()
                 .stream().at()).isEqualTo(newer);

@@ -215,7 +215,7 @@ class HoldWindowTest extends ServerTest {
         try {
             awaitHolding(viaSurvivor);
             DeviceAddress device = new DeviceAddress(UUID.randomUUID(), 1); // its owner either member
-            viaSurvivor.open(device, new Presence(gone.getCluster().getLocalMember().getUuid().toString(), 1))
+            viaSurvivor.open(device, new Presence(gone.getCluster().getLocalMember().getUuid().toString(), 1), 1, 1)
                     .block();
 
             gone.getLifecycleService().terminate();

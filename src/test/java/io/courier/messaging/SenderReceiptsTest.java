@@ -134,7 +134,7 @@ class SenderReceiptsTest extends ServerTest {
         assertThat(cql.receiptRowsPerWrite).as("one write for the first receipt, one for all that queued")
                 .containsExactly(1, 3);
         DeviceAddress senderDevice = new DeviceAddress(senderId, sender.deviceId());
-        List<Queued> events = queues.read(senderDevice, queues.open(senderDevice, new Presence("test", 1)).block(), 100, 1 << 20).block()
+        List<Queued> events = queues.open(senderDevice, new Presence("test", 1), 100, 1 << 20).block().first()
                 .items();
         assertThat(events).extracting(e -> describe((InboxItem.Receipt) e.item())).containsExactly(
                 "100 RECEIPT_STATE_DELIVERED " + List.of(members.get(0)) + " " + group,

@@ -30,7 +30,10 @@ public interface EdgeConfig {
     @WithDefault("50000")
     int keptBudgets();
 
-    /** How often an idle stream reads its queue again: recovers a last push the bus lost. */
+    /**
+     * How often a stream reads its queue again: recovers a last push the bus lost. An idle stream's wait doubles
+     * after each rescan that finds nothing, up to 8 times this; a delivery brings it back.
+     */
     @WithDefault("15s")
     Duration rescanInterval();
 

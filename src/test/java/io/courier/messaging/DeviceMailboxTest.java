@@ -129,6 +129,31 @@ class DeviceMailboxTest {
     }
 
     @Test
+    void anIdleStreamRescansLessAndLessOftenAndADeliveryBringsTheIntervalBack() {
+        DeviceMailbox mailbox = mailbox(16, 1 << 20);
+        mailbox.start();
+        int afterOpen = queue.reads;
+
+        // Idle: 15 s, then 30, 60, 120, 120 s between reads.
+        List<Integer> readsAt = new ArrayList<>();
+        for (int second = 1; second <= 15 + 30 + 60 + 120 + 120; second++) {
+            timer.advanceTimeBy(Duration.ofSeconds(1));
+            if (queue.reads > afterOpen + readsAt.size()) {
+                readsAt.add(second);
+            }
+        }
+        assertThat(readsAt).containsExactly(15, 45, 105, 225, 345);
+
+        // A delivery: the next rescan comes after the configured interval again, not two minutes later.
+        Queued pushed = store(10);
+        mailbox.push(pushed);
+        int afterPush = queue.reads;
+        timer.advanceTimeBy(RESCAN);
+        assertThat(queue.reads).isEqualTo(afterPush + 1);
+        assertThat(outlet.delivered).containsExactly(pushed.item());
+    }
+
+    @Test
     void aLostLastPushIsFoundByTheRescan() {
         DeviceMailbox mailbox = mailbox(16, 1 << 20);
         mailbox.start();
@@ -318,6 +343,7 @@ class DeviceMailboxTest {
         final List<Long> settledIds = new ArrayList<>();
         long persisted = -1;
         Mono<QueuePage> nextRead;
+        int reads;
         Mono<List<Long>> nextSettle;
 
         Queued enqueue(InboxItem item) {
@@ -337,6 +363,7 @@ class DeviceMailboxTest {
 
         @Override
         public Mono<QueuePage> read(DeviceAddress device, long after, int limit, long maxBytes) {
+            reads++;
             if (nextRead != null) {
                 Mono<QueuePage> read = nextRead;
                 nextRead = null;

@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.net.SocketAddress;
 import java.util.Set;
 import java.util.ArrayList;
@@ -76,10 +78,12 @@ public class AuthInterceptor implements ServerInterceptor {
     private final OpeningStreams opening;
     private final UnaryCredentials unary;
     private final StreamReopens reopens;
+    /** The stream workers, where a stream open's checks run. */
+    private final Executor workers;
 
     AuthInterceptor(Provider<CredentialVerifier> verifier, Provider<StreamEpochs> epochs, Provider<RateLimiter> limiter,
             Provider<StreamMetrics> metrics, EdgeConfig config, ClientAddress clientAddress, AdminConfig admin,
-            OpeningStreams opening) {
+            OpeningStreams opening, EdgeWiring.StreamScheduler workers) {
         this.verifier = verifier;
         this.epochs = epochs;
         this.limiter = limiter;
@@ -92,6 +96,7 @@ public class AuthInterceptor implements ServerInterceptor {
         this.unary = new UnaryCredentials(verifier::get, limiter::get, config.failedAuthPerPeer(),
                 config.refusedCredentialsRemembered(), System::currentTimeMillis);
         this.reopens = StreamReopens.of(config);
+        this.workers = task -> workers.scheduler().schedule(task);
     }
 
     @Override
@@ -142,13 +147,20 @@ public class AuthInterceptor implements ServerInterceptor {
         return deferred;
     }
 
-    /** A stream open: the node's share of reopens, then {@link #streamChecked}; the token digested once for both. */
+    /**
+     * A stream open. Its epoch is taken here, in arrival order, once the header parses (a call without one costs no
+     * id) but before any check: a stream whose checks were slow must not win over a newer one. Then the checks go to
+     * the stream workers at once: the transport's event loop, which also reads every frame of the streams already
+     * open on its connections, only decodes a storm's opens, so a ping's Pong doesn't wait behind thousands of
+     * opens' checks. There, the node's share of reopens, then {@link #streamChecked}; the token digested once for
+     * both.
+     */
     private CompletionStage<Context> streamOpen(String token, Context base, Metadata headers) {
-        String digest = digest(token);
-        // The stream's epoch is taken once the header parses (a call without one costs no id) but before the
-        // credential check: a stream whose check was slow must not win over a newer one.
-        return reopens.admit(digest, () -> streamChecked(token, digest,
-                ConnectService.streamContext(base, epochs.get().next(), headers)));
+        Context context = ConnectService.streamContext(base, epochs.get().next(), headers);
+        return CompletableFuture.supplyAsync(() -> {
+            String digest = digest(token);
+            return reopens.admit(digest, () -> streamChecked(token, digest, context));
+        }, workers).thenCompose(Function.identity());
     }
 
     /**

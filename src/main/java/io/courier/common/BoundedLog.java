@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
@@ -18,6 +19,7 @@ public final class BoundedLog {
     private static final int MAX_KEYS = 10_000;
 
     private final Logger log;
+    private final LongSupplier nanoTime;
     private final long quietNanos;
     private final TokenBucket lines;
     private final Map<Object, Quiet> recent = new ConcurrentHashMap<>();
@@ -27,14 +29,20 @@ public final class BoundedLog {
     }
 
     public BoundedLog(Logger log, Duration quietPerKey, int linesBurst, Duration lineRefill) {
+        this(log, quietPerKey, linesBurst, lineRefill, System::nanoTime);
+    }
+
+    /** @param nanoTime the clock ({@link System#nanoTime} but in tests) */
+    public BoundedLog(Logger log, Duration quietPerKey, int linesBurst, Duration lineRefill, LongSupplier nanoTime) {
         this.log = log;
+        this.nanoTime = nanoTime;
         this.quietNanos = quietPerKey.toNanos();
-        this.lines = new TokenBucket(linesBurst, lineRefill);
+        this.lines = new TokenBucket(linesBurst, lineRefill, nanoTime);
     }
 
     /** Logs {@code message} at {@code level} unless {@code key} logged within the quiet period or the budget is spent. */
     public void log(Logger.Level level, Object key, Supplier<String> message) {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         long[] suppressed = {-1};
         if (recent.size() > MAX_KEYS) {
             recent.clear();

@@ -94,7 +94,7 @@ public class AuthInterceptor implements ServerInterceptor {
         this.operatorCalls = admin.callsPerPeer();
         this.opening = opening;
         this.unary = new UnaryCredentials(verifier::get, limiter::get, config.failedAuthPerPeer(),
-                config.refusedCredentialsRemembered(), System::currentTimeMillis);
+                config.unverifiedReadsPerPeer(), config.refusedCredentialsRemembered(), System::currentTimeMillis);
         this.reopens = StreamReopens.of(config);
         this.workers = task -> workers.scheduler().schedule(task);
     }

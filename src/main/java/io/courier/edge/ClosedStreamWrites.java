@@ -19,8 +19,18 @@ import io.netty.handler.codec.http2.Http2Exception;
  */
 final class ClosedStreamWrites implements Filter {
     static final String LOGGER = "io.grpc.netty.NettyServerHandler";
-    private static final BoundedLog LOG = new BoundedLog(Logger.getLogger(ClosedStreamWrites.class),
-            Duration.ofMinutes(10), 1, Duration.ofMinutes(10));
+    static final Duration SUMMARY_EVERY = Duration.ofMinutes(10);
+
+    private final BoundedLog log;
+
+    ClosedStreamWrites() {
+        this(new BoundedLog(Logger.getLogger(ClosedStreamWrites.class), SUMMARY_EVERY, 1, SUMMARY_EVERY));
+    }
+
+    /** @param log where the summary line goes: one a key per {@link #SUMMARY_EVERY} (tests pass their own) */
+    ClosedStreamWrites(BoundedLog log) {
+        this.log = log;
+    }
 
     @Override
     public boolean isLoggable(LogRecord record) {
@@ -29,7 +39,7 @@ final class ClosedStreamWrites implements Filter {
                 || error.error() != Http2Error.STREAM_CLOSED) {
             return true;
         }
-        LOG.log(Logger.Level.INFO, LOGGER, () -> "A client closed a stream this node was still writing to (gRPC"
+        log.log(Logger.Level.INFO, LOGGER, () -> "A client closed a stream this node was still writing to (gRPC"
                 + " logs \"Stream closed before write could take place\"); harmless, and counted here instead of"
                 + " logged each time");
         return false;

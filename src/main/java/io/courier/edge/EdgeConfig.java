@@ -146,6 +146,15 @@ public interface EdgeConfig {
     @WithDefault("1s")
     Duration failedAuthPerPeerRefill();
 
+    /**
+     * Unary calls from one client address whose credential is being read on this node at once, counting only
+     * credentials that didn't pass here lately; more are refused RESOURCE_EXHAUSTED before any read. Refused
+     * credentials are charged once their read answers, so without it many unknown tokens sent together would all
+     * be read before the first charge.
+     */
+    @WithDefault("4")
+    int unverifiedReadsPerPeer();
+
     /** Refused credentials each node remembers (by digest, ~100 bytes each), so presenting one again reads nothing. */
     @WithDefault("100000")
     int refusedCredentialsRemembered();

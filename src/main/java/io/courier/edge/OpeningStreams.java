@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.courier.common.RetryAfter;
-import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
 
@@ -64,7 +64,8 @@ final class OpeningStreams {
     private final Executor handOver;
     private final Scheduler timers;
     private final Duration maxHold;
-    private final Status full;
+    /** The description of this line's refusal for being full. */
+    private final String full;
     /** Insertion-ordered with constant-time removal: a waiter whose client gives up leaves at once. */
     private final LinkedHashSet<CompletableFuture<Slot>> waiting = new LinkedHashSet<>();
     private int opening;
@@ -86,8 +87,7 @@ final class OpeningStreams {
         this.maxHold = maxHold;
         this.handOver = handOver;
         this.timers = timers;
-        this.full = Status.UNAVAILABLE.withDescription("this node has " + maxWaiting
-                + " stream opens waiting already; retry in " + RETRY_HINT.toSeconds() + " s, here or at another node");
+        this.full = refusal().getStatus().getDescription();
     }
 
     /**
@@ -105,9 +105,7 @@ final class OpeningStreams {
             } else if (waiting.size() < maxWaiting) {
                 waiting.add(turn);
             } else {
-                Metadata trailers = new Metadata();
-                trailers.put(RetryAfter.TRAILER, Long.toString(RETRY_HINT.toMillis()));
-                return CompletableFuture.failedFuture(full.asRuntimeException(trailers));
+                return CompletableFuture.failedFuture(refusal());
             }
         }
         if (admitted) {
@@ -123,7 +121,12 @@ final class OpeningStreams {
 
     /** Whether {@code status} is this line's refusal for being full. */
     boolean refusedAsFull(Status status) {
-        return status == full;
+        return status.getCode() == Status.Code.UNAVAILABLE && full.equals(status.getDescription());
+    }
+
+    private StatusRuntimeException refusal() {
+        return RetryAfter.unavailable("this node has " + maxWaiting + " stream opens waiting already (another node"
+                + " may have room)", RETRY_HINT.toMillis());
     }
 
     synchronized int waiting() {

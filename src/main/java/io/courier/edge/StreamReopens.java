@@ -1,6 +1,7 @@
 package io.courier.edge;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -21,7 +22,9 @@ import io.courier.common.TokenBucket;
  * any other check; a reopen that a later check refuses gives its share back. First opens (a restart's reconnect
  * storm, devices moving here from another node) and streams already open are not touched. Keyed by the credential's
  * digest, remembered only once an open got through (a stranger's garbage tokens can't push real credentials out), at
- * most {@code maxKept}, the oldest forgotten first.
+ * most {@code maxKept}, the oldest forgotten first. Until then its attempt is counted apart, from the moment it is
+ * admitted: an open of a credential with an attempt under way is a reopen too, else parallel opens of one credential
+ * would all be first opens until the first one got through.
  */
 final class StreamReopens {
     private final TokenBucket share;
@@ -30,6 +33,8 @@ final class StreamReopens {
     private final long windowNanos;
     private final LongSupplier nanoTime;
     private final Map<String, Long> openedAt;
+    /** Admitted opens under way per credential; an entry goes when its last one ends. */
+    private final Map<String, Integer> attempting = new HashMap<>();
 
     /**
      * @param burst    reopens at once
@@ -61,8 +66,9 @@ final class StreamReopens {
      * @param credential a digest of the credential, never the credential itself
      */
     <T> CompletionStage<T> admit(String credential, Supplier<CompletionStage<T>> open) {
-        boolean spent = reopening(credential);
+        boolean spent = attempt(credential);
         if (spent && !share.tryTake()) {
+            ended(credential, false);
             // Not the time to the next single reopen (a refill interval: every refused client would come back at
             // once and be refused again), but a random moment within one whole refill of the share, after it.
             long next = Math.max(1, share.nanosUntilNext() / 1_000_000);
@@ -77,9 +83,8 @@ final class StreamReopens {
             opened = CompletableFuture.failedFuture(e);
         }
         return opened.whenComplete((result, error) -> {
-            if (error == null) {
-                opened(credential);
-            } else if (spent) {
+            ended(credential, error == null);
+            if (error != null && spent) {
                 // Refused by a later check (its own open budget, its credential): no stream, so no share spent.
                 // Else one device reopening far beyond its own budget would spend the node's share for everyone.
                 share.giveBack();
@@ -87,19 +92,31 @@ final class StreamReopens {
         });
     }
 
-    private synchronized boolean reopening(String credential) {
+    /** Counts an attempt of {@code credential}; whether it is a reopen, checked in the same step. */
+    private synchronized boolean attempt(String credential) {
         Long last = openedAt.get(credential);
-        return last != null && nanoTime.getAsLong() - last < windowNanos;
+        boolean reopening = attempting.containsKey(credential)
+                || last != null && nanoTime.getAsLong() - last < windowNanos;
+        attempting.merge(credential, 1, Integer::sum);
+        return reopening;
     }
 
-    /** Moved to the newest end: the eldest entry is the credential that opened here longest ago. */
-    private synchronized void opened(String credential) {
-        openedAt.remove(credential);
-        openedAt.put(credential, nanoTime.getAsLong());
+    /** An opened credential moves to the newest end: the eldest entry opened here longest ago. */
+    private synchronized void ended(String credential, boolean opened) {
+        attempting.computeIfPresent(credential, (c, underWay) -> underWay > 1 ? underWay - 1 : null);
+        if (opened) {
+            openedAt.remove(credential);
+            openedAt.put(credential, nanoTime.getAsLong());
+        }
     }
 
     /** Credentials remembered (tests). */
     synchronized int kept() {
         return openedAt.size();
+    }
+
+    /** Credentials with an open under way (tests). */
+    synchronized int underWay() {
+        return attempting.size();
     }
 }

@@ -2,6 +2,7 @@ package io.courier.edge;
 
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
@@ -24,9 +25,14 @@ import io.grpc.StatusRuntimeException;
  * budget ran out is remembered too, until it would refill: its unary calls are refused before any database read or
  * grid round trip — unless the credential passed here lately, so honest devices behind the same NAT keep working
  * (it is checked as usual). Only the issued spelling of a token is ever looked up (see DeviceToken), so one secret is
- * one key.
+ * one key. The budget is charged only when a read has answered, so an address also gets at most
+ * {@code readsPerPeer} reads of credentials that didn't pass here lately in flight at once: more are refused like an
+ * address over its budget, before any read — else many unknown tokens sent at once all read before the first charge.
  */
 final class UnaryCredentials {
+    /** What a call refused for its address's reads in flight is told to wait: a read answers well within it. */
+    private static final long BUSY_RETRY_MILLIS = 1000;
+
     private final Supplier<CredentialVerifier> verifier;
     private final Supplier<RateLimiter> limiter;
     private final RateLimit failures;
@@ -35,12 +41,20 @@ final class UnaryCredentials {
     /** Credentials that passed here lately: an address's block doesn't refuse them (many devices share one NAT). */
     private final Map<String, Boolean> passed;
     private final Map<String, Long> blockedUntil;
+    private final int readsPerPeer;
+    /** Reads of not-known-good credentials in flight per address; an address leaves when its last read answers. */
+    private final Map<String, Integer> reading = new ConcurrentHashMap<>();
 
     UnaryCredentials(Supplier<CredentialVerifier> verifier, Supplier<RateLimiter> limiter, RateLimit failures,
-            int remembered, LongSupplier millis) {
+            int readsPerPeer, int remembered, LongSupplier millis) {
+        if (readsPerPeer < 1) {
+            throw new IllegalArgumentException("courier.edge.unverified-reads-per-peer must be at least 1, was "
+                    + readsPerPeer);
+        }
         this.verifier = verifier;
         this.limiter = limiter;
         this.failures = failures;
+        this.readsPerPeer = readsPerPeer;
         this.millis = millis;
         this.refused = new LruMap<>(remembered, true);
         this.passed = new LruMap<>(remembered, true);
@@ -68,11 +82,18 @@ final class UnaryCredentials {
         if (known) {
             return charged(peer, Rejections.unauthenticated("unknown or revoked device"));
         }
+        if (!knownGood && !startRead(peer)) {
+            return CompletableFuture.failedFuture(RetryAfter.resourceExhausted("too many credential checks from"
+                    + " this address at once", BUSY_RETRY_MILLIS));
+        }
         CompletionStage<AuthenticatedDevice> checked;
         try {
             checked = verifier.get().verify(token);
-        } catch (StatusRuntimeException e) {
+        } catch (RuntimeException e) { // refused at once (malformed), or failed: the read slot must go back
             checked = CompletableFuture.failedFuture(e);
+        }
+        if (!knownGood) {
+            checked = checked.whenComplete((device, error) -> endRead(peer));
         }
         return checked.thenApply(device -> {
             synchronized (passed) {
@@ -93,6 +114,21 @@ final class UnaryCredentials {
             }
             return charged(peer, s);
         });
+    }
+
+    /** Counts a read for {@code peer}, unless it has {@code readsPerPeer} in flight already. */
+    private boolean startRead(String peer) {
+        boolean[] started = {false};
+        reading.compute(peer, (p, inFlight) -> {
+            int now = inFlight == null ? 0 : inFlight;
+            started[0] = now < readsPerPeer;
+            return started[0] ? now + 1 : now;
+        });
+        return started[0];
+    }
+
+    private void endRead(String peer) {
+        reading.computeIfPresent(peer, (p, inFlight) -> inFlight > 1 ? inFlight - 1 : null);
     }
 
     /** Charges the address a refusal: fails with {@code refusal}, or RESOURCE_EXHAUSTED once its budget is spent. */

@@ -67,12 +67,13 @@ final class GroupSchema {
               group_id uuid,
               PRIMARY KEY (account_id, group_id))
             """,
-            // The groups an account created that may still exist (CreatedGroups): one row per account, changed
-            // only by compare-and-set, at most courier.groups.max-created-per-account ids; removed with the account.
+            // The groups an account created that may still exist (CreatedGroups), each with the time it was
+            // reserved: one row per account, changed only by compare-and-set, at most
+            // courier.groups.max-created-per-account ids; removed with the account.
             """
             CREATE TABLE IF NOT EXISTS groups_created (
               account_id uuid PRIMARY KEY,
-              groups frozen<set<uuid>>)
+              groups frozen<map<uuid, timestamp>>)
             """));
 
     private GroupSchema() {

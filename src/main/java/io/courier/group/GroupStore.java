@@ -28,6 +28,7 @@ final class GroupStore {
 
     private final Cql cql;
     private final PreparedStatement select;
+    private final PreparedStatement selectVersion;
     private final PreparedStatement insert;
     private final PreparedStatement update;
     private final PreparedStatement delete;
@@ -37,6 +38,7 @@ final class GroupStore {
         var session = cql.session();
         select = session.prepare("SELECT version, members, encrypted_attributes, recent_events FROM chat_groups"
                 + " WHERE group_id = ?");
+        selectVersion = session.prepare("SELECT version FROM chat_groups WHERE group_id = ?");
         insert = session.prepare("INSERT INTO chat_groups (group_id, version, members, encrypted_attributes,"
                 + " recent_events) VALUES (?, ?, ?, ?, ?) IF NOT EXISTS");
         update = session.prepare("UPDATE chat_groups SET version = ?, members = ?, recent_events = ? WHERE group_id = ?"
@@ -46,6 +48,11 @@ final class GroupStore {
 
     Mono<GroupState> find(UUID groupId) {
         return read(groupId).map(Stored::group);
+    }
+
+    /** Whether the group is stored, without reading its members. */
+    Mono<Boolean> exists(UUID groupId) {
+        return cql.one(selectVersion.bind(groupId), row -> Boolean.TRUE).defaultIfEmpty(Boolean.FALSE);
     }
 
     Mono<Stored> read(UUID groupId) {

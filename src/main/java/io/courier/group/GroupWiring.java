@@ -94,8 +94,9 @@ public class GroupWiring {
     Groups groups(GroupStore store, Cql cql, GroupCache cache, FanoutScheduler scheduler, KeyDirectory keys,
             GroupAddPermission addPermission, RateLimiter limiter, ServerIds serverIds, GroupConfig config,
             Clock clock) {
-        CreatedGroups created = new CreatedGroups(cql, id -> cache.get(id).hasElement(),
-                config.maxCreatedPerAccount());
+        // The store, not the near cache: checking hundreds of reservations must not push hot groups out of it.
+        CreatedGroups created = new CreatedGroups(cql, store::exists,
+                config.maxCreatedPerAccount(), clock);
         return new Groups(store, new MemberIndex(cql), created, cache, scheduler, keys, addPermission, limiter,
                 serverIds, config, clock);
     }

@@ -94,18 +94,25 @@ public final class Groups {
         }
         List<UUID> others = accounts(memberIds, "member_account_ids");
         UUID groupId = UUID.randomUUID();
-        return limiter.acquire(config.creations(), caller.accountId().toString())
+        UUID me = caller.accountId();
+        return limiter.acquire(config.creations(), me.toString())
                 .then(requireKnown(others))
-                .then(requireAddable(caller.accountId(), others))
-                .then(created.reserve(caller.accountId(), groupId))
-                .then(Mono.fromCallable(() -> rules.create(groupId, caller.accountId(), others,
-                        attributes.toByteArray(), clock.instant())))
-                .flatMap(group -> {
-                    FanoutJob.EventJob job = eventJob(null, Optional.of(group), caller.accountId());
+                .then(requireAddable(me, others))
+                .then(created.reserve(me, groupId))
+                .flatMap(reservedAt -> {
+                    GroupState group = rules.create(groupId, me, others, attributes.toByteArray(), clock.instant());
+                    FanoutJob.EventJob job = eventJob(null, Optional.of(group), me);
+                    // Until the group's write is issued, a failure means it was never written: the reservation
+                    // goes back. A failed write keeps it (it may have landed), for the cap's check to look at.
                     return fanout.record(job).then(index.added(group.id(), group.memberIds()))
+                            .then(Mono.defer(() -> created.writable(reservedAt) ? Mono.empty()
+                                    : fanout.discard(job).then(Mono.error(Rejections.unavailable(
+                                            "creating the group took too long; retry")))))
+                            .onErrorResume(e -> created.release(me, groupId).then(Mono.error(e)))
                             .then(store.insert(group, job.jobId())).flatMap(inserted -> inserted
                             ? published(job, Optional.of(group), null).thenReturn(group)
-                            : fanout.discard(job).then(Mono.error(Rejections.aborted("group id collision; retry"))));
+                            : fanout.discard(job).then(created.release(me, groupId))
+                                    .then(Mono.error(Rejections.aborted("group id collision; retry"))));
                 });
     }
 

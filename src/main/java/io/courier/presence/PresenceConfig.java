@@ -13,8 +13,8 @@ public interface PresenceConfig {
     int maxSubscriptions();
 
     /**
-     * Subscribed ids per account in a burst, cluster-wide: a PresenceSubscribe costs the ids it adds to its stream's
-     * set (at least 1), so four full sets at once, e.g. after reconnects.
+     * Subscribed ids per account in a burst, cluster-wide: a PresenceSubscribe costs every id it names (each is
+     * looked up; at least 1), so four full sets at once, e.g. after reconnects.
      */
     @WithDefault("1024")
     int subscribedIdsBurst();

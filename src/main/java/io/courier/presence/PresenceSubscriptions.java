@@ -52,7 +52,8 @@ public final class PresenceSubscriptions {
 
     /**
      * @param registered whether an account has a registered device (only those are watched)
-     * @param budget takes this many ids from the account's cluster-wide budget: 0 if allowed, else the wait in ms
+     * @param budget takes this many ids (at least 1) from the account's cluster-wide budget: 0 if allowed, else the
+     *     wait in ms
      * @param lookups the node's cap on ids being looked up, shared by all its streams
      */
     PresenceSubscriptions(DeviceAddress device, Presence stream, OnlineWatch watch,
@@ -68,10 +69,11 @@ public final class PresenceSubscriptions {
     }
 
     /**
-     * Replaces the subscribed set; the previous one stays if the frame is refused. Costs the ids it adds (each one a
-     * lookup, and for a registered account a watch entry); ids the stream already watches cost nothing more. Every
-     * id of the new set is looked up, so all of them hold a place under the node's cap until the answer is ready;
-     * a frame that doesn't fit is refused before it spends anything of the account's budget.
+     * Replaces the subscribed set; the previous one stays if the frame is refused. Every id of the new set is looked
+     * up (and a registered account watched), ids the stream already watches too, so the frame costs all of them from
+     * the account's budget, and all of them hold a place under the node's cap until the answer is ready. Else
+     * re-sending the same set would cost next to nothing and a few streams of one account could keep the node's
+     * cap full. A frame that doesn't fit under the cap is refused before it spends anything of the budget.
      */
     public Mono<Answer> replace(PresenceSubscribe frame) {
         Set<UUID> next = new LinkedHashSet<>();
@@ -86,14 +88,12 @@ public final class PresenceSubscriptions {
             return refused(FrameErrorCode.FRAME_ERROR_CODE_INVALID_FRAME, "presence_subscribe names " + next.size()
                     + " accounts; at most " + max + " per stream");
         }
-        Set<UUID> added = new HashSet<>(next);
-        added.removeAll(current());
         return Mono.defer(() -> {
             if (!lookups.tryReserve(next.size())) {
                 return refused(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED,
                         "presence lookups are busy on this server; retry in 1 s");
             }
-            return budget.apply(added.size()).flatMap(waitMillis -> waitMillis > 0
+            return budget.apply(next.size()).flatMap(waitMillis -> waitMillis > 0
                     ? refused(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "too many presence subscriptions; retry"
                             + " in " + Math.max(1, (waitMillis + 999) / 1000) + " s")
                     : subscribeAll(next)).doFinally(signal -> lookups.release(next.size()));

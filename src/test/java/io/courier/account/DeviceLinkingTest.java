@@ -23,6 +23,7 @@ import io.courier.api.v1.ListDevicesRequest;
 import io.courier.api.v1.LookupAccountRequest;
 import io.courier.api.v1.RevokeDeviceRequest;
 import io.courier.common.Ids;
+import io.courier.common.RetryAfter;
 import io.courier.support.RawStream;
 import io.courier.support.RegisteredDevice;
 import io.courier.support.ServerTest;
@@ -218,30 +219,39 @@ class DeviceLinkingTest extends ServerTest {
     }
 
     /** Issue 21, "Why" 8: an address book at once (2,000, the default), then one number per 30 s, per account. */
+    /** Looks a random number up: null if answered (found or not), else the refusal, which must be for the budget. */
+    private static StatusRuntimeException lookUp(RegisteredDevice device) {
+        try {
+            accounts(device).lookupAccount(LookupAccountRequest.newBuilder().setPhoneNumber(randomPhoneNumber())
+                    .build());
+            return null;
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return null;
+            }
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            return e;
+        }
+    }
+
     @Test
     void anAccountLooksUpAnAddressBookAtOnceThenNumbersTrickle() {
         RegisteredDevice enumerator = registerNew();
         long start = System.nanoTime();
         int answered = 0;
-        String refusal = null;
+        StatusRuntimeException refusal = null;
         while (refusal == null && answered <= 2_100) {
-            try {
-                accounts(enumerator).lookupAccount(
-                        LookupAccountRequest.newBuilder().setPhoneNumber(randomPhoneNumber()).build());
-                answered++;
-            } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                    answered++;
-                } else {
-                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-                    refusal = e.getStatus().getDescription();
-                }
-            }
+            refusal = lookUp(enumerator);
+            answered += refusal == null ? 1 : 0;
         }
         long refilled = Duration.ofNanos(System.nanoTime() - start).dividedBy(Duration.ofSeconds(30));
 
         assertThat(answered).as("the burst, and what refilled meanwhile").isBetween(2_000, 2_000 + (int) refilled);
-        assertThat(refusal).contains("account lookups");
+        assertThat(refusal.getStatus().getDescription()).contains("account lookups");
+        // The trickle: once the hint's wait has passed, exactly one more number, then the next refill's wait.
+        clock.advance(Duration.ofMillis(Long.parseLong(refusal.getTrailers().get(RetryAfter.TRAILER)) + 1));
+        assertThat(lookUp(enumerator)).as("one more after the wait").isNull();
+        assertThat(lookUp(enumerator)).as("and only one").isNotNull();
         RegisteredDevice other = registerNew();
         assertThat(accounts(other).lookupAccount(LookupAccountRequest.newBuilder()
                 .setPhoneNumber(enumerator.phoneNumber()).build()).getAccountId())

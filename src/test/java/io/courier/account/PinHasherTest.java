@@ -3,6 +3,8 @@ package io.courier.account;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -21,12 +23,18 @@ class PinHasherTest {
     private static final byte[] PIN = "4711".getBytes(StandardCharsets.UTF_8);
     private static final int SLOTS = 2;
 
-    private final PinHasher hasher = new PinHasher(new PinHasher.Params(64, 1, 1), Schedulers.newSingle("pin-test"),
-            SLOTS);
+    private final ExecutorService hashing = Executors.newSingleThreadExecutor();
+    /** Hashes handed to the hashing thread: each is one Argon2 run. */
+    private final AtomicInteger hashes = new AtomicInteger();
+    private final PinHasher hasher = new PinHasher(new PinHasher.Params(64, 1, 1), Schedulers.fromExecutor(task -> {
+        hashes.incrementAndGet();
+        hashing.execute(task);
+    }), SLOTS);
 
     @AfterEach
     void close() {
         hasher.close();
+        hashing.shutdownNow();
     }
 
     @Test
@@ -59,6 +67,9 @@ class PinHasherTest {
             StepVerifier.create(hasher.hash(PIN, Mono.error(new IllegalStateException("over budget"))))
                     .expectErrorMessage("over budget").verify();
         }
-        assertThat(hasher.hash(PIN, Mono.empty()).block()).isNotNull();
+        assertThat(hashes).as("no hash ran for a refused budget").hasValue(0);
+
+        assertThat(hasher.hash(PIN, Mono.empty()).block()).as("every slot is free again").isNotNull();
+        assertThat(hashes).hasValue(1);
     }
 }

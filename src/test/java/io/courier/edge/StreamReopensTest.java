@@ -75,9 +75,31 @@ class StreamReopensTest {
                     Status.UNAUTHENTICATED.withDescription("unknown or revoked device").asRuntimeException()));
         }
         assertThat(node.kept()).isEqualTo(1);
+        assertThat(node.underWay()).isZero();
 
         assertThat(refusal(node.admit("real", this::open))).as("spends the one reopen").isEqualTo(Status.OK);
         assertThat(refusal(node.admit("real", this::open)).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    }
+
+    @Test
+    void parallelOpensOfOneCredentialAreReopensFromTheFirstAttemptNotOnlyOnceOneGotThrough() {
+        StreamReopens node = reopens(1, 1_000);
+        CompletableFuture<String> firstChecks = new CompletableFuture<>();
+        CompletableFuture<String> secondChecks = new CompletableFuture<>();
+        CompletionStage<String> first = node.admit("new", () -> firstChecks); // a first open: free
+        CompletionStage<String> second = node.admit("new", () -> secondChecks); // the share's one reopen
+
+        Status third = refusal(node.admit("new", this::open));
+
+        assertThat(third.getCode()).as("refused before its checks, while the others' are under way")
+                .isEqualTo(Status.Code.UNAVAILABLE);
+        firstChecks.complete("stream");
+        secondChecks.completeExceptionally(Status.RESOURCE_EXHAUSTED.asRuntimeException());
+        assertThat(refusal(first)).isEqualTo(Status.OK);
+        assertThat(refusal(second).getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(node.underWay()).as("nothing under way is left behind").isZero();
+        assertThat(refusal(node.admit("new", this::open))).as("the refused reopen gave its share back")
+                .isEqualTo(Status.OK);
     }
 
     @Test

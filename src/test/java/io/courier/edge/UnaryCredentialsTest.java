@@ -4,8 +4,13 @@ import static io.courier.support.Statuses.assertStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -14,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import io.courier.account.GatedCredentialVerifier;
 import io.courier.api.v1.AccountServiceGrpc;
 import io.courier.api.v1.ListDevicesRequest;
+import io.courier.api.v1.ListDevicesResponse;
 import io.courier.common.RetryAfter;
 import io.courier.support.RegisteredDevice;
 import io.courier.support.ServerTest;
@@ -22,6 +28,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.quarkus.test.junit.QuarkusTest;
+
+import com.google.common.util.concurrent.ListenableFuture;
 
 /**
  * Issue 21, "Why" 6: a unary call with a random well-formed token used to cost a database read every time. Now a
@@ -56,6 +64,68 @@ class UnaryCredentialsTest extends ServerTest {
         headers.put(AuthInterceptor.FORWARDED_FOR, address);
         return withToken(AccountServiceGrpc.newBlockingStub(channel), token)
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
+
+    private static ListenableFuture<ListDevicesResponse> sentFrom(String address, String token) {
+        Metadata headers = new Metadata();
+        headers.put(AuthInterceptor.FORWARDED_FOR, address);
+        return withToken(AccountServiceGrpc.newFutureStub(channel), token)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).listDevices(CALL);
+    }
+
+    private static Status.Code codeOf(ListenableFuture<?> call) throws InterruptedException {
+        try {
+            call.get(30, TimeUnit.SECONDS);
+            return Status.Code.OK;
+        } catch (ExecutionException e) {
+            return Status.fromThrowable(e.getCause()).getCode();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the call did not end", e);
+        }
+    }
+
+    @Test
+    void unknownTokensSentAtOnceFromOneAddressReadAtMostItsCapAtOnceTheRestAreRefusedBeforeAnyRead()
+            throws Exception {
+        int cap = config.unverifiedReadsPerPeer();
+        String address = randomAddress();
+        RegisteredDevice neighbour = registerNew();
+        assertThat(from(address, neighbour.authToken()).listDevices(CALL).getDevicesCount()).isEqualTo(1);
+        List<String> tokens = new ArrayList<>();
+        List<GatedCredentialVerifier.Gate> gates = new ArrayList<>();
+        for (int i = 0; i < cap + 3; i++) {
+            String token = randomToken();
+            tokens.add(token);
+            gates.add(verifier.holdNext(token));
+        }
+
+        List<ListenableFuture<ListDevicesResponse>> calls = tokens.stream().map(t -> sentFrom(address, t)).toList();
+        // Every read started is held, so the refused ones are the calls that end while the gates are shut.
+        int refused = 0;
+        for (int i = 0; i < calls.size(); i++) {
+            CompletableFuture<Object> ended = new CompletableFuture<>();
+            calls.get(i).addListener(() -> ended.complete(null), Runnable::run);
+            CompletableFuture.anyOf(ended, gates.get(i).reached()).get(30, TimeUnit.SECONDS);
+            if (calls.get(i).isDone()) {
+                assertThat(codeOf(calls.get(i))).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                assertThat(verifier.checks(tokens.get(i))).as("refused before any read").isZero();
+                refused++;
+            }
+        }
+        assertThat(refused).as("reads beyond the cap refused").isEqualTo(3);
+        assertThat(gates.stream().filter(g -> g.reached().isDone())).as("reads started").hasSize(cap);
+        assertThat(from(address, neighbour.authToken()).listDevices(CALL).getDevicesCount())
+                .as("a credential that passed here lately is not held back by its address's reads").isEqualTo(1);
+
+        gates.forEach(g -> g.open().complete(null));
+        for (int i = 0; i < calls.size(); i++) {
+            if (gates.get(i).reached().isDone()) {
+                assertThat(codeOf(calls.get(i))).isEqualTo(Status.Code.UNAUTHENTICATED);
+            }
+        }
+        String later = randomToken();
+        assertStatus(Status.Code.UNAUTHENTICATED, () -> from(address, later).listDevices(CALL));
+        assertThat(verifier.checks(later)).as("once the reads answered, the address reads again").isEqualTo(1);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.courier.presence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -71,6 +72,48 @@ class PresenceLookupsTest {
                 .isInstanceOfSatisfying(PresenceSubscriptions.Answer.Refused.class, r -> assertThat(
                         r.error().getMessage()).isEqualTo("too many presence subscriptions; retry in 1 s"));
         assertThat(lookups.inFlight()).isZero();
+    }
+
+    @Test
+    void oneAccountsStreamsResendingTheirSetsCantKeepTheNodesCapFull() {
+        PresenceLookups lookups = new PresenceLookups(1024);
+        // The default burst and a few units of refill (under half a second's): enough to re-send a set at a cost of
+        // 1, as the ids it adds used to cost, not at the cost of the ids it looks up.
+        AtomicInteger budgetLeft = new AtomicInteger(1024 + 4);
+        IntFunction<Mono<Long>> accountBudget = ids -> Mono.just(budgetLeft.getAndUpdate(left -> left >= ids
+                ? left - ids : left) >= ids ? 0L : 1_000L);
+        Sinks.Empty<Void> database = Sinks.empty();
+        AtomicInteger answered = new AtomicInteger();
+        // Answers at once until the test holds the "database".
+        Function<UUID, Mono<Boolean>> registered = account -> (answered.get() < 1024 ? Mono.<Void>empty()
+                : database.asMono()).then(Mono.fromSupplier(() -> {
+                    answered.incrementAndGet();
+                    return false;
+                }));
+        UUID account = UUID.randomUUID();
+        List<PresenceSubscriptions> streams = IntStream.range(0, 4).mapToObj(device -> new PresenceSubscriptions(
+                new DeviceAddress(account, device + 1), new Presence("member", 1), null, registered, 256,
+                accountBudget, lookups)).toList();
+        PresenceSubscribe set = frame(256);
+        for (PresenceSubscriptions stream : streams) {
+            assertThat(stream.replace(set).block(Duration.ofSeconds(5)))
+                    .isInstanceOf(PresenceSubscriptions.Answer.Events.class);
+        }
+
+        // Each stream sends its set again while lookups are slow: each frame looks up 256 ids, so it costs 256.
+        List<PresenceSubscriptions.Answer> again = streams.stream()
+                .map(stream -> stream.replace(set).toFuture().getNow(null)).toList();
+
+        assertThat(again).as("the account's budget is spent: refused at once, places given back")
+                .allSatisfy(answer -> assertThat(answer).isInstanceOfSatisfying(
+                        PresenceSubscriptions.Answer.Refused.class, r -> assertThat(r.error().getCode())
+                                .isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED)));
+        assertThat(lookups.inFlight()).isZero();
+        CompletableFuture<PresenceSubscriptions.Answer> other = subscriptions(registered, lookups)
+                .replace(frame(256)).toFuture();
+        assertThat(lookups.inFlight()).as("another account's set fits under the node's cap").isEqualTo(256);
+        database.tryEmitEmpty();
+        assertThat(other.join()).isInstanceOf(PresenceSubscriptions.Answer.Events.class);
     }
 
     private PresenceSubscriptions subscriptions(Function<UUID, Mono<Boolean>> registered, PresenceLookups lookups) {

@@ -391,20 +391,23 @@ class PresenceTest extends ServerTest {
     }
 
     @Test
-    void subscriptionsCostTheIdsTheyAddFromTheAccountsBudgetWhichSurvivesAReconnect() {
+    void subscriptionsCostEveryIdTheyNameFromTheAccountsBudgetWhichSurvivesAReconnect() {
         Participant alice = participant();
         Participant alicesTablet = withKeys(link(alice.device(), "tablet"));
         int burst = config.subscribedIdsBurst();
-        ByteString[] set = IntStream.range(0, config.maxSubscriptions()).mapToObj(i -> stranger())
-                .toArray(ByteString[]::new);
+        ByteString[] set = IntStream.range(0, burst / 3).mapToObj(i -> stranger()).toArray(ByteString[]::new);
         try (var first = connect(alice)) {
             first.drain();
             first.send(subscribe(set)); // costs the whole set
-            first.send(subscribe(set)); // adds nothing: costs the least a frame costs, 1
+            first.send(subscribe(set)); // adds nothing, but every id is looked up again: costs the whole set again
             assertThat(first.sync()).as("both answered").hasSize(2 * set.length)
                     .allMatch(ConnectResponse::hasPresence);
-            spend(first, burst - set.length - 1);
-            first.sync();
+            spend(first, burst - 2 * set.length - 1);
+            first.send(subscribe(set[0])); // the budget's last unit
+            assertThat(first.next(FrameCase.PRESENCE).getPresence().getAccountId()).isEqualTo(set[0]);
+            first.send(subscribe(set[0])); // the same one id again: nothing left for it
+            assertThat(first.next(FrameCase.ERROR).getError().getCode())
+                    .isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED);
         }
         try (var again = connect(alice); var tablet = connect(alicesTablet)) {
             again.drain();

@@ -1,6 +1,7 @@
 package io.courier.support;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -19,8 +20,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * The real CQL session with one fault a test can arm: the next write whose query matches fails, as a write does when
- * a database node times out — before it was applied, or after (the client can't tell which). Unarmed, it changes
- * nothing.
+ * a database node times out — before it was applied, or after (the client can't tell which); or it waits for the
+ * test's word, as a slow one does. Unarmed, it changes nothing.
  */
 @Alternative
 @Priority(1)
@@ -29,7 +30,12 @@ public class FaultyCql extends Cql {
     private record Fault(Predicate<String> query, boolean applied) {
     }
 
+    /** {@code reached} completes when the held write is issued; it is written once {@code open} completes. */
+    public record Hold(Predicate<String> query, CompletableFuture<Void> reached, CompletableFuture<Void> open) {
+    }
+
     private final AtomicReference<Fault> nextFailure = new AtomicReference<>();
+    private final AtomicReference<Hold> nextHold = new AtomicReference<>();
     private final AtomicReference<Predicate<String>> nextReadFailure = new AtomicReference<>();
 
     FaultyCql(CqlSession session) {
@@ -44,6 +50,13 @@ public class FaultyCql extends Cql {
     /** Applies the next write whose CQL text matches {@code query}, then reports it failed. */
     public void failNextWriteAfterApplying(Predicate<String> query) {
         nextFailure.set(new Fault(query, true));
+    }
+
+    /** Holds the next write whose CQL text matches {@code query} until the returned hold's {@code open} completes. */
+    public Hold holdNextWrite(Predicate<String> query) {
+        Hold hold = new Hold(query, new CompletableFuture<>(), new CompletableFuture<>());
+        nextHold.set(hold);
+        return hold;
     }
 
     /** Fails the next single-row or first-page read whose CQL text matches {@code query}, as the driver would. */
@@ -80,6 +93,14 @@ public class FaultyCql extends Cql {
                 && nextFailure.compareAndSet(armed, null)) {
             Mono<Void> failure = Mono.error(new IllegalStateException("injected write failure"));
             return armed.applied() ? super.write(statement).then(failure) : failure;
+        }
+        Hold hold = nextHold.get();
+        if (hold != null && statement instanceof BoundStatement bound
+                && hold.query().test(bound.getPreparedStatement().getQuery()) && nextHold.compareAndSet(hold, null)) {
+            return Mono.defer(() -> {
+                hold.reached().complete(null);
+                return Mono.fromFuture(hold.open());
+            }).then(Mono.defer(() -> super.write(statement)));
         }
         return super.write(statement);
     }

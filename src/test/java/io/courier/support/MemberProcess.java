@@ -149,6 +149,7 @@ public final class MemberProcess implements AutoCloseable {
         // The node's wire forms are objects, not classes the XML can name: registered again from code.
         config.getSerializationConfig().getSerializerConfigs().clear();
         config.getSerializationConfig().getDataSerializableFactories().clear();
+        config.getSerializationConfig().getDataSerializableFactoryClasses().clear();
         Stream.of(GridTypes.cluster(), OwnerDuties.gridTypes(), PresenceWire.types()).forEach(types -> {
             types.serializers().forEach(config.getSerializationConfig()::addSerializerConfig);
             types.operations().forEach(config.getSerializationConfig()::addDataSerializableFactory);

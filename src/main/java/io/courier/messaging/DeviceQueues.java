@@ -59,8 +59,6 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     static final String MAP = "courier-device-queues";
     private static final Logger LOG = Logger.getLogger(DeviceQueues.class);
     private static final Duration INDETERMINATE_BACKOFF = Duration.ofMillis(50);
-    /** Partitions one {@link #enqueueToEach} works on at once (of 271). */
-    private static final int PARTITIONS_IN_FLIGHT = 32;
 
     private final HazelcastInstance hazelcast;
     private final IMap<DeviceAddress, DeviceQueue> map;
@@ -193,9 +191,10 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
             Map<Integer, Set<DeviceAddress>> byPartition = new HashMap<>();
             all.forEach(to -> byPartition.computeIfAbsent(partitions.getPartition(to).getPartitionId(),
                     p -> new HashSet<>()).add(to));
+            // Every partition's operation at once: each is small, and the last member's copy waits for the last.
             return Flux.fromIterable(byPartition.entrySet()).flatMap(
                     partition -> onePartition(partition.getKey(), partition.getValue(), item, shared),
-                    PARTITIONS_IN_FLIGHT);
+                    Math.max(1, byPartition.size()));
         });
     }
 

@@ -3,13 +3,22 @@ package io.courier.cluster;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.List;
+import java.util.Map;
 
 import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializableFactory;
 
-/** The wire forms ({@link Wire}) one capability registers for its grid types; every member registers them all. */
-public record GridTypes(List<SerializerConfig> serializers) {
+/**
+ * The wire forms ({@link Wire}) one capability registers for its grid types, and the factories of its own grid
+ * operations by factory id; every member registers them all.
+ */
+public record GridTypes(List<SerializerConfig> serializers, Map<Integer, DataSerializableFactory> operations) {
+    public GridTypes(List<SerializerConfig> serializers) {
+        this(serializers, Map.of());
+    }
+
     /**
      * The cluster's own: device addresses (the key of every device queue operation), presence and its operations
      * (a lookup on every delivery), bus messages (every push to another node), rate-limit steps and load-through

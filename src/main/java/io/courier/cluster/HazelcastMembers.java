@@ -76,6 +76,7 @@ public final class HazelcastMembers {
                 .setWhitelist(new ClassFilter().addPrefixes(COURIER_TYPES)));
         GridTypes.cluster().serializers().forEach(config.getSerializationConfig()::addSerializerConfig);
         types.forEach(t -> t.serializers().forEach(config.getSerializationConfig()::addSerializerConfig));
+        types.forEach(t -> t.operations().forEach(config.getSerializationConfig()::addDataSerializableFactory));
         if (cluster.zoneAware() && cluster.zone().isEmpty()) {
             throw new ConfigRefusal("courier.cluster.zone-aware is on but this member names no zone"
                     + " (courier.cluster.zone / COURIER_CLUSTER_ZONE; the chart reads the pod label"

@@ -23,9 +23,15 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.internal.serialization.Data;
+import com.hazelcast.internal.serialization.SerializationService;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.impl.MapEntries;
+import com.hazelcast.map.impl.MapService;
 import com.hazelcast.partition.PartitionService;
+import com.hazelcast.spi.impl.AbstractDistributedObject;
+import com.hazelcast.spi.impl.NodeEngine;
 
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.HazelcastMembers;
@@ -53,8 +59,6 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     static final String MAP = "courier-device-queues";
     private static final Logger LOG = Logger.getLogger(DeviceQueues.class);
     private static final Duration INDETERMINATE_BACKOFF = Duration.ofMillis(50);
-    /** Partitions one {@link #enqueueToEach} works on at once (of 271). */
-    private static final int PARTITIONS_IN_FLIGHT = 32;
 
     private final HazelcastInstance hazelcast;
     private final IMap<DeviceAddress, DeviceQueue> map;
@@ -168,45 +172,80 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
 
     /**
      * One item to each of many devices (a group copy to every member device); completes with each device's
-     * result once all are durable, a device without room getting nothing ({@code noRoom} says why). In
-     * write-through mode one grid operation per partition takes the sequences of every device there, and one more
-     * tells the entries their copies are in the log; in hold mode every device has its own enqueue, since
-     * Hazelcast's multi-key operations don't wait for their synchronous backups, which alone make a held item
-     * durable.
+     * result once all are durable, a device without room getting nothing ({@code noRoom} says why). One grid
+     * operation per partition takes the sequences of every device there and completes once its synchronous backup
+     * holds them too ({@link BackedUpEntries}): in hold mode that makes them durable; written through, the copies go
+     * to the log and one more operation tells the entries so.
      */
     Flux<Messenger.Enqueued> enqueueToEach(Collection<DeviceAddress> devices, InboxItem item, boolean shared) {
         return enqueueToEach(Flux.fromIterable(devices), item, shared);
     }
 
     /**
-     * {@link #enqueueToEach(Collection, InboxItem, boolean)} for devices still being found: in hold mode each one's
-     * enqueue starts as soon as it is known (a group's first members get their copies while the last are looked
-     * up); written through, they are gathered first and sorted into partitions.
+     * {@link #enqueueToEach(Collection, InboxItem, boolean)} for devices still being found: they are gathered first
+     * and sorted into partitions, so a partition's devices share one operation and one backup.
      */
     Flux<Messenger.Enqueued> enqueueToEach(Flux<DeviceAddress> devices, InboxItem item, boolean shared) {
-        return Flux.defer(() -> twoCopies
-                ? devices.flatMap(to -> enqueue(to, List.of(item), shared)
-                        .onErrorResume(InboxUsage.Full.class, full -> Mono.just(nothingFor(to, full.reason()))))
-                : devices.collectList().flatMapMany(all -> throughPartitions(all, item, shared)));
+        return devices.collectList().flatMapMany(all -> {
+            PartitionService partitions = hazelcast.getPartitionService();
+            Map<Integer, Set<DeviceAddress>> byPartition = new HashMap<>();
+            all.forEach(to -> byPartition.computeIfAbsent(partitions.getPartition(to).getPartitionId(),
+                    p -> new HashSet<>()).add(to));
+            // Every partition's operation at once: each is small, and the last member's copy waits for the last.
+            return Flux.fromIterable(byPartition.entrySet()).flatMap(
+                    partition -> onePartition(partition.getKey(), partition.getValue(), item, shared),
+                    Math.max(1, byPartition.size()));
+        });
     }
 
-    private Flux<Messenger.Enqueued> throughPartitions(List<DeviceAddress> devices, InboxItem item, boolean shared) {
-        PartitionService partitions = hazelcast.getPartitionService();
-        Map<Integer, Set<DeviceAddress>> byPartition = new HashMap<>();
-        devices.forEach(to -> byPartition.computeIfAbsent(partitions.getPartition(to).getPartitionId(),
-                p -> new HashSet<>()).add(to));
-        return Flux.fromIterable(byPartition.values())
-                .flatMap(keys -> throughOnePartition(keys, item, shared), PARTITIONS_IN_FLIGHT);
-    }
-
-    /** {@link #enqueueToEach} in write-through mode for the devices of one partition. */
-    private Flux<Messenger.Enqueued> throughOnePartition(Set<DeviceAddress> devices, InboxItem item, boolean shared) {
-        return Mono.fromCompletionStage(() -> map.submitToKeys(devices,
-                        new QueueOps.EnqueueEach(item, shared, clock.millis(), limits)))
+    /** {@link #enqueueToEach} for the devices of one partition. */
+    private Flux<Messenger.Enqueued> onePartition(int partition, Set<DeviceAddress> devices, InboxItem item,
+            boolean shared) {
+        return backedUp(partition, devices, new QueueOps.EnqueueEach(item, shared, clock.millis(), limits))
                 .retryWhen(Retry.backoff(3, INDETERMINATE_BACKOFF)
                         .filter(e -> e instanceof IndeterminateOperationStateException))
-                .flatMapMany(results -> Flux.fromIterable(devices)
-                        .flatMap(to -> logged(to, results.get(to), item, shared)))
+                // Asked when the enqueue is done, as a single one does.
+                .flatMapMany(results -> twoCopies
+                        ? Flux.fromIterable(devices).flatMap(to -> held(to, results.get(to), item, shared))
+                        : written(devices, results, item, shared));
+    }
+
+    /**
+     * Runs the processor on the devices of one partition as one operation that completes after the partition's
+     * synchronous backup applied it too; each device's answer.
+     */
+    private Mono<Map<DeviceAddress, Object>> backedUp(int partition, Set<DeviceAddress> devices,
+            EntryProcessor<DeviceAddress, DeviceQueue, Object> processor) {
+        NodeEngine engine = ((AbstractDistributedObject<?>) map).getNodeEngine();
+        SerializationService serialization = engine.getSerializationService();
+        return Mono.fromCompletionStage(() -> {
+            Set<Data> keys = new HashSet<>();
+            devices.forEach(device -> keys.add(serialization.toData(device)));
+            return engine.getOperationService().<MapEntries>invokeOnPartition(MapService.SERVICE_NAME,
+                    new BackedUpEntries(MAP, keys, processor), partition);
+        }).map(entries -> {
+            Map<DeviceAddress, Object> results = new HashMap<>();
+            for (int i = 0; i < entries.size(); i++) {
+                results.put(serialization.toObject(entries.getKey(i)), serialization.toObject(entries.getValue(i)));
+            }
+            return results;
+        });
+    }
+
+    /** One device's answer to {@link QueueOps.EnqueueEach} in hold mode: landed is durable. */
+    private Mono<Messenger.Enqueued> held(DeviceAddress to, Object result, InboxItem item, boolean shared) {
+        if (result instanceof QueueOps.Landed landed) {
+            return Mono.just(new Messenger.Enqueued(to, List.of(new Queued(landed.first(), item)), null,
+                    landed.stream()));
+        }
+        return refusedOrAlone(to, result, item, shared);
+    }
+
+    /** Written through: each landed copy to the log, then one operation lets memory drop what the log has. */
+    private Flux<Messenger.Enqueued> written(Set<DeviceAddress> devices, Map<DeviceAddress, Object> results,
+            InboxItem item, boolean shared) {
+        return Flux.fromIterable(devices)
+                .flatMap(to -> logged(to, results.get(to), item, shared))
                 .collectList()
                 .flatMapMany(enqueued -> {
                     Map<DeviceAddress, Long> logged = new HashMap<>();
@@ -225,10 +264,16 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
             return log.append(to, items, shared, clock.instant())
                     .thenReturn(new Messenger.Enqueued(to, items, null, landed.stream()));
         }
+        return refusedOrAlone(to, result, item, shared);
+    }
+
+    /** A device {@link QueueOps.EnqueueEach} refused, or one without an entry yet: enqueued alone. */
+    private Mono<Messenger.Enqueued> refusedOrAlone(DeviceAddress to, Object result, InboxItem item,
+            boolean shared) {
         if (result instanceof InboxUsage.NoRoom noRoom) {
             return Mono.just(nothingFor(to, noRoom));
         }
-        // No entry yet: created the way every op's is, and written through by that enqueue.
+        // No entry yet: created the way every op's is, and made durable by that enqueue.
         return enqueue(to, List.of(item), shared)
                 .onErrorResume(InboxUsage.Full.class, full -> Mono.just(nothingFor(to, full.reason())));
     }

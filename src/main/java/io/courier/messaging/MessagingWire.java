@@ -111,7 +111,7 @@ final class MessagingWire {
                     return new DeviceQueue.Spill(items, shared, sends);
                 })));
         Stream.of(QueueOps.wire(), HeldTicks.wire()).forEach(serializers::addAll);
-        return new GridTypes(List.copyOf(serializers));
+        return new GridTypes(List.copyOf(serializers), Map.of(BackedUpEntries.FACTORY_ID, BackedUpEntries.factory()));
     }
 
     private static Instant expiresAt(long epochMillis) {

@@ -146,8 +146,8 @@ final class QueueOps {
      * One item to the queue of each of many devices on one partition (a group copy to the member devices there):
      * one grid operation instead of one per device, answering per device as {@link Enqueue} does. Hazelcast runs it
      * for every key in one partition operation and asks for the backup processor afterwards, so the backup carries
-     * each device's sequence. Multi-key operations don't wait for their backups: callers use it only where the log
-     * makes the items durable (write-through).
+     * each device's sequence. Run as a {@link BackedUpEntries}, which, unlike Hazelcast's own multi-key operation,
+     * completes only once the synchronous backup has placed the copies too.
      */
     static final class EnqueueEach implements EntryProcessor<DeviceAddress, DeviceQueue, Object> {
         private final InboxItem item;

@@ -10,7 +10,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -18,6 +22,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.spi.impl.AbstractDistributedObject;
+import com.hazelcast.spi.impl.NodeEngine;
+import com.hazelcast.spi.impl.PartitionSpecificRunnable;
+import com.hazelcast.spi.impl.operationservice.impl.OperationServiceImpl;
 
 import io.courier.api.v1.EnvelopeType;
 import io.courier.api.v1.ReceiptState;
@@ -204,6 +212,87 @@ class HoldWindowTest extends ServerTest {
 
         assertThat(described(DeviceQueuesTest.readAll(viaSurvivor, device))).containsExactlyElementsOf(described(sent));
         assertThat(inLog(device)).isEmpty();
+    }
+
+    @Test
+    void aGroupsCopiesAreReportedEnqueuedOnlyOnceTheBackupHoldsThemAndOutliveTheirOwner() throws Exception {
+        HazelcastInstance owner = member();
+        HazelcastInstance backup = member();
+        DeviceQueues viaOwner = queues(owner, Duration.ofMinutes(10));
+        awaitHolding(viaOwner);
+        List<DeviceAddress> devices = devicesOnOnePartitionOwnedBy(owner, 4);
+        int partition = owner.getPartitionService().getPartition(devices.get(0)).getPartitionId();
+        InboxItem earlier = message("earlier");
+        for (DeviceAddress device : devices) { // their entries exist: the copies go through the partition's op
+            viaOwner.enqueue(device, List.of(earlier), false).block();
+        }
+        InboxItem copy = message("group copy");
+        CountDownLatch gate = new CountDownLatch(1);
+        try {
+            holdPartitionThread(backup, partition, gate); // the backup member can't apply anything of it yet
+
+            CompletableFuture<List<Messenger.Enqueued>> enqueued = viaOwner.enqueueToEach(devices, copy, false)
+                    .collectList().toFuture();
+            // Hazelcast's own multi-key operation on the same partition, run there after ours: it completes with
+            // its backup still waiting, and by then ours has had its primary's answer too.
+            owner.<DeviceAddress, DeviceQueue>getMap(DeviceQueues.MAP).submitToKeys(Set.of(devices.get(0)),
+                    new QueueOps.EnqueueEach(message("not waited for"), false, System.currentTimeMillis(),
+                            new DeviceQueue.Limits(256, 1 << 20, Duration.ofMinutes(10).toMillis())))
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertThat(enqueued).as("not reported while only the owner holds the copies").isNotDone();
+
+            gate.countDown();
+            assertThat(enqueued.get(30, TimeUnit.SECONDS)).hasSize(devices.size())
+                    .allSatisfy(e -> assertThat(e.items()).hasSize(1));
+        } finally {
+            gate.countDown();
+        }
+        owner.getLifecycleService().terminate(); // kill -9 right after: the backup is promoted
+
+        DeviceQueues viaBackup = queues(backup, Duration.ofMinutes(10));
+        for (DeviceAddress device : devices) {
+            assertThat(described(DeviceQueuesTest.readAll(viaBackup, device)).stream().filter(d -> !d.endsWith(
+                    "not waited for")).toList()).as("every copy on the promoted backup")
+                    .containsExactlyElementsOf(described(List.of(earlier, copy)));
+            assertThat(inLog(device)).as("held in memory, never written").isEmpty();
+        }
+    }
+
+    /** {@code count} devices whose queues share one partition that {@code owner} owns. */
+    private static List<DeviceAddress> devicesOnOnePartitionOwnedBy(HazelcastInstance owner, int count) {
+        List<DeviceAddress> devices = new ArrayList<>(List.of(deviceOwnedBy(owner)));
+        int partition = owner.getPartitionService().getPartition(devices.get(0)).getPartitionId();
+        while (devices.size() < count) {
+            DeviceAddress device = new DeviceAddress(UUID.randomUUID(), 1);
+            if (owner.getPartitionService().getPartition(device).getPartitionId() == partition) {
+                devices.add(device);
+            }
+        }
+        return devices;
+    }
+
+    /** Occupies the member's thread of the partition until {@code gate} opens; returns once it is occupied. */
+    private static void holdPartitionThread(HazelcastInstance member, int partition, CountDownLatch gate)
+            throws InterruptedException {
+        CountDownLatch held = new CountDownLatch(1);
+        NodeEngine engine = ((AbstractDistributedObject<?>) member.getMap(DeviceQueues.MAP)).getNodeEngine();
+        ((OperationServiceImpl) engine.getOperationService()).execute(new PartitionSpecificRunnable() {
+            @Override
+            public int getPartitionId() {
+                return partition;
+            }
+
+            @Override
+            public void run() {
+                held.countDown();
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
     }
 
     @Test

@@ -148,8 +148,12 @@ public final class MemberProcess implements AutoCloseable {
         config.setClassLoader(MemberProcess.class.getClassLoader());
         // The node's wire forms are objects, not classes the XML can name: registered again from code.
         config.getSerializationConfig().getSerializerConfigs().clear();
-        Stream.of(GridTypes.cluster(), OwnerDuties.gridTypes(), PresenceWire.types()).forEach(types -> types.serializers()
-                .forEach(config.getSerializationConfig()::addSerializerConfig));
+        config.getSerializationConfig().getDataSerializableFactories().clear();
+        config.getSerializationConfig().getDataSerializableFactoryClasses().clear();
+        Stream.of(GridTypes.cluster(), OwnerDuties.gridTypes(), PresenceWire.types()).forEach(types -> {
+            types.serializers().forEach(config.getSerializationConfig()::addSerializerConfig);
+            types.operations().forEach(config.getSerializationConfig()::addDataSerializableFactory);
+        });
         int port = Integer.parseInt(args[1]);
         ServerSocketEndpointConfig members = (ServerSocketEndpointConfig) config.getAdvancedNetworkConfig()
                 .getEndpointConfigs().get(EndpointQualifier.MEMBER);

@@ -152,7 +152,7 @@ public interface EdgeConfig {
      * credentials are charged once their read answers, so without it many unknown tokens sent together would all
      * be read before the first charge.
      */
-    @WithDefault("4")
+    @WithDefault("16")
     int unverifiedReadsPerPeer();
 
     /** Refused credentials each node remembers (by digest, ~100 bytes each), so presenting one again reads nothing. */

@@ -78,12 +78,12 @@ public class AuthInterceptor implements ServerInterceptor {
     private final OpeningStreams opening;
     private final UnaryCredentials unary;
     private final StreamReopens reopens;
-    /** The stream workers, where a stream open's checks run. */
-    private final Executor workers;
+    /** Where a stream open's checks start, apart from the event loop and the stream workers. */
+    private final Executor openChecks;
 
     AuthInterceptor(Provider<CredentialVerifier> verifier, Provider<StreamEpochs> epochs, Provider<RateLimiter> limiter,
             Provider<StreamMetrics> metrics, EdgeConfig config, ClientAddress clientAddress, AdminConfig admin,
-            OpeningStreams opening, EdgeWiring.StreamScheduler workers) {
+            OpeningStreams opening, EdgeWiring.OpenChecks openChecks) {
         this.verifier = verifier;
         this.epochs = epochs;
         this.limiter = limiter;
@@ -96,7 +96,7 @@ public class AuthInterceptor implements ServerInterceptor {
         this.unary = new UnaryCredentials(verifier::get, limiter::get, config.failedAuthPerPeer(),
                 config.unverifiedReadsPerPeer(), config.refusedCredentialsRemembered(), System::currentTimeMillis);
         this.reopens = StreamReopens.of(config);
-        this.workers = task -> workers.scheduler().schedule(task);
+        this.openChecks = task -> openChecks.scheduler().schedule(task);
     }
 
     @Override
@@ -150,17 +150,17 @@ public class AuthInterceptor implements ServerInterceptor {
     /**
      * A stream open. Its epoch is taken here, in arrival order, once the header parses (a call without one costs no
      * id) but before any check: a stream whose checks were slow must not win over a newer one. Then the checks go to
-     * the stream workers at once: the transport's event loop, which also reads every frame of the streams already
-     * open on its connections, only decodes a storm's opens, so a ping's Pong doesn't wait behind thousands of
-     * opens' checks. There, the node's share of reopens, then {@link #streamChecked}; the token digested once for
-     * both.
+     * a thread of their own at once ({@link EdgeWiring.OpenChecks}): the transport's event loop, which also reads
+     * every frame of the streams already open on its connections, only decodes a storm's opens, and the stream
+     * workers, which run those frames, never have a storm's checks queued ahead of them. There, the node's share of
+     * reopens, then {@link #streamChecked}; the token digested once for both.
      */
     private CompletionStage<Context> streamOpen(String token, Context base, Metadata headers) {
         Context context = ConnectService.streamContext(base, epochs.get().next(), headers);
         return CompletableFuture.supplyAsync(() -> {
             String digest = digest(token);
             return reopens.admit(digest, () -> streamChecked(token, digest, context));
-        }, workers).thenCompose(Function.identity());
+        }, openChecks).thenCompose(Function.identity());
     }
 
     /**

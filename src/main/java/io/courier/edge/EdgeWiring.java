@@ -79,6 +79,20 @@ public class EdgeWiring {
         scheduler.scheduler().dispose();
     }
 
+    /**
+     * Where a stream open's first checks run: one thread of its own, apart from the transport's event loop and the
+     * stream workers, so a storm's thousands of opens queue there and never ahead of the open streams' frames.
+     */
+    @Produces
+    @Singleton
+    OpenChecks openChecks() {
+        return new OpenChecks(Schedulers.newSingle("courier-stream-open"));
+    }
+
+    void stopOpenChecks(@Disposes OpenChecks checks) {
+        checks.scheduler().dispose();
+    }
+
     @Produces
     @Singleton
     @Startup
@@ -123,5 +137,9 @@ public class EdgeWiring {
 
     /** A type of its own so CDI never confuses the streams' scheduler with another. */
     record StreamScheduler(Scheduler scheduler) {
+    }
+
+    /** The same for the stream opens' checks. */
+    record OpenChecks(Scheduler scheduler) {
     }
 }

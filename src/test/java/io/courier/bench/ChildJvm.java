@@ -11,11 +11,23 @@ final class ChildJvm {
     private ChildJvm() {
     }
 
+    /**
+     * How much lower the generator's CPU priority is than the node's ({@code -Dbench.generator.nice}, 10; 0 for
+     * none). A generator stands in for phones on other machines: on one box its CPU would otherwise be taken from
+     * the node it measures, and on two cores that decides latencies.
+     */
+    private static final int NICENESS = Integer.getInteger("bench.generator.nice", 10);
+    private static final Path NICE = Path.of("/usr/bin/nice");
+
     /** Starts {@code main} with {@code args}; its stderr goes to {@code log}, its stdin and stdout are the caller's. */
     static Process start(Class<?> main, String heap, Path log, List<String> args) throws IOException {
         Files.createDirectories(log.getParent());
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx" + heap, "-cp", System.getProperty("java.class.path"), main.getName()));
+        List<String> command = new ArrayList<>();
+        if (NICENESS != 0 && Files.isExecutable(NICE)) {
+            command.addAll(List.of(NICE.toString(), "-n", Integer.toString(NICENESS))); // nice execs java: same pid
+        }
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
+                "-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(args);
         return new ProcessBuilder(command).redirectError(log.toFile()).start();
     }

@@ -156,8 +156,12 @@ public class AuthInterceptor implements ServerInterceptor {
      * reopens, then {@link #streamChecked}; the token digested once for both.
      */
     private CompletionStage<Context> streamOpen(String token, Context base, Metadata headers) {
+        if (!opening.arriving()) { // the checks' thread's queue is bounded with the line
+            return CompletableFuture.failedFuture(opening.fullRefusal());
+        }
         Context context = ConnectService.streamContext(base, epochs.get().next(), headers);
         return CompletableFuture.supplyAsync(() -> {
+            opening.arrived();
             String digest = digest(token);
             return reopens.admit(digest, () -> streamChecked(token, digest, context));
         }, openChecks).thenCompose(Function.identity());

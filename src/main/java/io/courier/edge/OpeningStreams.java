@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.courier.common.RetryAfter;
 import io.grpc.Status;
@@ -69,6 +70,8 @@ final class OpeningStreams {
     /** Insertion-ordered with constant-time removal: a waiter whose client gives up leaves at once. */
     private final LinkedHashSet<CompletableFuture<Slot>> waiting = new LinkedHashSet<>();
     private int opening;
+    /** Opens counted by {@link #arriving} whose checks have not started yet. */
+    private final AtomicInteger onTheirWay = new AtomicInteger();
 
     /**
      * @param handOver where a released slot is given to the next waiting open (never the releasing thread)
@@ -117,6 +120,29 @@ final class OpeningStreams {
             }
         });
         return turn;
+    }
+
+    /**
+     * An open on its way to the line: its first checks are queued on their own thread, which a flood of stream
+     * opens could otherwise grow without bound. False, with nothing counted, when the opens on their way and the
+     * line together hold {@code max-waiting-opens}; then refuse with {@link #fullRefusal}. Each true answer is
+     * followed by one {@link #arrived} when its checks start.
+     */
+    boolean arriving() {
+        if (onTheirWay.incrementAndGet() + waiting() > maxWaiting) {
+            onTheirWay.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void arrived() {
+        onTheirWay.decrementAndGet();
+    }
+
+    /** The refusal of an open when the line is full. */
+    StatusRuntimeException fullRefusal() {
+        return refusal();
     }
 
     /** Whether {@code status} is this line's refusal for being full. */

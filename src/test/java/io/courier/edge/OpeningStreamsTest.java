@@ -73,6 +73,20 @@ class OpeningStreamsTest {
     }
 
     @Test
+    void opensOnTheirWayToTheLineCountAgainstItsBoundSoTheirChecksQueueCantGrowPastIt() {
+        OpeningStreams opening = opening(1, 2);
+        assertThat(opening.acquire().getNow(null)).isNotNull();
+        assertThat(opening.acquire()).isNotDone(); // one waiting
+
+        assertThat(opening.arriving()).as("one waiting and one on its way: at the bound").isTrue();
+        assertThat(opening.arriving()).as("past the bound").isFalse();
+        assertThat(opening.refusedAsFull(opening.fullRefusal().getStatus())).isTrue();
+
+        opening.arrived();
+        assertThat(opening.arriving()).as("its checks started: room again").isTrue();
+    }
+
+    @Test
     void opensBeyondTheLimitWaitAndGetInInArrivalOrderOnAWorkerAsSlotsAreReleased() {
         OpeningStreams opening = opening(2, 10);
         OpeningStreams.Slot first = opening.acquire().getNow(null);

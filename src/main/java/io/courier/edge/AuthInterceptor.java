@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.net.SocketAddress;
 import java.util.Set;
@@ -160,11 +161,17 @@ public class AuthInterceptor implements ServerInterceptor {
             return CompletableFuture.failedFuture(opening.fullRefusal());
         }
         Context context = ConnectService.streamContext(base, epochs.get().next(), headers);
-        return CompletableFuture.supplyAsync(() -> {
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                opening.arrived();
+                String digest = digest(token);
+                return reopens.admit(digest, () -> streamChecked(token, digest, context));
+            }, openChecks).thenCompose(Function.identity());
+        } catch (RejectedExecutionException stopping) { // the checks' thread is gone: the node is shutting down
             opening.arrived();
-            String digest = digest(token);
-            return reopens.admit(digest, () -> streamChecked(token, digest, context));
-        }, openChecks).thenCompose(Function.identity());
+            return CompletableFuture.failedFuture(Status.UNAVAILABLE
+                    .withDescription("this node is shutting down; reconnect to another node").asRuntimeException());
+        }
     }
 
     /**

@@ -178,18 +178,10 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
      * to the log and one more operation tells the entries so.
      */
     Flux<Messenger.Enqueued> enqueueToEach(Collection<DeviceAddress> devices, InboxItem item, boolean shared) {
-        return enqueueToEach(Flux.fromIterable(devices), item, shared);
-    }
-
-    /**
-     * {@link #enqueueToEach(Collection, InboxItem, boolean)} for devices still being found: they are gathered first
-     * and sorted into partitions, so a partition's devices share one operation and one backup.
-     */
-    Flux<Messenger.Enqueued> enqueueToEach(Flux<DeviceAddress> devices, InboxItem item, boolean shared) {
-        return devices.collectList().flatMapMany(all -> {
+        return Flux.defer(() -> {
             PartitionService partitions = hazelcast.getPartitionService();
             Map<Integer, Set<DeviceAddress>> byPartition = new HashMap<>();
-            all.forEach(to -> byPartition.computeIfAbsent(partitions.getPartition(to).getPartitionId(),
+            devices.forEach(to -> byPartition.computeIfAbsent(partitions.getPartition(to).getPartitionId(),
                     p -> new HashSet<>()).add(to));
             // Every partition's operation at once: each is small, and the last member's copy waits for the last.
             return Flux.fromIterable(byPartition.entrySet()).flatMap(

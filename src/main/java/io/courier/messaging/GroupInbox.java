@@ -47,11 +47,12 @@ public final class GroupInbox implements GroupWrites {
 
     /** Nothing for a member who blocks the sender (as in 1:1, the sender is not told; one near-cache read). */
     @Override
-    public Mono<Void> deliver(GroupMessage message, byte[] ciphertext, List<UUID> members, int lookups) {
+    public Mono<Void> deliver(GroupMessage message, Mono<byte[]> ready, List<UUID> members, int lookups) {
         UUID sender = message.sender().accountId();
-        InboxItem.Message item = new InboxItem.Message(message.serverId(), sender, message.sender().deviceId(),
-                message.clientMessageId(), message.serverTime(), EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE_VALUE,
-                ciphertext, message.groupId(), null, message.expiresAt(), null);
+        Mono<InboxItem> item = ready.map(ciphertext -> new InboxItem.Message(message.serverId(), sender,
+                message.sender().deviceId(), message.clientMessageId(), message.serverTime(),
+                EnvelopeType.ENVELOPE_TYPE_SENDER_KEY_MESSAGE_VALUE, ciphertext, message.groupId(), null,
+                message.expiresAt(), null));
         // In parallel: filterWhen would ask one member at a time, and a job waits for all of them.
         return toEveryDevice(Flux.fromIterable(members).flatMap(member -> privacy.blocks(member, sender)
                 .filter(blocked -> !blocked).map(unblocked -> member), lookups), item, true, lookups);
@@ -64,20 +65,23 @@ public final class GroupInbox implements GroupWrites {
 
     @Override
     public Mono<Void> deliverEvent(long eventId, byte[] event, List<UUID> accounts, int lookups) {
-        return toEveryDevice(Flux.fromIterable(accounts), new InboxItem.GroupChange(eventId, event), false, lookups);
+        return toEveryDevice(Flux.fromIterable(accounts), Mono.just(new InboxItem.GroupChange(eventId, event)), false,
+                lookups);
     }
 
     /**
-     * The item to every current device of the accounts, each enqueued as soon as it is known in hold mode, all
-     * together (one grid operation per partition) where the queues write through; a device whose inbox quota has no
-     * room misses it, as it would a 1:1 message.
-     * {@code shared}: the message's ciphertext is the shared payload stored under its server id.
+     * The item to every current device of the accounts, all together (one grid operation per partition, its
+     * devices gathered first); a device whose inbox quota has no room misses it, as it would a 1:1 message. The
+     * devices are looked up while {@code item} is still on its way. {@code shared}: the message's ciphertext is the
+     * shared payload stored under its server id.
      */
-    private Mono<Void> toEveryDevice(Flux<UUID> accounts, InboxItem item, boolean shared, int lookups) {
+    private Mono<Void> toEveryDevice(Flux<UUID> accounts, Mono<InboxItem> item, boolean shared, int lookups) {
         return accounts
                 .flatMap(account -> Mono.fromCompletionStage(() -> keys.registrations(account))
                         .flatMapIterable(devices -> addresses(account, devices)), lookups)
-                .as(devices -> queues.enqueueToEach(devices, item, shared))
+                .collectList()
+                .zipWith(item)
+                .flatMapMany(found -> queues.enqueueToEach(found.getT1(), found.getT2(), shared))
                 .doOnNext(router::route)
                 .then();
     }

@@ -14,11 +14,13 @@ public interface GroupWrites {
     Mono<Void> recordSent(GroupMessage message, List<UUID> recipients);
 
     /**
-     * A reference to the payload in the inbox of every current device of each member, then pushes.
+     * A reference to the payload in the inbox of every current device of each member, then pushes. The members'
+     * devices are looked up while {@code ready} is still running; nothing is enqueued before it completes.
      *
+     * @param ready the ciphertext, once the job may enqueue it (its SENT rows are recorded)
      * @param lookups members whose devices are looked up at once
      */
-    Mono<Void> deliver(GroupMessage message, byte[] ciphertext, List<UUID> members, int lookups);
+    Mono<Void> deliver(GroupMessage message, Mono<byte[]> ready, List<UUID> members, int lookups);
 
     /** Stores a serialized GroupEvent once, under its event id. */
     Mono<Void> storeEvent(long eventId, byte[] event);

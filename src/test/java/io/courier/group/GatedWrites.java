@@ -26,11 +26,11 @@ final class GatedWrites implements GroupWrites {
     }
 
     @Override
-    public Mono<Void> deliver(GroupMessage message, byte[] ciphertext, List<UUID> members, int lookups) {
+    public Mono<Void> deliver(GroupMessage message, Mono<byte[]> ready, List<UUID> members, int lookups) {
         return Mono.defer(() -> {
             int passed = Math.max(0, Math.min(left.getAndAdd(-members.size()), members.size()));
             Mono<Void> through = passed == 0 ? Mono.empty()
-                    : real.deliver(message, ciphertext, members.subList(0, passed), lookups)
+                    : real.deliver(message, ready, members.subList(0, passed), lookups)
                             .doOnSuccess(done -> IntStream.range(0, passed).forEach(i -> written.countDown()));
             return passed < members.size() ? through.then(Mono.never()) : through;
         });

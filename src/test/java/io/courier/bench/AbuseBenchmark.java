@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import jakarta.inject.Inject;
 
@@ -71,6 +72,8 @@ class AbuseBenchmark extends BenchSupport {
     private static final int GROUP_PAYLOAD = 1024;
     private static final int GREW_LINES = 8;
     private static final String ALL_ATTACKS = "presence,group,fill,abuser";
+    /** The pairs' latency the target is about, as the load generator's timeline names it. */
+    private static final String DELIVER = "send → deliver";
 
     @Inject
     HazelcastInstance hazelcast;
@@ -161,6 +164,8 @@ class AbuseBenchmark extends BenchSupport {
         List<Footprint.Line> grew;
         double loadBefore;
         double loadAfter;
+        List<Timeline.Point> overTime;
+        List<Plots.Plot> plotsOverTime;
         try (MemberProcess member = members > 1 ? secondMember(hazelcast, session, messaging, queues) : null;
                 LoadGenerator load = LoadGenerator.connect(channel, pairs(pairs), Duration.ofSeconds(60));
                 PacedSender groupFlooder = new PacedSender(flooderChannel, flooder.authToken(),
@@ -200,7 +205,11 @@ class AbuseBenchmark extends BenchSupport {
                     groupFlooder.halt();
                     quotaFiller.halt();
                 });
-                abused = load.run(rate, duration, payload, GRACE);
+                try (Timeline timeline = load.timeline(Duration.ofSeconds(1))) {
+                    abused = load.run(rate, duration, payload, GRACE);
+                    overTime = timeline.points().get(DELIVER);
+                    plotsOverTime = Plots.overTime("Under attack (from the attack's start)", timeline);
+                }
                 victimReachable = probe.sendOneAccepted(GRACE);
                 abuse = abuser == null ? null : abuser.stop(Duration.ofSeconds(5));
                 AttackerGenerator.Report attackerReport = attacker.stop();
@@ -254,6 +263,9 @@ class AbuseBenchmark extends BenchSupport {
                 the attack %.0f MB |
                 %s
 
+                The pairs' send → deliver under attack, second by second from the attack's start (p99 ms, \
+                messages delivered): %s
+
                 What grew in this JVM's heap (class histograms after a full GC, before the attack and after it; \
                 shallow sizes):
 
@@ -272,6 +284,8 @@ class AbuseBenchmark extends BenchSupport {
                 heapStop / 1_000_000, halted, attackerCpu / 1e9, 100.0 * attackerCpu / duration.toNanos(),
                 duration.toSeconds(), loadBefore, loadAfter, node.text(), heapMax / 1e6,
                 second == null ? "" : "| second member (own JVM) | " + second.text() + " |",
+                overTime.stream().map(p -> String.format(Locale.ROOT, "%.0f: %.0f (%d)", p.atSeconds(),
+                        p.p99Millis(), p.count())).collect(Collectors.joining(", ")),
                 grew.stream().map(line -> String.format(Locale.ROOT, "| `%s` | %+.0f | %+.0f |", line.className(),
                         line.instancesPerUnit(), line.bytesPerUnit())).collect(Collectors.joining("\n")));
         publish("abuse", report, String.format(Locale.ROOT,
@@ -287,6 +301,7 @@ class AbuseBenchmark extends BenchSupport {
                 ManyAddressAttacker.counts(many.refusedFrames()), group.sent(), group.accepted(), group.refusedText(),
                 quota.sent(), quota.accepted(), quota.refusedText(), victimReachable,
                 abuse == null ? "none" : abuse.statusName(), attackerCpu / 1e9, loadBefore, loadAfter),
-                List.of(Plots.againstBaseline("Bystanders' latency distribution", "under attack", baseline, abused)));
+                Stream.concat(Stream.of(Plots.againstBaseline("Bystanders' latency distribution", "under attack",
+                        baseline, abused)), plotsOverTime.stream()).toList());
     }
 }

@@ -140,7 +140,7 @@ public class AuthInterceptor implements ServerInterceptor {
             }
             Status status = refuse(call, deferred, error, "could not check credentials; retry");
             if (stream) {
-                metrics.get().openRefused(opening.refusedAsFull(status) ? "waiting_full"
+                metrics.get().openRefused(OpeningStreams.refusedAsFull(error) ? "waiting_full"
                         : status.getCode() == Status.Code.RESOURCE_EXHAUSTED ? "rate_limited"
                         : status.getCode() == Status.Code.UNAUTHENTICATED ? "unauthenticated" : "unavailable");
             }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -65,8 +66,6 @@ final class OpeningStreams {
     private final Executor handOver;
     private final Scheduler timers;
     private final Duration maxHold;
-    /** The description of this line's refusal for being full. */
-    private final String full;
     /** Insertion-ordered with constant-time removal: a waiter whose client gives up leaves at once. */
     private final LinkedHashSet<CompletableFuture<Slot>> waiting = new LinkedHashSet<>();
     private int opening;
@@ -90,7 +89,6 @@ final class OpeningStreams {
         this.maxHold = maxHold;
         this.handOver = handOver;
         this.timers = timers;
-        this.full = refusal().getStatus().getDescription();
     }
 
     /**
@@ -145,14 +143,25 @@ final class OpeningStreams {
         return refusal();
     }
 
-    /** Whether {@code status} is this line's refusal for being full. */
-    boolean refusedAsFull(Status status) {
-        return status.getCode() == Status.Code.UNAVAILABLE && full.equals(status.getDescription());
+    /**
+     * Whether {@code error} (or the cause a completion stage wrapped it in) is this line's refusal for being full:
+     * told by its type, not by its text, which another UNAVAILABLE could share.
+     */
+    static boolean refusedAsFull(Throwable error) {
+        Throwable cause = error instanceof CompletionException wrapped ? wrapped.getCause() : error;
+        return cause instanceof Full;
     }
 
     private StatusRuntimeException refusal() {
-        return RetryAfter.unavailable("this node has " + maxWaiting + " stream opens waiting already (another node"
-                + " may have room)", RETRY_HINT.toMillis());
+        return new Full(RetryAfter.unavailable("this node has " + maxWaiting + " stream opens waiting already"
+                + " (another node may have room)", RETRY_HINT.toMillis()));
+    }
+
+    /** The refusal of an open because the line is full: a type of its own for {@link #refusedAsFull}. */
+    private static final class Full extends StatusRuntimeException {
+        private Full(StatusRuntimeException refusal) {
+            super(refusal.getStatus(), refusal.getTrailers());
+        }
     }
 
     synchronized int waiting() {

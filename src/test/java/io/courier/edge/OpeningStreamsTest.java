@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -80,10 +81,21 @@ class OpeningStreamsTest {
 
         assertThat(opening.arriving()).as("one waiting and one on its way: at the bound").isTrue();
         assertThat(opening.arriving()).as("past the bound").isFalse();
-        assertThat(opening.refusedAsFull(opening.fullRefusal().getStatus())).isTrue();
+        assertThat(OpeningStreams.refusedAsFull(opening.fullRefusal())).isTrue();
 
         opening.arrived();
         assertThat(opening.arriving()).as("its checks started: room again").isTrue();
+    }
+
+    @Test
+    void theLineIsFullOnlyForItsOwnRefusalNotForAnotherUnavailableThatReadsTheSame() {
+        OpeningStreams opening = opening(1, 0);
+        StatusRuntimeException full = opening.fullRefusal();
+        StatusRuntimeException lookalike = full.getStatus().asRuntimeException(); // e.g. relayed from another node
+
+        assertThat(OpeningStreams.refusedAsFull(new CompletionException(full))).as("as a stage wraps it").isTrue();
+        assertThat(OpeningStreams.refusedAsFull(lookalike)).isFalse();
+        assertThat(OpeningStreams.refusedAsFull(new CompletionException(lookalike))).isFalse();
     }
 
     @Test
@@ -173,7 +185,7 @@ class OpeningStreamsTest {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
                     assertThat(e.getStatus().getDescription()).contains("2 stream opens waiting", "retry in 5 s");
                     assertThat(e.getTrailers().get(RetryAfter.TRAILER)).isEqualTo("5000");
-                    assertThat(opening.refusedAsFull(e.getStatus())).isTrue();
+                    assertThat(OpeningStreams.refusedAsFull(e)).isTrue();
                 });
         assertThat(opening.waiting()).isEqualTo(2);
 

@@ -337,8 +337,10 @@ public final class AccountRegistry {
 
     /** A device added but not announced: removed again (its credential was never handed out), the code put back. */
     private Mono<Void> unlink(byte[] codeHash, LinkCodeStore.LinkCode link, int deviceId) {
-        // Whatever becomes of the removal (the primary may have revoked it already), the code goes back.
-        return remove(link.accountId(), deviceId).onErrorResume(e -> Mono.empty())
+        // Whatever becomes of the removal, the code goes back. A device already gone (the primary revoked it) is what
+        // the removal wanted; any other failure is the call's, for the log (the device may still be there).
+        return remove(link.accountId(), deviceId).onErrorResume(Rejections::isNotFound, gone -> Mono.empty())
+                .onErrorResume(failed -> restore(codeHash, link).then(Mono.error(failed)))
                 .then(restore(codeHash, link))
                 .then(Mono.error(() -> Rejections.unavailable("the account's other devices could not be told of the"
                         + " new device, so it was not linked; try again with the same code")));

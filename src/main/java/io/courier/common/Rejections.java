@@ -20,6 +20,11 @@ public final class Rejections {
         return Status.NOT_FOUND.withDescription(message).asRuntimeException();
     }
 
+    /** Whether {@code error} is a NOT_FOUND rejection: for callers to whom something already gone is no failure. */
+    public static boolean isNotFound(Throwable error) {
+        return error instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND;
+    }
+
     public static StatusRuntimeException failedPrecondition(String message) {
         return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException();
     }

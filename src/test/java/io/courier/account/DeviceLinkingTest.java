@@ -36,7 +36,7 @@ class DeviceLinkingTest extends ServerTest {
     private static final ListDevicesRequest LIST = ListDevicesRequest.getDefaultInstance();
 
     @Inject
-    RefusingLinkListener refusing;
+    RefusingDeviceListener refusing;
 
     private String linkCode(RegisteredDevice primary) {
         return accounts(primary).createLinkCode(CreateLinkCodeRequest.getDefaultInstance()).getLinkCode();
@@ -139,6 +139,22 @@ class DeviceLinkingTest extends ServerTest {
         var added = anonymousAccounts().linkDevice(linkRequest(code));
         assertThat(accounts(primary).listDevices(LIST).getDevicesList()).extracting(d -> d.getDeviceId())
                 .containsExactly(1, added.getDeviceId());
+    }
+
+    @Test
+    void aFailedUndoOfALinkIsTheCallsErrorNotSwallowedAndTheCodeStillWorks() {
+        RegisteredDevice primary = registerNew();
+        String code = linkCode(primary);
+        var account = Ids.uuid(primary.accountId(), "account");
+        refusing.refuseNextLinkTo(account);
+        refusing.refuseNextRemovalFrom(account);
+
+        assertThat(assertStatus(Status.Code.UNAVAILABLE, () -> anonymousAccounts().linkDevice(linkRequest(code))))
+                .as("the removal's failure, logged under a reference").startsWith("server error; retry (ref ");
+
+        var added = anonymousAccounts().linkDevice(linkRequest(code));
+        assertThat(accounts(primary).listDevices(LIST).getDevicesList()).extracting(d -> d.getDeviceId())
+                .contains(1, added.getDeviceId());
     }
 
     @Test

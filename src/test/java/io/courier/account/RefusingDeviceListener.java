@@ -9,22 +9,37 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.inject.Singleton;
 
 /**
- * One more link listener beside the real ones, for tests: the next link to an account a test names fails here, as
- * the notice's queue writes would if the grid or the database refused them. Every other link passes untouched.
+ * One more link and removal listener beside the real ones, for tests: the next link to an account, or the next
+ * removal of its devices, that a test names fails here, as the queue writes behind them would if the grid or the
+ * database refused them. Every other link and removal passes untouched.
  */
 @Singleton
-public class RefusingLinkListener implements DeviceLinkListener {
-    private final Set<UUID> refuseNext = ConcurrentHashMap.newKeySet();
+public class RefusingDeviceListener implements DeviceLinkListener, DeviceRemovalListener {
+    private final Set<UUID> refuseNextLink = ConcurrentHashMap.newKeySet();
+    private final Set<UUID> refuseNextRemoval = ConcurrentHashMap.newKeySet();
 
     /** The next link to {@code account} fails in this listener. */
     public void refuseNextLinkTo(UUID account) {
-        refuseNext.add(account);
+        refuseNextLink.add(account);
+    }
+
+    /** The next removal of devices of {@code account} fails in this listener. */
+    public void refuseNextRemovalFrom(UUID account) {
+        refuseNextRemoval.add(account);
     }
 
     @Override
     public CompletionStage<Void> deviceLinked(NewDevice linked) {
-        return refuseNext.remove(linked.accountId())
-                ? CompletableFuture.failedFuture(new IllegalStateException("notice refused by the test"))
+        return refused(refuseNextLink, linked.accountId());
+    }
+
+    @Override
+    public CompletionStage<Void> devicesRemoved(UUID accountId, Set<Integer> deviceIds) {
+        return refused(refuseNextRemoval, accountId);
+    }
+
+    private static CompletionStage<Void> refused(Set<UUID> next, UUID account) {
+        return next.remove(account) ? CompletableFuture.failedFuture(new IllegalStateException("refused by the test"))
                 : CompletableFuture.completedFuture(null);
     }
 }

@@ -59,8 +59,9 @@ final class GroupSchema {
               token_hash blob)
             """,
             // The groups an account may be in, for account deletion: written for the accounts a change adds before
-            // the group's compare-and-set and only cleared when the account goes. So it may name a group the
-            // account is not in (one it left, or a change that lost its compare-and-set), never miss one it is in.
+            // the group's compare-and-set and only cleared when the account goes (or by a create that gave up
+            // before writing its group). So it may name a group the account is not in (one it left, or a change
+            // that lost its compare-and-set), never miss one it is in.
             """
             CREATE TABLE IF NOT EXISTS account_groups (
               account_id uuid,

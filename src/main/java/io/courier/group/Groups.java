@@ -14,8 +14,6 @@ import java.util.function.Function;
 
 import com.google.protobuf.ByteString;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.courier.api.v1.Group;
 import io.courier.api.v1.GroupEvent;
 import io.courier.cluster.RateLimiter;
@@ -102,13 +100,17 @@ public final class Groups {
                 .flatMap(reservedAt -> {
                     GroupState group = rules.create(groupId, me, others, attributes.toByteArray(), clock.instant());
                     FanoutJob.EventJob job = eventJob(null, Optional.of(group), me);
-                    // Until the group's write is issued, a failure means it was never written: the reservation
-                    // goes back. A failed write keeps it (it may have landed), for the cap's check to look at.
+                    // Until the group's write is issued, a failure means it was never written: its index entries
+                    // and the reservation go back. A failed write keeps both (it may have landed), the reservation
+                    // for the cap's check to look at. Entries left by a failed clean-up are only stale ones, which
+                    // account deletion skips (the group does not exist): the create's own error is what counts.
                     return fanout.record(job).then(index.added(group.id(), group.memberIds()))
                             .then(Mono.defer(() -> created.writable(reservedAt) ? Mono.empty()
                                     : fanout.discard(job).then(Mono.error(Rejections.unavailable(
                                             "creating the group took too long; retry")))))
-                            .onErrorResume(e -> created.release(me, groupId).then(Mono.error(e)))
+                            .onErrorResume(e -> index.neverWritten(group.id(), group.memberIds())
+                                    .onErrorResume(stale -> Mono.empty())
+                                    .then(created.release(me, groupId)).then(Mono.error(e)))
                             .then(store.insert(group, job.jobId())).flatMap(inserted -> inserted
                             ? published(job, Optional.of(group), null).thenReturn(group)
                             : fanout.discard(job).then(created.release(me, groupId))
@@ -160,7 +162,7 @@ public final class Groups {
         return index.groupsOf(account)
                 .flatMapDelayError(groupId -> attempt(groupId, account, before -> before.member(account).isPresent()
                         ? rules.leave(before, account) : Optional.of(before), 1)
-                        .onErrorResume(Groups::isNotFound, gone -> Mono.empty()),
+                        .onErrorResume(Rejections::isNotFound, gone -> Mono.empty()),
                         LEAVES_IN_FLIGHT, 1)
                 .then(index.forget(account))
                 .then(created.forget(account));
@@ -284,10 +286,6 @@ public final class Groups {
         List<UUID> accounts = new ArrayList<>(ids.size());
         ids.forEach(id -> accounts.add(Ids.uuid(id, field)));
         return accounts;
-    }
-
-    private static boolean isNotFound(Throwable e) {
-        return e instanceof StatusRuntimeException s && s.getStatus().getCode() == Status.Code.NOT_FOUND;
     }
 
     private static RuntimeException notFound() {

@@ -90,7 +90,7 @@ class GroupCreationLimitsTest extends GroupServerTest {
             clock.advance(CreatedGroups.HELD); // and its place frees once its reservation is old
         }
         Set<UUID> reservedBefore = reserved(alice);
-        int indexedBefore = indexed(bob);
+        List<UUID> indexedBefore = indexed(bob);
 
         StatusRuntimeException refused = catchThrowableOfType(() -> create(alice, bob),
                 StatusRuntimeException.class);
@@ -116,7 +116,7 @@ class GroupCreationLimitsTest extends GroupServerTest {
         }
         Group left = made.get(0);
         leave(alice, left); // bob keeps it alive: it still counts against alice
-        int indexedBefore = indexed(bob);
+        List<UUID> indexedBefore = indexed(bob);
 
         String refusal = assertStatus(Status.Code.FAILED_PRECONDITION, () -> create(alice, bob));
 
@@ -170,7 +170,7 @@ class GroupCreationLimitsTest extends GroupServerTest {
     }
 
     @Test
-    void aCreateTooSlowToWriteItsGroupBeforeItsReservationMayBeDroppedGivesUpAndGivesItBack() throws Exception {
+    void aCreateTooSlowToWriteItsGroupBeforeItsReservationMayBeDroppedGivesUpAndGivesItAndItsIndexEntriesBack() throws Exception {
         Participant alice = participant();
         Participant bob = participant();
         Group kept = create(alice, bob);
@@ -185,6 +185,8 @@ class GroupCreationLimitsTest extends GroupServerTest {
         assertThat(Status.fromThrowable(failed).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(Status.fromThrowable(failed).getDescription()).contains("took too long");
         assertThat(reserved(alice)).as("no group written, no place kept").containsExactly(id(kept));
+        assertThat(indexed(bob)).as("nor index entries naming it").containsExactly(id(kept));
+        assertThat(indexed(alice)).containsExactly(id(kept));
     }
 
     @Test
@@ -225,6 +227,13 @@ class GroupCreationLimitsTest extends GroupServerTest {
                 .getGroup().getGroupId()).as("another account's budget is its own").isEqualTo(own.getGroupId());
     }
 
+    /** The groups the member index says {@code p} may be in. */
+    private List<UUID> indexed(Participant p) {
+        return cql.session().execute(SimpleStatement.newInstance(
+                "SELECT group_id FROM account_groups WHERE account_id = ?", account(p))).all().stream()
+                .map(row -> row.getUuid(0)).toList();
+    }
+
     private Set<UUID> reserved(Participant p) {
         return reservations(p).keySet();
     }
@@ -238,11 +247,6 @@ class GroupCreationLimitsTest extends GroupServerTest {
     private boolean stored(UUID groupId) {
         return cql.session().execute(SimpleStatement.newInstance(
                 "SELECT group_id FROM chat_groups WHERE group_id = ?", groupId)).one() != null;
-    }
-
-    private int indexed(Participant p) {
-        return cql.session().execute(SimpleStatement.newInstance(
-                "SELECT group_id FROM account_groups WHERE account_id = ?", account(p))).all().size();
     }
 
     private static UUID account(Participant p) {

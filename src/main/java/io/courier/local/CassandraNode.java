@@ -150,9 +150,6 @@ final class CassandraNode implements AutoCloseable {
                 # Receipts to one sender are batched per partition (up to 64 rows, a few KiB); ScyllaDB warns from
                 # 128 KiB, Cassandra from 5 KiB, and every warning reaches the node's log through the driver.
                 batch_size_warn_threshold: 64KiB
-                # Compare-and-set (stream epochs, registrations, group versions) on Paxos v2: fewer round trips
-                # and system.paxos writes per LWT than v1, the default kept only for clusters upgraded from 4.0.
-                paxos_variant: v2
                 """.formatted(base.toAbsolutePath(), storagePort, cqlPort);
     }
 }

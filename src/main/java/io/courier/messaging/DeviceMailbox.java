@@ -189,8 +189,9 @@ public final class DeviceMailbox {
     }
 
     /**
-     * Completes once no ack is settling and no read is in flight: a READ never overtakes the DELIVERED it implies,
-     * and a pong follows every delivery the node could send before it.
+     * Completes once no ack is settling, no read is in flight and the mark has moved past what was acked: a READ
+     * never overtakes the DELIVERED it implies, a pong follows every delivery the node could send before it, and
+     * after the pong the acks' room in the inbox quota (which the mark releases) is free for senders again.
      */
     public Mono<Void> quiet() {
         if (isQuiet()) {
@@ -219,7 +220,8 @@ public final class DeviceMailbox {
     }
 
     private boolean isQuiet() {
-        return closed || ackBatches.isEmpty() && !reading && readThrough >= 0;
+        return closed || ackBatches.isEmpty() && !reading && readThrough >= 0 && !markWriting
+                && nextMark() <= markedThrough;
     }
 
     private void wakeIfQuiet() {
@@ -343,6 +345,7 @@ public final class DeviceMailbox {
             markWriting = false;
             markedThrough = Math.max(markedThrough, written);
             advanceMark();
+            wakeIfQuiet();
         });
     }
 

@@ -323,6 +323,23 @@ class DeviceMailboxTest {
     }
 
     @Test
+    void quietWaitsForTheMarkTheAcksMove() {
+        Queued item = store(10);
+        DeviceMailbox mailbox = mailbox(16, 1 << 20);
+        mailbox.start();
+        Sinks.Empty<Void> slowAdvance = Sinks.empty();
+        queue.nextAdvance = slowAdvance.asMono();
+
+        mailbox.ack(List.of(item.item().serverId())).block();
+        Mono<Void> quiet = mailbox.quiet();
+
+        assertThat(quiet.toFuture()).as("the ack's room in the quota is released by the mark").isNotDone();
+        slowAdvance.tryEmitEmpty();
+        assertThat(quiet.toFuture()).isCompleted();
+        assertThat(queue.state.ackedThrough).isEqualTo(item.seq());
+    }
+
+    @Test
     void closingWritesTheMarkToTheLog() {
         Queued item = store(10);
         DeviceMailbox mailbox = mailbox(16, 1 << 20);
@@ -344,6 +361,7 @@ class DeviceMailboxTest {
         Mono<QueuePage> nextRead;
         int reads;
         Mono<List<Long>> nextSettle;
+        Mono<Void> nextAdvance;
 
         Queued enqueue(InboxItem item) {
             return new Queued(state.enqueue(UUID.randomUUID(), List.of(item), false, 0, LIMITS), item);
@@ -374,6 +392,11 @@ class DeviceMailboxTest {
 
         @Override
         public Mono<Void> advance(DeviceAddress device, long ackedThrough, boolean persist) {
+            if (nextAdvance != null) {
+                Mono<Void> advance = nextAdvance;
+                nextAdvance = null;
+                return advance.doOnSuccess(done -> state.advance(ackedThrough));
+            }
             state.advance(ackedThrough);
             if (persist) {
                 persisted = ackedThrough;

@@ -14,9 +14,14 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.ServerSocketEndpointConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.PartitionGroupConfig;
+import com.hazelcast.cluster.Address;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.internal.cluster.ClusterService;
+import com.hazelcast.internal.partition.IPartition;
+import com.hazelcast.internal.partition.IPartitionService;
+import com.hazelcast.spi.impl.NodeEngine;
 import com.hazelcast.spi.partitiongroup.PartitionGroupMetaData;
 
 import io.courier.common.ConfigRefusal;
@@ -110,5 +115,33 @@ public final class HazelcastMembers {
                 .map(m -> Optional.ofNullable(m.getAttribute(PartitionGroupMetaData.PARTITION_GROUP_ZONE))
                         .orElseGet(() -> m.getUuid().toString()))
                 .distinct().count();
+    }
+
+    /**
+     * Whether every partition has its owner and its first backup on members of the cluster and no migration is
+     * under way (a backup being filled is not a copy yet): read from this member's partition table, plus one
+     * question to the master about migrations it has planned. Not {@code PartitionService.isClusterSafe()}: each
+     * call of that makes every member check every partition it owns against its backup's replica versions (one grid
+     * operation per partition, on the partition threads the device queues run on), and each member asked it twice a
+     * second. Backups that drift are Hazelcast's own periodic anti-entropy's to repair; a write whose backup didn't
+     * confirm fails on its own ({@code hazelcast.operation.fail.on.indeterminate.state}).
+     */
+    public static boolean everyPartitionBackedUp(NodeEngine engine) {
+        IPartitionService partitions = engine.getPartitionService();
+        ClusterService members = engine.getClusterService();
+        if (partitions.getPartitionOwner(0) == null) {
+            return false; // the table is assigned on first use; this call starts that, the next check sees it
+        }
+        for (IPartition partition : partitions.getPartitions()) {
+            if (partition.isMigrating() || !isMember(members, partition.getOwnerOrNull())
+                    || !isMember(members, partition.getReplicaAddress(1))) {
+                return false;
+            }
+        }
+        return !partitions.hasOnGoingMigration();
+    }
+
+    private static boolean isMember(ClusterService members, Address address) {
+        return address != null && members.getMember(address) != null;
     }
 }

@@ -67,9 +67,12 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     /** How long send records may live in memory alone before they are logged, all of a device's together. */
     private final Duration sendFlush;
     private final Clock clock;
-    /** Every partition has a live, in-sync backup: what only memory holds is held twice. Refreshed periodically. */
+    /**
+     * Every partition has a filled backup on a live member: what only memory holds is held twice. Refreshed
+     * periodically.
+     */
     private volatile boolean twoCopies;
-    /** Every partition has an in-sync backup on a member of another backup group, whatever the hold. */
+    /** Every partition has a filled backup on a member of another backup group, whatever the hold. */
     private volatile boolean replicated;
     /**
      * The grid had two copies here, or this member has had peers: only then can a local queue hold something the
@@ -347,7 +350,7 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
         boolean backedUp;
         try {
             backedUp = HazelcastMembers.backupGroups(hazelcast.getCluster().getMembers()) > 1
-                    && hazelcast.getPartitionService().isClusterSafe();
+                    && HazelcastMembers.everyPartitionBackedUp(((AbstractDistributedObject<?>) map).getNodeEngine());
         } catch (RuntimeException unanswered) {
             backedUp = false; // writing through is right whatever the grid's state; the next check asks again
         }

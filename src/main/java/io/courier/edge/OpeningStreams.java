@@ -106,7 +106,7 @@ final class OpeningStreams {
             } else if (waiting.size() < maxWaiting) {
                 waiting.add(turn);
             } else {
-                return CompletableFuture.failedFuture(refusal());
+                return CompletableFuture.failedFuture(fullRefusal());
             }
         }
         if (admitted) {
@@ -138,11 +138,6 @@ final class OpeningStreams {
         onTheirWay.decrementAndGet();
     }
 
-    /** The refusal of an open when the line is full. */
-    StatusRuntimeException fullRefusal() {
-        return refusal();
-    }
-
     /**
      * Whether {@code error} (or the cause a completion stage wrapped it in) is this line's refusal for being full:
      * told by its type, not by its text, which another UNAVAILABLE could share.
@@ -152,7 +147,8 @@ final class OpeningStreams {
         return cause instanceof Full;
     }
 
-    private StatusRuntimeException refusal() {
+    /** The refusal of an open when the line is full. */
+    StatusRuntimeException fullRefusal() {
         return new Full(RetryAfter.unavailable("this node has " + maxWaiting + " stream opens waiting already"
                 + " (another node may have room)", RETRY_HINT.toMillis()));
     }

@@ -340,10 +340,9 @@ public final class AccountRegistry {
         // Whatever becomes of the removal, the code goes back. A device already gone (the primary revoked it) is what
         // the removal wanted; any other failure is the call's, for the log (the device may still be there).
         return remove(link.accountId(), deviceId).onErrorResume(Rejections::isNotFound, gone -> Mono.empty())
-                .onErrorResume(failed -> restore(codeHash, link).then(Mono.error(failed)))
-                .then(restore(codeHash, link))
-                .then(Mono.error(() -> Rejections.unavailable("the account's other devices could not be told of the"
-                        + " new device, so it was not linked; try again with the same code")));
+                .then(Mono.<Void>error(() -> Rejections.unavailable("the account's other devices could not be told"
+                        + " of the new device, so it was not linked; try again with the same code")))
+                .onErrorResume(failed -> restore(codeHash, link).then(Mono.error(failed)));
     }
 
     private Mono<Void> restore(byte[] codeHash, LinkCodeStore.LinkCode link) {

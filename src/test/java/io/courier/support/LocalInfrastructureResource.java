@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -43,7 +44,10 @@ public class LocalInfrastructureResource implements QuarkusTestResourceLifecycle
         Path dataDir = Path.of("target", "test-infra");
         deleteRecursively(dataDir.resolve("cassandra"));
         deleteRecursively(dataDir.resolve("s3proxy"));
-        infrastructure = LocalInfrastructure.start(dataDir, LocalInfrastructure.currentJava(), Duration.ofMinutes(3));
+        // -Dcourier.local.java-home as for a node: tests on a newer JDK keep Cassandra on one it supports.
+        Path java = Optional.ofNullable(System.getProperty("courier.local.java-home"))
+                .map(home -> Path.of(home, "bin", "java")).orElseGet(LocalInfrastructure::currentJava);
+        infrastructure = LocalInfrastructure.start(dataDir, java, Duration.ofMinutes(3));
         int hazelcastPort = FreePorts.pick();
         Map<String, String> config = externalConfig(infrastructure.endpoints());
         config.put("courier.cluster.name", "courier-test-" + UUID.randomUUID());

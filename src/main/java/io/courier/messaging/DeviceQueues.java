@@ -106,7 +106,7 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     }
 
     /**
-     * Spills every {@code interval} from now on, and checks as often whether every partition has an in-sync backup,
+     * Spills every {@code interval} from now on, and checks as often whether every partition has a filled backup,
      * until {@link #close()} or until this member shuts down (the node drain shuts it down before the beans go).
      * Both block on the grid (a safety check waits out a dead member's timeouts), so each runs on a thread of its
      * own.

@@ -54,7 +54,7 @@ public interface MessagingConfig {
 
     /**
      * How often each member writes to the log what its queues held past the hold without an ack (hold mode), and
-     * checks that every partition has an in-sync backup (else enqueues write through).
+     * checks that every partition has a filled backup (else enqueues write through).
      */
     @WithDefault("500ms")
     Duration spillInterval();

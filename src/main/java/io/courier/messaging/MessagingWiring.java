@@ -98,7 +98,7 @@ public class MessagingWiring {
                 .description("Device queues whose grid entry this member owns").register(meters);
         Gauge.builder("courier.queue.holding", queues, q -> q.holding() ? 1 : 0)
                 .description("1 while enqueues hold items in two members' memory, 0 while they write through (one"
-                        + " member, a partition without an in-sync backup, or hold 0)").register(meters);
+                        + " member, a partition without a filled backup, or hold 0)").register(meters);
         return queues;
     }
 

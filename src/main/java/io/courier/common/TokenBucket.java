@@ -8,26 +8,46 @@ import java.util.function.LongSupplier;
  * {@code refillEvery}. Streams are one per device, so this limits the device without a cluster round trip per frame.
  */
 public final class TokenBucket {
-    private final long burst;
-    private final long refillNanos;
-    private final LongSupplier nanoTime;
+    /**
+     * A bucket's size, refill and clock: one per kind of bucket on a node, shared by all its buckets, so that a
+     * bucket holds only its own state (there is one per stream and frame type).
+     *
+     * @param nanoTime the clock ({@link System#nanoTime} but in tests)
+     */
+    public record Limit(int burst, long refillNanos, LongSupplier nanoTime) {
+        public Limit {
+            if (burst < 1 || refillNanos < 1) {
+                throw new IllegalArgumentException("a token bucket needs burst >= 1 and a positive refill interval");
+            }
+        }
+
+        public Limit(int burst, Duration refillEvery, LongSupplier nanoTime) {
+            this(burst, refillEvery.toNanos(), nanoTime);
+        }
+
+        public Limit(int burst, Duration refillEvery) {
+            this(burst, refillEvery, System::nanoTime);
+        }
+    }
+
+    private final Limit limit;
     private long tokens;
     private long lastRefill;
 
+    /** A full bucket. */
+    public TokenBucket(Limit limit) {
+        this.limit = limit;
+        this.tokens = limit.burst();
+        this.lastRefill = limit.nanoTime().getAsLong();
+    }
+
     public TokenBucket(int burst, Duration refillEvery) {
-        this(burst, refillEvery, System::nanoTime);
+        this(new Limit(burst, refillEvery));
     }
 
     /** @param nanoTime the clock ({@link System#nanoTime} but in tests) */
     public TokenBucket(int burst, Duration refillEvery, LongSupplier nanoTime) {
-        if (burst < 1 || refillEvery.isNegative() || refillEvery.isZero()) {
-            throw new IllegalArgumentException("a token bucket needs burst >= 1 and a positive refill interval");
-        }
-        this.burst = burst;
-        this.refillNanos = refillEvery.toNanos();
-        this.nanoTime = nanoTime;
-        this.tokens = burst;
-        this.lastRefill = nanoTime.getAsLong();
+        this(new Limit(burst, refillEvery, nanoTime));
     }
 
     /** Takes one token if there is one. */
@@ -43,27 +63,27 @@ public final class TokenBucket {
     /** Returns a token taken for something that then didn't happen (never beyond the burst). */
     public synchronized void giveBack() {
         refill();
-        tokens = Math.min(burst, tokens + 1);
+        tokens = Math.min(limit.burst(), tokens + 1);
     }
 
     /** Whether the bucket has its whole burst again: it then means nothing a fresh one wouldn't. */
     public synchronized boolean isFull() {
         refill();
-        return tokens == burst;
+        return tokens == limit.burst();
     }
 
     /** Nanoseconds until the next token comes; 0 while there is one. */
     public synchronized long nanosUntilNext() {
         refill();
-        return tokens > 0 ? 0 : lastRefill + refillNanos - nanoTime.getAsLong();
+        return tokens > 0 ? 0 : lastRefill + limit.refillNanos() - limit.nanoTime().getAsLong();
     }
 
     private void refill() {
-        long now = nanoTime.getAsLong();
-        long earned = (now - lastRefill) / refillNanos;
+        long now = limit.nanoTime().getAsLong();
+        long earned = (now - lastRefill) / limit.refillNanos();
         if (earned > 0) {
-            tokens = Math.min(burst, tokens + earned);
-            lastRefill = tokens == burst ? now : lastRefill + earned * refillNanos;
+            tokens = Math.min(limit.burst(), tokens + earned);
+            lastRefill = tokens == limit.burst() ? now : lastRefill + earned * limit.refillNanos();
         }
     }
 }

@@ -12,7 +12,8 @@ import io.grpc.ServerCall;
  * free of database round trips.
  */
 final class DeferredListener<Q> extends ServerCall.Listener<Q> {
-    private final Queue<Consumer<ServerCall.Listener<Q>>> pending = new ArrayDeque<>();
+    /** Small at first: a call holds only what comes before its checks end, most often nothing or its first frame. */
+    private final Queue<Consumer<ServerCall.Listener<Q>>> pending = new ArrayDeque<>(2);
     private ServerCall.Listener<Q> delegate;
     private boolean refused;
 

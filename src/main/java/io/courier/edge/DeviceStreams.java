@@ -60,7 +60,8 @@ final class DeviceStreams {
         this.clock = clock;
         this.currentDevices = currentDevices;
         this.memberId = memberId;
-        this.keptBudgets = new DeviceBudgets(() -> StreamBudgets.of(config, messaging), config.keptBudgets());
+        StreamBudgets.Limits budgetLimits = StreamBudgets.Limits.of(config, messaging);
+        this.keptBudgets = new DeviceBudgets(() -> new StreamBudgets(budgetLimits), config.keptBudgets());
         this.presenceStreams = presenceStreams;
         this.tracing = tracing;
         this.workers = workers;
@@ -81,16 +82,16 @@ final class DeviceStreams {
         StreamBudgets budgets = keptBudgets.take(device);
         StreamEnd end = new StreamEnd(call, serial);
         Outbound outbound = new Outbound(call, config.maxQueuedReplies(), metrics);
-        Refusals refusals = new Refusals(device, budgets.refusals(), outbound, metrics, faults, end);
+        Refusals refusals = new Refusals(device, budgets, outbound, metrics, faults, end);
         PresenceFeed presence = new PresenceFeed(presenceStreams.subscriptions(device, epoch), outbound, serial,
                 BusIntake.NOTICES_QUEUED);
         DeviceMailbox mailbox = new DeviceMailbox(device, new Presence(memberId, epoch), inbox,
                 tracing.settler(messenger), tracing.outlet(new StreamOutlet(outbound, frames, refusals, end, metrics,
                         delivery, clock, opened)), limits, timers, executor, clock, delivery::recordQueueDepth);
         UpFrames upFrames = new UpFrames(metrics, refusals,
-                new SendPath(device, messenger, budgets.sends(), frames, outbound, refusals, serial),
+                new SendPath(device, messenger, budgets, frames, outbound, refusals, serial),
                 new AckPath(device, messenger, mailbox, budgets, config.window(), outbound, refusals, serial),
-                new PresenceAndTyping(device, messenger, budgets.typing(), presence, outbound, refusals, serial));
+                new PresenceAndTyping(device, messenger, budgets, presence, outbound, refusals, serial));
         FrameIntake intake = new FrameIntake(call, serial, currentDevices.isCurrent(caller), upFrames, outbound,
                 mailbox, refusals, end);
         // Teardown in this order, the stream's registry last (DeviceStream adds it).

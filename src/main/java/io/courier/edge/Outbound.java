@@ -26,7 +26,8 @@ final class Outbound {
     private final ServerCallStreamObserver<ConnectResponse> call;
     private final int maxReplies;
     private final StreamMetrics metrics;
-    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    /** Small at first: frames wait here only while the call is not ready (an idle stream's is empty); it grows. */
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>(2);
     private int replies;
     private int notices;
     private Sinks.Empty<Void> roomWaiter;

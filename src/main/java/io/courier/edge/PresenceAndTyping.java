@@ -3,7 +3,6 @@ package io.courier.edge;
 import io.courier.api.v1.PresenceSubscribe;
 import io.courier.api.v1.Typing;
 import io.courier.cluster.DeviceAddress;
-import io.courier.common.TokenBucket;
 import io.courier.messaging.Messenger;
 import io.courier.presence.PresenceSubscriptions;
 import reactor.core.publisher.Mono;
@@ -13,17 +12,18 @@ import reactor.core.scheduler.Scheduler;
 final class PresenceAndTyping {
     private final DeviceAddress device;
     private final Messenger messenger;
-    private final TokenBucket typingBudget;
+    /** Its typing bucket, made at the first Typing frame. */
+    private final StreamBudgets budgets;
     private final PresenceFeed presence;
     private final Outbound outbound;
     private final Refusals refusals;
     private final Scheduler serial;
 
-    PresenceAndTyping(DeviceAddress device, Messenger messenger, TokenBucket typingBudget, PresenceFeed presence,
+    PresenceAndTyping(DeviceAddress device, Messenger messenger, StreamBudgets budgets, PresenceFeed presence,
             Outbound outbound, Refusals refusals, Scheduler serial) {
         this.device = device;
         this.messenger = messenger;
-        this.typingBudget = typingBudget;
+        this.budgets = budgets;
         this.presence = presence;
         this.outbound = outbound;
         this.refusals = refusals;
@@ -31,7 +31,7 @@ final class PresenceAndTyping {
     }
 
     Mono<Void> typing(Typing typing) {
-        return refusals.within(typingBudget, "typing indicators")
+        return refusals.within(budgets.typing(), "typing indicators")
                 ? messenger.typing(device, typing).publishOn(serial).flatMap(refusals::refuse)
                 : Mono.empty();
     }

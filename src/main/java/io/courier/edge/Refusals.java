@@ -20,16 +20,17 @@ import reactor.core.publisher.Mono;
  */
 final class Refusals {
     private final DeviceAddress device;
-    private final TokenBucket budget;
+    /** Its refusals bucket, made at the first refused frame. */
+    private final StreamBudgets budgets;
     private final Outbound outbound;
     private final StreamMetrics metrics;
     private final BoundedLog faults;
     private final StreamEnd end;
 
-    Refusals(DeviceAddress device, TokenBucket budget, Outbound outbound, StreamMetrics metrics, BoundedLog faults,
+    Refusals(DeviceAddress device, StreamBudgets budgets, Outbound outbound, StreamMetrics metrics, BoundedLog faults,
             StreamEnd end) {
         this.device = device;
-        this.budget = budget;
+        this.budgets = budgets;
         this.outbound = outbound;
         this.metrics = metrics;
         this.faults = faults;
@@ -48,7 +49,7 @@ final class Refusals {
     /** Refuses a frame; a device that keeps sending refused frames is cut off. */
     Mono<Void> refuse(FrameError error) {
         metrics.refused(error.getCode().name().substring("FRAME_ERROR_CODE_".length()).toLowerCase(Locale.ROOT));
-        if (!budget.tryTake()) {
+        if (!budgets.refusals().tryTake()) {
             faults.log(Logger.Level.INFO, device, () -> "Device " + device
                     + " kept sending refused frames; its stream is closed with RESOURCE_EXHAUSTED (last: "
                     + error.getCode() + ")");

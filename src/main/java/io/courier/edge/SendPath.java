@@ -2,7 +2,6 @@ package io.courier.edge;
 
 import io.courier.api.v1.OutgoingMessage;
 import io.courier.cluster.DeviceAddress;
-import io.courier.common.TokenBucket;
 import io.courier.messaging.DownFrames;
 import io.courier.messaging.Messenger;
 import io.courier.messaging.SendOutcome;
@@ -13,18 +12,19 @@ import reactor.core.scheduler.Scheduler;
 final class SendPath {
     private final DeviceAddress device;
     private final Messenger messenger;
-    private final TokenBucket budget;
+    /** Its sends bucket, made at the first send. */
+    private final StreamBudgets budgets;
     /** Full or compact, as the client asked when it opened the stream. */
     private final DownFrames frames;
     private final Outbound outbound;
     private final Refusals refusals;
     private final Scheduler serial;
 
-    SendPath(DeviceAddress device, Messenger messenger, TokenBucket budget, DownFrames frames, Outbound outbound,
+    SendPath(DeviceAddress device, Messenger messenger, StreamBudgets budgets, DownFrames frames, Outbound outbound,
             Refusals refusals, Scheduler serial) {
         this.device = device;
         this.messenger = messenger;
-        this.budget = budget;
+        this.budgets = budgets;
         this.frames = frames;
         this.outbound = outbound;
         this.refusals = refusals;
@@ -33,7 +33,7 @@ final class SendPath {
 
     /** Messaging spends the budget: it knows what a send costs. */
     Mono<Void> send(OutgoingMessage send) {
-        return messenger.send(device, send, budget).publishOn(serial).doOnNext(this::answer).then();
+        return messenger.send(device, send, budgets.sends()).publishOn(serial).doOnNext(this::answer).then();
     }
 
     private void answer(SendOutcome outcome) {

@@ -11,7 +11,8 @@ final class SerialExecutor implements Executor {
     private static final Logger LOG = Logger.getLogger(SerialExecutor.class);
     private static final int BATCH = 64;
     private final Executor pool;
-    private final Queue<Runnable> tasks = new ArrayDeque<>();
+    /** Small at first: an idle stream has no task queued, most others one or two (a queue grows as it needs). */
+    private final Queue<Runnable> tasks = new ArrayDeque<>(2);
     private boolean running;
 
     SerialExecutor(Executor pool) {

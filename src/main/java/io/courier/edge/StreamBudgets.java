@@ -5,23 +5,74 @@ import java.time.Duration;
 import io.courier.common.TokenBucket;
 import io.courier.messaging.MessagingConfig;
 
-/** The per-device budgets of one stream, by frame type, and of its refused frames. */
-record StreamBudgets(TokenBucket sends, TokenBucket acks, TokenBucket reads, TokenBucket pings, TokenBucket typing,
-        TokenBucket refusals) {
+/**
+ * The per-device budgets of one stream, by frame type, and of its refused frames. A bucket is made on its first use:
+ * most idle streams never send, type, read or get a frame refused, and a bucket not made yet is a full one. Two
+ * overlapping streams of a device share one (on different serial executors), hence the lock.
+ */
+final class StreamBudgets {
+    /** The node's limits, one per budget, shared by every stream's buckets. */
+    record Limits(TokenBucket.Limit sends, TokenBucket.Limit acks, TokenBucket.Limit reads, TokenBucket.Limit pings,
+            TokenBucket.Limit typing, TokenBucket.Limit refusals) {
 
-    /** Full budgets for a new stream. */
-    static StreamBudgets of(EdgeConfig config, MessagingConfig messaging) {
-        return new StreamBudgets(new TokenBucket(messaging.sendBurst(), messaging.sendRefill()),
-                new TokenBucket(config.ackBurst(), config.ackRefill()),
-                new TokenBucket(config.readBurst(), config.readRefill()),
-                new TokenBucket(config.pingBurst(), config.pingRefill()),
-                new TokenBucket(config.typingBurst(), config.typingRefill()),
-                new TokenBucket(config.maxRefusedBurst(), Duration.ofSeconds(1)));
+        static Limits of(EdgeConfig config, MessagingConfig messaging) {
+            return new Limits(new TokenBucket.Limit(messaging.sendBurst(), messaging.sendRefill()),
+                    new TokenBucket.Limit(config.ackBurst(), config.ackRefill()),
+                    new TokenBucket.Limit(config.readBurst(), config.readRefill()),
+                    new TokenBucket.Limit(config.pingBurst(), config.pingRefill()),
+                    new TokenBucket.Limit(config.typingBurst(), config.typingRefill()),
+                    new TokenBucket.Limit(config.maxRefusedBurst(), Duration.ofSeconds(1)));
+        }
     }
 
-    /** Every bucket has its whole burst again. */
-    boolean allFull() {
-        return sends.isFull() && acks.isFull() && reads.isFull() && pings.isFull() && typing.isFull()
-                && refusals.isFull();
+    private final Limits limits;
+    // Guarded by this; null until first used.
+    private TokenBucket sends;
+    private TokenBucket acks;
+    private TokenBucket reads;
+    private TokenBucket pings;
+    private TokenBucket typing;
+    private TokenBucket refusals;
+
+    /** Full budgets for a new stream. */
+    StreamBudgets(Limits limits) {
+        this.limits = limits;
+    }
+
+    synchronized TokenBucket sends() {
+        return sends = made(sends, limits.sends());
+    }
+
+    synchronized TokenBucket acks() {
+        return acks = made(acks, limits.acks());
+    }
+
+    synchronized TokenBucket reads() {
+        return reads = made(reads, limits.reads());
+    }
+
+    synchronized TokenBucket pings() {
+        return pings = made(pings, limits.pings());
+    }
+
+    synchronized TokenBucket typing() {
+        return typing = made(typing, limits.typing());
+    }
+
+    synchronized TokenBucket refusals() {
+        return refusals = made(refusals, limits.refusals());
+    }
+
+    /** Every bucket has its whole burst again (or was never used). */
+    synchronized boolean allFull() {
+        return full(sends) && full(acks) && full(reads) && full(pings) && full(typing) && full(refusals);
+    }
+
+    private static TokenBucket made(TokenBucket bucket, TokenBucket.Limit limit) {
+        return bucket != null ? bucket : new TokenBucket(limit);
+    }
+
+    private static boolean full(TokenBucket bucket) {
+        return bucket == null || bucket.isFull();
     }
 }

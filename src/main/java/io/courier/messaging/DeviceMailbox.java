@@ -53,6 +53,27 @@ public final class DeviceMailbox {
     private record AckBatch(Set<Long> seqs, Set<Long> serverIds, Sinks.Empty<Void> settled) {
     }
 
+    /** What acks leave behind, made at the stream's first ack: an idle stream never acks. */
+    private static final class Acks {
+        /** The last acked server ids, so a duplicate ack, or a copy read again, changes nothing. */
+        final Set<Long> recent = Collections.newSetFromMap(new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+                return size() > REMEMBERED_ACKS;
+            }
+        });
+        /** Sequences of acks whose bookkeeping is still running: the mark stays below them. */
+        final TreeSet<Long> inFlight = new TreeSet<>();
+        /** Server ids of those acks: a copy of one read meanwhile (a resumed fan-out job's) is not delivered again. */
+        final Set<Long> settling = new HashSet<>();
+        /** Small at first: more than a few batches settling at once makes the stream wait (ackBatchesInFlight). */
+        final ArrayDeque<AckBatch> batches = new ArrayDeque<>(2);
+
+        boolean known(long serverId) {
+            return recent.contains(serverId) || settling.contains(serverId);
+        }
+    }
+
     private final DeviceAddress device;
     private final Presence stream;
     private final MailboxStorage storage;
@@ -68,18 +89,8 @@ public final class DeviceMailbox {
     private final TreeMap<Long, Queued> unacked = new TreeMap<>();
     private final Map<Long, Long> unackedSeqs = new HashMap<>();
     private long unackedBytes;
-    /** The last acked server ids, so a duplicate ack, or a copy read again, changes nothing. */
-    private final Set<Long> recentlyAcked = Collections.newSetFromMap(new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
-            return size() > REMEMBERED_ACKS;
-        }
-    });
-    /** Sequences of acks whose bookkeeping is still running: the mark stays below them. */
-    private final TreeSet<Long> acksInFlight = new TreeSet<>();
-    /** Server ids of those acks: a copy of one read meanwhile (a resumed fan-out job's) is not delivered again. */
-    private final Set<Long> settling = new HashSet<>();
-    private final ArrayDeque<AckBatch> ackBatches = new ArrayDeque<>();
+    /** Null until the first ack. */
+    private Acks acks;
     private final List<Sinks.Empty<Void>> quietWaiters = new ArrayList<>();
 
     /** Every item at or below this was read (and delivered, or found acked); -1 until the mark is loaded. */
@@ -143,7 +154,7 @@ public final class DeviceMailbox {
         }
         if (queued.seq() == readThrough + 1 && !reading && !readDue && fits(queued)) {
             readThrough = queued.seq();
-            if (!alreadyAcked(queued)) {
+            if (!alreadyAcked(queued.item().serverId())) {
                 deliver(queued);
             }
             return;
@@ -162,7 +173,7 @@ public final class DeviceMailbox {
         Set<Long> seqs = new TreeSet<>();
         Set<Long> ids = new TreeSet<>();
         for (long id : new TreeSet<>(serverIds)) {
-            if (closed || recentlyAcked.contains(id) || settling.contains(id)) {
+            if (closed || alreadyAcked(id)) {
                 continue; // a duplicate ack changes nothing
             }
             Long seq = unackedSeqs.remove(id);
@@ -179,13 +190,17 @@ public final class DeviceMailbox {
         if (ids.isEmpty()) {
             return Mono.empty();
         }
-        acksInFlight.addAll(seqs);
-        settling.addAll(ids);
+        if (acks == null) {
+            acks = new Acks();
+        }
+        acks.inFlight.addAll(seqs);
+        acks.settling.addAll(ids);
         AckBatch batch = new AckBatch(seqs, ids, Sinks.empty());
-        ackBatches.add(batch);
+        acks.batches.add(batch);
         then(settler.settle(device, delivered, unknown), refused -> settled(batch, refused));
         readMore();
-        return ackBatches.size() > limits.ackBatchesInFlight() ? ackBatches.peek().settled().asMono() : Mono.empty();
+        return acks.batches.size() > limits.ackBatchesInFlight() ? acks.batches.peek().settled().asMono()
+                : Mono.empty();
     }
 
     /**
@@ -215,12 +230,14 @@ public final class DeviceMailbox {
             storage.advance(device, nextMark(), true).subscribe(null, e -> { });
         }
         storage.closed(device, stream).subscribe(null, e -> { });
-        ackBatches.forEach(b -> b.settled().tryEmitEmpty());
+        if (acks != null) {
+            acks.batches.forEach(b -> b.settled().tryEmitEmpty());
+        }
         wakeIfQuiet();
     }
 
     private boolean isQuiet() {
-        return closed || ackBatches.isEmpty() && !reading && readThrough >= 0 && !markWriting
+        return closed || (acks == null || acks.batches.isEmpty()) && !reading && readThrough >= 0 && !markWriting
                 && nextMark() <= markedThrough;
     }
 
@@ -233,10 +250,10 @@ public final class DeviceMailbox {
     }
 
     private void settled(AckBatch batch, List<Long> refused) {
-        acksInFlight.removeAll(batch.seqs());
-        settling.removeAll(batch.serverIds());
-        ackBatches.remove(batch);
-        batch.serverIds().stream().filter(id -> !refused.contains(id)).forEach(recentlyAcked::add);
+        acks.inFlight.removeAll(batch.seqs());
+        acks.settling.removeAll(batch.serverIds());
+        acks.batches.remove(batch);
+        batch.serverIds().stream().filter(id -> !refused.contains(id)).forEach(acks.recent::add);
         if (!refused.isEmpty()) {
             outlet.notDeliveredToYou(refused);
         }
@@ -263,7 +280,7 @@ public final class DeviceMailbox {
             if (queued.seq() <= readThrough) {
                 continue;
             }
-            if (!alreadyAcked(queued)) {
+            if (!alreadyAcked(queued.item().serverId())) {
                 if (!fits(queued)) {
                     stopped = true; // acks that free room resume here
                     break;
@@ -325,8 +342,8 @@ public final class DeviceMailbox {
         if (!unacked.isEmpty()) {
             candidate = Math.min(candidate, unacked.firstKey() - 1);
         }
-        if (!acksInFlight.isEmpty()) {
-            candidate = Math.min(candidate, acksInFlight.first() - 1);
+        if (acks != null && !acks.inFlight.isEmpty()) {
+            candidate = Math.min(candidate, acks.inFlight.first() - 1);
         }
         return candidate;
     }
@@ -349,9 +366,8 @@ public final class DeviceMailbox {
         });
     }
 
-    private boolean alreadyAcked(Queued queued) {
-        long id = queued.item().serverId();
-        return recentlyAcked.contains(id) || settling.contains(id);
+    private boolean alreadyAcked(long serverId) {
+        return acks != null && acks.known(serverId);
     }
 
     private boolean hasRoom() {

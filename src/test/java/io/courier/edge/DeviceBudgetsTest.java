@@ -12,16 +12,12 @@ import io.courier.common.TokenBucket;
 
 /** Which budgets a device's next stream on the node starts with. */
 class DeviceBudgetsTest {
-    private final DeviceBudgets kept = new DeviceBudgets(DeviceBudgetsTest::budgets, 2);
-
-    private static StreamBudgets budgets() {
-        return new StreamBudgets(bucket(), bucket(), bucket(), bucket(), bucket(), bucket());
-    }
-
     /** No refill within a test. */
-    private static TokenBucket bucket() {
-        return new TokenBucket(2, Duration.ofHours(1));
-    }
+    private static final TokenBucket.Limit LIMIT = new TokenBucket.Limit(2, Duration.ofHours(1));
+    private static final StreamBudgets.Limits LIMITS =
+            new StreamBudgets.Limits(LIMIT, LIMIT, LIMIT, LIMIT, LIMIT, LIMIT);
+
+    private final DeviceBudgets kept = new DeviceBudgets(() -> new StreamBudgets(LIMITS), 2);
 
     private static DeviceAddress device() {
         return new DeviceAddress(UUID.randomUUID(), 1);
@@ -71,6 +67,20 @@ class DeviceBudgetsTest {
 
         assertThat(kept.kept()).isZero();
         assertThat(kept.take(device)).isNotSameAs(first);
+    }
+
+    @Test
+    void aStreamThatOnlyMadeABucketLeavesNothing() {
+        DeviceAddress device = device();
+        StreamBudgets first = kept.take(device);
+        TokenBucket pings = first.pings();
+        pings.tryTake();
+        pings.giveBack();
+
+        kept.release(device);
+
+        assertThat(first.pings()).as("made once").isSameAs(pings);
+        assertThat(kept.kept()).as("a full bucket is as good as none").isZero();
     }
 
     @Test

@@ -30,7 +30,6 @@ final class DeviceStreams {
     private final Messenger messenger;
     private final MailboxStorage inbox;
     private final EdgeConfig config;
-    private final MessagingConfig messaging;
     private final MailboxLimits limits;
     private final StreamMetrics metrics;
     private final MessagingMetrics delivery;
@@ -54,7 +53,6 @@ final class DeviceStreams {
         this.messenger = messenger;
         this.inbox = inbox;
         this.config = config;
-        this.messaging = messaging;
         this.metrics = metrics;
         this.delivery = delivery;
         this.clock = clock;

@@ -51,12 +51,22 @@ public final class TokenBucket {
     }
 
     /** Takes one token if there is one. */
-    public synchronized boolean tryTake() {
+    public boolean tryTake() {
+        return tryTake(1);
+    }
+
+    /**
+     * Takes {@code cost} tokens if there are that many. A cost above the burst takes the whole burst: one item larger
+     * than the bucket passes when the bucket is full (and the next waits a whole refill), so nothing is refused
+     * forever.
+     */
+    public synchronized boolean tryTake(long cost) {
         refill();
-        if (tokens == 0) {
+        long taken = Math.min(cost, limit.burst());
+        if (tokens < taken) {
             return false;
         }
-        tokens--;
+        tokens -= taken;
         return true;
     }
 

@@ -79,6 +79,18 @@ public interface EdgeConfig {
     @WithDefault("500ms")
     Duration typingRefill();
 
+    /**
+     * Kibibytes of Send frames per device: a burst, then one more every {@code send-kib-refill} (the defaults: 16 MiB,
+     * then 250 KiB a second). Sends are counted in messaging ({@code courier.messaging.send-burst}); this bounds what
+     * a device's sends of large envelopes cost the cluster's memory and database. A frame larger than the burst
+     * passes when the budget is full.
+     */
+    @WithDefault("16384")
+    int sendKibBurst();
+
+    @WithDefault("4ms")
+    Duration sendKibRefill();
+
     @WithDefault("20")
     int pingBurst();
 

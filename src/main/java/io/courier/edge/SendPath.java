@@ -1,8 +1,10 @@
 package io.courier.edge;
 
+import io.courier.api.v1.FrameErrorCode;
 import io.courier.api.v1.OutgoingMessage;
 import io.courier.cluster.DeviceAddress;
 import io.courier.messaging.DownFrames;
+import io.courier.messaging.FrameErrors;
 import io.courier.messaging.Messenger;
 import io.courier.messaging.SendOutcome;
 import reactor.core.publisher.Mono;
@@ -12,7 +14,7 @@ import reactor.core.scheduler.Scheduler;
 final class SendPath {
     private final DeviceAddress device;
     private final Messenger messenger;
-    /** Its sends bucket, made at the first send. */
+    /** Its sends and send-bytes buckets, made at the first send. */
     private final StreamBudgets budgets;
     /** Full or compact, as the client asked when it opened the stream. */
     private final DownFrames frames;
@@ -31,9 +33,20 @@ final class SendPath {
         this.serial = serial;
     }
 
-    /** Messaging spends the budget: it knows what a send costs. */
+    /**
+     * The frame's bytes are spent here, as they arrive (a retry crossed the wire again too); the count of sends is
+     * messaging's to spend, since it knows what a send is (a retry of a stored one costs none).
+     */
     Mono<Void> send(OutgoingMessage send) {
+        if (!budgets.sendKib().tryTake(kibibytes(send.getSerializedSize()))) {
+            return refusals.refuse(FrameErrors.forSend(send.getClientMessageId(),
+                    FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "sending too many bytes; slow down"));
+        }
         return messenger.send(device, send, budgets.sends()).publishOn(serial).doOnNext(this::answer).then();
+    }
+
+    private static long kibibytes(int bytes) {
+        return (bytes + 1023L) / 1024;
     }
 
     private void answer(SendOutcome outcome) {

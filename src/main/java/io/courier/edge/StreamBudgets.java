@@ -12,11 +12,12 @@ import io.courier.messaging.MessagingConfig;
  */
 final class StreamBudgets {
     /** The node's limits, one per budget, shared by every stream's buckets. */
-    record Limits(TokenBucket.Limit sends, TokenBucket.Limit acks, TokenBucket.Limit reads, TokenBucket.Limit pings,
-            TokenBucket.Limit typing, TokenBucket.Limit refusals) {
+    record Limits(TokenBucket.Limit sends, TokenBucket.Limit sendKib, TokenBucket.Limit acks, TokenBucket.Limit reads,
+            TokenBucket.Limit pings, TokenBucket.Limit typing, TokenBucket.Limit refusals) {
 
         static Limits of(EdgeConfig config, MessagingConfig messaging) {
             return new Limits(new TokenBucket.Limit(messaging.sendBurst(), messaging.sendRefill()),
+                    new TokenBucket.Limit(config.sendKibBurst(), config.sendKibRefill()),
                     new TokenBucket.Limit(config.ackBurst(), config.ackRefill()),
                     new TokenBucket.Limit(config.readBurst(), config.readRefill()),
                     new TokenBucket.Limit(config.pingBurst(), config.pingRefill()),
@@ -28,6 +29,7 @@ final class StreamBudgets {
     private final Limits limits;
     // Guarded by this; null until first used.
     private TokenBucket sends;
+    private TokenBucket sendKib;
     private TokenBucket acks;
     private TokenBucket reads;
     private TokenBucket pings;
@@ -41,6 +43,11 @@ final class StreamBudgets {
 
     synchronized TokenBucket sends() {
         return sends = made(sends, limits.sends());
+    }
+
+    /** Kibibytes of Send frames. */
+    synchronized TokenBucket sendKib() {
+        return sendKib = made(sendKib, limits.sendKib());
     }
 
     synchronized TokenBucket acks() {
@@ -65,7 +72,8 @@ final class StreamBudgets {
 
     /** Every bucket has its whole burst again (or was never used). */
     synchronized boolean allFull() {
-        return full(sends) && full(acks) && full(reads) && full(pings) && full(typing) && full(refusals);
+        return full(sends) && full(sendKib) && full(acks) && full(reads) && full(pings) && full(typing)
+                && full(refusals);
     }
 
     private static TokenBucket made(TokenBucket bucket, TokenBucket.Limit limit) {

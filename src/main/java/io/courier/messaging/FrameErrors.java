@@ -16,7 +16,7 @@ public final class FrameErrors {
         return FrameError.newBuilder().setCode(code).setMessage(message).build();
     }
 
-    static FrameError forSend(long clientMessageId, FrameErrorCode code, String message) {
+    public static FrameError forSend(long clientMessageId, FrameErrorCode code, String message) {
         return of(code, message).toBuilder().setClientMessageId(clientMessageId).build();
     }
 

@@ -41,6 +41,27 @@ class TokenBucketTest {
     }
 
     @Test
+    void aCostTakesThatManyTokensOrNone() {
+        TokenBucket bucket = new TokenBucket(10, Duration.ofHours(1));
+
+        assertThat(bucket.tryTake(7)).isTrue();
+        assertThat(bucket.tryTake(4)).as("3 left: none taken").isFalse();
+        assertThat(bucket.tryTake(3)).isTrue();
+        assertThat(bucket.tryTake(1)).isFalse();
+    }
+
+    @Test
+    void aCostAboveTheBurstPassesOnlyWhenTheBucketIsFull() {
+        TokenBucket bucket = new TokenBucket(10, Duration.ofHours(1));
+        bucket.tryTake(1);
+
+        assertThat(bucket.tryTake(25)).as("not full").isFalse();
+        TokenBucket full = new TokenBucket(10, Duration.ofHours(1));
+        assertThat(full.tryTake(25)).as("full: takes the whole burst").isTrue();
+        assertThat(full.tryTake(1)).isFalse();
+    }
+
+    @Test
     void nonsenseLimitsAreRefused() {
         assertThatThrownBy(() -> new TokenBucket(0, Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new TokenBucket(1, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);

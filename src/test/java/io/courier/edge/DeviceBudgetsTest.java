@@ -15,7 +15,7 @@ class DeviceBudgetsTest {
     /** No refill within a test. */
     private static final TokenBucket.Limit LIMIT = new TokenBucket.Limit(2, Duration.ofHours(1));
     private static final StreamBudgets.Limits LIMITS =
-            new StreamBudgets.Limits(LIMIT, LIMIT, LIMIT, LIMIT, LIMIT, LIMIT);
+            new StreamBudgets.Limits(LIMIT, LIMIT, LIMIT, LIMIT, LIMIT, LIMIT, LIMIT);
 
     private final DeviceBudgets kept = new DeviceBudgets(() -> new StreamBudgets(LIMITS), 2);
 

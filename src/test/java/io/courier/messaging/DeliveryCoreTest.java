@@ -210,32 +210,6 @@ class DeliveryCoreTest extends ServerTest {
     }
 
     @Test
-    void aRetryOfAStoredMessageIsAnsweredEvenWhenTheSenderIsRateLimited() {
-        Participant alice = participant();
-        Participant bob = participant();
-        try (RawStream a = connect(alice)) {
-            a.drain();
-            long firstId = clientId();
-            a.send(sendFrame(firstId, bob, bytes("first")));
-            long firstServerId = a.next(FrameCase.SEND_ACK).getSendAck().getServerId();
-            ConnectResponse frame;
-            int sent = 0;
-            do {
-                a.send(sendFrame(clientId(), bob, bytes("filler")));
-                frame = a.next();
-                sent++;
-            } while (frame.hasSendAck() && sent < 1000);
-            assertThat(frame.getError().getCode()).isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED);
-
-            a.send(sendFrame(firstId, bob, bytes("first")));
-
-            var retry = a.next(FrameCase.SEND_ACK).getSendAck();
-            assertThat(retry.getClientMessageId()).isEqualTo(firstId);
-            assertThat(retry.getServerId()).isEqualTo(firstServerId);
-        }
-    }
-
-    @Test
     void anAckWithMoreIdsThanTheWindowIsRefusedBeforeAnyWork() {
         int window = ConfigProvider.getConfig().getValue("courier.edge.window", Integer.class);
         Participant bob = participant();

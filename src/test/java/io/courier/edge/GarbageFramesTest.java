@@ -59,7 +59,9 @@ class GarbageFramesTest extends ServerTest {
             // refused before the credential lookup, so the database sees only the bystanders' traffic.
             assertThat(statuses.keySet()).containsOnly(Status.Code.INVALID_ARGUMENT, Status.Code.RESOURCE_EXHAUSTED);
             assertThat(statuses.get(Status.Code.RESOURCE_EXHAUSTED)).isGreaterThan(STREAMS * 9 / 10);
-            assertThat(cqlRequests() - cqlBefore).isLessThan(STREAMS / 4.0);
+            // A credential read per refused open would be at least 1,800 requests; the rest of the count is the
+            // node's background work while the loop runs (577 once in 2.6 s on a slow machine), hence the margin.
+            assertThat(cqlRequests() - cqlBefore).isLessThan(STREAMS / 2.0);
             assertThat(counter("courier.stream.opens.refused", "reason", "rate_limited") - rateLimitedBefore)
                     .isEqualTo(statuses.get(Status.Code.RESOURCE_EXHAUSTED).doubleValue());
             assertThat(counter("courier.frames.refused", "reason", "undecodable") - undecodableBefore)

@@ -67,7 +67,7 @@ class MaxRateBenchmark extends BenchSupport {
 
     /** One run and what the node spent on it per delivered message. */
     private record Measured(LoadGenerator.Result run, double cqlWrites, double cqlRows, double cqlReads,
-            double cpuMicros) {
+            double cpuMicros, double gridOps) {
     }
 
     @Test
@@ -121,9 +121,9 @@ class MaxRateBenchmark extends BenchSupport {
             report.append("\nHalf that rate, ").append(step.multipliedBy(2).toSeconds()).append(" s:\n\n")
                     .append(RUN_HEADER).append(row(half.run()))
                     .append(("\nPer delivered message at half rate: %.2f CQL writes (partition mutations; %.2f rows),"
-                            + " %.2f CQL reads, %.1f µs CPU").formatted(half.cqlWrites(), half.cqlRows(),
-                                    half.cqlReads(), half.cpuMicros()))
-                    .append(" of the node's threads\n");
+                            + " %.2f CQL reads, %.1f µs CPU of the node's threads, %.1f grid operations run by the"
+                            + " members (primaries, backups and housekeeping)\n").formatted(half.cqlWrites(),
+                                    half.cqlRows(), half.cqlReads(), half.cpuMicros(), half.gridOps()));
         }
         report.append("\nFloor: %.0f raw CQL inserts/s (256 in flight, same DB, same consistency), latency %s\n"
                 .formatted(floor.perSecond(), LatencyStats.percentiles(floor.latency().snapshot())));
@@ -151,12 +151,13 @@ class MaxRateBenchmark extends BenchSupport {
         publish("max-rate", report.toString(), String.format(Locale.ROOT,
                 "max_rate=%d floor=%.0f ratio=%.4f p99_half_ms=%s relay_floor=%.0f relay_ratio=%.4f "
                         + "cql_writes_per_msg=%s cql_rows_per_msg=%s cql_reads_per_msg=%s node_cpu_us_per_msg=%s"
-                        + " grid_floor=%.0f grid_cpu_us_per_op=%.1f members=%d hold_ms=%d",
+                        + " grid_ops_per_msg=%s grid_floor=%.0f grid_cpu_us_per_op=%.1f members=%d hold_ms=%d",
                 ramp.maxRate(), floor.perSecond(), ramp.maxRate() / floor.perSecond(),
                 orNone(half, "%.1f", h -> h.run().p99DeliverMillis()), relay.perSecond(),
                 ramp.maxRate() / relay.perSecond(), orNone(half, "%.2f", Measured::cqlWrites),
                 orNone(half, "%.2f", Measured::cqlRows),
                 orNone(half, "%.2f", Measured::cqlReads), orNone(half, "%.1f", Measured::cpuMicros),
+                orNone(half, "%.1f", Measured::gridOps),
                 grid.perSecond(), grid.cpuMicrosPerOp(), members,
                 messaging.hold().toMillis()), plots);
     }
@@ -180,6 +181,7 @@ class MaxRateBenchmark extends BenchSupport {
         double writes = cqlStatements("write") + before.writes();
         double rows = cqlRowsWritten() + before.rows();
         double reads = cqlStatements("read") + before.reads();
+        double gridOps = MemberProcess.gridOperations(hazelcast) + before.gridOps();
         long generatorLoop = Thread.currentThread().getId(); // this thread runs the generator's send loop
         ThreadCpu cpu = ThreadCpu.start(thread -> thread.getThreadId() != generatorLoop
                 && !thread.getThreadName().startsWith(BenchChannel.THREAD_PREFIX));
@@ -191,7 +193,8 @@ class MaxRateBenchmark extends BenchSupport {
         MemberProcess.CqlCounts after = counts(second);
         return new Measured(run, (cqlStatements("write") + after.writes() - writes) / delivered,
                 (cqlRowsWritten() + after.rows() - rows) / delivered,
-                (cqlStatements("read") + after.reads() - reads) / delivered, cpuMicros / delivered);
+                (cqlStatements("read") + after.reads() - reads) / delivered, cpuMicros / delivered,
+                (MemberProcess.gridOperations(hazelcast) + after.gridOps() - gridOps) / delivered);
     }
 
     private static MemberProcess.CqlCounts counts(MemberProcess second) {

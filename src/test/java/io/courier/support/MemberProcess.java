@@ -30,6 +30,9 @@ import com.hazelcast.config.ServerSocketEndpointConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.instance.EndpointQualifier;
+import com.hazelcast.instance.impl.HazelcastInstanceProxy;
+import com.hazelcast.spi.impl.NodeEngine;
+import com.hazelcast.spi.impl.operationservice.impl.OperationServiceImpl;
 
 import io.courier.cluster.GridTypes;
 import io.courier.local.FreePorts;
@@ -46,9 +49,12 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * whose statements it counts ({@link #cqlCounts()}). It stops when this JVM closes its stdin (or dies).
  */
 public final class MemberProcess implements AutoCloseable {
-    /** The CQL statements a member's own session requested so far. */
-    public record CqlCounts(double writes, double rows, double reads) {
-        public static final CqlCounts NONE = new CqlCounts(0, 0, 0);
+    /**
+     * The CQL statements a member's own session requested so far, and the grid operations the member ran (its
+     * primaries, its backups of other members' and the grid's own housekeeping: {@link #gridOperations}).
+     */
+    public record CqlCounts(double writes, double rows, double reads, double gridOps) {
+        public static final CqlCounts NONE = new CqlCounts(0, 0, 0, 0);
     }
 
     /** How a member's bookkeeping runs: the node's messaging settings. */
@@ -100,8 +106,8 @@ public final class MemberProcess implements AutoCloseable {
     public CqlCounts cqlCounts() {
         try {
             String[] parts = Files.readString(counts).trim().split(" ");
-            return parts.length < 3 ? CqlCounts.NONE : new CqlCounts(Double.parseDouble(parts[0]),
-                    Double.parseDouble(parts[1]), Double.parseDouble(parts[2]));
+            return parts.length < 4 ? CqlCounts.NONE : new CqlCounts(Double.parseDouble(parts[0]),
+                    Double.parseDouble(parts[1]), Double.parseDouble(parts[2]), Double.parseDouble(parts[3]));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -173,7 +179,7 @@ public final class MemberProcess implements AutoCloseable {
                 Long.parseLong(args[8]), Duration.parse(args[9]), Duration.parse(args[10]), Duration.parse(args[11]));
         Path counts = Path.of(args[12]);
         ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor();
-        reporter.scheduleAtFixedRate(() -> report(meters, counts), 0, COUNTS_EVERY.toMillis(),
+        reporter.scheduleAtFixedRate(() -> report(meters, member, counts), 0, COUNTS_EVERY.toMillis(),
                 TimeUnit.MILLISECONDS);
         int command;
         while ((command = System.in.read()) >= 0) { // runs until the parent closes stdin or dies
@@ -205,15 +211,22 @@ public final class MemberProcess implements AutoCloseable {
     }
 
     /** Replaces the counts file in one move, so the parent never reads half a line. */
-    private static void report(SimpleMeterRegistry meters, Path counts) {
+    private static void report(SimpleMeterRegistry meters, HazelcastInstance member, Path counts) {
         try {
             Path next = counts.resolveSibling(counts.getFileName() + ".next");
-            Files.writeString(next, "%s %s %s".formatted(statements(meters, "write"),
-                    meters.get("courier.cql.rows.written").counter().count(), statements(meters, "read")));
+            Files.writeString(next, "%s %s %s %d".formatted(statements(meters, "write"),
+                    meters.get("courier.cql.rows.written").counter().count(), statements(meters, "read"),
+                    gridOperations(member)));
             Files.move(next, counts, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Operations this member's partition and generic threads ran so far, backups and housekeeping included. */
+    public static long gridOperations(HazelcastInstance member) {
+        NodeEngine engine = ((HazelcastInstanceProxy) member).getOriginal().node.getNodeEngine();
+        return ((OperationServiceImpl) engine.getOperationService()).getExecutedOperationCount();
     }
 
     private static double statements(SimpleMeterRegistry meters, String kind) {

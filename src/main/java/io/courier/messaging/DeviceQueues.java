@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -59,6 +60,11 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     static final String MAP = "courier-device-queues";
     private static final Logger LOG = Logger.getLogger(DeviceQueues.class);
     private static final Duration INDETERMINATE_BACKOFF = Duration.ofMillis(50);
+    /**
+     * How long a send's completion waits for a ride on its device's entry: longer than a receipt's round trip on a
+     * 2G link (the device's mark moves when it acks the receipt), short beside a phone's resend timer.
+     */
+    static final Duration COMPLETION_LINGER = Duration.ofMillis(250);
 
     private final HazelcastInstance hazelcast;
     private final IMap<DeviceAddress, DeviceQueue> map;
@@ -83,15 +89,24 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     /** Items and send records this member wrote to the log after the hold (a meter reads it). */
     private final LongAdder spilled = new LongAdder();
     private volatile Disposable spills = () -> { };
+    private final SendCompletions completions;
 
     DeviceQueues(HazelcastInstance hazelcast, DeviceLog log, DeviceQueue.Limits limits, Duration sendFlush,
             Clock clock) {
+        this(hazelcast, log, limits, sendFlush, clock, COMPLETION_LINGER);
+    }
+
+    /** @param completionLinger how long a send's completion waits for a ride ({@link SendCompletions}) */
+    DeviceQueues(HazelcastInstance hazelcast, DeviceLog log, DeviceQueue.Limits limits, Duration sendFlush,
+            Clock clock, Duration completionLinger) {
         this.hazelcast = hazelcast;
         this.map = hazelcast.getMap(MAP);
         this.log = log;
         this.limits = limits;
         this.sendFlush = sendFlush;
         this.clock = clock;
+        this.completions = new SendCompletions(completionLinger,
+                (device, ride) -> alone(device, ride).subscribe(null, e -> { }));
     }
 
     /**
@@ -420,7 +435,7 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
 
     @Override
     public Mono<Void> advance(DeviceAddress device, long ackedThrough, boolean persist) {
-        Mono<Void> grid = call(device, () -> new QueueOps.Advance(ackedThrough)).then();
+        Mono<Void> grid = callCarrying(device, () -> new QueueOps.Advance(ackedThrough)).then();
         return persist ? grid.then(log.persistMark(device, ackedThrough)) : grid;
     }
 
@@ -435,7 +450,7 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
      * {@code candidate} won. Asks the log only when the queue's memory of sends is incomplete.
      */
     Mono<DeviceQueue.Send> claim(DeviceAddress sender, long clientId, DeviceQueue.Send candidate) {
-        return call(sender, () -> new QueueOps.ClaimSend(clientId, candidate, false)).flatMap(result -> {
+        return callCarrying(sender, () -> new QueueOps.ClaimSend(clientId, candidate, false)).flatMap(result -> {
             if (result instanceof QueueOps.Earlier earlier) {
                 return Mono.just(earlier.send());
             }
@@ -450,9 +465,22 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
         });
     }
 
-    /** Every copy of the send is stored: later attempts get its SendAck at once. */
+    /**
+     * Every copy of the send is stored: later attempts get its SendAck at once. Completes when the entry says so;
+     * the completion rides the device's next change of its entry ({@link SendCompletions}).
+     */
+    Mono<Void> completedSoon(DeviceAddress sender, long clientId) {
+        return completions.add(sender, clientId);
+    }
+
+    /** {@link #completedSoon}, at once, with whatever completions of the device wait: a retry waits for it. */
     Mono<Void> completed(DeviceAddress sender, long clientId) {
-        return call(sender, () -> new QueueOps.CompleteSend(clientId)).then();
+        return Mono.defer(() -> {
+            Mono<Void> landed = completions.add(sender, clientId);
+            SendCompletions.Ride ride = completions.take(sender);
+            // None: another caller took the ride, and settles it.
+            return ride == null ? landed : alone(sender, ride).then(landed);
+        });
     }
 
     /** A claim whose send was refused before anything was stored: a retry is a new send. */
@@ -471,6 +499,31 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     /** A deleted account's device: its entry, its log, its send records and its queue state all go. */
     Mono<Void> erase(DeviceAddress device) {
         return Mono.fromCompletionStage(() -> map.removeAsync(device)).then(log.erase(device));
+    }
+
+    /** {@link #call}, with the device's waiting send completions riding on the op. */
+    private Mono<Object> callCarrying(DeviceAddress device,
+            Supplier<EntryProcessor<DeviceAddress, DeviceQueue, Object>> op) {
+        return Mono.defer(() -> {
+            SendCompletions.Ride ride = completions.take(device);
+            return ride == null ? call(device, op) : carrying(device, ride, op);
+        });
+    }
+
+    private Mono<Object> carrying(DeviceAddress device, SendCompletions.Ride ride,
+            Supplier<EntryProcessor<DeviceAddress, DeviceQueue, Object>> op) {
+        return settling(ride, call(device, () -> new QueueOps.Completing(ride.clientIds(), op.get())));
+    }
+
+    /** Send completions that found no op to ride. */
+    private Mono<Object> alone(DeviceAddress device, SendCompletions.Ride ride) {
+        return settling(ride, call(device, () -> new QueueOps.CompleteSends(ride.clientIds())));
+    }
+
+    private static Mono<Object> settling(SendCompletions.Ride ride, Mono<Object> op) {
+        return op.doOnSuccess(result -> ride.settle(null))
+                .doOnError(ride::settle)
+                .doOnCancel(() -> ride.settle(new CancellationException("the op carrying them was cancelled")));
     }
 
     /** Runs an op on the device's entry, creating the entry first if it has none. */

@@ -441,18 +441,46 @@ final class QueueOps {
         }
     }
 
-    /** Every copy of the send is stored: later attempts get its SendAck at once. */
-    static final class CompleteSend extends Op {
-        private final long clientId;
+    /** Every copy of these sends is stored: later attempts get their SendAcks at once. */
+    static final class CompleteSends extends Op {
+        private final List<Long> clientIds;
 
-        CompleteSend(long clientId) {
-            this.clientId = clientId;
+        CompleteSends(List<Long> clientIds) {
+            this.clientIds = List.copyOf(clientIds);
         }
 
         @Override
         Object apply(DeviceQueue queue) {
-            queue.completeSend(clientId);
+            clientIds.forEach(queue::completeSend);
             return null;
+        }
+    }
+
+    /**
+     * Send completions riding another op on the same entry ({@link SendCompletions}): they apply first, then the
+     * op, whose result this is; the backup does both too.
+     */
+    record Completing(List<Long> clientIds, EntryProcessor<DeviceAddress, DeviceQueue, Object> op)
+            implements EntryProcessor<DeviceAddress, DeviceQueue, Object> {
+        Completing {
+            clientIds = List.copyOf(clientIds);
+        }
+
+        @Override
+        public Object process(Map.Entry<DeviceAddress, DeviceQueue> entry) {
+            DeviceQueue queue = entry.getValue();
+            if (queue == null) {
+                return Missing.ENTRY;
+            }
+            clientIds.forEach(queue::completeSend);
+            entry.setValue(queue);
+            return op.process(entry);
+        }
+
+        @Override
+        public EntryProcessor<DeviceAddress, DeviceQueue, Object> getBackupProcessor() {
+            EntryProcessor<DeviceAddress, DeviceQueue, Object> backup = op.getBackupProcessor();
+            return backup == null ? new CompleteSends(clientIds) : new Completing(clientIds, backup);
         }
     }
 
@@ -564,8 +592,12 @@ final class QueueOps {
                     out.writeLong(op.clientId);
                     out.writeObject(op.send);
                 }, in -> new PutSend(in.readLong(), in.readObject())),
-                Wire.of(CompleteSend.class, 120, (out, op) -> out.writeLong(op.clientId),
-                        in -> new CompleteSend(in.readLong())),
+                Wire.of(CompleteSends.class, 120, (out, op) -> MessagingWire.writeLongs(out, op.clientIds),
+                        in -> new CompleteSends(MessagingWire.readLongs(in))),
+                Wire.of(Completing.class, 208, (out, op) -> {
+                    MessagingWire.writeLongs(out, op.clientIds());
+                    out.writeObject(op.op());
+                }, in -> new Completing(MessagingWire.readLongs(in), in.readObject())),
                 Wire.of(Forget.class, 121, (out, op) -> {
                     out.writeLong(op.clientId);
                     out.writeLong(op.serverId);

@@ -18,7 +18,9 @@ import reactor.core.publisher.Mono;
  * Sends run once per (sending device, client message id). The first attempt claims the id atomically on the
  * sending device's queue entry ({@link DeviceQueues#claim}); every other attempt, concurrent or later, gets the
  * first one's server id and stores nothing: a completed send is answered with its SendAck, a concurrent attempt on
- * this node joins the one in flight, and one cut short (its node died midway) is written again under its id. The
+ * this node joins the one in flight, and one cut short (its node died midway) is written again under its id. A
+ * send's completion reaches the entry with the device's next grid call, within a quarter of a second: a retry on
+ * another node sooner than that stores the same copies again under the same id (devices see them once). The
  * log's {@code sent_messages} row keeps the id beyond the grid's memory (a full restart): written before the SendAck
  * on a lone member, otherwise by the queue owner's spill once it is {@code tick-flush} old, with the device's other
  * records (until then the id is in two members' memory: with a hold, as durable as the copies; written through, the
@@ -38,6 +40,11 @@ final class SentMessages {
     private final Clock clock;
     /** Attempts in flight on this node: a concurrent retry waits for the first attempt's outcome. */
     private final Map<Attempt, Mono<SendOutcome>> inFlight = new ConcurrentHashMap<>();
+    /**
+     * Sends accepted here whose completion has not reached the queue's entry yet (it rides the device's next grid
+     * call, {@link DeviceQueues#completedSoon}): a retry on this node meanwhile gets the SendAck from here.
+     */
+    private final Map<Attempt, SendOutcome> completing = new ConcurrentHashMap<>();
 
     SentMessages(DeviceQueues queues, DeviceLog log, ServerIds serverIds, Clock clock) {
         this.queues = queues;
@@ -53,6 +60,10 @@ final class SentMessages {
     Mono<SendOutcome> once(DeviceAddress sender, long clientMessageId, TokenBucket rate,
             Function<Sent, Mono<SendOutcome>> store) {
         Attempt attempt = new Attempt(sender, clientMessageId);
+        SendOutcome accepted = completing.get(attempt);
+        if (accepted != null) {
+            return Mono.just(accepted);
+        }
         Mono<SendOutcome> running = inFlight.get(attempt);
         if (running != null) {
             return running;
@@ -87,8 +98,12 @@ final class SentMessages {
                         FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "sending too fast; slow down")));
         return stored.flatMap(outcome -> {
             if (outcome instanceof SendOutcome.Accepted) {
-                // Off the SendAck's path: until it lands, a retry just stores the same copies again.
-                queues.completed(sender, clientMessageId).subscribe(null, e -> { });
+                // Off the SendAck's path. Until it lands a retry here is answered from memory; one on another
+                // node stores the same copies again under the same server id.
+                Attempt attempt = new Attempt(sender, clientMessageId);
+                completing.put(attempt, outcome);
+                queues.completedSoon(sender, clientMessageId).doFinally(signal -> completing.remove(attempt))
+                        .subscribe(null, e -> { });
                 return Mono.just(outcome);
             }
             return queues.forget(sender, clientMessageId, candidate.serverId()).thenReturn(outcome);

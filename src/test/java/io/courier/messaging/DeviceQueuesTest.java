@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.inject.Inject;
@@ -299,5 +300,43 @@ class DeviceQueuesTest extends ServerTest {
         assertThat(storedUnder).containsExactly(retried.serverId());
         assertThat(later.serverId()).isEqualTo(retried.serverId());
         assertThat(later.serverTime()).isEqualTo(retried.serverTime());
+    }
+
+    @Test
+    void aSendsCompletionRidesTheSendingDevicesNextOpOnItsEntry() {
+        DeviceQueues queues = new DeviceQueues(hazelcast, new DeviceLog(cql), LOG_ONLY, Duration.ZERO,
+                Clock.systemUTC(), Duration.ofHours(1)); // no lone flush within the test
+        DeviceAddress sender = newDevice();
+        long serverId = serverIds.next();
+        assertThat(queues.claim(sender, 50, new DeviceQueue.Send(serverId, 1, false, true)).blockOptional())
+                .as("claimed").isEmpty();
+
+        CompletableFuture<Void> landed = queues.completedSoon(sender, 50).toFuture();
+        assertThat(landed).as("waiting for a ride").isNotDone();
+        assertThat(sendRecord(sender, 50).complete()).isFalse();
+
+        queues.advance(sender, 0, false).block(); // the device's next op: its mark moves (here by nothing)
+
+        assertThat(landed).succeedsWithin(Duration.ofSeconds(10));
+        assertThat(sendRecord(sender, 50).complete()).as("the completion rode the mark's op").isTrue();
+        assertThat(queues.claim(sender, 50, new DeviceQueue.Send(serverIds.next(), 2, false, true)).block())
+                .as("a later attempt gets the first one's record").isEqualTo(
+                        new DeviceQueue.Send(serverId, 1, true, true));
+    }
+
+    @Test
+    void aCompletionWithNoOpToRideGoesAloneAfterTheLinger() {
+        DeviceQueues queues = new DeviceQueues(hazelcast, new DeviceLog(cql), LOG_ONLY, Duration.ZERO,
+                Clock.systemUTC(), Duration.ofMillis(50));
+        DeviceAddress sender = newDevice();
+        queues.claim(sender, 51, new DeviceQueue.Send(serverIds.next(), 1, false, true)).block();
+
+        queues.completedSoon(sender, 51).block(Duration.ofSeconds(10));
+
+        assertThat(sendRecord(sender, 51).complete()).isTrue();
+    }
+
+    private DeviceQueue.Send sendRecord(DeviceAddress device, long clientId) {
+        return ((DeviceQueue) hazelcast.getMap(DeviceQueues.MAP).get(device)).sends.get(clientId);
     }
 }

@@ -41,6 +41,12 @@ public final class DeviceMailbox {
     private static final int REMEMBERED_ACKS = 4096;
     /** How often the mark is also written to the log while the stream lives (always when it ends). */
     private static final long PERSIST_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * How long a move of the mark waits for more acks to take along: one grid call (and backup) for all of them, and
+     * a send's completion rides it ({@link SendCompletions}). Short beside the hold window, and nobody waits on it: a
+     * ping (which waits for {@link #quiet}) and the stream's end move it at once.
+     */
+    static final long MARK_LINGER_MILLIS = 100;
     /** An idle stream's rescans back off to this many times the configured interval (15 s → 2 min by default). */
     static final int MAX_RESCAN_FACTOR = 8;
 
@@ -98,6 +104,8 @@ public final class DeviceMailbox {
     private long markedThrough;
     private long markPersistedAt = System.nanoTime();
     private boolean markWriting;
+    /** Set while a move of the mark waits out {@link #MARK_LINGER_MILLIS}. */
+    private Disposable markLinger;
     private boolean reading;
     /** Something may be in the queue past {@code readThrough}: read once there is room. */
     private boolean readDue;
@@ -214,6 +222,7 @@ public final class DeviceMailbox {
         }
         Sinks.Empty<Void> waiter = Sinks.empty();
         quietWaiters.add(waiter);
+        advanceMark(); // now, not after the linger
         return waiter.asMono();
     }
 
@@ -224,6 +233,9 @@ public final class DeviceMailbox {
         closed = true;
         if (rescanTimer != null) {
             rescanTimer.dispose();
+        }
+        if (markLinger != null) {
+            markLinger.dispose();
         }
         if (readThrough >= 0) {
             // The grid keeps the mark while the queue's entry lives; the log keeps it beyond that.
@@ -348,7 +360,28 @@ public final class DeviceMailbox {
         return candidate;
     }
 
+    /** Moves the mark after the linger, or at once when someone waits for quiet. */
     private void advanceMark() {
+        if (closed || markWriting || readThrough < 0 || nextMark() <= markedThrough) {
+            return;
+        }
+        if (quietWaiters.isEmpty()) {
+            if (markLinger == null) {
+                markLinger = timer.schedule(() -> serial.execute(() -> {
+                    markLinger = null;
+                    writeMark();
+                }), MARK_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            }
+            return;
+        }
+        if (markLinger != null) {
+            markLinger.dispose();
+            markLinger = null;
+        }
+        writeMark();
+    }
+
+    private void writeMark() {
         long next = nextMark();
         if (closed || markWriting || readThrough < 0 || next <= markedThrough) {
             return;

@@ -41,6 +41,11 @@ class DeviceMailboxTest {
                 Clock.fixed(NOW, ZoneOffset.UTC), depths::add);
     }
 
+    /** Lets a waiting move of the mark go ({@link DeviceMailbox#MARK_LINGER_MILLIS}). */
+    private void lingerOver() {
+        timer.advanceTimeBy(Duration.ofMillis(DeviceMailbox.MARK_LINGER_MILLIS));
+    }
+
     private InboxItem message(int bytes) {
         return new InboxItem.Message(nextId += 1000, UUID.randomUUID(), 1, nextId, NOW,
                 EnvelopeType.ENVELOPE_TYPE_SIGNAL_MESSAGE_VALUE, new byte[bytes], null, null);
@@ -72,6 +77,7 @@ class DeviceMailboxTest {
         }
         assertThat(outlet.delivered).containsExactlyElementsOf(items(stored));
         assertThat(outlet.queueEmpty).isOne();
+        lingerOver();
         assertThat(queue.state.ackedThrough).isEqualTo(stored.get(9).seq());
     }
 
@@ -93,6 +99,7 @@ class DeviceMailboxTest {
 
         assertThat(outlet.delivered).containsExactly(running.item());
         mailbox.ack(List.of(running.item().serverId())).block();
+        lingerOver();
         assertThat(queue.state.ackedThrough).isEqualTo(pushedLate.seq());
         assertThat(queue.settledIds).doesNotContain(expired.item().serverId(), pushedLate.item().serverId());
     }
@@ -123,8 +130,10 @@ class DeviceMailboxTest {
         assertThat(outlet.delivered).as("the gap before the push is read first")
                 .containsExactly(missed.item(), pushed.item());
         mailbox.ack(List.of(pushed.item().serverId())).block();
+        lingerOver();
         assertThat(queue.state.ackedThrough).isLessThan(missed.seq());
         mailbox.ack(List.of(missed.item().serverId())).block();
+        lingerOver();
         assertThat(queue.state.ackedThrough).isEqualTo(pushed.seq());
     }
 
@@ -171,6 +180,7 @@ class DeviceMailboxTest {
         Queued newer = store(10);
         mailbox.push(newer);
         mailbox.ack(List.of(newer.item().serverId())).block();
+        lingerOver();
         assertThat(queue.state.ackedThrough).isEqualTo(newer.seq());
 
         // A resumed fan-out job's copy of an older message (a lower server id) arrives after the ack.
@@ -239,6 +249,7 @@ class DeviceMailboxTest {
         mailbox.push(first);
         mailbox.push(second);
         mailbox.ack(List.of(first.item().serverId())).block();
+        lingerOver(); // the mark moves past the acked one
         Queued third = store(10);
         mailbox.push(third);
 
@@ -256,6 +267,7 @@ class DeviceMailboxTest {
         mailbox.ack(List.of(retried.serverId())).block();
 
         assertThat(outlet.delivered).containsExactly(retried);
+        lingerOver();
         assertThat(queue.state.ackedThrough).isEqualTo(secondCopy.seq()).isGreaterThan(firstCopy.seq());
     }
 
@@ -274,6 +286,7 @@ class DeviceMailboxTest {
         slowSettle.tryEmitValue(List.of());
 
         assertThat(outlet.delivered).containsExactly(message);
+        lingerOver();
         assertThat(queue.state.ackedThrough).isEqualTo(again.seq()).isGreaterThan(first.seq());
     }
 
@@ -288,6 +301,20 @@ class DeviceMailboxTest {
 
         assertThat(outlet.refused).containsExactly(List.of(42L));
         assertThat(queue.settledIds).containsExactly(item.item().serverId(), 42L);
+    }
+
+    @Test
+    void acksWithinTheLingerMoveTheMarkInOneCall() {
+        List<Queued> stored = List.of(store(10), store(10), store(10));
+        DeviceMailbox mailbox = mailbox(16, 1 << 20);
+        mailbox.start();
+
+        stored.forEach(q -> mailbox.ack(List.of(q.item().serverId())).block());
+
+        assertThat(queue.advances).as("the move waits for more acks").isZero();
+        lingerOver();
+        assertThat(queue.advances).isOne();
+        assertThat(queue.state.ackedThrough).isEqualTo(stored.get(2).seq());
     }
 
     @Test
@@ -362,6 +389,7 @@ class DeviceMailboxTest {
         int reads;
         Mono<List<Long>> nextSettle;
         Mono<Void> nextAdvance;
+        int advances;
 
         Queued enqueue(InboxItem item) {
             return new Queued(state.enqueue(UUID.randomUUID(), List.of(item), false, 0, LIMITS), item);
@@ -392,6 +420,7 @@ class DeviceMailboxTest {
 
         @Override
         public Mono<Void> advance(DeviceAddress device, long ackedThrough, boolean persist) {
+            advances++;
             if (nextAdvance != null) {
                 Mono<Void> advance = nextAdvance;
                 nextAdvance = null;

@@ -44,7 +44,7 @@ public final class DeviceMailbox {
     /**
      * How long a move of the mark waits for more acks to take along: one grid call (and backup) for all of them, and
      * a send's completion rides it ({@link SendCompletions}). Short beside the hold window, and nobody waits on it: a
-     * ping (which waits for {@link #quiet}) and the stream's end move it at once.
+     * ping or a read (which wait for {@link #quiet}) and the stream's end move it at once.
      */
     static final long MARK_LINGER_MILLIS = 100;
     /** An idle stream's rescans back off to this many times the configured interval (15 s → 2 min by default). */
@@ -151,7 +151,7 @@ public final class DeviceMailbox {
     /** A live push of an item already in this device's queue. */
     public void push(Queued queued) {
         if (!closed && readThrough >= 0) {
-            queueDepths.accept(queued.seq() - markedThrough);
+            queueDepths.accept(queued.seq() - Math.max(markedThrough, nextMark())); // a lingering move counts
         }
         if (closed || queued.seq() <= readThrough) {
             return; // read already

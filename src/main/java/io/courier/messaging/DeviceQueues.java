@@ -60,9 +60,11 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     static final String MAP = "courier-device-queues";
     private static final Logger LOG = Logger.getLogger(DeviceQueues.class);
     private static final Duration INDETERMINATE_BACKOFF = Duration.ofMillis(50);
+    private static final Duration SHUTDOWN_FLUSH = Duration.ofSeconds(5);
     /**
-     * How long a send's completion waits for a ride on its device's entry: longer than a receipt's round trip on a
-     * 2G link (the device's mark moves when it acks the receipt), short beside a phone's resend timer.
+     * How long a send's completion waits for a ride on its device's entry: the device's mark moves when it acks the
+     * message's receipt (a round trip to the recipient's device and back, plus the mark's own linger), and its next
+     * send claims an id. Short beside a phone's resend timer.
      */
     static final Duration COMPLETION_LINGER = Duration.ofMillis(250);
 
@@ -141,8 +143,12 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
         });
     }
 
+    /** Stops the sweeps; completions still waiting for a ride go now, while the grid still takes them. */
     void close() {
         spills.dispose();
+        Flux.fromIterable(completions.takeAll().entrySet())
+                .flatMap(waiting -> alone(waiting.getKey(), waiting.getValue()).onErrorResume(e -> Mono.empty()))
+                .then().block(SHUTDOWN_FLUSH);
     }
 
     /** Whether enqueues complete on the grid's two copies alone (else they write through to the log). */
@@ -510,20 +516,21 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
         });
     }
 
+    /** A carrier that fails or is cancelled leaves the completions waiting for the next. */
     private Mono<Object> carrying(DeviceAddress device, SendCompletions.Ride ride,
             Supplier<EntryProcessor<DeviceAddress, DeviceQueue, Object>> op) {
-        return settling(ride, call(device, () -> new QueueOps.Completing(ride.clientIds(), op.get())));
+        return call(device, () -> new QueueOps.Completing(ride.clientIds(), op.get()))
+                .doOnSuccess(result -> ride.settle(null))
+                .doOnError(e -> completions.putBack(device, ride))
+                .doOnCancel(() -> completions.putBack(device, ride));
     }
 
-    /** Send completions that found no op to ride. */
+    /** Send completions that found no op to ride; if this fails, a retry of the send stores its copies again. */
     private Mono<Object> alone(DeviceAddress device, SendCompletions.Ride ride) {
-        return settling(ride, call(device, () -> new QueueOps.CompleteSends(ride.clientIds())));
-    }
-
-    private static Mono<Object> settling(SendCompletions.Ride ride, Mono<Object> op) {
-        return op.doOnSuccess(result -> ride.settle(null))
+        return call(device, () -> new QueueOps.CompleteSends(ride.clientIds()))
+                .doOnSuccess(result -> ride.settle(null))
                 .doOnError(ride::settle)
-                .doOnCancel(() -> ride.settle(new CancellationException("the op carrying them was cancelled")));
+                .doOnCancel(() -> ride.settle(new CancellationException("the completion's call was cancelled")));
     }
 
     /** Runs an op on the device's entry, creating the entry first if it has none. */

@@ -592,9 +592,10 @@ final class QueueOps {
                     out.writeLong(op.clientId);
                     out.writeObject(op.send);
                 }, in -> new PutSend(in.readLong(), in.readObject())),
-                Wire.of(CompleteSends.class, 120, (out, op) -> MessagingWire.writeLongs(out, op.clientIds),
+                // 120 was one completion (a single id) before Dec 7: retired, not reused.
+                Wire.of(CompleteSends.class, 145, (out, op) -> MessagingWire.writeLongs(out, op.clientIds),
                         in -> new CompleteSends(MessagingWire.readLongs(in))),
-                Wire.of(Completing.class, 208, (out, op) -> {
+                Wire.of(Completing.class, 146, (out, op) -> {
                     MessagingWire.writeLongs(out, op.clientIds());
                     out.writeObject(op.op());
                 }, in -> new Completing(MessagingWire.readLongs(in), in.readObject())),

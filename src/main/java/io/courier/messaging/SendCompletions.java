@@ -2,6 +2,7 @@ package io.courier.messaging;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,8 +17,9 @@ import reactor.core.publisher.Sinks;
  * path, and the same entry is changed again moments later (its mark moves when the device acks the message's
  * receipt; its next send claims an id), so the completion goes with that operation instead of paying for a grid
  * call and a backup of its own. One that gets no ride within {@code linger} goes alone; so do a device's
- * completions once {@link #MAX_WAITING} wait. Until one lands, a retry of its send on another node stores its copies
- * again under the same server id (devices see them once); {@link SentMessages} answers a retry on this node itself.
+ * completions once {@link #MAX_WAITING} wait, and a node's before it shuts down. Until one lands, a retry of its
+ * send on another node stores its copies again under the same server id (devices see them once); {@link
+ * SentMessages} answers a retry on this node itself.
  */
 final class SendCompletions {
     /** Completions one device may have waiting before they go at once. */
@@ -47,6 +49,16 @@ final class SendCompletions {
 
     /** Adds a completion; the result completes once the operation carrying it ran on the entry. */
     Mono<Void> add(DeviceAddress device, long clientId) {
+        return join(device, List.of(clientId)).landed().asMono();
+    }
+
+    /** A ride whose carrier failed: its completions wait again, and it settles when they land. */
+    void putBack(DeviceAddress device, Ride ride) {
+        join(device, ride.clientIds()).landed().asMono().subscribe(null, ride::settle, () -> ride.settle(null));
+    }
+
+    /** Adds completions to the device's waiting ride (a new one, with its linger, when none waits). */
+    private Ride join(DeviceAddress device, List<Long> clientIds) {
         Ride[] joined = new Ride[1];
         boolean[] first = new boolean[1];
         waiting.compute(device, (d, ride) -> {
@@ -54,17 +66,18 @@ final class SendCompletions {
                 first[0] = true;
                 ride = new Ride(new ArrayList<>(), Sinks.empty());
             }
-            ride.clientIds().add(clientId);
+            ride.clientIds().addAll(clientIds);
             joined[0] = ride;
             return ride;
         });
         Ride ride = joined[0];
-        if (ride.clientIds().size() >= MAX_WAITING) {
-            goAlone(device);
-        } else if (first[0]) {
-            Mono.delay(linger).subscribe(tick -> goAlone(device));
+        if (first[0]) {
+            Mono.delay(linger).subscribe(tick -> goAlone(device, ride));
         }
-        return ride.landed().asMono();
+        if (ride.clientIds().size() >= MAX_WAITING) {
+            goAlone(device, ride);
+        }
+        return ride;
     }
 
     /** The device's waiting completions, now this caller's to carry and settle; null when none wait. */
@@ -72,9 +85,21 @@ final class SendCompletions {
         return waiting.remove(device);
     }
 
-    private void goAlone(DeviceAddress device) {
-        Ride ride = take(device);
-        if (ride != null) {
+    /** Every waiting ride, now the caller's (the node is shutting down). */
+    Map<DeviceAddress, Ride> takeAll() {
+        Map<DeviceAddress, Ride> all = new HashMap<>();
+        for (DeviceAddress device : List.copyOf(waiting.keySet())) {
+            Ride ride = take(device);
+            if (ride != null) {
+                all.put(device, ride);
+            }
+        }
+        return all;
+    }
+
+    /** Runs this ride alone unless a carrier took it first. */
+    private void goAlone(DeviceAddress device, Ride ride) {
+        if (waiting.remove(device, ride)) {
             alone.accept(device, ride);
         }
     }

@@ -19,8 +19,9 @@ import reactor.core.publisher.Mono;
  * sending device's queue entry ({@link DeviceQueues#claim}); every other attempt, concurrent or later, gets the
  * first one's server id and stores nothing: a completed send is answered with its SendAck, a concurrent attempt on
  * this node joins the one in flight, and one cut short (its node died midway) is written again under its id. A
- * send's completion reaches the entry with the device's next grid call, within a quarter of a second: a retry on
- * another node sooner than that stores the same copies again under the same id (devices see them once). The
+ * send's completion reaches the entry with the device's next change of it, or alone after {@link
+ * DeviceQueues#COMPLETION_LINGER}: a retry on another node before then stores the same copies again under the same
+ * id (devices see them once). The
  * log's {@code sent_messages} row keeps the id beyond the grid's memory (a full restart): written before the SendAck
  * on a lone member, otherwise by the queue owner's spill once it is {@code tick-flush} old, with the device's other
  * records (until then the id is in two members' memory: with a hold, as durable as the copies; written through, the

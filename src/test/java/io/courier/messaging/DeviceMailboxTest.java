@@ -249,7 +249,6 @@ class DeviceMailboxTest {
         mailbox.push(first);
         mailbox.push(second);
         mailbox.ack(List.of(first.item().serverId())).block();
-        lingerOver(); // the mark moves past the acked one
         Queued third = store(10);
         mailbox.push(third);
 

@@ -336,6 +336,33 @@ class DeviceQueuesTest extends ServerTest {
         assertThat(sendRecord(sender, 51).complete()).isTrue();
     }
 
+    @Test
+    void aCompletionWhoseCarrierWasCancelledWaitsForTheNextAndLands() {
+        DeviceQueues queues = new DeviceQueues(hazelcast, new DeviceLog(cql), LOG_ONLY, Duration.ZERO,
+                Clock.systemUTC(), Duration.ofMillis(50));
+        DeviceAddress sender = newDevice();
+        queues.claim(sender, 52, new DeviceQueue.Send(serverIds.next(), 1, false, true)).block();
+        CompletableFuture<Void> landed = queues.completedSoon(sender, 52).toFuture();
+
+        queues.advance(sender, 0, false).subscribe().dispose(); // the carrier took the ride, then went away
+
+        assertThat(landed).succeedsWithin(Duration.ofSeconds(10));
+        assertThat(sendRecord(sender, 52).complete()).isTrue();
+    }
+
+    @Test
+    void completionsStillWaitingGoWhenTheQueuesClose() {
+        DeviceQueues queues = new DeviceQueues(hazelcast, new DeviceLog(cql), LOG_ONLY, Duration.ZERO,
+                Clock.systemUTC(), Duration.ofHours(1));
+        DeviceAddress sender = newDevice();
+        queues.claim(sender, 53, new DeviceQueue.Send(serverIds.next(), 1, false, true)).block();
+        queues.completedSoon(sender, 53).subscribe();
+
+        queues.close();
+
+        assertThat(sendRecord(sender, 53).complete()).isTrue();
+    }
+
     private DeviceQueue.Send sendRecord(DeviceAddress device, long clientId) {
         return ((DeviceQueue) hazelcast.getMap(DeviceQueues.MAP).get(device)).sends.get(clientId);
     }

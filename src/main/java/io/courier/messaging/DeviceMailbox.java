@@ -136,8 +136,8 @@ public final class DeviceMailbox {
     }
 
     /**
-     * Loads the mark and the first page after it, and drains from there. Register presence first: what is enqueued later is pushed, and pushes that
-     * come before the drain has read up to them only make it read on.
+     * Loads the mark and the first page after it, and drains from there. Register presence first: what is enqueued
+     * later is pushed, and pushes that come before the drain has read up to them only make it read on.
      */
     public void start() {
         then(storage.open(device, stream, Math.min(limits.page(), limits.window()), limits.windowBytes()),

@@ -146,9 +146,14 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     /** Stops the sweeps; completions still waiting for a ride go now, while the grid still takes them. */
     void close() {
         spills.dispose();
-        Flux.fromIterable(completions.takeAll().entrySet())
+        Mono<Void> flush = Flux.fromIterable(completions.takeAll().entrySet())
                 .flatMap(waiting -> alone(waiting.getKey(), waiting.getValue()).onErrorResume(e -> Mono.empty()))
-                .then().block(SHUTDOWN_FLUSH);
+                .then();
+        if (Schedulers.isInNonBlockingThread()) {
+            flush.subscribe();
+        } else {
+            flush.timeout(SHUTDOWN_FLUSH, Mono.empty()).block(); // what is left then: a retry stores again
+        }
     }
 
     /** Whether enqueues complete on the grid's two copies alone (else they write through to the log). */
@@ -352,7 +357,8 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
      */
     Mono<Void> keepCounted() {
         return Flux.defer(() -> Flux.fromIterable(map.localKeySet(new QueueOps.CountsWaiting())))
-                .flatMap(device -> Mono.fromCompletionStage(() -> map.submitToKey(device, new QueueOps.Touch(clock.millis(), limits))), 16)
+                .flatMap(device -> Mono.fromCompletionStage(() -> map.submitToKey(device,
+                        new QueueOps.Touch(clock.millis(), limits))), 16)
                 .then()
                 .onErrorResume(e -> Mono.empty()); // the next pass touches them again, well within the idle time
     }

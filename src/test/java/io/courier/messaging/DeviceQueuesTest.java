@@ -304,8 +304,7 @@ class DeviceQueuesTest extends ServerTest {
 
     @Test
     void aSendsCompletionRidesTheSendingDevicesNextOpOnItsEntry() {
-        DeviceQueues queues = new DeviceQueues(hazelcast, new DeviceLog(cql), LOG_ONLY, Duration.ZERO,
-                Clock.systemUTC(), Duration.ofHours(1)); // no lone flush within the test
+        DeviceQueues queues = lingering(Duration.ofHours(1)); // no lone flush within the test
         DeviceAddress sender = newDevice();
         long serverId = serverIds.next();
         assertThat(queues.claim(sender, 50, new DeviceQueue.Send(serverId, 1, false, true)).blockOptional())
@@ -326,10 +325,8 @@ class DeviceQueuesTest extends ServerTest {
 
     @Test
     void aCompletionWithNoOpToRideGoesAloneAfterTheLinger() {
-        DeviceQueues queues = new DeviceQueues(hazelcast, new DeviceLog(cql), LOG_ONLY, Duration.ZERO,
-                Clock.systemUTC(), Duration.ofMillis(50));
-        DeviceAddress sender = newDevice();
-        queues.claim(sender, 51, new DeviceQueue.Send(serverIds.next(), 1, false, true)).block();
+        DeviceQueues queues = lingering(Duration.ofMillis(50));
+        DeviceAddress sender = claimed(queues, 51);
 
         queues.completedSoon(sender, 51).block(Duration.ofSeconds(10));
 
@@ -338,10 +335,8 @@ class DeviceQueuesTest extends ServerTest {
 
     @Test
     void aCompletionWhoseCarrierWasCancelledWaitsForTheNextAndLands() {
-        DeviceQueues queues = new DeviceQueues(hazelcast, new DeviceLog(cql), LOG_ONLY, Duration.ZERO,
-                Clock.systemUTC(), Duration.ofMillis(50));
-        DeviceAddress sender = newDevice();
-        queues.claim(sender, 52, new DeviceQueue.Send(serverIds.next(), 1, false, true)).block();
+        DeviceQueues queues = lingering(Duration.ofMillis(50));
+        DeviceAddress sender = claimed(queues, 52);
         CompletableFuture<Void> landed = queues.completedSoon(sender, 52).toFuture();
 
         queues.advance(sender, 0, false).subscribe().dispose(); // the carrier took the ride, then went away
@@ -352,15 +347,25 @@ class DeviceQueuesTest extends ServerTest {
 
     @Test
     void completionsStillWaitingGoWhenTheQueuesClose() {
-        DeviceQueues queues = new DeviceQueues(hazelcast, new DeviceLog(cql), LOG_ONLY, Duration.ZERO,
-                Clock.systemUTC(), Duration.ofHours(1));
-        DeviceAddress sender = newDevice();
-        queues.claim(sender, 53, new DeviceQueue.Send(serverIds.next(), 1, false, true)).block();
+        DeviceQueues queues = lingering(Duration.ofHours(1));
+        DeviceAddress sender = claimed(queues, 53);
         queues.completedSoon(sender, 53).subscribe();
 
         queues.close();
 
         assertThat(sendRecord(sender, 53).complete()).isTrue();
+    }
+
+    /** Device queues whose send completions wait {@code linger} for a ride. */
+    private DeviceQueues lingering(Duration linger) {
+        return new DeviceQueues(hazelcast, new DeviceLog(cql), LOG_ONLY, Duration.ZERO, Clock.systemUTC(), linger);
+    }
+
+    /** A new device that claimed a client id. */
+    private DeviceAddress claimed(DeviceQueues queues, long clientId) {
+        DeviceAddress sender = newDevice();
+        queues.claim(sender, clientId, new DeviceQueue.Send(serverIds.next(), 1, false, true)).block();
+        return sender;
     }
 
     private DeviceQueue.Send sendRecord(DeviceAddress device, long clientId) {

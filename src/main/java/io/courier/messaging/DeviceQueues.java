@@ -92,6 +92,7 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     private final LongAdder spilled = new LongAdder();
     private volatile Disposable spills = () -> { };
     private final SendCompletions completions;
+    private final MarkMoves marks;
 
     DeviceQueues(HazelcastInstance hazelcast, DeviceLog log, DeviceQueue.Limits limits, Duration sendFlush,
             Clock clock) {
@@ -109,6 +110,17 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
         this.clock = clock;
         this.completions = new SendCompletions(completionLinger,
                 (device, ride) -> alone(device, ride).subscribe(null, e -> { }));
+        this.marks = new MarkMoves(new MarkMoves.Mover() {
+            @Override
+            public Mono<Void> alone(DeviceAddress device, long mark) {
+                return callCarrying(device, () -> new QueueOps.Advance(mark)).then();
+            }
+
+            @Override
+            public Mono<Void> together(int partition, Map<DeviceAddress, Long> moves) {
+                return advanceEach(partition, moves);
+            }
+        }, device -> hazelcast.getPartitionService().getPartition(device).getPartitionId());
     }
 
     /**
@@ -447,8 +459,44 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
 
     @Override
     public Mono<Void> advance(DeviceAddress device, long ackedThrough, boolean persist) {
-        Mono<Void> grid = callCarrying(device, () -> new QueueOps.Advance(ackedThrough)).then();
+        Mono<Void> grid = marks.move(device, ackedThrough);
         return persist ? grid.then(log.persistMark(device, ackedThrough)) : grid;
+    }
+
+    /**
+     * The marks of many devices of one partition in one operation that completes once its backup applied it too,
+     * each device's waiting send completions riding its move. A device without an entry moves alone (which creates
+     * it); a failed operation leaves the completions waiting.
+     */
+    private Mono<Void> advanceEach(int partition, Map<DeviceAddress, Long> moves) {
+        return Mono.defer(() -> {
+            Map<DeviceAddress, SendCompletions.Ride> rides = new HashMap<>();
+            Map<DeviceAddress, List<Long>> riding = new HashMap<>();
+            moves.keySet().forEach(device -> {
+                SendCompletions.Ride ride = completions.take(device);
+                if (ride != null) {
+                    rides.put(device, ride);
+                    riding.put(device, List.copyOf(ride.clientIds()));
+                }
+            });
+            return backedUp(partition, moves.keySet(), new QueueOps.AdvanceEach(Map.copyOf(moves), riding))
+                    .retryWhen(Retry.backoff(3, INDETERMINATE_BACKOFF)
+                            .filter(e -> e instanceof IndeterminateOperationStateException))
+                    .doOnError(e -> rides.forEach(completions::putBack))
+                    .flatMap(results -> Flux.fromIterable(moves.entrySet()).flatMap(move -> {
+                        SendCompletions.Ride ride = rides.get(move.getKey());
+                        if (results.get(move.getKey()) != QueueOps.Missing.ENTRY) {
+                            if (ride != null) {
+                                ride.settle(null);
+                            }
+                            return Mono.empty();
+                        }
+                        if (ride != null) {
+                            completions.putBack(move.getKey(), ride);
+                        }
+                        return callCarrying(move.getKey(), () -> new QueueOps.Advance(move.getValue())).then();
+                    }).then());
+        });
     }
 
     /** The items of the device's queue, still in memory, with these server ids. */

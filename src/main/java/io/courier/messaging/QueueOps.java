@@ -374,6 +374,24 @@ final class QueueOps {
         }
     }
 
+    /**
+     * Marks of many devices of one partition ({@link MarkMoves}), each with the send completions riding its move;
+     * its backup is itself.
+     */
+    record AdvanceEach(Map<DeviceAddress, Long> marks, Map<DeviceAddress, List<Long>> completions)
+            implements EntryProcessor<DeviceAddress, DeviceQueue, Object> {
+        @Override
+        public Object process(Map.Entry<DeviceAddress, DeviceQueue> entry) {
+            Long mark = marks.get(entry.getKey());
+            if (mark == null) {
+                return null;
+            }
+            List<Long> done = completions.get(entry.getKey());
+            Advance advance = new Advance(mark);
+            return done == null ? advance.process(entry) : new Completing(done, advance).process(entry);
+        }
+    }
+
     static final class Find extends Op implements ReadOnly {
         private final Set<Long> serverIds;
 
@@ -595,6 +613,22 @@ final class QueueOps {
                 // 120 was one completion (a single id) before Dec 7: retired, not reused.
                 Wire.of(CompleteSends.class, 145, (out, op) -> MessagingWire.writeLongs(out, op.clientIds),
                         in -> new CompleteSends(MessagingWire.readLongs(in))),
+                Wire.of(AdvanceEach.class, 147, (out, op) -> {
+                    MessagingWire.writeLongMap(out, op.marks(), ObjectDataOutput::writeObject);
+                    out.writeInt(op.completions().size());
+                    for (Map.Entry<DeviceAddress, List<Long>> e : op.completions().entrySet()) {
+                        out.writeObject(e.getKey());
+                        MessagingWire.writeLongs(out, e.getValue());
+                    }
+                }, in -> {
+                    Map<DeviceAddress, Long> marks = MessagingWire.readLongMap(in, ObjectDataInput::readObject);
+                    int size = in.readInt();
+                    Map<DeviceAddress, List<Long>> completions = new HashMap<>();
+                    for (int i = 0; i < size; i++) {
+                        completions.put(in.readObject(), MessagingWire.readLongs(in));
+                    }
+                    return new AdvanceEach(marks, completions);
+                }),
                 Wire.of(Completing.class, 146, (out, op) -> {
                     MessagingWire.writeLongs(out, op.clientIds());
                     out.writeObject(op.op());

@@ -356,6 +356,43 @@ class DeviceQueuesTest extends ServerTest {
         assertThat(sendRecord(sender, 53).complete()).isTrue();
     }
 
+    @Test
+    void marksOfManyDevicesOfOnePartitionMoveInOneOperationWithTheCompletionsRidingThem() {
+        DeviceQueues queues = lingering(Duration.ofHours(1));
+        PartitionService partitions = hazelcast.getPartitionService();
+        DeviceAddress first = newDevice();
+        int partition = partitions.getPartition(first).getPartitionId();
+        List<DeviceAddress> devices = new ArrayList<>(List.of(first));
+        while (devices.size() < 5) {
+            DeviceAddress device = newDevice();
+            if (partitions.getPartition(device).getPartitionId() == partition) {
+                devices.add(device);
+            }
+        }
+        DeviceAddress fresh = devices.remove(4); // no entry yet: its move creates one
+        Map<DeviceAddress, Long> seqs = new HashMap<>();
+        List<CompletableFuture<Void>> landed = new ArrayList<>();
+        for (DeviceAddress device : devices) {
+            seqs.put(device, queues.enqueue(device, List.of(message(serverIds.next(), UUID.randomUUID(), "m")),
+                    false).block().items().get(0).seq());
+            queues.claim(device, 60, new DeviceQueue.Send(serverIds.next(), 1, false, true)).block();
+            landed.add(queues.completedSoon(device, 60).toFuture());
+        }
+        seqs.put(fresh, 0L);
+
+        // Subscribed at once: the first goes alone, the others wait for it and go in one operation.
+        Mono.when(seqs.entrySet().stream().map(e -> queues.advance(e.getKey(), e.getValue(), false)).toList())
+                .block(Duration.ofSeconds(10));
+
+        for (DeviceAddress device : devices) {
+            assertThat(((DeviceQueue) hazelcast.getMap(DeviceQueues.MAP).get(device)).ackedThrough)
+                    .isEqualTo(seqs.get(device));
+            assertThat(sendRecord(device, 60).complete()).isTrue();
+        }
+        assertThat(landed).allSatisfy(f -> assertThat(f).succeedsWithin(Duration.ofSeconds(10)));
+        assertThat(hazelcast.getMap(DeviceQueues.MAP).containsKey(fresh)).isTrue();
+    }
+
     /** Device queues whose send completions wait {@code linger} for a ride. */
     private DeviceQueues lingering(Duration linger) {
         return new DeviceQueues(hazelcast, new DeviceLog(cql), LOG_ONLY, Duration.ZERO, Clock.systemUTC(), linger);

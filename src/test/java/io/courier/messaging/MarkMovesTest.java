@@ -1,0 +1,94 @@
+package io.courier.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+
+import io.courier.cluster.DeviceAddress;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/** Which moves go alone and which together, with a mover whose operations complete when the test says. */
+class MarkMovesTest {
+    private static final int SAME_PARTITION = 7;
+
+    private final List<String> sent = new ArrayList<>();
+    private final List<Sinks.Empty<Void>> running = new ArrayList<>();
+    private final MarkMoves moves = new MarkMoves(new MarkMoves.Mover() {
+        @Override
+        public Mono<Void> alone(DeviceAddress device, long mark) {
+            sent.add(name(device) + "=" + mark);
+            return pending();
+        }
+
+        @Override
+        public Mono<Void> together(int partition, Map<DeviceAddress, Long> marks) {
+            List<String> batch = new ArrayList<>();
+            marks.forEach((device, mark) -> batch.add(name(device) + "=" + mark));
+            batch.sort(null);
+            sent.add(partition + ":" + batch);
+            return pending();
+        }
+    }, device -> device.deviceId() == 9 ? 8 : SAME_PARTITION);
+
+    private final DeviceAddress a = device(1);
+    private final DeviceAddress b = device(2);
+    private final DeviceAddress c = device(3);
+    private final DeviceAddress elsewhere = device(9);
+
+    private static DeviceAddress device(int id) {
+        return new DeviceAddress(new UUID(0, id), id);
+    }
+
+    private static String name(DeviceAddress device) {
+        return "d" + device.deviceId();
+    }
+
+    private Mono<Void> pending() {
+        Sinks.Empty<Void> done = Sinks.empty();
+        running.add(done);
+        return done.asMono();
+    }
+
+    @Test
+    void aMoveGoesAloneAndThoseThatComeWhileItRunsGoTogetherAfterIt() {
+        CompletableFuture<Void> first = moves.move(a, 10).toFuture();
+        CompletableFuture<Void> second = moves.move(b, 20).toFuture();
+        CompletableFuture<Void> third = moves.move(c, 30).toFuture();
+        CompletableFuture<Void> newer = moves.move(b, 25).toFuture();
+        CompletableFuture<Void> other = moves.move(elsewhere, 5).toFuture();
+
+        assertThat(sent).as("one at a time per partition; another partition's goes at once")
+                .containsExactly("d1=10", "d9=5");
+        running.get(0).tryEmitEmpty();
+        assertThat(first).isCompleted();
+        assertThat(sent).as("what waited goes in one operation, each device at its newest mark")
+                .containsExactly("d1=10", "d9=5", SAME_PARTITION + ":[d2=25, d3=30]");
+        assertThat(second).isNotDone();
+        running.get(2).tryEmitEmpty();
+        assertThat(List.of(second, third, newer)).allSatisfy(f -> assertThat(f).isCompleted());
+        assertThat(other).isNotDone();
+
+        moves.move(a, 11).toFuture();
+        assertThat(sent).as("nothing in flight on the partition again: alone")
+                .endsWith("d1=11");
+    }
+
+    @Test
+    void aFailedBatchFailsEveryMoveInItAndTheNextOneStillGoes() {
+        moves.move(a, 10).subscribe();
+        CompletableFuture<Void> waiting = moves.move(b, 20).toFuture();
+        running.get(0).tryEmitEmpty();
+        running.get(1).tryEmitError(new IllegalStateException("grid down"));
+
+        assertThat(waiting).isCompletedExceptionally();
+        moves.move(c, 30).subscribe();
+        assertThat(sent).endsWith("d3=30");
+    }
+}

@@ -117,7 +117,7 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
             }
 
             @Override
-            public Mono<Void> together(int partition, Map<DeviceAddress, Long> moves) {
+            public Mono<Set<DeviceAddress>> together(int partition, Map<DeviceAddress, Long> moves) {
                 return advanceEach(partition, moves);
             }
         }, device -> hazelcast.getPartitionService().getPartition(device).getPartitionId());
@@ -465,10 +465,10 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
 
     /**
      * The marks of many devices of one partition in one operation that completes once its backup applied it too,
-     * each device's waiting send completions riding its move. A device without an entry moves alone (which creates
-     * it); a failed operation leaves the completions waiting.
+     * each device's waiting send completions riding its move; completes with the devices that have no entry (not
+     * moved; their completions wait again). A failed operation leaves the completions waiting.
      */
-    private Mono<Void> advanceEach(int partition, Map<DeviceAddress, Long> moves) {
+    private Mono<Set<DeviceAddress>> advanceEach(int partition, Map<DeviceAddress, Long> moves) {
         return Mono.defer(() -> {
             Map<DeviceAddress, SendCompletions.Ride> rides = new HashMap<>();
             Map<DeviceAddress, List<Long>> riding = new HashMap<>();
@@ -483,19 +483,21 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
                     .retryWhen(Retry.backoff(3, INDETERMINATE_BACKOFF)
                             .filter(e -> e instanceof IndeterminateOperationStateException))
                     .doOnError(e -> rides.forEach(completions::putBack))
-                    .flatMap(results -> Flux.fromIterable(moves.entrySet()).flatMap(move -> {
-                        SendCompletions.Ride ride = rides.get(move.getKey());
-                        if (results.get(move.getKey()) != QueueOps.Missing.ENTRY) {
-                            if (ride != null) {
+                    .map(results -> {
+                        Set<DeviceAddress> missing = new HashSet<>();
+                        moves.keySet().forEach(device -> {
+                            SendCompletions.Ride ride = rides.get(device);
+                            if (results.get(device) == QueueOps.Missing.ENTRY) {
+                                missing.add(device);
+                                if (ride != null) {
+                                    completions.putBack(device, ride);
+                                }
+                            } else if (ride != null) {
                                 ride.settle(null);
                             }
-                            return Mono.empty();
-                        }
-                        if (ride != null) {
-                            completions.putBack(move.getKey(), ride);
-                        }
-                        return callCarrying(move.getKey(), () -> new QueueOps.Advance(move.getValue())).then();
-                    }).then());
+                        });
+                        return missing;
+                    });
         });
     }
 

@@ -16,18 +16,29 @@ import reactor.core.publisher.Sinks;
  * Moves of acked-through marks from this node, one grid operation per partition at a time: a move whose partition
  * has none in flight goes at once (alone, as before); those that come while one is in flight wait for it and then go
  * together, every device of the partition in one operation with one backup. A group message's thousand members ack
- * within moments, and their marks cost about one operation per partition instead of one per member; a lone move
- * waits for nothing.
+ * within moments, and their marks cost at most about two operations per partition instead of one per member; a
+ * move on a partition with none in flight waits for nothing.
  */
 final class MarkMoves {
-    /** Sends moves: a lone one, or a partition's batch (device → its newest mark); completes when all are done. */
+    /** Sends moves: a lone one, or a partition's batch (device → its newest mark). */
     interface Mover {
         Mono<Void> alone(DeviceAddress device, long mark);
 
-        Mono<Void> together(int partition, Map<DeviceAddress, Long> marks);
+        /** Completes with the devices of the batch that have no entry: they were not moved. */
+        Mono<Set<DeviceAddress>> together(int partition, Map<DeviceAddress, Long> marks);
     }
 
-    private record Waiting(Map<DeviceAddress, Long> marks, List<Sinks.Empty<Void>> moved) {
+    /** Moves waiting for their partition's move in flight: each device's newest mark, and who waits for it. */
+    private record Waiting(Map<DeviceAddress, Long> marks, Map<DeviceAddress, List<Sinks.Empty<Void>>> moved) {
+        void settle(DeviceAddress device, Throwable failure) {
+            moved.get(device).forEach(m -> {
+                if (failure == null) {
+                    m.tryEmitEmpty();
+                } else {
+                    m.tryEmitError(failure);
+                }
+            });
+        }
     }
 
     private final Mover mover;
@@ -51,19 +62,22 @@ final class MarkMoves {
                     moved = null;
                 } else {
                     Waiting next = waiting.computeIfAbsent(partition,
-                            p -> new Waiting(new HashMap<>(), new ArrayList<>()));
+                            p -> new Waiting(new HashMap<>(), new HashMap<>()));
                     next.marks().merge(device, mark, Math::max);
-                    next.moved().add(moved = Sinks.empty());
+                    next.moved().computeIfAbsent(device, d -> new ArrayList<>()).add(moved = Sinks.empty());
                 }
             }
             if (moved != null) {
                 return moved.asMono();
             }
-            return mover.alone(device, mark).doFinally(signal -> next(partition));
+            return Mono.defer(() -> mover.alone(device, mark)).doFinally(signal -> next(partition));
         });
     }
 
-    /** The partition's move is done: what waited for it goes now, together. */
+    /**
+     * The partition's move is done: what waited for it goes now, together. A device without an entry then moves
+     * alone (which creates it), outside the partition's turn, and its failure is its own.
+     */
     private void next(int partition) {
         Waiting next;
         synchronized (this) {
@@ -73,8 +87,15 @@ final class MarkMoves {
                 return;
             }
         }
-        mover.together(partition, next.marks()).doFinally(signal -> next(partition)).subscribe(
-                done -> { }, error -> next.moved().forEach(m -> m.tryEmitError(error)),
-                () -> next.moved().forEach(Sinks.Empty::tryEmitEmpty));
+        Mono.defer(() -> mover.together(partition, next.marks())).doFinally(signal -> next(partition)).subscribe(
+                missing -> next.marks().forEach((device, mark) -> {
+                    if (!missing.contains(device)) {
+                        next.settle(device, null);
+                    } else {
+                        Mono.defer(() -> mover.alone(device, mark)).subscribe(null,
+                                error -> next.settle(device, error), () -> next.settle(device, null));
+                    }
+                }),
+                error -> next.marks().keySet().forEach(device -> next.settle(device, error)));
     }
 }

@@ -3,8 +3,10 @@ package io.courier.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
@@ -20,6 +22,8 @@ class MarkMovesTest {
 
     private final List<String> sent = new ArrayList<>();
     private final List<Sinks.Empty<Void>> running = new ArrayList<>();
+    /** Devices a batch finds without an entry. */
+    private final Set<DeviceAddress> missing = new HashSet<>();
     private final MarkMoves moves = new MarkMoves(new MarkMoves.Mover() {
         @Override
         public Mono<Void> alone(DeviceAddress device, long mark) {
@@ -28,12 +32,12 @@ class MarkMovesTest {
         }
 
         @Override
-        public Mono<Void> together(int partition, Map<DeviceAddress, Long> marks) {
+        public Mono<Set<DeviceAddress>> together(int partition, Map<DeviceAddress, Long> marks) {
             List<String> batch = new ArrayList<>();
             marks.forEach((device, mark) -> batch.add(name(device) + "=" + mark));
             batch.sort(null);
             sent.add(partition + ":" + batch);
-            return pending();
+            return pending().then(Mono.fromSupplier(() -> Set.copyOf(missing)));
         }
     }, device -> device.deviceId() == 9 ? 8 : SAME_PARTITION);
 
@@ -90,5 +94,22 @@ class MarkMovesTest {
         assertThat(waiting).isCompletedExceptionally();
         moves.move(c, 30).subscribe();
         assertThat(sent).endsWith("d3=30");
+    }
+
+    @Test
+    void aDeviceABatchFindsWithoutAnEntryMovesAloneAndOnlyItsFailureIsItsOwn() {
+        moves.move(a, 10).subscribe();
+        CompletableFuture<Void> withEntry = moves.move(b, 20).toFuture();
+        CompletableFuture<Void> withoutEntry = moves.move(c, 30).toFuture();
+        missing.add(c);
+        running.get(0).tryEmitEmpty();
+        running.get(1).tryEmitEmpty(); // the batch: b moved, c has no entry
+
+        assertThat(withEntry).isCompleted();
+        assertThat(sent).as("c alone, which creates its entry").endsWith("d3=30");
+        assertThat(withoutEntry).isNotDone();
+        running.get(2).tryEmitError(new IllegalStateException("the log did not answer"));
+        assertThat(withoutEntry).isCompletedExceptionally();
+        assertThat(withEntry).isCompleted();
     }
 }

@@ -39,10 +39,6 @@ class SendBudgetsTest extends ServerTest {
         }
     }
 
-    private static long clientId() {
-        return ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-    }
-
     private static byte[] ciphertext(int kib) {
         byte[] bytes = new byte[kib * 1024];
         Arrays.fill(bytes, (byte) 7);

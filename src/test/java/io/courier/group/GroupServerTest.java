@@ -31,10 +31,6 @@ abstract class GroupServerTest extends ServerTest {
                 .setGroupId(group.getGroupId()).setGroupCiphertext(ByteString.copyFromUtf8(ciphertext))).build();
     }
 
-    static long clientId() {
-        return ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-    }
-
     static UUID id(Group group) {
         return Ids.uuid(group.getGroupId(), "group_id");
     }

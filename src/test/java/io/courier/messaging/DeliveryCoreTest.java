@@ -54,10 +54,6 @@ class DeliveryCoreTest extends ServerTest {
     @Inject
     FaultyCql cql;
 
-    private static long clientId() {
-        return ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-    }
-
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }

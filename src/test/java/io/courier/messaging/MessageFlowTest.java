@@ -39,10 +39,6 @@ class MessageFlowTest extends ServerTest {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static long clientId() {
-        return ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-    }
-
     @Test
     void bothOnlineTheMessageTicksSentDeliveredRead() {
         Participant alice = participant();

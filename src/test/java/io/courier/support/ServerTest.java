@@ -159,6 +159,11 @@ public abstract class ServerTest {
         return new Participant(device, signal);
     }
 
+    /** A fresh client message id, as a phone draws one per message. */
+    protected static long clientId() {
+        return ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+    }
+
     protected RawStream connect(Participant participant) {
         return new RawStream(channel, participant.device().authToken());
     }

@@ -4,17 +4,26 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializableFactory;
+import com.hazelcast.nio.serialization.Serializer;
 
 /**
  * The wire forms ({@link Wire}) one capability registers for its grid types, and the factories of its own grid
  * operations by factory id; every member registers them all.
  */
 public record GridTypes(List<SerializerConfig> serializers, Map<Integer, DataSerializableFactory> operations) {
+    /**
+     * The release whose wire forms these are. Change it with any change to a form's layout under the same type id;
+     * a type id added, removed or renumbered changes {@link #wireForm} by itself.
+     */
+    static final String WIRE_RELEASE = "2026-12-07";
+
     public GridTypes(List<SerializerConfig> serializers) {
         this(serializers, Map.of());
     }
@@ -77,6 +86,19 @@ public record GridTypes(List<SerializerConfig> serializers, Map<Integer, DataSer
                         in -> new LoadThroughCache.Fill<>(readEntry(in))),
                 Wire.of((Class) LoadThroughCache.Bump.class, 15, (out, op) -> { },
                         in -> new LoadThroughCache.Bump<>())));
+    }
+
+    /**
+     * Names the wire forms of a member that registers {@code all}: the release and every type and operation factory
+     * id. Members whose names differ can't read each other's grid data.
+     */
+    static String wireForm(List<GridTypes> all) {
+        String types = all.stream().flatMap(t -> t.serializers().stream())
+                .map(c -> ((Serializer) c.getImplementation()).getTypeId()).sorted().map(String::valueOf)
+                .collect(Collectors.joining(","));
+        String factories = all.stream().flatMap(t -> t.operations().keySet().stream()).sorted()
+                .map(String::valueOf).collect(Collectors.joining(","));
+        return Stream.of(WIRE_RELEASE, types, factories).collect(Collectors.joining(" / "));
     }
 
     private static void writePresence(ObjectDataOutput out, Presence p)

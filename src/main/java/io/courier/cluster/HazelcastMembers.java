@@ -3,6 +3,7 @@ package io.courier.cluster;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import org.jboss.logging.Logger;
 
@@ -31,6 +32,8 @@ public final class HazelcastMembers {
     private static final Logger LOG = Logger.getLogger(HazelcastMembers.class);
     /** The prefix of the classes Courier puts in maps and on the bus. */
     public static final String COURIER_TYPES = "io.courier.";
+    /** The member attribute that names a member's wire forms ({@link GridTypes#wireForm}). */
+    static final String WIRE_FORM = "courier.wire-form";
 
     private HazelcastMembers() {
     }
@@ -79,9 +82,11 @@ public final class HazelcastMembers {
         // gadget classes stays blocked): a forged packet can't instantiate an arbitrary class on the classpath.
         config.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig()
                 .setWhitelist(new ClassFilter().addPrefixes(COURIER_TYPES)));
-        GridTypes.cluster().serializers().forEach(config.getSerializationConfig()::addSerializerConfig);
-        types.forEach(t -> t.serializers().forEach(config.getSerializationConfig()::addSerializerConfig));
-        types.forEach(t -> t.operations().forEach(config.getSerializationConfig()::addDataSerializableFactory));
+        List<GridTypes> all = Stream.concat(Stream.of(GridTypes.cluster()), types.stream()).toList();
+        all.forEach(t -> t.serializers().forEach(config.getSerializationConfig()::addSerializerConfig));
+        all.forEach(t -> t.operations().forEach(config.getSerializationConfig()::addDataSerializableFactory));
+        String wireForm = GridTypes.wireForm(all);
+        config.getMemberAttributeConfig().setAttribute(WIRE_FORM, wireForm);
         if (cluster.zoneAware() && cluster.zone().isEmpty()) {
             throw new ConfigRefusal("courier.cluster.zone-aware is on but this member names no zone"
                     + " (courier.cluster.zone / COURIER_CLUSTER_ZONE; the chart reads the pod label"
@@ -100,10 +105,32 @@ public final class HazelcastMembers {
         config.addFlakeIdGeneratorConfig(StreamEpochs.config());
         long started = System.nanoTime();
         HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
+        refuseOtherWireForms(member, wireForm);
         LOG.infof("Cluster member %s up in %.1f s: %d member(s) in cluster %s",
                 member.getCluster().getLocalMember().getAddress(), (System.nanoTime() - started) / 1e9,
                 member.getCluster().getMembers().size(), cluster.name());
         return member;
+    }
+
+    /**
+     * Leaves the cluster at once if a member there writes grid data in other wire forms (another release): neither
+     * could read what the other holds or sends, and a partition moved between them would be lost. Checked by the
+     * member that joins, before anything of Courier's uses it, so the older members keep serving; {@code terminate},
+     * not a graceful shutdown, since migrating partitions back would need the very forms that differ.
+     */
+    private static void refuseOtherWireForms(HazelcastInstance member, String wireForm) {
+        List<String> others = member.getCluster().getMembers().stream()
+                .filter(m -> !m.localMember() && !wireForm.equals(m.getAttribute(WIRE_FORM)))
+                .map(m -> m.getAddress() + " (" + Optional.ofNullable(m.getAttribute(WIRE_FORM))
+                        .orElse("none named: an older release") + ")")
+                .toList();
+        if (!others.isEmpty()) {
+            String cluster = member.getConfig().getClusterName();
+            member.getLifecycleService().terminate();
+            throw new ConfigRefusal("this release's grid wire forms (" + wireForm + ") differ from those of members "
+                    + String.join(", ", others) + " of cluster " + cluster + ": upgrade across releases"
+                    + " with a full restart (scale to 0, then up), not a rolling update (README, Helm)");
+        }
     }
 
     /**

@@ -32,7 +32,13 @@ public final class SecondMember {
     /** As above, in availability zone {@code zone} (zone-aware backups) if one is given. */
     public static HazelcastInstance start(String clusterName, int port, List<String> seeds, List<MapConfig> maps,
             Optional<String> zone) {
-        return HazelcastMembers.start(new ClusterConfig() {
+        return HazelcastMembers.start(config(clusterName, port, seeds, zone), maps,
+                List.of(OwnerDuties.gridTypes(), PresenceWire.types()));
+    }
+
+    /** A member's settings: on 127.0.0.1:{@code port}, joining through {@code seeds}, zone-aware with a zone. */
+    public static ClusterConfig config(String clusterName, int port, List<String> seeds, Optional<String> zone) {
+        return new ClusterConfig() {
             @Override
             public String name() {
                 return clusterName;
@@ -67,6 +73,6 @@ public final class SecondMember {
             public boolean zoneAware() {
                 return zone.isPresent();
             }
-        }, maps, List.of(OwnerDuties.gridTypes(), PresenceWire.types()));
+        };
     }
 }

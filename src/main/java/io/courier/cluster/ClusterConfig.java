@@ -9,6 +9,8 @@ import io.smallrye.config.WithDefault;
 /** The embedded Hazelcast member every node runs. */
 @ConfigMapping(prefix = "courier.cluster")
 public interface ClusterConfig {
+    String DEFAULT_PARTITIONS = "271";
+
     /** Members with a different name never join: keep it unique per deployment. */
     @WithDefault("courier")
     String name();
@@ -39,4 +41,11 @@ public interface ClusterConfig {
      */
     @WithDefault("false")
     boolean zoneAware();
+
+    /**
+     * Hazelcast partitions. Every member must use the same number (Hazelcast refuses a member that doesn't), so
+     * changing it takes a full restart.
+     */
+    @WithDefault(DEFAULT_PARTITIONS)
+    int partitions();
 }

@@ -53,6 +53,7 @@ public final class HazelcastMembers {
         config.setProperty("hazelcast.phone.home.enabled", "false");
         config.setProperty("hazelcast.logging.type", "jdk");
         config.setProperty("hazelcast.discovery.enabled", "false");
+        config.setProperty("hazelcast.partition.count", String.valueOf(cluster.partitions()));
         // Near caches hold device lists: send each invalidation at once instead of in batches every 10 s, so
         // other nodes learn of a revoked device within a network round trip.
         config.setProperty("hazelcast.map.invalidation.batch.enabled", "false");

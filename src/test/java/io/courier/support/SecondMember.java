@@ -73,6 +73,11 @@ public final class SecondMember {
             public boolean zoneAware() {
                 return zone.isPresent();
             }
+
+            @Override
+            public int partitions() {
+                return Integer.parseInt(DEFAULT_PARTITIONS); // the node's, unless a test changes it
+            }
         };
     }
 }

@@ -43,8 +43,9 @@ public interface ClusterConfig {
     boolean zoneAware();
 
     /**
-     * Hazelcast partitions. Every member must use the same number (Hazelcast refuses a member that doesn't), so
-     * changing it takes a full restart.
+     * Hazelcast partitions. Fewer make a group's fan-out fewer grid operations (one per partition its members'
+     * devices fall in); more spread data more evenly over many members. Every member must use the same number
+     * (Hazelcast refuses a member that doesn't), so changing it takes a full restart.
      */
     @WithDefault(DEFAULT_PARTITIONS)
     int partitions();

@@ -5,7 +5,6 @@ import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.nio.ObjectDataInput;
@@ -98,7 +97,7 @@ public record GridTypes(List<SerializerConfig> serializers, Map<Integer, DataSer
                 .collect(Collectors.joining(","));
         String factories = all.stream().flatMap(t -> t.operations().keySet().stream()).sorted()
                 .map(String::valueOf).collect(Collectors.joining(","));
-        return Stream.of(WIRE_RELEASE, types, factories).collect(Collectors.joining(" / "));
+        return String.join(" / ", WIRE_RELEASE, types, factories);
     }
 
     private static void writePresence(ObjectDataOutput out, Presence p)

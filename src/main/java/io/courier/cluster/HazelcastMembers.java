@@ -105,8 +105,12 @@ public final class HazelcastMembers {
         config.addFlakeIdGeneratorConfig(ServerIds.config());
         config.addFlakeIdGeneratorConfig(StreamEpochs.config());
         long started = System.nanoTime();
+        // Joins as a lite member (one that owns no partitions) until the wire forms are checked: nothing migrates
+        // to a member that then leaves, so a refused one costs the cluster no partition churn.
+        config.setLiteMember(true);
         HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
         refuseOtherWireForms(member, wireForm);
+        member.getCluster().promoteLocalLiteMember();
         LOG.infof("Cluster member %s up in %.1f s: %d member(s) in cluster %s",
                 member.getCluster().getLocalMember().getAddress(), (System.nanoTime() - started) / 1e9,
                 member.getCluster().getMembers().size(), cluster.name());
@@ -115,9 +119,9 @@ public final class HazelcastMembers {
 
     /**
      * Leaves the cluster at once if a member there writes grid data in other wire forms (another release): neither
-     * could read what the other holds or sends, and a partition moved between them would be lost. Checked by the
-     * member that joins, before anything of Courier's uses it, so the older members keep serving; {@code terminate},
-     * not a graceful shutdown, since migrating partitions back would need the very forms that differ.
+     * could read what the other holds or sends. Checked by the member that joins, while it is still a lite member,
+     * so the others keep serving as if it never came. Only at start: a member that formed a cluster of its own and
+     * merges into another after a split is not checked again.
      */
     private static void refuseOtherWireForms(HazelcastInstance member, String wireForm) {
         List<String> others = member.getCluster().getMembers().stream()
@@ -129,8 +133,8 @@ public final class HazelcastMembers {
             String cluster = member.getConfig().getClusterName();
             member.getLifecycleService().terminate();
             throw new ConfigRefusal("this release's grid wire forms (" + wireForm + ") differ from those of members "
-                    + String.join(", ", others) + " of cluster " + cluster + ": upgrade across releases"
-                    + " with a full restart (scale to 0, then up), not a rolling update (README, Helm)");
+                    + String.join(", ", others) + " of cluster " + cluster + ": move across releases with a full"
+                    + " restart (scale to 0, then up), not a rolling update (README, Helm)");
         }
     }
 

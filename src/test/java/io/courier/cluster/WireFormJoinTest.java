@@ -7,12 +7,16 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 
 import io.courier.common.ConfigRefusal;
@@ -51,18 +55,40 @@ class WireFormJoinTest {
                 .hasMessageContaining(GridTypes.WIRE_RELEASE)
                 .hasMessageContaining("full restart");
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> a.getCluster().getMembers().size() == 2);
-        assertThat(a.getCluster().getMembers()).allMatch(m -> m.getAddress().getPort() != newerPort);
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.getCluster().getMembers()
+                .equals(Set.of(a.getCluster().getLocalMember(), b.getCluster().getLocalMember())));
+        assertThat(Hazelcast.getAllHazelcastInstances()).filteredOn(i -> i.getConfig().getClusterName().equals(cluster))
+                .containsExactlyInAnyOrder(a, b);
         assertThat(b.<String, String>getMap("kept").get("key")).isEqualTo("value");
     }
 
     @Test
-    void theWireFormNamesTheReleaseAndEveryId() {
-        String plain = GridTypes.wireForm(List.of(GridTypes.cluster()));
+    void aMemberOfAReleaseThatNamesNoWireFormIsRefused() {
+        int olderPort = FreePorts.pick();
+        Config older = new Config().setClusterName(cluster);
+        older.setProperty("hazelcast.partition.count", ClusterConfig.DEFAULT_PARTITIONS);
+        older.getNetworkConfig().setPort(olderPort).getJoin().getAutoDetectionConfig().setEnabled(false);
+        older.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
+        older.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + olderPort);
+        older.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+        HazelcastInstance a = Hazelcast.newHazelcastInstance(older);
+        started.add(a);
 
-        assertThat(GridTypes.wireForm(List.of(GridTypes.cluster()))).isEqualTo(plain);
-        assertThat(plain).startsWith(GridTypes.WIRE_RELEASE);
-        assertThat(GridTypes.wireForm(List.of(GridTypes.cluster(), NEWER))).isNotEqualTo(plain).contains("9999");
+        assertThatThrownBy(() -> member(FreePorts.pick(), List.of("127.0.0.1:" + olderPort), List.of()))
+                .isInstanceOf(ConfigRefusal.class)
+                .hasMessageContaining("an older release");
+        await().atMost(Duration.ofSeconds(30)).until(() -> a.getCluster().getMembers().size() == 1);
+    }
+
+    @Test
+    void theWireFormNamesTheReleaseAndEveryIdInAnyOrder() {
+        GridTypes operations = new GridTypes(List.of(), Map.of(77, classId -> null));
+
+        assertThat(GridTypes.wireForm(List.of(NEWER, operations)))
+                .isEqualTo(GridTypes.WIRE_RELEASE + " / 9999 / 77");
+        assertThat(GridTypes.wireForm(List.of(NEWER, GridTypes.cluster())))
+                .isEqualTo(GridTypes.wireForm(List.of(GridTypes.cluster(), NEWER)))
+                .isNotEqualTo(GridTypes.wireForm(List.of(GridTypes.cluster())));
     }
 
     private HazelcastInstance member(int port, List<String> seeds, List<GridTypes> types) {

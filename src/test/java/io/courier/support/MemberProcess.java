@@ -37,7 +37,6 @@ import com.hazelcast.spi.impl.operationservice.impl.OperationServiceImpl;
 import io.courier.cluster.GridTypes;
 import io.courier.local.FreePorts;
 import io.courier.messaging.OwnerDuties;
-import io.courier.presence.PresenceWire;
 import io.courier.store.Cql;
 import io.courier.store.CqlRequestMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -152,11 +151,12 @@ public final class MemberProcess implements AutoCloseable {
     public static void main(String[] args) throws IOException {
         Config config = new InMemoryXmlConfig(Files.readString(Path.of(args[0]), StandardCharsets.UTF_8));
         config.setClassLoader(MemberProcess.class.getClassLoader());
+        config.setLiteMember(false); // the node joins as a lite member, then promotes itself
         // The node's wire forms are objects, not classes the XML can name: registered again from code.
         config.getSerializationConfig().getSerializerConfigs().clear();
         config.getSerializationConfig().getDataSerializableFactories().clear();
         config.getSerializationConfig().getDataSerializableFactoryClasses().clear();
-        Stream.of(GridTypes.cluster(), OwnerDuties.gridTypes(), PresenceWire.types()).forEach(types -> {
+        Stream.concat(Stream.of(GridTypes.cluster()), SecondMember.NODE_TYPES.stream()).forEach(types -> {
             types.serializers().forEach(config.getSerializationConfig()::addSerializerConfig);
             types.operations().forEach(config.getSerializationConfig()::addDataSerializableFactory);
         });

@@ -7,6 +7,7 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.core.HazelcastInstance;
 
 import io.courier.cluster.ClusterConfig;
+import io.courier.cluster.GridTypes;
 import io.courier.cluster.HazelcastMembers;
 import io.courier.messaging.OwnerDuties;
 import io.courier.presence.PresenceWire;
@@ -14,6 +15,9 @@ import io.courier.local.FreePorts;
 
 /** Starts another real Hazelcast member in the test JVM that joins the node's cluster, like a second node would. */
 public final class SecondMember {
+    /** The capabilities' wire forms a node registers (besides the cluster's own). */
+    public static final List<GridTypes> NODE_TYPES = List.of(OwnerDuties.gridTypes(), PresenceWire.types());
+
     private SecondMember() {
     }
 
@@ -32,8 +36,7 @@ public final class SecondMember {
     /** As above, in availability zone {@code zone} (zone-aware backups) if one is given. */
     public static HazelcastInstance start(String clusterName, int port, List<String> seeds, List<MapConfig> maps,
             Optional<String> zone) {
-        return HazelcastMembers.start(config(clusterName, port, seeds, zone), maps,
-                List.of(OwnerDuties.gridTypes(), PresenceWire.types()));
+        return HazelcastMembers.start(config(clusterName, port, seeds, zone), maps, NODE_TYPES);
     }
 
     /** A member's settings: on 127.0.0.1:{@code port}, joining through {@code seeds}, zone-aware with a zone. */
@@ -76,7 +79,7 @@ public final class SecondMember {
 
             @Override
             public int partitions() {
-                return Integer.parseInt(DEFAULT_PARTITIONS); // the node's, unless a test changes it
+                return Integer.parseInt(DEFAULT_PARTITIONS);
             }
         };
     }

@@ -1,6 +1,7 @@
 package io.courier.messaging;
 
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntConsumer;
 import java.util.function.LongConsumer;
 
@@ -25,8 +26,17 @@ import io.courier.common.Ids;
 public final class DownFrames {
     public static final DownFrames FULL = new DownFrames(false);
     public static final DownFrames COMPACT = new DownFrames(true);
+    /**
+     * Recent group events' frames by inbox id. A group change reaches every member's devices under one id with the
+     * same bytes (a 1024-member group's event is ~40 KB of members), so a node parses and rebuilds it once per
+     * fan-out instead of once per device. Direct-mapped and small: a collision only builds a frame again.
+     */
+    private static final AtomicReferenceArray<GroupEventFrame> GROUP_EVENTS = new AtomicReferenceArray<>(16);
 
     private final boolean compact;
+
+    private record GroupEventFrame(long serverId, ConnectResponse frame) {
+    }
 
     private DownFrames(boolean compact) {
         this.compact = compact;
@@ -44,7 +54,7 @@ public final class DownFrames {
             return ConnectResponse.newBuilder().setDelivery(delivery(m)).build();
         }
         if (item instanceof InboxItem.GroupChange g) {
-            return ConnectResponse.newBuilder().setGroupEvent(groupEvent(g)).build();
+            return groupEventFrame(g);
         }
         if (item instanceof InboxItem.AccountChange a) {
             return ConnectResponse.newBuilder().setAccountEvent(accountEvent(a)).build();
@@ -95,6 +105,18 @@ public final class DownFrames {
         } else {
             full.accept(millis);
         }
+    }
+
+    /** The same for full and compact streams: a group event has nothing to leave out. */
+    private static ConnectResponse groupEventFrame(InboxItem.GroupChange change) {
+        int slot = Long.hashCode(change.serverId()) & (GROUP_EVENTS.length() - 1);
+        GroupEventFrame recent = GROUP_EVENTS.get(slot);
+        if (recent != null && recent.serverId() == change.serverId()) {
+            return recent.frame();
+        }
+        ConnectResponse frame = ConnectResponse.newBuilder().setGroupEvent(groupEvent(change)).build();
+        GROUP_EVENTS.set(slot, new GroupEventFrame(change.serverId(), frame));
+        return frame;
     }
 
     /** The stored event (written by the group capability) with this inbox entry's id. */

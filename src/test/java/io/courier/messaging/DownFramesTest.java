@@ -9,7 +9,11 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import io.courier.api.v1.ConnectResponse;
 import io.courier.api.v1.Delivery;
+import io.courier.api.v1.Group;
+import io.courier.api.v1.GroupEvent;
+import io.courier.api.v1.GroupMember;
 import io.courier.api.v1.Receipt;
 import io.courier.api.v1.ReceiptState;
 import io.courier.api.v1.SendAck;
@@ -24,6 +28,27 @@ class DownFramesTest {
     private static final UUID ALICE = UUID.randomUUID();
     private static final UUID BOB = UUID.randomUUID();
     private static final UUID CAROL = UUID.randomUUID();
+
+    @Test
+    void aGroupEventIsBuiltOnceForEveryDeviceItGoesTo() {
+        GroupEvent stored = GroupEvent.newBuilder().setGroup(Group.newBuilder().setGroupId(Ids.bytes(CAROL))
+                .addMembers(GroupMember.newBuilder().setAccountId(Ids.bytes(ALICE)))
+                .addMembers(GroupMember.newBuilder().setAccountId(Ids.bytes(BOB)))).build();
+        long other = ID + 1;
+        while (((Long.hashCode(other) ^ Long.hashCode(ID)) & 15) != 0) {
+            other++; // to the same slot of the 16 frames kept
+        }
+
+        ConnectResponse first = DownFrames.FULL.of(new InboxItem.GroupChange(ID, stored.toByteArray()));
+        ConnectResponse again = DownFrames.COMPACT.of(new InboxItem.GroupChange(ID, stored.toByteArray()));
+        ConnectResponse another = DownFrames.FULL.of(new InboxItem.GroupChange(other, stored.toByteArray()));
+
+        assertThat(first.getGroupEvent()).isEqualTo(stored.toBuilder().setServerId(ID).build());
+        assertThat(again).isSameAs(first);
+        assertThat(another.getGroupEvent()).isEqualTo(stored.toBuilder().setServerId(other).build());
+        assertThat(DownFrames.FULL.of(new InboxItem.GroupChange(ID, stored.toByteArray()))).isNotSameAs(first)
+                .isEqualTo(first);
+    }
 
     @Test
     void aCompactSendAckCarriesItsTimeAsAnOffsetFromTheIdsTime() {

@@ -74,11 +74,11 @@ final class FanoutWorker {
     /** Completes with whether the job is finished (false: it stays recorded for a later sweep). */
     private Mono<Boolean> execute(FanoutJob job) {
         if (job instanceof FanoutJob.MessageJob m) {
-            // The copies don't wait for the SENT rows: a member's DELIVERED writes its row itself, and a READ waits
-            // for its device's acks. The job is finished (and its record goes) once both are done.
-            return writes.deliver(m.message(), writes.payload(m.message()), m.recipients(), concurrency)
-                    .and(writes.recordSent(m.message(), m.recipients()))
-                    .thenReturn(true);
+            // The payload read, the SENT rows and the members' lookups side by side: the first copy waits for the
+            // slowest of them, not for their sum.
+            Mono<byte[]> ready = writes.payload(m.message())
+                    .zipWith(writes.recordSent(m.message(), m.recipients()).thenReturn(true), (c, sent) -> c);
+            return writes.deliver(m.message(), ready, m.recipients(), concurrency).thenReturn(true);
         }
         FanoutJob.EventJob e = (FanoutJob.EventJob) job;
         return changes.verdict(e).flatMap(verdict -> switch (verdict) {

@@ -10,17 +10,14 @@ public interface GroupWrites {
     /** The stored Sender Key ciphertext of a group message (empty once its 30 days are over). */
     Mono<byte[]> payload(GroupMessage message);
 
-    /**
-     * SENT for every recipient, so the sender's status query lists every member. Written beside the copies, not
-     * before them: each column is set on its own, so a member's DELIVERED or READ that lands first stays.
-     */
+    /** SENT for every recipient, so the sender's status query lists every member. */
     Mono<Void> recordSent(GroupMessage message, List<UUID> recipients);
 
     /**
      * A reference to the payload in the inbox of every current device of each member, then pushes. The members'
      * devices are looked up while {@code ready} is still running; nothing is enqueued before it completes.
      *
-     * @param ready the ciphertext
+     * @param ready the ciphertext, once the job may enqueue it (its SENT rows are recorded)
      * @param lookups members whose devices are looked up at once
      */
     Mono<Void> deliver(GroupMessage message, Mono<byte[]> ready, List<UUID> members, int lookups);

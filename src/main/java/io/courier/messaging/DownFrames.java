@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntConsumer;
 import java.util.function.LongConsumer;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 
 import io.courier.api.v1.AccountEvent;
 import io.courier.api.v1.ConnectResponse;
@@ -82,7 +82,9 @@ public final class DownFrames {
                 .setSenderAccountId(Ids.bytes(m.sender()))
                 .setSenderDeviceId(m.senderDevice())
                 .setType(EnvelopeType.forNumber(m.envelopeType()))
-                .setCiphertext(ByteString.copyFrom(m.ciphertext()));
+                // Wrapped, not copied: an item's ciphertext is never changed once queued (a group's members share
+                // one array).
+                .setCiphertext(UnsafeByteOperations.unsafeWrap(m.ciphertext()));
         time(m.serverId(), m.serverTime(), delivery::setServerTimestampMs, delivery::setServerTimestampOffsetMs);
         if (!compact) {
             delivery.setClientMessageId(m.clientMessageId()); // compact: a retry keeps its server id, which names it

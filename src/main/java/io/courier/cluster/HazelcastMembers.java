@@ -53,7 +53,12 @@ public final class HazelcastMembers {
         config.setProperty("hazelcast.phone.home.enabled", "false");
         config.setProperty("hazelcast.logging.type", "jdk");
         config.setProperty("hazelcast.discovery.enabled", "false");
-        config.setProperty("hazelcast.partition.count", String.valueOf(cluster.partitions()));
+        // Only when not Hazelcast's default: its join check compares the property as written, so a member that set
+        // "271" could not join one that left it unset (an older release, which the wire-form check below then
+        // refuses with the advice that fits).
+        if (cluster.partitions() != Integer.parseInt(ClusterConfig.DEFAULT_PARTITIONS)) {
+            config.setProperty("hazelcast.partition.count", String.valueOf(cluster.partitions()));
+        }
         // Near caches hold device lists: send each invalidation at once instead of in batches every 10 s, so
         // other nodes learn of a revoked device within a network round trip.
         config.setProperty("hazelcast.map.invalidation.batch.enabled", "false");

@@ -66,7 +66,6 @@ class WireFormJoinTest {
     void aMemberOfAReleaseThatNamesNoWireFormIsRefused() {
         int olderPort = FreePorts.pick();
         Config older = new Config().setClusterName(cluster);
-        older.setProperty("hazelcast.partition.count", ClusterConfig.DEFAULT_PARTITIONS);
         older.getNetworkConfig().setPort(olderPort).getJoin().getAutoDetectionConfig().setEnabled(false);
         older.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
         older.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + olderPort);

@@ -105,7 +105,8 @@ class GroupBenchmark extends BenchSupport {
                     Duration.ofSeconds(120))) {
                 load.run(rate, Duration.ofSeconds(5), payload, GRACE); // warm-up
                 double writesBefore = writes(second);
-                try (Timeline timeline = load.timeline(Duration.ofSeconds(1))) {
+                try (Timeline timeline = load.timeline(Duration.ofSeconds(1));
+                        JfrWindow profile = JfrWindow.of("group-steady-and-burst")) {
                     steady = load.run(rate, Duration.ofSeconds(seconds), payload, GRACE);
                     fanout = load.run(burst, Duration.ofSeconds(1), payload, GRACE);
                     overTime = Plots.overTime("Steady, then the burst", timeline);
@@ -191,10 +192,11 @@ class GroupBenchmark extends BenchSupport {
                         Map.entry("raw CQL inserts/s", floor.perSecond()))));
         publish("group", report, String.format(Locale.ROOT,
                 "members=%d group_sendack_p99_ms=%.1f direct_sendack_p99_ms=%.1f last_delivery_p99_ms=%.1f"
-                        + " fanout_per_s=%.0f floor=%.0f sk_encrypt_p50_us=%.0f sk_encrypt_p99_us=%.0f"
+                        + " last_delivery_p50_ms=%.1f fanout_per_s=%.0f floor=%.0f sk_encrypt_p50_us=%.0f sk_encrypt_p99_us=%.0f"
                         + " distribute_%d_ms=%.0f delivered=%d/%d cql_writes_per_delivery=%.2f cluster_members=%d"
                         + " hold_ms=%d",
-                size, groupP99, directP99, LatencyStats.millis(steady.lastDelivery(), 99), fanout.deliveriesPerSecond(),
+                size, groupP99, directP99, LatencyStats.millis(steady.lastDelivery(), 99),
+                LatencyStats.millis(steady.lastDelivery(), 50), fanout.deliveriesPerSecond(),
                 floor.perSecond(), crypto.encrypt().getValueAtPercentile(50) * 1.0,
                 crypto.encrypt().getValueAtPercentile(99) * 1.0, size - 1, crypto.distributeMillis(),
                 steady.fullyDelivered(), steady.groupMessages(), writesPerDelivery, clusterMembers,

@@ -194,7 +194,10 @@ class MaxRateBenchmark extends BenchSupport {
         long generatorLoop = Thread.currentThread().getId(); // this thread runs the generator's send loop
         ThreadCpu cpu = ThreadCpu.start(thread -> thread.getThreadId() != generatorLoop
                 && !thread.getThreadName().startsWith(BenchChannel.THREAD_PREFIX));
-        LoadGenerator.Result run = load.run(rate, duration, payload, Duration.ofSeconds(10));
+        LoadGenerator.Result run;
+        try (JfrWindow profile = JfrWindow.of("max-rate-half")) {
+            run = load.run(rate, duration, payload, Duration.ofSeconds(10));
+        }
         Thread.sleep(SETTLE.toMillis());
         double cpuMicros = cpu.elapsedNanos() / 1e3;
         Thread.sleep(flushes.toMillis());

@@ -26,12 +26,15 @@ import io.courier.common.Ids;
 public final class DownFrames {
     public static final DownFrames FULL = new DownFrames(false);
     public static final DownFrames COMPACT = new DownFrames(true);
+    /** Group event frames kept: a power of two (a slot is the id's hash masked). */
+    static final int GROUP_EVENT_SLOTS = 16;
     /**
      * Recent group events' frames by inbox id. A group change reaches every member's devices under one id with the
      * same bytes (a 1024-member group's event is ~40 KB of members), so a node parses and rebuilds it once per
      * fan-out instead of once per device. Direct-mapped and small: a collision only builds a frame again.
      */
-    private static final AtomicReferenceArray<GroupEventFrame> GROUP_EVENTS = new AtomicReferenceArray<>(16);
+    private static final AtomicReferenceArray<GroupEventFrame> GROUP_EVENTS =
+            new AtomicReferenceArray<>(GROUP_EVENT_SLOTS);
 
     private final boolean compact;
 
@@ -111,13 +114,15 @@ public final class DownFrames {
 
     /** The same for full and compact streams: a group event has nothing to leave out. */
     private static ConnectResponse groupEventFrame(InboxItem.GroupChange change) {
-        int slot = Long.hashCode(change.serverId()) & (GROUP_EVENTS.length() - 1);
+        int slot = Long.hashCode(change.serverId()) & (GROUP_EVENT_SLOTS - 1);
         GroupEventFrame recent = GROUP_EVENTS.get(slot);
         if (recent != null && recent.serverId() == change.serverId()) {
             return recent.frame();
         }
         ConnectResponse frame = ConnectResponse.newBuilder().setGroupEvent(groupEvent(change)).build();
-        GROUP_EVENTS.set(slot, new GroupEventFrame(change.serverId(), frame));
+        if (change.event().length > 0) { // an expired payload reads as empty: not the event's frame to keep
+            GROUP_EVENTS.set(slot, new GroupEventFrame(change.serverId(), frame));
+        }
         return frame;
     }
 

@@ -35,8 +35,8 @@ class DownFramesTest {
                 .addMembers(GroupMember.newBuilder().setAccountId(Ids.bytes(ALICE)))
                 .addMembers(GroupMember.newBuilder().setAccountId(Ids.bytes(BOB)))).build();
         long other = ID + 1;
-        while (((Long.hashCode(other) ^ Long.hashCode(ID)) & 15) != 0) {
-            other++; // to the same slot of the 16 frames kept
+        while (((Long.hashCode(other) ^ Long.hashCode(ID)) & (DownFrames.GROUP_EVENT_SLOTS - 1)) != 0) {
+            other++; // to the same slot of the frames kept
         }
 
         ConnectResponse first = DownFrames.FULL.of(new InboxItem.GroupChange(ID, stored.toByteArray()));

@@ -56,6 +56,10 @@ public final class HazelcastMembers {
         // Only when not Hazelcast's default: its join check compares the property as written, so a member that set
         // "271" could not join one that left it unset (an older release, which the wire-form check below then
         // refuses with the advice that fits).
+        if (cluster.partitions() < 1) {
+            throw new ConfigRefusal("courier.cluster.partitions is " + cluster.partitions()
+                    + "; it must be at least 1 (Hazelcast's default is 271)");
+        }
         if (cluster.partitions() != Integer.parseInt(ClusterConfig.DEFAULT_PARTITIONS)) {
             config.setProperty("hazelcast.partition.count", String.valueOf(cluster.partitions()));
         }
@@ -115,7 +119,12 @@ public final class HazelcastMembers {
         config.setLiteMember(true);
         HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
         refuseOtherWireForms(member, wireForm);
-        member.getCluster().promoteLocalLiteMember();
+        try {
+            member.getCluster().promoteLocalLiteMember();
+        } catch (RuntimeException e) {
+            member.getLifecycleService().terminate(); // not left behind as a lite member
+            throw e;
+        }
         LOG.infof("Cluster member %s up in %.1f s: %d member(s) in cluster %s",
                 member.getCluster().getLocalMember().getAddress(), (System.nanoTime() - started) / 1e9,
                 member.getCluster().getMembers().size(), cluster.name());

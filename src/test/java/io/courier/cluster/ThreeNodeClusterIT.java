@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,6 +42,7 @@ import io.courier.local.FreePorts;
 import io.courier.local.NodeProcess;
 import io.courier.support.LocalCluster;
 import io.courier.support.RawStream;
+import io.courier.support.SecondMember;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -335,8 +337,11 @@ class ThreeNodeClusterIT {
         config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
         config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
         config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).setMembers(members);
-        // It reads presence entries: the nodes' wire forms of the cluster's types.
+        // It reads presence entries: the nodes' wire forms of the cluster's types. It names the nodes' forms, so a
+        // node restarted while it is here joins.
         GridTypes.cluster().serializers().forEach(config.getSerializationConfig()::addSerializerConfig);
+        config.getMemberAttributeConfig().setAttribute(HazelcastMembers.WIRE_FORM, GridTypes.wireForm(
+                Stream.concat(Stream.of(GridTypes.cluster()), SecondMember.NODE_TYPES.stream()).toList()));
         return Hazelcast.newHazelcastInstance(config);
     }
 }

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.google.protobuf.ByteString;
 import com.hazelcast.core.HazelcastInstance;
 
 import io.courier.api.v1.CreateGroupRequest;
@@ -192,7 +191,8 @@ class GroupBenchmark extends BenchSupport {
                         Map.entry("raw CQL inserts/s", floor.perSecond()))));
         publish("group", report, String.format(Locale.ROOT,
                 "members=%d group_sendack_p99_ms=%.1f direct_sendack_p99_ms=%.1f last_delivery_p99_ms=%.1f"
-                        + " last_delivery_p50_ms=%.1f fanout_per_s=%.0f floor=%.0f sk_encrypt_p50_us=%.0f sk_encrypt_p99_us=%.0f"
+                        + " last_delivery_p50_ms=%.1f fanout_per_s=%.0f floor=%.0f sk_encrypt_p50_us=%.0f"
+                        + " sk_encrypt_p99_us=%.0f"
                         + " distribute_%d_ms=%.0f delivered=%d/%d cql_writes_per_delivery=%.2f cluster_members=%d"
                         + " hold_ms=%d",
                 size, groupP99, directP99, LatencyStats.millis(steady.lastDelivery(), 99),

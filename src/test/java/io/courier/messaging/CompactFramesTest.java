@@ -3,7 +3,6 @@ package io.courier.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +46,7 @@ class CompactFramesTest extends ServerTest {
     void compactAndFullStreamsCarryTheSameMessageTimesAndRecipients() {
         Participant alice = participant();
         Participant bob = participant();
-        long clientId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        long clientId = clientId();
         SendAck sendAck;
         Delivery full;
         try (RawStream a = stream(alice, true); RawStream b = stream(bob, false)) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.inject.Inject;
 
@@ -32,7 +31,7 @@ class DisappearingMessagesTest extends ServerTest {
     Cql cql;
 
     private static ConnectRequest send(Participant to, String text, int expireAfterSeconds) {
-        ConnectRequest frame = sendFrame(ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE), to,
+        ConnectRequest frame = sendFrame(clientId(), to,
                 text.getBytes(StandardCharsets.UTF_8));
         return frame.toBuilder().setSend(frame.getSend().toBuilder().setExpireAfterSeconds(expireAfterSeconds))
                 .build();

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.inject.Inject;
 
@@ -280,7 +279,7 @@ class WakeUpTest extends ServerTest {
     /** Sends {@code count} messages and waits for their SendAcks (other frames, like receipts, are passed over). */
     private static void sendAcked(RawStream sender, Participant to, int count) {
         for (int i = 0; i < count; i++) {
-            sender.send(sendFrame(ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE), to,
+            sender.send(sendFrame(clientId(), to,
                     ("wake " + i).getBytes()));
         }
         int acked = 0;

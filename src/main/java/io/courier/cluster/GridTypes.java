@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import com.hazelcast.config.SerializerConfig;
 import com.hazelcast.nio.ObjectDataInput;
@@ -88,6 +89,11 @@ public record GridTypes(List<SerializerConfig> serializers, Map<Integer, DataSer
                         in -> new LoadThroughCache.Fill<>(readEntry(in))),
                 Wire.of((Class) LoadThroughCache.Bump.class, 15, (out, op) -> { },
                         in -> new LoadThroughCache.Bump<>())));
+    }
+
+    /** The cluster's own types, then the capabilities': all that a member registers. */
+    public static List<GridTypes> withCluster(List<GridTypes> capabilities) {
+        return Stream.concat(Stream.of(cluster()), capabilities.stream()).toList();
     }
 
     /**

@@ -3,7 +3,6 @@ package io.courier.cluster;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 import org.jboss.logging.Logger;
 
@@ -53,13 +52,13 @@ public final class HazelcastMembers {
         config.setProperty("hazelcast.phone.home.enabled", "false");
         config.setProperty("hazelcast.logging.type", "jdk");
         config.setProperty("hazelcast.discovery.enabled", "false");
-        // Only when not Hazelcast's default: its join check compares the property as written, so a member that set
-        // "271" could not join one that left it unset (an older release, which the wire-form check below then
-        // refuses with the advice that fits).
         if (cluster.partitions() < 1) {
             throw new ConfigRefusal("courier.cluster.partitions is " + cluster.partitions()
                     + "; it must be at least 1 (Hazelcast's default is 271)");
         }
+        // Only when not Hazelcast's default: its join check compares the property as written, so a member that set
+        // "271" could not join one that left it unset (an older release, which the wire-form check below then
+        // refuses with the advice that fits).
         if (cluster.partitions() != Integer.parseInt(ClusterConfig.DEFAULT_PARTITIONS)) {
             config.setProperty("hazelcast.partition.count", String.valueOf(cluster.partitions()));
         }
@@ -92,7 +91,7 @@ public final class HazelcastMembers {
         // gadget classes stays blocked): a forged packet can't instantiate an arbitrary class on the classpath.
         config.getSerializationConfig().setJavaSerializationFilterConfig(new JavaSerializationFilterConfig()
                 .setWhitelist(new ClassFilter().addPrefixes(COURIER_TYPES)));
-        List<GridTypes> all = Stream.concat(Stream.of(GridTypes.cluster()), types.stream()).toList();
+        List<GridTypes> all = GridTypes.withCluster(types);
         all.forEach(t -> t.serializers().forEach(config.getSerializationConfig()::addSerializerConfig));
         all.forEach(t -> t.operations().forEach(config.getSerializationConfig()::addDataSerializableFactory));
         String wireForm = GridTypes.wireForm(all);

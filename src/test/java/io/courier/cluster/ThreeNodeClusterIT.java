@@ -16,7 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -341,7 +340,7 @@ class ThreeNodeClusterIT {
         // node restarted while it is here joins.
         GridTypes.cluster().serializers().forEach(config.getSerializationConfig()::addSerializerConfig);
         config.getMemberAttributeConfig().setAttribute(HazelcastMembers.WIRE_FORM, GridTypes.wireForm(
-                Stream.concat(Stream.of(GridTypes.cluster()), SecondMember.NODE_TYPES.stream()).toList()));
+                GridTypes.withCluster(SecondMember.NODE_TYPES)));
         return Hazelcast.newHazelcastInstance(config);
     }
 }

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
@@ -156,7 +155,7 @@ public final class MemberProcess implements AutoCloseable {
         config.getSerializationConfig().getSerializerConfigs().clear();
         config.getSerializationConfig().getDataSerializableFactories().clear();
         config.getSerializationConfig().getDataSerializableFactoryClasses().clear();
-        Stream.concat(Stream.of(GridTypes.cluster()), SecondMember.NODE_TYPES.stream()).forEach(types -> {
+        GridTypes.withCluster(SecondMember.NODE_TYPES).forEach(types -> {
             types.serializers().forEach(config.getSerializationConfig()::addSerializerConfig);
             types.operations().forEach(config.getSerializationConfig()::addDataSerializableFactory);
         });

@@ -235,12 +235,20 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     private Flux<Messenger.Enqueued> onePartition(int partition, Set<DeviceAddress> devices, InboxItem item,
             boolean shared) {
         return backedUp(partition, devices, new QueueOps.EnqueueEach(item, shared, clock.millis(), limits))
-                .retryWhen(Retry.backoff(3, INDETERMINATE_BACKOFF)
-                        .filter(e -> e instanceof IndeterminateOperationStateException))
+                .retryWhen(againIfIndeterminate())
                 // Asked when the enqueue is done, as a single one does.
                 .flatMapMany(results -> twoCopies
                         ? Flux.fromIterable(devices).flatMap(to -> held(to, results.get(to), item, shared))
                         : written(devices, results, item, shared));
+    }
+
+    /**
+     * A member left while the op ran: it may or may not have been applied and backed up. Every op is safe to run
+     * again (an enqueue run twice leaves a second copy under the same server id, which devices see once); an
+     * enqueue never counts as durable until one run says so.
+     */
+    private static Retry againIfIndeterminate() {
+        return Retry.backoff(3, INDETERMINATE_BACKOFF).filter(e -> e instanceof IndeterminateOperationStateException);
     }
 
     /**
@@ -480,8 +488,7 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
                 }
             });
             return backedUp(partition, moves.keySet(), new QueueOps.AdvanceEach(Map.copyOf(moves), riding))
-                    .retryWhen(Retry.backoff(3, INDETERMINATE_BACKOFF)
-                            .filter(e -> e instanceof IndeterminateOperationStateException))
+                    .retryWhen(againIfIndeterminate())
                     .doOnError(e -> rides.forEach(completions::putBack))
                     .map(results -> {
                         Set<DeviceAddress> missing = new HashSet<>();
@@ -592,11 +599,7 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     /** Runs an op on the device's entry, creating the entry first if it has none. */
     private Mono<Object> call(DeviceAddress device, Supplier<EntryProcessor<DeviceAddress, DeviceQueue, Object>> op) {
         return Mono.fromCompletionStage(() -> map.submitToKey(device, op.get()))
-                // A member left while the op ran: it may or may not have been applied and backed up. Every op is
-                // safe to run again (an enqueue run twice leaves a second copy under the same server id, which
-                // devices see once); an enqueue never counts as durable until one run says so.
-                .retryWhen(Retry.backoff(3, INDETERMINATE_BACKOFF)
-                        .filter(e -> e instanceof IndeterminateOperationStateException))
+                .retryWhen(againIfIndeterminate())
                 .flatMap(result -> result == QueueOps.Missing.ENTRY
                         ? create(device).then(Mono.defer(() -> call(device, op)))
                         : Mono.just(result));

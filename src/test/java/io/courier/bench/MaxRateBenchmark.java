@@ -124,8 +124,9 @@ class MaxRateBenchmark extends BenchSupport {
                     .append(RUN_HEADER).append(row(half.run()))
                     .append(("\nPer delivered message at half rate: %.2f CQL writes (partition mutations; %.2f rows),"
                             + " %.2f CQL reads, %.1f µs CPU of the node's threads, %.1f grid operations run by the"
-                            + " members (primaries and backups, net of what the idle cluster ran in as long)\n").formatted(half.cqlWrites(),
-                                    half.cqlRows(), half.cqlReads(), half.cpuMicros(), half.gridOps()));
+                            + " members (primaries and backups, net of what the idle cluster ran in as long)\n")
+                            .formatted(half.cqlWrites(), half.cqlRows(), half.cqlReads(), half.cpuMicros(),
+                                    half.gridOps()));
         }
         report.append("\nFloor: %.0f raw CQL inserts/s (256 in flight, same DB, same consistency), latency %s\n"
                 .formatted(floor.perSecond(), LatencyStats.percentiles(floor.latency().snapshot())));

@@ -356,8 +356,13 @@ class DeviceQueuesTest extends ServerTest {
         assertThat(sendRecord(sender, 53).complete()).isTrue();
     }
 
+    /**
+     * On the real grid, whether or not the moves happen to meet in one batch (that they go together when they do is
+     * {@code MarkMovesTest}'s, with a gated mover): every mark lands with its completions, and a device without an
+     * entry gets one.
+     */
     @Test
-    void marksOfManyDevicesOfOnePartitionMoveInOneOperationWithTheCompletionsRidingThem() {
+    void marksOfManyDevicesOfOnePartitionMoveWithTheCompletionsRidingThem() {
         DeviceQueues queues = lingering(Duration.ofHours(1));
         PartitionService partitions = hazelcast.getPartitionService();
         DeviceAddress first = newDevice();

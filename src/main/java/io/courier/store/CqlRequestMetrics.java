@@ -2,6 +2,7 @@ package io.courier.store;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import com.datastax.oss.driver.api.core.config.DriverExecutionProfile;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.session.Request;
@@ -29,9 +31,10 @@ import io.micrometer.core.instrument.Timer;
  * executions and time queued in a request throttler included), {@code courier.cql.node.requests} one attempt on
  * one node. Errors are also counted by exception class, and every request's statements by kind in
  * {@code courier.cql.statements}: {@code read} (SELECT), {@code write} (INSERT, UPDATE, DELETE) or {@code other}
- * (schema changes). A batch counts one write per partition it changes: that is what the database applies (one
- * mutation per partition, whatever its rows); {@code courier.cql.rows.written} counts its statements. Prepare
- * requests never reach a request tracker.
+ * (schema changes), tagged with the statement's table (which table takes the load, and its cost per message in the
+ * benchmarks). A batch counts one write per partition it changes: that is what the database applies (one mutation
+ * per partition, whatever its rows); {@code courier.cql.rows.written} counts its statements. Prepare requests never
+ * reach a request tracker.
  */
 public final class CqlRequestMetrics implements RequestTracker {
     private final MeterRegistry registry;
@@ -42,20 +45,21 @@ public final class CqlRequestMetrics implements RequestTracker {
     private final Map<Node, Timer[]> nodeTimers = new ConcurrentHashMap<>();
     private static final int SUCCESS = 0;
     private static final int ERROR = 1;
-    private final Counter reads;
-    private final Counter writes;
     private final Counter others;
     private final Counter rowsWritten;
-    /** Kind of each prepared query, judged once: its text is the driver's own string, so its hash is cached. */
-    private final Map<String, Counter> preparedKinds = new ConcurrentHashMap<>();
+    /** Per (kind, table): the tables are the schema's, so the series are few. */
+    private final Map<List<String>, Counter> statements = new ConcurrentHashMap<>();
+    /** Counter of each prepared query, judged once: its text is the driver's own string, so its hash is cached. */
+    private final Map<String, Statements> preparedKinds = new ConcurrentHashMap<>();
+    /** Simple statements may carry their values in their text, so their table isn't read from it. */
+    private static final String UNPREPARED = "unprepared";
+    private static final String WRITE = "write";
 
     public CqlRequestMetrics(MeterRegistry registry) {
         this.registry = registry;
         succeeded = requestTimer("success");
         failed = requestTimer("error");
-        reads = statementCounter("read");
-        writes = statementCounter("write");
-        others = statementCounter("other");
+        others = statementCounter("other", UNPREPARED);
         rowsWritten = Counter.builder("courier.cql.rows.written")
                 .description("Statements of CQL writes: a batch counts each of its statements").register(registry);
     }
@@ -68,10 +72,11 @@ public final class CqlRequestMetrics implements RequestTracker {
                 .maximumExpectedValue(Duration.ofSeconds(30)).register(registry);
     }
 
-    private Counter statementCounter(String kind) {
-        return Counter.builder("courier.cql.statements")
-                .description("CQL statements requested, by kind; a batch is one write per partition it changes")
-                .tag("kind", kind).register(registry);
+    private Counter statementCounter(String kind, String table) {
+        return statements.computeIfAbsent(List.of(kind, table), k -> Counter.builder("courier.cql.statements")
+                .description("CQL statements requested, by kind and table; a batch is one write per partition it"
+                        + " changes")
+                .tag("kind", kind).tag("table", table).register(registry));
     }
 
     @Override
@@ -94,48 +99,67 @@ public final class CqlRequestMetrics implements RequestTracker {
     /** Once per request: retries and speculative executions are part of it, each further page is one of its own. */
     private void countStatements(Request request) {
         if (request instanceof BatchStatement batch) {
-            writes.increment(partitions(batch)); // a batch holds only INSERT, UPDATE and DELETE
+            // a batch holds only INSERT, UPDATE and DELETE
+            partitionsByTable(batch).forEach((table, partitions) -> statementCounter(WRITE, table)
+                    .increment(partitions));
             rowsWritten.increment(batch.size());
             return;
         }
-        Counter kind;
+        Statements kind;
         if (request instanceof BoundStatement bound) {
-            kind = preparedKinds.computeIfAbsent(bound.getPreparedStatement().getQuery(), this::kindOf);
+            PreparedStatement prepared = bound.getPreparedStatement();
+            kind = preparedKinds.computeIfAbsent(prepared.getQuery(), query -> statementsOf(query, table(prepared)));
         } else if (request instanceof SimpleStatement simple) {
-            // Not cached: a simple statement's text may carry its values, so the map could grow without bound.
-            kind = kindOf(simple.getQuery());
+            kind = statementsOf(simple.getQuery(), UNPREPARED);
         } else {
-            kind = others;
+            kind = new Statements(others, false);
         }
-        kind.increment();
-        if (kind == writes) {
+        kind.counter().increment();
+        if (kind.write()) {
             rowsWritten.increment();
         }
     }
 
-    /** Distinct (table, partition key) pairs of a batch's prepared statements; any other statement counts alone. */
-    private static int partitions(BatchStatement batch) {
-        Set<Object> partitions = new HashSet<>();
-        int unkeyed = 0;
-        for (BatchableStatement<?> statement : batch) {
-            ByteBuffer key = statement.getRoutingKey();
-            if (statement instanceof BoundStatement bound && key != null
-                    && bound.getPreparedStatement().getVariableDefinitions().size() > 0) {
-                partitions.add(List.of(bound.getPreparedStatement().getVariableDefinitions().get(0).getTable(), key));
-            } else {
-                unkeyed++;
-            }
-        }
-        return partitions.size() + unkeyed;
+    /** Where one statement is counted, and whether it writes a row. */
+    private record Statements(Counter counter, boolean write) {
     }
 
-    private Counter kindOf(String query) {
+    /** Per table, the distinct partition keys of a batch's prepared statements; any other statement counts alone. */
+    private static Map<String, Integer> partitionsByTable(BatchStatement batch) {
+        Map<String, Set<ByteBuffer>> partitions = new HashMap<>();
+        Map<String, Integer> counts = new HashMap<>();
+        for (BatchableStatement<?> statement : batch) {
+            ByteBuffer key = statement.getRoutingKey();
+            String table = statement instanceof BoundStatement bound ? table(bound.getPreparedStatement()) : UNPREPARED;
+            if (key != null && !table.equals(UNPREPARED)) {
+                if (partitions.computeIfAbsent(table, t -> new HashSet<>()).add(key)) {
+                    counts.merge(table, 1, Integer::sum);
+                }
+            } else {
+                counts.merge(table, 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
+
+    /** The table of a prepared statement's first bound variable (or result column), else "unprepared". */
+    private static String table(PreparedStatement prepared) {
+        if (prepared.getVariableDefinitions().size() > 0) {
+            return prepared.getVariableDefinitions().get(0).getTable().asInternal();
+        }
+        if (prepared.getResultSetDefinitions().size() > 0) {
+            return prepared.getResultSetDefinitions().get(0).getTable().asInternal();
+        }
+        return UNPREPARED;
+    }
+
+    private Statements statementsOf(String query, String table) {
         String text = query.stripLeading();
         if (startsWith(text, "SELECT")) {
-            return reads;
+            return new Statements(statementCounter("read", table), false);
         }
         boolean write = startsWith(text, "INSERT") || startsWith(text, "UPDATE") || startsWith(text, "DELETE");
-        return write ? writes : others;
+        return new Statements(statementCounter(write ? WRITE : "other", table), write);
     }
 
     /** Ignoring case, as CQL keywords do. */

@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
@@ -69,7 +71,7 @@ class MaxRateBenchmark extends BenchSupport {
 
     /** One run and what the node spent on it per delivered message. */
     private record Measured(LoadGenerator.Result run, double cqlWrites, double cqlRows, double cqlReads,
-            double cpuMicros, double gridOps) {
+            double cpuMicros, double gridOps, Map<String, Double> nodeStatementsByTable) {
     }
 
     @Test
@@ -126,7 +128,13 @@ class MaxRateBenchmark extends BenchSupport {
                             + " %.2f CQL reads, %.1f µs CPU of the node's threads, %.1f grid operations run by the"
                             + " members (primaries and backups, net of what the idle cluster ran in as long)\n")
                             .formatted(half.cqlWrites(), half.cqlRows(), half.cqlReads(), half.cpuMicros(),
-                                    half.gridOps()));
+                                    half.gridOps()))
+                    .append("\nThis node's CQL statements per delivered message by kind and table (the second member's"
+                            + " are in the totals above only): ")
+                    .append(half.nodeStatementsByTable().entrySet().stream()
+                            .map(e -> String.format(Locale.ROOT, "%s %.3f", e.getKey(), e.getValue()))
+                            .collect(Collectors.joining(", ")))
+                    .append('\n');
         }
         report.append("\nFloor: %.0f raw CQL inserts/s (256 in flight, same DB, same consistency), latency %s\n"
                 .formatted(floor.perSecond(), LatencyStats.percentiles(floor.latency().snapshot())));
@@ -190,6 +198,7 @@ class MaxRateBenchmark extends BenchSupport {
         double writes = cqlStatements("write") + before.writes();
         double rows = cqlRowsWritten() + before.rows();
         double reads = cqlStatements("read") + before.reads();
+        Map<String, Double> byTable = statementsByTable();
         long gridFrom = System.nanoTime();
         double gridOps = gridOperations(second);
         long generatorLoop = Thread.currentThread().getId(); // this thread runs the generator's send loop
@@ -204,10 +213,26 @@ class MaxRateBenchmark extends BenchSupport {
         Thread.sleep(flushes.toMillis());
         double delivered = run.delivered();
         MemberProcess.CqlCounts after = counts(second);
+        Map<String, Double> perMessage = new TreeMap<>();
+        statementsByTable().forEach((key, count) -> {
+            double spent = (count - byTable.getOrDefault(key, 0.0)) / delivered;
+            if (spent >= 0.001) {
+                perMessage.put(key, spent);
+            }
+        });
         return new Measured(run, (cqlStatements("write") + after.writes() - writes) / delivered,
                 (cqlRowsWritten() + after.rows() - rows) / delivered,
                 (cqlStatements("read") + after.reads() - reads) / delivered, cpuMicros / delivered,
-                (gridOperations(second) - gridOps - idleOpsPerNano * (System.nanoTime() - gridFrom)) / delivered);
+                (gridOperations(second) - gridOps - idleOpsPerNano * (System.nanoTime() - gridFrom)) / delivered,
+                perMessage);
+    }
+
+    /** This node's CQL statements so far, by "kind table". */
+    private Map<String, Double> statementsByTable() {
+        Map<String, Double> counts = new TreeMap<>();
+        meters.find("courier.cql.statements").counters().forEach(counter -> counts.merge(
+                counter.getId().getTag("kind") + " " + counter.getId().getTag("table"), counter.count(), Double::sum));
+        return counts;
     }
 
     /** Grid operations both members ran so far: primaries, backups and housekeeping. */

@@ -14,12 +14,13 @@ import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 
 import io.courier.support.ServerTest;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * What the request tracker counts, on statements prepared by the real database: a batch is one write per partition
- * it changes (what the database applies), and its rows are counted apart.
+ * it changes (what the database applies), its rows are counted apart, and each statement is counted under its table.
  */
 @QuarkusTest
 class CqlRequestMetricsTest extends ServerTest {
@@ -47,9 +48,14 @@ class CqlRequestMetricsTest extends ServerTest {
         assertThat(count(registry, "write")).as("one partition, two partitions, one statement").isEqualTo(4);
         assertThat(registry.get("courier.cql.rows.written").counter().count()).isEqualTo(6);
         assertThat(count(registry, "read")).isEqualTo(1);
+        assertThat(registry.get("courier.cql.statements").tag("kind", "write").tag("table", "sent_messages")
+                .counter().count()).as("every write counted under its table").isEqualTo(4);
+        assertThat(registry.get("courier.cql.statements").tag("kind", "read").tag("table", "sent_messages")
+                .counter().count()).isEqualTo(1);
     }
 
     private static double count(SimpleMeterRegistry registry, String kind) {
-        return registry.get("courier.cql.statements").tag("kind", kind).counter().count();
+        return registry.find("courier.cql.statements").tag("kind", kind).counters().stream()
+                .mapToDouble(Counter::count).sum(); // over every table
     }
 }

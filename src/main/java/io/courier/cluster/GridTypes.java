@@ -25,7 +25,7 @@ public record GridTypes(List<SerializerConfig> serializers, Map<Integer, DataSer
      * tasks): their ids are not in the form. A type id added, removed or renumbered changes {@link #wireForm} by
      * itself.
      */
-    static final String WIRE_RELEASE = "2026-12-07";
+    static final String WIRE_RELEASE = "2026-12-07.2";
 
     public GridTypes(List<SerializerConfig> serializers) {
         this(serializers, Map.of());

@@ -44,8 +44,10 @@ import reactor.util.retry.Retry;
  * account's partition owner, with a synchronous backup on another member. SENT, DELIVERED and READ change the entry
  * only; once the oldest unwritten change is {@code flushAfter} old the owner writes every unwritten tick of the
  * sender to {@link ReceiptTable} in one batch (one partition, usually), and ticks that are written and that old
- * leave memory. A message delivered and read within that time costs the database a share of one write instead of
- * three. What the entry no longer (or never) held is the table's: callers ask it for the rest.
+ * leave memory then, or with the sender's next send (so an active sender's entry never needs a pass of its own just
+ * to let go: that cost three grid operations a message), or with a pass once they are twice that old (a sender gone
+ * quiet). A message delivered and read within that time costs the database a share of one write instead of three.
+ * What the entry no longer (or never) held is the table's: callers ask it for the rest.
  *
  * <p>Only used while the grid keeps two copies of every entry, with a hold window or without one: the ledger is
  * written lazily either way. Two simultaneous member deaths can lose up to {@code flushAfter} of tick changes, never
@@ -94,7 +96,7 @@ final class HeldTicks {
 
     /** Holds SENT of a 1:1 message; completes false when the sender's entry is full (write it through instead). */
     Mono<Boolean> record(UUID sender, long serverId, UUID recipient, long sentMillis) {
-        return call(sender, new Record(serverId, recipient, sentMillis));
+        return call(sender, new Record(serverId, recipient, sentMillis, sentMillis - flushAfter.toMillis()));
     }
 
     /** The ticks held of these messages; those absent are not (or no longer) held. */
@@ -118,12 +120,13 @@ final class HeldTicks {
 
     /**
      * Writes the ticks of this member's senders whose oldest unwritten change is {@code flushAfter} old, then lets
-     * memory drop what is written and that old. Runs on every member, periodically; a member that took over a dead
-     * one's partitions flushes their entries too.
+     * memory drop what is written and that old; visits a sender with nothing to write only once its oldest tick is
+     * written and twice that old. Runs on every member, periodically; a member that took over a dead one's
+     * partitions flushes their entries too.
      */
     Mono<Void> flush() {
         long cutoff = clock.millis() - flushAfter.toMillis();
-        return Flux.defer(() -> Flux.fromIterable(map.localKeySet(new Due(cutoff))))
+        return Flux.defer(() -> Flux.fromIterable(map.localKeySet(new Due(cutoff, cutoff - flushAfter.toMillis()))))
                 .flatMap(sender -> call(sender, new TakeFlush(cutoff))
                         .flatMap(flush -> (flush.rows().isEmpty() ? Mono.<Void>empty()
                                 : table.putDirect(sender, flush.rows())
@@ -162,10 +165,12 @@ final class HeldTicks {
         private long oldestChangeMillis = Long.MAX_VALUE;
         /**
          * The flush sweep's predicate ({@link Due}) runs on a query thread while partition threads change
-         * {@code ticks} in place (OBJECT format): it reads only this, which every change keeps current. The entry
-         * has work for a flush once the cutoff passes it.
+         * {@code ticks} in place (OBJECT format): it reads only these, which every change keeps current. The entry
+         * has ticks to write once the cutoff passes the first, and a written tick to let go once the stale cutoff
+         * passes the second.
          */
-        private volatile long dueAfterMillis = Long.MAX_VALUE;
+        private volatile long unwrittenSinceMillis = Long.MAX_VALUE;
+        private volatile long writtenHeadSentMillis = Long.MAX_VALUE;
 
         private void changed(long atMillis) {
             oldestChangeMillis = Math.min(oldestChangeMillis, atMillis);
@@ -183,19 +188,25 @@ final class HeldTicks {
         }
 
         /**
-         * Work for a flush: the oldest held message was sent before the cutoff (only then can a change or a
-         * written tick be that old: a change never precedes its message's send) and it is written (it can leave
-         * memory) or some unwritten change is older than the cutoff. An old message whose ticks all changed
-         * recently waits, instead of costing a take and a "written" that do nothing on every pass.
+         * Work for a flush: an unwritten change older than the cutoff, or the oldest held message written (it can
+         * leave memory) and sent before the stale cutoff. An old message whose ticks all changed recently waits,
+         * instead of costing a take and a "written" that do nothing on every pass.
          */
         private void refreshDue() {
-            if (ticks.isEmpty()) {
-                dueAfterMillis = Long.MAX_VALUE;
-                return;
+            Tick oldest = ticks.isEmpty() ? null : ticks.values().iterator().next();
+            unwrittenSinceMillis = oldest == null ? Long.MAX_VALUE : oldestChangeMillis;
+            writtenHeadSentMillis = oldest != null && oldest.changedMillis == 0 ? oldest.sentMillis : Long.MAX_VALUE;
+        }
+
+        /** Lets go of the oldest messages while they are written and were sent before the cutoff. */
+        private void dropWrittenBefore(long cutoffMillis) {
+            for (Iterator<Tick> oldest = ticks.values().iterator(); oldest.hasNext();) {
+                Tick tick = oldest.next();
+                if (tick.sentMillis >= cutoffMillis || tick.changedMillis != 0) {
+                    break;
+                }
+                oldest.remove();
             }
-            Tick oldest = ticks.values().iterator().next();
-            dueAfterMillis = oldest.changedMillis == 0 ? oldest.sentMillis
-                    : Math.max(oldest.sentMillis, oldestChangeMillis);
         }
     }
 
@@ -243,21 +254,23 @@ final class HeldTicks {
         abstract R apply(SenderTicks sender);
     }
 
-    /** Holds a new message; the backup runs the same step on its copy (every input is in the op). */
-    record Record(long serverId, UUID recipient, long sentMillis)
+    /**
+     * Holds a new message, after letting go of the oldest ones that are written and were sent before
+     * {@code dropWrittenBeforeMillis}; the backup runs the same step on its copy (every input is in the op).
+     */
+    record Record(long serverId, UUID recipient, long sentMillis, long dropWrittenBeforeMillis)
             implements EntryProcessor<UUID, SenderTicks, Boolean> {
         @Override
         public Boolean process(Map.Entry<UUID, SenderTicks> entry) {
             SenderTicks sender = entry.getValue() == null ? new SenderTicks() : entry.getValue();
-            if (sender.ticks.size() >= MAX_MESSAGES && !sender.ticks.containsKey(serverId)) {
-                return false;
-            }
-            if (sender.ticks.putIfAbsent(serverId, new Tick(recipient, sentMillis)) == null) {
+            sender.dropWrittenBefore(dropWrittenBeforeMillis);
+            boolean held = sender.ticks.size() < MAX_MESSAGES || sender.ticks.containsKey(serverId);
+            if (held && sender.ticks.putIfAbsent(serverId, new Tick(recipient, sentMillis)) == null) {
                 sender.changed(sentMillis);
-                sender.refreshDue();
             }
-            entry.setValue(sender);
-            return true;
+            sender.refreshDue();
+            entry.setValue(sender.ticks.isEmpty() ? null : sender);
+            return held;
         }
     }
 
@@ -365,26 +378,19 @@ final class HeldTicks {
                     tick.changedMillis = 0;
                 }
             });
-            for (Iterator<Tick> oldest = sender.ticks.values().iterator(); oldest.hasNext();) {
-                Tick tick = oldest.next();
-                if (tick.sentMillis >= cutoffMillis) {
-                    break;
-                }
-                if (tick.changedMillis == 0) {
-                    oldest.remove();
-                }
-            }
+            sender.dropWrittenBefore(cutoffMillis);
             sender.refreshOldestChange();
             return null;
         }
     }
 
     /** Senders with work for a flush ({@link SenderTicks#refreshDue}). */
-    record Due(long cutoffMillis) implements Predicate<UUID, SenderTicks> {
+    record Due(long cutoffMillis, long staleMillis) implements Predicate<UUID, SenderTicks> {
         @Override
         public boolean apply(Map.Entry<UUID, SenderTicks> entry) {
             SenderTicks sender = entry.getValue();
-            return sender != null && sender.dueAfterMillis < cutoffMillis;
+            return sender != null && (sender.unwrittenSinceMillis < cutoffMillis
+                    || sender.writtenHeadSentMillis < staleMillis);
         }
     }
 
@@ -395,7 +401,8 @@ final class HeldTicks {
                     out.writeLong(op.serverId());
                     Wire.writeUuid(out, op.recipient());
                     out.writeLong(op.sentMillis());
-                }, in -> new Record(in.readLong(), Wire.readUuid(in), in.readLong())),
+                    out.writeLong(op.dropWrittenBeforeMillis());
+                }, in -> new Record(in.readLong(), Wire.readUuid(in), in.readLong(), in.readLong())),
                 Wire.of(Lookup.class, 131, (out, op) -> MessagingWire.writeLongs(out, op.serverIds),
                         in -> new Lookup(Set.copyOf(MessagingWire.readLongs(in)))),
                 Wire.of(Advance.class, 132, (out, op) -> {

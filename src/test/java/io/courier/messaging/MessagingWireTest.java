@@ -74,7 +74,7 @@ class MessagingWireTest extends ServerTest {
                 new QueueOps.ReadResult(queued, -1), new QueueOps.Earlier(send), new QueueOps.Claimed(),
                 new QueueOps.Unknown(), QueueOps.Missing.ENTRY, InboxUsage.NoRoom.SENDER_SHARE_FULL,
                 new QueueOps.Touch(45, limits),
-                new HeldTicks.Record(1, account, 2), new HeldTicks.Lookup(Set.of(1L, 2L)),
+                new HeldTicks.Record(1, account, 2, 1), new HeldTicks.Lookup(Set.of(1L, 2L)),
                 new HeldTicks.Advance(List.of(new HeldTicks.Move(1, account, true, 5)), 6),
                 new HeldTicks.TakeFlush(7), new HeldTicks.Written(Map.of(1L, 2L), 8),
                 new HeldTicks.Flush(List.of(new ReceiptTable.DirectRow(1, account, 2, 3, 0)), Map.of(1L, 4L)));

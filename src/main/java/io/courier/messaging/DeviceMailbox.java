@@ -39,7 +39,10 @@ import reactor.core.scheduler.Scheduler;
  */
 public final class DeviceMailbox {
     private static final int REMEMBERED_ACKS = 4096;
-    /** How often the mark is also written to the log while the stream lives (always when it ends). */
+    /**
+     * How often, at most, the mark is also written to the log while the stream lives (and when it ends), once a move
+     * passed an item the log holds.
+     */
     private static final long PERSIST_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
     /**
      * How long a move of the mark waits for more acks to take along: one grid call (and backup) for all of them, and
@@ -103,6 +106,8 @@ public final class DeviceMailbox {
     private long readThrough = -1;
     private long markedThrough;
     private long markPersistedAt = System.nanoTime();
+    /** A move passed an item the log holds since the mark was last written to the log. */
+    private boolean markOwed;
     private boolean markWriting;
     /** Set while a move of the mark waits out {@link #MARK_LINGER_MILLIS}. */
     private Disposable markLinger;
@@ -238,8 +243,12 @@ public final class DeviceMailbox {
             markLinger.dispose();
         }
         if (readThrough >= 0) {
-            // The grid keeps the mark while the queue's entry lives; the log keeps it beyond that.
-            storage.advance(device, nextMark(), true).subscribe(null, e -> { });
+            // The grid keeps the mark while the queue's entry lives; the log keeps it beyond that, for a drain of
+            // what the log holds. A move still in flight may have passed such an item unseen: written then too.
+            long mark = nextMark();
+            boolean owed = markOwed || markWriting;
+            storage.advance(device, mark).filter(passedLogged -> passedLogged || owed)
+                    .flatMap(write -> storage.persistMark(device, mark)).subscribe(null, e -> { });
         }
         storage.closed(device, stream).subscribe(null, e -> { });
         if (acks != null) {
@@ -386,17 +395,28 @@ public final class DeviceMailbox {
         if (closed || markWriting || readThrough < 0 || next <= markedThrough) {
             return;
         }
-        boolean persist = System.nanoTime() - markPersistedAt >= PERSIST_EVERY_NANOS;
-        if (persist) {
-            markPersistedAt = System.nanoTime();
-        }
         markWriting = true;
-        then(storage.advance(device, next, persist).thenReturn(next), written -> {
+        then(storage.advance(device, next).defaultIfEmpty(true), passedLogged -> {
             markWriting = false;
-            markedThrough = Math.max(markedThrough, written);
+            markedThrough = Math.max(markedThrough, next);
+            markOwed |= passedLogged;
+            if (markOwed && System.nanoTime() - markPersistedAt >= PERSIST_EVERY_NANOS) {
+                persistMark(next);
+            }
             advanceMark();
             wakeIfQuiet();
         });
+    }
+
+    /**
+     * Writes the mark to the log, at most every {@link #PERSIST_EVERY_NANOS} and only when a move passed an item
+     * the log holds: a device whose items are acked within the hold window costs the log no write for its mark. A
+     * failed write stays owed.
+     */
+    private void persistMark(long mark) {
+        markOwed = false;
+        markPersistedAt = System.nanoTime();
+        storage.persistMark(device, mark).subscribe(null, error -> serial.execute(() -> markOwed = true));
     }
 
     private boolean alreadyAcked(long serverId) {

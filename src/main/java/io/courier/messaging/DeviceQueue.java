@@ -326,18 +326,26 @@ final class DeviceQueue implements Serializable {
         return knowsStream ? new StreamSighting(true, stream) : StreamSighting.UNKNOWN;
     }
 
-    /** Everything at or below {@code mark} is acked: it leaves memory. */
-    void advance(long mark) {
+    /**
+     * Everything at or below {@code mark} is acked: it leaves memory. Answers whether the move passed an item the
+     * log holds (only then does a drain from the log's mark need the new one).
+     */
+    boolean advance(long mark) {
         if (mark <= ackedThrough) {
-            return;
+            return false;
         }
+        boolean passedLogged = ackedThrough < logOnlyThrough;
         ackedThrough = Math.min(mark, nextSeq - 1);
         usage.releaseThrough(ackedThrough);
         counting = !usage.isEmpty();
         Map<Long, Held> acked = held.headMap(ackedThrough, true);
-        acked.values().forEach(h -> heldBytes -= h.item().weight());
+        for (Held h : acked.values()) {
+            heldBytes -= h.item().weight();
+            passedLogged |= h.stored();
+        }
         acked.clear();
         refreshUnstored();
+        return passedLogged;
     }
 
     /** The items in memory with these server ids (acks of deliveries made on an earlier stream). */

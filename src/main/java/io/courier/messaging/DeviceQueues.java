@@ -112,12 +112,12 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
                 (device, ride) -> alone(device, ride).subscribe(null, e -> { }));
         this.marks = new MarkMoves(new MarkMoves.Mover() {
             @Override
-            public Mono<Void> alone(DeviceAddress device, long mark) {
-                return callCarrying(device, () -> new QueueOps.Advance(mark)).then();
+            public Mono<Boolean> alone(DeviceAddress device, long mark) {
+                return callCarrying(device, () -> new QueueOps.Advance(mark)).map(Boolean.TRUE::equals);
             }
 
             @Override
-            public Mono<Set<DeviceAddress>> together(int partition, Map<DeviceAddress, Long> moves) {
+            public Mono<MarkMoves.Moved> together(int partition, Map<DeviceAddress, Long> moves) {
                 return advanceEach(partition, moves);
             }
         }, device -> hazelcast.getPartitionService().getPartition(device).getPartitionId());
@@ -465,18 +465,24 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
         return log.read(device, after, read.logThrough(), limit);
     }
 
+    /** Writing through, every item is in the log: the answer is then always yes. */
     @Override
-    public Mono<Void> advance(DeviceAddress device, long ackedThrough, boolean persist) {
-        Mono<Void> grid = marks.move(device, ackedThrough);
-        return persist ? grid.then(log.persistMark(device, ackedThrough)) : grid;
+    public Mono<Boolean> advance(DeviceAddress device, long ackedThrough) {
+        return marks.move(device, ackedThrough).map(passedLogged -> passedLogged || !twoCopies);
+    }
+
+    @Override
+    public Mono<Void> persistMark(DeviceAddress device, long ackedThrough) {
+        return log.persistMark(device, ackedThrough);
     }
 
     /**
      * The marks of many devices of one partition in one operation that completes once its backup applied it too,
      * each device's waiting send completions riding its move; completes with the devices that have no entry (not
-     * moved; their completions wait again). A failed operation leaves the completions waiting.
+     * moved; their completions wait again) and those whose move passed a logged item. A failed operation leaves the
+     * completions waiting.
      */
-    private Mono<Set<DeviceAddress>> advanceEach(int partition, Map<DeviceAddress, Long> moves) {
+    private Mono<MarkMoves.Moved> advanceEach(int partition, Map<DeviceAddress, Long> moves) {
         return Mono.defer(() -> {
             Map<DeviceAddress, SendCompletions.Ride> rides = new HashMap<>();
             Map<DeviceAddress, List<Long>> riding = new HashMap<>();
@@ -492,8 +498,12 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
                     .doOnError(e -> rides.forEach(completions::putBack))
                     .map(results -> {
                         Set<DeviceAddress> missing = new HashSet<>();
+                        Set<DeviceAddress> passedLogged = new HashSet<>();
                         moves.keySet().forEach(device -> {
                             SendCompletions.Ride ride = rides.get(device);
+                            if (Boolean.TRUE.equals(results.get(device))) {
+                                passedLogged.add(device);
+                            }
                             if (results.get(device) == QueueOps.Missing.ENTRY) {
                                 missing.add(device);
                                 if (ride != null) {
@@ -503,7 +513,7 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
                                 ride.settle(null);
                             }
                         });
-                        return missing;
+                        return new MarkMoves.Moved(missing, passedLogged);
                     });
         });
     }

@@ -27,6 +27,12 @@ public interface MailboxStorage {
      */
     Mono<QueuePage> read(DeviceAddress device, long after, int limit, long maxBytes);
 
-    /** Everything at or below {@code ackedThrough} is acked; {@code persist} also writes the mark to the log. */
-    Mono<Void> advance(DeviceAddress device, long ackedThrough, boolean persist);
+    /**
+     * Everything at or below {@code ackedThrough} is acked; completes with whether the log holds an item the move
+     * passed, so that a drain from the log's mark needs the new one ({@link #persistMark}).
+     */
+    Mono<Boolean> advance(DeviceAddress device, long ackedThrough);
+
+    /** Writes the mark to the log: where a drain from the log starts once the queue's entry is gone. */
+    Mono<Void> persistMark(DeviceAddress device, long ackedThrough);
 }

@@ -20,20 +20,26 @@ import reactor.core.publisher.Sinks;
  * move on a partition with none in flight waits for nothing.
  */
 final class MarkMoves {
-    /** Sends moves: a lone one, or a partition's batch (device → its newest mark). */
+    /**
+     * Sends moves: a lone one, or a partition's batch (device → its newest mark). Each answers whether the move
+     * passed an item the log holds ({@link DeviceQueue#advance}).
+     */
     interface Mover {
-        Mono<Void> alone(DeviceAddress device, long mark);
+        Mono<Boolean> alone(DeviceAddress device, long mark);
 
-        /** Completes with the devices of the batch that have no entry: they were not moved. */
-        Mono<Set<DeviceAddress>> together(int partition, Map<DeviceAddress, Long> marks);
+        Mono<Moved> together(int partition, Map<DeviceAddress, Long> marks);
+    }
+
+    /** A batch's outcome: the devices that have no entry (not moved), and those whose move passed a logged item. */
+    record Moved(Set<DeviceAddress> missing, Set<DeviceAddress> passedLogged) {
     }
 
     /** Moves waiting for their partition's move in flight: each device's newest mark, and who waits for it. */
-    private record Waiting(Map<DeviceAddress, Long> marks, Map<DeviceAddress, List<Sinks.Empty<Void>>> moved) {
-        void settle(DeviceAddress device, Throwable failure) {
+    private record Waiting(Map<DeviceAddress, Long> marks, Map<DeviceAddress, List<Sinks.One<Boolean>>> moved) {
+        void settle(DeviceAddress device, boolean passedLogged, Throwable failure) {
             moved.get(device).forEach(m -> {
                 if (failure == null) {
-                    m.tryEmitEmpty();
+                    m.tryEmitValue(passedLogged);
                 } else {
                     m.tryEmitError(failure);
                 }
@@ -52,11 +58,14 @@ final class MarkMoves {
         this.partitionOf = partitionOf;
     }
 
-    /** Completes once the device's entry has a mark at least this high. */
-    Mono<Void> move(DeviceAddress device, long mark) {
+    /**
+     * Completes once the device's entry has a mark at least this high, with whether the move passed an item the
+     * log holds.
+     */
+    Mono<Boolean> move(DeviceAddress device, long mark) {
         return Mono.defer(() -> {
             int partition = partitionOf.apply(device);
-            Sinks.Empty<Void> moved;
+            Sinks.One<Boolean> moved;
             synchronized (this) {
                 if (inFlight.add(partition)) {
                     moved = null;
@@ -64,7 +73,7 @@ final class MarkMoves {
                     Waiting next = waiting.computeIfAbsent(partition,
                             p -> new Waiting(new HashMap<>(), new HashMap<>()));
                     next.marks().merge(device, mark, Math::max);
-                    next.moved().computeIfAbsent(device, d -> new ArrayList<>()).add(moved = Sinks.empty());
+                    next.moved().computeIfAbsent(device, d -> new ArrayList<>()).add(moved = Sinks.one());
                 }
             }
             if (moved != null) {
@@ -88,14 +97,16 @@ final class MarkMoves {
             }
         }
         Mono.defer(() -> mover.together(partition, next.marks())).doFinally(signal -> next(partition)).subscribe(
-                missing -> next.marks().forEach((device, mark) -> {
-                    if (!missing.contains(device)) {
-                        next.settle(device, null);
+                moved -> next.marks().forEach((device, mark) -> {
+                    if (!moved.missing().contains(device)) {
+                        next.settle(device, moved.passedLogged().contains(device), null);
                     } else {
-                        Mono.defer(() -> mover.alone(device, mark)).subscribe(null,
-                                error -> next.settle(device, error), () -> next.settle(device, null));
+                        Mono.defer(() -> mover.alone(device, mark)).subscribe(
+                                logged -> next.settle(device, logged, null),
+                                error -> next.settle(device, false, error),
+                                () -> next.settle(device, true, null)); // no answer: as if it passed one
                     }
                 }),
-                error -> next.marks().keySet().forEach(device -> next.settle(device, error)));
+                error -> next.marks().keySet().forEach(device -> next.settle(device, false, error)));
     }
 }

@@ -367,10 +367,10 @@ final class QueueOps {
             this.mark = mark;
         }
 
+        /** Whether the move passed an item the log holds ({@link DeviceQueue#advance}). */
         @Override
         Object apply(DeviceQueue queue) {
-            queue.advance(mark);
-            return queue.ackedThrough;
+            return queue.advance(mark);
         }
     }
 

@@ -353,21 +353,22 @@ class DeviceMailboxTest {
         Queued item = store(10);
         DeviceMailbox mailbox = mailbox(16, 1 << 20);
         mailbox.start();
-        Sinks.Empty<Void> slowAdvance = Sinks.empty();
+        Sinks.One<Boolean> slowAdvance = Sinks.one();
         queue.nextAdvance = slowAdvance.asMono();
 
         mailbox.ack(List.of(item.item().serverId())).block();
         Mono<Void> quiet = mailbox.quiet();
 
         assertThat(quiet.toFuture()).as("the ack's room in the quota is released by the mark").isNotDone();
-        slowAdvance.tryEmitEmpty();
+        slowAdvance.tryEmitValue(false);
         assertThat(quiet.toFuture()).isCompleted();
         assertThat(queue.state.ackedThrough).isEqualTo(item.seq());
     }
 
     @Test
-    void closingWritesTheMarkToTheLog() {
+    void closingWritesTheMarkToTheLogWhenItPassedAnItemTheLogHolds() {
         Queued item = store(10);
+        queue.state.stored(List.of(item.seq()), Set.of()); // spilled, or written through
         DeviceMailbox mailbox = mailbox(16, 1 << 20);
         mailbox.start();
         mailbox.ack(List.of(item.item().serverId())).block();
@@ -375,6 +376,35 @@ class DeviceMailboxTest {
         mailbox.close();
 
         assertThat(queue.persisted).isEqualTo(item.seq());
+    }
+
+    @Test
+    void aMarkThatPassedOnlyItemsHeldInMemoryIsNotWrittenToTheLog() {
+        Queued item = store(10);
+        DeviceMailbox mailbox = mailbox(16, 1 << 20);
+        mailbox.start();
+        mailbox.ack(List.of(item.item().serverId())).block();
+
+        mailbox.close();
+
+        assertThat(queue.state.ackedThrough).isEqualTo(item.seq());
+        assertThat(queue.persisted).as("the log holds nothing a drain from its mark would find").isEqualTo(-1);
+    }
+
+    @Test
+    void closingWhileAMoveIsInFlightWritesTheMarkWhateverThatMovePassed() {
+        Queued item = store(10);
+        DeviceMailbox mailbox = mailbox(16, 1 << 20);
+        mailbox.start();
+        Sinks.One<Boolean> slowAdvance = Sinks.one();
+        queue.nextAdvance = slowAdvance.asMono();
+        mailbox.ack(List.of(item.item().serverId())).block();
+        mailbox.quiet().subscribe(); // moves the mark now instead of after the linger
+        assertThat(queue.advances).as("the ack's move is in flight").isEqualTo(1);
+
+        mailbox.close();
+
+        assertThat(queue.persisted).as("the move in flight may have passed a logged item").isEqualTo(item.seq());
     }
 
     /** One device's queue in memory; reads and settles complete inline unless a test hands in a slower one. */
@@ -387,7 +417,7 @@ class DeviceMailboxTest {
         Mono<QueuePage> nextRead;
         int reads;
         Mono<List<Long>> nextSettle;
-        Mono<Void> nextAdvance;
+        Mono<Boolean> nextAdvance;
         int advances;
 
         Queued enqueue(InboxItem item) {
@@ -418,17 +448,19 @@ class DeviceMailboxTest {
         }
 
         @Override
-        public Mono<Void> advance(DeviceAddress device, long ackedThrough, boolean persist) {
+        public Mono<Boolean> advance(DeviceAddress device, long ackedThrough) {
             advances++;
             if (nextAdvance != null) {
-                Mono<Void> advance = nextAdvance;
+                Mono<Boolean> advance = nextAdvance;
                 nextAdvance = null;
                 return advance.doOnSuccess(done -> state.advance(ackedThrough));
             }
-            state.advance(ackedThrough);
-            if (persist) {
-                persisted = ackedThrough;
-            }
+            return Mono.just(state.advance(ackedThrough));
+        }
+
+        @Override
+        public Mono<Void> persistMark(DeviceAddress device, long ackedThrough) {
+            persisted = ackedThrough;
             return Mono.empty();
         }
 

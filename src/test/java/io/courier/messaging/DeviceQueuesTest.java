@@ -213,7 +213,9 @@ class DeviceQueuesTest extends ServerTest {
             stored.addAll(logOnly.enqueue(device, List.of(message(serverIds.next(), sender, "m" + i)), false)
                     .block().items());
         }
-        logOnly.advance(device, stored.get(1).seq(), true).block();
+        assertThat(logOnly.advance(device, stored.get(1).seq()).block()).as("written through: the log holds it")
+                .isTrue();
+        logOnly.persistMark(device, stored.get(1).seq()).block();
 
         hazelcast.getMap(DeviceQueues.MAP).delete(device); // a full cluster restart
         Queued after = logOnly.enqueue(device, List.of(message(serverIds.next(), sender, "after")), false).block()
@@ -239,7 +241,7 @@ class DeviceQueuesTest extends ServerTest {
             stored.addAll(logOnly.enqueue(device, many, false).block().items());
         }
         long mark = stored.get(stored.size() - 2).seq();
-        logOnly.advance(device, mark, true).block();
+        logOnly.advance(device, mark).then(logOnly.persistMark(device, mark)).block();
         hazelcast.getMap(DeviceQueues.MAP).delete(device);
 
         assertThat(readAll(logOnly, device)).extracting(InboxItem::serverId)
@@ -314,7 +316,7 @@ class DeviceQueuesTest extends ServerTest {
         assertThat(landed).as("waiting for a ride").isNotDone();
         assertThat(sendRecord(sender, 50).complete()).isFalse();
 
-        queues.advance(sender, 0, false).block(); // the device's next op: its mark moves (here by nothing)
+        queues.advance(sender, 0).block(); // the device's next op: its mark moves (here by nothing)
 
         assertThat(landed).succeedsWithin(Duration.ofSeconds(10));
         assertThat(sendRecord(sender, 50).complete()).as("the completion rode the mark's op").isTrue();
@@ -339,7 +341,7 @@ class DeviceQueuesTest extends ServerTest {
         DeviceAddress sender = claimed(queues, 52);
         CompletableFuture<Void> landed = queues.completedSoon(sender, 52).toFuture();
 
-        queues.advance(sender, 0, false).subscribe().dispose(); // the carrier took the ride, then went away
+        queues.advance(sender, 0).subscribe().dispose(); // the carrier took the ride, then went away
 
         assertThat(landed).succeedsWithin(Duration.ofSeconds(10));
         assertThat(sendRecord(sender, 52).complete()).isTrue();
@@ -386,7 +388,7 @@ class DeviceQueuesTest extends ServerTest {
         seqs.put(fresh, 0L);
 
         // Subscribed at once: the first goes alone, the others wait for it and go in one operation.
-        Mono.when(seqs.entrySet().stream().map(e -> queues.advance(e.getKey(), e.getValue(), false)).toList())
+        Mono.when(seqs.entrySet().stream().map(e -> queues.advance(e.getKey(), e.getValue())).toList())
                 .block(Duration.ofSeconds(10));
 
         for (DeviceAddress device : devices) {

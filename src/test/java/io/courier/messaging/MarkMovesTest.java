@@ -24,20 +24,23 @@ class MarkMovesTest {
     private final List<Sinks.Empty<Void>> running = new ArrayList<>();
     /** Devices a batch finds without an entry. */
     private final Set<DeviceAddress> missing = new HashSet<>();
+    /** Devices whose moves pass an item the log holds. */
+    private final Set<DeviceAddress> logged = new HashSet<>();
     private final MarkMoves moves = new MarkMoves(new MarkMoves.Mover() {
         @Override
-        public Mono<Void> alone(DeviceAddress device, long mark) {
+        public Mono<Boolean> alone(DeviceAddress device, long mark) {
             sent.add(name(device) + "=" + mark);
-            return pending();
+            return pending().then(Mono.fromSupplier(() -> logged.contains(device)));
         }
 
         @Override
-        public Mono<Set<DeviceAddress>> together(int partition, Map<DeviceAddress, Long> marks) {
+        public Mono<MarkMoves.Moved> together(int partition, Map<DeviceAddress, Long> marks) {
             List<String> batch = new ArrayList<>();
             marks.forEach((device, mark) -> batch.add(name(device) + "=" + mark));
             batch.sort(null);
             sent.add(partition + ":" + batch);
-            return pending().then(Mono.fromSupplier(() -> Set.copyOf(missing)));
+            return pending().then(Mono.fromSupplier(() -> new MarkMoves.Moved(Set.copyOf(missing),
+                    Set.copyOf(logged))));
         }
     }, device -> device.deviceId() == 9 ? 8 : SAME_PARTITION);
 
@@ -62,11 +65,11 @@ class MarkMovesTest {
 
     @Test
     void aMoveGoesAloneAndThoseThatComeWhileItRunsGoTogetherAfterIt() {
-        CompletableFuture<Void> first = moves.move(a, 10).toFuture();
-        CompletableFuture<Void> second = moves.move(b, 20).toFuture();
-        CompletableFuture<Void> third = moves.move(c, 30).toFuture();
-        CompletableFuture<Void> newer = moves.move(b, 25).toFuture();
-        CompletableFuture<Void> other = moves.move(elsewhere, 5).toFuture();
+        CompletableFuture<Boolean> first = moves.move(a, 10).toFuture();
+        CompletableFuture<Boolean> second = moves.move(b, 20).toFuture();
+        CompletableFuture<Boolean> third = moves.move(c, 30).toFuture();
+        CompletableFuture<Boolean> newer = moves.move(b, 25).toFuture();
+        CompletableFuture<Boolean> other = moves.move(elsewhere, 5).toFuture();
 
         assertThat(sent).as("one at a time per partition; another partition's goes at once")
                 .containsExactly("d1=10", "d9=5");
@@ -87,7 +90,7 @@ class MarkMovesTest {
     @Test
     void aFailedBatchFailsEveryMoveInItAndTheNextOneStillGoes() {
         moves.move(a, 10).subscribe();
-        CompletableFuture<Void> waiting = moves.move(b, 20).toFuture();
+        CompletableFuture<Boolean> waiting = moves.move(b, 20).toFuture();
         running.get(0).tryEmitEmpty();
         running.get(1).tryEmitError(new IllegalStateException("grid down"));
 
@@ -99,8 +102,8 @@ class MarkMovesTest {
     @Test
     void aDeviceABatchFindsWithoutAnEntryMovesAloneAndOnlyItsFailureIsItsOwn() {
         moves.move(a, 10).subscribe();
-        CompletableFuture<Void> withEntry = moves.move(b, 20).toFuture();
-        CompletableFuture<Void> withoutEntry = moves.move(c, 30).toFuture();
+        CompletableFuture<Boolean> withEntry = moves.move(b, 20).toFuture();
+        CompletableFuture<Boolean> withoutEntry = moves.move(c, 30).toFuture();
         missing.add(c);
         running.get(0).tryEmitEmpty();
         running.get(1).tryEmitEmpty(); // the batch: b moved, c has no entry
@@ -111,5 +114,22 @@ class MarkMovesTest {
         running.get(2).tryEmitError(new IllegalStateException("the log did not answer"));
         assertThat(withoutEntry).isCompletedExceptionally();
         assertThat(withEntry).isCompleted();
+    }
+
+    @Test
+    void everyMoveLearnsWhetherItsDevicesMovePassedAnItemTheLogHolds() {
+        logged.add(a);
+        logged.add(b);
+        CompletableFuture<Boolean> alone = moves.move(a, 10).toFuture();
+        CompletableFuture<Boolean> batchedLogged = moves.move(b, 20).toFuture();
+        CompletableFuture<Boolean> batchedLoggedAgain = moves.move(b, 25).toFuture();
+        CompletableFuture<Boolean> batchedInMemory = moves.move(c, 30).toFuture();
+        running.get(0).tryEmitEmpty();
+        running.get(1).tryEmitEmpty();
+
+        assertThat(alone).isCompletedWithValue(true);
+        assertThat(batchedLogged).isCompletedWithValue(true);
+        assertThat(batchedLoggedAgain).isCompletedWithValue(true);
+        assertThat(batchedInMemory).isCompletedWithValue(false);
     }
 }

@@ -66,7 +66,7 @@ class QueueIdleTest extends ServerTest {
         long first = queues.enqueue(waiting, List.of(message(stranger)), false).block().items().get(0).seq();
         queues.enqueue(waiting, List.of(message(stranger)), false).block();
         Queued read = queues.enqueue(drained, List.of(message(stranger)), false).block().items().get(0);
-        queues.advance(drained, read.seq(), false).block();
+        queues.advance(drained, read.seq()).block();
 
         // Queries, not reads: they don't count as a use of an entry.
         await().atMost(Duration.ofSeconds(30)).until(() -> !map.localKeySet().contains(drained));

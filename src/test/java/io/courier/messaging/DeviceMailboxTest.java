@@ -348,15 +348,21 @@ class DeviceMailboxTest {
         assertThat(quiet.toFuture()).isCompleted();
     }
 
+    /** A started mailbox that acked the item; if {@code nextAdvance} is given, the ack's move waits for it. */
+    private DeviceMailbox ackedBy(Queued item, Mono<Boolean> nextAdvance) {
+        DeviceMailbox mailbox = mailbox(16, 1 << 20);
+        mailbox.start();
+        queue.nextAdvance = nextAdvance;
+        mailbox.ack(List.of(item.item().serverId())).block();
+        return mailbox;
+    }
+
     @Test
     void quietWaitsForTheMarkTheAcksMove() {
         Queued item = store(10);
-        DeviceMailbox mailbox = mailbox(16, 1 << 20);
-        mailbox.start();
         Sinks.One<Boolean> slowAdvance = Sinks.one();
-        queue.nextAdvance = slowAdvance.asMono();
+        DeviceMailbox mailbox = ackedBy(item, slowAdvance.asMono());
 
-        mailbox.ack(List.of(item.item().serverId())).block();
         Mono<Void> quiet = mailbox.quiet();
 
         assertThat(quiet.toFuture()).as("the ack's room in the quota is released by the mark").isNotDone();
@@ -369,9 +375,7 @@ class DeviceMailboxTest {
     void closingWritesTheMarkToTheLogWhenItPassedAnItemTheLogHolds() {
         Queued item = store(10);
         queue.state.stored(List.of(item.seq()), Set.of()); // spilled, or written through
-        DeviceMailbox mailbox = mailbox(16, 1 << 20);
-        mailbox.start();
-        mailbox.ack(List.of(item.item().serverId())).block();
+        DeviceMailbox mailbox = ackedBy(item, null);
 
         mailbox.close();
 
@@ -381,9 +385,7 @@ class DeviceMailboxTest {
     @Test
     void aMarkThatPassedOnlyItemsHeldInMemoryIsNotWrittenToTheLog() {
         Queued item = store(10);
-        DeviceMailbox mailbox = mailbox(16, 1 << 20);
-        mailbox.start();
-        mailbox.ack(List.of(item.item().serverId())).block();
+        DeviceMailbox mailbox = ackedBy(item, null);
 
         mailbox.close();
 
@@ -394,11 +396,7 @@ class DeviceMailboxTest {
     @Test
     void closingWhileAMoveIsInFlightWritesTheMarkWhateverThatMovePassed() {
         Queued item = store(10);
-        DeviceMailbox mailbox = mailbox(16, 1 << 20);
-        mailbox.start();
-        Sinks.One<Boolean> slowAdvance = Sinks.one();
-        queue.nextAdvance = slowAdvance.asMono();
-        mailbox.ack(List.of(item.item().serverId())).block();
+        DeviceMailbox mailbox = ackedBy(item, Sinks.<Boolean>one().asMono());
         mailbox.quiet().subscribe(); // moves the mark now instead of after the linger
         assertThat(queue.advances).as("the ack's move is in flight").isEqualTo(1);
 

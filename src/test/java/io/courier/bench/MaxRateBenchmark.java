@@ -35,9 +35,12 @@ import io.quarkus.test.junit.TestProfile;
  * test's own (it runs the generator's send loop); GC and JIT compiler threads are in no one's share.
  * Last, gRPC's own floor on this box: a bare grpc-java relay of frames of the same size ({@link RelayFloor}); and,
  * before the second member leaves, the grid's: bare entry operations with a synchronous backup ({@link GridFloor}).
+ * After the half-rate run, sparse traffic: every sender sends once in {@code bench.sparse.seconds}, as phones do
+ * (messages minutes apart, not twice a second), and its CQL writes per message are counted the same way: what a
+ * device's periodic bookkeeping costs when no other message of the device shares it.
  * Knobs: -Dbench.pairs (200), -Dbench.payload (256), -Dbench.ramp.start (50), -Dbench.ramp.factor (2),
  * -Dbench.ramp.refine (3), -Dbench.step.seconds (5), -Dbench.floor.seconds (10), -Dbench.relay.seconds (5),
- * -Dbench.grid.seconds (5).
+ * -Dbench.grid.seconds (5), -Dbench.sparse.seconds (40; 0 skips it).
  */
 @QuarkusTest
 @TestProfile(BenchProfile.class)
@@ -86,6 +89,7 @@ class MaxRateBenchmark extends BenchSupport {
         int members = property("bench.members", 2);
         RateRamp.Outcome ramp;
         Measured half = null;
+        Measured sparse = null;
         GridFloor.Result grid;
         List<Plots.Plot> overTime;
         try (MemberProcess second = members > 1 ? secondMember(hazelcast, session, messaging, queues) : null;
@@ -95,7 +99,13 @@ class MaxRateBenchmark extends BenchSupport {
             try (Timeline timeline = load.timeline(Duration.ofSeconds(1))) {
                 ramp = new RateRamp(settings).run(load);
                 if (ramp.maxRate() >= 2) {
-                    half = measured(load, second, ramp.maxRate() / 2, step.multipliedBy(2), payload);
+                    half = measured(load, second, ramp.maxRate() / 2, step.multipliedBy(2), payload,
+                            "max-rate-half");
+                }
+                int sparseSeconds = property("bench.sparse.seconds", 40);
+                if (sparseSeconds > 0) {
+                    sparse = measured(load, second, Math.max(1, pairs / sparseSeconds),
+                            Duration.ofSeconds(sparseSeconds), payload, "max-rate-sparse");
                 }
                 overTime = Plots.overTime("The ramp" + (half == null ? "" : ", then half the max rate"), timeline);
             }
@@ -131,10 +141,13 @@ class MaxRateBenchmark extends BenchSupport {
                                     half.gridOps()))
                     .append("\nThis node's CQL statements per delivered message by kind and table (the second member's"
                             + " are in the totals above only): ")
-                    .append(half.nodeStatementsByTable().entrySet().stream()
-                            .map(e -> String.format(Locale.ROOT, "%s %.3f", e.getKey(), e.getValue()))
-                            .collect(Collectors.joining(", ")))
-                    .append('\n');
+                    .append(byTable(half)).append('\n');
+        }
+        if (sparse != null) {
+            report.append(("\nSparse traffic (every sender once in %d s, %d msg/s): %.2f CQL writes per delivered message"
+                    + " (partition mutations; %.2f rows), %.2f reads; this node's by kind and table: %s\n").formatted(
+                    Math.round(sparse.run().seconds()), sparse.run().rate(), sparse.cqlWrites(), sparse.cqlRows(),
+                    sparse.cqlReads(), byTable(sparse)));
         }
         report.append("\nFloor: %.0f raw CQL inserts/s (256 in flight, same DB, same consistency), latency %s\n"
                 .formatted(floor.perSecond(), LatencyStats.percentiles(floor.latency().snapshot())));
@@ -162,7 +175,8 @@ class MaxRateBenchmark extends BenchSupport {
         publish("max-rate", report.toString(), String.format(Locale.ROOT,
                 "max_rate=%d floor=%.0f ratio=%.4f p99_half_ms=%s relay_floor=%.0f relay_ratio=%.4f "
                         + "cql_writes_per_msg=%s cql_rows_per_msg=%s cql_reads_per_msg=%s node_cpu_us_per_msg=%s"
-                        + " grid_ops_per_msg=%s grid_floor=%.0f grid_cpu_us_per_op=%.1f members=%d hold_ms=%d",
+                        + " grid_ops_per_msg=%s grid_floor=%.0f grid_cpu_us_per_op=%.1f members=%d hold_ms=%d"
+                        + " cql_writes_per_msg_sparse=%s",
                 ramp.maxRate(), floor.perSecond(), ramp.maxRate() / floor.perSecond(),
                 orNone(half, "%.1f", h -> h.run().p99DeliverMillis()), relay.perSecond(),
                 ramp.maxRate() / relay.perSecond(), orNone(half, "%.2f", Measured::cqlWrites),
@@ -170,10 +184,17 @@ class MaxRateBenchmark extends BenchSupport {
                 orNone(half, "%.2f", Measured::cqlReads), orNone(half, "%.1f", Measured::cpuMicros),
                 orNone(half, "%.1f", Measured::gridOps),
                 grid.perSecond(), grid.cpuMicrosPerOp(), members,
-                messaging.hold().toMillis()), plots);
+                messaging.hold().toMillis(), orNone(sparse, "%.2f", Measured::cqlWrites)), plots);
     }
 
-    /** A value of the half-rate run for the RESULT line, or "none" if the ramp found no rate to halve. */
+    /** This node's statements per delivered message, by kind and table. */
+    private static String byTable(Measured measured) {
+        return measured.nodeStatementsByTable().entrySet().stream()
+                .map(e -> String.format(Locale.ROOT, "%s %.3f", e.getKey(), e.getValue()))
+                .collect(Collectors.joining(", "));
+    }
+
+    /** A value of a measured run for the RESULT line, or "none" if it did not run. */
     private static String orNone(Measured half, String format, ToDoubleFunction<Measured> value) {
         return half == null ? "none" : String.format(Locale.ROOT, format, value.applyAsDouble(half));
     }
@@ -184,8 +205,8 @@ class MaxRateBenchmark extends BenchSupport {
      * flush time after its end (what held bookkeeping writes later belongs to the run's messages), after waiting
      * as long before it (so the ramp's own flushes have landed).
      */
-    private Measured measured(LoadGenerator load, MemberProcess second, int rate, Duration duration, int payload)
-            throws InterruptedException {
+    private Measured measured(LoadGenerator load, MemberProcess second, int rate, Duration duration, int payload,
+            String profile) throws InterruptedException {
         Duration flushes = messaging.tickFlush().plus(messaging.spillInterval()).plus(SETTLE);
         Thread.sleep(Math.max(SETTLE.toMillis(), flushes.toMillis()));
         // What the idle cluster runs (sweeps, rescans, anti-entropy) goes on through the run and its flushes; taken
@@ -205,7 +226,7 @@ class MaxRateBenchmark extends BenchSupport {
         ThreadCpu cpu = ThreadCpu.start(thread -> thread.getThreadId() != generatorLoop
                 && !thread.getThreadName().startsWith(BenchChannel.THREAD_PREFIX));
         LoadGenerator.Result run;
-        try (JfrWindow profile = JfrWindow.of("max-rate-half")) {
+        try (JfrWindow recording = JfrWindow.of(profile)) {
             run = load.run(rate, duration, payload, Duration.ofSeconds(10));
         }
         Thread.sleep(SETTLE.toMillis());

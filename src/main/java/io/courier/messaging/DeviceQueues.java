@@ -125,9 +125,10 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
 
     /**
      * One synchronous backup. Changed by entry processors on every enqueue and ack: kept as objects, not
-     * re-serialized each time. An entry idle for {@code idle} goes (its mark was written to the log when its stream
-     * ended; the next use takes a new epoch) unless it counts messages waiting for its inbox quota: its owner keeps
-     * those ({@link #keepCounted}), so a stranger can't refill a quota by pausing.
+     * re-serialized each time. An entry idle for {@code idle} goes (the log's mark covers every logged item it
+     * passed, written when its stream ended at the latest; the next use takes a new epoch) unless it counts messages
+     * waiting for its inbox quota: its owner keeps those ({@link #keepCounted}), so a stranger can't refill a quota
+     * by pausing.
      */
     public static MapConfig mapConfig(Duration idle) {
         return new MapConfig(MAP).setBackupCount(1).setAsyncBackupCount(0).setInMemoryFormat(InMemoryFormat.OBJECT)

@@ -40,8 +40,8 @@ import reactor.core.scheduler.Scheduler;
 public final class DeviceMailbox {
     private static final int REMEMBERED_ACKS = 4096;
     /**
-     * How often, at most, the mark is also written to the log while the stream lives (and when it ends), once a move
-     * passed an item the log holds.
+     * How often, at most, the mark is also written to the log while the stream lives, once a move passed an item the
+     * log holds (and always when the stream ends).
      */
     private static final long PERSIST_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
     /**
@@ -105,7 +105,7 @@ public final class DeviceMailbox {
     /** Every item at or below this was read (and delivered, or found acked); -1 until the mark is loaded. */
     private long readThrough = -1;
     private long markedThrough;
-    private long markPersistedAt = System.nanoTime();
+    private long markPersistedAt;
     /** A move passed an item the log holds since the mark was last written to the log. */
     private boolean markOwed;
     private boolean markWriting;
@@ -135,6 +135,7 @@ public final class DeviceMailbox {
         this.limits = limits;
         this.rescanMillis = limits.rescanInterval().toMillis();
         this.timer = timer;
+        this.markPersistedAt = timer.now(TimeUnit.NANOSECONDS);
         this.serial = serial;
         this.clock = clock;
         this.queueDepths = queueDepths;
@@ -243,12 +244,11 @@ public final class DeviceMailbox {
             markLinger.dispose();
         }
         if (readThrough >= 0) {
-            // The grid keeps the mark while the queue's entry lives; the log keeps it beyond that, for a drain of
-            // what the log holds. A move still in flight may have passed such an item unseen: written then too.
+            // The grid keeps the mark while the queue's entry lives; the log keeps it beyond that. Written whatever
+            // the moves passed: what this mailbox learned dies with it if its node does, and an item may reach the
+            // log just as it is acked (a spill's write under way), unseen by the move.
             long mark = nextMark();
-            boolean owed = markOwed || markWriting;
-            storage.advance(device, mark).filter(passedLogged -> passedLogged || owed)
-                    .flatMap(write -> storage.persistMark(device, mark)).subscribe(null, e -> { });
+            storage.advance(device, mark).then(storage.persistMark(device, mark)).subscribe(null, e -> { });
         }
         storage.closed(device, stream).subscribe(null, e -> { });
         if (acks != null) {
@@ -400,7 +400,7 @@ public final class DeviceMailbox {
             markWriting = false;
             markedThrough = Math.max(markedThrough, next);
             markOwed |= passedLogged;
-            if (markOwed && System.nanoTime() - markPersistedAt >= PERSIST_EVERY_NANOS) {
+            if (markOwed && timer.now(TimeUnit.NANOSECONDS) - markPersistedAt >= PERSIST_EVERY_NANOS) {
                 persistMark(next);
             }
             advanceMark();
@@ -409,13 +409,13 @@ public final class DeviceMailbox {
     }
 
     /**
-     * Writes the mark to the log, at most every {@link #PERSIST_EVERY_NANOS} and only when a move passed an item
-     * the log holds: a device whose items are acked within the hold window costs the log no write for its mark. A
-     * failed write stays owed.
+     * Writes the mark to the log while the stream lives: at most every {@link #PERSIST_EVERY_NANOS}, and only when a
+     * move passed an item the log holds, so a device whose items are acked within the hold window costs the log no
+     * write for its mark until its stream ends. A failed write stays owed.
      */
     private void persistMark(long mark) {
         markOwed = false;
-        markPersistedAt = System.nanoTime();
+        markPersistedAt = timer.now(TimeUnit.NANOSECONDS);
         storage.persistMark(device, mark).subscribe(null, error -> serial.execute(() -> markOwed = true));
     }
 

@@ -466,7 +466,7 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
         return log.read(device, after, read.logThrough(), limit);
     }
 
-    /** Writing through, every item is in the log: the answer is then always yes. */
+    /** Writing through, every item is in the log: the answer is then yes (even for a move that passed nothing). */
     @Override
     public Mono<Boolean> advance(DeviceAddress device, long ackedThrough) {
         return marks.move(device, ackedThrough).map(passedLogged -> passedLogged || !twoCopies);

@@ -45,13 +45,16 @@ public final class CqlRequestMetrics implements RequestTracker {
     private final Map<Node, Timer[]> nodeTimers = new ConcurrentHashMap<>();
     private static final int SUCCESS = 0;
     private static final int ERROR = 1;
-    private final Counter others;
+    private final Statements others;
     private final Counter rowsWritten;
     /** Per (kind, table): the tables are the schema's, so the series are few. */
     private final Map<List<String>, Counter> statements = new ConcurrentHashMap<>();
-    /** Counter of each prepared query, judged once: its text is the driver's own string, so its hash is cached. */
+    /** Where each prepared query is counted, judged once (its text is the driver's own string: its hash is cached). */
     private final Map<String, Statements> preparedKinds = new ConcurrentHashMap<>();
-    /** Simple statements may carry their values in their text, so their table isn't read from it. */
+    /**
+     * Simple statements may carry their values in their text, so their table isn't read from it; nor has a prepared
+     * statement without bound variables or result columns a table to read.
+     */
     private static final String UNPREPARED = "unprepared";
     private static final String WRITE = "write";
 
@@ -59,7 +62,7 @@ public final class CqlRequestMetrics implements RequestTracker {
         this.registry = registry;
         succeeded = requestTimer("success");
         failed = requestTimer("error");
-        others = statementCounter("other", UNPREPARED);
+        others = new Statements(statementCounter("other", UNPREPARED), false);
         rowsWritten = Counter.builder("courier.cql.rows.written")
                 .description("Statements of CQL writes: a batch counts each of its statements").register(registry);
     }
@@ -112,7 +115,7 @@ public final class CqlRequestMetrics implements RequestTracker {
         } else if (request instanceof SimpleStatement simple) {
             kind = statementsOf(simple.getQuery(), UNPREPARED);
         } else {
-            kind = new Statements(others, false);
+            kind = others;
         }
         kind.counter().increment();
         if (kind.write()) {

@@ -32,7 +32,6 @@ import io.courier.support.RegisteredDevice;
 import io.courier.support.ServerTest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -140,8 +139,7 @@ abstract class BenchSupport extends ServerTest {
 
     /** CQL statements of a kind ("read", "write") this node's session has requested so far. */
     protected static double cqlStatements(MeterRegistry meters, String kind) {
-        return meters.find("courier.cql.statements").tag("kind", kind).counters().stream()
-                .mapToDouble(Counter::count).sum(); // over every table
+        return MemberProcess.statements(meters, kind);
     }
 
     /** A node setting as the node sees it, for benchmarks that must stay inside the node's limits. */

@@ -144,8 +144,9 @@ class MaxRateBenchmark extends BenchSupport {
                     .append(byTable(half)).append('\n');
         }
         if (sparse != null) {
-            report.append(("\nSparse traffic (every sender once in %d s, %d msg/s): %.2f CQL writes per delivered message"
-                    + " (partition mutations; %.2f rows), %.2f reads; this node's by kind and table: %s\n").formatted(
+            report.append(("\nSparse traffic (every sender once in %d s, %d msg/s): %.2f CQL writes"
+                    + " per delivered message (partition mutations; %.2f rows), %.2f reads; this node's by kind and"
+                    + " table: %s\n").formatted(
                     Math.round(sparse.run().seconds()), sparse.run().rate(), sparse.cqlWrites(), sparse.cqlRows(),
                     sparse.cqlReads(), byTable(sparse)));
         }
@@ -226,7 +227,7 @@ class MaxRateBenchmark extends BenchSupport {
         ThreadCpu cpu = ThreadCpu.start(thread -> thread.getThreadId() != generatorLoop
                 && !thread.getThreadName().startsWith(BenchChannel.THREAD_PREFIX));
         LoadGenerator.Result run;
-        try (JfrWindow recording = JfrWindow.of(profile)) {
+        try (JfrWindow ignored = JfrWindow.of(profile)) {
             run = load.run(rate, duration, payload, Duration.ofSeconds(10));
         }
         Thread.sleep(SETTLE.toMillis());

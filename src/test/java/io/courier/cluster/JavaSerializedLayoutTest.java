@@ -47,7 +47,7 @@ class JavaSerializedLayoutTest {
 
         if (!layout.equals(recordedLayout)) {
             assertThat(GridTypes.WIRE_RELEASE)
-                    .as("the Java-serialized layout of a grid class changed (%s): give GridTypes.WIRE_RELEASE a new value",
+                    .as("the Java-serialized layout of a grid class changed (%s): bump GridTypes.WIRE_RELEASE",
                             changed(recordedLayout, layout))
                     .isNotEqualTo(recordedRelease);
         }

@@ -39,6 +39,7 @@ import io.courier.messaging.OwnerDuties;
 import io.courier.store.Cql;
 import io.courier.store.CqlRequestMetrics;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
@@ -229,8 +230,9 @@ public final class MemberProcess implements AutoCloseable {
         return ((OperationServiceImpl) engine.getOperationService()).getExecutedOperationCount();
     }
 
-    private static double statements(SimpleMeterRegistry meters, String kind) {
+    /** CQL statements of a kind ("read", "write") a request tracker has counted, over every table. */
+    public static double statements(MeterRegistry meters, String kind) {
         return meters.find("courier.cql.statements").tag("kind", kind).counters().stream()
-                .mapToDouble(Counter::count).sum(); // over every table
+                .mapToDouble(Counter::count).sum();
     }
 }

@@ -63,7 +63,7 @@ final class CassandraNode implements AutoCloseable {
                     "-Dcassandra.test.ignore_sigar=true",
                     "-Dlogback.configurationFile=" + writeLogback(baseDir).toUri()));
             // Beside Cassandra's folder, so it outlives a wiped database (the test suite starts each run on one).
-            jvmOptions.add(classDataSharing(baseDir.resolveSibling("cassandra.jsa")));
+            jvmOptions.add(ChildJvm.classDataSharing(baseDir.resolveSibling("cassandra.jsa")));
             ChildJvm jvm = ChildJvm.start("cassandra", javaExecutable, classpath, jvmOptions,
                     "org.apache.cassandra.service.CassandraDaemon", List.of(), baseDir);
             CassandraNode node = new CassandraNode(jvm, cqlPort);
@@ -77,16 +77,6 @@ final class CassandraNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("could not prepare Cassandra under " + baseDir, e);
         }
-    }
-
-    /**
-     * Cassandra loads thousands of classes before it listens: the first run that stops cleanly archives them
-     * (class data sharing), and later starts map the archive instead. A stale or unusable archive is ignored by the
-     * JVM, which then loads classes as usual.
-     */
-    private static String classDataSharing(Path archive) {
-        return Files.isRegularFile(archive) ? "-XX:SharedArchiveFile=" + archive
-                : "-XX:ArchiveClassesAtExit=" + archive;
     }
 
     int cqlPort() {

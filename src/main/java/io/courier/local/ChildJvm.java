@@ -70,6 +70,17 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /**
+     * A child loads thousands of classes before it listens: the first run that stops cleanly archives them (class
+     * data sharing), and later starts map the archive instead. A stale or unusable archive is ignored by the JVM,
+     * which then loads classes as usual. Keep the archive beside the child's folder, so it outlives a wiped one (the
+     * test suite starts each run on a fresh database).
+     */
+    static String classDataSharing(Path archive) {
+        return Files.isRegularFile(archive) ? "-XX:SharedArchiveFile=" + archive
+                : "-XX:ArchiveClassesAtExit=" + archive;
+    }
+
+    /**
      * The launcher class as a jar of its own: a directory on the class path would keep the child from using a
      * class data sharing archive. Rewritten only when its content changes, with a fixed modification time, since an
      * archive is refused once any class path entry's time changed.

@@ -13,8 +13,8 @@ import io.quarkus.runtime.Startup;
 /**
  * Starts the local infrastructure when it is enabled, and stops it with the node. Created first of all startup beans
  * and starting in the background, so the cluster member and the rest of the node come up while Cassandra does.
- * Consumers ask for {@link #endpoints()} (which waits for the start) and fall back to their own configuration when
- * it is empty.
+ * Consumers ask for {@link #endpoints()} (which waits for the start) or {@link #started()} and fall back to their own
+ * configuration when it is empty.
  */
 @Singleton
 @Startup(LocalWiring.STARTUP_PRIORITY)
@@ -48,13 +48,18 @@ public class LocalWiring {
     /** Waits for the start; throws what made it fail. */
     public Optional<LocalEndpoints> endpoints() {
         try {
-            return Optional.ofNullable(infrastructure.join()).map(LocalInfrastructure::endpoints);
+            return started().join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException cause) {
                 throw cause;
             }
             throw e;
         }
+    }
+
+    /** The endpoints once the start is done, for a consumer that must not block on it; fails as the start did. */
+    public CompletableFuture<Optional<LocalEndpoints>> started() {
+        return infrastructure.thenApply(infra -> Optional.ofNullable(infra).map(LocalInfrastructure::endpoints));
     }
 
     /** A start still under way is waited for, so its children are stopped too. */

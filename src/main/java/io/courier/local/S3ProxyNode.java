@@ -58,8 +58,10 @@ final class S3ProxyNode implements AutoCloseable {
                       <root level="WARN"><appender-ref ref="STDOUT"/></root>
                     </configuration>
                     """);
+            // A small heap's collector on a box the node and Cassandra share; the archive as Cassandra's.
             ChildJvm jvm = ChildJvm.start("s3proxy", javaExecutable, classpath,
-                    List.of("-Xmx256m", "-Dlogback.configurationFile=" + logback.toUri()),
+                    List.of("-Xmx256m", "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + logback.toUri(),
+                            ChildJvm.classDataSharing(baseDir.resolveSibling("s3proxy.jsa"))),
                     "org.gaul.s3proxy.Main", List.of("--properties", properties.toString()), baseDir);
             try {
                 jvm.awaitPort(port, startTimeout);

@@ -1,6 +1,7 @@
 package io.courier.media;
 
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -41,19 +42,23 @@ public class MediaWiring {
         client.connectionPool().evictAll();
     }
 
-    /** The store as configured, or the local S3Proxy in local mode. */
+    /**
+     * The store as configured, or the local S3Proxy in local mode: reached in the background right after the local
+     * infrastructure's start begins (see {@link ObjectStoreStart}).
+     */
     @Produces
     @Singleton
-    StoreEndpoint endpoint(MediaConfig config, LocalWiring local) {
-        return local.endpoints()
+    @Startup(LocalWiring.STARTUP_PRIORITY + 1)
+    ObjectStoreStart storeStart(MediaConfig config, MediaLimits limits, LocalWiring local, OkHttpClient http) {
+        CompletableFuture<StoreEndpoint> endpoint = local.started().thenApply(found -> found
                 .map((LocalEndpoints e) -> new StoreEndpoint(e.s3Endpoint(), e.s3AccessKey(), e.s3SecretKey()))
-                .orElseGet(() -> new StoreEndpoint(config.endpoint(), config.accessKey(), config.secretKey()));
+                .orElseGet(() -> new StoreEndpoint(config.endpoint(), config.accessKey(), config.secretKey())));
+        return ObjectStoreStart.begin(endpoint, found -> connect(found, config, limits, http));
     }
 
-    @Produces
-    @Singleton
-    @Startup
-    MinioClient minio(MediaConfig config, StoreEndpoint endpoint, OkHttpClient http) throws Exception {
+    /** Makes sure the bucket exists, then decides (once) who expires media in it. */
+    private static ObjectStoreStart.Ready connect(StoreEndpoint endpoint, MediaConfig config, MediaLimits limits,
+            OkHttpClient http) throws Exception {
         MinioClient client = MinioClient.builder().httpClient(http).region(config.region())
                 .endpoint(endpoint.url()).credentials(endpoint.accessKey(), endpoint.secretKey()).build();
         String bucket = config.bucket();
@@ -67,15 +72,28 @@ public class MediaWiring {
                 }
             }
         }
-        return client;
+        ExpiryMode mode = BucketExpiry.configure(client, bucket, limits.expiry(), limits.retention(),
+                limits.incompleteUploadTtl());
+        return new ObjectStoreStart.Ready(endpoint, client, mode);
     }
 
-    /** Decided once at startup, after the bucket exists. */
     @Produces
     @Singleton
-    ExpiryMode expiryMode(MinioClient minio, MediaConfig config, MediaLimits limits) throws Exception {
-        return BucketExpiry.configure(minio, config.bucket(), limits.expiry(), limits.retention(),
-                limits.incompleteUploadTtl());
+    StoreEndpoint endpoint(ObjectStoreStart start) {
+        return start.await().endpoint();
+    }
+
+    @Produces
+    @Singleton
+    @Startup
+    MinioClient minio(ObjectStoreStart start) {
+        return start.await().minio();
+    }
+
+    @Produces
+    @Singleton
+    ExpiryMode expiryMode(ObjectStoreStart start) {
+        return start.await().expiryMode();
     }
 
     @Produces

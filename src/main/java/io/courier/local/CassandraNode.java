@@ -64,6 +64,7 @@ final class CassandraNode implements AutoCloseable {
                     "-Dlogback.configurationFile=" + writeLogback(baseDir).toUri()));
             // Beside Cassandra's folder, so it outlives a wiped database (the test suite starts each run on one).
             jvmOptions.add(ChildJvm.classDataSharing(baseDir.resolveSibling("cassandra.jsa")));
+            jvmOptions.addAll(ChildJvm.LATER_COMPILATION);
             ChildJvm jvm = ChildJvm.start("cassandra", javaExecutable, classpath, jvmOptions,
                     "org.apache.cassandra.service.CassandraDaemon", List.of(), baseDir);
             CassandraNode node = new CassandraNode(jvm, cqlPort);

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -59,9 +60,11 @@ final class S3ProxyNode implements AutoCloseable {
                     </configuration>
                     """);
             // A small heap's collector on a box the node and Cassandra share; the archive as Cassandra's.
-            ChildJvm jvm = ChildJvm.start("s3proxy", javaExecutable, classpath,
-                    List.of("-Xmx256m", "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + logback.toUri(),
-                            ChildJvm.classDataSharing(baseDir.resolveSibling("s3proxy.jsa"))),
+            List<String> jvmOptions = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC",
+                    "-Dlogback.configurationFile=" + logback.toUri(),
+                    ChildJvm.classDataSharing(baseDir.resolveSibling("s3proxy.jsa"))));
+            jvmOptions.addAll(ChildJvm.LATER_COMPILATION);
+            ChildJvm jvm = ChildJvm.start("s3proxy", javaExecutable, classpath, jvmOptions,
                     "org.gaul.s3proxy.Main", List.of("--properties", properties.toString()), baseDir);
             try {
                 jvm.awaitPort(port, startTimeout);

@@ -10,7 +10,6 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.InvalidKeyspaceException;
 
 import io.courier.local.LocalWiring;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,43 +36,25 @@ public class StoreWiring {
         SchemaMigrator migrator = new SchemaMigrator(config.keyspace(), replication);
         List<Migration> migrations = schema(baseline, changes);
         CqlRequestMetrics metrics = new CqlRequestMetrics(meters);
-        CqlSession session = openServing(endpoint, config, metrics);
-        boolean upToDate = session != null && migrator.isUpToDate(session, migrations);
-        if (!upToDate) {
-            try {
-                try (CqlSession bootstrap = CqlSessions.bootstrap(endpoint, config)) {
-                    migrator.createKeyspace(bootstrap);
-                }
-                try (CqlSession ddl = CqlSessions.schemaChanges(endpoint, config)) {
-                    migrator.migrate(ddl, migrations);
-                }
-            } catch (RuntimeException e) {
-                if (session != null) {
-                    session.close();
-                }
-                throw e;
+        DatabaseOpen.Opened opened = DatabaseOpen.open(migrator, migrations, new DatabaseOpen.Sessions() {
+            @Override
+            public CqlSession serving() {
+                return CqlSessions.open(endpoint, config, metrics);
             }
-            // A session opened before the changes learns them from the database's schema events.
-            if (session == null) {
-                session = CqlSessions.open(endpoint, config, metrics);
-            }
-        }
-        LOG.infof("Database ready in %.1f s: keyspace %s, schema %s", (System.nanoTime() - started) / 1e9,
-                config.keyspace(), upToDate ? "up to date" : "migrated");
-        return session;
-    }
 
-    /**
-     * The usual start finds its keyspace up to date and checks that on the serving session itself: one session's
-     * start instead of two (a session's first connection is most of the database phase of a warm start). Null when
-     * the keyspace doesn't exist yet, for the fresh database's longer way: create, migrate, then open.
-     */
-    private static CqlSession openServing(CqlEndpoint endpoint, CqlConfig config, CqlRequestMetrics metrics) {
-        try {
-            return CqlSessions.open(endpoint, config, metrics);
-        } catch (InvalidKeyspaceException freshDatabase) {
-            return null;
-        }
+            @Override
+            public CqlSession bootstrap() {
+                return CqlSessions.bootstrap(endpoint, config);
+            }
+
+            @Override
+            public CqlSession schemaChanges() {
+                return CqlSessions.schemaChanges(endpoint, config);
+            }
+        });
+        LOG.infof("Database ready in %.1f s: keyspace %s, schema %s", (System.nanoTime() - started) / 1e9,
+                config.keyspace(), opened.migrated() ? "migrated" : "up to date");
+        return opened.session();
     }
 
     /** The baseline (every capability's tables) followed by the changes made since. */

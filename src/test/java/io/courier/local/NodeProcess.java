@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -82,7 +81,8 @@ public final class NodeProcess implements AutoCloseable {
         }
         try {
             Path workDir = Files.createDirectories(dataDir.resolve("nodes").resolve(name)).toAbsolutePath();
-            List<String> options = new ArrayList<>(Arrays.asList(Files.readString(JVM_ARGS).trim().split("\\s+")));
+            // The launcher reads the file as README's command does (comment lines included).
+            List<String> options = new ArrayList<>(List.of("@" + JVM_ARGS.toAbsolutePath()));
             options.add("-Xmx512m");
             options.add("-Dcourier.local.data-dir=" + dataDir.toAbsolutePath());
             options.add("-Dquarkus.grpc.server.host=127.0.0.1");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
@@ -113,15 +115,83 @@ class InfrastructureTest extends ServerTest {
         assertThat(versions(session)).doesNotContain(134);
     }
 
+    @Test
+    void anUpToDateKeyspaceOpensOnlyTheServingSessionAndALaterChangeReachesTheSessionOpenedBeforeIt() {
+        String keyspace = "reopen_" + Long.toHexString(System.nanoTime());
+        SchemaMigrator migrator = new SchemaMigrator(keyspace, SINGLE_NODE);
+        List<String> opened = new ArrayList<>();
+        List<CqlSession> toClose = new ArrayList<>();
+        DatabaseOpen.Sessions sessions = new DatabaseOpen.Sessions() {
+            @Override
+            public CqlSession serving() {
+                opened.add("serving");
+                return keep(sessionOn(keyspace));
+            }
+
+            @Override
+            public CqlSession bootstrap() {
+                opened.add("bootstrap");
+                return keep(sessionBuilder().build());
+            }
+
+            @Override
+            public CqlSession schemaChanges() {
+                opened.add("schema changes");
+                return keep(sessionOn(keyspace));
+            }
+
+            private CqlSession keep(CqlSession session) {
+                toClose.add(session);
+                return session;
+            }
+        };
+        try {
+            DatabaseOpen.Opened fresh = DatabaseOpen.open(migrator, StoreWiring.schema(baseline, List.of()), sessions);
+
+            assertThat(fresh.migrated()).isTrue();
+            assertThat(opened).as("the keyspace is missing: the serving session is opened after the migration")
+                    .containsExactly("serving", "bootstrap", "schema changes", "serving");
+            assertThat(versions(fresh.session())).containsExactly(Migration.BASELINE_VERSION);
+            fresh.session().close();
+
+            opened.clear();
+            DatabaseOpen.Opened again = DatabaseOpen.open(migrator, StoreWiring.schema(baseline, List.of()), sessions);
+
+            assertThat(again.migrated()).isFalse();
+            assertThat(opened).as("up to date: one session").containsExactly("serving");
+            again.session().close();
+
+            opened.clear();
+            Migration later = new Migration(Migration.BASELINE_VERSION + 1, "a column added after the baseline",
+                    List.of("ALTER TABLE push_tokens ADD app_version text"));
+            DatabaseOpen.Opened changed = DatabaseOpen.open(migrator, StoreWiring.schema(baseline, List.of(later)),
+                    sessions);
+
+            assertThat(changed.migrated()).isTrue();
+            assertThat(opened).containsExactly("serving", "bootstrap", "schema changes");
+            assertThat(changed.session().execute(changed.session().prepare("SELECT app_version FROM push_tokens").bind())
+                    .all()).as("the serving session, opened before the change, uses it").isEmpty();
+            assertThat(versions(changed.session()))
+                    .containsExactly(Migration.BASELINE_VERSION, Migration.BASELINE_VERSION + 1);
+        } finally {
+            toClose.forEach(CqlSession::close);
+            drop(keyspace);
+        }
+    }
+
     /** As the node's session for schema changes, on another keyspace. */
     private CqlSession sessionOn(String keyspace) {
+        return sessionBuilder().withKeyspace(keyspace).build();
+    }
+
+    private CqlSessionBuilder sessionBuilder() {
         return CqlSession.builder()
                 .addContactEndPoints(session.getMetadata().getNodes().values().stream().map(Node::getEndPoint)
                         .toList())
                 .withConfigLoader(DriverConfigLoader.programmaticBuilder()
                         .withBoolean(DefaultDriverOption.METADATA_SCHEMA_ENABLED, false)
                         .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, cqlConfig.requestTimeout()).build())
-                .withLocalDatacenter(cqlConfig.localDatacenter()).withKeyspace(keyspace).build();
+                .withLocalDatacenter(cqlConfig.localDatacenter());
     }
 
     /** Dropping a keyspace flushes and snapshots its tables: longer than a query on a busy machine. */

@@ -97,7 +97,7 @@ final class DeviceLog {
         bumpEpoch = session.prepare("UPDATE device_queues SET epoch = ? WHERE account_id = ? AND device_id = ?"
                 + " IF epoch = ?");
         updateMark = session.prepare("UPDATE device_queues SET acked_through = ? WHERE account_id = ?"
-                + " AND device_id = ?");
+                + " AND device_id = ? IF acked_through < ?");
         selectSend = session.prepare("SELECT server_id, server_ts FROM sent_messages WHERE account_id = ?"
                 + " AND device_id = ? AND client_message_id = ?");
         insertSend = session.prepare("INSERT INTO sent_messages (account_id, device_id, client_message_id,"
@@ -204,8 +204,14 @@ final class DeviceLog {
                 row -> row.getBoolean(0)).filter(applied -> applied).map(applied -> next);
     }
 
+    /**
+     * Moves the log's mark forward only, with a compare-and-set: an older stream of the device that ends late
+     * (its close writes its mark) would otherwise move it back over a newer stream's, or under the start of an epoch
+     * a reset began, and a later drain would deliver again what was acked or retired. Nor does it bring back the
+     * state of an erased device: the condition fails on a missing row.
+     */
     Mono<Void> persistMark(DeviceAddress device, long ackedThrough) {
-        return cql.write(updateMark.bind(ackedThrough, device.accountId(), device.deviceId()));
+        return cql.write(updateMark.bind(ackedThrough, device.accountId(), device.deviceId(), ackedThrough));
     }
 
     /**

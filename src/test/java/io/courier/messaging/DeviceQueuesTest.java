@@ -228,6 +228,25 @@ class DeviceQueuesTest extends ServerTest {
     }
 
     @Test
+    void anOlderStreamsLateMarkDoesNotMoveTheLogsMarkBack() {
+        DeviceQueues logOnly = logOnly();
+        DeviceAddress device = newDevice();
+        UUID sender = UUID.randomUUID();
+        List<Queued> stored = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            stored.addAll(logOnly.enqueue(device, List.of(message(serverIds.next(), sender, "m" + i)), false)
+                    .block().items());
+        }
+        logOnly.advance(device, stored.get(2).seq()).then(logOnly.persistMark(device, stored.get(2).seq())).block();
+
+        logOnly.persistMark(device, stored.get(0).seq()).block(); // the older stream's close, after the newer's
+        hazelcast.getMap(DeviceQueues.MAP).delete(device); // a full cluster restart: the drain reads the log's mark
+
+        assertThat(readAll(logOnly, device)).extracting(InboxItem::serverId)
+                .containsExactly(stored.get(3).item().serverId());
+    }
+
+    @Test
     void aLogReadSeeksToItsSequencePastThousandsOfAckedItems() {
         DeviceQueues logOnly = logOnly();
         DeviceAddress device = newDevice();

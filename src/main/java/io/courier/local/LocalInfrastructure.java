@@ -13,10 +13,11 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
+
+import io.courier.common.Futures;
 
 /**
  * The embedded default: a local Cassandra (for ScyllaDB) and S3Proxy (for MinIO), each in a child JVM, with all
@@ -146,12 +147,9 @@ public final class LocalInfrastructure implements AutoCloseable {
     private static <T, O extends AutoCloseable> Timed<T> join(CompletableFuture<Timed<T>> future,
             CompletableFuture<Timed<O>> other) {
         try {
-            return future.join();
-        } catch (CompletionException e) {
+            return Futures.join(future);
+        } catch (RuntimeException e) {
             other.thenAccept(o -> closeQuietly(o.value()));
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
             throw e;
         }
     }

@@ -3,11 +3,11 @@ package io.courier.local;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
+import io.courier.common.Futures;
 import io.quarkus.runtime.Startup;
 
 /**
@@ -47,14 +47,7 @@ public class LocalWiring {
 
     /** Waits for the start; throws what made it fail. */
     public Optional<LocalEndpoints> endpoints() {
-        try {
-            return started().join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
+        return Futures.join(started());
     }
 
     /** The endpoints once the start is done, for a consumer that must not block on it; fails as the start did. */

@@ -43,8 +43,8 @@ public class MediaWiring {
     }
 
     /**
-     * The store as configured, or the local S3Proxy in local mode: reached in the background right after the local
-     * infrastructure's start begins (see {@link ObjectStoreStart}).
+     * The store as configured, or the local S3Proxy in local mode: reached in the background, beside the database's
+     * phase of the start (see {@link ObjectStoreStart}).
      */
     @Produces
     @Singleton

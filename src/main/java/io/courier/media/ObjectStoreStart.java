@@ -4,13 +4,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
+import io.courier.common.Futures;
 import io.minio.MinioClient;
 
 /**
  * Reaches the object store and readies its bucket on a thread of its own, from the moment the node knows where the
- * store is. On the embedded default that is when S3Proxy is up, so the bucket's round trips (and the first use of the
- * MinIO SDK) overlap Cassandra's start and the database's checks instead of following them: about a second of a
- * warm start on two cores.
+ * store is (on the embedded default: once the local infrastructure is up), so the bucket's round trips and the
+ * MinIO SDK's first use overlap the database's phase instead of following it: about a second of a warm start on
+ * two cores.
  */
 final class ObjectStoreStart {
     /** The store reached: where it is, a client for it, and who expires media there. */
@@ -48,13 +49,6 @@ final class ObjectStoreStart {
 
     /** Waits for the store; throws what kept it from being reached, as the start's failure. */
     Ready await() {
-        try {
-            return ready.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
+        return Futures.join(ready);
     }
 }

@@ -105,7 +105,8 @@ final class DeviceLog {
         firstOfBucket = session.prepare("SELECT seq FROM device_log WHERE account_id = ? AND device_id = ?"
                 + " AND bucket = ? LIMIT 1");
         deleteBucket = session.prepare("DELETE FROM device_log WHERE account_id = ? AND device_id = ? AND bucket = ?");
-        deleteState = session.prepare("DELETE FROM device_queues WHERE account_id = ? AND device_id = ?");
+        // Conditional like every other write of the row: a mark's compare-and-set can't outlive it.
+        deleteState = session.prepare("DELETE FROM device_queues WHERE account_id = ? AND device_id = ? IF EXISTS");
         deleteSends = session.prepare("DELETE FROM sent_messages WHERE account_id = ? AND device_id = ?");
         reset = session.prepare("UPDATE device_queues SET epoch = ?, acked_through = ? WHERE account_id = ?"
                 + " AND device_id = ? IF epoch = ?");

@@ -48,8 +48,8 @@ public final class CqlSessions {
 
     /**
      * @param serving the node's long-lived session: it keeps schema metadata (token-aware routing needs the
-     *     keyspace's replication from it). The short-lived ones of every start don't, and close after a 100 ms
-     *     quiet period instead of Netty's 2 s.
+     *     keyspace's replication from it). The short-lived ones a start opens to create the keyspace or change the
+     *     schema don't, and close after a 100 ms quiet period instead of Netty's 2 s.
      */
     private static CqlSessionBuilder builder(CqlEndpoint endpoint, CqlConfig config, boolean serving) {
         ProgrammaticDriverConfigLoaderBuilder options = DriverConfigLoader.programmaticBuilder()

@@ -8,8 +8,8 @@ import com.datastax.oss.driver.api.core.InvalidKeyspaceException;
 /**
  * Opens the node's serving session on a keyspace brought up to date. The usual start finds it up to date and checks
  * that on the serving session itself: one session's start instead of two, since a session's first connection is
- * most of the database phase of a warm start. A fresh keyspace or pending changes take the longer way: create the
- * keyspace, migrate on a session for schema changes, then serve.
+ * most of the database phase of a warm start. Pending changes are applied on a session for schema changes; a fresh
+ * keyspace takes the longest way: create it, migrate, then open the serving session.
  */
 final class DatabaseOpen {
     /** The three kinds of session a start may open (see {@link CqlSessions}). */
@@ -28,23 +28,32 @@ final class DatabaseOpen {
     private DatabaseOpen() {
     }
 
+    /** {@code migrated}: whether this start applied a change (another node may have applied them first). */
     static Opened open(SchemaMigrator migrator, List<Migration> migrations, Sessions sessions) {
         CqlSession serving = servingIfKeyspaceExists(sessions);
         try {
             if (serving != null && migrator.isUpToDate(serving, migrations)) {
                 return new Opened(serving, false);
             }
-            try (CqlSession bootstrap = sessions.bootstrap()) {
-                migrator.createKeyspace(bootstrap);
+            if (serving == null) {
+                try (CqlSession bootstrap = sessions.bootstrap()) {
+                    migrator.createKeyspace(bootstrap);
+                }
             }
+            int applied;
             try (CqlSession ddl = sessions.schemaChanges()) {
-                migrator.migrate(ddl, migrations);
+                applied = migrator.migrate(ddl, migrations);
             }
-            // A session opened before the changes learns them from the database's schema events.
-            return new Opened(serving != null ? serving : sessions.serving(), true);
-        } catch (RuntimeException e) {
+            // The changes are known to every database node once migrate returns (it waits for schema agreement):
+            // statements the serving session prepares from here on may use them.
+            return new Opened(serving != null ? serving : sessions.serving(), applied > 0);
+        } catch (RuntimeException | Error e) {
             if (serving != null) {
-                serving.close();
+                try {
+                    serving.close();
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
             }
             throw e;
         }

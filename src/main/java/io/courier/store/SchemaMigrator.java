@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -22,6 +21,7 @@ import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.oss.driver.api.core.metadata.NodeState;
 import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
 import io.courier.common.ConfigRefusal;
+import io.courier.common.Futures;
 
 /** Creates the keyspace and applies the migrations not yet recorded in {@code schema_migrations}. */
 public final class SchemaMigrator {
@@ -42,7 +42,7 @@ public final class SchemaMigrator {
         this.replication = replication;
     }
 
-    /** Creates the keyspace; run on a session without a keyspace before opening the real one. */
+    /** Creates the keyspace (a session without one runs it) and waits until every database node knows it. */
     public void createKeyspace(CqlSession bootstrap) {
         bootstrap.execute("CREATE KEYSPACE IF NOT EXISTS " + keyspace + " WITH replication = " + replication);
         awaitSchemaAgreement(bootstrap);
@@ -200,14 +200,7 @@ public final class SchemaMigrator {
                 .map(statement -> session.executeAsync(SimpleStatement.newInstance(statement).setNode(coordinator)
                         .setTimeout(timeout)).toCompletableFuture())
                 .toList();
-        try {
-            CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new)).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
+        Futures.join(CompletableFuture.allOf(applied.toArray(CompletableFuture[]::new)));
         awaitSchemaAgreement(session);
     }
 

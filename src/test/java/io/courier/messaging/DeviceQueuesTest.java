@@ -208,11 +208,7 @@ class DeviceQueuesTest extends ServerTest {
         DeviceQueues logOnly = logOnly();
         DeviceAddress device = newDevice();
         UUID sender = UUID.randomUUID();
-        List<Queued> stored = new ArrayList<>();
-        for (int i = 0; i < 2500; i += 500) { // five items; bucket boundaries don't matter to readers
-            stored.addAll(logOnly.enqueue(device, List.of(message(serverIds.next(), sender, "m" + i)), false)
-                    .block().items());
-        }
+        List<Queued> stored = enqueueOneByOne(logOnly, device, sender, 5);
         assertThat(logOnly.advance(device, stored.get(1).seq()).block()).as("written through: the log holds it")
                 .isTrue();
         logOnly.persistMark(device, stored.get(1).seq()).block();
@@ -232,11 +228,7 @@ class DeviceQueuesTest extends ServerTest {
         DeviceQueues logOnly = logOnly();
         DeviceAddress device = newDevice();
         UUID sender = UUID.randomUUID();
-        List<Queued> stored = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            stored.addAll(logOnly.enqueue(device, List.of(message(serverIds.next(), sender, "m" + i)), false)
-                    .block().items());
-        }
+        List<Queued> stored = enqueueOneByOne(logOnly, device, sender, 4);
         logOnly.advance(device, stored.get(2).seq()).then(logOnly.persistMark(device, stored.get(2).seq())).block();
 
         logOnly.persistMark(device, stored.get(0).seq()).block(); // the older stream's close, after the newer's
@@ -244,6 +236,16 @@ class DeviceQueuesTest extends ServerTest {
 
         assertThat(readAll(logOnly, device)).extracting(InboxItem::serverId)
                 .containsExactly(stored.get(3).item().serverId());
+    }
+
+    /** {@code count} messages from {@code sender}, one enqueue each. */
+    private List<Queued> enqueueOneByOne(DeviceQueues to, DeviceAddress device, UUID sender, int count) {
+        List<Queued> stored = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            stored.addAll(to.enqueue(device, List.of(message(serverIds.next(), sender, "m" + i)), false).block()
+                    .items());
+        }
+        return stored;
     }
 
     @Test

@@ -108,6 +108,8 @@ public final class DeviceMailbox {
     private long markPersistedAt;
     /** A move passed an item the log holds since the mark was last written to the log. */
     private boolean markOwed;
+    /** The highest mark this mailbox wrote to the log: the log's mark only moves forward, so it holds at least this. */
+    private long persistedThrough = -1;
     private boolean markWriting;
     /** Set while a move of the mark waits out {@link #MARK_LINGER_MILLIS}. */
     private Disposable markLinger;
@@ -248,7 +250,10 @@ public final class DeviceMailbox {
             // the moves passed: what this mailbox learned dies with it if its node does, and an item may reach the
             // log just as it is acked (a spill's write under way), unseen by the move.
             long mark = nextMark();
-            storage.advance(device, mark).then(storage.persistMark(device, mark)).subscribe(null, e -> { });
+            Mono<Boolean> advance = storage.advance(device, mark);
+            // Unless this mailbox wrote that mark already (each write is a compare-and-set, a Paxos round).
+            (mark > persistedThrough ? advance.then(storage.persistMark(device, mark)) : advance)
+                    .subscribe(null, e -> { });
         }
         storage.closed(device, stream).subscribe(null, e -> { });
         if (acks != null) {
@@ -416,7 +421,8 @@ public final class DeviceMailbox {
     private void persistMark(long mark) {
         markOwed = false;
         markPersistedAt = timer.now(TimeUnit.NANOSECONDS);
-        storage.persistMark(device, mark).subscribe(null, error -> serial.execute(() -> markOwed = true));
+        storage.persistMark(device, mark).subscribe(null, error -> serial.execute(() -> markOwed = true),
+                () -> serial.execute(() -> persistedThrough = Math.max(persistedThrough, mark)));
     }
 
     private boolean alreadyAcked(long serverId) {

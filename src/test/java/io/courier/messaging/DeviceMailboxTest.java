@@ -401,6 +401,25 @@ class DeviceMailboxTest {
         assertThat(queue.persisted).isEqualTo(item.seq());
     }
 
+    @Test
+    void closingDoesNotWriteAgainAMarkThisStreamAlreadyWroteToTheLog() {
+        Queued logged = store(10);
+        Queued later = store(10);
+        queue.state.stored(List.of(logged.seq()), Set.of());
+        DeviceMailbox mailbox = mailbox(16, 1 << 20);
+        mailbox.start();
+        timer.advanceTimeBy(Duration.ofSeconds(11)); // past the 10 s between writes
+        mailbox.ack(List.of(logged.item().serverId())).block();
+        lingerOver();
+        assertThat(queue.persists).as("the move passed a logged item").isEqualTo(1);
+
+        mailbox.close();
+
+        assertThat(queue.persists).as("the log's mark already is where the stream ends").isEqualTo(1);
+        assertThat(queue.persisted).isEqualTo(logged.seq());
+        assertThat(later.seq()).isGreaterThan(queue.persisted);
+    }
+
     /** One device's queue in memory; reads and settles complete inline unless a test hands in a slower one. */
     private static final class MemoryQueue implements MailboxStorage {
         private static final DeviceQueue.Limits LIMITS = new DeviceQueue.Limits(1 << 20, 1L << 30, Long.MAX_VALUE);
@@ -408,6 +427,7 @@ class DeviceMailboxTest {
         final DeviceQueue state = new DeviceQueue(1, Queued.firstOfEpoch(1) - 1, true);
         final List<Long> settledIds = new ArrayList<>();
         long persisted = -1;
+        int persists;
         Mono<QueuePage> nextRead;
         int reads;
         Mono<List<Long>> nextSettle;
@@ -455,6 +475,7 @@ class DeviceMailboxTest {
         @Override
         public Mono<Void> persistMark(DeviceAddress device, long ackedThrough) {
             persisted = ackedThrough;
+            persists++;
             return Mono.empty();
         }
 

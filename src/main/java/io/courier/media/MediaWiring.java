@@ -85,7 +85,6 @@ public class MediaWiring {
 
     @Produces
     @Singleton
-    @Startup
     MinioClient minio(ObjectStoreStart start) {
         return start.await().minio();
     }

@@ -1,6 +1,7 @@
 package io.courier.store;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.InvalidKeyspaceException;
@@ -12,14 +13,13 @@ import com.datastax.oss.driver.api.core.InvalidKeyspaceException;
  * keyspace takes the longest way: create it, migrate, then open the serving session.
  */
 final class DatabaseOpen {
-    /** The three kinds of session a start may open (see {@link CqlSessions}). */
-    interface Sessions {
-        /** Bound to the keyspace; throws {@link InvalidKeyspaceException} when it doesn't exist. */
-        CqlSession serving();
-
-        CqlSession bootstrap();
-
-        CqlSession schemaChanges();
+    /**
+     * The three kinds of session a start may open (see {@link CqlSessions}).
+     *
+     * @param serving bound to the keyspace; throws {@link InvalidKeyspaceException} when it doesn't exist
+     */
+    record Sessions(Supplier<CqlSession> serving, Supplier<CqlSession> bootstrap,
+            Supplier<CqlSession> schemaChanges) {
     }
 
     record Opened(CqlSession session, boolean migrated) {
@@ -36,17 +36,17 @@ final class DatabaseOpen {
                 return new Opened(serving, false);
             }
             if (serving == null) {
-                try (CqlSession bootstrap = sessions.bootstrap()) {
+                try (CqlSession bootstrap = sessions.bootstrap().get()) {
                     migrator.createKeyspace(bootstrap);
                 }
             }
             int applied;
-            try (CqlSession ddl = sessions.schemaChanges()) {
+            try (CqlSession ddl = sessions.schemaChanges().get()) {
                 applied = migrator.migrate(ddl, migrations);
             }
             // The changes are known to every database node once migrate returns (it waits for schema agreement):
             // statements the serving session prepares from here on may use them.
-            return new Opened(serving != null ? serving : sessions.serving(), applied > 0);
+            return new Opened(serving != null ? serving : sessions.serving().get(), applied > 0);
         } catch (RuntimeException | Error e) {
             if (serving != null) {
                 try {
@@ -61,7 +61,7 @@ final class DatabaseOpen {
 
     private static CqlSession servingIfKeyspaceExists(Sessions sessions) {
         try {
-            return sessions.serving();
+            return sessions.serving().get();
         } catch (InvalidKeyspaceException freshDatabase) {
             return null;
         }

@@ -36,22 +36,9 @@ public class StoreWiring {
         SchemaMigrator migrator = new SchemaMigrator(config.keyspace(), replication);
         List<Migration> migrations = schema(baseline, changes);
         CqlRequestMetrics metrics = new CqlRequestMetrics(meters);
-        DatabaseOpen.Opened opened = DatabaseOpen.open(migrator, migrations, new DatabaseOpen.Sessions() {
-            @Override
-            public CqlSession serving() {
-                return CqlSessions.open(endpoint, config, metrics);
-            }
-
-            @Override
-            public CqlSession bootstrap() {
-                return CqlSessions.bootstrap(endpoint, config);
-            }
-
-            @Override
-            public CqlSession schemaChanges() {
-                return CqlSessions.schemaChanges(endpoint, config);
-            }
-        });
+        DatabaseOpen.Opened opened = DatabaseOpen.open(migrator, migrations, new DatabaseOpen.Sessions(
+                () -> CqlSessions.open(endpoint, config, metrics), () -> CqlSessions.bootstrap(endpoint, config),
+                () -> CqlSessions.schemaChanges(endpoint, config)));
         LOG.infof("Database ready in %.1f s: keyspace %s, schema %s", (System.nanoTime() - started) / 1e9,
                 config.keyspace(), opened.migrated() ? "migrated" : "up to date");
         return opened.session();

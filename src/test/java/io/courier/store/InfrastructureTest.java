@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 import jakarta.inject.Inject;
 
@@ -121,30 +123,16 @@ class InfrastructureTest extends ServerTest {
         SchemaMigrator migrator = new SchemaMigrator(keyspace, SINGLE_NODE);
         List<String> opened = new ArrayList<>();
         List<CqlSession> toClose = new ArrayList<>();
-        DatabaseOpen.Sessions sessions = new DatabaseOpen.Sessions() {
-            @Override
-            public CqlSession serving() {
-                opened.add("serving");
-                return keep(sessionOn(keyspace));
-            }
-
-            @Override
-            public CqlSession bootstrap() {
-                opened.add("bootstrap");
-                return keep(sessionBuilder().build());
-            }
-
-            @Override
-            public CqlSession schemaChanges() {
-                opened.add("schema changes");
-                return keep(sessionOn(keyspace));
-            }
-
-            private CqlSession keep(CqlSession session) {
-                toClose.add(session);
-                return session;
-            }
+        BiFunction<String, Supplier<CqlSession>, Supplier<CqlSession>> recorded = (kind, open) -> () -> {
+            opened.add(kind);
+            CqlSession session = open.get();
+            toClose.add(session);
+            return session;
         };
+        DatabaseOpen.Sessions sessions = new DatabaseOpen.Sessions(
+                recorded.apply("serving", () -> sessionOn(keyspace)),
+                recorded.apply("bootstrap", () -> sessionBuilder().build()),
+                recorded.apply("schema changes", () -> sessionOn(keyspace)));
         try {
             DatabaseOpen.Opened fresh = DatabaseOpen.open(migrator, StoreWiring.schema(baseline, List.of()), sessions);
 

@@ -38,13 +38,21 @@ public final class CourierCli {
 
     /** Runs one command line; returns the exit code (0 ok, 1 refused or failed, 2 usage). */
     public static int run(Terminal terminal, String... args) {
-        CommandLine commandLine = new CommandLine(new CourierCli(terminal));
-        commandLine.setOut(terminal.writer()).setErr(terminal.writer());
+        CommandLine commandLine = commandLine(terminal);
         commandLine.setExecutionExceptionHandler((error, cmd, parsed) -> {
             terminal.println("error: " + describe(error));
             return 1;
         });
         return commandLine.execute(args);
+    }
+
+    /**
+     * Link codes and keys are base64url: one in 64 begins with '-', which picocli would take for an unknown option.
+     * An argument that names no option is a parameter.
+     */
+    static CommandLine commandLine(Terminal terminal) {
+        return new CommandLine(new CourierCli(terminal)).setUnmatchedOptionsArePositionalParams(true)
+                .setOut(terminal.writer()).setErr(terminal.writer());
     }
 
     /** A refused call as its gRPC status ("NOT_FOUND: …"); anything else by its message. */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import jakarta.inject.Inject;
@@ -56,6 +57,10 @@ class ConnectStormBenchmark extends BenchSupport {
             Map.entry("Courier stream workers (courier-stream)", name -> name.startsWith("courier-stream")),
             Map.entry("Reactor timers and elastic threads", name -> name.startsWith("parallel-")
                     || name.startsWith("boundedElastic")));
+    /** The processes sharing the node's cores, by what their command line runs. */
+    private static final Function<String, String> PROCESSES = command -> command.contains("CassandraDaemon")
+            ? "Cassandra" : command.contains(StormGenerator.class.getName()) ? "the generator"
+            : command.contains("s3proxy") ? "S3Proxy" : null;
 
     @Inject
     MeterRegistry meters;
@@ -90,6 +95,8 @@ class ConnectStormBenchmark extends BenchSupport {
         long gcBefore;
         long gcDuring;
         long[] cpuNanos;
+        Map<String, Long> processNanos;
+        double busyCores;
         try (BenchChannel side = new BenchChannel("127.0.0.1", grpcPort())) {
             try {
                 for (RegisteredDevice device : registered.subList(devices, registered.size())) {
@@ -102,6 +109,7 @@ class ConnectStormBenchmark extends BenchSupport {
                 before = Footprint.now();
                 cqlBefore = new double[] { cqlStatements(meters, "read"), cqlStatements(meters, "write") };
                 gcBefore = gcMillis();
+                ProcessCpu processes = ProcessCpu.start(PROCESSES);
                 cpu.add(ThreadCpu.start(thread -> true));
                 CPU_OWNERS.forEach(owner -> cpu.add(ThreadCpu.start(
                         thread -> owner.getValue().test(thread.getThreadName()))));
@@ -112,6 +120,8 @@ class ConnectStormBenchmark extends BenchSupport {
                                 Path.of("target", "benchmarks", "storm-generator.log"), tally)) {
                     storm = tally.await(timeout);
                     cpuNanos = cpu.stream().mapToLong(ThreadCpu::elapsedNanos).toArray();
+                    processNanos = processes.elapsedNanos();
+                    busyCores = processes.busyCores();
                     cqlDuring = new double[] { cqlStatements(meters, "read") - cqlBefore[0],
                             cqlStatements(meters, "write") - cqlBefore[1] };
                     gcDuring = gcMillis() - gcBefore;
@@ -173,6 +183,12 @@ class ConnectStormBenchmark extends BenchSupport {
             report.append(String.format(Locale.ROOT, "| … of which %s | %.0f µs |%n", CPU_OWNERS.get(i).getKey(),
                     cpuNanos[i + 1] / 1e3 / opens));
         }
+        // Where the rest of the box's CPU went: the node's collectors and compilers, the database, the generator.
+        processNanos.forEach((process, nanos) -> report.append(String.format(Locale.ROOT,
+                "| CPU per open of %s, every thread (GC and JIT too) | %.0f µs |%n",
+                process.equals(ProcessCpu.THIS_JVM) ? "the node's JVM" : process, nanos / 1e3 / opens)));
+        report.append(String.format(Locale.ROOT, "| the machine's busy CPU during the storm | %.2f of %d cores |%n",
+                busyCores, Runtime.getRuntime().availableProcessors()));
         report.append(String.format(Locale.ROOT, "| CQL reads / writes per open | %.2f / %.2f |%n",
                 cqlDuring[0] / opens, cqlDuring[1] / opens));
         report.append(String.format(Locale.ROOT, "| GC time during the storm (collectors' own count) | %d ms |%n",

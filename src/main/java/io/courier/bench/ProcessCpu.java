@@ -56,6 +56,15 @@ public final class ProcessCpu {
         return elapsed;
     }
 
+    /** The machine's CPUs as /proc/stat counts them (a container's own limit may be fewer); 0 without it. */
+    public static int machineCores() {
+        try (var lines = Files.lines(Path.of("/proc/stat"))) {
+            return (int) lines.filter(line -> line.matches("cpu\\d+ .*")).count();
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** The machine's busy CPU since the start, in cores (2.0: both of two cores busy the whole time). */
     public double busyCores() {
         long wall = System.nanoTime() - wallStart;

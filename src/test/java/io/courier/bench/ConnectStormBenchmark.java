@@ -187,8 +187,8 @@ class ConnectStormBenchmark extends BenchSupport {
         processNanos.forEach((process, nanos) -> report.append(String.format(Locale.ROOT,
                 "| CPU per open of %s, every thread (GC and JIT too) | %.0f µs |%n",
                 process.equals(ProcessCpu.THIS_JVM) ? "the node's JVM" : process, nanos / 1e3 / opens)));
-        report.append(String.format(Locale.ROOT, "| the machine's busy CPU during the storm | %.2f of %d cores |%n",
-                busyCores, Runtime.getRuntime().availableProcessors()));
+        report.append(String.format(Locale.ROOT, "| the machine's busy CPU during the storm (steal included) |"
+                + " %.2f of %d cores |%n", busyCores, ProcessCpu.machineCores()));
         report.append(String.format(Locale.ROOT, "| CQL reads / writes per open | %.2f / %.2f |%n",
                 cqlDuring[0] / opens, cqlDuring[1] / opens));
         report.append(String.format(Locale.ROOT, "| GC time during the storm (collectors' own count) | %d ms |%n",

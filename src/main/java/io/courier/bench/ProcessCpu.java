@@ -24,7 +24,7 @@ public final class ProcessCpu {
     private static final long NANOS_PER_TICK = 10_000_000;
 
     private final Function<String, String> owner;
-    private final Map<Long, Long> start;
+    private final Map<Long, Usage> start;
     private final long busyTicksStart;
     private final long wallStart = System.nanoTime();
 
@@ -45,14 +45,10 @@ public final class ProcessCpu {
     public Map<String, Long> elapsedNanos() {
         Map<String, Long> elapsed = new LinkedHashMap<>();
         elapsed.put(THIS_JVM, 0L);
-        ProcessHandle self = ProcessHandle.current();
-        for (Map.Entry<Long, Long> process : sample().entrySet()) {
-            String name = process.getKey() == self.pid() ? THIS_JVM
-                    : ProcessHandle.of(process.getKey()).map(this::ownerOf).orElse(null);
-            if (name != null) {
-                elapsed.merge(name, process.getValue() - start.getOrDefault(process.getKey(), 0L), Long::sum);
-            }
-        }
+        sample().forEach((pid, now) -> {
+            Usage then = start.get(pid);
+            elapsed.merge(now.owner(), now.nanos() - (then == null ? 0 : then.nanos()), Long::sum);
+        });
         return elapsed;
     }
 
@@ -71,12 +67,20 @@ public final class ProcessCpu {
         return wall <= 0 ? 0 : (machineBusyTicks() - busyTicksStart) * NANOS_PER_TICK / (double) wall;
     }
 
-    private Map<Long, Long> sample() {
-        Map<Long, Long> cpu = new HashMap<>();
+    /** A counted process's owner, read once a sample, and its CPU time then. */
+    private record Usage(String owner, long nanos) {
+    }
+
+    private Map<Long, Usage> sample() {
+        Map<Long, Usage> cpu = new HashMap<>();
         ProcessHandle self = ProcessHandle.current();
-        cpuNanos(self).ifPresent(nanos -> cpu.put(self.pid(), nanos));
-        self.descendants().filter(process -> ownerOf(process) != null)
-                .forEach(process -> cpuNanos(process).ifPresent(nanos -> cpu.put(process.pid(), nanos)));
+        cpuNanos(self).ifPresent(nanos -> cpu.put(self.pid(), new Usage(THIS_JVM, nanos)));
+        self.descendants().forEach(process -> {
+            String name = ownerOf(process);
+            if (name != null) {
+                cpuNanos(process).ifPresent(nanos -> cpu.put(process.pid(), new Usage(name, nanos)));
+            }
+        });
         return cpu;
     }
 

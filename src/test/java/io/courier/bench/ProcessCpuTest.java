@@ -27,7 +27,7 @@ class ProcessCpuTest {
             awaitSpun(earlier);
             long earlierAtStart = cpuNanos(earlier);
             ProcessCpu cpu = ProcessCpu.start(command -> command.contains(Spinner.class.getName())
-                    ? command.trim().substring(command.trim().lastIndexOf(' ') + 1) : null);
+                    ? command.strip().replaceFirst(".* ", "") : null); // its last argument names it
             later = spin("later", log);
             awaitSpun(later);
 

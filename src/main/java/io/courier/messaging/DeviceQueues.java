@@ -112,13 +112,20 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
                 (device, ride) -> alone(device, ride).subscribe(null, e -> { }));
         this.marks = new MarkMoves(new MarkMoves.Mover() {
             @Override
-            public Mono<Boolean> alone(DeviceAddress device, long mark) {
-                return callCarrying(device, () -> new QueueOps.Advance(mark)).map(Boolean.TRUE::equals);
+            public Mono<MarkMoves.Moved> alone(DeviceAddress device, long mark) {
+                return callCarrying(device, () -> new QueueOps.Advance(mark), false).map(result -> result
+                        == QueueOps.Missing.ENTRY ? new MarkMoves.Moved(Set.of(device), Set.of())
+                        : new MarkMoves.Moved(Set.of(), Boolean.TRUE.equals(result) ? Set.of(device) : Set.of()));
             }
 
             @Override
             public Mono<MarkMoves.Moved> together(int partition, Map<DeviceAddress, Long> moves) {
                 return advanceEach(partition, moves);
+            }
+
+            @Override
+            public Mono<Boolean> creating(DeviceAddress device, long mark) {
+                return callCarrying(device, () -> new QueueOps.Advance(mark), true).map(Boolean.TRUE::equals);
             }
         }, device -> hazelcast.getPartitionService().getPartition(device).getPartitionId());
     }
@@ -530,7 +537,7 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
      * {@code candidate} won. Asks the log only when the queue's memory of sends is incomplete.
      */
     Mono<DeviceQueue.Send> claim(DeviceAddress sender, long clientId, DeviceQueue.Send candidate) {
-        return callCarrying(sender, () -> new QueueOps.ClaimSend(clientId, candidate, false)).flatMap(result -> {
+        return callCarrying(sender, () -> new QueueOps.ClaimSend(clientId, candidate, false), true).flatMap(result -> {
             if (result instanceof QueueOps.Earlier earlier) {
                 return Mono.just(earlier.send());
             }
@@ -581,20 +588,31 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
         return Mono.fromCompletionStage(() -> map.removeAsync(device)).then(log.erase(device));
     }
 
-    /** {@link #call}, with the device's waiting send completions riding on the op. */
+    /**
+     * {@link #call} (or {@link #once} unless {@code create}), with the device's waiting send completions riding on
+     * the op.
+     */
     private Mono<Object> callCarrying(DeviceAddress device,
-            Supplier<EntryProcessor<DeviceAddress, DeviceQueue, Object>> op) {
+            Supplier<EntryProcessor<DeviceAddress, DeviceQueue, Object>> op, boolean create) {
         return Mono.defer(() -> {
             SendCompletions.Ride ride = completions.take(device);
-            return ride == null ? call(device, op) : carrying(device, ride, op);
+            return ride == null ? (create ? call(device, op) : once(device, op)) : carrying(device, ride, op, create);
         });
     }
 
-    /** A carrier that fails or is cancelled leaves the completions waiting for the next. */
+    /** A carrier that fails, is cancelled or finds no entry leaves the completions waiting for the next. */
     private Mono<Object> carrying(DeviceAddress device, SendCompletions.Ride ride,
-            Supplier<EntryProcessor<DeviceAddress, DeviceQueue, Object>> op) {
-        return call(device, () -> new QueueOps.Completing(ride.clientIds(), op.get()))
-                .doOnSuccess(result -> ride.settle(null))
+            Supplier<EntryProcessor<DeviceAddress, DeviceQueue, Object>> op, boolean create) {
+        Supplier<EntryProcessor<DeviceAddress, DeviceQueue, Object>> carried =
+                () -> new QueueOps.Completing(ride.clientIds(), op.get());
+        return (create ? call(device, carried) : once(device, carried))
+                .doOnSuccess(result -> {
+                    if (result == QueueOps.Missing.ENTRY) {
+                        completions.putBack(device, ride);
+                    } else {
+                        ride.settle(null);
+                    }
+                })
                 .doOnError(e -> completions.putBack(device, ride))
                 .doOnCancel(() -> completions.putBack(device, ride));
     }
@@ -609,11 +627,15 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
 
     /** Runs an op on the device's entry, creating the entry first if it has none. */
     private Mono<Object> call(DeviceAddress device, Supplier<EntryProcessor<DeviceAddress, DeviceQueue, Object>> op) {
-        return Mono.fromCompletionStage(() -> map.submitToKey(device, op.get()))
-                .retryWhen(againIfIndeterminate())
+        return once(device, op)
                 .flatMap(result -> result == QueueOps.Missing.ENTRY
                         ? create(device).then(Mono.defer(() -> call(device, op)))
                         : Mono.just(result));
+    }
+
+    /** Runs an op on the device's entry; {@link QueueOps.Missing#ENTRY} if it has none. */
+    private Mono<Object> once(DeviceAddress device, Supplier<EntryProcessor<DeviceAddress, DeviceQueue, Object>> op) {
+        return Mono.fromCompletionStage(() -> map.submitToKey(device, op.get())).retryWhen(againIfIndeterminate());
     }
 
     /**

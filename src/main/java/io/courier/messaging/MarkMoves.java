@@ -21,16 +21,20 @@ import reactor.core.publisher.Sinks;
  */
 final class MarkMoves {
     /**
-     * Sends moves: a lone one, or a partition's batch (device → its newest mark). Each answers whether the move
-     * passed an item the log holds ({@link DeviceQueue#advance}).
+     * Sends moves: a lone one, or a partition's batch (device → its newest mark); neither creates a missing entry,
+     * which takes a read of the log and a compare-and-set, so {@link #creating} does that outside the partition's
+     * turn. Each answers whether the move passed an item the log holds ({@link DeviceQueue#advance}).
      */
     interface Mover {
-        Mono<Boolean> alone(DeviceAddress device, long mark);
+        Mono<Moved> alone(DeviceAddress device, long mark);
 
         Mono<Moved> together(int partition, Map<DeviceAddress, Long> marks);
+
+        /** Creates the device's missing entry, then moves its mark there. */
+        Mono<Boolean> creating(DeviceAddress device, long mark);
     }
 
-    /** A batch's outcome: the devices that have no entry (not moved), and those whose move passed a logged item. */
+    /** A move's outcome: the devices that have no entry (not moved), and those whose move passed a logged item. */
     record Moved(Set<DeviceAddress> missing, Set<DeviceAddress> passedLogged) {
     }
 
@@ -79,13 +83,16 @@ final class MarkMoves {
             if (moved != null) {
                 return moved.asMono();
             }
-            return Mono.defer(() -> mover.alone(device, mark)).doFinally(signal -> next(partition));
+            // The turn ends with the lone move's answer, before a missing entry is created.
+            return Mono.defer(() -> mover.alone(device, mark)).doFinally(signal -> next(partition))
+                    .flatMap(outcome -> outcome.missing().contains(device) ? mover.creating(device, mark)
+                            : Mono.just(outcome.passedLogged().contains(device)));
         });
     }
 
     /**
      * The partition's move is done: what waited for it goes now, together. A device without an entry then moves
-     * alone (which creates it), outside the partition's turn, and its failure is its own.
+     * creating it, outside the partition's turn, and its failure is its own.
      */
     private void next(int partition) {
         Waiting next;
@@ -101,7 +108,7 @@ final class MarkMoves {
                     if (!moved.missing().contains(device)) {
                         next.settle(device, moved.passedLogged().contains(device), null);
                     } else {
-                        Mono.defer(() -> mover.alone(device, mark)).subscribe(
+                        Mono.defer(() -> mover.creating(device, mark)).subscribe(
                                 logged -> next.settle(device, logged, null),
                                 error -> next.settle(device, false, error),
                                 () -> next.settle(device, true, null)); // no answer: as if it passed one

@@ -108,6 +108,22 @@ class DeviceQueuesTest extends ServerTest {
     }
 
     @Test
+    void aMarkMovedAfterTheDevicesEntryWentCreatesTheEntryAgainAndMovesIt() {
+        DeviceQueues queues = logOnly();
+        DeviceAddress device = newDevice();
+        UUID sender = UUID.randomUUID();
+        long first = queues.enqueue(device, List.of(message(serverIds.next(), sender, "one"),
+                message(serverIds.next(), sender, "two")), false).block().items().get(0).seq();
+        hazelcast.getMap(DeviceQueues.MAP).delete(device); // evicted while the device's stream lives
+
+        assertThat(queues.advance(device, first).block()).isTrue();
+        assertThat(hazelcast.getMap(DeviceQueues.MAP).containsKey(device)).as("created by the move").isTrue();
+        assertThat(readAll(queues, device)).as("past the moved mark: the second item, from the log")
+                .extracting(item -> new String(((InboxItem.Message) item).ciphertext(), StandardCharsets.UTF_8))
+                .containsExactly("two");
+    }
+
+    @Test
     void manyQueuesCanReferenceOnePayloadStoredOnce() {
         DeviceLog log = new DeviceLog(cql);
         DeviceQueues logOnly = logOnly();

@@ -22,14 +22,22 @@ class MarkMovesTest {
 
     private final List<String> sent = new ArrayList<>();
     private final List<Sinks.Empty<Void>> running = new ArrayList<>();
-    /** Devices a batch finds without an entry. */
+    /** Devices a move finds without an entry. */
     private final Set<DeviceAddress> missing = new HashSet<>();
     /** Devices whose moves pass an item the log holds. */
     private final Set<DeviceAddress> logged = new HashSet<>();
     private final MarkMoves moves = new MarkMoves(new MarkMoves.Mover() {
         @Override
-        public Mono<Boolean> alone(DeviceAddress device, long mark) {
+        public Mono<MarkMoves.Moved> alone(DeviceAddress device, long mark) {
             sent.add(name(device) + "=" + mark);
+            return pending().then(Mono.fromSupplier(() -> new MarkMoves.Moved(
+                    missing.contains(device) ? Set.of(device) : Set.of(),
+                    logged.contains(device) ? Set.of(device) : Set.of())));
+        }
+
+        @Override
+        public Mono<Boolean> creating(DeviceAddress device, long mark) {
+            sent.add("+" + name(device) + "=" + mark);
             return pending().then(Mono.fromSupplier(() -> logged.contains(device)));
         }
 
@@ -109,11 +117,28 @@ class MarkMovesTest {
         running.get(1).tryEmitEmpty(); // the batch: b moved, c has no entry
 
         assertThat(withEntry).isCompleted();
-        assertThat(sent).as("c alone, which creates its entry").endsWith("d3=30");
+        assertThat(sent).as("c on its own, creating its entry").endsWith("+d3=30");
         assertThat(withoutEntry).isNotDone();
         running.get(2).tryEmitError(new IllegalStateException("the log did not answer"));
         assertThat(withoutEntry).isCompletedExceptionally();
         assertThat(withEntry).isCompleted();
+    }
+
+    @Test
+    void aLoneMoveThatFindsNoEntryCreatesItAfterItsPartitionsTurnHasPassedOn() {
+        missing.add(a);
+        CompletableFuture<Boolean> created = moves.move(a, 10).toFuture();
+        running.get(0).tryEmitEmpty(); // a has no entry
+
+        assertThat(sent).containsExactly("d1=10", "+d1=10");
+        CompletableFuture<Boolean> next = moves.move(b, 20).toFuture();
+        assertThat(sent).as("b goes at once: a's creation doesn't hold the partition").endsWith("d2=20");
+        running.get(2).tryEmitEmpty();
+        assertThat(next).isCompleted();
+        assertThat(created).isNotDone();
+        logged.add(a);
+        running.get(1).tryEmitEmpty();
+        assertThat(created).as("the created entry's move answers").isCompletedWithValue(true);
     }
 
     @Test

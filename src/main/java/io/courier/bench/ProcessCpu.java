@@ -52,6 +52,17 @@ public final class ProcessCpu {
         return elapsed;
     }
 
+    /** The processes counted from the start (this JVM not among them): pid → owner. */
+    public Map<Long, String> children() {
+        Map<Long, String> children = new LinkedHashMap<>();
+        start.forEach((pid, usage) -> {
+            if (!usage.owner().equals(THIS_JVM)) {
+                children.put(pid, usage.owner());
+            }
+        });
+        return children;
+    }
+
     /** The machine's CPUs as /proc/stat counts them (a container's own limit may be fewer); 0 without it. */
     public static int machineCores() {
         try (var lines = Files.lines(Path.of("/proc/stat"))) {

@@ -114,7 +114,8 @@ class ConnectStormBenchmark extends BenchSupport {
                 CPU_OWNERS.forEach(owner -> cpu.add(ThreadCpu.start(
                         thread -> owner.getValue().test(thread.getThreadName()))));
                 bystanders.forEach(b -> b.startPinging(PING_PERIOD));
-                try (Timeline timeline = Timeline.start(Duration.ofMillis(500), tally.tracked(),
+                try (JfrWindow profile = JfrWindow.of("connect-storm", processes.children());
+                        Timeline timeline = Timeline.start(Duration.ofMillis(500), tally.tracked(),
                         new Timeline.Tracked("bystander ping → Pong", pings));
                         StormChild generator = StormChild.start(grpcPort(), channelCount, tokens, generatorHeap,
                                 Path.of("target", "benchmarks", "storm-generator.log"), tally)) {

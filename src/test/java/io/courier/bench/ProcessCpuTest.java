@@ -41,6 +41,8 @@ class ProcessCpuTest {
             // Started before: only what it used since, and it has been waiting on its stdin.
             assertThat(elapsed.get("earlier")).isLessThanOrEqualTo(cpuNanos(earlier) - earlierAtStart)
                     .isLessThan(SPIN_NANOS);
+            // The children are those counted at the start: the later one is not among them.
+            assertThat(cpu.children()).containsExactly(Map.entry(earlier.pid(), "earlier"));
             assertThat(cpu.busyCores()).isPositive().isLessThanOrEqualTo(ProcessCpu.machineCores() + 0.1);
         } finally {
             stop(earlier);

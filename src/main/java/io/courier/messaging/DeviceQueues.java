@@ -125,7 +125,9 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
 
             @Override
             public Mono<Boolean> creating(DeviceAddress device, long mark) {
-                return callCarrying(device, () -> new QueueOps.Advance(mark), true).map(Boolean.TRUE::equals);
+                // The move just found no entry: create it first rather than ask once more.
+                return create(device).then(callCarrying(device, () -> new QueueOps.Advance(mark), true))
+                        .map(Boolean.TRUE::equals);
             }
         }, device -> hazelcast.getPartitionService().getPartition(device).getPartitionId());
     }
@@ -600,21 +602,30 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
         });
     }
 
-    /** A carrier that fails, is cancelled or finds no entry leaves the completions waiting for the next. */
+    /**
+     * A carrier that fails, is cancelled or finds no entry leaves the completions waiting for the next. Only the
+     * first of those outcomes counts: a caller's cancel can follow the answer.
+     */
     private Mono<Object> carrying(DeviceAddress device, SendCompletions.Ride ride,
             Supplier<EntryProcessor<DeviceAddress, DeviceQueue, Object>> op, boolean create) {
         Supplier<EntryProcessor<DeviceAddress, DeviceQueue, Object>> carried =
                 () -> new QueueOps.Completing(ride.clientIds(), op.get());
+        AtomicBoolean handled = new AtomicBoolean();
+        Runnable putBack = () -> {
+            if (handled.compareAndSet(false, true)) {
+                completions.putBack(device, ride);
+            }
+        };
         return (create ? call(device, carried) : once(device, carried))
                 .doOnSuccess(result -> {
                     if (result == QueueOps.Missing.ENTRY) {
-                        completions.putBack(device, ride);
-                    } else {
+                        putBack.run();
+                    } else if (handled.compareAndSet(false, true)) {
                         ride.settle(null);
                     }
                 })
-                .doOnError(e -> completions.putBack(device, ride))
-                .doOnCancel(() -> completions.putBack(device, ride));
+                .doOnError(e -> putBack.run())
+                .doOnCancel(putBack);
     }
 
     /** Send completions that found no op to ride; if this fails, a retry of the send stores its copies again. */

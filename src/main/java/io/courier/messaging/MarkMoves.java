@@ -83,7 +83,7 @@ final class MarkMoves {
             if (moved != null) {
                 return moved.asMono();
             }
-            // The turn ends with the lone move's answer, before a missing entry is created.
+            // The turn passes on with the lone move's answer; a missing entry's creation has only just started.
             return Mono.defer(() -> mover.alone(device, mark)).doFinally(signal -> next(partition))
                     .flatMap(outcome -> outcome.missing().contains(device) ? mover.creating(device, mark)
                             : Mono.just(outcome.passedLogged().contains(device)));

@@ -116,7 +116,7 @@ class DeviceQueuesTest extends ServerTest {
                 message(serverIds.next(), sender, "two")), false).block().items().get(0).seq();
         hazelcast.getMap(DeviceQueues.MAP).delete(device); // evicted while the device's stream lives
 
-        assertThat(queues.advance(device, first).block()).isTrue();
+        queues.advance(device, first).block();
         assertThat(hazelcast.getMap(DeviceQueues.MAP).containsKey(device)).as("created by the move").isTrue();
         assertThat(readAll(queues, device)).as("past the moved mark: the second item, from the log")
                 .extracting(item -> new String(((InboxItem.Message) item).ciphertext(), StandardCharsets.UTF_8))

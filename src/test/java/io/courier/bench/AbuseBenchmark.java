@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -72,6 +74,11 @@ class AbuseBenchmark extends BenchSupport {
     private static final int GROUP_PAYLOAD = 1024;
     private static final int GREW_LINES = 8;
     private static final String ALL_ATTACKS = "presence,group,fill,abuser";
+    /** The processes sharing the node's cores during the attack, by what their command line runs. */
+    private static final Function<String, String> PROCESSES = command -> command.contains("CassandraDaemon")
+            ? "Cassandra" : command.contains(MemberProcess.class.getName()) ? "the second member"
+            : command.contains(AttackerGenerator.class.getName()) ? "the many-address attacker"
+            : command.contains("s3proxy") ? "S3Proxy" : null;
     /** The pairs' latency the target is about, as the load generator's timeline names it. */
     private static final String DELIVER = "send → deliver";
 
@@ -160,6 +167,8 @@ class AbuseBenchmark extends BenchSupport {
         long heapMax;
         boolean halted;
         long attackerCpu;
+        Map<String, Long> processNanos;
+        double busyCores;
         Footprint footprintBefore;
         List<Footprint.Line> grew;
         double loadBefore;
@@ -181,6 +190,7 @@ class AbuseBenchmark extends BenchSupport {
             long nodeBefore = footprintBefore.heapBytes();
             long secondBefore = member == null ? 0 : member.usedHeapAfterFullGc();
             loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            ProcessCpu processes = ProcessCpu.start(PROCESSES);
             // The many-address attacker in a JVM of its own: this JVM's heap and CPU are then not its.
             try (HeapGauge heap = new HeapGauge();
                     AttackerChild attacker = AttackerChild.start(grpcPort(), ATTACKER_CHANNELS,
@@ -205,8 +215,11 @@ class AbuseBenchmark extends BenchSupport {
                     groupFlooder.halt();
                     quotaFiller.halt();
                 });
-                try (Timeline timeline = load.timeline(Duration.ofSeconds(1))) {
+                try (JfrWindow profile = JfrWindow.of("abuse", processes.children());
+                        Timeline timeline = load.timeline(Duration.ofSeconds(1))) {
                     abused = load.run(rate, duration, payload, GRACE);
+                    processNanos = processes.elapsedNanos();
+                    busyCores = processes.busyCores();
                     overTime = timeline.points().get(DELIVER);
                     plotsOverTime = Plots.overTime("Under attack (from the attack's start)", timeline);
                 }
@@ -255,7 +268,7 @@ class AbuseBenchmark extends BenchSupport {
 
                 The many-address attacker ran in a JVM of its own and used %.1f s of CPU (%.0f %% of one core over \
                 the attack's %d s); the 1-minute load average was %.2f when the attack started and %.2f when it \
-                ended.
+                ended. CPU over the attacked run, by process: %s; the machine was busy %.2f of its %d cores.
 
                 | member heap after a full GC | before the attack → after it |
                 |---|---|
@@ -282,7 +295,8 @@ class AbuseBenchmark extends BenchSupport {
                 abuse == null ? "no" : abuse.sent(), abuse == null ? "not run" : abuse.status() == null
                         ? "still open when the benchmark ended" : abuse.status(),
                 heapStop / 1_000_000, halted, attackerCpu / 1e9, 100.0 * attackerCpu / duration.toNanos(),
-                duration.toSeconds(), loadBefore, loadAfter, node.text(), heapMax / 1e6,
+                duration.toSeconds(), loadBefore, loadAfter, processText(processNanos), busyCores,
+                ProcessCpu.machineCores(), node.text(), heapMax / 1e6,
                 second == null ? "" : "| second member (own JVM) | " + second.text() + " |",
                 overTime.stream().map(p -> String.format(Locale.ROOT, "%.0f: %.0f (%d)", p.atSeconds(),
                         p.p99Millis(), p.count())).collect(Collectors.joining(", ")),
@@ -293,15 +307,22 @@ class AbuseBenchmark extends BenchSupport {
                         + " heap_node_max_live_mb=%.0f tokens=%d opens=%d presence_stream_ends=%s subscribes=%d"
                         + " presence_events=%d presence_refused=%s group_sent=%d group_accepted=%d group_refused=%s"
                         + " fill_sent=%d fill_accepted=%d fill_refused=%s victim_reachable=%b abuser_status=%s"
-                        + " attacker_cpu_s=%.1f load_1m=%.2f/%.2f",
+                        + " attacker_cpu_s=%.1f load_1m=%.2f/%.2f node_cpu_s=%.1f busy_cores=%.2f",
                 abused.p99DeliverMillis(), baseline.p99DeliverMillis(), members, node.before() / 1e6,
                 node.after() / 1e6, second == null ? "none" : String.format(Locale.ROOT, "%.0f/%.0f",
                         second.before() / 1e6, second.after() / 1e6), heapMax / 1e6, tokens, many.opens(),
                 ManyAddressAttacker.counts(many.streamEnds()), many.subscribes(), many.events(),
                 ManyAddressAttacker.counts(many.refusedFrames()), group.sent(), group.accepted(), group.refusedText(),
                 quota.sent(), quota.accepted(), quota.refusedText(), victimReachable,
-                abuse == null ? "none" : abuse.statusName(), attackerCpu / 1e9, loadBefore, loadAfter),
+                abuse == null ? "none" : abuse.statusName(), attackerCpu / 1e9, loadBefore, loadAfter,
+                processNanos.get(ProcessCpu.THIS_JVM) / 1e9, busyCores),
                 Stream.concat(Stream.of(Plots.againstBaseline("Bystanders' latency distribution", "under attack",
                         baseline, abused)), plotsOverTime.stream()).toList());
+    }
+
+    private static String processText(Map<String, Long> nanos) {
+        return nanos.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.1f s",
+                e.getKey().equals(ProcessCpu.THIS_JVM) ? "this JVM (node, pairs, small attackers)" : e.getKey(),
+                e.getValue() / 1e9)).collect(Collectors.joining(", "));
     }
 }

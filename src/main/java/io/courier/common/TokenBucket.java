@@ -71,9 +71,14 @@ public final class TokenBucket {
     }
 
     /** Returns a token taken for something that then didn't happen (never beyond the burst). */
-    public synchronized void giveBack() {
+    public void giveBack() {
+        giveBack(1);
+    }
+
+    /** Returns {@code cost} tokens taken for something that then didn't happen (never beyond the burst). */
+    public synchronized void giveBack(long cost) {
         refill();
-        tokens = Math.min(limit.burst(), tokens + 1);
+        tokens = Math.min(limit.burst(), tokens + cost);
     }
 
     /** Whether the bucket has its whole burst again: it then means nothing a fresh one wouldn't. */
@@ -83,9 +88,16 @@ public final class TokenBucket {
     }
 
     /** Nanoseconds until the next token comes; 0 while there is one. */
-    public synchronized long nanosUntilNext() {
+    public long nanosUntilNext() {
+        return nanosUntil(1);
+    }
+
+    /** Nanoseconds until {@code cost} tokens are there (a cost above the burst: the whole burst); 0 if they are. */
+    public synchronized long nanosUntil(long cost) {
         refill();
-        return tokens > 0 ? 0 : lastRefill + limit.refillNanos() - limit.nanoTime().getAsLong();
+        long missing = Math.min(cost, limit.burst()) - tokens;
+        return missing <= 0 ? 0
+                : lastRefill + missing * limit.refillNanos() - limit.nanoTime().getAsLong();
     }
 
     private void refill() {

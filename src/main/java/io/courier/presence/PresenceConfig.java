@@ -31,6 +31,22 @@ public interface PresenceConfig {
     @WithDefault("1024")
     int lookupsInFlight();
 
+    /**
+     * Subscribed ids this node looks up in a burst, over all its streams (at least {@code max-subscriptions}); then
+     * one more every {@link #nodeLookupsRefill()}. A PresenceSubscribe beyond it is refused with RATE_LIMITED and a
+     * retry hint. The in-flight cap bounds what waits; this bounds the cores lookups take, which many accounts'
+     * budgets together (a SIM farm's) would otherwise set.
+     */
+    @WithDefault("1024")
+    int nodeLookupsBurst();
+
+    /**
+     * One more id this node may look up every this (the default: 1,000 a second, about a tenth of a core of the
+     * node and its database on the 2-core benchmark box; see docs/security.md). Size it to the node's cores.
+     */
+    @WithDefault("1ms")
+    Duration nodeLookupsRefill();
+
     /** Device streams watching one account at most; more subscribers get its state once but no live changes. */
     @WithDefault("4096")
     int maxWatchersPerAccount();

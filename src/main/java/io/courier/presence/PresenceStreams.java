@@ -7,6 +7,7 @@ import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.Presence;
 import io.courier.cluster.RateLimit;
 import io.courier.cluster.RateLimiter;
+import io.courier.common.TokenBucket;
 import io.courier.keys.KeyDirectory;
 import reactor.core.publisher.Mono;
 
@@ -35,7 +36,12 @@ public final class PresenceStreams {
             throw new IllegalArgumentException("courier.presence.lookups-in-flight (" + config.lookupsInFlight()
                     + ") must be at least courier.presence.max-subscriptions (" + config.maxSubscriptions() + ")");
         }
-        this.lookups = new PresenceLookups(config.lookupsInFlight());
+        if (config.nodeLookupsBurst() < config.maxSubscriptions()) {
+            throw new IllegalArgumentException("courier.presence.node-lookups-burst (" + config.nodeLookupsBurst()
+                    + ") must be at least courier.presence.max-subscriptions (" + config.maxSubscriptions() + ")");
+        }
+        this.lookups = new PresenceLookups(config.lookupsInFlight(),
+                new TokenBucket.Limit(config.nodeLookupsBurst(), config.nodeLookupsRefill()));
         this.localMemberId = localMemberId;
     }
 

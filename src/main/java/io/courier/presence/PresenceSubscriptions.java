@@ -89,15 +89,25 @@ public final class PresenceSubscriptions {
                     + " accounts; at most " + max + " per stream");
         }
         return Mono.defer(() -> {
-            if (!lookups.tryReserve(next.size())) {
+            long busyMillis = lookups.tryReserve(next.size());
+            if (busyMillis > 0) {
                 return refused(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED,
-                        "presence lookups are busy on this server; retry in 1 s");
+                        "presence lookups are busy on this server; retry in " + seconds(busyMillis) + " s");
             }
-            return budget.apply(next.size()).flatMap(waitMillis -> waitMillis > 0
-                    ? refused(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED, "too many presence subscriptions; retry"
-                            + " in " + Math.max(1, (waitMillis + 999) / 1000) + " s")
-                    : subscribeAll(next)).doFinally(signal -> lookups.release(next.size()));
+            return budget.apply(next.size()).flatMap(waitMillis -> {
+                if (waitMillis > 0) {
+                    // Nothing will be looked up: one account over its budget must not spend the node's share.
+                    lookups.refund(next.size());
+                    return refused(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED,
+                            "too many presence subscriptions; retry in " + seconds(waitMillis) + " s");
+                }
+                return subscribeAll(next);
+            }).doFinally(signal -> lookups.release(next.size()));
         });
+    }
+
+    private static long seconds(long millis) {
+        return Math.max(1, (millis + 999) / 1000);
     }
 
     private Mono<Answer> subscribeAll(Set<UUID> next) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +48,26 @@ class TokenBucketTest {
         assertThat(bucket.tryTake(7)).isTrue();
         assertThat(bucket.tryTake(4)).as("3 left: none taken").isFalse();
         assertThat(bucket.tryTake(3)).isTrue();
+        assertThat(bucket.tryTake(1)).isFalse();
+    }
+
+    @Test
+    void aCostWaitsForAllItsTokensAndACostGivenBackIsThereAgain() {
+        AtomicLong now = new AtomicLong();
+        TokenBucket bucket = new TokenBucket(10, Duration.ofMillis(2), now::get);
+        bucket.tryTake(10);
+        now.addAndGet(Duration.ofMillis(3).toNanos());
+
+        assertThat(bucket.nanosUntil(4)).as("one token in, one millisecond into the next")
+                .isEqualTo(Duration.ofMillis(5).toNanos());
+        assertThat(bucket.nanosUntil(1)).isZero();
+        assertThat(bucket.nanosUntil(25)).as("a cost above the burst waits for the whole burst")
+                .isEqualTo(Duration.ofMillis(17).toNanos());
+        bucket.giveBack(3);
+        assertThat(bucket.nanosUntil(4)).isZero();
+        bucket.giveBack(100);
+        assertThat(bucket.isFull()).isTrue();
+        assertThat(bucket.tryTake(11)).as("never more than the burst").isTrue();
         assertThat(bucket.tryTake(1)).isFalse();
     }
 

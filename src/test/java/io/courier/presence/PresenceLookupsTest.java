@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
@@ -18,15 +19,18 @@ import io.courier.api.v1.PresenceSubscribe;
 import io.courier.cluster.DeviceAddress;
 import io.courier.cluster.Presence;
 import io.courier.common.Ids;
+import io.courier.common.TokenBucket;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * The node's cap on presence ids being looked up, shared by every stream: the many-address attacker of the abuse
- * benchmark (a thousand accounts, each within its own budget, subscribing to random ids) queued a quarter of a
- * million database reads on one node. Pure logic: ids that name nobody never reach the watch, so none is needed.
+ * The node's cap on presence ids being looked up and its share of them a second, shared by every stream: the
+ * many-address attacker of the abuse benchmark (a thousand accounts, each within its own budget, subscribing to
+ * random ids) queued a quarter of a million database reads on one node, then kept its cores busy with them. Pure logic: ids that name nobody never reach the watch, so none is needed.
  */
 class PresenceLookupsTest {
+    /** A share these tests' frames never reach, where they are about the cap. */
+    private static final TokenBucket.Limit PLENTY = new TokenBucket.Limit(1_000_000, Duration.ofNanos(1));
     private final AtomicInteger spent = new AtomicInteger();
     private final IntFunction<Mono<Long>> budget = ids -> {
         spent.addAndGet(ids);
@@ -36,7 +40,7 @@ class PresenceLookupsTest {
     @Test
     void aFrameThatDoesNotFitUnderTheNodesCapIsRefusedBeforeSpendingAnythingAndFitsOnceTheLookupsEnd()
             throws Exception {
-        PresenceLookups lookups = new PresenceLookups(256);
+        PresenceLookups lookups = new PresenceLookups(256, PLENTY);
         Sinks.Empty<Void> database = Sinks.empty();
         // Ids that name nobody, answered only once the "database" answers.
         Function<UUID, Mono<Boolean>> registered = account -> database.asMono().then(Mono.just(false));
@@ -63,20 +67,56 @@ class PresenceLookupsTest {
     }
 
     @Test
-    void aFrameRefusedByItsAccountsBudgetGivesItsPlacesBack() {
-        PresenceLookups lookups = new PresenceLookups(256);
-        PresenceSubscriptions stream = new PresenceSubscriptions(device(), new Presence("member", 1), null,
+    void aFrameRefusedByItsAccountsBudgetGivesItsPlacesAndTheNodesShareBack() {
+        AtomicLong now = new AtomicLong();
+        PresenceLookups lookups = new PresenceLookups(256, new TokenBucket.Limit(256, Duration.ofHours(1), now::get));
+        PresenceSubscriptions overBudget = new PresenceSubscriptions(device(), new Presence("member", 1), null,
                 account -> Mono.just(false), 256, ids -> Mono.just(1_000L), lookups);
 
-        assertThat(stream.replace(frame(256)).block(Duration.ofSeconds(5)))
+        assertThat(overBudget.replace(frame(256)).block(Duration.ofSeconds(5)))
                 .isInstanceOfSatisfying(PresenceSubscriptions.Answer.Refused.class, r -> assertThat(
                         r.error().getMessage()).isEqualTo("too many presence subscriptions; retry in 1 s"));
         assertThat(lookups.inFlight()).isZero();
+        assertThat(subscriptions(account -> Mono.just(false), lookups).replace(frame(256))
+                .block(Duration.ofSeconds(5))).as("the node's whole share is still there, an hour from a refill")
+                .isInstanceOf(PresenceSubscriptions.Answer.Events.class);
+    }
+
+    @Test
+    void manyAccountsWithinTheirBudgetsTogetherGetTheNodesShareOfLookupsASecondAndNoMore() {
+        AtomicLong now = new AtomicLong();
+        // 512 at once, then one id a millisecond: 1,000 a second.
+        PresenceLookups lookups = new PresenceLookups(1024, new TokenBucket.Limit(512, Duration.ofMillis(1),
+                now::get));
+        List<PresenceSubscriptions> accounts = IntStream.range(0, 3)
+                .mapToObj(i -> subscriptions(account -> Mono.just(false), lookups)).toList();
+
+        assertThat(accounts.get(0).replace(frame(256)).block(Duration.ofSeconds(5)))
+                .isInstanceOf(PresenceSubscriptions.Answer.Events.class);
+        assertThat(accounts.get(1).replace(frame(256)).block(Duration.ofSeconds(5)))
+                .isInstanceOf(PresenceSubscriptions.Answer.Events.class);
+        assertThat(accounts.get(2).replace(frame(256)).block(Duration.ofSeconds(5)))
+                .as("every account is within its own budget, but the node's share is spent")
+                .isInstanceOfSatisfying(PresenceSubscriptions.Answer.Refused.class, r -> {
+                    assertThat(r.error().getCode()).isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED);
+                    assertThat(r.error().getMessage())
+                            .isEqualTo("presence lookups are busy on this server; retry in 1 s");
+                });
+        assertThat(spent).as("the refused frame took nothing from its account's budget").hasValue(512);
+        assertThat(lookups.inFlight()).isZero();
+
+        now.addAndGet(Duration.ofMillis(255).toNanos());
+        assertThat(accounts.get(2).replace(frame(256)).block(Duration.ofSeconds(5)))
+                .as("one id short of a set").isInstanceOf(PresenceSubscriptions.Answer.Refused.class);
+        now.addAndGet(Duration.ofMillis(1).toNanos());
+        assertThat(accounts.get(2).replace(frame(256)).block(Duration.ofSeconds(5)))
+                .isInstanceOf(PresenceSubscriptions.Answer.Events.class);
+        assertThat(spent).hasValue(768);
     }
 
     @Test
     void oneAccountsStreamsResendingTheirSetsCantKeepTheNodesCapFull() {
-        PresenceLookups lookups = new PresenceLookups(1024);
+        PresenceLookups lookups = new PresenceLookups(1024, PLENTY);
         // The default burst and a few units of refill (under half a second's): enough to re-send a set at a cost of
         // 1, as the ids it adds used to cost, not at the cost of the ids it looks up.
         AtomicInteger budgetLeft = new AtomicInteger(1024 + 4);

@@ -1,6 +1,5 @@
 package io.courier.presence;
 
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.courier.common.TokenBucket;
@@ -46,7 +45,7 @@ final class PresenceLookups {
         } while (!inFlight.compareAndSet(current, current + ids));
         if (!share.tryTake(ids)) {
             inFlight.addAndGet(-ids);
-            return Math.max(1, TimeUnit.NANOSECONDS.toMillis(share.nanosUntil(ids)));
+            return Math.max(1, (share.nanosUntil(ids) + 999_999) / 1_000_000); // rounded up: never too soon
         }
         return 0;
     }

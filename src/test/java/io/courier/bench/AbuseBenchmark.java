@@ -268,7 +268,8 @@ class AbuseBenchmark extends BenchSupport {
 
                 The many-address attacker ran in a JVM of its own and used %.1f s of CPU (%.0f %% of one core over \
                 the attack's %d s); the 1-minute load average was %.2f when the attack started and %.2f when it \
-                ended. CPU over the attacked run, by process: %s; the machine was busy %.2f of its %d cores.
+                ended. CPU from the attacker's start to the end of the pairs' run, by process: %s; the machine was busy \
+                %.2f of its %d cores.
 
                 | member heap after a full GC | before the attack → after it |
                 |---|---|
@@ -307,7 +308,7 @@ class AbuseBenchmark extends BenchSupport {
                         + " heap_node_max_live_mb=%.0f tokens=%d opens=%d presence_stream_ends=%s subscribes=%d"
                         + " presence_events=%d presence_refused=%s group_sent=%d group_accepted=%d group_refused=%s"
                         + " fill_sent=%d fill_accepted=%d fill_refused=%s victim_reachable=%b abuser_status=%s"
-                        + " attacker_cpu_s=%.1f load_1m=%.2f/%.2f node_cpu_s=%.1f busy_cores=%.2f",
+                        + " attacker_cpu_s=%.1f load_1m=%.2f/%.2f jvm_cpu_s=%.1f busy_cores=%.2f",
                 abused.p99DeliverMillis(), baseline.p99DeliverMillis(), members, node.before() / 1e6,
                 node.after() / 1e6, second == null ? "none" : String.format(Locale.ROOT, "%.0f/%.0f",
                         second.before() / 1e6, second.after() / 1e6), heapMax / 1e6, tokens, many.opens(),

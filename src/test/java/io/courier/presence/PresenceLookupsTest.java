@@ -30,7 +30,8 @@ import reactor.core.publisher.Sinks;
  */
 class PresenceLookupsTest {
     /** A share these tests' frames never reach, where they are about the cap. */
-    private static final TokenBucket.Limit PLENTY = new TokenBucket.Limit(1_000_000, Duration.ofNanos(1));
+    private static final TokenBucket.Limit PLENTY =
+            new TokenBucket.Limit(1_000_000, Duration.ofNanos(1));
     private final AtomicInteger spent = new AtomicInteger();
     private final IntFunction<Mono<Long>> budget = ids -> {
         spent.addAndGet(ids);
@@ -85,8 +86,8 @@ class PresenceLookupsTest {
     @Test
     void manyAccountsWithinTheirBudgetsTogetherGetTheNodesShareOfLookupsASecondAndNoMore() {
         AtomicLong now = new AtomicLong();
-        // 512 at once, then one id a millisecond: 1,000 a second.
-        PresenceLookups lookups = new PresenceLookups(1024, new TokenBucket.Limit(512, Duration.ofMillis(1),
+        // 512 at once, then one id every 10 ms: 100 a second.
+        PresenceLookups lookups = new PresenceLookups(1024, new TokenBucket.Limit(512, Duration.ofMillis(10),
                 now::get));
         List<PresenceSubscriptions> accounts = IntStream.range(0, 3)
                 .mapToObj(i -> subscriptions(account -> Mono.just(false), lookups)).toList();
@@ -96,19 +97,21 @@ class PresenceLookupsTest {
         assertThat(accounts.get(1).replace(frame(256)).block(Duration.ofSeconds(5)))
                 .isInstanceOf(PresenceSubscriptions.Answer.Events.class);
         assertThat(accounts.get(2).replace(frame(256)).block(Duration.ofSeconds(5)))
-                .as("every account is within its own budget, but the node's share is spent")
+                .as("every account is within its own budget, but the node's share is spent: 256 ids are 2.56 s away")
                 .isInstanceOfSatisfying(PresenceSubscriptions.Answer.Refused.class, r -> {
                     assertThat(r.error().getCode()).isEqualTo(FrameErrorCode.FRAME_ERROR_CODE_RATE_LIMITED);
                     assertThat(r.error().getMessage())
-                            .isEqualTo("presence lookups are busy on this server; retry in 1 s");
+                            .isEqualTo("presence lookups are busy on this server; retry in 3 s");
                 });
         assertThat(spent).as("the refused frame took nothing from its account's budget").hasValue(512);
         assertThat(lookups.inFlight()).isZero();
 
-        now.addAndGet(Duration.ofMillis(255).toNanos());
+        now.addAndGet(Duration.ofMillis(2_550).toNanos());
         assertThat(accounts.get(2).replace(frame(256)).block(Duration.ofSeconds(5)))
-                .as("one id short of a set").isInstanceOf(PresenceSubscriptions.Answer.Refused.class);
-        now.addAndGet(Duration.ofMillis(1).toNanos());
+                .as("one id short of a set").isInstanceOfSatisfying(PresenceSubscriptions.Answer.Refused.class,
+                        r -> assertThat(r.error().getMessage())
+                                .isEqualTo("presence lookups are busy on this server; retry in 1 s"));
+        now.addAndGet(Duration.ofMillis(10).toNanos());
         assertThat(accounts.get(2).replace(frame(256)).block(Duration.ofSeconds(5)))
                 .isInstanceOf(PresenceSubscriptions.Answer.Events.class);
         assertThat(spent).hasValue(768);

@@ -41,10 +41,10 @@ public interface PresenceConfig {
     int nodeLookupsBurst();
 
     /**
-     * One more id this node may look up every this (the default: 1,000 a second, about a tenth of a core of the
-     * node and its database on the 2-core benchmark box; see docs/security.md). Size it to the node's cores.
+     * One more id this node may look up every this (the default: 200 a second, sized for the chart's 1–2 cores, where
+     * the node and its database share them; see docs/security.md). Scale it with the node's cores.
      */
-    @WithDefault("1ms")
+    @WithDefault("5ms")
     Duration nodeLookupsRefill();
 
     /** Device streams watching one account at most; more subscribers get its state once but no live changes. */

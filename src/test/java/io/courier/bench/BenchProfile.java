@@ -17,7 +17,7 @@ public class BenchProfile implements QuarkusTestProfile {
                 // The group scenario creates groups until one's partition is the node's: up to 21 per sender.
                 "courier.groups.creation-burst", "32",
                 // The suite lifts the node's share of reopens; benchmarks meet the production default.
-                "courier.edge.node-reopen-burst", "100",
+                "courier.edge.node-reopen-burst", "100", "courier.presence.node-lookups-burst", "1024",
                 // -Dbench.hold=0: write-through everywhere
                 "courier.messaging.hold", System.getProperty("bench.hold", "5s"));
     }

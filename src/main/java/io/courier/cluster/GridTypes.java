@@ -26,7 +26,7 @@ public record GridTypes(List<SerializerConfig> serializers, Map<Integer, DataSer
      * release and fails when it changes under the same one. A type id added, removed or renumbered changes
      * {@link #wireForm} by itself.
      */
-    static final String WIRE_RELEASE = "2026-12-07.3";
+    static final String WIRE_RELEASE = "2026-12-07.4";
 
     public GridTypes(List<SerializerConfig> serializers) {
         this(serializers, Map.of());

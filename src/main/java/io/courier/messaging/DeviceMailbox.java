@@ -108,7 +108,10 @@ public final class DeviceMailbox {
     private long markPersistedAt;
     /** A move passed an item the log holds since the mark was last written to the log. */
     private boolean markOwed;
-    /** The highest mark this mailbox wrote to the log: the log's mark only moves forward, so it holds at least this. */
+    /**
+     * The highest mark this mailbox wrote to the log, or its opening said the log holds: the log's mark only moves
+     * forward, so it holds at least this.
+     */
     private long persistedThrough = -1;
     private boolean markWriting;
     /** Set while a move of the mark waits out {@link #MARK_LINGER_MILLIS}. */
@@ -152,6 +155,7 @@ public final class DeviceMailbox {
                 opening -> {
                     readThrough = opening.mark();
                     markedThrough = opening.mark();
+                    persistedThrough = opening.logged();
                     pageRead(opening.mark(), opening.first());
                 });
     }
@@ -251,7 +255,8 @@ public final class DeviceMailbox {
             // log just as it is acked (a spill's write under way), unseen by the move.
             long mark = nextMark();
             Mono<Boolean> advance = storage.advance(device, mark);
-            // Unless this mailbox wrote that mark already (each write is a compare-and-set, a Paxos round).
+            // Unless the log holds that mark already, written by this mailbox or an earlier stream's (each write
+            // is a compare-and-set, a Paxos round): a device reconnecting with nothing new writes nothing.
             (mark > persistedThrough ? advance.then(storage.persistMark(device, mark)) : advance)
                     .subscribe(null, e -> { });
         }

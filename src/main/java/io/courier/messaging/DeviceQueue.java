@@ -64,6 +64,11 @@ final class DeviceQueue implements Serializable {
 
     long nextSeq;
     long ackedThrough;
+    /**
+     * A mark the log is known to hold (it may hold a higher one): a stream that ends at or below it writes nothing,
+     * so a device reconnecting with nothing new costs the log no compare-and-set.
+     */
+    long loggedThrough;
     long logOnlyThrough;
     /** The entry was created for a device with no history: a client id it doesn't remember is new. */
     boolean knowsEverySend;
@@ -105,6 +110,7 @@ final class DeviceQueue implements Serializable {
     DeviceQueue(long epoch, long ackedThrough, boolean knowsEverySend) {
         this.nextSeq = Queued.firstOfEpoch(epoch);
         this.ackedThrough = Math.min(ackedThrough, nextSeq - 1);
+        this.loggedThrough = this.ackedThrough; // an entry starts from the log's mark (or the one creating it wrote)
         this.logOnlyThrough = nextSeq - 1;
         this.knowsEverySend = knowsEverySend;
     }
@@ -324,6 +330,11 @@ final class DeviceQueue implements Serializable {
     /** Where to push what was just enqueued. */
     StreamSighting sighting() {
         return knowsStream ? new StreamSighting(true, stream) : StreamSighting.UNKNOWN;
+    }
+
+    /** The log holds {@code mark} (or a higher one): its compare-and-set landed. */
+    void logged(long mark) {
+        loggedThrough = Math.max(loggedThrough, mark);
     }
 
     /**

@@ -451,7 +451,8 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     public Mono<Opening> open(DeviceAddress device, Presence stream, int limit, long maxBytes) {
         return call(device, () -> new QueueOps.Opened(stream, limit, maxBytes)).flatMap(result -> {
             QueueOps.OpenedAt opened = (QueueOps.OpenedAt) result;
-            return page(device, opened.mark(), limit, opened.first()).map(first -> new Opening(opened.mark(), first));
+            return page(device, opened.mark(), limit, opened.first())
+                    .map(first -> new Opening(opened.mark(), opened.logged(), first));
         });
     }
 
@@ -483,7 +484,11 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
 
     @Override
     public Mono<Void> persistMark(DeviceAddress device, long ackedThrough) {
-        return log.persistMark(device, ackedThrough);
+        // One grid operation after the compare-and-set (none if the entry is gone: its successor starts from the
+        // log's mark), so a later stream that moves nothing skips the Paxos round at its end.
+        return log.persistMark(device, ackedThrough)
+                .then(once(device, () -> new QueueOps.Logged(ackedThrough)))
+                .then();
     }
 
     /**

@@ -13,8 +13,11 @@ public interface MailboxStorage {
      */
     Mono<Opening> open(DeviceAddress device, Presence stream, int limit, long maxBytes);
 
-    /** The acked-through mark a stream starts from and the queue's first page after it, read in the same step. */
-    record Opening(long mark, QueuePage first) {
+    /**
+     * The acked-through mark a stream starts from, a mark the log is known to hold ({@code logged}: the stream need
+     * not write one at or below it), and the queue's first page after the mark, read in the same step.
+     */
+    record Opening(long mark, long logged, QueuePage first) {
     }
 
     /** That stream ended: enqueues wake the device instead (unless a newer stream opened). */
@@ -33,6 +36,9 @@ public interface MailboxStorage {
      */
     Mono<Boolean> advance(DeviceAddress device, long ackedThrough);
 
-    /** Writes the mark to the log: where a drain from the log starts once the queue's entry is gone. */
+    /**
+     * Writes the mark to the log: where a drain from the log starts once the queue's entry is gone. Later openings
+     * learn that the log holds it.
+     */
     Mono<Void> persistMark(DeviceAddress device, long ackedThrough);
 }

@@ -316,12 +316,28 @@ final class QueueOps {
         @Override
         Object apply(DeviceQueue queue) {
             queue.streamOpened(at);
-            return new OpenedAt(queue.ackedThrough, queue.read(queue.ackedThrough, limit, maxBytes));
+            return new OpenedAt(queue.ackedThrough, queue.loggedThrough,
+                    queue.read(queue.ackedThrough, limit, maxBytes));
         }
     }
 
-    /** What {@link Opened} answers. */
-    record OpenedAt(long mark, ReadResult first) implements Serializable {
+    /** What {@link Opened} answers: the mark, one the log is known to hold, and the first read. */
+    record OpenedAt(long mark, long logged, ReadResult first) implements Serializable {
+    }
+
+    /** The log holds {@code mark} (or a higher one). */
+    static final class Logged extends Op {
+        private final long mark;
+
+        Logged(long mark) {
+            this.mark = mark;
+        }
+
+        @Override
+        Object apply(DeviceQueue queue) {
+            queue.logged(mark);
+            return null;
+        }
     }
 
     /** The stream opened at {@code at} ended. */
@@ -582,8 +598,10 @@ final class QueueOps {
                 }, in -> new Opened(in.readObject(), in.readInt(), in.readLong())),
                 Wire.of(OpenedAt.class, 150, (out, opened) -> {
                     out.writeLong(opened.mark());
+                    out.writeLong(opened.logged());
                     out.writeObject(opened.first());
-                }, in -> new OpenedAt(in.readLong(), in.readObject())),
+                }, in -> new OpenedAt(in.readLong(), in.readLong(), in.readObject())),
+                Wire.of(Logged.class, 148, (out, op) -> out.writeLong(op.mark), in -> new Logged(in.readLong())),
                 Wire.of(Closed.class, 138, (out, op) -> out.writeObject(op.at), in -> new Closed(in.readObject())),
                 Wire.of(StreamOn.class, 139, (out, p) -> out.writeString(p.memberId()),
                         in -> new StreamOn(in.readString())),

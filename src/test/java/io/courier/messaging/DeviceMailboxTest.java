@@ -420,6 +420,37 @@ class DeviceMailboxTest {
         assertThat(later.seq()).isGreaterThan(queue.persisted);
     }
 
+    @Test
+    void aStreamThatEndsWhereTheLogsMarkAlreadyIsWritesNothingAndOneThatMovedItWrites() {
+        Queued item = store(10);
+        DeviceMailbox first = ackedBy(item, null);
+        first.close();
+        assertThat(queue.persists).isEqualTo(1);
+
+        DeviceMailbox reconnected = mailbox(16, 1 << 20);
+        reconnected.start();
+        reconnected.close();
+        assertThat(queue.persists).as("nothing new: the log holds the mark the stream ends at").isEqualTo(1);
+
+        Queued next = store(10);
+        ackedBy(next, null).close();
+        assertThat(queue.persists).isEqualTo(2);
+        assertThat(queue.persisted).isEqualTo(next.seq());
+    }
+
+    @Test
+    void aStreamWritesAtItsEndAMarkAnEarlierStreamMovedButNeverWrote() {
+        Queued item = store(10);
+        queue.state.advance(item.seq()); // an earlier stream's move, its node gone before its end wrote the mark
+
+        DeviceMailbox reconnected = mailbox(16, 1 << 20);
+        reconnected.start();
+        reconnected.close();
+
+        assertThat(queue.persists).isEqualTo(1);
+        assertThat(queue.persisted).isEqualTo(item.seq());
+    }
+
     /** One device's queue in memory; reads and settles complete inline unless a test hands in a slower one. */
     private static final class MemoryQueue implements MailboxStorage {
         private static final DeviceQueue.Limits LIMITS = new DeviceQueue.Limits(1 << 20, 1L << 30, Long.MAX_VALUE);
@@ -441,7 +472,8 @@ class DeviceMailboxTest {
         @Override
         public Mono<Opening> open(DeviceAddress device, Presence stream, int limit, long maxBytes) {
             long mark = state.ackedThrough;
-            return read(device, mark, limit, maxBytes).map(first -> new Opening(mark, first));
+            long logged = state.loggedThrough;
+            return read(device, mark, limit, maxBytes).map(first -> new Opening(mark, logged, first));
         }
 
         @Override
@@ -476,6 +508,7 @@ class DeviceMailboxTest {
         public Mono<Void> persistMark(DeviceAddress device, long ackedThrough) {
             persisted = ackedThrough;
             persists++;
+            state.logged(ackedThrough);
             return Mono.empty();
         }
 

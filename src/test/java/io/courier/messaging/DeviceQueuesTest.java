@@ -254,6 +254,29 @@ class DeviceQueuesTest extends ServerTest {
                 .containsExactly(stored.get(3).item().serverId());
     }
 
+    @Test
+    void anOpeningLearnsWhichMarkTheLogHoldsOnlyOnceTheMarksWriteLanded() {
+        DeviceQueues logOnly = logOnly();
+        DeviceAddress device = newDevice();
+        List<Queued> stored = enqueueOneByOne(logOnly, device, UUID.randomUUID(), 3);
+        long created = logOnly.open(device, STREAM, 1, 1 << 20).block().logged();
+        long moved = stored.get(1).seq();
+
+        logOnly.advance(device, moved).block();
+        MailboxStorage.Opening unwritten = logOnly.open(device, STREAM, 1, 1 << 20).block();
+        assertThat(unwritten.mark()).isEqualTo(moved);
+        assertThat(unwritten.logged()).as("moved in the grid, not yet in the log").isEqualTo(created)
+                .isLessThan(moved);
+
+        logOnly.persistMark(device, moved).block();
+        assertThat(logOnly.open(device, STREAM, 1, 1 << 20).block().logged()).isEqualTo(moved);
+
+        hazelcast.getMap(DeviceQueues.MAP).delete(device); // a new entry starts from the log's mark
+        MailboxStorage.Opening recreated = logOnly.open(device, STREAM, 1, 1 << 20).block();
+        assertThat(recreated.mark()).isEqualTo(moved);
+        assertThat(recreated.logged()).isEqualTo(moved);
+    }
+
     /** {@code count} messages from {@code sender}, one enqueue each. */
     private List<Queued> enqueueOneByOne(DeviceQueues to, DeviceAddress device, UUID sender, int count) {
         List<Queued> stored = new ArrayList<>();

@@ -61,7 +61,7 @@ class MessagingWireTest extends ServerTest {
                 new QueueOps.StoredEach(Map.of(new DeviceAddress(account, 1), 10L), 48, limits),
                 new QueueOps.Stored(List.of(1L, 2L), Set.of(3L), 44, limits), new QueueOps.Read(1, 2, 3),
                 new QueueOps.TakeSpill(4, 5), new QueueOps.Opened(new Presence("m", 1), 2, 3),
-                new QueueOps.OpenedAt(4, new QueueOps.ReadResult(queued, -1)),
+                new QueueOps.OpenedAt(4, 3, new QueueOps.ReadResult(queued, -1)), new QueueOps.Logged(5),
                 new QueueOps.Closed(new Presence("m", 2)), new QueueOps.StreamOn("m"), new QueueOps.MemberLeft("m"),
                 new QueueOps.Landed(5, new StreamSighting(true, new Presence("m", 3))),
                 new QueueOps.Landed(6, StreamSighting.UNKNOWN), new QueueOps.Advance(6),

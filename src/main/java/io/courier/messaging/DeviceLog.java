@@ -210,9 +210,14 @@ final class DeviceLog {
      * (its close writes its mark) would otherwise move it back over a newer stream's, or under the start of an epoch
      * a reset began, and a later drain would deliver again what was acked or retired. Nor does it bring back the
      * state of an erased device: the condition fails on a missing row.
+     *
+     * @return whether the log now holds this mark or a higher one (false: the row is gone)
      */
-    Mono<Void> persistMark(DeviceAddress device, long ackedThrough) {
-        return cql.write(updateMark.bind(ackedThrough, device.accountId(), device.deviceId(), ackedThrough));
+    Mono<Boolean> persistMark(DeviceAddress device, long ackedThrough) {
+        // Not applied: the answer carries the current mark, or no such column when the row is missing.
+        return cql.one(updateMark.bind(ackedThrough, device.accountId(), device.deviceId(), ackedThrough),
+                row -> row.getBoolean(0) || row.getColumnDefinitions().contains("acked_through")
+                        && !row.isNull("acked_through") && row.getLong("acked_through") >= ackedThrough);
     }
 
     /**

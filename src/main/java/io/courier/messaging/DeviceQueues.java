@@ -485,9 +485,11 @@ public final class DeviceQueues implements MailboxStorage, MembershipListener {
     @Override
     public Mono<Void> persistMark(DeviceAddress device, long ackedThrough) {
         // One grid operation after the compare-and-set (none if the entry is gone: its successor starts from the
-        // log's mark), so a later stream that moves nothing skips the Paxos round at its end.
+        // log's mark; none if the log's row is gone), so a later stream that moves nothing skips the Paxos round at
+        // its end.
         return log.persistMark(device, ackedThrough)
-                .then(once(device, () -> new QueueOps.Logged(ackedThrough)))
+                .filter(Boolean::booleanValue)
+                .flatMap(holds -> once(device, () -> new QueueOps.Logged(ackedThrough)))
                 .then();
     }
 

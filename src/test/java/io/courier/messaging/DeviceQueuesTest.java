@@ -277,6 +277,22 @@ class DeviceQueuesTest extends ServerTest {
         assertThat(recreated.logged()).isEqualTo(moved);
     }
 
+    @Test
+    void aMarkWriteThatFindsTheLogsRowGoneTellsTheEntryNothing() {
+        DeviceQueues logOnly = logOnly();
+        DeviceAddress device = newDevice();
+        List<Queued> stored = enqueueOneByOne(logOnly, device, UUID.randomUUID(), 2);
+        long created = logOnly.open(device, STREAM, 1, 1 << 20).block().logged();
+        long moved = stored.get(1).seq();
+        logOnly.advance(device, moved).block();
+        new DeviceLog(cql).erase(device).block(); // the account's deletion, while a stream still ends
+
+        logOnly.persistMark(device, moved).block();
+
+        assertThat(logOnly.open(device, STREAM, 1, 1 << 20).block().logged())
+                .as("the log holds no mark: the compare-and-set found no row").isEqualTo(created);
+    }
+
     /** {@code count} messages from {@code sender}, one enqueue each. */
     private List<Queued> enqueueOneByOne(DeviceQueues to, DeviceAddress device, UUID sender, int count) {
         List<Queued> stored = new ArrayList<>();

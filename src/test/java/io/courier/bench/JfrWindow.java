@@ -48,14 +48,15 @@ final class JfrWindow implements AutoCloseable {
         }
         try {
             Path folder = Files.createDirectories(Path.of(directory)).toAbsolutePath();
+            String recordingName = "bench-" + name; // the same in every JVM: close stops them by it
             Map<Long, Path> started = new LinkedHashMap<>();
             others.forEach((pid, owner) -> {
-                jcmd(pid, "Started recording", "JFR.start", "name=bench-" + name, "settings=profile");
+                jcmd(pid, "Started recording", "JFR.start", "name=" + recordingName, "settings=profile");
                 started.put(pid, folder.resolve(name + "-" + owner.toLowerCase(Locale.ROOT)
                         .replaceAll("[^a-z0-9]+", "-") + ".jfr"));
             });
             Recording recording = new Recording(Configuration.getConfiguration("profile"));
-            recording.setName("bench-" + name);
+            recording.setName(recordingName);
             recording.start();
             return new JfrWindow(recording, folder.resolve(name + ".jfr"), started);
         } catch (IOException e) {
